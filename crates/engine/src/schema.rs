@@ -1,0 +1,410 @@
+//! The one schema model: SQLAlchemy's `MetaData` / `Table` / `Column` / types /
+//! constraints, as plain data.
+//!
+//! Invariants:
+//! - Both sides of autogenerate use this model: `models` builds it from
+//!   declarative Python, `reflect` builds it from the SQLite catalog.
+//! - Order is meaningful where SQLAlchemy's is: columns keep declaration order,
+//!   constraints and indexes keep the order they were attached in. Tables are
+//!   kept in a `BTreeMap` (sorted by name) for deterministic iteration; the
+//!   declaration order is kept separately in `MetaData::table_order`.
+//! - A type keeps the class it was written as (`String` vs `VARCHAR`), because
+//!   Alembic renders `sa.String(length=40)` for a model and `sa.VARCHAR(length=40)`
+//!   for a reflected column.
+
+use std::collections::BTreeMap;
+
+/// A constraint or index name. `conv` is SQLAlchemy's `conv()` marker: the name
+/// is final (it came from a naming convention or `op.f()`), and Alembic renders
+/// it as `op.f('name')` / `batch_op.f('name')`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name {
+    pub value: String,
+    pub conv: bool,
+}
+
+impl Name {
+    pub fn plain(value: impl Into<String>) -> Self {
+        Name { value: value.into(), conv: false }
+    }
+    pub fn conv(value: impl Into<String>) -> Self {
+        Name { value: value.into(), conv: true }
+    }
+}
+
+/// `MetaData(naming_convention=...)` plus the tables attached to it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaData {
+    /// Keyed by table name (no schemas: SQLite's `main` only).
+    pub tables: BTreeMap<String, Table>,
+    /// Table names in the order they were declared / reflected.
+    pub table_order: Vec<String>,
+    /// `naming_convention` keys (`"ix"`, `"uq"`, `"ck"`, `"fk"`, `"pk"`) to
+    /// templates such as `"ix_%(column_0_label)s"`. SQLAlchemy's default is
+    /// `{"ix": "ix_%(column_0_label)s"}`.
+    pub naming_convention: BTreeMap<String, String>,
+}
+
+impl MetaData {
+    /// Adds (or replaces) a table, keeping declaration order.
+    pub fn add_table(&mut self, table: Table) {
+        if !self.tables.contains_key(&table.name) {
+            self.table_order.push(table.name.clone());
+        }
+        self.tables.insert(table.name.clone(), table);
+    }
+
+    pub fn remove_table(&mut self, name: &str) -> Option<Table> {
+        self.table_order.retain(|n| n != name);
+        self.tables.remove(name)
+    }
+
+    /// Tables in declaration order.
+    pub fn tables_in_order(&self) -> impl Iterator<Item = &Table> {
+        self.table_order.iter().filter_map(|n| self.tables.get(n))
+    }
+}
+
+/// `Table(name, metadata, *columns, *constraints)`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<Column>,
+    /// `PrimaryKeyConstraint(*cols, name=...)`; `None` for a table without PK.
+    pub primary_key: Option<PrimaryKeyConstraint>,
+    pub foreign_keys: Vec<ForeignKeyConstraint>,
+    pub unique_constraints: Vec<UniqueConstraint>,
+    pub check_constraints: Vec<CheckConstraint>,
+    pub indexes: Vec<Index>,
+    /// Table comment (SQLite ignores comments; kept for rendering).
+    pub comment: Option<String>,
+}
+
+impl Table {
+    pub fn new(name: impl Into<String>) -> Self {
+        Table { name: name.into(), ..Default::default() }
+    }
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+    /// Primary key column names, in constraint order.
+    pub fn primary_key_columns(&self) -> &[String] {
+        self.primary_key.as_ref().map(|pk| pk.columns.as_slice()).unwrap_or(&[])
+    }
+}
+
+/// `Column(name, type_, nullable=..., server_default=..., ...)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub type_: SqlType,
+    pub nullable: bool,
+    /// Member of the table's primary key (the PK constraint is authoritative
+    /// for order; this flag mirrors it).
+    pub primary_key: bool,
+    pub server_default: Option<ServerDefault>,
+    /// `autoincrement=`: SQLAlchemy's default is `"auto"`.
+    pub autoincrement: Autoincrement,
+    /// `Computed(sqltext, persisted=...)`.
+    pub computed: Option<Computed>,
+    pub comment: Option<String>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, type_: SqlType) -> Self {
+        Column {
+            name: name.into(),
+            type_,
+            nullable: true,
+            primary_key: false,
+            server_default: None,
+            autoincrement: Autoincrement::Auto,
+            computed: None,
+            comment: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Autoincrement {
+    #[default]
+    Auto,
+    True,
+    False,
+    /// `autoincrement="ignore_fk"`
+    IgnoreFk,
+}
+
+/// A server-side default: what goes after `DEFAULT` in DDL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerDefault {
+    /// `server_default="abc"` — a string literal, emitted as `DEFAULT 'abc'`.
+    /// Alembic renders it as `server_default='abc'`.
+    Literal(String),
+    /// `server_default=sa.text("...")` / reflected default text / `func.now()`
+    /// compiled: emitted as-is (`DEFAULT (CURRENT_TIMESTAMP)`), rendered as
+    /// `server_default=sa.text('...')`.
+    Text(String),
+}
+
+impl ServerDefault {
+    /// True for a SQL expression (anything but a plain string). Alembic's
+    /// batch `add_column` recreates the table for these on SQLite.
+    pub fn is_expression(&self) -> bool {
+        matches!(self, ServerDefault::Text(_))
+    }
+}
+
+/// `Computed("expr", persisted=...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Computed {
+    pub sqltext: String,
+    pub persisted: Option<bool>,
+}
+
+/// `PrimaryKeyConstraint(*columns, name=...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrimaryKeyConstraint {
+    pub name: Option<Name>,
+    pub columns: Vec<String>,
+}
+
+/// `ForeignKeyConstraint([cols], ["table.col", ...], name=, ondelete=, onupdate=)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKeyConstraint {
+    pub name: Option<Name>,
+    pub columns: Vec<String>,
+    pub referred_table: String,
+    pub referred_columns: Vec<String>,
+    pub ondelete: Option<String>,
+    pub onupdate: Option<String>,
+    pub deferrable: Option<bool>,
+    pub initially: Option<String>,
+    /// `use_alter=True`
+    pub use_alter: bool,
+}
+
+/// `UniqueConstraint(*columns, name=...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UniqueConstraint {
+    pub name: Option<Name>,
+    pub columns: Vec<String>,
+}
+
+/// `CheckConstraint("sqltext", name=...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckConstraint {
+    pub name: Option<Name>,
+    pub sqltext: String,
+}
+
+/// `Index(name, *columns, unique=...)`; expressions are kept as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub name: Option<Name>,
+    pub table: String,
+    pub columns: Vec<IndexColumn>,
+    pub unique: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndexColumn {
+    Column(String),
+    /// A functional element, e.g. `sa.text('lower(name)')`.
+    Expression(String),
+}
+
+impl IndexColumn {
+    pub fn as_str(&self) -> &str {
+        match self {
+            IndexColumn::Column(s) | IndexColumn::Expression(s) => s,
+        }
+    }
+}
+
+/// Any named constraint, for ops that carry "what they remove".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constraint {
+    PrimaryKey(PrimaryKeyConstraint),
+    ForeignKey(ForeignKeyConstraint),
+    Unique(UniqueConstraint),
+    Check(CheckConstraint),
+}
+
+impl Constraint {
+    pub fn name(&self) -> Option<&Name> {
+        match self {
+            Constraint::PrimaryKey(c) => c.name.as_ref(),
+            Constraint::ForeignKey(c) => c.name.as_ref(),
+            Constraint::Unique(c) => c.name.as_ref(),
+            Constraint::Check(c) => c.name.as_ref(),
+        }
+    }
+    pub fn kind(&self) -> ConstraintKind {
+        match self {
+            Constraint::PrimaryKey(_) => ConstraintKind::Primary,
+            Constraint::ForeignKey(_) => ConstraintKind::ForeignKey,
+            Constraint::Unique(_) => ConstraintKind::Unique,
+            Constraint::Check(_) => ConstraintKind::Check,
+        }
+    }
+}
+
+/// `type_=` of `op.drop_constraint(name, table, type_=...)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ConstraintKind {
+    /// `'primary'`
+    Primary,
+    /// `'foreignkey'`
+    ForeignKey,
+    /// `'unique'`
+    Unique,
+    /// `'check'`
+    Check,
+}
+
+impl ConstraintKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConstraintKind::Primary => "primary",
+            ConstraintKind::ForeignKey => "foreignkey",
+            ConstraintKind::Unique => "unique",
+            ConstraintKind::Check => "check",
+        }
+    }
+}
+
+/// A SQLAlchemy type instance: the class as written plus its arguments.
+///
+/// The class decides rendering (`sa.String(length=40)` vs `sa.VARCHAR(length=40)`),
+/// DDL (`VARCHAR(40)`) and type comparison (Alembic's `compare_type`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlType {
+    pub class: TypeClass,
+    /// `length=` for String-like and LargeBinary-like types.
+    pub length: Option<u32>,
+    /// `precision=` for Numeric / Float / DECIMAL.
+    pub precision: Option<u32>,
+    /// `scale=` for Numeric / DECIMAL.
+    pub scale: Option<u32>,
+    /// `asdecimal=` when it differs from the class default.
+    pub asdecimal: Option<bool>,
+    /// `timezone=True` on DateTime / Time.
+    pub timezone: bool,
+    /// `collation=`
+    pub collation: Option<String>,
+    /// Enum / Boolean details.
+    pub enum_: Option<EnumInfo>,
+    /// `create_constraint=True` on Boolean (and Enum, in `enum_`).
+    pub create_constraint: bool,
+    /// `name=` of a Boolean's CHECK constraint.
+    pub constraint_name: Option<Name>,
+    /// `as_uuid=` on Uuid (default True for `Uuid`, False for `UUID`? kept as written).
+    pub as_uuid: Option<bool>,
+    /// `native_uuid=` on Uuid.
+    pub native_uuid: Option<bool>,
+    /// `none_as_null=True` on JSON.
+    pub none_as_null: bool,
+}
+
+/// `Enum(...)` arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EnumInfo {
+    /// The member names stored in the database, in order.
+    pub values: Vec<String>,
+    /// `name=`; for a Python enum class SQLAlchemy uses the lower-cased class name.
+    pub name: Option<String>,
+    /// `native_enum=False` keeps a VARCHAR with a CHECK when `create_constraint`.
+    pub native_enum: bool,
+    pub create_constraint: bool,
+    /// `length=` given explicitly.
+    pub length: Option<u32>,
+    /// The Python enum class name when built from one (`Enum(Status)`).
+    pub enum_class: Option<String>,
+    /// `inherit_schema=True`, rendered by Alembic for enums.
+    pub inherit_schema: bool,
+}
+
+impl SqlType {
+    pub fn new(class: TypeClass) -> Self {
+        SqlType {
+            class,
+            length: None,
+            precision: None,
+            scale: None,
+            asdecimal: None,
+            timezone: false,
+            collation: None,
+            enum_: None,
+            create_constraint: false,
+            constraint_name: None,
+            as_uuid: None,
+            native_uuid: None,
+            none_as_null: false,
+        }
+    }
+    pub fn with_length(mut self, length: Option<u32>) -> Self {
+        self.length = length;
+        self
+    }
+}
+
+/// The type classes the playground knows. Generic CamelCase classes are what
+/// models usually say; UPPERCASE classes are SQL-standard types, which is what
+/// SQLAlchemy's SQLite dialect reflects (`ischema_names`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeClass {
+    // generic (sqlalchemy.types CamelCase)
+    Integer,
+    BigInteger,
+    SmallInteger,
+    String,
+    Text,
+    Unicode,
+    UnicodeText,
+    Boolean,
+    Enum,
+    Numeric,
+    Float,
+    Double,
+    Date,
+    DateTime,
+    Time,
+    Interval,
+    Json,
+    LargeBinary,
+    Uuid,
+    /// `sqlmodel.sql.sqltypes.AutoString`
+    AutoString,
+    // SQL standard (UPPERCASE), as reflected
+    IntegerUpper,
+    BigIntUpper,
+    SmallIntUpper,
+    VarcharUpper,
+    NVarcharUpper,
+    CharUpper,
+    NCharUpper,
+    TextUpper,
+    ClobUpper,
+    BooleanUpper,
+    NumericUpper,
+    DecimalUpper,
+    FloatUpper,
+    RealUpper,
+    DoubleUpper,
+    DoublePrecisionUpper,
+    DateUpper,
+    DateTimeUpper,
+    TimestampUpper,
+    TimeUpper,
+    JsonUpper,
+    BlobUpper,
+    VarbinaryUpper,
+    BinaryUpper,
+    UuidUpper,
+    /// SQLAlchemy's `NullType`: a declared type SQLite's reflection does not know.
+    Null,
+}

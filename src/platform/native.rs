@@ -1,0 +1,1 @@
+//! rusqlite `Database` + filesystem `Host` (not on wasm32).
