@@ -36,3 +36,27 @@ impl RevisionMap {
         Ok(RevisionMap { revisions })
     }
 }
+
+/// What one migration step does to `alembic_version` (Alembic's `HeadMaintainer`).
+/// The runtime turns these into SQL (online and `--sql`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionUpdate {
+    /// `INSERT INTO alembic_version (version_num) VALUES ('to')`
+    Insert(String),
+    /// `UPDATE alembic_version SET version_num='to' WHERE alembic_version.version_num = 'from'`
+    Update { from: String, to: String },
+    /// `DELETE FROM alembic_version WHERE alembic_version.version_num = 'from'`
+    Delete(String),
+}
+
+/// One step of an upgrade or downgrade: run one revision's `upgrade()` or
+/// `downgrade()`, then apply `version_updates`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStep {
+    pub revision: String,
+    pub is_upgrade: bool,
+    pub version_updates: Vec<VersionUpdate>,
+    /// The text after `Running ` in Alembic's log, e.g. `upgrade  -> r0001, step_1`
+    /// or `downgrade r0002 -> r0001, step_2`.
+    pub description: String,
+}
