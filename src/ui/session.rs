@@ -119,6 +119,11 @@ fn notify() {
 /// Runs one alembic command line (`alembic` prefix optional) and records it.
 pub fn run_command(line: &str) -> Output {
     let line = line.trim();
+    // Shown as `$ alembic <line>`: drop a typed `alembic` word.
+    let line = match line.strip_prefix("alembic") {
+        Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => rest.trim_start(),
+        _ => line,
+    };
     let outcome = update(true, |session| {
         let argv = match command_argv(line) {
             Ok(argv) => argv,
