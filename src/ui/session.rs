@@ -159,11 +159,18 @@ fn not_ready() -> Output {
 pub fn run_sql(sql: &str) -> Result<(Vec<String>, Vec<js_sys::Array>), String> {
     update(true, |session| {
         let before = session.snapshot(sql).map_err(|e| e.message)?;
-        let changes_before = (total_changes(session), schema_version(session));
+        let (changes_before, schema_before) = (total_changes(session), schema_version(session));
         let result = session.host.db.exec_rows(sql);
-        let changed = (total_changes(session), schema_version(session)) != changes_before;
+        let changes = total_changes(session) - changes_before;
+        let changed = changes != 0 || schema_version(session) != schema_before;
         let output = match &result {
-            Ok((_, rows)) => Output { exit_code: 0, stdout: format!("{} row(s)\n", rows.len()), stderr: String::new() },
+            Ok((_, rows)) if !rows.is_empty() || !changed => {
+                Output { exit_code: 0, stdout: format!("{} row(s)\n", rows.len()), stderr: String::new() }
+            }
+            Ok(_) if changes != 0 => {
+                Output { exit_code: 0, stdout: format!("{changes} row(s) changed\n"), stderr: String::new() }
+            }
+            Ok(_) => Output { exit_code: 0, stdout: "schema changed\n".into(), stderr: String::new() },
             Err(e) => Output { exit_code: 1, stdout: String::new(), stderr: format!("{e}\n") },
         };
         session.state.reduce(Action::SqlRan { sql: sql.to_string(), before: changed.then_some(before), output });
