@@ -12,6 +12,7 @@ use crate::ui::components::{
 };
 use crate::ui::hooks::use_session_updates;
 use crate::ui::session::{self, EXAMPLE_MODELS};
+use crate::ui::inspect::SchemaView;
 use crate::ui::{api, state::LogEntry};
 
 /// Starts the playground (called from the wasm start function).
@@ -36,33 +37,40 @@ pub fn start() {
     });
 }
 
+/// What the root component renders, copied out of the session.
+struct View {
+    models: String,
+    versions: Vec<(String, String)>,
+    selected: Option<String>,
+    log: Vec<LogEntry>,
+    undo_label: Option<String>,
+    schema: Result<SchemaView, String>,
+    heads: Vec<String>,
+}
+
+impl View {
+    fn of(s: &session::Session) -> View {
+        View {
+            models: s.host.models.clone(),
+            versions: s.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            selected: s.state.selected_script.clone(),
+            log: s.state.log.clone(),
+            undo_label: s.state.undo_label().map(str::to_string),
+            schema: s.schema.clone(),
+            heads: s.heads.clone(),
+        }
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     use_session_updates();
     use_effect_with((), |_| api::resolve_ready());
 
-    let Some(view) = session::read(|s| {
-        (
-            s.host.models.clone(),
-            s.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>(),
-            s.state.selected_script.clone(),
-            s.state.log.clone(),
-            s.state.undo_label().map(str::to_string),
-            s.schema.clone(),
-            s.heads.clone(),
-        )
-    }) else {
+    let Some(view) = session::read(View::of) else {
         return html! { <p class="loading">{ "Loading…" }</p> };
     };
-    let (models, versions, selected, log, undo_label, schema, heads): (
-        String,
-        Vec<(String, String)>,
-        Option<String>,
-        Vec<LogEntry>,
-        Option<String>,
-        _,
-        Vec<String>,
-    ) = view;
+    let View { models, versions, selected, log, undo_label, schema, heads } = view;
 
     let on_models = Callback::from(|text: String| session::set_models(&text));
     let on_reset = Callback::from(|()| session::set_models(EXAMPLE_MODELS));

@@ -42,6 +42,10 @@ test("setModels shows in the editor; typing in the editor shows in models()", as
     await page.locator("#models").fill("");
     await page.locator("#models").pressSequentially("x = 1");
     assert.equal(await page.evaluate(() => window.alembicPlayground.models()), "x = 1");
+    await page.locator("#models").press("Enter");
+    await page.locator("#models").press("Tab");
+    await page.locator("#models").pressSequentially("y");
+    assert.equal(await page.evaluate(() => window.alembicPlayground.models()), "x = 1\n    y");
 
     await page.locator("#reset-models").click();
     assert.match(await page.evaluate(() => window.alembicPlayground.models()), /class Post\(Base\):/);
@@ -95,6 +99,13 @@ test("sql() and schema() read the live database; the UI shows it; undo by click"
     assert.match(await panel.locator('[data-table="tag"]').innerText(), /0 rows/);
     await page.locator("#undo").click(); // the CREATE TABLE post
     assert.deepEqual((await schema(page)).tables.map((t) => t.name), ["tag"]);
+    // undo() of the API shares the stack: CREATE INDEX, then CREATE TABLE tag, then nothing.
+    assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
+    assert.deepEqual((await schema(page)).tables[0].indexes, []);
+    assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
+    assert.deepEqual(await schema(page), { tables: [] });
+    assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), false);
+    assert.equal(await page.locator("#undo").isDisabled(), true);
     assert.deepEqual(page.problems, []);
     await page.close();
 });
@@ -104,6 +115,8 @@ test("buttons and the command line go through the same command layer as run()", 
     const viaApi = await run(page, "history");
     assert.equal(typeof viaApi.ok, "boolean");
     assert.equal(typeof viaApi.output, "string");
+    // An API call shows in the UI at once.
+    assert.equal(await page.locator("#output .entry .cmd").first().innerText(), "$ alembic history");
 
     await page.locator("#history").click();
     const newest = page.locator("#output .entry").first();

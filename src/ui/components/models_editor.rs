@@ -18,6 +18,20 @@ pub fn models_editor(props: &ModelsEditorProps) -> Html {
         let area: HtmlTextAreaElement = e.target_unchecked_into();
         on_input.emit(area.value());
     });
+    // Tab indents by four spaces (Shift+Tab still leaves the editor).
+    let on_input = props.on_input.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() != "Tab" || e.shift_key() || e.ctrl_key() || e.alt_key() || e.meta_key() {
+            return;
+        }
+        let area: HtmlTextAreaElement = e.target_unchecked_into();
+        let (Ok(Some(start)), Ok(Some(end))) = (area.selection_start(), area.selection_end()) else { return };
+        e.prevent_default();
+        if area.set_range_text_with_start_and_end("    ", start, end).is_ok() {
+            let _ = area.set_selection_range(start + 4, start + 4);
+            on_input.emit(area.value());
+        }
+    });
     let on_reset = props.on_reset.clone();
     let lines = props.text.lines().count();
     html! {
@@ -28,7 +42,7 @@ pub fn models_editor(props: &ModelsEditorProps) -> Html {
                 <button id="reset-models" class="ghost" onclick={move |_| on_reset.emit(())}>{ "Reset example" }</button>
             </header>
             <textarea id="models" class="code" spellcheck="false" autocomplete="off"
-                aria-label="models.py" value={props.text.clone()} {oninput} />
+                aria-label="models.py" value={props.text.clone()} {oninput} {onkeydown} />
         </section>
     }
 }
