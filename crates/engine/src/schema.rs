@@ -379,6 +379,9 @@ pub enum TypeClass {
     Uuid,
     /// `sqlmodel.sql.sqltypes.AutoString`
     AutoString,
+    /// `sqlmodel.sql.sqltypes.UTCDateTime()`: what SQLModel 0.0.50 maps a
+    /// `datetime` field to (a `TypeDecorator` over `DateTime(timezone=True)`).
+    UtcDateTime,
     // SQL standard (UPPERCASE), as reflected
     IntegerUpper,
     BigIntUpper,
