@@ -62,7 +62,7 @@ def type_of(t):
             "enum_class": t.enum_class.__name__ if t.enum_class is not None else None,
         }
         return out
-    if isinstance(t, (sa.String, sa.LargeBinary)) or hasattr(t, "length"):
+    if isinstance(t, (sa.String, sa.LargeBinary)) or type(t).__name__ == "AutoString":
         out["length"] = getattr(t, "length", None)
     if isinstance(t, sa.String):
         out["collation"] = t.collation
@@ -121,8 +121,8 @@ def table_of(table):
             fks.append({
                 "name": name_of(c, table),
                 "columns": [col.name for col in c.columns],
-                "referred_table": c.elements[0].target_fullname.rsplit(".", 1)[0],
-                "referred_columns": [e.target_fullname.rsplit(".", 1)[1] for e in c.elements],
+                "referred_table": c.elements[0].column.table.name,
+                "referred_columns": [e.column.name for e in c.elements],
                 "ondelete": c.ondelete,
                 "onupdate": c.onupdate,
                 "deferrable": c.deferrable,

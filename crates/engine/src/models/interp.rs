@@ -83,6 +83,9 @@ struct MdInfo {
     ck_columns: BTreeMap<String, Vec<Vec<String>>>,
     /// Per table: columns whose `nullable=` was given explicitly.
     explicit_nullable: BTreeMap<String, BTreeSet<String>>,
+    /// Per table: `Column(key=...)` → column name, where they differ.
+    /// Constraint arguments and `ForeignKey("t.key")` refer to keys.
+    keys: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +115,8 @@ struct ColSpec {
     fks: Vec<FkSpec>,
     checks: Vec<(Option<Name>, String)>,
     sort_order: i64,
+    /// `key=` given explicitly.
+    col_key: Option<String>,
 }
 
 impl ColSpec {
@@ -131,6 +136,7 @@ impl ColSpec {
             fks: Vec::new(),
             checks: Vec::new(),
             sort_order: 0,
+            col_key: None,
         }
     }
     fn col_name(&self) -> String {
@@ -1371,6 +1377,10 @@ impl<'a> Interp<'a> {
 
     /// A key for `type_annotation_map` matching.
     fn type_key(&self, e: &'a Expr) -> Option<String> {
+        if let Expr::Subscript(_) = e {
+            let t: String = self.text(e).chars().filter(|c| !c.is_whitespace()).collect();
+            return Some(format!("expr:{t}"));
+        }
         match self.resolve(e) {
             Sym::Ext(lib, n) => Some(format!("{lib:?}:{n}")),
             Sym::Class(id) => Some(format!("class:{id}")),
@@ -1431,7 +1441,8 @@ impl<'a> Interp<'a> {
             Some("Builtin:int") => TypeClass::Integer,
             Some("Builtin:str") => TypeClass::String,
             Some("Builtin:bool") => TypeClass::Boolean,
-            Some("Builtin:float") => TypeClass::Float,
+            // SQLAlchemy 2.1 maps `float` to `Double`.
+            Some("Builtin:float") => TypeClass::Double,
             Some("Builtin:bytes") => TypeClass::LargeBinary,
             Some("Datetime:datetime" | "Datetime:datetime.datetime") => TypeClass::DateTime,
             Some("Datetime:date" | "Datetime:datetime.date") => TypeClass::Date,
@@ -1631,11 +1642,9 @@ impl<'a> Interp<'a> {
                 }
             }
             Some("CheckConstraint") => {
-                if let Expr::Call(c) = a {
-                    let sqltext = c.arguments.args.first().map(|s| self.sql_text(s)).unwrap_or_default();
-                    let name = kw(c, "name").and_then(|n| self.name_arg(n));
-                    spec.checks.push((name, sqltext));
-                }
+                // A column-level CHECK lives in `Column.constraints`, which
+                // Alembic's autogenerate neither renders nor compares.
+                self.diag(a, Severity::Warning, format!("column-level CheckConstraint on `{}` is invisible to Alembic autogenerate: ignored (put it in __table_args__)", spec.key));
             }
             Some("Identity" | "Sequence") => {
                 self.diag(a, Severity::Warning, "Identity/Sequence has no effect on SQLite: ignored");
@@ -1689,8 +1698,9 @@ impl<'a> Interp<'a> {
                 }
             }
             "server_default" => spec.server_default = self.server_default(v),
+            "key" => spec.col_key = str_lit(v).map(|s| s.to_string()),
             "default" | "onupdate" | "insert_default" | "doc" | "info" | "init" | "repr" | "kw_only" | "deferred"
-            | "deferred_group" | "deferred_raiseload" | "key" | "quote" | "system" | "use_existing_column"
+            | "deferred_group" | "deferred_raiseload" | "quote" | "system" | "use_existing_column"
             | "active_history" | "compare" | "hash" | "default_factory" | "dataclass_metadata" | "server_onupdate" => {}
             other => {
                 self.diag(v, Severity::Warning, format!("column argument `{other}` is not interpreted: ignored"));
@@ -2053,8 +2063,14 @@ impl<'a> Interp<'a> {
         let Some(t) = info.md.tables.get_mut(table) else { return };
         let explicit = info.explicit_nullable.entry(table.to_string()).or_default();
         let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
+        let keys = info.keys.entry(table.to_string()).or_default();
         for spec in specs {
             let cname = spec.col_name();
+            if let Some(k) = &spec.col_key {
+                if *k != cname {
+                    keys.insert(k.clone(), cname.clone());
+                }
+            }
             if t.column(&cname).is_some() {
                 // SQLAlchemy replaces a same-named column only in some paths;
                 // keep the first and report nothing here (declarative warns).
@@ -2114,7 +2130,28 @@ impl<'a> Interp<'a> {
             let Some(t) = info.md.tables.get_mut(table) else { return };
             let explicit = info.explicit_nullable.entry(table.to_string()).or_default();
             let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
+            let keys = info.keys.get(table).cloned().unwrap_or_default();
+            let by_key = |cols: Vec<String>| -> Vec<String> {
+                cols.into_iter().map(|c| keys.get(&c).cloned().unwrap_or(c)).collect()
+            };
             for item in items {
+                let item = match item {
+                    TableItem::Index { name, columns, unique } => TableItem::Index {
+                        name,
+                        columns: columns
+                            .into_iter()
+                            .map(|c| match c {
+                                IndexColumn::Column(n) => IndexColumn::Column(keys.get(&n).cloned().unwrap_or(n)),
+                                e => e,
+                            })
+                            .collect(),
+                        unique,
+                    },
+                    TableItem::Unique { name, columns } => TableItem::Unique { name, columns: by_key(columns) },
+                    TableItem::Pk { name, columns } => TableItem::Pk { name, columns: by_key(columns) },
+                    TableItem::Fk { name, columns, targets, fk } => TableItem::Fk { name, columns: by_key(columns), targets, fk },
+                    other => other,
+                };
                 match item {
                     TableItem::Index { name, columns, unique } => {
                         for c in &columns {
@@ -2359,6 +2396,19 @@ impl<'a> Interp<'a> {
     /// referred column's type (SQLAlchemy resolves it when the FK resolves).
     fn finish_fk_types(&mut self, md: usize) {
         let Some(info) = self.mds.get_mut(md) else { return };
+        // `ForeignKey("t.key")` names the referred column by key.
+        let keys = info.keys.clone();
+        for t in info.md.tables.values_mut() {
+            for fk in t.foreign_keys.iter_mut() {
+                if let Some(km) = keys.get(&fk.referred_table) {
+                    for rc in fk.referred_columns.iter_mut() {
+                        if let Some(n) = km.get(rc) {
+                            *rc = n.clone();
+                        }
+                    }
+                }
+            }
+        }
         for _round in 0..4 {
             let mut updates = Vec::new();
             for t in info.md.tables.values() {
