@@ -86,6 +86,8 @@ struct MdInfo {
     /// Per table: `Column(key=...)` → column name, where they differ.
     /// Constraint arguments and `ForeignKey("t.key")` refer to keys.
     keys: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per table: where it was defined, for diagnostics found later.
+    ranges: BTreeMap<String, TextRange>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +119,9 @@ struct ColSpec {
     sort_order: i64,
     /// `key=` given explicitly.
     col_key: Option<String>,
+    /// Set when the column cannot be built; the message (if not empty) is
+    /// reported where the column is collected.
+    skip: Option<String>,
 }
 
 impl ColSpec {
@@ -137,6 +142,7 @@ impl ColSpec {
             checks: Vec::new(),
             sort_order: 0,
             col_key: None,
+            skip: None,
         }
     }
     fn col_name(&self) -> String {
@@ -515,6 +521,25 @@ impl<'a> Interp<'a> {
                 let name = n.id.to_string();
                 let sym = self.assigned_value(&name, value);
                 self.env.insert(name, sym);
+            }
+            Expr::Subscript(sub) => {
+                // `Base.metadata.naming_convention["fk"] = "..."`
+                if let (Expr::Attribute(a), Some(key), Some(val)) = (sub.value.as_ref(), str_lit(&sub.slice), str_lit(value)) {
+                    if a.attr.as_str() == "naming_convention" {
+                        let md = match self.resolve(&a.value) {
+                            Sym::MetaData(md) => Some(md),
+                            Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => Some(self.sqlmodel_md()),
+                            _ => None,
+                        };
+                        if let Some(m) = md.and_then(|md| self.mds.get_mut(md)) {
+                            m.md.naming_convention.insert(key.to_string(), val.to_string());
+                            return;
+                        }
+                    }
+                }
+                if matches!(sub.value.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "naming_convention") {
+                    self.diag(target, Severity::Warning, "naming_convention item assignment not understood: ignored");
+                }
             }
             Expr::Attribute(a) => {
                 // `Base.metadata = MetaData(...)`, `X.metadata.naming_convention = {...}`
@@ -983,6 +1008,7 @@ impl<'a> Interp<'a> {
             }
         }
         let mut tablename: Option<String> = None;
+        let mut tablename_failed = false;
         let mut table_args: Option<&'a Expr> = None;
         let mut inherited_table_args = false;
         let mut defined_before: BTreeSet<String> = BTreeSet::new();
@@ -1017,6 +1043,7 @@ impl<'a> Interp<'a> {
                     "__tablename__" => {
                         if tablename.is_none() && !class_mapped {
                             tablename = self.tablename_value(a.value, &info_name(&self.classes, id));
+                            tablename_failed = tablename.is_none();
                         }
                         continue;
                     }
@@ -1096,7 +1123,7 @@ impl<'a> Interp<'a> {
                 }
                 pt
             }
-            (None, None, _) => {
+            (None, None, _) if !tablename_failed => {
                 self.diag(
                     &cd.name,
                     Severity::Error,
@@ -1104,7 +1131,7 @@ impl<'a> Interp<'a> {
                 );
                 None
             }
-            (Some(_), _, None) => None,
+            (None, None, _) | (Some(_), _, None) => None,
         };
         if let Some(c) = self.classes.get_mut(id) {
             c.mapped = table.is_some();
@@ -1170,6 +1197,29 @@ impl<'a> Interp<'a> {
     /// One collected declarative attribute → a column spec (or None for
     /// relationships and other non-column attributes).
     fn attr_column(
+        &mut self,
+        name: &str,
+        own: bool,
+        value: Option<AttrValue<'a>>,
+        anno: Option<&'a Expr>,
+        root: Option<usize>,
+    ) -> Option<ColSpec> {
+        let at: Option<TextRange> = match value {
+            Some(AttrValue::Expr(e)) => Some(e.range()),
+            Some(AttrValue::Func(f)) => Some(f.name.range()),
+            None => anno.map(|a| a.range()),
+        };
+        let spec = self.attr_column_inner(name, own, value, anno, root)?;
+        if let Some(msg) = &spec.skip {
+            if !msg.is_empty() {
+                self.diag_at(at.unwrap_or_default(), Severity::Error, msg.clone());
+            }
+            return None;
+        }
+        Some(spec)
+    }
+
+    fn attr_column_inner(
         &mut self,
         name: &str,
         own: bool,
@@ -1250,26 +1300,24 @@ impl<'a> Interp<'a> {
                 Some(inner) if ann.mapped => match self.annotation_type(inner, ann, root) {
                     Ok(t) => spec.type_ = Some(t),
                     Err(msg) => {
-                        self.diag(inner, Severity::Error, format!("{msg}; column `{}` gets NullType", spec.key));
-                        spec.type_ = Some(SqlType::new(TypeClass::Null));
+                        self.diag(inner, Severity::Error, format!("{msg}: column `{}` skipped", spec.key));
+                        spec.skip = Some(String::new());
                     }
                 },
                 _ => {
                     if spec.fks.is_empty() {
-                        if anno.is_none() {
-                            self.diag_at(TextRange::default(), Severity::Warning, format!("column `{}` has no type", spec.key));
-                        }
+                        let at = anno.map(|a| a.range()).unwrap_or_default();
+                        let _ = at;
+                        spec.skip = Some(format!("column `{}` has no type (give mapped_column a type or a Mapped[...] annotation): column skipped", spec.key));
                     }
                     spec.type_ = Some(SqlType::new(TypeClass::Null));
                 }
             }
         }
-        if spec.nullable.is_none() {
-            if spec.primary_key {
-                spec.nullable = None;
-            } else if ann.mapped {
-                spec.nullable = Some(ann.optional);
-            }
+        // `Mapped[Optional[int]]` makes even a primary key column nullable
+        // (SQLAlchemy 2.1 takes the annotation as the user's word).
+        if spec.nullable.is_none() && ann.mapped {
+            spec.nullable = Some(ann.optional);
         }
     }
 
@@ -1652,21 +1700,23 @@ impl<'a> Interp<'a> {
             Some(n) if Self::is_type_name(n.rsplit('.').next().unwrap_or(n)) => match self.eval_type(a) {
                 Ok(t) => spec.type_ = Some(t),
                 Err(m) => {
-                    self.diag(a, Severity::Error, format!("{m}: column `{}` skipped type", spec.key));
-                    spec.type_ = Some(SqlType::new(TypeClass::Null));
+                    self.diag(a, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
+                    spec.skip = Some(String::new());
                 }
             },
-            _ => match self.resolve(a) {
-                Sym::Value(v) if matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_)) => match self.eval_type(v) {
+            _ => {
+                let ty = match self.resolve(a) {
+                    Sym::Value(v) if matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_)) => self.eval_type(v),
+                    _ => Err(format!("unsupported column type `{}`", self.text(a))),
+                };
+                match ty {
                     Ok(t) => spec.type_ = Some(t),
-                    Err(m) => self.diag(a, Severity::Error, format!("{m} at column `{}`: type ignored", spec.key)),
-                },
-                _ => {
-                    let t = self.text(a);
-                    self.diag(a, Severity::Error, format!("unsupported column type `{t}`: column `{}` gets NullType", spec.key));
-                    spec.type_ = Some(SqlType::new(TypeClass::Null));
+                    Err(m) => {
+                        self.diag(a, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
+                        spec.skip = Some(String::new());
+                    }
                 }
-            },
+            }
         }
     }
 
@@ -1675,7 +1725,10 @@ impl<'a> Interp<'a> {
         match name {
             "type_" => match self.eval_type(v) {
                 Ok(t) => spec.type_ = Some(t),
-                Err(m) => self.diag(v, Severity::Error, format!("{m}: column `{}` gets NullType", spec.key)),
+                Err(m) => {
+                    self.diag(v, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
+                    spec.skip = Some(String::new());
+                }
             },
             "name" => spec.name = str_lit(v).map(|s| s.to_string()),
             "primary_key" => spec.primary_key = bool_lit(v).unwrap_or(false),
@@ -2054,6 +2107,7 @@ impl<'a> Interp<'a> {
         let mut t = Table::new(name);
         t.comment = comment;
         info.md.add_table(t);
+        info.ranges.insert(name.to_string(), range);
         self.add_columns(md, name, specs);
         self.attach_items(md, name, items);
     }
@@ -2065,6 +2119,9 @@ impl<'a> Interp<'a> {
         let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
         let keys = info.keys.entry(table.to_string()).or_default();
         for spec in specs {
+            if spec.skip.is_some() {
+                continue;
+            }
             let cname = spec.col_name();
             if let Some(k) = &spec.col_key {
                 if *k != cname {
@@ -2196,8 +2253,9 @@ impl<'a> Interp<'a> {
                 }
             }
         }
+        let range = self.mds.get(md).and_then(|i| i.ranges.get(table).copied()).unwrap_or_default();
         for p in problems {
-            self.diag_at(TextRange::default(), Severity::Error, p);
+            self.diag_at(range, Severity::Error, p);
         }
     }
 
@@ -2445,39 +2503,44 @@ impl<'a> Interp<'a> {
     }
 
     fn finish_names(&mut self, md: usize) {
-        let mut errors = Vec::new();
+        let mut errors: Vec<(TextRange, String)> = Vec::new();
         let Some(info) = self.mds.get_mut(md) else { return };
         let nc = info.md.naming_convention.clone();
         let names: Vec<String> = info.md.table_order.clone();
         for tname in names {
+            let range = info.ranges.get(&tname).copied().unwrap_or_default();
+            let mut errs = Vec::new();
+            let errors_before = errors.len();
+            let _ = errors_before;
             let ck_cols = info.ck_columns.get(&tname).cloned().unwrap_or_default();
             let Some(t) = info.md.tables.get_mut(&tname) else { continue };
             let snapshot = t.clone();
             let col_names = |cols: &[String]| cols.to_vec();
             if let Some(pk) = t.primary_key.as_mut() {
                 let cols = col_names(&pk.columns);
-                pk.name = final_name(&nc, "pk", pk.name.take(), &snapshot, &cols, None, &mut errors);
+                pk.name = final_name(&nc, "pk", pk.name.take(), &snapshot, &cols, None, &mut errs);
             }
             for fk in t.foreign_keys.iter_mut() {
                 let cols = fk.columns.clone();
                 let refd = Some((fk.referred_table.clone(), fk.referred_columns.clone()));
-                fk.name = final_name(&nc, "fk", fk.name.take(), &snapshot, &cols, refd, &mut errors);
+                fk.name = final_name(&nc, "fk", fk.name.take(), &snapshot, &cols, refd, &mut errs);
             }
             for uq in t.unique_constraints.iter_mut() {
                 let cols = uq.columns.clone();
-                uq.name = final_name(&nc, "uq", uq.name.take(), &snapshot, &cols, None, &mut errors);
+                uq.name = final_name(&nc, "uq", uq.name.take(), &snapshot, &cols, None, &mut errs);
             }
             for (i, ck) in t.check_constraints.iter_mut().enumerate() {
                 let cols = ck_cols.get(i).cloned().unwrap_or_default();
-                ck.name = final_name(&nc, "ck", ck.name.take(), &snapshot, &cols, None, &mut errors);
+                ck.name = final_name(&nc, "ck", ck.name.take(), &snapshot, &cols, None, &mut errs);
             }
             for ix in t.indexes.iter_mut() {
                 let cols: Vec<String> = ix.columns.iter().map(|c| c.as_str().to_string()).collect();
-                ix.name = final_name(&nc, "ix", ix.name.take(), &snapshot, &cols, None, &mut errors);
+                ix.name = final_name(&nc, "ix", ix.name.take(), &snapshot, &cols, None, &mut errs);
             }
+            errors.extend(errs.into_iter().map(|e| (range, e)));
         }
-        for e in errors {
-            self.diag_at(TextRange::default(), Severity::Error, e);
+        for (r, e) in errors {
+            self.diag_at(r, Severity::Error, e);
         }
     }
 }
