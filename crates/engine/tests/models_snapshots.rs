@@ -84,3 +84,12 @@ fn sqlmodel_is_flagged() {
     let pet = result.metadata.tables.get("pet").expect("table pet");
     assert_eq!(pet.primary_key_columns(), ["id"]);
 }
+
+#[test]
+fn cyclic_aliases_do_not_hang() {
+    let src = "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\na = b\nb = c\nc = a\nmd = a.MetaData()\nBase = declarative_base(metadata=md)\nT = U\nU = T\n\nclass X(Base):\n    __tablename__ = \"x\"\n    id = sa.Column(sa.Integer, primary_key=True)\n    y = sa.Column(T)\n    z = sa.Column(c)\n";
+    let result = load_models(src);
+    let x = result.metadata.tables.get("x").expect("table x");
+    assert_eq!(x.columns.len(), 1);
+    assert_eq!(result.diagnostics.len(), 2, "{:?}", result.diagnostics);
+}

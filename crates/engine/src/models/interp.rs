@@ -351,10 +351,17 @@ impl<'a> Interp<'a> {
 
     /// `Ext(Sa, name)` for SQLAlchemy / SQLModel symbols, the name only.
     fn sa_name(&self, e: &'a Expr) -> Option<String> {
+        self.sa_name_at(e, 0)
+    }
+
+    fn sa_name_at(&self, e: &'a Expr, depth: usize) -> Option<String> {
+        if depth > 16 {
+            return None;
+        }
         match self.resolve(e) {
             Sym::Ext(Lib::Sa, n) => Some(n),
             Sym::Value(v) if !std::ptr::eq(v, e) => match v {
-                Expr::Name(_) | Expr::Attribute(_) => self.sa_name(v),
+                Expr::Name(_) | Expr::Attribute(_) => self.sa_name_at(v, depth + 1),
                 _ => None,
             },
             _ => None,
@@ -639,7 +646,7 @@ impl<'a> Interp<'a> {
     fn metadata_call(&mut self, value: &'a Expr) -> Option<usize> {
         let Expr::Call(call) = value else { return self.metadata_ref(value) };
         if self.call_name(call).as_deref() != Some("MetaData") {
-            return self.metadata_ref(value);
+            return None;
         }
         let md = self.new_md();
         if let Some(nc) = kw(call, "naming_convention") {
@@ -655,17 +662,16 @@ impl<'a> Interp<'a> {
         Some(md)
     }
 
+    /// A metadata expression: a `MetaData` variable, `Base.metadata`,
+    /// `SQLModel.metadata` or an inline `MetaData(...)` call.
     fn metadata_ref(&mut self, e: &'a Expr) -> Option<usize> {
+        if let Expr::Call(_) = e {
+            return self.metadata_call(e);
+        }
         match self.resolve(e) {
             Sym::MetaData(m) => Some(m),
             Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => Some(self.sqlmodel_md()),
-            Sym::Value(Expr::Call(_)) => self.metadata_call(e),
-            _ => {
-                if let Expr::Call(_) = e {
-                    return self.metadata_call(e);
-                }
-                None
-            }
+            _ => None,
         }
     }
 
@@ -1526,6 +1532,13 @@ impl<'a> Interp<'a> {
     }
 
     fn eval_type(&mut self, e: &'a Expr) -> Result<SqlType, String> {
+        self.eval_type_at(e, 0)
+    }
+
+    fn eval_type_at(&mut self, e: &'a Expr, depth: usize) -> Result<SqlType, String> {
+        if depth > 16 {
+            return Err(format!("type alias `{}` does not resolve", self.text(e)));
+        }
         match e {
             Expr::Call(call) => {
                 let Some(n) = self.call_name(call) else {
@@ -1535,7 +1548,7 @@ impl<'a> Interp<'a> {
             }
             Expr::Name(_) | Expr::Attribute(_) => match self.resolve(e) {
                 Sym::Ext(Lib::Sa, n) => self.type_call(&n, None),
-                Sym::Value(v) => self.eval_type(v),
+                Sym::Value(v) => self.eval_type_at(v, depth + 1),
                 _ => Err(format!("unsupported column type `{}`", self.text(e))),
             },
             _ => Err(format!("unsupported column type `{}`", self.text(e))),
