@@ -28,6 +28,7 @@ macro_rules! fixture {
 }
 
 fixture!("models", annotations_enums_pk);
+fixture!("models", core_types_module_index);
 fixture!("models", edge_nullability_naming);
 fixture!("models", import_forms_core);
 fixture!("models", legacy_table_args_naming);
@@ -43,6 +44,7 @@ fixture!("models_bad", unsupported_constructs);
 fn every_prefix_of_every_fixture_loads() {
     let fixtures = [
         include_str!("fixtures/models/annotations_enums_pk.py"),
+        include_str!("fixtures/models/core_types_module_index.py"),
         include_str!("fixtures/models/edge_nullability_naming.py"),
         include_str!("fixtures/models/import_forms_core.py"),
         include_str!("fixtures/models/legacy_table_args_naming.py"),

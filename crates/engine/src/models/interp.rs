@@ -1963,6 +1963,21 @@ impl<'a> Interp<'a> {
             return None;
         };
         let name = kw(c, "name").and_then(|n| self.name_arg(n));
+        let allowed: &[&str] = match self.call_name(c).as_deref() {
+            Some("Index") => &["unique", "name", "info", "quote"],
+            Some("ForeignKeyConstraint") => {
+                &["name", "ondelete", "onupdate", "deferrable", "initially", "use_alter", "match", "info", "link_to_name"]
+            }
+            _ => &["name", "deferrable", "initially", "info"],
+        };
+        for k in c.arguments.keywords.iter() {
+            if let Some(a) = &k.arg {
+                if !allowed.contains(&a.as_str()) {
+                    let msg = format!("argument `{}` of `{}` is not interpreted: ignored", a.as_str(), self.text(c.func.as_ref()));
+                    self.diag(k, Severity::Warning, msg);
+                }
+            }
+        }
         let cols = |it: &Self, skip: usize| -> Vec<String> {
             c.arguments.args.iter().skip(skip).filter_map(|a| it.col_ref(a)).collect()
         };
