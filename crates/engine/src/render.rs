@@ -19,6 +19,8 @@ pub struct ScriptHeader {
     pub create_date: String,
     /// Extra import lines after `import sqlalchemy as sa` (e.g. `import sqlmodel`).
     pub extra_imports: Vec<String>,
+    /// `--autogenerate`: the body carries the `# ### commands auto generated` markers.
+    pub autogenerate: bool,
 }
 
 /// Renders a whole revision file (docstring, imports, identifiers, upgrade(), downgrade()).
