@@ -5,6 +5,10 @@
 //!   statement commits by itself unless the engine issued `BEGIN`
 //!   (the runtime does, where Python's `sqlite3` module would).
 //! - Errors carry SQLite's own message (`sqlite3_errmsg`), nothing added.
+//! - Foreign keys are not enforced, as in the reference (Python's `sqlite3`
+//!   leaves `PRAGMA foreign_keys` at SQLite's default, off); rusqlite's
+//!   bundled SQLite is built with `SQLITE_DEFAULT_FOREIGN_KEYS=1`, so `open`
+//!   turns it off (sqlite.org/foreignkeys.html §2).
 
 use std::path::Path;
 
@@ -19,20 +23,24 @@ pub struct NativeDatabase {
 impl NativeDatabase {
     /// Opens (creating if needed) the database file at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, DbError> {
-        rusqlite::Connection::open(path).map(|conn| NativeDatabase { conn }).map_err(db_error)
+        Self::init(rusqlite::Connection::open(path).map_err(db_error)?)
     }
 
     /// A fresh private in-memory database.
     pub fn open_in_memory() -> Result<Self, DbError> {
-        rusqlite::Connection::open_in_memory().map(|conn| NativeDatabase { conn }).map_err(db_error)
+        Self::init(rusqlite::Connection::open_in_memory().map_err(db_error)?)
+    }
+
+    fn init(conn: rusqlite::Connection) -> Result<Self, DbError> {
+        conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(db_error)?;
+        Ok(NativeDatabase { conn })
     }
 }
 
 /// SQLite's own message: rusqlite's `SqliteFailure` carries `sqlite3_errmsg`.
 fn db_error(e: rusqlite::Error) -> DbError {
     match e {
-        rusqlite::Error::SqliteFailure(err, Some(message)) => {
-            let _ = err;
+        rusqlite::Error::SqliteFailure(_, Some(message)) | rusqlite::Error::SqlInputError { msg: message, .. } => {
             DbError::new(message)
         }
         other => DbError::new(other.to_string()),
@@ -58,7 +66,7 @@ impl Database for NativeDatabase {
 
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
         let mut stmt = self.conn.prepare(sql).map_err(db_error)?;
-        let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+        let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
         let width = columns.len();
         let mut rows = stmt.query([]).map_err(db_error)?;
         let mut out = Vec::new();
@@ -85,6 +93,23 @@ mod tests {
         assert_eq!(err.message, "table t already exists");
         let err = db.execute("INSERT INTO t (x) VALUES (NULL)").unwrap_err();
         assert_eq!(err.message, "NOT NULL constraint failed: t.x");
+    }
+
+    #[test]
+    fn syntax_errors_carry_sqlites_message() {
+        let mut db = NativeDatabase::open_in_memory().unwrap();
+        db.execute("CREATE TABLE t (x INTEGER)").unwrap();
+        let err = db.execute("ALTER TABLE t FROB x").unwrap_err();
+        assert_eq!(err.message, "near \"FROB\": syntax error");
+        let err = db.execute("CREATE TABLE t (y INTEGER)").unwrap_err();
+        assert_eq!(err.message, "table t already exists");
+    }
+
+    #[test]
+    fn foreign_keys_are_not_enforced_as_in_pythons_sqlite3() {
+        let mut db = NativeDatabase::open_in_memory().unwrap();
+        let r = db.query("PRAGMA foreign_keys").unwrap();
+        assert_eq!(r.rows, [[Value::Integer(0)]]);
     }
 
     #[test]
