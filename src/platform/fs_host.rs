@@ -82,9 +82,8 @@ impl Host for FsHost {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    fn version_path(&self, file_name: &str) -> String {
-        let dir = std::path::absolute(&self.versions).unwrap_or_else(|_| self.versions.clone());
-        dir.join(file_name).display().to_string()
+    fn versions_dir(&self) -> String {
+        std::path::absolute(&self.versions).unwrap_or_else(|_| self.versions.clone()).display().to_string()
     }
 
     fn database_url(&self) -> String {

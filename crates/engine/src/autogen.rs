@@ -548,7 +548,7 @@ pub fn sqlite_type_ddl(t: &SqlType) -> Option<String> {
         TypeClass::Double | TypeClass::DoubleUpper => "DOUBLE".to_string(),
         TypeClass::DoublePrecisionUpper => "DOUBLE PRECISION".to_string(),
         TypeClass::Date | TypeClass::DateUpper => "DATE".to_string(),
-        TypeClass::DateTime | TypeClass::DateTimeUpper | TypeClass::Interval => "DATETIME".to_string(),
+        TypeClass::DateTime | TypeClass::UtcDateTime | TypeClass::DateTimeUpper | TypeClass::Interval => "DATETIME".to_string(),
         TypeClass::TimestampUpper => "TIMESTAMP".to_string(),
         TypeClass::Time | TypeClass::TimeUpper => "TIME".to_string(),
         TypeClass::Json | TypeClass::JsonUpper => "JSON".to_string(),
@@ -593,6 +593,7 @@ pub fn type_class_name(class: TypeClass) -> &'static str {
         TypeClass::Double => "Double",
         TypeClass::Date => "Date",
         TypeClass::DateTime => "DateTime",
+        TypeClass::UtcDateTime => "UTCDateTime",
         TypeClass::Time => "Time",
         TypeClass::Interval => "Interval",
         TypeClass::Json => "JSON",
@@ -695,7 +696,7 @@ pub fn type_repr(t: &SqlType) -> String {
         | TypeClass::DoublePrecisionUpper => {
             numeric_args(t, &mut args, false);
         }
-        TypeClass::DateTime | TypeClass::DateTimeUpper | TypeClass::TimestampUpper | TypeClass::Time | TypeClass::TimeUpper => {
+        TypeClass::DateTime | TypeClass::UtcDateTime | TypeClass::DateTimeUpper | TypeClass::TimestampUpper | TypeClass::Time | TypeClass::TimeUpper => {
             if t.timezone {
                 args.push("timezone=True".to_string());
             }

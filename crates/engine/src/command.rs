@@ -13,7 +13,6 @@
 
 use crate::db::Database;
 
-mod api;
 mod args;
 mod verbs;
 
@@ -33,9 +32,14 @@ pub trait Host {
     fn now(&self) -> String;
     /// A new 12-hex-digit revision id (`uuid4().hex[-12:]`).
     fn new_rev_id(&mut self) -> String;
-    /// How a version file's path is shown (`Generating <path> ...  done`, `Path:`).
+    /// The versions directory as messages show it (`Path:` lines of
+    /// `history -v`, `Generating <dir>/<file> ...  done`).
+    fn versions_dir(&self) -> String {
+        "versions".to_string()
+    }
+    /// How a version file's path is shown.
     fn version_path(&self, file_name: &str) -> String {
-        format!("versions/{file_name}")
+        format!("{}/{file_name}", self.versions_dir())
     }
     /// How the database is named in `current -v` (`sqlite:///app.db`).
     fn database_url(&self) -> String {

@@ -46,6 +46,8 @@ pub struct Script {
     pub depends_on: Vec<String>,
     /// First paragraph of the stripped module docstring (Alembic's `Script.doc`).
     pub doc: String,
+    /// The whole module docstring, stripped (Alembic's `Script.longdoc`).
+    pub longdoc: String,
     /// The ops of `upgrade()`, or why they cannot be interpreted.
     pub upgrade: Result<UpgradeOps, Diagnostic>,
     pub downgrade: Result<DowngradeOps, Diagnostic>,
@@ -118,7 +120,8 @@ pub fn parse_script(file_name: &str, source: &str) -> Result<Script, ScriptError
         },
     };
 
-    let doc = module_docstring(&parsed.module).map(|d| first_paragraph(&d)).unwrap_or_default();
+    let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
+    let doc = first_paragraph(&longdoc);
 
     let missing = |name: &str| Diagnostic {
         severity: Severity::Error,
@@ -142,6 +145,7 @@ pub fn parse_script(file_name: &str, source: &str) -> Result<Script, ScriptError
         branch_labels,
         depends_on,
         doc,
+        longdoc,
         upgrade,
         downgrade,
     })

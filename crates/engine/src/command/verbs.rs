@@ -15,8 +15,11 @@ use crate::models;
 use crate::ops::{DowngradeOps, UpgradeOps};
 use crate::reflect;
 use crate::render::{self, ScriptHeader};
-use crate::revision::{MigrationStep, Revision, RevisionMap};
-use super::api;
+use crate::revision::{
+    self as rev, BranchesOptions, CurrentOptions, HeadsOptions, HistoryOptions, MigrationStep, Revision, RevisionMap,
+    ShowOptions, StampStep, VersionUpdate,
+};
+use crate::runtime::{self, RuntimeError};
 use crate::script::{self, Script};
 
 /// Exit status of a `CommandError` (`sys.exit(-1)`).
@@ -157,6 +160,7 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
             depends_on: s.depends_on.clone(),
             doc: s.doc.clone(),
             file_name: s.file_name.clone(),
+            longdoc: s.longdoc.clone(),
         })
         .collect();
     let map = RevisionMap::new(revisions).map_err(|e| command_error(e.to_string()))?;
@@ -167,8 +171,21 @@ fn db_error(context: &str, e: impl std::fmt::Display) -> Failure {
     Failure::Exception(format!("sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) {e}\n{context}"))
 }
 
+/// A runtime failure as Alembic's command line shows it: `CommandError` is
+/// `FAILED: ...`; anything else is a Python exception (exit 1).
+fn runtime_failure(e: RuntimeError) -> Failure {
+    match e {
+        RuntimeError::Command(message) => Failure::Command(message),
+        other => Failure::Exception(format!("{}: {}", other.python_exception(), other)),
+    }
+}
+
 fn current_heads(host: &mut dyn Host) -> Result<Vec<String>, Failure> {
-    api::read_heads(host.database()).map_err(|e| db_error("while reading alembic_version", e))
+    runtime::read_heads(host.database()).map_err(runtime_failure)
+}
+
+fn revision_error(e: rev::RevisionError) -> Failure {
+    command_error(e.to_string())
 }
 
 // ---------------------------------------------------------------------------
@@ -213,7 +230,10 @@ fn verify_rev_id(rev: &str) -> Result<(), Failure> {
 
 /// Resolves `--head` (default `head`) to the parent revisions of a new revision.
 fn resolve_new_parents(dir: &ScriptDirectory, head: &str, splice: bool) -> Result<Vec<String>, Failure> {
-    let parents = api::resolve_heads_for_new_revision(&dir.map, head).map_err(|e| {
+    if head == "base" {
+        return Ok(Vec::new());
+    }
+    let parents = dir.map.get_revisions(head).map_err(|e| {
         let msg = e.to_string();
         if msg.starts_with("Multiple head revisions are present") {
             command_error("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
@@ -223,7 +243,7 @@ fn resolve_new_parents(dir: &ScriptDirectory, head: &str, splice: bool) -> Resul
     })?;
     if !splice {
         for p in &parents {
-            if !api::is_head(&dir.map, p) {
+            if !dir.map.is_head(p) {
                 return Err(command_error(format!(
                     "Revision {p} is not a head revision; please specify --splice to create a new branch from this revision"
                 )));
@@ -278,7 +298,7 @@ fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult 
         let db_heads = current_heads(host)?;
         let mut db_sorted = db_heads.clone();
         db_sorted.sort();
-        let mut all_heads = api::heads(&dir.map);
+        let mut all_heads = dir.map.heads();
         all_heads.sort();
         if db_sorted != all_heads {
             return Err(command_error("Target database is not up to date."));
@@ -294,7 +314,12 @@ fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult 
     }
     let mut depends_on = Vec::new();
     for dep in &inv.depends_on {
-        let resolved = api::resolve_dependency(&dir.map, dep).map_err(|e| command_error(e.to_string()))?;
+        // a branch label stays a label; a (partial) revision id is resolved
+        let resolved = match dir.map.get_revision(dep).map_err(revision_error)? {
+            Some(r) if dir.map.branch_labels(&r).iter().any(|l| l == dep) => dep.clone(),
+            Some(r) => r,
+            None => return Err(command_error(format!("Can't locate revision identified by '{dep}'"))),
+        };
         depends_on.push(resolved);
     }
     let header = ScriptHeader {
@@ -329,6 +354,9 @@ fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<(UpgradeOps, bool)
             errors.join("\n")
         )));
     }
+    for plugin in ["schemas", "tables", "types", "constraints", "defaults", "comments"] {
+        out.info("alembic.runtime.plugins", &format!("setting up autogenerate plugin alembic.autogenerate.{plugin}"));
+    }
     let reflected = reflect::reflect(host.database()).map_err(|e| db_error("while reflecting the database", e))?;
     let comparison = autogen::compare(&loaded.metadata, &reflected);
     for (logger, message) in &comparison.log {
@@ -346,7 +374,7 @@ fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     verify_rev_id(&rev_id)?;
     let mut parents = Vec::new();
     for target in &inv.positionals {
-        let revs = api::resolve(&dir.map, target).map_err(|e| command_error(e.to_string()))?;
+        let revs = dir.map.get_revisions(target).map_err(|e| command_error(e.to_string()))?;
         for r in revs {
             if !parents.contains(&r) {
                 parents.push(r);
@@ -355,7 +383,7 @@ fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     }
     if !inv.splice {
         for p in &parents {
-            if !api::is_head(&dir.map, p) {
+            if !dir.map.is_head(p) {
                 return Err(command_error(format!(
                     "Revision {p} is not a head revision; please specify --splice to create a new branch from this revision"
                 )));
@@ -380,7 +408,7 @@ fn check(host: &mut dyn Host, out: &mut Out) -> VerbResult {
     out.migration_context(false);
     let mut db_heads = current_heads(host)?;
     db_heads.sort();
-    let mut all_heads = api::heads(&dir.map);
+    let mut all_heads = dir.map.heads();
     all_heads.sort();
     if db_heads != all_heads {
         return Err(command_error("Target database is not up to date."));
@@ -390,8 +418,46 @@ fn check(host: &mut dyn Host, out: &mut Out) -> VerbResult {
         out.print("No new upgrade operations detected.");
         Ok(())
     } else {
-        Err(command_error(format!("New upgrade operations detected: {}", api::as_diffs(&upgrade))))
+        Err(command_error(format!("New upgrade operations detected: {}", as_diffs(&upgrade))))
     }
+}
+
+/// Autogenerate's diffs in the shape of `UpgradeOps.as_diffs()`: one tuple per
+/// change, named as Alembic names them.
+fn as_diffs(upgrade: &UpgradeOps) -> String {
+    use crate::ops::Op;
+    fn diffs(op: &Op, out: &mut Vec<String>) {
+        let q = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+        match op {
+            Op::CreateTable { table } => out.push(format!("('add_table', {})", q(&table.name))),
+            Op::DropTable { table } => out.push(format!("('remove_table', {})", q(&table.name))),
+            Op::RenameTable { old_name, new_name } => out.push(format!("('rename_table', {}, {})", q(old_name), q(new_name))),
+            Op::AddColumn { table, column } => out.push(format!("('add_column', None, {}, {})", q(table), q(&column.name))),
+            Op::DropColumn { table, column } => out.push(format!("('remove_column', None, {}, {})", q(table), q(&column.name))),
+            Op::AlterColumn(a) => {
+                if a.modify_type.is_some() {
+                    out.push(format!("[('modify_type', None, {}, {})]", q(&a.table), q(&a.column)));
+                }
+                if a.modify_nullable.is_some() {
+                    out.push(format!("[('modify_nullable', None, {}, {})]", q(&a.table), q(&a.column)));
+                }
+                if a.modify_server_default.is_some() {
+                    out.push(format!("[('modify_default', None, {}, {})]", q(&a.table), q(&a.column)));
+                }
+            }
+            Op::CreateIndex { index } => out.push(format!("('add_index', {})", q(index.name.as_ref().map(|n| n.value.as_str()).unwrap_or("None")))),
+            Op::DropIndex { index } => out.push(format!("('remove_index', {})", q(index.name.as_ref().map(|n| n.value.as_str()).unwrap_or("None")))),
+            Op::CreateUniqueConstraint { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
+            Op::CreateForeignKey { table, .. } => out.push(format!("('add_fk', {})", q(table))),
+            Op::CreateCheckConstraint { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
+            Op::DropConstraint { table, .. } => out.push(format!("('remove_constraint', {})", q(table))),
+            Op::Execute { .. } | Op::BulkInsert { .. } => {}
+            Op::BatchAlterTable(b) => b.ops.iter().for_each(|o| diffs(o, out)),
+        }
+    }
+    let mut out = Vec::new();
+    upgrade.ops.iter().for_each(|o| diffs(o, &mut out));
+    format!("[{}]", out.join(", "))
 }
 
 // ---------------------------------------------------------------------------
@@ -417,19 +483,41 @@ fn migrate(host: &mut dyn Host, inv: &Invocation, out: &mut Out, upgrade: bool) 
     out.migration_context(inv.sql);
     let heads = if inv.sql {
         match &starting {
-            Some(s) if !s.is_empty() => api::resolve(&dir.map, s).map_err(|e| command_error(e.to_string()))?,
+            Some(s) if !s.is_empty() => dir.map.sql_starting_heads(s).map_err(revision_error)?,
             _ => Vec::new(),
         }
     } else {
         current_heads(host)?
     };
     let steps = if upgrade {
-        api::upgrade_steps(&dir.map, &heads, &target)
+        dir.map.upgrade_steps(&heads, &target)
     } else {
-        api::downgrade_steps(&dir.map, &heads, &target)
+        dir.map.downgrade_steps(&heads, &target)
     }
-    .map_err(|e| command_error(e.to_string()))?;
+    .map_err(revision_error)?;
+    let steps: Vec<Step> = steps.into_iter().map(Step::Migration).collect();
     run_steps(host, out, &dir, &heads, &steps, inv.sql)
+}
+
+/// A step of `run_migrations`: a revision's script, or a stamp.
+enum Step {
+    Migration(MigrationStep),
+    Stamp(StampStep),
+}
+
+impl Step {
+    fn description(&self) -> &str {
+        match self {
+            Step::Migration(m) => &m.description,
+            Step::Stamp(s) => &s.description,
+        }
+    }
+    fn version_updates(&self) -> &[VersionUpdate] {
+        match self {
+            Step::Migration(m) => &m.version_updates,
+            Step::Stamp(s) => &s.version_updates,
+        }
+    }
 }
 
 /// `MigrationContext.run_migrations`: each step's ops, then its version update.
@@ -438,95 +526,75 @@ fn run_steps(
     out: &mut Out,
     dir: &ScriptDirectory,
     start_heads: &[String],
-    steps: &[MigrationStep],
+    steps: &[Step],
     offline: bool,
 ) -> VerbResult {
     if !offline && start_heads.is_empty() {
-        api::ensure_version_table(host.database()).map_err(|e| db_error("while creating alembic_version", e))?;
+        runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
     }
     let mut heads: Vec<String> = start_heads.to_vec();
     for step in steps {
         if offline && heads.is_empty() {
-            out.stdout.push_str(&api::offline_version_table_sql());
+            out.stdout.push_str(&runtime::offline_version_table());
         }
-        out.info("alembic.runtime.migration", &format!("Running {}", step.description));
-        let ops = if api::is_stamp(step) {
-            Vec::new()
-        } else {
-            let script = dir
-                .script(&step.revision)
-                .ok_or_else(|| command_error(format!("Can't locate revision identified by '{}'", step.revision)))?;
-            let body = if step.is_upgrade {
-                script.upgrade.clone().map(|u| u.ops)
-            } else {
-                script.downgrade.clone().map(|d| d.ops)
-            };
-            body.map_err(|d| {
-                Failure::Exception(format!(
-                    "{}:{}:{}: {}",
-                    host.version_path(&script.file_name),
-                    d.line,
-                    d.column,
-                    d.message
-                ))
-            })?
+        out.info("alembic.runtime.migration", &format!("Running {}", step.description()));
+        let ops = match step {
+            Step::Stamp(_) => Vec::new(),
+            Step::Migration(m) => {
+                let script = dir
+                    .script(&m.revision)
+                    .ok_or_else(|| command_error(format!("Can't locate revision identified by '{}'", m.revision)))?;
+                let body = if m.is_upgrade {
+                    script.upgrade.clone().map(|u| u.ops)
+                } else {
+                    script.downgrade.clone().map(|d| d.ops)
+                };
+                body.map_err(|d| {
+                    Failure::Exception(format!(
+                        "{}:{}:{}: {}",
+                        host.version_path(&script.file_name),
+                        d.line,
+                        d.column,
+                        d.message
+                    ))
+                })?
+            }
         };
         if offline {
-            if !api::is_stamp(step) {
-                out.stdout.push_str(&format!("-- Running {}\n\n", api::short_log(step)));
-            }
-            let sql = api::offline_sql(&ops).map_err(|e| command_error(e.to_string()));
-            match sql {
-                Ok(text) => out.stdout.push_str(&text),
-                Err(e) => return Err(e),
-            }
-            out.stdout.push_str(&api::offline_version_sql(&step.version_updates));
+            let comment = match step {
+                Step::Migration(m) => dir.map.short_log(m),
+                Step::Stamp(s) => s.description.clone(),
+            };
+            out.stdout.push_str(&format!("-- Running {comment}\n\n"));
+            let mut text = String::new();
+            let result = runtime::offline_sql_into(&ops, &mut text);
+            out.stdout.push_str(&text);
+            result.map_err(runtime_failure)?;
+            out.stdout.push_str(&runtime::offline_version_updates(step.version_updates()));
         } else {
-            api::run_ops(host.database(), &ops).map_err(|e| runtime_failure(e, host, step))?;
-            api::apply_version_updates(host.database(), &step.version_updates)
-                .map_err(|e| db_error("while updating alembic_version", e))?;
+            let report = runtime::run_step(host.database(), &ops, step.version_updates()).map_err(|e| {
+                let failure = runtime_failure(e);
+                match (failure, step) {
+                    (Failure::Exception(message), Step::Migration(m)) => Failure::Exception(format!(
+                        "{message}\nThe migration stopped in {} of {}; alembic_version still says {}.",
+                        if m.is_upgrade { "upgrade()" } else { "downgrade()" },
+                        m.revision,
+                        if heads.is_empty() { "nothing (base)".to_string() } else { heads.join(", ") }
+                    )),
+                    (failure, _) => failure,
+                }
+            })?;
+            for w in report.warnings {
+                out.stderr.push_str(&format!("{w}\n"));
+            }
         }
-        apply_to_heads(&mut heads, &step.version_updates);
+        rev::apply_version_updates(&mut heads, step.version_updates());
     }
     Ok(())
 }
 
-fn apply_to_heads(heads: &mut Vec<String>, updates: &[crate::revision::VersionUpdate]) {
-    use crate::revision::VersionUpdate;
-    for u in updates {
-        match u {
-            VersionUpdate::Insert(to) => heads.push(to.clone()),
-            VersionUpdate::Update { from, to } => {
-                for h in heads.iter_mut() {
-                    if h == from {
-                        *h = to.clone();
-                    }
-                }
-            }
-            VersionUpdate::Delete(from) => heads.retain(|h| h != from),
-        }
-    }
-}
-
-fn runtime_failure(e: api::RuntimeError, host: &mut dyn Host, step: &MigrationStep) -> Failure {
-    let _ = host;
-    match e.kind() {
-        api::FailureKind::Command => command_error(e.to_string()),
-        api::FailureKind::Database => Failure::Exception(format!(
-            "{}\nThe migration stopped in {} {}; alembic_version was not advanced. SQLite DDL is not transactional, so \
-             statements that ran before the failure stay applied.",
-            e,
-            if step.is_upgrade { "upgrade" } else { "downgrade" },
-            step.revision
-        )),
-    }
-}
-
 fn stamp(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
-    if inv.purge && inv.sql {
-        return Err(command_error("Can't use --purge with --sql mode"));
-    }
     let mut starting: Option<String> = None;
     let mut destinations = Vec::new();
     for r in &inv.positionals {
@@ -546,28 +614,41 @@ fn stamp(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
         }
     }
     out.migration_context(inv.sql);
+    if inv.purge && inv.sql {
+        return Err(command_error("Can't use --purge with --sql mode"));
+    }
     let heads = if inv.sql {
         match &starting {
-            Some(s) => api::resolve(&dir.map, s).map_err(|e| command_error(e.to_string()))?,
+            Some(s) => dir.map.sql_starting_heads(s).map_err(revision_error)?,
             None => Vec::new(),
         }
     } else if inv.purge {
-        api::purge_version_table(host.database()).map_err(|e| db_error("while purging alembic_version", e))?;
+        runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
+        runtime::run_step(host.database(), &[], &[])
+            .and_then(|_| {
+                host.database().execute("DELETE FROM alembic_version").map_err(|e| RuntimeError::Database {
+                    statement: "DELETE FROM alembic_version".into(),
+                    message: e.message,
+                    left_behind: Vec::new(),
+                })
+            })
+            .map_err(runtime_failure)?;
         Vec::new()
     } else {
         current_heads(host)?
     };
-    let steps = api::stamp_steps(&dir.map, &heads, &destinations).map_err(|e| command_error(e.to_string()))?;
+    let steps = dir.map.stamp_steps(&heads, &destinations, inv.purge).map_err(revision_error)?;
+    let steps: Vec<Step> = steps.into_iter().map(Step::Stamp).collect();
     run_steps(host, out, &dir, &heads, &steps, inv.sql)
 }
 
 fn ensure_version(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     out.migration_context(inv.sql);
     if inv.sql {
-        out.stdout.push_str(&api::offline_version_table_sql());
+        out.stdout.push_str(&runtime::offline_version_table());
         return Ok(());
     }
-    api::ensure_version_table(host.database()).map_err(|e| db_error("while creating alembic_version", e))
+    runtime::ensure_version_table(host.database()).map_err(runtime_failure)
 }
 
 // ---------------------------------------------------------------------------
@@ -576,76 +657,67 @@ fn ensure_version(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbR
 fn current(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
     out.migration_context(false);
-    let heads = current_heads(host)?;
-    if inv.verbose {
-        out.print(&format!("Current revision(s) for {}:", host.database_url()));
-    }
-    if inv.check_heads {
-        let mut db_sorted = heads.clone();
-        db_sorted.sort();
-        let mut all = api::heads(&dir.map);
-        all.sort();
-        if db_sorted != all {
-            return Err(command_error(format!("Database is not on all head revisions. Current heads: {}", heads.join(", "))));
-        }
-    }
-    let prefix = |f: &str| host_path_prefix(&*host, f);
-    let text = api::current_text(&dir.map, &heads, inv.verbose, &prefix).map_err(|e| command_error(e.to_string()))?;
-    out.stdout.push_str(&text);
+    let current_heads = current_heads(host)?;
+    let opts = CurrentOptions {
+        verbose: inv.verbose,
+        check_heads: inv.check_heads,
+        current_heads,
+        url: host.database_url(),
+        versions_dir: host.versions_dir(),
+    };
+    out.stdout.push_str(&rev::current(&dir.map, &opts).map_err(revision_error)?);
     Ok(())
-}
-
-fn host_path_prefix(host: &dyn Host, file_name: &str) -> String {
-    host.version_path(file_name)
 }
 
 fn history(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
-    let needs_current = inv.indicate_current
-        || inv.rev_range.as_deref().map(|r| r.split(':').any(|p| p == "current")).unwrap_or(false);
-    let current = if needs_current {
+    let current_heads = if rev::history_needs_database(inv.rev_range.as_deref(), inv.indicate_current) {
         out.migration_context(false);
+        runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
         current_heads(host)?
     } else {
         Vec::new()
     };
-    let prefix = |f: &str| host_path_prefix(&*host, f);
-    let text = api::history_text(&dir.map, inv.rev_range.as_deref(), inv.verbose, inv.indicate_current, &current, &prefix)
-        .map_err(|e| command_error(e.to_string()))?;
-    out.stdout.push_str(&text);
+    let opts = HistoryOptions {
+        rev_range: inv.rev_range.clone(),
+        verbose: inv.verbose,
+        indicate_current: inv.indicate_current,
+        current_heads,
+        versions_dir: host.versions_dir(),
+    };
+    out.stdout.push_str(&rev::history(&dir.map, &opts).map_err(revision_error)?);
     Ok(())
 }
 
 fn heads(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
-    let prefix = |f: &str| host_path_prefix(&*host, f);
-    let text = api::heads_text(&dir.map, inv.verbose, inv.resolve_dependencies, &prefix).map_err(|e| command_error(e.to_string()))?;
-    out.stdout.push_str(&text);
+    let opts = HeadsOptions {
+        verbose: inv.verbose,
+        resolve_dependencies: inv.resolve_dependencies,
+        versions_dir: host.versions_dir(),
+    };
+    out.stdout.push_str(&rev::heads(&dir.map, &opts).map_err(revision_error)?);
     Ok(())
 }
 
 fn branches(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
-    let prefix = |f: &str| host_path_prefix(&*host, f);
-    let text = api::branches_text(&dir.map, inv.verbose, &prefix).map_err(|e| command_error(e.to_string()))?;
-    out.stdout.push_str(&text);
+    let opts = BranchesOptions { verbose: inv.verbose, versions_dir: host.versions_dir() };
+    out.stdout.push_str(&rev::branches(&dir.map, &opts).map_err(revision_error)?);
     Ok(())
 }
 
 fn show(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
-    let rev = inv.positionals.first().cloned().unwrap_or_default();
-    let targets = if rev == "current" {
+    let target = inv.positionals.first().cloned().unwrap_or_default();
+    let current_heads = if target == "current" {
         out.migration_context(false);
         current_heads(host)?
     } else {
-        vec![rev]
+        Vec::new()
     };
-    let prefix = |f: &str| host_path_prefix(&*host, f);
-    for t in targets {
-        let text = api::show_text(&dir.map, &t, &prefix).map_err(|e| command_error(e.to_string()))?;
-        out.stdout.push_str(&text);
-    }
+    let opts = ShowOptions { current_heads, versions_dir: host.versions_dir() };
+    out.stdout.push_str(&rev::show(&dir.map, &target, &opts).map_err(revision_error)?);
     Ok(())
 }
 
