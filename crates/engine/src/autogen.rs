@@ -314,7 +314,7 @@ fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: 
         ..AlterColumn::default()
     };
     // _user_compare_type: setup only (logs when a type is unknown).
-    let types_comparable = compare_type_setup(cx, tname, cname, conn_col, meta_col);
+    compare_type_setup(cx, tname, cname, conn_col, meta_col);
 
     // _user_compare_server_default
     let conn_has_default = conn_col.server_default.is_some() || conn_col.computed.is_some();
@@ -346,8 +346,8 @@ fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: 
         }
     }
 
-    // _dialect_impl_compare_type
-    if types_comparable && compare_type_setup(cx, tname, cname, conn_col, meta_col) && compare_type(&conn_col.type_, &meta_col.type_) {
+    // _dialect_impl_compare_type: runs the setup (and its log line) again.
+    if compare_type_setup(cx, tname, cname, conn_col, meta_col) && compare_type(&conn_col.type_, &meta_col.type_) {
         cx.info(
             LOG_TYPES,
             format!(
