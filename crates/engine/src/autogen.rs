@@ -32,8 +32,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ops::{AlterColumn, BatchAlterTable, Op, Recreate, UpgradeOps};
 use crate::schema::{
-    Autoincrement, Column, Constraint, ConstraintKind, ForeignKeyConstraint, Index, IndexColumn,
-    MetaData, Name, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
+    Autoincrement, Column, Constraint, ConstraintKind, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
+    ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
 };
 
 /// Logger of table / column add and remove lines.
@@ -61,14 +61,9 @@ pub struct Comparison {
 pub fn compare(metadata: &MetaData, reflected: &MetaData) -> Comparison {
     let mut cx = Cx::default();
 
-    let meta_tables: Vec<&Table> =
-        sorted_tables(metadata).into_iter().filter(|t| t.name != VERSION_TABLE).collect();
-    let conn_names: BTreeSet<&str> = reflected
-        .tables
-        .keys()
-        .map(String::as_str)
-        .filter(|n| *n != VERSION_TABLE)
-        .collect();
+    let meta_tables: Vec<&Table> = sorted_tables(metadata).into_iter().filter(|t| t.name != VERSION_TABLE).collect();
+    let conn_names: BTreeSet<&str> =
+        reflected.tables.keys().map(String::as_str).filter(|n| *n != VERSION_TABLE).collect();
     let meta_names: BTreeSet<&str> = meta_tables.iter().map(|t| t.name.as_str()).collect();
 
     // `for s, tname in metadata_table_names.difference(conn_table_names)`
@@ -264,13 +259,8 @@ fn is_unparenthesized_sql_expr(expr: &str) -> bool {
     let enclosed = |open: char, close: char| {
         body.chars().count() >= 3 && body.starts_with(open) && body.ends_with(close) && !body.contains('\n')
     };
-    if expr.is_empty() {
-        false
-    } else if body.chars().count() == 1 && body.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        false
-    } else {
-        !(enclosed('\'', '\'') || enclosed('(', ')'))
-    }
+    let single_digit = body.chars().count() == 1 && body.chars().all(|c| c.is_ascii_digit() || c == '.');
+    !(expr.is_empty() || single_digit || enclosed('\'', '\'') || enclosed('(', ')'))
 }
 
 // ---------------------------------------------------------------------------
@@ -490,7 +480,9 @@ fn types_match(insp: &TypeParams, meta: &TypeParams) -> bool {
         return true;
     }
     let synonyms = ["numeric", "decimal"];
-    let all = |p: &TypeParams| std::iter::once(p.token0.clone()).chain(p.tokens.iter().cloned()).collect::<Vec<_>>().join(" ");
+    let all = |p: &TypeParams| {
+        std::iter::once(p.token0.clone()).chain(p.tokens.iter().cloned()).collect::<Vec<_>>().join(" ")
+    };
     let in_set = |s: &str| synonyms.contains(&s);
     (in_set(&all(insp)) && in_set(&all(meta))) || (in_set(&insp.token0) && in_set(&meta.token0))
 }
@@ -695,7 +687,11 @@ pub fn type_repr(t: &SqlType) -> String {
         | TypeClass::DoublePrecisionUpper => {
             numeric_args(t, &mut args, false);
         }
-        TypeClass::DateTime | TypeClass::DateTimeUpper | TypeClass::TimestampUpper | TypeClass::Time | TypeClass::TimeUpper => {
+        TypeClass::DateTime
+        | TypeClass::DateTimeUpper
+        | TypeClass::TimestampUpper
+        | TypeClass::Time
+        | TypeClass::TimeUpper => {
             if t.timezone {
                 args.push("timezone=True".to_string());
             }
@@ -795,7 +791,11 @@ impl Sig {
         }
     }
     fn unique(uq: &UniqueConstraint) -> Sig {
-        Sig { name: uq.name.as_ref().map(|n| n.value.clone()), column_names: uq.columns.clone(), obj: SigObj::Unique(uq.clone()) }
+        Sig {
+            name: uq.name.as_ref().map(|n| n.value.clone()),
+            column_names: uq.columns.clone(),
+            obj: SigObj::Unique(uq.clone()),
+        }
     }
     fn is_index(&self) -> bool {
         matches!(self.obj, SigObj::Index(_))
@@ -831,7 +831,8 @@ fn compare_indexes_and_uniques(
     let is_create_table = conn_table.is_none();
     let is_drop_table = meta_table.is_none();
 
-    let meta_uniques: Vec<&UniqueConstraint> = meta_table.map(|t| t.unique_constraints.iter().collect()).unwrap_or_default();
+    let meta_uniques: Vec<&UniqueConstraint> =
+        meta_table.map(|t| t.unique_constraints.iter().collect()).unwrap_or_default();
     let mut meta_indexes: Vec<&Index> = meta_table.map(|t| t.indexes.iter().collect()).unwrap_or_default();
     // For DROP TABLE uniques are inline, not needed.
     let conn_uniques: Vec<&UniqueConstraint> = match conn_table {
@@ -843,7 +844,8 @@ fn compare_indexes_and_uniques(
     // SQLiteImpl.correct_for_autogen_constraints → _skip_functional_indexes:
     // SQLite reflection skips expression indexes, so model ones are dropped
     // from the comparison (with a Python warning, not a log line).
-    let conn_index_names: BTreeSet<&str> = conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()).collect();
+    let conn_index_names: BTreeSet<&str> =
+        conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()).collect();
     meta_indexes.retain(|ix| {
         let named_in_conn = ix.name.as_ref().is_some_and(|n| conn_index_names.contains(n.value.as_str()));
         named_in_conn || !ix.columns.iter().any(|c| matches!(c, IndexColumn::Expression(_)))
@@ -1052,9 +1054,7 @@ struct FkSig {
 }
 
 fn fk_sig(table: &str, fk: &ForeignKeyConstraint, with_options: bool) -> FkSig {
-    let norm = |o: &Option<String>| {
-        o.as_ref().map(|s| s.to_lowercase()).filter(|s| s != "no action" && !s.is_empty())
-    };
+    let norm = |o: &Option<String>| o.as_ref().map(|s| s.to_lowercase()).filter(|s| s != "no action" && !s.is_empty());
     let deferral = if fk.initially.as_ref().is_some_and(|i| i.eq_ignore_ascii_case("deferred")) {
         "initially_deferrable"
     } else if fk.deferrable == Some(true) {

@@ -77,7 +77,11 @@ fn gym_exercise_set() -> Table {
 fn gym_reflected_1() -> alembic_engine::schema::MetaData {
     let mut athlete = table(
         "athlete",
-        vec![id_r(), col("nickname", ty_len(T::VarcharUpper, 40)).not_null(), col("email", ty_len(T::VarcharUpper, 255))],
+        vec![
+            id_r(),
+            col("nickname", ty_len(T::VarcharUpper, 40)).not_null(),
+            col("email", ty_len(T::VarcharUpper, 255)),
+        ],
     );
     athlete.unique_constraints.push(uq(None, &["nickname"]));
     let mut workout = table(
@@ -269,7 +273,11 @@ fn parking_spots(code_len: u32) -> Table {
 fn parking_garages() -> Table {
     table(
         "garages",
-        vec![id(), col("name", ty_len(T::String, 80)).not_null(), col("levels", ty(T::Integer)).not_null().default_lit("1")],
+        vec![
+            id(),
+            col("name", ty_len(T::String, 80)).not_null(),
+            col("levels", ty(T::Integer)).not_null().default_lit("1"),
+        ],
     )
 }
 
@@ -363,10 +371,8 @@ fn podcast_episode(number: bool) -> Table {
 }
 
 fn podcast_episode_guest() -> Table {
-    let mut t = table(
-        "episode_guest",
-        vec![col("episode_id", ty(T::Integer)).pk(), col("guest_id", ty(T::Integer)).pk()],
-    );
+    let mut t =
+        table("episode_guest", vec![col("episode_id", ty(T::Integer)).pk(), col("guest_id", ty(T::Integer)).pk()]);
     for (c, target) in [("episode_id", "episode"), ("guest_id", "guest")] {
         let mut f = fk(&[c], target, &["id"]);
         f.ondelete = Some("CASCADE".into());
@@ -464,11 +470,8 @@ INFO  [alembic.autogenerate.compare.tables] Detected removed column 'guest.homep
 // ------------------------------------------------------------ clinic_appointments
 
 fn clinic_vets(visits: Option<T>) -> Table {
-    let mut cols = vec![
-        id(),
-        col("name", ty_len(T::String, 100)).not_null(),
-        col("license_no", ty_len(T::String, 20)).not_null(),
-    ];
+    let mut cols =
+        vec![id(), col("name", ty_len(T::String, 100)).not_null(), col("license_no", ty_len(T::String, 20)).not_null()];
     if let Some(class) = visits {
         cols.push(col("visits_total", ty(class)).not_null().default_lit("0"));
     }
@@ -601,7 +604,12 @@ fn kanban(step: u8) -> alembic_engine::schema::MetaData {
     cards.foreign_keys.push(f);
     cards.foreign_keys.push(fk(&["parent_id"], "cards", &["id"]));
     if step == 3 {
-        cards.indexes.push(ix(Name::plain("ix_cards_lane_parent_rank"), "cards", &["lane_id", "parent_id", "rank"], false));
+        cards.indexes.push(ix(
+            Name::plain("ix_cards_lane_parent_rank"),
+            "cards",
+            &["lane_id", "parent_id", "rank"],
+            false,
+        ));
     } else {
         cards.indexes.push(ix(Name::plain("ix_cards_lane_rank"), "cards", &["lane_id", "rank"], false));
     }
@@ -707,11 +715,8 @@ INFO  [alembic.autogenerate.compare.tables] Detected removed column 'lanes.wip_l
 // ------------------------------------------------------------ sqlmodel_pet_adoption
 
 fn pets(step: u8) -> alembic_engine::schema::MetaData {
-    let mut shelter_cols = vec![
-        id(),
-        col("name", ty_len(T::AutoString, 100)).not_null(),
-        col("city", ty(T::AutoString)).not_null(),
-    ];
+    let mut shelter_cols =
+        vec![id(), col("name", ty_len(T::AutoString, 100)).not_null(), col("city", ty(T::AutoString)).not_null()];
     if step == 2 {
         shelter_cols.push(col("phone", ty_len(T::AutoString, 30)));
     }

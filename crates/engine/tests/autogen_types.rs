@@ -184,7 +184,10 @@ fn type_repr_matches_sqlalchemy() {
         (with_collation(ty_len(T::String, 40), "NOCASE"), "String(length=40, collation='NOCASE')"),
         (ty(T::Text), "Text()"),
         (b, "Boolean(create_constraint=True, name='ck_b')"),
-        (enum_ty(&["dog", "cat", "bird", "reptile", "other"], Some("species")), "Enum('dog', 'cat', 'bird', 'reptile', 'other', name='species')"),
+        (
+            enum_ty(&["dog", "cat", "bird", "reptile", "other"], Some("species")),
+            "Enum('dog', 'cat', 'bird', 'reptile', 'other', name='species')",
+        ),
         (en, "Enum('a', 'bb', name='e', native_enum=False, create_constraint=True, length=9)"),
         (unnamed_enum, "Enum(\"it's\")"),
         (num, "Numeric(precision=10, scale=2, asdecimal=False)"),
