@@ -46,6 +46,14 @@ pub const LOG_CONSTRAINTS: &str = "alembic.autogenerate.compare.constraints";
 /// Alembic's version table: never compared.
 const VERSION_TABLE: &str = "alembic_version";
 
+/// True for reflected tables that autogenerate looks at: not the version
+/// table, not SQLite's internal `sqlite_*` tables
+/// (<https://sqlite.org/fileformat2.html#internal_schema_objects>), which
+/// SQLAlchemy's `get_table_names()` leaves out.
+fn is_compared_conn_table(name: &str) -> bool {
+    name != VERSION_TABLE && !name.starts_with("sqlite_")
+}
+
 /// The ops plus Alembic's "Detected ..." log lines, in order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Comparison {
@@ -63,7 +71,7 @@ pub fn compare(metadata: &MetaData, reflected: &MetaData) -> Comparison {
 
     let meta_tables: Vec<&Table> = sorted_tables(metadata).into_iter().filter(|t| t.name != VERSION_TABLE).collect();
     let conn_names: BTreeSet<&str> =
-        reflected.tables.keys().map(String::as_str).filter(|n| *n != VERSION_TABLE).collect();
+        reflected.tables.keys().map(String::as_str).filter(|n| is_compared_conn_table(n)).collect();
     let meta_names: BTreeSet<&str> = meta_tables.iter().map(|t| t.name.as_str()).collect();
 
     // `for s, tname in metadata_table_names.difference(conn_table_names)`
@@ -79,7 +87,7 @@ pub fn compare(metadata: &MetaData, reflected: &MetaData) -> Comparison {
     let removed: Vec<Table> = reflected
         .tables
         .values()
-        .filter(|t| t.name != VERSION_TABLE && !meta_names.contains(t.name.as_str()))
+        .filter(|t| is_compared_conn_table(&t.name) && !meta_names.contains(t.name.as_str()))
         .map(conn_table)
         .collect();
     let mut removed_meta = MetaData::default();
