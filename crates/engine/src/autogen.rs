@@ -32,8 +32,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ops::{AlterColumn, BatchAlterTable, Op, Recreate, UpgradeOps};
 use crate::schema::{
-    Autoincrement, Column, Constraint, ConstraintKind, ForeignKeyConstraint, Index, IndexColumn,
-    MetaData, Name, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
+    Autoincrement, Column, Constraint, ConstraintKind, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
+    ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
 };
 
 /// Logger of table / column add and remove lines.
@@ -45,6 +45,14 @@ pub const LOG_CONSTRAINTS: &str = "alembic.autogenerate.compare.constraints";
 
 /// Alembic's version table: never compared.
 const VERSION_TABLE: &str = "alembic_version";
+
+/// True for reflected tables that autogenerate looks at: not the version
+/// table, not SQLite's internal `sqlite_*` tables
+/// (<https://sqlite.org/fileformat2.html#internal_schema_objects>), which
+/// SQLAlchemy's `get_table_names()` leaves out.
+fn is_compared_conn_table(name: &str) -> bool {
+    name != VERSION_TABLE && !name.starts_with("sqlite_")
+}
 
 /// The ops plus Alembic's "Detected ..." log lines, in order.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -61,14 +69,9 @@ pub struct Comparison {
 pub fn compare(metadata: &MetaData, reflected: &MetaData) -> Comparison {
     let mut cx = Cx::default();
 
-    let meta_tables: Vec<&Table> =
-        sorted_tables(metadata).into_iter().filter(|t| t.name != VERSION_TABLE).collect();
-    let conn_names: BTreeSet<&str> = reflected
-        .tables
-        .keys()
-        .map(String::as_str)
-        .filter(|n| *n != VERSION_TABLE)
-        .collect();
+    let meta_tables: Vec<&Table> = sorted_tables(metadata).into_iter().filter(|t| t.name != VERSION_TABLE).collect();
+    let conn_names: BTreeSet<&str> =
+        reflected.tables.keys().map(String::as_str).filter(|n| is_compared_conn_table(n)).collect();
     let meta_names: BTreeSet<&str> = meta_tables.iter().map(|t| t.name.as_str()).collect();
 
     // `for s, tname in metadata_table_names.difference(conn_table_names)`
@@ -84,7 +87,7 @@ pub fn compare(metadata: &MetaData, reflected: &MetaData) -> Comparison {
     let removed: Vec<Table> = reflected
         .tables
         .values()
-        .filter(|t| t.name != VERSION_TABLE && !meta_names.contains(t.name.as_str()))
+        .filter(|t| is_compared_conn_table(&t.name) && !meta_names.contains(t.name.as_str()))
         .map(conn_table)
         .collect();
     let mut removed_meta = MetaData::default();
@@ -264,13 +267,8 @@ fn is_unparenthesized_sql_expr(expr: &str) -> bool {
     let enclosed = |open: char, close: char| {
         body.chars().count() >= 3 && body.starts_with(open) && body.ends_with(close) && !body.contains('\n')
     };
-    if expr.is_empty() {
-        false
-    } else if body.chars().count() == 1 && body.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        false
-    } else {
-        !(enclosed('\'', '\'') || enclosed('(', ')'))
-    }
+    let single_digit = body.chars().count() == 1 && body.chars().all(|c| c.is_ascii_digit() || c == '.');
+    !(expr.is_empty() || single_digit || enclosed('\'', '\'') || enclosed('(', ')'))
 }
 
 // ---------------------------------------------------------------------------
@@ -314,7 +312,7 @@ fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: 
         ..AlterColumn::default()
     };
     // _user_compare_type: setup only (logs when a type is unknown).
-    let types_comparable = compare_type_setup(cx, tname, cname, conn_col, meta_col);
+    compare_type_setup(cx, tname, cname, conn_col, meta_col);
 
     // _user_compare_server_default
     let conn_has_default = conn_col.server_default.is_some() || conn_col.computed.is_some();
@@ -346,8 +344,8 @@ fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: 
         }
     }
 
-    // _dialect_impl_compare_type
-    if types_comparable && compare_type_setup(cx, tname, cname, conn_col, meta_col) && compare_type(&conn_col.type_, &meta_col.type_) {
+    // _dialect_impl_compare_type: runs the setup (and its log line) again.
+    if compare_type_setup(cx, tname, cname, conn_col, meta_col) && compare_type(&conn_col.type_, &meta_col.type_) {
         cx.info(
             LOG_TYPES,
             format!(
@@ -490,7 +488,9 @@ fn types_match(insp: &TypeParams, meta: &TypeParams) -> bool {
         return true;
     }
     let synonyms = ["numeric", "decimal"];
-    let all = |p: &TypeParams| std::iter::once(p.token0.clone()).chain(p.tokens.iter().cloned()).collect::<Vec<_>>().join(" ");
+    let all = |p: &TypeParams| {
+        std::iter::once(p.token0.clone()).chain(p.tokens.iter().cloned()).collect::<Vec<_>>().join(" ")
+    };
     let in_set = |s: &str| synonyms.contains(&s);
     (in_set(&all(insp)) && in_set(&all(meta))) || (in_set(&insp.token0) && in_set(&meta.token0))
 }
@@ -696,7 +696,12 @@ pub fn type_repr(t: &SqlType) -> String {
         | TypeClass::DoublePrecisionUpper => {
             numeric_args(t, &mut args, false);
         }
-        TypeClass::DateTime | TypeClass::UtcDateTime | TypeClass::DateTimeUpper | TypeClass::TimestampUpper | TypeClass::Time | TypeClass::TimeUpper => {
+        TypeClass::UtcDateTime => {}
+        TypeClass::DateTime
+        | TypeClass::DateTimeUpper
+        | TypeClass::TimestampUpper
+        | TypeClass::Time
+        | TypeClass::TimeUpper => {
             if t.timezone {
                 args.push("timezone=True".to_string());
             }
@@ -796,7 +801,11 @@ impl Sig {
         }
     }
     fn unique(uq: &UniqueConstraint) -> Sig {
-        Sig { name: uq.name.as_ref().map(|n| n.value.clone()), column_names: uq.columns.clone(), obj: SigObj::Unique(uq.clone()) }
+        Sig {
+            name: uq.name.as_ref().map(|n| n.value.clone()),
+            column_names: uq.columns.clone(),
+            obj: SigObj::Unique(uq.clone()),
+        }
     }
     fn is_index(&self) -> bool {
         matches!(self.obj, SigObj::Index(_))
@@ -832,7 +841,8 @@ fn compare_indexes_and_uniques(
     let is_create_table = conn_table.is_none();
     let is_drop_table = meta_table.is_none();
 
-    let meta_uniques: Vec<&UniqueConstraint> = meta_table.map(|t| t.unique_constraints.iter().collect()).unwrap_or_default();
+    let meta_uniques: Vec<&UniqueConstraint> =
+        meta_table.map(|t| t.unique_constraints.iter().collect()).unwrap_or_default();
     let mut meta_indexes: Vec<&Index> = meta_table.map(|t| t.indexes.iter().collect()).unwrap_or_default();
     // For DROP TABLE uniques are inline, not needed.
     let conn_uniques: Vec<&UniqueConstraint> = match conn_table {
@@ -844,7 +854,8 @@ fn compare_indexes_and_uniques(
     // SQLiteImpl.correct_for_autogen_constraints → _skip_functional_indexes:
     // SQLite reflection skips expression indexes, so model ones are dropped
     // from the comparison (with a Python warning, not a log line).
-    let conn_index_names: BTreeSet<&str> = conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()).collect();
+    let conn_index_names: BTreeSet<&str> =
+        conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()).collect();
     meta_indexes.retain(|ix| {
         let named_in_conn = ix.name.as_ref().is_some_and(|n| conn_index_names.contains(n.value.as_str()));
         named_in_conn || !ix.columns.iter().any(|c| matches!(c, IndexColumn::Expression(_)))
@@ -1053,9 +1064,7 @@ struct FkSig {
 }
 
 fn fk_sig(table: &str, fk: &ForeignKeyConstraint, with_options: bool) -> FkSig {
-    let norm = |o: &Option<String>| {
-        o.as_ref().map(|s| s.to_lowercase()).filter(|s| s != "no action" && !s.is_empty())
-    };
+    let norm = |o: &Option<String>| o.as_ref().map(|s| s.to_lowercase()).filter(|s| s != "no action" && !s.is_empty());
     let deferral = if fk.initially.as_ref().is_some_and(|i| i.eq_ignore_ascii_case("deferred")) {
         "initially_deferrable"
     } else if fk.deferrable == Some(true) {

@@ -77,7 +77,11 @@ fn gym_exercise_set() -> Table {
 fn gym_reflected_1() -> alembic_engine::schema::MetaData {
     let mut athlete = table(
         "athlete",
-        vec![id_r(), col("nickname", ty_len(T::VarcharUpper, 40)).not_null(), col("email", ty_len(T::VarcharUpper, 255))],
+        vec![
+            id_r(),
+            col("nickname", ty_len(T::VarcharUpper, 40)).not_null(),
+            col("email", ty_len(T::VarcharUpper, 255)),
+        ],
     );
     athlete.unique_constraints.push(uq(None, &["nickname"]));
     let mut workout = table(
@@ -269,7 +273,11 @@ fn parking_spots(code_len: u32) -> Table {
 fn parking_garages() -> Table {
     table(
         "garages",
-        vec![id(), col("name", ty_len(T::String, 80)).not_null(), col("levels", ty(T::Integer)).not_null().default_lit("1")],
+        vec![
+            id(),
+            col("name", ty_len(T::String, 80)).not_null(),
+            col("levels", ty(T::Integer)).not_null().default_lit("1"),
+        ],
     )
 }
 
@@ -363,10 +371,8 @@ fn podcast_episode(number: bool) -> Table {
 }
 
 fn podcast_episode_guest() -> Table {
-    let mut t = table(
-        "episode_guest",
-        vec![col("episode_id", ty(T::Integer)).pk(), col("guest_id", ty(T::Integer)).pk()],
-    );
+    let mut t =
+        table("episode_guest", vec![col("episode_id", ty(T::Integer)).pk(), col("guest_id", ty(T::Integer)).pk()]);
     for (c, target) in [("episode_id", "episode"), ("guest_id", "guest")] {
         let mut f = fk(&[c], target, &["id"]);
         f.ondelete = Some("CASCADE".into());
@@ -464,11 +470,8 @@ INFO  [alembic.autogenerate.compare.tables] Detected removed column 'guest.homep
 // ------------------------------------------------------------ clinic_appointments
 
 fn clinic_vets(visits: Option<T>) -> Table {
-    let mut cols = vec![
-        id(),
-        col("name", ty_len(T::String, 100)).not_null(),
-        col("license_no", ty_len(T::String, 20)).not_null(),
-    ];
+    let mut cols =
+        vec![id(), col("name", ty_len(T::String, 100)).not_null(), col("license_no", ty_len(T::String, 20)).not_null()];
     if let Some(class) = visits {
         cols.push(col("visits_total", ty(class)).not_null().default_lit("0"));
     }
@@ -601,7 +604,12 @@ fn kanban(step: u8) -> alembic_engine::schema::MetaData {
     cards.foreign_keys.push(f);
     cards.foreign_keys.push(fk(&["parent_id"], "cards", &["id"]));
     if step == 3 {
-        cards.indexes.push(ix(Name::plain("ix_cards_lane_parent_rank"), "cards", &["lane_id", "parent_id", "rank"], false));
+        cards.indexes.push(ix(
+            Name::plain("ix_cards_lane_parent_rank"),
+            "cards",
+            &["lane_id", "parent_id", "rank"],
+            false,
+        ));
     } else {
         cards.indexes.push(ix(Name::plain("ix_cards_lane_rank"), "cards", &["lane_id", "rank"], false));
     }
@@ -707,11 +715,8 @@ INFO  [alembic.autogenerate.compare.tables] Detected removed column 'lanes.wip_l
 // ------------------------------------------------------------ sqlmodel_pet_adoption
 
 fn pets(step: u8) -> alembic_engine::schema::MetaData {
-    let mut shelter_cols = vec![
-        id(),
-        col("name", ty_len(T::AutoString, 100)).not_null(),
-        col("city", ty(T::AutoString)).not_null(),
-    ];
+    let mut shelter_cols =
+        vec![id(), col("name", ty_len(T::AutoString, 100)).not_null(), col("city", ty(T::AutoString)).not_null()];
     if step == 2 {
         shelter_cols.push(col("phone", ty_len(T::AutoString, 30)));
     }
@@ -1144,14 +1149,17 @@ fn removing_an_unnamed_unique_is_not_detected() {
 }
 
 #[test]
-fn alembic_version_is_skipped_on_both_sides() {
+fn alembic_version_and_sqlite_internal_tables_are_skipped() {
     let mut m = metadata(vec![table("alembic_version", vec![col("version_num", ty_len(T::String, 32)).pk()])]);
     m.add_table(table("x", vec![id()]));
     let mut r = reflect_metadata(&m);
     r.remove_table("alembic_version");
     let cmp = compare(&m, &r);
     assert!(cmp.upgrade.ops.is_empty(), "{:?}", cmp.upgrade.ops);
-    let cmp = compare(&metadata(vec![table("x", vec![id()])]), &gym_reflected_1());
+    let mut r = gym_reflected_1();
+    r.add_table(table("sqlite_sequence", vec![col("name", ty(T::Null)), col("seq", ty(T::Null))]));
+    let cmp = compare(&metadata(vec![table("x", vec![id()])]), &r);
+    assert!(cmp.log.iter().all(|(_, m)| !m.contains("sqlite_sequence")));
     assert!(cmp.log.iter().all(|(_, m)| !m.contains("alembic_version")));
 }
 
@@ -1205,4 +1213,132 @@ fn reflected_expression_default_gets_parentheses_in_dropped_column() {
         },
         other => panic!("{other:?}"),
     }
+}
+
+// ------------------------------------------------------------ more changes
+
+/// /tmp scenario "chg2" through real Alembic: changed index and unique
+/// columns, FK option change, PK that is also an FK (no autoincrement=),
+/// NOT NULL with an existing server default, expression index skipped, a
+/// hand-made table with an untyped column and a nullable INTEGER PRIMARY KEY.
+#[test]
+fn changed_index_unique_fk_options_and_untyped_column() {
+    let o = |step: u8| {
+        let mut o = table(
+            "o",
+            vec![
+                col("id", ty(if step == 1 { T::Integer } else { T::BigInteger })).pk(),
+                col("a", ty(T::Integer)),
+                col("b", ty(T::Integer)),
+                col("c", ty(T::Integer)),
+                col("pid", ty(T::Integer)),
+                {
+                    let mut d = col("d", ty_len(T::String, 10)).default_lit("x");
+                    d.nullable = step == 1;
+                    d
+                },
+                if step == 1 { col("e", ty(T::Integer)) } else { col("e", ty(T::BigInteger)).default_lit("7") },
+            ],
+        );
+        let cols: &[&str] = if step == 1 { &["a"] } else { &["a", "c"] };
+        o.unique_constraints.push(uq(Some(Name::plain("uq_o_a")), cols));
+        let cols: &[&str] = if step == 1 { &["b"] } else { &["b", "c"] };
+        o.indexes.push(ix(Name::plain("ix_o_b"), "o", cols, false));
+        o.foreign_keys.push(fk(&["id"], "p", &["id"]));
+        let mut f = fk(&["pid"], "p", &["id"]);
+        f.ondelete = Some(if step == 1 { "CASCADE" } else { "SET NULL" }.into());
+        o.foreign_keys.push(f);
+        o
+    };
+    let p = table("p", vec![id()]);
+    let mut n = table("n", vec![id(), col("name", ty_len(T::String, 10))]);
+    n.indexes.push(alembic_engine::schema::Index {
+        name: Some(Name::plain("ix_n_lower")),
+        table: "n".into(),
+        columns: vec![alembic_engine::schema::IndexColumn::Expression("lower(name)".into())],
+        unique: false,
+    });
+    let untyped_model = table("untyped", vec![id(), col("x", ty(T::Integer))]);
+    let mut reflected = reflect_metadata(&metadata(vec![p.clone(), o(1)]));
+    // CREATE TABLE untyped (id integer primary key, x): no NOT NULL, no type.
+    let mut untyped = table("untyped", vec![col("id", ty(T::IntegerUpper)).pk(), col("x", ty(T::Null))]);
+    if let Some(c) = untyped.column_mut("id") {
+        c.nullable = true;
+    }
+    reflected.add_table(untyped);
+    let cmp = compare(&metadata(vec![p, o(2), n, untyped_model]), &reflected);
+    check(
+        &cmp,
+        r#"
+    op.create_table('n',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=10), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('o', schema=None) as batch_op:
+        batch_op.alter_column('id',
+               existing_type=sa.INTEGER(),
+               type_=sa.BigInteger(),
+               existing_nullable=False)
+        batch_op.alter_column('d',
+               existing_type=sa.VARCHAR(length=10),
+               nullable=False,
+               existing_server_default=sa.text("'x'"))
+        batch_op.alter_column('e',
+               existing_type=sa.INTEGER(),
+               type_=sa.BigInteger(),
+               existing_nullable=True)
+        batch_op.drop_index(batch_op.f('ix_o_b'))
+        batch_op.create_index('ix_o_b', ['b', 'c'], unique=False)
+        batch_op.drop_constraint(batch_op.f('uq_o_a'), type_='unique')
+        batch_op.create_unique_constraint('uq_o_a', ['a', 'c'])
+        batch_op.drop_constraint(None, type_='foreignkey')
+        batch_op.create_foreign_key(None, 'p', ['pid'], ['id'], ondelete='SET NULL')
+    with op.batch_alter_table('untyped', schema=None) as batch_op:
+        batch_op.alter_column('id',
+               existing_type=sa.INTEGER(),
+               nullable=False,
+               autoincrement=True)
+"#,
+        r#"
+    with op.batch_alter_table('untyped', schema=None) as batch_op:
+        batch_op.alter_column('id',
+               existing_type=sa.INTEGER(),
+               nullable=True,
+               autoincrement=True)
+    with op.batch_alter_table('o', schema=None) as batch_op:
+        batch_op.drop_constraint(None, type_='foreignkey')
+        batch_op.create_foreign_key(None, 'p', ['pid'], ['id'], ondelete='CASCADE')
+        batch_op.drop_constraint('uq_o_a', type_='unique')
+        batch_op.create_unique_constraint(batch_op.f('uq_o_a'), ['a'])
+        batch_op.drop_index('ix_o_b')
+        batch_op.create_index(batch_op.f('ix_o_b'), ['b'], unique=False)
+        batch_op.alter_column('e',
+               existing_type=sa.BigInteger(),
+               type_=sa.INTEGER(),
+               existing_nullable=True)
+        batch_op.alter_column('d',
+               existing_type=sa.VARCHAR(length=10),
+               nullable=True,
+               existing_server_default=sa.text("'x'"))
+        batch_op.alter_column('id',
+               existing_type=sa.BigInteger(),
+               type_=sa.INTEGER(),
+               existing_nullable=False)
+    op.drop_table('n')
+"#,
+        r#"
+INFO  [alembic.autogenerate.compare.tables] Detected added table 'n'
+INFO  [alembic.autogenerate.compare.types] Detected type change from INTEGER() to BigInteger() on 'o.id'
+INFO  [alembic.autogenerate.compare.constraints] Detected NOT NULL on column 'o.d'
+INFO  [alembic.autogenerate.compare.types] Detected type change from INTEGER() to BigInteger() on 'o.e'
+INFO  [alembic.autogenerate.compare.constraints] Detected changed index 'ix_o_b' on 'o': expression ('b',) to ('b', 'c')
+INFO  [alembic.autogenerate.compare.constraints] Detected changed unique constraint 'uq_o_a' on 'o': expression ('a',) to ('a', 'c')
+INFO  [alembic.autogenerate.compare.constraints] Detected removed foreign key (pid)(id) on table o
+INFO  [alembic.autogenerate.compare.constraints] Detected added foreign key (pid)(id) on table o
+INFO  [alembic.autogenerate.compare.constraints] Detected NOT NULL on column 'untyped.id'
+INFO  [alembic.autogenerate.compare.types] Couldn't determine database type for column 'untyped.x'
+INFO  [alembic.autogenerate.compare.types] Couldn't determine database type for column 'untyped.x'
+"#,
+    );
 }

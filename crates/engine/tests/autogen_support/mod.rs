@@ -6,8 +6,8 @@
 use alembic_engine::autogen::{py_str, type_repr};
 use alembic_engine::ops::{AlterColumn, Op};
 use alembic_engine::schema::{
-    CheckConstraint, Column, EnumInfo, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
-    PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
+    CheckConstraint, Column, EnumInfo, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name, PrimaryKeyConstraint,
+    ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
 };
 
 // ---------------------------------------------------------------- builders
@@ -135,7 +135,8 @@ pub fn reflected_type(t: &SqlType) -> SqlType {
         TypeClass::Boolean | TypeClass::BooleanUpper => ty(TypeClass::BooleanUpper),
         TypeClass::Enum => {
             let info = t.enum_.clone().unwrap_or_default();
-            let n = info.length.unwrap_or_else(|| info.values.iter().map(|v| v.chars().count() as u32).max().unwrap_or(0));
+            let n =
+                info.length.unwrap_or_else(|| info.values.iter().map(|v| v.chars().count() as u32).max().unwrap_or(0));
             SqlType::new(TypeClass::VarcharUpper).with_length((n > 0).then_some(n))
         }
         TypeClass::Numeric | TypeClass::NumericUpper => {
@@ -202,14 +203,15 @@ pub fn reflect_equivalent(t: &Table) -> Table {
             rc
         })
         .collect();
-    r.primary_key = t.primary_key.as_ref().map(|pk| PrimaryKeyConstraint { name: plain(&pk.name), columns: pk.columns.clone() });
-    r.foreign_keys = t
-        .foreign_keys
+    r.primary_key =
+        t.primary_key.as_ref().map(|pk| PrimaryKeyConstraint { name: plain(&pk.name), columns: pk.columns.clone() });
+    r.foreign_keys =
+        t.foreign_keys.iter().map(|f| ForeignKeyConstraint { name: plain(&f.name), ..f.clone() }).collect();
+    r.unique_constraints = t
+        .unique_constraints
         .iter()
-        .map(|f| ForeignKeyConstraint { name: plain(&f.name), ..f.clone() })
+        .map(|u| UniqueConstraint { name: plain(&u.name), columns: u.columns.clone() })
         .collect();
-    r.unique_constraints =
-        t.unique_constraints.iter().map(|u| UniqueConstraint { name: plain(&u.name), columns: u.columns.clone() }).collect();
     r.check_constraints = t
         .check_constraints
         .iter()
@@ -313,7 +315,8 @@ fn write_op(op: &Op, p: &str, ind: &str, out: &mut Vec<String>) {
             }
             for f in &table.foreign_keys {
                 let cols: Vec<String> = f.columns.clone();
-                let targets: Vec<String> = f.referred_columns.iter().map(|c| format!("{}.{c}", f.referred_table)).collect();
+                let targets: Vec<String> =
+                    f.referred_columns.iter().map(|c| format!("{}.{c}", f.referred_table)).collect();
                 let mut opts = Vec::new();
                 if f.name.is_some() {
                     opts.push(format!("name={}", name_arg(&f.name, "op")));
@@ -322,7 +325,12 @@ fn write_op(op: &Op, p: &str, ind: &str, out: &mut Vec<String>) {
                 if opts.is_empty() {
                     items.push(format!("sa.ForeignKeyConstraint({}, {}, )", list(&cols), list(&targets)));
                 } else {
-                    items.push(format!("sa.ForeignKeyConstraint({}, {}, {})", list(&cols), list(&targets), opts.join(", ")));
+                    items.push(format!(
+                        "sa.ForeignKeyConstraint({}, {}, {})",
+                        list(&cols),
+                        list(&targets),
+                        opts.join(", ")
+                    ));
                 }
             }
             if let Some(pk) = &table.primary_key {
@@ -359,9 +367,11 @@ fn write_op(op: &Op, p: &str, ind: &str, out: &mut Vec<String>) {
             ));
         }
         Op::DropIndex { index } => out.push(format!("{ind}{p}.drop_index({})", name_arg(&index.name, p))),
-        Op::CreateUniqueConstraint { constraint, .. } => {
-            out.push(format!("{ind}{p}.create_unique_constraint({}, {})", name_arg(&constraint.name, p), list(&constraint.columns)))
-        }
+        Op::CreateUniqueConstraint { constraint, .. } => out.push(format!(
+            "{ind}{p}.create_unique_constraint({}, {})",
+            name_arg(&constraint.name, p),
+            list(&constraint.columns)
+        )),
         Op::CreateForeignKey { constraint, .. } => {
             let mut args = vec![
                 name_arg(&constraint.name, p),
