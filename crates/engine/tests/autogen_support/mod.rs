@@ -155,7 +155,7 @@ pub fn reflected_type(t: &SqlType) -> SqlType {
         TypeClass::RealUpper | TypeClass::DoublePrecisionUpper => ty(TypeClass::RealUpper),
         TypeClass::Double | TypeClass::DoubleUpper => ty(TypeClass::DoubleUpper),
         TypeClass::Date | TypeClass::DateUpper => ty(TypeClass::DateUpper),
-        TypeClass::DateTime | TypeClass::DateTimeUpper | TypeClass::Interval => ty(TypeClass::DateTimeUpper),
+        TypeClass::DateTime | TypeClass::UtcDateTime | TypeClass::DateTimeUpper | TypeClass::Interval => ty(TypeClass::DateTimeUpper),
         TypeClass::TimestampUpper => ty(TypeClass::TimestampUpper),
         TypeClass::Time | TypeClass::TimeUpper => ty(TypeClass::TimeUpper),
         TypeClass::Json | TypeClass::JsonUpper => ty(TypeClass::JsonUpper),
