@@ -379,8 +379,8 @@ pub enum TypeClass {
     Uuid,
     /// `sqlmodel.sql.sqltypes.AutoString`
     AutoString,
-    /// `sqlmodel.sql.sqltypes.UTCDateTime()`: what SQLModel 0.0.50 maps a
-    /// `datetime` field to (a `TypeDecorator` over `DateTime(timezone=True)`).
+    /// `sqlmodel.sql.sqltypes.UTCDateTime`: a `DateTime(timezone=True)`
+    /// decorator SQLModel uses for aware datetimes; DDL `DATETIME`.
     UtcDateTime,
     // SQL standard (UPPERCASE), as reflected
     IntegerUpper,
