@@ -32,7 +32,8 @@ fn model_files() -> Vec<PathBuf> {
             }
         }
     }
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/engine/tests/fixtures/models");
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/engine/tests/fixtures/models");
     let entries = std::fs::read_dir(&fixtures).expect("crates/engine/tests/fixtures/models exists");
     for e in entries.flatten() {
         if e.path().extension().map(|x| x == "py").unwrap_or(false) {
@@ -51,7 +52,10 @@ fn reference_json(py: &Path, file: &Path) -> Result<serde_json::Value, String> {
         .output()
         .map_err(|e| format!("cannot run {}: {e}", py.display()))?;
     if !out.status.success() {
-        return Err(format!("reference failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "reference failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("reference JSON: {e}"))
 }
@@ -91,12 +95,34 @@ fn models_match_sqlalchemy() {
                 .enumerate()
                 .filter(|(_, (a, b))| a != b)
                 .take(6)
-                .map(|(i, (a, b))| format!("  line {}: expected {}\n  line {}:      got {}", i + 1, a.trim(), i + 1, b.trim()))
+                .map(|(i, (a, b))| {
+                    format!(
+                        "  line {}: expected {}\n  line {}:      got {}",
+                        i + 1,
+                        a.trim(),
+                        i + 1,
+                        b.trim()
+                    )
+                })
                 .collect();
             let diags: Vec<String> = result.diagnostics.iter().map(|d| d.to_string()).collect();
-            failures.push(format!("{}:\n{}\n  diagnostics: {:?}", file.display(), diff.join("\n"), diags));
+            failures.push(format!(
+                "{}:\n{}\n  diagnostics: {:?}",
+                file.display(),
+                diff.join("\n"),
+                diags
+            ));
         }
     }
-    eprintln!("models vs SQLAlchemy: {matched}/{} files match exactly", files.len());
-    assert!(failures.is_empty(), "{} of {} files differ:\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    eprintln!(
+        "models vs SQLAlchemy: {matched}/{} files match exactly",
+        files.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} files differ:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
 }

@@ -19,6 +19,24 @@ from sqlalchemy.sql.base import _NONE_NAME
 from sqlalchemy.sql.elements import conv
 
 DIALECT = sqlite.dialect()
+LITERAL = {"literal_binds": True, "include_table": False}
+
+
+def ddl_expr(expr):
+    """What Alembic's `impl.render_ddl_sql_expr` makes of a SQL expression."""
+    return str(expr.compile(dialect=DIALECT, compile_kwargs=LITERAL))
+
+
+def server_default_text(expr):
+    """The text Alembic puts in `sa.text(...)` for a model's SQL server
+    default: compiled, then parenthesized by `SQLiteImpl.render_ddl_sql_expr`
+    when `_guess_if_default_is_unparenthesized_sql_expr` says so."""
+    from alembic.ddl.sqlite import SQLiteImpl
+
+    text = ddl_expr(expr)
+    if SQLiteImpl._guess_if_default_is_unparenthesized_sql_expr(None, text):
+        text = "(%s)" % text
+    return text
 
 
 def load(path):
@@ -90,15 +108,13 @@ def server_default_of(col):
     arg = d.arg
     if isinstance(arg, str):
         return {"literal": arg}
-    if isinstance(arg, sa.sql.elements.TextClause):
-        return {"text": arg.text}
-    return {"text": str(arg.compile(dialect=DIALECT))}
+    return {"text": server_default_text(arg)}
 
 
 def column_of(col):
     computed = None
     if isinstance(col.computed, sa.Computed):
-        computed = {"sqltext": str(col.computed.sqltext.compile(dialect=DIALECT)), "persisted": col.computed.persisted}
+        computed = {"sqltext": ddl_expr(col.computed.sqltext), "persisted": col.computed.persisted}
     auto = col.autoincrement
     return {
         "name": col.name,
@@ -134,7 +150,7 @@ def table_of(table):
         elif isinstance(c, sa.CheckConstraint):
             if c._type_bound:
                 continue
-            cks.append({"name": name_of(c, table), "sqltext": str(c.sqltext)})
+            cks.append({"name": name_of(c, table), "sqltext": ddl_expr(c.sqltext)})
     indexes = []
     for ix in table.indexes:
         cols = []
@@ -142,7 +158,7 @@ def table_of(table):
             if isinstance(e, sa.Column):
                 cols.append({"column": e.name})
             else:
-                cols.append({"expression": str(e.compile(dialect=DIALECT))})
+                cols.append({"expression": ddl_expr(e)})
         indexes.append({"name": name_of(ix, table), "columns": cols, "unique": bool(ix.unique)})
     for group in (fks, uqs, cks, indexes):
         group.sort(key=lambda d: json.dumps(d, sort_keys=True))

@@ -10,7 +10,10 @@ use alembic_engine::models::{load_models, metadata_to_json};
 fn render(source: &str) -> String {
     let result = load_models(source);
     let mut out = metadata_to_json(&result.metadata);
-    out.push_str(&format!("\n\nuses_sqlmodel: {}\ndiagnostics:\n", result.uses_sqlmodel));
+    out.push_str(&format!(
+        "\n\nuses_sqlmodel: {}\ndiagnostics:\n",
+        result.uses_sqlmodel
+    ));
     for d in &result.diagnostics {
         out.push_str(&format!("  {d}\n"));
     }
@@ -71,10 +74,21 @@ fn unsupported_type_is_reported_with_position_and_column_skipped() {
     let src = "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nfrom geo import Geometry\nBase = declarative_base()\n\nclass P(Base):\n    __tablename__ = \"p\"\n    id = Column(Integer, primary_key=True)\n    shape = Column(Geometry)\n";
     let result = load_models(src);
     let table = result.metadata.tables.get("p").expect("table p");
-    assert_eq!(table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["id"]);
+    assert_eq!(
+        table
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["id"]
+    );
     let d = result.diagnostics.first().expect("a diagnostic");
     assert_eq!((d.line, d.column), (9, 20));
-    assert!(d.message.contains("unsupported column type `Geometry`"), "{}", d.message);
+    assert!(
+        d.message.contains("unsupported column type `Geometry`"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]

@@ -20,8 +20,9 @@ use super::ModelsResult;
 use crate::python::ast::{self, Expr, Stmt};
 use crate::python::{parse_module, ParsedModule, Severity};
 use crate::schema::{
-    Autoincrement, CheckConstraint, Column, Computed, EnumInfo, ForeignKeyConstraint, Index, IndexColumn,
-    MetaData, Name, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
+    Autoincrement, CheckConstraint, Column, Computed, EnumInfo, ForeignKeyConstraint, Index,
+    IndexColumn, MetaData, Name, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass,
+    UniqueConstraint,
 };
 
 /// Which library a symbol came from. SQLModel re-exports SQLAlchemy's names,
@@ -153,11 +154,29 @@ impl ColSpec {
 /// A table-level item from `__table_args__` or `Table(...)`.
 #[derive(Debug, Clone)]
 enum TableItem {
-    Index { name: Option<Name>, columns: Vec<IndexColumn>, unique: bool },
-    Unique { name: Option<Name>, columns: Vec<String> },
-    Check { name: Option<Name>, sqltext: String },
-    Fk { name: Option<Name>, columns: Vec<String>, targets: Vec<(String, String)>, fk: FkSpec },
-    Pk { name: Option<Name>, columns: Vec<String> },
+    Index {
+        name: Option<Name>,
+        columns: Vec<IndexColumn>,
+        unique: bool,
+    },
+    Unique {
+        name: Option<Name>,
+        columns: Vec<String>,
+    },
+    Check {
+        name: Option<Name>,
+        sqltext: String,
+    },
+    Fk {
+        name: Option<Name>,
+        columns: Vec<String>,
+        targets: Vec<(String, String)>,
+        fk: FkSpec,
+    },
+    Pk {
+        name: Option<Name>,
+        columns: Vec<String>,
+    },
 }
 
 /// One attribute of a class body, as `vars(cls)` + `__annotations__` see it.
@@ -220,7 +239,11 @@ pub(super) fn load(source: &str) -> ModelsResult {
     }
     let mut diagnostics = it.diags;
     diagnostics.sort_by_key(|d| (d.line, d.column));
-    ModelsResult { metadata, diagnostics, uses_sqlmodel: it.uses_sqlmodel }
+    ModelsResult {
+        metadata,
+        diagnostics,
+        uses_sqlmodel: it.uses_sqlmodel,
+    }
 }
 
 fn default_convention() -> BTreeMap<String, String> {
@@ -259,7 +282,12 @@ fn is_none(e: &Expr) -> bool {
 }
 
 fn kw<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
-    call.arguments.keywords.iter().rev().find(|k| k.arg.as_ref().map(|a| a.as_str()) == Some(name)).map(|k| &k.value)
+    call.arguments
+        .keywords
+        .iter()
+        .rev()
+        .find(|k| k.arg.as_ref().map(|a| a.as_str()) == Some(name))
+        .map(|k| &k.value)
 }
 
 fn elts(e: &Expr) -> Option<&[Expr]> {
@@ -310,7 +338,16 @@ impl<'a> Interp<'a> {
                     let id = n.id.as_str();
                     if matches!(
                         id,
-                        "int" | "str" | "bool" | "float" | "bytes" | "list" | "dict" | "tuple" | "set" | "object"
+                        "int"
+                            | "str"
+                            | "bool"
+                            | "float"
+                            | "bytes"
+                            | "list"
+                            | "dict"
+                            | "tuple"
+                            | "set"
+                            | "object"
                     ) {
                         Sym::Ext(Lib::Builtin, id.to_string())
                     } else {
@@ -323,8 +360,20 @@ impl<'a> Interp<'a> {
                 match self.resolve(&a.value) {
                     Sym::Module(lib) => {
                         let submodules = [
-                            "orm", "types", "schema", "sql", "dialects", "sqlite", "ext", "declarative", "sqltypes",
-                            "expression", "postgresql", "mysql", "functions", "elements",
+                            "orm",
+                            "types",
+                            "schema",
+                            "sql",
+                            "dialects",
+                            "sqlite",
+                            "ext",
+                            "declarative",
+                            "sqltypes",
+                            "expression",
+                            "postgresql",
+                            "mysql",
+                            "functions",
+                            "elements",
                         ];
                         if lib == Lib::Sa && submodules.contains(&attr) {
                             Sym::Module(lib)
@@ -333,11 +382,16 @@ impl<'a> Interp<'a> {
                         }
                     }
                     Sym::Ext(lib, name) => Sym::Ext(lib, format!("{name}.{attr}")),
-                    Sym::Class(id) if attr == "metadata" => self.class_md_existing(id).map(Sym::MetaData).unwrap_or(Sym::Unknown),
-                    Sym::Class(id) if attr == "__table__" => match self.classes.get(id).and_then(|c| c.table.clone()) {
-                        Some((md, t)) => Sym::Table(md, t),
-                        None => Sym::Unknown,
-                    },
+                    Sym::Class(id) if attr == "metadata" => self
+                        .class_md_existing(id)
+                        .map(Sym::MetaData)
+                        .unwrap_or(Sym::Unknown),
+                    Sym::Class(id) if attr == "__table__" => {
+                        match self.classes.get(id).and_then(|c| c.table.clone()) {
+                            Some((md, t)) => Sym::Table(md, t),
+                            None => Sym::Unknown,
+                        }
+                    }
                     Sym::Value(v) => match v {
                         Expr::Call(_) => Sym::Unknown,
                         _ => Sym::Unknown,
@@ -400,7 +454,10 @@ impl<'a> Interp<'a> {
 
     fn new_md(&mut self) -> usize {
         self.mds.push(MdInfo {
-            md: MetaData { naming_convention: default_convention(), ..Default::default() },
+            md: MetaData {
+                naming_convention: default_convention(),
+                ..Default::default()
+            },
             ..Default::default()
         });
         self.mds.len() - 1
@@ -456,7 +513,8 @@ impl<'a> Interp<'a> {
                         }
                         None => {
                             let root = full.split('.').next().unwrap_or(full);
-                            self.env.insert(root.to_string(), Sym::Module(Self::lib_of(root)));
+                            self.env
+                                .insert(root.to_string(), Sym::Module(Self::lib_of(root)));
                         }
                     }
                 }
@@ -466,14 +524,25 @@ impl<'a> Interp<'a> {
                 if module.starts_with("sqlmodel") {
                     self.uses_sqlmodel = true;
                 }
-                let lib = if imp.level > 0 { Lib::Other } else { Self::lib_of(module) };
+                let lib = if imp.level > 0 {
+                    Lib::Other
+                } else {
+                    Self::lib_of(module)
+                };
                 for alias in &imp.names {
                     let name = alias.name.as_str();
-                    let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name).to_string();
+                    let bound = alias
+                        .asname
+                        .as_ref()
+                        .map(|a| a.as_str())
+                        .unwrap_or(name)
+                        .to_string();
                     let sym = match (lib, name) {
-                        (Lib::Sa, "orm" | "types" | "schema" | "sql" | "dialects" | "sqlite" | "sqltypes" | "ext") => {
-                            Sym::Module(Lib::Sa)
-                        }
+                        (
+                            Lib::Sa,
+                            "orm" | "types" | "schema" | "sql" | "dialects" | "sqlite" | "sqltypes"
+                            | "ext",
+                        ) => Sym::Module(Lib::Sa),
                         _ => Sym::Ext(lib, name.to_string()),
                     };
                     self.env.insert(bound, sym);
@@ -531,21 +600,31 @@ impl<'a> Interp<'a> {
             }
             Expr::Subscript(sub) => {
                 // `Base.metadata.naming_convention["fk"] = "..."`
-                if let (Expr::Attribute(a), Some(key), Some(val)) = (sub.value.as_ref(), str_lit(&sub.slice), str_lit(value)) {
+                if let (Expr::Attribute(a), Some(key), Some(val)) =
+                    (sub.value.as_ref(), str_lit(&sub.slice), str_lit(value))
+                {
                     if a.attr.as_str() == "naming_convention" {
                         let md = match self.resolve(&a.value) {
                             Sym::MetaData(md) => Some(md),
-                            Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => Some(self.sqlmodel_md()),
+                            Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => {
+                                Some(self.sqlmodel_md())
+                            }
                             _ => None,
                         };
                         if let Some(m) = md.and_then(|md| self.mds.get_mut(md)) {
-                            m.md.naming_convention.insert(key.to_string(), val.to_string());
+                            m.md.naming_convention
+                                .insert(key.to_string(), val.to_string());
                             return;
                         }
                     }
                 }
-                if matches!(sub.value.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "naming_convention") {
-                    self.diag(target, Severity::Warning, "naming_convention item assignment not understood: ignored");
+                if matches!(sub.value.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "naming_convention")
+                {
+                    self.diag(
+                        target,
+                        Severity::Warning,
+                        "naming_convention item assignment not understood: ignored",
+                    );
                 }
             }
             Expr::Attribute(a) => {
@@ -601,9 +680,11 @@ impl<'a> Interp<'a> {
                     };
                     let md = md.unwrap_or_else(|| self.new_md());
                     let type_map = match kw(call, "type_annotation_map") {
-                        Some(Expr::Dict(d)) => {
-                            d.items.iter().filter_map(|i| i.key.as_ref().map(|k| (k, &i.value))).collect()
-                        }
+                        Some(Expr::Dict(d)) => d
+                            .items
+                            .iter()
+                            .filter_map(|i| i.key.as_ref().map(|k| (k, &i.value)))
+                            .collect(),
                         _ => Vec::new(),
                     };
                     let id = self.classes.len();
@@ -644,7 +725,9 @@ impl<'a> Interp<'a> {
 
     /// `MetaData(...)` → a new metadata index.
     fn metadata_call(&mut self, value: &'a Expr) -> Option<usize> {
-        let Expr::Call(call) = value else { return self.metadata_ref(value) };
+        let Expr::Call(call) = value else {
+            return self.metadata_ref(value);
+        };
         if self.call_name(call).as_deref() != Some("MetaData") {
             return None;
         }
@@ -656,7 +739,11 @@ impl<'a> Interp<'a> {
                         m.md.naming_convention = d;
                     }
                 }
-                None => self.diag(nc, Severity::Error, "naming_convention is not a dict of string templates: ignored"),
+                None => self.diag(
+                    nc,
+                    Severity::Error,
+                    "naming_convention is not a dict of string templates: ignored",
+                ),
             }
         }
         Some(md)
@@ -709,11 +796,23 @@ impl<'a> Interp<'a> {
 
     fn root_of(&self, id: usize) -> Option<usize> {
         let c = self.classes.get(id)?;
-        c.mro.iter().copied().find(|&m| self.classes.get(m).map(|c| c.kind == Kind::DeclRoot).unwrap_or(false))
+        c.mro.iter().copied().find(|&m| {
+            self.classes
+                .get(m)
+                .map(|c| c.kind == Kind::DeclRoot)
+                .unwrap_or(false)
+        })
     }
 
     fn is_sqlmodel(&self, id: usize) -> bool {
-        self.classes.get(id).map(|c| c.ext_bases.iter().any(|(l, n)| *l == Lib::Sa && n == "SQLModel")).unwrap_or(false)
+        self.classes
+            .get(id)
+            .map(|c| {
+                c.ext_bases
+                    .iter()
+                    .any(|(l, n)| *l == Lib::Sa && n == "SQLModel")
+            })
+            .unwrap_or(false)
     }
 
     fn class_def(&mut self, cd: &'a ast::StmtClassDef) {
@@ -742,13 +841,21 @@ impl<'a> Interp<'a> {
         }
         let mro = self.c3(id, &user_bases);
         let is_enum = ext_bases.iter().any(|(l, n)| {
-            (*l == Lib::Enum && matches!(n.as_str(), "Enum" | "StrEnum" | "IntEnum" | "Flag" | "IntFlag"))
+            (*l == Lib::Enum
+                && matches!(
+                    n.as_str(),
+                    "Enum" | "StrEnum" | "IntEnum" | "Flag" | "IntFlag"
+                ))
                 || (*l == Lib::Enum && n == "enum.Enum")
-        }) || user_bases.iter().any(|&b| self.classes.get(b).map(|c| c.kind == Kind::Enum).unwrap_or(false));
-        let is_root = ext_bases
-            .iter()
-            .any(|(l, n)| *l == Lib::Sa && matches!(n.as_str(), "DeclarativeBase" | "DeclarativeBaseNoMeta"))
-            && user_bases.is_empty();
+        }) || user_bases.iter().any(|&b| {
+            self.classes
+                .get(b)
+                .map(|c| c.kind == Kind::Enum)
+                .unwrap_or(false)
+        });
+        let is_root = ext_bases.iter().any(|(l, n)| {
+            *l == Lib::Sa && matches!(n.as_str(), "DeclarativeBase" | "DeclarativeBaseNoMeta")
+        }) && user_bases.is_empty();
         let kind = if is_enum {
             Kind::Enum
         } else if is_root {
@@ -787,8 +894,10 @@ impl<'a> Interp<'a> {
 
     /// C3 linearization over user classes (external bases are left out).
     fn c3(&self, id: usize, bases: &[usize]) -> Vec<usize> {
-        let mut seqs: Vec<Vec<usize>> =
-            bases.iter().filter_map(|b| self.classes.get(*b).map(|c| c.mro.clone())).collect();
+        let mut seqs: Vec<Vec<usize>> = bases
+            .iter()
+            .filter_map(|b| self.classes.get(*b).map(|c| c.mro.clone()))
+            .collect();
         seqs.push(bases.to_vec());
         let mut out = vec![id];
         loop {
@@ -821,17 +930,26 @@ impl<'a> Interp<'a> {
         let mut members = Vec::new();
         for st in &cd.body {
             let (target, value) = match st {
-                Stmt::Assign(a) if a.targets.len() == 1 => (a.targets.first(), Some(a.value.as_ref())),
+                Stmt::Assign(a) if a.targets.len() == 1 => {
+                    (a.targets.first(), Some(a.value.as_ref()))
+                }
                 Stmt::AnnAssign(a) => (Some(a.target.as_ref()), a.value.as_deref()),
                 _ => continue,
             };
-            let (Some(Expr::Name(n)), Some(v)) = (target, value) else { continue };
+            let (Some(Expr::Name(n)), Some(v)) = (target, value) else {
+                continue;
+            };
             let name = n.id.to_string();
             if name.starts_with('_') {
                 continue;
             }
-            let val = str_lit(v).map(|s| s.to_string()).or_else(|| int_lit(v).map(|i| i.to_string()));
-            if !members.iter().any(|(m, _): &(String, Option<String>)| *m == name) {
+            let val = str_lit(v)
+                .map(|s| s.to_string())
+                .or_else(|| int_lit(v).map(|i| i.to_string()));
+            if !members
+                .iter()
+                .any(|(m, _): &(String, Option<String>)| *m == name)
+            {
                 members.push((name, val));
             }
         }
@@ -845,18 +963,30 @@ impl<'a> Interp<'a> {
         let mut type_map = Vec::new();
         for st in &cd.body {
             let (target, value) = match st {
-                Stmt::Assign(a) if a.targets.len() == 1 => (a.targets.first(), Some(a.value.as_ref())),
+                Stmt::Assign(a) if a.targets.len() == 1 => {
+                    (a.targets.first(), Some(a.value.as_ref()))
+                }
                 Stmt::AnnAssign(a) => (Some(a.target.as_ref()), a.value.as_deref()),
                 _ => continue,
             };
-            let (Some(Expr::Name(n)), Some(v)) = (target, value) else { continue };
+            let (Some(Expr::Name(n)), Some(v)) = (target, value) else {
+                continue;
+            };
             match n.id.as_str() {
                 "metadata" => md = self.metadata_call(v),
                 "type_annotation_map" => {
                     if let Expr::Dict(d) = v {
-                        type_map = d.items.iter().filter_map(|i| i.key.as_ref().map(|k| (k, &i.value))).collect();
+                        type_map = d
+                            .items
+                            .iter()
+                            .filter_map(|i| i.key.as_ref().map(|k| (k, &i.value)))
+                            .collect();
                     } else {
-                        self.diag(v, Severity::Warning, "type_annotation_map is not a dict literal: ignored");
+                        self.diag(
+                            v,
+                            Severity::Warning,
+                            "type_annotation_map is not a dict literal: ignored",
+                        );
                     }
                 }
                 _ => {}
@@ -943,7 +1073,9 @@ impl<'a> Interp<'a> {
     fn has_abstract(cd: &ast::StmtClassDef) -> bool {
         cd.body.iter().any(|st| match st {
             Stmt::Assign(a) => {
-                a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__abstract__"))
+                a.targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__abstract__"))
                     && bool_lit(&a.value) == Some(true)
             }
             _ => false,
@@ -969,13 +1101,22 @@ impl<'a> Interp<'a> {
         if Self::has_abstract(cd) {
             return;
         }
-        let mro = self.classes.get(id).map(|c| c.mro.clone()).unwrap_or_default();
+        let mro = self
+            .classes
+            .get(id)
+            .map(|c| c.mro.clone())
+            .unwrap_or_default();
         // A `__table__ = Table(...)` class maps an existing table.
         for st in &cd.body {
             if let Stmt::Assign(a) = st {
-                if a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__table__")) {
+                if a.targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__table__"))
+                {
                     let table = match a.value.as_ref() {
-                        Expr::Call(call) if self.call_name(call).as_deref() == Some("Table") => self.table_call(call),
+                        Expr::Call(call) if self.call_name(call).as_deref() == Some("Table") => {
+                            self.table_call(call)
+                        }
                         other => match self.resolve(other) {
                             Sym::Table(md, t) => Some((md, t)),
                             _ => None,
@@ -992,7 +1133,11 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        let mapped_parent = mro.iter().skip(1).copied().find(|&m| self.classes.get(m).map(|c| c.mapped).unwrap_or(false));
+        let mapped_parent = mro
+            .iter()
+            .skip(1)
+            .copied()
+            .find(|&m| self.classes.get(m).map(|c| c.mapped).unwrap_or(false));
         let mut inherited_names: BTreeSet<String> = BTreeSet::new();
         for &m in mro.iter().skip(1) {
             if let Some(c) = self.classes.get(m) {
@@ -1002,7 +1147,8 @@ impl<'a> Interp<'a> {
             }
         }
         // (name, source class, value, annotation)
-        let mut collected: Vec<(String, usize, Option<AttrValue<'a>>, Option<&'a Expr>)> = Vec::new();
+        let mut collected: Vec<(String, usize, Option<AttrValue<'a>>, Option<&'a Expr>)> =
+            Vec::new();
         fn upsert<'x>(
             list: &mut Vec<(String, usize, Option<AttrValue<'x>>, Option<&'x Expr>)>,
             item: (String, usize, Option<AttrValue<'x>>, Option<&'x Expr>),
@@ -1019,7 +1165,9 @@ impl<'a> Interp<'a> {
         let mut inherited_table_args = false;
         let mut defined_before: BTreeSet<String> = BTreeSet::new();
         for (pos, &b) in mro.iter().enumerate() {
-            let Some(info) = self.classes.get(b) else { continue };
+            let Some(info) = self.classes.get(b) else {
+                continue;
+            };
             let class_mapped = pos > 0 && info.mapped;
             let Some(bdef) = info.def else { continue };
             if pos > 0 && Self::has_abstract(bdef) {
@@ -1031,11 +1179,18 @@ impl<'a> Interp<'a> {
                     if Self::is_dunder(&a.name) {
                         continue;
                     }
-                    let overridden = defined_before.contains(&a.name) || inherited_names.contains(&a.name);
+                    let overridden =
+                        defined_before.contains(&a.name) || inherited_names.contains(&a.name);
                     let is_col = match a.value {
-                        None => a.annotation.map(|an| self.is_mapped_annotation(an)).unwrap_or(false),
+                        None => a
+                            .annotation
+                            .map(|an| self.is_mapped_annotation(an))
+                            .unwrap_or(false),
                         Some(AttrValue::Expr(Expr::Call(call))) => {
-                            matches!(self.call_name(call).as_deref(), Some("Column" | "mapped_column" | "orm.mapped_column"))
+                            matches!(
+                                self.call_name(call).as_deref(),
+                                Some("Column" | "mapped_column" | "orm.mapped_column")
+                            )
                         }
                         _ => false,
                     };
@@ -1048,7 +1203,8 @@ impl<'a> Interp<'a> {
                 match a.name.as_str() {
                     "__tablename__" => {
                         if tablename.is_none() && !class_mapped {
-                            tablename = self.tablename_value(a.value, &info_name(&self.classes, id));
+                            tablename =
+                                self.tablename_value(a.value, &info_name(&self.classes, id));
                             tablename_failed = tablename.is_none();
                         }
                         continue;
@@ -1077,7 +1233,10 @@ impl<'a> Interp<'a> {
                 }
                 if pos > 0 {
                     if let Some(AttrValue::Func(f)) = a.value {
-                        if Self::is_declared_attr(f, self) && !defined_before.contains(&a.name) && !inherited_names.contains(&a.name) {
+                        if Self::is_declared_attr(f, self)
+                            && !defined_before.contains(&a.name)
+                            && !inherited_names.contains(&a.name)
+                        {
                             upsert(&mut collected, (a.name.clone(), b, a.value, a.annotation));
                         }
                     }
@@ -1085,7 +1244,10 @@ impl<'a> Interp<'a> {
                 }
                 match a.value {
                     None => {
-                        if a.annotation.map(|an| self.is_mapped_annotation(an)).unwrap_or(false) {
+                        if a.annotation
+                            .map(|an| self.is_mapped_annotation(an))
+                            .unwrap_or(false)
+                        {
                             upsert(&mut collected, (a.name.clone(), b, None, a.annotation));
                         }
                     }
@@ -1125,7 +1287,13 @@ impl<'a> Interp<'a> {
                 if let Some((pmd, ptn)) = &pt {
                     self.add_columns(*pmd, ptn, specs);
                 } else if !specs.is_empty() {
-                    self.diag(&cd.name, Severity::Error, format!("class `{cname}` inherits a class without a table: columns skipped"));
+                    self.diag(
+                        &cd.name,
+                        Severity::Error,
+                        format!(
+                            "class `{cname}` inherits a class without a table: columns skipped"
+                        ),
+                    );
                 }
                 pt
             }
@@ -1177,13 +1345,20 @@ impl<'a> Interp<'a> {
             Some(AttrValue::Expr(e)) => match str_lit(e) {
                 Some(s) => Some(s.to_string()),
                 None => {
-                    self.diag(e, Severity::Error, "__tablename__ is not a string literal: class skipped");
+                    self.diag(
+                        e,
+                        Severity::Error,
+                        "__tablename__ is not a string literal: class skipped",
+                    );
                     None
                 }
             },
             Some(AttrValue::Func(f)) => {
                 let ret = Self::func_return(f);
-                let text = ret.map(|r| self.text(r)).unwrap_or_default().replace(' ', "");
+                let text = ret
+                    .map(|r| self.text(r))
+                    .unwrap_or_default()
+                    .replace(' ', "");
                 match text.as_str() {
                     "cls.__name__.lower()" => Some(class_name.to_lowercase()),
                     "cls.__name__" => Some(class_name.to_string()),
@@ -1241,7 +1416,14 @@ impl<'a> Interp<'a> {
                 // SQLAlchemy reads the return annotation of a mixin's
                 // declared_attr only; on the mapped class itself it looks at
                 // `__annotations__`, where a method never is.
-                (Self::func_return(f), if own { anno } else { f.returns.as_deref().or(anno) })
+                (
+                    Self::func_return(f),
+                    if own {
+                        anno
+                    } else {
+                        f.returns.as_deref().or(anno)
+                    },
+                )
             }
             Some(AttrValue::Expr(e)) => (Some(e), anno),
             None => (None, anno),
@@ -1279,8 +1461,9 @@ impl<'a> Interp<'a> {
                     Some(spec)
                 }
                 Some(
-                    "relationship" | "orm.relationship" | "backref" | "synonym" | "column_property" | "deferred"
-                    | "composite" | "association_proxy" | "query_expression" | "dynamic_loader" | "Relationship",
+                    "relationship" | "orm.relationship" | "backref" | "synonym" | "column_property"
+                    | "deferred" | "composite" | "association_proxy" | "query_expression"
+                    | "dynamic_loader" | "Relationship",
                 ) => None,
                 _ => {
                     if ann.mapped {
@@ -1292,7 +1475,11 @@ impl<'a> Interp<'a> {
             },
             Some(other) => {
                 if ann.mapped {
-                    self.diag(other, Severity::Error, format!("unsupported value for mapped attribute `{name}`: column skipped"));
+                    self.diag(
+                        other,
+                        Severity::Error,
+                        format!("unsupported value for mapped attribute `{name}`: column skipped"),
+                    );
                 }
                 None
             }
@@ -1300,13 +1487,23 @@ impl<'a> Interp<'a> {
     }
 
     /// Type and nullability of a `mapped_column` from its `Mapped[...]`.
-    fn finish_mapped(&mut self, spec: &mut ColSpec, ann: &AnnInfo<'a>, anno: Option<&'a Expr>, root: Option<usize>) {
+    fn finish_mapped(
+        &mut self,
+        spec: &mut ColSpec,
+        ann: &AnnInfo<'a>,
+        anno: Option<&'a Expr>,
+        root: Option<usize>,
+    ) {
         if spec.type_.is_none() {
             match ann.inner {
                 Some(inner) if ann.mapped => match self.annotation_type(inner, ann, root) {
                     Ok(t) => spec.type_ = Some(t),
                     Err(msg) => {
-                        self.diag(inner, Severity::Error, format!("{msg}: column `{}` skipped", spec.key));
+                        self.diag(
+                            inner,
+                            Severity::Error,
+                            format!("{msg}: column `{}` skipped", spec.key),
+                        );
                         spec.skip = Some(String::new());
                     }
                 },
@@ -1347,7 +1544,10 @@ impl<'a> Interp<'a> {
                     _ => None,
                 };
                 match head_name {
-                    Some((Lib::Sa, "Mapped" | "orm.Mapped" | "WriteOnlyMapped" | "DynamicMapped")) => {
+                    Some((
+                        Lib::Sa,
+                        "Mapped" | "orm.Mapped" | "WriteOnlyMapped" | "DynamicMapped",
+                    )) => {
                         info.mapped = true;
                         self.walk_annotation(&s.slice, info, depth + 1);
                     }
@@ -1366,7 +1566,10 @@ impl<'a> Interp<'a> {
                         if let Some(es) = elts(&s.slice) {
                             for m in es.iter().skip(1) {
                                 if let Expr::Call(c) = m {
-                                    if matches!(self.call_name(c).as_deref(), Some("mapped_column" | "orm.mapped_column")) {
+                                    if matches!(
+                                        self.call_name(c).as_deref(),
+                                        Some("mapped_column" | "orm.mapped_column")
+                                    ) {
                                         info.extra.push(c);
                                     }
                                 }
@@ -1378,8 +1581,13 @@ impl<'a> Interp<'a> {
                     }
                     Some((Lib::Typing, "Literal")) => {
                         let vals: Vec<String> = match elts(&s.slice) {
-                            Some(es) => es.iter().filter_map(|x| str_lit(x).map(|s| s.to_string())).collect(),
-                            None => str_lit(&s.slice).map(|s| vec![s.to_string()]).unwrap_or_default(),
+                            Some(es) => es
+                                .iter()
+                                .filter_map(|x| str_lit(x).map(|s| s.to_string()))
+                                .collect(),
+                            None => str_lit(&s.slice)
+                                .map(|s| vec![s.to_string()])
+                                .unwrap_or_default(),
                         };
                         info.literal = Some(vals);
                         info.inner = Some(e);
@@ -1432,7 +1640,11 @@ impl<'a> Interp<'a> {
     /// A key for `type_annotation_map` matching.
     fn type_key(&self, e: &'a Expr) -> Option<String> {
         if let Expr::Subscript(_) = e {
-            let t: String = self.text(e).chars().filter(|c| !c.is_whitespace()).collect();
+            let t: String = self
+                .text(e)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             return Some(format!("expr:{t}"));
         }
         match self.resolve(e) {
@@ -1446,10 +1658,22 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn annotation_type(&mut self, inner: &'a Expr, ann: &AnnInfo<'a>, root: Option<usize>) -> Result<SqlType, String> {
-        let type_map = root.and_then(|r| self.classes.get(r)).map(|c| c.type_map.clone()).unwrap_or_default();
+    fn annotation_type(
+        &mut self,
+        inner: &'a Expr,
+        ann: &AnnInfo<'a>,
+        root: Option<usize>,
+    ) -> Result<SqlType, String> {
+        let type_map = root
+            .and_then(|r| self.classes.get(r))
+            .map(|c| c.type_map.clone())
+            .unwrap_or_default();
         let inner_key = self.type_key(inner);
-        let mut keys: Vec<String> = ann.alias_names.iter().map(|a| format!("alias:{a}")).collect();
+        let mut keys: Vec<String> = ann
+            .alias_names
+            .iter()
+            .map(|a| format!("alias:{a}"))
+            .collect();
         if let Some(k) = &inner_key {
             keys.push(k.clone());
         }
@@ -1467,14 +1691,26 @@ impl<'a> Interp<'a> {
         }
         if let Some(vals) = &ann.literal {
             let mut t = SqlType::new(TypeClass::Enum);
-            t.enum_ = Some(EnumInfo { values: vals.clone(), native_enum: false, ..Default::default() });
+            t.enum_ = Some(EnumInfo {
+                values: vals.clone(),
+                native_enum: false,
+                ..Default::default()
+            });
             return Ok(t);
         }
         if let Sym::Class(id) = self.resolve(inner) {
-            if self.classes.get(id).map(|c| c.kind == Kind::Enum).unwrap_or(false) {
+            if self
+                .classes
+                .get(id)
+                .map(|c| c.kind == Kind::Enum)
+                .unwrap_or(false)
+            {
                 // `type_annotation_map = {enum.Enum: Enum(native_enum=False)}`
                 for (k, v) in &type_map {
-                    if matches!(self.type_key(k).as_deref(), Some("Enum:Enum" | "Enum:enum.Enum")) {
+                    if matches!(
+                        self.type_key(k).as_deref(),
+                        Some("Enum:Enum" | "Enum:enum.Enum")
+                    ) {
                         let v = *v;
                         let mut t = self.eval_type(v)?;
                         let base = self.enum_from_class(id);
@@ -1514,7 +1750,11 @@ impl<'a> Interp<'a> {
 
     fn enum_from_class(&self, id: usize) -> SqlType {
         let mut t = SqlType::new(TypeClass::Enum);
-        let (name, members) = self.classes.get(id).map(|c| (c.name.clone(), c.members.clone())).unwrap_or_default();
+        let (name, members) = self
+            .classes
+            .get(id)
+            .map(|c| (c.name.clone(), c.members.clone()))
+            .unwrap_or_default();
         t.enum_ = Some(EnumInfo {
             values: members.into_iter().map(|(n, _)| n).collect(),
             name: Some(name.to_lowercase()),
@@ -1542,7 +1782,10 @@ impl<'a> Interp<'a> {
         match e {
             Expr::Call(call) => {
                 let Some(n) = self.call_name(call) else {
-                    return Err(format!("unsupported column type `{}`", self.text(call.func.as_ref())));
+                    return Err(format!(
+                        "unsupported column type `{}`",
+                        self.text(call.func.as_ref())
+                    ));
                 };
                 self.type_call(&n, Some(call))
             }
@@ -1555,7 +1798,11 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn type_call(&mut self, name: &str, call: Option<&'a ast::ExprCall>) -> Result<SqlType, String> {
+    fn type_call(
+        &mut self,
+        name: &str,
+        call: Option<&'a ast::ExprCall>,
+    ) -> Result<SqlType, String> {
         let short = name.rsplit('.').next().unwrap_or(name);
         let pos = |i: usize| call.and_then(|c| c.arguments.args.get(i));
         let arg = |i: usize, k: &str| call.and_then(|c| kw(c, k)).or_else(|| pos(i));
@@ -1569,12 +1816,14 @@ impl<'a> Interp<'a> {
         let mut t = SqlType::new(class);
         use TypeClass::*;
         match class {
-            String | Text | Unicode | UnicodeText | VarcharUpper | NVarcharUpper | CharUpper | NCharUpper | TextUpper
-            | ClobUpper => {
+            String | Text | Unicode | UnicodeText | VarcharUpper | NVarcharUpper | CharUpper
+            | NCharUpper | TextUpper | ClobUpper => {
                 t.length = u32_of(arg(0, "length"));
                 t.collation = arg(1, "collation").and_then(str_lit).map(|s| s.to_string());
             }
-            AutoString | LargeBinary | BlobUpper | VarbinaryUpper | BinaryUpper => t.length = u32_of(arg(0, "length")),
+            AutoString | LargeBinary | BlobUpper | VarbinaryUpper | BinaryUpper => {
+                t.length = u32_of(arg(0, "length"))
+            }
             Numeric | NumericUpper | DecimalUpper => {
                 t.precision = u32_of(arg(0, "precision"));
                 t.scale = u32_of(arg(1, "scale"));
@@ -1589,14 +1838,18 @@ impl<'a> Interp<'a> {
             }
             UtcDateTime => t.timezone = true,
             Boolean | BooleanUpper => {
-                t.create_constraint = arg(0, "create_constraint").and_then(bool_lit).unwrap_or(false);
+                t.create_constraint = arg(0, "create_constraint")
+                    .and_then(bool_lit)
+                    .unwrap_or(false);
                 t.constraint_name = arg(1, "name").and_then(str_lit).map(Name::plain);
             }
             Uuid | UuidUpper => {
                 t.as_uuid = arg(0, "as_uuid").and_then(bool_lit);
                 t.native_uuid = arg(1, "native_uuid").and_then(bool_lit);
             }
-            Json | JsonUpper => t.none_as_null = arg(0, "none_as_null").and_then(bool_lit).unwrap_or(false),
+            Json | JsonUpper => {
+                t.none_as_null = arg(0, "none_as_null").and_then(bool_lit).unwrap_or(false)
+            }
             _ => {}
         }
         Ok(t)
@@ -1604,7 +1857,10 @@ impl<'a> Interp<'a> {
 
     fn enum_type(&mut self, call: Option<&'a ast::ExprCall>) -> Result<SqlType, String> {
         let mut t = SqlType::new(TypeClass::Enum);
-        let mut info = EnumInfo { native_enum: true, ..Default::default() };
+        let mut info = EnumInfo {
+            native_enum: true,
+            ..Default::default()
+        };
         if let Some(call) = call {
             let mut values = Vec::new();
             for a in call.arguments.args.iter() {
@@ -1615,13 +1871,21 @@ impl<'a> Interp<'a> {
                 if let Expr::Starred(st) = a {
                     if let Sym::Value(v) = self.resolve(&st.value) {
                         if let Some(es) = elts(v) {
-                            values.extend(es.iter().filter_map(|x| str_lit(x).map(|s| s.to_string())));
+                            values.extend(
+                                es.iter().filter_map(|x| str_lit(x).map(|s| s.to_string())),
+                            );
                             continue;
                         }
                     }
                 }
                 match self.resolve(a) {
-                    Sym::Class(id) if self.classes.get(id).map(|c| c.kind == Kind::Enum).unwrap_or(false) => {
+                    Sym::Class(id)
+                        if self
+                            .classes
+                            .get(id)
+                            .map(|c| c.kind == Kind::Enum)
+                            .unwrap_or(false) =>
+                    {
                         let base = self.enum_from_class(id);
                         if let Some(b) = base.enum_ {
                             values = b.values;
@@ -1633,10 +1897,19 @@ impl<'a> Interp<'a> {
                                 values = self
                                     .classes
                                     .get(id)
-                                    .map(|c| c.members.iter().map(|(n, v)| v.clone().unwrap_or_else(|| n.clone())).collect())
+                                    .map(|c| {
+                                        c.members
+                                            .iter()
+                                            .map(|(n, v)| v.clone().unwrap_or_else(|| n.clone()))
+                                            .collect()
+                                    })
                                     .unwrap_or_default();
                             } else {
-                                self.diag(vc, Severity::Warning, "values_callable not understood: member names used");
+                                self.diag(
+                                    vc,
+                                    Severity::Warning,
+                                    "values_callable not understood: member names used",
+                                );
                             }
                         }
                     }
@@ -1653,8 +1926,12 @@ impl<'a> Interp<'a> {
             if let Some(v) = kw(call, "create_constraint").and_then(bool_lit) {
                 info.create_constraint = v;
             }
-            info.length = kw(call, "length").and_then(int_lit).and_then(|v| u32::try_from(v).ok());
-            info.inherit_schema = kw(call, "inherit_schema").and_then(bool_lit).unwrap_or(false);
+            info.length = kw(call, "length")
+                .and_then(int_lit)
+                .and_then(|v| u32::try_from(v).ok());
+            info.inherit_schema = kw(call, "inherit_schema")
+                .and_then(bool_lit)
+                .unwrap_or(false);
         }
         t.create_constraint = info.create_constraint;
         t.enum_ = Some(info);
@@ -1676,7 +1953,11 @@ impl<'a> Interp<'a> {
         }
         for k in call.arguments.keywords.iter() {
             let Some(arg) = &k.arg else {
-                self.diag(k, Severity::Warning, "**kwargs in a column are not interpreted: ignored");
+                self.diag(
+                    k,
+                    Severity::Warning,
+                    "**kwargs in a column are not interpreted: ignored",
+                );
                 continue;
             };
             self.column_kw(spec, arg.as_str(), &k.value, mapped);
@@ -1697,9 +1978,16 @@ impl<'a> Interp<'a> {
             }
             Some("Computed") => {
                 if let Expr::Call(c) = a {
-                    let sqltext = c.arguments.args.first().map(|s| self.sql_text(s)).unwrap_or_default();
-                    spec.computed =
-                        Some(Computed { sqltext, persisted: kw(c, "persisted").and_then(bool_lit) });
+                    let sqltext = c
+                        .arguments
+                        .args
+                        .first()
+                        .map(|s| self.sql_text(s))
+                        .unwrap_or_default();
+                    spec.computed = Some(Computed {
+                        sqltext,
+                        persisted: kw(c, "persisted").and_then(bool_lit),
+                    });
                 }
             }
             Some("CheckConstraint") => {
@@ -1708,24 +1996,42 @@ impl<'a> Interp<'a> {
                 self.diag(a, Severity::Warning, format!("column-level CheckConstraint on `{}` is invisible to Alembic autogenerate: ignored (put it in __table_args__)", spec.key));
             }
             Some("Identity" | "Sequence") => {
-                self.diag(a, Severity::Warning, "Identity/Sequence has no effect on SQLite: ignored");
+                self.diag(
+                    a,
+                    Severity::Warning,
+                    "Identity/Sequence has no effect on SQLite: ignored",
+                );
             }
-            Some(n) if Self::is_type_name(n.rsplit('.').next().unwrap_or(n)) => match self.eval_type(a) {
-                Ok(t) => spec.type_ = Some(t),
-                Err(m) => {
-                    self.diag(a, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
-                    spec.skip = Some(String::new());
+            Some(n) if Self::is_type_name(n.rsplit('.').next().unwrap_or(n)) => {
+                match self.eval_type(a) {
+                    Ok(t) => spec.type_ = Some(t),
+                    Err(m) => {
+                        self.diag(
+                            a,
+                            Severity::Error,
+                            format!("{m}: column `{}` skipped", spec.key),
+                        );
+                        spec.skip = Some(String::new());
+                    }
                 }
-            },
+            }
             _ => {
                 let ty = match self.resolve(a) {
-                    Sym::Value(v) if matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_)) => self.eval_type(v),
+                    Sym::Value(v)
+                        if matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_)) =>
+                    {
+                        self.eval_type(v)
+                    }
                     _ => Err(format!("unsupported column type `{}`", self.text(a))),
                 };
                 match ty {
                     Ok(t) => spec.type_ = Some(t),
                     Err(m) => {
-                        self.diag(a, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
+                        self.diag(
+                            a,
+                            Severity::Error,
+                            format!("{m}: column `{}` skipped", spec.key),
+                        );
                         spec.skip = Some(String::new());
                     }
                 }
@@ -1739,7 +2045,11 @@ impl<'a> Interp<'a> {
             "type_" => match self.eval_type(v) {
                 Ok(t) => spec.type_ = Some(t),
                 Err(m) => {
-                    self.diag(v, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
+                    self.diag(
+                        v,
+                        Severity::Error,
+                        format!("{m}: column `{}` skipped", spec.key),
+                    );
                     spec.skip = Some(String::new());
                 }
             },
@@ -1748,7 +2058,11 @@ impl<'a> Interp<'a> {
             "nullable" => {
                 spec.nullable = bool_lit(v);
                 if spec.nullable.is_none() {
-                    self.diag(v, Severity::Warning, "nullable= is not a literal True/False: ignored");
+                    self.diag(
+                        v,
+                        Severity::Warning,
+                        "nullable= is not a literal True/False: ignored",
+                    );
                 }
             }
             "unique" => spec.unique = bool_lit(v).unwrap_or(false),
@@ -1765,16 +2079,44 @@ impl<'a> Interp<'a> {
             }
             "server_default" => spec.server_default = self.server_default(v),
             "key" => spec.col_key = str_lit(v).map(|s| s.to_string()),
-            "default" | "onupdate" | "insert_default" | "doc" | "info" | "init" | "repr" | "kw_only" | "deferred"
-            | "deferred_group" | "deferred_raiseload" | "quote" | "system" | "use_existing_column"
-            | "active_history" | "compare" | "hash" | "default_factory" | "dataclass_metadata" | "server_onupdate" => {}
+            "default"
+            | "onupdate"
+            | "insert_default"
+            | "doc"
+            | "info"
+            | "init"
+            | "repr"
+            | "kw_only"
+            | "deferred"
+            | "deferred_group"
+            | "deferred_raiseload"
+            | "quote"
+            | "system"
+            | "use_existing_column"
+            | "active_history"
+            | "compare"
+            | "hash"
+            | "default_factory"
+            | "dataclass_metadata"
+            | "server_onupdate" => {}
             other => {
-                self.diag(v, Severity::Warning, format!("column argument `{other}` is not interpreted: ignored"));
+                self.diag(
+                    v,
+                    Severity::Warning,
+                    format!("column argument `{other}` is not interpreted: ignored"),
+                );
             }
         }
     }
 
     fn server_default(&mut self, v: &'a Expr) -> Option<ServerDefault> {
+        self.server_default_raw(v).map(|d| match d {
+            ServerDefault::Text(t) => ServerDefault::Text(alembic_sqlite_default_text(t)),
+            lit => lit,
+        })
+    }
+
+    fn server_default_raw(&mut self, v: &'a Expr) -> Option<ServerDefault> {
         if let Some(s) = str_lit(v) {
             return Some(ServerDefault::Literal(s.to_string()));
         }
@@ -1790,11 +2132,15 @@ impl<'a> Interp<'a> {
                 }
                 Some("DefaultClause") => {
                     if let Some(a) = c.arguments.args.first() {
-                        return self.server_default(a);
+                        return self.server_default_raw(a);
                     }
                 }
-                Some("true" | "sql.true" | "expression.true") => return Some(ServerDefault::Text("1".into())),
-                Some("false" | "sql.false" | "expression.false") => return Some(ServerDefault::Text("0".into())),
+                Some("true" | "sql.true" | "expression.true") => {
+                    return Some(ServerDefault::Text("1".into()))
+                }
+                Some("false" | "sql.false" | "expression.false") => {
+                    return Some(ServerDefault::Text("0".into()))
+                }
                 Some("null") => return Some(ServerDefault::Text("NULL".into())),
                 Some(n) if n.starts_with("func.") => {
                     if let Some(s) = self.compile_func(n.trim_start_matches("func."), c) {
@@ -1805,7 +2151,11 @@ impl<'a> Interp<'a> {
             }
         }
         let t = self.text(v);
-        self.diag(v, Severity::Error, format!("unsupported server_default `{t}`: server default skipped"));
+        self.diag(
+            v,
+            Severity::Error,
+            format!("unsupported server_default `{t}`: server default skipped"),
+        );
         None
     }
 
@@ -1817,7 +2167,9 @@ impl<'a> Interp<'a> {
                 "now" | "current_timestamp" => return Some("CURRENT_TIMESTAMP".into()),
                 "current_date" => return Some("CURRENT_DATE".into()),
                 "current_time" => return Some("CURRENT_TIME".into()),
-                "localtimestamp" => return Some("DATETIME(CURRENT_TIMESTAMP, \"localtime\")".into()),
+                "localtimestamp" => {
+                    return Some("DATETIME(CURRENT_TIMESTAMP, \"localtime\")".into())
+                }
                 "localtime" => return Some("LOCALTIME".into()),
                 "current_user" => return Some("CURRENT_USER".into()),
                 _ => {}
@@ -1831,8 +2183,12 @@ impl<'a> Interp<'a> {
                 args.push(i.to_string());
             } else if let Expr::Call(inner) = a {
                 match self.call_name(inner).as_deref() {
-                    Some("text" | "literal_column") => args.push(inner.arguments.args.first().and_then(str_lit)?.to_string()),
-                    Some(n) if n.starts_with("func.") => args.push(self.compile_func(n.trim_start_matches("func."), inner)?),
+                    Some("text" | "literal_column") => {
+                        args.push(inner.arguments.args.first().and_then(str_lit)?.to_string())
+                    }
+                    Some(n) if n.starts_with("func.") => {
+                        args.push(self.compile_func(n.trim_start_matches("func."), inner)?)
+                    }
                     _ => return None,
                 }
             } else {
@@ -1859,7 +2215,10 @@ impl<'a> Interp<'a> {
             return Some(Name::plain(s));
         }
         if let Expr::Call(c) = e {
-            if matches!(self.call_name(c).as_deref(), Some("conv" | "schema.conv" | "naming.conv" | "elements.conv")) {
+            if matches!(
+                self.call_name(c).as_deref(),
+                Some("conv" | "schema.conv" | "naming.conv" | "elements.conv")
+            ) {
                 return c.arguments.args.first().and_then(str_lit).map(Name::conv);
             }
         }
@@ -1920,8 +2279,21 @@ impl<'a> Interp<'a> {
                 if let Some(k) = item.key.as_ref().and_then(str_lit) {
                     if k == "comment" {
                         comment = str_lit(&item.value).map(|s| s.to_string());
-                    } else if !matches!(k, "sqlite_autoincrement" | "extend_existing" | "keep_existing" | "info" | "schema" | "sqlite_with_rowid" | "sqlite_strict") {
-                        it.diag(&item.value, Severity::Warning, format!("table argument `{k}` is not interpreted: ignored"));
+                    } else if !matches!(
+                        k,
+                        "sqlite_autoincrement"
+                            | "extend_existing"
+                            | "keep_existing"
+                            | "info"
+                            | "schema"
+                            | "sqlite_with_rowid"
+                            | "sqlite_strict"
+                    ) {
+                        it.diag(
+                            &item.value,
+                            Severity::Warning,
+                            format!("table argument `{k}` is not interpreted: ignored"),
+                        );
                     }
                 }
             }
@@ -1941,7 +2313,11 @@ impl<'a> Interp<'a> {
                 }
             }
             Expr::NoneLiteral(_) => {}
-            other => self.diag(other, Severity::Error, "__table_args__ must be a tuple or dict: ignored"),
+            other => self.diag(
+                other,
+                Severity::Error,
+                "__table_args__ must be a tuple or dict: ignored",
+            ),
         }
         (items, comment)
     }
@@ -1959,60 +2335,117 @@ impl<'a> Interp<'a> {
 
     fn table_item(&mut self, e: &'a Expr) -> Option<TableItem> {
         let Expr::Call(c) = e else {
-            self.diag(e, Severity::Error, format!("unsupported table argument `{}`: ignored", self.text(e)));
+            self.diag(
+                e,
+                Severity::Error,
+                format!("unsupported table argument `{}`: ignored", self.text(e)),
+            );
             return None;
         };
         let name = kw(c, "name").and_then(|n| self.name_arg(n));
         let allowed: &[&str] = match self.call_name(c).as_deref() {
             Some("Index") => &["unique", "name", "info", "quote"],
-            Some("ForeignKeyConstraint") => {
-                &["name", "ondelete", "onupdate", "deferrable", "initially", "use_alter", "match", "info", "link_to_name"]
-            }
+            Some("ForeignKeyConstraint") => &[
+                "name",
+                "ondelete",
+                "onupdate",
+                "deferrable",
+                "initially",
+                "use_alter",
+                "match",
+                "info",
+                "link_to_name",
+            ],
             _ => &["name", "deferrable", "initially", "info"],
         };
         for k in c.arguments.keywords.iter() {
             if let Some(a) = &k.arg {
                 if !allowed.contains(&a.as_str()) {
-                    let msg = format!("argument `{}` of `{}` is not interpreted: ignored", a.as_str(), self.text(c.func.as_ref()));
+                    let msg = format!(
+                        "argument `{}` of `{}` is not interpreted: ignored",
+                        a.as_str(),
+                        self.text(c.func.as_ref())
+                    );
                     self.diag(k, Severity::Warning, msg);
                 }
             }
         }
         let cols = |it: &Self, skip: usize| -> Vec<String> {
-            c.arguments.args.iter().skip(skip).filter_map(|a| it.col_ref(a)).collect()
+            c.arguments
+                .args
+                .iter()
+                .skip(skip)
+                .filter_map(|a| it.col_ref(a))
+                .collect()
         };
         match self.call_name(c).as_deref() {
             Some("Index") => {
-                let name = c.arguments.args.first().and_then(|n| self.name_arg(n)).or(name);
+                let name = c
+                    .arguments
+                    .args
+                    .first()
+                    .and_then(|n| self.name_arg(n))
+                    .or(name);
                 let mut columns = Vec::new();
                 for a in c.arguments.args.iter().skip(1) {
                     if let Some(s) = str_lit(a) {
                         columns.push(IndexColumn::Column(s.to_string()));
                     } else if let Expr::Call(inner) = a {
                         let t = match self.call_name(inner).as_deref() {
-                            Some("text" | "literal_column") => inner.arguments.args.first().and_then(str_lit).map(|s| s.to_string()),
-                            Some(n) if n.starts_with("func.") => self.compile_func(n.trim_start_matches("func."), inner),
+                            Some("text" | "literal_column") => inner
+                                .arguments
+                                .args
+                                .first()
+                                .and_then(str_lit)
+                                .map(|s| s.to_string()),
+                            Some(n) if n.starts_with("func.") => {
+                                self.compile_func(n.trim_start_matches("func."), inner)
+                            }
                             _ => None,
                         };
                         match t {
                             Some(t) => columns.push(IndexColumn::Expression(t)),
-                            None => self.diag(a, Severity::Error, "unsupported index expression: skipped"),
+                            None => self.diag(
+                                a,
+                                Severity::Error,
+                                "unsupported index expression: skipped",
+                            ),
                         }
                     } else if let Some(cn) = self.col_ref(a) {
                         columns.push(IndexColumn::Column(cn));
                     }
                 }
-                Some(TableItem::Index { name, columns, unique: kw(c, "unique").and_then(bool_lit).unwrap_or(false) })
+                Some(TableItem::Index {
+                    name,
+                    columns,
+                    unique: kw(c, "unique").and_then(bool_lit).unwrap_or(false),
+                })
             }
-            Some("UniqueConstraint") => Some(TableItem::Unique { name, columns: cols(self, 0) }),
-            Some("PrimaryKeyConstraint") => Some(TableItem::Pk { name, columns: cols(self, 0) }),
+            Some("UniqueConstraint") => Some(TableItem::Unique {
+                name,
+                columns: cols(self, 0),
+            }),
+            Some("PrimaryKeyConstraint") => Some(TableItem::Pk {
+                name,
+                columns: cols(self, 0),
+            }),
             Some("CheckConstraint") => {
-                let sqltext = c.arguments.args.first().map(|s| self.sql_text(s)).unwrap_or_default();
+                let sqltext = c
+                    .arguments
+                    .args
+                    .first()
+                    .map(|s| self.sql_text(s))
+                    .unwrap_or_default();
                 Some(TableItem::Check { name, sqltext })
             }
             Some("ForeignKeyConstraint") => {
-                let columns: Vec<String> =
-                    c.arguments.args.first().and_then(elts).map(|es| es.iter().filter_map(|x| self.col_ref(x)).collect()).unwrap_or_default();
+                let columns: Vec<String> = c
+                    .arguments
+                    .args
+                    .first()
+                    .and_then(elts)
+                    .map(|es| es.iter().filter_map(|x| self.col_ref(x)).collect())
+                    .unwrap_or_default();
                 let mut targets = Vec::new();
                 if let Some(es) = c.arguments.args.get(1).and_then(elts) {
                     for t in es {
@@ -2034,11 +2467,20 @@ impl<'a> Interp<'a> {
                     initially: kw(c, "initially").and_then(str_lit).map(|s| s.to_string()),
                     use_alter: kw(c, "use_alter").and_then(bool_lit).unwrap_or(false),
                 };
-                Some(TableItem::Fk { name, columns, targets, fk })
+                Some(TableItem::Fk {
+                    name,
+                    columns,
+                    targets,
+                    fk,
+                })
             }
             _ => {
                 let t = self.text(c.func.as_ref());
-                self.diag(c, Severity::Error, format!("unsupported table argument `{t}(...)`: ignored"));
+                self.diag(
+                    c,
+                    Severity::Error,
+                    format!("unsupported table argument `{t}(...)`: ignored"),
+                );
                 None
             }
         }
@@ -2048,7 +2490,11 @@ impl<'a> Interp<'a> {
     fn table_call(&mut self, call: &'a ast::ExprCall) -> Option<(usize, String)> {
         let args = &call.arguments.args;
         let Some(name) = args.first().and_then(str_lit) else {
-            self.diag(call, Severity::Error, "Table() needs the table name as a string literal: table skipped");
+            self.diag(
+                call,
+                Severity::Error,
+                "Table() needs the table name as a string literal: table skipped",
+            );
             return None;
         };
         let md = match args.get(1) {
@@ -2056,7 +2502,11 @@ impl<'a> Interp<'a> {
             None => None,
         };
         let Some(md) = md else {
-            self.diag(call, Severity::Error, format!("Table `{name}`: metadata argument not understood: table skipped"));
+            self.diag(
+                call,
+                Severity::Error,
+                format!("Table `{name}`: metadata argument not understood: table skipped"),
+            );
             return None;
         };
         let mut specs = Vec::new();
@@ -2067,7 +2517,11 @@ impl<'a> Interp<'a> {
                     let mut spec = ColSpec::new("");
                     self.column_args(&mut spec, c, false);
                     if spec.name.is_none() {
-                        self.diag(c, Severity::Error, "Column in Table() without a name: skipped");
+                        self.diag(
+                            c,
+                            Severity::Error,
+                            "Column in Table() without a name: skipped",
+                        );
                         continue;
                     }
                     spec.key = spec.col_name();
@@ -2093,17 +2547,23 @@ impl<'a> Interp<'a> {
             Expr::Attribute(at) => match self.resolve(&at.value) {
                 Sym::Class(id) => self.classes.get(id).and_then(|c| c.table.clone()),
                 _ => match at.value.as_ref() {
-                    Expr::Attribute(inner) if inner.attr.as_str() == "c" => match self.resolve(&inner.value) {
-                        Sym::Table(md, t) => Some((md, t)),
-                        _ => None,
-                    },
+                    Expr::Attribute(inner) if inner.attr.as_str() == "c" => {
+                        match self.resolve(&inner.value) {
+                            Sym::Table(md, t) => Some((md, t)),
+                            _ => None,
+                        }
+                    }
                     _ => None,
                 },
             },
             _ => None,
         });
         let Some((md, t)) = table else {
-            self.diag(call, Severity::Error, "Index() outside a table: its columns are not understood: skipped");
+            self.diag(
+                call,
+                Severity::Error,
+                "Index() outside a table: its columns are not understood: skipped",
+            );
             return;
         };
         if let Some(item) = self.table_item_index(call) {
@@ -2114,8 +2574,19 @@ impl<'a> Interp<'a> {
     fn table_item_index(&mut self, call: &'a ast::ExprCall) -> Option<TableItem> {
         // reuse table_item through a synthetic path
         let name = call.arguments.args.first().and_then(|n| self.name_arg(n));
-        let columns = call.arguments.args.iter().skip(1).filter_map(|a| self.col_ref(a)).map(IndexColumn::Column).collect();
-        Some(TableItem::Index { name, columns, unique: kw(call, "unique").and_then(bool_lit).unwrap_or(false) })
+        let columns = call
+            .arguments
+            .args
+            .iter()
+            .skip(1)
+            .filter_map(|a| self.col_ref(a))
+            .map(IndexColumn::Column)
+            .collect();
+        Some(TableItem::Index {
+            name,
+            columns,
+            unique: kw(call, "unique").and_then(bool_lit).unwrap_or(false),
+        })
     }
 
     fn build_table(
@@ -2127,9 +2598,15 @@ impl<'a> Interp<'a> {
         comment: Option<String>,
         range: TextRange,
     ) {
-        let Some(info) = self.mds.get_mut(md) else { return };
+        let Some(info) = self.mds.get_mut(md) else {
+            return;
+        };
         if info.md.tables.contains_key(name) {
-            self.diag_at(range, Severity::Error, format!("Table '{name}' is already defined for this MetaData: skipped"));
+            self.diag_at(
+                range,
+                Severity::Error,
+                format!("Table '{name}' is already defined for this MetaData: skipped"),
+            );
             return;
         }
         let mut t = Table::new(name);
@@ -2141,8 +2618,12 @@ impl<'a> Interp<'a> {
     }
 
     fn add_columns(&mut self, md: usize, table: &str, specs: Vec<ColSpec>) {
-        let Some(info) = self.mds.get_mut(md) else { return };
-        let Some(t) = info.md.tables.get_mut(table) else { return };
+        let Some(info) = self.mds.get_mut(md) else {
+            return;
+        };
+        let Some(t) = info.md.tables.get_mut(table) else {
+            return;
+        };
         let explicit = info.explicit_nullable.entry(table.to_string()).or_default();
         let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
         let keys = info.keys.entry(table.to_string()).or_default();
@@ -2161,7 +2642,12 @@ impl<'a> Interp<'a> {
                 // keep the first and report nothing here (declarative warns).
                 continue;
             }
-            let mut col = Column::new(cname.clone(), spec.type_.clone().unwrap_or_else(|| SqlType::new(TypeClass::Null)));
+            let mut col = Column::new(
+                cname.clone(),
+                spec.type_
+                    .clone()
+                    .unwrap_or_else(|| SqlType::new(TypeClass::Null)),
+            );
             col.primary_key = spec.primary_key;
             col.nullable = spec.nullable.unwrap_or(!spec.primary_key);
             if spec.nullable.is_some() {
@@ -2173,7 +2659,10 @@ impl<'a> Interp<'a> {
             col.comment = spec.comment.clone();
             t.columns.push(col);
             if spec.primary_key {
-                let pk = t.primary_key.get_or_insert(PrimaryKeyConstraint { name: None, columns: Vec::new() });
+                let pk = t.primary_key.get_or_insert(PrimaryKeyConstraint {
+                    name: None,
+                    columns: Vec::new(),
+                });
                 pk.columns.push(cname.clone());
             }
             if spec.index {
@@ -2184,7 +2673,10 @@ impl<'a> Interp<'a> {
                     unique: spec.unique,
                 });
             } else if spec.unique {
-                t.unique_constraints.push(UniqueConstraint { name: None, columns: vec![cname.clone()] });
+                t.unique_constraints.push(UniqueConstraint {
+                    name: None,
+                    columns: vec![cname.clone()],
+                });
             }
             for fk in &spec.fks {
                 if let Some((rt, rc)) = &fk.target {
@@ -2202,7 +2694,10 @@ impl<'a> Interp<'a> {
                 }
             }
             for (n, sql) in &spec.checks {
-                t.check_constraints.push(CheckConstraint { name: n.clone(), sqltext: sql.clone() });
+                t.check_constraints.push(CheckConstraint {
+                    name: n.clone(),
+                    sqltext: sql.clone(),
+                });
                 ck_cols.push(vec![cname.clone()]);
             }
         }
@@ -2211,50 +2706,97 @@ impl<'a> Interp<'a> {
     fn attach_items(&mut self, md: usize, table: &str, items: Vec<TableItem>) {
         let mut problems = Vec::new();
         {
-            let Some(info) = self.mds.get_mut(md) else { return };
-            let Some(t) = info.md.tables.get_mut(table) else { return };
+            let Some(info) = self.mds.get_mut(md) else {
+                return;
+            };
+            let Some(t) = info.md.tables.get_mut(table) else {
+                return;
+            };
             let explicit = info.explicit_nullable.entry(table.to_string()).or_default();
             let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
             let keys = info.keys.get(table).cloned().unwrap_or_default();
             let by_key = |cols: Vec<String>| -> Vec<String> {
-                cols.into_iter().map(|c| keys.get(&c).cloned().unwrap_or(c)).collect()
+                cols.into_iter()
+                    .map(|c| keys.get(&c).cloned().unwrap_or(c))
+                    .collect()
             };
             for item in items {
                 let item = match item {
-                    TableItem::Index { name, columns, unique } => TableItem::Index {
+                    TableItem::Index {
+                        name,
+                        columns,
+                        unique,
+                    } => TableItem::Index {
                         name,
                         columns: columns
                             .into_iter()
                             .map(|c| match c {
-                                IndexColumn::Column(n) => IndexColumn::Column(keys.get(&n).cloned().unwrap_or(n)),
+                                IndexColumn::Column(n) => {
+                                    IndexColumn::Column(keys.get(&n).cloned().unwrap_or(n))
+                                }
                                 e => e,
                             })
                             .collect(),
                         unique,
                     },
-                    TableItem::Unique { name, columns } => TableItem::Unique { name, columns: by_key(columns) },
-                    TableItem::Pk { name, columns } => TableItem::Pk { name, columns: by_key(columns) },
-                    TableItem::Fk { name, columns, targets, fk } => TableItem::Fk { name, columns: by_key(columns), targets, fk },
+                    TableItem::Unique { name, columns } => TableItem::Unique {
+                        name,
+                        columns: by_key(columns),
+                    },
+                    TableItem::Pk { name, columns } => TableItem::Pk {
+                        name,
+                        columns: by_key(columns),
+                    },
+                    TableItem::Fk {
+                        name,
+                        columns,
+                        targets,
+                        fk,
+                    } => TableItem::Fk {
+                        name,
+                        columns: by_key(columns),
+                        targets,
+                        fk,
+                    },
                     other => other,
                 };
                 match item {
-                    TableItem::Index { name, columns, unique } => {
+                    TableItem::Index {
+                        name,
+                        columns,
+                        unique,
+                    } => {
                         for c in &columns {
                             if let IndexColumn::Column(n) = c {
                                 if t.column(n).is_none() {
-                                    problems.push(format!("Index on table `{table}` names unknown column `{n}`"));
+                                    problems.push(format!(
+                                        "Index on table `{table}` names unknown column `{n}`"
+                                    ));
                                 }
                             }
                         }
-                        t.indexes.push(Index { name, table: table.to_string(), columns, unique });
+                        t.indexes.push(Index {
+                            name,
+                            table: table.to_string(),
+                            columns,
+                            unique,
+                        });
                     }
-                    TableItem::Unique { name, columns } => t.unique_constraints.push(UniqueConstraint { name, columns }),
+                    TableItem::Unique { name, columns } => t
+                        .unique_constraints
+                        .push(UniqueConstraint { name, columns }),
                     TableItem::Check { name, sqltext } => {
                         t.check_constraints.push(CheckConstraint { name, sqltext });
                         ck_cols.push(Vec::new());
                     }
-                    TableItem::Fk { name, columns, targets, fk } => {
-                        let referred_table = targets.first().map(|(t, _)| t.clone()).unwrap_or_default();
+                    TableItem::Fk {
+                        name,
+                        columns,
+                        targets,
+                        fk,
+                    } => {
+                        let referred_table =
+                            targets.first().map(|(t, _)| t.clone()).unwrap_or_default();
                         t.foreign_keys.push(ForeignKeyConstraint {
                             name,
                             columns,
@@ -2281,7 +2823,11 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        let range = self.mds.get(md).and_then(|i| i.ranges.get(table).copied()).unwrap_or_default();
+        let range = self
+            .mds
+            .get(md)
+            .and_then(|i| i.ranges.get(table).copied())
+            .unwrap_or_default();
         for p in problems {
             self.diag_at(range, Severity::Error, p);
         }
@@ -2290,25 +2836,35 @@ impl<'a> Interp<'a> {
     // ----- SQLModel ----------------------------------------------------------
 
     fn sqlmodel_class(&mut self, id: usize, cd: &'a ast::StmtClassDef) {
-        let mro = self.classes.get(id).map(|c| c.mro.clone()).unwrap_or_default();
+        let mro = self
+            .classes
+            .get(id)
+            .map(|c| c.mro.clone())
+            .unwrap_or_default();
         let mut fields: Vec<(String, &'a Expr, Option<&'a Expr>)> = Vec::new();
         let mut tablename = None;
         let mut table_args = None;
         for &b in mro.iter().rev() {
-            let Some(bdef) = self.classes.get(b).and_then(|c| c.def) else { continue };
+            let Some(bdef) = self.classes.get(b).and_then(|c| c.def) else {
+                continue;
+            };
             for st in &bdef.body {
                 match st {
                     Stmt::AnnAssign(a) => {
-                        let Expr::Name(n) = a.target.as_ref() else { continue };
+                        let Expr::Name(n) = a.target.as_ref() else {
+                            continue;
+                        };
                         let name = n.id.to_string();
                         if Self::is_dunder(&name) || name == "model_config" {
                             if name == "__tablename__" {
-                                tablename = a.value.as_deref().and_then(str_lit).map(|s| s.to_string());
+                                tablename =
+                                    a.value.as_deref().and_then(str_lit).map(|s| s.to_string());
                             }
                             continue;
                         }
                         if let Expr::Subscript(s) = a.annotation.as_ref() {
-                            if matches!(self.resolve(&s.value), Sym::Ext(Lib::Typing, ref n) if n == "ClassVar") {
+                            if matches!(self.resolve(&s.value), Sym::Ext(Lib::Typing, ref n) if n == "ClassVar")
+                            {
                                 continue;
                             }
                         }
@@ -2323,7 +2879,9 @@ impl<'a> Interp<'a> {
                         for t in &a.targets {
                             if let Expr::Name(n) = t {
                                 match n.id.as_str() {
-                                    "__tablename__" => tablename = str_lit(&a.value).map(|s| s.to_string()),
+                                    "__tablename__" => {
+                                        tablename = str_lit(&a.value).map(|s| s.to_string())
+                                    }
                                     "__table_args__" => table_args = Some(a.value.as_ref()),
                                     _ => {}
                                 }
@@ -2353,7 +2911,12 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn sqlmodel_field(&mut self, name: &str, anno: &'a Expr, value: Option<&'a Expr>) -> Option<ColSpec> {
+    fn sqlmodel_field(
+        &mut self,
+        name: &str,
+        anno: &'a Expr,
+        value: Option<&'a Expr>,
+    ) -> Option<ColSpec> {
         let field = match value {
             Some(Expr::Call(c)) => match self.call_name(c).as_deref() {
                 Some("Field") => Some(c),
@@ -2375,7 +2938,11 @@ impl<'a> Interp<'a> {
                         return Some(spec);
                     }
                 }
-                self.diag(sa_col, Severity::Error, format!("sa_column of `{name}` is not a Column(...): field skipped"));
+                self.diag(
+                    sa_col,
+                    Severity::Error,
+                    format!("sa_column of `{name}` is not a Column(...): field skipped"),
+                );
                 return None;
             }
         }
@@ -2385,12 +2952,21 @@ impl<'a> Interp<'a> {
         let type_ = if let Some(st) = fkw("sa_type") {
             self.eval_type(st)
         } else {
-            self.sqlmodel_type(&ann, fkw("max_length"), fkw("max_digits"), fkw("decimal_places"))
+            self.sqlmodel_type(
+                &ann,
+                fkw("max_length"),
+                fkw("max_digits"),
+                fkw("decimal_places"),
+            )
         };
         match type_ {
             Ok(t) => spec.type_ = Some(t),
             Err(m) => {
-                self.diag(anno, Severity::Error, format!("{m}: field `{name}` skipped"));
+                self.diag(
+                    anno,
+                    Severity::Error,
+                    format!("{m}: field `{name}` skipped"),
+                );
                 return None;
             }
         }
@@ -2413,7 +2989,11 @@ impl<'a> Interp<'a> {
                     initially: None,
                     use_alter: false,
                 }),
-                None => self.diag(fk, Severity::Error, "foreign_key must be \"table.column\": foreign key skipped"),
+                None => self.diag(
+                    fk,
+                    Severity::Error,
+                    "foreign_key must be \"table.column\": foreign key skipped",
+                ),
             }
         }
         if let Some(Expr::Dict(d)) = fkw("sa_column_kwargs") {
@@ -2438,9 +3018,16 @@ impl<'a> Interp<'a> {
         max_digits: Option<&'a Expr>,
         decimal_places: Option<&'a Expr>,
     ) -> Result<SqlType, String> {
-        let Some(inner) = ann.inner else { return Err("field has no type".into()) };
+        let Some(inner) = ann.inner else {
+            return Err("field has no type".into());
+        };
         if let Sym::Class(id) = self.resolve(inner) {
-            if self.classes.get(id).map(|c| c.kind == Kind::Enum).unwrap_or(false) {
+            if self
+                .classes
+                .get(id)
+                .map(|c| c.kind == Kind::Enum)
+                .unwrap_or(false)
+            {
                 return Ok(self.enum_from_class(id));
             }
         }
@@ -2467,7 +3054,12 @@ impl<'a> Interp<'a> {
                 return Ok(t);
             }
             Some("Uuid:UUID" | "Uuid:uuid.UUID") => TypeClass::Uuid,
-            _ => return Err(format!("no SQLModel column type for annotation `{}`", self.text(inner))),
+            _ => {
+                return Err(format!(
+                    "no SQLModel column type for annotation `{}`",
+                    self.text(inner)
+                ))
+            }
         };
         let mut t = SqlType::new(class);
         if class == TypeClass::UtcDateTime {
@@ -2481,7 +3073,9 @@ impl<'a> Interp<'a> {
     /// A column declared without a type but with a `ForeignKey` takes the
     /// referred column's type (SQLAlchemy resolves it when the FK resolves).
     fn finish_fk_types(&mut self, md: usize) {
-        let Some(info) = self.mds.get_mut(md) else { return };
+        let Some(info) = self.mds.get_mut(md) else {
+            return;
+        };
         // `ForeignKey("t.key")` names the referred column by key.
         let keys = info.keys.clone();
         for t in info.md.tables.values_mut() {
@@ -2502,14 +3096,18 @@ impl<'a> Interp<'a> {
                     if c.type_.class != TypeClass::Null {
                         continue;
                     }
-                    let fk = t.foreign_keys.iter().find(|f| f.columns.len() == f.referred_columns.len() && f.columns.contains(&c.name));
+                    let fk = t.foreign_keys.iter().find(|f| {
+                        f.columns.len() == f.referred_columns.len() && f.columns.contains(&c.name)
+                    });
                     if let Some(fk) = fk {
                         let pos = fk.columns.iter().position(|x| *x == c.name).unwrap_or(0);
                         let target = info
                             .md
                             .tables
                             .get(&fk.referred_table)
-                            .and_then(|rt| fk.referred_columns.get(pos).and_then(|rc| rt.column(rc)))
+                            .and_then(|rt| {
+                                fk.referred_columns.get(pos).and_then(|rc| rt.column(rc))
+                            })
                             .map(|rc| rc.type_.clone());
                         if let Some(ty) = target {
                             if ty.class != TypeClass::Null {
@@ -2523,7 +3121,12 @@ impl<'a> Interp<'a> {
                 break;
             }
             for (tn, ci, ty) in updates {
-                if let Some(col) = info.md.tables.get_mut(&tn).and_then(|t| t.columns.get_mut(ci)) {
+                if let Some(col) = info
+                    .md
+                    .tables
+                    .get_mut(&tn)
+                    .and_then(|t| t.columns.get_mut(ci))
+                {
                     col.type_ = ty;
                 }
             }
@@ -2532,7 +3135,9 @@ impl<'a> Interp<'a> {
 
     fn finish_names(&mut self, md: usize) {
         let mut errors: Vec<(TextRange, String)> = Vec::new();
-        let Some(info) = self.mds.get_mut(md) else { return };
+        let Some(info) = self.mds.get_mut(md) else {
+            return;
+        };
         let nc = info.md.naming_convention.clone();
         let names: Vec<String> = info.md.table_order.clone();
         for tname in names {
@@ -2541,7 +3146,9 @@ impl<'a> Interp<'a> {
             let errors_before = errors.len();
             let _ = errors_before;
             let ck_cols = info.ck_columns.get(&tname).cloned().unwrap_or_default();
-            let Some(t) = info.md.tables.get_mut(&tname) else { continue };
+            let Some(t) = info.md.tables.get_mut(&tname) else {
+                continue;
+            };
             let snapshot = t.clone();
             let col_names = |cols: &[String]| cols.to_vec();
             if let Some(pk) = t.primary_key.as_mut() {
@@ -2573,6 +3180,23 @@ impl<'a> Interp<'a> {
     }
 }
 
+/// The text Alembic renders inside `sa.text(...)` for a model's SQL server
+/// default on SQLite: `SQLiteImpl.render_ddl_sql_expr` parenthesizes what
+/// `_guess_if_default_is_unparenthesized_sql_expr` takes for an expression,
+/// i.e. anything but one digit or `.`, a quoted `'...'` or `(...)`.
+/// (`func.now()` → `(CURRENT_TIMESTAMP)`, `sa.true()` → `1`.)
+pub(super) fn alembic_sqlite_default_text(text: String) -> String {
+    let one_digit = text.chars().count() == 1 && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let wrapped = |open: char, close: char| {
+        text.len() >= 3 && text.starts_with(open) && text.ends_with(close) && !text.contains('\n')
+    };
+    if text.is_empty() || one_digit || wrapped('\'', '\'') || wrapped('(', ')') {
+        text
+    } else {
+        format!("({text})")
+    }
+}
+
 fn info_name(classes: &[ClassInfo<'_>], id: usize) -> String {
     classes.get(id).map(|c| c.name.clone()).unwrap_or_default()
 }
@@ -2596,10 +3220,19 @@ fn final_name(
     if raw.is_some() && !tpl.contains("%(constraint_name)s") {
         return raw;
     }
-    match format_convention(tpl, table, cols, referred.as_ref(), raw.as_ref().map(|n| n.value.as_str())) {
+    match format_convention(
+        tpl,
+        table,
+        cols,
+        referred.as_ref(),
+        raw.as_ref().map(|n| n.value.as_str()),
+    ) {
         Ok(s) => Some(Name::conv(s)),
         Err(e) => {
-            errors.push(format!("naming convention for `{kind}` on table `{}`: {e}", table.name));
+            errors.push(format!(
+                "naming convention for `{kind}` on table `{}`: {e}",
+                table.name
+            ));
             raw
         }
     }
@@ -2646,9 +3279,10 @@ fn token_value(
     match token {
         "table_name" => return Ok(table.name.clone()),
         "constraint_name" => {
-            return constraint_name
-                .map(|s| s.to_string())
-                .ok_or_else(|| "the %(constraint_name)s token requires that the constraint is explicitly named".to_string())
+            return constraint_name.map(|s| s.to_string()).ok_or_else(|| {
+                "the %(constraint_name)s token requires that the constraint is explicitly named"
+                    .to_string()
+            })
         }
         "referred_table_name" => return Ok(referred.map(|r| r.0.clone()).unwrap_or_default()),
         _ => {}
@@ -2658,7 +3292,9 @@ fn token_value(
         Some(b) => (true, b),
         None => (false, token),
     };
-    let Some(body) = body.strip_prefix("column_0") else { return Err(format!("unknown token `{token}`")) };
+    let Some(body) = body.strip_prefix("column_0") else {
+        return Err(format!("unknown token `{token}`"));
+    };
     let (multi, sep, attr) = if let Some(a) = body.strip_prefix("_N_") {
         (true, "_", a)
     } else if let Some(a) = body.strip_prefix("N_") {
@@ -2668,7 +3304,11 @@ fn token_value(
     } else {
         return Err(format!("unknown token `{token}`"));
     };
-    let list: Vec<String> = if is_ref { referred.map(|r| r.1.clone()).unwrap_or_default() } else { cols.to_vec() };
+    let list: Vec<String> = if is_ref {
+        referred.map(|r| r.1.clone()).unwrap_or_default()
+    } else {
+        cols.to_vec()
+    };
     let render = |c: &String| -> Result<String, String> {
         match attr {
             "name" | "key" => Ok(c.clone()),
