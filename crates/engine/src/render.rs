@@ -379,7 +379,8 @@ pub fn render_column(column: &Column) -> String {
         Autoincrement::Auto => {}
         Autoincrement::True => opts.push("autoincrement=True".to_string()),
         Autoincrement::False => opts.push("autoincrement=False".to_string()),
-        Autoincrement::IgnoreFk => opts.push("autoincrement='ignore_fk'".to_string()),
+        // Alembic formats this one with %s, unquoted (a NameError when run).
+        Autoincrement::IgnoreFk => opts.push("autoincrement=ignore_fk".to_string()),
     }
     opts.push(format!("nullable={}", py_bool(column.nullable)));
     if let Some(comment) = &column.comment {
