@@ -1315,7 +1315,8 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     /// `server_default=`: `'literal'`, `sa.text('sql')`, or `sa.func.now()`
-    /// (compiled by SQLite's dialect as `(CURRENT_TIMESTAMP)`).
+    /// (compiled by SQLite's dialect as `CURRENT_TIMESTAMP`, which the DDL
+    /// emits as `DEFAULT CURRENT_TIMESTAMP`, checked against Alembic).
     fn server_default(&self, e: &Expr, env: &Env) -> R<ServerDefault> {
         match e {
             Expr::StringLiteral(s) => Ok(ServerDefault::Literal(s.value.to_str().to_string())),
@@ -1328,9 +1329,9 @@ impl<'a, 'src> Cx<'a, 'src> {
                 let q = self.qualname(&c.func, env).unwrap_or_default();
                 let f = q.rsplit_once(".func.").map(|(_, f)| f.to_ascii_lowercase());
                 match (sa_member(&q).is_some() || q.starts_with("sqlalchemy."), f.as_deref()) {
-                    (true, Some("now" | "current_timestamp")) => Ok(ServerDefault::Text("(CURRENT_TIMESTAMP)".into())),
-                    (true, Some("current_date")) => Ok(ServerDefault::Text("(CURRENT_DATE)".into())),
-                    (true, Some("current_time")) => Ok(ServerDefault::Text("(CURRENT_TIME)".into())),
+                    (true, Some("now" | "current_timestamp")) => Ok(ServerDefault::Text("CURRENT_TIMESTAMP".into())),
+                    (true, Some("current_date")) => Ok(ServerDefault::Text("CURRENT_DATE".into())),
+                    (true, Some("current_time")) => Ok(ServerDefault::Text("CURRENT_TIME".into())),
                     _ => Err(self.err(e, format!("cannot interpret server_default `{}`: use a string or sa.text('...')", self.quote(e)))),
                 }
             }
