@@ -753,7 +753,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     fn unknown_call(&self, call: &ast::ExprCall) -> Diagnostic {
         self.err(
             call,
-            format!("cannot interpret `{}`: the playground runs op.* calls only", self.quote(call.func.as_ref())),
+            format!("cannot interpret the call `{}`: the playground runs op.* calls only", self.quote(call)),
         )
     }
 
@@ -1412,7 +1412,21 @@ impl<'a, 'src> Cx<'a, 'src> {
                 };
                 let b = self.bind(call, &SIG, &what)?;
                 self.expect_none(&b, "schema")?;
-                let values = b.varargs.iter().map(|v| self.str_lit(v)).collect::<R<Vec<_>>>()?;
+                let values = b
+                    .varargs
+                    .iter()
+                    .map(|v| match v {
+                        Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
+                        other => Err(self.err(
+                            *other,
+                            format!(
+                                "cannot interpret the sa.Enum member `{}`: write the values as strings, e.g. \
+                                 sa.Enum('a', 'b', name='kind')",
+                                self.quote(*other)
+                            ),
+                        )),
+                    })
+                    .collect::<R<Vec<_>>>()?;
                 let create_constraint = self.opt_bool(b.get("create_constraint"))?.unwrap_or(false);
                 let length = self.opt_u32(b.get("length"))?;
                 t.enum_ = Some(EnumInfo {
