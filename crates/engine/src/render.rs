@@ -100,12 +100,20 @@ pub fn render_script(header: &ScriptHeader, upgrade: &UpgradeOps, downgrade: &Do
 }
 
 /// The text after `def upgrade() -> None:\n    """Upgrade schema."""\n    `:
-/// `pass` for a plain `revision`, the marked command block for autogenerate.
+/// the marked command block for autogenerate, `pass` for a plain `revision`
+/// (which has no ops; should a caller pass ops anyway, they are rendered
+/// without the markers rather than dropped).
 fn function_body(ops: &[Op], autogenerate: bool) -> String {
     if autogenerate {
         render_body(ops)
-    } else {
+    } else if ops.iter().all(Op::is_empty) {
         "pass".to_string()
+    } else {
+        let body = render_body(ops);
+        let lines: Vec<&str> = body.lines().collect();
+        // drop the two marker lines and re-strip, as `_indent` would
+        let inner = lines.get(1..lines.len().saturating_sub(1)).unwrap_or(&[]).join("\n");
+        inner.trim().to_string()
     }
 }
 
@@ -316,7 +324,8 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
         opts.push(format!("copy_from={}", render_sa_table(t)));
     }
     if !b.table_args.is_empty() {
-        let ctx = Ctx { batch: true };
+        // `batch_op` does not exist yet on the `with` line: names use `op.f`
+        let ctx = Ctx { batch: false };
         let rendered: Vec<String> = b.table_args.iter().filter_map(|c| render_constraint(c, ctx)).collect();
         let trailing = if rendered.len() == 1 { "," } else { "" };
         opts.push(format!("table_args=({}{trailing})", rendered.join(", ")));
@@ -331,7 +340,7 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
 
 /// `sa.Table('t', sa.MetaData(), sa.Column(...), ...)` for `copy_from=`.
 fn render_sa_table(t: &Table) -> String {
-    let ctx = Ctx { batch: true };
+    let ctx = Ctx { batch: false };
     let mut args = vec![py_repr_str(&t.name), "sa.MetaData()".to_string()];
     args.extend(t.columns.iter().map(|c| render_column(c)));
     args.extend(table_constraints(t).iter().filter_map(|c| render_constraint(c, ctx)));
