@@ -1662,3 +1662,109 @@ fn upper_type(name: &str) -> Option<TypeClass> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops_of(body: &str) -> Vec<Op> {
+        let source = format!(
+            "import sqlalchemy\nimport sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import sqlite\n\
+             from sqlalchemy import types, Integer as Int\nimport sqlmodel\n\nrevision = 'x1'\ndown_revision = None\n\n\
+             def upgrade():\n{body}\n\ndef downgrade():\n    pass\n"
+        );
+        let script = parse_script("x1_t.py", &source).expect("script");
+        match script.upgrade {
+            Ok(u) => u.ops,
+            Err(d) => panic!("{d}"),
+        }
+    }
+
+    fn added_type(body: &str) -> SqlType {
+        match ops_of(body).pop() {
+            Some(Op::AddColumn { column, .. }) => column.type_,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn type_spellings() {
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.types.String(40)))");
+        assert_eq!((t.class, t.length), (TypeClass::String, Some(40)));
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.Integer))");
+        assert_eq!(t.class, TypeClass::Integer);
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlalchemy.Numeric(10, 2, asdecimal=False)))");
+        assert_eq!((t.class, t.precision, t.scale, t.asdecimal), (TypeClass::Numeric, Some(10), Some(2), Some(false)));
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlite.JSON()))");
+        assert_eq!(t.class, TypeClass::JsonUpper);
+        let t = added_type("    op.add_column('t', sa.Column('c', types.DateTime(timezone=True)))");
+        assert_eq!((t.class, t.timezone), (TypeClass::DateTime, true));
+        let t = added_type("    op.add_column('t', sa.Column('c', Int()))");
+        assert_eq!(t.class, TypeClass::Integer);
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlmodel.sql.sqltypes.AutoString()))");
+        assert_eq!(t.class, TypeClass::AutoString);
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.VARCHAR(length=5, collation='NOCASE')))");
+        assert_eq!((t.class, t.length, t.collation.as_deref()), (TypeClass::VarcharUpper, Some(5), Some("NOCASE")));
+    }
+
+    #[test]
+    fn positional_and_keyword_arguments_bind_like_python() {
+        let ops = ops_of(
+            "    op.drop_constraint('uq_t_a', 't', 'unique')\n    op.drop_constraint(constraint_name='fk', table_name='t', type_='foreignkey')\n    op.create_index(index_name='ix', table_name='t', columns=['a'], unique=True)\n    op.create_foreign_key(None, 't', 'u', ['u_id'], ['id'], onupdate='CASCADE')",
+        );
+        assert!(matches!(&ops[0], Op::DropConstraint { kind: Some(ConstraintKind::Unique), name: Some(n), .. } if n.value == "uq_t_a"));
+        assert!(matches!(&ops[1], Op::DropConstraint { kind: Some(ConstraintKind::ForeignKey), .. }));
+        assert!(matches!(&ops[2], Op::CreateIndex { index } if index.unique && index.table == "t"));
+        assert!(matches!(&ops[3], Op::CreateForeignKey { constraint, .. } if constraint.name.is_none() && constraint.onupdate.as_deref() == Some("CASCADE")));
+    }
+
+    #[test]
+    fn batch_ops_carry_the_table_and_any_receiver_name() {
+        let ops = ops_of(
+            "    with op.batch_alter_table('t', schema=None, recreate='never') as b:\n        b.drop_column('c')\n        b.create_index(b.f('ix_t_d'), ['d'], unique=False)",
+        );
+        let Some(Op::BatchAlterTable(batch)) = ops.first() else { panic!("{ops:?}") };
+        assert_eq!(batch.recreate, Recreate::Never);
+        assert!(matches!(&batch.ops[0], Op::DropColumn { table, column } if table == "t" && column.name == "c"));
+        assert!(matches!(&batch.ops[1], Op::CreateIndex { index } if index.table == "t" && index.name == Some(Name::conv("ix_t_d"))));
+    }
+
+    #[test]
+    fn alter_column_server_default_false_none_and_value() {
+        let ops = ops_of(
+            "    op.alter_column('t', 'a', server_default=False, existing_server_default=None)\n    op.alter_column('t', 'b', server_default=None, comment=False)\n    op.alter_column('t', 'c', server_default=sa.text('1'), nullable=True)",
+        );
+        let get = |i: usize| match &ops[i] {
+            Op::AlterColumn(a) => a.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(get(0).modify_server_default, None);
+        assert_eq!(get(0).existing_server_default, Some(None));
+        assert_eq!(get(1).modify_server_default, Some(None));
+        assert_eq!(get(1).modify_comment, None);
+        assert_eq!(get(2).modify_server_default, Some(Some(ServerDefault::Text("1".into()))));
+        assert_eq!(get(2).modify_nullable, Some(true));
+    }
+
+    #[test]
+    fn header_forms() {
+        let src = "revision: str = 'b2'\ndown_revision: Union[str, Sequence[str], None] = ['a1', 'a2']\nbranch_labels = 'lbl'\ndepends_on = ('x',)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n";
+        let s = parse_script("b2_.py", src).expect("script");
+        assert_eq!(s.down_revision, vec!["a1", "a2"]);
+        assert_eq!(s.branch_labels, vec!["lbl"]);
+        assert_eq!(s.depends_on, vec!["x"]);
+        assert_eq!(s.doc, "");
+    }
+
+    #[test]
+    fn legacy_file_name_gives_the_revision() {
+        let s = parse_script("ae10f.py", "def upgrade():\n    pass\n").expect("legacy");
+        assert_eq!(s.revision, "ae10f");
+    }
+
+    #[test]
+    fn doc_is_the_first_paragraph() {
+        let s = parse_script("a_.py", "\"\"\"\n  first line\nsecond line\n\nRevision ID: a\n\"\"\"\nrevision = 'a'\n").expect("s");
+        assert_eq!(s.doc, "first line\nsecond line");
+    }
+}
