@@ -184,12 +184,12 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
             Op::RenameTable { .. } => {}
             Op::AddColumn { column, .. } => f(&column.type_),
             Op::AlterColumn(a) => {
-                a.modify_type.iter().chain(a.existing_type.iter()).for_each(|t| f(t));
+                a.modify_type.iter().chain(a.existing_type.iter()).for_each(&mut *f);
             }
             Op::CreateIndex { .. } | Op::DropIndex { .. } => {}
             Op::CreateUniqueConstraint { .. } | Op::CreateForeignKey { .. } | Op::CreateCheckConstraint { .. } => {}
             Op::DropConstraint { .. } | Op::Execute { .. } => {}
-            Op::BulkInsert { columns, .. } => columns.iter().filter_map(|(_, t)| t.as_ref()).for_each(|t| f(t)),
+            Op::BulkInsert { columns, .. } => columns.iter().filter_map(|(_, t)| t.as_ref()).for_each(&mut *f),
             Op::BatchAlterTable(b) => b.ops.iter().for_each(|o| walk(o, f)),
         }
     }
@@ -342,7 +342,7 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
 fn render_sa_table(t: &Table) -> String {
     let ctx = Ctx { batch: false };
     let mut args = vec![py_repr_str(&t.name), "sa.MetaData()".to_string()];
-    args.extend(t.columns.iter().map(|c| render_column(c)));
+    args.extend(t.columns.iter().map(render_column));
     args.extend(table_constraints(t).iter().filter_map(|c| render_constraint(c, ctx)));
     format!("sa.Table({})", args.join(", "))
 }
@@ -361,7 +361,7 @@ fn table_constraints(t: &Table) -> Vec<Constraint> {
 
 /// `_add_table`: columns in order, then the rendered constraints sorted as text.
 fn render_create_table(table: &Table, ctx: Ctx) -> String {
-    let mut args: Vec<String> = table.columns.iter().map(|c| render_column(c)).collect();
+    let mut args: Vec<String> = table.columns.iter().map(render_column).collect();
     let mut constraints: Vec<String> =
         table_constraints(table).iter().filter_map(|c| render_constraint(c, ctx)).collect();
     constraints.sort();

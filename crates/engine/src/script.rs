@@ -209,12 +209,15 @@ fn first_paragraph(doc: &str) -> String {
     doc.split("\n\n").next().unwrap_or("").to_string()
 }
 
+/// `sa.table('t', sa.column('a', type), ...)`: the table name and its columns.
+type TableClause = (String, Vec<(String, Option<SqlType>)>);
+
 /// Local names → qualified Python names, from the module's imports.
 #[derive(Debug, Clone, Default)]
 struct Env {
     names: BTreeMap<String, String>,
     /// `my_table = sa.table(...)` inside a function, for `bulk_insert`.
-    tables: BTreeMap<String, (String, Vec<(String, Option<SqlType>)>)>,
+    tables: BTreeMap<String, TableClause>,
 }
 
 impl Env {
@@ -1480,7 +1483,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     /// `sa.table('t', sa.column('a', sa.Integer), ...)`.
-    fn table_clause(&self, c: &ast::ExprCall, env: &Env) -> R<(String, Vec<(String, Option<SqlType>)>)> {
+    fn table_clause(&self, c: &ast::ExprCall, env: &Env) -> R<TableClause> {
         const SIG: Sig = Sig { params: &["name"], required: 1, varargs: true, kwonly: &["schema"] };
         let b = self.bind(c, &SIG, "sa.table")?;
         self.expect_none(&b, "schema")?;
