@@ -359,6 +359,9 @@ fn table_constraints(t: &Table) -> Vec<Constraint> {
     out
 }
 
+/// `MAX_PYTHON_ARGS` of `alembic/autogenerate/render.py`.
+const MAX_PYTHON_ARGS: usize = 255;
+
 /// `_add_table`: columns in order, then the rendered constraints sorted as text.
 fn render_create_table(table: &Table, ctx: Ctx) -> String {
     let mut args: Vec<String> = table.columns.iter().map(render_column).collect();
@@ -366,7 +369,13 @@ fn render_create_table(table: &Table, ctx: Ctx) -> String {
         table_constraints(table).iter().filter_map(|c| render_constraint(c, ctx)).collect();
     constraints.sort();
     args.extend(constraints);
-    let mut text = format!("{}create_table({},\n{}", ctx.prefix(), py_repr_str(&table.name), args.join(",\n"));
+    // Python calls take at most 255 arguments: Alembic switches to `*[...]`
+    let args = if args.len() > MAX_PYTHON_ARGS {
+        format!("*[{}]", args.join(",\n"))
+    } else {
+        args.join(",\n")
+    };
+    let mut text = format!("{}create_table({},\n{}", ctx.prefix(), py_repr_str(&table.name), args);
     if let Some(comment) = &table.comment {
         text.push_str(&format!(",\ncomment={}", py_repr_str(comment)));
     }
@@ -941,6 +950,15 @@ mod tests {
         assert_eq!(py_repr_float(1e20), "1e+20");
         assert_eq!(py_repr_float(1.5e-7), "1.5e-07");
         assert_eq!(py_repr_float(0.0001), "0.0001");
+    }
+
+    #[test]
+    fn wide_create_table_uses_a_starred_list() {
+        let mut t = Table::new("wide");
+        t.columns = (0..300).map(|i| Column::new(format!("c{i}"), SqlType::new(TypeClass::Integer))).collect();
+        let text = render_op(&Op::CreateTable { table: t }).join("\n");
+        assert!(text.starts_with("op.create_table('wide',\n*[sa.Column('c0', sa.Integer(), nullable=True),\n"));
+        assert!(text.ends_with("sa.Column('c299', sa.Integer(), nullable=True)]\n)"));
     }
 
     #[test]

@@ -875,10 +875,19 @@ impl<'a, 'src> Cx<'a, 'src> {
     fn bind<'e>(&self, call: &'e ast::ExprCall, sig: &Sig, name: &str) -> R<Bound<'e>> {
         let mut named: BTreeMap<&'static str, &'e Expr> = BTreeMap::new();
         let mut varargs = Vec::new();
-        for (i, arg) in call.arguments.args.iter().enumerate() {
-            if let Expr::Starred(s) = arg {
-                return Err(self.err(s, format!("cannot interpret *arguments in {name}()")));
+        // `*[a, b]` (Alembic renders wide create_table calls so) spreads a literal list
+        let mut positional: Vec<&'e Expr> = Vec::new();
+        for arg in call.arguments.args.iter() {
+            match arg {
+                Expr::Starred(s) => match s.value.as_ref() {
+                    Expr::List(l) => positional.extend(l.elts.iter()),
+                    Expr::Tuple(t) => positional.extend(t.elts.iter()),
+                    _ => return Err(self.err(s, format!("cannot interpret *arguments in {name}()"))),
+                },
+                other => positional.push(other),
             }
+        }
+        for (i, arg) in positional.into_iter().enumerate() {
             match sig.params.get(i) {
                 Some(p) => {
                     named.insert(p, arg);
@@ -1747,6 +1756,12 @@ mod tests {
         assert_eq!(get(1).modify_comment, None);
         assert_eq!(get(2).modify_server_default, Some(Some(ServerDefault::Text("1".into()))));
         assert_eq!(get(2).modify_nullable, Some(true));
+    }
+
+    #[test]
+    fn starred_list_of_columns() {
+        let ops = ops_of("    op.create_table('w',\n    *[sa.Column('a', sa.Integer(), nullable=True),\n    sa.Column('b', sa.Integer(), nullable=True)]\n    )");
+        assert!(matches!(&ops[0], Op::CreateTable { table } if table.columns.len() == 2));
     }
 
     #[test]
