@@ -983,7 +983,9 @@ impl<'a, 'src> Cx<'a, 'src> {
             Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(i), .. }) => {
                 i.as_i64().ok_or_else(|| self.err(e, "integer out of range"))
             }
-            Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => self.int_lit(&u.operand).map(|i| -i),
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => {
+                self.int_lit(&u.operand)?.checked_neg().ok_or_else(|| self.err(e, "integer out of range"))
+            }
             _ => Err(self.err(e, format!("expected an integer, found `{}`", self.quote(e)))),
         }
     }
@@ -1552,7 +1554,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 ast::Number::Complex { .. } => Err(self.err(e, "complex numbers cannot be inserted")),
             },
             Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => match self.literal(&u.operand)? {
-                Literal::Int(i) => Ok(Literal::Int(-i)),
+                Literal::Int(i) => i.checked_neg().map(Literal::Int).ok_or_else(|| self.err(e, "integer out of range")),
                 Literal::Float(f) => Ok(Literal::Float(-f)),
                 _ => Err(self.err(e, format!("cannot interpret the value `{}`", self.quote(e)))),
             },
