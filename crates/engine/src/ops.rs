@@ -137,7 +137,8 @@ pub struct AlterColumn {
     pub modify_autoincrement: Option<bool>,
     pub existing_type: Option<SqlType>,
     pub existing_nullable: Option<bool>,
-    /// `existing_server_default=`: `Some(None)` renders `existing_server_default=None`.
+    /// `existing_server_default=`: `Some(None)` when given as `None` (Alembic
+    /// renders it only when it is a default, never as `=None`).
     pub existing_server_default: Option<Option<ServerDefault>>,
     pub existing_comment: Option<Option<String>>,
     pub existing_autoincrement: Option<bool>,

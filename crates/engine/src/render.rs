@@ -100,12 +100,20 @@ pub fn render_script(header: &ScriptHeader, upgrade: &UpgradeOps, downgrade: &Do
 }
 
 /// The text after `def upgrade() -> None:\n    """Upgrade schema."""\n    `:
-/// `pass` for a plain `revision`, the marked command block for autogenerate.
+/// the marked command block for autogenerate, `pass` for a plain `revision`
+/// (which has no ops; should a caller pass ops anyway, they are rendered
+/// without the markers rather than dropped).
 fn function_body(ops: &[Op], autogenerate: bool) -> String {
     if autogenerate {
         render_body(ops)
-    } else {
+    } else if ops.iter().all(Op::is_empty) {
         "pass".to_string()
+    } else {
+        let body = render_body(ops);
+        let lines: Vec<&str> = body.lines().collect();
+        // drop the two marker lines and re-strip, as `_indent` would
+        let inner = lines.get(1..lines.len().saturating_sub(1)).unwrap_or(&[]).join("\n");
+        inner.trim().to_string()
     }
 }
 
@@ -176,12 +184,12 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
             Op::RenameTable { .. } => {}
             Op::AddColumn { column, .. } => f(&column.type_),
             Op::AlterColumn(a) => {
-                a.modify_type.iter().chain(a.existing_type.iter()).for_each(|t| f(t));
+                a.modify_type.iter().chain(a.existing_type.iter()).for_each(&mut *f);
             }
             Op::CreateIndex { .. } | Op::DropIndex { .. } => {}
             Op::CreateUniqueConstraint { .. } | Op::CreateForeignKey { .. } | Op::CreateCheckConstraint { .. } => {}
             Op::DropConstraint { .. } | Op::Execute { .. } => {}
-            Op::BulkInsert { columns, .. } => columns.iter().filter_map(|(_, t)| t.as_ref()).for_each(|t| f(t)),
+            Op::BulkInsert { columns, .. } => columns.iter().filter_map(|(_, t)| t.as_ref()).for_each(&mut *f),
             Op::BatchAlterTable(b) => b.ops.iter().for_each(|o| walk(o, f)),
         }
     }
@@ -316,7 +324,8 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
         opts.push(format!("copy_from={}", render_sa_table(t)));
     }
     if !b.table_args.is_empty() {
-        let ctx = Ctx { batch: true };
+        // `batch_op` does not exist yet on the `with` line: names use `op.f`
+        let ctx = Ctx { batch: false };
         let rendered: Vec<String> = b.table_args.iter().filter_map(|c| render_constraint(c, ctx)).collect();
         let trailing = if rendered.len() == 1 { "," } else { "" };
         opts.push(format!("table_args=({}{trailing})", rendered.join(", ")));
@@ -331,9 +340,9 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
 
 /// `sa.Table('t', sa.MetaData(), sa.Column(...), ...)` for `copy_from=`.
 fn render_sa_table(t: &Table) -> String {
-    let ctx = Ctx { batch: true };
+    let ctx = Ctx { batch: false };
     let mut args = vec![py_repr_str(&t.name), "sa.MetaData()".to_string()];
-    args.extend(t.columns.iter().map(|c| render_column(c)));
+    args.extend(t.columns.iter().map(render_column));
     args.extend(table_constraints(t).iter().filter_map(|c| render_constraint(c, ctx)));
     format!("sa.Table({})", args.join(", "))
 }
@@ -350,14 +359,23 @@ fn table_constraints(t: &Table) -> Vec<Constraint> {
     out
 }
 
+/// `MAX_PYTHON_ARGS` of `alembic/autogenerate/render.py`.
+const MAX_PYTHON_ARGS: usize = 255;
+
 /// `_add_table`: columns in order, then the rendered constraints sorted as text.
 fn render_create_table(table: &Table, ctx: Ctx) -> String {
-    let mut args: Vec<String> = table.columns.iter().map(|c| render_column(c)).collect();
+    let mut args: Vec<String> = table.columns.iter().map(render_column).collect();
     let mut constraints: Vec<String> =
         table_constraints(table).iter().filter_map(|c| render_constraint(c, ctx)).collect();
     constraints.sort();
     args.extend(constraints);
-    let mut text = format!("{}create_table({},\n{}", ctx.prefix(), py_repr_str(&table.name), args.join(",\n"));
+    // Python calls take at most 255 arguments: Alembic switches to `*[...]`
+    let args = if args.len() > MAX_PYTHON_ARGS {
+        format!("*[{}]", args.join(",\n"))
+    } else {
+        args.join(",\n")
+    };
+    let mut text = format!("{}create_table({},\n{}", ctx.prefix(), py_repr_str(&table.name), args);
     if let Some(comment) = &table.comment {
         text.push_str(&format!(",\ncomment={}", py_repr_str(comment)));
     }
@@ -379,7 +397,8 @@ pub fn render_column(column: &Column) -> String {
         Autoincrement::Auto => {}
         Autoincrement::True => opts.push("autoincrement=True".to_string()),
         Autoincrement::False => opts.push("autoincrement=False".to_string()),
-        Autoincrement::IgnoreFk => opts.push("autoincrement='ignore_fk'".to_string()),
+        // Alembic formats this one with %s, unquoted (a NameError when run).
+        Autoincrement::IgnoreFk => opts.push("autoincrement=ignore_fk".to_string()),
     }
     opts.push(format!("nullable={}", py_bool(column.nullable)));
     if let Some(comment) = &column.comment {
@@ -931,6 +950,15 @@ mod tests {
         assert_eq!(py_repr_float(1e20), "1e+20");
         assert_eq!(py_repr_float(1.5e-7), "1.5e-07");
         assert_eq!(py_repr_float(0.0001), "0.0001");
+    }
+
+    #[test]
+    fn wide_create_table_uses_a_starred_list() {
+        let mut t = Table::new("wide");
+        t.columns = (0..300).map(|i| Column::new(format!("c{i}"), SqlType::new(TypeClass::Integer))).collect();
+        let text = render_op(&Op::CreateTable { table: t }).join("\n");
+        assert!(text.starts_with("op.create_table('wide',\n*[sa.Column('c0', sa.Integer(), nullable=True),\n"));
+        assert!(text.ends_with("sa.Column('c299', sa.Integer(), nullable=True)]\n)"));
     }
 
     #[test]

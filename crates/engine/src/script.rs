@@ -213,12 +213,15 @@ fn first_paragraph(doc: &str) -> String {
     doc.split("\n\n").next().unwrap_or("").to_string()
 }
 
+/// `sa.table('t', sa.column('a', type), ...)`: the table name and its columns.
+type TableClause = (String, Vec<(String, Option<SqlType>)>);
+
 /// Local names → qualified Python names, from the module's imports.
 #[derive(Debug, Clone, Default)]
 struct Env {
     names: BTreeMap<String, String>,
     /// `my_table = sa.table(...)` inside a function, for `bulk_insert`.
-    tables: BTreeMap<String, (String, Vec<(String, Option<SqlType>)>)>,
+    tables: BTreeMap<String, TableClause>,
 }
 
 impl Env {
@@ -757,7 +760,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     fn unknown_call(&self, call: &ast::ExprCall) -> Diagnostic {
         self.err(
             call,
-            format!("cannot interpret `{}`: the playground runs op.* calls only", self.quote(call.func.as_ref())),
+            format!("cannot interpret the call `{}`: the playground runs op.* calls only", self.quote(call)),
         )
     }
 
@@ -876,10 +879,19 @@ impl<'a, 'src> Cx<'a, 'src> {
     fn bind<'e>(&self, call: &'e ast::ExprCall, sig: &Sig, name: &str) -> R<Bound<'e>> {
         let mut named: BTreeMap<&'static str, &'e Expr> = BTreeMap::new();
         let mut varargs = Vec::new();
-        for (i, arg) in call.arguments.args.iter().enumerate() {
-            if let Expr::Starred(s) = arg {
-                return Err(self.err(s, format!("cannot interpret *arguments in {name}()")));
+        // `*[a, b]` (Alembic renders wide create_table calls so) spreads a literal list
+        let mut positional: Vec<&'e Expr> = Vec::new();
+        for arg in call.arguments.args.iter() {
+            match arg {
+                Expr::Starred(s) => match s.value.as_ref() {
+                    Expr::List(l) => positional.extend(l.elts.iter()),
+                    Expr::Tuple(t) => positional.extend(t.elts.iter()),
+                    _ => return Err(self.err(s, format!("cannot interpret *arguments in {name}()"))),
+                },
+                other => positional.push(other),
             }
+        }
+        for (i, arg) in positional.into_iter().enumerate() {
             match sig.params.get(i) {
                 Some(p) => {
                     named.insert(p, arg);
@@ -975,7 +987,9 @@ impl<'a, 'src> Cx<'a, 'src> {
             Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(i), .. }) => {
                 i.as_i64().ok_or_else(|| self.err(e, "integer out of range"))
             }
-            Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => self.int_lit(&u.operand).map(|i| -i),
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => {
+                self.int_lit(&u.operand)?.checked_neg().ok_or_else(|| self.err(e, "integer out of range"))
+            }
             _ => Err(self.err(e, format!("expected an integer, found `{}`", self.quote(e)))),
         }
     }
@@ -1319,7 +1333,8 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     /// `server_default=`: `'literal'`, `sa.text('sql')`, or `sa.func.now()`
-    /// (compiled by SQLite's dialect as `(CURRENT_TIMESTAMP)`).
+    /// (compiled by SQLite's dialect as `CURRENT_TIMESTAMP`, which the DDL
+    /// emits as `DEFAULT CURRENT_TIMESTAMP`, checked against Alembic).
     fn server_default(&self, e: &Expr, env: &Env) -> R<ServerDefault> {
         match e {
             Expr::StringLiteral(s) => Ok(ServerDefault::Literal(s.value.to_str().to_string())),
@@ -1332,9 +1347,9 @@ impl<'a, 'src> Cx<'a, 'src> {
                 let q = self.qualname(&c.func, env).unwrap_or_default();
                 let f = q.rsplit_once(".func.").map(|(_, f)| f.to_ascii_lowercase());
                 match (sa_member(&q).is_some() || q.starts_with("sqlalchemy."), f.as_deref()) {
-                    (true, Some("now" | "current_timestamp")) => Ok(ServerDefault::Text("(CURRENT_TIMESTAMP)".into())),
-                    (true, Some("current_date")) => Ok(ServerDefault::Text("(CURRENT_DATE)".into())),
-                    (true, Some("current_time")) => Ok(ServerDefault::Text("(CURRENT_TIME)".into())),
+                    (true, Some("now" | "current_timestamp")) => Ok(ServerDefault::Text("CURRENT_TIMESTAMP".into())),
+                    (true, Some("current_date")) => Ok(ServerDefault::Text("CURRENT_DATE".into())),
+                    (true, Some("current_time")) => Ok(ServerDefault::Text("CURRENT_TIME".into())),
                     _ => Err(self.err(e, format!("cannot interpret server_default `{}`: use a string or sa.text('...')", self.quote(e)))),
                 }
             }
@@ -1415,7 +1430,21 @@ impl<'a, 'src> Cx<'a, 'src> {
                 };
                 let b = self.bind(call, &SIG, &what)?;
                 self.expect_none(&b, "schema")?;
-                let values = b.varargs.iter().map(|v| self.str_lit(v)).collect::<R<Vec<_>>>()?;
+                let values = b
+                    .varargs
+                    .iter()
+                    .map(|v| match v {
+                        Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
+                        other => Err(self.err(
+                            *other,
+                            format!(
+                                "cannot interpret the sa.Enum member `{}`: write the values as strings, e.g. \
+                                 sa.Enum('a', 'b', name='kind')",
+                                self.quote(*other)
+                            ),
+                        )),
+                    })
+                    .collect::<R<Vec<_>>>()?;
                 let create_constraint = self.opt_bool(b.get("create_constraint"))?.unwrap_or(false);
                 let length = self.opt_u32(b.get("length"))?;
                 t.enum_ = Some(EnumInfo {
@@ -1469,7 +1498,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     /// `sa.table('t', sa.column('a', sa.Integer), ...)`.
-    fn table_clause(&self, c: &ast::ExprCall, env: &Env) -> R<(String, Vec<(String, Option<SqlType>)>)> {
+    fn table_clause(&self, c: &ast::ExprCall, env: &Env) -> R<TableClause> {
         const SIG: Sig = Sig { params: &["name"], required: 1, varargs: true, kwonly: &["schema"] };
         let b = self.bind(c, &SIG, "sa.table")?;
         self.expect_none(&b, "schema")?;
@@ -1529,7 +1558,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 ast::Number::Complex { .. } => Err(self.err(e, "complex numbers cannot be inserted")),
             },
             Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => match self.literal(&u.operand)? {
-                Literal::Int(i) => Ok(Literal::Int(-i)),
+                Literal::Int(i) => i.checked_neg().map(Literal::Int).ok_or_else(|| self.err(e, "integer out of range")),
                 Literal::Float(f) => Ok(Literal::Float(-f)),
                 _ => Err(self.err(e, format!("cannot interpret the value `{}`", self.quote(e)))),
             },
@@ -1650,4 +1679,116 @@ fn upper_type(name: &str) -> Option<TypeClass> {
         "UUID" => C::UuidUpper,
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops_of(body: &str) -> Vec<Op> {
+        let source = format!(
+            "import sqlalchemy\nimport sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import sqlite\n\
+             from sqlalchemy import types, Integer as Int\nimport sqlmodel\n\nrevision = 'x1'\ndown_revision = None\n\n\
+             def upgrade():\n{body}\n\ndef downgrade():\n    pass\n"
+        );
+        let script = parse_script("x1_t.py", &source).expect("script");
+        match script.upgrade {
+            Ok(u) => u.ops,
+            Err(d) => panic!("{d}"),
+        }
+    }
+
+    fn added_type(body: &str) -> SqlType {
+        match ops_of(body).pop() {
+            Some(Op::AddColumn { column, .. }) => column.type_,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn type_spellings() {
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.types.String(40)))");
+        assert_eq!((t.class, t.length), (TypeClass::String, Some(40)));
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.Integer))");
+        assert_eq!(t.class, TypeClass::Integer);
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlalchemy.Numeric(10, 2, asdecimal=False)))");
+        assert_eq!((t.class, t.precision, t.scale, t.asdecimal), (TypeClass::Numeric, Some(10), Some(2), Some(false)));
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlite.JSON()))");
+        assert_eq!(t.class, TypeClass::JsonUpper);
+        let t = added_type("    op.add_column('t', sa.Column('c', types.DateTime(timezone=True)))");
+        assert_eq!((t.class, t.timezone), (TypeClass::DateTime, true));
+        let t = added_type("    op.add_column('t', sa.Column('c', Int()))");
+        assert_eq!(t.class, TypeClass::Integer);
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlmodel.sql.sqltypes.AutoString()))");
+        assert_eq!(t.class, TypeClass::AutoString);
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.VARCHAR(length=5, collation='NOCASE')))");
+        assert_eq!((t.class, t.length, t.collation.as_deref()), (TypeClass::VarcharUpper, Some(5), Some("NOCASE")));
+    }
+
+    #[test]
+    fn positional_and_keyword_arguments_bind_like_python() {
+        let ops = ops_of(
+            "    op.drop_constraint('uq_t_a', 't', 'unique')\n    op.drop_constraint(constraint_name='fk', table_name='t', type_='foreignkey')\n    op.create_index(index_name='ix', table_name='t', columns=['a'], unique=True)\n    op.create_foreign_key(None, 't', 'u', ['u_id'], ['id'], onupdate='CASCADE')",
+        );
+        assert!(matches!(&ops[0], Op::DropConstraint { kind: Some(ConstraintKind::Unique), name: Some(n), .. } if n.value == "uq_t_a"));
+        assert!(matches!(&ops[1], Op::DropConstraint { kind: Some(ConstraintKind::ForeignKey), .. }));
+        assert!(matches!(&ops[2], Op::CreateIndex { index } if index.unique && index.table == "t"));
+        assert!(matches!(&ops[3], Op::CreateForeignKey { constraint, .. } if constraint.name.is_none() && constraint.onupdate.as_deref() == Some("CASCADE")));
+    }
+
+    #[test]
+    fn batch_ops_carry_the_table_and_any_receiver_name() {
+        let ops = ops_of(
+            "    with op.batch_alter_table('t', schema=None, recreate='never') as b:\n        b.drop_column('c')\n        b.create_index(b.f('ix_t_d'), ['d'], unique=False)",
+        );
+        let Some(Op::BatchAlterTable(batch)) = ops.first() else { panic!("{ops:?}") };
+        assert_eq!(batch.recreate, Recreate::Never);
+        assert!(matches!(&batch.ops[0], Op::DropColumn { table, column } if table == "t" && column.name == "c"));
+        assert!(matches!(&batch.ops[1], Op::CreateIndex { index } if index.table == "t" && index.name == Some(Name::conv("ix_t_d"))));
+    }
+
+    #[test]
+    fn alter_column_server_default_false_none_and_value() {
+        let ops = ops_of(
+            "    op.alter_column('t', 'a', server_default=False, existing_server_default=None)\n    op.alter_column('t', 'b', server_default=None, comment=False)\n    op.alter_column('t', 'c', server_default=sa.text('1'), nullable=True)",
+        );
+        let get = |i: usize| match &ops[i] {
+            Op::AlterColumn(a) => a.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(get(0).modify_server_default, None);
+        assert_eq!(get(0).existing_server_default, Some(None));
+        assert_eq!(get(1).modify_server_default, Some(None));
+        assert_eq!(get(1).modify_comment, None);
+        assert_eq!(get(2).modify_server_default, Some(Some(ServerDefault::Text("1".into()))));
+        assert_eq!(get(2).modify_nullable, Some(true));
+    }
+
+    #[test]
+    fn starred_list_of_columns() {
+        let ops = ops_of("    op.create_table('w',\n    *[sa.Column('a', sa.Integer(), nullable=True),\n    sa.Column('b', sa.Integer(), nullable=True)]\n    )");
+        assert!(matches!(&ops[0], Op::CreateTable { table } if table.columns.len() == 2));
+    }
+
+    #[test]
+    fn header_forms() {
+        let src = "revision: str = 'b2'\ndown_revision: Union[str, Sequence[str], None] = ['a1', 'a2']\nbranch_labels = 'lbl'\ndepends_on = ('x',)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n";
+        let s = parse_script("b2_.py", src).expect("script");
+        assert_eq!(s.down_revision, vec!["a1", "a2"]);
+        assert_eq!(s.branch_labels, vec!["lbl"]);
+        assert_eq!(s.depends_on, vec!["x"]);
+        assert_eq!(s.doc, "");
+    }
+
+    #[test]
+    fn legacy_file_name_gives_the_revision() {
+        let s = parse_script("ae10f.py", "def upgrade():\n    pass\n").expect("legacy");
+        assert_eq!(s.revision, "ae10f");
+    }
+
+    #[test]
+    fn doc_is_the_first_paragraph() {
+        let s = parse_script("a_.py", "\"\"\"\n  first line\nsecond line\n\nRevision ID: a\n\"\"\"\nrevision = 'a'\n").expect("s");
+        assert_eq!(s.doc, "first line\nsecond line");
+    }
 }
