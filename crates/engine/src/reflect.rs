@@ -232,10 +232,8 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
         }
     }
     for e in &elements {
-        if is_column_def(e) && has_keyword(e, "UNIQUE") {
-            if let Some(c) = first_identifier(e) {
-                parsed_uqs.push((None, vec![c]));
-            }
+        if let Some(c) = inline_unique_column(e) {
+            parsed_uqs.push((None, vec![c]));
         }
     }
     for (cname, cols) in parsed_uqs {
@@ -563,8 +561,30 @@ fn keyword_positions(e: &str, word: &str) -> Vec<usize> {
     out
 }
 
-fn has_keyword(e: &str, word: &str) -> bool {
-    !keyword_positions(e, word).is_empty()
+/// SQLAlchemy's `INLINE_UNIQUE_PATTERN`: `name word [word ...] UNIQUE`,
+/// where the words are bare `[a-z0-9_]+` (so `code CHAR(32) UNIQUE` is not
+/// seen, exactly as SQLAlchemy does not see it).
+fn inline_unique_column(e: &str) -> Option<String> {
+    if !is_column_def(e) {
+        return None;
+    }
+    let (name, rest) = first_token(e)?;
+    let quoted = e.trim_start().starts_with('"');
+    if !quoted && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut words = rest.split([' ', '\t']).filter(|w| !w.is_empty());
+    let mut seen_type = false;
+    for w in words.by_ref() {
+        if w.eq_ignore_ascii_case("UNIQUE") {
+            return seen_type.then_some(name);
+        }
+        if !w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        seen_type = true;
+    }
+    None
 }
 
 /// Every `[CONSTRAINT name] CHECK (...)` in one element of the table body.
