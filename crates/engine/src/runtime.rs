@@ -399,6 +399,15 @@ pub fn batch_requires_recreate(ops: &[Op]) -> bool {
 }
 
 fn run_batch(sink: &mut Sink<'_>, b: &BatchAlterTable, warnings: &mut Vec<String>) -> Result<(), RuntimeError> {
+    // `batch_op.execute()` is not queued: it runs on the connection at once,
+    // before the block's queued ops are flushed at its end.
+    for op in &b.ops {
+        if let Op::Execute { .. } = op {
+            run_op(sink, op, warnings)?;
+        }
+    }
+    let queued: Vec<Op> = b.ops.iter().filter(|op| !matches!(op, Op::Execute { .. })).cloned().collect();
+    let b = &BatchAlterTable { ops: queued, ..b.clone() };
     let recreate = match b.recreate {
         Recreate::Auto => batch_requires_recreate(&b.ops),
         Recreate::Always => true,
@@ -651,8 +660,8 @@ impl ApplyBatch {
             Op::RenameTable { .. } => Err(RuntimeError::NotImplemented("TODO".into())),
             Op::CreateTable { .. } => Err(RuntimeError::NotImplemented("Can't create table in batch mode".into())),
             Op::DropTable { .. } => Err(RuntimeError::NotImplemented("Can't drop table in batch mode".into())),
-            // Not queued by Alembic's batch: they run on the connection at once;
-            // the playground has no such entry point inside a batch.
+            // `execute` ran before the flush (see `run_batch`); `bulk_insert`
+            // and nested batches have no `batch_op` form.
             Op::Execute { .. } | Op::BulkInsert { .. } | Op::BatchAlterTable(_) => Ok(()),
         }
     }
@@ -754,29 +763,23 @@ impl ApplyBatch {
 
         // indexes, resolved against the new table before anything runs
         let mut indexes = Vec::new();
+        // An index on a dropped column keeps the old name and fails in
+        // SQLite (`no such column: x`) after the table was swapped, as in Alembic.
         for idx in &self.indexes {
-            let mut cols = Vec::new();
-            for c in &idx.columns {
-                match c {
-                    IndexColumn::Column(k) => match self.key_to_name(k) {
-                        Some(n) => cols.push(IndexColumn::Column(n)),
-                        None => {
-                            indexes.push(Err(RuntimeError::Key(k.clone())));
-                            cols.clear();
-                            break;
-                        }
-                    },
-                    IndexColumn::Expression(e) => cols.push(IndexColumn::Expression(e.clone())),
-                }
-            }
-            if !cols.is_empty() {
-                indexes.push(Ok(Index { name: idx.name.clone(), table: self.table.name.clone(), columns: cols, unique: idx.unique }));
-            }
+            let columns = idx
+                .columns
+                .iter()
+                .map(|c| match c {
+                    IndexColumn::Column(k) => IndexColumn::Column(self.key_to_name(k).unwrap_or_else(|| k.clone())),
+                    IndexColumn::Expression(e) => IndexColumn::Expression(e.clone()),
+                })
+                .collect();
+            indexes.push(Index { name: idx.name.clone(), table: self.table.name.clone(), columns, unique: idx.unique });
         }
         for idx in &self.new_indexes {
             let mut i = idx.clone();
             i.table = self.table.name.clone();
-            indexes.push(Ok(i));
+            indexes.push(i);
         }
 
         sink.exec(&create)?;
@@ -787,8 +790,8 @@ impl ApplyBatch {
             return Err(e);
         }
         sink.exec(&ddl::rename_table(&self.temp_name, &self.table.name))?;
-        for idx in indexes {
-            sink.exec(&ddl::create_index(&idx?))?;
+        for idx in &indexes {
+            sink.exec(&ddl::create_index(idx))?;
         }
         Ok(())
     }
