@@ -700,3 +700,45 @@ fn batch_rename_carries_indexes_and_copy_from_works_offline() {
         "CREATE TABLE _alembic_tmp_tool (\n    id INTEGER NOT NULL, \n    name VARCHAR(80) NOT NULL, \n    serial_no VARCHAR(40) NOT NULL, \n    PRIMARY KEY (id)\n);\n\nINSERT INTO _alembic_tmp_tool (id, name, serial_no) SELECT tool.id, tool.name, tool.serial_no \nFROM tool;\n\nDROP TABLE tool;\n\nALTER TABLE _alembic_tmp_tool RENAME TO tool;\n\nCREATE INDEX ix_tool_name ON tool (name);\n\n"
     );
 }
+
+#[test]
+fn untyped_reflected_column_cannot_be_recreated_and_affinity_types_survive() {
+    let recreate = |table: &str| {
+        Op::BatchAlterTable(BatchAlterTable { table: table.into(), recreate: Recreate::Always, copy_from: None, table_args: vec![], ops: vec![] })
+    };
+    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER PRIMARY KEY, x, m MONEY, v VARCHAR (10))"]);
+    assert_eq!(
+        runtime::run_ops(&mut db, &[recreate("t")]).unwrap_err(),
+        RuntimeError::Compile("(in table '_alembic_tmp_t', column 'x'): Can't generate DDL for NullType(); did you forget to specify a type on this Column?".into())
+    );
+    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER PRIMARY KEY, m MONEY, v VARCHAR (10))", "INSERT INTO t VALUES (1, 3, 'a')"]);
+    runtime::run_ops(&mut db, &[recreate("t")]).unwrap();
+    assert_eq!(
+        db.statements()[..2],
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER, \n\tm NUMERIC, \n\tv TEXT(10), \n\tPRIMARY KEY (id)\n)",
+            "INSERT INTO _alembic_tmp_t (id, m, v) SELECT t.id, t.m, t.v \nFROM t",
+        ]
+    );
+}
+
+#[test]
+fn bulk_insert_offline_renders_literals_in_table_column_order() {
+    let mut r1 = BTreeMap::new();
+    r1.insert("v".to_string(), Literal::Bool(true));
+    r1.insert("id".to_string(), Literal::Int(7));
+    r1.insert("m".to_string(), Literal::Float(1e-5));
+    let mut r2 = BTreeMap::new();
+    r2.insert("id".to_string(), Literal::Int(8));
+    r2.insert("m".to_string(), Literal::Float(2.5e20));
+    r2.insert("v".to_string(), Literal::Bool(false));
+    let op = Op::BulkInsert {
+        table: "t".into(),
+        columns: vec![("id".into(), Some(ty(TypeClass::Integer))), ("m".into(), Some(ty(TypeClass::Float))), ("v".into(), Some(ty(TypeClass::Boolean)))],
+        rows: vec![r1, r2],
+    };
+    assert_eq!(
+        runtime::offline_sql(&[op]).unwrap(),
+        "INSERT INTO t (id, m, v) VALUES (7, 1e-05, 1);\n\nINSERT INTO t (id, m, v) VALUES (8, 2.5e+20, 0);\n\n"
+    );
+}

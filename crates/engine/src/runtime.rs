@@ -375,6 +375,15 @@ fn alter_column_plain(sink: &mut Sink<'_>, a: &AlterColumn, warnings: &mut Vec<S
             warnings.push(SKIP_IMPLICIT_CONSTRAINT.to_string());
         }
     }
+    if a.modify_comment.is_some() {
+        // SQLite's DDL compiler has no handler for Alembic's ColumnComment.
+        return Err(RuntimeError::Compile(
+            "Compiler <sqlalchemy.dialects.sqlite.base.SQLiteDDLCompiler object> can't render element of type \
+             <class 'alembic.ddl.base.ColumnComment'>: <class 'alembic.ddl.base.ColumnComment'> construct has no \
+             default compilation handler."
+                .into(),
+        ));
+    }
     if let Some(new) = &a.modify_name {
         sink.exec(&ddl::rename_column(&a.table, &a.column, new))?;
     }
