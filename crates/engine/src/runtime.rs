@@ -69,7 +69,9 @@ fn db_error_text(statement: &str, message: &str, left_behind: &[String]) -> Stri
 
 /// The `sqlite3` exception class Python raises for a SQLite message.
 fn sqlite_exception(message: &str) -> &'static str {
-    if message.contains("constraint failed") {
+    if message == ONE_STATEMENT {
+        "sqlite3.ProgrammingError"
+    } else if message.contains("constraint failed") {
         "sqlite3.IntegrityError"
     } else {
         "sqlite3.OperationalError"
@@ -81,7 +83,9 @@ impl RuntimeError {
     pub fn python_exception(&self) -> &'static str {
         match self {
             RuntimeError::Database { message, .. } => {
-                if message.contains("constraint failed") {
+                if message == ONE_STATEMENT {
+                    "sqlalchemy.exc.ProgrammingError"
+                } else if message.contains("constraint failed") {
                     "sqlalchemy.exc.IntegrityError"
                 } else {
                     "sqlalchemy.exc.OperationalError"
@@ -115,11 +119,60 @@ enum Sink<'a> {
     Offline { out: &'a mut String },
 }
 
+/// `sql` without leading whitespace and `--` / `/* */` comments.
+fn skip_space_and_comments(mut sql: &str) -> &str {
+    loop {
+        let t = sql.trim_start();
+        if let Some(rest) = t.strip_prefix("--") {
+            sql = rest.split_once('\n').map(|(_, r)| r).unwrap_or("");
+        } else if let Some(rest) = t.strip_prefix("/*") {
+            sql = rest.split_once("*/").map(|(_, r)| r).unwrap_or("");
+        } else {
+            return t;
+        }
+    }
+}
+
 /// Python's `sqlite3` opens a transaction before these (legacy mode).
 fn is_dml(sql: &str) -> bool {
-    let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    let first = skip_space_and_comments(sql).split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
     ["INSERT", "UPDATE", "DELETE", "REPLACE"].iter().any(|k| first.eq_ignore_ascii_case(k))
 }
+
+/// Python's `sqlite3` refuses text with a second statement after the first `;`.
+fn has_second_statement(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`' | b'[') => {
+                let end = if q == b'[' { b']' } else { q };
+                i += 1;
+                while i < b.len() && b[i] != end {
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b';' => return sql.get(i + 1..).is_some_and(|rest| !skip_space_and_comments(rest).is_empty()),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+const ONE_STATEMENT: &str = "You can only execute one statement at a time.";
 
 /// `ALTER TABLE t ALTER COLUMN ...`: the reference SQLite (3.40, Python's)
 /// has no such statement (sqlite.org/lang_altertable.html lists RENAME, ADD
@@ -138,6 +191,9 @@ impl Sink<'_> {
                 Ok(())
             }
             Sink::Online { db, in_transaction } => {
+                if has_second_statement(sql) {
+                    return Err(db_err(sql, DbError::new(ONE_STATEMENT)));
+                }
                 if is_alter_column(sql) {
                     return Err(db_err(sql, DbError::new("near \"ALTER\": syntax error")));
                 }
@@ -483,7 +539,7 @@ struct ApplyBatch {
 
 /// `SQLiteImpl._guess_if_default_is_unparenthesized_sql_expr` + wrapping:
 /// a reflected default like `CURRENT_TIMESTAMP` or `10` becomes `(…)`.
-fn parenthesize_reflected_default(d: &ServerDefault) -> ServerDefault {
+pub fn parenthesize_reflected_default(d: &ServerDefault) -> ServerDefault {
     match d {
         ServerDefault::Text(t) => {
             let single_digit = t.chars().count() == 1 && t.chars().all(|c| c.is_ascii_digit() || c == '.');
@@ -740,9 +796,8 @@ impl ApplyBatch {
                 Constraint::ForeignKey(f) => {
                     let mut f = f.clone();
                     f.columns = self.remap(&f.columns);
-                    if f.referred_table == self.table.name {
-                        f.referred_columns = self.remap(&f.referred_columns);
-                    }
+                    // A self-referential FK still names the original table's
+                    // columns: a rename does not reach `referred_columns`.
                     Constraint::ForeignKey(f)
                 }
                 Constraint::Unique(u) => {
@@ -803,5 +858,40 @@ impl ApplyBatch {
             sink.exec(&ddl::create_index(idx))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dml_detection_skips_comments_like_pysqlite() {
+        assert!(is_dml("  /* c */ -- x\n insert into t values (1)"));
+        assert!(!is_dml("CREATE TABLE t (x INTEGER)"));
+        assert!(is_dml("REPLACE INTO t VALUES (1)"));
+    }
+
+    #[test]
+    fn one_statement_at_a_time() {
+        assert!(has_second_statement("insert into t values (1); insert into t values (2)"));
+        assert!(!has_second_statement("insert into t values (3);  -- x\n"));
+        assert!(!has_second_statement("insert into t values ('a;b')"));
+        assert!(!has_second_statement("select 1"));
+    }
+
+    #[test]
+    fn offline_statements_use_four_spaces() {
+        assert_eq!(offline_statement("\nCREATE TABLE t (\n\tx INTEGER\n)\n\n"), "CREATE TABLE t (\n    x INTEGER\n);\n\n");
+    }
+
+    #[test]
+    fn reflected_defaults_are_parenthesized_as_alembic_does() {
+        let p = |s: &str| parenthesize_reflected_default(&ServerDefault::Text(s.into()));
+        assert_eq!(p("CURRENT_TIMESTAMP"), ServerDefault::Text("(CURRENT_TIMESTAMP)".into()));
+        assert_eq!(p("10"), ServerDefault::Text("(10)".into()));
+        assert_eq!(p("1"), ServerDefault::Text("1".into()));
+        assert_eq!(p("'hi'"), ServerDefault::Text("'hi'".into()));
+        assert_eq!(p("(1 + 2)"), ServerDefault::Text("(1 + 2)".into()));
     }
 }
