@@ -29,13 +29,20 @@ use crate::schema::{
 };
 
 pub fn reflect(db: &mut dyn Database) -> Result<MetaData, DbError> {
+    reflect_with_warnings(db).map(|(md, _)| md)
+}
+
+/// [`reflect`] plus the warnings SQLAlchemy would emit while reflecting
+/// (expression indexes skipped, type arguments that do not fit).
+pub fn reflect_with_warnings(db: &mut dyn Database) -> Result<(MetaData, Vec<String>), DbError> {
     let mut md = MetaData::default();
+    let mut warnings = Vec::new();
     for name in table_names(db)? {
-        if let Some(t) = reflect_table(db, &name, &mut Vec::new())? {
+        if let Some(t) = reflect_table(db, &name, &mut warnings)? {
             md.add_table(t);
         }
     }
-    Ok(md)
+    Ok((md, warnings))
 }
 
 /// `get_table_names()`: user tables sorted by name, without `sqlite_%`.

@@ -115,7 +115,9 @@ const SKIP_IMPLICIT_CONSTRAINT: &str = "Skipping unsupported ALTER for creation 
 
 /// Where statements go: a live database or `--sql` text.
 enum Sink<'a> {
-    Online { db: &'a mut dyn Database, in_transaction: bool },
+    /// `kept`: statements that ran in autocommit (before any transaction
+    /// began), which a later failure does not undo.
+    Online { db: &'a mut dyn Database, in_transaction: bool, kept: Vec<String> },
     Offline { out: &'a mut String },
 }
 
@@ -190,7 +192,7 @@ impl Sink<'_> {
                 out.push_str(&offline_statement(sql));
                 Ok(())
             }
-            Sink::Online { db, in_transaction } => {
+            Sink::Online { db, in_transaction, kept } => {
                 if has_second_statement(sql) {
                     return Err(db_err(sql, DbError::new(ONE_STATEMENT)));
                 }
@@ -201,7 +203,11 @@ impl Sink<'_> {
                     db.execute("BEGIN").map_err(|e| db_err("BEGIN", e))?;
                     *in_transaction = true;
                 }
-                db.execute(sql).map_err(|e| db_err(sql, e))
+                db.execute(sql).map_err(|e| db_err(sql, e))?;
+                if !*in_transaction {
+                    kept.push(sql.to_string());
+                }
+                Ok(())
             }
         }
     }
@@ -242,7 +248,7 @@ pub fn run_ops(db: &mut dyn Database, ops: &[Op]) -> Result<(), RuntimeError> {
 pub fn run_step(db: &mut dyn Database, ops: &[Op], updates: &[VersionUpdate]) -> Result<StepReport, RuntimeError> {
     let mut report = StepReport::default();
     let result = {
-        let mut sink = Sink::Online { db: &mut *db, in_transaction: false };
+        let mut sink = Sink::Online { db: &mut *db, in_transaction: false, kept: vec![] };
         let r = (|| {
             for op in ops {
                 run_op(&mut sink, op, &mut report.warnings)?;
@@ -252,21 +258,30 @@ pub fn run_step(db: &mut dyn Database, ops: &[Op], updates: &[VersionUpdate]) ->
             }
             Ok(())
         })();
-        let in_tx = matches!(sink, Sink::Online { in_transaction: true, .. });
-        (r, in_tx)
+        match sink {
+            Sink::Online { in_transaction, kept, .. } => (r, in_transaction, kept),
+            Sink::Offline { .. } => (r, false, vec![]),
+        }
     };
     match result {
-        (Ok(()), in_tx) => {
+        (Ok(()), in_tx, _) => {
             if in_tx {
                 db.execute("COMMIT").map_err(|e| db_err("COMMIT", e))?;
             }
             Ok(report)
         }
-        (Err(mut e), in_tx) => {
+        (Err(mut e), in_tx, kept) => {
             if in_tx {
                 let _ = db.execute("ROLLBACK");
             }
             if let RuntimeError::Database { left_behind, .. } = &mut e {
+                if !kept.is_empty() {
+                    let firsts: Vec<&str> = kept.iter().map(|k| k.lines().next().unwrap_or("").trim_end()).collect();
+                    left_behind.push(format!(
+                        "Not rolled back (ran in autocommit before the failure): {}",
+                        firsts.join("; ")
+                    ));
+                }
                 if let Ok(names) = reflect::table_names(db) {
                     for n in names.iter().filter(|n| n.starts_with("_alembic_tmp_")) {
                         left_behind.push(format!(
@@ -298,6 +313,17 @@ pub fn offline_sql_into(ops: &[Op], out: &mut String) -> Result<(), RuntimeError
     for op in ops {
         run_op(&mut sink, op, &mut warnings)?;
     }
+    Ok(())
+}
+
+/// One step of `alembic upgrade/downgrade --sql`: the ops' statements, then
+/// the version updates. The caller writes what surrounds it, as Alembic's
+/// `run_migrations` does: before the first step from base the version
+/// table's CREATE ([`offline_version_table`]), and before every step the
+/// comment line `-- Running upgrade  -> r0001` followed by a blank line.
+pub fn offline_step_into(ops: &[Op], updates: &[VersionUpdate], out: &mut String) -> Result<(), RuntimeError> {
+    offline_sql_into(ops, out)?;
+    out.push_str(&offline_version_updates(updates));
     Ok(())
 }
 
