@@ -368,10 +368,23 @@ pub fn resolve_type_affinity(type_: &str) -> (SqlType, Option<String>) {
 
 /// The text between the first `(` and the matching last `)` of CREATE TABLE.
 fn table_body(sql: &str) -> String {
-    match sql.find('(') {
-        Some(p) => paren_inner(sql, p).unwrap_or_default(),
-        None => String::new(),
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'`' | b'[' | b'\'') => {
+                let end = if q == b'[' { b']' } else { q };
+                i += 1;
+                while i < b.len() && b[i] != end {
+                    i += 1;
+                }
+            }
+            b'(' => return paren_inner(sql, i).unwrap_or_default(),
+            _ => {}
+        }
+        i += 1;
     }
+    String::new()
 }
 
 /// Given `s[open] == '('`, the text up to its matching `)`, quote-aware.
@@ -748,6 +761,12 @@ mod tests {
         let (t, w) = resolve_type_affinity("INTEGER(5)");
         assert_eq!(t.class, TypeClass::IntegerUpper);
         assert!(w.is_some());
+    }
+
+    #[test]
+    fn table_body_skips_quoted_names() {
+        assert_eq!(table_body("CREATE TABLE \"a(b\" (x INTEGER, y TEXT)"), "x INTEGER, y TEXT");
+        assert_eq!(split_top_level("a INTEGER DEFAULT (1, 2), CHECK (x IN ('a,b'))"), ["a INTEGER DEFAULT (1, 2)", "CHECK (x IN ('a,b'))"]);
     }
 
     #[test]

@@ -364,7 +364,8 @@ pub fn offline_version_updates(updates: &[VersionUpdate]) -> String {
     updates.iter().map(|u| offline_statement(&version_update_sql(u, true))).collect()
 }
 
-fn has_table(db: &mut dyn Database, name: &str) -> Result<bool, DbError> {
+/// `has_table`: a table (not a view) of that name exists.
+pub fn has_table(db: &mut dyn Database, name: &str) -> Result<bool, DbError> {
     let r = db.query(&format!(
         "SELECT name FROM sqlite_master WHERE type='table' AND name = {}",
         ddl::string_literal(name)
