@@ -3,5 +3,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fs_host;
 #[cfg(target_arch = "wasm32")]
 pub mod sqljs;

@@ -124,7 +124,7 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         TypeClass::DoublePrecisionUpper => "DOUBLE PRECISION".into(),
         TypeClass::Date | TypeClass::DateUpper => "DATE".into(),
         // `Interval` is a TypeDecorator over DateTime on SQLite.
-        TypeClass::DateTime | TypeClass::DateTimeUpper | TypeClass::Interval => "DATETIME".into(),
+        TypeClass::DateTime | TypeClass::UtcDateTime | TypeClass::DateTimeUpper | TypeClass::Interval => "DATETIME".into(),
         TypeClass::TimestampUpper => "TIMESTAMP".into(),
         TypeClass::Time | TypeClass::TimeUpper => "TIME".into(),
         TypeClass::Json | TypeClass::JsonUpper => "JSON".into(),
@@ -178,7 +178,7 @@ pub fn type_affinity(class: TypeClass) -> Affinity {
             Affinity::Float
         }
         T::Date | T::DateUpper => Affinity::Date,
-        T::DateTime | T::DateTimeUpper | T::TimestampUpper => Affinity::DateTime,
+        T::DateTime | T::UtcDateTime | T::DateTimeUpper | T::TimestampUpper => Affinity::DateTime,
         T::Time | T::TimeUpper => Affinity::Time,
         T::Interval => Affinity::Interval,
         T::Json | T::JsonUpper => Affinity::Json,
