@@ -241,8 +241,14 @@ fn tighten_to_not_null_fails_and_leaves_alembic_tmp() {
     );
     let RuntimeError::Database { message, left_behind, .. } = &err else { panic!("{err:?}") };
     assert_eq!(message, "NOT NULL constraint failed: _alembic_tmp_tool.serial_no");
-    assert_eq!(left_behind.len(), 1);
-    assert!(err.to_string().contains("The table _alembic_tmp_tool was left in the database"), "{err}");
+    assert_eq!(
+        left_behind,
+        &[
+            "Not rolled back (ran in autocommit before the failure): CREATE TABLE _alembic_tmp_tool (".to_string(),
+            "The table _alembic_tmp_tool was left in the database (SQLite DDL is not transactional); drop it before trying again, or the next attempt fails with \"table _alembic_tmp_tool already exists\".".to_string(),
+        ]
+    );
+    assert!(err.to_string().starts_with("(sqlite3.IntegrityError) NOT NULL constraint failed: _alembic_tmp_tool.serial_no\n[SQL: INSERT INTO _alembic_tmp_tool"), "{err}");
     assert_eq!(err.python_exception(), "sqlalchemy.exc.IntegrityError");
     assert_eq!(
         db.schema(),
@@ -623,5 +629,122 @@ fn version_table_online_and_offline() {
             VersionUpdate::Delete("r0001".into()),
         ]),
         "INSERT INTO alembic_version (version_num) VALUES ('r0001') RETURNING version_num;\n\nUPDATE alembic_version SET version_num='r0002' WHERE alembic_version.version_num = 'r0001';\n\nDELETE FROM alembic_version WHERE alembic_version.version_num = 'r0001';\n\n"
+    );
+}
+
+const TOOL2: &[&str] = &[
+    "CREATE TABLE tool (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(80) NOT NULL, \n\tserial_no VARCHAR(40), \n\tPRIMARY KEY (id)\n)",
+    "CREATE INDEX ix_tool_name ON tool (name)",
+    "CREATE INDEX ix_tool_serial ON tool (serial_no, name)",
+    "INSERT INTO tool (id, name, serial_no) VALUES (1, 'saw', 'S1'), (2, 'drill', NULL)",
+];
+
+#[test]
+fn dropping_an_indexed_column_fails_after_the_swap_and_rolls_back() {
+    // Alembic recreates ix_tool_serial with the dropped column: SQLite says
+    // `no such column`; the transaction opened by the copy rolls back, the
+    // autocommitted CREATE of _alembic_tmp_tool stays.
+    let mut db = Recorder::new(TOOL2);
+    let mut ops = vec![
+        Op::Execute { sql: "UPDATE tool SET name = 'x'".into() },
+        Op::DropColumn { table: "tool".into(), column: col("serial_no", varchar(40), true) },
+    ];
+    ops.swap(0, 1); // execute written after drop_column still runs first
+    let err = runtime::run_ops(&mut db, &[batch("tool", ops)]).unwrap_err();
+    assert_eq!(
+        db.statements(),
+        [
+            "UPDATE tool SET name = 'x'",
+            "CREATE TABLE _alembic_tmp_tool (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(80) NOT NULL, \n\tPRIMARY KEY (id)\n)",
+            "INSERT INTO _alembic_tmp_tool (id, name) SELECT tool.id, tool.name \nFROM tool",
+            "DROP TABLE tool",
+            "ALTER TABLE _alembic_tmp_tool RENAME TO tool",
+            "CREATE INDEX ix_tool_name ON tool (name)",
+            "CREATE INDEX ix_tool_serial ON tool (serial_no, name)",
+        ]
+    );
+    let RuntimeError::Database { message, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(message, "no such column: serial_no");
+    // the UPDATE opened the transaction before the CREATE: all of it rolled back
+    assert_eq!(db.schema(), TOOL2[..3].to_vec());
+}
+
+#[test]
+fn batch_rename_carries_indexes_and_copy_from_works_offline() {
+    let mut db = Recorder::new(TOOL2);
+    let mut a = alter("tool", "name");
+    a.modify_name = Some("title".into());
+    a.existing_type = Some(string(80));
+    let ops = vec![Op::AlterColumn(a), Op::CreateIndex { index: index("ix_new", "tool", &["id"], false) }];
+    runtime::run_ops(&mut db, &[batch("tool", ops)]).unwrap();
+    let st = db.statements();
+    assert_eq!(st[1], "INSERT INTO _alembic_tmp_tool (id, title, serial_no) SELECT tool.id, tool.name, tool.serial_no \nFROM tool");
+    let mut idx = st[4..6].to_vec();
+    idx.sort();
+    assert_eq!(idx, ["CREATE INDEX ix_tool_name ON tool (title)", "CREATE INDEX ix_tool_serial ON tool (serial_no, title)"]);
+    assert_eq!(st[6], "CREATE INDEX ix_new ON tool (id)");
+
+    // copy_from: no reflection, so --sql can write the move and copy
+    let mut t = Table::new("tool");
+    let mut id = col("id", ty(TypeClass::Integer), false);
+    id.primary_key = true;
+    t.columns = vec![id, col("name", string(80), false), col("serial_no", string(40), true)];
+    t.primary_key = Some(PrimaryKeyConstraint { name: None, columns: vec!["id".into()] });
+    t.indexes = vec![Index { name: Some(Name::plain("ix_tool_name")), ..index("ix_tool_name", "tool", &["name"], false) }];
+    let mut a = alter("tool", "serial_no");
+    a.modify_nullable = Some(false);
+    a.existing_type = Some(string(40));
+    let b = Op::BatchAlterTable(BatchAlterTable {
+        table: "tool".into(),
+        recreate: Recreate::Auto,
+        copy_from: Some(t),
+        table_args: vec![],
+        ops: vec![Op::AlterColumn(a)],
+    });
+    assert_eq!(
+        runtime::offline_sql(&[b]).unwrap(),
+        "CREATE TABLE _alembic_tmp_tool (\n    id INTEGER NOT NULL, \n    name VARCHAR(80) NOT NULL, \n    serial_no VARCHAR(40) NOT NULL, \n    PRIMARY KEY (id)\n);\n\nINSERT INTO _alembic_tmp_tool (id, name, serial_no) SELECT tool.id, tool.name, tool.serial_no \nFROM tool;\n\nDROP TABLE tool;\n\nALTER TABLE _alembic_tmp_tool RENAME TO tool;\n\nCREATE INDEX ix_tool_name ON tool (name);\n\n"
+    );
+}
+
+#[test]
+fn untyped_reflected_column_cannot_be_recreated_and_affinity_types_survive() {
+    let recreate = |table: &str| {
+        Op::BatchAlterTable(BatchAlterTable { table: table.into(), recreate: Recreate::Always, copy_from: None, table_args: vec![], ops: vec![] })
+    };
+    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER PRIMARY KEY, x, m MONEY, v VARCHAR (10))"]);
+    assert_eq!(
+        runtime::run_ops(&mut db, &[recreate("t")]).unwrap_err(),
+        RuntimeError::Compile("(in table '_alembic_tmp_t', column 'x'): Can't generate DDL for NullType(); did you forget to specify a type on this Column?".into())
+    );
+    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER PRIMARY KEY, m MONEY, v VARCHAR (10))", "INSERT INTO t VALUES (1, 3, 'a')"]);
+    runtime::run_ops(&mut db, &[recreate("t")]).unwrap();
+    assert_eq!(
+        db.statements()[..2],
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER, \n\tm NUMERIC, \n\tv TEXT(10), \n\tPRIMARY KEY (id)\n)",
+            "INSERT INTO _alembic_tmp_t (id, m, v) SELECT t.id, t.m, t.v \nFROM t",
+        ]
+    );
+}
+
+#[test]
+fn bulk_insert_offline_renders_literals_in_table_column_order() {
+    let mut r1 = BTreeMap::new();
+    r1.insert("v".to_string(), Literal::Bool(true));
+    r1.insert("id".to_string(), Literal::Int(7));
+    r1.insert("m".to_string(), Literal::Float(1e-5));
+    let mut r2 = BTreeMap::new();
+    r2.insert("id".to_string(), Literal::Int(8));
+    r2.insert("m".to_string(), Literal::Float(2.5e20));
+    r2.insert("v".to_string(), Literal::Bool(false));
+    let op = Op::BulkInsert {
+        table: "t".into(),
+        columns: vec![("id".into(), Some(ty(TypeClass::Integer))), ("m".into(), Some(ty(TypeClass::Float))), ("v".into(), Some(ty(TypeClass::Boolean)))],
+        rows: vec![r1, r2],
+    };
+    assert_eq!(
+        runtime::offline_sql(&[op]).unwrap(),
+        "INSERT INTO t (id, m, v) VALUES (7, 1e-05, 1);\n\nINSERT INTO t (id, m, v) VALUES (8, 2.5e+20, 0);\n\n"
     );
 }

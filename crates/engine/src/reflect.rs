@@ -29,13 +29,20 @@ use crate::schema::{
 };
 
 pub fn reflect(db: &mut dyn Database) -> Result<MetaData, DbError> {
+    reflect_with_warnings(db).map(|(md, _)| md)
+}
+
+/// [`reflect`] plus the warnings SQLAlchemy would emit while reflecting
+/// (expression indexes skipped, type arguments that do not fit).
+pub fn reflect_with_warnings(db: &mut dyn Database) -> Result<(MetaData, Vec<String>), DbError> {
     let mut md = MetaData::default();
+    let mut warnings = Vec::new();
     for name in table_names(db)? {
-        if let Some(t) = reflect_table(db, &name, &mut Vec::new())? {
+        if let Some(t) = reflect_table(db, &name, &mut warnings)? {
             md.add_table(t);
         }
     }
-    Ok(md)
+    Ok((md, warnings))
 }
 
 /// `get_table_names()`: user tables sorted by name, without `sqlite_%`.
@@ -232,10 +239,8 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
         }
     }
     for e in &elements {
-        if is_column_def(e) && has_keyword(e, "UNIQUE") {
-            if let Some(c) = first_identifier(e) {
-                parsed_uqs.push((None, vec![c]));
-            }
+        if let Some(c) = inline_unique_column(e) {
+            parsed_uqs.push((None, vec![c]));
         }
     }
     for (cname, cols) in parsed_uqs {
@@ -363,10 +368,23 @@ pub fn resolve_type_affinity(type_: &str) -> (SqlType, Option<String>) {
 
 /// The text between the first `(` and the matching last `)` of CREATE TABLE.
 fn table_body(sql: &str) -> String {
-    match sql.find('(') {
-        Some(p) => paren_inner(sql, p).unwrap_or_default(),
-        None => String::new(),
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'`' | b'[' | b'\'') => {
+                let end = if q == b'[' { b']' } else { q };
+                i += 1;
+                while i < b.len() && b[i] != end {
+                    i += 1;
+                }
+            }
+            b'(' => return paren_inner(sql, i).unwrap_or_default(),
+            _ => {}
+        }
+        i += 1;
     }
+    String::new()
 }
 
 /// Given `s[open] == '('`, the text up to its matching `)`, quote-aware.
@@ -563,8 +581,30 @@ fn keyword_positions(e: &str, word: &str) -> Vec<usize> {
     out
 }
 
-fn has_keyword(e: &str, word: &str) -> bool {
-    !keyword_positions(e, word).is_empty()
+/// SQLAlchemy's `INLINE_UNIQUE_PATTERN`: `name word [word ...] UNIQUE`,
+/// where the words are bare `[a-z0-9_]+` (so `code CHAR(32) UNIQUE` is not
+/// seen, exactly as SQLAlchemy does not see it).
+fn inline_unique_column(e: &str) -> Option<String> {
+    if !is_column_def(e) {
+        return None;
+    }
+    let (name, rest) = first_token(e)?;
+    let quoted = e.trim_start().starts_with('"');
+    if !quoted && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut words = rest.split([' ', '\t']).filter(|w| !w.is_empty());
+    let mut seen_type = false;
+    for w in words.by_ref() {
+        if w.eq_ignore_ascii_case("UNIQUE") {
+            return seen_type.then_some(name);
+        }
+        if !w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        seen_type = true;
+    }
+    None
 }
 
 /// Every `[CONSTRAINT name] CHECK (...)` in one element of the table body.
@@ -721,6 +761,12 @@ mod tests {
         let (t, w) = resolve_type_affinity("INTEGER(5)");
         assert_eq!(t.class, TypeClass::IntegerUpper);
         assert!(w.is_some());
+    }
+
+    #[test]
+    fn table_body_skips_quoted_names() {
+        assert_eq!(table_body("CREATE TABLE \"a(b\" (x INTEGER, y TEXT)"), "x INTEGER, y TEXT");
+        assert_eq!(split_top_level("a INTEGER DEFAULT (1, 2), CHECK (x IN ('a,b'))"), ["a INTEGER DEFAULT (1, 2)", "CHECK (x IN ('a,b'))"]);
     }
 
     #[test]

@@ -69,7 +69,9 @@ fn db_error_text(statement: &str, message: &str, left_behind: &[String]) -> Stri
 
 /// The `sqlite3` exception class Python raises for a SQLite message.
 fn sqlite_exception(message: &str) -> &'static str {
-    if message.contains("constraint failed") {
+    if message == ONE_STATEMENT {
+        "sqlite3.ProgrammingError"
+    } else if message.contains("constraint failed") {
         "sqlite3.IntegrityError"
     } else {
         "sqlite3.OperationalError"
@@ -81,7 +83,9 @@ impl RuntimeError {
     pub fn python_exception(&self) -> &'static str {
         match self {
             RuntimeError::Database { message, .. } => {
-                if message.contains("constraint failed") {
+                if message == ONE_STATEMENT {
+                    "sqlalchemy.exc.ProgrammingError"
+                } else if message.contains("constraint failed") {
                     "sqlalchemy.exc.IntegrityError"
                 } else {
                     "sqlalchemy.exc.OperationalError"
@@ -111,15 +115,66 @@ const SKIP_IMPLICIT_CONSTRAINT: &str = "Skipping unsupported ALTER for creation 
 
 /// Where statements go: a live database or `--sql` text.
 enum Sink<'a> {
-    Online { db: &'a mut dyn Database, in_transaction: bool },
+    /// `kept`: statements that ran in autocommit (before any transaction
+    /// began), which a later failure does not undo.
+    Online { db: &'a mut dyn Database, in_transaction: bool, kept: Vec<String> },
     Offline { out: &'a mut String },
+}
+
+/// `sql` without leading whitespace and `--` / `/* */` comments.
+fn skip_space_and_comments(mut sql: &str) -> &str {
+    loop {
+        let t = sql.trim_start();
+        if let Some(rest) = t.strip_prefix("--") {
+            sql = rest.split_once('\n').map(|(_, r)| r).unwrap_or("");
+        } else if let Some(rest) = t.strip_prefix("/*") {
+            sql = rest.split_once("*/").map(|(_, r)| r).unwrap_or("");
+        } else {
+            return t;
+        }
+    }
 }
 
 /// Python's `sqlite3` opens a transaction before these (legacy mode).
 fn is_dml(sql: &str) -> bool {
-    let first = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    let first = skip_space_and_comments(sql).split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
     ["INSERT", "UPDATE", "DELETE", "REPLACE"].iter().any(|k| first.eq_ignore_ascii_case(k))
 }
+
+/// Python's `sqlite3` refuses text with a second statement after the first `;`.
+fn has_second_statement(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`' | b'[') => {
+                let end = if q == b'[' { b']' } else { q };
+                i += 1;
+                while i < b.len() && b[i] != end {
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b';' => return sql.get(i + 1..).is_some_and(|rest| !skip_space_and_comments(rest).is_empty()),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+const ONE_STATEMENT: &str = "You can only execute one statement at a time.";
 
 /// `ALTER TABLE t ALTER COLUMN ...`: the reference SQLite (3.40, Python's)
 /// has no such statement (sqlite.org/lang_altertable.html lists RENAME, ADD
@@ -137,7 +192,10 @@ impl Sink<'_> {
                 out.push_str(&offline_statement(sql));
                 Ok(())
             }
-            Sink::Online { db, in_transaction } => {
+            Sink::Online { db, in_transaction, kept } => {
+                if has_second_statement(sql) {
+                    return Err(db_err(sql, DbError::new(ONE_STATEMENT)));
+                }
                 if is_alter_column(sql) {
                     return Err(db_err(sql, DbError::new("near \"ALTER\": syntax error")));
                 }
@@ -145,7 +203,11 @@ impl Sink<'_> {
                     db.execute("BEGIN").map_err(|e| db_err("BEGIN", e))?;
                     *in_transaction = true;
                 }
-                db.execute(sql).map_err(|e| db_err(sql, e))
+                db.execute(sql).map_err(|e| db_err(sql, e))?;
+                if !*in_transaction {
+                    kept.push(sql.to_string());
+                }
+                Ok(())
             }
         }
     }
@@ -186,7 +248,7 @@ pub fn run_ops(db: &mut dyn Database, ops: &[Op]) -> Result<(), RuntimeError> {
 pub fn run_step(db: &mut dyn Database, ops: &[Op], updates: &[VersionUpdate]) -> Result<StepReport, RuntimeError> {
     let mut report = StepReport::default();
     let result = {
-        let mut sink = Sink::Online { db: &mut *db, in_transaction: false };
+        let mut sink = Sink::Online { db: &mut *db, in_transaction: false, kept: vec![] };
         let r = (|| {
             for op in ops {
                 run_op(&mut sink, op, &mut report.warnings)?;
@@ -196,21 +258,30 @@ pub fn run_step(db: &mut dyn Database, ops: &[Op], updates: &[VersionUpdate]) ->
             }
             Ok(())
         })();
-        let in_tx = matches!(sink, Sink::Online { in_transaction: true, .. });
-        (r, in_tx)
+        match sink {
+            Sink::Online { in_transaction, kept, .. } => (r, in_transaction, kept),
+            Sink::Offline { .. } => (r, false, vec![]),
+        }
     };
     match result {
-        (Ok(()), in_tx) => {
+        (Ok(()), in_tx, _) => {
             if in_tx {
                 db.execute("COMMIT").map_err(|e| db_err("COMMIT", e))?;
             }
             Ok(report)
         }
-        (Err(mut e), in_tx) => {
+        (Err(mut e), in_tx, kept) => {
             if in_tx {
                 let _ = db.execute("ROLLBACK");
             }
             if let RuntimeError::Database { left_behind, .. } = &mut e {
+                if !kept.is_empty() {
+                    let firsts: Vec<&str> = kept.iter().map(|k| k.lines().next().unwrap_or("").trim_end()).collect();
+                    left_behind.push(format!(
+                        "Not rolled back (ran in autocommit before the failure): {}",
+                        firsts.join("; ")
+                    ));
+                }
                 if let Ok(names) = reflect::table_names(db) {
                     for n in names.iter().filter(|n| n.starts_with("_alembic_tmp_")) {
                         left_behind.push(format!(
@@ -242,6 +313,17 @@ pub fn offline_sql_into(ops: &[Op], out: &mut String) -> Result<(), RuntimeError
     for op in ops {
         run_op(&mut sink, op, &mut warnings)?;
     }
+    Ok(())
+}
+
+/// One step of `alembic upgrade/downgrade --sql`: the ops' statements, then
+/// the version updates. The caller writes what surrounds it, as Alembic's
+/// `run_migrations` does: before the first step from base the version
+/// table's CREATE ([`offline_version_table`]), and before every step the
+/// comment line `-- Running upgrade  -> r0001` followed by a blank line.
+pub fn offline_step_into(ops: &[Op], updates: &[VersionUpdate], out: &mut String) -> Result<(), RuntimeError> {
+    offline_sql_into(ops, out)?;
+    out.push_str(&offline_version_updates(updates));
     Ok(())
 }
 
@@ -282,7 +364,8 @@ pub fn offline_version_updates(updates: &[VersionUpdate]) -> String {
     updates.iter().map(|u| offline_statement(&version_update_sql(u, true))).collect()
 }
 
-fn has_table(db: &mut dyn Database, name: &str) -> Result<bool, DbError> {
+/// `has_table`: a table (not a view) of that name exists.
+pub fn has_table(db: &mut dyn Database, name: &str) -> Result<bool, DbError> {
     let r = db.query(&format!(
         "SELECT name FROM sqlite_master WHERE type='table' AND name = {}",
         ddl::string_literal(name)
@@ -375,6 +458,15 @@ fn alter_column_plain(sink: &mut Sink<'_>, a: &AlterColumn, warnings: &mut Vec<S
             warnings.push(SKIP_IMPLICIT_CONSTRAINT.to_string());
         }
     }
+    if a.modify_comment.is_some() {
+        // SQLite's DDL compiler has no handler for Alembic's ColumnComment.
+        return Err(RuntimeError::Compile(
+            "Compiler <sqlalchemy.dialects.sqlite.base.SQLiteDDLCompiler object> can't render element of type \
+             <class 'alembic.ddl.base.ColumnComment'>: <class 'alembic.ddl.base.ColumnComment'> construct has no \
+             default compilation handler."
+                .into(),
+        ));
+    }
     if let Some(new) = &a.modify_name {
         sink.exec(&ddl::rename_column(&a.table, &a.column, new))?;
     }
@@ -399,6 +491,15 @@ pub fn batch_requires_recreate(ops: &[Op]) -> bool {
 }
 
 fn run_batch(sink: &mut Sink<'_>, b: &BatchAlterTable, warnings: &mut Vec<String>) -> Result<(), RuntimeError> {
+    // `batch_op.execute()` is not queued: it runs on the connection at once,
+    // before the block's queued ops are flushed at its end.
+    for op in &b.ops {
+        if let Op::Execute { .. } = op {
+            run_op(sink, op, warnings)?;
+        }
+    }
+    let queued: Vec<Op> = b.ops.iter().filter(|op| !matches!(op, Op::Execute { .. })).cloned().collect();
+    let b = &BatchAlterTable { ops: queued, ..b.clone() };
     let recreate = match b.recreate {
         Recreate::Auto => batch_requires_recreate(&b.ops),
         Recreate::Always => true,
@@ -465,7 +566,7 @@ struct ApplyBatch {
 
 /// `SQLiteImpl._guess_if_default_is_unparenthesized_sql_expr` + wrapping:
 /// a reflected default like `CURRENT_TIMESTAMP` or `10` becomes `(…)`.
-fn parenthesize_reflected_default(d: &ServerDefault) -> ServerDefault {
+pub fn parenthesize_reflected_default(d: &ServerDefault) -> ServerDefault {
     match d {
         ServerDefault::Text(t) => {
             let single_digit = t.chars().count() == 1 && t.chars().all(|c| c.is_ascii_digit() || c == '.');
@@ -651,8 +752,8 @@ impl ApplyBatch {
             Op::RenameTable { .. } => Err(RuntimeError::NotImplemented("TODO".into())),
             Op::CreateTable { .. } => Err(RuntimeError::NotImplemented("Can't create table in batch mode".into())),
             Op::DropTable { .. } => Err(RuntimeError::NotImplemented("Can't drop table in batch mode".into())),
-            // Not queued by Alembic's batch: they run on the connection at once;
-            // the playground has no such entry point inside a batch.
+            // `execute` ran before the flush (see `run_batch`); `bulk_insert`
+            // and nested batches have no `batch_op` form.
             Op::Execute { .. } | Op::BulkInsert { .. } | Op::BatchAlterTable(_) => Ok(()),
         }
     }
@@ -722,9 +823,8 @@ impl ApplyBatch {
                 Constraint::ForeignKey(f) => {
                     let mut f = f.clone();
                     f.columns = self.remap(&f.columns);
-                    if f.referred_table == self.table.name {
-                        f.referred_columns = self.remap(&f.referred_columns);
-                    }
+                    // A self-referential FK still names the original table's
+                    // columns: a rename does not reach `referred_columns`.
                     Constraint::ForeignKey(f)
                 }
                 Constraint::Unique(u) => {
@@ -754,29 +854,23 @@ impl ApplyBatch {
 
         // indexes, resolved against the new table before anything runs
         let mut indexes = Vec::new();
+        // An index on a dropped column keeps the old name and fails in
+        // SQLite (`no such column: x`) after the table was swapped, as in Alembic.
         for idx in &self.indexes {
-            let mut cols = Vec::new();
-            for c in &idx.columns {
-                match c {
-                    IndexColumn::Column(k) => match self.key_to_name(k) {
-                        Some(n) => cols.push(IndexColumn::Column(n)),
-                        None => {
-                            indexes.push(Err(RuntimeError::Key(k.clone())));
-                            cols.clear();
-                            break;
-                        }
-                    },
-                    IndexColumn::Expression(e) => cols.push(IndexColumn::Expression(e.clone())),
-                }
-            }
-            if !cols.is_empty() {
-                indexes.push(Ok(Index { name: idx.name.clone(), table: self.table.name.clone(), columns: cols, unique: idx.unique }));
-            }
+            let columns = idx
+                .columns
+                .iter()
+                .map(|c| match c {
+                    IndexColumn::Column(k) => IndexColumn::Column(self.key_to_name(k).unwrap_or_else(|| k.clone())),
+                    IndexColumn::Expression(e) => IndexColumn::Expression(e.clone()),
+                })
+                .collect();
+            indexes.push(Index { name: idx.name.clone(), table: self.table.name.clone(), columns, unique: idx.unique });
         }
         for idx in &self.new_indexes {
             let mut i = idx.clone();
             i.table = self.table.name.clone();
-            indexes.push(Ok(i));
+            indexes.push(i);
         }
 
         sink.exec(&create)?;
@@ -787,9 +881,44 @@ impl ApplyBatch {
             return Err(e);
         }
         sink.exec(&ddl::rename_table(&self.temp_name, &self.table.name))?;
-        for idx in indexes {
-            sink.exec(&ddl::create_index(&idx?))?;
+        for idx in &indexes {
+            sink.exec(&ddl::create_index(idx))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dml_detection_skips_comments_like_pysqlite() {
+        assert!(is_dml("  /* c */ -- x\n insert into t values (1)"));
+        assert!(!is_dml("CREATE TABLE t (x INTEGER)"));
+        assert!(is_dml("REPLACE INTO t VALUES (1)"));
+    }
+
+    #[test]
+    fn one_statement_at_a_time() {
+        assert!(has_second_statement("insert into t values (1); insert into t values (2)"));
+        assert!(!has_second_statement("insert into t values (3);  -- x\n"));
+        assert!(!has_second_statement("insert into t values ('a;b')"));
+        assert!(!has_second_statement("select 1"));
+    }
+
+    #[test]
+    fn offline_statements_use_four_spaces() {
+        assert_eq!(offline_statement("\nCREATE TABLE t (\n\tx INTEGER\n)\n\n"), "CREATE TABLE t (\n    x INTEGER\n);\n\n");
+    }
+
+    #[test]
+    fn reflected_defaults_are_parenthesized_as_alembic_does() {
+        let p = |s: &str| parenthesize_reflected_default(&ServerDefault::Text(s.into()));
+        assert_eq!(p("CURRENT_TIMESTAMP"), ServerDefault::Text("(CURRENT_TIMESTAMP)".into()));
+        assert_eq!(p("10"), ServerDefault::Text("(10)".into()));
+        assert_eq!(p("1"), ServerDefault::Text("1".into()));
+        assert_eq!(p("'hi'"), ServerDefault::Text("'hi'".into()));
+        assert_eq!(p("(1 + 2)"), ServerDefault::Text("(1 + 2)".into()));
     }
 }
