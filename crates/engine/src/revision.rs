@@ -196,15 +196,6 @@ fn py_tuple_repr(v: &[String]) -> String {
     }
 }
 
-/// `tuple_rev_as_scalar` then `repr()`.
-fn py_scalar_repr(v: &[String]) -> String {
-    match v {
-        [] => "None".to_string(),
-        [one] => py_repr_str(one),
-        _ => py_tuple_repr(v),
-    }
-}
-
 /// A value Alembic's traversal functions return: a `Revision`, the string
 /// `"base"`, or `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -510,15 +501,18 @@ impl RevisionMap {
             let all_down = map.nodes[idx].all_down();
             for downrev in all_down {
                 let Some(&d) = map.lookup.get(&downrev) else {
+                    // Alembic warns with `str(Script)` and then fails with a KeyError.
                     let n = &map.nodes[idx];
-                    let mut args = vec![py_repr_str(&n.id), py_scalar_repr(&n.down)];
-                    if !n.deps.is_empty() {
-                        args.push(format!("dependencies={}", py_scalar_repr(&n.deps)));
-                    }
+                    let doc = map.revisions.get(n.src).map(|r| r.doc.as_str()).unwrap_or("");
                     return Err(internal(format!(
-                        "Revision {} referenced from Script({}) is not present",
+                        "Revision {} referenced from {} -> {}{}{}{}, {} is not present",
                         downrev,
-                        args.join(", ")
+                        n.format_down(),
+                        n.id,
+                        if n.is_head() { " (head)" } else { "" },
+                        if n.is_branch_point() { " (branchpoint)" } else { "" },
+                        if n.is_merge_point() { " (mergepoint)" } else { "" },
+                        doc
                     )));
                 };
                 let rev_id = map.nodes[idx].id.clone();
@@ -2029,27 +2023,22 @@ pub fn history(map: &RevisionMap, opts: &HistoryOptions) -> Result<String, Revis
         }
         None => (String::new(), String::new()),
     };
-    let currents = Arg::Many(opts.current_heads.clone());
-    let to_arg = |s: &str, default: &str| -> Arg {
-        if s == "current" {
-            if opts.current_heads.is_empty() {
-                Arg::one(default)
-            } else {
-                currents.clone()
-            }
-        } else if s.is_empty() {
+    // `current` stands for the rows on the head side, else on the base side
+    // (`current:current` keeps the literal base); no rows → the default.
+    let given = |s: &str, default: &str| if s.is_empty() { Arg::one(default) } else { Arg::one(s) };
+    let currents = |default: &str| {
+        if opts.current_heads.is_empty() {
             Arg::one(default)
         } else {
-            Arg::one(s)
+            Arg::Many(opts.current_heads.clone())
         }
     };
-    // `current` stands for the rows only on the side that names it.
     let (base_arg, head_arg) = if head == "current" {
-        (to_arg(&base, "base"), to_arg("current", "heads"))
+        (given(&base, "base"), currents("heads"))
     } else if base == "current" {
-        (to_arg("current", "base"), to_arg(&head, "heads"))
+        (currents("base"), given(&head, "heads"))
     } else {
-        (to_arg(&base, "base"), to_arg(&head, "heads"))
+        (given(&base, "base"), given(&head, "heads"))
     };
     let nodes = map.walk_revisions(&base_arg, &head_arg)?;
     let mut out = String::new();

@@ -94,18 +94,37 @@ struct Outcome {
     rows: Option<Vec<String>>,
 }
 
+/// `(lbl2, lbl1)` → `(lbl1, lbl2)`: several branch labels come from a set.
+fn sort_label_groups(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(start) = rest.find("(lbl") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find(')') else { break };
+        let inner = &rest[start + 1..start + end];
+        let mut items: Vec<&str> = inner.split(", ").collect();
+        items.sort();
+        out.push_str(&format!("({})", items.join(", ")));
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Alembic prints some collections in Python `set` order, which changes
 /// from run to run (`nextrev`, the heads `current` shows): sort those.
 fn canonical(verb: &str, stdout: &str) -> String {
     let mut lines: Vec<String> = stdout
         .split_inclusive('\n')
-        .map(|l| match l.strip_prefix("Branches into: ") {
-            Some(rest) => {
-                let mut items: Vec<&str> = rest.trim_end().split(", ").collect();
-                items.sort();
-                format!("Branches into: {}\n", items.join(", "))
+        .map(|l| {
+            for prefix in ["Branches into: ", "Branch names: "] {
+                if let Some(rest) = l.strip_prefix(prefix) {
+                    let mut items: Vec<&str> = rest.trim_end().split(", ").collect();
+                    items.sort();
+                    return format!("{prefix}{}\n", items.join(", "));
+                }
             }
-            None => l.to_string(),
+            sort_label_groups(l)
         })
         .collect();
     if verb == "branches" {
