@@ -1558,6 +1558,75 @@ impl HeadMaintainer {
     }
 }
 
+/// The steps of an upgrade or downgrade. Alembic computes all steps first,
+/// then runs them one by one; when `error` is set, the last step's script
+/// has run (its `Running ...` line is logged) and then updating
+/// `alembic_version` failed with `error` after the updates listed in that
+/// step (Alembic's `HeadMaintainer` hits a `KeyError`/assertion in graphs
+/// whose `depends_on` it cannot follow). Earlier steps stay applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationPlan {
+    pub steps: Vec<MigrationStep>,
+    pub error: Option<RevisionError>,
+}
+
+impl MigrationPlan {
+    fn into_result(self) -> Result<Vec<MigrationStep>, RevisionError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.steps),
+        }
+    }
+}
+
+/// The steps of `alembic stamp`; `error` as in [`MigrationPlan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StampPlan {
+    pub steps: Vec<StampStep>,
+    pub error: Option<RevisionError>,
+}
+
+/// `HeadMaintainer.update_to_step(StampStep)`
+fn stamp_step_updates(
+    from: &[String],
+    to: &[String],
+    is_upgrade: bool,
+    branch_move: bool,
+    hm: &mut HeadMaintainer,
+    out: &mut Vec<VersionUpdate>,
+) -> R<()> {
+    let first = |v: &[String]| -> R<String> {
+        match v {
+            [one] => Ok(one.clone()),
+            _ => Err(internal("AssertionError: len == 1")),
+        }
+    };
+    let from_not_in = from.iter().any(|f| !hm.has(f));
+    let to_not_in = to.iter().any(|t| !hm.has(t));
+    if !is_upgrade && branch_move {
+        hm.delete(&first(from)?, out)?;
+    } else if is_upgrade && (branch_move || from_not_in) && to_not_in {
+        hm.insert(&first(to)?, out)?;
+    } else if from.len() > 1 {
+        let (last, rest) = from.split_last().ok_or_else(|| internal("IndexError"))?;
+        for d in rest {
+            hm.delete(d, out)?;
+        }
+        let to0 = to.first().ok_or_else(|| internal("IndexError: tuple index out of range"))?;
+        hm.update(last, to0, out)?;
+    } else if to.len() > 1 {
+        let (last, rest) = to.split_last().ok_or_else(|| internal("IndexError"))?;
+        for i in rest {
+            hm.insert(i, out)?;
+        }
+        let from0 = from.first().ok_or_else(|| internal("IndexError: tuple index out of range"))?;
+        hm.update(from0, last, out)?;
+    } else {
+        hm.update(&first(from)?, &first(to)?, out)?;
+    }
+    Ok(())
+}
+
 impl RevisionMap {
     fn ancestor_ids_of_heads(&self, heads: &[String]) -> R<BTreeSet<String>> {
         let mut nodes = Vec::new();
@@ -1588,18 +1657,23 @@ impl RevisionMap {
     }
 
     /// `HeadMaintainer.update_to_step(RevisionStep)`
-    fn revision_step_updates(&self, node: &Node, is_upgrade: bool, hm: &mut HeadMaintainer) -> R<Vec<VersionUpdate>> {
-        let mut out = Vec::new();
+    fn revision_step_updates(
+        &self,
+        node: &Node,
+        is_upgrade: bool,
+        hm: &mut HeadMaintainer,
+        out: &mut Vec<VersionUpdate>,
+    ) -> R<()> {
         let downrevs = node.normalized_down();
         let in_heads = hm.has(&node.id);
         let intersect: Vec<String> = downrevs.iter().filter(|d| hm.has(d)).cloned().collect();
         // should_delete_branch
         if !is_upgrade && in_heads && (downrevs.is_empty() || self.unmerge_to_revisions(node, &hm.heads)?.is_empty())
         {
-            hm.delete(&node.id, &mut out)?;
+            hm.delete(&node.id, out)?;
         } else if is_upgrade && (downrevs.is_empty() || intersect.is_empty()) {
             // should_create_branch
-            hm.insert(&node.id, &mut out)?;
+            hm.insert(&node.id, out)?;
         } else if is_upgrade && downrevs.len() > 1 && intersect.len() > 1 {
             // should_merge_branches / merge_branch_idents
             let other: Vec<String> = hm.heads.iter().filter(|h| !downrevs.contains(h)).cloned().collect();
@@ -1613,9 +1687,9 @@ impl RevisionMap {
                 return Err(internal("IndexError: list index out of range"));
             };
             for d in rest {
-                hm.delete(d, &mut out)?;
+                hm.delete(d, out)?;
             }
-            hm.update(last, &node.id, &mut out)?;
+            hm.update(last, &node.id, out)?;
         } else if !is_upgrade && in_heads && downrevs.len() > 1 {
             // should_unmerge_branches / unmerge_branch_idents
             let to = self.unmerge_to_revisions(node, &hm.heads)?;
@@ -1623,9 +1697,9 @@ impl RevisionMap {
                 return Err(internal("IndexError: tuple index out of range"));
             };
             for i in rest {
-                hm.insert(i, &mut out)?;
+                hm.insert(i, out)?;
             }
-            hm.update(&node.id, last, &mut out)?;
+            hm.update(&node.id, last, out)?;
         } else {
             // update_version_num
             let down = if downrevs.len() != 1 {
@@ -1639,15 +1713,15 @@ impl RevisionMap {
                 downrevs[0].clone()
             };
             if is_upgrade {
-                hm.update(&down, &node.id, &mut out)?;
+                hm.update(&down, &node.id, out)?;
             } else {
-                hm.update(&node.id, &down, &mut out)?;
+                hm.update(&node.id, &down, out)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn revision_steps(&self, nodes: &[usize], is_upgrade: bool, current_heads: &[String]) -> R<Vec<MigrationStep>> {
+    fn revision_steps(&self, nodes: &[usize], is_upgrade: bool, current_heads: &[String]) -> MigrationPlan {
         let mut hm = HeadMaintainer { heads: Vec::new() };
         for h in current_heads {
             if !hm.has(h) {
@@ -1657,7 +1731,8 @@ impl RevisionMap {
         let mut steps = Vec::new();
         for &i in nodes {
             let node = &self.nodes[i];
-            let version_updates = self.revision_step_updates(node, is_upgrade, &mut hm)?;
+            let mut version_updates = Vec::new();
+            let result = self.revision_step_updates(node, is_upgrade, &mut hm, &mut version_updates);
             let (name, from, to) = if is_upgrade {
                 ("upgrade", node.down.join(", "), node.id.clone())
             } else {
@@ -1670,57 +1745,67 @@ impl RevisionMap {
                 format!("{name} {from} -> {to}, {doc}")
             };
             steps.push(MigrationStep { revision: node.id.clone(), is_upgrade, version_updates, description });
+            if let Err(f) = result {
+                return MigrationPlan { steps, error: Some(plain(f)) };
+            }
         }
-        Ok(steps)
+        MigrationPlan { steps, error: None }
     }
 
     /// `ScriptDirectory._upgrade_revs(destination, current_heads)` plus what
     /// `HeadMaintainer` does to `alembic_version` after each step, starting
     /// from `current_heads` (the table's rows, or the `--sql` start).
-    pub fn upgrade_steps(&self, current_heads: &[String], destination: &str) -> Result<Vec<MigrationStep>, RevisionError> {
+    /// `Err`: nothing runs. See [`MigrationPlan`] for a failure mid-way.
+    pub fn upgrade_plan(&self, current_heads: &[String], destination: &str) -> Result<MigrationPlan, RevisionError> {
         let catch = Catch {
             ancestor: Some("Destination %(end)s is not a valid upgrade target from current head(s)"),
             end: Some(destination.to_string()),
             ..Catch::default()
         };
-        let run = || -> R<Vec<MigrationStep>> {
-            let mut order =
-                self.iterate_revisions(&Arg::one(destination), &Arg::Many(current_heads.to_vec()), true, false, true, false)?;
-            order.reverse();
-            self.revision_steps(&order, true, current_heads)
-        };
-        run().map_err(|f| translate(f, &catch))
+        let mut order = self
+            .iterate_revisions(&Arg::one(destination), &Arg::Many(current_heads.to_vec()), true, false, true, false)
+            .map_err(|f| translate(f, &catch))?;
+        order.reverse();
+        Ok(self.revision_steps(&order, true, current_heads))
     }
 
     /// `ScriptDirectory._downgrade_revs(destination, current_heads)` plus the
     /// version-table updates.
-    pub fn downgrade_steps(
-        &self,
-        current_heads: &[String],
-        destination: &str,
-    ) -> Result<Vec<MigrationStep>, RevisionError> {
+    pub fn downgrade_plan(&self, current_heads: &[String], destination: &str) -> Result<MigrationPlan, RevisionError> {
         let catch = Catch {
             ancestor: Some("Destination %(end)s is not a valid downgrade target from current head(s)"),
             end: Some(destination.to_string()),
             ..Catch::default()
         };
-        let run = || -> R<Vec<MigrationStep>> {
-            let order =
-                self.iterate_revisions(&Arg::Many(current_heads.to_vec()), &Arg::one(destination), false, false, true, true)?;
-            self.revision_steps(&order, false, current_heads)
-        };
-        run().map_err(|f| translate(f, &catch))
+        let order = self
+            .iterate_revisions(&Arg::Many(current_heads.to_vec()), &Arg::one(destination), false, false, true, true)
+            .map_err(|f| translate(f, &catch))?;
+        Ok(self.revision_steps(&order, false, current_heads))
+    }
+
+    /// [`Self::upgrade_plan`], failing as a whole when any step would fail.
+    pub fn upgrade_steps(&self, current_heads: &[String], destination: &str) -> Result<Vec<MigrationStep>, RevisionError> {
+        self.upgrade_plan(current_heads, destination)?.into_result()
+    }
+
+    /// [`Self::downgrade_plan`], failing as a whole when any step would fail.
+    pub fn downgrade_steps(
+        &self,
+        current_heads: &[String],
+        destination: &str,
+    ) -> Result<Vec<MigrationStep>, RevisionError> {
+        self.downgrade_plan(current_heads, destination)?.into_result()
     }
 
     /// `alembic stamp DEST...`: `ScriptDirectory._stamp_revs` plus the
     /// version-table updates. With `purge`, Alembic first empties the table
     /// (`DELETE FROM alembic_version`, done by the caller) and stamps from no heads.
-    pub fn stamp_steps(
+    pub fn stamp_plan(
         &self,
         current_heads: &[String],
         destinations: &[String],
         purge: bool,
-    ) -> Result<Vec<StampStep>, RevisionError> {
+    ) -> Result<StampPlan, RevisionError> {
         let catch = Catch {
             multiple_heads: Some("Multiple heads are present; please specify a single target revision"),
             ..Catch::default()
@@ -1729,7 +1814,21 @@ impl RevisionMap {
         self.stamp_inner(&heads, destinations).map_err(|f| translate(f, &catch))
     }
 
-    fn stamp_inner(&self, heads: &[String], destinations: &[String]) -> R<Vec<StampStep>> {
+    /// [`Self::stamp_plan`], failing as a whole when any step would fail.
+    pub fn stamp_steps(
+        &self,
+        current_heads: &[String],
+        destinations: &[String],
+        purge: bool,
+    ) -> Result<Vec<StampStep>, RevisionError> {
+        let plan = self.stamp_plan(current_heads, destinations, purge)?;
+        match plan.error {
+            Some(e) => Err(e),
+            None => Ok(plan.steps),
+        }
+    }
+
+    fn stamp_inner(&self, heads: &[String], destinations: &[String]) -> R<StampPlan> {
         let mut heads_revs = Vec::new();
         for v in self.get_revisions_arg(&Arg::Many(heads.to_vec()))? {
             heads_revs.push(v.node()?);
@@ -1786,35 +1885,7 @@ impl RevisionMap {
         let mut steps = Vec::new();
         for (from, to, is_upgrade, branch_move) in raw {
             let mut out = Vec::new();
-            let first = |v: &[String]| -> R<String> {
-                match v {
-                    [one] => Ok(one.clone()),
-                    _ => Err(internal("AssertionError: len == 1")),
-                }
-            };
-            let from_not_in: bool = from.iter().any(|f| !hm.has(f));
-            let to_not_in: bool = to.iter().any(|t| !hm.has(t));
-            if !is_upgrade && branch_move {
-                hm.delete(&first(&from)?, &mut out)?;
-            } else if is_upgrade && (branch_move || from_not_in) && to_not_in {
-                hm.insert(&first(&to)?, &mut out)?;
-            } else if from.len() > 1 {
-                let (last, rest) = from.split_last().ok_or_else(|| internal("IndexError"))?;
-                for d in rest {
-                    hm.delete(d, &mut out)?;
-                }
-                let to0 = to.first().ok_or_else(|| internal("IndexError: tuple index out of range"))?;
-                hm.update(last, to0, &mut out)?;
-            } else if to.len() > 1 {
-                let (last, rest) = to.split_last().ok_or_else(|| internal("IndexError"))?;
-                for i in rest {
-                    hm.insert(i, &mut out)?;
-                }
-                let from0 = from.first().ok_or_else(|| internal("IndexError: tuple index out of range"))?;
-                hm.update(from0, last, &mut out)?;
-            } else {
-                hm.update(&first(&from)?, &first(&to)?, &mut out)?;
-            }
+            let result = stamp_step_updates(&from, &to, is_upgrade, branch_move, &mut hm, &mut out);
             let description = format!("stamp_revision {} -> {}", from.join(", "), to.join(", "));
             steps.push(StampStep {
                 from_revisions: from,
@@ -1824,8 +1895,11 @@ impl RevisionMap {
                 version_updates: out,
                 description,
             });
+            if let Err(f) = result {
+                return Ok(StampPlan { steps, error: Some(plain(f)) });
+            }
         }
-        Ok(steps)
+        Ok(StampPlan { steps, error: None })
     }
 
     /// `MigrationStep.short_log` (the `-- Running upgrade  -> r0001` comment
