@@ -11,7 +11,7 @@ use std::fs;
 use std::path::Path;
 
 use alembic_engine::revision::{
-    self, apply_version_updates, BranchesOptions, CurrentOptions, HeadsOptions, HistoryOptions, Revision,
+    self, apply_version_updates, VersionUpdate, BranchesOptions, CurrentOptions, HeadsOptions, HistoryOptions, Revision,
     RevisionMap, ShowOptions,
 };
 
@@ -114,6 +114,9 @@ fn sort_label_groups(line: &str) -> String {
 /// Alembic prints some collections in Python `set` order, which changes
 /// from run to run (`nextrev`, the heads `current` shows): sort those.
 fn canonical(verb: &str, stdout: &str) -> String {
+    if verb == "sql" {
+        return sql_lines(stdout);
+    }
     let mut lines: Vec<String> = stdout
         .split_inclusive('\n')
         .map(|l| {
@@ -180,7 +183,7 @@ fn parse_expected(text: &str) -> Vec<(Outcome, Option<Vec<String>>)> {
             .filter(|l| l.starts_with("INFO  [alembic.runtime.migration] Running") || l.starts_with("ERROR "))
             .map(String::from)
             .collect();
-        let verb = command.split(' ').next().unwrap_or("");
+        let verb = if command.split(' ').any(|w| w == "--sql") { "sql" } else { command.split(' ').next().unwrap_or("") };
         out.push((Outcome { command: command.to_string(), exit, stdout: canonical(verb, stdout), log, rows }, raw_rows));
     }
     out
@@ -214,6 +217,138 @@ fn positionals(args: &[String]) -> Vec<String> {
     out
 }
 
+fn version_sql(u: &VersionUpdate) -> String {
+    match u {
+        VersionUpdate::Insert(v) => {
+            format!("INSERT INTO alembic_version (version_num) VALUES ('{v}') RETURNING version_num;\n")
+        }
+        VersionUpdate::Update { from, to } => format!(
+            "UPDATE alembic_version SET version_num='{to}' WHERE alembic_version.version_num = '{from}';\n"
+        ),
+        VersionUpdate::Delete(v) => {
+            format!("DELETE FROM alembic_version WHERE alembic_version.version_num = '{v}';\n")
+        }
+    }
+}
+
+/// `upgrade/downgrade/stamp --sql`: the lines of stdout that come from the
+/// revision layer (see [`sql_lines`]).
+fn replay_sql(
+    map: &RevisionMap,
+    verb: &str,
+    targets: &[String],
+    log: &mut Vec<String>,
+) -> Result<String, revision::RevisionError> {
+    let mut start: Option<String> = None;
+    let mut dests = Vec::new();
+    for t in targets {
+        match t.split_once(':') {
+            Some((a, b)) => {
+                if start.as_deref().is_some_and(|s| s != a) {
+                    return Err(revision::RevisionError::Message(
+                        "Stamp operation with --sql only supports a single starting revision at a time".into(),
+                    ));
+                }
+                start = Some(a.to_string());
+                dests.push(b.to_string());
+            }
+            None => dests.push(t.clone()),
+        }
+    }
+    if verb == "downgrade" && start.is_none() {
+        return Err(revision::RevisionError::Message("downgrade with --sql requires <fromrev>:<torev>".into()));
+    }
+    let heads = match &start {
+        Some(s) => map.sql_starting_heads(s)?,
+        None => Vec::new(),
+    };
+    let mut out = String::new();
+    let mut current = heads.clone();
+    let mut emit = |short: &str, updates: &[VersionUpdate], current: &mut Vec<String>| {
+        if current.is_empty() {
+            out.push_str("CREATE TABLE alembic_version (\n");
+        }
+        out.push_str(&format!("-- Running {short}\n"));
+        for u in updates {
+            out.push_str(&version_sql(u));
+        }
+        apply_version_updates(current, updates);
+    };
+    let dest = dests.first().cloned().unwrap_or_default();
+    match verb {
+        "stamp" => {
+            let plan = map.stamp_plan(&heads, &dests, false)?;
+            for step in &plan.steps {
+                log.push(format!("INFO  [alembic.runtime.migration] Running {}", step.description));
+                emit(&step.description, &step.version_updates, &mut current);
+            }
+            plan.error.map_or(Ok(()), Err)?;
+        }
+        _ => {
+            let plan =
+                if verb == "upgrade" { map.upgrade_plan(&heads, &dest)? } else { map.downgrade_plan(&heads, &dest)? };
+            for step in &plan.steps {
+                log.push(format!("INFO  [alembic.runtime.migration] Running {}", step.description));
+                emit(&map.short_log(step), &step.version_updates, &mut current);
+            }
+            plan.error.map_or(Ok(()), Err)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The lines of `--sql` output the revision layer decides. Which row a
+/// merge deletes and which it updates (and the order an unmerge inserts in)
+/// comes from a Python set in Alembic: such a step is shown as the set of
+/// rows it removes and adds.
+fn sql_lines(stdout: &str) -> String {
+    let kept: Vec<&str> = stdout
+        .split_inclusive('\n')
+        .filter(|l| {
+            ["-- Running ", "INSERT INTO alembic_version", "UPDATE alembic_version", "DELETE FROM alembic_version"]
+                .iter()
+                .any(|p| l.starts_with(p))
+                || l.starts_with("FAILED: ")
+                || *l == "CREATE TABLE alembic_version (\n"
+        })
+        .collect();
+    let mut out = String::new();
+    let mut block: Vec<&str> = Vec::new();
+    let flush = |block: &mut Vec<&str>, out: &mut String| {
+        let quoted = |l: &str| -> Vec<String> { l.split('\'').skip(1).step_by(2).map(String::from).collect() };
+        let (mut removed, mut added) = (Vec::new(), Vec::new());
+        for l in block.iter() {
+            let q = quoted(l);
+            if l.starts_with("INSERT") {
+                added.extend(q);
+            } else if l.starts_with("DELETE") {
+                removed.extend(q);
+            } else if l.starts_with("UPDATE") && q.len() == 2 {
+                added.push(q[0].clone());
+                removed.push(q[1].clone());
+            }
+        }
+        if block.len() > 1 {
+            removed.sort();
+            added.sort();
+            out.push_str(&format!("  rows -{removed:?} +{added:?}\n"));
+        } else {
+            out.push_str(&block.concat());
+        }
+        block.clear();
+    };
+    for l in kept {
+        if l.starts_with("INSERT") || l.starts_with("UPDATE") || l.starts_with("DELETE") {
+            block.push(l);
+        } else {
+            flush(&mut block, &mut out);
+            out.push_str(l);
+        }
+    }
+    flush(&mut block, &mut out);
+    out
+}
+
 /// Replays one command; `rows` is alembic_version (None: no table yet).
 fn replay(map: &Result<RevisionMap, revision::RevisionError>, argv: &[String], rows: &mut Option<Vec<String>>) -> Outcome {
     let mut stdout = String::new();
@@ -224,7 +359,7 @@ fn replay(map: &Result<RevisionMap, revision::RevisionError>, argv: &[String], r
     // env.py creates alembic_version before the revisions are looked at
     // (MigrationContext.run_migrations); `current` never creates it.
     let creates_table = match verb {
-        "upgrade" | "downgrade" | "stamp" => true,
+        "upgrade" | "downgrade" | "stamp" => !flag(args, &["--sql"]),
         "show" => args.iter().any(|a| a == "current"),
         "history" => revision::history_needs_database(option(args, &["-r", "--rev-range"]).as_deref(), flag(args, &["-i", "--indicate-current"])),
         _ => false,
@@ -275,8 +410,14 @@ fn replay(map: &Result<RevisionMap, revision::RevisionError>, argv: &[String], r
                 let opts = ShowOptions { current_heads: heads.clone(), versions_dir: VERSIONS.into() };
                 stdout = revision::show(map, &rev, &opts)?;
             }
+            "upgrade" | "downgrade" | "stamp" if flag(args, &["--sql"]) => {
+                stdout = replay_sql(map, verb, &positionals(args), &mut log)?;
+            }
             "upgrade" | "downgrade" => {
                 let target = positionals(args).first().cloned().unwrap_or_default();
+                if target.contains(':') {
+                    return Err(revision::RevisionError::Message("Range revision not allowed".into()));
+                }
                 let plan = if verb == "upgrade" {
                     map.upgrade_plan(&heads, &target)?
                 } else {
@@ -322,7 +463,8 @@ fn replay(map: &Result<RevisionMap, revision::RevisionError>, argv: &[String], r
         v.sort();
         v
     });
-    Outcome { command: argv.join(" "), exit, stdout: canonical(verb, &stdout), log, rows: sorted_rows }
+    let kind = if flag(args, &["--sql"]) { "sql" } else { verb };
+    Outcome { command: argv.join(" "), exit, stdout: canonical(kind, &stdout), log, rows: sorted_rows }
 }
 
 fn run_case(case_path: &Path) -> Vec<String> {
