@@ -278,6 +278,14 @@ impl Node {
     fn is_merge_point(&self) -> bool {
         self.down.len() > 1
     }
+    /// The labels as output shows them: Alembic prints a Python set (its
+    /// order changes from run to run); sorted here.
+    fn sorted_labels(&self) -> String {
+        let mut v: Vec<&str> = self.labels.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v.join(", ")
+    }
+
     /// `Script._format_down_revision`
     fn format_down(&self) -> String {
         if self.down.is_empty() {
@@ -415,10 +423,10 @@ impl RevisionMap {
         for (src, rev) in map.revisions.iter().enumerate() {
             // Revision.__init__
             let id = rev.revision.clone();
-            if rev.down_revisions.iter().any(|d| *d == id) {
+            if rev.down_revisions.contains(&id) {
                 return Err(rev_err(format!("Self-loop is detected in revisions ({id})")));
             }
-            if rev.depends_on.iter().any(|d| *d == id) {
+            if rev.depends_on.contains(&id) {
                 return Err(rev_err(format!("Dependency self-loop is detected in revisions ({id})")));
             }
             let illegal: BTreeSet<char> = id.chars().filter(|c| matches!(c, '@' | '-' | '+' | ':')).collect();
@@ -516,11 +524,11 @@ impl RevisionMap {
                     )));
                 };
                 let rev_id = map.nodes[idx].id.clone();
-                let versioned = map.nodes[idx].down.iter().any(|x| *x == downrev);
+                let versioned = map.nodes[idx].down.contains(&downrev);
                 let down_node = &mut map.nodes[d];
                 push_unique(&mut down_node.all_nextrev, &rev_id);
                 let down_id = down_node.id.clone();
-                if map.nodes[idx].down.iter().any(|x| *x == down_id) {
+                if map.nodes[idx].down.contains(&down_id) {
                     push_unique(&mut map.nodes[d].nextrev, &rev_id);
                 }
                 if versioned {
@@ -2022,7 +2030,7 @@ impl RevisionMap {
             let _ = writeln!(s, "Branches into: {}", node.nextrev.join(", "));
         }
         if !node.labels.is_empty() {
-            let _ = writeln!(s, "Branch names: {}", node.labels.join(", "));
+            let _ = writeln!(s, "Branch names: {}", node.sorted_labels());
         }
         let _ = writeln!(s, "Path: {}", self.path_of(node, versions_dir));
         let longdoc = self.revisions.get(node.src).map(|r| r.longdoc_text().trim()).unwrap_or("");
@@ -2042,7 +2050,7 @@ impl RevisionMap {
             };
         }
         if f.include_branches && !node.labels.is_empty() {
-            let _ = write!(text, " ({})", node.labels.join(", "));
+            let _ = write!(text, " ({})", node.sorted_labels());
         }
         // head_indicators is always True in Alembic's callers.
         if node.is_real_head() {
