@@ -21,6 +21,25 @@
 //!   `ScriptDirectory._catch_revision_errors` turns a `RevisionError` into).
 //!   Where Alembic crashes with a Python traceback instead, the message says
 //!   what the traceback's last line says.
+//!
+//! For the command layer (observed with Alembic 1.20.1, see
+//! `tests/fixtures/revision/*.alembic`):
+//! - A failure prints `FAILED: <message>` on stdout, `ERROR
+//!   [alembic.util.messaging] <message>` on stderr, exit status 255.
+//! - Each step logs `INFO  [alembic.runtime.migration] Running <description>`
+//!   on stderr before its version-table update; `--sql` also logs
+//!   `Generating static SQL` first and writes `-- Running <short_log>` (no
+//!   docstring; [`RevisionMap::short_log`]). Offline, `CREATE TABLE
+//!   alembic_version` comes before a step whenever no head is left, and
+//!   SQLite's INSERT is `INSERT INTO alembic_version (version_num) VALUES
+//!   ('x') RETURNING version_num;`.
+//! - `upgrade`, `downgrade`, `stamp`, `history -i` and `show current` create
+//!   `alembic_version` when missing *before* anything is resolved (so it exists
+//!   even when the command fails); `current` never creates it.
+//! - `upgrade a:b` without `--sql`: `Range revision not allowed`; `downgrade`
+//!   with `--sql` needs `a:b` (`downgrade with --sql requires
+//!   <fromrev>:<torev>`); the start of a range goes through
+//!   [`RevisionMap::sql_starting_heads`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -2224,6 +2243,94 @@ pub fn show(map: &RevisionMap, rev: &str, opts: &ShowOptions) -> Result<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rev(id: &str, down: &[&str]) -> Revision {
+        Revision { doc: format!("doc {id}"), ..Revision::new(id, down, &format!("{id}_x.py")) }
+    }
+
+    fn msg<T: std::fmt::Debug>(r: Result<T, RevisionError>) -> String {
+        match r {
+            Err(RevisionError::Message(m)) => m,
+            Ok(v) => panic!("expected an error, got {v:?}"),
+        }
+    }
+
+    #[test]
+    fn graph_shape() {
+        let mut b = rev("b", &["a"]);
+        b.branch_labels = vec!["feat".into()];
+        let map = RevisionMap::new(vec![rev("a", &[]), b, rev("c", &["a"]), rev("m", &["b", "c"])]).unwrap();
+        assert_eq!(map.heads(), vec!["m"]);
+        assert_eq!(map.bases(), vec!["a"]);
+        assert!(map.is_branch_point("a") && !map.is_branch_point("b"));
+        assert!(map.is_merge_point("m") && map.is_head("m") && map.is_base("a"));
+        assert_eq!(map.nextrev("a"), vec!["b", "c"]);
+        // a label stops at the branch point below it and is inherited upwards
+        assert_eq!(map.branch_labels("b"), vec!["feat"]);
+        assert_eq!(map.branch_labels("m"), vec!["feat"]);
+        assert!(map.branch_labels("a").is_empty());
+        assert_eq!(map.get_revisions("feat@head").unwrap(), vec!["m"]);
+        assert_eq!(map.get_revision("base").unwrap(), None);
+    }
+
+    #[test]
+    fn version_table_updates_for_a_merge() {
+        let map = RevisionMap::new(vec![rev("a", &[]), rev("b", &["a"]), rev("c", &["a"]), rev("m", &["b", "c"])])
+            .unwrap();
+        let steps = map.upgrade_steps(&[], "heads").unwrap();
+        let got: Vec<(&str, &[VersionUpdate])> =
+            steps.iter().map(|s| (s.description.as_str(), s.version_updates.as_slice())).collect();
+        let up = |f: &str, t: &str| VersionUpdate::Update { from: f.into(), to: t.into() };
+        assert_eq!(
+            got,
+            vec![
+                ("upgrade  -> a, doc a", &[VersionUpdate::Insert("a".into())][..]),
+                ("upgrade a -> c, doc c", &[up("a", "c")][..]),
+                ("upgrade a -> b, doc b", &[VersionUpdate::Insert("b".into())][..]),
+                ("upgrade b, c -> m, doc m", &[VersionUpdate::Delete("b".into()), up("c", "m")][..]),
+            ]
+        );
+        let down = map.downgrade_steps(&["m".into()], "base").unwrap();
+        let mut rows = vec!["m".to_string()];
+        for s in &down {
+            apply_version_updates(&mut rows, &s.version_updates);
+        }
+        assert!(rows.is_empty());
+        assert_eq!(down[0].description, "downgrade m -> b, c, doc m");
+    }
+
+    #[test]
+    fn alembic_error_texts() {
+        let map = RevisionMap::new(vec![rev("a", &[]), rev("b", &["a"]), rev("c", &["a"])]).unwrap();
+        assert_eq!(
+            msg(map.upgrade_steps(&[], "head")),
+            "Multiple head revisions are present for given argument 'head'; please specify a specific \
+             target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads"
+        );
+        assert_eq!(msg(map.upgrade_steps(&[], "zz")), "Can't locate revision identified by 'zz'");
+        assert_eq!(msg(map.downgrade_steps(&[], "-1")), "Relative revision -1 didn't produce 1 migrations");
+        assert_eq!(
+            msg(map.stamp_steps(&[], &["head".into()], false)),
+            "Multiple heads are present; please specify a single target revision"
+        );
+        assert_eq!(
+            msg(RevisionMap::new(vec![rev("x", &["y"]), rev("y", &["x"])])),
+            "Cycle is detected in revisions (x, y)"
+        );
+        assert_eq!(
+            msg(RevisionMap::new(vec![rev("x:1", &[])])),
+            "Character(s) ':' not allowed in revision identifier 'x:1'"
+        );
+    }
+
+    #[test]
+    fn stamp_purge_inserts_from_nothing() {
+        let map = RevisionMap::new(vec![rev("a", &[]), rev("b", &["a"])]).unwrap();
+        let steps = map.stamp_steps(&["a".into(), "zz".into()], &["b".into()], true).unwrap();
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].description, "stamp_revision  -> b");
+        assert_eq!(steps[0].version_updates, vec![VersionUpdate::Insert("b".into())]);
+    }
 
     #[test]
     fn relative_destination_regex() {
