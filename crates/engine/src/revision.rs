@@ -1810,6 +1810,21 @@ impl RevisionMap {
         Ok(self.revision_steps(&order, false, current_heads))
     }
 
+    /// The Python `UserWarning` Alembic prints (to stderr, before anything
+    /// else happens, whether or not the downgrade then fails) for `downgrade
+    /// -N` from several heads: `downgrade -1 from multiple heads is
+    /// ambiguous; this usage will be disallowed in a future release.`
+    pub fn downgrade_warnings(&self, current_heads: &[String], destination: &str) -> Vec<String> {
+        let unique: BTreeSet<&String> = current_heads.iter().collect();
+        match relative_match(destination) {
+            Some((None, None, relative)) if py_int(&relative).is_some_and(|r| r < 0) && unique.len() > 1 => {
+                vec!["downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release."
+                    .to_string()]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// [`Self::upgrade_plan`], failing as a whole when any step would fail.
     pub fn upgrade_steps(&self, current_heads: &[String], destination: &str) -> Result<Vec<MigrationStep>, RevisionError> {
         self.upgrade_plan(current_heads, destination)?.into_result()

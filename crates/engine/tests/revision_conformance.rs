@@ -93,6 +93,8 @@ struct Outcome {
     log: Vec<String>,
     /// Sorted rows (Alembic picks among equivalent row orders by set iteration order).
     rows: Option<Vec<String>>,
+    /// Python `UserWarning` messages on stderr.
+    warnings: Vec<String>,
 }
 
 /// `(beta, alpha)` → `(alpha, beta)`: several branch labels come from a set.
@@ -186,8 +188,12 @@ fn parse_expected(text: &str, labels: &BTreeSet<String>) -> Vec<(Outcome, Option
             .filter(|l| l.starts_with("INFO  [alembic.runtime.migration] Running") || l.starts_with("ERROR "))
             .map(String::from)
             .collect();
+        let warnings = stderr
+            .lines()
+            .filter_map(|l| l.split_once("UserWarning: ").map(|(_, w)| w.to_string()))
+            .collect();
         let verb = if command.split(' ').any(|w| w == "--sql") { "sql" } else { command.split(' ').next().unwrap_or("") };
-        out.push((Outcome { command: command.to_string(), exit, stdout: canonical(verb, stdout, labels), log, rows }, raw_rows));
+        out.push((Outcome { command: command.to_string(), exit, stdout: canonical(verb, stdout, labels), log, rows, warnings }, raw_rows));
     }
     out
 }
@@ -364,6 +370,7 @@ fn replay(
     let verb = argv[0].as_str();
     let args = &argv[1..];
     let heads: Vec<String> = rows.clone().unwrap_or_default();
+    let mut warnings: Vec<String> = map.as_ref().map(|m| m.warnings().to_vec()).unwrap_or_default();
     // env.py creates alembic_version before the revisions are looked at
     // (MigrationContext.run_migrations); `current` never creates it.
     let creates_table = match verb {
@@ -429,6 +436,7 @@ fn replay(
                 let plan = if verb == "upgrade" {
                     map.upgrade_plan(&heads, &target)?
                 } else {
+                    warnings.extend(map.downgrade_warnings(&heads, &target));
                     map.downgrade_plan(&heads, &target)?
                 };
                 for step in plan.steps {
@@ -472,7 +480,7 @@ fn replay(
         v
     });
     let kind = if flag(args, &["--sql"]) { "sql" } else { verb };
-    Outcome { command: argv.join(" "), exit, stdout: canonical(kind, &stdout, labels), log, rows: sorted_rows }
+    Outcome { command: argv.join(" "), exit, stdout: canonical(kind, &stdout, labels), log, rows: sorted_rows, warnings }
 }
 
 fn run_case(case_path: &Path) -> Vec<String> {
