@@ -21,6 +21,25 @@
 //!   `ScriptDirectory._catch_revision_errors` turns a `RevisionError` into).
 //!   Where Alembic crashes with a Python traceback instead, the message says
 //!   what the traceback's last line says.
+//!
+//! For the command layer (observed with Alembic 1.20.1, see
+//! `tests/fixtures/revision/*.alembic`):
+//! - A failure prints `FAILED: <message>` on stdout, `ERROR
+//!   [alembic.util.messaging] <message>` on stderr, exit status 255.
+//! - Each step logs `INFO  [alembic.runtime.migration] Running <description>`
+//!   on stderr before its version-table update; `--sql` also logs
+//!   `Generating static SQL` first and writes `-- Running <short_log>` (no
+//!   docstring; [`RevisionMap::short_log`]). Offline, `CREATE TABLE
+//!   alembic_version` comes before a step whenever no head is left, and
+//!   SQLite's INSERT is `INSERT INTO alembic_version (version_num) VALUES
+//!   ('x') RETURNING version_num;`.
+//! - `upgrade`, `downgrade`, `stamp`, `history -i` and `show current` create
+//!   `alembic_version` when missing *before* anything is resolved (so it exists
+//!   even when the command fails); `current` never creates it.
+//! - `upgrade a:b` without `--sql`: `Range revision not allowed`; `downgrade`
+//!   with `--sql` needs `a:b` (`downgrade with --sql requires
+//!   <fromrev>:<torev>`); the start of a range goes through
+//!   [`RevisionMap::sql_starting_heads`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -196,15 +215,6 @@ fn py_tuple_repr(v: &[String]) -> String {
     }
 }
 
-/// `tuple_rev_as_scalar` then `repr()`.
-fn py_scalar_repr(v: &[String]) -> String {
-    match v {
-        [] => "None".to_string(),
-        [one] => py_repr_str(one),
-        _ => py_tuple_repr(v),
-    }
-}
-
 /// A value Alembic's traversal functions return: a `Revision`, the string
 /// `"base"`, or `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,6 +297,14 @@ impl Node {
     fn is_merge_point(&self) -> bool {
         self.down.len() > 1
     }
+    /// The labels as output shows them: Alembic prints a Python set (its
+    /// order changes from run to run); sorted here.
+    fn sorted_labels(&self) -> String {
+        let mut v: Vec<&str> = self.labels.iter().map(String::as_str).collect();
+        v.sort_unstable();
+        v.join(", ")
+    }
+
     /// `Script._format_down_revision`
     fn format_down(&self) -> String {
         if self.down.is_empty() {
@@ -424,10 +442,10 @@ impl RevisionMap {
         for (src, rev) in map.revisions.iter().enumerate() {
             // Revision.__init__
             let id = rev.revision.clone();
-            if rev.down_revisions.iter().any(|d| *d == id) {
+            if rev.down_revisions.contains(&id) {
                 return Err(rev_err(format!("Self-loop is detected in revisions ({id})")));
             }
-            if rev.depends_on.iter().any(|d| *d == id) {
+            if rev.depends_on.contains(&id) {
                 return Err(rev_err(format!("Dependency self-loop is detected in revisions ({id})")));
             }
             let illegal: BTreeSet<char> = id.chars().filter(|c| matches!(c, '@' | '-' | '+' | ':')).collect();
@@ -510,23 +528,26 @@ impl RevisionMap {
             let all_down = map.nodes[idx].all_down();
             for downrev in all_down {
                 let Some(&d) = map.lookup.get(&downrev) else {
+                    // Alembic warns with `str(Script)` and then fails with a KeyError.
                     let n = &map.nodes[idx];
-                    let mut args = vec![py_repr_str(&n.id), py_scalar_repr(&n.down)];
-                    if !n.deps.is_empty() {
-                        args.push(format!("dependencies={}", py_scalar_repr(&n.deps)));
-                    }
+                    let doc = map.revisions.get(n.src).map(|r| r.doc.as_str()).unwrap_or("");
                     return Err(internal(format!(
-                        "Revision {} referenced from Script({}) is not present",
+                        "Revision {} referenced from {} -> {}{}{}{}, {} is not present",
                         downrev,
-                        args.join(", ")
+                        n.format_down(),
+                        n.id,
+                        if n.is_head() { " (head)" } else { "" },
+                        if n.is_branch_point() { " (branchpoint)" } else { "" },
+                        if n.is_merge_point() { " (mergepoint)" } else { "" },
+                        doc
                     )));
                 };
                 let rev_id = map.nodes[idx].id.clone();
-                let versioned = map.nodes[idx].down.iter().any(|x| *x == downrev);
+                let versioned = map.nodes[idx].down.contains(&downrev);
                 let down_node = &mut map.nodes[d];
                 push_unique(&mut down_node.all_nextrev, &rev_id);
                 let down_id = down_node.id.clone();
-                if map.nodes[idx].down.iter().any(|x| *x == down_id) {
+                if map.nodes[idx].down.contains(&down_id) {
                     push_unique(&mut map.nodes[d].nextrev, &rev_id);
                 }
                 if versioned {
@@ -1564,6 +1585,75 @@ impl HeadMaintainer {
     }
 }
 
+/// The steps of an upgrade or downgrade. Alembic computes all steps first,
+/// then runs them one by one; when `error` is set, the last step's script
+/// has run (its `Running ...` line is logged) and then updating
+/// `alembic_version` failed with `error` after the updates listed in that
+/// step (Alembic's `HeadMaintainer` hits a `KeyError`/assertion in graphs
+/// whose `depends_on` it cannot follow). Earlier steps stay applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationPlan {
+    pub steps: Vec<MigrationStep>,
+    pub error: Option<RevisionError>,
+}
+
+impl MigrationPlan {
+    fn into_result(self) -> Result<Vec<MigrationStep>, RevisionError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.steps),
+        }
+    }
+}
+
+/// The steps of `alembic stamp`; `error` as in [`MigrationPlan`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StampPlan {
+    pub steps: Vec<StampStep>,
+    pub error: Option<RevisionError>,
+}
+
+/// `HeadMaintainer.update_to_step(StampStep)`
+fn stamp_step_updates(
+    from: &[String],
+    to: &[String],
+    is_upgrade: bool,
+    branch_move: bool,
+    hm: &mut HeadMaintainer,
+    out: &mut Vec<VersionUpdate>,
+) -> R<()> {
+    let first = |v: &[String]| -> R<String> {
+        match v {
+            [one] => Ok(one.clone()),
+            _ => Err(internal("AssertionError: len == 1")),
+        }
+    };
+    let from_not_in = from.iter().any(|f| !hm.has(f));
+    let to_not_in = to.iter().any(|t| !hm.has(t));
+    if !is_upgrade && branch_move {
+        hm.delete(&first(from)?, out)?;
+    } else if is_upgrade && (branch_move || from_not_in) && to_not_in {
+        hm.insert(&first(to)?, out)?;
+    } else if from.len() > 1 {
+        let (last, rest) = from.split_last().ok_or_else(|| internal("IndexError"))?;
+        for d in rest {
+            hm.delete(d, out)?;
+        }
+        let to0 = to.first().ok_or_else(|| internal("IndexError: tuple index out of range"))?;
+        hm.update(last, to0, out)?;
+    } else if to.len() > 1 {
+        let (last, rest) = to.split_last().ok_or_else(|| internal("IndexError"))?;
+        for i in rest {
+            hm.insert(i, out)?;
+        }
+        let from0 = from.first().ok_or_else(|| internal("IndexError: tuple index out of range"))?;
+        hm.update(from0, last, out)?;
+    } else {
+        hm.update(&first(from)?, &first(to)?, out)?;
+    }
+    Ok(())
+}
+
 impl RevisionMap {
     fn ancestor_ids_of_heads(&self, heads: &[String]) -> R<BTreeSet<String>> {
         let mut nodes = Vec::new();
@@ -1594,18 +1684,23 @@ impl RevisionMap {
     }
 
     /// `HeadMaintainer.update_to_step(RevisionStep)`
-    fn revision_step_updates(&self, node: &Node, is_upgrade: bool, hm: &mut HeadMaintainer) -> R<Vec<VersionUpdate>> {
-        let mut out = Vec::new();
+    fn revision_step_updates(
+        &self,
+        node: &Node,
+        is_upgrade: bool,
+        hm: &mut HeadMaintainer,
+        out: &mut Vec<VersionUpdate>,
+    ) -> R<()> {
         let downrevs = node.normalized_down();
         let in_heads = hm.has(&node.id);
         let intersect: Vec<String> = downrevs.iter().filter(|d| hm.has(d)).cloned().collect();
         // should_delete_branch
         if !is_upgrade && in_heads && (downrevs.is_empty() || self.unmerge_to_revisions(node, &hm.heads)?.is_empty())
         {
-            hm.delete(&node.id, &mut out)?;
+            hm.delete(&node.id, out)?;
         } else if is_upgrade && (downrevs.is_empty() || intersect.is_empty()) {
             // should_create_branch
-            hm.insert(&node.id, &mut out)?;
+            hm.insert(&node.id, out)?;
         } else if is_upgrade && downrevs.len() > 1 && intersect.len() > 1 {
             // should_merge_branches / merge_branch_idents
             let other: Vec<String> = hm.heads.iter().filter(|h| !downrevs.contains(h)).cloned().collect();
@@ -1619,9 +1714,9 @@ impl RevisionMap {
                 return Err(internal("IndexError: list index out of range"));
             };
             for d in rest {
-                hm.delete(d, &mut out)?;
+                hm.delete(d, out)?;
             }
-            hm.update(last, &node.id, &mut out)?;
+            hm.update(last, &node.id, out)?;
         } else if !is_upgrade && in_heads && downrevs.len() > 1 {
             // should_unmerge_branches / unmerge_branch_idents
             let to = self.unmerge_to_revisions(node, &hm.heads)?;
@@ -1629,9 +1724,9 @@ impl RevisionMap {
                 return Err(internal("IndexError: tuple index out of range"));
             };
             for i in rest {
-                hm.insert(i, &mut out)?;
+                hm.insert(i, out)?;
             }
-            hm.update(&node.id, last, &mut out)?;
+            hm.update(&node.id, last, out)?;
         } else {
             // update_version_num
             let down = if downrevs.len() != 1 {
@@ -1645,15 +1740,15 @@ impl RevisionMap {
                 downrevs[0].clone()
             };
             if is_upgrade {
-                hm.update(&down, &node.id, &mut out)?;
+                hm.update(&down, &node.id, out)?;
             } else {
-                hm.update(&node.id, &down, &mut out)?;
+                hm.update(&node.id, &down, out)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn revision_steps(&self, nodes: &[usize], is_upgrade: bool, current_heads: &[String]) -> R<Vec<MigrationStep>> {
+    fn revision_steps(&self, nodes: &[usize], is_upgrade: bool, current_heads: &[String]) -> MigrationPlan {
         let mut hm = HeadMaintainer { heads: Vec::new() };
         for h in current_heads {
             if !hm.has(h) {
@@ -1663,7 +1758,8 @@ impl RevisionMap {
         let mut steps = Vec::new();
         for &i in nodes {
             let node = &self.nodes[i];
-            let version_updates = self.revision_step_updates(node, is_upgrade, &mut hm)?;
+            let mut version_updates = Vec::new();
+            let result = self.revision_step_updates(node, is_upgrade, &mut hm, &mut version_updates);
             let (name, from, to) = if is_upgrade {
                 ("upgrade", node.down.join(", "), node.id.clone())
             } else {
@@ -1676,57 +1772,82 @@ impl RevisionMap {
                 format!("{name} {from} -> {to}, {doc}")
             };
             steps.push(MigrationStep { revision: node.id.clone(), is_upgrade, version_updates, description });
+            if let Err(f) = result {
+                return MigrationPlan { steps, error: Some(plain(f)) };
+            }
         }
-        Ok(steps)
+        MigrationPlan { steps, error: None }
     }
 
     /// `ScriptDirectory._upgrade_revs(destination, current_heads)` plus what
     /// `HeadMaintainer` does to `alembic_version` after each step, starting
     /// from `current_heads` (the table's rows, or the `--sql` start).
-    pub fn upgrade_steps(&self, current_heads: &[String], destination: &str) -> Result<Vec<MigrationStep>, RevisionError> {
+    /// `Err`: nothing runs. See [`MigrationPlan`] for a failure mid-way.
+    pub fn upgrade_plan(&self, current_heads: &[String], destination: &str) -> Result<MigrationPlan, RevisionError> {
         let catch = Catch {
             ancestor: Some("Destination %(end)s is not a valid upgrade target from current head(s)"),
             end: Some(destination.to_string()),
             ..Catch::default()
         };
-        let run = || -> R<Vec<MigrationStep>> {
-            let mut order =
-                self.iterate_revisions(&Arg::one(destination), &Arg::Many(current_heads.to_vec()), true, false, true, false)?;
-            order.reverse();
-            self.revision_steps(&order, true, current_heads)
-        };
-        run().map_err(|f| translate(f, &catch))
+        let mut order = self
+            .iterate_revisions(&Arg::one(destination), &Arg::Many(current_heads.to_vec()), true, false, true, false)
+            .map_err(|f| translate(f, &catch))?;
+        order.reverse();
+        Ok(self.revision_steps(&order, true, current_heads))
     }
 
     /// `ScriptDirectory._downgrade_revs(destination, current_heads)` plus the
     /// version-table updates.
-    pub fn downgrade_steps(
-        &self,
-        current_heads: &[String],
-        destination: &str,
-    ) -> Result<Vec<MigrationStep>, RevisionError> {
+    pub fn downgrade_plan(&self, current_heads: &[String], destination: &str) -> Result<MigrationPlan, RevisionError> {
         let catch = Catch {
             ancestor: Some("Destination %(end)s is not a valid downgrade target from current head(s)"),
             end: Some(destination.to_string()),
             ..Catch::default()
         };
-        let run = || -> R<Vec<MigrationStep>> {
-            let order =
-                self.iterate_revisions(&Arg::Many(current_heads.to_vec()), &Arg::one(destination), false, false, true, true)?;
-            self.revision_steps(&order, false, current_heads)
-        };
-        run().map_err(|f| translate(f, &catch))
+        let order = self
+            .iterate_revisions(&Arg::Many(current_heads.to_vec()), &Arg::one(destination), false, false, true, true)
+            .map_err(|f| translate(f, &catch))?;
+        Ok(self.revision_steps(&order, false, current_heads))
+    }
+
+    /// The Python `UserWarning` Alembic prints (to stderr, before anything
+    /// else happens, whether or not the downgrade then fails) for `downgrade
+    /// -N` from several heads: `downgrade -1 from multiple heads is
+    /// ambiguous; this usage will be disallowed in a future release.`
+    pub fn downgrade_warnings(&self, current_heads: &[String], destination: &str) -> Vec<String> {
+        let unique: BTreeSet<&String> = current_heads.iter().collect();
+        match relative_match(destination) {
+            Some((None, None, relative)) if py_int(&relative).is_some_and(|r| r < 0) && unique.len() > 1 => {
+                vec!["downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release."
+                    .to_string()]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// [`Self::upgrade_plan`], failing as a whole when any step would fail.
+    pub fn upgrade_steps(&self, current_heads: &[String], destination: &str) -> Result<Vec<MigrationStep>, RevisionError> {
+        self.upgrade_plan(current_heads, destination)?.into_result()
+    }
+
+    /// [`Self::downgrade_plan`], failing as a whole when any step would fail.
+    pub fn downgrade_steps(
+        &self,
+        current_heads: &[String],
+        destination: &str,
+    ) -> Result<Vec<MigrationStep>, RevisionError> {
+        self.downgrade_plan(current_heads, destination)?.into_result()
     }
 
     /// `alembic stamp DEST...`: `ScriptDirectory._stamp_revs` plus the
     /// version-table updates. With `purge`, Alembic first empties the table
     /// (`DELETE FROM alembic_version`, done by the caller) and stamps from no heads.
-    pub fn stamp_steps(
+    pub fn stamp_plan(
         &self,
         current_heads: &[String],
         destinations: &[String],
         purge: bool,
-    ) -> Result<Vec<StampStep>, RevisionError> {
+    ) -> Result<StampPlan, RevisionError> {
         let catch = Catch {
             multiple_heads: Some("Multiple heads are present; please specify a single target revision"),
             ..Catch::default()
@@ -1735,7 +1856,21 @@ impl RevisionMap {
         self.stamp_inner(&heads, destinations).map_err(|f| translate(f, &catch))
     }
 
-    fn stamp_inner(&self, heads: &[String], destinations: &[String]) -> R<Vec<StampStep>> {
+    /// [`Self::stamp_plan`], failing as a whole when any step would fail.
+    pub fn stamp_steps(
+        &self,
+        current_heads: &[String],
+        destinations: &[String],
+        purge: bool,
+    ) -> Result<Vec<StampStep>, RevisionError> {
+        let plan = self.stamp_plan(current_heads, destinations, purge)?;
+        match plan.error {
+            Some(e) => Err(e),
+            None => Ok(plan.steps),
+        }
+    }
+
+    fn stamp_inner(&self, heads: &[String], destinations: &[String]) -> R<StampPlan> {
         let mut heads_revs = Vec::new();
         for v in self.get_revisions_arg(&Arg::Many(heads.to_vec()))? {
             heads_revs.push(v.node()?);
@@ -1792,35 +1927,7 @@ impl RevisionMap {
         let mut steps = Vec::new();
         for (from, to, is_upgrade, branch_move) in raw {
             let mut out = Vec::new();
-            let first = |v: &[String]| -> R<String> {
-                match v {
-                    [one] => Ok(one.clone()),
-                    _ => Err(internal("AssertionError: len == 1")),
-                }
-            };
-            let from_not_in: bool = from.iter().any(|f| !hm.has(f));
-            let to_not_in: bool = to.iter().any(|t| !hm.has(t));
-            if !is_upgrade && branch_move {
-                hm.delete(&first(&from)?, &mut out)?;
-            } else if is_upgrade && (branch_move || from_not_in) && to_not_in {
-                hm.insert(&first(&to)?, &mut out)?;
-            } else if from.len() > 1 {
-                let (last, rest) = from.split_last().ok_or_else(|| internal("IndexError"))?;
-                for d in rest {
-                    hm.delete(d, &mut out)?;
-                }
-                let to0 = to.first().ok_or_else(|| internal("IndexError: tuple index out of range"))?;
-                hm.update(last, to0, &mut out)?;
-            } else if to.len() > 1 {
-                let (last, rest) = to.split_last().ok_or_else(|| internal("IndexError"))?;
-                for i in rest {
-                    hm.insert(i, &mut out)?;
-                }
-                let from0 = from.first().ok_or_else(|| internal("IndexError: tuple index out of range"))?;
-                hm.update(from0, last, &mut out)?;
-            } else {
-                hm.update(&first(&from)?, &first(&to)?, &mut out)?;
-            }
+            let result = stamp_step_updates(&from, &to, is_upgrade, branch_move, &mut hm, &mut out);
             let description = format!("stamp_revision {} -> {}", from.join(", "), to.join(", "));
             steps.push(StampStep {
                 from_revisions: from,
@@ -1830,8 +1937,11 @@ impl RevisionMap {
                 version_updates: out,
                 description,
             });
+            if let Err(f) = result {
+                return Ok(StampPlan { steps, error: Some(plain(f)) });
+            }
         }
-        Ok(steps)
+        Ok(StampPlan { steps, error: None })
     }
 
     /// `MigrationStep.short_log` (the `-- Running upgrade  -> r0001` comment
@@ -1954,7 +2064,7 @@ impl RevisionMap {
             let _ = writeln!(s, "Branches into: {}", node.nextrev.join(", "));
         }
         if !node.labels.is_empty() {
-            let _ = writeln!(s, "Branch names: {}", node.labels.join(", "));
+            let _ = writeln!(s, "Branch names: {}", node.sorted_labels());
         }
         let _ = writeln!(s, "Path: {}", self.path_of(node, versions_dir));
         let longdoc = self.revisions.get(node.src).map(|r| r.longdoc_text().trim()).unwrap_or("");
@@ -1974,7 +2084,7 @@ impl RevisionMap {
             };
         }
         if f.include_branches && !node.labels.is_empty() {
-            let _ = write!(text, " ({})", node.labels.join(", "));
+            let _ = write!(text, " ({})", node.sorted_labels());
         }
         // head_indicators is always True in Alembic's callers.
         if node.is_real_head() {
@@ -2029,27 +2139,22 @@ pub fn history(map: &RevisionMap, opts: &HistoryOptions) -> Result<String, Revis
         }
         None => (String::new(), String::new()),
     };
-    let currents = Arg::Many(opts.current_heads.clone());
-    let to_arg = |s: &str, default: &str| -> Arg {
-        if s == "current" {
-            if opts.current_heads.is_empty() {
-                Arg::one(default)
-            } else {
-                currents.clone()
-            }
-        } else if s.is_empty() {
+    // `current` stands for the rows on the head side, else on the base side
+    // (`current:current` keeps the literal base); no rows → the default.
+    let given = |s: &str, default: &str| if s.is_empty() { Arg::one(default) } else { Arg::one(s) };
+    let currents = |default: &str| {
+        if opts.current_heads.is_empty() {
             Arg::one(default)
         } else {
-            Arg::one(s)
+            Arg::Many(opts.current_heads.clone())
         }
     };
-    // `current` stands for the rows only on the side that names it.
     let (base_arg, head_arg) = if head == "current" {
-        (to_arg(&base, "base"), to_arg("current", "heads"))
+        (given(&base, "base"), currents("heads"))
     } else if base == "current" {
-        (to_arg("current", "base"), to_arg(&head, "heads"))
+        (currents("base"), given(&head, "heads"))
     } else {
-        (to_arg(&base, "base"), to_arg(&head, "heads"))
+        (given(&base, "base"), given(&head, "heads"))
     };
     let nodes = map.walk_revisions(&base_arg, &head_arg)?;
     let mut out = String::new();
@@ -2153,6 +2258,94 @@ pub fn show(map: &RevisionMap, rev: &str, opts: &ShowOptions) -> Result<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rev(id: &str, down: &[&str]) -> Revision {
+        Revision { doc: format!("doc {id}"), ..Revision::new(id, down, &format!("{id}_x.py")) }
+    }
+
+    fn msg<T: std::fmt::Debug>(r: Result<T, RevisionError>) -> String {
+        match r {
+            Err(RevisionError::Message(m)) => m,
+            Ok(v) => panic!("expected an error, got {v:?}"),
+        }
+    }
+
+    #[test]
+    fn graph_shape() {
+        let mut b = rev("b", &["a"]);
+        b.branch_labels = vec!["feat".into()];
+        let map = RevisionMap::new(vec![rev("a", &[]), b, rev("c", &["a"]), rev("m", &["b", "c"])]).unwrap();
+        assert_eq!(map.heads(), vec!["m"]);
+        assert_eq!(map.bases(), vec!["a"]);
+        assert!(map.is_branch_point("a") && !map.is_branch_point("b"));
+        assert!(map.is_merge_point("m") && map.is_head("m") && map.is_base("a"));
+        assert_eq!(map.nextrev("a"), vec!["b", "c"]);
+        // a label stops at the branch point below it and is inherited upwards
+        assert_eq!(map.branch_labels("b"), vec!["feat"]);
+        assert_eq!(map.branch_labels("m"), vec!["feat"]);
+        assert!(map.branch_labels("a").is_empty());
+        assert_eq!(map.get_revisions("feat@head").unwrap(), vec!["m"]);
+        assert_eq!(map.get_revision("base").unwrap(), None);
+    }
+
+    #[test]
+    fn version_table_updates_for_a_merge() {
+        let map = RevisionMap::new(vec![rev("a", &[]), rev("b", &["a"]), rev("c", &["a"]), rev("m", &["b", "c"])])
+            .unwrap();
+        let steps = map.upgrade_steps(&[], "heads").unwrap();
+        let got: Vec<(&str, &[VersionUpdate])> =
+            steps.iter().map(|s| (s.description.as_str(), s.version_updates.as_slice())).collect();
+        let up = |f: &str, t: &str| VersionUpdate::Update { from: f.into(), to: t.into() };
+        assert_eq!(
+            got,
+            vec![
+                ("upgrade  -> a, doc a", &[VersionUpdate::Insert("a".into())][..]),
+                ("upgrade a -> c, doc c", &[up("a", "c")][..]),
+                ("upgrade a -> b, doc b", &[VersionUpdate::Insert("b".into())][..]),
+                ("upgrade b, c -> m, doc m", &[VersionUpdate::Delete("b".into()), up("c", "m")][..]),
+            ]
+        );
+        let down = map.downgrade_steps(&["m".into()], "base").unwrap();
+        let mut rows = vec!["m".to_string()];
+        for s in &down {
+            apply_version_updates(&mut rows, &s.version_updates);
+        }
+        assert!(rows.is_empty());
+        assert_eq!(down[0].description, "downgrade m -> b, c, doc m");
+    }
+
+    #[test]
+    fn alembic_error_texts() {
+        let map = RevisionMap::new(vec![rev("a", &[]), rev("b", &["a"]), rev("c", &["a"])]).unwrap();
+        assert_eq!(
+            msg(map.upgrade_steps(&[], "head")),
+            "Multiple head revisions are present for given argument 'head'; please specify a specific \
+             target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads"
+        );
+        assert_eq!(msg(map.upgrade_steps(&[], "zz")), "Can't locate revision identified by 'zz'");
+        assert_eq!(msg(map.downgrade_steps(&[], "-1")), "Relative revision -1 didn't produce 1 migrations");
+        assert_eq!(
+            msg(map.stamp_steps(&[], &["head".into()], false)),
+            "Multiple heads are present; please specify a single target revision"
+        );
+        assert_eq!(
+            msg(RevisionMap::new(vec![rev("x", &["y"]), rev("y", &["x"])])),
+            "Cycle is detected in revisions (x, y)"
+        );
+        assert_eq!(
+            msg(RevisionMap::new(vec![rev("x:1", &[])])),
+            "Character(s) ':' not allowed in revision identifier 'x:1'"
+        );
+    }
+
+    #[test]
+    fn stamp_purge_inserts_from_nothing() {
+        let map = RevisionMap::new(vec![rev("a", &[]), rev("b", &["a"])]).unwrap();
+        let steps = map.stamp_steps(&["a".into(), "zz".into()], &["b".into()], true).unwrap();
+        assert_eq!(steps.len(), 1);
+        assert_eq!(steps[0].description, "stamp_revision  -> b");
+        assert_eq!(steps[0].version_updates, vec![VersionUpdate::Insert("b".into())]);
+    }
 
     #[test]
     fn relative_destination_regex() {
