@@ -1,6 +1,7 @@
 //! Platform bindings: the `Database` implementations and the hosts.
 //! `native` (rusqlite + filesystem) off wasm32, `sqljs` on wasm32.
 
+pub mod host_format;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 #[cfg(not(target_arch = "wasm32"))]

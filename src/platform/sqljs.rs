@@ -1,1 +1,249 @@
-//! The only sql.js bindings: `Database` over a sql.js `Database` object (wasm32 only).
+//! The only sql.js bindings (and the only JS externs of the crate): the
+//! engine's `Database` over a sql.js `Database` object, and the browser `Host`
+//! (files in memory, clock from JS `Date`, ids from `crypto.getRandomValues`).
+//!
+//! Invariants:
+//! - sql.js errors become `DbError` with SQLite's message; nothing here throws
+//!   into JS or panics.
+//! - Statements are freed before returning (sql.js keeps a registry of live
+//!   statements; a leaked one keeps its memory).
+//! - `query` reads integers as BigInt (`useBigInt`), so `Value::Integer` and
+//!   `Value::Real` stay distinct and 64-bit integers stay exact.
+//! - The page loads sql.js before this module starts (`www/boot.js` defines
+//!   `__alembicPlaygroundBoot.sqlJs`, the promise of `initSqlJs`).
+
+use std::collections::BTreeMap;
+
+use engine::command::Host;
+use engine::db::{Database, DbError, QueryResult, Value};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::platform::host_format::{create_date, rev_id, LocalTime};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `window.__alembicPlaygroundBoot.sqlJs`: the promise `initSqlJs({locateFile})` returned.
+    #[wasm_bindgen(thread_local_v2, js_namespace = __alembicPlaygroundBoot, js_name = sqlJs)]
+    static SQL_JS_PROMISE: js_sys::Promise;
+
+    /// The `SQL` module object `initSqlJs` resolves to.
+    pub type SqlJsModule;
+    #[wasm_bindgen(method, getter, js_name = Database)]
+    fn database_class(this: &SqlJsModule) -> js_sys::Function;
+
+    /// A sql.js `Database`.
+    type JsDatabase;
+    #[wasm_bindgen(method, catch)]
+    fn exec(this: &JsDatabase, sql: &str, params: &JsValue, config: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn prepare(this: &JsDatabase, sql: &str) -> Result<JsStatement, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = export)]
+    fn export_image(this: &JsDatabase) -> Result<Uint8Array, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn close(this: &JsDatabase) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, js_name = getRowsModified)]
+    fn rows_modified(this: &JsDatabase) -> f64;
+
+    /// A sql.js `Statement`.
+    type JsStatement;
+    #[wasm_bindgen(method, catch)]
+    fn step(this: &JsStatement) -> Result<bool, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = get)]
+    fn get_row(this: &JsStatement, params: &JsValue, config: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(method, js_name = getColumnNames)]
+    fn column_names(this: &JsStatement) -> Array;
+    #[wasm_bindgen(method)]
+    fn free(this: &JsStatement) -> bool;
+
+    /// `crypto.getRandomValues(bytes)`.
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(bytes: &mut [u8]) -> Result<JsValue, JsValue>;
+}
+
+/// Waits for sql.js (started by `www/boot.js` while the wasm downloads).
+pub async fn load_sql_js() -> Result<SqlJsModule, String> {
+    let promise = SQL_JS_PROMISE.with(Clone::clone);
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(JsCast::unchecked_into)
+        .map_err(|e| format!("sql.js did not load: {}", js_error_message(&e)))
+}
+
+/// The message of a thrown JS value (`Error.message`, or the value as text).
+pub fn js_error_message(error: &JsValue) -> String {
+    if let Some(message) = Reflect::get(error, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()) {
+        return message;
+    }
+    error.as_string().unwrap_or_else(|| format!("{error:?}"))
+}
+
+fn db_error(error: JsValue) -> DbError {
+    DbError::new(js_error_message(&error))
+}
+
+fn big_int_config() -> JsValue {
+    let config = Object::new();
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(&config, &JsValue::from_str("useBigInt"), &JsValue::TRUE);
+    config.into()
+}
+
+/// A JS value of a result row as an engine `Value`.
+fn value_from_js(v: &JsValue) -> Value {
+    if v.is_null() || v.is_undefined() {
+        Value::Null
+    } else if let Some(s) = v.as_string() {
+        Value::Text(s)
+    } else if v.is_bigint() {
+        match i64::try_from(v.clone().unchecked_into::<js_sys::BigInt>()) {
+            Ok(i) => Value::Integer(i),
+            // Out of i64 range cannot come from SQLite; keep the digits.
+            Err(_) => Value::Text(String::from(
+                v.clone().unchecked_into::<js_sys::BigInt>().to_string(10).unwrap_or_default(),
+            )),
+        }
+    } else if let Some(f) = v.as_f64() {
+        Value::Real(f)
+    } else if let Some(bytes) = v.dyn_ref::<Uint8Array>() {
+        Value::Blob(bytes.to_vec())
+    } else {
+        Value::Null
+    }
+}
+
+/// The live SQLite database: a sql.js `Database` in this page's memory.
+pub struct SqlJsDatabase {
+    module: SqlJsModule,
+    db: JsDatabase,
+}
+
+impl SqlJsDatabase {
+    /// `new SQL.Database()`: an empty database.
+    pub fn open(module: SqlJsModule) -> Result<Self, DbError> {
+        let db = Self::construct(&module, &Array::new())?;
+        Ok(SqlJsDatabase { module, db })
+    }
+
+    fn construct(module: &SqlJsModule, args: &Array) -> Result<JsDatabase, DbError> {
+        Reflect::construct(&module.database_class(), args).map(JsCast::unchecked_into).map_err(db_error)
+    }
+
+    /// The database file's bytes (`db.export()`), for undo.
+    pub fn export(&self) -> Result<Vec<u8>, DbError> {
+        self.db.export_image().map(|a| a.to_vec()).map_err(db_error)
+    }
+
+    /// Replaces the live database with `image` (`new SQL.Database(image)`).
+    pub fn restore(&mut self, image: &[u8]) -> Result<(), DbError> {
+        let fresh = Self::construct(&self.module, &Array::of1(&Uint8Array::from(image).into()))?;
+        let old = std::mem::replace(&mut self.db, fresh);
+        old.close().map_err(db_error)
+    }
+
+    /// Runs every statement of `sql` (`db.exec`) and returns the rows of the
+    /// last statement that produced rows, as JS values (numbers, strings,
+    /// `null`, `Uint8Array`): what the JS API's `sql()` hands out.
+    pub fn exec_rows(&mut self, sql: &str) -> Result<(Vec<String>, Vec<Array>), DbError> {
+        let results = self.db.exec(sql, &JsValue::NULL, &JsValue::UNDEFINED).map_err(db_error)?;
+        let last = results.iter().last();
+        let Some(last) = last else { return Ok((Vec::new(), Vec::new())) };
+        let columns = Reflect::get(&last, &JsValue::from_str("columns"))
+            .map(|c| Array::from(&c).iter().filter_map(|c| c.as_string()).collect())
+            .unwrap_or_default();
+        let rows = Reflect::get(&last, &JsValue::from_str("values"))
+            .map(|v| Array::from(&v).iter().map(|row| Array::from(&row)).collect())
+            .unwrap_or_default();
+        Ok((columns, rows))
+    }
+
+    /// `sqlite3_changes()` of the last INSERT/UPDATE/DELETE.
+    pub fn rows_modified(&self) -> f64 {
+        self.db.rows_modified()
+    }
+}
+
+impl Drop for SqlJsDatabase {
+    fn drop(&mut self) {
+        let _ = self.db.close();
+    }
+}
+
+impl Database for SqlJsDatabase {
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.query(sql).map(|_| ())
+    }
+
+    fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        let stmt = self.db.prepare(sql).map_err(db_error)?;
+        let result = read_all(&stmt);
+        stmt.free();
+        result
+    }
+}
+
+fn read_all(stmt: &JsStatement) -> Result<QueryResult, DbError> {
+    let columns: Vec<String> = stmt.column_names().iter().filter_map(|c| c.as_string()).collect();
+    let config = big_int_config();
+    let mut rows = Vec::new();
+    while stmt.step().map_err(db_error)? {
+        let row = stmt.get_row(&JsValue::NULL, &config).map_err(db_error)?;
+        rows.push(row.iter().map(|v| value_from_js(&v)).collect());
+    }
+    Ok(QueryResult { columns, rows })
+}
+
+/// The browser `Host`: `models.py` and `versions/` in memory, the live sql.js database.
+pub struct BrowserHost {
+    pub models: String,
+    /// `versions/<file name>` → text.
+    pub versions: BTreeMap<String, String>,
+    pub db: SqlJsDatabase,
+}
+
+impl Host for BrowserHost {
+    fn read_models(&self) -> Result<String, String> {
+        Ok(self.models.clone())
+    }
+
+    fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
+        Ok(self.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+
+    fn write_version(&mut self, file_name: &str, text: &str) -> Result<(), String> {
+        if file_name.is_empty() || file_name.contains('/') || file_name.contains('\\') {
+            return Err(format!("not a file name in versions/: {file_name:?}"));
+        }
+        self.versions.insert(file_name.to_string(), text.to_string());
+        Ok(())
+    }
+
+    fn database(&mut self) -> &mut dyn Database {
+        &mut self.db
+    }
+
+    fn now(&self) -> String {
+        let d = js_sys::Date::new_0();
+        create_date(LocalTime {
+            year: d.get_full_year() as i32,
+            month: d.get_month() + 1,
+            day: d.get_date(),
+            hour: d.get_hours(),
+            minute: d.get_minutes(),
+            second: d.get_seconds(),
+            microsecond: d.get_milliseconds() * 1000,
+        })
+    }
+
+    fn new_rev_id(&mut self) -> String {
+        let mut bytes = [0u8; 6];
+        if get_random_values(&mut bytes).is_err() {
+            // No Web Crypto (never in a browser that runs wasm): fall back to Math.random.
+            for b in bytes.iter_mut() {
+                *b = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+        rev_id(bytes)
+    }
+}

@@ -1,0 +1,84 @@
+//! The migration buttons: Autogenerate (with its message), Upgrade,
+//! Downgrade, Downgrade to base, History, Undo.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::ui::cmdline::quote;
+
+#[derive(Properties, PartialEq)]
+pub struct ToolbarProps {
+    /// What Undo would revert; `None` disables Undo.
+    pub undo_label: Option<String>,
+    /// Runs an alembic command line.
+    pub on_command: Callback<String>,
+    pub on_undo: Callback<()>,
+}
+
+#[function_component(Toolbar)]
+pub fn toolbar(props: &ToolbarProps) -> Html {
+    let message = use_state(String::new);
+    let missing = use_state(|| false);
+
+    let oninput = {
+        let message = message.clone();
+        let missing = missing.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            message.set(input.value());
+            missing.set(false);
+        })
+    };
+    let autogenerate = {
+        let message = message.clone();
+        let missing = missing.clone();
+        let on_command = props.on_command.clone();
+        move || {
+            let text = message.trim().to_string();
+            if text.is_empty() {
+                missing.set(true);
+                return;
+            }
+            on_command.emit(format!("revision --autogenerate -m {}", quote(&text)));
+            message.set(String::new());
+        }
+    };
+    let onsubmit = {
+        let autogenerate = autogenerate.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            autogenerate();
+        })
+    };
+    let run = |line: &'static str| {
+        let on_command = props.on_command.clone();
+        Callback::from(move |_: MouseEvent| on_command.emit(line.to_string()))
+    };
+    let on_undo = props.on_undo.clone();
+    let undo_title = match &props.undo_label {
+        Some(label) => format!("Undo `{label}`"),
+        None => "Nothing to undo".to_string(),
+    };
+
+    html! {
+        <section class="panel toolbar">
+            <form class="autogen" {onsubmit}>
+                <input id="message" type="text" placeholder="Migration message, e.g. create tag"
+                    class={classes!(missing.then_some("missing"))}
+                    aria-label="Migration message" value={(*message).clone()} {oninput} />
+                <button id="autogenerate" type="submit" class="primary">{ "Autogenerate" }</button>
+            </form>
+            <div class="buttons">
+                <button id="upgrade" onclick={run("upgrade head")} title="alembic upgrade head">{ "Upgrade" }</button>
+                <button id="downgrade" onclick={run("downgrade -1")} title="alembic downgrade -1">{ "Downgrade" }</button>
+                <button id="downgrade-base" onclick={run("downgrade base")} title="alembic downgrade base">{ "Downgrade to base" }</button>
+                <button id="history" onclick={run("history")} title="alembic history">{ "History" }</button>
+                <button id="undo" class="undo" disabled={props.undo_label.is_none()} title={undo_title}
+                    onclick={move |_| on_undo.emit(())}>{ "↶ Undo" }</button>
+            </div>
+            if *missing {
+                <p class="hint warn">{ "Type a message for the new revision first." }</p>
+            }
+        </section>
+    }
+}

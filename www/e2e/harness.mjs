@@ -1,0 +1,81 @@
+// Shared e2e harness: Debian's Chromium through playwright-core, a fresh
+// user-data dir per run, and a page whose console must stay clean.
+//
+// E2E_BASE_URL (set by scripts/e2e.sh) is the served dist/ site.
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ARTIFACTS = join(ROOT, "target", "e2e");
+export const BASE_URL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:8080/";
+
+const FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+/** Launches Chromium with a fresh profile; returns { context, close }. */
+export async function launch() {
+    const userDataDir = mkdtempSync(join(tmpdir(), "alembic-playground-e2e-"));
+    const context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+        headless: true,
+        args: FLAGS,
+        viewport: { width: 1400, height: 1000 },
+    });
+    return {
+        context,
+        async close() {
+            await context.close();
+            rmSync(userDataDir, { recursive: true, force: true });
+        },
+    };
+}
+
+/**
+ * Opens the playground in a new page and waits for `alembicPlayground.ready`.
+ * `page.problems` collects console errors, uncaught errors and failed requests.
+ */
+export async function openPlayground(context) {
+    const page = await context.newPage();
+    const problems = [];
+    page.on("console", (msg) => {
+        if (msg.type() === "error") problems.push(`console.error: ${msg.text()}`);
+    });
+    page.on("pageerror", (err) => problems.push(`uncaught: ${err.message}`));
+    page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+    page.on("response", (res) => {
+        if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+    });
+    page.problems = problems;
+    await page.goto(BASE_URL, { waitUntil: "load" });
+    await page.evaluate(() => window.alembicPlayground.ready);
+    return page;
+}
+
+export async function screenshot(page, name) {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+}
+
+/** `run(line)` through the JS API. */
+export function run(page, line) {
+    return page.evaluate((l) => window.alembicPlayground.run(l), line);
+}
+
+export function sql(page, query) {
+    return page.evaluate((q) => window.alembicPlayground.sql(q), query);
+}
+
+export function schema(page) {
+    return page.evaluate(() => window.alembicPlayground.schema());
+}

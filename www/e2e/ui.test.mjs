@@ -1,0 +1,150 @@
+// The page itself: loading, the JS API's shape, models/files/sql/schema,
+// real clicks and typing, undo, and a clean console. Independent of the
+// engine's progress: commands are checked to go through the same command
+// layer from the UI and the API, not for what they print.
+import { test, after, before } from "node:test";
+import assert from "node:assert/strict";
+import { launch, openPlayground, run, sql, schema, screenshot } from "./harness.mjs";
+
+let browser;
+before(async () => {
+    browser = await launch();
+});
+after(async () => {
+    await browser?.close();
+});
+
+test("loads with the example models, exposes the API, console clean", async () => {
+    const page = await openPlayground(browser.context);
+    assert.equal(await page.title(), "Alembic Playground");
+    const api = await page.evaluate(() =>
+        Object.fromEntries(Object.entries(window.alembicPlayground).map(([k, v]) => [k, typeof v])),
+    );
+    for (const name of ["setModels", "models", "run", "files", "schema", "sql"]) {
+        assert.equal(api[name], "function", `alembicPlayground.${name}`);
+    }
+    assert.equal(api.ready, "object");
+    const models = await page.evaluate(() => window.alembicPlayground.models());
+    assert.match(models, /class Tag\(Base\):/);
+    assert.equal(await page.locator("#models").inputValue(), models);
+    assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), { "models.py": models });
+    assert.deepEqual(await schema(page), { tables: [] });
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
+test("setModels shows in the editor; typing in the editor shows in models()", async () => {
+    const page = await openPlayground(browser.context);
+    await page.evaluate(() => window.alembicPlayground.setModels("# from the API\n"));
+    assert.equal(await page.locator("#models").inputValue(), "# from the API\n");
+    assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), { "models.py": "# from the API\n" });
+
+    await page.locator("#models").fill("");
+    await page.locator("#models").pressSequentially("x = 1");
+    assert.equal(await page.evaluate(() => window.alembicPlayground.models()), "x = 1");
+
+    await page.locator("#reset-models").click();
+    assert.match(await page.evaluate(() => window.alembicPlayground.models()), /class Post\(Base\):/);
+
+    await assert.rejects(page.evaluate(() => window.alembicPlayground.setModels(42)), /takes a string/);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
+test("sql() and schema() read the live database; the UI shows it; undo by click", async () => {
+    const page = await openPlayground(browser.context);
+    assert.deepEqual(
+        await sql(page, "CREATE TABLE tag (id INTEGER NOT NULL, name VARCHAR(50) NOT NULL, " +
+            "color VARCHAR(7) DEFAULT '#cccccc' NOT NULL, PRIMARY KEY (id), UNIQUE (name))"),
+        [],
+    );
+    await sql(page, "CREATE INDEX ix_tag_id ON tag (id)");
+    await sql(page, "CREATE TABLE post (id INTEGER NOT NULL PRIMARY KEY, tag_id INTEGER REFERENCES tag (id) ON DELETE CASCADE)");
+    await sql(page, "INSERT INTO tag (name) VALUES ('rust'), ('sql')");
+    assert.deepEqual(await sql(page, "SELECT id, name, color FROM tag ORDER BY id"), [
+        { id: 1, name: "rust", color: "#cccccc" },
+        { id: 2, name: "sql", color: "#cccccc" },
+    ]);
+    assert.deepEqual(await sql(page, "SELECT NULL AS a, 1.5 AS b, 'x' AS c"), [{ a: null, b: 1.5, c: "x" }]);
+    assert.deepEqual(await page.evaluate(() => Array.from(window.alembicPlayground.sql("SELECT x'0102' AS c")[0].c)), [1, 2]);
+    await assert.rejects(sql(page, "SELECT * FROM missing"), /no such table: missing/);
+
+    const s = await schema(page);
+    assert.deepEqual(s.tables.map((t) => t.name), ["post", "tag"]);
+    const tag = s.tables[1];
+    assert.deepEqual(tag.columns, [
+        { name: "id", type: "INTEGER", nullable: false, default: null, primary_key: true },
+        { name: "name", type: "VARCHAR(50)", nullable: false, default: null, primary_key: false },
+        { name: "color", type: "VARCHAR(7)", nullable: false, default: "'#cccccc'", primary_key: false },
+    ]);
+    assert.deepEqual(tag.indexes, [{ name: "ix_tag_id", column_names: ["id"], unique: false }]);
+    assert.deepEqual(tag.unique_constraints, [{ name: null, column_names: ["name"] }]);
+    assert.deepEqual(s.tables[0].foreign_keys, [{
+        constrained_columns: ["tag_id"], referred_table: "tag", referred_columns: ["id"], ondelete: "CASCADE", onupdate: null,
+    }]);
+
+    // The database panel shows both tables and the row count.
+    const panel = page.locator("#tables");
+    await panel.locator('[data-table="tag"]').waitFor();
+    assert.match(await panel.locator('[data-table="tag"]').innerText(), /2 rows/);
+    assert.match(await panel.locator('[data-table="tag"]').innerText(), /VARCHAR\(7\)/);
+
+    // Undo the INSERT by clicking: rows gone, tables stay. A SELECT is not undoable.
+    await page.locator("#undo").click();
+    assert.deepEqual(await sql(page, "SELECT count(*) AS n FROM tag"), [{ n: 0 }]);
+    assert.match(await panel.locator('[data-table="tag"]').innerText(), /0 rows/);
+    await page.locator("#undo").click(); // the CREATE TABLE post
+    assert.deepEqual((await schema(page)).tables.map((t) => t.name), ["tag"]);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
+test("buttons and the command line go through the same command layer as run()", async () => {
+    const page = await openPlayground(browser.context);
+    const viaApi = await run(page, "history");
+    assert.equal(typeof viaApi.ok, "boolean");
+    assert.equal(typeof viaApi.output, "string");
+
+    await page.locator("#history").click();
+    const newest = page.locator("#output .entry").first();
+    assert.match(await newest.locator(".cmd").innerText(), /^\$ alembic history$/);
+    assert.equal(normalize(await newest.locator("pre").allInnerTexts()), normalize([viaApi.output]));
+
+    for (const [id, line] of [["#upgrade", "upgrade head"], ["#downgrade", "downgrade -1"], ["#downgrade-base", "downgrade base"]]) {
+        await page.locator(id).click();
+        assert.equal(await page.locator("#output .entry .cmd").first().innerText(), `$ alembic ${line}`);
+    }
+
+    // Autogenerate asks for a message first.
+    await page.locator("#autogenerate").click();
+    await page.locator(".hint.warn").waitFor();
+    await page.locator("#message").fill("create tag");
+    await page.locator("#autogenerate").click();
+    assert.equal(await page.locator("#output .entry .cmd").first().innerText(),
+        "$ alembic revision --autogenerate -m 'create tag'");
+
+    // Any command from the command line, `alembic` prefix optional; Enter runs it.
+    await page.locator("#command").fill("alembic heads --verbose");
+    await page.locator("#command").press("Enter");
+    assert.equal(await page.locator("#output .entry .cmd").first().innerText(), "$ alembic heads --verbose");
+    assert.equal(await page.locator("#command").inputValue(), "");
+    await page.locator("#command").fill('revision -m "unclosed');
+    await page.locator("#run").click();
+    assert.match(await page.locator("#output .entry").first().innerText(), /No closing quotation/);
+    assert.deepEqual(await run(page, 'revision -m "unclosed'), { ok: false, output: "No closing quotation\n", exitCode: 2 });
+
+    // Every command is undoable (a snapshot per command).
+    assert.equal(await page.locator("#undo").isEnabled(), true);
+
+    // A populated page for the record: the example's tables, made with sql().
+    await sql(page, "CREATE TABLE tag (id INTEGER NOT NULL, name VARCHAR(50) NOT NULL, PRIMARY KEY (id), UNIQUE (name))");
+    await sql(page, "CREATE INDEX ix_tag_id ON tag (id)");
+    await sql(page, "INSERT INTO tag (name) VALUES ('rust'), ('sql')");
+    await screenshot(page, "ui.png");
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
+function normalize(texts) {
+    return texts.join("").replace(/\s+/g, " ").trim();
+}
