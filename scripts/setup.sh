@@ -15,10 +15,30 @@ WASM_BINDGEN_VERSION=0.2.130
 PY_REQS=(alembic==1.20.1 sqlalchemy==2.1.9 sqlmodel==0.0.50)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
 
 export PATH="$HOME/.cargo/bin:$PATH"
+export DEBIAN_FRONTEND=noninteractive
+
+# Runs one setup step and says how long it took when it had work to do.
+# A step prints nothing and returns fast when its tool is already installed.
+timed() {
+    local name="$1" start=$SECONDS
+    shift
+    "$@"
+    local took=$((SECONDS - start))
+    if [ "$took" -ge 2 ]; then
+        log "$name ready after $((took / 60))m$(printf '%02d' $((took % 60)))s"
+    fi
+}
+
+need() {
+    command -v "$1" >/dev/null || die "$1 not found: $2"
+}
 
 setup_rust() {
+    need cargo "install Rust with rustup (https://rustup.rs), then re-run"
+    need rustup "install Rust with rustup (https://rustup.rs), then re-run"
     if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
         log "adding rust target wasm32-unknown-unknown"
         rustup target add wasm32-unknown-unknown
@@ -63,19 +83,23 @@ EOF
     rm -rf "$tmp"
 }
 
+apt_install() {
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 setup_browser() {
     if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
         return
     fi
     log "installing chromium and chromium-driver from Debian"
-    export DEBIAN_FRONTEND=noninteractive
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -q
-    $sudo apt-get install -y -q chromium chromium-driver
+    apt_install chromium chromium-driver
 }
 
 setup_npm() {
+    need npm "install Node.js 20+ with npm, then re-run"
     # sql.js (runtime), playwright-core (e2e driver), binaryen@132 (wasm-opt for trunk).
     if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
         && [ -x node_modules/.bin/wasm-opt ] && [ -f node_modules/sql.js/dist/sql-wasm.wasm ]; then
@@ -91,18 +115,39 @@ setup_python() {
     if [ -x .venv/bin/python ] && [ -f .venv/.reqs ] && [ "$(cat .venv/.reqs)" = "$want" ]; then
         return
     fi
+    need python3 "install python3 (3.10+), then re-run"
     log "creating .venv with ${PY_REQS[*]}"
-    python3 -m venv .venv
+    if ! python3 -m venv .venv >/dev/null 2>&1; then
+        log "python3 -m venv failed: installing python3-venv from Debian"
+        rm -rf .venv
+        apt_install python3-venv
+        python3 -m venv .venv
+    fi
     .venv/bin/pip install -q "${PY_REQS[@]}"
     printf '%s\n' "$want" >.venv/.reqs
 }
 
+# Two set-up runs at once (say `scripts/dev serve` and `scripts/dev test`) would
+# race in cargo install / npm ci: the second waits for the first.
+exec 9>"${TMPDIR:-/tmp}/alembic-playground-setup.lock"
+if ! flock -n 9; then
+    log "another scripts/setup.sh is running: waiting for it"
+    flock 9
+fi
+
+started=$SECONDS
 what="${1:-all}"
 case "$what" in
-    rust) setup_rust ;;
-    web) setup_rust; setup_npm; setup_wasm_bindgen; setup_trunk ;;
-    browser) setup_browser ;;
-    python) setup_python ;;
-    all) setup_rust; setup_npm; setup_python; setup_browser; setup_wasm_bindgen; setup_trunk ;;
+    rust) timed "rust target" setup_rust ;;
+    web)
+        timed "rust target" setup_rust; timed "npm packages" setup_npm
+        timed "wasm-bindgen-cli" setup_wasm_bindgen; timed "trunk" setup_trunk ;;
+    browser) timed "chromium" setup_browser ;;
+    python) timed ".venv" setup_python ;;
+    all)
+        timed "rust target" setup_rust; timed "npm packages" setup_npm; timed ".venv" setup_python
+        timed "chromium" setup_browser; timed "wasm-bindgen-cli" setup_wasm_bindgen; timed "trunk" setup_trunk ;;
     *) echo "usage: scripts/setup.sh [all|rust|web|browser|python]" >&2; exit 2 ;;
 esac
+took=$((SECONDS - started))
+log "$what: everything installed ($((took / 60))m$(printf '%02d' $((took % 60)))s)"

@@ -4,5 +4,7 @@
 pub mod host_format;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fs_host;
 #[cfg(target_arch = "wasm32")]
 pub mod sqljs;

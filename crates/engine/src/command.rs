@@ -1,9 +1,22 @@
 //! One function per alembic verb: the façade both front ends call.
 //!
-//! OWNER: lead. `run(host, argv)` parses an alembic command line (without the
-//! word `alembic`) and runs it against a `Host`.
+//! Invariants:
+//! - `run(host, argv)` takes an alembic command line without the word
+//!   `alembic` (`["upgrade", "head"]`) and never panics; everything it prints
+//!   goes into `Output` exactly where Alembic prints it: log lines
+//!   (`INFO  [alembic.runtime.migration] ...`) on stderr, command results and
+//!   `FAILED: ...` on stdout.
+//! - Exit statuses are Alembic's: 0 on success, 255 for a `CommandError`
+//!   (`FAILED: ...`), 2 for a command-line usage error (argparse), 1 for a
+//!   database error (Alembic dies with a traceback there).
+//! - All I/O goes through `Host`: the engine itself has no files, clock or RNG.
 
 use crate::db::Database;
+
+mod args;
+mod verbs;
+
+pub use args::{parse_args, split_command_line, ArgsError, Invocation};
 
 /// What a command needs from its surroundings: files, the database, the
 /// clock and the revision-id source (the engine has no I/O of its own).
@@ -19,6 +32,19 @@ pub trait Host {
     fn now(&self) -> String;
     /// A new 12-hex-digit revision id (`uuid4().hex[-12:]`).
     fn new_rev_id(&mut self) -> String;
+    /// The versions directory as messages show it (`Path:` lines of
+    /// `history -v`, `Generating <dir>/<file> ...  done`).
+    fn versions_dir(&self) -> String {
+        "versions".to_string()
+    }
+    /// How a version file's path is shown.
+    fn version_path(&self, file_name: &str) -> String {
+        format!("{}/{file_name}", self.versions_dir())
+    }
+    /// How the database is named in `current -v` (`sqlite:///app.db`).
+    fn database_url(&self) -> String {
+        "sqlite://".to_string()
+    }
 }
 
 /// What a command printed and its exit status.
@@ -29,7 +55,33 @@ pub struct Output {
     pub stderr: String,
 }
 
+impl Output {
+    pub fn ok(&self) -> bool {
+        self.exit_code == 0
+    }
+}
+
+/// Runs one alembic command line (without the word `alembic`).
 pub fn run(host: &mut dyn Host, args: &[String]) -> Output {
-    let _ = (host, args);
-    Output { exit_code: 255, stdout: "FAILED: not implemented\n".into(), stderr: String::new() }
+    match parse_args(args) {
+        Ok(invocation) => verbs::dispatch(host, &invocation),
+        Err(e) => Output { exit_code: e.exit_code(), stdout: e.stdout(), stderr: e.stderr() },
+    }
+}
+
+/// Splits `line` like a shell would and runs it; a leading `alembic` word is dropped.
+pub fn run_line(host: &mut dyn Host, line: &str) -> Output {
+    match split_command_line(line) {
+        Ok(mut words) => {
+            if words.first().map(String::as_str) == Some("alembic") {
+                words.remove(0);
+            }
+            run(host, &words)
+        }
+        Err(message) => Output {
+            exit_code: 2,
+            stdout: String::new(),
+            stderr: format!("alembic: error: {message}\n"),
+        },
+    }
 }

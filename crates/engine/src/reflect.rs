@@ -7,11 +7,779 @@
 //! `alembic_version` (autogenerate skips it), excluding `sqlite_%` tables.
 //! Types are what SQLAlchemy's `ischema_names` gives (VARCHAR(40) →
 //! `TypeClass::VarcharUpper` with length 40).
+//!
+//! Invariants (mirroring `sqlalchemy/dialects/sqlite/base.py`, 2.1.9):
+//! - Columns come from `PRAGMA table_xinfo` (hidden columns skipped), types
+//!   through `_resolve_type_affinity`, defaults as the raw `dflt_value` text
+//!   (`ServerDefault::Text`).
+//! - The PK's name, FK names and options, UNIQUE constraints and CHECKs come
+//!   from the stored CREATE TABLE text; FK columns from `PRAGMA
+//!   foreign_key_list`; a UNIQUE constraint is reported only when a
+//!   `sqlite_autoindex_*` backs it.
+//! - Indexes skip `sqlite_autoindex_*` and expression indexes, sorted by name;
+//!   CHECKs sorted by name, unnamed last.
+//! - Where SQLAlchemy parses with regular expressions this module splits the
+//!   CREATE TABLE body at top-level commas; both agree on DDL that
+//!   SQLAlchemy or a person writes in the usual layouts.
 
-use crate::db::{Database, DbError};
-use crate::schema::MetaData;
+use crate::db::{Database, DbError, Value};
+use crate::schema::{
+    CheckConstraint, Column, Computed, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
+    PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
+};
 
 pub fn reflect(db: &mut dyn Database) -> Result<MetaData, DbError> {
-    let _ = db;
-    Ok(MetaData::default())
+    reflect_with_warnings(db).map(|(md, _)| md)
+}
+
+/// [`reflect`] plus the warnings SQLAlchemy would emit while reflecting
+/// (expression indexes skipped, type arguments that do not fit).
+pub fn reflect_with_warnings(db: &mut dyn Database) -> Result<(MetaData, Vec<String>), DbError> {
+    let mut md = MetaData::default();
+    let mut warnings = Vec::new();
+    for name in table_names(db)? {
+        if let Some(t) = reflect_table(db, &name, &mut warnings)? {
+            md.add_table(t);
+        }
+    }
+    Ok((md, warnings))
+}
+
+/// `get_table_names()`: user tables sorted by name, without `sqlite_%`.
+pub fn table_names(db: &mut dyn Database) -> Result<Vec<String>, DbError> {
+    let r = db.query(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name",
+    )?;
+    Ok(r.rows.iter().filter_map(|row| row.first().and_then(Value::as_str).map(str::to_string)).collect())
+}
+
+/// `quote_identifier`: always quoted, for PRAGMA arguments.
+fn qident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Text(s) => Some(s.clone()),
+        Value::Integer(i) => Some(i.to_string()),
+        Value::Real(f) => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+/// One table as `Table(name, MetaData(), autoload_with=conn)` sees it;
+/// `None` when there is no such table. Warnings SQLAlchemy would emit
+/// (e.g. expression indexes skipped) are appended to `warnings`.
+pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<String>) -> Result<Option<Table>, DbError> {
+    let sql_rows = db.query(&format!(
+        "SELECT sql FROM sqlite_master WHERE name = {} AND type in ('table', 'view')",
+        crate::ddl::string_literal(name)
+    ))?;
+    let Some(table_sql) = sql_rows.rows.first().and_then(|r| r.first()).and_then(text) else {
+        return Ok(None);
+    };
+    let body = table_body(&table_sql);
+    let elements = split_top_level(&body);
+
+    let mut table = Table::new(name);
+
+    // --- columns (get_columns) ---
+    let info = db.query(&format!("PRAGMA main.table_xinfo({})", qident(name)))?;
+    let mut pk_cols: Vec<(i64, String)> = Vec::new();
+    for i in 0..info.rows.len() {
+        let hidden = info.get(i, "hidden").as_i64().unwrap_or(0);
+        if hidden == 1 {
+            continue;
+        }
+        let col_name = text(info.get(i, "name")).unwrap_or_default();
+        let mut type_text = text(info.get(i, "type")).unwrap_or_default().to_uppercase();
+        let mut computed = None;
+        if hidden == 2 || hidden == 3 {
+            type_text = type_text.replace("GENERATED", "").replace("ALWAYS", "").trim().to_string();
+            let sqltext = elements
+                .iter()
+                .find(|e| first_identifier(e).as_deref() == Some(col_name.as_str()))
+                .and_then(|e| generated_expr(e))
+                .unwrap_or_default();
+            computed = Some(Computed { sqltext, persisted: Some(hidden == 3) });
+        }
+        let (type_, warn) = resolve_type_affinity(&type_text);
+        if let Some(w) = warn {
+            warnings.push(w);
+        }
+        let mut col = Column::new(col_name.clone(), type_);
+        col.nullable = info.get(i, "notnull").as_i64().unwrap_or(0) == 0;
+        col.server_default = text(info.get(i, "dflt_value")).map(ServerDefault::Text);
+        let pk = info.get(i, "pk").as_i64().unwrap_or(0);
+        if pk > 0 {
+            col.primary_key = true;
+            pk_cols.push((pk, col_name));
+        }
+        col.computed = computed;
+        table.columns.push(col);
+    }
+
+    // --- primary key (get_pk_constraint) ---
+    if !pk_cols.is_empty() {
+        pk_cols.sort_by_key(|(k, _)| *k);
+        let pk_name = elements.iter().find_map(|e| {
+            let (n, rest) = split_constraint_name(e);
+            let n = n?;
+            starts_with_keywords(rest, &["PRIMARY", "KEY"]).then(|| Name::plain(n))
+        });
+        table.primary_key =
+            Some(PrimaryKeyConstraint { name: pk_name, columns: pk_cols.into_iter().map(|(_, c)| c).collect() });
+    }
+
+    // --- foreign keys (get_foreign_keys) ---
+    let fkl = db.query(&format!("PRAGMA main.foreign_key_list({})", qident(name)))?;
+    let mut pragma_fks: Vec<(i64, ForeignKeyConstraint)> = Vec::new();
+    for i in 0..fkl.rows.len() {
+        let id = fkl.get(i, "id").as_i64().unwrap_or(0);
+        let rtbl = text(fkl.get(i, "table")).unwrap_or_default();
+        let lcol = text(fkl.get(i, "from")).unwrap_or_default();
+        let rcol = text(fkl.get(i, "to"));
+        let idx = match pragma_fks.iter().position(|(k, _)| *k == id) {
+            Some(p) => p,
+            None => {
+                let referred_columns = if rcol.is_none() { referred_pk(db, &rtbl)? } else { Vec::new() };
+                pragma_fks.push((
+                    id,
+                    ForeignKeyConstraint {
+                        name: None,
+                        columns: vec![],
+                        referred_table: rtbl,
+                        referred_columns,
+                        ondelete: None,
+                        onupdate: None,
+                        deferrable: None,
+                        initially: None,
+                        use_alter: false,
+                    },
+                ));
+                pragma_fks.len() - 1
+            }
+        };
+        if let Some((_, fk)) = pragma_fks.get_mut(idx) {
+            fk.columns.push(lcol);
+            if let Some(r) = rcol {
+                fk.referred_columns.push(r);
+            }
+        }
+    }
+    let mut remaining: Vec<ForeignKeyConstraint> = pragma_fks.into_iter().map(|(_, f)| f).collect();
+    for e in &elements {
+        let (cname, rest) = split_constraint_name(e);
+        if let Some(parsed) = parse_table_fk(rest) {
+            let sig_match = remaining.iter().position(|f| {
+                f.columns == parsed.columns
+                    && f.referred_table == parsed.referred_table
+                    && f.referred_columns == parsed.referred_columns
+            });
+            if let Some(p) = sig_match {
+                let mut fk = remaining.remove(p);
+                fk.name = cname.map(Name::plain);
+                fk.ondelete = parsed.ondelete;
+                fk.onupdate = parsed.onupdate;
+                fk.deferrable = parsed.deferrable;
+                fk.initially = parsed.initially;
+                table.foreign_keys.push(fk);
+            } else {
+                warnings.push(format!(
+                    "WARNING: SQL-parsed foreign key constraint '{:?}' could not be located in PRAGMA foreign_keys for table {}",
+                    parsed.columns, name
+                ));
+            }
+        }
+    }
+    table.foreign_keys.extend(remaining);
+
+    // --- indexes (get_indexes, with auto indexes for unique constraints) ---
+    let il = db.query(&format!("PRAGMA main.index_list({})", qident(name)))?;
+    let mut auto_sigs: Vec<Vec<String>> = Vec::new();
+    let mut indexes: Vec<Index> = Vec::new();
+    for i in 0..il.rows.len() {
+        let iname = text(il.get(i, "name")).unwrap_or_default();
+        let unique = il.get(i, "unique").as_i64().unwrap_or(0) != 0;
+        let ii = db.query(&format!("PRAGMA main.index_info({})", qident(&iname)))?;
+        let mut cols = Vec::new();
+        let mut expression = false;
+        for j in 0..ii.rows.len() {
+            match text(ii.get(j, "name")) {
+                Some(c) => cols.push(c),
+                None => expression = true,
+            }
+        }
+        if iname.starts_with("sqlite_autoindex") {
+            auto_sigs.push(cols);
+            continue;
+        }
+        if expression {
+            warnings.push(format!("Skipped unsupported reflection of expression-based index {iname}"));
+            continue;
+        }
+        indexes.push(Index {
+            name: Some(Name::plain(iname)),
+            table: name.to_string(),
+            columns: cols.into_iter().map(IndexColumn::Column).collect(),
+            unique,
+        });
+    }
+    indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    table.indexes = indexes;
+
+    // --- unique constraints (get_unique_constraints) ---
+    let mut parsed_uqs: Vec<(Option<String>, Vec<String>)> = Vec::new();
+    for e in &elements {
+        let (cname, rest) = split_constraint_name(e);
+        if starts_with_keywords(rest, &["UNIQUE"]) {
+            if let Some(inner) = rest.find('(').and_then(|p| paren_inner(rest, p)) {
+                parsed_uqs.push((cname, split_top_level(&inner).iter().map(|c| unquote(c.trim())).collect()));
+            }
+        }
+    }
+    for e in &elements {
+        if let Some(c) = inline_unique_column(e) {
+            parsed_uqs.push((None, vec![c]));
+        }
+    }
+    for (cname, cols) in parsed_uqs {
+        if let Some(p) = auto_sigs.iter().position(|s| *s == cols) {
+            auto_sigs.remove(p);
+            table.unique_constraints.push(UniqueConstraint { name: cname.map(Name::plain), columns: cols });
+        }
+    }
+
+    // --- check constraints (get_check_constraints) ---
+    let mut checks = Vec::new();
+    for e in &elements {
+        collect_checks(e, &mut checks);
+    }
+    checks.sort_by(|a: &CheckConstraint, b| {
+        let ka = a.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| "~".into());
+        let kb = b.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| "~".into());
+        ka.cmp(&kb)
+    });
+    table.check_constraints = checks;
+
+    Ok(Some(table))
+}
+
+fn referred_pk(db: &mut dyn Database, table: &str) -> Result<Vec<String>, DbError> {
+    let info = db.query(&format!("PRAGMA main.table_info({})", qident(table)))?;
+    let mut pk: Vec<(i64, String)> = (0..info.rows.len())
+        .filter_map(|i| {
+            let k = info.get(i, "pk").as_i64().unwrap_or(0);
+            (k > 0).then(|| (k, text(info.get(i, "name")).unwrap_or_default()))
+        })
+        .collect();
+    pk.sort_by_key(|(k, _)| *k);
+    Ok(pk.into_iter().map(|(_, n)| n).collect())
+}
+
+/// `_resolve_type_affinity`: the declared type text (upper-cased) → a type,
+/// following SQLite's affinity rules (sqlite.org/datatype3.html §3.1) for
+/// names `ischema_names` does not know. The second value is SQLAlchemy's
+/// warning when the arguments do not fit the class.
+pub fn resolve_type_affinity(type_: &str) -> (SqlType, Option<String>) {
+    // re.match(r"([\w ]+)(\(.*?\))?", type_)
+    let word_end = type_.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ' ')).unwrap_or(type_.len());
+    let coltype = &type_[..word_end];
+    let args: Option<Vec<u32>> = if word_end > 0 && type_[word_end..].starts_with('(') {
+        type_[word_end..].find(')').map(|close| {
+            type_[word_end + 1..word_end + close]
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty())
+                .filter_map(|s| s.parse().ok())
+                .collect()
+        })
+    } else {
+        None
+    };
+    let class = match coltype {
+        "BIGINT" => TypeClass::BigIntUpper,
+        "BLOB" => TypeClass::BlobUpper,
+        "BOOL" | "BOOLEAN" => TypeClass::BooleanUpper,
+        "CHAR" => TypeClass::CharUpper,
+        "DATE" | "DATE_CHAR" => TypeClass::DateUpper,
+        "DATETIME" | "DATETIME_CHAR" => TypeClass::DateTimeUpper,
+        "DOUBLE" => TypeClass::DoubleUpper,
+        "DECIMAL" => TypeClass::DecimalUpper,
+        "FLOAT" => TypeClass::FloatUpper,
+        "INT" | "INTEGER" => TypeClass::IntegerUpper,
+        "JSON" | "JSONB" => TypeClass::JsonUpper,
+        "NUMERIC" => TypeClass::NumericUpper,
+        "REAL" => TypeClass::RealUpper,
+        "SMALLINT" => TypeClass::SmallIntUpper,
+        "TEXT" => TypeClass::TextUpper,
+        "TIME" | "TIME_CHAR" => TypeClass::TimeUpper,
+        "TIMESTAMP" => TypeClass::TimestampUpper,
+        "VARCHAR" => TypeClass::VarcharUpper,
+        "NVARCHAR" => TypeClass::NVarcharUpper,
+        "NCHAR" => TypeClass::NCharUpper,
+        c if c.contains("INT") => TypeClass::IntegerUpper,
+        c if c.contains("CHAR") || c.contains("CLOB") || c.contains("TEXT") => TypeClass::TextUpper,
+        c if c.contains("BLOB") || c.is_empty() => TypeClass::Null,
+        c if c.contains("REAL") || c.contains("FLOA") || c.contains("DOUB") => TypeClass::RealUpper,
+        _ => TypeClass::NumericUpper,
+    };
+    let mut t = SqlType::new(class);
+    let Some(args) = args else { return (t, None) };
+    let bad = |t: SqlType, class_name: &str, args: &[u32]| {
+        let shown = args.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+        (
+            t,
+            Some(format!(
+                "Could not instantiate type {class_name} with reflected arguments [{shown}]; using no arguments."
+            )),
+        )
+    };
+    use TypeClass as T;
+    match class {
+        T::VarcharUpper | T::NVarcharUpper | T::CharUpper | T::NCharUpper | T::TextUpper | T::BlobUpper => {
+            match args.as_slice() {
+                [] => {}
+                [n] => t.length = Some(*n),
+                _ => return bad(SqlType::new(class), &format!("{class:?}"), &args),
+            }
+        }
+        T::NumericUpper | T::DecimalUpper => match args.as_slice() {
+            [] => {}
+            [p] => t.precision = Some(*p),
+            [p, s] => {
+                t.precision = Some(*p);
+                t.scale = Some(*s);
+            }
+            _ => return bad(SqlType::new(class), &format!("{class:?}"), &args),
+        },
+        T::FloatUpper | T::RealUpper | T::DoubleUpper => match args.as_slice() {
+            [] => {}
+            [p] => t.precision = Some(*p),
+            _ => return bad(SqlType::new(class), &format!("{class:?}"), &args),
+        },
+        _ => {
+            if !args.is_empty() {
+                return bad(SqlType::new(class), &format!("{class:?}"), &args);
+            }
+        }
+    }
+    (t, None)
+}
+
+/// The text between the first `(` and the matching last `)` of CREATE TABLE.
+fn table_body(sql: &str) -> String {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'`' | b'[' | b'\'') => {
+                let end = if q == b'[' { b']' } else { q };
+                i += 1;
+                while i < b.len() && b[i] != end {
+                    i += 1;
+                }
+            }
+            b'(' => return paren_inner(sql, i).unwrap_or_default(),
+            _ => {}
+        }
+        i += 1;
+    }
+    String::new()
+}
+
+/// Given `s[open] == '('`, the text up to its matching `)`, quote-aware.
+fn paren_inner(s: &str, open: usize) -> Option<String> {
+    let close = matching_paren(s, open)?;
+    s.get(open + 1..close).map(str::to_string)
+}
+
+/// `util.find_matching_paren`: skips quoted text ('...', "...", `...`, [...]).
+fn matching_paren(s: &str, open: usize) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut depth = 0i32;
+    let mut i = open;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'\'' | b'"' | b'`' | b'[' => {
+                let end = if c == b'[' { b']' } else { c };
+                i += 1;
+                while i < bytes.len() && bytes[i] != end {
+                    i += 1;
+                }
+            }
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Splits at commas outside parentheses and quotes; trims each part.
+fn split_top_level(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    for c in s.chars() {
+        if let Some(q) = quote {
+            cur.push(c);
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => {
+                quote = Some(c);
+                cur.push(c);
+            }
+            '[' => {
+                quote = Some(']');
+                cur.push(c);
+            }
+            '(' => {
+                depth += 1;
+                cur.push(c);
+            }
+            ')' => {
+                depth -= 1;
+                cur.push(c);
+            }
+            ',' if depth == 0 => {
+                out.push(cur.trim().to_string());
+                cur.clear();
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() >= 2 {
+        let (f, l) = (b[0], b[b.len() - 1]);
+        if (f == b'"' && l == b'"') || (f == b'`' && l == b'`') || (f == b'[' && l == b']') || (f == b'\'' && l == b'\'') {
+            return s[1..s.len() - 1].to_string();
+        }
+    }
+    s.to_string()
+}
+
+/// The first token of `s`: an identifier, quoted or bare, unquoted.
+fn first_token(s: &str) -> Option<(String, &str)> {
+    let s = s.trim_start();
+    let first = s.chars().next()?;
+    let end_char = match first {
+        '"' => Some('"'),
+        '`' => Some('`'),
+        '[' => Some(']'),
+        '\'' => Some('\''),
+        _ => None,
+    };
+    match end_char {
+        Some(end) => {
+            let close = s[1..].find(end)? + 1;
+            Some((s[1..close].to_string(), &s[close + 1..]))
+        }
+        None => {
+            let end = s.find(|c: char| c.is_whitespace() || c == '(' || c == ',').unwrap_or(s.len());
+            if end == 0 {
+                return None;
+            }
+            Some((s[..end].to_string(), &s[end..]))
+        }
+    }
+}
+
+fn first_identifier(e: &str) -> Option<String> {
+    first_token(e).map(|(t, _)| t)
+}
+
+const TABLE_CONSTRAINT_WORDS: &[&str] = &["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"];
+
+fn is_column_def(e: &str) -> bool {
+    let starts_quoted = matches!(e.trim_start().chars().next(), Some('"' | '`' | '[' | '\''));
+    if starts_quoted {
+        return true;
+    }
+    match first_token(e) {
+        Some((t, _)) => !TABLE_CONSTRAINT_WORDS.contains(&t.to_uppercase().as_str()),
+        None => false,
+    }
+}
+
+/// `CONSTRAINT name rest` → `(Some(name), rest)`; otherwise `(None, e)`.
+fn split_constraint_name(e: &str) -> (Option<String>, &str) {
+    if let Some((kw, rest)) = first_token(e) {
+        if kw.eq_ignore_ascii_case("CONSTRAINT") && !e.trim_start().starts_with('"') {
+            if let Some((name, rest2)) = first_token(rest) {
+                return (Some(name), rest2.trim_start());
+            }
+        }
+    }
+    (None, e.trim_start())
+}
+
+fn starts_with_keywords(s: &str, words: &[&str]) -> bool {
+    let mut rest = s;
+    for w in words {
+        let t = rest.trim_start();
+        if t.len() < w.len() || !t[..w.len()].eq_ignore_ascii_case(w) {
+            return false;
+        }
+        rest = &t[w.len()..];
+        if rest.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            return false;
+        }
+    }
+    true
+}
+
+/// Word-bounded, case-insensitive keyword outside quotes and parentheses.
+fn keyword_positions(e: &str, word: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let bytes = e.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'\'' | b'"' | b'`' => quote = Some(c),
+            b'[' => quote = Some(b']'),
+            _ => {
+                let before_ok = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+                if before_ok
+                    && e.get(i..i + word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word))
+                    && !bytes.get(i + word.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                {
+                    out.push(i);
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// SQLAlchemy's `INLINE_UNIQUE_PATTERN`: `name word [word ...] UNIQUE`,
+/// where the words are bare `[a-z0-9_]+` (so `code CHAR(32) UNIQUE` is not
+/// seen, exactly as SQLAlchemy does not see it).
+fn inline_unique_column(e: &str) -> Option<String> {
+    if !is_column_def(e) {
+        return None;
+    }
+    let (name, rest) = first_token(e)?;
+    let quoted = e.trim_start().starts_with('"');
+    if !quoted && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let mut words = rest.split([' ', '\t']).filter(|w| !w.is_empty());
+    let mut seen_type = false;
+    for w in words.by_ref() {
+        if w.eq_ignore_ascii_case("UNIQUE") {
+            return seen_type.then_some(name);
+        }
+        if !w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        seen_type = true;
+    }
+    None
+}
+
+/// Every `[CONSTRAINT name] CHECK (...)` in one element of the table body.
+fn collect_checks(e: &str, out: &mut Vec<CheckConstraint>) {
+    let mut depth_ok_positions = Vec::new();
+    // only CHECKs at parenthesis depth 0 of this element
+    for p in keyword_positions(e, "CHECK") {
+        let depth = e[..p].chars().fold(0i32, |d, c| match c {
+            '(' => d + 1,
+            ')' => d - 1,
+            _ => d,
+        });
+        if depth == 0 {
+            depth_ok_positions.push(p);
+        }
+    }
+    for p in depth_ok_positions {
+        let after = &e[p + 5..];
+        let Some(open_rel) = after.find('(') else { continue };
+        if !after[..open_rel].trim().is_empty() {
+            continue;
+        }
+        let open = p + 5 + open_rel;
+        let Some(close) = matching_paren(e, open) else { continue };
+        let sqltext = e[open + 1..close].trim().to_string();
+        // `CONSTRAINT name` right before CHECK?
+        let before = e[..p].trim_end();
+        let name = constraint_name_before(before);
+        out.push(CheckConstraint { name: name.map(Name::plain), sqltext });
+    }
+}
+
+fn constraint_name_before(before: &str) -> Option<String> {
+    // before ends with `CONSTRAINT <name>`
+    let (name_start, name) = if before.ends_with('"') {
+        let inner_end = before.len() - 1;
+        let start = before[..inner_end].rfind('"')?;
+        (start, before[start + 1..inner_end].to_string())
+    } else {
+        let start = before.rfind(|c: char| c.is_whitespace()).map(|i| i + 1).unwrap_or(0);
+        (start, before[start..].to_string())
+    };
+    let prefix = before[..name_start].trim_end();
+    let kw_ok = prefix.len() >= 10 && prefix[prefix.len() - 10..].eq_ignore_ascii_case("CONSTRAINT");
+    (kw_ok && !name.is_empty()).then_some(name)
+}
+
+/// `... GENERATED ALWAYS AS (expr) ...` → `expr`.
+fn generated_expr(e: &str) -> Option<String> {
+    let p = *keyword_positions(e, "GENERATED").first()?;
+    let open = p + e[p..].find('(')?;
+    paren_inner(e, open)
+}
+
+struct ParsedFk {
+    columns: Vec<String>,
+    referred_table: String,
+    referred_columns: Vec<String>,
+    ondelete: Option<String>,
+    onupdate: Option<String>,
+    deferrable: Option<bool>,
+    initially: Option<String>,
+}
+
+/// `FOREIGN KEY(a, b) REFERENCES t (x, y) ON DELETE CASCADE ...`
+fn parse_table_fk(rest: &str) -> Option<ParsedFk> {
+    if !starts_with_keywords(rest, &["FOREIGN", "KEY"]) {
+        return None;
+    }
+    let open = rest.find('(')?;
+    let close = matching_paren(rest, open)?;
+    let columns: Vec<String> = split_top_level(&rest[open + 1..close]).iter().map(|c| unquote(c)).collect();
+    let after = rest[close + 1..].trim_start();
+    if !starts_with_keywords(after, &["REFERENCES"]) {
+        return None;
+    }
+    let after = after.trim_start()[10..].trim_start();
+    let (rtable, after) = first_token(after)?;
+    let after = after.trim_start();
+    let (referred_columns, tail) = if after.starts_with('(') {
+        let close = matching_paren(after, 0)?;
+        (split_top_level(&after[1..close]).iter().map(|c| unquote(c)).collect(), &after[close + 1..])
+    } else {
+        (columns.clone(), after)
+    };
+    let words: Vec<String> = tail.split_whitespace().map(|w| w.to_uppercase()).collect();
+    let mut fk = ParsedFk {
+        columns,
+        referred_table: rtable,
+        referred_columns,
+        ondelete: None,
+        onupdate: None,
+        deferrable: None,
+        initially: None,
+    };
+    let action = |i: usize| -> (Option<String>, usize) {
+        match words.get(i).map(String::as_str) {
+            Some("SET") => (words.get(i + 1).map(|w| format!("SET {w}")), i + 2),
+            Some("NO") => (Some("NO ACTION".into()), i + 2),
+            Some(w) => (Some(w.to_string()), i + 1),
+            None => (None, i),
+        }
+    };
+    let mut i = 0;
+    while i < words.len() {
+        match (words[i].as_str(), words.get(i + 1).map(String::as_str)) {
+            ("ON", Some("DELETE")) => {
+                let (a, n) = action(i + 2);
+                fk.ondelete = a.filter(|a| a != "NO ACTION");
+                i = n;
+            }
+            ("ON", Some("UPDATE")) => {
+                let (a, n) = action(i + 2);
+                fk.onupdate = a.filter(|a| a != "NO ACTION");
+                i = n;
+            }
+            ("NOT", Some("DEFERRABLE")) => {
+                fk.deferrable = Some(false);
+                i += 2;
+            }
+            ("DEFERRABLE", _) => {
+                fk.deferrable = Some(true);
+                i += 1;
+            }
+            ("INITIALLY", Some(w)) => {
+                fk.initially = Some(w.to_string());
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    Some(fk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_affinity_follows_sqlalchemy() {
+        let r = |s: &str| resolve_type_affinity(s).0;
+        assert_eq!(r("VARCHAR(40)").class, TypeClass::VarcharUpper);
+        assert_eq!(r("VARCHAR(40)").length, Some(40));
+        let n = r("NUMERIC(5, 1)");
+        assert_eq!((n.class, n.precision, n.scale), (TypeClass::NumericUpper, Some(5), Some(1)));
+        assert_eq!(r("DATETIME").class, TypeClass::DateTimeUpper);
+        assert_eq!(r("BIGINTEGER").class, TypeClass::IntegerUpper);
+        assert_eq!(r("VARCHAR (40)").class, TypeClass::TextUpper);
+        assert_eq!(r("").class, TypeClass::Null);
+        assert_eq!(r("XBLOB").class, TypeClass::Null);
+        assert_eq!(r("DOUBLE PRECISION").class, TypeClass::RealUpper);
+        assert_eq!(r("MONEY").class, TypeClass::NumericUpper);
+        assert_eq!(r("CHAR(32)").length, Some(32));
+        let (t, w) = resolve_type_affinity("INTEGER(5)");
+        assert_eq!(t.class, TypeClass::IntegerUpper);
+        assert!(w.is_some());
+    }
+
+    #[test]
+    fn table_body_skips_quoted_names() {
+        assert_eq!(table_body("CREATE TABLE \"a(b\" (x INTEGER, y TEXT)"), "x INTEGER, y TEXT");
+        assert_eq!(split_top_level("a INTEGER DEFAULT (1, 2), CHECK (x IN ('a,b'))"), ["a INTEGER DEFAULT (1, 2)", "CHECK (x IN ('a,b'))"]);
+    }
+
+    #[test]
+    fn check_names_parse_from_table_text() {
+        let mut out = Vec::new();
+        collect_checks("CONSTRAINT ck_n CHECK (n > 0)", &mut out);
+        collect_checks("x INTEGER CHECK (x IN (0, 1))", &mut out);
+        collect_checks("CONSTRAINT \"my ck\" CHECK (length(y) > (1))", &mut out);
+        assert_eq!(out[0].name, Some(Name::plain("ck_n")));
+        assert_eq!(out[0].sqltext, "n > 0");
+        assert_eq!(out[1].name, None);
+        assert_eq!(out[1].sqltext, "x IN (0, 1)");
+        assert_eq!(out[2].name, Some(Name::plain("my ck")));
+        assert_eq!(out[2].sqltext, "length(y) > (1)");
+    }
 }

@@ -3,3 +3,922 @@
 //! statement text.
 //!
 //! OWNER: sqlite helper.
+//!
+//! Invariants:
+//! - Statement text is `ddl`'s, in the order Alembic 1.20.1 emits it
+//!   (`alembic/ddl/impl.py`, `alembic/operations/toimpl.py`, `batch.py`).
+//! - Online, transactions follow Python's `sqlite3` module in its legacy
+//!   mode, which is what Alembic's SQLite connection uses: DDL runs in
+//!   autocommit; the first `INSERT`/`UPDATE`/`DELETE`/`REPLACE` of a
+//!   migration step opens a transaction (`BEGIN`), which commits when the
+//!   step ends and rolls back when it fails. So a failed batch copy leaves
+//!   `_alembic_tmp_<table>` behind (its CREATE was autocommitted) and the
+//!   version row unchanged.
+//! - Batch mode: "move and copy" unless every op of the block is a plain
+//!   `add_column` (no SQL-expression default, no persisted `Computed`),
+//!   `create_index` or `drop_index` (`SQLiteImpl.requires_recreate_in_batch`).
+//! - Offline, every statement is written as `str(compiled).replace("\t",
+//!   "    ").strip() + ";"` followed by a blank line (`impl.static_output`).
+
+use crate::db::{Database, DbError};
+use crate::ddl::{self, CopyColumn, DdlError};
+use crate::ops::{AlterColumn, BatchAlterTable, Op, Recreate};
+use crate::reflect;
+use crate::revision::VersionUpdate;
+use crate::schema::{
+    CheckConstraint, Column, Constraint, ConstraintKind, Index, IndexColumn, Name, PrimaryKeyConstraint,
+    ServerDefault, Table,
+};
+
+/// Why a migration stopped, worded as Alembic / SQLAlchemy word it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuntimeError {
+    /// SQLite refused a statement: `sqlalchemy.exc.OperationalError` /
+    /// `IntegrityError`. `left_behind` says what the failure left in the
+    /// database (e.g. a `_alembic_tmp_` table).
+    #[error("{}", db_error_text(.statement, .message, .left_behind))]
+    Database { statement: String, message: String, left_behind: Vec<String> },
+    /// `alembic.util.exc.CommandError` (printed as `FAILED: ...`).
+    #[error("{0}")]
+    Command(String),
+    /// `NotImplementedError` (e.g. ALTER of constraints outside batch mode).
+    #[error("{0}")]
+    NotImplemented(String),
+    /// `ValueError` (e.g. `Constraint must have a name`).
+    #[error("{0}")]
+    Value(String),
+    /// `KeyError` (a batch op names a column the table does not have).
+    #[error("'{0}'")]
+    Key(String),
+    /// `sqlalchemy.exc.NoSuchTableError`
+    #[error("{0}")]
+    NoSuchTable(String),
+    /// `sqlalchemy.exc.CompileError`
+    #[error("{0}")]
+    Compile(String),
+}
+
+fn db_error_text(statement: &str, message: &str, left_behind: &[String]) -> String {
+    let mut s = format!("({}) {}\n[SQL: {}]", sqlite_exception(message), message, statement);
+    for l in left_behind {
+        s.push('\n');
+        s.push_str(l);
+    }
+    s
+}
+
+/// The `sqlite3` exception class Python raises for a SQLite message.
+fn sqlite_exception(message: &str) -> &'static str {
+    if message == ONE_STATEMENT {
+        "sqlite3.ProgrammingError"
+    } else if message.contains("constraint failed") {
+        "sqlite3.IntegrityError"
+    } else {
+        "sqlite3.OperationalError"
+    }
+}
+
+impl RuntimeError {
+    /// The Python exception Alembic's command line would show.
+    pub fn python_exception(&self) -> &'static str {
+        match self {
+            RuntimeError::Database { message, .. } => {
+                if message == ONE_STATEMENT {
+                    "sqlalchemy.exc.ProgrammingError"
+                } else if message.contains("constraint failed") {
+                    "sqlalchemy.exc.IntegrityError"
+                } else {
+                    "sqlalchemy.exc.OperationalError"
+                }
+            }
+            RuntimeError::Command(_) => "alembic.util.exc.CommandError",
+            RuntimeError::NotImplemented(_) => "NotImplementedError",
+            RuntimeError::Value(_) => "ValueError",
+            RuntimeError::Key(_) => "KeyError",
+            RuntimeError::NoSuchTable(_) => "sqlalchemy.exc.NoSuchTableError",
+            RuntimeError::Compile(_) => "sqlalchemy.exc.CompileError",
+        }
+    }
+}
+
+impl From<DdlError> for RuntimeError {
+    fn from(e: DdlError) -> Self {
+        match e {
+            DdlError::Compile(m) => RuntimeError::Compile(m),
+        }
+    }
+}
+
+const NO_CONSTRAINT_ALTER: &str = "No support for ALTER of constraints in SQLite dialect. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy.";
+
+const SKIP_IMPLICIT_CONSTRAINT: &str = "Skipping unsupported ALTER for creation of implicit constraint. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy.";
+
+/// Where statements go: a live database or `--sql` text.
+enum Sink<'a> {
+    /// `kept`: statements that ran in autocommit (before any transaction
+    /// began), which a later failure does not undo.
+    Online { db: &'a mut dyn Database, in_transaction: bool, kept: Vec<String> },
+    Offline { out: &'a mut String },
+}
+
+/// `sql` without leading whitespace and `--` / `/* */` comments.
+fn skip_space_and_comments(mut sql: &str) -> &str {
+    loop {
+        let t = sql.trim_start();
+        if let Some(rest) = t.strip_prefix("--") {
+            sql = rest.split_once('\n').map(|(_, r)| r).unwrap_or("");
+        } else if let Some(rest) = t.strip_prefix("/*") {
+            sql = rest.split_once("*/").map(|(_, r)| r).unwrap_or("");
+        } else {
+            return t;
+        }
+    }
+}
+
+/// Python's `sqlite3` opens a transaction before these (legacy mode).
+fn is_dml(sql: &str) -> bool {
+    let first = skip_space_and_comments(sql).split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    ["INSERT", "UPDATE", "DELETE", "REPLACE"].iter().any(|k| first.eq_ignore_ascii_case(k))
+}
+
+/// Python's `sqlite3` refuses text with a second statement after the first `;`.
+fn has_second_statement(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`' | b'[') => {
+                let end = if q == b'[' { b']' } else { q };
+                i += 1;
+                while i < b.len() && b[i] != end {
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b';' => return sql.get(i + 1..).is_some_and(|rest| !skip_space_and_comments(rest).is_empty()),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+const ONE_STATEMENT: &str = "You can only execute one statement at a time.";
+
+/// `ALTER TABLE t ALTER COLUMN ...`: the reference SQLite (3.40, Python's)
+/// has no such statement (sqlite.org/lang_altertable.html lists RENAME, ADD
+/// COLUMN and DROP COLUMN) and fails with a syntax error; newer SQLite (sql.js
+/// and rusqlite bundle 3.54) accepts `SET/DROP NOT NULL`. Fail as 3.40 does.
+fn is_alter_column(sql: &str) -> bool {
+    let words: Vec<String> = sql.split_whitespace().take(2).map(str::to_uppercase).collect();
+    words == ["ALTER", "TABLE"] && sql.to_uppercase().contains(" ALTER COLUMN ")
+}
+
+impl Sink<'_> {
+    fn exec(&mut self, sql: &str) -> Result<(), RuntimeError> {
+        match self {
+            Sink::Offline { out } => {
+                out.push_str(&offline_statement(sql));
+                Ok(())
+            }
+            Sink::Online { db, in_transaction, kept } => {
+                if has_second_statement(sql) {
+                    return Err(db_err(sql, DbError::new(ONE_STATEMENT)));
+                }
+                if is_alter_column(sql) {
+                    return Err(db_err(sql, DbError::new("near \"ALTER\": syntax error")));
+                }
+                if is_dml(sql) && !*in_transaction {
+                    db.execute("BEGIN").map_err(|e| db_err("BEGIN", e))?;
+                    *in_transaction = true;
+                }
+                db.execute(sql).map_err(|e| db_err(sql, e))?;
+                if !*in_transaction {
+                    kept.push(sql.to_string());
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn db(&mut self) -> Option<&mut dyn Database> {
+        match self {
+            Sink::Online { db, .. } => Some(&mut **db),
+            Sink::Offline { .. } => None,
+        }
+    }
+}
+
+fn db_err(sql: &str, e: DbError) -> RuntimeError {
+    RuntimeError::Database { statement: sql.to_string(), message: e.message, left_behind: vec![] }
+}
+
+/// `static_output`: tabs become four spaces, trimmed, `;`, blank line.
+pub fn offline_statement(sql: &str) -> String {
+    format!("{};\n\n", sql.replace('\t', "    ").trim())
+}
+
+/// What a successful step reports besides its effect: Python warnings
+/// Alembic / SQLAlchemy would print (`UserWarning: ...`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StepReport {
+    pub warnings: Vec<String>,
+}
+
+/// Runs ops online as one migration step without version bookkeeping.
+pub fn run_ops(db: &mut dyn Database, ops: &[Op]) -> Result<(), RuntimeError> {
+    run_step(db, ops, &[]).map(|_| ())
+}
+
+/// Runs one migration step online: `ops`, then the `alembic_version`
+/// updates, inside the step's transaction (see the module invariants).
+/// On failure the open transaction is rolled back; the error lists what
+/// stayed behind (leftover `_alembic_tmp_` tables).
+pub fn run_step(db: &mut dyn Database, ops: &[Op], updates: &[VersionUpdate]) -> Result<StepReport, RuntimeError> {
+    let mut report = StepReport::default();
+    let result = {
+        let mut sink = Sink::Online { db: &mut *db, in_transaction: false, kept: vec![] };
+        let r = (|| {
+            for op in ops {
+                run_op(&mut sink, op, &mut report.warnings)?;
+            }
+            for u in updates {
+                sink.exec(&version_update_sql(u, false))?;
+            }
+            Ok(())
+        })();
+        match sink {
+            Sink::Online { in_transaction, kept, .. } => (r, in_transaction, kept),
+            Sink::Offline { .. } => (r, false, vec![]),
+        }
+    };
+    match result {
+        (Ok(()), in_tx, _) => {
+            if in_tx {
+                db.execute("COMMIT").map_err(|e| db_err("COMMIT", e))?;
+            }
+            Ok(report)
+        }
+        (Err(mut e), in_tx, kept) => {
+            if in_tx {
+                let _ = db.execute("ROLLBACK");
+            }
+            if let RuntimeError::Database { left_behind, .. } = &mut e {
+                if !kept.is_empty() {
+                    let firsts: Vec<&str> = kept.iter().map(|k| k.lines().next().unwrap_or("").trim_end()).collect();
+                    left_behind.push(format!(
+                        "Not rolled back (ran in autocommit before the failure): {}",
+                        firsts.join("; ")
+                    ));
+                }
+                if let Ok(names) = reflect::table_names(db) {
+                    for n in names.iter().filter(|n| n.starts_with("_alembic_tmp_")) {
+                        left_behind.push(format!(
+                            "The table {n} was left in the database (SQLite DDL is not transactional); \
+                             drop it before trying again, or the next attempt fails with \
+                             \"table {n} already exists\"."
+                        ));
+                    }
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+/// `alembic upgrade --sql` text for `ops` (no version bookkeeping, no
+/// `-- Running` comments: the command layer adds those).
+pub fn offline_sql(ops: &[Op]) -> Result<String, RuntimeError> {
+    let mut out = String::new();
+    offline_sql_into(ops, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`offline_sql`], appending to `out`, so that what was written
+/// before a failure is kept (Alembic has printed it already).
+pub fn offline_sql_into(ops: &[Op], out: &mut String) -> Result<(), RuntimeError> {
+    let mut sink = Sink::Offline { out };
+    let mut warnings = Vec::new();
+    for op in ops {
+        run_op(&mut sink, op, &mut warnings)?;
+    }
+    Ok(())
+}
+
+/// One step of `alembic upgrade/downgrade --sql`: the ops' statements, then
+/// the version updates. The caller writes what surrounds it, as Alembic's
+/// `run_migrations` does: before the first step from base the version
+/// table's CREATE ([`offline_version_table`]), and before every step the
+/// comment line `-- Running upgrade  -> r0001` followed by a blank line.
+pub fn offline_step_into(ops: &[Op], updates: &[VersionUpdate], out: &mut String) -> Result<(), RuntimeError> {
+    offline_sql_into(ops, out)?;
+    out.push_str(&offline_version_updates(updates));
+    Ok(())
+}
+
+// ---------------------------------------------------------------- version table
+
+/// `alembic_version`'s CREATE TABLE (`DefaultImpl.version_table_impl`).
+pub fn version_table_create_sql() -> String {
+    "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)".to_string()
+}
+
+/// Offline: the version table's CREATE, as `--sql` from base writes it.
+pub fn offline_version_table() -> String {
+    offline_statement(&version_table_create_sql())
+}
+
+/// The statement for one `HeadMaintainer` update. Offline the INSERT
+/// carries `RETURNING version_num`, as SQLAlchemy compiles it there.
+pub fn version_update_sql(u: &VersionUpdate, offline: bool) -> String {
+    match u {
+        VersionUpdate::Insert(v) => format!(
+            "INSERT INTO alembic_version (version_num) VALUES ({}){}",
+            ddl::string_literal(v),
+            if offline { " RETURNING version_num" } else { "" }
+        ),
+        VersionUpdate::Update { from, to } => format!(
+            "UPDATE alembic_version SET version_num={} WHERE alembic_version.version_num = {}",
+            ddl::string_literal(to),
+            ddl::string_literal(from)
+        ),
+        VersionUpdate::Delete(v) => {
+            format!("DELETE FROM alembic_version WHERE alembic_version.version_num = {}", ddl::string_literal(v))
+        }
+    }
+}
+
+/// Offline text of version updates.
+pub fn offline_version_updates(updates: &[VersionUpdate]) -> String {
+    updates.iter().map(|u| offline_statement(&version_update_sql(u, true))).collect()
+}
+
+/// `has_table`: a table (not a view) of that name exists.
+pub fn has_table(db: &mut dyn Database, name: &str) -> Result<bool, DbError> {
+    let r = db.query(&format!(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name = {}",
+        ddl::string_literal(name)
+    ))?;
+    Ok(!r.rows.is_empty())
+}
+
+/// `_ensure_version_table`: creates `alembic_version` when missing (autocommit).
+pub fn ensure_version_table(db: &mut dyn Database) -> Result<(), RuntimeError> {
+    if !has_table(db, "alembic_version").map_err(|e| db_err("PRAGMA main.table_info(\"alembic_version\")", e))? {
+        let sql = version_table_create_sql();
+        db.execute(&sql).map_err(|e| db_err(&sql, e))?;
+    }
+    Ok(())
+}
+
+/// `get_current_heads()`: the rows of `alembic_version`; empty when the table is missing.
+pub fn read_heads(db: &mut dyn Database) -> Result<Vec<String>, RuntimeError> {
+    let check = "SELECT name FROM sqlite_master WHERE type='table' AND name = 'alembic_version'";
+    if !has_table(db, "alembic_version").map_err(|e| db_err(check, e))? {
+        return Ok(vec![]);
+    }
+    let sql = "SELECT alembic_version.version_num FROM alembic_version";
+    let r = db.query(sql).map_err(|e| db_err(sql, e))?;
+    Ok(r.rows.iter().filter_map(|row| row.first().and_then(|v| v.as_str()).map(str::to_string)).collect())
+}
+
+/// Runs version updates by themselves (e.g. `stamp`), in one transaction.
+pub fn run_version_updates(db: &mut dyn Database, updates: &[VersionUpdate]) -> Result<(), RuntimeError> {
+    run_step(db, &[], updates).map(|_| ())
+}
+
+// ---------------------------------------------------------------- plain ops
+
+fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<(), RuntimeError> {
+    match op {
+        Op::CreateTable { table } => {
+            sink.exec(&ddl::create_table(table)?)?;
+            for idx in &table.indexes {
+                sink.exec(&ddl::create_index(idx))?;
+            }
+            Ok(())
+        }
+        Op::DropTable { table } => sink.exec(&ddl::drop_table(&table.name)),
+        Op::RenameTable { old_name, new_name } => sink.exec(&ddl::rename_table(old_name, new_name)),
+        Op::AddColumn { table, column } => {
+            sink.exec(&ddl::add_column(table, column)?)?;
+            if !ddl::type_bound_checks(column).is_empty() {
+                warnings.push(SKIP_IMPLICIT_CONSTRAINT.to_string());
+            }
+            Ok(())
+        }
+        Op::DropColumn { table, column } => sink.exec(&ddl::drop_column(table, &column.name)),
+        Op::AlterColumn(a) => alter_column_plain(sink, a, warnings),
+        Op::CreateIndex { index } => sink.exec(&ddl::create_index(index)),
+        Op::DropIndex { index } => {
+            sink.exec(&ddl::drop_index(index.name.as_ref().map(|n| n.value.as_str()).unwrap_or("")))
+        }
+        Op::CreateUniqueConstraint { .. }
+        | Op::CreateForeignKey { .. }
+        | Op::CreateCheckConstraint { .. }
+        | Op::DropConstraint { .. } => Err(RuntimeError::NotImplemented(NO_CONSTRAINT_ALTER.into())),
+        Op::Execute { sql } => sink.exec(sql),
+        Op::BulkInsert { table, columns, rows } => {
+            for row in rows {
+                sink.exec(&ddl::insert_row(table, columns, row))?;
+            }
+            Ok(())
+        }
+        Op::BatchAlterTable(b) => run_batch(sink, b, warnings),
+    }
+}
+
+/// `DefaultImpl.alter_column`: nullable, default, type, then the rename
+/// last — each its own ALTER statement (SQLite accepts only the rename).
+fn alter_column_plain(sink: &mut Sink<'_>, a: &AlterColumn, warnings: &mut Vec<String>) -> Result<(), RuntimeError> {
+    if a.modify_autoincrement.is_some() || a.existing_autoincrement.is_some() {
+        warnings.push("autoincrement and existing_autoincrement only make sense for MySQL".into());
+    }
+    if let Some(n) = a.modify_nullable {
+        sink.exec(&ddl::alter_column_nullable(&a.table, &a.column, n))?;
+    }
+    if let Some(d) = &a.modify_server_default {
+        sink.exec(&ddl::alter_column_default(&a.table, &a.column, d.as_ref()))?;
+    }
+    if let Some(t) = &a.modify_type {
+        sink.exec(&ddl::alter_column_type(&a.table, &a.column, t)?)?;
+        let new_col = Column::new(a.column.clone(), t.clone());
+        if !ddl::type_bound_checks(&new_col).is_empty() {
+            warnings.push(SKIP_IMPLICIT_CONSTRAINT.to_string());
+        }
+    }
+    if a.modify_comment.is_some() {
+        // SQLite's DDL compiler has no handler for Alembic's ColumnComment.
+        return Err(RuntimeError::Compile(
+            "Compiler <sqlalchemy.dialects.sqlite.base.SQLiteDDLCompiler object> can't render element of type \
+             <class 'alembic.ddl.base.ColumnComment'>: <class 'alembic.ddl.base.ColumnComment'> construct has no \
+             default compilation handler."
+                .into(),
+        ));
+    }
+    if let Some(new) = &a.modify_name {
+        sink.exec(&ddl::rename_column(&a.table, &a.column, new))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- batch
+
+/// `SQLiteImpl.requires_recreate_in_batch` over the block's ops.
+pub fn batch_requires_recreate(ops: &[Op]) -> bool {
+    ops.iter().any(|op| match op {
+        Op::AddColumn { column, .. } => {
+            column.server_default.as_ref().is_some_and(ServerDefault::is_expression)
+                || column.computed.as_ref().is_some_and(|c| c.persisted == Some(true))
+                // a Boolean/Enum CHECK arrives as add_constraint
+                || !ddl::type_bound_checks(column).is_empty()
+        }
+        Op::CreateIndex { .. } | Op::DropIndex { .. } => false,
+        Op::BatchAlterTable(b) => batch_requires_recreate(&b.ops),
+        _ => true,
+    })
+}
+
+fn run_batch(sink: &mut Sink<'_>, b: &BatchAlterTable, warnings: &mut Vec<String>) -> Result<(), RuntimeError> {
+    // `batch_op.execute()` is not queued: it runs on the connection at once,
+    // before the block's queued ops are flushed at its end.
+    for op in &b.ops {
+        if let Op::Execute { .. } = op {
+            run_op(sink, op, warnings)?;
+        }
+    }
+    let queued: Vec<Op> = b.ops.iter().filter(|op| !matches!(op, Op::Execute { .. })).cloned().collect();
+    let b = &BatchAlterTable { ops: queued, ..b.clone() };
+    let recreate = match b.recreate {
+        Recreate::Auto => batch_requires_recreate(&b.ops),
+        Recreate::Always => true,
+        Recreate::Never => false,
+    };
+    if !recreate {
+        for op in &b.ops {
+            match op {
+                Op::CreateTable { .. } => return Err(RuntimeError::NotImplemented("Can't create table in batch mode".into())),
+                Op::DropTable { .. } => return Err(RuntimeError::NotImplemented("Can't drop table in batch mode".into())),
+                _ => run_op(sink, op, warnings)?,
+            }
+        }
+        return Ok(());
+    }
+    let (existing, reflected) = match &b.copy_from {
+        Some(t) => (t.clone(), false),
+        None => {
+            let Some(db) = sink.db() else {
+                return Err(RuntimeError::Command(format!(
+                    "This operation cannot proceed in --sql mode; batch mode with dialect sqlite requires a live \
+                     database connection with which to reflect the table \"{}\". To generate a batch SQL migration \
+                     script using table \"move and copy\", a complete Table object should be passed to the \
+                     \"copy_from\" argument of the batch_alter_table() method so that table reflection can be skipped.",
+                    b.table
+                )));
+            };
+            let t = reflect::reflect_table(db, &b.table, warnings)
+                .map_err(|e| db_err("PRAGMA main.table_xinfo", e))?
+                .ok_or_else(|| RuntimeError::NoSuchTable(b.table.clone()))?;
+            (t, true)
+        }
+    };
+    let mut batch = ApplyBatch::new(existing, reflected, &b.table_args, warnings);
+    for op in &b.ops {
+        batch.apply(op)?;
+    }
+    batch.create(sink)
+}
+
+/// One column of the table being rebuilt: `key` is its name in the old
+/// table (SQLAlchemy keeps `.key` through a rename), `source` the old
+/// column to copy from (`None` for an added column).
+#[derive(Debug, Clone)]
+struct BatchColumn {
+    key: String,
+    column: Column,
+    source: Option<String>,
+    cast_to: Option<crate::schema::SqlType>,
+}
+
+/// `alembic.operations.batch.ApplyBatchImpl`.
+struct ApplyBatch {
+    table: Table,
+    temp_name: String,
+    columns: Vec<BatchColumn>,
+    primary_key: Option<PrimaryKeyConstraint>,
+    /// name → constraint, in insertion order (a Python dict).
+    named: Vec<(String, Constraint)>,
+    unnamed: Vec<Constraint>,
+    indexes: Vec<Index>,
+    new_indexes: Vec<Index>,
+}
+
+/// `SQLiteImpl._guess_if_default_is_unparenthesized_sql_expr` + wrapping:
+/// a reflected default like `CURRENT_TIMESTAMP` or `10` becomes `(…)`.
+pub fn parenthesize_reflected_default(d: &ServerDefault) -> ServerDefault {
+    match d {
+        ServerDefault::Text(t) => {
+            let single_digit = t.chars().count() == 1 && t.chars().all(|c| c.is_ascii_digit() || c == '.');
+            let quoted = t.len() >= 3 && t.starts_with('\'') && t.ends_with('\'');
+            let paren = t.len() >= 3 && t.starts_with('(') && t.ends_with(')');
+            if t.is_empty() || single_digit || quoted || paren {
+                d.clone()
+            } else {
+                ServerDefault::Text(format!("({t})"))
+            }
+        }
+        ServerDefault::Literal(_) => d.clone(),
+    }
+}
+
+fn constraint_columns(c: &Constraint) -> Vec<String> {
+    match c {
+        Constraint::PrimaryKey(p) => p.columns.clone(),
+        Constraint::ForeignKey(f) => f.columns.clone(),
+        Constraint::Unique(u) => u.columns.clone(),
+        // sqltext is text: SQLAlchemy sees no columns in it.
+        Constraint::Check(_) => vec![],
+    }
+}
+
+impl ApplyBatch {
+    fn new(table: Table, reflected: bool, table_args: &[Constraint], warnings: &mut Vec<String>) -> Self {
+        let columns = table
+            .columns
+            .iter()
+            .map(|c| {
+                let mut col = c.clone();
+                if reflected {
+                    col.server_default = col.server_default.as_ref().map(parenthesize_reflected_default);
+                }
+                BatchColumn { key: c.name.clone(), column: col, source: Some(c.name.clone()), cast_to: None }
+            })
+            .collect();
+        let check_in_args = table_args.iter().any(|c| matches!(c, Constraint::Check(_)));
+        let mut named = Vec::new();
+        let mut unnamed = Vec::new();
+        let push = |c: Constraint, named: &mut Vec<(String, Constraint)>, unnamed: &mut Vec<Constraint>| match c.name() {
+            Some(n) => named.push((n.value.clone(), c)),
+            None => unnamed.push(c),
+        };
+        for fk in &table.foreign_keys {
+            push(Constraint::ForeignKey(fk.clone()), &mut named, &mut unnamed);
+        }
+        for uq in &table.unique_constraints {
+            push(Constraint::Unique(uq.clone()), &mut named, &mut unnamed);
+        }
+        for ck in &table.check_constraints {
+            if reflected && ck.name.is_none() {
+                if !check_in_args {
+                    warnings.push(format!(
+                        "Unnamed CHECK constraint on reflected table '{}' is being omitted from the table recreate; \
+                         pass the constraint explicitly using batch_alter_table.table_args.  Naming CHECK \
+                         constraints avoids this going forward.",
+                        table.name
+                    ));
+                }
+                continue;
+            }
+            push(Constraint::Check(ck.clone()), &mut named, &mut unnamed);
+        }
+        if !reflected {
+            for c in &table.columns {
+                for ck in ddl::type_bound_checks(c) {
+                    push(Constraint::Check(ck), &mut named, &mut unnamed);
+                }
+            }
+        }
+        for c in table_args {
+            push(c.clone(), &mut named, &mut unnamed);
+        }
+        ApplyBatch {
+            temp_name: format!("_alembic_tmp_{}", table.name).chars().take(50).collect(),
+            primary_key: table.primary_key.clone(),
+            indexes: table.indexes.clone(),
+            new_indexes: vec![],
+            columns,
+            named,
+            unnamed,
+            table,
+        }
+    }
+
+    fn column_mut(&mut self, key: &str) -> Result<&mut BatchColumn, RuntimeError> {
+        self.columns.iter_mut().find(|c| c.key == key).ok_or_else(|| RuntimeError::Key(key.to_string()))
+    }
+
+    fn add_constraint(&mut self, c: Constraint) -> Result<(), RuntimeError> {
+        let Some(name) = c.name().map(|n| n.value.clone()) else {
+            return Err(RuntimeError::Value("Constraint must have a name".into()));
+        };
+        match self.named.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = c,
+            None => self.named.push((name, c)),
+        }
+        Ok(())
+    }
+
+    fn drop_constraint(&mut self, name: Option<&Name>, kind: Option<ConstraintKind>) -> Result<(), RuntimeError> {
+        let Some(name) = name else {
+            return Err(RuntimeError::Value("Constraint must have a name".into()));
+        };
+        if let Some(p) = self.named.iter().position(|(n, _)| *n == name.value) {
+            self.named.remove(p);
+            return Ok(());
+        }
+        // a named primary key is kept apart from `named` here
+        let _ = kind;
+        if self.primary_key_named(&name.value) {
+            self.drop_primary_key();
+            return Ok(());
+        }
+        Err(RuntimeError::Value(format!("No such constraint: '{}'", name.value)))
+    }
+
+    fn primary_key_named(&self, name: &str) -> bool {
+        self.primary_key.as_ref().and_then(|p| p.name.as_ref()).is_some_and(|n| n.value == name)
+    }
+
+    fn drop_primary_key(&mut self) {
+        if let Some(pk) = self.primary_key.take() {
+            for c in &mut self.columns {
+                if pk.columns.contains(&c.key) {
+                    c.column.primary_key = false;
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, op: &Op) -> Result<(), RuntimeError> {
+        match op {
+            Op::AddColumn { column, .. } => {
+                let mut col = column.clone();
+                // the type's own CHECK is not created on the new table
+                col.type_.create_constraint = false;
+                if let Some(e) = col.type_.enum_.as_mut() {
+                    e.create_constraint = false;
+                }
+                self.columns.push(BatchColumn { key: column.name.clone(), column: col, source: None, cast_to: None });
+                for ck in ddl::type_bound_checks(column) {
+                    self.add_constraint(Constraint::Check(ck))?;
+                }
+                Ok(())
+            }
+            Op::DropColumn { column, .. } => {
+                let Some(p) = self.columns.iter().position(|c| c.key == column.name) else {
+                    return Err(RuntimeError::Key(column.name.clone()));
+                };
+                self.columns.remove(p);
+                if let Some(pk) = self.primary_key.as_mut() {
+                    pk.columns.retain(|c| *c != column.name);
+                }
+                if let Some(n) = column.type_.enum_.as_ref().and_then(|e| e.name.clone()) {
+                    self.named.retain(|(k, _)| *k != n);
+                }
+                Ok(())
+            }
+            Op::AlterColumn(a) => self.alter_column(a),
+            Op::CreateIndex { index } => {
+                let name = index.name.as_ref().map(|n| n.value.clone()).unwrap_or_default();
+                self.new_indexes.retain(|i| i.name.as_ref().map(|n| n.value.as_str()) != Some(name.as_str()));
+                self.new_indexes.push(index.clone());
+                Ok(())
+            }
+            Op::DropIndex { index } => {
+                let name = index.name.as_ref().map(|n| n.value.clone()).unwrap_or_default();
+                match self.indexes.iter().position(|i| i.name.as_ref().map(|n| n.value.as_str()) == Some(name.as_str())) {
+                    Some(p) => {
+                        self.indexes.remove(p);
+                        Ok(())
+                    }
+                    None => Err(RuntimeError::Value(format!("No such index: '{name}'"))),
+                }
+            }
+            Op::CreateUniqueConstraint { constraint, .. } => self.add_constraint(Constraint::Unique(constraint.clone())),
+            Op::CreateForeignKey { constraint, .. } => self.add_constraint(Constraint::ForeignKey(constraint.clone())),
+            Op::CreateCheckConstraint { constraint, .. } => self.add_constraint(Constraint::Check(constraint.clone())),
+            Op::DropConstraint { name, kind, .. } => self.drop_constraint(name.as_ref(), *kind),
+            Op::RenameTable { .. } => Err(RuntimeError::NotImplemented("TODO".into())),
+            Op::CreateTable { .. } => Err(RuntimeError::NotImplemented("Can't create table in batch mode".into())),
+            Op::DropTable { .. } => Err(RuntimeError::NotImplemented("Can't drop table in batch mode".into())),
+            // `execute` ran before the flush (see `run_batch`); `bulk_insert`
+            // and nested batches have no `batch_op` form.
+            Op::Execute { .. } | Op::BulkInsert { .. } | Op::BatchAlterTable(_) => Ok(()),
+        }
+    }
+
+    /// `toimpl.alter_column` + `ApplyBatchImpl.alter_column`.
+    fn alter_column(&mut self, a: &AlterColumn) -> Result<(), RuntimeError> {
+        // drop_constraint for the old type's CHECK (Boolean/Enum)
+        if let (Some(et), Some(_)) = (&a.existing_type, &a.modify_type) {
+            for ck in ddl::type_bound_checks(&Column::new(a.column.clone(), et.clone())) {
+                match ck.name {
+                    None => return Err(RuntimeError::Value("Constraint must have a name".into())),
+                    Some(n) => self.named.retain(|(k, _)| *k != n.value),
+                }
+            }
+        }
+        let bc = self.column_mut(&a.column)?;
+        if let Some(new) = &a.modify_name {
+            bc.column.name = new.clone();
+        }
+        if let Some(t) = &a.modify_type {
+            let old = ddl::type_affinity(bc.column.type_.class);
+            let new = ddl::type_affinity(t.class);
+            if old != new && new != ddl::Affinity::Json && bc.source.is_some() {
+                bc.cast_to = Some(t.clone());
+            }
+            let mut t = t.clone();
+            t.create_constraint = false;
+            if let Some(e) = t.enum_.as_mut() {
+                e.create_constraint = false;
+            }
+            bc.column.type_ = t;
+        }
+        if let Some(n) = a.modify_nullable {
+            bc.column.nullable = n;
+        }
+        if let Some(d) = &a.modify_server_default {
+            bc.column.server_default = d.clone();
+        }
+        if let Some(c) = &a.modify_comment {
+            bc.column.comment = c.clone();
+        }
+        if let Some(t) = &a.modify_type {
+            for ck in ddl::type_bound_checks(&Column::new(a.column.clone(), t.clone())) {
+                self.add_constraint(Constraint::Check(ck))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn key_to_name(&self, key: &str) -> Option<String> {
+        self.columns.iter().find(|c| c.key == key).map(|c| c.column.name.clone())
+    }
+
+    fn remap(&self, cols: &[String]) -> Vec<String> {
+        cols.iter().map(|k| self.key_to_name(k).unwrap_or_else(|| k.clone())).collect()
+    }
+
+    /// `_transfer_elements_to_new_table` + `_create`.
+    fn create(self, sink: &mut Sink<'_>) -> Result<(), RuntimeError> {
+        let keys: Vec<&str> = self.columns.iter().map(|c| c.key.as_str()).collect();
+        let mut constraints = Vec::new();
+        for c in self.named.iter().map(|(_, c)| c).chain(self.unnamed.iter()) {
+            if !constraint_columns(c).iter().all(|k| keys.contains(&k.as_str())) {
+                continue;
+            }
+            constraints.push(match c {
+                Constraint::ForeignKey(f) => {
+                    let mut f = f.clone();
+                    f.columns = self.remap(&f.columns);
+                    // A self-referential FK still names the original table's
+                    // columns: a rename does not reach `referred_columns`.
+                    Constraint::ForeignKey(f)
+                }
+                Constraint::Unique(u) => {
+                    let mut u = u.clone();
+                    u.columns = self.remap(&u.columns);
+                    Constraint::Unique(u)
+                }
+                Constraint::PrimaryKey(p) => {
+                    let mut p = p.clone();
+                    p.columns = self.remap(&p.columns);
+                    Constraint::PrimaryKey(p)
+                }
+                Constraint::Check(c) => Constraint::Check(CheckConstraint { name: c.name.clone(), sqltext: c.sqltext.clone() }),
+            });
+        }
+        let pk = self.primary_key.as_ref().map(|p| PrimaryKeyConstraint { name: p.name.clone(), columns: self.remap(&p.columns) });
+        let columns: Vec<Column> = self.columns.iter().map(|c| c.column.clone()).collect();
+        let create = ddl::create_table_with(&self.temp_name, &columns, pk.as_ref(), &constraints)?;
+        let copy: Vec<CopyColumn> = self
+            .columns
+            .iter()
+            .filter_map(|c| {
+                c.source.as_ref().map(|s| CopyColumn { target: c.column.name.clone(), source: s.clone(), cast_to: c.cast_to.clone() })
+            })
+            .collect();
+        let insert = ddl::insert_from_select(&self.temp_name, &self.table.name, &copy)?;
+
+        // indexes, resolved against the new table before anything runs
+        let mut indexes = Vec::new();
+        // An index on a dropped column keeps the old name and fails in
+        // SQLite (`no such column: x`) after the table was swapped, as in Alembic.
+        for idx in &self.indexes {
+            let columns = idx
+                .columns
+                .iter()
+                .map(|c| match c {
+                    IndexColumn::Column(k) => IndexColumn::Column(self.key_to_name(k).unwrap_or_else(|| k.clone())),
+                    IndexColumn::Expression(e) => IndexColumn::Expression(e.clone()),
+                })
+                .collect();
+            indexes.push(Index { name: idx.name.clone(), table: self.table.name.clone(), columns, unique: idx.unique });
+        }
+        for idx in &self.new_indexes {
+            let mut i = idx.clone();
+            i.table = self.table.name.clone();
+            indexes.push(i);
+        }
+
+        sink.exec(&create)?;
+        let copied = sink.exec(&insert).and_then(|_| sink.exec(&ddl::drop_table(&self.table.name)));
+        if let Err(e) = copied {
+            // `except: op_impl.drop_table(self.new_table); raise`
+            let _ = sink.exec(&ddl::drop_table(&self.temp_name));
+            return Err(e);
+        }
+        sink.exec(&ddl::rename_table(&self.temp_name, &self.table.name))?;
+        for idx in &indexes {
+            sink.exec(&ddl::create_index(idx))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dml_detection_skips_comments_like_pysqlite() {
+        assert!(is_dml("  /* c */ -- x\n insert into t values (1)"));
+        assert!(!is_dml("CREATE TABLE t (x INTEGER)"));
+        assert!(is_dml("REPLACE INTO t VALUES (1)"));
+    }
+
+    #[test]
+    fn one_statement_at_a_time() {
+        assert!(has_second_statement("insert into t values (1); insert into t values (2)"));
+        assert!(!has_second_statement("insert into t values (3);  -- x\n"));
+        assert!(!has_second_statement("insert into t values ('a;b')"));
+        assert!(!has_second_statement("select 1"));
+    }
+
+    #[test]
+    fn offline_statements_use_four_spaces() {
+        assert_eq!(offline_statement("\nCREATE TABLE t (\n\tx INTEGER\n)\n\n"), "CREATE TABLE t (\n    x INTEGER\n);\n\n");
+    }
+
+    #[test]
+    fn reflected_defaults_are_parenthesized_as_alembic_does() {
+        let p = |s: &str| parenthesize_reflected_default(&ServerDefault::Text(s.into()));
+        assert_eq!(p("CURRENT_TIMESTAMP"), ServerDefault::Text("(CURRENT_TIMESTAMP)".into()));
+        assert_eq!(p("10"), ServerDefault::Text("(10)".into()));
+        assert_eq!(p("1"), ServerDefault::Text("1".into()));
+        assert_eq!(p("'hi'"), ServerDefault::Text("'hi'".into()));
+        assert_eq!(p("(1 + 2)"), ServerDefault::Text("(1 + 2)".into()));
+    }
+}

@@ -379,6 +379,9 @@ pub enum TypeClass {
     Uuid,
     /// `sqlmodel.sql.sqltypes.AutoString`
     AutoString,
+    /// `sqlmodel.sql.sqltypes.UTCDateTime`: a `DateTime(timezone=True)`
+    /// decorator SQLModel uses for aware datetimes; DDL `DATETIME`.
+    UtcDateTime,
     // SQL standard (UPPERCASE), as reflected
     IntegerUpper,
     BigIntUpper,

@@ -3,9 +3,37 @@
 //!
 //! OWNER: script helper. Contract (keep the signatures). Python that cannot
 //! be interpreted is a `ScriptError` with line:column, never a guess.
+//!
+//! Invariants:
+//! - The header (`revision`, `down_revision`, `branch_labels`, `depends_on`,
+//!   the module docstring) is read from module-level assignments of literals,
+//!   annotated or not. A file without `revision =` or with a syntax error is a
+//!   [`ScriptError`], as Alembic refuses to load it.
+//! - `upgrade()` / `downgrade()` are interpreted statement by statement: `op.*`
+//!   calls, `with op.batch_alter_table(...) as batch_op:` blocks, `pass`,
+//!   docstrings, imports and `name = sa.table(...)` for `bulk_insert`. Any other
+//!   statement or call makes that function's result an `Err(Diagnostic)`
+//!   pointing at it; the other function is still interpreted.
+//! - Names resolve through the module's imports (`import sqlalchemy as sa`,
+//!   `from alembic import op`, `from sqlalchemy.dialects import sqlite`, ...):
+//!   an unimported name is an error, as it is a `NameError` in Python.
+//! - Arguments bind as Python binds them to Alembic's op signatures
+//!   (positional or keyword); an argument the playground cannot honour is an
+//!   error, not silently dropped.
 
-use crate::ops::{DowngradeOps, UpgradeOps};
-use crate::python::Diagnostic;
+use std::collections::BTreeMap;
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_text_size::Ranged;
+
+use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
+use crate::python::{parse_module, Diagnostic, ParsedModule, Severity};
+use crate::render::ScriptHeader;
+use crate::schema::{
+    Autoincrement, CheckConstraint, Column, Computed, Constraint, ConstraintKind, EnumInfo,
+    ForeignKeyConstraint, Index, IndexColumn, Name, PrimaryKeyConstraint, ServerDefault, SqlType,
+    Table, TypeClass, UniqueConstraint,
+};
 
 /// A parsed revision file.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,8 +44,10 @@ pub struct Script {
     pub down_revision: Vec<String>,
     pub branch_labels: Vec<String>,
     pub depends_on: Vec<String>,
-    /// First line of the module docstring (Alembic's `Revision.doc`).
+    /// First paragraph of the stripped module docstring (Alembic's `Script.doc`).
     pub doc: String,
+    /// The whole module docstring, stripped (Alembic's `Script.longdoc`).
+    pub longdoc: String,
     /// The ops of `upgrade()`, or why they cannot be interpreted.
     pub upgrade: Result<UpgradeOps, Diagnostic>,
     pub downgrade: Result<DowngradeOps, Diagnostic>,
@@ -32,10 +62,1733 @@ pub struct ScriptError {
     pub diagnostic: Diagnostic,
 }
 
+/// Parses a revision file: header variables, docstring, and the ops of
+/// `upgrade()` and `downgrade()`.
 pub fn parse_script(file_name: &str, source: &str) -> Result<Script, ScriptError> {
-    let _ = source;
-    Err(ScriptError {
+    let parsed = parse_module(source);
+    let fail = |diagnostic: Diagnostic| ScriptError { file_name: file_name.to_string(), diagnostic };
+    if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
+        return Err(fail(d.clone()));
+    }
+    let cx = Cx { m: &parsed };
+    let mut env = Env::default();
+    let mut revision: Option<String> = None;
+    let mut down_revision = Vec::new();
+    let mut branch_labels = Vec::new();
+    let mut depends_on = Vec::new();
+    let mut upgrade_fn: Option<&ast::StmtFunctionDef> = None;
+    let mut downgrade_fn: Option<&ast::StmtFunctionDef> = None;
+
+    for stmt in &parsed.module.body {
+        match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => env.import(stmt),
+            Stmt::Assign(a) => {
+                for target in &a.targets {
+                    if let Expr::Name(n) = target {
+                        cx.header_var(n.id.as_str(), &a.value, &mut revision, &mut down_revision, &mut branch_labels, &mut depends_on)
+                            .map_err(fail)?;
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let (Expr::Name(n), Some(value)) = (a.target.as_ref(), a.value.as_ref()) {
+                    cx.header_var(n.id.as_str(), value, &mut revision, &mut down_revision, &mut branch_labels, &mut depends_on)
+                        .map_err(fail)?;
+                }
+            }
+            Stmt::FunctionDef(f) if f.name.as_str() == "upgrade" => upgrade_fn = Some(f),
+            Stmt::FunctionDef(f) if f.name.as_str() == "downgrade" => downgrade_fn = Some(f),
+            _ => {}
+        }
+    }
+
+    let revision = match revision {
+        Some(r) => r,
+        None => match legacy_revision(file_name) {
+            Some(r) => r,
+            None => {
+                return Err(fail(Diagnostic {
+                    severity: Severity::Error,
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "Could not determine revision id from filename {file_name}. Be sure the 'revision' \
+                         variable is declared inside the script."
+                    ),
+                }))
+            }
+        },
+    };
+
+    let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
+    let doc = first_paragraph(&longdoc);
+
+    let missing = |name: &str| Diagnostic {
+        severity: Severity::Error,
+        line: 1,
+        column: 1,
+        message: format!("the script has no {name}() function; Alembic cannot run it"),
+    };
+    let upgrade = match upgrade_fn {
+        Some(f) => cx.function_ops(f, &env).map(|ops| UpgradeOps { ops }),
+        None => Err(missing("upgrade")),
+    };
+    let downgrade = match downgrade_fn {
+        Some(f) => cx.function_ops(f, &env).map(|ops| DowngradeOps { ops }),
+        None => Err(missing("downgrade")),
+    };
+
+    Ok(Script {
         file_name: file_name.to_string(),
-        diagnostic: Diagnostic { severity: crate::python::Severity::Error, line: 1, column: 1, message: "not implemented".into() },
+        revision,
+        down_revision,
+        branch_labels,
+        depends_on,
+        doc,
+        longdoc,
+        upgrade,
+        downgrade,
     })
+}
+
+/// The header a script was rendered with, as far as the text tells:
+/// the docstring's first line as message, its `Create Date:`, the template's
+/// extra imports (anything beyond the generic template's three imports and
+/// autogenerate's `from sqlalchemy.dialects import ...`) and whether the
+/// bodies carry autogenerate's markers. Used to re-render a parsed script.
+pub fn script_header(script: &Script, source: &str) -> ScriptHeader {
+    let parsed = parse_module(source);
+    let docstring = module_docstring(&parsed.module).unwrap_or_default();
+    let message = docstring.split('\n').next().map(str::to_string);
+    let create_date = docstring
+        .lines()
+        .find_map(|l| l.strip_prefix("Create Date: "))
+        .map(str::to_string)
+        .unwrap_or_default();
+    let standard = ["from typing import Sequence, Union", "from alembic import op", "import sqlalchemy as sa"];
+    let mut extra_imports = Vec::new();
+    for stmt in &parsed.module.body {
+        if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+            let text = parsed.text(stmt);
+            if !standard.contains(&text) && !text.starts_with("from sqlalchemy.dialects import ") {
+                extra_imports.push(text.to_string());
+            }
+        }
+    }
+    ScriptHeader {
+        revision: script.revision.clone(),
+        down_revision: script.down_revision.clone(),
+        branch_labels: script.branch_labels.clone(),
+        depends_on: script.depends_on.clone(),
+        message,
+        create_date,
+        extra_imports,
+        autogenerate: source.contains(crate::render::BEGIN_MARKER),
+    }
+}
+
+/// `_legacy_rev`: `([a-f0-9]+)\.py$` matched at the start of the file name.
+fn legacy_revision(file_name: &str) -> Option<String> {
+    let stem = file_name.strip_suffix(".py")?;
+    if !stem.is_empty() && stem.chars().all(|c| matches!(c, 'a'..='f' | '0'..='9')) {
+        Some(stem.to_string())
+    } else {
+        None
+    }
+}
+
+fn module_docstring(module: &ast::ModModule) -> Option<String> {
+    match module.body.first() {
+        Some(Stmt::Expr(e)) => match e.value.as_ref() {
+            Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `Script.doc`: `re.split("\n\n", docstring.strip())[0]`.
+fn first_paragraph(doc: &str) -> String {
+    let doc = doc.trim();
+    doc.split("\n\n").next().unwrap_or("").to_string()
+}
+
+/// `sa.table('t', sa.column('a', type), ...)`: the table name and its columns.
+type TableClause = (String, Vec<(String, Option<SqlType>)>);
+
+/// Local names → qualified Python names, from the module's imports.
+#[derive(Debug, Clone, Default)]
+struct Env {
+    names: BTreeMap<String, String>,
+    /// `my_table = sa.table(...)` inside a function, for `bulk_insert`.
+    tables: BTreeMap<String, TableClause>,
+}
+
+impl Env {
+    fn import(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let full = alias.name.as_str().to_string();
+                    match &alias.asname {
+                        Some(a) => {
+                            self.names.insert(a.as_str().to_string(), full);
+                        }
+                        None => {
+                            // `import a.b` binds `a`
+                            let first = full.split('.').next().unwrap_or(&full).to_string();
+                            self.names.insert(first.clone(), first);
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                if i.level != 0 {
+                    return;
+                }
+                let module = i.module.as_ref().map(|m| m.as_str().to_string()).unwrap_or_default();
+                for alias in &i.names {
+                    let name = alias.name.as_str();
+                    let local = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name);
+                    self.names.insert(local.to_string(), format!("{module}.{name}"));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The receiver of an op call: `op` at the top of a function, the `as` name
+/// of the enclosing `batch_alter_table` block inside it.
+#[derive(Debug, Clone)]
+struct Scope {
+    /// `Some((batch_op name, table))` inside a batch block.
+    batch: Option<(String, String)>,
+}
+
+/// Parse context: the module, for diagnostics.
+struct Cx<'a, 'src> {
+    m: &'a ParsedModule<'src>,
+}
+
+type R<T> = Result<T, Diagnostic>;
+
+/// A call's arguments bound to a signature, as Python binds them.
+struct Bound<'e> {
+    named: BTreeMap<&'static str, &'e Expr>,
+    varargs: Vec<&'e Expr>,
+}
+
+impl<'e> Bound<'e> {
+    fn get(&self, k: &str) -> Option<&'e Expr> {
+        self.named.get(k).copied()
+    }
+}
+
+/// A Python signature: positional-or-keyword parameters (the first
+/// `required` of them required), an optional `*args`, keyword-only names.
+struct Sig {
+    params: &'static [&'static str],
+    required: usize,
+    varargs: bool,
+    kwonly: &'static [&'static str],
+}
+
+const fn sig(params: &'static [&'static str], required: usize, kwonly: &'static [&'static str]) -> Sig {
+    Sig { params, required, varargs: false, kwonly }
+}
+
+impl<'a, 'src> Cx<'a, 'src> {
+    fn err(&self, node: &impl Ranged, message: impl Into<String>) -> Diagnostic {
+        self.m.diagnostic(node, Severity::Error, message)
+    }
+
+    fn text(&self, node: &impl Ranged) -> &'src str {
+        self.m.text(node)
+    }
+
+    /// Short source text of a node for messages.
+    fn quote(&self, node: &impl Ranged) -> String {
+        let t = self.text(node);
+        let first = t.lines().next().unwrap_or("");
+        if first.chars().count() > 60 || t.contains('\n') {
+            format!("{}...", first.chars().take(60).collect::<String>())
+        } else {
+            first.to_string()
+        }
+    }
+
+    // ----- header ---------------------------------------------------------
+
+    #[allow(clippy::too_many_arguments)]
+    fn header_var(
+        &self,
+        name: &str,
+        value: &Expr,
+        revision: &mut Option<String>,
+        down_revision: &mut Vec<String>,
+        branch_labels: &mut Vec<String>,
+        depends_on: &mut Vec<String>,
+    ) -> R<()> {
+        match name {
+            "revision" => match value {
+                Expr::StringLiteral(s) => *revision = Some(s.value.to_str().to_string()),
+                _ => return Err(self.err(value, format!("revision must be a string literal, not `{}`", self.quote(value)))),
+            },
+            "down_revision" => *down_revision = self.rev_ids(value, "down_revision")?,
+            "branch_labels" => *branch_labels = self.rev_ids(value, "branch_labels")?,
+            "depends_on" => *depends_on = self.rev_ids(value, "depends_on")?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `None`, `'a'`, `('a', 'b')` or `['a', 'b']`.
+    fn rev_ids(&self, value: &Expr, what: &str) -> R<Vec<String>> {
+        match value {
+            Expr::NoneLiteral(_) => Ok(Vec::new()),
+            Expr::StringLiteral(s) => Ok(vec![s.value.to_str().to_string()]),
+            Expr::Tuple(t) => t.elts.iter().map(|e| self.str_lit(e)).collect(),
+            Expr::List(l) => l.elts.iter().map(|e| self.str_lit(e)).collect(),
+            _ => Err(self.err(
+                value,
+                format!("{what} must be None, a string, or a tuple or list of strings, not `{}`", self.quote(value)),
+            )),
+        }
+    }
+
+    // ----- functions and statements ----------------------------------------
+
+    fn function_ops(&self, f: &ast::StmtFunctionDef, module_env: &Env) -> R<Vec<Op>> {
+        let mut env = module_env.clone();
+        let scope = Scope { batch: None };
+        self.block(&f.body, &scope, &mut env, f.name.as_str())
+    }
+
+    fn block(&self, body: &[Stmt], scope: &Scope, env: &mut Env, func: &str) -> R<Vec<Op>> {
+        let mut ops = Vec::new();
+        for stmt in body {
+            match stmt {
+                Stmt::Pass(_) => {}
+                Stmt::Import(_) | Stmt::ImportFrom(_) => env.import(stmt),
+                Stmt::Expr(e) => match e.value.as_ref() {
+                    // docstrings and bare strings do nothing
+                    Expr::StringLiteral(_) => {}
+                    Expr::Call(call) => ops.push(self.op_call(call, scope, env)?),
+                    other => {
+                        return Err(self.err(
+                            other,
+                            format!("cannot interpret `{}` in {func}(): the playground runs op.* calls only", self.quote(other)),
+                        ))
+                    }
+                },
+                Stmt::With(w) => {
+                    if scope.batch.is_some() {
+                        return Err(self.err(w, "cannot interpret a `with` block nested inside batch_alter_table"));
+                    }
+                    ops.push(self.batch_block(w, env, func)?);
+                }
+                Stmt::Assign(a) => {
+                    // `t = sa.table('t', sa.column('a', ...))` for bulk_insert
+                    match (a.targets.as_slice(), a.value.as_ref()) {
+                        ([Expr::Name(n)], Expr::Call(call)) if self.is_table_clause(call, env) => {
+                            let t = self.table_clause(call, env)?;
+                            env.tables.insert(n.id.as_str().to_string(), t);
+                        }
+                        _ => {
+                            return Err(self.err(
+                                stmt,
+                                format!(
+                                    "cannot interpret the assignment `{}` in {func}(); only `name = sa.table(...)` \
+                                     (for op.bulk_insert) is supported",
+                                    self.quote(stmt)
+                                ),
+                            ))
+                        }
+                    }
+                }
+                other => {
+                    return Err(self.err(
+                        other,
+                        format!(
+                            "cannot interpret `{}` in {func}(): the playground runs op.* calls and batch_alter_table \
+                             blocks only (no loops, conditions or helper code)",
+                            self.quote(other)
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(ops)
+    }
+
+    /// `with op.batch_alter_table('t', schema=None, recreate=..., copy_from=...,
+    /// table_args=...) as batch_op:`
+    fn batch_block(&self, w: &ast::StmtWith, env: &mut Env, func: &str) -> R<Op> {
+        let item = match w.items.as_slice() {
+            [item] => item,
+            _ => return Err(self.err(w, "cannot interpret a `with` statement with several context managers")),
+        };
+        let call = match &item.context_expr {
+            Expr::Call(c) if self.qualname(&c.func, env).as_deref() == Some("alembic.op.batch_alter_table") => c,
+            other => {
+                return Err(self.err(
+                    other,
+                    format!("cannot interpret `with {}`: only `with op.batch_alter_table(...) as batch_op:` is supported", self.quote(other)),
+                ))
+            }
+        };
+        let var = match item.optional_vars.as_deref() {
+            Some(Expr::Name(n)) => n.id.as_str().to_string(),
+            _ => return Err(self.err(w, "batch_alter_table must be used as `with op.batch_alter_table(...) as batch_op:`")),
+        };
+        const SIG: Sig = sig(
+            &["table_name", "schema", "recreate", "partial_reordering", "copy_from", "table_args", "table_kwargs", "reflect_args", "reflect_kwargs", "naming_convention"],
+            1,
+            &[],
+        );
+        let b = self.bind(call, &SIG, "op.batch_alter_table")?;
+        let table = self.str_arg(&b, "table_name", call)?;
+        self.expect_none(&b, "schema")?;
+        let recreate = match b.get("recreate") {
+            None => Recreate::Auto,
+            Some(e) => match self.str_lit(e)?.as_str() {
+                "auto" => Recreate::Auto,
+                "always" => Recreate::Always,
+                "never" => Recreate::Never,
+                other => return Err(self.err(e, format!("recreate must be 'auto', 'always' or 'never', not {other:?}"))),
+            },
+        };
+        let copy_from = match b.get("copy_from") {
+            None | Some(Expr::NoneLiteral(_)) => None,
+            Some(e) => Some(self.sa_table(e, env)?),
+        };
+        let table_args = match b.get("table_args") {
+            None => Vec::new(),
+            Some(Expr::Tuple(t)) => t.elts.iter().map(|e| self.constraint(e, env, None)).collect::<R<Vec<_>>>()?,
+            Some(Expr::List(l)) => l.elts.iter().map(|e| self.constraint(e, env, None)).collect::<R<Vec<_>>>()?,
+            Some(e) => return Err(self.err(e, "table_args must be a tuple of constraints")),
+        };
+        for k in ["partial_reordering", "table_kwargs", "reflect_args", "reflect_kwargs", "naming_convention"] {
+            if let Some(e) = b.get(k) {
+                if !matches!(e, Expr::NoneLiteral(_)) {
+                    return Err(self.err(e, format!("batch_alter_table({k}=...) is not supported by the playground")));
+                }
+            }
+        }
+        let scope = Scope { batch: Some((var, table.clone())) };
+        let mut inner_env = env.clone();
+        let ops = self.block(&w.body, &scope, &mut inner_env, func)?;
+        Ok(Op::BatchAlterTable(BatchAlterTable { table, recreate, copy_from, table_args, ops }))
+    }
+
+    // ----- op calls ---------------------------------------------------------
+
+    fn op_call(&self, call: &ast::ExprCall, scope: &Scope, env: &Env) -> R<Op> {
+        let (method, in_batch) = match call.func.as_ref() {
+            Expr::Attribute(attr) => {
+                let receiver = match attr.value.as_ref() {
+                    Expr::Name(n) => Some(n.id.as_str()),
+                    _ => None,
+                };
+                match (&scope.batch, receiver) {
+                    (Some((var, _)), Some(r)) if r == var => (attr.attr.as_str(), true),
+                    _ if self.qualname(&attr.value, env).as_deref() == Some("alembic.op") => {
+                        if scope.batch.is_some() {
+                            return Err(self.err(
+                                call,
+                                format!(
+                                    "cannot interpret `{}` inside a batch block: use the batch operations object",
+                                    self.quote(call)
+                                ),
+                            ));
+                        }
+                        (attr.attr.as_str(), false)
+                    }
+                    _ => return Err(self.unknown_call(call)),
+                }
+            }
+            _ => return Err(self.unknown_call(call)),
+        };
+        let batch_table = scope.batch.as_ref().map(|(_, t)| t.clone());
+        let p = if in_batch { "batch_op" } else { "op" };
+        let name = format!("{p}.{method}");
+        let cx = OpCx { scope, env, batch_table: batch_table.as_deref() };
+        match (method, in_batch) {
+            ("create_table", false) => self.op_create_table(call, &cx),
+            ("drop_table", false) => {
+                const SIG: Sig = sig(&["table_name"], 1, &["schema", "if_exists"]);
+                let b = self.bind(call, &SIG, &name)?;
+                self.expect_none(&b, "schema")?;
+                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                Ok(Op::DropTable { table: Table::new(self.str_arg(&b, "table_name", call)?) })
+            }
+            ("rename_table", false) => {
+                const SIG: Sig = sig(&["old_table_name", "new_table_name"], 2, &["schema"]);
+                let b = self.bind(call, &SIG, &name)?;
+                self.expect_none(&b, "schema")?;
+                Ok(Op::RenameTable {
+                    old_name: self.str_arg(&b, "old_table_name", call)?,
+                    new_name: self.str_arg(&b, "new_table_name", call)?,
+                })
+            }
+            ("add_column", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(&["column"], 1, &["insert_before", "insert_after", "if_not_exists"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    self.unsupported_kw(&b, &["insert_before", "insert_after", "if_not_exists"], &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(&["table_name", "column"], 2, &["schema", "if_not_exists", "inline_references", "inline_primary_key"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    self.expect_none(&b, "schema")?;
+                    self.unsupported_kw(&b, &["if_not_exists", "inline_references", "inline_primary_key"], &name)?;
+                    (self.str_arg(&b, "table_name", call)?, b)
+                };
+                let col_expr = b.get("column").ok_or_else(|| self.err(call, format!("{name}() needs a column")))?;
+                let col = self.column(col_expr, env)?;
+                if let Some(fk) = col.foreign_key {
+                    return Err(self.err(
+                        fk,
+                        "sa.ForeignKey inside add_column is not supported by the playground; add the column, then \
+                         create_foreign_key(...)",
+                    ));
+                }
+                if col.unique || col.index {
+                    return Err(self.err(
+                        col_expr,
+                        "unique=/index= inside add_column is not supported by the playground; use \
+                         create_unique_constraint / create_index",
+                    ));
+                }
+                Ok(Op::AddColumn { table, column: col.column })
+            }
+            ("drop_column", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(&["column_name"], 1, &["if_exists"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(&["table_name", "column_name"], 2, &["schema", "if_exists"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    self.expect_none(&b, "schema")?;
+                    (self.str_arg(&b, "table_name", call)?, b)
+                };
+                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                let col = self.str_arg(&b, "column_name", call)?;
+                Ok(Op::DropColumn { table, column: Column::new(col, SqlType::new(TypeClass::Null)) })
+            }
+            ("alter_column", _) => self.op_alter_column(call, &cx, &name),
+            ("create_index", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(&["index_name", "columns"], 2, &["unique", "if_not_exists", "schema"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(&["index_name", "table_name", "columns"], 3, &["schema", "unique", "if_not_exists"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    (self.str_arg(&b, "table_name", call)?, b)
+                };
+                self.expect_none(&b, "schema")?;
+                self.unsupported_kw(&b, &["if_not_exists"], &name)?;
+                let idx_name = self.name_arg(b.get("index_name"), &cx)?;
+                let columns = match b.get("columns") {
+                    Some(Expr::List(l)) => l.elts.iter().map(|e| self.index_column(e, env)).collect::<R<Vec<_>>>()?,
+                    Some(Expr::Tuple(t)) => t.elts.iter().map(|e| self.index_column(e, env)).collect::<R<Vec<_>>>()?,
+                    Some(e @ Expr::StringLiteral(_)) => vec![self.index_column(e, env)?],
+                    Some(e) => return Err(self.err(e, "columns must be a list of column names")),
+                    None => return Err(self.err(call, format!("{name}() needs columns"))),
+                };
+                // reflected indexes render `unique=1` (SQLite's PRAGMA integer): Python truthiness
+                let unique = match b.get("unique") {
+                    Some(e @ Expr::NumberLiteral(_)) => self.int_lit(e)? != 0,
+                    other => self.opt_bool(other)?.unwrap_or(false),
+                };
+                Ok(Op::CreateIndex { index: Index { name: idx_name, table, columns, unique } })
+            }
+            ("drop_index", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(&["index_name"], 1, &["if_exists", "schema"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(&["index_name", "table_name"], 1, &["schema", "if_exists"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    let t = match b.get("table_name") {
+                        None | Some(Expr::NoneLiteral(_)) => String::new(),
+                        Some(e) => self.str_lit(e)?,
+                    };
+                    (t, b)
+                };
+                self.expect_none(&b, "schema")?;
+                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                let idx_name = self.name_arg(b.get("index_name"), &cx)?;
+                Ok(Op::DropIndex { index: Index { name: idx_name, table, columns: Vec::new(), unique: false } })
+            }
+            ("create_unique_constraint", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(&["constraint_name", "columns"], 2, &["deferrable", "initially"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(&["constraint_name", "table_name", "columns"], 3, &["schema", "deferrable", "initially"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    self.expect_none(&b, "schema")?;
+                    (self.str_arg(&b, "table_name", call)?, b)
+                };
+                self.unsupported_kw(&b, &["deferrable", "initially"], &name)?;
+                let cname = self.name_arg(b.get("constraint_name"), &cx)?;
+                let columns = self.str_list(b.get("columns").ok_or_else(|| self.err(call, "columns are required"))?)?;
+                Ok(Op::CreateUniqueConstraint { table, constraint: UniqueConstraint { name: cname, columns } })
+            }
+            ("create_foreign_key", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(
+                        &["constraint_name", "referent_table", "local_cols", "remote_cols"],
+                        4,
+                        &["referent_schema", "onupdate", "ondelete", "deferrable", "initially", "match", "use_alter"],
+                    );
+                    let b = self.bind(call, &SIG, &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(
+                        &["constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"],
+                        5,
+                        &["onupdate", "ondelete", "deferrable", "initially", "match", "source_schema", "referent_schema", "use_alter"],
+                    );
+                    let b = self.bind(call, &SIG, &name)?;
+                    self.expect_none(&b, "source_schema")?;
+                    (self.str_arg(&b, "source_table", call)?, b)
+                };
+                self.expect_none(&b, "referent_schema")?;
+                self.unsupported_kw(&b, &["match"], &name)?;
+                let constraint = ForeignKeyConstraint {
+                    name: self.name_arg(b.get("constraint_name"), &cx)?,
+                    columns: self.str_list(b.get("local_cols").ok_or_else(|| self.err(call, "local_cols are required"))?)?,
+                    referred_table: self.str_arg(&b, "referent_table", call)?,
+                    referred_columns: self
+                        .str_list(b.get("remote_cols").ok_or_else(|| self.err(call, "remote_cols are required"))?)?,
+                    ondelete: self.opt_str(b.get("ondelete"))?,
+                    onupdate: self.opt_str(b.get("onupdate"))?,
+                    deferrable: self.opt_bool(b.get("deferrable"))?,
+                    initially: self.opt_str(b.get("initially"))?,
+                    use_alter: self.opt_bool(b.get("use_alter"))?.unwrap_or(false),
+                };
+                Ok(Op::CreateForeignKey { table, constraint })
+            }
+            ("create_check_constraint", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(&["constraint_name", "condition"], 2, &[]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(&["constraint_name", "table_name", "condition"], 3, &["schema"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    self.expect_none(&b, "schema")?;
+                    (self.str_arg(&b, "table_name", call)?, b)
+                };
+                let cname = self.name_arg(b.get("constraint_name"), &cx)?;
+                let cond = b.get("condition").ok_or_else(|| self.err(call, "condition is required"))?;
+                let sqltext = self.sql_text(cond, env)?;
+                Ok(Op::CreateCheckConstraint { table, constraint: CheckConstraint { name: cname, sqltext } })
+            }
+            ("drop_constraint", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(&["constraint_name", "type_"], 1, &["if_exists"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(&["constraint_name", "table_name", "type_"], 2, &["schema", "if_exists"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    self.expect_none(&b, "schema")?;
+                    (self.str_arg(&b, "table_name", call)?, b)
+                };
+                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                let cname = self.name_arg(b.get("constraint_name"), &cx)?;
+                let kind = match b.get("type_") {
+                    None | Some(Expr::NoneLiteral(_)) => None,
+                    Some(e) => Some(match self.str_lit(e)?.as_str() {
+                        "foreignkey" => ConstraintKind::ForeignKey,
+                        "unique" => ConstraintKind::Unique,
+                        "check" => ConstraintKind::Check,
+                        "primary" => ConstraintKind::Primary,
+                        other => {
+                            return Err(self.err(
+                                e,
+                                format!("type_ must be 'foreignkey', 'unique', 'check' or 'primary', not {other:?}"),
+                            ))
+                        }
+                    }),
+                };
+                Ok(Op::DropConstraint { table, name: cname, kind, removed: None })
+            }
+            ("execute", _) => {
+                const SIG: Sig = sig(&["sqltext"], 1, &["execution_options"]);
+                let b = self.bind(call, &SIG, &name)?;
+                self.expect_none(&b, "execution_options")?;
+                let e = b.get("sqltext").ok_or_else(|| self.err(call, "execute() needs SQL text"))?;
+                Ok(Op::Execute { sql: self.sql_text(e, env)? })
+            }
+            ("bulk_insert", false) => {
+                const SIG: Sig = sig(&["table", "rows"], 2, &["multiinsert"]);
+                let b = self.bind(call, &SIG, &name)?;
+                if let Some(e) = b.get("multiinsert") {
+                    self.bool_lit(e)?;
+                }
+                let t = b.get("table").ok_or_else(|| self.err(call, "bulk_insert() needs a table"))?;
+                let (table, columns) = match t {
+                    Expr::Name(n) if env.tables.contains_key(n.id.as_str()) => {
+                        env.tables.get(n.id.as_str()).cloned().unwrap_or_default()
+                    }
+                    Expr::Call(c) if self.is_table_clause(c, env) => self.table_clause(c, env)?,
+                    other => {
+                        return Err(self.err(
+                            other,
+                            format!("cannot interpret the bulk_insert table `{}`: use sa.table('name', sa.column(...), ...)", self.quote(other)),
+                        ))
+                    }
+                };
+                let rows_expr = b.get("rows").ok_or_else(|| self.err(call, "bulk_insert() needs rows"))?;
+                let rows = self.rows(rows_expr)?;
+                Ok(Op::BulkInsert { table, columns, rows })
+            }
+            ("f", _) => Err(self.err(call, format!("`{}` has no effect as a statement", self.quote(call)))),
+            _ => Err(self.err(call, format!("{name} is not supported by the playground"))),
+        }
+    }
+
+    fn unknown_call(&self, call: &ast::ExprCall) -> Diagnostic {
+        self.err(
+            call,
+            format!("cannot interpret the call `{}`: the playground runs op.* calls only", self.quote(call)),
+        )
+    }
+
+    fn op_create_table(&self, call: &ast::ExprCall, cx: &OpCx) -> R<Op> {
+        const SIG: Sig = Sig { params: &["table_name"], required: 1, varargs: true, kwonly: &["schema", "comment", "if_not_exists", "info", "prefixes"] };
+        let b = self.bind(call, &SIG, "op.create_table")?;
+        self.expect_none(&b, "schema")?;
+        self.unsupported_kw(&b, &["if_not_exists", "info", "prefixes"], "op.create_table")?;
+        let name = self.str_arg(&b, "table_name", call)?;
+        let mut table = Table::new(name.clone());
+        table.comment = self.opt_str(b.get("comment"))?;
+        let mut explicit_pk: Option<PrimaryKeyConstraint> = None;
+        for item in &b.varargs {
+            if self.is_column(item, cx.env) {
+                let col = self.column(item, cx.env)?;
+                if let Some(fk_expr) = col.foreign_key {
+                    let fk = self.column_foreign_key(fk_expr, &col.column.name, cx.env)?;
+                    table.foreign_keys.push(fk);
+                }
+                if col.unique {
+                    table.unique_constraints.push(UniqueConstraint { name: None, columns: vec![col.column.name.clone()] });
+                }
+                if col.index {
+                    table.indexes.push(Index {
+                        name: Some(Name::conv(format!("ix_{}_{}", name, col.column.name))),
+                        table: name.clone(),
+                        columns: vec![IndexColumn::Column(col.column.name.clone())],
+                        unique: false,
+                    });
+                }
+                table.columns.push(col.column);
+            } else {
+                match self.constraint(item, cx.env, Some(cx))? {
+                    Constraint::PrimaryKey(pk) => explicit_pk = Some(pk),
+                    Constraint::ForeignKey(fk) => table.foreign_keys.push(fk),
+                    Constraint::Unique(uq) => table.unique_constraints.push(uq),
+                    Constraint::Check(ck) => table.check_constraints.push(ck),
+                }
+            }
+        }
+        match explicit_pk {
+            Some(pk) => {
+                for c in &pk.columns {
+                    match table.column_mut(c) {
+                        Some(col) => {
+                            col.primary_key = true;
+                            // a PK column is NOT NULL unless said otherwise
+                        }
+                        None => {
+                            return Err(self.err(call, format!("PrimaryKeyConstraint names column {c:?}, which the table does not have")))
+                        }
+                    }
+                }
+                table.primary_key = Some(pk);
+            }
+            None => {
+                let cols: Vec<String> = table.columns.iter().filter(|c| c.primary_key).map(|c| c.name.clone()).collect();
+                if !cols.is_empty() {
+                    table.primary_key = Some(PrimaryKeyConstraint { name: None, columns: cols });
+                }
+            }
+        }
+        Ok(Op::CreateTable { table })
+    }
+
+    fn op_alter_column(&self, call: &ast::ExprCall, cx: &OpCx, name: &str) -> R<Op> {
+        const KW: &[&str] = &[
+            "nullable", "comment", "server_default", "new_column_name", "type_", "existing_type",
+            "existing_server_default", "existing_nullable", "existing_comment", "schema", "autoincrement",
+            "existing_autoincrement", "insert_before", "insert_after",
+        ];
+        let (table, b) = if cx.batch_table.is_some() {
+            const SIG: Sig = sig(&["column_name"], 1, KW);
+            let b = self.bind(call, &SIG, name)?;
+            (cx.batch_table.unwrap_or_default().to_string(), b)
+        } else {
+            const SIG: Sig = sig(&["table_name", "column_name"], 2, KW);
+            let b = self.bind(call, &SIG, name)?;
+            (self.str_arg(&b, "table_name", call)?, b)
+        };
+        self.expect_none(&b, "schema")?;
+        self.unsupported_kw(&b, &["insert_before", "insert_after"], name)?;
+        let env = cx.env;
+        let mut a = AlterColumn { table, column: self.str_arg(&b, "column_name", call)?, ..Default::default() };
+        a.modify_nullable = self.opt_bool(b.get("nullable"))?;
+        a.existing_nullable = self.opt_bool(b.get("existing_nullable"))?;
+        a.modify_type = b.get("type_").filter(|e| !matches!(e, Expr::NoneLiteral(_))).map(|e| self.sql_type(e, env)).transpose()?;
+        a.existing_type =
+            b.get("existing_type").filter(|e| !matches!(e, Expr::NoneLiteral(_))).map(|e| self.sql_type(e, env)).transpose()?;
+        a.modify_name = self.opt_str(b.get("new_column_name"))?;
+        // server_default=False (the default) means "unchanged"; None drops it
+        a.modify_server_default = self.false_or(b.get("server_default"), |e| self.server_default(e, env))?;
+        a.existing_server_default = self.false_or(b.get("existing_server_default"), |e| self.server_default(e, env))?;
+        a.modify_comment = self.false_or(b.get("comment"), |e| self.str_lit(e))?;
+        a.existing_comment = match b.get("existing_comment") {
+            None => None,
+            Some(Expr::NoneLiteral(_)) => None,
+            Some(e) => Some(Some(self.str_lit(e)?)),
+        };
+        a.modify_autoincrement = self.opt_bool(b.get("autoincrement"))?;
+        a.existing_autoincrement = self.opt_bool(b.get("existing_autoincrement"))?;
+        Ok(Op::AlterColumn(a))
+    }
+
+    /// `False` / absent → `None`; `None` → `Some(None)`; else `Some(Some(f(e)))`.
+    fn false_or<T>(&self, e: Option<&Expr>, f: impl Fn(&Expr) -> R<T>) -> R<Option<Option<T>>> {
+        match e {
+            None | Some(Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. })) => Ok(None),
+            Some(Expr::NoneLiteral(_)) => Ok(Some(None)),
+            Some(e) => Ok(Some(Some(f(e)?))),
+        }
+    }
+
+    // ----- argument binding ---------------------------------------------
+
+    fn bind<'e>(&self, call: &'e ast::ExprCall, sig: &Sig, name: &str) -> R<Bound<'e>> {
+        let mut named: BTreeMap<&'static str, &'e Expr> = BTreeMap::new();
+        let mut varargs = Vec::new();
+        // `*[a, b]` (Alembic renders wide create_table calls so) spreads a literal list
+        let mut positional: Vec<&'e Expr> = Vec::new();
+        for arg in call.arguments.args.iter() {
+            match arg {
+                Expr::Starred(s) => match s.value.as_ref() {
+                    Expr::List(l) => positional.extend(l.elts.iter()),
+                    Expr::Tuple(t) => positional.extend(t.elts.iter()),
+                    _ => return Err(self.err(s, format!("cannot interpret *arguments in {name}()"))),
+                },
+                other => positional.push(other),
+            }
+        }
+        for (i, arg) in positional.into_iter().enumerate() {
+            match sig.params.get(i) {
+                Some(p) => {
+                    named.insert(p, arg);
+                }
+                None if sig.varargs => varargs.push(arg),
+                None => {
+                    return Err(self.err(
+                        arg,
+                        format!("{name}() takes at most {} positional arguments", sig.params.len()),
+                    ))
+                }
+            }
+        }
+        for kw in call.arguments.keywords.iter() {
+            let Some(arg) = &kw.arg else {
+                return Err(self.err(kw, format!("cannot interpret **arguments in {name}()")));
+            };
+            let key = arg.as_str();
+            let Some(p) = sig.params.iter().chain(sig.kwonly.iter()).find(|p| **p == key) else {
+                return Err(self.err(kw, format!("{name}() got an unexpected keyword argument '{key}'")));
+            };
+            if named.insert(p, &kw.value).is_some() {
+                return Err(self.err(kw, format!("{name}() got multiple values for argument '{key}'")));
+            }
+        }
+        for p in sig.params.iter().take(sig.required) {
+            if !named.contains_key(p) {
+                return Err(self.err(call, format!("{name}() missing required argument: '{p}'")));
+            }
+        }
+        Ok(Bound { named, varargs })
+    }
+
+    fn expect_none(&self, b: &Bound, key: &str) -> R<()> {
+        match b.get(key) {
+            None | Some(Expr::NoneLiteral(_)) => Ok(()),
+            Some(e) => Err(self.err(e, format!("{key}= is not supported by the playground (SQLite has one schema, main)"))),
+        }
+    }
+
+    /// Keyword arguments that change behaviour the playground does not model:
+    /// accepted only as `None`.
+    fn unsupported_kw(&self, b: &Bound, keys: &[&str], name: &str) -> R<()> {
+        for k in keys {
+            if let Some(e) = b.get(k) {
+                if !matches!(e, Expr::NoneLiteral(_)) {
+                    return Err(self.err(e, format!("{name}({k}=...) is not supported by the playground")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // ----- literals -----------------------------------------------------
+
+    fn str_lit(&self, e: &Expr) -> R<String> {
+        match e {
+            Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
+            _ => Err(self.err(e, format!("expected a string literal, found `{}`", self.quote(e)))),
+        }
+    }
+
+    fn str_arg(&self, b: &Bound, key: &str, call: &ast::ExprCall) -> R<String> {
+        match b.get(key) {
+            Some(e) => self.str_lit(e),
+            None => Err(self.err(call, format!("missing required argument: '{key}'"))),
+        }
+    }
+
+    fn opt_str(&self, e: Option<&Expr>) -> R<Option<String>> {
+        match e {
+            None | Some(Expr::NoneLiteral(_)) => Ok(None),
+            Some(e) => self.str_lit(e).map(Some),
+        }
+    }
+
+    fn bool_lit(&self, e: &Expr) -> R<bool> {
+        match e {
+            Expr::BooleanLiteral(b) => Ok(b.value),
+            _ => Err(self.err(e, format!("expected True or False, found `{}`", self.quote(e)))),
+        }
+    }
+
+    fn opt_bool(&self, e: Option<&Expr>) -> R<Option<bool>> {
+        match e {
+            None | Some(Expr::NoneLiteral(_)) => Ok(None),
+            Some(e) => self.bool_lit(e).map(Some),
+        }
+    }
+
+    fn int_lit(&self, e: &Expr) -> R<i64> {
+        match e {
+            Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(i), .. }) => {
+                i.as_i64().ok_or_else(|| self.err(e, "integer out of range"))
+            }
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => {
+                self.int_lit(&u.operand)?.checked_neg().ok_or_else(|| self.err(e, "integer out of range"))
+            }
+            _ => Err(self.err(e, format!("expected an integer, found `{}`", self.quote(e)))),
+        }
+    }
+
+    fn opt_u32(&self, e: Option<&Expr>) -> R<Option<u32>> {
+        match e {
+            None | Some(Expr::NoneLiteral(_)) => Ok(None),
+            Some(e) => {
+                let i = self.int_lit(e)?;
+                u32::try_from(i).map(Some).map_err(|_| self.err(e, "expected a non-negative integer"))
+            }
+        }
+    }
+
+    fn str_list(&self, e: &Expr) -> R<Vec<String>> {
+        match e {
+            Expr::List(l) => l.elts.iter().map(|x| self.str_lit(x)).collect(),
+            Expr::Tuple(t) => t.elts.iter().map(|x| self.str_lit(x)).collect(),
+            _ => Err(self.err(e, format!("expected a list of names, found `{}`", self.quote(e)))),
+        }
+    }
+
+    /// A constraint / index name: `None`, `'name'`, `op.f('name')` / `batch_op.f('name')`.
+    fn name_arg(&self, e: Option<&Expr>, cx: &OpCx) -> R<Option<Name>> {
+        match e {
+            None | Some(Expr::NoneLiteral(_)) => Ok(None),
+            Some(Expr::StringLiteral(s)) => Ok(Some(Name::plain(s.value.to_str()))),
+            Some(Expr::Call(c)) if self.is_f_call(c, cx) => {
+                const SIG: Sig = sig(&["name"], 1, &[]);
+                let b = self.bind(c, &SIG, "f")?;
+                Ok(Some(Name::conv(self.str_arg(&b, "name", c)?)))
+            }
+            Some(e) => Err(self.err(e, format!("expected a name (a string, None or op.f('...')), found `{}`", self.quote(e)))),
+        }
+    }
+
+    /// `op.f(...)`, `batch_op.f(...)` (inside its block) or `sa.schema.conv(...)`.
+    fn is_f_call(&self, c: &ast::ExprCall, cx: &OpCx) -> bool {
+        if let Expr::Attribute(a) = c.func.as_ref() {
+            if a.attr.as_str() == "f" {
+                if let (Some((var, _)), Expr::Name(n)) = (&cx.scope.batch, a.value.as_ref()) {
+                    if n.id.as_str() == var {
+                        return true;
+                    }
+                }
+                return self.qualname(&a.value, cx.env).as_deref() == Some("alembic.op");
+            }
+        }
+        matches!(
+            self.qualname(&c.func, cx.env).as_deref(),
+            Some("sqlalchemy.schema.conv" | "sqlalchemy.sql.elements.conv" | "sqlalchemy.sql.naming.conv")
+        )
+    }
+
+    /// Constraint names inside `sa.*Constraint(...)` outside any op context.
+    fn cname(&self, e: Option<&Expr>, env: &Env, cx: Option<&OpCx>) -> R<Option<Name>> {
+        let empty_scope = Scope { batch: None };
+        let fallback = OpCx { scope: &empty_scope, env, batch_table: None };
+        self.name_arg(e, cx.unwrap_or(&fallback))
+    }
+
+    /// SQL text: `'...'` or `sa.text('...')`.
+    fn sql_text(&self, e: &Expr, env: &Env) -> R<String> {
+        match e {
+            Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
+            Expr::Call(c) if self.is_sa(&c.func, env, "text") => {
+                const SIG: Sig = sig(&["text"], 1, &[]);
+                let b = self.bind(c, &SIG, "sa.text")?;
+                self.str_arg(&b, "text", c)
+            }
+            _ => Err(self.err(
+                e,
+                format!("cannot interpret `{}` as SQL: use a string or sa.text('...')", self.quote(e)),
+            )),
+        }
+    }
+
+    /// Qualified Python name of `a.b.c`, through the imports.
+    fn qualname(&self, e: &Expr, env: &Env) -> Option<String> {
+        match e {
+            Expr::Name(n) => env.names.get(n.id.as_str()).cloned(),
+            Expr::Attribute(a) => self.qualname(&a.value, env).map(|q| format!("{q}.{}", a.attr.as_str())),
+            _ => None,
+        }
+    }
+
+    /// Is `e` SQLAlchemy's `name` (`sa.name`, `sa.sql.name`, `sa.schema.name`, ...)?
+    fn is_sa(&self, e: &Expr, env: &Env, name: &str) -> bool {
+        match self.qualname(e, env) {
+            Some(q) => sa_member(&q) == Some(name),
+            None => false,
+        }
+    }
+
+    // ----- schema items -------------------------------------------------
+
+    fn is_column(&self, e: &Expr, env: &Env) -> bool {
+        matches!(e, Expr::Call(c) if self.is_sa(&c.func, env, "Column"))
+    }
+
+    /// `sa.Column('name', type, *args, **kw)`.
+    fn column<'e>(&self, e: &'e Expr, env: &Env) -> R<ParsedColumn<'e>> {
+        let call = match e {
+            Expr::Call(c) if self.is_sa(&c.func, env, "Column") => c,
+            _ => return Err(self.err(e, format!("expected sa.Column(...), found `{}`", self.quote(e)))),
+        };
+        const SIG: Sig = Sig {
+            params: &[],
+            required: 0,
+            varargs: true,
+            kwonly: &[
+                "name", "type_", "nullable", "server_default", "autoincrement", "primary_key", "comment", "unique",
+                "index", "default", "key", "doc", "system", "quote", "info", "onupdate", "server_onupdate",
+            ],
+        };
+        let b = self.bind(call, &SIG, "sa.Column")?;
+        let mut positional = b.varargs.iter().copied().peekable();
+        let name = match b.get("name") {
+            Some(e) => self.str_lit(e)?,
+            None => match positional.next() {
+                Some(e) => self.str_lit(e)?,
+                None => return Err(self.err(call, "sa.Column() needs a name")),
+            },
+        };
+        let mut type_ = match b.get("type_") {
+            Some(e) => Some(self.sql_type(e, env)?),
+            None => None,
+        };
+        let mut computed = None;
+        let mut foreign_key = None;
+        for arg in positional {
+            if let Expr::Call(c) = arg {
+                if self.is_sa(&c.func, env, "ForeignKey") {
+                    foreign_key = Some(arg);
+                    continue;
+                }
+                if self.is_sa(&c.func, env, "Computed") {
+                    const CSIG: Sig = sig(&["sqltext", "persisted"], 1, &[]);
+                    let cb = self.bind(c, &CSIG, "sa.Computed")?;
+                    let sqltext = self.sql_text(cb.get("sqltext").unwrap_or(arg), env)?;
+                    computed = Some(Computed { sqltext, persisted: self.opt_bool(cb.get("persisted"))? });
+                    continue;
+                }
+            }
+            if type_.is_none() {
+                type_ = Some(self.sql_type(arg, env)?);
+            } else {
+                return Err(self.err(arg, format!("cannot interpret the sa.Column argument `{}`", self.quote(arg))));
+            }
+        }
+        for k in ["default", "onupdate", "server_onupdate", "key", "doc", "system", "quote", "info"] {
+            if let Some(e) = b.get(k) {
+                if !matches!(e, Expr::NoneLiteral(_)) && k != "doc" && k != "info" {
+                    return Err(self.err(e, format!("sa.Column({k}=...) is not supported in a migration by the playground")));
+                }
+            }
+        }
+        let primary_key = self.opt_bool(b.get("primary_key"))?.unwrap_or(false);
+        let mut column = Column::new(name, type_.unwrap_or_else(|| SqlType::new(TypeClass::Null)));
+        column.primary_key = primary_key;
+        column.nullable = self.opt_bool(b.get("nullable"))?.unwrap_or(!primary_key);
+        column.server_default = match b.get("server_default") {
+            None | Some(Expr::NoneLiteral(_)) => None,
+            Some(e) => Some(self.server_default(e, env)?),
+        };
+        column.autoincrement = match b.get("autoincrement") {
+            None => Autoincrement::Auto,
+            Some(Expr::BooleanLiteral(v)) => {
+                if v.value {
+                    Autoincrement::True
+                } else {
+                    Autoincrement::False
+                }
+            }
+            Some(e) => match self.str_lit(e)?.as_str() {
+                "auto" => Autoincrement::Auto,
+                "ignore_fk" => Autoincrement::IgnoreFk,
+                other => return Err(self.err(e, format!("autoincrement must be True, False, 'auto' or 'ignore_fk', not {other:?}"))),
+            },
+        };
+        column.computed = computed;
+        column.comment = self.opt_str(b.get("comment"))?;
+        let unique = self.opt_bool(b.get("unique"))?.unwrap_or(false);
+        let index = self.opt_bool(b.get("index"))?.unwrap_or(false);
+        Ok(ParsedColumn { column, foreign_key, unique, index })
+    }
+
+    /// `sa.ForeignKey('table.col', ondelete=..., ...)` inside a Column.
+    fn column_foreign_key(&self, e: &Expr, column: &str, env: &Env) -> R<ForeignKeyConstraint> {
+        let Expr::Call(c) = e else { return Err(self.err(e, "expected sa.ForeignKey(...)")) };
+        const SIG: Sig = sig(&["column"], 1, &["name", "ondelete", "onupdate", "deferrable", "initially", "use_alter", "match"]);
+        let b = self.bind(c, &SIG, "sa.ForeignKey")?;
+        self.unsupported_kw(&b, &["match"], "sa.ForeignKey")?;
+        let target = self.str_arg(&b, "column", c)?;
+        let (table, col) = target
+            .rsplit_once('.')
+            .ok_or_else(|| self.err(c, format!("ForeignKey target {target:?} must be 'table.column'")))?;
+        Ok(ForeignKeyConstraint {
+            name: self.cname(b.get("name"), env, None)?,
+            columns: vec![column.to_string()],
+            referred_table: table.to_string(),
+            referred_columns: vec![col.to_string()],
+            ondelete: self.opt_str(b.get("ondelete"))?,
+            onupdate: self.opt_str(b.get("onupdate"))?,
+            deferrable: self.opt_bool(b.get("deferrable"))?,
+            initially: self.opt_str(b.get("initially"))?,
+            use_alter: self.opt_bool(b.get("use_alter"))?.unwrap_or(false),
+        })
+    }
+
+    /// `sa.PrimaryKeyConstraint` / `sa.ForeignKeyConstraint` / `sa.UniqueConstraint` / `sa.CheckConstraint`.
+    fn constraint(&self, e: &Expr, env: &Env, cx: Option<&OpCx>) -> R<Constraint> {
+        let Expr::Call(c) = e else {
+            return Err(self.err(e, format!("cannot interpret `{}` as a column or constraint", self.quote(e))));
+        };
+        let kind = self.qualname(&c.func, env).and_then(|q| sa_member(&q).map(str::to_string));
+        match kind.as_deref() {
+            Some("PrimaryKeyConstraint") => {
+                const SIG: Sig = Sig { params: &[], required: 0, varargs: true, kwonly: &["name", "deferrable", "initially"] };
+                let b = self.bind(c, &SIG, "sa.PrimaryKeyConstraint")?;
+                self.unsupported_kw(&b, &["deferrable", "initially"], "sa.PrimaryKeyConstraint")?;
+                let columns = b.varargs.iter().map(|x| self.str_lit(x)).collect::<R<Vec<_>>>()?;
+                Ok(Constraint::PrimaryKey(PrimaryKeyConstraint { name: self.cname(b.get("name"), env, cx)?, columns }))
+            }
+            Some("UniqueConstraint") => {
+                const SIG: Sig = Sig { params: &[], required: 0, varargs: true, kwonly: &["name", "deferrable", "initially"] };
+                let b = self.bind(c, &SIG, "sa.UniqueConstraint")?;
+                self.unsupported_kw(&b, &["deferrable", "initially"], "sa.UniqueConstraint")?;
+                let columns = b.varargs.iter().map(|x| self.str_lit(x)).collect::<R<Vec<_>>>()?;
+                Ok(Constraint::Unique(UniqueConstraint { name: self.cname(b.get("name"), env, cx)?, columns }))
+            }
+            Some("CheckConstraint") => {
+                const SIG: Sig = sig(&["sqltext", "name"], 1, &["deferrable", "initially"]);
+                let b = self.bind(c, &SIG, "sa.CheckConstraint")?;
+                self.unsupported_kw(&b, &["deferrable", "initially"], "sa.CheckConstraint")?;
+                let sqltext = self.sql_text(b.get("sqltext").unwrap_or(e), env)?;
+                Ok(Constraint::Check(CheckConstraint { name: self.cname(b.get("name"), env, cx)?, sqltext }))
+            }
+            Some("ForeignKeyConstraint") => {
+                const SIG: Sig = sig(
+                    &["columns", "refcolumns", "name", "onupdate", "ondelete", "deferrable", "initially", "use_alter", "link_to_name", "match"],
+                    2,
+                    &[],
+                );
+                let b = self.bind(c, &SIG, "sa.ForeignKeyConstraint")?;
+                self.unsupported_kw(&b, &["link_to_name", "match"], "sa.ForeignKeyConstraint")?;
+                let columns = self.str_list(b.get("columns").unwrap_or(e))?;
+                let refs = self.str_list(b.get("refcolumns").unwrap_or(e))?;
+                let mut referred_table: Option<String> = None;
+                let mut referred_columns = Vec::new();
+                for r in &refs {
+                    let (t, col) = r
+                        .rsplit_once('.')
+                        .ok_or_else(|| self.err(c, format!("ForeignKeyConstraint target {r:?} must be 'table.column'")))?;
+                    if referred_table.as_deref().is_some_and(|rt| rt != t) {
+                        return Err(self.err(c, "all ForeignKeyConstraint targets must be in one table"));
+                    }
+                    referred_table = Some(t.to_string());
+                    referred_columns.push(col.to_string());
+                }
+                if columns.len() != referred_columns.len() {
+                    return Err(self.err(c, "ForeignKeyConstraint needs as many referred columns as columns"));
+                }
+                Ok(Constraint::ForeignKey(ForeignKeyConstraint {
+                    name: self.cname(b.get("name"), env, cx)?,
+                    columns,
+                    referred_table: referred_table.unwrap_or_default(),
+                    referred_columns,
+                    ondelete: self.opt_str(b.get("ondelete"))?,
+                    onupdate: self.opt_str(b.get("onupdate"))?,
+                    deferrable: self.opt_bool(b.get("deferrable"))?,
+                    initially: self.opt_str(b.get("initially"))?,
+                    use_alter: self.opt_bool(b.get("use_alter"))?.unwrap_or(false),
+                }))
+            }
+            _ => Err(self.err(e, format!("cannot interpret `{}` as a column or constraint", self.quote(e)))),
+        }
+    }
+
+    /// `copy_from=sa.Table('t', sa.MetaData(), sa.Column(...), ...)`.
+    fn sa_table(&self, e: &Expr, env: &Env) -> R<Table> {
+        let call = match e {
+            Expr::Call(c) if self.is_sa(&c.func, env, "Table") => c,
+            _ => return Err(self.err(e, format!("copy_from must be sa.Table(...), found `{}`", self.quote(e)))),
+        };
+        let mut args = call.arguments.args.iter();
+        let name = match args.next() {
+            Some(e) => self.str_lit(e)?,
+            None => return Err(self.err(call, "sa.Table() needs a name")),
+        };
+        let _metadata = args.next();
+        if let Some(kw) = call.arguments.keywords.first() {
+            return Err(self.err(kw, "keyword arguments of sa.Table are not supported in copy_from"));
+        }
+        let mut table = Table::new(name.clone());
+        for item in args {
+            if self.is_column(item, env) {
+                let col = self.column(item, env)?;
+                if let Some(fk) = col.foreign_key {
+                    table.foreign_keys.push(self.column_foreign_key(fk, &col.column.name, env)?);
+                }
+                if col.unique {
+                    table.unique_constraints.push(UniqueConstraint { name: None, columns: vec![col.column.name.clone()] });
+                }
+                table.columns.push(col.column);
+            } else {
+                match self.constraint(item, env, None)? {
+                    Constraint::PrimaryKey(pk) => table.primary_key = Some(pk),
+                    Constraint::ForeignKey(fk) => table.foreign_keys.push(fk),
+                    Constraint::Unique(uq) => table.unique_constraints.push(uq),
+                    Constraint::Check(ck) => table.check_constraints.push(ck),
+                }
+            }
+        }
+        if table.primary_key.is_none() {
+            let cols: Vec<String> = table.columns.iter().filter(|c| c.primary_key).map(|c| c.name.clone()).collect();
+            if !cols.is_empty() {
+                table.primary_key = Some(PrimaryKeyConstraint { name: None, columns: cols });
+            }
+        } else if let Some(pk) = &table.primary_key {
+            let pk_cols = pk.columns.clone();
+            for c in pk_cols {
+                if let Some(col) = table.column_mut(&c) {
+                    col.primary_key = true;
+                }
+            }
+        }
+        Ok(table)
+    }
+
+    fn index_column(&self, e: &Expr, env: &Env) -> R<IndexColumn> {
+        match e {
+            Expr::StringLiteral(s) => Ok(IndexColumn::Column(s.value.to_str().to_string())),
+            Expr::Call(c) if self.is_sa(&c.func, env, "text") || self.is_sa(&c.func, env, "literal_column") => {
+                const SIG: Sig = sig(&["text"], 1, &[]);
+                let b = self.bind(c, &SIG, "sa.text")?;
+                Ok(IndexColumn::Expression(self.str_arg(&b, "text", c)?))
+            }
+            _ => Err(self.err(e, format!("cannot interpret the index element `{}`", self.quote(e)))),
+        }
+    }
+
+    /// `server_default=`: `'literal'`, `sa.text('sql')`, or `sa.func.now()`
+    /// (compiled by SQLite's dialect as `CURRENT_TIMESTAMP`, which the DDL
+    /// emits as `DEFAULT CURRENT_TIMESTAMP`, checked against Alembic).
+    fn server_default(&self, e: &Expr, env: &Env) -> R<ServerDefault> {
+        match e {
+            Expr::StringLiteral(s) => Ok(ServerDefault::Literal(s.value.to_str().to_string())),
+            Expr::Call(c) if self.is_sa(&c.func, env, "text") => {
+                const SIG: Sig = sig(&["text"], 1, &[]);
+                let b = self.bind(c, &SIG, "sa.text")?;
+                Ok(ServerDefault::Text(self.str_arg(&b, "text", c)?))
+            }
+            Expr::Call(c) if c.arguments.args.is_empty() && c.arguments.keywords.is_empty() => {
+                let q = self.qualname(&c.func, env).unwrap_or_default();
+                let f = q.rsplit_once(".func.").map(|(_, f)| f.to_ascii_lowercase());
+                match (sa_member(&q).is_some() || q.starts_with("sqlalchemy."), f.as_deref()) {
+                    (true, Some("now" | "current_timestamp")) => Ok(ServerDefault::Text("CURRENT_TIMESTAMP".into())),
+                    (true, Some("current_date")) => Ok(ServerDefault::Text("CURRENT_DATE".into())),
+                    (true, Some("current_time")) => Ok(ServerDefault::Text("CURRENT_TIME".into())),
+                    _ => Err(self.err(e, format!("cannot interpret server_default `{}`: use a string or sa.text('...')", self.quote(e)))),
+                }
+            }
+            _ => Err(self.err(e, format!("cannot interpret server_default `{}`: use a string or sa.text('...')", self.quote(e)))),
+        }
+    }
+
+    // ----- types --------------------------------------------------------
+
+    /// A SQLAlchemy type: `sa.String(length=40)`, `sa.Integer`, `sa.types.Text()`,
+    /// `sqlite.JSON()`, `sqlmodel.sql.sqltypes.AutoString()`, ...
+    fn sql_type(&self, e: &Expr, env: &Env) -> R<SqlType> {
+        let (func, call) = match e {
+            Expr::Call(c) => (c.func.as_ref(), Some(c)),
+            Expr::Attribute(_) | Expr::Name(_) => (e, None),
+            _ => return Err(self.err(e, format!("cannot interpret `{}` as a SQLAlchemy type", self.quote(e)))),
+        };
+        let q = self.qualname(func, env).ok_or_else(|| {
+            self.err(func, format!("cannot interpret `{}` as a type: name is not imported", self.quote(func)))
+        })?;
+        let class = type_class(&q)
+            .ok_or_else(|| self.err(func, format!("the type `{}` is not supported by the playground", self.quote(func))))?;
+        let mut t = SqlType::new(class);
+        let Some(call) = call else { return Ok(t) };
+        use TypeClass as C;
+        let what = format!("{}()", self.quote(func));
+        match class {
+            C::String | C::Text | C::Unicode | C::UnicodeText | C::AutoString | C::VarcharUpper | C::NVarcharUpper
+            | C::CharUpper | C::NCharUpper | C::TextUpper | C::ClobUpper => {
+                const SIG: Sig = sig(&["length", "collation"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.length = self.opt_u32(b.get("length"))?;
+                t.collation = self.opt_str(b.get("collation"))?;
+            }
+            C::LargeBinary | C::BlobUpper | C::VarbinaryUpper | C::BinaryUpper => {
+                const SIG: Sig = sig(&["length"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.length = self.opt_u32(b.get("length"))?;
+            }
+            C::Numeric | C::NumericUpper | C::DecimalUpper => {
+                const SIG: Sig = sig(&["precision", "scale", "decimal_return_scale", "asdecimal"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.precision = self.opt_u32(b.get("precision"))?;
+                t.scale = self.opt_u32(b.get("scale"))?;
+                self.unsupported_kw(&b, &["decimal_return_scale"], &what)?;
+                t.asdecimal = match self.opt_bool(b.get("asdecimal"))? {
+                    Some(false) => Some(false),
+                    _ => None,
+                };
+            }
+            C::Float | C::FloatUpper | C::RealUpper | C::Double | C::DoubleUpper | C::DoublePrecisionUpper => {
+                const SIG: Sig = sig(&["precision", "asdecimal", "decimal_return_scale"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.precision = self.opt_u32(b.get("precision"))?;
+                self.unsupported_kw(&b, &["decimal_return_scale"], &what)?;
+                t.asdecimal = match self.opt_bool(b.get("asdecimal"))? {
+                    Some(true) => Some(true),
+                    _ => None,
+                };
+            }
+            C::DateTime | C::Time | C::DateTimeUpper | C::TimestampUpper | C::TimeUpper => {
+                const SIG: Sig = sig(&["timezone"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.timezone = self.opt_bool(b.get("timezone"))?.unwrap_or(false);
+            }
+            C::Boolean | C::BooleanUpper => {
+                const SIG: Sig = sig(&["create_constraint", "name"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.create_constraint = self.opt_bool(b.get("create_constraint"))?.unwrap_or(false);
+                t.constraint_name = self.cname(b.get("name"), env, None)?;
+            }
+            C::Enum => {
+                const SIG: Sig = Sig {
+                    params: &[],
+                    required: 0,
+                    varargs: true,
+                    kwonly: &["name", "native_enum", "create_constraint", "length", "inherit_schema", "schema", "validate_strings"],
+                };
+                let b = self.bind(call, &SIG, &what)?;
+                self.expect_none(&b, "schema")?;
+                let values = b
+                    .varargs
+                    .iter()
+                    .map(|v| match v {
+                        Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
+                        other => Err(self.err(
+                            *other,
+                            format!(
+                                "cannot interpret the sa.Enum member `{}`: write the values as strings, e.g. \
+                                 sa.Enum('a', 'b', name='kind')",
+                                self.quote(*other)
+                            ),
+                        )),
+                    })
+                    .collect::<R<Vec<_>>>()?;
+                let create_constraint = self.opt_bool(b.get("create_constraint"))?.unwrap_or(false);
+                let length = self.opt_u32(b.get("length"))?;
+                t.enum_ = Some(EnumInfo {
+                    values,
+                    name: self.opt_str(b.get("name"))?,
+                    native_enum: self.opt_bool(b.get("native_enum"))?.unwrap_or(true),
+                    create_constraint,
+                    length,
+                    enum_class: None,
+                    inherit_schema: self.opt_bool(b.get("inherit_schema"))?.unwrap_or(false),
+                });
+                t.create_constraint = create_constraint;
+                if let Some(v) = b.get("validate_strings") {
+                    self.bool_lit(v)?;
+                }
+            }
+            C::Json | C::JsonUpper => {
+                const SIG: Sig = sig(&["none_as_null"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.none_as_null = self.opt_bool(b.get("none_as_null"))?.unwrap_or(false);
+            }
+            C::Uuid => {
+                const SIG: Sig = sig(&["as_uuid", "native_uuid"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.as_uuid = self.opt_bool(b.get("as_uuid"))?.filter(|v| !v);
+                t.native_uuid = self.opt_bool(b.get("native_uuid"))?.filter(|v| !v);
+            }
+            C::UuidUpper => {
+                const SIG: Sig = sig(&["as_uuid"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                t.as_uuid = self.opt_bool(b.get("as_uuid"))?.filter(|v| !v);
+            }
+            C::Interval => {
+                const SIG: Sig = sig(&["native", "second_precision", "day_precision"], 0, &[]);
+                let b = self.bind(call, &SIG, &what)?;
+                self.unsupported_kw(&b, &["native", "second_precision", "day_precision"], &what)?;
+            }
+            C::Integer | C::BigInteger | C::SmallInteger | C::Date | C::UtcDateTime | C::IntegerUpper | C::BigIntUpper
+            | C::SmallIntUpper | C::DateUpper | C::Null => {
+                const SIG: Sig = sig(&[], 0, &[]);
+                self.bind(call, &SIG, &what)?;
+            }
+        }
+        Ok(t)
+    }
+
+    // ----- bulk_insert --------------------------------------------------
+
+    fn is_table_clause(&self, c: &ast::ExprCall, env: &Env) -> bool {
+        self.is_sa(&c.func, env, "table")
+    }
+
+    /// `sa.table('t', sa.column('a', sa.Integer), ...)`.
+    fn table_clause(&self, c: &ast::ExprCall, env: &Env) -> R<TableClause> {
+        const SIG: Sig = Sig { params: &["name"], required: 1, varargs: true, kwonly: &["schema"] };
+        let b = self.bind(c, &SIG, "sa.table")?;
+        self.expect_none(&b, "schema")?;
+        let name = self.str_arg(&b, "name", c)?;
+        let mut columns = Vec::new();
+        for col in &b.varargs {
+            match col {
+                Expr::Call(cc) if self.is_sa(&cc.func, env, "column") => {
+                    const CSIG: Sig = sig(&["text", "type_"], 1, &[]);
+                    let cb = self.bind(cc, &CSIG, "sa.column")?;
+                    let cname = self.str_arg(&cb, "text", cc)?;
+                    let ty = match cb.get("type_") {
+                        None | Some(Expr::NoneLiteral(_)) => None,
+                        Some(t) => Some(self.sql_type(t, env)?),
+                    };
+                    columns.push((cname, ty));
+                }
+                other => {
+                    return Err(self.err(other, format!("cannot interpret `{}`: use sa.column('name', type)", self.quote(*other))))
+                }
+            }
+        }
+        Ok((name, columns))
+    }
+
+    fn rows(&self, e: &Expr) -> R<Vec<BTreeMap<String, Literal>>> {
+        let elts = match e {
+            Expr::List(l) => &l.elts,
+            Expr::Tuple(t) => &t.elts,
+            _ => return Err(self.err(e, "bulk_insert rows must be a list of dicts")),
+        };
+        let mut rows = Vec::new();
+        for row in elts {
+            let Expr::Dict(d) = row else {
+                return Err(self.err(row, "bulk_insert rows must be dict literals"));
+            };
+            let mut map = BTreeMap::new();
+            for item in &d.items {
+                let Some(key) = &item.key else {
+                    return Err(self.err(&item.value, "cannot interpret ** in a bulk_insert row"));
+                };
+                map.insert(self.str_lit(key)?, self.literal(&item.value)?);
+            }
+            rows.push(map);
+        }
+        Ok(rows)
+    }
+
+    fn literal(&self, e: &Expr) -> R<Literal> {
+        match e {
+            Expr::NoneLiteral(_) => Ok(Literal::None),
+            Expr::BooleanLiteral(b) => Ok(Literal::Bool(b.value)),
+            Expr::StringLiteral(s) => Ok(Literal::Str(s.value.to_str().to_string())),
+            Expr::NumberLiteral(n) => match &n.value {
+                ast::Number::Int(i) => i.as_i64().map(Literal::Int).ok_or_else(|| self.err(e, "integer out of range")),
+                ast::Number::Float(f) => Ok(Literal::Float(*f)),
+                ast::Number::Complex { .. } => Err(self.err(e, "complex numbers cannot be inserted")),
+            },
+            Expr::UnaryOp(u) if u.op == ast::UnaryOp::USub => match self.literal(&u.operand)? {
+                Literal::Int(i) => i.checked_neg().map(Literal::Int).ok_or_else(|| self.err(e, "integer out of range")),
+                Literal::Float(f) => Ok(Literal::Float(-f)),
+                _ => Err(self.err(e, format!("cannot interpret the value `{}`", self.quote(e)))),
+            },
+            _ => Err(self.err(
+                e,
+                format!("cannot interpret the value `{}`: bulk_insert rows take None, bool, int, float or str literals", self.quote(e)),
+            )),
+        }
+    }
+}
+
+/// A parsed `sa.Column(...)` plus what SQLAlchemy turns into table items.
+struct ParsedColumn<'e> {
+    column: Column,
+    /// `sa.ForeignKey(...)` among the positional arguments.
+    foreign_key: Option<&'e Expr>,
+    unique: bool,
+    index: bool,
+}
+
+/// What an op call needs to know about where it is.
+struct OpCx<'s> {
+    scope: &'s Scope,
+    env: &'s Env,
+    batch_table: Option<&'s str>,
+}
+
+/// `sqlalchemy.X`, `sqlalchemy.types.X`, `sqlalchemy.schema.X`,
+/// `sqlalchemy.sql.X`, `sqlalchemy.sql.expression.X`, ... → `X`.
+fn sa_member(q: &str) -> Option<&str> {
+    const PREFIXES: [&str; 8] = [
+        "sqlalchemy.sql.sqltypes.",
+        "sqlalchemy.sql.expression.",
+        "sqlalchemy.sql.schema.",
+        "sqlalchemy.sql.elements.",
+        "sqlalchemy.types.",
+        "sqlalchemy.schema.",
+        "sqlalchemy.sql.",
+        "sqlalchemy.",
+    ];
+    PREFIXES.iter().find_map(|p| q.strip_prefix(p)).filter(|rest| !rest.contains('.'))
+}
+
+/// Qualified type name → the playground's type class.
+fn type_class(q: &str) -> Option<TypeClass> {
+    use TypeClass as C;
+    if let Some(rest) = q.strip_prefix("sqlmodel.") {
+        return match rest {
+            "sql.sqltypes.AutoString" | "AutoString" => Some(C::AutoString),
+            "sql.sqltypes.UTCDateTime" => Some(C::UtcDateTime),
+            _ => None,
+        };
+    }
+    if let Some(rest) = q.strip_prefix("sqlalchemy.dialects.sqlite.") {
+        let rest = rest.strip_prefix("base.").or_else(|| rest.strip_prefix("json.")).unwrap_or(rest);
+        return match rest {
+            "JSON" => Some(C::JsonUpper),
+            // sqlite.DATETIME / DATE / TIME are storage-format variants of the standard types
+            "DATETIME" => Some(C::DateTimeUpper),
+            "DATE" => Some(C::DateUpper),
+            "TIME" => Some(C::TimeUpper),
+            other => upper_type(other),
+        };
+    }
+    let name = sa_member(q)?;
+    let class = match name {
+        "Integer" => C::Integer,
+        "BigInteger" => C::BigInteger,
+        "SmallInteger" => C::SmallInteger,
+        "String" => C::String,
+        "Text" => C::Text,
+        "Unicode" => C::Unicode,
+        "UnicodeText" => C::UnicodeText,
+        "Boolean" => C::Boolean,
+        "Enum" => C::Enum,
+        "Numeric" => C::Numeric,
+        "Float" => C::Float,
+        "Double" => C::Double,
+        "Date" => C::Date,
+        "DateTime" => C::DateTime,
+        "Time" => C::Time,
+        "Interval" => C::Interval,
+        "JSON" => C::Json,
+        "LargeBinary" => C::LargeBinary,
+        "Uuid" => C::Uuid,
+        "NullType" => C::Null,
+        other => return upper_type(other),
+    };
+    Some(class)
+}
+
+fn upper_type(name: &str) -> Option<TypeClass> {
+    use TypeClass as C;
+    Some(match name {
+        "INTEGER" | "INT" => C::IntegerUpper,
+        "BIGINT" => C::BigIntUpper,
+        "SMALLINT" => C::SmallIntUpper,
+        "VARCHAR" => C::VarcharUpper,
+        "NVARCHAR" => C::NVarcharUpper,
+        "CHAR" => C::CharUpper,
+        "NCHAR" => C::NCharUpper,
+        "TEXT" => C::TextUpper,
+        "CLOB" => C::ClobUpper,
+        "BOOLEAN" => C::BooleanUpper,
+        "NUMERIC" => C::NumericUpper,
+        "DECIMAL" => C::DecimalUpper,
+        "FLOAT" => C::FloatUpper,
+        "REAL" => C::RealUpper,
+        "DOUBLE" => C::DoubleUpper,
+        "DOUBLE_PRECISION" => C::DoublePrecisionUpper,
+        "DATE" => C::DateUpper,
+        "DATETIME" => C::DateTimeUpper,
+        "TIMESTAMP" => C::TimestampUpper,
+        "TIME" => C::TimeUpper,
+        "BLOB" => C::BlobUpper,
+        "VARBINARY" => C::VarbinaryUpper,
+        "BINARY" => C::BinaryUpper,
+        "UUID" => C::UuidUpper,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops_of(body: &str) -> Vec<Op> {
+        let source = format!(
+            "import sqlalchemy\nimport sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import sqlite\n\
+             from sqlalchemy import types, Integer as Int\nimport sqlmodel\n\nrevision = 'x1'\ndown_revision = None\n\n\
+             def upgrade():\n{body}\n\ndef downgrade():\n    pass\n"
+        );
+        let script = parse_script("x1_t.py", &source).expect("script");
+        match script.upgrade {
+            Ok(u) => u.ops,
+            Err(d) => panic!("{d}"),
+        }
+    }
+
+    fn added_type(body: &str) -> SqlType {
+        match ops_of(body).pop() {
+            Some(Op::AddColumn { column, .. }) => column.type_,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn type_spellings() {
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.types.String(40)))");
+        assert_eq!((t.class, t.length), (TypeClass::String, Some(40)));
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.Integer))");
+        assert_eq!(t.class, TypeClass::Integer);
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlalchemy.Numeric(10, 2, asdecimal=False)))");
+        assert_eq!((t.class, t.precision, t.scale, t.asdecimal), (TypeClass::Numeric, Some(10), Some(2), Some(false)));
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlite.JSON()))");
+        assert_eq!(t.class, TypeClass::JsonUpper);
+        let t = added_type("    op.add_column('t', sa.Column('c', types.DateTime(timezone=True)))");
+        assert_eq!((t.class, t.timezone), (TypeClass::DateTime, true));
+        let t = added_type("    op.add_column('t', sa.Column('c', Int()))");
+        assert_eq!(t.class, TypeClass::Integer);
+        let t = added_type("    op.add_column('t', sa.Column('c', sqlmodel.sql.sqltypes.AutoString()))");
+        assert_eq!(t.class, TypeClass::AutoString);
+        let t = added_type("    op.add_column('t', sa.Column('c', sa.VARCHAR(length=5, collation='NOCASE')))");
+        assert_eq!((t.class, t.length, t.collation.as_deref()), (TypeClass::VarcharUpper, Some(5), Some("NOCASE")));
+    }
+
+    #[test]
+    fn positional_and_keyword_arguments_bind_like_python() {
+        let ops = ops_of(
+            "    op.drop_constraint('uq_t_a', 't', 'unique')\n    op.drop_constraint(constraint_name='fk', table_name='t', type_='foreignkey')\n    op.create_index(index_name='ix', table_name='t', columns=['a'], unique=True)\n    op.create_foreign_key(None, 't', 'u', ['u_id'], ['id'], onupdate='CASCADE')",
+        );
+        assert!(matches!(&ops[0], Op::DropConstraint { kind: Some(ConstraintKind::Unique), name: Some(n), .. } if n.value == "uq_t_a"));
+        assert!(matches!(&ops[1], Op::DropConstraint { kind: Some(ConstraintKind::ForeignKey), .. }));
+        assert!(matches!(&ops[2], Op::CreateIndex { index } if index.unique && index.table == "t"));
+        assert!(matches!(&ops[3], Op::CreateForeignKey { constraint, .. } if constraint.name.is_none() && constraint.onupdate.as_deref() == Some("CASCADE")));
+    }
+
+    #[test]
+    fn batch_ops_carry_the_table_and_any_receiver_name() {
+        let ops = ops_of(
+            "    with op.batch_alter_table('t', schema=None, recreate='never') as b:\n        b.drop_column('c')\n        b.create_index(b.f('ix_t_d'), ['d'], unique=False)",
+        );
+        let Some(Op::BatchAlterTable(batch)) = ops.first() else { panic!("{ops:?}") };
+        assert_eq!(batch.recreate, Recreate::Never);
+        assert!(matches!(&batch.ops[0], Op::DropColumn { table, column } if table == "t" && column.name == "c"));
+        assert!(matches!(&batch.ops[1], Op::CreateIndex { index } if index.table == "t" && index.name == Some(Name::conv("ix_t_d"))));
+    }
+
+    #[test]
+    fn alter_column_server_default_false_none_and_value() {
+        let ops = ops_of(
+            "    op.alter_column('t', 'a', server_default=False, existing_server_default=None)\n    op.alter_column('t', 'b', server_default=None, comment=False)\n    op.alter_column('t', 'c', server_default=sa.text('1'), nullable=True)",
+        );
+        let get = |i: usize| match &ops[i] {
+            Op::AlterColumn(a) => a.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(get(0).modify_server_default, None);
+        assert_eq!(get(0).existing_server_default, Some(None));
+        assert_eq!(get(1).modify_server_default, Some(None));
+        assert_eq!(get(1).modify_comment, None);
+        assert_eq!(get(2).modify_server_default, Some(Some(ServerDefault::Text("1".into()))));
+        assert_eq!(get(2).modify_nullable, Some(true));
+    }
+
+    #[test]
+    fn starred_list_of_columns() {
+        let ops = ops_of("    op.create_table('w',\n    *[sa.Column('a', sa.Integer(), nullable=True),\n    sa.Column('b', sa.Integer(), nullable=True)]\n    )");
+        assert!(matches!(&ops[0], Op::CreateTable { table } if table.columns.len() == 2));
+    }
+
+    #[test]
+    fn header_forms() {
+        let src = "revision: str = 'b2'\ndown_revision: Union[str, Sequence[str], None] = ['a1', 'a2']\nbranch_labels = 'lbl'\ndepends_on = ('x',)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n";
+        let s = parse_script("b2_.py", src).expect("script");
+        assert_eq!(s.down_revision, vec!["a1", "a2"]);
+        assert_eq!(s.branch_labels, vec!["lbl"]);
+        assert_eq!(s.depends_on, vec!["x"]);
+        assert_eq!(s.doc, "");
+    }
+
+    #[test]
+    fn legacy_file_name_gives_the_revision() {
+        let s = parse_script("ae10f.py", "def upgrade():\n    pass\n").expect("legacy");
+        assert_eq!(s.revision, "ae10f");
+    }
+
+    #[test]
+    fn doc_is_the_first_paragraph() {
+        let s = parse_script("a_.py", "\"\"\"\n  first line\nsecond line\n\nRevision ID: a\n\"\"\"\nrevision = 'a'\n").expect("s");
+        assert_eq!(s.doc, "first line\nsecond line");
+    }
 }

@@ -1,0 +1,738 @@
+//! The alembic verbs over a `Host`: `alembic/command.py` plus the parts of
+//! `EnvironmentContext` / `MigrationContext.run_migrations` they go through.
+//!
+//! Invariants:
+//! - A verb that touches the database logs `Context impl SQLiteImpl.` and
+//!   `Will assume non-transactional DDL.` first, as Alembic's env.py run does.
+//! - Online migrations run step by step; each step's ops run, then its
+//!   version-table update. A failure stops there: what ran stays (SQLite DDL
+//!   is not transactional) and the message says what was left behind.
+
+use super::args::{Invocation, Verb};
+use super::{Host, Output};
+use crate::autogen;
+use crate::models;
+use crate::ops::{DowngradeOps, UpgradeOps};
+use crate::reflect;
+use crate::render::{self, ScriptHeader};
+use crate::revision::{
+    self as rev, BranchesOptions, CurrentOptions, HeadsOptions, HistoryOptions, MigrationStep, Revision, RevisionMap,
+    ShowOptions, StampStep, VersionUpdate,
+};
+use crate::runtime::{self, RuntimeError};
+use crate::script::{self, Script};
+
+/// Exit status of a `CommandError` (`sys.exit(-1)`).
+const EXIT_COMMAND_ERROR: i32 = 255;
+/// Exit status of an unhandled Python exception (a database error).
+const EXIT_EXCEPTION: i32 = 1;
+
+/// Collects what a verb prints.
+struct Out {
+    quiet: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn info(&mut self, logger: &str, message: &str) {
+        if !self.quiet {
+            self.stderr.push_str(&format!("INFO  [{logger}] {message}\n"));
+        }
+    }
+    fn warning(&mut self, logger: &str, message: &str) {
+        if !self.quiet {
+            self.stderr.push_str(&format!("WARNI [{logger}] {message}\n"));
+        }
+    }
+    fn print(&mut self, text: &str) {
+        self.stdout.push_str(text);
+        self.stdout.push('\n');
+    }
+    fn migration_context(&mut self, offline: bool) {
+        self.info("alembic.runtime.migration", "Context impl SQLiteImpl.");
+        if offline {
+            self.info("alembic.runtime.migration", "Generating static SQL");
+        }
+        self.info("alembic.runtime.migration", "Will assume non-transactional DDL.");
+    }
+}
+
+/// Why a verb stopped.
+enum Failure {
+    /// Alembic's `CommandError`: `FAILED: <message>` on stdout, exit 255.
+    Command(String),
+    /// An exception Alembic does not catch (database errors): the message on
+    /// stderr, exit 1.
+    Exception(String),
+}
+
+type VerbResult = Result<(), Failure>;
+
+fn command_error(message: impl Into<String>) -> Failure {
+    Failure::Command(message.into())
+}
+
+pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
+    let mut out = Out { quiet: inv.quiet, stdout: String::new(), stderr: String::new() };
+    let Some(verb) = inv.verb else {
+        return Output { exit_code: 2, stdout: String::new(), stderr: "alembic: error: too few arguments\n".into() };
+    };
+    let result = match verb {
+        Verb::Revision => revision(host, inv, &mut out),
+        Verb::Merge => merge(host, inv, &mut out),
+        Verb::Upgrade => migrate(host, inv, &mut out, true),
+        Verb::Downgrade => migrate(host, inv, &mut out, false),
+        Verb::Stamp => stamp(host, inv, &mut out),
+        Verb::Current => current(host, inv, &mut out),
+        Verb::History => history(host, inv, &mut out),
+        Verb::Heads => heads(host, inv, &mut out),
+        Verb::Branches => branches(host, inv, &mut out),
+        Verb::Show => show(host, inv, &mut out),
+        Verb::Check => check(host, &mut out),
+        Verb::EnsureVersion => ensure_version(host, inv, &mut out),
+        Verb::Init | Verb::Edit | Verb::ListTemplates => Err(command_error(format!(
+            "'{}' is not available in the playground: the project layout is fixed (models.py, versions/, one SQLite database)",
+            verb.name()
+        ))),
+    };
+    let exit_code = match result {
+        Ok(()) => 0,
+        Err(Failure::Command(message)) => {
+            if !out.quiet {
+                out.stderr.push_str(&format!("ERROR [alembic.util.messaging] {message}\n"));
+            }
+            out.print(&format!("FAILED: {message}"));
+            EXIT_COMMAND_ERROR
+        }
+        Err(Failure::Exception(message)) => {
+            out.stderr.push_str(&message);
+            if !message.ends_with('\n') {
+                out.stderr.push('\n');
+            }
+            EXIT_EXCEPTION
+        }
+    };
+    Output { exit_code, stdout: out.stdout, stderr: out.stderr }
+}
+
+// ---------------------------------------------------------------------------
+// the script directory
+
+/// The versions directory, parsed: scripts by revision id plus the map.
+struct ScriptDirectory {
+    scripts: Vec<Script>,
+    map: RevisionMap,
+}
+
+impl ScriptDirectory {
+    fn script(&self, revision: &str) -> Option<&Script> {
+        self.scripts.iter().find(|s| s.revision == revision)
+    }
+}
+
+fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
+    let files = host.list_versions().map_err(command_error)?;
+    let mut scripts = Vec::new();
+    for (name, text) in files {
+        if !name.ends_with(".py") || name.starts_with('_') {
+            continue;
+        }
+        match script::parse_script(&name, &text) {
+            Ok(s) => scripts.push(s),
+            Err(e) => {
+                return Err(Failure::Exception(format!(
+                    "Could not load revision file {}: {}:{}: {}",
+                    host.version_path(&e.file_name),
+                    e.diagnostic.line,
+                    e.diagnostic.column,
+                    e.diagnostic.message
+                )))
+            }
+        }
+    }
+    let revisions: Vec<Revision> = scripts
+        .iter()
+        .map(|s| Revision {
+            revision: s.revision.clone(),
+            down_revisions: s.down_revision.clone(),
+            branch_labels: s.branch_labels.clone(),
+            depends_on: s.depends_on.clone(),
+            doc: s.doc.clone(),
+            file_name: s.file_name.clone(),
+            longdoc: s.longdoc.clone(),
+        })
+        .collect();
+    let map = RevisionMap::new(revisions).map_err(|e| command_error(e.to_string()))?;
+    Ok(ScriptDirectory { scripts, map })
+}
+
+fn db_error(context: &str, e: impl std::fmt::Display) -> Failure {
+    Failure::Exception(format!("sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) {e}\n{context}"))
+}
+
+/// A runtime failure as Alembic's command line shows it: `CommandError` is
+/// `FAILED: ...`; anything else is a Python exception (exit 1).
+fn runtime_failure(e: RuntimeError) -> Failure {
+    match e {
+        RuntimeError::Command(message) => Failure::Command(message),
+        other => Failure::Exception(format!("{}: {}", other.python_exception(), other)),
+    }
+}
+
+fn current_heads(host: &mut dyn Host) -> Result<Vec<String>, Failure> {
+    runtime::read_heads(host.database()).map_err(runtime_failure)
+}
+
+fn revision_error(e: rev::RevisionError) -> Failure {
+    command_error(e.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// revision / merge
+
+/// `_slug_re = re.compile(r"\w+")`, joined by `_`, lower-cased, truncated at 40.
+pub(crate) fn slug(message: Option<&str>) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for c in message.unwrap_or("").chars() {
+        if c.is_alphanumeric() || c == '_' {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    let slug = words.join("_").to_lowercase();
+    const TRUNCATE: usize = 40;
+    if slug.chars().count() > TRUNCATE {
+        let cut: String = slug.chars().take(TRUNCATE).collect();
+        match cut.rsplit_once('_') {
+            Some((head, _)) => format!("{head}_"),
+            None => format!("{cut}_"),
+        }
+    } else {
+        slug
+    }
+}
+
+fn verify_rev_id(rev: &str) -> Result<(), Failure> {
+    // Script.verify_rev_id: `_only_source_rev_file`-compatible ids only.
+    if rev.is_empty() || rev.contains(['-', '@']) || rev.contains(char::is_whitespace) {
+        return Err(command_error(format!(
+            "Revision identifier '{rev}' is not valid: a revision id may not contain dashes, '@' or spaces"
+        )));
+    }
+    Ok(())
+}
+
+/// Resolves `--head` (default `head`) to the parent revisions of a new revision.
+fn resolve_new_parents(dir: &ScriptDirectory, head: &str, splice: bool) -> Result<Vec<String>, Failure> {
+    if head == "base" {
+        return Ok(Vec::new());
+    }
+    let parents = dir.map.get_revisions(head).map_err(|e| {
+        let msg = e.to_string();
+        if msg.starts_with("Multiple head revisions are present") {
+            command_error("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
+        } else {
+            command_error(msg)
+        }
+    })?;
+    if !splice {
+        for p in &parents {
+            if !dir.map.is_head(p) {
+                return Err(command_error(format!(
+                    "Revision {p} is not a head revision; please specify --splice to create a new branch from this revision"
+                )));
+            }
+        }
+    }
+    Ok(parents)
+}
+
+fn write_revision(
+    host: &mut dyn Host,
+    out: &mut Out,
+    header: &ScriptHeader,
+    upgrade: &UpgradeOps,
+    downgrade: &DowngradeOps,
+) -> VerbResult {
+    let text = render::render_script(header, upgrade, downgrade);
+    let file_name = format!("{}_{}.py", header.revision, slug(header.message.as_deref()));
+    let path = host.version_path(&file_name);
+    host.write_version(&file_name, &text).map_err(|e| {
+        out.print(&format!("  Generating {path} ...  FAILED"));
+        command_error(e)
+    })?;
+    out.print(&format!("  Generating {path} ...  done"));
+    Ok(())
+}
+
+fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    if inv.autogenerate && inv.sql {
+        return Err(command_error("Using --sql with --autogenerate does not make any sense"));
+    }
+    if inv.sql {
+        return Err(command_error(
+            "Using --sql with the revision command when revision_environment is not configured does not make any sense",
+        ));
+    }
+    let dir = load_scripts(host)?;
+    let rev_id = match &inv.rev_id {
+        Some(r) => r.clone(),
+        None => host.new_rev_id(),
+    };
+    verify_rev_id(&rev_id)?;
+    if dir.script(&rev_id).is_some() {
+        return Err(command_error(format!("Revision {rev_id} is present more than once")));
+    }
+    let head = inv.head.as_deref().unwrap_or("head");
+    let mut upgrade = UpgradeOps::default();
+    let mut extra_imports = Vec::new();
+    let parents;
+    if inv.autogenerate {
+        out.migration_context(false);
+        let db_heads = current_heads(host)?;
+        let mut db_sorted = db_heads.clone();
+        db_sorted.sort();
+        let mut all_heads = dir.map.heads();
+        all_heads.sort();
+        if db_sorted != all_heads {
+            return Err(command_error("Target database is not up to date."));
+        }
+        parents = resolve_new_parents(&dir, head, inv.splice)?;
+        let comparison = autogenerate(host, out)?;
+        upgrade = comparison.0;
+        if comparison.1 {
+            extra_imports.push("import sqlmodel".to_string());
+        }
+    } else {
+        parents = resolve_new_parents(&dir, head, inv.splice)?;
+    }
+    let mut depends_on = Vec::new();
+    for dep in &inv.depends_on {
+        // a branch label stays a label; a (partial) revision id is resolved
+        let resolved = match dir.map.get_revision(dep).map_err(revision_error)? {
+            Some(r) if dir.map.branch_labels(&r).iter().any(|l| l == dep) => dep.clone(),
+            Some(r) => r,
+            None => return Err(command_error(format!("Can't locate revision identified by '{dep}'"))),
+        };
+        depends_on.push(resolved);
+    }
+    let header = ScriptHeader {
+        revision: rev_id,
+        down_revision: parents,
+        branch_labels: inv.branch_label.iter().cloned().collect(),
+        depends_on,
+        message: inv.message.clone(),
+        create_date: host.now(),
+        extra_imports,
+        autogenerate: inv.autogenerate,
+    };
+    let downgrade = upgrade.reverse();
+    write_revision(host, out, &header, &upgrade, &downgrade)
+}
+
+/// Loads the models, reflects the database, compares. Returns the upgrade
+/// ops and whether the models use SQLModel.
+fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<(UpgradeOps, bool), Failure> {
+    let source = host.read_models().map_err(command_error)?;
+    let loaded = models::load_models(&source);
+    let mut errors = Vec::new();
+    for d in &loaded.diagnostics {
+        match d.severity {
+            crate::python::Severity::Error => errors.push(format!("models.py:{d}")),
+            crate::python::Severity::Warning => out.warning("alembic.playground.models", &format!("models.py:{d}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(command_error(format!(
+            "models.py could not be interpreted; fix these and run again:\n{}",
+            errors.join("\n")
+        )));
+    }
+    for plugin in ["schemas", "tables", "types", "constraints", "defaults", "comments"] {
+        out.info("alembic.runtime.plugins", &format!("setting up autogenerate plugin alembic.autogenerate.{plugin}"));
+    }
+    let reflected = reflect::reflect(host.database()).map_err(|e| db_error("while reflecting the database", e))?;
+    let comparison = autogen::compare(&loaded.metadata, &reflected);
+    for (logger, message) in &comparison.log {
+        out.info(logger, message);
+    }
+    Ok((comparison.upgrade, loaded.uses_sqlmodel))
+}
+
+fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    let dir = load_scripts(host)?;
+    let rev_id = match &inv.rev_id {
+        Some(r) => r.clone(),
+        None => host.new_rev_id(),
+    };
+    verify_rev_id(&rev_id)?;
+    let mut parents = Vec::new();
+    for target in &inv.positionals {
+        let revs = dir.map.get_revisions(target).map_err(|e| command_error(e.to_string()))?;
+        for r in revs {
+            if !parents.contains(&r) {
+                parents.push(r);
+            }
+        }
+    }
+    if !inv.splice {
+        for p in &parents {
+            if !dir.map.is_head(p) {
+                return Err(command_error(format!(
+                    "Revision {p} is not a head revision; please specify --splice to create a new branch from this revision"
+                )));
+            }
+        }
+    }
+    let header = ScriptHeader {
+        revision: rev_id,
+        down_revision: parents,
+        branch_labels: inv.branch_label.iter().cloned().collect(),
+        depends_on: Vec::new(),
+        message: inv.message.clone(),
+        create_date: host.now(),
+        extra_imports: Vec::new(),
+        autogenerate: false,
+    };
+    write_revision(host, out, &header, &UpgradeOps::default(), &DowngradeOps::default())
+}
+
+fn check(host: &mut dyn Host, out: &mut Out) -> VerbResult {
+    let dir = load_scripts(host)?;
+    out.migration_context(false);
+    let mut db_heads = current_heads(host)?;
+    db_heads.sort();
+    let mut all_heads = dir.map.heads();
+    all_heads.sort();
+    if db_heads != all_heads {
+        return Err(command_error("Target database is not up to date."));
+    }
+    let (upgrade, _) = autogenerate(host, out)?;
+    if upgrade.is_empty() {
+        out.print("No new upgrade operations detected.");
+        Ok(())
+    } else {
+        Err(command_error(format!("New upgrade operations detected: {}", as_diffs(&upgrade))))
+    }
+}
+
+/// Autogenerate's diffs in the shape of `UpgradeOps.as_diffs()`: one tuple per
+/// change, named as Alembic names them.
+fn as_diffs(upgrade: &UpgradeOps) -> String {
+    use crate::ops::Op;
+    fn diffs(op: &Op, out: &mut Vec<String>) {
+        let q = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+        match op {
+            Op::CreateTable { table } => out.push(format!("('add_table', {})", q(&table.name))),
+            Op::DropTable { table } => out.push(format!("('remove_table', {})", q(&table.name))),
+            Op::RenameTable { old_name, new_name } => out.push(format!("('rename_table', {}, {})", q(old_name), q(new_name))),
+            Op::AddColumn { table, column } => out.push(format!("('add_column', None, {}, {})", q(table), q(&column.name))),
+            Op::DropColumn { table, column } => out.push(format!("('remove_column', None, {}, {})", q(table), q(&column.name))),
+            Op::AlterColumn(a) => {
+                if a.modify_type.is_some() {
+                    out.push(format!("[('modify_type', None, {}, {})]", q(&a.table), q(&a.column)));
+                }
+                if a.modify_nullable.is_some() {
+                    out.push(format!("[('modify_nullable', None, {}, {})]", q(&a.table), q(&a.column)));
+                }
+                if a.modify_server_default.is_some() {
+                    out.push(format!("[('modify_default', None, {}, {})]", q(&a.table), q(&a.column)));
+                }
+            }
+            Op::CreateIndex { index } => out.push(format!("('add_index', {})", q(index.name.as_ref().map(|n| n.value.as_str()).unwrap_or("None")))),
+            Op::DropIndex { index } => out.push(format!("('remove_index', {})", q(index.name.as_ref().map(|n| n.value.as_str()).unwrap_or("None")))),
+            Op::CreateUniqueConstraint { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
+            Op::CreateForeignKey { table, .. } => out.push(format!("('add_fk', {})", q(table))),
+            Op::CreateCheckConstraint { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
+            Op::DropConstraint { table, .. } => out.push(format!("('remove_constraint', {})", q(table))),
+            Op::Execute { .. } | Op::BulkInsert { .. } => {}
+            Op::BatchAlterTable(b) => b.ops.iter().for_each(|o| diffs(o, out)),
+        }
+    }
+    let mut out = Vec::new();
+    upgrade.ops.iter().for_each(|o| diffs(o, &mut out));
+    format!("[{}]", out.join(", "))
+}
+
+// ---------------------------------------------------------------------------
+// upgrade / downgrade / stamp
+
+fn migrate(host: &mut dyn Host, inv: &Invocation, out: &mut Out, upgrade: bool) -> VerbResult {
+    let dir = load_scripts(host)?;
+    let target_arg = inv.positionals.first().cloned().unwrap_or_default();
+    let (starting, target) = match target_arg.split_once(':') {
+        Some((start, end)) => {
+            if !inv.sql {
+                return Err(command_error("Range revision not allowed"));
+            }
+            (Some(start.to_string()), end.to_string())
+        }
+        None => {
+            if inv.sql && !upgrade {
+                return Err(command_error("downgrade with --sql requires <fromrev>:<torev>"));
+            }
+            (None, target_arg.clone())
+        }
+    };
+    out.migration_context(inv.sql);
+    let heads = if inv.sql {
+        match &starting {
+            Some(s) if !s.is_empty() => dir.map.sql_starting_heads(s).map_err(revision_error)?,
+            _ => Vec::new(),
+        }
+    } else {
+        current_heads(host)?
+    };
+    let steps = if upgrade {
+        dir.map.upgrade_steps(&heads, &target)
+    } else {
+        dir.map.downgrade_steps(&heads, &target)
+    }
+    .map_err(revision_error)?;
+    let steps: Vec<Step> = steps.into_iter().map(Step::Migration).collect();
+    run_steps(host, out, &dir, &heads, &steps, inv.sql)
+}
+
+/// A step of `run_migrations`: a revision's script, or a stamp.
+enum Step {
+    Migration(MigrationStep),
+    Stamp(StampStep),
+}
+
+impl Step {
+    fn description(&self) -> &str {
+        match self {
+            Step::Migration(m) => &m.description,
+            Step::Stamp(s) => &s.description,
+        }
+    }
+    fn version_updates(&self) -> &[VersionUpdate] {
+        match self {
+            Step::Migration(m) => &m.version_updates,
+            Step::Stamp(s) => &s.version_updates,
+        }
+    }
+}
+
+/// `MigrationContext.run_migrations`: each step's ops, then its version update.
+fn run_steps(
+    host: &mut dyn Host,
+    out: &mut Out,
+    dir: &ScriptDirectory,
+    start_heads: &[String],
+    steps: &[Step],
+    offline: bool,
+) -> VerbResult {
+    if !offline && start_heads.is_empty() {
+        runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
+    }
+    let mut heads: Vec<String> = start_heads.to_vec();
+    for step in steps {
+        if offline && heads.is_empty() {
+            out.stdout.push_str(&runtime::offline_version_table());
+        }
+        out.info("alembic.runtime.migration", &format!("Running {}", step.description()));
+        let ops = match step {
+            Step::Stamp(_) => Vec::new(),
+            Step::Migration(m) => {
+                let script = dir
+                    .script(&m.revision)
+                    .ok_or_else(|| command_error(format!("Can't locate revision identified by '{}'", m.revision)))?;
+                let body = if m.is_upgrade {
+                    script.upgrade.clone().map(|u| u.ops)
+                } else {
+                    script.downgrade.clone().map(|d| d.ops)
+                };
+                body.map_err(|d| {
+                    Failure::Exception(format!(
+                        "{}:{}:{}: {}",
+                        host.version_path(&script.file_name),
+                        d.line,
+                        d.column,
+                        d.message
+                    ))
+                })?
+            }
+        };
+        if offline {
+            let comment = match step {
+                Step::Migration(m) => dir.map.short_log(m),
+                Step::Stamp(s) => s.description.clone(),
+            };
+            out.stdout.push_str(&format!("-- Running {comment}\n\n"));
+            let mut text = String::new();
+            let result = runtime::offline_sql_into(&ops, &mut text);
+            out.stdout.push_str(&text);
+            result.map_err(runtime_failure)?;
+            out.stdout.push_str(&runtime::offline_version_updates(step.version_updates()));
+        } else {
+            let report = runtime::run_step(host.database(), &ops, step.version_updates()).map_err(|e| {
+                let failure = runtime_failure(e);
+                match (failure, step) {
+                    (Failure::Exception(message), Step::Migration(m)) => Failure::Exception(format!(
+                        "{message}\nThe migration stopped in {} of {}; alembic_version still says {}.",
+                        if m.is_upgrade { "upgrade()" } else { "downgrade()" },
+                        m.revision,
+                        if heads.is_empty() { "nothing (base)".to_string() } else { heads.join(", ") }
+                    )),
+                    (failure, _) => failure,
+                }
+            })?;
+            for w in report.warnings {
+                out.stderr.push_str(&format!("{w}\n"));
+            }
+        }
+        rev::apply_version_updates(&mut heads, step.version_updates());
+    }
+    Ok(())
+}
+
+fn stamp(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    let dir = load_scripts(host)?;
+    let mut starting: Option<String> = None;
+    let mut destinations = Vec::new();
+    for r in &inv.positionals {
+        match r.split_once(':') {
+            Some((s, d)) if inv.sql => {
+                if let Some(prev) = &starting {
+                    if prev != s {
+                        return Err(command_error(
+                            "Stamp operation with --sql only supports a single starting revision at a time",
+                        ));
+                    }
+                }
+                starting = Some(s.to_string());
+                destinations.push(d.to_string());
+            }
+            _ => destinations.push(r.clone()),
+        }
+    }
+    out.migration_context(inv.sql);
+    if inv.purge && inv.sql {
+        return Err(command_error("Can't use --purge with --sql mode"));
+    }
+    let heads = if inv.sql {
+        match &starting {
+            Some(s) => dir.map.sql_starting_heads(s).map_err(revision_error)?,
+            None => Vec::new(),
+        }
+    } else if inv.purge {
+        runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
+        runtime::run_step(host.database(), &[], &[])
+            .and_then(|_| {
+                host.database().execute("DELETE FROM alembic_version").map_err(|e| RuntimeError::Database {
+                    statement: "DELETE FROM alembic_version".into(),
+                    message: e.message,
+                    left_behind: Vec::new(),
+                })
+            })
+            .map_err(runtime_failure)?;
+        Vec::new()
+    } else {
+        current_heads(host)?
+    };
+    let steps = dir.map.stamp_steps(&heads, &destinations, inv.purge).map_err(revision_error)?;
+    let steps: Vec<Step> = steps.into_iter().map(Step::Stamp).collect();
+    run_steps(host, out, &dir, &heads, &steps, inv.sql)
+}
+
+fn ensure_version(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    out.migration_context(inv.sql);
+    if inv.sql {
+        out.stdout.push_str(&runtime::offline_version_table());
+        return Ok(());
+    }
+    runtime::ensure_version_table(host.database()).map_err(runtime_failure)
+}
+
+// ---------------------------------------------------------------------------
+// read-only verbs
+
+fn current(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    let dir = load_scripts(host)?;
+    out.migration_context(false);
+    let current_heads = current_heads(host)?;
+    let opts = CurrentOptions {
+        verbose: inv.verbose,
+        check_heads: inv.check_heads,
+        current_heads,
+        url: host.database_url(),
+        versions_dir: host.versions_dir(),
+    };
+    out.stdout.push_str(&rev::current(&dir.map, &opts).map_err(revision_error)?);
+    Ok(())
+}
+
+fn history(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    let dir = load_scripts(host)?;
+    let current_heads = if rev::history_needs_database(inv.rev_range.as_deref(), inv.indicate_current) {
+        out.migration_context(false);
+        runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
+        current_heads(host)?
+    } else {
+        Vec::new()
+    };
+    let opts = HistoryOptions {
+        rev_range: inv.rev_range.clone(),
+        verbose: inv.verbose,
+        indicate_current: inv.indicate_current,
+        current_heads,
+        versions_dir: host.versions_dir(),
+    };
+    out.stdout.push_str(&rev::history(&dir.map, &opts).map_err(revision_error)?);
+    Ok(())
+}
+
+fn heads(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    let dir = load_scripts(host)?;
+    let opts = HeadsOptions {
+        verbose: inv.verbose,
+        resolve_dependencies: inv.resolve_dependencies,
+        versions_dir: host.versions_dir(),
+    };
+    out.stdout.push_str(&rev::heads(&dir.map, &opts).map_err(revision_error)?);
+    Ok(())
+}
+
+fn branches(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    let dir = load_scripts(host)?;
+    let opts = BranchesOptions { verbose: inv.verbose, versions_dir: host.versions_dir() };
+    out.stdout.push_str(&rev::branches(&dir.map, &opts).map_err(revision_error)?);
+    Ok(())
+}
+
+fn show(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
+    let dir = load_scripts(host)?;
+    let target = inv.positionals.first().cloned().unwrap_or_default();
+    let current_heads = if target == "current" {
+        out.migration_context(false);
+        current_heads(host)?
+    } else {
+        Vec::new()
+    };
+    let opts = ShowOptions { current_heads, versions_dir: host.versions_dir() };
+    out.stdout.push_str(&rev::show(&dir.map, &target, &opts).map_err(revision_error)?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slug_is_alembics() {
+        assert_eq!(slug(Some("create tag")), "create_tag");
+        assert_eq!(slug(Some("Add Color, to TAG!")), "add_color_to_tag");
+        assert_eq!(slug(None), "");
+        assert_eq!(
+            slug(Some("a very long message that goes on and on beyond forty characters")),
+            "a_very_long_message_that_goes_on_and_on_"
+        );
+    }
+}

@@ -1,0 +1,3380 @@
+//! The interpreter behind `load_models`: a symbolic evaluation of the module's
+//! top-level statements (imports, class definitions, `Table()` / `MetaData()`
+//! assignments) that mirrors what SQLAlchemy's declarative scan and SQLModel's
+//! metaclass do at import time.
+//!
+//! Invariants:
+//! - Statements run in source order; a table is attached when its class body
+//!   (or `Table()` call) would have run in Python.
+//! - Constraint names are finished at the end (`finish_names`), when every
+//!   column of every table is known, with SQLAlchemy's
+//!   `_constraint_name_for_table` rules.
+//! - Nothing here panics on user input: every lookup is checked, and what is
+//!   not understood becomes a diagnostic at the node's line:column.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ruff_text_size::{Ranged, TextRange};
+
+use super::ModelsResult;
+use crate::python::ast::{self, Expr, Stmt};
+use crate::python::{parse_module, ParsedModule, Severity};
+use crate::schema::{
+    Autoincrement, CheckConstraint, Column, Computed, EnumInfo, ForeignKeyConstraint, Index,
+    IndexColumn, MetaData, Name, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass,
+    UniqueConstraint,
+};
+
+/// Which library a symbol came from. SQLModel re-exports SQLAlchemy's names,
+/// so both are `Sa`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lib {
+    Sa,
+    Typing,
+    Datetime,
+    Decimal,
+    Uuid,
+    Enum,
+    Builtin,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+enum Sym<'a> {
+    Module(Lib),
+    Ext(Lib, String),
+    Class(usize),
+    MetaData(usize),
+    Table(usize, String),
+    Value(&'a Expr),
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Enum,
+    /// A `DeclarativeBase` subclass or `declarative_base()` result.
+    DeclRoot,
+    Plain,
+}
+
+struct ClassInfo<'a> {
+    name: String,
+    def: Option<&'a ast::StmtClassDef>,
+    /// User classes in Python's MRO, starting with the class itself.
+    mro: Vec<usize>,
+    /// External bases anywhere in the hierarchy.
+    ext_bases: Vec<(Lib, String)>,
+    kind: Kind,
+    /// For roots: the metadata and `type_annotation_map`.
+    metadata: Option<usize>,
+    type_map: Vec<(&'a Expr, &'a Expr)>,
+    mapped: bool,
+    table: Option<(usize, String)>,
+    mapped_names: BTreeSet<String>,
+    /// Enum members: (name, value text).
+    members: Vec<(String, Option<String>)>,
+}
+
+#[derive(Default)]
+struct MdInfo {
+    md: MetaData,
+    /// Per table: the column lists of its check constraints (parallel to
+    /// `check_constraints`), for `%(column_0_name)s` in a `ck` convention.
+    ck_columns: BTreeMap<String, Vec<Vec<String>>>,
+    /// Per table: columns whose `nullable=` was given explicitly.
+    explicit_nullable: BTreeMap<String, BTreeSet<String>>,
+    /// Per table: `Column(key=...)` → column name, where they differ.
+    /// Constraint arguments and `ForeignKey("t.key")` refer to keys.
+    keys: BTreeMap<String, BTreeMap<String, String>>,
+    /// Per table: where it was defined, for diagnostics found later.
+    ranges: BTreeMap<String, TextRange>,
+}
+
+#[derive(Debug, Clone)]
+struct FkSpec {
+    target: Option<(String, String)>,
+    name: Option<Name>,
+    ondelete: Option<String>,
+    onupdate: Option<String>,
+    deferrable: Option<bool>,
+    initially: Option<String>,
+    use_alter: bool,
+}
+
+#[derive(Debug, Clone)]
+struct ColSpec {
+    key: String,
+    name: Option<String>,
+    type_: Option<SqlType>,
+    nullable: Option<bool>,
+    primary_key: bool,
+    server_default: Option<ServerDefault>,
+    autoincrement: Autoincrement,
+    computed: Option<Computed>,
+    comment: Option<String>,
+    unique: bool,
+    index: bool,
+    fks: Vec<FkSpec>,
+    checks: Vec<(Option<Name>, String)>,
+    sort_order: i64,
+    /// `key=` given explicitly.
+    col_key: Option<String>,
+    /// Set when the column cannot be built; the message (if not empty) is
+    /// reported where the column is collected.
+    skip: Option<String>,
+}
+
+impl ColSpec {
+    fn new(key: &str) -> Self {
+        ColSpec {
+            key: key.to_string(),
+            name: None,
+            type_: None,
+            nullable: None,
+            primary_key: false,
+            server_default: None,
+            autoincrement: Autoincrement::Auto,
+            computed: None,
+            comment: None,
+            unique: false,
+            index: false,
+            fks: Vec::new(),
+            checks: Vec::new(),
+            sort_order: 0,
+            col_key: None,
+            skip: None,
+        }
+    }
+    fn col_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.key.clone())
+    }
+}
+
+/// A table-level item from `__table_args__` or `Table(...)`.
+#[derive(Debug, Clone)]
+enum TableItem {
+    Index {
+        name: Option<Name>,
+        columns: Vec<IndexColumn>,
+        unique: bool,
+    },
+    Unique {
+        name: Option<Name>,
+        columns: Vec<String>,
+    },
+    Check {
+        name: Option<Name>,
+        sqltext: String,
+    },
+    Fk {
+        name: Option<Name>,
+        columns: Vec<String>,
+        targets: Vec<(String, String)>,
+        fk: FkSpec,
+    },
+    Pk {
+        name: Option<Name>,
+        columns: Vec<String>,
+    },
+}
+
+/// One attribute of a class body, as `vars(cls)` + `__annotations__` see it.
+#[derive(Clone)]
+struct Attr<'a> {
+    name: String,
+    value: Option<AttrValue<'a>>,
+    annotation: Option<&'a Expr>,
+}
+
+#[derive(Clone, Copy)]
+enum AttrValue<'a> {
+    Expr(&'a Expr),
+    Func(&'a ast::StmtFunctionDef),
+}
+
+/// What an annotation says: `Mapped[Optional[X]]` etc.
+#[derive(Default)]
+struct AnnInfo<'a> {
+    mapped: bool,
+    optional: bool,
+    inner: Option<&'a Expr>,
+    extra: Vec<&'a ast::ExprCall>,
+    alias_names: Vec<String>,
+    literal: Option<Vec<String>>,
+}
+
+struct Interp<'a> {
+    p: &'a ParsedModule<'a>,
+    env: BTreeMap<String, Sym<'a>>,
+    classes: Vec<ClassInfo<'a>>,
+    mds: Vec<MdInfo>,
+    sqlmodel_md: Option<usize>,
+    uses_sqlmodel: bool,
+    diags: Vec<crate::python::Diagnostic>,
+}
+
+pub(super) fn load(source: &str) -> ModelsResult {
+    let parsed = parse_module(source);
+    let mut it = Interp {
+        p: &parsed,
+        env: BTreeMap::new(),
+        classes: Vec::new(),
+        mds: Vec::new(),
+        sqlmodel_md: None,
+        uses_sqlmodel: false,
+        diags: parsed.diagnostics.clone(),
+    };
+    for stmt in &parsed.module.body {
+        it.stmt(stmt);
+    }
+    let target = it.target_md();
+    let mut metadata = MetaData::default();
+    if let Some(i) = target {
+        it.finish_fk_types(i);
+        it.finish_names(i);
+        if let Some(info) = it.mds.get(i) {
+            metadata = info.md.clone();
+        }
+    }
+    let mut diagnostics = it.diags;
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    ModelsResult {
+        metadata,
+        diagnostics,
+        uses_sqlmodel: it.uses_sqlmodel,
+    }
+}
+
+fn default_convention() -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    m.insert("ix".to_string(), "ix_%(column_0_label)s".to_string());
+    m
+}
+
+fn str_lit(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str()),
+        _ => None,
+    }
+}
+
+fn int_lit(e: &Expr) -> Option<i64> {
+    match e {
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(i) => i.as_i64(),
+            _ => None,
+        },
+        Expr::UnaryOp(u) if matches!(u.op, ast::UnaryOp::USub) => int_lit(&u.operand).map(|v| -v),
+        _ => None,
+    }
+}
+
+fn bool_lit(e: &Expr) -> Option<bool> {
+    match e {
+        Expr::BooleanLiteral(b) => Some(b.value),
+        _ => None,
+    }
+}
+
+fn is_none(e: &Expr) -> bool {
+    matches!(e, Expr::NoneLiteral(_))
+}
+
+fn kw<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .rev()
+        .find(|k| k.arg.as_ref().map(|a| a.as_str()) == Some(name))
+        .map(|k| &k.value)
+}
+
+fn elts(e: &Expr) -> Option<&[Expr]> {
+    match e {
+        Expr::Tuple(t) => Some(&t.elts),
+        Expr::List(l) => Some(&l.elts),
+        _ => None,
+    }
+}
+
+impl<'a> Interp<'a> {
+    // ----- diagnostics -------------------------------------------------
+
+    fn diag(&mut self, node: &impl Ranged, severity: Severity, msg: impl Into<String>) {
+        let d = self.p.diagnostic(node, severity, msg);
+        self.diags.push(d);
+    }
+
+    fn diag_at(&mut self, range: TextRange, severity: Severity, msg: impl Into<String>) {
+        let d = self.p.diagnostic_at(range, severity, msg);
+        self.diags.push(d);
+    }
+
+    fn text(&self, node: &impl Ranged) -> String {
+        self.p.text(node).to_string()
+    }
+
+    // ----- symbols -------------------------------------------------------
+
+    fn lib_of(module: &str) -> Lib {
+        let root = module.split('.').next().unwrap_or("");
+        match root {
+            "sqlalchemy" | "sqlmodel" => Lib::Sa,
+            "typing" | "typing_extensions" => Lib::Typing,
+            "datetime" => Lib::Datetime,
+            "decimal" => Lib::Decimal,
+            "uuid" => Lib::Uuid,
+            "enum" => Lib::Enum,
+            _ => Lib::Other,
+        }
+    }
+
+    fn resolve(&self, e: &'a Expr) -> Sym<'a> {
+        match e {
+            Expr::Name(n) => match self.env.get(n.id.as_str()) {
+                Some(s) => s.clone(),
+                None => {
+                    let id = n.id.as_str();
+                    if matches!(
+                        id,
+                        "int"
+                            | "str"
+                            | "bool"
+                            | "float"
+                            | "bytes"
+                            | "list"
+                            | "dict"
+                            | "tuple"
+                            | "set"
+                            | "object"
+                    ) {
+                        Sym::Ext(Lib::Builtin, id.to_string())
+                    } else {
+                        Sym::Unknown
+                    }
+                }
+            },
+            Expr::Attribute(a) => {
+                let attr = a.attr.as_str();
+                match self.resolve(&a.value) {
+                    Sym::Module(lib) => {
+                        let submodules = [
+                            "orm",
+                            "types",
+                            "schema",
+                            "sql",
+                            "dialects",
+                            "sqlite",
+                            "ext",
+                            "declarative",
+                            "sqltypes",
+                            "expression",
+                            "postgresql",
+                            "mysql",
+                            "functions",
+                            "elements",
+                        ];
+                        if lib == Lib::Sa && submodules.contains(&attr) {
+                            Sym::Module(lib)
+                        } else {
+                            Sym::Ext(lib, attr.to_string())
+                        }
+                    }
+                    Sym::Ext(lib, name) => Sym::Ext(lib, format!("{name}.{attr}")),
+                    Sym::Class(id) if attr == "metadata" => self
+                        .class_md_existing(id)
+                        .map(Sym::MetaData)
+                        .unwrap_or(Sym::Unknown),
+                    Sym::Class(id) if attr == "__table__" => {
+                        match self.classes.get(id).and_then(|c| c.table.clone()) {
+                            Some((md, t)) => Sym::Table(md, t),
+                            None => Sym::Unknown,
+                        }
+                    }
+                    Sym::Value(v) => match v {
+                        Expr::Call(_) => Sym::Unknown,
+                        _ => Sym::Unknown,
+                    },
+                    _ => Sym::Unknown,
+                }
+            }
+            _ => Sym::Unknown,
+        }
+    }
+
+    /// `Ext(Sa, name)` for SQLAlchemy / SQLModel symbols, the name only.
+    fn sa_name(&self, e: &'a Expr) -> Option<String> {
+        self.sa_name_at(e, 0)
+    }
+
+    fn sa_name_at(&self, e: &'a Expr, depth: usize) -> Option<String> {
+        if depth > 16 {
+            return None;
+        }
+        match self.resolve(e) {
+            Sym::Ext(Lib::Sa, n) => Some(n),
+            Sym::Value(v) if !std::ptr::eq(v, e) => match v {
+                Expr::Name(_) | Expr::Attribute(_) => self.sa_name_at(v, depth + 1),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn call_name(&self, call: &'a ast::ExprCall) -> Option<String> {
+        self.sa_name(&call.func)
+    }
+
+    fn class_md(&mut self, id: usize) -> Option<usize> {
+        let mro = self.classes.get(id)?.mro.clone();
+        for c in mro {
+            if let Some(md) = self.classes.get(c).and_then(|c| c.metadata) {
+                return Some(md);
+            }
+        }
+        if self.is_sqlmodel(id) {
+            return Some(self.sqlmodel_md());
+        }
+        None
+    }
+
+    fn class_md_existing(&self, id: usize) -> Option<usize> {
+        let c = self.classes.get(id)?;
+        for &m in &c.mro {
+            if let Some(md) = self.classes.get(m).and_then(|c| c.metadata) {
+                return Some(md);
+            }
+        }
+        if self.is_sqlmodel(id) {
+            return self.sqlmodel_md;
+        }
+        None
+    }
+
+    fn new_md(&mut self) -> usize {
+        self.mds.push(MdInfo {
+            md: MetaData {
+                naming_convention: default_convention(),
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        self.mds.len() - 1
+    }
+
+    fn sqlmodel_md(&mut self) -> usize {
+        match self.sqlmodel_md {
+            Some(i) => i,
+            None => {
+                let i = self.new_md();
+                self.sqlmodel_md = Some(i);
+                i
+            }
+        }
+    }
+
+    fn target_md(&mut self) -> Option<usize> {
+        if let Some(Sym::Class(id)) = self.env.get("Base").cloned() {
+            if let Some(md) = self.class_md(id) {
+                return Some(md);
+            }
+        }
+        if let Some(Sym::MetaData(md)) = self.env.get("Base").cloned() {
+            return Some(md);
+        }
+        if self.uses_sqlmodel {
+            return Some(self.sqlmodel_md());
+        }
+        if let Some(c) = self.classes.iter().find(|c| c.kind == Kind::DeclRoot) {
+            return c.metadata;
+        }
+        if self.mds.is_empty() {
+            None
+        } else {
+            Some(0)
+        }
+    }
+
+    // ----- statements ------------------------------------------------------
+
+    fn stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(imp) => {
+                for alias in &imp.names {
+                    let full = alias.name.as_str();
+                    let lib = Self::lib_of(full);
+                    if full.starts_with("sqlmodel") {
+                        self.uses_sqlmodel = true;
+                    }
+                    match &alias.asname {
+                        Some(as_) => {
+                            self.env.insert(as_.to_string(), Sym::Module(lib));
+                        }
+                        None => {
+                            let root = full.split('.').next().unwrap_or(full);
+                            self.env
+                                .insert(root.to_string(), Sym::Module(Self::lib_of(root)));
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(imp) => {
+                let module = imp.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                if module.starts_with("sqlmodel") {
+                    self.uses_sqlmodel = true;
+                }
+                let lib = if imp.level > 0 {
+                    Lib::Other
+                } else {
+                    Self::lib_of(module)
+                };
+                for alias in &imp.names {
+                    let name = alias.name.as_str();
+                    let bound = alias
+                        .asname
+                        .as_ref()
+                        .map(|a| a.as_str())
+                        .unwrap_or(name)
+                        .to_string();
+                    let sym = match (lib, name) {
+                        (
+                            Lib::Sa,
+                            "orm" | "types" | "schema" | "sql" | "dialects" | "sqlite" | "sqltypes"
+                            | "ext",
+                        ) => Sym::Module(Lib::Sa),
+                        _ => Sym::Ext(lib, name.to_string()),
+                    };
+                    self.env.insert(bound, sym);
+                }
+            }
+            Stmt::ClassDef(cd) => self.class_def(cd),
+            Stmt::Assign(a) => {
+                if a.targets.len() == 1 {
+                    if let Some(t) = a.targets.first() {
+                        self.assign(t, &a.value);
+                    }
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    self.assign(&a.target, v);
+                }
+            }
+            Stmt::Expr(e) => {
+                if let Expr::Call(call) = e.value.as_ref() {
+                    match self.call_name(call).as_deref() {
+                        Some("Table") => {
+                            self.table_call(call);
+                        }
+                        Some("Index") => self.module_index(call),
+                        _ => {}
+                    }
+                }
+            }
+            Stmt::If(s) => {
+                // `if TYPE_CHECKING:` imports only matter for annotations.
+                for st in &s.body {
+                    if matches!(st, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+                        self.stmt(st);
+                    }
+                }
+            }
+            Stmt::Try(t) => {
+                for st in &t.body {
+                    if matches!(st, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+                        self.stmt(st);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assign(&mut self, target: &'a Expr, value: &'a Expr) {
+        match target {
+            Expr::Name(n) => {
+                let name = n.id.to_string();
+                let sym = self.assigned_value(&name, value);
+                self.env.insert(name, sym);
+            }
+            Expr::Subscript(sub) => {
+                // `Base.metadata.naming_convention["fk"] = "..."`
+                if let (Expr::Attribute(a), Some(key), Some(val)) =
+                    (sub.value.as_ref(), str_lit(&sub.slice), str_lit(value))
+                {
+                    if a.attr.as_str() == "naming_convention" {
+                        let md = match self.resolve(&a.value) {
+                            Sym::MetaData(md) => Some(md),
+                            Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => {
+                                Some(self.sqlmodel_md())
+                            }
+                            _ => None,
+                        };
+                        if let Some(m) = md.and_then(|md| self.mds.get_mut(md)) {
+                            m.md.naming_convention
+                                .insert(key.to_string(), val.to_string());
+                            return;
+                        }
+                    }
+                }
+                if matches!(sub.value.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "naming_convention")
+                {
+                    self.diag(
+                        target,
+                        Severity::Warning,
+                        "naming_convention item assignment not understood: ignored",
+                    );
+                }
+            }
+            Expr::Attribute(a) => {
+                // `Base.metadata = MetaData(...)`, `X.metadata.naming_convention = {...}`
+                let attr = a.attr.as_str();
+                if attr == "metadata" {
+                    if let Some(md) = self.metadata_call(value) {
+                        match self.resolve(&a.value) {
+                            Sym::Class(id) => {
+                                let root = self.root_of(id).unwrap_or(id);
+                                if let Some(c) = self.classes.get_mut(root) {
+                                    c.metadata = Some(md);
+                                }
+                            }
+                            Sym::Ext(Lib::Sa, n) if n == "SQLModel" => self.sqlmodel_md = Some(md),
+                            _ => {}
+                        }
+                    }
+                } else if attr == "naming_convention" {
+                    if let Sym::MetaData(md) = self.resolve(&a.value) {
+                        if let Some(nc) = self.naming_dict(value) {
+                            if let Some(m) = self.mds.get_mut(md) {
+                                m.md.naming_convention = nc;
+                            }
+                        }
+                    } else if let Expr::Attribute(inner) = a.value.as_ref() {
+                        if inner.attr.as_str() == "metadata" {
+                            if let Sym::Ext(Lib::Sa, n) = self.resolve(&inner.value) {
+                                if n == "SQLModel" {
+                                    let md = self.sqlmodel_md();
+                                    if let Some(nc) = self.naming_dict(value) {
+                                        if let Some(m) = self.mds.get_mut(md) {
+                                            m.md.naming_convention = nc;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn assigned_value(&mut self, name: &str, value: &'a Expr) -> Sym<'a> {
+        if let Expr::Call(call) = value {
+            match self.call_name(call).as_deref() {
+                Some("declarative_base" | "orm.declarative_base") => {
+                    let md = match kw(call, "metadata") {
+                        Some(m) => self.metadata_ref(m),
+                        None => None,
+                    };
+                    let md = md.unwrap_or_else(|| self.new_md());
+                    let type_map = match kw(call, "type_annotation_map") {
+                        Some(Expr::Dict(d)) => d
+                            .items
+                            .iter()
+                            .filter_map(|i| i.key.as_ref().map(|k| (k, &i.value)))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    let id = self.classes.len();
+                    self.classes.push(ClassInfo {
+                        name: name.to_string(),
+                        def: None,
+                        mro: vec![id],
+                        ext_bases: Vec::new(),
+                        kind: Kind::DeclRoot,
+                        metadata: Some(md),
+                        type_map,
+                        mapped: false,
+                        table: None,
+                        mapped_names: BTreeSet::new(),
+                        members: Vec::new(),
+                    });
+                    return Sym::Class(id);
+                }
+                Some("MetaData") => {
+                    if let Some(md) = self.metadata_call(value) {
+                        return Sym::MetaData(md);
+                    }
+                }
+                Some("Table") => {
+                    if let Some((md, t)) = self.table_call(call) {
+                        return Sym::Table(md, t);
+                    }
+                    return Sym::Unknown;
+                }
+                _ => {}
+            }
+        }
+        match self.resolve(value) {
+            Sym::Unknown => Sym::Value(value),
+            s => s,
+        }
+    }
+
+    /// `MetaData(...)` → a new metadata index.
+    fn metadata_call(&mut self, value: &'a Expr) -> Option<usize> {
+        let Expr::Call(call) = value else {
+            return self.metadata_ref(value);
+        };
+        if self.call_name(call).as_deref() != Some("MetaData") {
+            return None;
+        }
+        let md = self.new_md();
+        if let Some(nc) = kw(call, "naming_convention") {
+            match self.naming_dict(nc) {
+                Some(d) => {
+                    if let Some(m) = self.mds.get_mut(md) {
+                        m.md.naming_convention = d;
+                    }
+                }
+                None => self.diag(
+                    nc,
+                    Severity::Error,
+                    "naming_convention is not a dict of string templates: ignored",
+                ),
+            }
+        }
+        Some(md)
+    }
+
+    /// A metadata expression: a `MetaData` variable, `Base.metadata`,
+    /// `SQLModel.metadata` or an inline `MetaData(...)` call.
+    fn metadata_ref(&mut self, e: &'a Expr) -> Option<usize> {
+        if let Expr::Call(_) = e {
+            return self.metadata_call(e);
+        }
+        match self.resolve(e) {
+            Sym::MetaData(m) => Some(m),
+            Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => Some(self.sqlmodel_md()),
+            _ => None,
+        }
+    }
+
+    fn naming_dict(&self, e: &'a Expr) -> Option<BTreeMap<String, String>> {
+        let e = match e {
+            Expr::Name(_) => match self.resolve(e) {
+                Sym::Value(v) => v,
+                _ => return None,
+            },
+            _ => e,
+        };
+        let Expr::Dict(d) = e else { return None };
+        let mut out = BTreeMap::new();
+        for item in &d.items {
+            let key = item.key.as_ref()?;
+            let k = match str_lit(key) {
+                Some(s) => s.to_string(),
+                None => match self.sa_name(key).as_deref() {
+                    Some("Index") => "ix".into(),
+                    Some("UniqueConstraint") => "uq".into(),
+                    Some("CheckConstraint") => "ck".into(),
+                    Some("ForeignKeyConstraint") => "fk".into(),
+                    Some("PrimaryKeyConstraint") => "pk".into(),
+                    _ => return None,
+                },
+            };
+            if let Some(v) = str_lit(&item.value) {
+                out.insert(k, v.to_string());
+            }
+        }
+        Some(out)
+    }
+
+    // ----- classes -------------------------------------------------------
+
+    fn root_of(&self, id: usize) -> Option<usize> {
+        let c = self.classes.get(id)?;
+        c.mro.iter().copied().find(|&m| {
+            self.classes
+                .get(m)
+                .map(|c| c.kind == Kind::DeclRoot)
+                .unwrap_or(false)
+        })
+    }
+
+    fn is_sqlmodel(&self, id: usize) -> bool {
+        self.classes
+            .get(id)
+            .map(|c| {
+                c.ext_bases
+                    .iter()
+                    .any(|(l, n)| *l == Lib::Sa && n == "SQLModel")
+            })
+            .unwrap_or(false)
+    }
+
+    fn class_def(&mut self, cd: &'a ast::StmtClassDef) {
+        let id = self.classes.len();
+        let mut user_bases = Vec::new();
+        let mut ext_bases = Vec::new();
+        let mut table_kw = false;
+        if let Some(args) = &cd.arguments {
+            for b in args.args.iter() {
+                match self.resolve(b) {
+                    Sym::Class(c) => user_bases.push(c),
+                    Sym::Ext(lib, n) => ext_bases.push((lib, n)),
+                    _ => {}
+                }
+            }
+            for k in args.keywords.iter() {
+                if k.arg.as_ref().map(|a| a.as_str()) == Some("table") {
+                    table_kw = bool_lit(&k.value).unwrap_or(false);
+                }
+            }
+        }
+        for &b in &user_bases {
+            if let Some(c) = self.classes.get(b) {
+                ext_bases.extend(c.ext_bases.iter().cloned());
+            }
+        }
+        let mro = self.c3(id, &user_bases);
+        let is_enum = ext_bases.iter().any(|(l, n)| {
+            (*l == Lib::Enum
+                && matches!(
+                    n.as_str(),
+                    "Enum" | "StrEnum" | "IntEnum" | "Flag" | "IntFlag"
+                ))
+                || (*l == Lib::Enum && n == "enum.Enum")
+        }) || user_bases.iter().any(|&b| {
+            self.classes
+                .get(b)
+                .map(|c| c.kind == Kind::Enum)
+                .unwrap_or(false)
+        });
+        let is_root = ext_bases.iter().any(|(l, n)| {
+            *l == Lib::Sa && matches!(n.as_str(), "DeclarativeBase" | "DeclarativeBaseNoMeta")
+        }) && user_bases.is_empty();
+        let kind = if is_enum {
+            Kind::Enum
+        } else if is_root {
+            Kind::DeclRoot
+        } else {
+            Kind::Plain
+        };
+        self.classes.push(ClassInfo {
+            name: cd.name.to_string(),
+            def: Some(cd),
+            mro,
+            ext_bases,
+            kind,
+            metadata: None,
+            type_map: Vec::new(),
+            mapped: false,
+            table: None,
+            mapped_names: BTreeSet::new(),
+            members: Vec::new(),
+        });
+        self.env.insert(cd.name.to_string(), Sym::Class(id));
+        match kind {
+            Kind::Enum => self.enum_members(id, cd),
+            Kind::DeclRoot => self.root_body(id, cd),
+            Kind::Plain => {
+                if self.is_sqlmodel(id) {
+                    if table_kw {
+                        self.sqlmodel_class(id, cd);
+                    }
+                } else if self.root_of(id).is_some() {
+                    self.declarative_class(id, cd);
+                }
+            }
+        }
+    }
+
+    /// C3 linearization over user classes (external bases are left out).
+    fn c3(&self, id: usize, bases: &[usize]) -> Vec<usize> {
+        let mut seqs: Vec<Vec<usize>> = bases
+            .iter()
+            .filter_map(|b| self.classes.get(*b).map(|c| c.mro.clone()))
+            .collect();
+        seqs.push(bases.to_vec());
+        let mut out = vec![id];
+        loop {
+            seqs.retain(|s| !s.is_empty());
+            if seqs.is_empty() {
+                return out;
+            }
+            let mut pick = None;
+            for s in &seqs {
+                let Some(&head) = s.first() else { continue };
+                if !seqs.iter().any(|o| o.iter().skip(1).any(|&x| x == head)) {
+                    pick = Some(head);
+                    break;
+                }
+            }
+            // An inconsistent hierarchy is a TypeError in Python; fall back to
+            // the first head so the rest of the file still counts.
+            let head = match pick.or_else(|| seqs.first().and_then(|s| s.first().copied())) {
+                Some(h) => h,
+                None => return out,
+            };
+            out.push(head);
+            for s in seqs.iter_mut() {
+                s.retain(|&x| x != head);
+            }
+        }
+    }
+
+    fn enum_members(&mut self, id: usize, cd: &'a ast::StmtClassDef) {
+        let mut members = Vec::new();
+        for st in &cd.body {
+            let (target, value) = match st {
+                Stmt::Assign(a) if a.targets.len() == 1 => {
+                    (a.targets.first(), Some(a.value.as_ref()))
+                }
+                Stmt::AnnAssign(a) => (Some(a.target.as_ref()), a.value.as_deref()),
+                _ => continue,
+            };
+            let (Some(Expr::Name(n)), Some(v)) = (target, value) else {
+                continue;
+            };
+            let name = n.id.to_string();
+            if name.starts_with('_') {
+                continue;
+            }
+            let val = str_lit(v)
+                .map(|s| s.to_string())
+                .or_else(|| int_lit(v).map(|i| i.to_string()));
+            if !members
+                .iter()
+                .any(|(m, _): &(String, Option<String>)| *m == name)
+            {
+                members.push((name, val));
+            }
+        }
+        if let Some(c) = self.classes.get_mut(id) {
+            c.members = members;
+        }
+    }
+
+    fn root_body(&mut self, id: usize, cd: &'a ast::StmtClassDef) {
+        let mut md = None;
+        let mut type_map = Vec::new();
+        for st in &cd.body {
+            let (target, value) = match st {
+                Stmt::Assign(a) if a.targets.len() == 1 => {
+                    (a.targets.first(), Some(a.value.as_ref()))
+                }
+                Stmt::AnnAssign(a) => (Some(a.target.as_ref()), a.value.as_deref()),
+                _ => continue,
+            };
+            let (Some(Expr::Name(n)), Some(v)) = (target, value) else {
+                continue;
+            };
+            match n.id.as_str() {
+                "metadata" => md = self.metadata_call(v),
+                "type_annotation_map" => {
+                    if let Expr::Dict(d) = v {
+                        type_map = d
+                            .items
+                            .iter()
+                            .filter_map(|i| i.key.as_ref().map(|k| (k, &i.value)))
+                            .collect();
+                    } else {
+                        self.diag(
+                            v,
+                            Severity::Warning,
+                            "type_annotation_map is not a dict literal: ignored",
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        let md = md.unwrap_or_else(|| self.new_md());
+        if let Some(c) = self.classes.get_mut(id) {
+            c.metadata = Some(md);
+            c.type_map = type_map;
+        }
+    }
+
+    /// `vars(cls)` merged with `__annotations__` the way SQLAlchemy's
+    /// `merge_lists_w_ordering` does.
+    fn class_attrs(cd: &'a ast::StmtClassDef) -> Vec<Attr<'a>> {
+        let mut vars: Vec<(String, AttrValue<'a>)> = Vec::new();
+        let mut annos: Vec<(String, &'a Expr)> = Vec::new();
+        fn put<T>(list: &mut Vec<(String, T)>, name: String, v: T) {
+            if let Some(slot) = list.iter_mut().find(|(n, _)| *n == name) {
+                slot.1 = v;
+            } else {
+                list.push((name, v));
+            }
+        }
+        for st in &cd.body {
+            match st {
+                Stmt::Assign(a) => {
+                    for t in &a.targets {
+                        if let Expr::Name(n) = t {
+                            put(&mut vars, n.id.to_string(), AttrValue::Expr(&a.value));
+                        }
+                    }
+                }
+                Stmt::AnnAssign(a) => {
+                    if let Expr::Name(n) = a.target.as_ref() {
+                        put(&mut annos, n.id.to_string(), a.annotation.as_ref());
+                        if let Some(v) = &a.value {
+                            put(&mut vars, n.id.to_string(), AttrValue::Expr(v));
+                        }
+                    }
+                }
+                Stmt::FunctionDef(f) => put(&mut vars, f.name.to_string(), AttrValue::Func(f)),
+                _ => {}
+            }
+        }
+        let a: Vec<&String> = vars.iter().map(|(n, _)| n).collect();
+        let b: Vec<&String> = annos.iter().map(|(n, _)| n).collect();
+        let mut overlap: BTreeSet<&String> = a.iter().filter(|n| b.contains(n)).copied().collect();
+        let mut order: Vec<String> = Vec::new();
+        let (mut ia, mut ib) = (a.into_iter(), b.into_iter());
+        let mut on_a = true;
+        loop {
+            let cur = if on_a { &mut ia } else { &mut ib };
+            let mut switched = false;
+            for el in cur.by_ref() {
+                if overlap.remove(el) {
+                    switched = true;
+                    break;
+                }
+                order.push(el.clone());
+            }
+            if switched {
+                on_a = !on_a;
+            } else {
+                let other = if on_a { &mut ib } else { &mut ia };
+                order.extend(other.map(|s| s.clone()));
+                break;
+            }
+        }
+        order
+            .into_iter()
+            .map(|name| Attr {
+                value: vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v),
+                annotation: annos.iter().find(|(n, _)| *n == name).map(|(_, v)| *v),
+                name,
+            })
+            .collect()
+    }
+
+    fn is_dunder(name: &str) -> bool {
+        name.starts_with("__") && name.ends_with("__")
+    }
+
+    fn has_abstract(cd: &ast::StmtClassDef) -> bool {
+        cd.body.iter().any(|st| match st {
+            Stmt::Assign(a) => {
+                a.targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__abstract__"))
+                    && bool_lit(&a.value) == Some(true)
+            }
+            _ => false,
+        })
+    }
+
+    /// True for `x: Mapped[...]` style annotations.
+    fn is_mapped_annotation(&self, e: &'a Expr) -> bool {
+        let e = match e {
+            Expr::StringLiteral(_) => return false,
+            _ => e,
+        };
+        if let Expr::Subscript(s) = e {
+            return matches!(
+                self.sa_name(&s.value).as_deref(),
+                Some("Mapped" | "orm.Mapped" | "WriteOnlyMapped" | "DynamicMapped")
+            );
+        }
+        false
+    }
+
+    fn declarative_class(&mut self, id: usize, cd: &'a ast::StmtClassDef) {
+        if Self::has_abstract(cd) {
+            return;
+        }
+        let mro = self
+            .classes
+            .get(id)
+            .map(|c| c.mro.clone())
+            .unwrap_or_default();
+        // A `__table__ = Table(...)` class maps an existing table.
+        for st in &cd.body {
+            if let Stmt::Assign(a) = st {
+                if a.targets
+                    .iter()
+                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__table__"))
+                {
+                    let table = match a.value.as_ref() {
+                        Expr::Call(call) if self.call_name(call).as_deref() == Some("Table") => {
+                            self.table_call(call)
+                        }
+                        other => match self.resolve(other) {
+                            Sym::Table(md, t) => Some((md, t)),
+                            _ => None,
+                        },
+                    };
+                    if table.is_none() {
+                        self.diag(a.value.as_ref(), Severity::Error, "__table__ is not a Table(...) this playground understands: class skipped");
+                    }
+                    if let Some(c) = self.classes.get_mut(id) {
+                        c.mapped = true;
+                        c.table = table;
+                    }
+                    return;
+                }
+            }
+        }
+        let mapped_parent = mro
+            .iter()
+            .skip(1)
+            .copied()
+            .find(|&m| self.classes.get(m).map(|c| c.mapped).unwrap_or(false));
+        let mut inherited_names: BTreeSet<String> = BTreeSet::new();
+        for &m in mro.iter().skip(1) {
+            if let Some(c) = self.classes.get(m) {
+                if c.mapped {
+                    inherited_names.extend(c.mapped_names.iter().cloned());
+                }
+            }
+        }
+        // (name, source class, value, annotation)
+        let mut collected: Vec<(String, usize, Option<AttrValue<'a>>, Option<&'a Expr>)> =
+            Vec::new();
+        fn upsert<'x>(
+            list: &mut Vec<(String, usize, Option<AttrValue<'x>>, Option<&'x Expr>)>,
+            item: (String, usize, Option<AttrValue<'x>>, Option<&'x Expr>),
+        ) {
+            if let Some(slot) = list.iter_mut().find(|s| s.0 == item.0) {
+                *slot = item;
+            } else {
+                list.push(item);
+            }
+        }
+        let mut tablename: Option<String> = None;
+        let mut tablename_failed = false;
+        let mut table_args: Option<&'a Expr> = None;
+        let mut inherited_table_args = false;
+        let mut defined_before: BTreeSet<String> = BTreeSet::new();
+        for (pos, &b) in mro.iter().enumerate() {
+            let Some(info) = self.classes.get(b) else {
+                continue;
+            };
+            let class_mapped = pos > 0 && info.mapped;
+            let Some(bdef) = info.def else { continue };
+            if pos > 0 && Self::has_abstract(bdef) {
+                // abstract bases act as mixins
+            }
+            let attrs = Self::class_attrs(bdef);
+            if !class_mapped && pos > 0 {
+                for a in &attrs {
+                    if Self::is_dunder(&a.name) {
+                        continue;
+                    }
+                    let overridden =
+                        defined_before.contains(&a.name) || inherited_names.contains(&a.name);
+                    let is_col = match a.value {
+                        None => a
+                            .annotation
+                            .map(|an| self.is_mapped_annotation(an))
+                            .unwrap_or(false),
+                        Some(AttrValue::Expr(Expr::Call(call))) => {
+                            matches!(
+                                self.call_name(call).as_deref(),
+                                Some("Column" | "mapped_column" | "orm.mapped_column")
+                            )
+                        }
+                        _ => false,
+                    };
+                    if is_col && !overridden {
+                        upsert(&mut collected, (a.name.clone(), b, a.value, a.annotation));
+                    }
+                }
+            }
+            for a in &attrs {
+                match a.name.as_str() {
+                    "__tablename__" => {
+                        if tablename.is_none() && !class_mapped {
+                            tablename =
+                                self.tablename_value(a.value, &info_name(&self.classes, id));
+                            tablename_failed = tablename.is_none();
+                        }
+                        continue;
+                    }
+                    "__table_args__" => {
+                        if table_args.is_none() && !class_mapped {
+                            if let Some(AttrValue::Expr(e)) = a.value {
+                                table_args = Some(e);
+                                if pos > 0 {
+                                    inherited_table_args = true;
+                                }
+                            } else if let Some(AttrValue::Func(f)) = a.value {
+                                table_args = Self::func_return(f);
+                                if pos > 0 {
+                                    inherited_table_args = true;
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                    n if Self::is_dunder(n) => continue,
+                    _ => {}
+                }
+                if class_mapped {
+                    continue;
+                }
+                if pos > 0 {
+                    if let Some(AttrValue::Func(f)) = a.value {
+                        if Self::is_declared_attr(f, self)
+                            && !defined_before.contains(&a.name)
+                            && !inherited_names.contains(&a.name)
+                        {
+                            upsert(&mut collected, (a.name.clone(), b, a.value, a.annotation));
+                        }
+                    }
+                    continue;
+                }
+                match a.value {
+                    None => {
+                        if a.annotation
+                            .map(|an| self.is_mapped_annotation(an))
+                            .unwrap_or(false)
+                        {
+                            upsert(&mut collected, (a.name.clone(), b, None, a.annotation));
+                        }
+                    }
+                    Some(v) => upsert(&mut collected, (a.name.clone(), b, Some(v), a.annotation)),
+                }
+            }
+            for a in &attrs {
+                defined_before.insert(a.name.clone());
+            }
+        }
+        if inherited_table_args && tablename.is_none() {
+            table_args = None;
+        }
+        let root = self.root_of(id);
+        let mut specs: Vec<ColSpec> = Vec::new();
+        let mut names = inherited_names.clone();
+        for (name, src, value, anno) in collected {
+            if let Some(spec) = self.attr_column(&name, src == id, value, anno, root) {
+                names.insert(name.clone());
+                specs.push(spec);
+            }
+        }
+        specs.sort_by_key(|s| s.sort_order);
+        let md = root.and_then(|r| self.class_md(r));
+        let cname = cd.name.to_string();
+        let table = match (tablename, mapped_parent, md) {
+            (Some(t), _, Some(md)) => {
+                let items = match table_args {
+                    Some(e) => self.table_args(e),
+                    None => (Vec::new(), None),
+                };
+                self.build_table(md, &t, specs, items.0, items.1, cd.name.range());
+                Some((md, t))
+            }
+            (None, Some(parent), _) => {
+                let pt = self.classes.get(parent).and_then(|c| c.table.clone());
+                if let Some((pmd, ptn)) = &pt {
+                    self.add_columns(*pmd, ptn, specs);
+                } else if !specs.is_empty() {
+                    self.diag(
+                        &cd.name,
+                        Severity::Error,
+                        format!(
+                            "class `{cname}` inherits a class without a table: columns skipped"
+                        ),
+                    );
+                }
+                pt
+            }
+            (None, None, _) if !tablename_failed => {
+                self.diag(
+                    &cd.name,
+                    Severity::Error,
+                    format!("class `{cname}` has no __tablename__ and no mapped parent: SQLAlchemy cannot map it; class skipped"),
+                );
+                None
+            }
+            (None, None, _) | (Some(_), _, None) => None,
+        };
+        if let Some(c) = self.classes.get_mut(id) {
+            c.mapped = table.is_some();
+            c.table = table;
+            c.mapped_names = names;
+        }
+    }
+
+    fn is_declared_attr(f: &ast::StmtFunctionDef, it: &Self) -> bool {
+        f.decorator_list.iter().any(|d| {
+            let e = match &d.expression {
+                Expr::Call(c) => c.func.as_ref(),
+                e => e,
+            };
+            matches!(
+                it.sa_name(e).as_deref(),
+                Some(
+                    "declared_attr"
+                        | "declared_attr.directive"
+                        | "declared_attr.cascading"
+                        | "orm.declared_attr"
+                        | "declarative.declared_attr"
+                )
+            )
+        })
+    }
+
+    fn func_return(f: &'a ast::StmtFunctionDef) -> Option<&'a Expr> {
+        f.body.iter().find_map(|s| match s {
+            Stmt::Return(r) => r.value.as_deref(),
+            _ => None,
+        })
+    }
+
+    fn tablename_value(&mut self, v: Option<AttrValue<'a>>, class_name: &str) -> Option<String> {
+        match v {
+            Some(AttrValue::Expr(e)) => match str_lit(e) {
+                Some(s) => Some(s.to_string()),
+                None => {
+                    self.diag(
+                        e,
+                        Severity::Error,
+                        "__tablename__ is not a string literal: class skipped",
+                    );
+                    None
+                }
+            },
+            Some(AttrValue::Func(f)) => {
+                let ret = Self::func_return(f);
+                let text = ret
+                    .map(|r| self.text(r))
+                    .unwrap_or_default()
+                    .replace(' ', "");
+                match text.as_str() {
+                    "cls.__name__.lower()" => Some(class_name.to_lowercase()),
+                    "cls.__name__" => Some(class_name.to_string()),
+                    _ => match ret.and_then(str_lit) {
+                        Some(s) => Some(s.to_string()),
+                        None => {
+                            self.diag(&f.name, Severity::Error, "declared_attr __tablename__ body is not understood (supported: return cls.__name__.lower()): class skipped");
+                            None
+                        }
+                    },
+                }
+            }
+            None => None,
+        }
+    }
+
+    /// One collected declarative attribute → a column spec (or None for
+    /// relationships and other non-column attributes).
+    fn attr_column(
+        &mut self,
+        name: &str,
+        own: bool,
+        value: Option<AttrValue<'a>>,
+        anno: Option<&'a Expr>,
+        root: Option<usize>,
+    ) -> Option<ColSpec> {
+        let at: Option<TextRange> = match value {
+            Some(AttrValue::Expr(e)) => Some(e.range()),
+            Some(AttrValue::Func(f)) => Some(f.name.range()),
+            None => anno.map(|a| a.range()),
+        };
+        let spec = self.attr_column_inner(name, own, value, anno, root)?;
+        if let Some(msg) = &spec.skip {
+            if !msg.is_empty() {
+                self.diag_at(at.unwrap_or_default(), Severity::Error, msg.clone());
+            }
+            return None;
+        }
+        Some(spec)
+    }
+
+    fn attr_column_inner(
+        &mut self,
+        name: &str,
+        own: bool,
+        value: Option<AttrValue<'a>>,
+        anno: Option<&'a Expr>,
+        root: Option<usize>,
+    ) -> Option<ColSpec> {
+        let (value, anno) = match value {
+            Some(AttrValue::Func(f)) => {
+                if !Self::is_declared_attr(f, self) {
+                    return None;
+                }
+                // SQLAlchemy reads the return annotation of a mixin's
+                // declared_attr only; on the mapped class itself it looks at
+                // `__annotations__`, where a method never is.
+                (
+                    Self::func_return(f),
+                    if own {
+                        anno
+                    } else {
+                        f.returns.as_deref().or(anno)
+                    },
+                )
+            }
+            Some(AttrValue::Expr(e)) => (Some(e), anno),
+            None => (None, anno),
+        };
+        let ann = anno.map(|a| self.annotation(a)).unwrap_or_default();
+        match value {
+            None => {
+                if !ann.mapped {
+                    return None;
+                }
+                let mut spec = ColSpec::new(name);
+                let calls = ann.extra.clone();
+                for c in calls {
+                    self.column_args(&mut spec, c, true);
+                }
+                self.finish_mapped(&mut spec, &ann, anno, root);
+                Some(spec)
+            }
+            Some(Expr::Call(call)) => match self.call_name(call).as_deref() {
+                Some("mapped_column" | "orm.mapped_column") => {
+                    let mut spec = ColSpec::new(name);
+                    for c in ann.extra.clone() {
+                        self.column_args(&mut spec, c, true);
+                    }
+                    self.column_args(&mut spec, call, true);
+                    self.finish_mapped(&mut spec, &ann, anno, root);
+                    Some(spec)
+                }
+                Some("Column") => {
+                    let mut spec = ColSpec::new(name);
+                    self.column_args(&mut spec, call, false);
+                    if spec.type_.is_none() {
+                        spec.type_ = Some(SqlType::new(TypeClass::Null));
+                    }
+                    Some(spec)
+                }
+                Some(
+                    "relationship" | "orm.relationship" | "backref" | "synonym" | "column_property"
+                    | "deferred" | "composite" | "association_proxy" | "query_expression"
+                    | "dynamic_loader" | "Relationship",
+                ) => None,
+                _ => {
+                    if ann.mapped {
+                        let t = self.text(call.func.as_ref());
+                        self.diag(call, Severity::Error, format!("unsupported mapped attribute value `{t}(...)` for `{name}`: column skipped"));
+                    }
+                    None
+                }
+            },
+            Some(other) => {
+                if ann.mapped {
+                    self.diag(
+                        other,
+                        Severity::Error,
+                        format!("unsupported value for mapped attribute `{name}`: column skipped"),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// Type and nullability of a `mapped_column` from its `Mapped[...]`.
+    fn finish_mapped(
+        &mut self,
+        spec: &mut ColSpec,
+        ann: &AnnInfo<'a>,
+        anno: Option<&'a Expr>,
+        root: Option<usize>,
+    ) {
+        if spec.type_.is_none() {
+            match ann.inner {
+                Some(inner) if ann.mapped => match self.annotation_type(inner, ann, root) {
+                    Ok(t) => spec.type_ = Some(t),
+                    Err(msg) => {
+                        self.diag(
+                            inner,
+                            Severity::Error,
+                            format!("{msg}: column `{}` skipped", spec.key),
+                        );
+                        spec.skip = Some(String::new());
+                    }
+                },
+                _ => {
+                    if spec.fks.is_empty() {
+                        let at = anno.map(|a| a.range()).unwrap_or_default();
+                        let _ = at;
+                        spec.skip = Some(format!("column `{}` has no type (give mapped_column a type or a Mapped[...] annotation): column skipped", spec.key));
+                    }
+                    spec.type_ = Some(SqlType::new(TypeClass::Null));
+                }
+            }
+        }
+        // `Mapped[Optional[int]]` makes even a primary key column nullable
+        // (SQLAlchemy 2.1 takes the annotation as the user's word).
+        if spec.nullable.is_none() && ann.mapped {
+            spec.nullable = Some(ann.optional);
+        }
+    }
+
+    // ----- annotations -------------------------------------------------------
+
+    fn annotation(&self, e: &'a Expr) -> AnnInfo<'a> {
+        let mut info = AnnInfo::default();
+        self.walk_annotation(e, &mut info, 0);
+        info
+    }
+
+    fn walk_annotation(&self, e: &'a Expr, info: &mut AnnInfo<'a>, depth: usize) {
+        if depth > 20 {
+            return;
+        }
+        match e {
+            Expr::Subscript(s) => {
+                let head = self.resolve(&s.value);
+                let head_name = match &head {
+                    Sym::Ext(lib, n) => Some((*lib, n.as_str())),
+                    _ => None,
+                };
+                match head_name {
+                    Some((
+                        Lib::Sa,
+                        "Mapped" | "orm.Mapped" | "WriteOnlyMapped" | "DynamicMapped",
+                    )) => {
+                        info.mapped = true;
+                        self.walk_annotation(&s.slice, info, depth + 1);
+                    }
+                    Some((Lib::Typing, "Optional")) => {
+                        info.optional = true;
+                        self.walk_annotation(&s.slice, info, depth + 1);
+                    }
+                    Some((Lib::Typing, "Union")) => {
+                        let parts: Vec<&'a Expr> = match elts(&s.slice) {
+                            Some(es) => es.iter().collect(),
+                            None => vec![s.slice.as_ref()],
+                        };
+                        self.union(parts, info, depth);
+                    }
+                    Some((Lib::Typing, "Annotated")) => {
+                        if let Some(es) = elts(&s.slice) {
+                            for m in es.iter().skip(1) {
+                                if let Expr::Call(c) = m {
+                                    if matches!(
+                                        self.call_name(c).as_deref(),
+                                        Some("mapped_column" | "orm.mapped_column")
+                                    ) {
+                                        info.extra.push(c);
+                                    }
+                                }
+                            }
+                            if let Some(first) = es.first() {
+                                self.walk_annotation(first, info, depth + 1);
+                            }
+                        }
+                    }
+                    Some((Lib::Typing, "Literal")) => {
+                        let vals: Vec<String> = match elts(&s.slice) {
+                            Some(es) => es
+                                .iter()
+                                .filter_map(|x| str_lit(x).map(|s| s.to_string()))
+                                .collect(),
+                            None => str_lit(&s.slice)
+                                .map(|s| vec![s.to_string()])
+                                .unwrap_or_default(),
+                        };
+                        info.literal = Some(vals);
+                        info.inner = Some(e);
+                    }
+                    _ => info.inner = Some(e),
+                }
+            }
+            Expr::BinOp(b) if matches!(b.op, ast::Operator::BitOr) => {
+                let mut parts = Vec::new();
+                fn flatten<'x>(e: &'x Expr, out: &mut Vec<&'x Expr>) {
+                    match e {
+                        Expr::BinOp(b) if matches!(b.op, ast::Operator::BitOr) => {
+                            flatten(&b.left, out);
+                            flatten(&b.right, out);
+                        }
+                        other => out.push(other),
+                    }
+                }
+                flatten(e, &mut parts);
+                self.union(parts, info, depth);
+            }
+            Expr::Name(n) => match self.env.get(n.id.as_str()) {
+                Some(Sym::Value(v)) => {
+                    info.alias_names.push(n.id.to_string());
+                    let v = *v;
+                    self.walk_annotation(v, info, depth + 1);
+                }
+                _ => info.inner = Some(e),
+            },
+            _ => info.inner = Some(e),
+        }
+    }
+
+    fn union(&self, parts: Vec<&'a Expr>, info: &mut AnnInfo<'a>, depth: usize) {
+        let mut rest = Vec::new();
+        for p in parts {
+            if is_none(p) {
+                info.optional = true;
+            } else {
+                rest.push(p);
+            }
+        }
+        if let [only] = rest.as_slice() {
+            self.walk_annotation(only, info, depth + 1);
+        } else if let Some(first) = rest.first() {
+            info.inner = Some(first);
+        }
+    }
+
+    /// A key for `type_annotation_map` matching.
+    fn type_key(&self, e: &'a Expr) -> Option<String> {
+        if let Expr::Subscript(_) = e {
+            let t: String = self
+                .text(e)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            return Some(format!("expr:{t}"));
+        }
+        match self.resolve(e) {
+            Sym::Ext(lib, n) => Some(format!("{lib:?}:{n}")),
+            Sym::Class(id) => Some(format!("class:{id}")),
+            Sym::Value(_) => match e {
+                Expr::Name(n) => Some(format!("alias:{}", n.id)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn annotation_type(
+        &mut self,
+        inner: &'a Expr,
+        ann: &AnnInfo<'a>,
+        root: Option<usize>,
+    ) -> Result<SqlType, String> {
+        let type_map = root
+            .and_then(|r| self.classes.get(r))
+            .map(|c| c.type_map.clone())
+            .unwrap_or_default();
+        let inner_key = self.type_key(inner);
+        let mut keys: Vec<String> = ann
+            .alias_names
+            .iter()
+            .map(|a| format!("alias:{a}"))
+            .collect();
+        if let Some(k) = &inner_key {
+            keys.push(k.clone());
+        }
+        if ann.literal.is_some() {
+            keys.push("Typing:Literal".to_string());
+        }
+        for key in &keys {
+            for (k, v) in &type_map {
+                if self.type_key(k).as_deref() == Some(key.as_str()) {
+                    let (k, v) = (*k, *v);
+                    let _ = k;
+                    return self.eval_type(v);
+                }
+            }
+        }
+        if let Some(vals) = &ann.literal {
+            let mut t = SqlType::new(TypeClass::Enum);
+            t.enum_ = Some(EnumInfo {
+                values: vals.clone(),
+                native_enum: false,
+                ..Default::default()
+            });
+            return Ok(t);
+        }
+        if let Sym::Class(id) = self.resolve(inner) {
+            if self
+                .classes
+                .get(id)
+                .map(|c| c.kind == Kind::Enum)
+                .unwrap_or(false)
+            {
+                // `type_annotation_map = {enum.Enum: Enum(native_enum=False)}`
+                for (k, v) in &type_map {
+                    if matches!(
+                        self.type_key(k).as_deref(),
+                        Some("Enum:Enum" | "Enum:enum.Enum")
+                    ) {
+                        let v = *v;
+                        let mut t = self.eval_type(v)?;
+                        let base = self.enum_from_class(id);
+                        if let (Some(e), Some(b)) = (t.enum_.as_mut(), base.enum_) {
+                            e.values = b.values;
+                            e.enum_class = b.enum_class;
+                            if e.name.is_none() {
+                                e.name = b.name;
+                            }
+                        }
+                        return Ok(t);
+                    }
+                }
+                return Ok(self.enum_from_class(id));
+            }
+        }
+        let class = match inner_key.as_deref() {
+            Some("Builtin:int") => TypeClass::Integer,
+            Some("Builtin:str") => TypeClass::String,
+            Some("Builtin:bool") => TypeClass::Boolean,
+            // SQLAlchemy 2.1 maps `float` to `Double`.
+            Some("Builtin:float") => TypeClass::Double,
+            Some("Builtin:bytes") => TypeClass::LargeBinary,
+            Some("Datetime:datetime" | "Datetime:datetime.datetime") => TypeClass::DateTime,
+            Some("Datetime:date" | "Datetime:datetime.date") => TypeClass::Date,
+            Some("Datetime:time" | "Datetime:datetime.time") => TypeClass::Time,
+            Some("Datetime:timedelta" | "Datetime:datetime.timedelta") => TypeClass::Interval,
+            Some("Decimal:Decimal" | "Decimal:decimal.Decimal") => TypeClass::Numeric,
+            Some("Uuid:UUID" | "Uuid:uuid.UUID") => TypeClass::Uuid,
+            _ => {
+                let t = self.text(inner);
+                return Err(format!("no SQLAlchemy type for annotation `{t}` (add a type to mapped_column or type_annotation_map)"));
+            }
+        };
+        Ok(SqlType::new(class))
+    }
+
+    fn enum_from_class(&self, id: usize) -> SqlType {
+        let mut t = SqlType::new(TypeClass::Enum);
+        let (name, members) = self
+            .classes
+            .get(id)
+            .map(|c| (c.name.clone(), c.members.clone()))
+            .unwrap_or_default();
+        t.enum_ = Some(EnumInfo {
+            values: members.into_iter().map(|(n, _)| n).collect(),
+            name: Some(name.to_lowercase()),
+            native_enum: true,
+            enum_class: Some(name),
+            ..Default::default()
+        });
+        t
+    }
+
+    // ----- types -------------------------------------------------------------
+
+    fn is_type_name(n: &str) -> bool {
+        type_class(n).is_some() || n == "Enum" || n == "types.Enum"
+    }
+
+    fn eval_type(&mut self, e: &'a Expr) -> Result<SqlType, String> {
+        self.eval_type_at(e, 0)
+    }
+
+    fn eval_type_at(&mut self, e: &'a Expr, depth: usize) -> Result<SqlType, String> {
+        if depth > 16 {
+            return Err(format!("type alias `{}` does not resolve", self.text(e)));
+        }
+        match e {
+            Expr::Call(call) => {
+                let Some(n) = self.call_name(call) else {
+                    return Err(format!(
+                        "unsupported column type `{}`",
+                        self.text(call.func.as_ref())
+                    ));
+                };
+                self.type_call(&n, Some(call))
+            }
+            Expr::Name(_) | Expr::Attribute(_) => match self.resolve(e) {
+                Sym::Ext(Lib::Sa, n) => self.type_call(&n, None),
+                Sym::Value(v) => self.eval_type_at(v, depth + 1),
+                _ => Err(format!("unsupported column type `{}`", self.text(e))),
+            },
+            _ => Err(format!("unsupported column type `{}`", self.text(e))),
+        }
+    }
+
+    fn type_call(
+        &mut self,
+        name: &str,
+        call: Option<&'a ast::ExprCall>,
+    ) -> Result<SqlType, String> {
+        let short = name.rsplit('.').next().unwrap_or(name);
+        let pos = |i: usize| call.and_then(|c| c.arguments.args.get(i));
+        let arg = |i: usize, k: &str| call.and_then(|c| kw(c, k)).or_else(|| pos(i));
+        let u32_of = |e: Option<&Expr>| e.and_then(int_lit).and_then(|v| u32::try_from(v).ok());
+        if short == "Enum" {
+            return self.enum_type(call);
+        }
+        let Some(class) = type_class(short) else {
+            return Err(format!("unsupported column type `{name}`"));
+        };
+        let mut t = SqlType::new(class);
+        use TypeClass::*;
+        match class {
+            String | Text | Unicode | UnicodeText | VarcharUpper | NVarcharUpper | CharUpper
+            | NCharUpper | TextUpper | ClobUpper => {
+                t.length = u32_of(arg(0, "length"));
+                t.collation = arg(1, "collation").and_then(str_lit).map(|s| s.to_string());
+            }
+            AutoString | LargeBinary | BlobUpper | VarbinaryUpper | BinaryUpper => {
+                t.length = u32_of(arg(0, "length"))
+            }
+            Numeric | NumericUpper | DecimalUpper => {
+                t.precision = u32_of(arg(0, "precision"));
+                t.scale = u32_of(arg(1, "scale"));
+                t.asdecimal = arg(3, "asdecimal").and_then(bool_lit);
+            }
+            Float | Double | FloatUpper | RealUpper | DoubleUpper | DoublePrecisionUpper => {
+                t.precision = u32_of(arg(0, "precision"));
+                t.asdecimal = arg(1, "asdecimal").and_then(bool_lit);
+            }
+            DateTime | DateTimeUpper | TimestampUpper | Time | TimeUpper => {
+                t.timezone = arg(0, "timezone").and_then(bool_lit).unwrap_or(false);
+            }
+            UtcDateTime => t.timezone = true,
+            Boolean | BooleanUpper => {
+                t.create_constraint = arg(0, "create_constraint")
+                    .and_then(bool_lit)
+                    .unwrap_or(false);
+                t.constraint_name = arg(1, "name").and_then(str_lit).map(Name::plain);
+            }
+            Uuid | UuidUpper => {
+                t.as_uuid = arg(0, "as_uuid").and_then(bool_lit);
+                t.native_uuid = arg(1, "native_uuid").and_then(bool_lit);
+            }
+            Json | JsonUpper => {
+                t.none_as_null = arg(0, "none_as_null").and_then(bool_lit).unwrap_or(false)
+            }
+            _ => {}
+        }
+        Ok(t)
+    }
+
+    fn enum_type(&mut self, call: Option<&'a ast::ExprCall>) -> Result<SqlType, String> {
+        let mut t = SqlType::new(TypeClass::Enum);
+        let mut info = EnumInfo {
+            native_enum: true,
+            ..Default::default()
+        };
+        if let Some(call) = call {
+            let mut values = Vec::new();
+            for a in call.arguments.args.iter() {
+                if let Some(s) = str_lit(a) {
+                    values.push(s.to_string());
+                    continue;
+                }
+                if let Expr::Starred(st) = a {
+                    if let Sym::Value(v) = self.resolve(&st.value) {
+                        if let Some(es) = elts(v) {
+                            values.extend(
+                                es.iter().filter_map(|x| str_lit(x).map(|s| s.to_string())),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                match self.resolve(a) {
+                    Sym::Class(id)
+                        if self
+                            .classes
+                            .get(id)
+                            .map(|c| c.kind == Kind::Enum)
+                            .unwrap_or(false) =>
+                    {
+                        let base = self.enum_from_class(id);
+                        if let Some(b) = base.enum_ {
+                            values = b.values;
+                            info.name = b.name;
+                            info.enum_class = b.enum_class;
+                        }
+                        if let Some(vc) = kw(call, "values_callable") {
+                            if self.text(vc).contains(".value") {
+                                values = self
+                                    .classes
+                                    .get(id)
+                                    .map(|c| {
+                                        c.members
+                                            .iter()
+                                            .map(|(n, v)| v.clone().unwrap_or_else(|| n.clone()))
+                                            .collect()
+                                    })
+                                    .unwrap_or_default();
+                            } else {
+                                self.diag(
+                                    vc,
+                                    Severity::Warning,
+                                    "values_callable not understood: member names used",
+                                );
+                            }
+                        }
+                    }
+                    _ => return Err(format!("unsupported Enum argument `{}`", self.text(a))),
+                }
+            }
+            info.values = values;
+            if let Some(n) = kw(call, "name") {
+                info.name = str_lit(n).map(|s| s.to_string());
+            }
+            if let Some(v) = kw(call, "native_enum").and_then(bool_lit) {
+                info.native_enum = v;
+            }
+            if let Some(v) = kw(call, "create_constraint").and_then(bool_lit) {
+                info.create_constraint = v;
+            }
+            info.length = kw(call, "length")
+                .and_then(int_lit)
+                .and_then(|v| u32::try_from(v).ok());
+            info.inherit_schema = kw(call, "inherit_schema")
+                .and_then(bool_lit)
+                .unwrap_or(false);
+        }
+        t.create_constraint = info.create_constraint;
+        t.enum_ = Some(info);
+        Ok(t)
+    }
+
+    // ----- columns -----------------------------------------------------------
+
+    /// Applies `Column(...)` / `mapped_column(...)` arguments to `spec`.
+    fn column_args(&mut self, spec: &mut ColSpec, call: &'a ast::ExprCall, mapped: bool) {
+        for (i, a) in call.arguments.args.iter().enumerate() {
+            if i == 0 {
+                if let Some(s) = str_lit(a) {
+                    spec.name = Some(s.to_string());
+                    continue;
+                }
+            }
+            self.column_positional(spec, a);
+        }
+        for k in call.arguments.keywords.iter() {
+            let Some(arg) = &k.arg else {
+                self.diag(
+                    k,
+                    Severity::Warning,
+                    "**kwargs in a column are not interpreted: ignored",
+                );
+                continue;
+            };
+            self.column_kw(spec, arg.as_str(), &k.value, mapped);
+        }
+    }
+
+    fn column_positional(&mut self, spec: &mut ColSpec, a: &'a Expr) {
+        let head = match a {
+            Expr::Call(c) => self.call_name(c),
+            other => self.sa_name(other),
+        };
+        match head.as_deref() {
+            Some("ForeignKey") => {
+                if let Expr::Call(c) = a {
+                    let fk = self.foreign_key(c);
+                    spec.fks.push(fk);
+                }
+            }
+            Some("Computed") => {
+                if let Expr::Call(c) = a {
+                    let sqltext = c
+                        .arguments
+                        .args
+                        .first()
+                        .map(|s| self.sql_text(s))
+                        .unwrap_or_default();
+                    spec.computed = Some(Computed {
+                        sqltext,
+                        persisted: kw(c, "persisted").and_then(bool_lit),
+                    });
+                }
+            }
+            Some("CheckConstraint") => {
+                // A column-level CHECK lives in `Column.constraints`, which
+                // Alembic's autogenerate neither renders nor compares.
+                self.diag(a, Severity::Warning, format!("column-level CheckConstraint on `{}` is invisible to Alembic autogenerate: ignored (put it in __table_args__)", spec.key));
+            }
+            Some("Identity" | "Sequence") => {
+                self.diag(
+                    a,
+                    Severity::Warning,
+                    "Identity/Sequence has no effect on SQLite: ignored",
+                );
+            }
+            Some(n) if Self::is_type_name(n.rsplit('.').next().unwrap_or(n)) => {
+                match self.eval_type(a) {
+                    Ok(t) => spec.type_ = Some(t),
+                    Err(m) => {
+                        self.diag(
+                            a,
+                            Severity::Error,
+                            format!("{m}: column `{}` skipped", spec.key),
+                        );
+                        spec.skip = Some(String::new());
+                    }
+                }
+            }
+            _ => {
+                let ty = match self.resolve(a) {
+                    Sym::Value(v)
+                        if matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_)) =>
+                    {
+                        self.eval_type(v)
+                    }
+                    _ => Err(format!("unsupported column type `{}`", self.text(a))),
+                };
+                match ty {
+                    Ok(t) => spec.type_ = Some(t),
+                    Err(m) => {
+                        self.diag(
+                            a,
+                            Severity::Error,
+                            format!("{m}: column `{}` skipped", spec.key),
+                        );
+                        spec.skip = Some(String::new());
+                    }
+                }
+            }
+        }
+    }
+
+    fn column_kw(&mut self, spec: &mut ColSpec, name: &str, v: &'a Expr, mapped: bool) {
+        let _ = mapped;
+        match name {
+            "type_" => match self.eval_type(v) {
+                Ok(t) => spec.type_ = Some(t),
+                Err(m) => {
+                    self.diag(
+                        v,
+                        Severity::Error,
+                        format!("{m}: column `{}` skipped", spec.key),
+                    );
+                    spec.skip = Some(String::new());
+                }
+            },
+            "name" => spec.name = str_lit(v).map(|s| s.to_string()),
+            "primary_key" => spec.primary_key = bool_lit(v).unwrap_or(false),
+            "nullable" => {
+                spec.nullable = bool_lit(v);
+                if spec.nullable.is_none() {
+                    self.diag(
+                        v,
+                        Severity::Warning,
+                        "nullable= is not a literal True/False: ignored",
+                    );
+                }
+            }
+            "unique" => spec.unique = bool_lit(v).unwrap_or(false),
+            "index" => spec.index = bool_lit(v).unwrap_or(false),
+            "comment" => spec.comment = str_lit(v).map(|s| s.to_string()),
+            "sort_order" => spec.sort_order = int_lit(v).unwrap_or(0),
+            "autoincrement" => {
+                spec.autoincrement = match (bool_lit(v), str_lit(v)) {
+                    (Some(true), _) => Autoincrement::True,
+                    (Some(false), _) => Autoincrement::False,
+                    (_, Some("ignore_fk")) => Autoincrement::IgnoreFk,
+                    _ => Autoincrement::Auto,
+                }
+            }
+            "server_default" => spec.server_default = self.server_default(v),
+            "key" => spec.col_key = str_lit(v).map(|s| s.to_string()),
+            "default"
+            | "onupdate"
+            | "insert_default"
+            | "doc"
+            | "info"
+            | "init"
+            | "repr"
+            | "kw_only"
+            | "deferred"
+            | "deferred_group"
+            | "deferred_raiseload"
+            | "quote"
+            | "system"
+            | "use_existing_column"
+            | "active_history"
+            | "compare"
+            | "hash"
+            | "default_factory"
+            | "dataclass_metadata"
+            | "server_onupdate" => {}
+            other => {
+                self.diag(
+                    v,
+                    Severity::Warning,
+                    format!("column argument `{other}` is not interpreted: ignored"),
+                );
+            }
+        }
+    }
+
+    fn server_default(&mut self, v: &'a Expr) -> Option<ServerDefault> {
+        self.server_default_raw(v).map(|d| match d {
+            ServerDefault::Text(t) => ServerDefault::Text(alembic_sqlite_default_text(t)),
+            lit => lit,
+        })
+    }
+
+    fn server_default_raw(&mut self, v: &'a Expr) -> Option<ServerDefault> {
+        if let Some(s) = str_lit(v) {
+            return Some(ServerDefault::Literal(s.to_string()));
+        }
+        if is_none(v) {
+            return None;
+        }
+        if let Expr::Call(c) = v {
+            match self.call_name(c).as_deref() {
+                Some("text" | "sql.text" | "literal_column" | "expression.text") => {
+                    if let Some(s) = c.arguments.args.first().and_then(str_lit) {
+                        return Some(ServerDefault::Text(s.to_string()));
+                    }
+                }
+                Some("DefaultClause") => {
+                    if let Some(a) = c.arguments.args.first() {
+                        return self.server_default_raw(a);
+                    }
+                }
+                Some("true" | "sql.true" | "expression.true") => {
+                    return Some(ServerDefault::Text("1".into()))
+                }
+                Some("false" | "sql.false" | "expression.false") => {
+                    return Some(ServerDefault::Text("0".into()))
+                }
+                Some("null") => return Some(ServerDefault::Text("NULL".into())),
+                Some(n) if n.starts_with("func.") => {
+                    if let Some(s) = self.compile_func(n.trim_start_matches("func."), c) {
+                        return Some(ServerDefault::Text(s));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let t = self.text(v);
+        self.diag(
+            v,
+            Severity::Error,
+            format!("unsupported server_default `{t}`: server default skipped"),
+        );
+        None
+    }
+
+    /// What SQLAlchemy's SQLite compiler makes of `func.<name>(...)`.
+    fn compile_func(&self, name: &str, c: &'a ast::ExprCall) -> Option<String> {
+        let lname = name.to_lowercase();
+        if c.arguments.args.is_empty() {
+            match lname.as_str() {
+                "now" | "current_timestamp" => return Some("CURRENT_TIMESTAMP".into()),
+                "current_date" => return Some("CURRENT_DATE".into()),
+                "current_time" => return Some("CURRENT_TIME".into()),
+                "localtimestamp" => {
+                    return Some("DATETIME(CURRENT_TIMESTAMP, \"localtime\")".into())
+                }
+                "localtime" => return Some("LOCALTIME".into()),
+                "current_user" => return Some("CURRENT_USER".into()),
+                _ => {}
+            }
+        }
+        let mut args = Vec::new();
+        for a in c.arguments.args.iter() {
+            if let Some(s) = str_lit(a) {
+                args.push(format!("'{}'", s.replace('\'', "''")));
+            } else if let Some(i) = int_lit(a) {
+                args.push(i.to_string());
+            } else if let Expr::Call(inner) = a {
+                match self.call_name(inner).as_deref() {
+                    Some("text" | "literal_column") => {
+                        args.push(inner.arguments.args.first().and_then(str_lit)?.to_string())
+                    }
+                    Some(n) if n.starts_with("func.") => {
+                        args.push(self.compile_func(n.trim_start_matches("func."), inner)?)
+                    }
+                    _ => return None,
+                }
+            } else {
+                return None;
+            }
+        }
+        Some(format!("{}({})", name, args.join(", ")))
+    }
+
+    fn sql_text(&self, e: &'a Expr) -> String {
+        if let Some(s) = str_lit(e) {
+            return s.to_string();
+        }
+        if let Expr::Call(c) = e {
+            if let Some(s) = c.arguments.args.first().and_then(str_lit) {
+                return s.to_string();
+            }
+        }
+        self.text(e)
+    }
+
+    fn name_arg(&self, e: &'a Expr) -> Option<Name> {
+        if let Some(s) = str_lit(e) {
+            return Some(Name::plain(s));
+        }
+        if let Expr::Call(c) = e {
+            if matches!(
+                self.call_name(c).as_deref(),
+                Some("conv" | "schema.conv" | "naming.conv" | "elements.conv")
+            ) {
+                return c.arguments.args.first().and_then(str_lit).map(Name::conv);
+            }
+        }
+        None
+    }
+
+    fn fk_target(&mut self, e: &'a Expr) -> Option<(String, String)> {
+        if let Some(s) = str_lit(e) {
+            let mut parts = s.rsplitn(2, '.');
+            let col = parts.next()?;
+            let table = parts.next()?;
+            let table = table.rsplit('.').next().unwrap_or(table);
+            return Some((table.to_string(), col.to_string()));
+        }
+        if let Expr::Attribute(a) = e {
+            let attr = a.attr.to_string();
+            // Model.attr
+            if let Sym::Class(id) = self.resolve(&a.value) {
+                let (_, t) = self.classes.get(id)?.table.clone()?;
+                return Some((t, attr));
+            }
+            // table.c.col / Model.__table__.c.col
+            if let Expr::Attribute(inner) = a.value.as_ref() {
+                if inner.attr.as_str() == "c" {
+                    if let Sym::Table(_, t) = self.resolve(&inner.value) {
+                        return Some((t, attr));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn foreign_key(&mut self, c: &'a ast::ExprCall) -> FkSpec {
+        let target = c.arguments.args.first().and_then(|t| self.fk_target(t));
+        if target.is_none() {
+            let t = self.text(c);
+            self.diag(c, Severity::Error, format!("ForeignKey target not understood in `{t}` (use \"table.column\"): foreign key skipped"));
+        }
+        FkSpec {
+            target,
+            name: kw(c, "name").and_then(|n| self.name_arg(n)),
+            ondelete: kw(c, "ondelete").and_then(str_lit).map(|s| s.to_string()),
+            onupdate: kw(c, "onupdate").and_then(str_lit).map(|s| s.to_string()),
+            deferrable: kw(c, "deferrable").and_then(bool_lit),
+            initially: kw(c, "initially").and_then(str_lit).map(|s| s.to_string()),
+            use_alter: kw(c, "use_alter").and_then(bool_lit).unwrap_or(false),
+        }
+    }
+
+    // ----- tables ------------------------------------------------------------
+
+    fn table_args(&mut self, e: &'a Expr) -> (Vec<TableItem>, Option<String>) {
+        let mut items = Vec::new();
+        let mut comment = None;
+        let mut handle_dict = |it: &mut Self, d: &'a ast::ExprDict| {
+            for item in &d.items {
+                if let Some(k) = item.key.as_ref().and_then(str_lit) {
+                    if k == "comment" {
+                        comment = str_lit(&item.value).map(|s| s.to_string());
+                    } else if !matches!(
+                        k,
+                        "sqlite_autoincrement"
+                            | "extend_existing"
+                            | "keep_existing"
+                            | "info"
+                            | "schema"
+                            | "sqlite_with_rowid"
+                            | "sqlite_strict"
+                    ) {
+                        it.diag(
+                            &item.value,
+                            Severity::Warning,
+                            format!("table argument `{k}` is not interpreted: ignored"),
+                        );
+                    }
+                }
+            }
+        };
+        match e {
+            Expr::Dict(d) => handle_dict(self, d),
+            Expr::Tuple(_) | Expr::List(_) => {
+                for x in elts(e).unwrap_or(&[]) {
+                    match x {
+                        Expr::Dict(d) => handle_dict(self, d),
+                        other => {
+                            if let Some(item) = self.table_item(other) {
+                                items.push(item);
+                            }
+                        }
+                    }
+                }
+            }
+            Expr::NoneLiteral(_) => {}
+            other => self.diag(
+                other,
+                Severity::Error,
+                "__table_args__ must be a tuple or dict: ignored",
+            ),
+        }
+        (items, comment)
+    }
+
+    fn col_ref(&self, e: &'a Expr) -> Option<String> {
+        if let Some(s) = str_lit(e) {
+            return Some(s.to_string());
+        }
+        match e {
+            Expr::Name(n) => Some(n.id.to_string()),
+            Expr::Attribute(a) => Some(a.attr.to_string()),
+            _ => None,
+        }
+    }
+
+    fn table_item(&mut self, e: &'a Expr) -> Option<TableItem> {
+        let Expr::Call(c) = e else {
+            self.diag(
+                e,
+                Severity::Error,
+                format!("unsupported table argument `{}`: ignored", self.text(e)),
+            );
+            return None;
+        };
+        let name = kw(c, "name").and_then(|n| self.name_arg(n));
+        let allowed: &[&str] = match self.call_name(c).as_deref() {
+            Some("Index") => &["unique", "name", "info", "quote"],
+            Some("ForeignKeyConstraint") => &[
+                "name",
+                "ondelete",
+                "onupdate",
+                "deferrable",
+                "initially",
+                "use_alter",
+                "match",
+                "info",
+                "link_to_name",
+            ],
+            _ => &["name", "deferrable", "initially", "info"],
+        };
+        for k in c.arguments.keywords.iter() {
+            if let Some(a) = &k.arg {
+                if !allowed.contains(&a.as_str()) {
+                    let msg = format!(
+                        "argument `{}` of `{}` is not interpreted: ignored",
+                        a.as_str(),
+                        self.text(c.func.as_ref())
+                    );
+                    self.diag(k, Severity::Warning, msg);
+                }
+            }
+        }
+        let cols = |it: &Self, skip: usize| -> Vec<String> {
+            c.arguments
+                .args
+                .iter()
+                .skip(skip)
+                .filter_map(|a| it.col_ref(a))
+                .collect()
+        };
+        match self.call_name(c).as_deref() {
+            Some("Index") => {
+                let name = c
+                    .arguments
+                    .args
+                    .first()
+                    .and_then(|n| self.name_arg(n))
+                    .or(name);
+                let mut columns = Vec::new();
+                for a in c.arguments.args.iter().skip(1) {
+                    if let Some(s) = str_lit(a) {
+                        columns.push(IndexColumn::Column(s.to_string()));
+                    } else if let Expr::Call(inner) = a {
+                        let t = match self.call_name(inner).as_deref() {
+                            Some("text" | "literal_column") => inner
+                                .arguments
+                                .args
+                                .first()
+                                .and_then(str_lit)
+                                .map(|s| s.to_string()),
+                            Some(n) if n.starts_with("func.") => {
+                                self.compile_func(n.trim_start_matches("func."), inner)
+                            }
+                            _ => None,
+                        };
+                        match t {
+                            Some(t) => columns.push(IndexColumn::Expression(t)),
+                            None => self.diag(
+                                a,
+                                Severity::Error,
+                                "unsupported index expression: skipped",
+                            ),
+                        }
+                    } else if let Some(cn) = self.col_ref(a) {
+                        columns.push(IndexColumn::Column(cn));
+                    }
+                }
+                Some(TableItem::Index {
+                    name,
+                    columns,
+                    unique: kw(c, "unique").and_then(bool_lit).unwrap_or(false),
+                })
+            }
+            Some("UniqueConstraint") => Some(TableItem::Unique {
+                name,
+                columns: cols(self, 0),
+            }),
+            Some("PrimaryKeyConstraint") => Some(TableItem::Pk {
+                name,
+                columns: cols(self, 0),
+            }),
+            Some("CheckConstraint") => {
+                let sqltext = c
+                    .arguments
+                    .args
+                    .first()
+                    .map(|s| self.sql_text(s))
+                    .unwrap_or_default();
+                Some(TableItem::Check { name, sqltext })
+            }
+            Some("ForeignKeyConstraint") => {
+                let columns: Vec<String> = c
+                    .arguments
+                    .args
+                    .first()
+                    .and_then(elts)
+                    .map(|es| es.iter().filter_map(|x| self.col_ref(x)).collect())
+                    .unwrap_or_default();
+                let mut targets = Vec::new();
+                if let Some(es) = c.arguments.args.get(1).and_then(elts) {
+                    for t in es {
+                        match self.fk_target(t) {
+                            Some(x) => targets.push(x),
+                            None => {
+                                self.diag(t, Severity::Error, "ForeignKeyConstraint target not understood: constraint skipped");
+                                return None;
+                            }
+                        }
+                    }
+                }
+                let fk = FkSpec {
+                    target: None,
+                    name: name.clone(),
+                    ondelete: kw(c, "ondelete").and_then(str_lit).map(|s| s.to_string()),
+                    onupdate: kw(c, "onupdate").and_then(str_lit).map(|s| s.to_string()),
+                    deferrable: kw(c, "deferrable").and_then(bool_lit),
+                    initially: kw(c, "initially").and_then(str_lit).map(|s| s.to_string()),
+                    use_alter: kw(c, "use_alter").and_then(bool_lit).unwrap_or(false),
+                };
+                Some(TableItem::Fk {
+                    name,
+                    columns,
+                    targets,
+                    fk,
+                })
+            }
+            _ => {
+                let t = self.text(c.func.as_ref());
+                self.diag(
+                    c,
+                    Severity::Error,
+                    format!("unsupported table argument `{t}(...)`: ignored"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `Table("name", metadata, Column(...), ..., **kw)`.
+    fn table_call(&mut self, call: &'a ast::ExprCall) -> Option<(usize, String)> {
+        let args = &call.arguments.args;
+        let Some(name) = args.first().and_then(str_lit) else {
+            self.diag(
+                call,
+                Severity::Error,
+                "Table() needs the table name as a string literal: table skipped",
+            );
+            return None;
+        };
+        let md = match args.get(1) {
+            Some(m) => self.metadata_ref(m),
+            None => None,
+        };
+        let Some(md) = md else {
+            self.diag(
+                call,
+                Severity::Error,
+                format!("Table `{name}`: metadata argument not understood: table skipped"),
+            );
+            return None;
+        };
+        let mut specs = Vec::new();
+        let mut items = Vec::new();
+        for a in args.iter().skip(2) {
+            if let Expr::Call(c) = a {
+                if self.call_name(c).as_deref() == Some("Column") {
+                    let mut spec = ColSpec::new("");
+                    self.column_args(&mut spec, c, false);
+                    if spec.name.is_none() {
+                        self.diag(
+                            c,
+                            Severity::Error,
+                            "Column in Table() without a name: skipped",
+                        );
+                        continue;
+                    }
+                    spec.key = spec.col_name();
+                    if spec.type_.is_none() {
+                        spec.type_ = Some(SqlType::new(TypeClass::Null));
+                    }
+                    specs.push(spec);
+                    continue;
+                }
+            }
+            if let Some(item) = self.table_item(a) {
+                items.push(item);
+            }
+        }
+        let comment = kw(call, "comment").and_then(str_lit).map(|s| s.to_string());
+        self.build_table(md, name, specs, items, comment, call.range());
+        Some((md, name.to_string()))
+    }
+
+    fn module_index(&mut self, call: &'a ast::ExprCall) {
+        // Index("name", Model.col, ...) after the class: attaches to Model's table.
+        let table = call.arguments.args.iter().skip(1).find_map(|a| match a {
+            Expr::Attribute(at) => match self.resolve(&at.value) {
+                Sym::Class(id) => self.classes.get(id).and_then(|c| c.table.clone()),
+                _ => match at.value.as_ref() {
+                    Expr::Attribute(inner) if inner.attr.as_str() == "c" => {
+                        match self.resolve(&inner.value) {
+                            Sym::Table(md, t) => Some((md, t)),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                },
+            },
+            _ => None,
+        });
+        let Some((md, t)) = table else {
+            self.diag(
+                call,
+                Severity::Error,
+                "Index() outside a table: its columns are not understood: skipped",
+            );
+            return;
+        };
+        if let Some(item) = self.table_item_index(call) {
+            self.attach_items(md, &t, vec![item]);
+        }
+    }
+
+    fn table_item_index(&mut self, call: &'a ast::ExprCall) -> Option<TableItem> {
+        // reuse table_item through a synthetic path
+        let name = call.arguments.args.first().and_then(|n| self.name_arg(n));
+        let columns = call
+            .arguments
+            .args
+            .iter()
+            .skip(1)
+            .filter_map(|a| self.col_ref(a))
+            .map(IndexColumn::Column)
+            .collect();
+        Some(TableItem::Index {
+            name,
+            columns,
+            unique: kw(call, "unique").and_then(bool_lit).unwrap_or(false),
+        })
+    }
+
+    fn build_table(
+        &mut self,
+        md: usize,
+        name: &str,
+        specs: Vec<ColSpec>,
+        items: Vec<TableItem>,
+        comment: Option<String>,
+        range: TextRange,
+    ) {
+        let Some(info) = self.mds.get_mut(md) else {
+            return;
+        };
+        if info.md.tables.contains_key(name) {
+            self.diag_at(
+                range,
+                Severity::Error,
+                format!("Table '{name}' is already defined for this MetaData: skipped"),
+            );
+            return;
+        }
+        let mut t = Table::new(name);
+        t.comment = comment;
+        info.md.add_table(t);
+        info.ranges.insert(name.to_string(), range);
+        self.add_columns(md, name, specs);
+        self.attach_items(md, name, items);
+    }
+
+    fn add_columns(&mut self, md: usize, table: &str, specs: Vec<ColSpec>) {
+        let Some(info) = self.mds.get_mut(md) else {
+            return;
+        };
+        let Some(t) = info.md.tables.get_mut(table) else {
+            return;
+        };
+        let explicit = info.explicit_nullable.entry(table.to_string()).or_default();
+        let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
+        let keys = info.keys.entry(table.to_string()).or_default();
+        for spec in specs {
+            if spec.skip.is_some() {
+                continue;
+            }
+            let cname = spec.col_name();
+            if let Some(k) = &spec.col_key {
+                if *k != cname {
+                    keys.insert(k.clone(), cname.clone());
+                }
+            }
+            if t.column(&cname).is_some() {
+                // SQLAlchemy replaces a same-named column only in some paths;
+                // keep the first and report nothing here (declarative warns).
+                continue;
+            }
+            let mut col = Column::new(
+                cname.clone(),
+                spec.type_
+                    .clone()
+                    .unwrap_or_else(|| SqlType::new(TypeClass::Null)),
+            );
+            col.primary_key = spec.primary_key;
+            col.nullable = spec.nullable.unwrap_or(!spec.primary_key);
+            if spec.nullable.is_some() {
+                explicit.insert(cname.clone());
+            }
+            col.server_default = spec.server_default.clone();
+            col.autoincrement = spec.autoincrement;
+            col.computed = spec.computed.clone();
+            col.comment = spec.comment.clone();
+            t.columns.push(col);
+            if spec.primary_key {
+                let pk = t.primary_key.get_or_insert(PrimaryKeyConstraint {
+                    name: None,
+                    columns: Vec::new(),
+                });
+                pk.columns.push(cname.clone());
+            }
+            if spec.index {
+                t.indexes.push(Index {
+                    name: None,
+                    table: table.to_string(),
+                    columns: vec![IndexColumn::Column(cname.clone())],
+                    unique: spec.unique,
+                });
+            } else if spec.unique {
+                t.unique_constraints.push(UniqueConstraint {
+                    name: None,
+                    columns: vec![cname.clone()],
+                });
+            }
+            for fk in &spec.fks {
+                if let Some((rt, rc)) = &fk.target {
+                    t.foreign_keys.push(ForeignKeyConstraint {
+                        name: fk.name.clone(),
+                        columns: vec![cname.clone()],
+                        referred_table: rt.clone(),
+                        referred_columns: vec![rc.clone()],
+                        ondelete: fk.ondelete.clone(),
+                        onupdate: fk.onupdate.clone(),
+                        deferrable: fk.deferrable,
+                        initially: fk.initially.clone(),
+                        use_alter: fk.use_alter,
+                    });
+                }
+            }
+            for (n, sql) in &spec.checks {
+                t.check_constraints.push(CheckConstraint {
+                    name: n.clone(),
+                    sqltext: sql.clone(),
+                });
+                ck_cols.push(vec![cname.clone()]);
+            }
+        }
+    }
+
+    fn attach_items(&mut self, md: usize, table: &str, items: Vec<TableItem>) {
+        let mut problems = Vec::new();
+        {
+            let Some(info) = self.mds.get_mut(md) else {
+                return;
+            };
+            let Some(t) = info.md.tables.get_mut(table) else {
+                return;
+            };
+            let explicit = info.explicit_nullable.entry(table.to_string()).or_default();
+            let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
+            let keys = info.keys.get(table).cloned().unwrap_or_default();
+            let by_key = |cols: Vec<String>| -> Vec<String> {
+                cols.into_iter()
+                    .map(|c| keys.get(&c).cloned().unwrap_or(c))
+                    .collect()
+            };
+            for item in items {
+                let item = match item {
+                    TableItem::Index {
+                        name,
+                        columns,
+                        unique,
+                    } => TableItem::Index {
+                        name,
+                        columns: columns
+                            .into_iter()
+                            .map(|c| match c {
+                                IndexColumn::Column(n) => {
+                                    IndexColumn::Column(keys.get(&n).cloned().unwrap_or(n))
+                                }
+                                e => e,
+                            })
+                            .collect(),
+                        unique,
+                    },
+                    TableItem::Unique { name, columns } => TableItem::Unique {
+                        name,
+                        columns: by_key(columns),
+                    },
+                    TableItem::Pk { name, columns } => TableItem::Pk {
+                        name,
+                        columns: by_key(columns),
+                    },
+                    TableItem::Fk {
+                        name,
+                        columns,
+                        targets,
+                        fk,
+                    } => TableItem::Fk {
+                        name,
+                        columns: by_key(columns),
+                        targets,
+                        fk,
+                    },
+                    other => other,
+                };
+                match item {
+                    TableItem::Index {
+                        name,
+                        columns,
+                        unique,
+                    } => {
+                        for c in &columns {
+                            if let IndexColumn::Column(n) = c {
+                                if t.column(n).is_none() {
+                                    problems.push(format!(
+                                        "Index on table `{table}` names unknown column `{n}`"
+                                    ));
+                                }
+                            }
+                        }
+                        t.indexes.push(Index {
+                            name,
+                            table: table.to_string(),
+                            columns,
+                            unique,
+                        });
+                    }
+                    TableItem::Unique { name, columns } => t
+                        .unique_constraints
+                        .push(UniqueConstraint { name, columns }),
+                    TableItem::Check { name, sqltext } => {
+                        t.check_constraints.push(CheckConstraint { name, sqltext });
+                        ck_cols.push(Vec::new());
+                    }
+                    TableItem::Fk {
+                        name,
+                        columns,
+                        targets,
+                        fk,
+                    } => {
+                        let referred_table =
+                            targets.first().map(|(t, _)| t.clone()).unwrap_or_default();
+                        t.foreign_keys.push(ForeignKeyConstraint {
+                            name,
+                            columns,
+                            referred_table,
+                            referred_columns: targets.into_iter().map(|(_, c)| c).collect(),
+                            ondelete: fk.ondelete,
+                            onupdate: fk.onupdate,
+                            deferrable: fk.deferrable,
+                            initially: fk.initially,
+                            use_alter: fk.use_alter,
+                        });
+                    }
+                    TableItem::Pk { name, columns } => {
+                        for col in t.columns.iter_mut() {
+                            if columns.contains(&col.name) {
+                                col.primary_key = true;
+                                if !explicit.contains(&col.name) {
+                                    col.nullable = false;
+                                }
+                            }
+                        }
+                        t.primary_key = Some(PrimaryKeyConstraint { name, columns });
+                    }
+                }
+            }
+        }
+        let range = self
+            .mds
+            .get(md)
+            .and_then(|i| i.ranges.get(table).copied())
+            .unwrap_or_default();
+        for p in problems {
+            self.diag_at(range, Severity::Error, p);
+        }
+    }
+
+    // ----- SQLModel ----------------------------------------------------------
+
+    fn sqlmodel_class(&mut self, id: usize, cd: &'a ast::StmtClassDef) {
+        let mro = self
+            .classes
+            .get(id)
+            .map(|c| c.mro.clone())
+            .unwrap_or_default();
+        let mut fields: Vec<(String, &'a Expr, Option<&'a Expr>)> = Vec::new();
+        let mut tablename = None;
+        let mut table_args = None;
+        for &b in mro.iter().rev() {
+            let Some(bdef) = self.classes.get(b).and_then(|c| c.def) else {
+                continue;
+            };
+            for st in &bdef.body {
+                match st {
+                    Stmt::AnnAssign(a) => {
+                        let Expr::Name(n) = a.target.as_ref() else {
+                            continue;
+                        };
+                        let name = n.id.to_string();
+                        if Self::is_dunder(&name) || name == "model_config" {
+                            if name == "__tablename__" {
+                                tablename =
+                                    a.value.as_deref().and_then(str_lit).map(|s| s.to_string());
+                            }
+                            continue;
+                        }
+                        if let Expr::Subscript(s) = a.annotation.as_ref() {
+                            if matches!(self.resolve(&s.value), Sym::Ext(Lib::Typing, ref n) if n == "ClassVar")
+                            {
+                                continue;
+                            }
+                        }
+                        let item = (name.clone(), a.annotation.as_ref(), a.value.as_deref());
+                        if let Some(slot) = fields.iter_mut().find(|f| f.0 == name) {
+                            *slot = item;
+                        } else {
+                            fields.push(item);
+                        }
+                    }
+                    Stmt::Assign(a) => {
+                        for t in &a.targets {
+                            if let Expr::Name(n) = t {
+                                match n.id.as_str() {
+                                    "__tablename__" => {
+                                        tablename = str_lit(&a.value).map(|s| s.to_string())
+                                    }
+                                    "__table_args__" => table_args = Some(a.value.as_ref()),
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let tablename = tablename.unwrap_or_else(|| cd.name.to_lowercase());
+        let mut specs = Vec::new();
+        for (name, anno, value) in fields {
+            if let Some(spec) = self.sqlmodel_field(&name, anno, value) {
+                specs.push(spec);
+            }
+        }
+        let md = self.sqlmodel_md();
+        let (items, comment) = match table_args {
+            Some(e) => self.table_args(e),
+            None => (Vec::new(), None),
+        };
+        self.build_table(md, &tablename, specs, items, comment, cd.name.range());
+        if let Some(c) = self.classes.get_mut(id) {
+            c.mapped = true;
+            c.table = Some((md, tablename));
+        }
+    }
+
+    fn sqlmodel_field(
+        &mut self,
+        name: &str,
+        anno: &'a Expr,
+        value: Option<&'a Expr>,
+    ) -> Option<ColSpec> {
+        let field = match value {
+            Some(Expr::Call(c)) => match self.call_name(c).as_deref() {
+                Some("Field") => Some(c),
+                Some("Relationship") => return None,
+                _ => None,
+            },
+            _ => None,
+        };
+        let ann = self.annotation(anno);
+        if let Some(f) = field {
+            if let Some(sa_col) = kw(f, "sa_column") {
+                if let Expr::Call(cc) = sa_col {
+                    if self.call_name(cc).as_deref() == Some("Column") {
+                        let mut spec = ColSpec::new(name);
+                        self.column_args(&mut spec, cc, false);
+                        if spec.type_.is_none() {
+                            spec.type_ = Some(SqlType::new(TypeClass::Null));
+                        }
+                        return Some(spec);
+                    }
+                }
+                self.diag(
+                    sa_col,
+                    Severity::Error,
+                    format!("sa_column of `{name}` is not a Column(...): field skipped"),
+                );
+                return None;
+            }
+        }
+        let mut spec = ColSpec::new(name);
+        let fkw = |k: &str| field.and_then(|f| kw(f, k));
+        // the type
+        let type_ = if let Some(st) = fkw("sa_type") {
+            self.eval_type(st)
+        } else {
+            self.sqlmodel_type(
+                &ann,
+                fkw("max_length"),
+                fkw("max_digits"),
+                fkw("decimal_places"),
+            )
+        };
+        match type_ {
+            Ok(t) => spec.type_ = Some(t),
+            Err(m) => {
+                self.diag(
+                    anno,
+                    Severity::Error,
+                    format!("{m}: field `{name}` skipped"),
+                );
+                return None;
+            }
+        }
+        spec.primary_key = fkw("primary_key").and_then(bool_lit).unwrap_or(false);
+        spec.index = fkw("index").and_then(bool_lit).unwrap_or(false);
+        spec.unique = fkw("unique").and_then(bool_lit).unwrap_or(false);
+        let mut nullable = !spec.primary_key && ann.optional;
+        if let Some(n) = fkw("nullable").and_then(bool_lit) {
+            nullable = n;
+        }
+        spec.nullable = Some(nullable);
+        if let Some(fk) = fkw("foreign_key") {
+            match self.fk_target(fk) {
+                Some(target) => spec.fks.push(FkSpec {
+                    target: Some(target),
+                    name: None,
+                    ondelete: fkw("ondelete").and_then(str_lit).map(|s| s.to_string()),
+                    onupdate: None,
+                    deferrable: None,
+                    initially: None,
+                    use_alter: false,
+                }),
+                None => self.diag(
+                    fk,
+                    Severity::Error,
+                    "foreign_key must be \"table.column\": foreign key skipped",
+                ),
+            }
+        }
+        if let Some(Expr::Dict(d)) = fkw("sa_column_kwargs") {
+            for item in &d.items {
+                if let Some(k) = item.key.as_ref().and_then(str_lit) {
+                    self.column_kw(&mut spec, k, &item.value, false);
+                }
+            }
+        }
+        if let Some(es) = fkw("sa_column_args").and_then(elts) {
+            for a in es {
+                self.column_positional(&mut spec, a);
+            }
+        }
+        Some(spec)
+    }
+
+    fn sqlmodel_type(
+        &mut self,
+        ann: &AnnInfo<'a>,
+        max_length: Option<&'a Expr>,
+        max_digits: Option<&'a Expr>,
+        decimal_places: Option<&'a Expr>,
+    ) -> Result<SqlType, String> {
+        let Some(inner) = ann.inner else {
+            return Err("field has no type".into());
+        };
+        if let Sym::Class(id) = self.resolve(inner) {
+            if self
+                .classes
+                .get(id)
+                .map(|c| c.kind == Kind::Enum)
+                .unwrap_or(false)
+            {
+                return Ok(self.enum_from_class(id));
+            }
+        }
+        let key = self.type_key(inner);
+        let u32_of = |e: Option<&Expr>| e.and_then(int_lit).and_then(|v| u32::try_from(v).ok());
+        let class = match key.as_deref() {
+            Some("Builtin:str" | "Other:EmailStr" | "Other:Path") => {
+                let mut t = SqlType::new(TypeClass::AutoString);
+                t.length = u32_of(max_length).filter(|l| *l > 0);
+                return Ok(t);
+            }
+            Some("Builtin:float") => TypeClass::Float,
+            Some("Builtin:bool") => TypeClass::Boolean,
+            Some("Builtin:int") => TypeClass::Integer,
+            Some("Datetime:datetime" | "Datetime:datetime.datetime") => TypeClass::UtcDateTime,
+            Some("Datetime:date" | "Datetime:datetime.date") => TypeClass::Date,
+            Some("Datetime:timedelta" | "Datetime:datetime.timedelta") => TypeClass::Interval,
+            Some("Datetime:time" | "Datetime:datetime.time") => TypeClass::Time,
+            Some("Builtin:bytes") => TypeClass::LargeBinary,
+            Some("Decimal:Decimal" | "Decimal:decimal.Decimal") => {
+                let mut t = SqlType::new(TypeClass::Numeric);
+                t.precision = u32_of(max_digits);
+                t.scale = u32_of(decimal_places);
+                return Ok(t);
+            }
+            Some("Uuid:UUID" | "Uuid:uuid.UUID") => TypeClass::Uuid,
+            _ => {
+                return Err(format!(
+                    "no SQLModel column type for annotation `{}`",
+                    self.text(inner)
+                ))
+            }
+        };
+        let mut t = SqlType::new(class);
+        if class == TypeClass::UtcDateTime {
+            t.timezone = true;
+        }
+        Ok(t)
+    }
+
+    // ----- naming conventions ------------------------------------------------
+
+    /// A column declared without a type but with a `ForeignKey` takes the
+    /// referred column's type (SQLAlchemy resolves it when the FK resolves).
+    fn finish_fk_types(&mut self, md: usize) {
+        let Some(info) = self.mds.get_mut(md) else {
+            return;
+        };
+        // `ForeignKey("t.key")` names the referred column by key.
+        let keys = info.keys.clone();
+        for t in info.md.tables.values_mut() {
+            for fk in t.foreign_keys.iter_mut() {
+                if let Some(km) = keys.get(&fk.referred_table) {
+                    for rc in fk.referred_columns.iter_mut() {
+                        if let Some(n) = km.get(rc) {
+                            *rc = n.clone();
+                        }
+                    }
+                }
+            }
+        }
+        for _round in 0..4 {
+            let mut updates = Vec::new();
+            for t in info.md.tables.values() {
+                for (ci, c) in t.columns.iter().enumerate() {
+                    if c.type_.class != TypeClass::Null {
+                        continue;
+                    }
+                    let fk = t.foreign_keys.iter().find(|f| {
+                        f.columns.len() == f.referred_columns.len() && f.columns.contains(&c.name)
+                    });
+                    if let Some(fk) = fk {
+                        let pos = fk.columns.iter().position(|x| *x == c.name).unwrap_or(0);
+                        let target = info
+                            .md
+                            .tables
+                            .get(&fk.referred_table)
+                            .and_then(|rt| {
+                                fk.referred_columns.get(pos).and_then(|rc| rt.column(rc))
+                            })
+                            .map(|rc| rc.type_.clone());
+                        if let Some(ty) = target {
+                            if ty.class != TypeClass::Null {
+                                updates.push((t.name.clone(), ci, ty));
+                            }
+                        }
+                    }
+                }
+            }
+            if updates.is_empty() {
+                break;
+            }
+            for (tn, ci, ty) in updates {
+                if let Some(col) = info
+                    .md
+                    .tables
+                    .get_mut(&tn)
+                    .and_then(|t| t.columns.get_mut(ci))
+                {
+                    col.type_ = ty;
+                }
+            }
+        }
+    }
+
+    fn finish_names(&mut self, md: usize) {
+        let mut errors: Vec<(TextRange, String)> = Vec::new();
+        let Some(info) = self.mds.get_mut(md) else {
+            return;
+        };
+        let nc = info.md.naming_convention.clone();
+        let names: Vec<String> = info.md.table_order.clone();
+        for tname in names {
+            let range = info.ranges.get(&tname).copied().unwrap_or_default();
+            let mut errs = Vec::new();
+            let errors_before = errors.len();
+            let _ = errors_before;
+            let ck_cols = info.ck_columns.get(&tname).cloned().unwrap_or_default();
+            let Some(t) = info.md.tables.get_mut(&tname) else {
+                continue;
+            };
+            let snapshot = t.clone();
+            let col_names = |cols: &[String]| cols.to_vec();
+            if let Some(pk) = t.primary_key.as_mut() {
+                let cols = col_names(&pk.columns);
+                pk.name = final_name(&nc, "pk", pk.name.take(), &snapshot, &cols, None, &mut errs);
+            }
+            for fk in t.foreign_keys.iter_mut() {
+                let cols = fk.columns.clone();
+                let refd = Some((fk.referred_table.clone(), fk.referred_columns.clone()));
+                fk.name = final_name(&nc, "fk", fk.name.take(), &snapshot, &cols, refd, &mut errs);
+            }
+            for uq in t.unique_constraints.iter_mut() {
+                let cols = uq.columns.clone();
+                uq.name = final_name(&nc, "uq", uq.name.take(), &snapshot, &cols, None, &mut errs);
+            }
+            for (i, ck) in t.check_constraints.iter_mut().enumerate() {
+                let cols = ck_cols.get(i).cloned().unwrap_or_default();
+                ck.name = final_name(&nc, "ck", ck.name.take(), &snapshot, &cols, None, &mut errs);
+            }
+            for ix in t.indexes.iter_mut() {
+                let cols: Vec<String> = ix.columns.iter().map(|c| c.as_str().to_string()).collect();
+                ix.name = final_name(&nc, "ix", ix.name.take(), &snapshot, &cols, None, &mut errs);
+            }
+            errors.extend(errs.into_iter().map(|e| (range, e)));
+        }
+        for (r, e) in errors {
+            self.diag_at(r, Severity::Error, e);
+        }
+    }
+}
+
+/// The text Alembic renders inside `sa.text(...)` for a model's SQL server
+/// default on SQLite: `SQLiteImpl.render_ddl_sql_expr` parenthesizes what
+/// `_guess_if_default_is_unparenthesized_sql_expr` takes for an expression,
+/// i.e. anything but one digit or `.`, a quoted `'...'` or `(...)`.
+/// (`func.now()` → `(CURRENT_TIMESTAMP)`, `sa.true()` → `1`.)
+pub(super) fn alembic_sqlite_default_text(text: String) -> String {
+    let one_digit = text.chars().count() == 1 && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let wrapped = |open: char, close: char| {
+        text.len() >= 3 && text.starts_with(open) && text.ends_with(close) && !text.contains('\n')
+    };
+    if text.is_empty() || one_digit || wrapped('\'', '\'') || wrapped('(', ')') {
+        text
+    } else {
+        format!("({text})")
+    }
+}
+
+fn info_name(classes: &[ClassInfo<'_>], id: usize) -> String {
+    classes.get(id).map(|c| c.name.clone()).unwrap_or_default()
+}
+
+/// SQLAlchemy's `_constraint_name_for_table`.
+fn final_name(
+    nc: &BTreeMap<String, String>,
+    kind: &str,
+    raw: Option<Name>,
+    table: &Table,
+    cols: &[String],
+    referred: Option<(String, Vec<String>)>,
+    errors: &mut Vec<String>,
+) -> Option<Name> {
+    if let Some(n) = &raw {
+        if n.conv {
+            return raw;
+        }
+    }
+    let Some(tpl) = nc.get(kind) else { return raw };
+    if raw.is_some() && !tpl.contains("%(constraint_name)s") {
+        return raw;
+    }
+    match format_convention(
+        tpl,
+        table,
+        cols,
+        referred.as_ref(),
+        raw.as_ref().map(|n| n.value.as_str()),
+    ) {
+        Ok(s) => Some(Name::conv(s)),
+        Err(e) => {
+            errors.push(format!(
+                "naming convention for `{kind}` on table `{}`: {e}",
+                table.name
+            ));
+            raw
+        }
+    }
+}
+
+fn format_convention(
+    tpl: &str,
+    table: &Table,
+    cols: &[String],
+    referred: Option<&(String, Vec<String>)>,
+    constraint_name: Option<&str>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = tpl;
+    while let Some(pos) = rest.find('%') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(stripped) = after.strip_prefix('%') {
+            out.push('%');
+            rest = stripped;
+            continue;
+        }
+        let Some(inner) = after.strip_prefix('(') else {
+            return Err(format!("unsupported template `{tpl}`"));
+        };
+        let Some(close) = inner.find(")s") else {
+            return Err(format!("unsupported template `{tpl}`"));
+        };
+        let token = &inner[..close];
+        out.push_str(&token_value(token, table, cols, referred, constraint_name)?);
+        rest = &inner[close + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn token_value(
+    token: &str,
+    table: &Table,
+    cols: &[String],
+    referred: Option<&(String, Vec<String>)>,
+    constraint_name: Option<&str>,
+) -> Result<String, String> {
+    match token {
+        "table_name" => return Ok(table.name.clone()),
+        "constraint_name" => {
+            return constraint_name.map(|s| s.to_string()).ok_or_else(|| {
+                "the %(constraint_name)s token requires that the constraint is explicitly named"
+                    .to_string()
+            })
+        }
+        "referred_table_name" => return Ok(referred.map(|r| r.0.clone()).unwrap_or_default()),
+        _ => {}
+    }
+    // [referred_]column_<idx>[N|_N]_<attr>
+    let (is_ref, body) = match token.strip_prefix("referred_") {
+        Some(b) => (true, b),
+        None => (false, token),
+    };
+    let Some(body) = body.strip_prefix("column_0") else {
+        return Err(format!("unknown token `{token}`"));
+    };
+    let (multi, sep, attr) = if let Some(a) = body.strip_prefix("_N_") {
+        (true, "_", a)
+    } else if let Some(a) = body.strip_prefix("N_") {
+        (true, "", a)
+    } else if let Some(a) = body.strip_prefix('_') {
+        (false, "", a)
+    } else {
+        return Err(format!("unknown token `{token}`"));
+    };
+    let list: Vec<String> = if is_ref {
+        referred.map(|r| r.1.clone()).unwrap_or_default()
+    } else {
+        cols.to_vec()
+    };
+    let render = |c: &String| -> Result<String, String> {
+        match attr {
+            "name" | "key" => Ok(c.clone()),
+            "label" if !is_ref => Ok(format!("{}_{}", table.name, c)),
+            _ => Err(format!("unknown token `{token}`")),
+        }
+    };
+    if multi {
+        let parts: Result<Vec<String>, String> = list.iter().map(render).collect();
+        Ok(parts?.join(sep))
+    } else {
+        match list.first() {
+            Some(c) => render(c),
+            None => Ok(String::new()),
+        }
+    }
+}
+
+/// SQLAlchemy type class names → `TypeClass`.
+fn type_class(n: &str) -> Option<TypeClass> {
+    use TypeClass::*;
+    Some(match n {
+        "Integer" => Integer,
+        "BigInteger" => BigInteger,
+        "SmallInteger" => SmallInteger,
+        "String" => String,
+        "Text" => Text,
+        "Unicode" => Unicode,
+        "UnicodeText" => UnicodeText,
+        "Boolean" => Boolean,
+        "Numeric" => Numeric,
+        "Float" => Float,
+        "Double" => Double,
+        "Date" => Date,
+        "DateTime" => DateTime,
+        "Time" => Time,
+        "Interval" => Interval,
+        "JSON" => Json,
+        "LargeBinary" => LargeBinary,
+        "Uuid" => Uuid,
+        "AutoString" => AutoString,
+        "UTCDateTime" => UtcDateTime,
+        "INTEGER" | "INT" => IntegerUpper,
+        "BIGINT" => BigIntUpper,
+        "SMALLINT" => SmallIntUpper,
+        "VARCHAR" => VarcharUpper,
+        "NVARCHAR" => NVarcharUpper,
+        "CHAR" => CharUpper,
+        "NCHAR" => NCharUpper,
+        "TEXT" => TextUpper,
+        "CLOB" => ClobUpper,
+        "BOOLEAN" => BooleanUpper,
+        "NUMERIC" => NumericUpper,
+        "DECIMAL" => DecimalUpper,
+        "FLOAT" => FloatUpper,
+        "REAL" => RealUpper,
+        "DOUBLE" => DoubleUpper,
+        "DOUBLE_PRECISION" => DoublePrecisionUpper,
+        "DATE" => DateUpper,
+        "DATETIME" => DateTimeUpper,
+        "TIMESTAMP" => TimestampUpper,
+        "TIME" => TimeUpper,
+        "BLOB" => BlobUpper,
+        "VARBINARY" => VarbinaryUpper,
+        "BINARY" => BinaryUpper,
+        "UUID" => UuidUpper,
+        _ => return None,
+    })
+}

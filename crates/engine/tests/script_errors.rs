@@ -1,0 +1,205 @@
+//! What the playground refuses to guess: each case is a script fragment and
+//! the diagnostic (line:column, message) it yields. A broken header is a
+//! `ScriptError`; a body that cannot be interpreted makes only that
+//! function's result an error.
+
+use alembic_engine::script::parse_script;
+
+const HEAD: &str = "\"\"\"msg\n\nRevision ID: r1\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r1'\ndown_revision = None\n\n\n";
+
+/// Parses HEAD + `body` and describes the outcome.
+fn outcome(body: &str) -> String {
+    let source = format!("{HEAD}{body}");
+    let mut out = String::new();
+    for (i, line) in source.lines().enumerate() {
+        out.push_str(&format!("{:>3} | {line}\n", i + 1));
+    }
+    out.push_str("---\n");
+    match parse_script("r1_msg.py", &source) {
+        Err(e) => out.push_str(&format!("ScriptError: {e}\n")),
+        Ok(s) => {
+            match &s.upgrade {
+                Ok(ops) => out.push_str(&format!("upgrade: ok, {} ops\n", ops.ops.len())),
+                Err(d) => out.push_str(&format!("upgrade: {d}\n")),
+            }
+            match &s.downgrade {
+                Ok(ops) => out.push_str(&format!("downgrade: ok, {} ops\n", ops.ops.len())),
+                Err(d) => out.push_str(&format!("downgrade: {d}\n")),
+            }
+        }
+    }
+    out
+}
+
+const DOWN_PASS: &str = "\n\ndef downgrade():\n    pass\n";
+
+#[test]
+fn syntax_error_is_a_script_error() {
+    insta::assert_snapshot!(outcome("def upgrade(:\n    pass\n"));
+}
+
+#[test]
+fn missing_revision_is_a_script_error() {
+    let source = "\"\"\"doc\"\"\"\ndown_revision = None\n\ndef upgrade():\n    pass\n";
+    let err = parse_script("r9_doc.py", source).expect_err("no revision");
+    insta::assert_snapshot!(err.to_string());
+}
+
+#[test]
+fn computed_revision_is_a_script_error() {
+    let source = "import uuid\nrevision = uuid.uuid4().hex\ndown_revision = None\n";
+    let err = parse_script("r9_doc.py", source).expect_err("computed revision");
+    insta::assert_snapshot!(err.to_string());
+}
+
+#[test]
+fn loop_in_upgrade() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    for name in ['a', 'b']:\n        op.drop_table(name)\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn condition_in_downgrade() {
+    insta::assert_snapshot!(outcome(
+        "def upgrade():\n    op.drop_table('a')\n\n\ndef downgrade():\n    if True:\n        pass\n"
+    ));
+}
+
+#[test]
+fn helper_function_call() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def _make(name):\n    op.create_table(name, sa.Column('id', sa.Integer()))\n\n\ndef upgrade():\n    _make('a')\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn unsupported_op() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    op.create_primary_key('pk_a', 'a', ['id'])\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn unknown_op() {
+    insta::assert_snapshot!(outcome(&format!("def upgrade():\n    op.frobnicate('a')\n{DOWN_PASS}")));
+}
+
+#[test]
+fn unsupported_type() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    op.add_column('a', sa.Column('x', sa.ARRAY(sa.Integer())))\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn dialect_not_imported() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    op.add_column('a', sa.Column('x', postgresql.JSONB()))\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn assignment_that_is_not_a_table_clause() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    name = 'a'\n    op.drop_table(name)\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn schema_argument() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    op.drop_column('a', 'x', schema='other')\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn batch_op_outside_its_block() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    with op.batch_alter_table('a') as batch_op:\n        pass\n    batch_op.drop_column('x')\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn execute_of_a_variable() {
+    insta::assert_snapshot!(outcome(&format!("def upgrade():\n    op.execute(SQL)\n{DOWN_PASS}")));
+}
+
+#[test]
+fn foreign_key_inside_add_column() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    op.add_column('a', sa.Column('b_id', sa.Integer(), sa.ForeignKey('b.id')))\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn unexpected_keyword() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    op.create_index('ix', 'a', ['x'], colour='red')\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn enum_from_a_python_class() {
+    insta::assert_snapshot!(outcome(&format!(
+        "import enum\n\nclass Mood(enum.Enum):\n    happy = 1\n\n\ndef upgrade():\n    op.add_column('a', sa.Column('m', sa.Enum(Mood)))\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn missing_downgrade() {
+    insta::assert_snapshot!(outcome("def upgrade():\n    pass\n"));
+}
+
+#[test]
+fn nested_with() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    with op.batch_alter_table('a') as b:\n        with op.batch_alter_table('c') as d:\n            pass\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn bulk_insert_with_a_computed_value() {
+    insta::assert_snapshot!(outcome(&format!(
+        "import datetime\n\n\ndef upgrade():\n    op.bulk_insert(sa.table('a', sa.column('d')), [{{'d': datetime.date(2020, 1, 1)}}])\n{DOWN_PASS}"
+    )));
+}
+
+/// Never panic: every line prefix of the reference and hand-written scripts,
+/// cuts inside lines, and each hand-written script with any one line removed.
+#[test]
+fn no_panic_on_truncated_or_mangled_scripts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut files = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).expect("dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "py")
+                && (p.to_string_lossy().contains("/alembic_scripts/") || p.to_string_lossy().contains("/hand_scripts/"))
+            {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() > 30);
+    for f in files {
+        let source = std::fs::read_to_string(&f).expect("read");
+        let lines: Vec<&str> = source.lines().collect();
+        for n in 0..lines.len() {
+            let prefix = lines[..n].join("\n");
+            let _ = parse_script("x.py", &prefix);
+            if f.to_string_lossy().contains("/hand_scripts/") {
+                let mut without = lines.clone();
+                without.remove(n);
+                let _ = parse_script("x.py", &without.join("\n"));
+            }
+        }
+        // cut inside lines too
+        for (i, _) in source.char_indices().step_by(61) {
+            let _ = parse_script("x.py", &source[..i]);
+        }
+    }
+}

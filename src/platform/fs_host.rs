@@ -1,0 +1,92 @@
+//! The native CLI's `Host`: `models.py` and the versions directory on disk,
+//! a SQLite file through [`NativeDatabase`], the local clock and OS randomness.
+//!
+//! Invariants: paths are shown as given on the command line (joined), so
+//! messages match what the user typed; the versions directory is created on
+//! first write.
+
+use std::path::{Path, PathBuf};
+
+use engine::command::Host;
+use engine::db::Database;
+
+use super::native::NativeDatabase;
+
+/// Files and database of one playground project on disk.
+pub struct FsHost {
+    pub models: PathBuf,
+    pub versions: PathBuf,
+    pub db_path: PathBuf,
+    db: NativeDatabase,
+}
+
+impl FsHost {
+    /// Opens (creating if needed) the SQLite file, as SQLAlchemy's engine does on connect.
+    pub fn open(models: &Path, versions: &Path, db_path: &Path) -> Result<Self, String> {
+        let db = NativeDatabase::open(db_path)
+            .map_err(|e| format!("cannot open the database {}: {e}", db_path.display()))?;
+        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), db })
+    }
+}
+
+impl Host for FsHost {
+    fn read_models(&self) -> Result<String, String> {
+        std::fs::read_to_string(&self.models).map_err(|e| format!("cannot read {}: {e}", self.models.display()))
+    }
+
+    fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
+        let entries = match std::fs::read_dir(&self.versions) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(format!("cannot read {}: {e}", self.versions.display())),
+        };
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".py") || !entry.path().is_file() {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path())
+                .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+            files.push((name, text));
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    fn write_version(&mut self, file_name: &str, text: &str) -> Result<(), String> {
+        std::fs::create_dir_all(&self.versions)
+            .map_err(|e| format!("cannot create {}: {e}", self.versions.display()))?;
+        let path = self.versions.join(file_name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    }
+
+    fn database(&mut self) -> &mut dyn Database {
+        &mut self.db
+    }
+
+    fn now(&self) -> String {
+        chrono::Local::now().format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    }
+
+    fn new_rev_id(&mut self) -> String {
+        let mut bytes = [0u8; 6];
+        if getrandom::fill(&mut bytes).is_err() {
+            // fall back on the clock: still unique enough for a local project
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            bytes.copy_from_slice(&nanos.to_le_bytes()[..6]);
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn versions_dir(&self) -> String {
+        std::path::absolute(&self.versions).unwrap_or_else(|_| self.versions.clone()).display().to_string()
+    }
+
+    fn database_url(&self) -> String {
+        format!("sqlite:///{}", self.db_path.display())
+    }
+}

@@ -1,0 +1,128 @@
+//! Differential test: `alembic_engine::models::load_models` against real
+//! SQLAlchemy / SQLModel, through `tests/differential/dump_metadata.py`.
+//!
+//! Every `/work/shared/conformance/*/models_*.py` (when that directory exists)
+//! and every `crates/engine/tests/fixtures/models/*.py` is imported by the
+//! reference Python and loaded by the engine; both canonical JSON dumps must
+//! be equal. The Python is `$ALEMBIC_PLAYGROUND_PYTHON`, else
+//! `<repo>/.venv/bin/python` (made by `scripts/setup.sh python`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn python() -> PathBuf {
+    match std::env::var_os("ALEMBIC_PLAYGROUND_PYTHON") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python"),
+    }
+}
+
+fn model_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let conformance = Path::new("/work/shared/conformance");
+    if let Ok(dirs) = std::fs::read_dir(conformance) {
+        for d in dirs.flatten() {
+            if let Ok(entries) = std::fs::read_dir(d.path()) {
+                for e in entries.flatten() {
+                    let name = e.file_name().to_string_lossy().to_string();
+                    if name.starts_with("models_") && name.ends_with(".py") {
+                        files.push(e.path());
+                    }
+                }
+            }
+        }
+    }
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/engine/tests/fixtures/models");
+    let entries = std::fs::read_dir(&fixtures).expect("crates/engine/tests/fixtures/models exists");
+    for e in entries.flatten() {
+        if e.path().extension().map(|x| x == "py").unwrap_or(false) {
+            files.push(e.path());
+        }
+    }
+    files.sort();
+    files
+}
+
+fn reference_json(py: &Path, file: &Path) -> Result<serde_json::Value, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential/dump_metadata.py");
+    let out = Command::new(py)
+        .arg(&script)
+        .arg(file)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", py.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "reference failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("reference JSON: {e}"))
+}
+
+#[test]
+fn models_match_sqlalchemy() {
+    let py = python();
+    assert!(
+        py.exists(),
+        "{} not found: run scripts/setup.sh python (or set ALEMBIC_PLAYGROUND_PYTHON)",
+        py.display()
+    );
+    let files = model_files();
+    assert!(!files.is_empty(), "no model files found");
+    let mut failures = Vec::new();
+    let mut matched = 0;
+    for file in &files {
+        let expected = match reference_json(&py, file) {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(format!("{}: {e}", file.display()));
+                continue;
+            }
+        };
+        let source = std::fs::read_to_string(file).expect("readable model file");
+        let result = engine::models::load_models(&source);
+        let ours_text = engine::models::metadata_to_json(&result.metadata);
+        let ours: serde_json::Value = serde_json::from_str(&ours_text).expect("engine JSON parses");
+        if ours == expected {
+            matched += 1;
+        } else {
+            let exp = serde_json::to_string_pretty(&expected).unwrap_or_default();
+            let got = serde_json::to_string_pretty(&ours).unwrap_or_default();
+            let diff: Vec<String> = exp
+                .lines()
+                .zip(got.lines())
+                .enumerate()
+                .filter(|(_, (a, b))| a != b)
+                .take(6)
+                .map(|(i, (a, b))| {
+                    format!(
+                        "  line {}: expected {}\n  line {}:      got {}",
+                        i + 1,
+                        a.trim(),
+                        i + 1,
+                        b.trim()
+                    )
+                })
+                .collect();
+            let diags: Vec<String> = result.diagnostics.iter().map(|d| d.to_string()).collect();
+            failures.push(format!(
+                "{}:\n{}\n  diagnostics: {:?}",
+                file.display(),
+                diff.join("\n"),
+                diags
+            ));
+        }
+    }
+    eprintln!(
+        "models vs SQLAlchemy: {matched}/{} files match exactly",
+        files.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} files differ:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
+}
