@@ -4,8 +4,8 @@
 //! Invariants:
 //! - One `Session` per page, in a thread-local; every change goes through the
 //!   functions here, which then notify the subscribed views.
-//! - Each alembic command runs through `engine::command::run`, exactly as the
-//!   native CLI does; before it, the database image and `versions/` are
+//! - Each alembic command line runs through `engine::command::run_line`
+//!   (split like a shell, then `command::run`), exactly as the native CLI does; before it, the database image and `versions/` are
 //!   snapshotted for undo (`state::Action::CommandRan`).
 //! - The session is never borrowed while views are notified (a view reads it
 //!   while rendering).
@@ -17,7 +17,6 @@ use engine::command::{self, Output};
 use engine::db::DbError;
 
 use crate::platform::sqljs::{BrowserHost, SqlJsDatabase, SqlJsModule};
-use crate::ui::cmdline::command_argv;
 use crate::ui::inspect::{self, SchemaView};
 use crate::ui::state::{Action, Effect, Snapshot, State};
 
@@ -125,18 +124,11 @@ pub fn run_command(line: &str) -> Output {
         _ => line,
     };
     let outcome = update(true, |session| {
-        let argv = match command_argv(line) {
-            Ok(argv) => argv,
-            Err(message) => {
-                session.state.reduce(Action::CommandRejected { command: line.to_string(), message: message.clone() });
-                return Output { exit_code: 2, stdout: String::new(), stderr: format!("{message}\n") };
-            }
-        };
         let before = match session.snapshot(line) {
             Ok(before) => before,
             Err(e) => return Output { exit_code: 1, stdout: String::new(), stderr: format!("{e}\n") },
         };
-        let output = command::run(&mut session.host, &argv);
+        let output = command::run_line(&mut session.host, line);
         let versions_after = session.host.versions.keys().cloned().collect();
         session.state.reduce(Action::CommandRan {
             command: line.to_string(),

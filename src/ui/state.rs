@@ -59,8 +59,6 @@ pub enum Action {
     /// An alembic command ran. `before` was taken just before it;
     /// `versions_after` are the file names of `versions/` after it.
     CommandRan { command: String, before: Snapshot, output: Output, versions_after: Vec<String> },
-    /// A command line could not be split (unclosed quote): nothing ran.
-    CommandRejected { command: String, message: String },
     /// `sql()` ran; `before` is `Some` when it changed the database.
     SqlRan { sql: String, before: Option<Snapshot>, output: Output },
     /// Undo the newest change.
@@ -116,11 +114,6 @@ impl State {
                     Some(name) => self.selected_script = Some(name),
                     None => self.keep_selection_valid(&versions_after),
                 }
-                Vec::new()
-            }
-            Action::CommandRejected { command, message } => {
-                let output = Output { exit_code: 2, stdout: String::new(), stderr: format!("{message}\n") };
-                self.push_log(EntryKind::Command, command, output);
                 Vec::new()
             }
             Action::SqlRan { sql, before, output } => {
@@ -280,15 +273,6 @@ mod tests {
         });
         assert_eq!(state.undo_label(), Some("INSERT INTO tag (name) VALUES ('x')"));
         assert_eq!(state.log.iter().filter(|e| e.kind == EntryKind::Sql).count(), 2);
-    }
-
-    #[test]
-    fn a_rejected_command_logs_without_a_snapshot() {
-        let mut state = State::new();
-        state.reduce(Action::CommandRejected { command: "revision -m \"x".into(), message: "No closing quotation".into() });
-        assert!(!state.can_undo());
-        assert_eq!(state.log[0].output.exit_code, 2);
-        assert_eq!(state.log[0].output.stderr, "No closing quotation\n");
     }
 
     #[test]

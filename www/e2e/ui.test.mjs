@@ -143,8 +143,11 @@ test("buttons and the command line go through the same command layer as run()", 
     assert.equal(await page.locator("#command").inputValue(), "");
     await page.locator("#command").fill('revision -m "unclosed');
     await page.locator("#run").click();
-    assert.match(await page.locator("#output .entry").first().innerText(), /No closing quotation/);
-    assert.deepEqual(await run(page, 'revision -m "unclosed'), { ok: false, output: "No closing quotation\n", exitCode: 2 });
+    assert.match(await page.locator("#output .entry").first().innerText(), /unterminated double quote/);
+    const unclosed = await run(page, 'revision -m "unclosed');
+    assert.equal(unclosed.ok, false);
+    assert.equal(unclosed.exitCode, 2);
+    assert.match(unclosed.output, /unterminated double quote/);
 
     // Every command is undoable (a snapshot per command).
     assert.equal(await page.locator("#undo").isEnabled(), true);
