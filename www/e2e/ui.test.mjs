@@ -164,3 +164,40 @@ test("buttons and the command line go through the same command layer as run()", 
 function normalize(texts) {
     return texts.join("").replace(/\s+/g, " ").trim();
 }
+
+test("the example by clicks: autogenerate, upgrade, see the schema, undo both", async () => {
+    const page = await openPlayground(browser.context);
+    await page.locator("#message").fill("create blog");
+    await page.locator("#autogenerate").click();
+    const newest = page.locator("#output .entry").first();
+    assert.equal(await newest.locator(".cmd").innerText(), "$ alembic revision --autogenerate -m 'create blog'");
+    assert.match(await newest.innerText(), /Detected added table 'post_tag'/);
+    assert.equal(await page.locator("#message").inputValue(), "");
+
+    // The new script is listed and shown.
+    const scripts = page.locator("#scripts .file");
+    assert.equal(await scripts.count(), 1);
+    const [name] = await scripts.allInnerTexts();
+    assert.match(name, /^[0-9a-f]{12}_create_blog\.py$/);
+    assert.match(await page.locator("#script-text").innerText(), /def upgrade\(\) -> None:/);
+    assert.match(await page.locator("#script-text").innerText(), /op\.create_table\('post'/);
+    const files = await page.evaluate(() => window.alembicPlayground.files());
+    assert.equal(files[`versions/${name}`], await page.locator("#script-text").innerText());
+
+    await page.locator("#upgrade").click();
+    assert.equal(await page.locator("#output .entry.ok").first().locator(".cmd").innerText(), "$ alembic upgrade head");
+    await page.locator('#tables [data-table="post_tag"]').waitFor();
+    assert.match(await page.locator('#tables [data-table="post_tag"]').innerText(),
+        /FOREIGN KEY \(post_id\) REFERENCES post \(id\) ON DELETE CASCADE/);
+    assert.match(await page.locator('#tables [data-table="tag"]').innerText(), /INDEX ix_tag_id \(id\)/);
+    assert.match(await page.locator("#alembic-version").innerText(), new RegExp(name.slice(0, 12)));
+
+    await page.locator("#undo").click(); // the upgrade
+    assert.deepEqual(await schema(page), { tables: [] });
+    assert.equal(await scripts.count(), 1);
+    await page.locator("#undo").click(); // the autogenerate
+    assert.equal(await page.locator("#scripts").count(), 0);
+    assert.deepEqual(Object.keys(await page.evaluate(() => window.alembicPlayground.files())), ["models.py"]);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
