@@ -3,11 +3,14 @@
 //! step by step (`runtime::run_step` with the version-table updates), up to
 //! head and back down to base, and after every command `sqlite_master` must
 //! hold what it held in real Alembic's database — including the failure of
-//! `tool_rental_tighten_fails` and the `_alembic_tmp_tool` it leaves.
+//! `tool_rental_tighten_fails` and the `_alembic_tmp_tool` it leaves — and
+//! every table's row count, with the conformance harness's sample rows
+//! inserted after each upgrade as real Alembic's run got them.
 //!
 //! Fixtures: `tests/fixtures/sqlite_e2e/<scenario>/` (scripts + expected.json),
 //! written by `gen.py` there from `/work/tools/mkref.sh` projects.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use alembic_playground::platform::native::NativeDatabase;
@@ -19,9 +22,12 @@ use engine::script::{parse_script, Script};
 /// A stored statement with the lines of a CREATE TABLE sorted: Alembic orders
 /// a recreated table's constraints (and its indexes) by Python set iteration.
 fn normalize(row: &[String]) -> String {
-    let mut lines: Vec<&str> = row[2].split(", \n\t").collect();
+    let sql = &row[2];
+    let (head, body) = sql.split_once(" (\n\t").unwrap_or((sql, ""));
+    let body = body.strip_suffix("\n)").unwrap_or(body);
+    let mut lines: Vec<&str> = body.split(", \n\t").collect();
     lines.sort();
-    format!("{} {} {}", row[0], row[1], lines.join(" | "))
+    format!("{} {} {} ({})", row[0], row[1], head, lines.join(" | "))
 }
 
 fn snapshot(db: &mut NativeDatabase) -> (Vec<String>, Vec<String>) {
@@ -33,6 +39,17 @@ fn snapshot(db: &mut NativeDatabase) -> (Vec<String>, Vec<String>) {
         .collect();
     rows.sort();
     (rows, runtime::read_heads(db).unwrap())
+}
+
+fn counts(db: &mut NativeDatabase) -> BTreeMap<String, i64> {
+    let names = db.query("SELECT name FROM sqlite_master WHERE type='table'").unwrap();
+    let mut out = BTreeMap::new();
+    for row in &names.rows {
+        let t = row[0].as_str().unwrap().to_string();
+        let n = db.query(&format!("SELECT count(*) FROM \"{t}\"")).unwrap().rows[0][0].as_i64().unwrap();
+        out.insert(t, n);
+    }
+    out
 }
 
 fn expected_snapshot(step: &serde_json::Value) -> (Vec<String>, Vec<String>) {
@@ -96,11 +113,12 @@ fn run_scenario(dir: &Path) -> usize {
         let ok = matches!(result, Some(Ok(_)));
         assert_eq!(ok, want_ok, "{name} step {i} ({command}): {result:?}");
         assert_eq!(snapshot(&mut db), expected_snapshot(step), "{name} step {i} ({command})");
-        if command == "upgrade head" {
-            if let Some(sqls) = expected["after"].get(next_up.to_string()) {
-                for s in sqls.as_array().unwrap() {
-                    db.execute(s.as_str().unwrap()).unwrap();
-                }
+        assert_eq!(counts(&mut db), step["counts"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_i64().unwrap())).collect::<BTreeMap<_, _>>(), "{name} step {i} ({command}) row counts");
+        // the harness's sample rows, replayed as recorded (a failing INSERT
+        // is followed by the ROLLBACK the harness issued)
+        if let Some(sqls) = step.get("after").and_then(|a| a.as_array()) {
+            for s in sqls {
+                let _ = db.execute(s.as_str().unwrap());
             }
         }
     }
