@@ -1034,3 +1034,32 @@ fn bulk_insert_offline_renders_literals_in_table_column_order() {
         "INSERT INTO t (id, m, v) VALUES (7, 1e-05, 1);\n\nINSERT INTO t (id, m, v) VALUES (8, 2.5e+20, 0);\n\n"
     );
 }
+
+#[test]
+fn version_update_must_match_one_row() {
+    let mut db = Recorder::new(&[]);
+    runtime::ensure_version_table(&mut db).unwrap();
+    let err = runtime::run_version_updates(
+        &mut db,
+        &[VersionUpdate::Update {
+            from: "r0001".into(),
+            to: "r0002".into(),
+        }],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        RuntimeError::Command(
+            "Online migration expected to match one row when updating 'r0001' to 'r0002' in 'alembic_version'; 0 found"
+                .into()
+        )
+    );
+    let err = runtime::run_version_updates(&mut db, &[VersionUpdate::Delete("r0001".into())])
+        .unwrap_err();
+    assert_eq!(
+        err,
+        RuntimeError::Command(
+            "Online migration expected to match one row when deleting 'r0001' in 'alembic_version'; 0 found".into()
+        )
+    );
+}

@@ -299,6 +299,7 @@ pub fn run_step(
             }
             for u in updates {
                 sink.exec(&version_update_sql(u, false))?;
+                check_version_rowcount(&mut sink, u)?;
             }
             Ok(())
         })();
@@ -419,6 +420,31 @@ pub fn version_update_sql(u: &VersionUpdate, offline: bool) -> String {
             )
         }
     }
+}
+
+/// `HeadMaintainer._update_version` / `_delete_version`: online, exactly one
+/// row must have matched.
+fn check_version_rowcount(sink: &mut Sink<'_>, u: &VersionUpdate) -> Result<(), RuntimeError> {
+    let what = match u {
+        VersionUpdate::Insert(_) => return Ok(()),
+        VersionUpdate::Update { from, to } => format!("updating '{from}' to '{to}'"),
+        VersionUpdate::Delete(from) => format!("deleting '{from}'"),
+    };
+    let Some(db) = sink.db() else { return Ok(()) };
+    let n = db
+        .query("SELECT changes()")
+        .map_err(|e| db_err("SELECT changes()", e))?
+        .rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(|v| v.as_i64())
+        .unwrap_or(1);
+    if n != 1 {
+        return Err(RuntimeError::Command(format!(
+            "Online migration expected to match one row when {what} in 'alembic_version'; {n} found"
+        )));
+    }
+    Ok(())
 }
 
 /// Offline text of version updates.
