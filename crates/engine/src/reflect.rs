@@ -591,7 +591,10 @@ fn starts_with_keywords(s: &str, words: &[&str]) -> bool {
     let mut rest = s;
     for w in words {
         let t = rest.trim_start();
-        if t.len() < w.len() || !t[..w.len()].eq_ignore_ascii_case(w) {
+        if !t
+            .get(..w.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(w))
+        {
             return false;
         }
         rest = &t[w.len()..];
@@ -714,14 +717,18 @@ fn constraint_name_before(before: &str) -> Option<String> {
         (start, before[start + 1..inner_end].to_string())
     } else {
         let start = before
-            .rfind(|c: char| c.is_whitespace())
-            .map(|i| i + 1)
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map(|(i, c)| i + c.len_utf8())
             .unwrap_or(0);
         (start, before[start..].to_string())
     };
     let prefix = before[..name_start].trim_end();
-    let kw_ok =
-        prefix.len() >= 10 && prefix[prefix.len() - 10..].eq_ignore_ascii_case("CONSTRAINT");
+    let kw_ok = prefix.len() >= 10
+        && prefix
+            .get(prefix.len() - 10..)
+            .is_some_and(|k| k.eq_ignore_ascii_case("CONSTRAINT"));
     (kw_ok && !name.is_empty()).then_some(name)
 }
 
@@ -846,6 +853,35 @@ mod tests {
         let (t, w) = resolve_type_affinity("INTEGER(5)");
         assert_eq!(t.class, TypeClass::IntegerUpper);
         assert!(w.is_some());
+    }
+
+    #[test]
+    fn odd_text_does_not_panic() {
+        let mut out = Vec::new();
+        for e in [
+            "é CHECK (x)",
+            "ééééééééééé CHECK (x > 0)",
+            "CONSTRAINT",
+            "CHECK",
+            "CHECK (",
+            "\"",
+            "[a",
+            "FOREIGN KEY (",
+            "UNIQUE",
+        ] {
+            collect_checks(e, &mut out);
+            let _ = split_constraint_name(e);
+            let _ = parse_table_fk(e);
+            let _ = inline_unique_column(e);
+            let _ = starts_with_keywords(e, &["PRIMARY", "KEY"]);
+            let _ = resolve_type_affinity(e);
+            let _ = table_body(e);
+        }
+        assert!(starts_with_keywords(
+            "primary  key (a)",
+            &["PRIMARY", "KEY"]
+        ));
+        assert!(!starts_with_keywords("éé", &["PRIMARY"]));
     }
 
     #[test]
