@@ -1063,3 +1063,82 @@ fn version_update_must_match_one_row() {
         )
     );
 }
+
+#[test]
+fn boolean_check_constraints_in_batch() {
+    // Alembic 1.20.1: the type's CHECK arrives as add_constraint; unnamed is fine.
+    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER NOT NULL, PRIMARY KEY (id))"]);
+    let flag = col(
+        "flag",
+        SqlType {
+            create_constraint: true,
+            ..ty(TypeClass::Boolean)
+        },
+        true,
+    );
+    runtime::run_ops(
+        &mut db,
+        &[batch(
+            "t",
+            vec![Op::AddColumn {
+                table: "t".into(),
+                column: flag.clone(),
+            }],
+        )],
+    )
+    .unwrap();
+    assert_eq!(
+        db.statements()[..2],
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\tflag BOOLEAN, \n\tPRIMARY KEY (id), \n\tCHECK (flag IN (0, 1))\n)",
+            "INSERT INTO _alembic_tmp_t (id) SELECT t.id \nFROM t",
+        ]
+    );
+    // outside batch: plain ALTER plus Alembic's warning
+    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER NOT NULL, PRIMARY KEY (id))"]);
+    let report = runtime::run_step(
+        &mut db,
+        &[Op::AddColumn {
+            table: "t".into(),
+            column: flag,
+        }],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(db.statements(), ["ALTER TABLE t ADD COLUMN flag BOOLEAN"]);
+    assert_eq!(report.warnings, ["Skipping unsupported ALTER for creation of implicit constraint. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy."]);
+
+    // Boolean → Integer: the reflected unnamed CHECK is omitted (warning), CAST on copy
+    let base = ["CREATE TABLE t (id INTEGER NOT NULL, flag BOOLEAN, PRIMARY KEY (id), CHECK (flag IN (0, 1)))"];
+    let mut db = Recorder::new(&base);
+    let mut a = alter("t", "flag");
+    a.existing_type = Some(SqlType {
+        create_constraint: true,
+        ..ty(TypeClass::Boolean)
+    });
+    a.modify_type = Some(ty(TypeClass::Integer));
+    runtime::run_ops(&mut db, &[batch("t", vec![Op::AlterColumn(a)])]).unwrap();
+    assert_eq!(
+        db.statements()[..2],
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\tflag INTEGER, \n\tPRIMARY KEY (id)\n)",
+            "INSERT INTO _alembic_tmp_t (id, flag) SELECT t.id, CAST(t.flag AS INTEGER) AS flag \nFROM t",
+        ]
+    );
+    // Integer → Boolean(create_constraint=True) on a reflected BOOLEAN: same affinity, no CAST
+    let mut db = Recorder::new(&base);
+    let mut a = alter("t", "flag");
+    a.existing_type = Some(ty(TypeClass::Integer));
+    a.modify_type = Some(SqlType {
+        create_constraint: true,
+        ..ty(TypeClass::Boolean)
+    });
+    runtime::run_ops(&mut db, &[batch("t", vec![Op::AlterColumn(a)])]).unwrap();
+    assert_eq!(
+        db.statements()[..2],
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\tflag BOOLEAN, \n\tPRIMARY KEY (id), \n\tCHECK (flag IN (0, 1))\n)",
+            "INSERT INTO _alembic_tmp_t (id, flag) SELECT t.id, t.flag \nFROM t",
+        ]
+    );
+}

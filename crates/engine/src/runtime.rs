@@ -820,6 +820,21 @@ impl ApplyBatch {
         Ok(())
     }
 
+    /// A Boolean/Enum CHECK arriving through `add_constraint`: unlike an
+    /// explicit constraint it may be unnamed (SQLAlchemy's `_NONE_NAME`).
+    fn add_type_bound(&mut self, ck: CheckConstraint) {
+        match &ck.name {
+            Some(n) => {
+                let name = n.value.clone();
+                match self.named.iter_mut().find(|(k, _)| *k == name) {
+                    Some(slot) => slot.1 = Constraint::Check(ck),
+                    None => self.named.push((name, Constraint::Check(ck))),
+                }
+            }
+            None => self.unnamed.push(Constraint::Check(ck)),
+        }
+    }
+
     fn drop_constraint(
         &mut self,
         name: Option<&Name>,
@@ -877,7 +892,7 @@ impl ApplyBatch {
                     cast_to: None,
                 });
                 for ck in ddl::type_bound_checks(column) {
-                    self.add_constraint(Constraint::Check(ck))?;
+                    self.add_type_bound(ck);
                 }
                 Ok(())
             }
@@ -951,10 +966,10 @@ impl ApplyBatch {
     fn alter_column(&mut self, a: &AlterColumn) -> Result<(), RuntimeError> {
         // drop_constraint for the old type's CHECK (Boolean/Enum)
         if let (Some(et), Some(_)) = (&a.existing_type, &a.modify_type) {
+            // (a type-bound CHECK never fails here: unnamed ones are skipped)
             for ck in ddl::type_bound_checks(&Column::new(a.column.clone(), et.clone())) {
-                match ck.name {
-                    None => return Err(RuntimeError::Value("Constraint must have a name".into())),
-                    Some(n) => self.named.retain(|(k, _)| *k != n.value),
+                if let Some(n) = ck.name {
+                    self.named.retain(|(k, _)| *k != n.value);
                 }
             }
         }
@@ -986,7 +1001,7 @@ impl ApplyBatch {
         }
         if let Some(t) = &a.modify_type {
             for ck in ddl::type_bound_checks(&Column::new(a.column.clone(), t.clone())) {
-                self.add_constraint(Constraint::Check(ck))?;
+                self.add_type_bound(ck);
             }
         }
         Ok(())
