@@ -3,11 +3,14 @@
 //! step by step (`runtime::run_step` with the version-table updates), up to
 //! head and back down to base, and after every command `sqlite_master` must
 //! hold what it held in real Alembic's database — including the failure of
-//! `tool_rental_tighten_fails` and the `_alembic_tmp_tool` it leaves.
+//! `tool_rental_tighten_fails` and the `_alembic_tmp_tool` it leaves — and
+//! every table's row count, with the conformance harness's sample rows
+//! inserted after each upgrade as real Alembic's run got them.
 //!
 //! Fixtures: `tests/fixtures/sqlite_e2e/<scenario>/` (scripts + expected.json),
 //! written by `gen.py` there from `/work/tools/mkref.sh` projects.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use alembic_playground::platform::native::NativeDatabase;
@@ -19,20 +22,49 @@ use engine::script::{parse_script, Script};
 /// A stored statement with the lines of a CREATE TABLE sorted: Alembic orders
 /// a recreated table's constraints (and its indexes) by Python set iteration.
 fn normalize(row: &[String]) -> String {
-    let mut lines: Vec<&str> = row[2].split(", \n\t").collect();
+    let sql = &row[2];
+    let (head, body) = sql.split_once(" (\n\t").unwrap_or((sql, ""));
+    let body = body.strip_suffix("\n)").unwrap_or(body);
+    let mut lines: Vec<&str> = body.split(", \n\t").collect();
     lines.sort();
-    format!("{} {} {}", row[0], row[1], lines.join(" | "))
+    format!("{} {} {} ({})", row[0], row[1], head, lines.join(" | "))
 }
 
 fn snapshot(db: &mut NativeDatabase) -> (Vec<String>, Vec<String>) {
-    let r = db.query("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").unwrap();
+    let r = db
+        .query("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")
+        .unwrap();
     let mut rows: Vec<String> = r
         .rows
         .iter()
-        .map(|row| normalize(&row.iter().map(|v| v.as_str().unwrap_or("").to_string()).collect::<Vec<_>>()))
+        .map(|row| {
+            normalize(
+                &row.iter()
+                    .map(|v| v.as_str().unwrap_or("").to_string())
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
     rows.sort();
     (rows, runtime::read_heads(db).unwrap())
+}
+
+fn counts(db: &mut NativeDatabase) -> BTreeMap<String, i64> {
+    let names = db
+        .query("SELECT name FROM sqlite_master WHERE type='table'")
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for row in &names.rows {
+        let t = row[0].as_str().unwrap().to_string();
+        let n = db
+            .query(&format!("SELECT count(*) FROM \"{t}\""))
+            .unwrap()
+            .rows[0][0]
+            .as_i64()
+            .unwrap();
+        out.insert(t, n);
+    }
+    out
 }
 
 fn expected_snapshot(step: &serde_json::Value) -> (Vec<String>, Vec<String>) {
@@ -40,10 +72,23 @@ fn expected_snapshot(step: &serde_json::Value) -> (Vec<String>, Vec<String>) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| normalize(&r.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect::<Vec<_>>()))
+        .map(|r| {
+            normalize(
+                &r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap().to_string())
+                    .collect::<Vec<_>>(),
+            )
+        })
         .collect();
     rows.sort();
-    let heads = step["heads"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let heads = step["heads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
     (rows, heads)
 }
 
@@ -59,7 +104,13 @@ fn run_scenario(dir: &Path) -> usize {
     files.sort();
     let scripts: Vec<Script> = files
         .iter()
-        .map(|p| parse_script(&p.file_name().unwrap().to_string_lossy(), &std::fs::read_to_string(p).unwrap()).unwrap())
+        .map(|p| {
+            parse_script(
+                &p.file_name().unwrap().to_string_lossy(),
+                &std::fs::read_to_string(p).unwrap(),
+            )
+            .unwrap()
+        })
         .collect();
     let mut db = NativeDatabase::open_in_memory().unwrap();
     let mut next_up = 0usize;
@@ -75,7 +126,10 @@ fn run_scenario(dir: &Path) -> usize {
             }
             let update = match heads.first() {
                 None => VersionUpdate::Insert(script.revision.clone()),
-                Some(h) => VersionUpdate::Update { from: h.clone(), to: script.revision.clone() },
+                Some(h) => VersionUpdate::Update {
+                    from: h.clone(),
+                    to: script.revision.clone(),
+                },
             };
             let ops = &script.upgrade.as_ref().unwrap().ops;
             Some(runtime::run_step(&mut db, ops, &[update]))
@@ -86,7 +140,10 @@ fn run_scenario(dir: &Path) -> usize {
                     let script = scripts.iter().find(|s| &s.revision == h).unwrap();
                     let update = match script.down_revision.first() {
                         None => VersionUpdate::Delete(h.clone()),
-                        Some(d) => VersionUpdate::Update { from: h.clone(), to: d.clone() },
+                        Some(d) => VersionUpdate::Update {
+                            from: h.clone(),
+                            to: d.clone(),
+                        },
                     };
                     let ops = &script.downgrade.as_ref().unwrap().ops;
                     Some(runtime::run_step(&mut db, ops, &[update]))
@@ -95,12 +152,26 @@ fn run_scenario(dir: &Path) -> usize {
         };
         let ok = matches!(result, Some(Ok(_)));
         assert_eq!(ok, want_ok, "{name} step {i} ({command}): {result:?}");
-        assert_eq!(snapshot(&mut db), expected_snapshot(step), "{name} step {i} ({command})");
-        if command == "upgrade head" {
-            if let Some(sqls) = expected["after"].get(next_up.to_string()) {
-                for s in sqls.as_array().unwrap() {
-                    db.execute(s.as_str().unwrap()).unwrap();
-                }
+        assert_eq!(
+            snapshot(&mut db),
+            expected_snapshot(step),
+            "{name} step {i} ({command})"
+        );
+        assert_eq!(
+            counts(&mut db),
+            step["counts"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_i64().unwrap()))
+                .collect::<BTreeMap<_, _>>(),
+            "{name} step {i} ({command}) row counts"
+        );
+        // the harness's sample rows, replayed as recorded (a failing INSERT
+        // is followed by the ROLLBACK the harness issued)
+        if let Some(sqls) = step.get("after").and_then(|a| a.as_array()) {
+            for s in sqls {
+                let _ = db.execute(s.as_str().unwrap());
             }
         }
     }
@@ -110,7 +181,11 @@ fn run_scenario(dir: &Path) -> usize {
 #[test]
 fn conformance_scenarios_match_real_alembic_step_by_step() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sqlite_e2e");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     assert_eq!(dirs.len(), 8);
     let steps: usize = dirs.iter().map(|d| run_scenario(d)).sum();
@@ -125,13 +200,21 @@ fn offline_upgrade(scripts: &[Script]) -> (i64, String) {
     let mut out = runtime::offline_version_table();
     for s in scripts {
         let from = s.down_revision.first().cloned().unwrap_or_default();
-        out.push_str(&format!("-- Running upgrade {} -> {}\n\n", from, s.revision));
+        out.push_str(&format!(
+            "-- Running upgrade {} -> {}\n\n",
+            from, s.revision
+        ));
         let update = if from.is_empty() {
             VersionUpdate::Insert(s.revision.clone())
         } else {
-            VersionUpdate::Update { from: from.clone(), to: s.revision.clone() }
+            VersionUpdate::Update {
+                from: from.clone(),
+                to: s.revision.clone(),
+            }
         };
-        if let Err(e) = runtime::offline_step_into(&s.upgrade.as_ref().unwrap().ops, &[update], &mut out) {
+        if let Err(e) =
+            runtime::offline_step_into(&s.upgrade.as_ref().unwrap().ops, &[update], &mut out)
+        {
             out.push_str(&format!("FAILED: {e}\n"));
             return (255, out);
         }
@@ -142,11 +225,16 @@ fn offline_upgrade(scripts: &[Script]) -> (i64, String) {
 #[test]
 fn offline_upgrade_matches_real_alembic_sql_output() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sqlite_e2e");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     for dir in dirs {
         let expected: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
+                .unwrap();
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -155,10 +243,26 @@ fn offline_upgrade_matches_real_alembic_sql_output() {
         files.sort();
         let scripts: Vec<Script> = files
             .iter()
-            .map(|p| parse_script(&p.file_name().unwrap().to_string_lossy(), &std::fs::read_to_string(p).unwrap()).unwrap())
+            .map(|p| {
+                parse_script(
+                    &p.file_name().unwrap().to_string_lossy(),
+                    &std::fs::read_to_string(p).unwrap(),
+                )
+                .unwrap()
+            })
             .collect();
         let (exit, out) = offline_upgrade(&scripts);
-        assert_eq!(exit, expected["offline"]["exit"].as_i64().unwrap(), "{}", dir.display());
-        assert_eq!(out, expected["offline"]["stdout"].as_str().unwrap(), "{}", dir.display());
+        assert_eq!(
+            exit,
+            expected["offline"]["exit"].as_i64().unwrap(),
+            "{}",
+            dir.display()
+        );
+        assert_eq!(
+            out,
+            expected["offline"]["stdout"].as_str().unwrap(),
+            "{}",
+            dir.display()
+        );
     }
 }

@@ -47,13 +47,25 @@ fn class_name(c: TypeClass) -> &'static str {
 }
 
 fn py_list(v: &[String]) -> String {
-    format!("[{}]", v.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        v.iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 fn py_name(n: &Option<Name>) -> String {
-    n.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| "None".into())
+    n.as_ref()
+        .map(|n| n.value.clone())
+        .unwrap_or_else(|| "None".into())
 }
 fn py_repr(s: &str) -> String {
-    if s.contains('\'') && !s.contains('"') { format!("\"{s}\"") } else { format!("'{s}'") }
+    if s.contains('\'') && !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        format!("'{s}'")
+    }
 }
 
 fn describe(md: &MetaData) -> String {
@@ -62,9 +74,15 @@ fn describe(md: &MetaData) -> String {
         out.push(format!("TABLE {}", t.name));
         for c in &t.columns {
             let mut args = Vec::new();
-            if let Some(l) = c.type_.length { args.push(format!("'length': {l}")); }
-            if let Some(p) = c.type_.precision { args.push(format!("'precision': {p}")); }
-            if let Some(s) = c.type_.scale { args.push(format!("'scale': {s}")); }
+            if let Some(l) = c.type_.length {
+                args.push(format!("'length': {l}"));
+            }
+            if let Some(p) = c.type_.precision {
+                args.push(format!("'precision': {p}"));
+            }
+            if let Some(s) = c.type_.scale {
+                args.push(format!("'scale': {s}"));
+            }
             let default = match &c.server_default {
                 Some(ServerDefault::Text(t)) | Some(ServerDefault::Literal(t)) => py_repr(t),
                 None => "None".into(),
@@ -79,15 +97,34 @@ fn describe(md: &MetaData) -> String {
             ));
         }
         if let Some(pk) = &t.primary_key {
-            let name = pk.name.as_ref().map(|n| format!("'{}'", n.value)).unwrap_or_else(|| "None".into());
-            out.push(format!("  PK {{'constrained_columns': {}, 'name': {}}}", py_list(&pk.columns), name));
+            let name = pk
+                .name
+                .as_ref()
+                .map(|n| format!("'{}'", n.value))
+                .unwrap_or_else(|| "None".into());
+            out.push(format!(
+                "  PK {{'constrained_columns': {}, 'name': {}}}",
+                py_list(&pk.columns),
+                name
+            ));
         }
         for fk in &t.foreign_keys {
             let mut opts = Vec::new();
-            if let Some(d) = &fk.ondelete { opts.push(format!("'ondelete': '{d}'")); }
-            if let Some(u) = &fk.onupdate { opts.push(format!("'onupdate': '{u}'")); }
-            if let Some(d) = fk.deferrable { opts.push(format!("'deferrable': {}", if d { "True" } else { "False" })); }
-            if let Some(i) = &fk.initially { opts.push(format!("'initially': '{i}'")); }
+            if let Some(d) = &fk.ondelete {
+                opts.push(format!("'ondelete': '{d}'"));
+            }
+            if let Some(u) = &fk.onupdate {
+                opts.push(format!("'onupdate': '{u}'"));
+            }
+            if let Some(d) = fk.deferrable {
+                opts.push(format!(
+                    "'deferrable': {}",
+                    if d { "True" } else { "False" }
+                ));
+            }
+            if let Some(i) = &fk.initially {
+                opts.push(format!("'initially': '{i}'"));
+            }
             out.push(format!(
                 "  FK {} {} {} {} {{{}}}",
                 py_name(&fk.name),
@@ -105,7 +142,12 @@ fn describe(md: &MetaData) -> String {
         }
         for i in &t.indexes {
             let cols: Vec<String> = i.columns.iter().map(|c| c.as_str().to_string()).collect();
-            out.push(format!("  IX {} {} unique={}", py_name(&i.name), py_list(&cols), if i.unique { "True" } else { "False" }));
+            out.push(format!(
+                "  IX {} {} unique={}",
+                py_name(&i.name),
+                py_list(&cols),
+                if i.unique { "True" } else { "False" }
+            ));
         }
     }
     out.join("\n")

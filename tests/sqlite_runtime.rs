@@ -35,11 +35,21 @@ impl Recorder {
     }
     /// Statements without the transaction control the runtime adds.
     fn statements(&self) -> Vec<&str> {
-        self.log.iter().map(String::as_str).filter(|s| !["BEGIN", "COMMIT", "ROLLBACK"].contains(s)).collect()
+        self.log
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !["BEGIN", "COMMIT", "ROLLBACK"].contains(s))
+            .collect()
     }
     fn schema(&mut self) -> Vec<String> {
-        let r = self.db.query("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").unwrap();
-        r.rows.iter().map(|row| row[0].as_str().unwrap().to_string()).collect()
+        let r = self
+            .db
+            .query("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")
+            .unwrap();
+        r.rows
+            .iter()
+            .map(|row| row[0].as_str().unwrap().to_string())
+            .collect()
     }
     fn rows(&mut self, sql: &str) -> Vec<Vec<Value>> {
         self.db.query(sql).unwrap().rows
@@ -76,15 +86,28 @@ fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> Index {
     Index {
         name: Some(Name::conv(name)),
         table: table.into(),
-        columns: cols.iter().map(|c| IndexColumn::Column(c.to_string())).collect(),
+        columns: cols
+            .iter()
+            .map(|c| IndexColumn::Column(c.to_string()))
+            .collect(),
         unique,
     }
 }
 fn batch(table: &str, ops: Vec<Op>) -> Op {
-    Op::BatchAlterTable(BatchAlterTable { table: table.into(), recreate: Recreate::Auto, copy_from: None, table_args: vec![], ops })
+    Op::BatchAlterTable(BatchAlterTable {
+        table: table.into(),
+        recreate: Recreate::Auto,
+        copy_from: None,
+        table_args: vec![],
+        ops,
+    })
 }
 fn alter(table: &str, column: &str) -> AlterColumn {
-    AlterColumn { table: table.into(), column: column.into(), ..Default::default() }
+    AlterColumn {
+        table: table.into(),
+        column: column.into(),
+        ..Default::default()
+    }
 }
 fn fk(name: Option<&str>, cols: &[&str], table: &str, rcols: &[&str]) -> ForeignKeyConstraint {
     ForeignKeyConstraint {
@@ -126,17 +149,39 @@ fn plain_ops_emit_alembics_alters() {
     row1.insert("name".to_string(), Literal::Str("o'k".into()));
     row1.insert("kind".to_string(), Literal::Str("x".into()));
     let ops = vec![
-        Op::AddColumn { table: "tool".into(), column: price.clone() },
-        Op::AddColumn { table: "tool".into(), column: kind },
-        Op::DropIndex { index: index("ix_tool_name", "tool", &["name"], false) },
-        Op::CreateIndex { index: index("ix_tool_serial", "tool", &["serial_no"], true) },
+        Op::AddColumn {
+            table: "tool".into(),
+            column: price.clone(),
+        },
+        Op::AddColumn {
+            table: "tool".into(),
+            column: kind,
+        },
+        Op::DropIndex {
+            index: index("ix_tool_name", "tool", &["name"], false),
+        },
+        Op::CreateIndex {
+            index: index("ix_tool_serial", "tool", &["serial_no"], true),
+        },
         Op::AlterColumn(rename),
-        Op::DropColumn { table: "tool".into(), column: price },
-        Op::RenameTable { old_name: "tool".into(), new_name: "tools".into() },
-        Op::Execute { sql: "UPDATE tools SET kind = 'x'".into() },
+        Op::DropColumn {
+            table: "tool".into(),
+            column: price,
+        },
+        Op::RenameTable {
+            old_name: "tool".into(),
+            new_name: "tools".into(),
+        },
+        Op::Execute {
+            sql: "UPDATE tools SET kind = 'x'".into(),
+        },
         Op::BulkInsert {
             table: "tools".into(),
-            columns: vec![("id".into(), None), ("name".into(), None), ("kind".into(), None)],
+            columns: vec![
+                ("id".into(), None),
+                ("name".into(), None),
+                ("kind".into(), None),
+            ],
             rows: vec![row1],
         },
     ];
@@ -177,7 +222,10 @@ fn constraint_ops_outside_batch_raise_not_implemented() {
     let mut db = Recorder::new(TOOL);
     let op = Op::CreateUniqueConstraint {
         table: "tool".into(),
-        constraint: UniqueConstraint { name: Some(Name::plain("uq_x")), columns: vec!["name".into()] },
+        constraint: UniqueConstraint {
+            name: Some(Name::plain("uq_x")),
+            columns: vec!["name".into()],
+        },
     };
     let want = "No support for ALTER of constraints in SQLite dialect. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy.";
     let err = runtime::run_ops(&mut db, std::slice::from_ref(&op)).unwrap_err();
@@ -194,8 +242,13 @@ fn alter_column_outside_batch_reaches_sqlite_and_fails_there() {
     a.modify_nullable = Some(false);
     let err = runtime::run_ops(&mut db, &[Op::AlterColumn(a.clone())]).unwrap_err();
     match &err {
-        RuntimeError::Database { statement, message, .. } => {
-            assert_eq!(statement, "ALTER TABLE tool ALTER COLUMN serial_no SET NOT NULL");
+        RuntimeError::Database {
+            statement, message, ..
+        } => {
+            assert_eq!(
+                statement,
+                "ALTER TABLE tool ALTER COLUMN serial_no SET NOT NULL"
+            );
             assert_eq!(message, "near \"ALTER\": syntax error");
         }
         other => panic!("{other:?}"),
@@ -229,7 +282,10 @@ fn tighten_to_not_null_fails_and_leaves_alembic_tmp() {
     a.existing_type = Some(varchar(40));
     a.modify_nullable = Some(false);
     let ops = [batch("tool", vec![Op::AlterColumn(a)])];
-    let updates = [VersionUpdate::Update { from: "r0001".into(), to: "r0002".into() }];
+    let updates = [VersionUpdate::Update {
+        from: "r0001".into(),
+        to: "r0002".into(),
+    }];
     let err = runtime::run_step(&mut db, &ops, &updates).unwrap_err();
     assert_eq!(
         db.statements(),
@@ -239,8 +295,18 @@ fn tighten_to_not_null_fails_and_leaves_alembic_tmp() {
             "DROP TABLE _alembic_tmp_tool",
         ]
     );
-    let RuntimeError::Database { message, left_behind, .. } = &err else { panic!("{err:?}") };
-    assert_eq!(message, "NOT NULL constraint failed: _alembic_tmp_tool.serial_no");
+    let RuntimeError::Database {
+        message,
+        left_behind,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        message,
+        "NOT NULL constraint failed: _alembic_tmp_tool.serial_no"
+    );
     assert_eq!(
         left_behind,
         &[
@@ -260,10 +326,15 @@ fn tighten_to_not_null_fails_and_leaves_alembic_tmp() {
         ]
     );
     assert_eq!(runtime::read_heads(&mut db).unwrap(), ["r0001"]);
-    assert_eq!(db.rows("SELECT count(*) FROM _alembic_tmp_tool"), [[Value::Integer(0)]]);
+    assert_eq!(
+        db.rows("SELECT count(*) FROM _alembic_tmp_tool"),
+        [[Value::Integer(0)]]
+    );
     // The next attempt fails on the leftover.
     let err = runtime::run_step(&mut db, &ops, &updates).unwrap_err();
-    let RuntimeError::Database { message, .. } = &err else { panic!("{err:?}") };
+    let RuntimeError::Database { message, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(message, "table _alembic_tmp_tool already exists");
     // Offline: Alembic's CommandError.
     let off = runtime::offline_sql(&ops).unwrap_err();
@@ -283,7 +354,11 @@ fn batch_type_change_same_affinity_copies_without_cast() {
     let mut b = alter("tool", "id");
     b.existing_type = Some(ty(TypeClass::IntegerUpper));
     b.modify_type = Some(ty(TypeClass::BigInteger));
-    runtime::run_ops(&mut db, &[batch("tool", vec![Op::AlterColumn(a), Op::AlterColumn(b)])]).unwrap();
+    runtime::run_ops(
+        &mut db,
+        &[batch("tool", vec![Op::AlterColumn(a), Op::AlterColumn(b)])],
+    )
+    .unwrap();
     assert_eq!(
         db.statements(),
         [
@@ -301,7 +376,11 @@ fn batch_type_change_same_affinity_copies_without_cast() {
     assert_eq!(
         db.rows("SELECT id, name, serial_no FROM tool ORDER BY id"),
         [
-            vec![Value::Integer(1), Value::Text("saw".into()), Value::Text("S1".into())],
+            vec![
+                Value::Integer(1),
+                Value::Text("saw".into()),
+                Value::Text("S1".into())
+            ],
             vec![Value::Integer(2), Value::Text("drill".into()), Value::Null],
         ]
     );
@@ -311,9 +390,16 @@ fn batch_type_change_same_affinity_copies_without_cast() {
 fn batch_drop_column_with_index_ops() {
     let mut db = Recorder::new(TOOL);
     let ops = vec![
-        Op::DropIndex { index: index("ix_tool_name", "tool", &["name"], false) },
-        Op::DropColumn { table: "tool".into(), column: col("serial_no", varchar(40), true) },
-        Op::CreateIndex { index: index("ix_tool_id", "tool", &["id"], false) },
+        Op::DropIndex {
+            index: index("ix_tool_name", "tool", &["name"], false),
+        },
+        Op::DropColumn {
+            table: "tool".into(),
+            column: col("serial_no", varchar(40), true),
+        },
+        Op::CreateIndex {
+            index: index("ix_tool_id", "tool", &["id"], false),
+        },
     ];
     runtime::run_ops(&mut db, &[batch("tool", ops)]).unwrap();
     assert_eq!(
@@ -332,14 +418,32 @@ fn batch_drop_column_with_index_ops() {
 #[test]
 fn batch_add_column_with_sql_default_recreates() {
     for (default, nullable, want_col) in [
-        ("(CURRENT_TIMESTAMP)", true, "created DATETIME DEFAULT (CURRENT_TIMESTAMP)"),
+        (
+            "(CURRENT_TIMESTAMP)",
+            true,
+            "created DATETIME DEFAULT (CURRENT_TIMESTAMP)",
+        ),
         // func.now() compiles to CURRENT_TIMESTAMP on SQLite
-        ("CURRENT_TIMESTAMP", false, "created DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL"),
+        (
+            "CURRENT_TIMESTAMP",
+            false,
+            "created DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL",
+        ),
     ] {
         let mut db = Recorder::new(TOOL);
         let mut c = col("created", ty(TypeClass::DateTime), nullable);
         c.server_default = Some(ServerDefault::Text(default.into()));
-        runtime::run_ops(&mut db, &[batch("tool", vec![Op::AddColumn { table: "tool".into(), column: c }])]).unwrap();
+        runtime::run_ops(
+            &mut db,
+            &[batch(
+                "tool",
+                vec![Op::AddColumn {
+                    table: "tool".into(),
+                    column: c,
+                }],
+            )],
+        )
+        .unwrap();
         assert_eq!(
             db.statements(),
             [
@@ -359,18 +463,34 @@ fn batch_plain_add_column_uses_alter_and_not_null_without_default_fails_on_rows(
     let mut kind = col("kind", string(10), false);
     kind.server_default = Some(ServerDefault::Literal("hand".into()));
     let ops = vec![
-        Op::AddColumn { table: "tool".into(), column: kind },
-        Op::AddColumn { table: "tool".into(), column: col("n", ty(TypeClass::Integer), false) },
-        Op::CreateIndex { index: index("ix_tool_kind", "tool", &["kind"], false) },
+        Op::AddColumn {
+            table: "tool".into(),
+            column: kind,
+        },
+        Op::AddColumn {
+            table: "tool".into(),
+            column: col("n", ty(TypeClass::Integer), false),
+        },
+        Op::CreateIndex {
+            index: index("ix_tool_kind", "tool", &["kind"], false),
+        },
     ];
     let b = [batch("tool", ops)];
     let err = runtime::run_ops(&mut db, &b).unwrap_err();
     assert_eq!(
         db.statements(),
-        ["ALTER TABLE tool ADD COLUMN kind VARCHAR(10) DEFAULT 'hand' NOT NULL", "ALTER TABLE tool ADD COLUMN n INTEGER NOT NULL"]
+        [
+            "ALTER TABLE tool ADD COLUMN kind VARCHAR(10) DEFAULT 'hand' NOT NULL",
+            "ALTER TABLE tool ADD COLUMN n INTEGER NOT NULL"
+        ]
     );
-    let RuntimeError::Database { message, .. } = &err else { panic!("{err:?}") };
-    assert_eq!(message, "Cannot add a NOT NULL column with default value NULL");
+    let RuntimeError::Database { message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        message,
+        "Cannot add a NOT NULL column with default value NULL"
+    );
     assert_eq!(
         runtime::offline_sql(&b).unwrap(),
         "ALTER TABLE tool ADD COLUMN kind VARCHAR(10) DEFAULT 'hand' NOT NULL;\n\nALTER TABLE tool ADD COLUMN n INTEGER NOT NULL;\n\nCREATE INDEX ix_tool_kind ON tool (kind);\n\n"
@@ -383,12 +503,23 @@ fn batch_plain_add_column_uses_alter_and_not_null_without_default_fails_on_rows(
 #[test]
 fn unnamed_constraints_in_batch_need_a_name() {
     for op in [
-        Op::CreateForeignKey { table: "tool".into(), constraint: fk(None, &["id"], "tool", &["id"]) },
-        Op::DropConstraint { table: "tool".into(), name: None, kind: Some(ConstraintKind::Unique), removed: None },
+        Op::CreateForeignKey {
+            table: "tool".into(),
+            constraint: fk(None, &["id"], "tool", &["id"]),
+        },
+        Op::DropConstraint {
+            table: "tool".into(),
+            name: None,
+            kind: Some(ConstraintKind::Unique),
+            removed: None,
+        },
     ] {
         let mut db = Recorder::new(TOOL);
         let err = runtime::run_ops(&mut db, &[batch("tool", vec![op])]).unwrap_err();
-        assert_eq!(err, RuntimeError::Value("Constraint must have a name".into()));
+        assert_eq!(
+            err,
+            RuntimeError::Value("Constraint must have a name".into())
+        );
         assert!(db.statements().is_empty());
     }
 }
@@ -399,11 +530,17 @@ fn batch_named_unique_and_check() {
     let ops = vec![
         Op::CreateUniqueConstraint {
             table: "tool".into(),
-            constraint: UniqueConstraint { name: Some(Name::plain("uq_tool_name")), columns: vec!["name".into()] },
+            constraint: UniqueConstraint {
+                name: Some(Name::plain("uq_tool_name")),
+                columns: vec!["name".into()],
+            },
         },
         Op::CreateCheckConstraint {
             table: "tool".into(),
-            constraint: CheckConstraint { name: Some(Name::plain("ck_len")), sqltext: "length(name) > 1".into() },
+            constraint: CheckConstraint {
+                name: Some(Name::plain("ck_len")),
+                sqltext: "length(name) > 1".into(),
+            },
         },
     ];
     runtime::run_ops(&mut db, &[batch("tool", ops)]).unwrap();
@@ -423,7 +560,10 @@ fn recreate_always_and_never() {
         recreate: Recreate::Always,
         copy_from: None,
         table_args: vec![],
-        ops: vec![Op::AddColumn { table: "tool".into(), column: kind }],
+        ops: vec![Op::AddColumn {
+            table: "tool".into(),
+            column: kind,
+        }],
     };
     runtime::run_ops(&mut db, &[Op::BatchAlterTable(b.clone())]).unwrap();
     assert_eq!(
@@ -438,10 +578,16 @@ fn recreate_always_and_never() {
     );
     let mut db = Recorder::new(TOOL);
     b.recreate = Recreate::Never;
-    b.ops = vec![Op::DropColumn { table: "tool".into(), column: col("serial_no", varchar(40), true) }];
+    b.ops = vec![Op::DropColumn {
+        table: "tool".into(),
+        column: col("serial_no", varchar(40), true),
+    }];
     runtime::run_ops(&mut db, &[Op::BatchAlterTable(b.clone())]).unwrap();
     assert_eq!(db.statements(), ["ALTER TABLE tool DROP COLUMN serial_no"]);
-    assert_eq!(runtime::offline_sql(&[Op::BatchAlterTable(b)]).unwrap(), "ALTER TABLE tool DROP COLUMN serial_no;\n\n");
+    assert_eq!(
+        runtime::offline_sql(&[Op::BatchAlterTable(b)]).unwrap(),
+        "ALTER TABLE tool DROP COLUMN serial_no;\n\n"
+    );
 }
 
 const ORDER: &[&str] = &[
@@ -456,7 +602,10 @@ const ORDER: &[&str] = &[
 /// Alembic orders the recreated constraints and indexes by Python set
 /// iteration (not deterministic); compare the CREATE TABLE's lines as a set.
 fn lines_sorted(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = s.split(", \n\t").map(|l| l.trim_end_matches("\n)").to_string()).collect();
+    let mut v: Vec<String> = s
+        .split(", \n\t")
+        .map(|l| l.trim_end_matches("\n)").to_string())
+        .collect();
     v.sort();
     v
 }
@@ -465,7 +614,13 @@ fn lines_sorted(s: &str) -> Vec<String> {
 fn batch_reflects_names_defaults_and_drops_unnamed_checks() {
     let mut db = Recorder::new(ORDER);
     let mut warnings = Vec::new();
-    let b = BatchAlterTable { table: "order".into(), recreate: Recreate::Always, copy_from: None, table_args: vec![], ops: vec![] };
+    let b = BatchAlterTable {
+        table: "order".into(),
+        recreate: Recreate::Always,
+        copy_from: None,
+        table_args: vec![],
+        ops: vec![],
+    };
     let report = runtime::run_step(&mut db, &[Op::BatchAlterTable(b)], &[]).unwrap();
     warnings.extend(report.warnings);
     assert_eq!(
@@ -477,7 +632,11 @@ fn batch_reflects_names_defaults_and_drops_unnamed_checks() {
         lines_sorted(st[0]),
         lines_sorted("CREATE TABLE _alembic_tmp_order (\n\tid INTEGER NOT NULL, \n\t\"select\" VARCHAR(20), \n\tqty INTEGER DEFAULT (10), \n\tnote TEXT DEFAULT 'hi', \n\tts DATETIME DEFAULT (CURRENT_TIMESTAMP), \n\tprice NUMERIC(5, 1), \n\tparent_id INTEGER, \n\tcode VARCHAR(5), \n\tflag BOOLEAN, \n\tCONSTRAINT pk_order PRIMARY KEY (id), \n\tCONSTRAINT fk_parent FOREIGN KEY(parent_id) REFERENCES parent (id) ON DELETE CASCADE, \n\tCONSTRAINT ck_qty CHECK (qty > 0), \n\tCONSTRAINT uq_sel UNIQUE (\"select\", qty), \n\tFOREIGN KEY(id) REFERENCES parent (id), \n\tUNIQUE (code)\n)")
     );
-    assert!(st[0].contains("flag BOOLEAN, \n\tCONSTRAINT pk_order PRIMARY KEY (id), "), "PK first: {}", st[0]);
+    assert!(
+        st[0].contains("flag BOOLEAN, \n\tCONSTRAINT pk_order PRIMARY KEY (id), "),
+        "PK first: {}",
+        st[0]
+    );
     assert_eq!(
         st[1],
         "INSERT INTO _alembic_tmp_order (id, \"select\", qty, note, ts, price, parent_id, code, flag) SELECT \"order\".id, \"order\".\"select\", \"order\".qty, \"order\".note, \"order\".ts, \"order\".price, \"order\".parent_id, \"order\".code, \"order\".flag \nFROM \"order\""
@@ -488,9 +647,19 @@ fn batch_reflects_names_defaults_and_drops_unnamed_checks() {
     idx.sort();
     assert_eq!(
         idx,
-        ["CREATE INDEX ix_order_price ON \"order\" (price)", "CREATE UNIQUE INDEX ix_order_sel ON \"order\" (\"select\", code)"]
+        [
+            "CREATE INDEX ix_order_price ON \"order\" (price)",
+            "CREATE UNIQUE INDEX ix_order_sel ON \"order\" (\"select\", code)"
+        ]
     );
-    assert_eq!(db.rows("SELECT id, code, qty FROM \"order\""), [[Value::Integer(1), Value::Text("c1".into()), Value::Integer(10)]]);
+    assert_eq!(
+        db.rows("SELECT id, code, qty FROM \"order\""),
+        [[
+            Value::Integer(1),
+            Value::Text("c1".into()),
+            Value::Integer(10)
+        ]]
+    );
 }
 
 #[test]
@@ -513,7 +682,10 @@ fn batch_rename_and_cast_on_affinity_change() {
     let mut note = alter("order", "note");
     note.modify_server_default = Some(Some(ServerDefault::Literal("bye".into())));
     note.modify_nullable = Some(false);
-    let ops = [sel, price, code, qty, note].into_iter().map(Op::AlterColumn).collect();
+    let ops = [sel, price, code, qty, note]
+        .into_iter()
+        .map(Op::AlterColumn)
+        .collect();
     runtime::run_ops(&mut db, &[batch("order", ops)]).unwrap();
     let st = db.statements();
     assert_eq!(
@@ -526,23 +698,45 @@ fn batch_rename_and_cast_on_affinity_change() {
     );
     let mut idx: Vec<&str> = st[4..].to_vec();
     idx.sort();
-    assert_eq!(idx, ["CREATE INDEX ix_order_price ON \"order\" (price)", "CREATE UNIQUE INDEX ix_order_sel ON \"order\" (sel, code)"]);
-    assert_eq!(db.rows("SELECT sel, price FROM \"order\""), [[Value::Text("a".into()), Value::Integer(2)]]);
+    assert_eq!(
+        idx,
+        [
+            "CREATE INDEX ix_order_price ON \"order\" (price)",
+            "CREATE UNIQUE INDEX ix_order_sel ON \"order\" (sel, code)"
+        ]
+    );
+    assert_eq!(
+        db.rows("SELECT sel, price FROM \"order\""),
+        [[Value::Text("a".into()), Value::Integer(2)]]
+    );
 }
 
 #[test]
 fn batch_errors_before_any_sql() {
     let mut db = Recorder::new(ORDER);
-    let drop = Op::DropConstraint { table: "order".into(), name: Some(Name::plain("nope")), kind: Some(ConstraintKind::Unique), removed: None };
+    let drop = Op::DropConstraint {
+        table: "order".into(),
+        name: Some(Name::plain("nope")),
+        kind: Some(ConstraintKind::Unique),
+        removed: None,
+    };
     assert_eq!(
         runtime::run_ops(&mut db, &[batch("order", vec![drop])]).unwrap_err(),
         RuntimeError::Value("No such constraint: 'nope'".into())
     );
     let ops = vec![
-        Op::DropColumn { table: "order".into(), column: col("qty", ty(TypeClass::Integer), true) },
-        Op::DropIndex { index: index("nope", "order", &["x"], false) },
+        Op::DropColumn {
+            table: "order".into(),
+            column: col("qty", ty(TypeClass::Integer), true),
+        },
+        Op::DropIndex {
+            index: index("nope", "order", &["x"], false),
+        },
     ];
-    assert_eq!(runtime::run_ops(&mut db, &[batch("order", ops)]).unwrap_err(), RuntimeError::Value("No such index: 'nope'".into()));
+    assert_eq!(
+        runtime::run_ops(&mut db, &[batch("order", ops)]).unwrap_err(),
+        RuntimeError::Value("No such index: 'nope'".into())
+    );
     assert!(db.statements().is_empty());
 }
 
@@ -552,20 +746,31 @@ fn second_batch_failing_rolls_back_the_first_but_not_its_create() {
     // the first batch's CREATE TABLE _alembic_tmp_parent was autocommitted,
     // everything after it rolls back when the second batch fails.
     let mut db = Recorder::new(ORDER);
-    db.db.execute("INSERT INTO \"order\" (id, qty) VALUES (2, 5)").unwrap(); // price NULL
+    db.db
+        .execute("INSERT INTO \"order\" (id, qty) VALUES (2, 5)")
+        .unwrap(); // price NULL
     let mut x = col("x", ty(TypeClass::Integer), true);
     x.server_default = Some(ServerDefault::Text("1".into()));
     let mut price = alter("order", "price");
     price.modify_nullable = Some(false);
     let ops = [
-        batch("parent", vec![Op::AddColumn { table: "parent".into(), column: x }]),
+        batch(
+            "parent",
+            vec![Op::AddColumn {
+                table: "parent".into(),
+                column: x,
+            }],
+        ),
         batch("order", vec![Op::AlterColumn(price)]),
     ];
     let err = runtime::run_step(&mut db, &ops, &[]).unwrap_err();
     assert!(matches!(err, RuntimeError::Database { .. }));
     let tables = reflect::table_names(&mut db).unwrap();
     assert_eq!(tables, ["_alembic_tmp_parent", "order", "parent"]);
-    assert_eq!(db.rows("SELECT count(*) FROM _alembic_tmp_parent"), [[Value::Integer(0)]]);
+    assert_eq!(
+        db.rows("SELECT count(*) FROM _alembic_tmp_parent"),
+        [[Value::Integer(0)]]
+    );
 }
 
 // ------------------------------------------------------------------ create table / version table
@@ -574,14 +779,28 @@ fn second_batch_failing_rolls_back_the_first_but_not_its_create() {
 fn create_table_online_and_offline() {
     let mut db = Recorder::new(&[]);
     let mut t = Table::new("item");
-    t.columns = vec![col("id", ty(TypeClass::Integer), false), col("order", ty(TypeClass::Integer), true), col("Weird Name", ty(TypeClass::Text), true)];
-    t.primary_key = Some(PrimaryKeyConstraint { name: None, columns: vec!["id".into()] });
-    t.check_constraints.push(CheckConstraint { name: Some(Name::conv("ck_n")), sqltext: "\"order\" > 0".into() });
-    t.indexes.push(index("ix_u", "item", &["order", "id"], true));
+    t.columns = vec![
+        col("id", ty(TypeClass::Integer), false),
+        col("order", ty(TypeClass::Integer), true),
+        col("Weird Name", ty(TypeClass::Text), true),
+    ];
+    t.primary_key = Some(PrimaryKeyConstraint {
+        name: None,
+        columns: vec!["id".into()],
+    });
+    t.check_constraints.push(CheckConstraint {
+        name: Some(Name::conv("ck_n")),
+        sqltext: "\"order\" > 0".into(),
+    });
+    t.indexes
+        .push(index("ix_u", "item", &["order", "id"], true));
     let ops = [Op::CreateTable { table: t.clone() }];
     runtime::run_ops(&mut db, &ops).unwrap();
     let create = "CREATE TABLE item (\n\tid INTEGER NOT NULL, \n\t\"order\" INTEGER, \n\t\"Weird Name\" TEXT, \n\tPRIMARY KEY (id), \n\tCONSTRAINT ck_n CHECK (\"order\" > 0)\n)";
-    assert_eq!(db.statements(), [create, "CREATE UNIQUE INDEX ix_u ON item (\"order\", id)"]);
+    assert_eq!(
+        db.statements(),
+        [create, "CREATE UNIQUE INDEX ix_u ON item (\"order\", id)"]
+    );
     assert_eq!(
         runtime::offline_sql(&ops).unwrap(),
         "CREATE TABLE item (\n    id INTEGER NOT NULL, \n    \"order\" INTEGER, \n    \"Weird Name\" TEXT, \n    PRIMARY KEY (id), \n    CONSTRAINT ck_n CHECK (\"order\" > 0)\n);\n\nCREATE UNIQUE INDEX ix_u ON item (\"order\", id);\n\n"
@@ -589,12 +808,30 @@ fn create_table_online_and_offline() {
     // reflection reads it back as SQLAlchemy does
     let md = reflect::reflect(&mut db).unwrap();
     let item = &md.tables["item"];
-    assert_eq!(item.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["id", "order", "Weird Name"]);
+    assert_eq!(
+        item.columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["id", "order", "Weird Name"]
+    );
     assert_eq!(item.columns[0].type_.class, TypeClass::IntegerUpper);
     assert!(!item.columns[0].nullable);
     assert_eq!(item.primary_key_columns(), ["id"]);
-    assert_eq!(item.check_constraints, [CheckConstraint { name: Some(Name::plain("ck_n")), sqltext: "\"order\" > 0".into() }]);
-    assert_eq!(item.indexes[0].columns, [IndexColumn::Column("order".into()), IndexColumn::Column("id".into())]);
+    assert_eq!(
+        item.check_constraints,
+        [CheckConstraint {
+            name: Some(Name::plain("ck_n")),
+            sqltext: "\"order\" > 0".into()
+        }]
+    );
+    assert_eq!(
+        item.indexes[0].columns,
+        [
+            IndexColumn::Column("order".into()),
+            IndexColumn::Column("id".into())
+        ]
+    );
 }
 
 #[test]
@@ -604,7 +841,14 @@ fn version_table_online_and_offline() {
     runtime::ensure_version_table(&mut db).unwrap();
     runtime::ensure_version_table(&mut db).unwrap();
     runtime::run_version_updates(&mut db, &[VersionUpdate::Insert("r0001".into())]).unwrap();
-    runtime::run_version_updates(&mut db, &[VersionUpdate::Update { from: "r0001".into(), to: "r0002".into() }]).unwrap();
+    runtime::run_version_updates(
+        &mut db,
+        &[VersionUpdate::Update {
+            from: "r0001".into(),
+            to: "r0002".into(),
+        }],
+    )
+    .unwrap();
     assert_eq!(runtime::read_heads(&mut db).unwrap(), ["r0002"]);
     runtime::run_version_updates(&mut db, &[VersionUpdate::Delete("r0002".into())]).unwrap();
     assert!(runtime::read_heads(&mut db).unwrap().is_empty());
@@ -646,8 +890,13 @@ fn dropping_an_indexed_column_fails_after_the_swap_and_rolls_back() {
     // autocommitted CREATE of _alembic_tmp_tool stays.
     let mut db = Recorder::new(TOOL2);
     let mut ops = vec![
-        Op::Execute { sql: "UPDATE tool SET name = 'x'".into() },
-        Op::DropColumn { table: "tool".into(), column: col("serial_no", varchar(40), true) },
+        Op::Execute {
+            sql: "UPDATE tool SET name = 'x'".into(),
+        },
+        Op::DropColumn {
+            table: "tool".into(),
+            column: col("serial_no", varchar(40), true),
+        },
     ];
     ops.swap(0, 1); // execute written after drop_column still runs first
     let err = runtime::run_ops(&mut db, &[batch("tool", ops)]).unwrap_err();
@@ -663,7 +912,9 @@ fn dropping_an_indexed_column_fails_after_the_swap_and_rolls_back() {
             "CREATE INDEX ix_tool_serial ON tool (serial_no, name)",
         ]
     );
-    let RuntimeError::Database { message, .. } = &err else { panic!("{err:?}") };
+    let RuntimeError::Database { message, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(message, "no such column: serial_no");
     // the UPDATE opened the transaction before the CREATE: all of it rolled back
     assert_eq!(db.schema(), TOOL2[..3].to_vec());
@@ -675,22 +926,43 @@ fn batch_rename_carries_indexes_and_copy_from_works_offline() {
     let mut a = alter("tool", "name");
     a.modify_name = Some("title".into());
     a.existing_type = Some(string(80));
-    let ops = vec![Op::AlterColumn(a), Op::CreateIndex { index: index("ix_new", "tool", &["id"], false) }];
+    let ops = vec![
+        Op::AlterColumn(a),
+        Op::CreateIndex {
+            index: index("ix_new", "tool", &["id"], false),
+        },
+    ];
     runtime::run_ops(&mut db, &[batch("tool", ops)]).unwrap();
     let st = db.statements();
     assert_eq!(st[1], "INSERT INTO _alembic_tmp_tool (id, title, serial_no) SELECT tool.id, tool.name, tool.serial_no \nFROM tool");
     let mut idx = st[4..6].to_vec();
     idx.sort();
-    assert_eq!(idx, ["CREATE INDEX ix_tool_name ON tool (title)", "CREATE INDEX ix_tool_serial ON tool (serial_no, title)"]);
+    assert_eq!(
+        idx,
+        [
+            "CREATE INDEX ix_tool_name ON tool (title)",
+            "CREATE INDEX ix_tool_serial ON tool (serial_no, title)"
+        ]
+    );
     assert_eq!(st[6], "CREATE INDEX ix_new ON tool (id)");
 
     // copy_from: no reflection, so --sql can write the move and copy
     let mut t = Table::new("tool");
     let mut id = col("id", ty(TypeClass::Integer), false);
     id.primary_key = true;
-    t.columns = vec![id, col("name", string(80), false), col("serial_no", string(40), true)];
-    t.primary_key = Some(PrimaryKeyConstraint { name: None, columns: vec!["id".into()] });
-    t.indexes = vec![Index { name: Some(Name::plain("ix_tool_name")), ..index("ix_tool_name", "tool", &["name"], false) }];
+    t.columns = vec![
+        id,
+        col("name", string(80), false),
+        col("serial_no", string(40), true),
+    ];
+    t.primary_key = Some(PrimaryKeyConstraint {
+        name: None,
+        columns: vec!["id".into()],
+    });
+    t.indexes = vec![Index {
+        name: Some(Name::plain("ix_tool_name")),
+        ..index("ix_tool_name", "tool", &["name"], false)
+    }];
     let mut a = alter("tool", "serial_no");
     a.modify_nullable = Some(false);
     a.existing_type = Some(string(40));
@@ -710,14 +982,24 @@ fn batch_rename_carries_indexes_and_copy_from_works_offline() {
 #[test]
 fn untyped_reflected_column_cannot_be_recreated_and_affinity_types_survive() {
     let recreate = |table: &str| {
-        Op::BatchAlterTable(BatchAlterTable { table: table.into(), recreate: Recreate::Always, copy_from: None, table_args: vec![], ops: vec![] })
+        Op::BatchAlterTable(BatchAlterTable {
+            table: table.into(),
+            recreate: Recreate::Always,
+            copy_from: None,
+            table_args: vec![],
+            ops: vec![],
+        })
     };
-    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER PRIMARY KEY, x, m MONEY, v VARCHAR (10))"]);
+    let mut db =
+        Recorder::new(&["CREATE TABLE t (id INTEGER PRIMARY KEY, x, m MONEY, v VARCHAR (10))"]);
     assert_eq!(
         runtime::run_ops(&mut db, &[recreate("t")]).unwrap_err(),
         RuntimeError::Compile("(in table '_alembic_tmp_t', column 'x'): Can't generate DDL for NullType(); did you forget to specify a type on this Column?".into())
     );
-    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER PRIMARY KEY, m MONEY, v VARCHAR (10))", "INSERT INTO t VALUES (1, 3, 'a')"]);
+    let mut db = Recorder::new(&[
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, m MONEY, v VARCHAR (10))",
+        "INSERT INTO t VALUES (1, 3, 'a')",
+    ]);
     runtime::run_ops(&mut db, &[recreate("t")]).unwrap();
     assert_eq!(
         db.statements()[..2],
@@ -740,11 +1022,123 @@ fn bulk_insert_offline_renders_literals_in_table_column_order() {
     r2.insert("v".to_string(), Literal::Bool(false));
     let op = Op::BulkInsert {
         table: "t".into(),
-        columns: vec![("id".into(), Some(ty(TypeClass::Integer))), ("m".into(), Some(ty(TypeClass::Float))), ("v".into(), Some(ty(TypeClass::Boolean)))],
+        columns: vec![
+            ("id".into(), Some(ty(TypeClass::Integer))),
+            ("m".into(), Some(ty(TypeClass::Float))),
+            ("v".into(), Some(ty(TypeClass::Boolean))),
+        ],
         rows: vec![r1, r2],
     };
     assert_eq!(
         runtime::offline_sql(&[op]).unwrap(),
         "INSERT INTO t (id, m, v) VALUES (7, 1e-05, 1);\n\nINSERT INTO t (id, m, v) VALUES (8, 2.5e+20, 0);\n\n"
+    );
+}
+
+#[test]
+fn version_update_must_match_one_row() {
+    let mut db = Recorder::new(&[]);
+    runtime::ensure_version_table(&mut db).unwrap();
+    let err = runtime::run_version_updates(
+        &mut db,
+        &[VersionUpdate::Update {
+            from: "r0001".into(),
+            to: "r0002".into(),
+        }],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        RuntimeError::Command(
+            "Online migration expected to match one row when updating 'r0001' to 'r0002' in 'alembic_version'; 0 found"
+                .into()
+        )
+    );
+    let err = runtime::run_version_updates(&mut db, &[VersionUpdate::Delete("r0001".into())])
+        .unwrap_err();
+    assert_eq!(
+        err,
+        RuntimeError::Command(
+            "Online migration expected to match one row when deleting 'r0001' in 'alembic_version'; 0 found".into()
+        )
+    );
+}
+
+#[test]
+fn boolean_check_constraints_in_batch() {
+    // Alembic 1.20.1: the type's CHECK arrives as add_constraint; unnamed is fine.
+    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER NOT NULL, PRIMARY KEY (id))"]);
+    let flag = col(
+        "flag",
+        SqlType {
+            create_constraint: true,
+            ..ty(TypeClass::Boolean)
+        },
+        true,
+    );
+    runtime::run_ops(
+        &mut db,
+        &[batch(
+            "t",
+            vec![Op::AddColumn {
+                table: "t".into(),
+                column: flag.clone(),
+            }],
+        )],
+    )
+    .unwrap();
+    assert_eq!(
+        db.statements()[..2],
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\tflag BOOLEAN, \n\tPRIMARY KEY (id), \n\tCHECK (flag IN (0, 1))\n)",
+            "INSERT INTO _alembic_tmp_t (id) SELECT t.id \nFROM t",
+        ]
+    );
+    // outside batch: plain ALTER plus Alembic's warning
+    let mut db = Recorder::new(&["CREATE TABLE t (id INTEGER NOT NULL, PRIMARY KEY (id))"]);
+    let report = runtime::run_step(
+        &mut db,
+        &[Op::AddColumn {
+            table: "t".into(),
+            column: flag,
+        }],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(db.statements(), ["ALTER TABLE t ADD COLUMN flag BOOLEAN"]);
+    assert_eq!(report.warnings, ["Skipping unsupported ALTER for creation of implicit constraint. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy."]);
+
+    // Boolean → Integer: the reflected unnamed CHECK is omitted (warning), CAST on copy
+    let base = ["CREATE TABLE t (id INTEGER NOT NULL, flag BOOLEAN, PRIMARY KEY (id), CHECK (flag IN (0, 1)))"];
+    let mut db = Recorder::new(&base);
+    let mut a = alter("t", "flag");
+    a.existing_type = Some(SqlType {
+        create_constraint: true,
+        ..ty(TypeClass::Boolean)
+    });
+    a.modify_type = Some(ty(TypeClass::Integer));
+    runtime::run_ops(&mut db, &[batch("t", vec![Op::AlterColumn(a)])]).unwrap();
+    assert_eq!(
+        db.statements()[..2],
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\tflag INTEGER, \n\tPRIMARY KEY (id)\n)",
+            "INSERT INTO _alembic_tmp_t (id, flag) SELECT t.id, CAST(t.flag AS INTEGER) AS flag \nFROM t",
+        ]
+    );
+    // Integer → Boolean(create_constraint=True) on a reflected BOOLEAN: same affinity, no CAST
+    let mut db = Recorder::new(&base);
+    let mut a = alter("t", "flag");
+    a.existing_type = Some(ty(TypeClass::Integer));
+    a.modify_type = Some(SqlType {
+        create_constraint: true,
+        ..ty(TypeClass::Boolean)
+    });
+    runtime::run_ops(&mut db, &[batch("t", vec![Op::AlterColumn(a)])]).unwrap();
+    assert_eq!(
+        db.statements()[..2],
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\tflag BOOLEAN, \n\tPRIMARY KEY (id), \n\tCHECK (flag IN (0, 1))\n)",
+            "INSERT INTO _alembic_tmp_t (id, flag) SELECT t.id, t.flag \nFROM t",
+        ]
     );
 }

@@ -20,11 +20,20 @@ fn open(schema: &[&str], rows: &[&str]) -> NativeDatabase {
     db
 }
 fn master(db: &mut NativeDatabase) -> Vec<String> {
-    let r = db.query("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").unwrap();
-    r.rows.iter().map(|row| row[0].as_str().unwrap().to_string()).collect()
+    let r = db
+        .query("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")
+        .unwrap();
+    r.rows
+        .iter()
+        .map(|row| row[0].as_str().unwrap().to_string())
+        .collect()
 }
 fn count(db: &mut NativeDatabase, table: &str) -> i64 {
-    db.query(&format!("SELECT count(*) FROM \"{table}\"")).unwrap().rows[0][0].as_i64().unwrap()
+    db.query(&format!("SELECT count(*) FROM \"{table}\""))
+        .unwrap()
+        .rows[0][0]
+        .as_i64()
+        .unwrap()
 }
 fn col(name: &str, t: SqlType, nullable: bool) -> Column {
     let mut c = Column::new(name, t);
@@ -32,7 +41,13 @@ fn col(name: &str, t: SqlType, nullable: bool) -> Column {
     c
 }
 fn batch(table: &str, ops: Vec<Op>) -> Op {
-    Op::BatchAlterTable(BatchAlterTable { table: table.into(), recreate: Recreate::Auto, copy_from: None, table_args: vec![], ops })
+    Op::BatchAlterTable(BatchAlterTable {
+        table: table.into(),
+        recreate: Recreate::Auto,
+        copy_from: None,
+        table_args: vec![],
+        ops,
+    })
 }
 
 #[test]
@@ -50,8 +65,14 @@ fn weather_stations_naming_step_2_adds_a_named_fk() {
         ],
     );
     let ops = vec![
-        Op::AddColumn { table: "reading".into(), column: col("station_id", SqlType::new(TypeClass::Integer), true) },
-        Op::AddColumn { table: "reading".into(), column: col("humidity_pct", SqlType::new(TypeClass::Float), true) },
+        Op::AddColumn {
+            table: "reading".into(),
+            column: col("station_id", SqlType::new(TypeClass::Integer), true),
+        },
+        Op::AddColumn {
+            table: "reading".into(),
+            column: col("humidity_pct", SqlType::new(TypeClass::Float), true),
+        },
         Op::CreateForeignKey {
             table: "reading".into(),
             constraint: ForeignKeyConstraint {
@@ -78,7 +99,9 @@ fn weather_stations_naming_step_2_adds_a_named_fk() {
         ]
     );
     assert_eq!(count(&mut db, "reading"), 2);
-    let r = db.query("SELECT raw_packet, station_id FROM reading WHERE id = 1").unwrap();
+    let r = db
+        .query("SELECT raw_packet, station_id FROM reading WHERE id = 1")
+        .unwrap();
     assert_eq!(r.rows, [[Value::Blob(vec![0]), Value::Null]]);
 }
 
@@ -103,7 +126,10 @@ fn podcast_catalog_step_3_unique_on_populated_table_and_drop_column() {
         batch(
             "episode",
             vec![
-                Op::AddColumn { table: "episode".into(), column: col("number", SqlType::new(TypeClass::Integer), true) },
+                Op::AddColumn {
+                    table: "episode".into(),
+                    column: col("number", SqlType::new(TypeClass::Integer), true),
+                },
                 Op::CreateUniqueConstraint {
                     table: "episode".into(),
                     constraint: UniqueConstraint {
@@ -117,7 +143,11 @@ fn podcast_catalog_step_3_unique_on_populated_table_and_drop_column() {
             "guest",
             vec![Op::DropColumn {
                 table: "guest".into(),
-                column: col("homepage", SqlType::new(TypeClass::VarcharUpper).with_length(Some(300)), true),
+                column: col(
+                    "homepage",
+                    SqlType::new(TypeClass::VarcharUpper).with_length(Some(300)),
+                    true,
+                ),
             }],
         ),
     ];
@@ -132,7 +162,14 @@ fn podcast_catalog_step_3_unique_on_populated_table_and_drop_column() {
             "CREATE TABLE \"guest\" (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(120) NOT NULL, \n\tPRIMARY KEY (id)\n)",
         ]
     );
-    assert_eq!((count(&mut db, "episode"), count(&mut db, "guest"), count(&mut db, "episode_guest")), (2, 2, 1));
+    assert_eq!(
+        (
+            count(&mut db, "episode"),
+            count(&mut db, "guest"),
+            count(&mut db, "episode_guest")
+        ),
+        (2, 2, 1)
+    );
 }
 
 #[test]
@@ -152,8 +189,20 @@ fn clinic_appointments_steps_2_and_3() {
     let mut visits = col("visits_total", SqlType::new(TypeClass::BigInteger), false);
     visits.server_default = Some(ServerDefault::Literal("0".into()));
     let step2 = [
-        batch("appointments", vec![Op::AddColumn { table: "appointments".into(), column: col("notes", SqlType::new(TypeClass::Text), true) }]),
-        batch("vets", vec![Op::AddColumn { table: "vets".into(), column: visits }]),
+        batch(
+            "appointments",
+            vec![Op::AddColumn {
+                table: "appointments".into(),
+                column: col("notes", SqlType::new(TypeClass::Text), true),
+            }],
+        ),
+        batch(
+            "vets",
+            vec![Op::AddColumn {
+                table: "vets".into(),
+                column: visits,
+            }],
+        ),
     ];
     runtime::run_ops(&mut db, &step2).unwrap();
     assert_eq!(
@@ -167,7 +216,9 @@ fn clinic_appointments_steps_2_and_3() {
     // step 3: Enum replaces VARCHAR(5); BIGINT → Integer
     let mut species_t = SqlType::new(TypeClass::Enum);
     species_t.enum_ = Some(EnumInfo {
-        values: ["dog", "cat", "bird", "reptile", "other"].map(String::from).to_vec(),
+        values: ["dog", "cat", "bird", "reptile", "other"]
+            .map(String::from)
+            .to_vec(),
         name: Some("species".into()),
         native_enum: true,
         ..Default::default()
@@ -189,7 +240,10 @@ fn clinic_appointments_steps_2_and_3() {
         existing_server_default: Some(Some(ServerDefault::Text("'0'".into()))),
         ..Default::default()
     };
-    let step3 = [batch("appointments", vec![Op::AlterColumn(species)]), batch("vets", vec![Op::AlterColumn(visits)])];
+    let step3 = [
+        batch("appointments", vec![Op::AlterColumn(species)]),
+        batch("vets", vec![Op::AlterColumn(visits)]),
+    ];
     runtime::run_ops(&mut db, &step3).unwrap();
     assert_eq!(
         master(&mut db),
@@ -199,13 +253,19 @@ fn clinic_appointments_steps_2_and_3() {
             "CREATE TABLE \"vets\" (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(100) NOT NULL, \n\tlicense_no VARCHAR(20) NOT NULL, \n\tvisits_total INTEGER DEFAULT '0' NOT NULL, \n\tPRIMARY KEY (id), \n\tUNIQUE (license_no)\n)",
         ]
     );
-    assert_eq!((count(&mut db, "vets"), count(&mut db, "appointments")), (1, 1));
+    assert_eq!(
+        (count(&mut db, "vets"), count(&mut db, "appointments")),
+        (1, 1)
+    );
 }
 
 /// Lines of a CREATE TABLE, sorted: Alembic orders a recreated table's
 /// constraints by Python set iteration, which varies from run to run.
 fn lines_sorted(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = s.split(", \n\t").map(|l| l.trim_end_matches("\n)").to_string()).collect();
+    let mut v: Vec<String> = s
+        .split(", \n\t")
+        .map(|l| l.trim_end_matches("\n)").to_string())
+        .collect();
     v.sort();
     v
 }
@@ -230,18 +290,38 @@ fn kanban_board_downgrade_of_step_2_recreates_a_self_referential_table() {
     );
     let v = |n: u32| SqlType::new(TypeClass::VarcharUpper).with_length(Some(n));
     let drop_index = |name: &str| Op::DropIndex {
-        index: Index { name: Some(Name::plain(name)), table: "cards".into(), columns: vec![], unique: false },
+        index: Index {
+            name: Some(Name::plain(name)),
+            table: "cards".into(),
+            columns: vec![],
+            unique: false,
+        },
     };
     let ops = [
-        batch("lanes", vec![Op::DropColumn { table: "lanes".into(), column: col("wip_limit", SqlType::new(TypeClass::IntegerUpper), true) }]),
+        batch(
+            "lanes",
+            vec![Op::DropColumn {
+                table: "lanes".into(),
+                column: col("wip_limit", SqlType::new(TypeClass::IntegerUpper), true),
+            }],
+        ),
         batch(
             "cards",
             vec![
                 drop_index("ix_cards_external_ref"),
                 drop_index("ix_cards_assignee"),
-                Op::DropColumn { table: "cards".into(), column: col("checklist", SqlType::new(TypeClass::JsonUpper), true) },
-                Op::DropColumn { table: "cards".into(), column: col("external_ref", v(40), true) },
-                Op::DropColumn { table: "cards".into(), column: col("assignee", v(60), true) },
+                Op::DropColumn {
+                    table: "cards".into(),
+                    column: col("checklist", SqlType::new(TypeClass::JsonUpper), true),
+                },
+                Op::DropColumn {
+                    table: "cards".into(),
+                    column: col("external_ref", v(40), true),
+                },
+                Op::DropColumn {
+                    table: "cards".into(),
+                    column: col("assignee", v(60), true),
+                },
             ],
         ),
     ];

@@ -32,7 +32,8 @@ impl NativeDatabase {
     }
 
     fn init(conn: rusqlite::Connection) -> Result<Self, DbError> {
-        conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(db_error)?;
+        conn.execute_batch("PRAGMA foreign_keys = OFF")
+            .map_err(db_error)?;
         Ok(NativeDatabase { conn })
     }
 }
@@ -40,9 +41,8 @@ impl NativeDatabase {
 /// SQLite's own message: rusqlite's `SqliteFailure` carries `sqlite3_errmsg`.
 fn db_error(e: rusqlite::Error) -> DbError {
     match e {
-        rusqlite::Error::SqliteFailure(_, Some(message)) | rusqlite::Error::SqlInputError { msg: message, .. } => {
-            DbError::new(message)
-        }
+        rusqlite::Error::SqliteFailure(_, Some(message))
+        | rusqlite::Error::SqlInputError { msg: message, .. } => DbError::new(message),
         other => DbError::new(other.to_string()),
     }
 }
@@ -115,14 +115,24 @@ mod tests {
     #[test]
     fn query_returns_columns_and_typed_values() {
         let mut db = NativeDatabase::open_in_memory().unwrap();
-        db.execute("CREATE TABLE t (a INTEGER, b TEXT, c REAL, d BLOB)").unwrap();
-        db.execute("INSERT INTO t VALUES (1, 'x', 1.5, x'00ff'), (NULL, NULL, NULL, NULL)").unwrap();
+        db.execute("CREATE TABLE t (a INTEGER, b TEXT, c REAL, d BLOB)")
+            .unwrap();
+        db.execute("INSERT INTO t VALUES (1, 'x', 1.5, x'00ff'), (NULL, NULL, NULL, NULL)")
+            .unwrap();
         let r = db.query("SELECT a, b, c, d FROM t ORDER BY rowid").unwrap();
         assert_eq!(r.columns, ["a", "b", "c", "d"]);
         assert_eq!(
             r.rows[0],
-            [Value::Integer(1), Value::Text("x".into()), Value::Real(1.5), Value::Blob(vec![0, 255])]
+            [
+                Value::Integer(1),
+                Value::Text("x".into()),
+                Value::Real(1.5),
+                Value::Blob(vec![0, 255])
+            ]
         );
-        assert_eq!(r.rows[1], [Value::Null, Value::Null, Value::Null, Value::Null]);
+        assert_eq!(
+            r.rows[1],
+            [Value::Null, Value::Null, Value::Null, Value::Null]
+        );
     }
 }

@@ -29,29 +29,137 @@ pub enum DdlError {
 
 /// `SQLiteIdentifierPreparer.reserved_words`.
 const RESERVED_WORDS: &[&str] = &[
-    "add", "after", "all", "alter", "analyze", "and", "as", "asc", "attach", "autoincrement",
-    "before", "begin", "between", "by", "cascade", "case", "cast", "check", "collate", "column",
-    "commit", "conflict", "constraint", "create", "cross", "current_date", "current_time",
-    "current_timestamp", "database", "default", "deferrable", "deferred", "delete", "desc",
-    "detach", "distinct", "drop", "each", "else", "end", "escape", "except", "exclusive", "exists",
-    "explain", "false", "fail", "for", "foreign", "from", "full", "glob", "group", "having", "if",
-    "ignore", "immediate", "in", "index", "indexed", "initially", "inner", "insert", "instead",
-    "intersect", "into", "is", "isnull", "join", "key", "left", "like", "limit", "match",
-    "natural", "not", "notnull", "null", "of", "offset", "on", "or", "order", "outer", "plan",
-    "pragma", "primary", "query", "raise", "references", "reindex", "rename", "replace",
-    "restrict", "right", "rollback", "row", "select", "set", "table", "temp", "temporary", "then",
-    "to", "transaction", "trigger", "true", "union", "unique", "update", "using", "vacuum",
-    "values", "view", "virtual", "when", "where",
+    "add",
+    "after",
+    "all",
+    "alter",
+    "analyze",
+    "and",
+    "as",
+    "asc",
+    "attach",
+    "autoincrement",
+    "before",
+    "begin",
+    "between",
+    "by",
+    "cascade",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "commit",
+    "conflict",
+    "constraint",
+    "create",
+    "cross",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "database",
+    "default",
+    "deferrable",
+    "deferred",
+    "delete",
+    "desc",
+    "detach",
+    "distinct",
+    "drop",
+    "each",
+    "else",
+    "end",
+    "escape",
+    "except",
+    "exclusive",
+    "exists",
+    "explain",
+    "false",
+    "fail",
+    "for",
+    "foreign",
+    "from",
+    "full",
+    "glob",
+    "group",
+    "having",
+    "if",
+    "ignore",
+    "immediate",
+    "in",
+    "index",
+    "indexed",
+    "initially",
+    "inner",
+    "insert",
+    "instead",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "key",
+    "left",
+    "like",
+    "limit",
+    "match",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "of",
+    "offset",
+    "on",
+    "or",
+    "order",
+    "outer",
+    "plan",
+    "pragma",
+    "primary",
+    "query",
+    "raise",
+    "references",
+    "reindex",
+    "rename",
+    "replace",
+    "restrict",
+    "right",
+    "rollback",
+    "row",
+    "select",
+    "set",
+    "table",
+    "temp",
+    "temporary",
+    "then",
+    "to",
+    "transaction",
+    "trigger",
+    "true",
+    "union",
+    "unique",
+    "update",
+    "using",
+    "vacuum",
+    "values",
+    "view",
+    "virtual",
+    "when",
+    "where",
 ];
 
 /// `IdentifierPreparer._requires_quotes`.
 pub fn requires_quotes(name: &str) -> bool {
-    let Some(first) = name.chars().next() else { return true };
+    let Some(first) = name.chars().next() else {
+        return true;
+    };
     let lower = name.to_lowercase();
     RESERVED_WORDS.contains(&lower.as_str())
         || first.is_ascii_digit()
         || first == '$'
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
         || lower != name
 }
 
@@ -92,9 +200,10 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         TypeClass::Integer | TypeClass::IntegerUpper => "INTEGER".into(),
         TypeClass::BigInteger | TypeClass::BigIntUpper => "BIGINT".into(),
         TypeClass::SmallInteger | TypeClass::SmallIntUpper => "SMALLINT".into(),
-        TypeClass::String | TypeClass::Unicode | TypeClass::AutoString | TypeClass::VarcharUpper => {
-            string("VARCHAR")
-        }
+        TypeClass::String
+        | TypeClass::Unicode
+        | TypeClass::AutoString
+        | TypeClass::VarcharUpper => string("VARCHAR"),
         TypeClass::NVarcharUpper => string("NVARCHAR"),
         TypeClass::CharUpper => string("CHAR"),
         TypeClass::NCharUpper => string("NCHAR"),
@@ -104,7 +213,8 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         // Non-native on SQLite: `VARCHAR(<longest member or length=>)`.
         TypeClass::Enum => {
             let len = t.enum_.as_ref().and_then(|e| {
-                e.length.or_else(|| e.values.iter().map(|v| v.chars().count() as u32).max())
+                e.length
+                    .or_else(|| e.values.iter().map(|v| v.chars().count() as u32).max())
             });
             let mut s = match len.or(t.length) {
                 Some(n) => format!("VARCHAR({n})"),
@@ -124,7 +234,10 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         TypeClass::DoublePrecisionUpper => "DOUBLE PRECISION".into(),
         TypeClass::Date | TypeClass::DateUpper => "DATE".into(),
         // `Interval` is a TypeDecorator over DateTime on SQLite.
-        TypeClass::DateTime | TypeClass::UtcDateTime | TypeClass::DateTimeUpper | TypeClass::Interval => "DATETIME".into(),
+        TypeClass::DateTime
+        | TypeClass::UtcDateTime
+        | TypeClass::DateTimeUpper
+        | TypeClass::Interval => "DATETIME".into(),
         TypeClass::TimestampUpper => "TIMESTAMP".into(),
         TypeClass::Time | TypeClass::TimeUpper => "TIME".into(),
         TypeClass::Json | TypeClass::JsonUpper => "JSON".into(),
@@ -135,12 +248,10 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         // No native UUID on SQLite: `_render_string_type(CHAR, 32)`.
         TypeClass::Uuid => "CHAR(32)".into(),
         TypeClass::UuidUpper => "UUID".into(),
-        TypeClass::Null => {
-            return Err(DdlError::Compile(
-                "Can't generate DDL for NullType(); did you forget to specify a type on this Column?"
-                    .into(),
-            ))
-        }
+        TypeClass::Null => return Err(DdlError::Compile(
+            "Can't generate DDL for NullType(); did you forget to specify a type on this Column?"
+                .into(),
+        )),
     })
 }
 
@@ -167,16 +278,32 @@ pub enum Affinity {
 pub fn type_affinity(class: TypeClass) -> Affinity {
     use TypeClass as T;
     match class {
-        T::Integer | T::BigInteger | T::SmallInteger | T::IntegerUpper | T::BigIntUpper | T::SmallIntUpper => {
-            Affinity::Integer
-        }
-        T::String | T::Text | T::Unicode | T::UnicodeText | T::Enum | T::AutoString | T::VarcharUpper
-        | T::NVarcharUpper | T::CharUpper | T::NCharUpper | T::TextUpper | T::ClobUpper => Affinity::String,
+        T::Integer
+        | T::BigInteger
+        | T::SmallInteger
+        | T::IntegerUpper
+        | T::BigIntUpper
+        | T::SmallIntUpper => Affinity::Integer,
+        T::String
+        | T::Text
+        | T::Unicode
+        | T::UnicodeText
+        | T::Enum
+        | T::AutoString
+        | T::VarcharUpper
+        | T::NVarcharUpper
+        | T::CharUpper
+        | T::NCharUpper
+        | T::TextUpper
+        | T::ClobUpper => Affinity::String,
         T::Boolean | T::BooleanUpper => Affinity::Boolean,
         T::Numeric | T::NumericUpper | T::DecimalUpper => Affinity::Numeric,
-        T::Float | T::Double | T::FloatUpper | T::RealUpper | T::DoubleUpper | T::DoublePrecisionUpper => {
-            Affinity::Float
-        }
+        T::Float
+        | T::Double
+        | T::FloatUpper
+        | T::RealUpper
+        | T::DoubleUpper
+        | T::DoublePrecisionUpper => Affinity::Float,
         T::Date | T::DateUpper => Affinity::Date,
         T::DateTime | T::UtcDateTime | T::DateTimeUpper | T::TimestampUpper => Affinity::DateTime,
         T::Time | T::TimeUpper => Affinity::Time,
@@ -234,7 +361,11 @@ pub fn column_spec(column: &Column) -> Result<String, DdlError> {
 }
 
 fn column_list<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
-    names.into_iter().map(|n| quote(n)).collect::<Vec<_>>().join(", ")
+    names
+        .into_iter()
+        .map(|n| quote(n))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn constraint_preamble(name: Option<&crate::schema::Name>) -> String {
@@ -246,7 +377,11 @@ fn constraint_preamble(name: Option<&crate::schema::Name>) -> String {
 
 /// `PRIMARY KEY (a, b)` with its optional `CONSTRAINT name`.
 pub fn primary_key_clause(pk: &PrimaryKeyConstraint) -> String {
-    format!("{}PRIMARY KEY ({})", constraint_preamble(pk.name.as_ref()), column_list(&pk.columns))
+    format!(
+        "{}PRIMARY KEY ({})",
+        constraint_preamble(pk.name.as_ref()),
+        column_list(&pk.columns)
+    )
 }
 
 /// `FOREIGN KEY(a) REFERENCES b (id) ON DELETE CASCADE`.
@@ -277,12 +412,20 @@ pub fn foreign_key_clause(fk: &ForeignKeyConstraint) -> String {
 
 /// `UNIQUE (a, b)`.
 pub fn unique_clause(uq: &UniqueConstraint) -> String {
-    format!("{}UNIQUE ({})", constraint_preamble(uq.name.as_ref()), column_list(&uq.columns))
+    format!(
+        "{}UNIQUE ({})",
+        constraint_preamble(uq.name.as_ref()),
+        column_list(&uq.columns)
+    )
 }
 
 /// `CHECK (sqltext)`.
 pub fn check_clause(ck: &CheckConstraint) -> String {
-    format!("{}CHECK ({})", constraint_preamble(ck.name.as_ref()), ck.sqltext)
+    format!(
+        "{}CHECK ({})",
+        constraint_preamble(ck.name.as_ref()),
+        ck.sqltext
+    )
 }
 
 pub fn constraint_clause(c: &Constraint) -> String {
@@ -310,7 +453,11 @@ pub fn type_bound_checks(column: &Column) -> Vec<CheckConstraint> {
                 sqltext: format!(
                     "{} IN ({})",
                     quote(&column.name),
-                    e.values.iter().map(|v| string_literal(v)).collect::<Vec<_>>().join(", ")
+                    e.values
+                        .iter()
+                        .map(|v| string_literal(v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }],
             _ => vec![],
@@ -325,9 +472,27 @@ pub fn type_bound_checks(column: &Column) -> Vec<CheckConstraint> {
 /// the type-bound CHECKs (created last, when the columns attach).
 pub fn table_constraints(table: &Table) -> Vec<Constraint> {
     let mut out: Vec<Constraint> = Vec::new();
-    out.extend(table.check_constraints.iter().cloned().map(Constraint::Check));
-    out.extend(table.foreign_keys.iter().cloned().map(Constraint::ForeignKey));
-    out.extend(table.unique_constraints.iter().cloned().map(Constraint::Unique));
+    out.extend(
+        table
+            .check_constraints
+            .iter()
+            .cloned()
+            .map(Constraint::Check),
+    );
+    out.extend(
+        table
+            .foreign_keys
+            .iter()
+            .cloned()
+            .map(Constraint::ForeignKey),
+    );
+    out.extend(
+        table
+            .unique_constraints
+            .iter()
+            .cloned()
+            .map(Constraint::Unique),
+    );
     for c in &table.columns {
         out.extend(type_bound_checks(c).into_iter().map(Constraint::Check));
     }
@@ -360,12 +525,21 @@ pub fn create_table_with(
             _ => parts.push(constraint_clause(c)),
         }
     }
-    Ok(format!("CREATE TABLE {} (\n\t{}\n)", quote(name), parts.join(", \n\t")))
+    Ok(format!(
+        "CREATE TABLE {} (\n\t{}\n)",
+        quote(name),
+        parts.join(", \n\t")
+    ))
 }
 
 /// `CREATE TABLE` for a model table (indexes not included: see [`create_index`]).
 pub fn create_table(table: &Table) -> Result<String, DdlError> {
-    create_table_with(&table.name, &table.columns, table.primary_key.as_ref(), &table_constraints(table))
+    create_table_with(
+        &table.name,
+        &table.columns,
+        table.primary_key.as_ref(),
+        &table_constraints(table),
+    )
 }
 
 /// `DROP TABLE name`
@@ -375,7 +549,11 @@ pub fn drop_table(name: &str) -> String {
 
 /// `CREATE [UNIQUE] INDEX name ON table (a, lower(b))`
 pub fn create_index(index: &Index) -> String {
-    let name = index.name.as_ref().map(|n| quote(&n.value)).unwrap_or_default();
+    let name = index
+        .name
+        .as_ref()
+        .map(|n| quote(&n.value))
+        .unwrap_or_default();
     let cols = index
         .columns
         .iter()
@@ -401,7 +579,11 @@ pub fn drop_index(name: &str) -> String {
 
 /// `ALTER TABLE t ADD COLUMN spec`
 pub fn add_column(table: &str, column: &Column) -> Result<String, DdlError> {
-    Ok(format!("ALTER TABLE {} ADD COLUMN {}", quote(table), column_spec(column)?))
+    Ok(format!(
+        "ALTER TABLE {} ADD COLUMN {}",
+        quote(table),
+        column_spec(column)?
+    ))
 }
 
 /// `ALTER TABLE t DROP COLUMN c`
@@ -416,7 +598,12 @@ pub fn rename_table(old: &str, new: &str) -> String {
 
 /// `ALTER TABLE t RENAME COLUMN a TO b` (Alembic's SQLite `ColumnName`).
 pub fn rename_column(table: &str, old: &str, new: &str) -> String {
-    format!("ALTER TABLE {} RENAME COLUMN {} TO {}", quote(table), quote(old), quote(new))
+    format!(
+        "ALTER TABLE {} RENAME COLUMN {} TO {}",
+        quote(table),
+        quote(old),
+        quote(new)
+    )
 }
 
 /// `ALTER TABLE t ALTER COLUMN c SET NOT NULL` / `DROP NOT NULL` (SQLite rejects it).
@@ -425,13 +612,22 @@ pub fn alter_column_nullable(table: &str, column: &str, nullable: bool) -> Strin
         "ALTER TABLE {} ALTER COLUMN {} {}",
         quote(table),
         quote(column),
-        if nullable { "DROP NOT NULL" } else { "SET NOT NULL" }
+        if nullable {
+            "DROP NOT NULL"
+        } else {
+            "SET NOT NULL"
+        }
     )
 }
 
 /// `ALTER TABLE t ALTER COLUMN c TYPE X` (SQLite rejects it).
 pub fn alter_column_type(table: &str, column: &str, type_: &SqlType) -> Result<String, DdlError> {
-    Ok(format!("ALTER TABLE {} ALTER COLUMN {} TYPE {}", quote(table), quote(column), compile_type(type_)?))
+    Ok(format!(
+        "ALTER TABLE {} ALTER COLUMN {} TYPE {}",
+        quote(table),
+        quote(column),
+        compile_type(type_)?
+    ))
 }
 
 /// `ALTER TABLE t ALTER COLUMN c SET DEFAULT x` / `DROP DEFAULT` (SQLite rejects it).
@@ -440,7 +636,12 @@ pub fn alter_column_default(table: &str, column: &str, default: Option<&ServerDe
         Some(d) => format!("SET {}", default_clause(d)),
         None => "DROP DEFAULT".to_string(),
     };
-    format!("ALTER TABLE {} ALTER COLUMN {} {}", quote(table), quote(column), what)
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {} {}",
+        quote(table),
+        quote(column),
+        what
+    )
 }
 
 /// One column of the batch copy's `SELECT`: the source column, cast when
@@ -456,13 +657,22 @@ pub struct CopyColumn {
 }
 
 /// `INSERT INTO _alembic_tmp_t (a, b) SELECT t.a, t.b \nFROM t`
-pub fn insert_from_select(target_table: &str, source_table: &str, cols: &[CopyColumn]) -> Result<String, DdlError> {
+pub fn insert_from_select(
+    target_table: &str,
+    source_table: &str,
+    cols: &[CopyColumn],
+) -> Result<String, DdlError> {
     let src = quote(source_table);
     let mut selects = Vec::new();
     for c in cols {
         let expr = format!("{}.{}", src, quote(&c.source));
         selects.push(match &c.cast_to {
-            Some(t) => format!("CAST({} AS {}) AS {}", expr, compile_type(t)?, quote(&c.source)),
+            Some(t) => format!(
+                "CAST({} AS {}) AS {}",
+                expr,
+                compile_type(t)?,
+                quote(&c.source)
+            ),
             None => expr,
         });
     }
@@ -505,7 +715,11 @@ pub fn python_float_repr(f: f64) -> String {
         format!("{mantissa}e{sign}{:02}", exp.abs())
     } else {
         let s = format!("{f:?}");
-        if s.contains('.') || s.contains('e') { s } else { format!("{s}.0") }
+        if s.contains('.') || s.contains('e') {
+            s
+        } else {
+            format!("{s}.0")
+        }
     }
 }
 
@@ -516,14 +730,26 @@ pub fn insert_row(
     columns: &[(String, Option<SqlType>)],
     row: &std::collections::BTreeMap<String, crate::ops::Literal>,
 ) -> String {
-    let present: Vec<&(String, Option<SqlType>)> = columns.iter().filter(|(n, _)| row.contains_key(n)).collect();
-    let names = present.iter().map(|(n, _)| quote(n)).collect::<Vec<_>>().join(", ");
+    let present: Vec<&(String, Option<SqlType>)> = columns
+        .iter()
+        .filter(|(n, _)| row.contains_key(n))
+        .collect();
+    let names = present
+        .iter()
+        .map(|(n, _)| quote(n))
+        .collect::<Vec<_>>()
+        .join(", ");
     let values = present
         .iter()
         .map(|(n, _)| row.get(n).map(literal_sql).unwrap_or_else(|| "NULL".into()))
         .collect::<Vec<_>>()
         .join(", ");
-    format!("INSERT INTO {} ({}) VALUES ({})", quote(table), names, values)
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        quote(table),
+        names,
+        values
+    )
 }
 
 #[cfg(test)]
@@ -544,7 +770,10 @@ mod tests {
         let mut coll = t(TypeClass::String).with_length(Some(40));
         coll.collation = Some("NOCASE".into());
         let mut en = t(TypeClass::Enum);
-        en.enum_ = Some(EnumInfo { values: vec!["a".into(), "bbbb".into()], ..Default::default() });
+        en.enum_ = Some(EnumInfo {
+            values: vec!["a".into(), "bbbb".into()],
+            ..Default::default()
+        });
         let cases = [
             (t(TypeClass::Integer), "INTEGER"),
             (t(TypeClass::BigInteger), "BIGINT"),
@@ -561,10 +790,16 @@ mod tests {
             (t(TypeClass::LargeBinary).with_length(Some(10)), "BLOB"),
             (t(TypeClass::Uuid), "CHAR(32)"),
             (t(TypeClass::UuidUpper), "UUID"),
-            (t(TypeClass::AutoString).with_length(Some(30)), "VARCHAR(30)"),
+            (
+                t(TypeClass::AutoString).with_length(Some(30)),
+                "VARCHAR(30)",
+            ),
             (t(TypeClass::NCharUpper).with_length(Some(2)), "NCHAR(2)"),
             (t(TypeClass::DoublePrecisionUpper), "DOUBLE PRECISION"),
-            (t(TypeClass::VarbinaryUpper).with_length(Some(5)), "VARBINARY(5)"),
+            (
+                t(TypeClass::VarbinaryUpper).with_length(Some(5)),
+                "VARBINARY(5)",
+            ),
             (t(TypeClass::Json), "JSON"),
         ];
         for (ty, want) in cases {
@@ -595,11 +830,26 @@ mod tests {
 
     #[test]
     fn defaults_are_parenthesized_like_sqlite_compiler() {
-        assert_eq!(default_clause(&ServerDefault::Literal("x'y".into())), "DEFAULT 'x''y'");
-        assert_eq!(default_clause(&ServerDefault::Text("1".into())), "DEFAULT 1");
-        assert_eq!(default_clause(&ServerDefault::Text("CURRENT_TIMESTAMP".into())), "DEFAULT CURRENT_TIMESTAMP");
-        assert_eq!(default_clause(&ServerDefault::Text("(CURRENT_TIMESTAMP)".into())), "DEFAULT (CURRENT_TIMESTAMP)");
-        assert_eq!(default_clause(&ServerDefault::Text("now()".into())), "DEFAULT (now())");
+        assert_eq!(
+            default_clause(&ServerDefault::Literal("x'y".into())),
+            "DEFAULT 'x''y'"
+        );
+        assert_eq!(
+            default_clause(&ServerDefault::Text("1".into())),
+            "DEFAULT 1"
+        );
+        assert_eq!(
+            default_clause(&ServerDefault::Text("CURRENT_TIMESTAMP".into())),
+            "DEFAULT CURRENT_TIMESTAMP"
+        );
+        assert_eq!(
+            default_clause(&ServerDefault::Text("(CURRENT_TIMESTAMP)".into())),
+            "DEFAULT (CURRENT_TIMESTAMP)"
+        );
+        assert_eq!(
+            default_clause(&ServerDefault::Text("now()".into())),
+            "DEFAULT (now())"
+        );
     }
 
     #[test]
@@ -613,7 +863,13 @@ mod tests {
         name.nullable = false;
         name.server_default = Some(ServerDefault::Literal("x'y".into()));
         let order = Column::new("order", t(TypeClass::Integer));
-        let mut active = Column::new("active", SqlType { create_constraint: true, ..t(TypeClass::Boolean) });
+        let mut active = Column::new(
+            "active",
+            SqlType {
+                create_constraint: true,
+                ..t(TypeClass::Boolean)
+            },
+        );
         active.nullable = false;
         active.server_default = Some(ServerDefault::Text("1".into()));
         let mut status_t = t(TypeClass::Enum);
@@ -626,7 +882,10 @@ mod tests {
         let status = Column::new("status", status_t);
         let parent = Column::new("parent_id", t(TypeClass::Integer));
         table.columns = vec![id, name, order, active, status, parent];
-        table.primary_key = Some(PrimaryKeyConstraint { name: None, columns: vec!["id".into()] });
+        table.primary_key = Some(PrimaryKeyConstraint {
+            name: None,
+            columns: vec!["id".into()],
+        });
         table.foreign_keys.push(ForeignKeyConstraint {
             name: None,
             columns: vec!["parent_id".into()],
@@ -638,7 +897,10 @@ mod tests {
             initially: None,
             use_alter: false,
         });
-        table.unique_constraints.push(UniqueConstraint { name: None, columns: vec!["name".into()] });
+        table.unique_constraints.push(UniqueConstraint {
+            name: None,
+            columns: vec!["name".into()],
+        });
         table.unique_constraints.push(UniqueConstraint {
             name: Some(Name::plain("uq_order")),
             columns: vec!["order".into()],

@@ -50,7 +50,10 @@ pub fn table_names(db: &mut dyn Database) -> Result<Vec<String>, DbError> {
     let r = db.query(
         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name",
     )?;
-    Ok(r.rows.iter().filter_map(|row| row.first().and_then(Value::as_str).map(str::to_string)).collect())
+    Ok(r.rows
+        .iter()
+        .filter_map(|row| row.first().and_then(Value::as_str).map(str::to_string))
+        .collect())
 }
 
 /// `quote_identifier`: always quoted, for PRAGMA arguments.
@@ -70,7 +73,11 @@ fn text(v: &Value) -> Option<String> {
 /// One table as `Table(name, MetaData(), autoload_with=conn)` sees it;
 /// `None` when there is no such table. Warnings SQLAlchemy would emit
 /// (e.g. expression indexes skipped) are appended to `warnings`.
-pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<String>) -> Result<Option<Table>, DbError> {
+pub fn reflect_table(
+    db: &mut dyn Database,
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Table>, DbError> {
     let sql_rows = db.query(&format!(
         "SELECT sql FROM sqlite_master WHERE name = {} AND type in ('table', 'view')",
         crate::ddl::string_literal(name)
@@ -95,13 +102,20 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
         let mut type_text = text(info.get(i, "type")).unwrap_or_default().to_uppercase();
         let mut computed = None;
         if hidden == 2 || hidden == 3 {
-            type_text = type_text.replace("GENERATED", "").replace("ALWAYS", "").trim().to_string();
+            type_text = type_text
+                .replace("GENERATED", "")
+                .replace("ALWAYS", "")
+                .trim()
+                .to_string();
             let sqltext = elements
                 .iter()
                 .find(|e| first_identifier(e).as_deref() == Some(col_name.as_str()))
                 .and_then(|e| generated_expr(e))
                 .unwrap_or_default();
-            computed = Some(Computed { sqltext, persisted: Some(hidden == 3) });
+            computed = Some(Computed {
+                sqltext,
+                persisted: Some(hidden == 3),
+            });
         }
         let (type_, warn) = resolve_type_affinity(&type_text);
         if let Some(w) = warn {
@@ -127,8 +141,10 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
             let n = n?;
             starts_with_keywords(rest, &["PRIMARY", "KEY"]).then(|| Name::plain(n))
         });
-        table.primary_key =
-            Some(PrimaryKeyConstraint { name: pk_name, columns: pk_cols.into_iter().map(|(_, c)| c).collect() });
+        table.primary_key = Some(PrimaryKeyConstraint {
+            name: pk_name,
+            columns: pk_cols.into_iter().map(|(_, c)| c).collect(),
+        });
     }
 
     // --- foreign keys (get_foreign_keys) ---
@@ -142,7 +158,11 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
         let idx = match pragma_fks.iter().position(|(k, _)| *k == id) {
             Some(p) => p,
             None => {
-                let referred_columns = if rcol.is_none() { referred_pk(db, &rtbl)? } else { Vec::new() };
+                let referred_columns = if rcol.is_none() {
+                    referred_pk(db, &rtbl)?
+                } else {
+                    Vec::new()
+                };
                 pragma_fks.push((
                     id,
                     ForeignKeyConstraint {
@@ -215,7 +235,9 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
             continue;
         }
         if expression {
-            warnings.push(format!("Skipped unsupported reflection of expression-based index {iname}"));
+            warnings.push(format!(
+                "Skipped unsupported reflection of expression-based index {iname}"
+            ));
             continue;
         }
         indexes.push(Index {
@@ -234,7 +256,13 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
         let (cname, rest) = split_constraint_name(e);
         if starts_with_keywords(rest, &["UNIQUE"]) {
             if let Some(inner) = rest.find('(').and_then(|p| paren_inner(rest, p)) {
-                parsed_uqs.push((cname, split_top_level(&inner).iter().map(|c| unquote(c.trim())).collect()));
+                parsed_uqs.push((
+                    cname,
+                    split_top_level(&inner)
+                        .iter()
+                        .map(|c| unquote(c.trim()))
+                        .collect(),
+                ));
             }
         }
     }
@@ -246,7 +274,10 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
     for (cname, cols) in parsed_uqs {
         if let Some(p) = auto_sigs.iter().position(|s| *s == cols) {
             auto_sigs.remove(p);
-            table.unique_constraints.push(UniqueConstraint { name: cname.map(Name::plain), columns: cols });
+            table.unique_constraints.push(UniqueConstraint {
+                name: cname.map(Name::plain),
+                columns: cols,
+            });
         }
     }
 
@@ -256,8 +287,16 @@ pub fn reflect_table(db: &mut dyn Database, name: &str, warnings: &mut Vec<Strin
         collect_checks(e, &mut checks);
     }
     checks.sort_by(|a: &CheckConstraint, b| {
-        let ka = a.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| "~".into());
-        let kb = b.name.as_ref().map(|n| n.value.clone()).unwrap_or_else(|| "~".into());
+        let ka = a
+            .name
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_else(|| "~".into());
+        let kb = b
+            .name
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_else(|| "~".into());
         ka.cmp(&kb)
     });
     table.check_constraints = checks;
@@ -283,7 +322,9 @@ fn referred_pk(db: &mut dyn Database, table: &str) -> Result<Vec<String>, DbErro
 /// warning when the arguments do not fit the class.
 pub fn resolve_type_affinity(type_: &str) -> (SqlType, Option<String>) {
     // re.match(r"([\w ]+)(\(.*?\))?", type_)
-    let word_end = type_.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ' ')).unwrap_or(type_.len());
+    let word_end = type_
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ' '))
+        .unwrap_or(type_.len());
     let coltype = &type_[..word_end];
     let args: Option<Vec<u32>> = if word_end > 0 && type_[word_end..].starts_with('(') {
         type_[word_end..].find(')').map(|close| {
@@ -326,7 +367,11 @@ pub fn resolve_type_affinity(type_: &str) -> (SqlType, Option<String>) {
     let mut t = SqlType::new(class);
     let Some(args) = args else { return (t, None) };
     let bad = |t: SqlType, class_name: &str, args: &[u32]| {
-        let shown = args.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
+        let shown = args
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
         (
             t,
             Some(format!(
@@ -336,13 +381,16 @@ pub fn resolve_type_affinity(type_: &str) -> (SqlType, Option<String>) {
     };
     use TypeClass as T;
     match class {
-        T::VarcharUpper | T::NVarcharUpper | T::CharUpper | T::NCharUpper | T::TextUpper | T::BlobUpper => {
-            match args.as_slice() {
-                [] => {}
-                [n] => t.length = Some(*n),
-                _ => return bad(SqlType::new(class), &format!("{class:?}"), &args),
-            }
-        }
+        T::VarcharUpper
+        | T::NVarcharUpper
+        | T::CharUpper
+        | T::NCharUpper
+        | T::TextUpper
+        | T::BlobUpper => match args.as_slice() {
+            [] => {}
+            [n] => t.length = Some(*n),
+            _ => return bad(SqlType::new(class), &format!("{class:?}"), &args),
+        },
         T::NumericUpper | T::DecimalUpper => match args.as_slice() {
             [] => {}
             [p] => t.precision = Some(*p),
@@ -471,7 +519,11 @@ fn unquote(s: &str) -> String {
     let b = s.as_bytes();
     if b.len() >= 2 {
         let (f, l) = (b[0], b[b.len() - 1]);
-        if (f == b'"' && l == b'"') || (f == b'`' && l == b'`') || (f == b'[' && l == b']') || (f == b'\'' && l == b'\'') {
+        if (f == b'"' && l == b'"')
+            || (f == b'`' && l == b'`')
+            || (f == b'[' && l == b']')
+            || (f == b'\'' && l == b'\'')
+        {
             return s[1..s.len() - 1].to_string();
         }
     }
@@ -495,7 +547,9 @@ fn first_token(s: &str) -> Option<(String, &str)> {
             Some((s[1..close].to_string(), &s[close + 1..]))
         }
         None => {
-            let end = s.find(|c: char| c.is_whitespace() || c == '(' || c == ',').unwrap_or(s.len());
+            let end = s
+                .find(|c: char| c.is_whitespace() || c == '(' || c == ',')
+                .unwrap_or(s.len());
             if end == 0 {
                 return None;
             }
@@ -537,11 +591,18 @@ fn starts_with_keywords(s: &str, words: &[&str]) -> bool {
     let mut rest = s;
     for w in words {
         let t = rest.trim_start();
-        if t.len() < w.len() || !t[..w.len()].eq_ignore_ascii_case(w) {
+        if !t
+            .get(..w.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(w))
+        {
             return false;
         }
         rest = &t[w.len()..];
-        if rest.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        if rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        {
             return false;
         }
     }
@@ -567,10 +628,14 @@ fn keyword_positions(e: &str, word: &str) -> Vec<usize> {
             b'\'' | b'"' | b'`' => quote = Some(c),
             b'[' => quote = Some(b']'),
             _ => {
-                let before_ok = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+                let before_ok =
+                    i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
                 if before_ok
-                    && e.get(i..i + word.len()).is_some_and(|s| s.eq_ignore_ascii_case(word))
-                    && !bytes.get(i + word.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    && e.get(i..i + word.len())
+                        .is_some_and(|s| s.eq_ignore_ascii_case(word))
+                    && !bytes
+                        .get(i + word.len())
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
                 {
                     out.push(i);
                 }
@@ -623,17 +688,24 @@ fn collect_checks(e: &str, out: &mut Vec<CheckConstraint>) {
     }
     for p in depth_ok_positions {
         let after = &e[p + 5..];
-        let Some(open_rel) = after.find('(') else { continue };
+        let Some(open_rel) = after.find('(') else {
+            continue;
+        };
         if !after[..open_rel].trim().is_empty() {
             continue;
         }
         let open = p + 5 + open_rel;
-        let Some(close) = matching_paren(e, open) else { continue };
+        let Some(close) = matching_paren(e, open) else {
+            continue;
+        };
         let sqltext = e[open + 1..close].trim().to_string();
         // `CONSTRAINT name` right before CHECK?
         let before = e[..p].trim_end();
         let name = constraint_name_before(before);
-        out.push(CheckConstraint { name: name.map(Name::plain), sqltext });
+        out.push(CheckConstraint {
+            name: name.map(Name::plain),
+            sqltext,
+        });
     }
 }
 
@@ -644,11 +716,19 @@ fn constraint_name_before(before: &str) -> Option<String> {
         let start = before[..inner_end].rfind('"')?;
         (start, before[start + 1..inner_end].to_string())
     } else {
-        let start = before.rfind(|c: char| c.is_whitespace()).map(|i| i + 1).unwrap_or(0);
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace())
+            .map(|(i, c)| i + c.len_utf8())
+            .unwrap_or(0);
         (start, before[start..].to_string())
     };
     let prefix = before[..name_start].trim_end();
-    let kw_ok = prefix.len() >= 10 && prefix[prefix.len() - 10..].eq_ignore_ascii_case("CONSTRAINT");
+    let kw_ok = prefix.len() >= 10
+        && prefix
+            .get(prefix.len() - 10..)
+            .is_some_and(|k| k.eq_ignore_ascii_case("CONSTRAINT"));
     (kw_ok && !name.is_empty()).then_some(name)
 }
 
@@ -676,7 +756,10 @@ fn parse_table_fk(rest: &str) -> Option<ParsedFk> {
     }
     let open = rest.find('(')?;
     let close = matching_paren(rest, open)?;
-    let columns: Vec<String> = split_top_level(&rest[open + 1..close]).iter().map(|c| unquote(c)).collect();
+    let columns: Vec<String> = split_top_level(&rest[open + 1..close])
+        .iter()
+        .map(|c| unquote(c))
+        .collect();
     let after = rest[close + 1..].trim_start();
     if !starts_with_keywords(after, &["REFERENCES"]) {
         return None;
@@ -686,7 +769,13 @@ fn parse_table_fk(rest: &str) -> Option<ParsedFk> {
     let after = after.trim_start();
     let (referred_columns, tail) = if after.starts_with('(') {
         let close = matching_paren(after, 0)?;
-        (split_top_level(&after[1..close]).iter().map(|c| unquote(c)).collect(), &after[close + 1..])
+        (
+            split_top_level(&after[1..close])
+                .iter()
+                .map(|c| unquote(c))
+                .collect(),
+            &after[close + 1..],
+        )
     } else {
         (columns.clone(), after)
     };
@@ -749,7 +838,10 @@ mod tests {
         assert_eq!(r("VARCHAR(40)").class, TypeClass::VarcharUpper);
         assert_eq!(r("VARCHAR(40)").length, Some(40));
         let n = r("NUMERIC(5, 1)");
-        assert_eq!((n.class, n.precision, n.scale), (TypeClass::NumericUpper, Some(5), Some(1)));
+        assert_eq!(
+            (n.class, n.precision, n.scale),
+            (TypeClass::NumericUpper, Some(5), Some(1))
+        );
         assert_eq!(r("DATETIME").class, TypeClass::DateTimeUpper);
         assert_eq!(r("BIGINTEGER").class, TypeClass::IntegerUpper);
         assert_eq!(r("VARCHAR (40)").class, TypeClass::TextUpper);
@@ -764,9 +856,44 @@ mod tests {
     }
 
     #[test]
+    fn odd_text_does_not_panic() {
+        let mut out = Vec::new();
+        for e in [
+            "é CHECK (x)",
+            "ééééééééééé CHECK (x > 0)",
+            "CONSTRAINT",
+            "CHECK",
+            "CHECK (",
+            "\"",
+            "[a",
+            "FOREIGN KEY (",
+            "UNIQUE",
+        ] {
+            collect_checks(e, &mut out);
+            let _ = split_constraint_name(e);
+            let _ = parse_table_fk(e);
+            let _ = inline_unique_column(e);
+            let _ = starts_with_keywords(e, &["PRIMARY", "KEY"]);
+            let _ = resolve_type_affinity(e);
+            let _ = table_body(e);
+        }
+        assert!(starts_with_keywords(
+            "primary  key (a)",
+            &["PRIMARY", "KEY"]
+        ));
+        assert!(!starts_with_keywords("éé", &["PRIMARY"]));
+    }
+
+    #[test]
     fn table_body_skips_quoted_names() {
-        assert_eq!(table_body("CREATE TABLE \"a(b\" (x INTEGER, y TEXT)"), "x INTEGER, y TEXT");
-        assert_eq!(split_top_level("a INTEGER DEFAULT (1, 2), CHECK (x IN ('a,b'))"), ["a INTEGER DEFAULT (1, 2)", "CHECK (x IN ('a,b'))"]);
+        assert_eq!(
+            table_body("CREATE TABLE \"a(b\" (x INTEGER, y TEXT)"),
+            "x INTEGER, y TEXT"
+        );
+        assert_eq!(
+            split_top_level("a INTEGER DEFAULT (1, 2), CHECK (x IN ('a,b'))"),
+            ["a INTEGER DEFAULT (1, 2)", "CHECK (x IN ('a,b'))"]
+        );
     }
 
     #[test]

@@ -26,8 +26,8 @@ use crate::ops::{AlterColumn, BatchAlterTable, Op, Recreate};
 use crate::reflect;
 use crate::revision::VersionUpdate;
 use crate::schema::{
-    CheckConstraint, Column, Constraint, ConstraintKind, Index, IndexColumn, Name, PrimaryKeyConstraint,
-    ServerDefault, Table,
+    CheckConstraint, Column, Constraint, ConstraintKind, Index, IndexColumn, Name,
+    PrimaryKeyConstraint, ServerDefault, Table,
 };
 
 /// Why a migration stopped, worded as Alembic / SQLAlchemy word it.
@@ -37,7 +37,11 @@ pub enum RuntimeError {
     /// `IntegrityError`. `left_behind` says what the failure left in the
     /// database (e.g. a `_alembic_tmp_` table).
     #[error("{}", db_error_text(.statement, .message, .left_behind))]
-    Database { statement: String, message: String, left_behind: Vec<String> },
+    Database {
+        statement: String,
+        message: String,
+        left_behind: Vec<String>,
+    },
     /// `alembic.util.exc.CommandError` (printed as `FAILED: ...`).
     #[error("{0}")]
     Command(String),
@@ -59,7 +63,12 @@ pub enum RuntimeError {
 }
 
 fn db_error_text(statement: &str, message: &str, left_behind: &[String]) -> String {
-    let mut s = format!("({}) {}\n[SQL: {}]", sqlite_exception(message), message, statement);
+    let mut s = format!(
+        "({}) {}\n[SQL: {}]",
+        sqlite_exception(message),
+        message,
+        statement
+    );
     for l in left_behind {
         s.push('\n');
         s.push_str(l);
@@ -117,8 +126,14 @@ const SKIP_IMPLICIT_CONSTRAINT: &str = "Skipping unsupported ALTER for creation 
 enum Sink<'a> {
     /// `kept`: statements that ran in autocommit (before any transaction
     /// began), which a later failure does not undo.
-    Online { db: &'a mut dyn Database, in_transaction: bool, kept: Vec<String> },
-    Offline { out: &'a mut String },
+    Online {
+        db: &'a mut dyn Database,
+        in_transaction: bool,
+        kept: Vec<String>,
+    },
+    Offline {
+        out: &'a mut String,
+    },
 }
 
 /// `sql` without leading whitespace and `--` / `/* */` comments.
@@ -137,8 +152,13 @@ fn skip_space_and_comments(mut sql: &str) -> &str {
 
 /// Python's `sqlite3` opens a transaction before these (legacy mode).
 fn is_dml(sql: &str) -> bool {
-    let first = skip_space_and_comments(sql).split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
-    ["INSERT", "UPDATE", "DELETE", "REPLACE"].iter().any(|k| first.eq_ignore_ascii_case(k))
+    let first = skip_space_and_comments(sql)
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    ["INSERT", "UPDATE", "DELETE", "REPLACE"]
+        .iter()
+        .any(|k| first.eq_ignore_ascii_case(k))
 }
 
 /// Python's `sqlite3` refuses text with a second statement after the first `;`.
@@ -166,7 +186,11 @@ fn has_second_statement(sql: &str) -> bool {
                 }
                 i += 1;
             }
-            b';' => return sql.get(i + 1..).is_some_and(|rest| !skip_space_and_comments(rest).is_empty()),
+            b';' => {
+                return sql
+                    .get(i + 1..)
+                    .is_some_and(|rest| !skip_space_and_comments(rest).is_empty())
+            }
             _ => {}
         }
         i += 1;
@@ -181,7 +205,11 @@ const ONE_STATEMENT: &str = "You can only execute one statement at a time.";
 /// COLUMN and DROP COLUMN) and fails with a syntax error; newer SQLite (sql.js
 /// and rusqlite bundle 3.54) accepts `SET/DROP NOT NULL`. Fail as 3.40 does.
 fn is_alter_column(sql: &str) -> bool {
-    let words: Vec<String> = sql.split_whitespace().take(2).map(str::to_uppercase).collect();
+    let words: Vec<String> = sql
+        .split_whitespace()
+        .take(2)
+        .map(str::to_uppercase)
+        .collect();
     words == ["ALTER", "TABLE"] && sql.to_uppercase().contains(" ALTER COLUMN ")
 }
 
@@ -192,7 +220,11 @@ impl Sink<'_> {
                 out.push_str(&offline_statement(sql));
                 Ok(())
             }
-            Sink::Online { db, in_transaction, kept } => {
+            Sink::Online {
+                db,
+                in_transaction,
+                kept,
+            } => {
                 if has_second_statement(sql) {
                     return Err(db_err(sql, DbError::new(ONE_STATEMENT)));
                 }
@@ -221,7 +253,11 @@ impl Sink<'_> {
 }
 
 fn db_err(sql: &str, e: DbError) -> RuntimeError {
-    RuntimeError::Database { statement: sql.to_string(), message: e.message, left_behind: vec![] }
+    RuntimeError::Database {
+        statement: sql.to_string(),
+        message: e.message,
+        left_behind: vec![],
+    }
 }
 
 /// `static_output`: tabs become four spaces, trimmed, `;`, blank line.
@@ -245,21 +281,34 @@ pub fn run_ops(db: &mut dyn Database, ops: &[Op]) -> Result<(), RuntimeError> {
 /// updates, inside the step's transaction (see the module invariants).
 /// On failure the open transaction is rolled back; the error lists what
 /// stayed behind (leftover `_alembic_tmp_` tables).
-pub fn run_step(db: &mut dyn Database, ops: &[Op], updates: &[VersionUpdate]) -> Result<StepReport, RuntimeError> {
+pub fn run_step(
+    db: &mut dyn Database,
+    ops: &[Op],
+    updates: &[VersionUpdate],
+) -> Result<StepReport, RuntimeError> {
     let mut report = StepReport::default();
     let result = {
-        let mut sink = Sink::Online { db: &mut *db, in_transaction: false, kept: vec![] };
+        let mut sink = Sink::Online {
+            db: &mut *db,
+            in_transaction: false,
+            kept: vec![],
+        };
         let r = (|| {
             for op in ops {
                 run_op(&mut sink, op, &mut report.warnings)?;
             }
             for u in updates {
                 sink.exec(&version_update_sql(u, false))?;
+                check_version_rowcount(&mut sink, u)?;
             }
             Ok(())
         })();
         match sink {
-            Sink::Online { in_transaction, kept, .. } => (r, in_transaction, kept),
+            Sink::Online {
+                in_transaction,
+                kept,
+                ..
+            } => (r, in_transaction, kept),
             Sink::Offline { .. } => (r, false, vec![]),
         }
     };
@@ -276,7 +325,10 @@ pub fn run_step(db: &mut dyn Database, ops: &[Op], updates: &[VersionUpdate]) ->
             }
             if let RuntimeError::Database { left_behind, .. } = &mut e {
                 if !kept.is_empty() {
-                    let firsts: Vec<&str> = kept.iter().map(|k| k.lines().next().unwrap_or("").trim_end()).collect();
+                    let firsts: Vec<&str> = kept
+                        .iter()
+                        .map(|k| k.lines().next().unwrap_or("").trim_end())
+                        .collect();
                     left_behind.push(format!(
                         "Not rolled back (ran in autocommit before the failure): {}",
                         firsts.join("; ")
@@ -321,7 +373,11 @@ pub fn offline_sql_into(ops: &[Op], out: &mut String) -> Result<(), RuntimeError
 /// `run_migrations` does: before the first step from base the version
 /// table's CREATE ([`offline_version_table`]), and before every step the
 /// comment line `-- Running upgrade  -> r0001` followed by a blank line.
-pub fn offline_step_into(ops: &[Op], updates: &[VersionUpdate], out: &mut String) -> Result<(), RuntimeError> {
+pub fn offline_step_into(
+    ops: &[Op],
+    updates: &[VersionUpdate],
+    out: &mut String,
+) -> Result<(), RuntimeError> {
     offline_sql_into(ops, out)?;
     out.push_str(&offline_version_updates(updates));
     Ok(())
@@ -346,7 +402,11 @@ pub fn version_update_sql(u: &VersionUpdate, offline: bool) -> String {
         VersionUpdate::Insert(v) => format!(
             "INSERT INTO alembic_version (version_num) VALUES ({}){}",
             ddl::string_literal(v),
-            if offline { " RETURNING version_num" } else { "" }
+            if offline {
+                " RETURNING version_num"
+            } else {
+                ""
+            }
         ),
         VersionUpdate::Update { from, to } => format!(
             "UPDATE alembic_version SET version_num={} WHERE alembic_version.version_num = {}",
@@ -354,14 +414,45 @@ pub fn version_update_sql(u: &VersionUpdate, offline: bool) -> String {
             ddl::string_literal(from)
         ),
         VersionUpdate::Delete(v) => {
-            format!("DELETE FROM alembic_version WHERE alembic_version.version_num = {}", ddl::string_literal(v))
+            format!(
+                "DELETE FROM alembic_version WHERE alembic_version.version_num = {}",
+                ddl::string_literal(v)
+            )
         }
     }
 }
 
+/// `HeadMaintainer._update_version` / `_delete_version`: online, exactly one
+/// row must have matched.
+fn check_version_rowcount(sink: &mut Sink<'_>, u: &VersionUpdate) -> Result<(), RuntimeError> {
+    let what = match u {
+        VersionUpdate::Insert(_) => return Ok(()),
+        VersionUpdate::Update { from, to } => format!("updating '{from}' to '{to}'"),
+        VersionUpdate::Delete(from) => format!("deleting '{from}'"),
+    };
+    let Some(db) = sink.db() else { return Ok(()) };
+    let n = db
+        .query("SELECT changes()")
+        .map_err(|e| db_err("SELECT changes()", e))?
+        .rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(|v| v.as_i64())
+        .unwrap_or(1);
+    if n != 1 {
+        return Err(RuntimeError::Command(format!(
+            "Online migration expected to match one row when {what} in 'alembic_version'; {n} found"
+        )));
+    }
+    Ok(())
+}
+
 /// Offline text of version updates.
 pub fn offline_version_updates(updates: &[VersionUpdate]) -> String {
-    updates.iter().map(|u| offline_statement(&version_update_sql(u, true))).collect()
+    updates
+        .iter()
+        .map(|u| offline_statement(&version_update_sql(u, true)))
+        .collect()
 }
 
 /// `has_table`: a table (not a view) of that name exists.
@@ -375,7 +466,9 @@ pub fn has_table(db: &mut dyn Database, name: &str) -> Result<bool, DbError> {
 
 /// `_ensure_version_table`: creates `alembic_version` when missing (autocommit).
 pub fn ensure_version_table(db: &mut dyn Database) -> Result<(), RuntimeError> {
-    if !has_table(db, "alembic_version").map_err(|e| db_err("PRAGMA main.table_info(\"alembic_version\")", e))? {
+    if !has_table(db, "alembic_version")
+        .map_err(|e| db_err("PRAGMA main.table_info(\"alembic_version\")", e))?
+    {
         let sql = version_table_create_sql();
         db.execute(&sql).map_err(|e| db_err(&sql, e))?;
     }
@@ -390,11 +483,17 @@ pub fn read_heads(db: &mut dyn Database) -> Result<Vec<String>, RuntimeError> {
     }
     let sql = "SELECT alembic_version.version_num FROM alembic_version";
     let r = db.query(sql).map_err(|e| db_err(sql, e))?;
-    Ok(r.rows.iter().filter_map(|row| row.first().and_then(|v| v.as_str()).map(str::to_string)).collect())
+    Ok(r.rows
+        .iter()
+        .filter_map(|row| row.first().and_then(|v| v.as_str()).map(str::to_string))
+        .collect())
 }
 
 /// Runs version updates by themselves (e.g. `stamp`), in one transaction.
-pub fn run_version_updates(db: &mut dyn Database, updates: &[VersionUpdate]) -> Result<(), RuntimeError> {
+pub fn run_version_updates(
+    db: &mut dyn Database,
+    updates: &[VersionUpdate],
+) -> Result<(), RuntimeError> {
     run_step(db, &[], updates).map(|_| ())
 }
 
@@ -421,15 +520,21 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
         Op::DropColumn { table, column } => sink.exec(&ddl::drop_column(table, &column.name)),
         Op::AlterColumn(a) => alter_column_plain(sink, a, warnings),
         Op::CreateIndex { index } => sink.exec(&ddl::create_index(index)),
-        Op::DropIndex { index } => {
-            sink.exec(&ddl::drop_index(index.name.as_ref().map(|n| n.value.as_str()).unwrap_or("")))
-        }
+        Op::DropIndex { index } => sink.exec(&ddl::drop_index(
+            index.name.as_ref().map(|n| n.value.as_str()).unwrap_or(""),
+        )),
         Op::CreateUniqueConstraint { .. }
         | Op::CreateForeignKey { .. }
         | Op::CreateCheckConstraint { .. }
-        | Op::DropConstraint { .. } => Err(RuntimeError::NotImplemented(NO_CONSTRAINT_ALTER.into())),
+        | Op::DropConstraint { .. } => {
+            Err(RuntimeError::NotImplemented(NO_CONSTRAINT_ALTER.into()))
+        }
         Op::Execute { sql } => sink.exec(sql),
-        Op::BulkInsert { table, columns, rows } => {
+        Op::BulkInsert {
+            table,
+            columns,
+            rows,
+        } => {
             for row in rows {
                 sink.exec(&ddl::insert_row(table, columns, row))?;
             }
@@ -441,7 +546,11 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
 
 /// `DefaultImpl.alter_column`: nullable, default, type, then the rename
 /// last — each its own ALTER statement (SQLite accepts only the rename).
-fn alter_column_plain(sink: &mut Sink<'_>, a: &AlterColumn, warnings: &mut Vec<String>) -> Result<(), RuntimeError> {
+fn alter_column_plain(
+    sink: &mut Sink<'_>,
+    a: &AlterColumn,
+    warnings: &mut Vec<String>,
+) -> Result<(), RuntimeError> {
     if a.modify_autoincrement.is_some() || a.existing_autoincrement.is_some() {
         warnings.push("autoincrement and existing_autoincrement only make sense for MySQL".into());
     }
@@ -490,7 +599,11 @@ pub fn batch_requires_recreate(ops: &[Op]) -> bool {
     })
 }
 
-fn run_batch(sink: &mut Sink<'_>, b: &BatchAlterTable, warnings: &mut Vec<String>) -> Result<(), RuntimeError> {
+fn run_batch(
+    sink: &mut Sink<'_>,
+    b: &BatchAlterTable,
+    warnings: &mut Vec<String>,
+) -> Result<(), RuntimeError> {
     // `batch_op.execute()` is not queued: it runs on the connection at once,
     // before the block's queued ops are flushed at its end.
     for op in &b.ops {
@@ -498,8 +611,16 @@ fn run_batch(sink: &mut Sink<'_>, b: &BatchAlterTable, warnings: &mut Vec<String
             run_op(sink, op, warnings)?;
         }
     }
-    let queued: Vec<Op> = b.ops.iter().filter(|op| !matches!(op, Op::Execute { .. })).cloned().collect();
-    let b = &BatchAlterTable { ops: queued, ..b.clone() };
+    let queued: Vec<Op> = b
+        .ops
+        .iter()
+        .filter(|op| !matches!(op, Op::Execute { .. }))
+        .cloned()
+        .collect();
+    let b = &BatchAlterTable {
+        ops: queued,
+        ..b.clone()
+    };
     let recreate = match b.recreate {
         Recreate::Auto => batch_requires_recreate(&b.ops),
         Recreate::Always => true,
@@ -508,8 +629,16 @@ fn run_batch(sink: &mut Sink<'_>, b: &BatchAlterTable, warnings: &mut Vec<String
     if !recreate {
         for op in &b.ops {
             match op {
-                Op::CreateTable { .. } => return Err(RuntimeError::NotImplemented("Can't create table in batch mode".into())),
-                Op::DropTable { .. } => return Err(RuntimeError::NotImplemented("Can't drop table in batch mode".into())),
+                Op::CreateTable { .. } => {
+                    return Err(RuntimeError::NotImplemented(
+                        "Can't create table in batch mode".into(),
+                    ))
+                }
+                Op::DropTable { .. } => {
+                    return Err(RuntimeError::NotImplemented(
+                        "Can't drop table in batch mode".into(),
+                    ))
+                }
                 _ => run_op(sink, op, warnings)?,
             }
         }
@@ -569,7 +698,8 @@ struct ApplyBatch {
 pub fn parenthesize_reflected_default(d: &ServerDefault) -> ServerDefault {
     match d {
         ServerDefault::Text(t) => {
-            let single_digit = t.chars().count() == 1 && t.chars().all(|c| c.is_ascii_digit() || c == '.');
+            let single_digit =
+                t.chars().count() == 1 && t.chars().all(|c| c.is_ascii_digit() || c == '.');
             let quoted = t.len() >= 3 && t.starts_with('\'') && t.ends_with('\'');
             let paren = t.len() >= 3 && t.starts_with('(') && t.ends_with(')');
             if t.is_empty() || single_digit || quoted || paren {
@@ -593,22 +723,37 @@ fn constraint_columns(c: &Constraint) -> Vec<String> {
 }
 
 impl ApplyBatch {
-    fn new(table: Table, reflected: bool, table_args: &[Constraint], warnings: &mut Vec<String>) -> Self {
+    fn new(
+        table: Table,
+        reflected: bool,
+        table_args: &[Constraint],
+        warnings: &mut Vec<String>,
+    ) -> Self {
         let columns = table
             .columns
             .iter()
             .map(|c| {
                 let mut col = c.clone();
                 if reflected {
-                    col.server_default = col.server_default.as_ref().map(parenthesize_reflected_default);
+                    col.server_default = col
+                        .server_default
+                        .as_ref()
+                        .map(parenthesize_reflected_default);
                 }
-                BatchColumn { key: c.name.clone(), column: col, source: Some(c.name.clone()), cast_to: None }
+                BatchColumn {
+                    key: c.name.clone(),
+                    column: col,
+                    source: Some(c.name.clone()),
+                    cast_to: None,
+                }
             })
             .collect();
         let check_in_args = table_args.iter().any(|c| matches!(c, Constraint::Check(_)));
         let mut named = Vec::new();
         let mut unnamed = Vec::new();
-        let push = |c: Constraint, named: &mut Vec<(String, Constraint)>, unnamed: &mut Vec<Constraint>| match c.name() {
+        let push = |c: Constraint,
+                    named: &mut Vec<(String, Constraint)>,
+                    unnamed: &mut Vec<Constraint>| match c.name() {
             Some(n) => named.push((n.value.clone(), c)),
             None => unnamed.push(c),
         };
@@ -643,7 +788,10 @@ impl ApplyBatch {
             push(c.clone(), &mut named, &mut unnamed);
         }
         ApplyBatch {
-            temp_name: format!("_alembic_tmp_{}", table.name).chars().take(50).collect(),
+            temp_name: format!("_alembic_tmp_{}", table.name)
+                .chars()
+                .take(50)
+                .collect(),
             primary_key: table.primary_key.clone(),
             indexes: table.indexes.clone(),
             new_indexes: vec![],
@@ -655,7 +803,10 @@ impl ApplyBatch {
     }
 
     fn column_mut(&mut self, key: &str) -> Result<&mut BatchColumn, RuntimeError> {
-        self.columns.iter_mut().find(|c| c.key == key).ok_or_else(|| RuntimeError::Key(key.to_string()))
+        self.columns
+            .iter_mut()
+            .find(|c| c.key == key)
+            .ok_or_else(|| RuntimeError::Key(key.to_string()))
     }
 
     fn add_constraint(&mut self, c: Constraint) -> Result<(), RuntimeError> {
@@ -669,7 +820,26 @@ impl ApplyBatch {
         Ok(())
     }
 
-    fn drop_constraint(&mut self, name: Option<&Name>, kind: Option<ConstraintKind>) -> Result<(), RuntimeError> {
+    /// A Boolean/Enum CHECK arriving through `add_constraint`: unlike an
+    /// explicit constraint it may be unnamed (SQLAlchemy's `_NONE_NAME`).
+    fn add_type_bound(&mut self, ck: CheckConstraint) {
+        match &ck.name {
+            Some(n) => {
+                let name = n.value.clone();
+                match self.named.iter_mut().find(|(k, _)| *k == name) {
+                    Some(slot) => slot.1 = Constraint::Check(ck),
+                    None => self.named.push((name, Constraint::Check(ck))),
+                }
+            }
+            None => self.unnamed.push(Constraint::Check(ck)),
+        }
+    }
+
+    fn drop_constraint(
+        &mut self,
+        name: Option<&Name>,
+        kind: Option<ConstraintKind>,
+    ) -> Result<(), RuntimeError> {
         let Some(name) = name else {
             return Err(RuntimeError::Value("Constraint must have a name".into()));
         };
@@ -683,11 +853,17 @@ impl ApplyBatch {
             self.drop_primary_key();
             return Ok(());
         }
-        Err(RuntimeError::Value(format!("No such constraint: '{}'", name.value)))
+        Err(RuntimeError::Value(format!(
+            "No such constraint: '{}'",
+            name.value
+        )))
     }
 
     fn primary_key_named(&self, name: &str) -> bool {
-        self.primary_key.as_ref().and_then(|p| p.name.as_ref()).is_some_and(|n| n.value == name)
+        self.primary_key
+            .as_ref()
+            .and_then(|p| p.name.as_ref())
+            .is_some_and(|n| n.value == name)
     }
 
     fn drop_primary_key(&mut self) {
@@ -709,9 +885,14 @@ impl ApplyBatch {
                 if let Some(e) = col.type_.enum_.as_mut() {
                     e.create_constraint = false;
                 }
-                self.columns.push(BatchColumn { key: column.name.clone(), column: col, source: None, cast_to: None });
+                self.columns.push(BatchColumn {
+                    key: column.name.clone(),
+                    column: col,
+                    source: None,
+                    cast_to: None,
+                });
                 for ck in ddl::type_bound_checks(column) {
-                    self.add_constraint(Constraint::Check(ck))?;
+                    self.add_type_bound(ck);
                 }
                 Ok(())
             }
@@ -730,14 +911,27 @@ impl ApplyBatch {
             }
             Op::AlterColumn(a) => self.alter_column(a),
             Op::CreateIndex { index } => {
-                let name = index.name.as_ref().map(|n| n.value.clone()).unwrap_or_default();
-                self.new_indexes.retain(|i| i.name.as_ref().map(|n| n.value.as_str()) != Some(name.as_str()));
+                let name = index
+                    .name
+                    .as_ref()
+                    .map(|n| n.value.clone())
+                    .unwrap_or_default();
+                self.new_indexes
+                    .retain(|i| i.name.as_ref().map(|n| n.value.as_str()) != Some(name.as_str()));
                 self.new_indexes.push(index.clone());
                 Ok(())
             }
             Op::DropIndex { index } => {
-                let name = index.name.as_ref().map(|n| n.value.clone()).unwrap_or_default();
-                match self.indexes.iter().position(|i| i.name.as_ref().map(|n| n.value.as_str()) == Some(name.as_str())) {
+                let name = index
+                    .name
+                    .as_ref()
+                    .map(|n| n.value.clone())
+                    .unwrap_or_default();
+                match self
+                    .indexes
+                    .iter()
+                    .position(|i| i.name.as_ref().map(|n| n.value.as_str()) == Some(name.as_str()))
+                {
                     Some(p) => {
                         self.indexes.remove(p);
                         Ok(())
@@ -745,13 +939,23 @@ impl ApplyBatch {
                     None => Err(RuntimeError::Value(format!("No such index: '{name}'"))),
                 }
             }
-            Op::CreateUniqueConstraint { constraint, .. } => self.add_constraint(Constraint::Unique(constraint.clone())),
-            Op::CreateForeignKey { constraint, .. } => self.add_constraint(Constraint::ForeignKey(constraint.clone())),
-            Op::CreateCheckConstraint { constraint, .. } => self.add_constraint(Constraint::Check(constraint.clone())),
+            Op::CreateUniqueConstraint { constraint, .. } => {
+                self.add_constraint(Constraint::Unique(constraint.clone()))
+            }
+            Op::CreateForeignKey { constraint, .. } => {
+                self.add_constraint(Constraint::ForeignKey(constraint.clone()))
+            }
+            Op::CreateCheckConstraint { constraint, .. } => {
+                self.add_constraint(Constraint::Check(constraint.clone()))
+            }
             Op::DropConstraint { name, kind, .. } => self.drop_constraint(name.as_ref(), *kind),
             Op::RenameTable { .. } => Err(RuntimeError::NotImplemented("TODO".into())),
-            Op::CreateTable { .. } => Err(RuntimeError::NotImplemented("Can't create table in batch mode".into())),
-            Op::DropTable { .. } => Err(RuntimeError::NotImplemented("Can't drop table in batch mode".into())),
+            Op::CreateTable { .. } => Err(RuntimeError::NotImplemented(
+                "Can't create table in batch mode".into(),
+            )),
+            Op::DropTable { .. } => Err(RuntimeError::NotImplemented(
+                "Can't drop table in batch mode".into(),
+            )),
             // `execute` ran before the flush (see `run_batch`); `bulk_insert`
             // and nested batches have no `batch_op` form.
             Op::Execute { .. } | Op::BulkInsert { .. } | Op::BatchAlterTable(_) => Ok(()),
@@ -762,10 +966,10 @@ impl ApplyBatch {
     fn alter_column(&mut self, a: &AlterColumn) -> Result<(), RuntimeError> {
         // drop_constraint for the old type's CHECK (Boolean/Enum)
         if let (Some(et), Some(_)) = (&a.existing_type, &a.modify_type) {
+            // (a type-bound CHECK never fails here: unnamed ones are skipped)
             for ck in ddl::type_bound_checks(&Column::new(a.column.clone(), et.clone())) {
-                match ck.name {
-                    None => return Err(RuntimeError::Value("Constraint must have a name".into())),
-                    Some(n) => self.named.retain(|(k, _)| *k != n.value),
+                if let Some(n) = ck.name {
+                    self.named.retain(|(k, _)| *k != n.value);
                 }
             }
         }
@@ -797,18 +1001,23 @@ impl ApplyBatch {
         }
         if let Some(t) = &a.modify_type {
             for ck in ddl::type_bound_checks(&Column::new(a.column.clone(), t.clone())) {
-                self.add_constraint(Constraint::Check(ck))?;
+                self.add_type_bound(ck);
             }
         }
         Ok(())
     }
 
     fn key_to_name(&self, key: &str) -> Option<String> {
-        self.columns.iter().find(|c| c.key == key).map(|c| c.column.name.clone())
+        self.columns
+            .iter()
+            .find(|c| c.key == key)
+            .map(|c| c.column.name.clone())
     }
 
     fn remap(&self, cols: &[String]) -> Vec<String> {
-        cols.iter().map(|k| self.key_to_name(k).unwrap_or_else(|| k.clone())).collect()
+        cols.iter()
+            .map(|k| self.key_to_name(k).unwrap_or_else(|| k.clone()))
+            .collect()
     }
 
     /// `_transfer_elements_to_new_table` + `_create`.
@@ -816,7 +1025,10 @@ impl ApplyBatch {
         let keys: Vec<&str> = self.columns.iter().map(|c| c.key.as_str()).collect();
         let mut constraints = Vec::new();
         for c in self.named.iter().map(|(_, c)| c).chain(self.unnamed.iter()) {
-            if !constraint_columns(c).iter().all(|k| keys.contains(&k.as_str())) {
+            if !constraint_columns(c)
+                .iter()
+                .all(|k| keys.contains(&k.as_str()))
+            {
                 continue;
             }
             constraints.push(match c {
@@ -837,17 +1049,27 @@ impl ApplyBatch {
                     p.columns = self.remap(&p.columns);
                     Constraint::PrimaryKey(p)
                 }
-                Constraint::Check(c) => Constraint::Check(CheckConstraint { name: c.name.clone(), sqltext: c.sqltext.clone() }),
+                Constraint::Check(c) => Constraint::Check(CheckConstraint {
+                    name: c.name.clone(),
+                    sqltext: c.sqltext.clone(),
+                }),
             });
         }
-        let pk = self.primary_key.as_ref().map(|p| PrimaryKeyConstraint { name: p.name.clone(), columns: self.remap(&p.columns) });
+        let pk = self.primary_key.as_ref().map(|p| PrimaryKeyConstraint {
+            name: p.name.clone(),
+            columns: self.remap(&p.columns),
+        });
         let columns: Vec<Column> = self.columns.iter().map(|c| c.column.clone()).collect();
         let create = ddl::create_table_with(&self.temp_name, &columns, pk.as_ref(), &constraints)?;
         let copy: Vec<CopyColumn> = self
             .columns
             .iter()
             .filter_map(|c| {
-                c.source.as_ref().map(|s| CopyColumn { target: c.column.name.clone(), source: s.clone(), cast_to: c.cast_to.clone() })
+                c.source.as_ref().map(|s| CopyColumn {
+                    target: c.column.name.clone(),
+                    source: s.clone(),
+                    cast_to: c.cast_to.clone(),
+                })
             })
             .collect();
         let insert = ddl::insert_from_select(&self.temp_name, &self.table.name, &copy)?;
@@ -861,11 +1083,18 @@ impl ApplyBatch {
                 .columns
                 .iter()
                 .map(|c| match c {
-                    IndexColumn::Column(k) => IndexColumn::Column(self.key_to_name(k).unwrap_or_else(|| k.clone())),
+                    IndexColumn::Column(k) => {
+                        IndexColumn::Column(self.key_to_name(k).unwrap_or_else(|| k.clone()))
+                    }
                     IndexColumn::Expression(e) => IndexColumn::Expression(e.clone()),
                 })
                 .collect();
-            indexes.push(Index { name: idx.name.clone(), table: self.table.name.clone(), columns, unique: idx.unique });
+            indexes.push(Index {
+                name: idx.name.clone(),
+                table: self.table.name.clone(),
+                columns,
+                unique: idx.unique,
+            });
         }
         for idx in &self.new_indexes {
             let mut i = idx.clone();
@@ -874,7 +1103,9 @@ impl ApplyBatch {
         }
 
         sink.exec(&create)?;
-        let copied = sink.exec(&insert).and_then(|_| sink.exec(&ddl::drop_table(&self.table.name)));
+        let copied = sink
+            .exec(&insert)
+            .and_then(|_| sink.exec(&ddl::drop_table(&self.table.name)));
         if let Err(e) = copied {
             // `except: op_impl.drop_table(self.new_table); raise`
             let _ = sink.exec(&ddl::drop_table(&self.temp_name));
@@ -901,7 +1132,9 @@ mod tests {
 
     #[test]
     fn one_statement_at_a_time() {
-        assert!(has_second_statement("insert into t values (1); insert into t values (2)"));
+        assert!(has_second_statement(
+            "insert into t values (1); insert into t values (2)"
+        ));
         assert!(!has_second_statement("insert into t values (3);  -- x\n"));
         assert!(!has_second_statement("insert into t values ('a;b')"));
         assert!(!has_second_statement("select 1"));
@@ -909,13 +1142,19 @@ mod tests {
 
     #[test]
     fn offline_statements_use_four_spaces() {
-        assert_eq!(offline_statement("\nCREATE TABLE t (\n\tx INTEGER\n)\n\n"), "CREATE TABLE t (\n    x INTEGER\n);\n\n");
+        assert_eq!(
+            offline_statement("\nCREATE TABLE t (\n\tx INTEGER\n)\n\n"),
+            "CREATE TABLE t (\n    x INTEGER\n);\n\n"
+        );
     }
 
     #[test]
     fn reflected_defaults_are_parenthesized_as_alembic_does() {
         let p = |s: &str| parenthesize_reflected_default(&ServerDefault::Text(s.into()));
-        assert_eq!(p("CURRENT_TIMESTAMP"), ServerDefault::Text("(CURRENT_TIMESTAMP)".into()));
+        assert_eq!(
+            p("CURRENT_TIMESTAMP"),
+            ServerDefault::Text("(CURRENT_TIMESTAMP)".into())
+        );
         assert_eq!(p("10"), ServerDefault::Text("(10)".into()));
         assert_eq!(p("1"), ServerDefault::Text("1".into()));
         assert_eq!(p("'hi'"), ServerDefault::Text("'hi'".into()));
