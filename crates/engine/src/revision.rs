@@ -448,15 +448,7 @@ impl RevisionMap {
             if rev.depends_on.contains(&id) {
                 return Err(rev_err(format!("Dependency self-loop is detected in revisions ({id})")));
             }
-            let illegal: BTreeSet<char> = id.chars().filter(|c| matches!(c, '@' | '-' | '+' | ':')).collect();
-            if !illegal.is_empty() {
-                let list: Vec<String> = illegal.iter().map(|c| c.to_string()).collect();
-                return Err(rev_err(format!(
-                    "Character(s) '{}' not allowed in revision identifier '{}'",
-                    list.join(", "),
-                    id
-                )));
-            }
+            verify_rev_id(&id).map_err(|RevisionError::Message(m)| rev_err(m))?;
             let mut orig_labels = Vec::new();
             for l in &rev.branch_labels {
                 orig_labels.push(l.clone());
@@ -1953,6 +1945,107 @@ impl RevisionMap {
         } else {
             format!("downgrade {} -> {}", step.revision, down)
         }
+    }
+}
+
+// ----- new revisions -----------------------------------------------------
+
+/// `Revision.verify_rev_id`: `Character(s) '-' not allowed in revision identifier 'a-b'`.
+pub fn verify_rev_id(revision: &str) -> Result<(), RevisionError> {
+    let illegal: BTreeSet<char> = revision.chars().filter(|c| matches!(c, '@' | '-' | '+' | ':')).collect();
+    if illegal.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = illegal.iter().map(|c| c.to_string()).collect();
+    Err(RevisionError::Message(format!(
+        "Character(s) '{}' not allowed in revision identifier '{}'",
+        list.join(", "),
+        revision
+    )))
+}
+
+/// What a new script's header says about its parents
+/// (`ScriptDirectory.generate_revision`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewRevisionParents {
+    /// `down_revision`: the resolved `--head` (or the merged revisions).
+    pub down_revisions: Vec<String>,
+    /// `depends_on`: each `--depends-on` resolved to a full id, except that
+    /// a branch label stays a label.
+    pub depends_on: Vec<String>,
+}
+
+impl RevisionMap {
+    /// The parents of a new revision: `alembic revision [--head H] [--splice]
+    /// [--depends-on D]` (`heads` empty means `head`) and `alembic merge
+    /// REV...` (`heads` = the revisions to merge).
+    pub fn new_revision_parents(
+        &self,
+        heads: &[String],
+        splice: bool,
+        depends_on: &[String],
+    ) -> Result<NewRevisionParents, RevisionError> {
+        let arg = match heads {
+            [] => Arg::one("head"),
+            [one] => Arg::One(one.clone()),
+            many => Arg::Many(many.to_vec()),
+        };
+        let catch = Catch {
+            multiple_heads: Some(
+                "Multiple heads are present; please specify the head revision on which the new \
+                 revision should be based, or perform a merge.",
+            ),
+            ..Catch::default()
+        };
+        let vals = self.get_revisions_arg(&arg).map_err(|f| translate(f, &catch))?;
+        let mut nodes = Vec::new();
+        for v in &vals {
+            match v {
+                Val::Rev(i) => {
+                    if nodes.contains(i) {
+                        return Err(RevisionError::Message("Duplicate head revisions specified".into()));
+                    }
+                    nodes.push(*i);
+                }
+                Val::Base => return Err(RevisionError::Message("AssertionError: h != 'base'".into())),
+                Val::Nil => {}
+            }
+        }
+        if !splice {
+            if let Some(&i) = nodes.iter().find(|&&i| !self.nodes[i].is_head()) {
+                return Err(RevisionError::Message(format!(
+                    "Revision {} is not a head revision; please specify --splice to create a new branch from this revision",
+                    self.nodes[i].id
+                )));
+            }
+        }
+        let mut resolved = Vec::new();
+        for dep in depends_on {
+            let i = match self.get_revision_arg(&Arg::One(dep.clone())).map_err(plain)? {
+                Val::Rev(i) => i,
+                _ => return Err(RevisionError::Message("AssertionError: not_none".into())),
+            };
+            let node = &self.nodes[i];
+            resolved.push(if node.labels.contains(dep) { dep.clone() } else { node.id.clone() });
+        }
+        Ok(NewRevisionParents {
+            down_revisions: nodes.iter().map(|&i| self.nodes[i].id.clone()).collect(),
+            depends_on: resolved,
+        })
+    }
+
+    /// `revision --autogenerate` and `check` refuse to run unless the
+    /// database's rows name exactly the `heads` revisions
+    /// (`Target database is not up to date.`).
+    pub fn is_up_to_date(&self, current_heads: &[String]) -> Result<bool, RevisionError> {
+        let current: BTreeSet<String> =
+            self.val_ids(&self.get_revisions_arg(&Arg::Many(current_heads.to_vec())).map_err(plain)?)
+                .map_err(plain)?
+                .into_iter()
+                .collect();
+        let heads: BTreeSet<String> =
+            self.val_ids(&self.get_revisions_arg(&Arg::one("heads")).map_err(plain)?).map_err(plain)?.into_iter().collect();
+        Ok(current == heads)
     }
 }
 

@@ -119,8 +119,21 @@ fn sort_label_groups(line: &str, labels: &BTreeSet<String>) -> String {
 /// Alembic prints some collections in Python `set` order, which changes
 /// from run to run (`nextrev`, the heads `current` shows): sort those.
 fn canonical(verb: &str, stdout: &str, labels: &BTreeSet<String>) -> String {
+    // Which of two revisions claiming one label is reported depends on set order.
+    if let Some(rest) = stdout.strip_prefix("FAILED: Branch name '") {
+        let words: Vec<&str> = rest.split(' ').collect();
+        if let [label, "in", "revision", a, "already", "used", "by", "revision", b] = words.as_slice() {
+            let (a, b) = (a.to_string(), b.trim_end().to_string());
+            let (x, y) = if a <= b { (a, b) } else { (b, a) };
+            return format!("FAILED: Branch name '{label} in revision {x} already used by revision {y}\n");
+        }
+    }
     if verb == "sql" {
         return sql_lines(stdout);
+    }
+    if verb == "revision" || verb == "merge" {
+        // `Generating /path/x.py ...  done` is the command layer's text.
+        return stdout.split_inclusive('\n').filter(|l| l.starts_with("FAILED: ")).collect();
     }
     let mut lines: Vec<String> = stdout
         .split_inclusive('\n')
@@ -194,6 +207,23 @@ fn parse_expected(text: &str, labels: &BTreeSet<String>) -> Vec<(Outcome, Option
             .collect();
         let verb = if command.split(' ').any(|w| w == "--sql") { "sql" } else { command.split(' ').next().unwrap_or("") };
         out.push((Outcome { command: command.to_string(), exit, stdout: canonical(verb, stdout, labels), log, rows, warnings }, raw_rows));
+    }
+    out
+}
+
+/// Positionals of `merge -m M --rev-id X REV...` (options take a value).
+fn positionals_after_options(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if ["-m", "--message", "--rev-id", "--branch-label"].contains(&args[i].as_str()) {
+            i += 2;
+            continue;
+        }
+        if !args[i].starts_with("--") {
+            out.push(args[i].clone());
+        }
+        i += 1;
     }
     out
 }
@@ -364,6 +394,7 @@ fn replay(
     argv: &[String],
     rows: &mut Option<Vec<String>>,
     labels: &BTreeSet<String>,
+    new_revisions: &mut Vec<Revision>,
 ) -> Outcome {
     let mut stdout = String::new();
     let mut log = Vec::new();
@@ -379,6 +410,7 @@ fn replay(
         "history" => revision::history_needs_database(option(args, &["-r", "--rev-range"]).as_deref(), flag(args, &["-i", "--indicate-current"])),
         _ => false,
     };
+    let runs_env = creates_table || matches!(verb, "current" | "upgrade" | "downgrade" | "stamp");
     if creates_table && rows.is_none() {
         *rows = Some(Vec::new());
     }
@@ -463,6 +495,31 @@ fn replay(
                     return Err(e);
                 }
             }
+            "revision" | "merge" => {
+                let message = option(args, &["-m", "--message"]).unwrap_or_default();
+                let rev_id = option(args, &["--rev-id"]).expect("cases give --rev-id");
+                revision::verify_rev_id(&rev_id)?;
+                let heads: Vec<String> = if verb == "merge" {
+                    positionals_after_options(args)
+                } else {
+                    option(args, &["--head"]).into_iter().collect()
+                };
+                let depends_on: Vec<String> = option(args, &["--depends-on"]).into_iter().collect();
+                let parents = map.new_revision_parents(&heads, flag(args, &["--splice"]), &depends_on)?;
+                let longdoc = format!(
+                    "{message}\n\nRevision ID: {rev_id}\nRevises: {}\nCreate Date: (not compared)",
+                    parents.down_revisions.join(", ")
+                );
+                new_revisions.push(Revision {
+                    revision: rev_id.clone(),
+                    down_revisions: parents.down_revisions,
+                    branch_labels: option(args, &["--branch-label"]).into_iter().collect(),
+                    depends_on: parents.depends_on,
+                    doc: message.clone(),
+                    file_name: format!("{rev_id}_{}.py", slug(&message)),
+                    longdoc,
+                });
+            }
             other => panic!("command {other} not replayed"),
         }
         Ok(())
@@ -471,7 +528,13 @@ fn replay(
         Ok(()) => 0,
         Err(revision::RevisionError::Message(msg)) => {
             stdout.push_str(&format!("FAILED: {msg}\n"));
-            log.push(format!("ERROR [alembic.util.messaging] {msg}"));
+            // Only env.py configures logging: commands that do not run it
+            // print no ERROR line.
+            // command.py rejects these before env.py runs
+            let before_env = ["Range revision not allowed", "downgrade with --sql requires", "Stamp operation with --sql"];
+            if runs_env && !before_env.iter().any(|p| msg.starts_with(p)) {
+                log.push(format!("ERROR [alembic.util.messaging] {msg}"));
+            }
             255
         }
     };
@@ -489,11 +552,18 @@ fn run_case(case_path: &Path) -> Vec<String> {
     let labels: BTreeSet<String> = case.revisions.iter().flat_map(|r| r.branch_labels.iter().cloned()).collect();
     let expected = parse_expected(&fs::read_to_string(&expected_path).unwrap(), &labels);
     assert_eq!(expected.len(), case.commands.len(), "{}: re-record", expected_path.display());
-    let map = RevisionMap::new(case.revisions.clone());
+    let mut revisions = case.revisions.clone();
+    let mut map = RevisionMap::new(revisions.clone());
     let mut rows: Option<Vec<String>> = None;
     let mut failures = Vec::new();
     for (argv, (want, want_rows)) in case.commands.iter().zip(expected) {
-        let got = replay(&map, argv, &mut rows, &labels);
+        let mut new_revisions = Vec::new();
+        let got = replay(&map, argv, &mut rows, &labels, &mut new_revisions);
+        if !new_revisions.is_empty() {
+            revisions.extend(new_revisions);
+            revisions.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+            map = RevisionMap::new(revisions.clone());
+        }
         // Alembic's traceback (exit 1): we only promise to fail.
         // Exit 2 is argparse rejecting the command line (the command layer's business).
         let same = if want.exit == 2 {
