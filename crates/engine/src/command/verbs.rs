@@ -30,6 +30,9 @@ const EXIT_EXCEPTION: i32 = 1;
 /// Collects what a verb prints.
 struct Out {
     quiet: bool,
+    /// Set once env.py "ran" (logging configured): only then does a
+    /// `CommandError` also log `ERROR [alembic.util.messaging] ...`.
+    env_py: bool,
     stdout: String,
     stderr: String,
 }
@@ -50,6 +53,7 @@ impl Out {
         self.stdout.push('\n');
     }
     fn migration_context(&mut self, offline: bool) {
+        self.env_py = true;
         self.info("alembic.runtime.migration", "Context impl SQLiteImpl.");
         if offline {
             self.info("alembic.runtime.migration", "Generating static SQL");
@@ -74,7 +78,7 @@ fn command_error(message: impl Into<String>) -> Failure {
 }
 
 pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
-    let mut out = Out { quiet: inv.quiet, stdout: String::new(), stderr: String::new() };
+    let mut out = Out { quiet: inv.quiet, env_py: false, stdout: String::new(), stderr: String::new() };
     let Some(verb) = inv.verb else {
         return Output { exit_code: 2, stdout: String::new(), stderr: "alembic: error: too few arguments\n".into() };
     };
@@ -99,7 +103,7 @@ pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
     let exit_code = match result {
         Ok(()) => 0,
         Err(Failure::Command(message)) => {
-            if !out.quiet {
+            if !out.quiet && out.env_py {
                 out.stderr.push_str(&format!("ERROR [alembic.util.messaging] {message}\n"));
             }
             out.print(&format!("FAILED: {message}"));
@@ -218,41 +222,6 @@ pub(crate) fn slug(message: Option<&str>) -> String {
     }
 }
 
-fn verify_rev_id(rev: &str) -> Result<(), Failure> {
-    // Script.verify_rev_id: `_only_source_rev_file`-compatible ids only.
-    if rev.is_empty() || rev.contains(['-', '@']) || rev.contains(char::is_whitespace) {
-        return Err(command_error(format!(
-            "Revision identifier '{rev}' is not valid: a revision id may not contain dashes, '@' or spaces"
-        )));
-    }
-    Ok(())
-}
-
-/// Resolves `--head` (default `head`) to the parent revisions of a new revision.
-fn resolve_new_parents(dir: &ScriptDirectory, head: &str, splice: bool) -> Result<Vec<String>, Failure> {
-    if head == "base" {
-        return Ok(Vec::new());
-    }
-    let parents = dir.map.get_revisions(head).map_err(|e| {
-        let msg = e.to_string();
-        if msg.starts_with("Multiple head revisions are present") {
-            command_error("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
-        } else {
-            command_error(msg)
-        }
-    })?;
-    if !splice {
-        for p in &parents {
-            if !dir.map.is_head(p) {
-                return Err(command_error(format!(
-                    "Revision {p} is not a head revision; please specify --splice to create a new branch from this revision"
-                )));
-            }
-        }
-    }
-    Ok(parents)
-}
-
 fn write_revision(
     host: &mut dyn Host,
     out: &mut Out,
@@ -281,52 +250,32 @@ fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult 
         ));
     }
     let dir = load_scripts(host)?;
+    let mut upgrade = UpgradeOps::default();
+    let mut extra_imports = Vec::new();
+    if inv.autogenerate {
+        out.migration_context(false);
+        let db_heads = current_heads(host)?;
+        if !dir.map.is_up_to_date(&db_heads).map_err(revision_error)? {
+            return Err(command_error("Target database is not up to date."));
+        }
+        let (ops, uses_sqlmodel) = autogenerate(host, out)?;
+        upgrade = ops;
+        if uses_sqlmodel {
+            extra_imports.push("import sqlmodel".to_string());
+        }
+    }
     let rev_id = match &inv.rev_id {
         Some(r) => r.clone(),
         None => host.new_rev_id(),
     };
-    verify_rev_id(&rev_id)?;
-    if dir.script(&rev_id).is_some() {
-        return Err(command_error(format!("Revision {rev_id} is present more than once")));
-    }
-    let head = inv.head.as_deref().unwrap_or("head");
-    let mut upgrade = UpgradeOps::default();
-    let mut extra_imports = Vec::new();
-    let parents;
-    if inv.autogenerate {
-        out.migration_context(false);
-        let db_heads = current_heads(host)?;
-        let mut db_sorted = db_heads.clone();
-        db_sorted.sort();
-        let mut all_heads = dir.map.heads();
-        all_heads.sort();
-        if db_sorted != all_heads {
-            return Err(command_error("Target database is not up to date."));
-        }
-        parents = resolve_new_parents(&dir, head, inv.splice)?;
-        let comparison = autogenerate(host, out)?;
-        upgrade = comparison.0;
-        if comparison.1 {
-            extra_imports.push("import sqlmodel".to_string());
-        }
-    } else {
-        parents = resolve_new_parents(&dir, head, inv.splice)?;
-    }
-    let mut depends_on = Vec::new();
-    for dep in &inv.depends_on {
-        // a branch label stays a label; a (partial) revision id is resolved
-        let resolved = match dir.map.get_revision(dep).map_err(revision_error)? {
-            Some(r) if dir.map.branch_labels(&r).iter().any(|l| l == dep) => dep.clone(),
-            Some(r) => r,
-            None => return Err(command_error(format!("Can't locate revision identified by '{dep}'"))),
-        };
-        depends_on.push(resolved);
-    }
+    rev::verify_rev_id(&rev_id).map_err(revision_error)?;
+    let heads: Vec<String> = inv.head.iter().cloned().collect();
+    let parents = dir.map.new_revision_parents(&heads, inv.splice, &inv.depends_on).map_err(revision_error)?;
     let header = ScriptHeader {
         revision: rev_id,
-        down_revision: parents,
+        down_revision: parents.down_revisions,
         branch_labels: inv.branch_label.iter().cloned().collect(),
-        depends_on,
+        depends_on: parents.depends_on,
         message: inv.message.clone(),
         create_date: host.now(),
         extra_imports,
@@ -371,28 +320,11 @@ fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
         Some(r) => r.clone(),
         None => host.new_rev_id(),
     };
-    verify_rev_id(&rev_id)?;
-    let mut parents = Vec::new();
-    for target in &inv.positionals {
-        let revs = dir.map.get_revisions(target).map_err(|e| command_error(e.to_string()))?;
-        for r in revs {
-            if !parents.contains(&r) {
-                parents.push(r);
-            }
-        }
-    }
-    if !inv.splice {
-        for p in &parents {
-            if !dir.map.is_head(p) {
-                return Err(command_error(format!(
-                    "Revision {p} is not a head revision; please specify --splice to create a new branch from this revision"
-                )));
-            }
-        }
-    }
+    rev::verify_rev_id(&rev_id).map_err(revision_error)?;
+    let parents = dir.map.new_revision_parents(&inv.positionals, inv.splice, &[]).map_err(revision_error)?;
     let header = ScriptHeader {
         revision: rev_id,
-        down_revision: parents,
+        down_revision: parents.down_revisions,
         branch_labels: inv.branch_label.iter().cloned().collect(),
         depends_on: Vec::new(),
         message: inv.message.clone(),
@@ -406,11 +338,8 @@ fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
 fn check(host: &mut dyn Host, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
     out.migration_context(false);
-    let mut db_heads = current_heads(host)?;
-    db_heads.sort();
-    let mut all_heads = dir.map.heads();
-    all_heads.sort();
-    if db_heads != all_heads {
+    let db_heads = current_heads(host)?;
+    if !dir.map.is_up_to_date(&db_heads).map_err(revision_error)? {
         return Err(command_error("Target database is not up to date."));
     }
     let (upgrade, _) = autogenerate(host, out)?;
@@ -487,16 +416,26 @@ fn migrate(host: &mut dyn Host, inv: &Invocation, out: &mut Out, upgrade: bool) 
             _ => Vec::new(),
         }
     } else {
-        current_heads(host)?
+        // run_migrations: the version table exists before any target is resolved
+        let heads = current_heads(host)?;
+        if heads.is_empty() {
+            runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
+        }
+        heads
     };
-    let steps = if upgrade {
-        dir.map.upgrade_steps(&heads, &target)
-    } else {
-        dir.map.downgrade_steps(&heads, &target)
+    if !upgrade {
+        for w in dir.map.downgrade_warnings(&heads, &target) {
+            out.stderr.push_str(&format!("UserWarning: {w}\n"));
+        }
     }
-    .map_err(revision_error)?;
-    let steps: Vec<Step> = steps.into_iter().map(Step::Migration).collect();
-    run_steps(host, out, &dir, &heads, &steps, inv.sql)
+    let plan = if upgrade { dir.map.upgrade_plan(&heads, &target) } else { dir.map.downgrade_plan(&heads, &target) }
+        .map_err(revision_error)?;
+    let steps: Vec<Step> = plan.steps.into_iter().map(Step::Migration).collect();
+    run_steps(host, out, &dir, &heads, &steps, inv.sql)?;
+    match plan.error {
+        Some(e) => Err(revision_error(e)),
+        None => Ok(()),
+    }
 }
 
 /// A step of `run_migrations`: a revision's script, or a stamp.
@@ -635,11 +574,19 @@ fn stamp(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
             .map_err(runtime_failure)?;
         Vec::new()
     } else {
-        current_heads(host)?
+        let heads = current_heads(host)?;
+        if heads.is_empty() {
+            runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
+        }
+        heads
     };
-    let steps = dir.map.stamp_steps(&heads, &destinations, inv.purge).map_err(revision_error)?;
-    let steps: Vec<Step> = steps.into_iter().map(Step::Stamp).collect();
-    run_steps(host, out, &dir, &heads, &steps, inv.sql)
+    let plan = dir.map.stamp_plan(&heads, &destinations, inv.purge).map_err(revision_error)?;
+    let steps: Vec<Step> = plan.steps.into_iter().map(Step::Stamp).collect();
+    run_steps(host, out, &dir, &heads, &steps, inv.sql)?;
+    match plan.error {
+        Some(e) => Err(revision_error(e)),
+        None => Ok(()),
+    }
 }
 
 fn ensure_version(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
@@ -712,6 +659,7 @@ fn show(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let target = inv.positionals.first().cloned().unwrap_or_default();
     let current_heads = if target == "current" {
         out.migration_context(false);
+        runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
         current_heads(host)?
     } else {
         Vec::new()
