@@ -2181,6 +2181,17 @@ impl<'a> Interp<'a> {
                 args.push(format!("'{}'", s.replace('\'', "''")));
             } else if let Some(i) = int_lit(a) {
                 args.push(i.to_string());
+            } else if let Expr::Name(n) = a {
+                // a class-body column (`func.lower(name)` in __table_args__)
+                args.push(n.id.to_string());
+            } else if let Expr::Attribute(at) = a {
+                // `Model.column` / `table.c.column`
+                let on_class = matches!(self.resolve(&at.value), Sym::Class(_));
+                let on_c = matches!(at.value.as_ref(), Expr::Attribute(i) if i.attr.as_str() == "c");
+                if !on_class && !on_c {
+                    return None;
+                }
+                args.push(at.attr.to_string());
             } else if let Expr::Call(inner) = a {
                 match self.call_name(inner).as_deref() {
                     Some("text" | "literal_column") => {
@@ -2405,11 +2416,11 @@ impl<'a> Interp<'a> {
                         };
                         match t {
                             Some(t) => columns.push(IndexColumn::Expression(t)),
-                            None => self.diag(
-                                a,
-                                Severity::Error,
-                                "unsupported index expression: skipped",
-                            ),
+                            None => {
+                                let t = self.text(a);
+                                self.diag(a, Severity::Error, format!("unsupported index expression `{t}`: index skipped"));
+                                return None;
+                            }
                         }
                     } else if let Some(cn) = self.col_ref(a) {
                         columns.push(IndexColumn::Column(cn));
