@@ -1,8 +1,9 @@
 //! Differential test: `alembic_engine::models::load_models` against real
 //! SQLAlchemy / SQLModel, through `tests/differential/dump_metadata.py`.
 //!
-//! Every `/work/shared/conformance/*/models_*.py` (when that directory exists)
-//! and every `crates/engine/tests/fixtures/models/*.py` is imported by the
+//! Every `/work/shared/conformance/*/models_*.py` (when that directory exists),
+//! every `crates/engine/tests/fixtures/models/*.py` and the autogen layer's
+//! ground-truth model files are imported by the
 //! reference Python and loaded by the engine; both canonical JSON dumps must
 //! be equal. The Python is `$ALEMBIC_PLAYGROUND_PYTHON`, else
 //! `<repo>/.venv/bin/python` (made by `scripts/setup.sh python`).
@@ -32,12 +33,27 @@ fn model_files() -> Vec<PathBuf> {
             }
         }
     }
-    let fixtures =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/engine/tests/fixtures/models");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = root.join("crates/engine/tests/fixtures/models");
     let entries = std::fs::read_dir(&fixtures).expect("crates/engine/tests/fixtures/models exists");
     for e in entries.flatten() {
         if e.path().extension().map(|x| x == "py").unwrap_or(false) {
             files.push(e.path());
+        }
+    }
+    // Model files other layers keep as ground truth (autogen fixtures).
+    let mut more = vec![root.join("crates/engine/tests/autogen_ground_truth")];
+    if let Ok(dirs) = std::fs::read_dir(root.join("crates/engine/tests/fixtures/alembic_models")) {
+        more.extend(dirs.flatten().map(|d| d.path()));
+    }
+    for dir in more {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.contains("models") && name.ends_with(".py") {
+                    files.push(e.path());
+                }
+            }
         }
     }
     files.sort();
