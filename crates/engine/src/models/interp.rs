@@ -887,9 +887,35 @@ impl<'a> Interp<'a> {
                     }
                 } else if self.root_of(id).is_some() {
                     self.declarative_class(id, cd);
+                } else if Self::declares_table(cd) {
+                    let bases = cd
+                        .arguments
+                        .as_ref()
+                        .map(|a| a.args.iter().map(|b| self.text(b)).collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default();
+                    self.diag(
+                        &cd.name,
+                        Severity::Error,
+                        format!(
+                            "class `{}` declares a table but its bases ({bases}) are not a declarative base defined or imported from SQLAlchemy in this file: class skipped",
+                            cd.name
+                        ),
+                    );
                 }
             }
         }
+    }
+
+    /// A body that says `__tablename__ = ...` / `__table__ = ...`.
+    fn declares_table(cd: &ast::StmtClassDef) -> bool {
+        cd.body.iter().any(|st| {
+            let targets: Vec<&Expr> = match st {
+                Stmt::Assign(a) => a.targets.iter().collect(),
+                Stmt::AnnAssign(a) => vec![a.target.as_ref()],
+                _ => Vec::new(),
+            };
+            targets.iter().any(|t| matches!(t, Expr::Name(n) if matches!(n.id.as_str(), "__tablename__" | "__table__")))
+        })
     }
 
     /// C3 linearization over user classes (external bases are left out).
