@@ -30,13 +30,19 @@ macro_rules! fixture {
     };
 }
 
+fixture!("models", abstract_legacy_defaults);
 fixture!("models", annotations_enums_pk);
 fixture!("models", core_types_module_index);
+fixture!("models", dataclass_tablename_directive);
 fixture!("models", edge_nullability_naming);
 fixture!("models", import_forms_core);
 fixture!("models", legacy_table_args_naming);
+fixture!("models", metadata_reassigned);
+fixture!("models", mixin_override_sort_order);
 fixture!("models", mixins_inheritance);
+fixture!("models", naming_convention_assigned);
 fixture!("models", sqlmodel_inheritance_fields);
+fixture!("models", sqlmodel_sa_column_table_args);
 fixture!("models", typed_annotated_inheritance);
 fixture!("models_bad", syntax_error);
 fixture!("models_bad", unsupported_constructs);
@@ -46,13 +52,19 @@ fixture!("models_bad", unsupported_constructs);
 #[test]
 fn every_prefix_of_every_fixture_loads() {
     let fixtures = [
+        include_str!("fixtures/models/abstract_legacy_defaults.py"),
         include_str!("fixtures/models/annotations_enums_pk.py"),
         include_str!("fixtures/models/core_types_module_index.py"),
+        include_str!("fixtures/models/dataclass_tablename_directive.py"),
         include_str!("fixtures/models/edge_nullability_naming.py"),
         include_str!("fixtures/models/import_forms_core.py"),
         include_str!("fixtures/models/legacy_table_args_naming.py"),
+        include_str!("fixtures/models/metadata_reassigned.py"),
+        include_str!("fixtures/models/mixin_override_sort_order.py"),
         include_str!("fixtures/models/mixins_inheritance.py"),
+        include_str!("fixtures/models/naming_convention_assigned.py"),
         include_str!("fixtures/models/sqlmodel_inheritance_fields.py"),
+        include_str!("fixtures/models/sqlmodel_sa_column_table_args.py"),
         include_str!("fixtures/models/typed_annotated_inheritance.py"),
     ];
     for source in fixtures {

@@ -1025,9 +1025,10 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// `vars(cls)` merged with `__annotations__` the way SQLAlchemy's
-    /// `merge_lists_w_ordering` does.
-    fn class_attrs(cd: &'a ast::StmtClassDef) -> Vec<Attr<'a>> {
+    /// `vars(cls)` and `__annotations__` of a class body, each in first
+    /// assignment order (a later assignment replaces the value in place).
+    #[allow(clippy::type_complexity)]
+    fn class_lists(cd: &'a ast::StmtClassDef) -> (Vec<(String, AttrValue<'a>)>, Vec<(String, &'a Expr)>) {
         let mut vars: Vec<(String, AttrValue<'a>)> = Vec::new();
         let mut annos: Vec<(String, &'a Expr)> = Vec::new();
         fn put<T>(list: &mut Vec<(String, T)>, name: String, v: T) {
@@ -1058,31 +1059,16 @@ impl<'a> Interp<'a> {
                 _ => {}
             }
         }
-        let a: Vec<&String> = vars.iter().map(|(n, _)| n).collect();
-        let b: Vec<&String> = annos.iter().map(|(n, _)| n).collect();
-        let mut overlap: BTreeSet<&String> = a.iter().filter(|n| b.contains(n)).copied().collect();
-        let mut order: Vec<String> = Vec::new();
-        let (mut ia, mut ib) = (a.into_iter(), b.into_iter());
-        let mut on_a = true;
-        loop {
-            let cur = if on_a { &mut ia } else { &mut ib };
-            let mut switched = false;
-            for el in cur.by_ref() {
-                if overlap.remove(el) {
-                    switched = true;
-                    break;
-                }
-                order.push(el.clone());
-            }
-            if switched {
-                on_a = !on_a;
-            } else {
-                let other = if on_a { &mut ib } else { &mut ia };
-                order.extend(other.map(|s| s.clone()));
-                break;
-            }
-        }
-        order
+        (vars, annos)
+    }
+
+    /// `vars(cls)` merged with `__annotations__` the way SQLAlchemy's
+    /// `merge_lists_w_ordering` does.
+    fn class_attrs(cd: &'a ast::StmtClassDef) -> Vec<Attr<'a>> {
+        let (vars, annos) = Self::class_lists(cd);
+        let a: Vec<String> = vars.iter().map(|(n, _)| n.clone()).collect();
+        let b: Vec<String> = annos.iter().map(|(n, _)| n.clone()).collect();
+        merge_lists_w_ordering(&a, &b)
             .into_iter()
             .map(|name| Attr {
                 value: vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v),
@@ -1172,116 +1158,115 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        // (name, source class, value, annotation)
-        let mut collected: Vec<(String, usize, Option<AttrValue<'a>>, Option<&'a Expr>)> =
-            Vec::new();
-        fn upsert<'x>(
-            list: &mut Vec<(String, usize, Option<AttrValue<'x>>, Option<&'x Expr>)>,
-            item: (String, usize, Option<AttrValue<'x>>, Option<&'x Expr>),
-        ) {
-            if let Some(slot) = list.iter_mut().find(|s| s.0 == item.0) {
-                *slot = item;
-            } else {
-                list.push(item);
-            }
-        }
         let mut tablename: Option<String> = None;
         let mut tablename_failed = false;
         let mut table_args: Option<&'a Expr> = None;
         let mut inherited_table_args = false;
-        let mut defined_before: BTreeSet<String> = BTreeSet::new();
         for (pos, &b) in mro.iter().enumerate() {
             let Some(info) = self.classes.get(b) else {
                 continue;
             };
             let class_mapped = pos > 0 && info.mapped;
             let Some(bdef) = info.def else { continue };
-            if pos > 0 && Self::has_abstract(bdef) {
-                // abstract bases act as mixins
-            }
-            let attrs = Self::class_attrs(bdef);
-            if !class_mapped && pos > 0 {
-                for a in &attrs {
-                    if Self::is_dunder(&a.name) {
-                        continue;
+            for a in Self::class_attrs(bdef) {
+                match a.name.as_str() {
+                    "__tablename__" if tablename.is_none() && !class_mapped => {
+                        tablename = self.tablename_value(a.value, &info_name(&self.classes, id));
+                        tablename_failed = tablename.is_none();
                     }
-                    let overridden =
-                        defined_before.contains(&a.name) || inherited_names.contains(&a.name);
-                    let is_col = match a.value {
-                        None => a
-                            .annotation
-                            .map(|an| self.is_mapped_annotation(an))
-                            .unwrap_or(false),
-                        Some(AttrValue::Expr(Expr::Call(call))) => {
-                            matches!(
-                                self.call_name(call).as_deref(),
-                                Some("Column" | "mapped_column" | "orm.mapped_column")
-                            )
-                        }
-                        _ => false,
-                    };
-                    if is_col && !overridden {
+                    "__table_args__" if table_args.is_none() && !class_mapped => {
+                        table_args = match a.value {
+                            Some(AttrValue::Expr(e)) => Some(e),
+                            Some(AttrValue::Func(f)) => Self::func_return(f),
+                            None => None,
+                        };
+                        inherited_table_args = table_args.is_some() && pos > 0;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Pass 1, `_produce_column_copies`: mixin (and abstract base) columns
+        // are copied onto the class in MRO order unless `getattr(cls, name)`
+        // already finds something else: a value on the class, on an earlier
+        // base, an earlier copy, or a mapped parent's attribute.
+        let (own_vars, own_annos) = Self::class_lists(cd);
+        let mut has_value: BTreeSet<String> = own_vars.iter().map(|(n, _)| n.clone()).collect();
+        let mut copies: Vec<(String, usize, Option<AttrValue<'a>>, Option<&'a Expr>)> = Vec::new();
+        let mut mixins: Vec<(usize, Vec<Attr<'a>>, BTreeSet<String>)> = Vec::new();
+        for &b in mro.iter().skip(1) {
+            let Some(info) = self.classes.get(b) else {
+                continue;
+            };
+            let Some(bdef) = info.def else { continue };
+            let attrs = Self::class_attrs(bdef);
+            if info.mapped {
+                has_value.extend(info.mapped_names.iter().cloned());
+                has_value.extend(attrs.iter().filter(|a| a.value.is_some()).map(|a| a.name.clone()));
+                continue;
+            }
+            let before = has_value.clone();
+            for a in &attrs {
+                if Self::is_dunder(&a.name) || has_value.contains(&a.name) {
+                    continue;
+                }
+                let is_col = match a.value {
+                    None => a.annotation.map(|an| self.is_mapped_annotation(an)).unwrap_or(false),
+                    Some(AttrValue::Expr(Expr::Call(call))) => matches!(
+                        self.call_name(call).as_deref(),
+                        Some("Column" | "mapped_column" | "orm.mapped_column")
+                    ),
+                    _ => false,
+                };
+                if is_col {
+                    copies.push((a.name.clone(), b, a.value, a.annotation));
+                    has_value.insert(a.name.clone());
+                }
+            }
+            has_value.extend(attrs.iter().filter(|a| a.value.is_some()).map(|a| a.name.clone()));
+            mixins.push((b, attrs, before));
+        }
+        // Pass 2, in MRO order: the class's own attributes (`vars(cls)` merged
+        // with `__annotations__`, listed before any copy was set on it; an
+        // annotation-only name a mixin supplies takes the copy), then per
+        // mixin its copies and its `@declared_attr` columns.
+        let vars_names: Vec<String> = own_vars.iter().map(|(n, _)| n.clone()).collect();
+        let anno_names: Vec<String> = own_annos.iter().map(|(n, _)| n.clone()).collect();
+        type Item<'x> = (String, usize, Option<AttrValue<'x>>, Option<&'x Expr>);
+        let mut collected: Vec<Item<'a>> = Vec::new();
+        fn upsert<'x>(list: &mut Vec<Item<'x>>, item: Item<'x>) {
+            if let Some(slot) = list.iter_mut().find(|s| s.0 == item.0) {
+                *slot = item;
+            } else {
+                list.push(item);
+            }
+        }
+        for name in merge_lists_w_ordering(&vars_names, &anno_names) {
+            if Self::is_dunder(&name) {
+                continue;
+            }
+            let own_anno = own_annos.iter().find(|(n, _)| *n == name).map(|(_, a)| *a);
+            if let Some((_, v)) = own_vars.iter().find(|(n, _)| *n == name) {
+                collected.push((name, id, Some(*v), own_anno));
+            } else if let Some(c) = copies.iter().find(|c| c.0 == name) {
+                collected.push(c.clone());
+            } else if own_anno.map(|a| self.is_mapped_annotation(a)).unwrap_or(false) {
+                collected.push((name, id, None, own_anno));
+            }
+        }
+        for (b, attrs, before) in mixins {
+            for c in copies.iter().filter(|c| c.1 == b) {
+                if !collected.iter().any(|s| s.0 == c.0) {
+                    collected.push(c.clone());
+                }
+            }
+            for a in attrs {
+                if let Some(AttrValue::Func(f)) = a.value {
+                    let shadowed = before.contains(&a.name) || copies.iter().any(|c| c.0 == a.name);
+                    if Self::is_declared_attr(f, self) && !shadowed {
                         upsert(&mut collected, (a.name.clone(), b, a.value, a.annotation));
                     }
                 }
-            }
-            for a in &attrs {
-                match a.name.as_str() {
-                    "__tablename__" => {
-                        if tablename.is_none() && !class_mapped {
-                            tablename =
-                                self.tablename_value(a.value, &info_name(&self.classes, id));
-                            tablename_failed = tablename.is_none();
-                        }
-                        continue;
-                    }
-                    "__table_args__" => {
-                        if table_args.is_none() && !class_mapped {
-                            if let Some(AttrValue::Expr(e)) = a.value {
-                                table_args = Some(e);
-                                if pos > 0 {
-                                    inherited_table_args = true;
-                                }
-                            } else if let Some(AttrValue::Func(f)) = a.value {
-                                table_args = Self::func_return(f);
-                                if pos > 0 {
-                                    inherited_table_args = true;
-                                }
-                            }
-                        }
-                        continue;
-                    }
-                    n if Self::is_dunder(n) => continue,
-                    _ => {}
-                }
-                if class_mapped {
-                    continue;
-                }
-                if pos > 0 {
-                    if let Some(AttrValue::Func(f)) = a.value {
-                        if Self::is_declared_attr(f, self)
-                            && !defined_before.contains(&a.name)
-                            && !inherited_names.contains(&a.name)
-                        {
-                            upsert(&mut collected, (a.name.clone(), b, a.value, a.annotation));
-                        }
-                    }
-                    continue;
-                }
-                match a.value {
-                    None => {
-                        if a.annotation
-                            .map(|an| self.is_mapped_annotation(an))
-                            .unwrap_or(false)
-                        {
-                            upsert(&mut collected, (a.name.clone(), b, None, a.annotation));
-                        }
-                    }
-                    Some(v) => upsert(&mut collected, (a.name.clone(), b, Some(v), a.annotation)),
-                }
-            }
-            for a in &attrs {
-                defined_before.insert(a.name.clone());
             }
         }
         if inherited_table_args && tablename.is_none() {
@@ -1296,7 +1281,6 @@ impl<'a> Interp<'a> {
                 specs.push(spec);
             }
         }
-        specs.sort_by_key(|s| s.sort_order);
         let md = root.and_then(|r| self.class_md(r));
         let cname = cd.name.to_string();
         let table = match (tablename, mapped_parent, md) {
@@ -1305,6 +1289,10 @@ impl<'a> Interp<'a> {
                     Some(e) => self.table_args(e),
                     None => (Vec::new(), None),
                 };
+                // `sort_order` only orders a new table's columns; single-table
+                // inheritance appends in declaration order.
+                let mut specs = specs;
+                specs.sort_by_key(|s| s.sort_order);
                 self.build_table(md, &t, specs, items.0, items.1, cd.name.range());
                 Some((md, t))
             }
@@ -3231,6 +3219,34 @@ pub(super) fn alembic_sqlite_default_text(text: String) -> String {
         text
     } else {
         format!("({text})")
+    }
+}
+
+/// SQLAlchemy's `util.merge_lists_w_ordering`: walk one list until an item
+/// both lists share, then switch to the other list; the rest of the list
+/// that ran out last is appended.
+fn merge_lists_w_ordering(a: &[String], b: &[String]) -> Vec<String> {
+    let mut overlap: BTreeSet<&String> = a.iter().filter(|n| b.contains(n)).collect();
+    let mut out: Vec<String> = Vec::new();
+    let (mut ia, mut ib) = (a.iter(), b.iter());
+    let mut on_a = true;
+    loop {
+        let cur = if on_a { &mut ia } else { &mut ib };
+        let mut switched = false;
+        for el in cur.by_ref() {
+            if overlap.remove(el) {
+                switched = true;
+                break;
+            }
+            out.push(el.clone());
+        }
+        if switched {
+            on_a = !on_a;
+        } else {
+            let other = if on_a { &mut ib } else { &mut ia };
+            out.extend(other.cloned());
+            return out;
+        }
     }
 }
 
