@@ -62,16 +62,10 @@ fn model_files() -> Vec<PathBuf> {
 
 fn reference_json(py: &Path, file: &Path) -> Result<serde_json::Value, String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential/dump_metadata.py");
-    let out = Command::new(py)
-        .arg(&script)
-        .arg(file)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", py.display()))?;
+    let out =
+        Command::new(py).arg(&script).arg(file).output().map_err(|e| format!("cannot run {}: {e}", py.display()))?;
     if !out.status.success() {
-        return Err(format!(
-            "reference failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(format!("reference failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("reference JSON: {e}"))
 }
@@ -79,11 +73,7 @@ fn reference_json(py: &Path, file: &Path) -> Result<serde_json::Value, String> {
 #[test]
 fn models_match_sqlalchemy() {
     let py = python();
-    assert!(
-        py.exists(),
-        "{} not found: run scripts/setup.sh python (or set ALEMBIC_PLAYGROUND_PYTHON)",
-        py.display()
-    );
+    assert!(py.exists(), "{} not found: run scripts/setup.sh python (or set ALEMBIC_PLAYGROUND_PYTHON)", py.display());
     let files = model_files();
     assert!(!files.is_empty(), "no model files found");
     // The reference imports take ~2 s each: run them on two threads.
@@ -93,9 +83,7 @@ fn models_match_sqlalchemy() {
             .into_iter()
             .map(|half| {
                 let py = &py;
-                s.spawn(move || {
-                    half.into_iter().map(|(_, f)| (f.clone(), reference_json(py, f))).collect::<Vec<_>>()
-                })
+                s.spawn(move || half.into_iter().map(|(_, f)| (f.clone(), reference_json(py, f))).collect::<Vec<_>>())
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("reference thread")).collect()
@@ -127,33 +115,13 @@ fn models_match_sqlalchemy() {
                 .filter(|(_, (a, b))| a != b)
                 .take(6)
                 .map(|(i, (a, b))| {
-                    format!(
-                        "  line {}: expected {}\n  line {}:      got {}",
-                        i + 1,
-                        a.trim(),
-                        i + 1,
-                        b.trim()
-                    )
+                    format!("  line {}: expected {}\n  line {}:      got {}", i + 1, a.trim(), i + 1, b.trim())
                 })
                 .collect();
             let diags: Vec<String> = result.diagnostics.iter().map(|d| d.to_string()).collect();
-            failures.push(format!(
-                "{}:\n{}\n  diagnostics: {:?}",
-                file.display(),
-                diff.join("\n"),
-                diags
-            ));
+            failures.push(format!("{}:\n{}\n  diagnostics: {:?}", file.display(), diff.join("\n"), diags));
         }
     }
-    eprintln!(
-        "models vs SQLAlchemy: {matched}/{} files match exactly",
-        files.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} files differ:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n\n")
-    );
+    eprintln!("models vs SQLAlchemy: {matched}/{} files match exactly", files.len());
+    assert!(failures.is_empty(), "{} of {} files differ:\n{}", failures.len(), files.len(), failures.join("\n\n"));
 }

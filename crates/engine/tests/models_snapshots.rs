@@ -10,10 +10,7 @@ use alembic_engine::models::{load_models, metadata_to_json};
 fn render(source: &str) -> String {
     let result = load_models(source);
     let mut out = metadata_to_json(&result.metadata);
-    out.push_str(&format!(
-        "\n\nuses_sqlmodel: {}\ndiagnostics:\n",
-        result.uses_sqlmodel
-    ));
+    out.push_str(&format!("\n\nuses_sqlmodel: {}\ndiagnostics:\n", result.uses_sqlmodel));
     for d in &result.diagnostics {
         out.push_str(&format!("  {d}\n"));
     }
@@ -41,6 +38,7 @@ fixture!("models", metadata_reassigned);
 fixture!("models", mixin_override_sort_order);
 fixture!("models", mixins_inheritance);
 fixture!("models", naming_convention_assigned);
+fixture!("models", root_with_mixins);
 fixture!("models", sqlmodel_inheritance_fields);
 fixture!("models", sqlmodel_sa_column_table_args);
 fixture!("models", typed_annotated_inheritance);
@@ -63,6 +61,7 @@ fn every_prefix_of_every_fixture_loads() {
         include_str!("fixtures/models/mixin_override_sort_order.py"),
         include_str!("fixtures/models/mixins_inheritance.py"),
         include_str!("fixtures/models/naming_convention_assigned.py"),
+        include_str!("fixtures/models/root_with_mixins.py"),
         include_str!("fixtures/models/sqlmodel_inheritance_fields.py"),
         include_str!("fixtures/models/sqlmodel_sa_column_table_args.py"),
         include_str!("fixtures/models/typed_annotated_inheritance.py"),
@@ -86,21 +85,10 @@ fn unsupported_type_is_reported_with_position_and_column_skipped() {
     let src = "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nfrom geo import Geometry\nBase = declarative_base()\n\nclass P(Base):\n    __tablename__ = \"p\"\n    id = Column(Integer, primary_key=True)\n    shape = Column(Geometry)\n";
     let result = load_models(src);
     let table = result.metadata.tables.get("p").expect("table p");
-    assert_eq!(
-        table
-            .columns
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>(),
-        ["id"]
-    );
+    assert_eq!(table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["id"]);
     let d = result.diagnostics.first().expect("a diagnostic");
     assert_eq!((d.line, d.column), (9, 20));
-    assert!(
-        d.message.contains("unsupported column type `Geometry`"),
-        "{}",
-        d.message
-    );
+    assert!(d.message.contains("unsupported column type `Geometry`"), "{}", d.message);
 }
 
 #[test]
