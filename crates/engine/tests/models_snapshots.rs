@@ -31,6 +31,7 @@ fixture!("models", abstract_legacy_defaults);
 fixture!("models", annotations_enums_pk);
 fixture!("models", core_types_module_index);
 fixture!("models", dataclass_tablename_directive);
+fixture!("models", declarative_base_cls);
 fixture!("models", edge_nullability_naming);
 fixture!("models", import_forms_core);
 fixture!("models", legacy_table_args_naming);
@@ -40,6 +41,7 @@ fixture!("models", mixins_inheritance);
 fixture!("models", naming_convention_assigned);
 fixture!("models", root_with_mixins);
 fixture!("models", sqlmodel_inheritance_fields);
+fixture!("models", sqlmodel_module_import_naming);
 fixture!("models", sqlmodel_sa_column_table_args);
 fixture!("models", typed_annotated_inheritance);
 fixture!("models_bad", syntax_error);
@@ -63,6 +65,8 @@ fn every_prefix_of_every_fixture_loads() {
         include_str!("fixtures/models/naming_convention_assigned.py"),
         include_str!("fixtures/models/root_with_mixins.py"),
         include_str!("fixtures/models/sqlmodel_inheritance_fields.py"),
+        include_str!("fixtures/models/sqlmodel_module_import_naming.py"),
+        include_str!("fixtures/models/declarative_base_cls.py"),
         include_str!("fixtures/models/sqlmodel_sa_column_table_args.py"),
         include_str!("fixtures/models/typed_annotated_inheritance.py"),
     ];

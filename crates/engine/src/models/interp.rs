@@ -617,10 +617,23 @@ impl<'a> Interp<'a> {
                         _ => Vec::new(),
                     };
                     let id = self.classes.len();
+                    // `declarative_base(cls=MyBase)`: MyBase's attributes
+                    // (a declared_attr `__tablename__`, columns) are inherited.
+                    let mut mro = vec![id];
+                    if let Some(c) = kw(call, "cls") {
+                        match self.resolve(c) {
+                            Sym::Class(b) => mro.extend(self.classes.get(b).map(|c| c.mro.clone()).unwrap_or_default()),
+                            _ => self.diag(
+                                c,
+                                Severity::Error,
+                                "declarative_base(cls=...) is not a class of this file: ignored",
+                            ),
+                        }
+                    }
                     self.classes.push(ClassInfo {
                         name: name.to_string(),
                         def: None,
-                        mro: vec![id],
+                        mro,
                         ext_bases: Vec::new(),
                         kind: Kind::DeclRoot,
                         metadata: Some(md),
