@@ -29,6 +29,8 @@ use crate::schema::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lib {
     Sa,
+    /// `sqlalchemy.dialects.sqlite`: its types render as `sqlite.X()`.
+    SaSqlite,
     Typing,
     Datetime,
     Decimal,
@@ -290,6 +292,9 @@ impl<'a> Interp<'a> {
     // ----- symbols -------------------------------------------------------
 
     fn lib_of(module: &str) -> Lib {
+        if module.starts_with("sqlalchemy.dialects.sqlite") {
+            return Lib::SaSqlite;
+        }
         let root = module.split('.').next().unwrap_or("");
         match root {
             "sqlalchemy" | "sqlmodel" => Lib::Sa,
@@ -338,7 +343,9 @@ impl<'a> Interp<'a> {
                             "functions",
                             "elements",
                         ];
-                        if lib == Lib::Sa && submodules.contains(&attr) {
+                        if lib == Lib::Sa && attr == "sqlite" {
+                            Sym::Module(Lib::SaSqlite)
+                        } else if lib == Lib::Sa && submodules.contains(&attr) {
                             Sym::Module(lib)
                         } else {
                             Sym::Ext(lib, attr.to_string())
@@ -370,6 +377,7 @@ impl<'a> Interp<'a> {
         }
         match self.resolve(e) {
             Sym::Ext(Lib::Sa, n) => Some(n),
+            Sym::Ext(Lib::SaSqlite, n) => Some(format!("sqlite.{n}")),
             Sym::Value(v) if !std::ptr::eq(v, e) => match v {
                 Expr::Name(_) | Expr::Attribute(_) => self.sa_name_at(v, depth + 1),
                 _ => None,
@@ -481,7 +489,8 @@ impl<'a> Interp<'a> {
                     let name = alias.name.as_str();
                     let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name).to_string();
                     let sym = match (lib, name) {
-                        (Lib::Sa, "orm" | "types" | "schema" | "sql" | "dialects" | "sqlite" | "sqltypes" | "ext") => {
+                        (Lib::Sa, "sqlite") => Sym::Module(Lib::SaSqlite),
+                        (Lib::Sa, "orm" | "types" | "schema" | "sql" | "dialects" | "sqltypes" | "ext") => {
                             Sym::Module(Lib::Sa)
                         }
                         _ => Sym::Ext(lib, name.to_string()),
@@ -1629,10 +1638,16 @@ impl<'a> Interp<'a> {
                 let Some(n) = self.call_name(call) else {
                     return Err(format!("unsupported column type `{}`", self.text(call.func.as_ref())));
                 };
+                self.sqlite_dialect_note(e, &n);
                 self.type_call(&n, Some(call))
             }
             Expr::Name(_) | Expr::Attribute(_) => match self.resolve(e) {
                 Sym::Ext(Lib::Sa, n) => self.type_call(&n, None),
+                Sym::Ext(Lib::SaSqlite, n) => {
+                    let n = format!("sqlite.{n}");
+                    self.sqlite_dialect_note(e, &n);
+                    self.type_call(&n, None)
+                }
                 Sym::Value(v) => self.eval_type_at(v, depth + 1),
                 _ => Err(format!("unsupported column type `{}`", self.text(e))),
             },
@@ -1640,8 +1655,27 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// `sqlalchemy.dialects.sqlite.DATETIME` / `DATE` / `TIME` are kept as the
+    /// generic UPPERCASE types: same DDL and comparison, but Alembic renders
+    /// them `sqlite.DATETIME()` where the playground renders `sa.DATETIME()`.
+    fn sqlite_dialect_note(&mut self, e: &'a Expr, name: &str) {
+        if let Some(short @ ("DATETIME" | "DATE" | "TIME")) = name.strip_prefix("sqlite.") {
+            self.diag(
+                e,
+                Severity::Warning,
+                format!("sqlite.{short} is treated as sa.{short} (same DDL; Alembic would render sqlite.{short}())"),
+            );
+        }
+    }
+
     fn type_call(&mut self, name: &str, call: Option<&'a ast::ExprCall>) -> Result<SqlType, String> {
         let short = name.rsplit('.').next().unwrap_or(name);
+        if name == "sqlite.JSON" {
+            // the SQLite dialect's JSON, rendered `sqlite.JSON()`
+            let mut t = SqlType::new(TypeClass::JsonUpper);
+            t.none_as_null = call.and_then(|c| kw(c, "none_as_null")).and_then(bool_lit).unwrap_or(false);
+            return Ok(t);
+        }
         let pos = |i: usize| call.and_then(|c| c.arguments.args.get(i));
         let arg = |i: usize, k: &str| call.and_then(|c| kw(c, k)).or_else(|| pos(i));
         let u32_of = |e: Option<&Expr>| e.and_then(int_lit).and_then(|v| u32::try_from(v).ok());
