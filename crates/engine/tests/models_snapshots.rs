@@ -43,6 +43,7 @@ fixture!("models", root_with_mixins);
 fixture!("models", sqlmodel_inheritance_fields);
 fixture!("models", sqlmodel_module_import_naming);
 fixture!("models", sqlmodel_sa_column_table_args);
+fixture!("models", type_map_enum_literal);
 fixture!("models", typed_annotated_inheritance);
 fixture!("models_bad", syntax_error);
 fixture!("models_bad", unsupported_constructs);
@@ -68,6 +69,7 @@ fn every_prefix_of_every_fixture_loads() {
         include_str!("fixtures/models/sqlmodel_module_import_naming.py"),
         include_str!("fixtures/models/declarative_base_cls.py"),
         include_str!("fixtures/models/sqlmodel_sa_column_table_args.py"),
+        include_str!("fixtures/models/type_map_enum_literal.py"),
         include_str!("fixtures/models/typed_annotated_inheritance.py"),
     ];
     for source in fixtures {

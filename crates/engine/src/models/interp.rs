@@ -1740,6 +1740,9 @@ impl<'a> Interp<'a> {
                     }
                 }
                 match self.resolve(a) {
+                    // `sa.Enum(enum.Enum, ...)` in a type_annotation_map: the
+                    // annotated enum class fills in the values later.
+                    Sym::Ext(Lib::Enum, _) => {}
                     Sym::Class(id) if self.classes.get(id).map(|c| c.kind == Kind::Enum).unwrap_or(false) => {
                         let base = self.enum_from_class(id);
                         if let Some(b) = base.enum_ {
