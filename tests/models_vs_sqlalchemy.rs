@@ -1,8 +1,9 @@
 //! Differential test: `alembic_engine::models::load_models` against real
 //! SQLAlchemy / SQLModel, through `tests/differential/dump_metadata.py`.
 //!
-//! Every `/work/shared/conformance/*/models_*.py` (when that directory exists)
-//! and every `crates/engine/tests/fixtures/models/*.py` is imported by the
+//! Every `/work/shared/conformance/*/models_*.py` (when that directory exists),
+//! every `crates/engine/tests/fixtures/models/*.py` and the autogen layer's
+//! ground-truth model files are imported by the
 //! reference Python and loaded by the engine; both canonical JSON dumps must
 //! be equal. The Python is `$ALEMBIC_PLAYGROUND_PYTHON`, else
 //! `<repo>/.venv/bin/python` (made by `scripts/setup.sh python`).
@@ -32,12 +33,27 @@ fn model_files() -> Vec<PathBuf> {
             }
         }
     }
-    let fixtures =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/engine/tests/fixtures/models");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = root.join("crates/engine/tests/fixtures/models");
     let entries = std::fs::read_dir(&fixtures).expect("crates/engine/tests/fixtures/models exists");
     for e in entries.flatten() {
         if e.path().extension().map(|x| x == "py").unwrap_or(false) {
             files.push(e.path());
+        }
+    }
+    // Model files other layers keep as ground truth (autogen fixtures).
+    let mut more = vec![root.join("crates/engine/tests/autogen_ground_truth")];
+    if let Ok(dirs) = std::fs::read_dir(root.join("crates/engine/tests/fixtures/alembic_models")) {
+        more.extend(dirs.flatten().map(|d| d.path()));
+    }
+    for dir in more {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.contains("models") && name.ends_with(".py") {
+                    files.push(e.path());
+                }
+            }
         }
     }
     files.sort();
@@ -46,16 +62,10 @@ fn model_files() -> Vec<PathBuf> {
 
 fn reference_json(py: &Path, file: &Path) -> Result<serde_json::Value, String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/differential/dump_metadata.py");
-    let out = Command::new(py)
-        .arg(&script)
-        .arg(file)
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", py.display()))?;
+    let out =
+        Command::new(py).arg(&script).arg(file).output().map_err(|e| format!("cannot run {}: {e}", py.display()))?;
     if !out.status.success() {
-        return Err(format!(
-            "reference failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(format!("reference failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("reference JSON: {e}"))
 }
@@ -63,18 +73,27 @@ fn reference_json(py: &Path, file: &Path) -> Result<serde_json::Value, String> {
 #[test]
 fn models_match_sqlalchemy() {
     let py = python();
-    assert!(
-        py.exists(),
-        "{} not found: run scripts/setup.sh python (or set ALEMBIC_PLAYGROUND_PYTHON)",
-        py.display()
-    );
+    assert!(py.exists(), "{} not found: run scripts/setup.sh python (or set ALEMBIC_PLAYGROUND_PYTHON)", py.display());
     let files = model_files();
     assert!(!files.is_empty(), "no model files found");
+    // The reference imports take ~2 s each: run them on two threads.
+    let (even, odd): (Vec<_>, Vec<_>) = files.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    let mut references: Vec<(PathBuf, Result<serde_json::Value, String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = [even, odd]
+            .into_iter()
+            .map(|half| {
+                let py = &py;
+                s.spawn(move || half.into_iter().map(|(_, f)| (f.clone(), reference_json(py, f))).collect::<Vec<_>>())
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("reference thread")).collect()
+    });
+    references.sort_by(|a, b| a.0.cmp(&b.0));
     let mut failures = Vec::new();
     let mut matched = 0;
-    for file in &files {
-        let expected = match reference_json(&py, file) {
-            Ok(v) => v,
+    for (file, reference) in &references {
+        let expected = match reference {
+            Ok(v) => v.clone(),
             Err(e) => {
                 failures.push(format!("{}: {e}", file.display()));
                 continue;
@@ -96,33 +115,13 @@ fn models_match_sqlalchemy() {
                 .filter(|(_, (a, b))| a != b)
                 .take(6)
                 .map(|(i, (a, b))| {
-                    format!(
-                        "  line {}: expected {}\n  line {}:      got {}",
-                        i + 1,
-                        a.trim(),
-                        i + 1,
-                        b.trim()
-                    )
+                    format!("  line {}: expected {}\n  line {}:      got {}", i + 1, a.trim(), i + 1, b.trim())
                 })
                 .collect();
             let diags: Vec<String> = result.diagnostics.iter().map(|d| d.to_string()).collect();
-            failures.push(format!(
-                "{}:\n{}\n  diagnostics: {:?}",
-                file.display(),
-                diff.join("\n"),
-                diags
-            ));
+            failures.push(format!("{}:\n{}\n  diagnostics: {:?}", file.display(), diff.join("\n"), diags));
         }
     }
-    eprintln!(
-        "models vs SQLAlchemy: {matched}/{} files match exactly",
-        files.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} files differ:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n\n")
-    );
+    eprintln!("models vs SQLAlchemy: {matched}/{} files match exactly", files.len());
+    assert!(failures.is_empty(), "{} of {} files differ:\n{}", failures.len(), files.len(), failures.join("\n\n"));
 }

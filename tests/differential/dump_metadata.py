@@ -80,7 +80,7 @@ def type_of(t):
             "enum_class": t.enum_class.__name__ if t.enum_class is not None else None,
         }
         return out
-    if isinstance(t, (sa.String, sa.LargeBinary)) or type(t).__name__ == "AutoString":
+    if isinstance(t, (sa.String, sa.types._Binary)) or type(t).__name__ == "AutoString":
         out["length"] = getattr(t, "length", None)
     if isinstance(t, sa.String):
         out["collation"] = t.collation

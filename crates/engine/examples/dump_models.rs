@@ -15,10 +15,7 @@ fn main() {
         }
     };
     let result = alembic_engine::models::load_models(&source);
-    println!(
-        "{}",
-        alembic_engine::models::metadata_to_json(&result.metadata)
-    );
+    println!("{}", alembic_engine::models::metadata_to_json(&result.metadata));
     for d in &result.diagnostics {
         eprintln!("{d}");
     }

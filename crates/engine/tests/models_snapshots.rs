@@ -10,10 +10,7 @@ use alembic_engine::models::{load_models, metadata_to_json};
 fn render(source: &str) -> String {
     let result = load_models(source);
     let mut out = metadata_to_json(&result.metadata);
-    out.push_str(&format!(
-        "\n\nuses_sqlmodel: {}\ndiagnostics:\n",
-        result.uses_sqlmodel
-    ));
+    out.push_str(&format!("\n\nuses_sqlmodel: {}\ndiagnostics:\n", result.uses_sqlmodel));
     for d in &result.diagnostics {
         out.push_str(&format!("  {d}\n"));
     }
@@ -30,13 +27,23 @@ macro_rules! fixture {
     };
 }
 
+fixture!("models", abstract_legacy_defaults);
 fixture!("models", annotations_enums_pk);
 fixture!("models", core_types_module_index);
+fixture!("models", dataclass_tablename_directive);
+fixture!("models", declarative_base_cls);
 fixture!("models", edge_nullability_naming);
 fixture!("models", import_forms_core);
 fixture!("models", legacy_table_args_naming);
+fixture!("models", metadata_reassigned);
+fixture!("models", mixin_override_sort_order);
 fixture!("models", mixins_inheritance);
+fixture!("models", naming_convention_assigned);
+fixture!("models", root_with_mixins);
 fixture!("models", sqlmodel_inheritance_fields);
+fixture!("models", sqlmodel_module_import_naming);
+fixture!("models", sqlmodel_sa_column_table_args);
+fixture!("models", type_map_enum_literal);
 fixture!("models", typed_annotated_inheritance);
 fixture!("models_bad", syntax_error);
 fixture!("models_bad", unsupported_constructs);
@@ -46,13 +53,23 @@ fixture!("models_bad", unsupported_constructs);
 #[test]
 fn every_prefix_of_every_fixture_loads() {
     let fixtures = [
+        include_str!("fixtures/models/abstract_legacy_defaults.py"),
         include_str!("fixtures/models/annotations_enums_pk.py"),
         include_str!("fixtures/models/core_types_module_index.py"),
+        include_str!("fixtures/models/dataclass_tablename_directive.py"),
         include_str!("fixtures/models/edge_nullability_naming.py"),
         include_str!("fixtures/models/import_forms_core.py"),
         include_str!("fixtures/models/legacy_table_args_naming.py"),
+        include_str!("fixtures/models/metadata_reassigned.py"),
+        include_str!("fixtures/models/mixin_override_sort_order.py"),
         include_str!("fixtures/models/mixins_inheritance.py"),
+        include_str!("fixtures/models/naming_convention_assigned.py"),
+        include_str!("fixtures/models/root_with_mixins.py"),
         include_str!("fixtures/models/sqlmodel_inheritance_fields.py"),
+        include_str!("fixtures/models/sqlmodel_module_import_naming.py"),
+        include_str!("fixtures/models/declarative_base_cls.py"),
+        include_str!("fixtures/models/sqlmodel_sa_column_table_args.py"),
+        include_str!("fixtures/models/type_map_enum_literal.py"),
         include_str!("fixtures/models/typed_annotated_inheritance.py"),
     ];
     for source in fixtures {
@@ -74,21 +91,10 @@ fn unsupported_type_is_reported_with_position_and_column_skipped() {
     let src = "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nfrom geo import Geometry\nBase = declarative_base()\n\nclass P(Base):\n    __tablename__ = \"p\"\n    id = Column(Integer, primary_key=True)\n    shape = Column(Geometry)\n";
     let result = load_models(src);
     let table = result.metadata.tables.get("p").expect("table p");
-    assert_eq!(
-        table
-            .columns
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>(),
-        ["id"]
-    );
+    assert_eq!(table.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["id"]);
     let d = result.diagnostics.first().expect("a diagnostic");
     assert_eq!((d.line, d.column), (9, 20));
-    assert!(
-        d.message.contains("unsupported column type `Geometry`"),
-        "{}",
-        d.message
-    );
+    assert!(d.message.contains("unsupported column type `Geometry`"), "{}", d.message);
 }
 
 #[test]

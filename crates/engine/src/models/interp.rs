@@ -20,9 +20,8 @@ use super::ModelsResult;
 use crate::python::ast::{self, Expr, Stmt};
 use crate::python::{parse_module, ParsedModule, Severity};
 use crate::schema::{
-    Autoincrement, CheckConstraint, Column, Computed, EnumInfo, ForeignKeyConstraint, Index,
-    IndexColumn, MetaData, Name, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass,
-    UniqueConstraint,
+    Autoincrement, CheckConstraint, Column, Computed, EnumInfo, ForeignKeyConstraint, Index, IndexColumn, MetaData,
+    Name, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
 };
 
 /// Which library a symbol came from. SQLModel re-exports SQLAlchemy's names,
@@ -30,6 +29,8 @@ use crate::schema::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lib {
     Sa,
+    /// `sqlalchemy.dialects.sqlite`: its types render as `sqlite.X()`.
+    SaSqlite,
     Typing,
     Datetime,
     Decimal,
@@ -154,29 +155,11 @@ impl ColSpec {
 /// A table-level item from `__table_args__` or `Table(...)`.
 #[derive(Debug, Clone)]
 enum TableItem {
-    Index {
-        name: Option<Name>,
-        columns: Vec<IndexColumn>,
-        unique: bool,
-    },
-    Unique {
-        name: Option<Name>,
-        columns: Vec<String>,
-    },
-    Check {
-        name: Option<Name>,
-        sqltext: String,
-    },
-    Fk {
-        name: Option<Name>,
-        columns: Vec<String>,
-        targets: Vec<(String, String)>,
-        fk: FkSpec,
-    },
-    Pk {
-        name: Option<Name>,
-        columns: Vec<String>,
-    },
+    Index { name: Option<Name>, columns: Vec<IndexColumn>, unique: bool },
+    Unique { name: Option<Name>, columns: Vec<String> },
+    Check { name: Option<Name>, sqltext: String },
+    Fk { name: Option<Name>, columns: Vec<String>, targets: Vec<(String, String)>, fk: FkSpec },
+    Pk { name: Option<Name>, columns: Vec<String> },
 }
 
 /// One attribute of a class body, as `vars(cls)` + `__annotations__` see it.
@@ -239,11 +222,7 @@ pub(super) fn load(source: &str) -> ModelsResult {
     }
     let mut diagnostics = it.diags;
     diagnostics.sort_by_key(|d| (d.line, d.column));
-    ModelsResult {
-        metadata,
-        diagnostics,
-        uses_sqlmodel: it.uses_sqlmodel,
-    }
+    ModelsResult { metadata, diagnostics, uses_sqlmodel: it.uses_sqlmodel }
 }
 
 fn default_convention() -> BTreeMap<String, String> {
@@ -282,12 +261,7 @@ fn is_none(e: &Expr) -> bool {
 }
 
 fn kw<'e>(call: &'e ast::ExprCall, name: &str) -> Option<&'e Expr> {
-    call.arguments
-        .keywords
-        .iter()
-        .rev()
-        .find(|k| k.arg.as_ref().map(|a| a.as_str()) == Some(name))
-        .map(|k| &k.value)
+    call.arguments.keywords.iter().rev().find(|k| k.arg.as_ref().map(|a| a.as_str()) == Some(name)).map(|k| &k.value)
 }
 
 fn elts(e: &Expr) -> Option<&[Expr]> {
@@ -318,6 +292,9 @@ impl<'a> Interp<'a> {
     // ----- symbols -------------------------------------------------------
 
     fn lib_of(module: &str) -> Lib {
+        if module.starts_with("sqlalchemy.dialects.sqlite") {
+            return Lib::SaSqlite;
+        }
         let root = module.split('.').next().unwrap_or("");
         match root {
             "sqlalchemy" | "sqlmodel" => Lib::Sa,
@@ -338,16 +315,7 @@ impl<'a> Interp<'a> {
                     let id = n.id.as_str();
                     if matches!(
                         id,
-                        "int"
-                            | "str"
-                            | "bool"
-                            | "float"
-                            | "bytes"
-                            | "list"
-                            | "dict"
-                            | "tuple"
-                            | "set"
-                            | "object"
+                        "int" | "str" | "bool" | "float" | "bytes" | "list" | "dict" | "tuple" | "set" | "object"
                     ) {
                         Sym::Ext(Lib::Builtin, id.to_string())
                     } else {
@@ -375,26 +343,21 @@ impl<'a> Interp<'a> {
                             "functions",
                             "elements",
                         ];
-                        if lib == Lib::Sa && submodules.contains(&attr) {
+                        if lib == Lib::Sa && attr == "sqlite" {
+                            Sym::Module(Lib::SaSqlite)
+                        } else if lib == Lib::Sa && submodules.contains(&attr) {
                             Sym::Module(lib)
                         } else {
                             Sym::Ext(lib, attr.to_string())
                         }
                     }
                     Sym::Ext(lib, name) => Sym::Ext(lib, format!("{name}.{attr}")),
-                    Sym::Class(id) if attr == "metadata" => self
-                        .class_md_existing(id)
-                        .map(Sym::MetaData)
-                        .unwrap_or(Sym::Unknown),
-                    Sym::Class(id) if attr == "__table__" => {
-                        match self.classes.get(id).and_then(|c| c.table.clone()) {
-                            Some((md, t)) => Sym::Table(md, t),
-                            None => Sym::Unknown,
-                        }
+                    Sym::Class(id) if attr == "metadata" => {
+                        self.class_md_existing(id).map(Sym::MetaData).unwrap_or(Sym::Unknown)
                     }
-                    Sym::Value(v) => match v {
-                        Expr::Call(_) => Sym::Unknown,
-                        _ => Sym::Unknown,
+                    Sym::Class(id) if attr == "__table__" => match self.classes.get(id).and_then(|c| c.table.clone()) {
+                        Some((md, t)) => Sym::Table(md, t),
+                        None => Sym::Unknown,
                     },
                     _ => Sym::Unknown,
                 }
@@ -414,6 +377,7 @@ impl<'a> Interp<'a> {
         }
         match self.resolve(e) {
             Sym::Ext(Lib::Sa, n) => Some(n),
+            Sym::Ext(Lib::SaSqlite, n) => Some(format!("sqlite.{n}")),
             Sym::Value(v) if !std::ptr::eq(v, e) => match v {
                 Expr::Name(_) | Expr::Attribute(_) => self.sa_name_at(v, depth + 1),
                 _ => None,
@@ -454,10 +418,7 @@ impl<'a> Interp<'a> {
 
     fn new_md(&mut self) -> usize {
         self.mds.push(MdInfo {
-            md: MetaData {
-                naming_convention: default_convention(),
-                ..Default::default()
-            },
+            md: MetaData { naming_convention: default_convention(), ..Default::default() },
             ..Default::default()
         });
         self.mds.len() - 1
@@ -513,8 +474,7 @@ impl<'a> Interp<'a> {
                         }
                         None => {
                             let root = full.split('.').next().unwrap_or(full);
-                            self.env
-                                .insert(root.to_string(), Sym::Module(Self::lib_of(root)));
+                            self.env.insert(root.to_string(), Sym::Module(Self::lib_of(root)));
                         }
                     }
                 }
@@ -524,36 +484,24 @@ impl<'a> Interp<'a> {
                 if module.starts_with("sqlmodel") {
                     self.uses_sqlmodel = true;
                 }
-                let lib = if imp.level > 0 {
-                    Lib::Other
-                } else {
-                    Self::lib_of(module)
-                };
+                let lib = if imp.level > 0 { Lib::Other } else { Self::lib_of(module) };
                 for alias in &imp.names {
                     let name = alias.name.as_str();
-                    let bound = alias
-                        .asname
-                        .as_ref()
-                        .map(|a| a.as_str())
-                        .unwrap_or(name)
-                        .to_string();
+                    let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name).to_string();
                     let sym = match (lib, name) {
-                        (
-                            Lib::Sa,
-                            "orm" | "types" | "schema" | "sql" | "dialects" | "sqlite" | "sqltypes"
-                            | "ext",
-                        ) => Sym::Module(Lib::Sa),
+                        (Lib::Sa, "sqlite") => Sym::Module(Lib::SaSqlite),
+                        (Lib::Sa, "orm" | "types" | "schema" | "sql" | "dialects" | "sqltypes" | "ext") => {
+                            Sym::Module(Lib::Sa)
+                        }
                         _ => Sym::Ext(lib, name.to_string()),
                     };
                     self.env.insert(bound, sym);
                 }
             }
             Stmt::ClassDef(cd) => self.class_def(cd),
-            Stmt::Assign(a) => {
-                if a.targets.len() == 1 {
-                    if let Some(t) = a.targets.first() {
-                        self.assign(t, &a.value);
-                    }
+            Stmt::Assign(a) if a.targets.len() == 1 => {
+                if let Some(t) = a.targets.first() {
+                    self.assign(t, &a.value);
                 }
             }
             Stmt::AnnAssign(a) => {
@@ -606,25 +554,17 @@ impl<'a> Interp<'a> {
                     if a.attr.as_str() == "naming_convention" {
                         let md = match self.resolve(&a.value) {
                             Sym::MetaData(md) => Some(md),
-                            Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => {
-                                Some(self.sqlmodel_md())
-                            }
+                            Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => Some(self.sqlmodel_md()),
                             _ => None,
                         };
                         if let Some(m) = md.and_then(|md| self.mds.get_mut(md)) {
-                            m.md.naming_convention
-                                .insert(key.to_string(), val.to_string());
+                            m.md.naming_convention.insert(key.to_string(), val.to_string());
                             return;
                         }
                     }
                 }
-                if matches!(sub.value.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "naming_convention")
-                {
-                    self.diag(
-                        target,
-                        Severity::Warning,
-                        "naming_convention item assignment not understood: ignored",
-                    );
+                if matches!(sub.value.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "naming_convention") {
+                    self.diag(target, Severity::Warning, "naming_convention item assignment not understood: ignored");
                 }
             }
             Expr::Attribute(a) => {
@@ -680,18 +620,29 @@ impl<'a> Interp<'a> {
                     };
                     let md = md.unwrap_or_else(|| self.new_md());
                     let type_map = match kw(call, "type_annotation_map") {
-                        Some(Expr::Dict(d)) => d
-                            .items
-                            .iter()
-                            .filter_map(|i| i.key.as_ref().map(|k| (k, &i.value)))
-                            .collect(),
+                        Some(Expr::Dict(d)) => {
+                            d.items.iter().filter_map(|i| i.key.as_ref().map(|k| (k, &i.value))).collect()
+                        }
                         _ => Vec::new(),
                     };
                     let id = self.classes.len();
+                    // `declarative_base(cls=MyBase)`: MyBase's attributes
+                    // (a declared_attr `__tablename__`, columns) are inherited.
+                    let mut mro = vec![id];
+                    if let Some(c) = kw(call, "cls") {
+                        match self.resolve(c) {
+                            Sym::Class(b) => mro.extend(self.classes.get(b).map(|c| c.mro.clone()).unwrap_or_default()),
+                            _ => self.diag(
+                                c,
+                                Severity::Error,
+                                "declarative_base(cls=...) is not a class of this file: ignored",
+                            ),
+                        }
+                    }
                     self.classes.push(ClassInfo {
                         name: name.to_string(),
                         def: None,
-                        mro: vec![id],
+                        mro,
                         ext_bases: Vec::new(),
                         kind: Kind::DeclRoot,
                         metadata: Some(md),
@@ -739,11 +690,7 @@ impl<'a> Interp<'a> {
                         m.md.naming_convention = d;
                     }
                 }
-                None => self.diag(
-                    nc,
-                    Severity::Error,
-                    "naming_convention is not a dict of string templates: ignored",
-                ),
+                None => self.diag(nc, Severity::Error, "naming_convention is not a dict of string templates: ignored"),
             }
         }
         Some(md)
@@ -796,23 +743,11 @@ impl<'a> Interp<'a> {
 
     fn root_of(&self, id: usize) -> Option<usize> {
         let c = self.classes.get(id)?;
-        c.mro.iter().copied().find(|&m| {
-            self.classes
-                .get(m)
-                .map(|c| c.kind == Kind::DeclRoot)
-                .unwrap_or(false)
-        })
+        c.mro.iter().copied().find(|&m| self.classes.get(m).map(|c| c.kind == Kind::DeclRoot).unwrap_or(false))
     }
 
     fn is_sqlmodel(&self, id: usize) -> bool {
-        self.classes
-            .get(id)
-            .map(|c| {
-                c.ext_bases
-                    .iter()
-                    .any(|(l, n)| *l == Lib::Sa && n == "SQLModel")
-            })
-            .unwrap_or(false)
+        self.classes.get(id).map(|c| c.ext_bases.iter().any(|(l, n)| *l == Lib::Sa && n == "SQLModel")).unwrap_or(false)
     }
 
     fn class_def(&mut self, cd: &'a ast::StmtClassDef) {
@@ -834,28 +769,23 @@ impl<'a> Interp<'a> {
                 }
             }
         }
+        let direct_ext = ext_bases.clone();
         for &b in &user_bases {
             if let Some(c) = self.classes.get(b) {
                 ext_bases.extend(c.ext_bases.iter().cloned());
             }
         }
         let mro = self.c3(id, &user_bases);
-        let is_enum = ext_bases.iter().any(|(l, n)| {
-            (*l == Lib::Enum
-                && matches!(
-                    n.as_str(),
-                    "Enum" | "StrEnum" | "IntEnum" | "Flag" | "IntFlag"
-                ))
-                || (*l == Lib::Enum && n == "enum.Enum")
-        }) || user_bases.iter().any(|&b| {
-            self.classes
-                .get(b)
-                .map(|c| c.kind == Kind::Enum)
-                .unwrap_or(false)
-        });
-        let is_root = ext_bases.iter().any(|(l, n)| {
-            *l == Lib::Sa && matches!(n.as_str(), "DeclarativeBase" | "DeclarativeBaseNoMeta")
-        }) && user_bases.is_empty();
+        let is_enum = ext_bases
+            .iter()
+            .any(|(l, n)| *l == Lib::Enum && matches!(n.as_str(), "Enum" | "StrEnum" | "IntEnum" | "Flag" | "IntFlag"))
+            || user_bases.iter().any(|&b| self.classes.get(b).map(|c| c.kind == Kind::Enum).unwrap_or(false));
+        // A direct `DeclarativeBase` subclass starts a registry (mixins may
+        // come first in its bases).
+        let is_root = direct_ext
+            .iter()
+            .any(|(l, n)| *l == Lib::Sa && matches!(n.as_str(), "DeclarativeBase" | "DeclarativeBaseNoMeta"))
+            && !user_bases.iter().any(|&b| self.root_of(b).is_some());
         let kind = if is_enum {
             Kind::Enum
         } else if is_root {
@@ -887,17 +817,41 @@ impl<'a> Interp<'a> {
                     }
                 } else if self.root_of(id).is_some() {
                     self.declarative_class(id, cd);
+                } else if Self::declares_table(cd) {
+                    let bases = cd
+                        .arguments
+                        .as_ref()
+                        .map(|a| a.args.iter().map(|b| self.text(b)).collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default();
+                    self.diag(
+                        &cd.name,
+                        Severity::Error,
+                        format!(
+                            "class `{}` declares a table but its bases ({bases}) are not a declarative base defined or imported from SQLAlchemy in this file: class skipped",
+                            cd.name
+                        ),
+                    );
                 }
             }
         }
     }
 
+    /// A body that says `__tablename__ = ...` / `__table__ = ...`.
+    fn declares_table(cd: &ast::StmtClassDef) -> bool {
+        cd.body.iter().any(|st| {
+            let targets: Vec<&Expr> = match st {
+                Stmt::Assign(a) => a.targets.iter().collect(),
+                Stmt::AnnAssign(a) => vec![a.target.as_ref()],
+                _ => Vec::new(),
+            };
+            targets.iter().any(|t| matches!(t, Expr::Name(n) if matches!(n.id.as_str(), "__tablename__" | "__table__")))
+        })
+    }
+
     /// C3 linearization over user classes (external bases are left out).
     fn c3(&self, id: usize, bases: &[usize]) -> Vec<usize> {
-        let mut seqs: Vec<Vec<usize>> = bases
-            .iter()
-            .filter_map(|b| self.classes.get(*b).map(|c| c.mro.clone()))
-            .collect();
+        let mut seqs: Vec<Vec<usize>> =
+            bases.iter().filter_map(|b| self.classes.get(*b).map(|c| c.mro.clone())).collect();
         seqs.push(bases.to_vec());
         let mut out = vec![id];
         loop {
@@ -930,9 +884,7 @@ impl<'a> Interp<'a> {
         let mut members = Vec::new();
         for st in &cd.body {
             let (target, value) = match st {
-                Stmt::Assign(a) if a.targets.len() == 1 => {
-                    (a.targets.first(), Some(a.value.as_ref()))
-                }
+                Stmt::Assign(a) if a.targets.len() == 1 => (a.targets.first(), Some(a.value.as_ref())),
                 Stmt::AnnAssign(a) => (Some(a.target.as_ref()), a.value.as_deref()),
                 _ => continue,
             };
@@ -943,13 +895,8 @@ impl<'a> Interp<'a> {
             if name.starts_with('_') {
                 continue;
             }
-            let val = str_lit(v)
-                .map(|s| s.to_string())
-                .or_else(|| int_lit(v).map(|i| i.to_string()));
-            if !members
-                .iter()
-                .any(|(m, _): &(String, Option<String>)| *m == name)
-            {
+            let val = str_lit(v).map(|s| s.to_string()).or_else(|| int_lit(v).map(|i| i.to_string()));
+            if !members.iter().any(|(m, _): &(String, Option<String>)| *m == name) {
                 members.push((name, val));
             }
         }
@@ -963,9 +910,7 @@ impl<'a> Interp<'a> {
         let mut type_map = Vec::new();
         for st in &cd.body {
             let (target, value) = match st {
-                Stmt::Assign(a) if a.targets.len() == 1 => {
-                    (a.targets.first(), Some(a.value.as_ref()))
-                }
+                Stmt::Assign(a) if a.targets.len() == 1 => (a.targets.first(), Some(a.value.as_ref())),
                 Stmt::AnnAssign(a) => (Some(a.target.as_ref()), a.value.as_deref()),
                 _ => continue,
             };
@@ -976,17 +921,9 @@ impl<'a> Interp<'a> {
                 "metadata" => md = self.metadata_call(v),
                 "type_annotation_map" => {
                     if let Expr::Dict(d) = v {
-                        type_map = d
-                            .items
-                            .iter()
-                            .filter_map(|i| i.key.as_ref().map(|k| (k, &i.value)))
-                            .collect();
+                        type_map = d.items.iter().filter_map(|i| i.key.as_ref().map(|k| (k, &i.value))).collect();
                     } else {
-                        self.diag(
-                            v,
-                            Severity::Warning,
-                            "type_annotation_map is not a dict literal: ignored",
-                        );
+                        self.diag(v, Severity::Warning, "type_annotation_map is not a dict literal: ignored");
                     }
                 }
                 _ => {}
@@ -999,9 +936,10 @@ impl<'a> Interp<'a> {
         }
     }
 
-    /// `vars(cls)` merged with `__annotations__` the way SQLAlchemy's
-    /// `merge_lists_w_ordering` does.
-    fn class_attrs(cd: &'a ast::StmtClassDef) -> Vec<Attr<'a>> {
+    /// `vars(cls)` and `__annotations__` of a class body, each in first
+    /// assignment order (a later assignment replaces the value in place).
+    #[allow(clippy::type_complexity)]
+    fn class_lists(cd: &'a ast::StmtClassDef) -> (Vec<(String, AttrValue<'a>)>, Vec<(String, &'a Expr)>) {
         let mut vars: Vec<(String, AttrValue<'a>)> = Vec::new();
         let mut annos: Vec<(String, &'a Expr)> = Vec::new();
         fn put<T>(list: &mut Vec<(String, T)>, name: String, v: T) {
@@ -1032,31 +970,16 @@ impl<'a> Interp<'a> {
                 _ => {}
             }
         }
-        let a: Vec<&String> = vars.iter().map(|(n, _)| n).collect();
-        let b: Vec<&String> = annos.iter().map(|(n, _)| n).collect();
-        let mut overlap: BTreeSet<&String> = a.iter().filter(|n| b.contains(n)).copied().collect();
-        let mut order: Vec<String> = Vec::new();
-        let (mut ia, mut ib) = (a.into_iter(), b.into_iter());
-        let mut on_a = true;
-        loop {
-            let cur = if on_a { &mut ia } else { &mut ib };
-            let mut switched = false;
-            for el in cur.by_ref() {
-                if overlap.remove(el) {
-                    switched = true;
-                    break;
-                }
-                order.push(el.clone());
-            }
-            if switched {
-                on_a = !on_a;
-            } else {
-                let other = if on_a { &mut ib } else { &mut ia };
-                order.extend(other.map(|s| s.clone()));
-                break;
-            }
-        }
-        order
+        (vars, annos)
+    }
+
+    /// `vars(cls)` merged with `__annotations__` the way SQLAlchemy's
+    /// `merge_lists_w_ordering` does.
+    fn class_attrs(cd: &'a ast::StmtClassDef) -> Vec<Attr<'a>> {
+        let (vars, annos) = Self::class_lists(cd);
+        let a: Vec<String> = vars.iter().map(|(n, _)| n.clone()).collect();
+        let b: Vec<String> = annos.iter().map(|(n, _)| n.clone()).collect();
+        merge_lists_w_ordering(&a, &b)
             .into_iter()
             .map(|name| Attr {
                 value: vars.iter().find(|(n, _)| *n == name).map(|(_, v)| *v),
@@ -1073,9 +996,7 @@ impl<'a> Interp<'a> {
     fn has_abstract(cd: &ast::StmtClassDef) -> bool {
         cd.body.iter().any(|st| match st {
             Stmt::Assign(a) => {
-                a.targets
-                    .iter()
-                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__abstract__"))
+                a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__abstract__"))
                     && bool_lit(&a.value) == Some(true)
             }
             _ => false,
@@ -1101,29 +1022,24 @@ impl<'a> Interp<'a> {
         if Self::has_abstract(cd) {
             return;
         }
-        let mro = self
-            .classes
-            .get(id)
-            .map(|c| c.mro.clone())
-            .unwrap_or_default();
+        let mro = self.classes.get(id).map(|c| c.mro.clone()).unwrap_or_default();
         // A `__table__ = Table(...)` class maps an existing table.
         for st in &cd.body {
             if let Stmt::Assign(a) = st {
-                if a.targets
-                    .iter()
-                    .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__table__"))
-                {
+                if a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__table__")) {
                     let table = match a.value.as_ref() {
-                        Expr::Call(call) if self.call_name(call).as_deref() == Some("Table") => {
-                            self.table_call(call)
-                        }
+                        Expr::Call(call) if self.call_name(call).as_deref() == Some("Table") => self.table_call(call),
                         other => match self.resolve(other) {
                             Sym::Table(md, t) => Some((md, t)),
                             _ => None,
                         },
                     };
                     if table.is_none() {
-                        self.diag(a.value.as_ref(), Severity::Error, "__table__ is not a Table(...) this playground understands: class skipped");
+                        self.diag(
+                            a.value.as_ref(),
+                            Severity::Error,
+                            "__table__ is not a Table(...) this playground understands: class skipped",
+                        );
                     }
                     if let Some(c) = self.classes.get_mut(id) {
                         c.mapped = true;
@@ -1133,11 +1049,8 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        let mapped_parent = mro
-            .iter()
-            .skip(1)
-            .copied()
-            .find(|&m| self.classes.get(m).map(|c| c.mapped).unwrap_or(false));
+        let mapped_parent =
+            mro.iter().skip(1).copied().find(|&m| self.classes.get(m).map(|c| c.mapped).unwrap_or(false));
         let mut inherited_names: BTreeSet<String> = BTreeSet::new();
         for &m in mro.iter().skip(1) {
             if let Some(c) = self.classes.get(m) {
@@ -1146,116 +1059,115 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        // (name, source class, value, annotation)
-        let mut collected: Vec<(String, usize, Option<AttrValue<'a>>, Option<&'a Expr>)> =
-            Vec::new();
-        fn upsert<'x>(
-            list: &mut Vec<(String, usize, Option<AttrValue<'x>>, Option<&'x Expr>)>,
-            item: (String, usize, Option<AttrValue<'x>>, Option<&'x Expr>),
-        ) {
-            if let Some(slot) = list.iter_mut().find(|s| s.0 == item.0) {
-                *slot = item;
-            } else {
-                list.push(item);
-            }
-        }
         let mut tablename: Option<String> = None;
         let mut tablename_failed = false;
         let mut table_args: Option<&'a Expr> = None;
         let mut inherited_table_args = false;
-        let mut defined_before: BTreeSet<String> = BTreeSet::new();
         for (pos, &b) in mro.iter().enumerate() {
             let Some(info) = self.classes.get(b) else {
                 continue;
             };
             let class_mapped = pos > 0 && info.mapped;
             let Some(bdef) = info.def else { continue };
-            if pos > 0 && Self::has_abstract(bdef) {
-                // abstract bases act as mixins
-            }
-            let attrs = Self::class_attrs(bdef);
-            if !class_mapped && pos > 0 {
-                for a in &attrs {
-                    if Self::is_dunder(&a.name) {
-                        continue;
+            for a in Self::class_attrs(bdef) {
+                match a.name.as_str() {
+                    "__tablename__" if tablename.is_none() && !class_mapped => {
+                        tablename = self.tablename_value(a.value, &info_name(&self.classes, id));
+                        tablename_failed = tablename.is_none();
                     }
-                    let overridden =
-                        defined_before.contains(&a.name) || inherited_names.contains(&a.name);
-                    let is_col = match a.value {
-                        None => a
-                            .annotation
-                            .map(|an| self.is_mapped_annotation(an))
-                            .unwrap_or(false),
-                        Some(AttrValue::Expr(Expr::Call(call))) => {
-                            matches!(
-                                self.call_name(call).as_deref(),
-                                Some("Column" | "mapped_column" | "orm.mapped_column")
-                            )
-                        }
-                        _ => false,
-                    };
-                    if is_col && !overridden {
+                    "__table_args__" if table_args.is_none() && !class_mapped => {
+                        table_args = match a.value {
+                            Some(AttrValue::Expr(e)) => Some(e),
+                            Some(AttrValue::Func(f)) => Self::func_return(f),
+                            None => None,
+                        };
+                        inherited_table_args = table_args.is_some() && pos > 0;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Pass 1, `_produce_column_copies`: mixin (and abstract base) columns
+        // are copied onto the class in MRO order unless `getattr(cls, name)`
+        // already finds something else: a value on the class, on an earlier
+        // base, an earlier copy, or a mapped parent's attribute.
+        let (own_vars, own_annos) = Self::class_lists(cd);
+        let mut has_value: BTreeSet<String> = own_vars.iter().map(|(n, _)| n.clone()).collect();
+        let mut copies: Vec<(String, usize, Option<AttrValue<'a>>, Option<&'a Expr>)> = Vec::new();
+        let mut mixins: Vec<(usize, Vec<Attr<'a>>, BTreeSet<String>)> = Vec::new();
+        for &b in mro.iter().skip(1) {
+            let Some(info) = self.classes.get(b) else {
+                continue;
+            };
+            let Some(bdef) = info.def else { continue };
+            let attrs = Self::class_attrs(bdef);
+            if info.mapped {
+                has_value.extend(info.mapped_names.iter().cloned());
+                has_value.extend(attrs.iter().filter(|a| a.value.is_some()).map(|a| a.name.clone()));
+                continue;
+            }
+            let before = has_value.clone();
+            for a in &attrs {
+                if Self::is_dunder(&a.name) || has_value.contains(&a.name) {
+                    continue;
+                }
+                let is_col = match a.value {
+                    None => a.annotation.map(|an| self.is_mapped_annotation(an)).unwrap_or(false),
+                    Some(AttrValue::Expr(Expr::Call(call))) => matches!(
+                        self.call_name(call).as_deref(),
+                        Some("Column" | "mapped_column" | "orm.mapped_column")
+                    ),
+                    _ => false,
+                };
+                if is_col {
+                    copies.push((a.name.clone(), b, a.value, a.annotation));
+                    has_value.insert(a.name.clone());
+                }
+            }
+            has_value.extend(attrs.iter().filter(|a| a.value.is_some()).map(|a| a.name.clone()));
+            mixins.push((b, attrs, before));
+        }
+        // Pass 2, in MRO order: the class's own attributes (`vars(cls)` merged
+        // with `__annotations__`, listed before any copy was set on it; an
+        // annotation-only name a mixin supplies takes the copy), then per
+        // mixin its copies and its `@declared_attr` columns.
+        let vars_names: Vec<String> = own_vars.iter().map(|(n, _)| n.clone()).collect();
+        let anno_names: Vec<String> = own_annos.iter().map(|(n, _)| n.clone()).collect();
+        type Item<'x> = (String, usize, Option<AttrValue<'x>>, Option<&'x Expr>);
+        let mut collected: Vec<Item<'a>> = Vec::new();
+        fn upsert<'x>(list: &mut Vec<Item<'x>>, item: Item<'x>) {
+            if let Some(slot) = list.iter_mut().find(|s| s.0 == item.0) {
+                *slot = item;
+            } else {
+                list.push(item);
+            }
+        }
+        for name in merge_lists_w_ordering(&vars_names, &anno_names) {
+            if Self::is_dunder(&name) {
+                continue;
+            }
+            let own_anno = own_annos.iter().find(|(n, _)| *n == name).map(|(_, a)| *a);
+            if let Some((_, v)) = own_vars.iter().find(|(n, _)| *n == name) {
+                collected.push((name, id, Some(*v), own_anno));
+            } else if let Some(c) = copies.iter().find(|c| c.0 == name) {
+                collected.push(c.clone());
+            } else if own_anno.map(|a| self.is_mapped_annotation(a)).unwrap_or(false) {
+                collected.push((name, id, None, own_anno));
+            }
+        }
+        for (b, attrs, before) in mixins {
+            for c in copies.iter().filter(|c| c.1 == b) {
+                if !collected.iter().any(|s| s.0 == c.0) {
+                    collected.push(c.clone());
+                }
+            }
+            for a in attrs {
+                if let Some(AttrValue::Func(f)) = a.value {
+                    let shadowed = before.contains(&a.name) || copies.iter().any(|c| c.0 == a.name);
+                    if Self::is_declared_attr(f, self) && !shadowed {
                         upsert(&mut collected, (a.name.clone(), b, a.value, a.annotation));
                     }
                 }
-            }
-            for a in &attrs {
-                match a.name.as_str() {
-                    "__tablename__" => {
-                        if tablename.is_none() && !class_mapped {
-                            tablename =
-                                self.tablename_value(a.value, &info_name(&self.classes, id));
-                            tablename_failed = tablename.is_none();
-                        }
-                        continue;
-                    }
-                    "__table_args__" => {
-                        if table_args.is_none() && !class_mapped {
-                            if let Some(AttrValue::Expr(e)) = a.value {
-                                table_args = Some(e);
-                                if pos > 0 {
-                                    inherited_table_args = true;
-                                }
-                            } else if let Some(AttrValue::Func(f)) = a.value {
-                                table_args = Self::func_return(f);
-                                if pos > 0 {
-                                    inherited_table_args = true;
-                                }
-                            }
-                        }
-                        continue;
-                    }
-                    n if Self::is_dunder(n) => continue,
-                    _ => {}
-                }
-                if class_mapped {
-                    continue;
-                }
-                if pos > 0 {
-                    if let Some(AttrValue::Func(f)) = a.value {
-                        if Self::is_declared_attr(f, self)
-                            && !defined_before.contains(&a.name)
-                            && !inherited_names.contains(&a.name)
-                        {
-                            upsert(&mut collected, (a.name.clone(), b, a.value, a.annotation));
-                        }
-                    }
-                    continue;
-                }
-                match a.value {
-                    None => {
-                        if a.annotation
-                            .map(|an| self.is_mapped_annotation(an))
-                            .unwrap_or(false)
-                        {
-                            upsert(&mut collected, (a.name.clone(), b, None, a.annotation));
-                        }
-                    }
-                    Some(v) => upsert(&mut collected, (a.name.clone(), b, Some(v), a.annotation)),
-                }
-            }
-            for a in &attrs {
-                defined_before.insert(a.name.clone());
             }
         }
         if inherited_table_args && tablename.is_none() {
@@ -1270,7 +1182,6 @@ impl<'a> Interp<'a> {
                 specs.push(spec);
             }
         }
-        specs.sort_by_key(|s| s.sort_order);
         let md = root.and_then(|r| self.class_md(r));
         let cname = cd.name.to_string();
         let table = match (tablename, mapped_parent, md) {
@@ -1279,6 +1190,10 @@ impl<'a> Interp<'a> {
                     Some(e) => self.table_args(e),
                     None => (Vec::new(), None),
                 };
+                // `sort_order` only orders a new table's columns; single-table
+                // inheritance appends in declaration order.
+                let mut specs = specs;
+                specs.sort_by_key(|s| s.sort_order);
                 self.build_table(md, &t, specs, items.0, items.1, cd.name.range());
                 Some((md, t))
             }
@@ -1290,9 +1205,7 @@ impl<'a> Interp<'a> {
                     self.diag(
                         &cd.name,
                         Severity::Error,
-                        format!(
-                            "class `{cname}` inherits a class without a table: columns skipped"
-                        ),
+                        format!("class `{cname}` inherits a class without a table: columns skipped"),
                     );
                 }
                 pt
@@ -1345,20 +1258,13 @@ impl<'a> Interp<'a> {
             Some(AttrValue::Expr(e)) => match str_lit(e) {
                 Some(s) => Some(s.to_string()),
                 None => {
-                    self.diag(
-                        e,
-                        Severity::Error,
-                        "__tablename__ is not a string literal: class skipped",
-                    );
+                    self.diag(e, Severity::Error, "__tablename__ is not a string literal: class skipped");
                     None
                 }
             },
             Some(AttrValue::Func(f)) => {
                 let ret = Self::func_return(f);
-                let text = ret
-                    .map(|r| self.text(r))
-                    .unwrap_or_default()
-                    .replace(' ', "");
+                let text = ret.map(|r| self.text(r)).unwrap_or_default().replace(' ', "");
                 match text.as_str() {
                     "cls.__name__.lower()" => Some(class_name.to_lowercase()),
                     "cls.__name__" => Some(class_name.to_string()),
@@ -1416,14 +1322,7 @@ impl<'a> Interp<'a> {
                 // SQLAlchemy reads the return annotation of a mixin's
                 // declared_attr only; on the mapped class itself it looks at
                 // `__annotations__`, where a method never is.
-                (
-                    Self::func_return(f),
-                    if own {
-                        anno
-                    } else {
-                        f.returns.as_deref().or(anno)
-                    },
-                )
+                (Self::func_return(f), if own { anno } else { f.returns.as_deref().or(anno) })
             }
             Some(AttrValue::Expr(e)) => (Some(e), anno),
             None => (None, anno),
@@ -1461,14 +1360,17 @@ impl<'a> Interp<'a> {
                     Some(spec)
                 }
                 Some(
-                    "relationship" | "orm.relationship" | "backref" | "synonym" | "column_property"
-                    | "deferred" | "composite" | "association_proxy" | "query_expression"
-                    | "dynamic_loader" | "Relationship",
+                    "relationship" | "orm.relationship" | "backref" | "synonym" | "column_property" | "deferred"
+                    | "composite" | "association_proxy" | "query_expression" | "dynamic_loader" | "Relationship",
                 ) => None,
                 _ => {
                     if ann.mapped {
                         let t = self.text(call.func.as_ref());
-                        self.diag(call, Severity::Error, format!("unsupported mapped attribute value `{t}(...)` for `{name}`: column skipped"));
+                        self.diag(
+                            call,
+                            Severity::Error,
+                            format!("unsupported mapped attribute value `{t}(...)` for `{name}`: column skipped"),
+                        );
                     }
                     None
                 }
@@ -1487,23 +1389,13 @@ impl<'a> Interp<'a> {
     }
 
     /// Type and nullability of a `mapped_column` from its `Mapped[...]`.
-    fn finish_mapped(
-        &mut self,
-        spec: &mut ColSpec,
-        ann: &AnnInfo<'a>,
-        anno: Option<&'a Expr>,
-        root: Option<usize>,
-    ) {
+    fn finish_mapped(&mut self, spec: &mut ColSpec, ann: &AnnInfo<'a>, anno: Option<&'a Expr>, root: Option<usize>) {
         if spec.type_.is_none() {
             match ann.inner {
                 Some(inner) if ann.mapped => match self.annotation_type(inner, ann, root) {
                     Ok(t) => spec.type_ = Some(t),
                     Err(msg) => {
-                        self.diag(
-                            inner,
-                            Severity::Error,
-                            format!("{msg}: column `{}` skipped", spec.key),
-                        );
+                        self.diag(inner, Severity::Error, format!("{msg}: column `{}` skipped", spec.key));
                         spec.skip = Some(String::new());
                     }
                 },
@@ -1544,10 +1436,7 @@ impl<'a> Interp<'a> {
                     _ => None,
                 };
                 match head_name {
-                    Some((
-                        Lib::Sa,
-                        "Mapped" | "orm.Mapped" | "WriteOnlyMapped" | "DynamicMapped",
-                    )) => {
+                    Some((Lib::Sa, "Mapped" | "orm.Mapped" | "WriteOnlyMapped" | "DynamicMapped")) => {
                         info.mapped = true;
                         self.walk_annotation(&s.slice, info, depth + 1);
                     }
@@ -1581,13 +1470,8 @@ impl<'a> Interp<'a> {
                     }
                     Some((Lib::Typing, "Literal")) => {
                         let vals: Vec<String> = match elts(&s.slice) {
-                            Some(es) => es
-                                .iter()
-                                .filter_map(|x| str_lit(x).map(|s| s.to_string()))
-                                .collect(),
-                            None => str_lit(&s.slice)
-                                .map(|s| vec![s.to_string()])
-                                .unwrap_or_default(),
+                            Some(es) => es.iter().filter_map(|x| str_lit(x).map(|s| s.to_string())).collect(),
+                            None => str_lit(&s.slice).map(|s| vec![s.to_string()]).unwrap_or_default(),
                         };
                         info.literal = Some(vals);
                         info.inner = Some(e);
@@ -1640,11 +1524,7 @@ impl<'a> Interp<'a> {
     /// A key for `type_annotation_map` matching.
     fn type_key(&self, e: &'a Expr) -> Option<String> {
         if let Expr::Subscript(_) = e {
-            let t: String = self
-                .text(e)
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect();
+            let t: String = self.text(e).chars().filter(|c| !c.is_whitespace()).collect();
             return Some(format!("expr:{t}"));
         }
         match self.resolve(e) {
@@ -1658,22 +1538,10 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn annotation_type(
-        &mut self,
-        inner: &'a Expr,
-        ann: &AnnInfo<'a>,
-        root: Option<usize>,
-    ) -> Result<SqlType, String> {
-        let type_map = root
-            .and_then(|r| self.classes.get(r))
-            .map(|c| c.type_map.clone())
-            .unwrap_or_default();
+    fn annotation_type(&mut self, inner: &'a Expr, ann: &AnnInfo<'a>, root: Option<usize>) -> Result<SqlType, String> {
+        let type_map = root.and_then(|r| self.classes.get(r)).map(|c| c.type_map.clone()).unwrap_or_default();
         let inner_key = self.type_key(inner);
-        let mut keys: Vec<String> = ann
-            .alias_names
-            .iter()
-            .map(|a| format!("alias:{a}"))
-            .collect();
+        let mut keys: Vec<String> = ann.alias_names.iter().map(|a| format!("alias:{a}")).collect();
         if let Some(k) = &inner_key {
             keys.push(k.clone());
         }
@@ -1691,26 +1559,14 @@ impl<'a> Interp<'a> {
         }
         if let Some(vals) = &ann.literal {
             let mut t = SqlType::new(TypeClass::Enum);
-            t.enum_ = Some(EnumInfo {
-                values: vals.clone(),
-                native_enum: false,
-                ..Default::default()
-            });
+            t.enum_ = Some(EnumInfo { values: vals.clone(), native_enum: false, ..Default::default() });
             return Ok(t);
         }
         if let Sym::Class(id) = self.resolve(inner) {
-            if self
-                .classes
-                .get(id)
-                .map(|c| c.kind == Kind::Enum)
-                .unwrap_or(false)
-            {
+            if self.classes.get(id).map(|c| c.kind == Kind::Enum).unwrap_or(false) {
                 // `type_annotation_map = {enum.Enum: Enum(native_enum=False)}`
                 for (k, v) in &type_map {
-                    if matches!(
-                        self.type_key(k).as_deref(),
-                        Some("Enum:Enum" | "Enum:enum.Enum")
-                    ) {
+                    if matches!(self.type_key(k).as_deref(), Some("Enum:Enum" | "Enum:enum.Enum")) {
                         let v = *v;
                         let mut t = self.eval_type(v)?;
                         let base = self.enum_from_class(id);
@@ -1742,7 +1598,9 @@ impl<'a> Interp<'a> {
             Some("Uuid:UUID" | "Uuid:uuid.UUID") => TypeClass::Uuid,
             _ => {
                 let t = self.text(inner);
-                return Err(format!("no SQLAlchemy type for annotation `{t}` (add a type to mapped_column or type_annotation_map)"));
+                return Err(format!(
+                    "no SQLAlchemy type for annotation `{t}` (add a type to mapped_column or type_annotation_map)"
+                ));
             }
         };
         Ok(SqlType::new(class))
@@ -1750,11 +1608,7 @@ impl<'a> Interp<'a> {
 
     fn enum_from_class(&self, id: usize) -> SqlType {
         let mut t = SqlType::new(TypeClass::Enum);
-        let (name, members) = self
-            .classes
-            .get(id)
-            .map(|c| (c.name.clone(), c.members.clone()))
-            .unwrap_or_default();
+        let (name, members) = self.classes.get(id).map(|c| (c.name.clone(), c.members.clone())).unwrap_or_default();
         t.enum_ = Some(EnumInfo {
             values: members.into_iter().map(|(n, _)| n).collect(),
             name: Some(name.to_lowercase()),
@@ -1782,15 +1636,18 @@ impl<'a> Interp<'a> {
         match e {
             Expr::Call(call) => {
                 let Some(n) = self.call_name(call) else {
-                    return Err(format!(
-                        "unsupported column type `{}`",
-                        self.text(call.func.as_ref())
-                    ));
+                    return Err(format!("unsupported column type `{}`", self.text(call.func.as_ref())));
                 };
+                self.sqlite_dialect_note(e, &n);
                 self.type_call(&n, Some(call))
             }
             Expr::Name(_) | Expr::Attribute(_) => match self.resolve(e) {
                 Sym::Ext(Lib::Sa, n) => self.type_call(&n, None),
+                Sym::Ext(Lib::SaSqlite, n) => {
+                    let n = format!("sqlite.{n}");
+                    self.sqlite_dialect_note(e, &n);
+                    self.type_call(&n, None)
+                }
                 Sym::Value(v) => self.eval_type_at(v, depth + 1),
                 _ => Err(format!("unsupported column type `{}`", self.text(e))),
             },
@@ -1798,12 +1655,27 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn type_call(
-        &mut self,
-        name: &str,
-        call: Option<&'a ast::ExprCall>,
-    ) -> Result<SqlType, String> {
+    /// `sqlalchemy.dialects.sqlite.DATETIME` / `DATE` / `TIME` are kept as the
+    /// generic UPPERCASE types: same DDL and comparison, but Alembic renders
+    /// them `sqlite.DATETIME()` where the playground renders `sa.DATETIME()`.
+    fn sqlite_dialect_note(&mut self, e: &'a Expr, name: &str) {
+        if let Some(short @ ("DATETIME" | "DATE" | "TIME")) = name.strip_prefix("sqlite.") {
+            self.diag(
+                e,
+                Severity::Warning,
+                format!("sqlite.{short} is treated as sa.{short} (same DDL; Alembic would render sqlite.{short}())"),
+            );
+        }
+    }
+
+    fn type_call(&mut self, name: &str, call: Option<&'a ast::ExprCall>) -> Result<SqlType, String> {
         let short = name.rsplit('.').next().unwrap_or(name);
+        if name == "sqlite.JSON" {
+            // the SQLite dialect's JSON, rendered `sqlite.JSON()`
+            let mut t = SqlType::new(TypeClass::JsonUpper);
+            t.none_as_null = call.and_then(|c| kw(c, "none_as_null")).and_then(bool_lit).unwrap_or(false);
+            return Ok(t);
+        }
         let pos = |i: usize| call.and_then(|c| c.arguments.args.get(i));
         let arg = |i: usize, k: &str| call.and_then(|c| kw(c, k)).or_else(|| pos(i));
         let u32_of = |e: Option<&Expr>| e.and_then(int_lit).and_then(|v| u32::try_from(v).ok());
@@ -1816,14 +1688,12 @@ impl<'a> Interp<'a> {
         let mut t = SqlType::new(class);
         use TypeClass::*;
         match class {
-            String | Text | Unicode | UnicodeText | VarcharUpper | NVarcharUpper | CharUpper
-            | NCharUpper | TextUpper | ClobUpper => {
+            String | Text | Unicode | UnicodeText | VarcharUpper | NVarcharUpper | CharUpper | NCharUpper
+            | TextUpper | ClobUpper => {
                 t.length = u32_of(arg(0, "length"));
                 t.collation = arg(1, "collation").and_then(str_lit).map(|s| s.to_string());
             }
-            AutoString | LargeBinary | BlobUpper | VarbinaryUpper | BinaryUpper => {
-                t.length = u32_of(arg(0, "length"))
-            }
+            AutoString | LargeBinary | BlobUpper | VarbinaryUpper | BinaryUpper => t.length = u32_of(arg(0, "length")),
             Numeric | NumericUpper | DecimalUpper => {
                 t.precision = u32_of(arg(0, "precision"));
                 t.scale = u32_of(arg(1, "scale"));
@@ -1838,18 +1708,14 @@ impl<'a> Interp<'a> {
             }
             UtcDateTime => t.timezone = true,
             Boolean | BooleanUpper => {
-                t.create_constraint = arg(0, "create_constraint")
-                    .and_then(bool_lit)
-                    .unwrap_or(false);
+                t.create_constraint = arg(0, "create_constraint").and_then(bool_lit).unwrap_or(false);
                 t.constraint_name = arg(1, "name").and_then(str_lit).map(Name::plain);
             }
             Uuid | UuidUpper => {
                 t.as_uuid = arg(0, "as_uuid").and_then(bool_lit);
                 t.native_uuid = arg(1, "native_uuid").and_then(bool_lit);
             }
-            Json | JsonUpper => {
-                t.none_as_null = arg(0, "none_as_null").and_then(bool_lit).unwrap_or(false)
-            }
+            Json | JsonUpper => t.none_as_null = arg(0, "none_as_null").and_then(bool_lit).unwrap_or(false),
             _ => {}
         }
         Ok(t)
@@ -1857,10 +1723,7 @@ impl<'a> Interp<'a> {
 
     fn enum_type(&mut self, call: Option<&'a ast::ExprCall>) -> Result<SqlType, String> {
         let mut t = SqlType::new(TypeClass::Enum);
-        let mut info = EnumInfo {
-            native_enum: true,
-            ..Default::default()
-        };
+        let mut info = EnumInfo { native_enum: true, ..Default::default() };
         if let Some(call) = call {
             let mut values = Vec::new();
             for a in call.arguments.args.iter() {
@@ -1871,21 +1734,16 @@ impl<'a> Interp<'a> {
                 if let Expr::Starred(st) = a {
                     if let Sym::Value(v) = self.resolve(&st.value) {
                         if let Some(es) = elts(v) {
-                            values.extend(
-                                es.iter().filter_map(|x| str_lit(x).map(|s| s.to_string())),
-                            );
+                            values.extend(es.iter().filter_map(|x| str_lit(x).map(|s| s.to_string())));
                             continue;
                         }
                     }
                 }
                 match self.resolve(a) {
-                    Sym::Class(id)
-                        if self
-                            .classes
-                            .get(id)
-                            .map(|c| c.kind == Kind::Enum)
-                            .unwrap_or(false) =>
-                    {
+                    // `sa.Enum(enum.Enum, ...)` in a type_annotation_map: the
+                    // annotated enum class fills in the values later.
+                    Sym::Ext(Lib::Enum, _) => {}
+                    Sym::Class(id) if self.classes.get(id).map(|c| c.kind == Kind::Enum).unwrap_or(false) => {
                         let base = self.enum_from_class(id);
                         if let Some(b) = base.enum_ {
                             values = b.values;
@@ -1898,18 +1756,11 @@ impl<'a> Interp<'a> {
                                     .classes
                                     .get(id)
                                     .map(|c| {
-                                        c.members
-                                            .iter()
-                                            .map(|(n, v)| v.clone().unwrap_or_else(|| n.clone()))
-                                            .collect()
+                                        c.members.iter().map(|(n, v)| v.clone().unwrap_or_else(|| n.clone())).collect()
                                     })
                                     .unwrap_or_default();
                             } else {
-                                self.diag(
-                                    vc,
-                                    Severity::Warning,
-                                    "values_callable not understood: member names used",
-                                );
+                                self.diag(vc, Severity::Warning, "values_callable not understood: member names used");
                             }
                         }
                     }
@@ -1926,12 +1777,8 @@ impl<'a> Interp<'a> {
             if let Some(v) = kw(call, "create_constraint").and_then(bool_lit) {
                 info.create_constraint = v;
             }
-            info.length = kw(call, "length")
-                .and_then(int_lit)
-                .and_then(|v| u32::try_from(v).ok());
-            info.inherit_schema = kw(call, "inherit_schema")
-                .and_then(bool_lit)
-                .unwrap_or(false);
+            info.length = kw(call, "length").and_then(int_lit).and_then(|v| u32::try_from(v).ok());
+            info.inherit_schema = kw(call, "inherit_schema").and_then(bool_lit).unwrap_or(false);
         }
         t.create_constraint = info.create_constraint;
         t.enum_ = Some(info);
@@ -1953,11 +1800,7 @@ impl<'a> Interp<'a> {
         }
         for k in call.arguments.keywords.iter() {
             let Some(arg) = &k.arg else {
-                self.diag(
-                    k,
-                    Severity::Warning,
-                    "**kwargs in a column are not interpreted: ignored",
-                );
+                self.diag(k, Severity::Warning, "**kwargs in a column are not interpreted: ignored");
                 continue;
             };
             self.column_kw(spec, arg.as_str(), &k.value, mapped);
@@ -1978,16 +1821,8 @@ impl<'a> Interp<'a> {
             }
             Some("Computed") => {
                 if let Expr::Call(c) = a {
-                    let sqltext = c
-                        .arguments
-                        .args
-                        .first()
-                        .map(|s| self.sql_text(s))
-                        .unwrap_or_default();
-                    spec.computed = Some(Computed {
-                        sqltext,
-                        persisted: kw(c, "persisted").and_then(bool_lit),
-                    });
+                    let sqltext = c.arguments.args.first().map(|s| self.sql_text(s)).unwrap_or_default();
+                    spec.computed = Some(Computed { sqltext, persisted: kw(c, "persisted").and_then(bool_lit) });
                 }
             }
             Some("CheckConstraint") => {
@@ -1996,30 +1831,18 @@ impl<'a> Interp<'a> {
                 self.diag(a, Severity::Warning, format!("column-level CheckConstraint on `{}` is invisible to Alembic autogenerate: ignored (put it in __table_args__)", spec.key));
             }
             Some("Identity" | "Sequence") => {
-                self.diag(
-                    a,
-                    Severity::Warning,
-                    "Identity/Sequence has no effect on SQLite: ignored",
-                );
+                self.diag(a, Severity::Warning, "Identity/Sequence has no effect on SQLite: ignored");
             }
-            Some(n) if Self::is_type_name(n.rsplit('.').next().unwrap_or(n)) => {
-                match self.eval_type(a) {
-                    Ok(t) => spec.type_ = Some(t),
-                    Err(m) => {
-                        self.diag(
-                            a,
-                            Severity::Error,
-                            format!("{m}: column `{}` skipped", spec.key),
-                        );
-                        spec.skip = Some(String::new());
-                    }
+            Some(n) if Self::is_type_name(n.rsplit('.').next().unwrap_or(n)) => match self.eval_type(a) {
+                Ok(t) => spec.type_ = Some(t),
+                Err(m) => {
+                    self.diag(a, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
+                    spec.skip = Some(String::new());
                 }
-            }
+            },
             _ => {
                 let ty = match self.resolve(a) {
-                    Sym::Value(v)
-                        if matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_)) =>
-                    {
+                    Sym::Value(v) if matches!(v, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_)) => {
                         self.eval_type(v)
                     }
                     _ => Err(format!("unsupported column type `{}`", self.text(a))),
@@ -2027,11 +1850,7 @@ impl<'a> Interp<'a> {
                 match ty {
                     Ok(t) => spec.type_ = Some(t),
                     Err(m) => {
-                        self.diag(
-                            a,
-                            Severity::Error,
-                            format!("{m}: column `{}` skipped", spec.key),
-                        );
+                        self.diag(a, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
                         spec.skip = Some(String::new());
                     }
                 }
@@ -2045,11 +1864,7 @@ impl<'a> Interp<'a> {
             "type_" => match self.eval_type(v) {
                 Ok(t) => spec.type_ = Some(t),
                 Err(m) => {
-                    self.diag(
-                        v,
-                        Severity::Error,
-                        format!("{m}: column `{}` skipped", spec.key),
-                    );
+                    self.diag(v, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
                     spec.skip = Some(String::new());
                 }
             },
@@ -2058,11 +1873,7 @@ impl<'a> Interp<'a> {
             "nullable" => {
                 spec.nullable = bool_lit(v);
                 if spec.nullable.is_none() {
-                    self.diag(
-                        v,
-                        Severity::Warning,
-                        "nullable= is not a literal True/False: ignored",
-                    );
+                    self.diag(v, Severity::Warning, "nullable= is not a literal True/False: ignored");
                 }
             }
             "unique" => spec.unique = bool_lit(v).unwrap_or(false),
@@ -2100,11 +1911,7 @@ impl<'a> Interp<'a> {
             | "dataclass_metadata"
             | "server_onupdate" => {}
             other => {
-                self.diag(
-                    v,
-                    Severity::Warning,
-                    format!("column argument `{other}` is not interpreted: ignored"),
-                );
+                self.diag(v, Severity::Warning, format!("column argument `{other}` is not interpreted: ignored"));
             }
         }
     }
@@ -2135,12 +1942,8 @@ impl<'a> Interp<'a> {
                         return self.server_default_raw(a);
                     }
                 }
-                Some("true" | "sql.true" | "expression.true") => {
-                    return Some(ServerDefault::Text("1".into()))
-                }
-                Some("false" | "sql.false" | "expression.false") => {
-                    return Some(ServerDefault::Text("0".into()))
-                }
+                Some("true" | "sql.true" | "expression.true") => return Some(ServerDefault::Text("1".into())),
+                Some("false" | "sql.false" | "expression.false") => return Some(ServerDefault::Text("0".into())),
                 Some("null") => return Some(ServerDefault::Text("NULL".into())),
                 Some(n) if n.starts_with("func.") => {
                     if let Some(s) = self.compile_func(n.trim_start_matches("func."), c) {
@@ -2151,11 +1954,7 @@ impl<'a> Interp<'a> {
             }
         }
         let t = self.text(v);
-        self.diag(
-            v,
-            Severity::Error,
-            format!("unsupported server_default `{t}`: server default skipped"),
-        );
+        self.diag(v, Severity::Error, format!("unsupported server_default `{t}`: server default skipped"));
         None
     }
 
@@ -2167,9 +1966,7 @@ impl<'a> Interp<'a> {
                 "now" | "current_timestamp" => return Some("CURRENT_TIMESTAMP".into()),
                 "current_date" => return Some("CURRENT_DATE".into()),
                 "current_time" => return Some("CURRENT_TIME".into()),
-                "localtimestamp" => {
-                    return Some("DATETIME(CURRENT_TIMESTAMP, \"localtime\")".into())
-                }
+                "localtimestamp" => return Some("DATETIME(CURRENT_TIMESTAMP, \"localtime\")".into()),
                 "localtime" => return Some("LOCALTIME".into()),
                 "current_user" => return Some("CURRENT_USER".into()),
                 _ => {}
@@ -2181,6 +1978,17 @@ impl<'a> Interp<'a> {
                 args.push(format!("'{}'", s.replace('\'', "''")));
             } else if let Some(i) = int_lit(a) {
                 args.push(i.to_string());
+            } else if let Expr::Name(n) = a {
+                // a class-body column (`func.lower(name)` in __table_args__)
+                args.push(n.id.to_string());
+            } else if let Expr::Attribute(at) = a {
+                // `Model.column` / `table.c.column`
+                let on_class = matches!(self.resolve(&at.value), Sym::Class(_));
+                let on_c = matches!(at.value.as_ref(), Expr::Attribute(i) if i.attr.as_str() == "c");
+                if !on_class && !on_c {
+                    return None;
+                }
+                args.push(at.attr.to_string());
             } else if let Expr::Call(inner) = a {
                 match self.call_name(inner).as_deref() {
                     Some("text" | "literal_column") => {
@@ -2215,10 +2023,7 @@ impl<'a> Interp<'a> {
             return Some(Name::plain(s));
         }
         if let Expr::Call(c) = e {
-            if matches!(
-                self.call_name(c).as_deref(),
-                Some("conv" | "schema.conv" | "naming.conv" | "elements.conv")
-            ) {
+            if matches!(self.call_name(c).as_deref(), Some("conv" | "schema.conv" | "naming.conv" | "elements.conv")) {
                 return c.arguments.args.first().and_then(str_lit).map(Name::conv);
             }
         }
@@ -2227,9 +2032,7 @@ impl<'a> Interp<'a> {
 
     fn fk_target(&mut self, e: &'a Expr) -> Option<(String, String)> {
         if let Some(s) = str_lit(e) {
-            let mut parts = s.rsplitn(2, '.');
-            let col = parts.next()?;
-            let table = parts.next()?;
+            let (table, col) = s.rsplit_once('.')?;
             let table = table.rsplit('.').next().unwrap_or(table);
             return Some((table.to_string(), col.to_string()));
         }
@@ -2256,7 +2059,11 @@ impl<'a> Interp<'a> {
         let target = c.arguments.args.first().and_then(|t| self.fk_target(t));
         if target.is_none() {
             let t = self.text(c);
-            self.diag(c, Severity::Error, format!("ForeignKey target not understood in `{t}` (use \"table.column\"): foreign key skipped"));
+            self.diag(
+                c,
+                Severity::Error,
+                format!("ForeignKey target not understood in `{t}` (use \"table.column\"): foreign key skipped"),
+            );
         }
         FkSpec {
             target,
@@ -2313,11 +2120,7 @@ impl<'a> Interp<'a> {
                 }
             }
             Expr::NoneLiteral(_) => {}
-            other => self.diag(
-                other,
-                Severity::Error,
-                "__table_args__ must be a tuple or dict: ignored",
-            ),
+            other => self.diag(other, Severity::Error, "__table_args__ must be a tuple or dict: ignored"),
         }
         (items, comment)
     }
@@ -2335,11 +2138,7 @@ impl<'a> Interp<'a> {
 
     fn table_item(&mut self, e: &'a Expr) -> Option<TableItem> {
         let Expr::Call(c) = e else {
-            self.diag(
-                e,
-                Severity::Error,
-                format!("unsupported table argument `{}`: ignored", self.text(e)),
-            );
+            self.diag(e, Severity::Error, format!("unsupported table argument `{}`: ignored", self.text(e)));
             return None;
         };
         let name = kw(c, "name").and_then(|n| self.name_arg(n));
@@ -2371,33 +2170,20 @@ impl<'a> Interp<'a> {
             }
         }
         let cols = |it: &Self, skip: usize| -> Vec<String> {
-            c.arguments
-                .args
-                .iter()
-                .skip(skip)
-                .filter_map(|a| it.col_ref(a))
-                .collect()
+            c.arguments.args.iter().skip(skip).filter_map(|a| it.col_ref(a)).collect()
         };
         match self.call_name(c).as_deref() {
             Some("Index") => {
-                let name = c
-                    .arguments
-                    .args
-                    .first()
-                    .and_then(|n| self.name_arg(n))
-                    .or(name);
+                let name = c.arguments.args.first().and_then(|n| self.name_arg(n)).or(name);
                 let mut columns = Vec::new();
                 for a in c.arguments.args.iter().skip(1) {
                     if let Some(s) = str_lit(a) {
                         columns.push(IndexColumn::Column(s.to_string()));
                     } else if let Expr::Call(inner) = a {
                         let t = match self.call_name(inner).as_deref() {
-                            Some("text" | "literal_column") => inner
-                                .arguments
-                                .args
-                                .first()
-                                .and_then(str_lit)
-                                .map(|s| s.to_string()),
+                            Some("text" | "literal_column") => {
+                                inner.arguments.args.first().and_then(str_lit).map(|s| s.to_string())
+                            }
                             Some(n) if n.starts_with("func.") => {
                                 self.compile_func(n.trim_start_matches("func."), inner)
                             }
@@ -2405,37 +2191,26 @@ impl<'a> Interp<'a> {
                         };
                         match t {
                             Some(t) => columns.push(IndexColumn::Expression(t)),
-                            None => self.diag(
-                                a,
-                                Severity::Error,
-                                "unsupported index expression: skipped",
-                            ),
+                            None => {
+                                let t = self.text(a);
+                                self.diag(
+                                    a,
+                                    Severity::Error,
+                                    format!("unsupported index expression `{t}`: index skipped"),
+                                );
+                                return None;
+                            }
                         }
                     } else if let Some(cn) = self.col_ref(a) {
                         columns.push(IndexColumn::Column(cn));
                     }
                 }
-                Some(TableItem::Index {
-                    name,
-                    columns,
-                    unique: kw(c, "unique").and_then(bool_lit).unwrap_or(false),
-                })
+                Some(TableItem::Index { name, columns, unique: kw(c, "unique").and_then(bool_lit).unwrap_or(false) })
             }
-            Some("UniqueConstraint") => Some(TableItem::Unique {
-                name,
-                columns: cols(self, 0),
-            }),
-            Some("PrimaryKeyConstraint") => Some(TableItem::Pk {
-                name,
-                columns: cols(self, 0),
-            }),
+            Some("UniqueConstraint") => Some(TableItem::Unique { name, columns: cols(self, 0) }),
+            Some("PrimaryKeyConstraint") => Some(TableItem::Pk { name, columns: cols(self, 0) }),
             Some("CheckConstraint") => {
-                let sqltext = c
-                    .arguments
-                    .args
-                    .first()
-                    .map(|s| self.sql_text(s))
-                    .unwrap_or_default();
+                let sqltext = c.arguments.args.first().map(|s| self.sql_text(s)).unwrap_or_default();
                 Some(TableItem::Check { name, sqltext })
             }
             Some("ForeignKeyConstraint") => {
@@ -2452,7 +2227,11 @@ impl<'a> Interp<'a> {
                         match self.fk_target(t) {
                             Some(x) => targets.push(x),
                             None => {
-                                self.diag(t, Severity::Error, "ForeignKeyConstraint target not understood: constraint skipped");
+                                self.diag(
+                                    t,
+                                    Severity::Error,
+                                    "ForeignKeyConstraint target not understood: constraint skipped",
+                                );
                                 return None;
                             }
                         }
@@ -2467,20 +2246,11 @@ impl<'a> Interp<'a> {
                     initially: kw(c, "initially").and_then(str_lit).map(|s| s.to_string()),
                     use_alter: kw(c, "use_alter").and_then(bool_lit).unwrap_or(false),
                 };
-                Some(TableItem::Fk {
-                    name,
-                    columns,
-                    targets,
-                    fk,
-                })
+                Some(TableItem::Fk { name, columns, targets, fk })
             }
             _ => {
                 let t = self.text(c.func.as_ref());
-                self.diag(
-                    c,
-                    Severity::Error,
-                    format!("unsupported table argument `{t}(...)`: ignored"),
-                );
+                self.diag(c, Severity::Error, format!("unsupported table argument `{t}(...)`: ignored"));
                 None
             }
         }
@@ -2490,11 +2260,7 @@ impl<'a> Interp<'a> {
     fn table_call(&mut self, call: &'a ast::ExprCall) -> Option<(usize, String)> {
         let args = &call.arguments.args;
         let Some(name) = args.first().and_then(str_lit) else {
-            self.diag(
-                call,
-                Severity::Error,
-                "Table() needs the table name as a string literal: table skipped",
-            );
+            self.diag(call, Severity::Error, "Table() needs the table name as a string literal: table skipped");
             return None;
         };
         let md = match args.get(1) {
@@ -2517,11 +2283,7 @@ impl<'a> Interp<'a> {
                     let mut spec = ColSpec::new("");
                     self.column_args(&mut spec, c, false);
                     if spec.name.is_none() {
-                        self.diag(
-                            c,
-                            Severity::Error,
-                            "Column in Table() without a name: skipped",
-                        );
+                        self.diag(c, Severity::Error, "Column in Table() without a name: skipped");
                         continue;
                     }
                     spec.key = spec.col_name();
@@ -2547,23 +2309,17 @@ impl<'a> Interp<'a> {
             Expr::Attribute(at) => match self.resolve(&at.value) {
                 Sym::Class(id) => self.classes.get(id).and_then(|c| c.table.clone()),
                 _ => match at.value.as_ref() {
-                    Expr::Attribute(inner) if inner.attr.as_str() == "c" => {
-                        match self.resolve(&inner.value) {
-                            Sym::Table(md, t) => Some((md, t)),
-                            _ => None,
-                        }
-                    }
+                    Expr::Attribute(inner) if inner.attr.as_str() == "c" => match self.resolve(&inner.value) {
+                        Sym::Table(md, t) => Some((md, t)),
+                        _ => None,
+                    },
                     _ => None,
                 },
             },
             _ => None,
         });
         let Some((md, t)) = table else {
-            self.diag(
-                call,
-                Severity::Error,
-                "Index() outside a table: its columns are not understood: skipped",
-            );
+            self.diag(call, Severity::Error, "Index() outside a table: its columns are not understood: skipped");
             return;
         };
         if let Some(item) = self.table_item_index(call) {
@@ -2574,19 +2330,9 @@ impl<'a> Interp<'a> {
     fn table_item_index(&mut self, call: &'a ast::ExprCall) -> Option<TableItem> {
         // reuse table_item through a synthetic path
         let name = call.arguments.args.first().and_then(|n| self.name_arg(n));
-        let columns = call
-            .arguments
-            .args
-            .iter()
-            .skip(1)
-            .filter_map(|a| self.col_ref(a))
-            .map(IndexColumn::Column)
-            .collect();
-        Some(TableItem::Index {
-            name,
-            columns,
-            unique: kw(call, "unique").and_then(bool_lit).unwrap_or(false),
-        })
+        let columns =
+            call.arguments.args.iter().skip(1).filter_map(|a| self.col_ref(a)).map(IndexColumn::Column).collect();
+        Some(TableItem::Index { name, columns, unique: kw(call, "unique").and_then(bool_lit).unwrap_or(false) })
     }
 
     fn build_table(
@@ -2642,12 +2388,8 @@ impl<'a> Interp<'a> {
                 // keep the first and report nothing here (declarative warns).
                 continue;
             }
-            let mut col = Column::new(
-                cname.clone(),
-                spec.type_
-                    .clone()
-                    .unwrap_or_else(|| SqlType::new(TypeClass::Null)),
-            );
+            let mut col =
+                Column::new(cname.clone(), spec.type_.clone().unwrap_or_else(|| SqlType::new(TypeClass::Null)));
             col.primary_key = spec.primary_key;
             col.nullable = spec.nullable.unwrap_or(!spec.primary_key);
             if spec.nullable.is_some() {
@@ -2659,10 +2401,7 @@ impl<'a> Interp<'a> {
             col.comment = spec.comment.clone();
             t.columns.push(col);
             if spec.primary_key {
-                let pk = t.primary_key.get_or_insert(PrimaryKeyConstraint {
-                    name: None,
-                    columns: Vec::new(),
-                });
+                let pk = t.primary_key.get_or_insert(PrimaryKeyConstraint { name: None, columns: Vec::new() });
                 pk.columns.push(cname.clone());
             }
             if spec.index {
@@ -2673,10 +2412,7 @@ impl<'a> Interp<'a> {
                     unique: spec.unique,
                 });
             } else if spec.unique {
-                t.unique_constraints.push(UniqueConstraint {
-                    name: None,
-                    columns: vec![cname.clone()],
-                });
+                t.unique_constraints.push(UniqueConstraint { name: None, columns: vec![cname.clone()] });
             }
             for fk in &spec.fks {
                 if let Some((rt, rc)) = &fk.target {
@@ -2694,10 +2430,7 @@ impl<'a> Interp<'a> {
                 }
             }
             for (n, sql) in &spec.checks {
-                t.check_constraints.push(CheckConstraint {
-                    name: n.clone(),
-                    sqltext: sql.clone(),
-                });
+                t.check_constraints.push(CheckConstraint { name: n.clone(), sqltext: sql.clone() });
                 ck_cols.push(vec![cname.clone()]);
             }
         }
@@ -2716,87 +2449,48 @@ impl<'a> Interp<'a> {
             let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
             let keys = info.keys.get(table).cloned().unwrap_or_default();
             let by_key = |cols: Vec<String>| -> Vec<String> {
-                cols.into_iter()
-                    .map(|c| keys.get(&c).cloned().unwrap_or(c))
-                    .collect()
+                cols.into_iter().map(|c| keys.get(&c).cloned().unwrap_or(c)).collect()
             };
             for item in items {
                 let item = match item {
-                    TableItem::Index {
-                        name,
-                        columns,
-                        unique,
-                    } => TableItem::Index {
+                    TableItem::Index { name, columns, unique } => TableItem::Index {
                         name,
                         columns: columns
                             .into_iter()
                             .map(|c| match c {
-                                IndexColumn::Column(n) => {
-                                    IndexColumn::Column(keys.get(&n).cloned().unwrap_or(n))
-                                }
+                                IndexColumn::Column(n) => IndexColumn::Column(keys.get(&n).cloned().unwrap_or(n)),
                                 e => e,
                             })
                             .collect(),
                         unique,
                     },
-                    TableItem::Unique { name, columns } => TableItem::Unique {
-                        name,
-                        columns: by_key(columns),
-                    },
-                    TableItem::Pk { name, columns } => TableItem::Pk {
-                        name,
-                        columns: by_key(columns),
-                    },
-                    TableItem::Fk {
-                        name,
-                        columns,
-                        targets,
-                        fk,
-                    } => TableItem::Fk {
-                        name,
-                        columns: by_key(columns),
-                        targets,
-                        fk,
-                    },
+                    TableItem::Unique { name, columns } => TableItem::Unique { name, columns: by_key(columns) },
+                    TableItem::Pk { name, columns } => TableItem::Pk { name, columns: by_key(columns) },
+                    TableItem::Fk { name, columns, targets, fk } => {
+                        TableItem::Fk { name, columns: by_key(columns), targets, fk }
+                    }
                     other => other,
                 };
                 match item {
-                    TableItem::Index {
-                        name,
-                        columns,
-                        unique,
-                    } => {
+                    TableItem::Index { name, columns, unique } => {
                         for c in &columns {
                             if let IndexColumn::Column(n) = c {
                                 if t.column(n).is_none() {
-                                    problems.push(format!(
-                                        "Index on table `{table}` names unknown column `{n}`"
-                                    ));
+                                    problems.push(format!("Index on table `{table}` names unknown column `{n}`"));
                                 }
                             }
                         }
-                        t.indexes.push(Index {
-                            name,
-                            table: table.to_string(),
-                            columns,
-                            unique,
-                        });
+                        t.indexes.push(Index { name, table: table.to_string(), columns, unique });
                     }
-                    TableItem::Unique { name, columns } => t
-                        .unique_constraints
-                        .push(UniqueConstraint { name, columns }),
+                    TableItem::Unique { name, columns } => {
+                        t.unique_constraints.push(UniqueConstraint { name, columns })
+                    }
                     TableItem::Check { name, sqltext } => {
                         t.check_constraints.push(CheckConstraint { name, sqltext });
                         ck_cols.push(Vec::new());
                     }
-                    TableItem::Fk {
-                        name,
-                        columns,
-                        targets,
-                        fk,
-                    } => {
-                        let referred_table =
-                            targets.first().map(|(t, _)| t.clone()).unwrap_or_default();
+                    TableItem::Fk { name, columns, targets, fk } => {
+                        let referred_table = targets.first().map(|(t, _)| t.clone()).unwrap_or_default();
                         t.foreign_keys.push(ForeignKeyConstraint {
                             name,
                             columns,
@@ -2823,11 +2517,7 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        let range = self
-            .mds
-            .get(md)
-            .and_then(|i| i.ranges.get(table).copied())
-            .unwrap_or_default();
+        let range = self.mds.get(md).and_then(|i| i.ranges.get(table).copied()).unwrap_or_default();
         for p in problems {
             self.diag_at(range, Severity::Error, p);
         }
@@ -2836,11 +2526,7 @@ impl<'a> Interp<'a> {
     // ----- SQLModel ----------------------------------------------------------
 
     fn sqlmodel_class(&mut self, id: usize, cd: &'a ast::StmtClassDef) {
-        let mro = self
-            .classes
-            .get(id)
-            .map(|c| c.mro.clone())
-            .unwrap_or_default();
+        let mro = self.classes.get(id).map(|c| c.mro.clone()).unwrap_or_default();
         let mut fields: Vec<(String, &'a Expr, Option<&'a Expr>)> = Vec::new();
         let mut tablename = None;
         let mut table_args = None;
@@ -2857,14 +2543,12 @@ impl<'a> Interp<'a> {
                         let name = n.id.to_string();
                         if Self::is_dunder(&name) || name == "model_config" {
                             if name == "__tablename__" {
-                                tablename =
-                                    a.value.as_deref().and_then(str_lit).map(|s| s.to_string());
+                                tablename = a.value.as_deref().and_then(str_lit).map(|s| s.to_string());
                             }
                             continue;
                         }
                         if let Expr::Subscript(s) = a.annotation.as_ref() {
-                            if matches!(self.resolve(&s.value), Sym::Ext(Lib::Typing, ref n) if n == "ClassVar")
-                            {
+                            if matches!(self.resolve(&s.value), Sym::Ext(Lib::Typing, ref n) if n == "ClassVar") {
                                 continue;
                             }
                         }
@@ -2879,9 +2563,7 @@ impl<'a> Interp<'a> {
                         for t in &a.targets {
                             if let Expr::Name(n) = t {
                                 match n.id.as_str() {
-                                    "__tablename__" => {
-                                        tablename = str_lit(&a.value).map(|s| s.to_string())
-                                    }
+                                    "__tablename__" => tablename = str_lit(&a.value).map(|s| s.to_string()),
                                     "__table_args__" => table_args = Some(a.value.as_ref()),
                                     _ => {}
                                 }
@@ -2911,12 +2593,7 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn sqlmodel_field(
-        &mut self,
-        name: &str,
-        anno: &'a Expr,
-        value: Option<&'a Expr>,
-    ) -> Option<ColSpec> {
+    fn sqlmodel_field(&mut self, name: &str, anno: &'a Expr, value: Option<&'a Expr>) -> Option<ColSpec> {
         let field = match value {
             Some(Expr::Call(c)) => match self.call_name(c).as_deref() {
                 Some("Field") => Some(c),
@@ -2952,21 +2629,12 @@ impl<'a> Interp<'a> {
         let type_ = if let Some(st) = fkw("sa_type") {
             self.eval_type(st)
         } else {
-            self.sqlmodel_type(
-                &ann,
-                fkw("max_length"),
-                fkw("max_digits"),
-                fkw("decimal_places"),
-            )
+            self.sqlmodel_type(&ann, fkw("max_length"), fkw("max_digits"), fkw("decimal_places"))
         };
         match type_ {
             Ok(t) => spec.type_ = Some(t),
             Err(m) => {
-                self.diag(
-                    anno,
-                    Severity::Error,
-                    format!("{m}: field `{name}` skipped"),
-                );
+                self.diag(anno, Severity::Error, format!("{m}: field `{name}` skipped"));
                 return None;
             }
         }
@@ -2989,11 +2657,7 @@ impl<'a> Interp<'a> {
                     initially: None,
                     use_alter: false,
                 }),
-                None => self.diag(
-                    fk,
-                    Severity::Error,
-                    "foreign_key must be \"table.column\": foreign key skipped",
-                ),
+                None => self.diag(fk, Severity::Error, "foreign_key must be \"table.column\": foreign key skipped"),
             }
         }
         if let Some(Expr::Dict(d)) = fkw("sa_column_kwargs") {
@@ -3022,12 +2686,7 @@ impl<'a> Interp<'a> {
             return Err("field has no type".into());
         };
         if let Sym::Class(id) = self.resolve(inner) {
-            if self
-                .classes
-                .get(id)
-                .map(|c| c.kind == Kind::Enum)
-                .unwrap_or(false)
-            {
+            if self.classes.get(id).map(|c| c.kind == Kind::Enum).unwrap_or(false) {
                 return Ok(self.enum_from_class(id));
             }
         }
@@ -3054,12 +2713,7 @@ impl<'a> Interp<'a> {
                 return Ok(t);
             }
             Some("Uuid:UUID" | "Uuid:uuid.UUID") => TypeClass::Uuid,
-            _ => {
-                return Err(format!(
-                    "no SQLModel column type for annotation `{}`",
-                    self.text(inner)
-                ))
-            }
+            _ => return Err(format!("no SQLModel column type for annotation `{}`", self.text(inner))),
         };
         let mut t = SqlType::new(class);
         if class == TypeClass::UtcDateTime {
@@ -3096,18 +2750,17 @@ impl<'a> Interp<'a> {
                     if c.type_.class != TypeClass::Null {
                         continue;
                     }
-                    let fk = t.foreign_keys.iter().find(|f| {
-                        f.columns.len() == f.referred_columns.len() && f.columns.contains(&c.name)
-                    });
+                    let fk = t
+                        .foreign_keys
+                        .iter()
+                        .find(|f| f.columns.len() == f.referred_columns.len() && f.columns.contains(&c.name));
                     if let Some(fk) = fk {
                         let pos = fk.columns.iter().position(|x| *x == c.name).unwrap_or(0);
                         let target = info
                             .md
                             .tables
                             .get(&fk.referred_table)
-                            .and_then(|rt| {
-                                fk.referred_columns.get(pos).and_then(|rc| rt.column(rc))
-                            })
+                            .and_then(|rt| fk.referred_columns.get(pos).and_then(|rc| rt.column(rc)))
                             .map(|rc| rc.type_.clone());
                         if let Some(ty) = target {
                             if ty.class != TypeClass::Null {
@@ -3121,12 +2774,7 @@ impl<'a> Interp<'a> {
                 break;
             }
             for (tn, ci, ty) in updates {
-                if let Some(col) = info
-                    .md
-                    .tables
-                    .get_mut(&tn)
-                    .and_then(|t| t.columns.get_mut(ci))
-                {
+                if let Some(col) = info.md.tables.get_mut(&tn).and_then(|t| t.columns.get_mut(ci)) {
                     col.type_ = ty;
                 }
             }
@@ -3197,6 +2845,34 @@ pub(super) fn alembic_sqlite_default_text(text: String) -> String {
     }
 }
 
+/// SQLAlchemy's `util.merge_lists_w_ordering`: walk one list until an item
+/// both lists share, then switch to the other list; the rest of the list
+/// that ran out last is appended.
+fn merge_lists_w_ordering(a: &[String], b: &[String]) -> Vec<String> {
+    let mut overlap: BTreeSet<&String> = a.iter().filter(|n| b.contains(n)).collect();
+    let mut out: Vec<String> = Vec::new();
+    let (mut ia, mut ib) = (a.iter(), b.iter());
+    let mut on_a = true;
+    loop {
+        let cur = if on_a { &mut ia } else { &mut ib };
+        let mut switched = false;
+        for el in cur.by_ref() {
+            if overlap.remove(el) {
+                switched = true;
+                break;
+            }
+            out.push(el.clone());
+        }
+        if switched {
+            on_a = !on_a;
+        } else {
+            let other = if on_a { &mut ib } else { &mut ia };
+            out.extend(other.cloned());
+            return out;
+        }
+    }
+}
+
 fn info_name(classes: &[ClassInfo<'_>], id: usize) -> String {
     classes.get(id).map(|c| c.name.clone()).unwrap_or_default()
 }
@@ -3220,19 +2896,10 @@ fn final_name(
     if raw.is_some() && !tpl.contains("%(constraint_name)s") {
         return raw;
     }
-    match format_convention(
-        tpl,
-        table,
-        cols,
-        referred.as_ref(),
-        raw.as_ref().map(|n| n.value.as_str()),
-    ) {
+    match format_convention(tpl, table, cols, referred.as_ref(), raw.as_ref().map(|n| n.value.as_str())) {
         Ok(s) => Some(Name::conv(s)),
         Err(e) => {
-            errors.push(format!(
-                "naming convention for `{kind}` on table `{}`: {e}",
-                table.name
-            ));
+            errors.push(format!("naming convention for `{kind}` on table `{}`: {e}", table.name));
             raw
         }
     }
@@ -3280,8 +2947,7 @@ fn token_value(
         "table_name" => return Ok(table.name.clone()),
         "constraint_name" => {
             return constraint_name.map(|s| s.to_string()).ok_or_else(|| {
-                "the %(constraint_name)s token requires that the constraint is explicitly named"
-                    .to_string()
+                "the %(constraint_name)s token requires that the constraint is explicitly named".to_string()
             })
         }
         "referred_table_name" => return Ok(referred.map(|r| r.0.clone()).unwrap_or_default()),
@@ -3304,11 +2970,7 @@ fn token_value(
     } else {
         return Err(format!("unknown token `{token}`"));
     };
-    let list: Vec<String> = if is_ref {
-        referred.map(|r| r.1.clone()).unwrap_or_default()
-    } else {
-        cols.to_vec()
-    };
+    let list: Vec<String> = if is_ref { referred.map(|r| r.1.clone()).unwrap_or_default() } else { cols.to_vec() };
     let render = |c: &String| -> Result<String, String> {
         match attr {
             "name" | "key" => Ok(c.clone()),

@@ -13,9 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::schema::{
-    Autoincrement, Column, IndexColumn, MetaData, Name, ServerDefault, SqlType, Table, TypeClass,
-};
+use crate::schema::{Autoincrement, Column, IndexColumn, MetaData, Name, ServerDefault, SqlType, Table, TypeClass};
 
 /// A JSON value with sorted object keys.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,18 +123,13 @@ fn write_str(out: &mut String, s: &str) {
 }
 
 fn opt_str(s: &Option<String>) -> Json {
-    s.as_ref()
-        .map(|s| Json::Str(s.clone()))
-        .unwrap_or(Json::Null)
+    s.as_ref().map(|s| Json::Str(s.clone())).unwrap_or(Json::Null)
 }
 
 fn name_json(n: &Option<Name>) -> Json {
     match n {
         None => Json::Null,
-        Some(n) => Json::obj(vec![
-            ("value", Json::Str(n.value.clone())),
-            ("conv", Json::Bool(n.conv)),
-        ]),
+        Some(n) => Json::obj(vec![("value", Json::Str(n.value.clone())), ("conv", Json::Bool(n.conv))]),
     }
 }
 
@@ -201,13 +194,7 @@ pub fn python_class_name(class: TypeClass) -> &'static str {
 /// Enum's effective `length`: as given, else the longest value.
 pub fn enum_length(t: &SqlType) -> u32 {
     match &t.enum_ {
-        Some(e) => e.length.unwrap_or_else(|| {
-            e.values
-                .iter()
-                .map(|v| v.chars().count() as u32)
-                .max()
-                .unwrap_or(0)
-        }),
+        Some(e) => e.length.unwrap_or_else(|| e.values.iter().map(|v| v.chars().count() as u32).max().unwrap_or(0)),
         None => 0,
     }
 }
@@ -246,48 +233,21 @@ fn type_json(t: &SqlType) -> Json {
             | T::TextUpper
             | T::ClobUpper
     );
-    if is_string
-        || matches!(
-            c,
-            T::AutoString | T::LargeBinary | T::BlobUpper | T::VarbinaryUpper | T::BinaryUpper
-        )
-    {
+    if is_string || matches!(c, T::AutoString | T::LargeBinary | T::BlobUpper | T::VarbinaryUpper | T::BinaryUpper) {
         m.insert("length".into(), length());
     }
     if is_string {
         m.insert("collation".into(), opt_str(&t.collation));
     }
-    let is_float = matches!(
-        c,
-        T::Float
-            | T::Double
-            | T::FloatUpper
-            | T::RealUpper
-            | T::DoubleUpper
-            | T::DoublePrecisionUpper
-    );
+    let is_float =
+        matches!(c, T::Float | T::Double | T::FloatUpper | T::RealUpper | T::DoubleUpper | T::DoublePrecisionUpper);
     if is_float || matches!(c, T::Numeric | T::NumericUpper | T::DecimalUpper) {
-        m.insert(
-            "precision".into(),
-            t.precision
-                .map(|p| Json::Int(p as i64))
-                .unwrap_or(Json::Null),
-        );
-        let scale = if is_float {
-            Json::Null
-        } else {
-            t.scale.map(|p| Json::Int(p as i64)).unwrap_or(Json::Null)
-        };
+        m.insert("precision".into(), t.precision.map(|p| Json::Int(p as i64)).unwrap_or(Json::Null));
+        let scale = if is_float { Json::Null } else { t.scale.map(|p| Json::Int(p as i64)).unwrap_or(Json::Null) };
         m.insert("scale".into(), scale);
-        m.insert(
-            "asdecimal".into(),
-            Json::Bool(t.asdecimal.unwrap_or(!is_float)),
-        );
+        m.insert("asdecimal".into(), Json::Bool(t.asdecimal.unwrap_or(!is_float)));
     }
-    if matches!(
-        c,
-        T::DateTime | T::DateTimeUpper | T::TimestampUpper | T::Time | T::TimeUpper
-    ) {
+    if matches!(c, T::DateTime | T::DateTimeUpper | T::TimestampUpper | T::Time | T::TimeUpper) {
         m.insert("timezone".into(), Json::Bool(t.timezone));
     }
     if matches!(c, T::Boolean | T::BooleanUpper) {
@@ -296,10 +256,7 @@ fn type_json(t: &SqlType) -> Json {
     }
     if matches!(c, T::Uuid | T::UuidUpper) {
         m.insert("as_uuid".into(), Json::Bool(t.as_uuid.unwrap_or(true)));
-        m.insert(
-            "native_uuid".into(),
-            Json::Bool(t.native_uuid.unwrap_or(true)),
-        );
+        m.insert("native_uuid".into(), Json::Bool(t.native_uuid.unwrap_or(true)));
     }
     if matches!(c, T::Json | T::JsonUpper) {
         m.insert("none_as_null".into(), Json::Bool(t.none_as_null));
@@ -323,10 +280,7 @@ fn column_json(c: &Column) -> Json {
         None => Json::Null,
         Some(cp) => Json::obj(vec![
             ("sqltext", Json::Str(cp.sqltext.clone())),
-            (
-                "persisted",
-                cp.persisted.map(Json::Bool).unwrap_or(Json::Null),
-            ),
+            ("persisted", cp.persisted.map(Json::Bool).unwrap_or(Json::Null)),
         ]),
     };
     Json::obj(vec![
@@ -348,10 +302,9 @@ fn sorted(mut items: Vec<Json>) -> Json {
 
 fn table_json(t: &Table) -> Json {
     let pk = match &t.primary_key {
-        Some(pk) if !pk.columns.is_empty() => Json::obj(vec![
-            ("name", name_json(&pk.name)),
-            ("columns", strs(&pk.columns)),
-        ]),
+        Some(pk) if !pk.columns.is_empty() => {
+            Json::obj(vec![("name", name_json(&pk.name)), ("columns", strs(&pk.columns))])
+        }
         _ => Json::Null,
     };
     let fks = t
@@ -365,10 +318,7 @@ fn table_json(t: &Table) -> Json {
                 ("referred_columns", strs(&f.referred_columns)),
                 ("ondelete", opt_str(&f.ondelete)),
                 ("onupdate", opt_str(&f.onupdate)),
-                (
-                    "deferrable",
-                    f.deferrable.map(Json::Bool).unwrap_or(Json::Null),
-                ),
+                ("deferrable", f.deferrable.map(Json::Bool).unwrap_or(Json::Null)),
                 ("initially", opt_str(&f.initially)),
                 ("use_alter", Json::Bool(f.use_alter)),
             ])
@@ -377,22 +327,12 @@ fn table_json(t: &Table) -> Json {
     let uqs = t
         .unique_constraints
         .iter()
-        .map(|u| {
-            Json::obj(vec![
-                ("name", name_json(&u.name)),
-                ("columns", strs(&u.columns)),
-            ])
-        })
+        .map(|u| Json::obj(vec![("name", name_json(&u.name)), ("columns", strs(&u.columns))]))
         .collect();
     let cks = t
         .check_constraints
         .iter()
-        .map(|c| {
-            Json::obj(vec![
-                ("name", name_json(&c.name)),
-                ("sqltext", Json::Str(c.sqltext.clone())),
-            ])
-        })
+        .map(|c| Json::obj(vec![("name", name_json(&c.name)), ("sqltext", Json::Str(c.sqltext.clone()))]))
         .collect();
     let ixs = t
         .indexes
@@ -403,9 +343,7 @@ fn table_json(t: &Table) -> Json {
                 .iter()
                 .map(|c| match c {
                     IndexColumn::Column(n) => Json::obj(vec![("column", Json::Str(n.clone()))]),
-                    IndexColumn::Expression(e) => {
-                        Json::obj(vec![("expression", Json::Str(e.clone()))])
-                    }
+                    IndexColumn::Expression(e) => Json::obj(vec![("expression", Json::Str(e.clone()))]),
                 })
                 .collect();
             Json::obj(vec![
@@ -417,10 +355,7 @@ fn table_json(t: &Table) -> Json {
         .collect();
     Json::obj(vec![
         ("name", Json::Str(t.name.clone())),
-        (
-            "columns",
-            Json::Array(t.columns.iter().map(column_json).collect()),
-        ),
+        ("columns", Json::Array(t.columns.iter().map(column_json).collect())),
         ("primary_key", pk),
         ("foreign_keys", sorted(fks)),
         ("unique_constraints", sorted(uqs)),
@@ -432,16 +367,9 @@ fn table_json(t: &Table) -> Json {
 
 /// The canonical JSON value of a `MetaData` (see the module doc).
 pub fn metadata_json(md: &MetaData) -> Json {
-    let nc = md
-        .naming_convention
-        .iter()
-        .map(|(k, v)| (k.clone(), Json::Str(v.clone())))
-        .collect();
+    let nc = md.naming_convention.iter().map(|(k, v)| (k.clone(), Json::Str(v.clone()))).collect();
     Json::obj(vec![
         ("naming_convention", Json::Object(nc)),
-        (
-            "tables",
-            Json::Array(md.tables_in_order().map(table_json).collect()),
-        ),
+        ("tables", Json::Array(md.tables_in_order().map(table_json).collect())),
     ])
 }
