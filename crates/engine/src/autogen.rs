@@ -511,69 +511,7 @@ fn args_match(insp: &TypeParams, meta: &TypeParams) -> bool {
 /// SQLite keeps the declared type text as written
 /// (<https://sqlite.org/datatype3.html#affinity_name_examples>).
 pub fn sqlite_type_ddl(t: &SqlType) -> Option<String> {
-    let len = |name: &str| match t.length {
-        Some(n) => format!("{name}({n})"),
-        None => name.to_string(),
-    };
-    let collate = |s: String| match &t.collation {
-        Some(c) => format!("{s} COLLATE {c}"),
-        None => s,
-    };
-    let numeric = |name: &str| match (t.precision, t.scale) {
-        (None, _) => name.to_string(),
-        (Some(p), None) => format!("{name}({p})"),
-        (Some(p), Some(s)) => format!("{name}({p}, {s})"),
-    };
-    let s = match t.class {
-        TypeClass::Integer | TypeClass::IntegerUpper => "INTEGER".to_string(),
-        TypeClass::BigInteger | TypeClass::BigIntUpper => "BIGINT".to_string(),
-        TypeClass::SmallInteger | TypeClass::SmallIntUpper => "SMALLINT".to_string(),
-        TypeClass::String | TypeClass::Unicode | TypeClass::AutoString | TypeClass::VarcharUpper => {
-            collate(len("VARCHAR"))
-        }
-        TypeClass::NVarcharUpper => collate(len("NVARCHAR")),
-        TypeClass::CharUpper => collate(len("CHAR")),
-        TypeClass::NCharUpper => collate(len("NCHAR")),
-        TypeClass::Text | TypeClass::UnicodeText | TypeClass::TextUpper => collate(len("TEXT")),
-        TypeClass::ClobUpper => collate(len("CLOB")),
-        TypeClass::Boolean | TypeClass::BooleanUpper => "BOOLEAN".to_string(),
-        TypeClass::Enum => {
-            let n = enum_length(t);
-            collate(if n == 0 { "VARCHAR".to_string() } else { format!("VARCHAR({n})") })
-        }
-        TypeClass::Numeric | TypeClass::NumericUpper => numeric("NUMERIC"),
-        TypeClass::DecimalUpper => numeric("DECIMAL"),
-        TypeClass::Float | TypeClass::FloatUpper => "FLOAT".to_string(),
-        TypeClass::RealUpper => "REAL".to_string(),
-        TypeClass::Double | TypeClass::DoubleUpper => "DOUBLE".to_string(),
-        TypeClass::DoublePrecisionUpper => "DOUBLE PRECISION".to_string(),
-        TypeClass::Date | TypeClass::DateUpper => "DATE".to_string(),
-        TypeClass::DateTime | TypeClass::UtcDateTime | TypeClass::DateTimeUpper | TypeClass::Interval => "DATETIME".to_string(),
-        TypeClass::TimestampUpper => "TIMESTAMP".to_string(),
-        TypeClass::Time | TypeClass::TimeUpper => "TIME".to_string(),
-        TypeClass::Json | TypeClass::JsonUpper => "JSON".to_string(),
-        TypeClass::LargeBinary | TypeClass::BlobUpper => "BLOB".to_string(),
-        TypeClass::VarbinaryUpper => len("VARBINARY"),
-        TypeClass::BinaryUpper => len("BINARY"),
-        // SQLite has no native UUID: `Uuid` is stored as CHAR(32).
-        TypeClass::Uuid => "CHAR(32)".to_string(),
-        TypeClass::UuidUpper => "UUID".to_string(),
-        TypeClass::Null => return None,
-    };
-    Some(s)
-}
-
-/// The VARCHAR length of a non-native Enum: `length=` if given, else the
-/// longest value (in characters).
-fn enum_length(t: &SqlType) -> u32 {
-    if let Some(n) = t.enum_.as_ref().and_then(|e| e.length).or(t.length) {
-        return n;
-    }
-    t.enum_
-        .as_ref()
-        .and_then(|e| e.values.iter().map(|v| v.chars().count()).max())
-        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-        .unwrap_or(0)
+    crate::ddl::compile_type(t).ok()
 }
 
 /// The Python class name of a type, as its `repr()` starts.
@@ -1129,27 +1067,9 @@ fn compare_foreign_keys(cx: &mut Cx, modify: &mut Vec<Op>, tname: &str, conn: &T
 // ---------------------------------------------------------------------------
 // Python reprs for log lines
 
-/// `repr(str)`: single quotes unless the text has a `'` and no `"`.
+/// `repr(str)`, as Python writes it.
 pub fn py_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
+    crate::render::py_repr_str(s)
 }
 
 fn py_opt_str(s: Option<&str>) -> String {
