@@ -215,6 +215,7 @@ pub(super) fn load(source: &str) -> ModelsResult {
     let mut metadata = MetaData::default();
     if let Some(i) = target {
         it.finish_fk_types(i);
+        it.check_fk_targets(i);
         it.finish_names(i);
         if let Some(info) = it.mds.get(i) {
             metadata = info.md.clone();
@@ -2778,6 +2779,38 @@ impl<'a> Interp<'a> {
                     col.type_ = ty;
                 }
             }
+        }
+    }
+
+    /// SQLAlchemy resolves every foreign key when Alembic sorts the tables;
+    /// a missing target table or column fails the import.
+    fn check_fk_targets(&mut self, md: usize) {
+        let Some(info) = self.mds.get(md) else { return };
+        let mut errors = Vec::new();
+        for t in info.md.tables_in_order() {
+            let range = info.ranges.get(&t.name).copied().unwrap_or_default();
+            for fk in &t.foreign_keys {
+                let Some(rt) = info.md.tables.get(&fk.referred_table) else {
+                    let col = fk.columns.first().cloned().unwrap_or_default();
+                    let rc = fk.referred_columns.first().cloned().unwrap_or_default();
+                    errors.push((range, format!(
+                        "Foreign key associated with column '{}.{col}' could not find table '{}' with which to generate a foreign key to target column '{rc}'",
+                        t.name, fk.referred_table
+                    )));
+                    continue;
+                };
+                for rc in &fk.referred_columns {
+                    if rt.column(rc).is_none() {
+                        errors.push((range, format!(
+                            "Could not initialize target column for ForeignKey '{}.{rc}' on table '{}': table '{}' has no column named '{rc}'",
+                            fk.referred_table, t.name, fk.referred_table
+                        )));
+                    }
+                }
+            }
+        }
+        for (r, e) in errors {
+            self.diag_at(r, Severity::Error, e);
         }
     }
 
