@@ -129,3 +129,13 @@ fn foreign_key_to_a_missing_table_or_column_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn duplicate_column_is_an_error() {
+    let src = "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\n\nt = sa.Table(\n    \"t\",\n    Base.metadata,\n    sa.Column(\"id\", sa.Integer, primary_key=True),\n    sa.Column(\"id\", sa.String(3)),\n)\n";
+    let result = load_models(src);
+    let t = result.metadata.tables.get("t").expect("table t");
+    assert_eq!(t.columns.len(), 1);
+    let messages: Vec<String> = result.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(messages, ["5:5: error: A column with name 'id' is already present in table 't': second one skipped"]);
+}

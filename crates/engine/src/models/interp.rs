@@ -2371,6 +2371,8 @@ impl<'a> Interp<'a> {
         let Some(t) = info.md.tables.get_mut(table) else {
             return;
         };
+        let mut duplicates = Vec::new();
+        let range = info.ranges.get(table).copied().unwrap_or_default();
         let explicit = info.explicit_nullable.entry(table.to_string()).or_default();
         let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
         let keys = info.keys.entry(table.to_string()).or_default();
@@ -2385,8 +2387,11 @@ impl<'a> Interp<'a> {
                 }
             }
             if t.column(&cname).is_some() {
-                // SQLAlchemy replaces a same-named column only in some paths;
-                // keep the first and report nothing here (declarative warns).
+                // SQLAlchemy raises (DuplicateColumnError, or a conflict with an
+                // inherited column); the first column is kept.
+                duplicates.push(format!(
+                    "A column with name '{cname}' is already present in table '{table}': second one skipped"
+                ));
                 continue;
             }
             let mut col =
@@ -2434,6 +2439,9 @@ impl<'a> Interp<'a> {
                 t.check_constraints.push(CheckConstraint { name: n.clone(), sqltext: sql.clone() });
                 ck_cols.push(vec![cname.clone()]);
             }
+        }
+        for d in duplicates {
+            self.diag_at(range, Severity::Error, d);
         }
     }
 
