@@ -115,3 +115,27 @@ fn cyclic_aliases_do_not_hang() {
     assert_eq!(x.columns.len(), 1);
     assert_eq!(result.diagnostics.len(), 2, "{:?}", result.diagnostics);
 }
+
+#[test]
+fn foreign_key_to_a_missing_table_or_column_is_an_error() {
+    let src = "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\n\nclass A(Base):\n    __tablename__ = \"a\"\n    id = sa.Column(sa.Integer, primary_key=True)\n    x = sa.Column(sa.Integer, sa.ForeignKey(\"nope.id\"))\n    y = sa.Column(sa.Integer, sa.ForeignKey(\"a.nope\"))\n";
+    let result = load_models(src);
+    let messages: Vec<String> = result.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        messages,
+        [
+            "5:7: error: Foreign key associated with column 'a.x' could not find table 'nope' with which to generate a foreign key to target column 'id'",
+            "5:7: error: Could not initialize target column for ForeignKey 'a.nope' on table 'a': table 'a' has no column named 'nope'",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_column_is_an_error() {
+    let src = "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\n\nt = sa.Table(\n    \"t\",\n    Base.metadata,\n    sa.Column(\"id\", sa.Integer, primary_key=True),\n    sa.Column(\"id\", sa.String(3)),\n)\n";
+    let result = load_models(src);
+    let t = result.metadata.tables.get("t").expect("table t");
+    assert_eq!(t.columns.len(), 1);
+    let messages: Vec<String> = result.diagnostics.iter().map(|d| d.to_string()).collect();
+    assert_eq!(messages, ["5:5: error: A column with name 'id' is already present in table 't': second one skipped"]);
+}

@@ -215,6 +215,7 @@ pub(super) fn load(source: &str) -> ModelsResult {
     let mut metadata = MetaData::default();
     if let Some(i) = target {
         it.finish_fk_types(i);
+        it.check_fk_targets(i);
         it.finish_names(i);
         if let Some(info) = it.mds.get(i) {
             metadata = info.md.clone();
@@ -2370,6 +2371,8 @@ impl<'a> Interp<'a> {
         let Some(t) = info.md.tables.get_mut(table) else {
             return;
         };
+        let mut duplicates = Vec::new();
+        let range = info.ranges.get(table).copied().unwrap_or_default();
         let explicit = info.explicit_nullable.entry(table.to_string()).or_default();
         let ck_cols = info.ck_columns.entry(table.to_string()).or_default();
         let keys = info.keys.entry(table.to_string()).or_default();
@@ -2384,8 +2387,11 @@ impl<'a> Interp<'a> {
                 }
             }
             if t.column(&cname).is_some() {
-                // SQLAlchemy replaces a same-named column only in some paths;
-                // keep the first and report nothing here (declarative warns).
+                // SQLAlchemy raises (DuplicateColumnError, or a conflict with an
+                // inherited column); the first column is kept.
+                duplicates.push(format!(
+                    "A column with name '{cname}' is already present in table '{table}': second one skipped"
+                ));
                 continue;
             }
             let mut col =
@@ -2433,6 +2439,9 @@ impl<'a> Interp<'a> {
                 t.check_constraints.push(CheckConstraint { name: n.clone(), sqltext: sql.clone() });
                 ck_cols.push(vec![cname.clone()]);
             }
+        }
+        for d in duplicates {
+            self.diag_at(range, Severity::Error, d);
         }
     }
 
@@ -2778,6 +2787,38 @@ impl<'a> Interp<'a> {
                     col.type_ = ty;
                 }
             }
+        }
+    }
+
+    /// SQLAlchemy resolves every foreign key when Alembic sorts the tables;
+    /// a missing target table or column fails the import.
+    fn check_fk_targets(&mut self, md: usize) {
+        let Some(info) = self.mds.get(md) else { return };
+        let mut errors = Vec::new();
+        for t in info.md.tables_in_order() {
+            let range = info.ranges.get(&t.name).copied().unwrap_or_default();
+            for fk in &t.foreign_keys {
+                let Some(rt) = info.md.tables.get(&fk.referred_table) else {
+                    let col = fk.columns.first().cloned().unwrap_or_default();
+                    let rc = fk.referred_columns.first().cloned().unwrap_or_default();
+                    errors.push((range, format!(
+                        "Foreign key associated with column '{}.{col}' could not find table '{}' with which to generate a foreign key to target column '{rc}'",
+                        t.name, fk.referred_table
+                    )));
+                    continue;
+                };
+                for rc in &fk.referred_columns {
+                    if rt.column(rc).is_none() {
+                        errors.push((range, format!(
+                            "Could not initialize target column for ForeignKey '{}.{rc}' on table '{}': table '{}' has no column named '{rc}'",
+                            fk.referred_table, t.name, fk.referred_table
+                        )));
+                    }
+                }
+            }
+        }
+        for (r, e) in errors {
+            self.diag_at(r, Severity::Error, e);
         }
     }
 
