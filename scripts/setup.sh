@@ -87,7 +87,7 @@ apt_install() {
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
-    $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
 setup_browser() {
