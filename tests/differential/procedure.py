@@ -110,7 +110,7 @@ class Runner:
 
     def __call__(self, *args: str):
         r = self.impl.run(self.workdir, list(args))
-        self.log.append({"cmd": " ".join(args), "code": r.code,
+        self.log.append({"cmd": " ".join(args), "code": r.code, "error": r.error,
                          "stdout": r.stdout[-2000:], "stderr": r.stderr[-2000:]})
         return r
 

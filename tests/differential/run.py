@@ -193,8 +193,7 @@ def run_scenario(task: tuple[str, str]) -> dict[str, Any]:
         names = ("alembic", "alembic#2" if _ARGS["self_check"] else "playground")
         results = [(k, a == b, differences(a, b, names=names))
                    for k, a, b in comparisons(ref=rec_ref, other=rec_other, cross=cross)]
-        first_error = next((f"{e['cmd']}: {(e['stdout'] + e['stderr']).strip().splitlines()[-1:]}"
-                            for e in rec_other["log"] if e["code"] != 0), None)
+        first_error = next((f"{e['cmd']}: {e['error']}" for e in rec_other["log"] if e["code"] != 0), None)
         return {"id": sid, "results": results, "error": None, "seconds": time.time() - started,
                 "other_first_failure": first_error}
     except Exception:
@@ -227,6 +226,9 @@ def main() -> int:
               "`cargo build --release --bin alembic-playground`", file=sys.stderr)
         return 2
 
+    global WORK
+    if args.self_check:  # its own folder: a self-check may run beside a normal run
+        WORK = WORK + "-self-check"
     os.makedirs(WORK, exist_ok=True)
     shutil.rmtree(os.path.join(WORK, "_templates"), ignore_errors=True)
     ref = Alembic(os.path.join(WORK, "_templates"))
