@@ -87,7 +87,7 @@ apt_install() {
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
-    $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
 setup_browser() {
@@ -129,10 +129,12 @@ setup_python() {
 
 # Two set-up runs at once (say `scripts/dev serve` and `scripts/dev test`) would
 # race in cargo install / npm ci: the second waits for the first.
-exec 9>"${TMPDIR:-/tmp}/alembic-playground-setup.lock"
-if ! flock -n 9; then
-    log "another scripts/setup.sh is running: waiting for it"
-    flock 9
+if command -v flock >/dev/null; then
+    exec 9>"${TMPDIR:-/tmp}/alembic-playground-setup.lock"
+    if ! flock -n 9; then
+        log "another scripts/setup.sh is running: waiting for it"
+        flock 9
+    fi
 fi
 
 started=$SECONDS

@@ -37,6 +37,28 @@ class Result:
     def ok(self) -> bool:
         return self.code == 0
 
+    @property
+    def error(self) -> str | None:
+        """The failure message, compared between implementations: the text of the
+        last `FAILED: ...` line (Alembic's own errors, on stdout), else the message
+        of the exception a traceback ends with, driver prefix dropped
+        (`sqlalchemy.exc.IntegrityError: (sqlite3.IntegrityError) NOT NULL constraint
+        failed: t.c` → `NOT NULL constraint failed: t.c`). None when the command succeeded."""
+        if self.ok:
+            return None
+        for text in (self.stdout, self.stderr):
+            failed = [line[len("FAILED: "):].strip() for line in text.splitlines() if line.startswith("FAILED: ")]
+            if failed:
+                return failed[-1]
+        raised = _EXCEPTION_LINE.findall(self.stderr)
+        if raised:
+            return re.sub(r"^\([\w.]+\) ", "", raised[-1].strip())
+        lines = (self.stdout + self.stderr).strip().splitlines()
+        return f"exit status {self.code}: {lines[-1] if lines else ''}"
+
+
+_EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit): (.+)$", re.M)
+
 
 def is_sqlmodel(models_src: str) -> bool:
     return re.search(r"^\s*(from\s+sqlmodel\b|import\s+sqlmodel\b)", models_src, re.M) is not None

@@ -110,7 +110,7 @@ class Runner:
 
     def __call__(self, *args: str):
         r = self.impl.run(self.workdir, list(args))
-        self.log.append({"cmd": " ".join(args), "code": r.code,
+        self.log.append({"cmd": " ".join(args), "code": r.code, "error": r.error,
                          "stdout": r.stdout[-2000:], "stderr": r.stderr[-2000:]})
         return r
 
@@ -128,27 +128,26 @@ def procedure(impl, scen_dir: str, workdir: str) -> dict[str, Any]:
         before = set(version_files(versions))
         r = run("revision", "--autogenerate", "-m", f"step_{i}", "--rev-id", f"r{i:04d}")
         step: dict[str, Any] = {
-            "revision": {"ok": r.ok, "files": sorted(set(version_files(versions)) - before)}}
+            "revision": {"ok": r.ok, "error": r.error, "files": sorted(set(version_files(versions)) - before)}}
         r = run("upgrade", "head")
-        step["upgrade"] = {"ok": r.ok}
+        step["upgrade"] = {"ok": r.ok, "error": r.error}
         step["snapshot"] = snapshot(db)
         r = run("check")
-        step["check"] = {"ok": r.ok}
+        step["check"] = {"ok": r.ok, "error": r.error}
         step["rows"] = insert_sample_rows(db, i) if os.path.exists(db) else {}
         rec["up"].append(step)
     for verb in ("current", "heads", "history"):
         r = run(verb)
-        rec[verb] = {"ok": r.ok, "stdout": norm_stdout(r.stdout)}
+        rec[verb] = {"ok": r.ok, "error": r.error, "stdout": norm_stdout(r.stdout)}
     for _ in models:
         r = run("downgrade", "-1")
-        rec["down"].append({"ok": r.ok, "snapshot": snapshot(db)})
+        rec["down"].append({"ok": r.ok, "error": r.error, "snapshot": snapshot(db)})
     r = run("upgrade", "head", "--sql")
-    failed = [line.strip() for line in r.stdout.splitlines() if line.startswith("FAILED:")]
     sql = "\n".join(line for line in r.stdout.splitlines() if not line.startswith("FAILED:"))
-    rec["sql"] = {"ok": r.ok, "statements": normalize_drop_order(split_sql(sql)), "failed": failed}
+    rec["sql"] = {"ok": r.ok, "error": r.error, "statements": normalize_drop_order(split_sql(sql))}
     for target in ("head", "base"):
         r = run("stamp", target)
-        rec[f"stamp_{target}"] = {"ok": r.ok, "alembic_version": alembic_version(db)}
+        rec[f"stamp_{target}"] = {"ok": r.ok, "error": r.error, "alembic_version": alembic_version(db)}
     rec["versions_dir"] = versions
     rec["log"] = run.log
     return rec
@@ -164,8 +163,8 @@ def cross_run(impl, models_path: str, version_paths: list[str], workdir: str, sq
     db = impl.db(workdir)
     rec: dict[str, Any] = {"files": [os.path.basename(p) for p in version_paths]}
     r = run("upgrade", "head")
-    rec["upgrade"] = {"ok": r.ok, "snapshot": snapshot(db)}
+    rec["upgrade"] = {"ok": r.ok, "error": r.error, "snapshot": snapshot(db)}
     r = run("downgrade", "base")
-    rec["downgrade"] = {"ok": r.ok, "snapshot": snapshot(db)}
+    rec["downgrade"] = {"ok": r.ok, "error": r.error, "snapshot": snapshot(db)}
     rec["log"] = run.log
     return rec

@@ -76,20 +76,27 @@ def comparisons(ref: dict[str, Any], other: dict[str, Any], cross: dict[str, Any
     for i, r in enumerate(ref["down"]):
         o = get(other["down"], i)
         n = i + 1
-        out.append((f"down_{n} downgrade", r["ok"], o.get("ok")))
+        out.append((f"down_{n} downgrade", {"ok": r["ok"], "error": r["error"]},
+                    {"ok": o.get("ok"), "error": o.get("error")}))
         out.append((f"down_{n} schema strict", r["snapshot"], o.get("snapshot")))
         out.append((f"down_{n} schema loose", loosen(r["snapshot"]), loosen(o.get("snapshot", {}))))
     out.append(("upgrade head --sql", ref["sql"], other.get("sql")))
     out.append(("stamp head", ref["stamp_head"], other.get("stamp_head")))
     out.append(("stamp base", ref["stamp_base"], other.get("stamp_base")))
+    # A cross run is one trajectory: `downgrade base` matches only if the
+    # `upgrade head` before it did too (else an empty chain would match it).
     base = cross["base"]
-    for label, key in (("cross other-scripts-by-alembic", "by_alembic"), ("cross alembic-scripts-by-other", "by_other")):
+    for label, key in (("cross playground-scripts-by-alembic", "by_alembic"),
+                       ("cross alembic-scripts-by-playground", "by_other")):
         c = cross[key]
-        for verb in ("upgrade", "downgrade"):
-            b, x = base[verb], c[verb]
-            out.append((f"{label} {verb} strict", b, x))
-            out.append((f"{label} {verb} loose", {"ok": b["ok"], "snapshot": loosen(b["snapshot"])},
-                        {"ok": x["ok"], "snapshot": loosen(x["snapshot"])}))
+        loose = lambda r: {**r, "snapshot": loosen(r["snapshot"])}  # noqa: E731
+        out.append((f"{label} upgrade strict", base["upgrade"], c["upgrade"]))
+        out.append((f"{label} upgrade loose", loose(base["upgrade"]), loose(c["upgrade"])))
+        out.append((f"{label} downgrade strict", {"upgrade": base["upgrade"], "downgrade": base["downgrade"]},
+                    {"upgrade": c["upgrade"], "downgrade": c["downgrade"]}))
+        out.append((f"{label} downgrade loose",
+                    {"upgrade": loose(base["upgrade"]), "downgrade": loose(base["downgrade"])},
+                    {"upgrade": loose(c["upgrade"]), "downgrade": loose(c["downgrade"])}))
     return out
 
 
@@ -98,20 +105,31 @@ def _short(v: Any, width: int = 100) -> str:
     return s if len(s) <= width else s[:width - 3] + "..."
 
 
-def differences(a: Any, b: Any, path: str = "") -> list[str]:
-    """Human-readable differences between two JSON values, one per line."""
+def differences(a: Any, b: Any, path: str = "", names: tuple[str, str] = ("alembic", "playground")) -> list[str]:
+    """Human-readable differences between two JSON values, one per line
+    (exit status and error message first)."""
     if a == b:
         return []
+    A, B = names
+    for x, y, who in ((a, b, B), (b, a, A)):
+        if x != {"missing": True} and y == {"missing": True}:
+            return [f"{path or 'database'}: no database file on the {who} side"]
+    if isinstance(a, dict) and isinstance(b, dict) and ("ok" in a or "ok" in b):
+        first = [k for k in ("ok", "error") if k in a or k in b]
+        rest = {k: v for k, v in a.items() if k not in first}, {k: v for k, v in b.items() if k not in first}
+        head = [f"{path + '.' if path else ''}{k}: {A}={_short(a.get(k))} {B}={_short(b.get(k))}"
+                for k in first if a.get(k) != b.get(k)]
+        return head + differences(rest[0], rest[1], path, names)
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
-        for k in sorted(set(a) | set(b), key=str):
+        for k in list(a) + [k for k in b if k not in a]:
             p = f"{path}.{k}" if path else str(k)
             if k not in a:
-                out.append(f"{p}: only in other: {_short(b[k])}")
+                out.append(f"{p}: only in {B}: {_short(b[k])}")
             elif k not in b:
-                out.append(f"{p}: only in alembic: {_short(a[k])}")
+                out.append(f"{p}: only in {A}: {_short(a[k])}")
             else:
-                out += differences(a[k], b[k], p)
+                out += differences(a[k], b[k], p, names)
         return out
     if isinstance(a, list) and isinstance(b, list):
         named = all(isinstance(x, dict) and "name" in x for x in a + b)
@@ -119,20 +137,20 @@ def differences(a: Any, b: Any, path: str = "") -> list[str]:
             an, bn = [x["name"] for x in a], [x["name"] for x in b]
             out = []
             if an != bn and sorted(an) == sorted(bn):
-                out.append(f"{path}: order alembic={an} other={bn}")
-            out += differences({x["name"]: x for x in a}, {x["name"]: x for x in b}, path)
+                out.append(f"{path}: order {A}={an} {B}={bn}")
+            out += differences({x["name"]: x for x in a}, {x["name"]: x for x in b}, path, names)
             return out
         out = []
         for i in range(max(len(a), len(b))):
             p = f"{path}[{i}]"
             if i >= len(a):
-                out.append(f"{p}: only in other: {_short(b[i])}")
+                out.append(f"{p}: only in {B}: {_short(b[i])}")
             elif i >= len(b):
-                out.append(f"{p}: only in alembic: {_short(a[i])}")
+                out.append(f"{p}: only in {A}: {_short(a[i])}")
             else:
-                out += differences(a[i], b[i], p)
+                out += differences(a[i], b[i], p, names)
         return out
-    return [f"{path or 'value'}: alembic={_short(a)} other={_short(b)}"]
+    return [f"{path or 'value'}: {A}={_short(a)} {B}={_short(b)}"]
 
 
 # --- one scenario ------------------------------------------------------------
@@ -172,9 +190,10 @@ def run_scenario(task: tuple[str, str]) -> dict[str, Any]:
         }
         with open(os.path.join(work, "records.json"), "w") as f:
             json.dump({"alembic": rec_ref, "other": rec_other, "cross": cross}, f, indent=1, default=str)
-        results = [(k, a == b, differences(a, b)) for k, a, b in comparisons(ref=rec_ref, other=rec_other, cross=cross)]
-        first_error = next((f"{e['cmd']}: {(e['stdout'] + e['stderr']).strip().splitlines()[-1:]}"
-                            for e in rec_other["log"] if e["code"] != 0), None)
+        names = ("alembic", "alembic#2" if _ARGS["self_check"] else "playground")
+        results = [(k, a == b, differences(a, b, names=names))
+                   for k, a, b in comparisons(ref=rec_ref, other=rec_other, cross=cross)]
+        first_error = next((f"{e['cmd']}: {e['error']}" for e in rec_other["log"] if e["code"] != 0), None)
         return {"id": sid, "results": results, "error": None, "seconds": time.time() - started,
                 "other_first_failure": first_error}
     except Exception:
@@ -207,6 +226,9 @@ def main() -> int:
               "`cargo build --release --bin alembic-playground`", file=sys.stderr)
         return 2
 
+    global WORK
+    if args.self_check:  # its own folder: a self-check may run beside a normal run
+        WORK = WORK + "-self-check"
     os.makedirs(WORK, exist_ok=True)
     shutil.rmtree(os.path.join(WORK, "_templates"), ignore_errors=True)
     ref = Alembic(os.path.join(WORK, "_templates"))
@@ -259,15 +281,20 @@ def main() -> int:
             if was is True or args.self_check:
                 regressions.append(f"{sid}: {key}")
                 tag = "REGRESSION" if was else "FAIL"
-            print(f"   {tag} {key}")
-            for d in (diffs if args.verbose else diffs[:2]):
-                print(f"        {d.replace('other', other_name)}")
-            if not args.verbose and len(diffs) > 2:
-                print(f"        ... {len(diffs) - 2} more differences (-v shows all)")
+            if args.verbose or tag == "REGRESSION":
+                print(f"   {tag} {key}")
+                for d in diffs[: None if args.verbose else 10]:
+                    print(f"        {d}")
+            else:
+                more = f"  (+{len(diffs) - 1} more, -v shows all)" if len(diffs) > 1 else ""
+                print(f"   {tag} {key}: {diffs[0] if diffs else ''}{more}")
         for key, v in exp.items():
             if v and key not in {k for k, _, _ in rep["results"]}:
                 regressions.append(f"{sid}: {key} (no longer compared)")
 
+    if not args.self_check and not args.only:
+        for sid in sorted(set(expected) - {r["id"] for r in reports}):
+            print(f"\nwarning: {sid} is recorded in expected.json but was not found (scenario removed?)")
     print(f"\ntook {time.time() - started:.1f}s; work files in {os.path.relpath(WORK, os.getcwd())}")
     if args.update and not args.self_check:
         for rep in reports:
