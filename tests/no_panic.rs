@@ -7,6 +7,7 @@
 //! the case number, and prints the input that panicked. For a longer hunt,
 //! `NO_PANIC_SCALE=20 NO_PANIC_SEED=7 cargo test --test no_panic` multiplies
 //! the cases and shifts the seeds; the defaults run in seconds.
+//! `NO_PANIC_SHOW=1 ... -- --nocapture` prints each command line's outcome.
 
 mod support;
 
@@ -242,6 +243,11 @@ impl Host for MemoryHost {
 
 fn run(host: &mut MemoryHost, label: &str, line: &str) -> Result<Output, String> {
     let out = no_panic(label, line, || command::run_line(host, line))?;
+    if std::env::var_os("NO_PANIC_SHOW").is_some() {
+        // what the sweeps reach: `NO_PANIC_SHOW=1 cargo test --test no_panic -- --nocapture`
+        let first = out.stdout.lines().chain(out.stderr.lines()).find(|l| !l.starts_with("INFO")).unwrap_or("");
+        eprintln!("SHOW {line} => {} {first}", out.exit_code);
+    }
     check_output(label, line, &out)?;
     Ok(out)
 }
@@ -259,7 +265,7 @@ const TARGETS: &[&str] = &[
     "head-1", "head+1", "head-99", "base+1", "base+2", "r0001", "r0002", "r0003", "r000", "r", "a1", "m1",
     "@head", "x@head", "branch_x@head", "branch_x@-1", "branch_x@base", "r0001@head", "r0001+1", "r0002-1",
     "r0001:r0003", "base:head", ":", "::", ":head", "head:", "r0001:", "current", "heads:base", "@", "@@", "+",
-    "-", "1", "0", "-", "é", "💥", "\u{0}", "''", "\"\"", "a b", "r0001,r0002", "ab12", "000000000001",
+    "-", "1", "0", "-", "é", "💥", "x@head", "y@base", "x@-1", "y@+1", "a1@head", "a1+1", "b1-1", "x@a1", "a1:b2", "heads-1", "l1@head", "l2@base", "l0@-1", "l3@+2", "l1@a1", "a2", "b1", "b2", "c1", "c1@head", "ab", "a1+2", "b2-2", "base:a2", "a1:l2@head", "heads", "l1@heads",  "a b", "r0001,r0002", "ab12", "000000000001",
 ];
 
 const OPTIONS: &[&str] = &[
@@ -270,7 +276,54 @@ const OPTIONS: &[&str] = &[
     "--raiseerr", "--version-path v", "--template t", "--package", "-", "--=", "--sql=1", "-m=", "\"-m\" \"a b\"",
 ];
 
+/// Options each verb accepts, for command lines argparse lets through.
+fn verb_options(verb: &str) -> &'static [&'static str] {
+    match verb {
+        "upgrade" | "downgrade" => &["--sql", "--tag t"],
+        "stamp" => &["--sql", "--purge", "--tag t"],
+        "revision" => &[
+            "--autogenerate", "-m msg", "--rev-id r9", "--rev-id a1", "--head base", "--head a1", "--head x@head",
+            "--head heads", "--splice", "--branch-label x", "--branch-label z", "--depends-on a1", "--depends-on x",
+            "--depends-on nosuch", "--sql",
+        ],
+        "merge" => &["-m msg", "--rev-id r9", "--rev-id a1", "--splice", "--branch-label z"],
+        "history" => &["-v", "-i", "-r a1:", "-r :a1", "-r -1:", "-r base:head", "-r x@base:x@head", "-r current:", "-r :current", "-r a1:b1"],
+        "current" => &["-v", "--check-heads"],
+        "heads" => &["-v", "--resolve-dependencies"],
+        "branches" => &["-v"],
+        _ => &[],
+    }
+}
+
 fn random_command_line(rng: &mut Rng) -> String {
+    if rng.chance(4) {
+        return chaotic_command_line(rng);
+    }
+    // a verb argparse accepts, with its own options and a plausible target
+    let verb = *rng.pick(&[
+        "upgrade", "upgrade", "downgrade", "downgrade", "stamp", "revision", "merge", "current", "history", "heads",
+        "branches", "show", "check",
+    ]);
+    let mut words = vec![verb.to_string()];
+    let options = verb_options(verb);
+    for _ in 0..rng.below(3) {
+        if !options.is_empty() {
+            words.push(rng.pick(options).to_string());
+        }
+    }
+    match verb {
+        "upgrade" | "downgrade" | "show" => words.push(format!("'{}'", rng.pick(TARGETS))),
+        "stamp" | "merge" => {
+            for _ in 0..1 + rng.below(2) {
+                words.push(format!("'{}'", rng.pick(TARGETS)));
+            }
+        }
+        _ => {}
+    }
+    words.join(" ")
+}
+
+fn chaotic_command_line(rng: &mut Rng) -> String {
     let mut words: Vec<String> = Vec::new();
     if rng.chance(10) {
         words.push("alembic".into());
@@ -506,4 +559,177 @@ fn edge_inputs_sweep() {
         }
     }
     report(failures, cases.len());
+}
+
+/// A revision script with the given header and an empty body.
+fn graph_script(revision: &str, down: &str, labels: &str, depends: &str) -> String {
+    format!(
+        "\"\"\"step {revision}\n\nRevision ID: {revision}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
+         revision = {revision:?}\ndown_revision = {down}\nbranch_labels = {labels}\ndepends_on = {depends}\n\n\n\
+         def upgrade():\n    op.execute(\"SELECT 1\")\n\n\ndef downgrade():\n    pass\n"
+    )
+}
+
+/// Random revision graphs: parents among earlier, later, itself or missing
+/// revisions (cycles, dangling references), duplicate ids and branch labels,
+/// dependencies; then random command lines over them.
+#[test]
+fn run_line_never_panics_on_random_revision_graphs() {
+    let mut rng = rng(0x6772_6170_68);
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    let ids = ["a1", "a2", "b1", "b2", "c1", "ab", "a", "r0001", "m"];
+    for k in 0..150 * scale() {
+        let n = 1 + rng.below(6);
+        let mut files = Vec::new();
+        for i in 0..n {
+            let rev = if rng.chance(12) { ids[rng.below(ids.len())] } else { ids[i] };
+            // mostly well-formed graphs (branches, merges), sometimes broken ones
+            let parent = |rng: &mut Rng| -> String {
+                match rng.below(40) {
+                    0 => "'nosuch'".into(),
+                    1 => format!("{:?}", rev),
+                    2 | 3 => format!("{:?}", ids[rng.below(ids.len())]),
+                    _ if i > 0 => format!("{:?}", ids[rng.below(i)]),
+                    _ => "None".into(),
+                }
+            };
+            let down = match rng.below(8) {
+                0 => format!("({}, {})", parent(&mut rng), parent(&mut rng)),
+                1 => "None".into(),
+                _ => parent(&mut rng),
+            };
+            let labels = match rng.below(10) {
+                0 => format!("'l{i}'"),
+                1 => format!("('l{i}', 'x')"),
+                2 => format!("{:?}", ids[rng.below(ids.len())]),
+                _ => "None".to_string(),
+            };
+            let depends = if rng.chance(6) { parent(&mut rng) } else { "None".into() };
+            files.push((format!("{rev}_{i}.py"), graph_script(rev, &down, &labels, &depends)));
+        }
+        let mut host = MemoryHost::new(Some(MODELS_FOR_GRAPHS), &files);
+        for j in 0..6 {
+            let line = random_command_line(&mut rng);
+            let line = line.replace("r0001", ids[rng.below(ids.len())]);
+            cases += 1;
+            if let Err(e) = run(&mut host, &format!("graph {k}.{j}"), &line) {
+                let listing: Vec<String> = files.iter().map(|(f, t)| format!("# {f}\n{}", &t[t.find("revision =").unwrap_or(0)..t.find("\n\n\ndef").unwrap_or(t.len())])).collect();
+                failures.push(format!("{e}\n--- versions ---\n{}", listing.join("\n")));
+            }
+        }
+    }
+    report(failures, cases);
+}
+
+const MODELS_FOR_GRAPHS: &str = "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass T(Base):\n    __tablename__ = 't'\n    id = Column(Integer, primary_key=True)\n";
+
+/// A random but valid declarative models.py: tables with columns of every
+/// kind of type, arguments at their edges (zero and huge lengths, odd
+/// defaults, odd names), foreign keys, constraints and indexes.
+fn random_models(rng: &mut Rng, table_names: &[String]) -> String {
+    let mut s = String::from(
+        "import enum\nfrom typing import Optional\n\nimport sqlalchemy as sa\nfrom sqlalchemy import (\n    Boolean, CheckConstraint, Column, Date, DateTime, Enum, Float, ForeignKey, Index, Integer,\n    LargeBinary, Numeric, String, Text, UniqueConstraint, text,\n)\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass Mood(enum.Enum):\n    happy = 'happy'\n    sad = 'sad'\n\n",
+    );
+    let n_tables = 1 + rng.below(table_names.len());
+    let mut tables: Vec<String> = Vec::new();
+    for t in 0..n_tables {
+        let table = table_names[t].clone();
+        s.push_str(&format!("\nclass T{t}(Base):\n    __tablename__ = {table:?}\n"));
+        let mut args: Vec<String> = Vec::new();
+        s.push_str("    id: Mapped[int] = mapped_column(primary_key=True)\n");
+        let mut cols = vec!["id".to_string()];
+        for c in 0..rng.below(6) {
+            let col = format!("{}_{c}", rng.pick(&["c", "name", "select", "Mixed Case", "ü", "from"]));
+            let ty = match rng.below(14) {
+                0 => format!("String({})", rng.pick(&["", "0", "1", "255", "99999999999"])),
+                1 => "Integer".to_string(),
+                2 => format!("Numeric({}, {})", rng.below(40), rng.below(10)),
+                3 => "Boolean".into(),
+                4 => "Boolean(create_constraint=True)".into(),
+                5 => "DateTime(timezone=True)".into(),
+                6 => "Date".into(),
+                7 => "Float".into(),
+                8 => "Text".into(),
+                9 => "LargeBinary".into(),
+                10 => "Enum(Mood)".into(),
+                11 => "Enum('a', 'b', name='ab', create_constraint=True)".into(),
+                12 if !tables.is_empty() => format!("ForeignKey({:?})", format!("{}.id", rng.pick(&tables))),
+                _ => "sa.BigInteger()".into(),
+            };
+            let mut kw: Vec<String> = Vec::new();
+            if rng.chance(3) {
+                kw.push(format!("nullable={}", rng.pick(&["True", "False"])));
+            }
+            if rng.chance(4) {
+                kw.push(format!("server_default={}", rng.pick(&["'x'", "''", "'0'", "text('0')", "text(\"'it''s'\")", "sa.func.now()", "'é\\n'"])));
+            }
+            if rng.chance(5) {
+                kw.push("unique=True".into());
+            }
+            if rng.chance(5) {
+                kw.push("index=True".into());
+            }
+            let ctor = if ty.starts_with("ForeignKey") { format!("Column(Integer, {ty}") } else { format!("Column({ty}") };
+            let extra = if kw.is_empty() { String::new() } else { format!(", {}", kw.join(", ")) };
+            s.push_str(&format!("    c{c} = {ctor}{extra}, name={col:?})\n"));
+            cols.push(col);
+        }
+        if cols.len() > 1 && rng.chance(2) {
+            args.push(format!("UniqueConstraint({:?}, {:?})", cols[0], cols[cols.len() - 1]));
+        }
+        if rng.chance(3) {
+            args.push(format!("CheckConstraint('id > {}', name='ck_{t}')", rng.below(100)));
+        }
+        if cols.len() > 1 && rng.chance(2) {
+            args.push(format!("Index('ix_custom_{t}', {:?}, unique={})", cols[cols.len() - 1], rng.pick(&["True", "False"])));
+        }
+        if !args.is_empty() {
+            s.push_str(&format!("    __table_args__ = ({},)\n", args.join(", ")));
+        }
+        tables.push(table);
+    }
+    s
+}
+
+/// Random valid models, one after another, through autogenerate, upgrade,
+/// check, offline SQL and downgrade: nothing panics, whatever fails says so.
+#[test]
+fn run_line_never_panics_on_random_models_migrations() {
+    let mut rng = rng(0x6d69_6772);
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for k in 0..24 * scale() {
+        let mut host = MemoryHost::new(None, &[]);
+        let mut history = Vec::new();
+        // the same tables from step to step (so autogenerate alters them), named oddly at times
+        let names = ["t", "user", "order", "select", "Weird Name", "é", "a_b", "x1", "group"];
+        let table_names: Vec<String> = (0..3).map(|t| format!("{}{t}", rng.pick(&names))).collect();
+        for step in 0..3 {
+            let models = random_models(&mut rng, &table_names);
+            host.models = Some(models.clone());
+            history.push(models);
+            for t in &table_names {
+                // rows for the batch copies to carry (ignored when the table is absent)
+                let _ = host.db.execute(&format!("INSERT INTO \"{t}\" (id) VALUES ({})", step + 1));
+            }
+            for line in [
+                format!("revision --autogenerate -m step{step} --rev-id r{step}"),
+                "upgrade head".to_string(),
+                "check".to_string(),
+            ] {
+                cases += 1;
+                if let Err(e) = run(&mut host, &format!("models {k} step {step}"), &line) {
+                    failures.push(format!("{e}\n--- models.py versions ---\n{}", history.join("\n# ----\n")));
+                }
+            }
+        }
+        for line in ["upgrade base:head --sql", "downgrade head:base --sql", "downgrade base", "upgrade head"] {
+            cases += 1;
+            if let Err(e) = run(&mut host, &format!("models {k}"), line) {
+                failures.push(format!("{e}\n--- models.py versions ---\n{}", history.join("\n# ----\n")));
+            }
+        }
+    }
+    report(failures, cases);
 }
