@@ -157,10 +157,9 @@ pub fn nesting_error(source: &str) -> Option<(usize, String)> {
     let mut chained: usize = 0;
     let mut indents: Vec<usize> = vec![0];
     let mut at_line_start = true;
-    let mut continued = false;
     let mut i = 0;
     while i < bytes.len() {
-        if at_line_start && chains.len() == 1 && !continued {
+        if at_line_start {
             // indentation of a logical line (blank and comment lines do not count)
             let mut col = 0;
             let mut j = i;
@@ -210,13 +209,16 @@ pub fn nesting_error(source: &str) -> Option<(usize, String)> {
             }
             b'\\' => {
                 // line continuation: the next line is the same logical line
-                continued = true;
-                i += 2;
+                i += 1;
+                if bytes.get(i) == Some(&b'\r') {
+                    i += 1;
+                }
+                i += 1;
                 continue;
             }
             b'\n' => {
-                at_line_start = true;
-                continued = false;
+                // a new logical line unless inside brackets
+                at_line_start = chains.len() == 1;
                 if chains.len() == 1 {
                     chained = 0;
                     chains[0] = 0;
@@ -228,14 +230,12 @@ pub fn nesting_error(source: &str) -> Option<(usize, String)> {
                 }
                 chains.push(0);
             }
-            b')' | b']' | b'}' => {
-                if chains.len() > 1 {
-                    chained -= chains.pop().unwrap_or(0);
-                }
+            b')' | b']' | b'}' if chains.len() > 1 => {
+                chained = chained.saturating_sub(chains.pop().unwrap_or(0));
             }
             b',' | b';' | b':' | b'=' => {
                 if let Some(c) = chains.last_mut() {
-                    chained -= *c;
+                    chained = chained.saturating_sub(*c);
                     *c = 0;
                 }
             }
@@ -337,6 +337,18 @@ mod tests {
         let p = parse_module(&src);
         assert_eq!(p.diagnostics.len(), 1);
         assert_eq!(p.diagnostics[0].to_string(), "102:102: error: too many levels of indentation (more than 100)");
+    }
+
+    #[test]
+    fn bracketed_continuation_lines_are_not_indentation() {
+        // 150 statements whose continuation lines are indented ever deeper
+        let mut src = String::new();
+        for d in 0..150 {
+            let pad = " ".repeat(d + 1);
+            src.push_str(&format!("x = (1,\n{pad}2){pad}+ 3\ny = 1 + \\\r\n{pad}2\n"));
+        }
+        assert_eq!(nesting_error(&src), None);
+        assert!(parse_module(&src).diagnostics.is_empty());
     }
 
     #[test]
