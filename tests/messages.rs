@@ -98,15 +98,33 @@ fn models_too_deeply_nested_is_a_syntax_error() {
 
 #[test]
 fn unsupported_column_type_is_named_with_its_position() {
+    // Alembic: an exception importing models.py (here ImportError: geoalchemy2
+    // is not installed; NameError for a misspelt type), exit 1
     let models = MODELS.replace(
         "    name = Column(String(50))\n",
         "    name = Column(String(50))\n    shape = Column(Geometry(\"POINT\"))\n",
     );
     let mut p = Project::new(Some(&models));
-    failed(
-        &p.run("revision --autogenerate -m x"),
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
+    assert_eq!(
+        errors(&out),
         "models.py could not be interpreted; fix these and run again:\n\
-         models.py:12:20: error: unsupported column type `Geometry(\"POINT\")`: column `shape` skipped",
+         models.py:12:20: error: unsupported column type `Geometry(\"POINT\")`: column `shape` skipped\n"
+    );
+}
+
+#[test]
+fn unmapped_class_is_reported_with_its_position() {
+    // Alembic: sqlalchemy.exc.InvalidRequestError: Class <class 'models.T'> does
+    // not have a __table__ or __tablename__ specified ... (exit 1)
+    let mut p = Project::new(Some(&MODELS.replace("    __tablename__ = \"tag\"\n", "")));
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(
+        errors(&out),
+        "models.py could not be interpreted; fix these and run again:\n\
+         models.py:7:7: error: class `Tag` has no __tablename__ and no mapped parent: SQLAlchemy cannot map it; class skipped\n"
     );
 }
 

@@ -378,7 +378,9 @@ fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<(UpgradeOps, bool)
         }
     }
     if !errors.is_empty() {
-        return Err(command_error(format!(
+        // what Alembic meets here is an exception importing models.py
+        // (NameError, InvalidRequestError, ArgumentError ...): exit 1
+        return Err(Failure::Exception(format!(
             "models.py could not be interpreted; fix these and run again:\n{}",
             errors.join("\n")
         )));
