@@ -3,12 +3,15 @@
 //!
 //! Invariants: paths are shown as given on the command line (joined), so
 //! messages match what the user typed; the versions directory is created on
-//! first write.
+//! first write. A database file that cannot be opened (its directory does
+//! not exist) fails the commands that touch the database, with SQLite's
+//! message, as SQLAlchemy's connect does; the others (`history`, `heads`,
+//! plain `revision`) still run.
 
 use std::path::{Path, PathBuf};
 
 use engine::command::Host;
-use engine::db::Database;
+use engine::db::{Database, DbError, QueryResult};
 
 use super::native::NativeDatabase;
 
@@ -17,21 +20,52 @@ pub struct FsHost {
     pub models: PathBuf,
     pub versions: PathBuf,
     pub db_path: PathBuf,
-    db: NativeDatabase,
+    db: Connection,
+}
+
+/// The database, or why it could not be opened.
+enum Connection {
+    Open(NativeDatabase),
+    Unopenable(DbError),
+}
+
+impl Database for Connection {
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        match self {
+            Connection::Open(db) => db.execute(sql),
+            Connection::Unopenable(e) => Err(e.clone()),
+        }
+    }
+
+    fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        match self {
+            Connection::Open(db) => db.query(sql),
+            Connection::Unopenable(e) => Err(e.clone()),
+        }
+    }
 }
 
 impl FsHost {
-    /// Opens (creating if needed) the SQLite file, as SQLAlchemy's engine does on connect.
+    /// Opens (creating if needed) the SQLite file, as SQLAlchemy's engine does
+    /// on connect; when that fails, commands that use the database fail with
+    /// SQLite's message (`unable to open database file`).
     pub fn open(models: &Path, versions: &Path, db_path: &Path) -> Result<Self, String> {
-        let db = NativeDatabase::open(db_path)
-            .map_err(|e| format!("cannot open the database {}: {e}", db_path.display()))?;
+        let db = match NativeDatabase::open(db_path) {
+            Ok(db) => Connection::Open(db),
+            // rusqlite appends the path to SQLite's message; Python's sqlite3 does not
+            Err(e) => Connection::Unopenable(DbError::new(
+                e.message.strip_suffix(&format!(": {}", db_path.display())).unwrap_or(&e.message),
+            )),
+        };
         Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), db })
     }
 }
 
 impl Host for FsHost {
     fn read_models(&self) -> Result<String, String> {
-        std::fs::read_to_string(&self.models).map_err(|e| format!("cannot read {}: {e}", self.models.display()))
+        std::fs::read_to_string(&self.models).map_err(|e| {
+            format!("cannot read the models file {}: {e} (give its path with --models FILE)", self.models.display())
+        })
     }
 
     fn list_versions(&self) -> Result<Vec<(String, String)>, String> {

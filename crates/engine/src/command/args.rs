@@ -183,22 +183,67 @@ fn spec(verb: Verb) -> (Vec<&'static OptSpec>, Option<Positional>) {
 
 fn usage_for(verb: Verb) -> String {
     let (opts, positional) = spec(verb);
-    let mut parts = vec![format!("usage: alembic {} [-h]", verb.name())];
+    let mut opt_parts = vec!["[-h]".to_string()];
     for o in opts {
         let flag = o.short.unwrap_or(o.long);
-        parts.push(match o.kind {
+        opt_parts.push(match o.kind {
             Kind::Flag => format!("[{flag}]"),
             Kind::Value | Kind::Append => format!("[{flag} {}]", o.metavar),
         });
     }
+    let mut pos_parts = Vec::new();
     if let Some(p) = positional {
+        pos_parts.push(p.name.to_string());
         if p.one_or_more {
-            parts.push(format!("{0} [{0} ...]", p.name));
-        } else {
-            parts.push(p.name.to_string());
+            pos_parts.push(format!("[{} ...]", p.name));
         }
     }
-    parts.join(" ")
+    format_usage(&format!("alembic {}", verb.name()), &opt_parts, &pos_parts)
+}
+
+/// argparse's `HelpFormatter._format_usage` at its default width (80
+/// columns less 2): one line when it fits, else the optionals wrapped after
+/// the program name and the positionals on lines of their own, indented
+/// under the first option.
+fn format_usage(prog: &str, opt_parts: &[String], pos_parts: &[String]) -> String {
+    const PREFIX: &str = "usage: ";
+    const TEXT_WIDTH: usize = 78;
+    let one_line: Vec<&str> =
+        std::iter::once(prog).chain(opt_parts.iter().map(String::as_str)).chain(pos_parts.iter().map(String::as_str)).collect();
+    let one_line = one_line.join(" ");
+    if PREFIX.len() + one_line.len() <= TEXT_WIDTH {
+        return format!("{PREFIX}{one_line}");
+    }
+    let indent = " ".repeat(PREFIX.len() + prog.len() + 1);
+    // get_lines(parts, indent, prefix)
+    let get_lines = |parts: &[&str], with_prefix: bool| -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line: Vec<&str> = Vec::new();
+        let mut line_len = if with_prefix { PREFIX.len() - 1 } else { indent.len() - 1 };
+        for part in parts {
+            if line_len + 1 + part.len() > TEXT_WIDTH && !line.is_empty() {
+                lines.push(format!("{indent}{}", line.join(" ")));
+                line.clear();
+                line_len = indent.len() - 1;
+            }
+            line.push(part);
+            line_len += part.len() + 1;
+        }
+        if !line.is_empty() {
+            lines.push(format!("{indent}{}", line.join(" ")));
+        }
+        if with_prefix {
+            if let Some(first) = lines.first_mut() {
+                *first = first[indent.len()..].to_string();
+            }
+        }
+        lines
+    };
+    let first: Vec<&str> = std::iter::once(prog).chain(opt_parts.iter().map(String::as_str)).collect();
+    let mut lines = get_lines(&first, true);
+    let pos: Vec<&str> = pos_parts.iter().map(String::as_str).collect();
+    lines.extend(get_lines(&pos, false));
+    format!("{PREFIX}{}", lines.join("\n"))
 }
 
 const TOP_USAGE: &str = "usage: alembic [-h] [--version] [-c CONFIG] [-n NAME] [-x X] [--raiseerr] [-q]\n               {branches,check,current,downgrade,edit,ensure_version,heads,history,init,list_templates,merge,revision,show,stamp,upgrade}\n               ...";
@@ -511,6 +556,39 @@ mod tests {
         let e = p("upgrade head --bogus").unwrap_err();
         assert!(e.stderr().contains("unrecognized arguments: --bogus"), "{}", e.stderr());
         assert_eq!(p("").unwrap_err().message, "too few arguments");
+    }
+
+    #[test]
+    fn long_usage_wraps_as_argparse_does() {
+        // what Alembic 1.20.1 printed for `alembic revision -m` and `alembic merge`
+        assert_eq!(
+            p("revision -m").unwrap_err().stderr(),
+            "usage: alembic revision [-h] [-m MESSAGE] [--autogenerate] [--sql]
+                        [--head HEAD] [--splice] [--branch-label BRANCH_LABEL]
+                        [--version-path VERSION_PATH] [--rev-id REV_ID]
+                        [--depends-on DEPENDS_ON]
+alembic revision: error: argument -m/--message: expected one argument
+"
+        );
+        assert_eq!(
+            p("merge").unwrap_err().stderr(),
+            "usage: alembic merge [-h] [-m MESSAGE] [--branch-label BRANCH_LABEL]
+                     [--rev-id REV_ID] [--splice]
+                     revisions [revisions ...]
+alembic merge: error: the following arguments are required: revisions
+"
+        );
+        assert_eq!(
+            p("stamp").unwrap_err().stderr(),
+            "usage: alembic stamp [-h] [--sql] [--tag TAG] [--purge]
+                     revisions [revisions ...]
+alembic stamp: error: the following arguments are required: revisions
+"
+        );
+        assert_eq!(
+            p("history -r").unwrap_err().stderr(),
+            "usage: alembic history [-h] [-r REV_RANGE] [-v] [-i]\nalembic history: error: argument -r/--rev-range: expected one argument\n"
+        );
     }
 
     #[test]

@@ -144,15 +144,7 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
         }
         match script::parse_script(&name, &text) {
             Ok(s) => scripts.push(s),
-            Err(e) => {
-                return Err(Failure::Exception(format!(
-                    "Could not load revision file {}: {}:{}: {}",
-                    host.version_path(&e.file_name),
-                    e.diagnostic.line,
-                    e.diagnostic.column,
-                    e.diagnostic.message
-                )))
-            }
+            Err(e) => return Err(script_load_failure(host, &e)),
         }
     }
     let revisions: Vec<Revision> = scripts
@@ -169,6 +161,26 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
         .collect();
     let map = RevisionMap::new(revisions).map_err(|e| command_error(e.to_string()))?;
     Ok(ScriptDirectory { scripts, map })
+}
+
+/// A revision file Alembic cannot load. A missing `revision` variable is
+/// Alembic's `CommandError` (`FAILED:`, exit 255); anything else (a syntax
+/// error) is an exception while importing the file (exit 1). The message
+/// starts with `path:line:column` so editors and people find the spot.
+fn script_load_failure(host: &dyn Host, e: &script::ScriptError) -> Failure {
+    let path = host.version_path(&e.file_name);
+    let d = &e.diagnostic;
+    if d.message.starts_with("Could not determine revision id") {
+        return command_error(format!(
+            "Could not determine revision id from filename {}. Be sure the 'revision' variable is declared \
+             inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).",
+            e.file_name
+        ));
+    }
+    Failure::Exception(format!(
+        "{path}:{}:{}: {}\nCould not load revision file {path}: no command can run until it is fixed.",
+        d.line, d.column, d.message
+    ))
 }
 
 fn db_error(context: &str, e: impl std::fmt::Display) -> Failure {
@@ -288,8 +300,25 @@ fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult 
 /// Loads the models, reflects the database, compares. Returns the upgrade
 /// ops and whether the models use SQLModel.
 fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<(UpgradeOps, bool), Failure> {
-    let source = host.read_models().map_err(command_error)?;
+    // Alembic's env.py imports models.py: a missing file or a syntax error
+    // is a Python exception there (exit 1), reported at its first error as
+    // Python does, without the follow-on errors of the half-parsed file.
+    let source = host.read_models().map_err(Failure::Exception)?;
+    if let Some(d) = crate::python::parse_module(&source).diagnostics.first() {
+        return Err(Failure::Exception(format!(
+            "models.py:{}:{}: {}\nmodels.py is not valid Python: fix it and run again.",
+            d.line, d.column, d.message
+        )));
+    }
     let loaded = models::load_models(&source);
+    if !loaded.uses_sqlmodel && loaded.metadata.tables.is_empty() && !defines_base(&source) {
+        return Err(Failure::Exception(
+            "models.py defines no `Base`: env.py reads `target_metadata = models.Base.metadata` \
+             (AttributeError: module 'models' has no attribute 'Base'). Declare one, for example \
+             `class Base(DeclarativeBase): pass`, and your tables as its subclasses."
+                .to_string(),
+        ));
+    }
     let mut errors = Vec::new();
     for d in &loaded.diagnostics {
         match d.severity {
@@ -298,7 +327,9 @@ fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<(UpgradeOps, bool)
         }
     }
     if !errors.is_empty() {
-        return Err(command_error(format!(
+        // what Alembic meets here is an exception importing models.py
+        // (NameError, InvalidRequestError, ArgumentError ...): exit 1
+        return Err(Failure::Exception(format!(
             "models.py could not be interpreted; fix these and run again:\n{}",
             errors.join("\n")
         )));
@@ -312,6 +343,23 @@ fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<(UpgradeOps, bool)
         out.info(logger, message);
     }
     Ok((comparison.upgrade, loaded.uses_sqlmodel))
+}
+
+/// True when models.py binds `Base` at module level (a class, an
+/// assignment or an import), which is what the reference env.py reads.
+fn defines_base(source: &str) -> bool {
+    use crate::python::ast::{Expr, Stmt};
+    let parsed = crate::python::parse_module(source);
+    parsed.module.body.iter().any(|stmt| match stmt {
+        Stmt::ClassDef(c) => c.name.as_str() == "Base",
+        Stmt::Assign(a) => a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "Base")),
+        Stmt::AnnAssign(a) => matches!(a.target.as_ref(), Expr::Name(n) if n.id.as_str() == "Base"),
+        Stmt::ImportFrom(i) => i
+            .names
+            .iter()
+            .any(|alias| alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(alias.name.as_str()) == "Base"),
+        _ => false,
+    })
 }
 
 fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {

@@ -1,0 +1,367 @@
+//! Common mistakes and the messages they get, through the native command
+//! layer (`FsHost` on a temporary directory) and the CLI binary. Exit
+//! statuses are real Alembic 1.20.1's for the same mistake (checked with
+//! /work/tools/mkref.sh projects); texts are Alembic's where Alembic has one
+//! (`FAILED: ...`, argparse's usage errors) and the playground's own where
+//! Alembic only dies with a traceback (then the text names file:line:column
+//! and says what to do).
+
+use std::path::Path;
+use std::process::Command;
+
+use alembic_playground::platform::fs_host::FsHost;
+use engine::command::{self, Output};
+
+const MODELS: &str = "from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Tag(Base):
+    __tablename__ = \"tag\"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(50))
+";
+
+struct Project {
+    dir: tempfile::TempDir,
+    host: FsHost,
+}
+
+impl Project {
+    fn new(models: Option<&str>) -> Project {
+        let dir = tempfile::tempdir().expect("tempdir");
+        if let Some(m) = models {
+            std::fs::write(dir.path().join("models.py"), m).expect("models.py");
+        }
+        let host = FsHost::open(&dir.path().join("models.py"), &dir.path().join("versions"), &dir.path().join("app.db"))
+            .expect("open");
+        Project { dir, host }
+    }
+
+    fn run(&mut self, line: &str) -> Output {
+        let mut out = command::run_line(&mut self.host, line);
+        let root = self.dir.path().display().to_string();
+        out.stdout = out.stdout.replace(&root, "<dir>");
+        out.stderr = out.stderr.replace(&root, "<dir>");
+        out
+    }
+
+    fn ok(&mut self, line: &str) {
+        let out = self.run(line);
+        assert_eq!(out.exit_code, 0, "`{line}`:\n{}{}", out.stdout, out.stderr);
+    }
+
+    fn version(&self, file_name: &str) -> std::path::PathBuf {
+        self.dir.path().join("versions").join(file_name)
+    }
+}
+
+/// stderr without the `INFO  [...]` log lines.
+fn errors(out: &Output) -> String {
+    out.stderr.lines().filter(|l| !l.starts_with("INFO  [")).map(|l| format!("{l}\n")).collect()
+}
+
+fn failed(out: &Output, message: &str) {
+    assert_eq!(out.exit_code, 255, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.stdout, format!("FAILED: {message}\n"));
+    assert_eq!(errors(out), format!("ERROR [alembic.util.messaging] {message}\n"));
+}
+
+// ---------------------------------------------------------------------------
+// models.py
+
+#[test]
+fn models_syntax_error_names_line_and_column() {
+    // Alembic: env.py's `import models` raises SyntaxError (exit 1)
+    let mut p = Project::new(Some(&MODELS.replace("class Tag(Base):", "class Tag(Base:")));
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        errors(&out),
+        "models.py:7:15: invalid syntax: Expected `,`, found `:`\nmodels.py is not valid Python: fix it and run again.\n"
+    );
+    assert!(!p.dir.path().join("versions").exists(), "no revision file is written");
+}
+
+#[test]
+fn models_too_deeply_nested_is_a_syntax_error() {
+    let deep = format!("{MODELS}x = {}{}\n", "[".repeat(300), "]".repeat(300));
+    let mut p = Project::new(Some(&deep));
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(errors(&out), "models.py:12:205: too many nested parentheses\nmodels.py is not valid Python: fix it and run again.\n");
+}
+
+#[test]
+fn unsupported_column_type_is_named_with_its_position() {
+    // Alembic: an exception importing models.py (here ImportError: geoalchemy2
+    // is not installed; NameError for a misspelt type), exit 1
+    let models = MODELS.replace(
+        "    name = Column(String(50))\n",
+        "    name = Column(String(50))\n    shape = Column(Geometry(\"POINT\"))\n",
+    );
+    let mut p = Project::new(Some(&models));
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
+    assert_eq!(
+        errors(&out),
+        "models.py could not be interpreted; fix these and run again:\n\
+         models.py:12:20: error: unsupported column type `Geometry(\"POINT\")`: column `shape` skipped\n"
+    );
+}
+
+#[test]
+fn unmapped_class_is_reported_with_its_position() {
+    // Alembic: sqlalchemy.exc.InvalidRequestError: Class <class 'models.T'> does
+    // not have a __table__ or __tablename__ specified ... (exit 1)
+    let mut p = Project::new(Some(&MODELS.replace("    __tablename__ = \"tag\"\n", "")));
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(
+        errors(&out),
+        "models.py could not be interpreted; fix these and run again:\n\
+         models.py:7:7: error: class `Tag` has no __tablename__ and no mapped parent: SQLAlchemy cannot map it; class skipped\n"
+    );
+}
+
+#[test]
+fn missing_models_file_says_how_to_give_it() {
+    // Alembic: ModuleNotFoundError: No module named 'models' (exit 1)
+    let mut p = Project::new(None);
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(
+        errors(&out),
+        "cannot read the models file <dir>/models.py: No such file or directory (os error 2) (give its path with --models FILE)\n"
+    );
+}
+
+const NO_BASE: &str = "models.py defines no `Base`: env.py reads `target_metadata = models.Base.metadata` \
+     (AttributeError: module 'models' has no attribute 'Base'). Declare one, for example \
+     `class Base(DeclarativeBase): pass`, and your tables as its subclasses.\n";
+
+#[test]
+fn empty_models_file_has_no_base() {
+    // Alembic: AttributeError: module 'models' has no attribute 'Base' (exit 1)
+    let mut p = Project::new(Some(""));
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(errors(&out), NO_BASE);
+}
+
+#[test]
+fn models_without_base_has_no_base() {
+    let mut p = Project::new(Some("from sqlalchemy import MetaData\n\nmetadata = MetaData()\n"));
+    let out = p.run("check");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(errors(&out), NO_BASE);
+}
+
+#[test]
+fn base_without_tables_is_fine() {
+    let mut p = Project::new(Some(
+        "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n",
+    ));
+    p.ok("revision --autogenerate -m empty --rev-id r1");
+    p.ok("upgrade head");
+    p.ok("check");
+}
+
+// ---------------------------------------------------------------------------
+// revision scripts
+
+fn project_at_r1() -> Project {
+    let mut p = Project::new(Some(MODELS));
+    p.ok("revision --autogenerate -m create_tag --rev-id r1");
+    p
+}
+
+#[test]
+fn script_syntax_error_names_file_line_and_column() {
+    // Alembic: SyntaxError while loading the script directory (exit 1), for
+    // every command that reads it
+    let p0 = project_at_r1();
+    let path = p0.version("r1_create_tag.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("def upgrade() -> None:", "def upgrade( -> None:")).unwrap();
+    let mut p = p0;
+    for line in ["upgrade head", "history", "heads", "revision -m next"] {
+        let out = p.run(line);
+        assert_eq!(out.exit_code, 1, "{line}");
+        assert_eq!(
+            errors(&out),
+            "<dir>/versions/r1_create_tag.py:21:14: invalid syntax: Expected `)`, found `->`\n\
+             Could not load revision file <dir>/versions/r1_create_tag.py: no command can run until it is fixed.\n",
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn script_without_revision_is_alembics_command_error() {
+    let p0 = project_at_r1();
+    let path = p0.version("r1_create_tag.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("revision: str = 'r1'", "")).unwrap();
+    let mut p = p0;
+    failed(
+        &p.run("history"),
+        "Could not determine revision id from filename r1_create_tag.py. Be sure the 'revision' variable is \
+         declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).",
+    );
+}
+
+#[test]
+fn unsupported_construct_in_upgrade_names_its_position() {
+    let p0 = project_at_r1();
+    let path = p0.version("r1_create_tag.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("    op.create_table(", "    for name in ['a', 'b']:\n        op.drop_table(name)\n    op.create_table(", 1),
+    )
+    .unwrap();
+    let mut p = p0;
+    let out = p.run("upgrade head");
+    assert_eq!(out.exit_code, 1);
+    assert_eq!(
+        errors(&out),
+        "<dir>/versions/r1_create_tag.py:24:5: cannot interpret `for name in ['a', 'b']:...` in upgrade(): the playground \
+         runs op.* calls and batch_alter_table blocks only (no loops, conditions or helper code)\n"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// revision targets: Alembic's own CommandErrors
+
+#[test]
+fn unknown_revision_target() {
+    let mut p = project_at_r1();
+    failed(&p.run("upgrade nosuch"), "Can't locate revision identified by 'nosuch'");
+    failed(&p.run("downgrade nosuch"), "Can't locate revision identified by 'nosuch'");
+}
+
+#[test]
+fn downgrade_with_nothing_to_downgrade() {
+    let mut p = project_at_r1();
+    failed(&p.run("downgrade -1"), "Relative revision -1 didn't produce 1 migrations");
+    // `downgrade base` at base is a no-op in Alembic too
+    p.ok("downgrade base");
+}
+
+#[test]
+fn upgrade_beyond_head() {
+    let mut p = project_at_r1();
+    failed(&p.run("upgrade +5"), "Relative revision +5 didn't produce 5 migrations");
+    p.ok("upgrade head");
+    failed(&p.run("upgrade +1"), "Relative revision +1 didn't produce 1 migrations");
+}
+
+// ---------------------------------------------------------------------------
+// command lines: argparse's errors, exit 2
+
+#[test]
+fn odd_command_lines_are_argparse_errors() {
+    let mut p = project_at_r1();
+    let top = "usage: alembic [-h] [--version] [-c CONFIG] [-n NAME] [-x X] [--raiseerr] [-q]\n               {branches,check,current,downgrade,edit,ensure_version,heads,history,init,list_templates,merge,revision,show,stamp,upgrade}\n               ...\n";
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "revision -m",
+            "usage: alembic revision [-h] [-m MESSAGE] [--autogenerate] [--sql]\n                        [--head HEAD] [--splice] [--branch-label BRANCH_LABEL]\n                        [--version-path VERSION_PATH] [--rev-id REV_ID]\n                        [--depends-on DEPENDS_ON]\nalembic revision: error: argument -m/--message: expected one argument\n".into(),
+        ),
+        ("upgrade head extra", format!("{top}alembic: error: unrecognized arguments: extra\n")),
+        (
+            "frob",
+            format!("{top}alembic: error: argument {{branches,check,current,downgrade,edit,ensure_version,heads,history,init,list_templates,merge,revision,show,stamp,upgrade}}: invalid choice: 'frob' (choose from 'branches', 'check', 'current', 'downgrade', 'edit', 'ensure_version', 'heads', 'history', 'init', 'list_templates', 'merge', 'revision', 'show', 'stamp', 'upgrade')\n"),
+        ),
+        ("", format!("{top}alembic: error: too few arguments\n")),
+        (
+            "upgrade",
+            "usage: alembic upgrade [-h] [--sql] [--tag TAG] revision\nalembic upgrade: error: the following arguments are required: revision\n".into(),
+        ),
+    ];
+    for (line, stderr) in cases {
+        let out = p.run(line);
+        assert_eq!((out.exit_code, out.stdout.as_str(), out.stderr.as_str()), (2, "", stderr.as_str()), "`{line}`");
+    }
+    let out = p.run("revision -m \"unterminated");
+    assert_eq!((out.exit_code, out.stderr.as_str()), (2, "alembic: error: unterminated double quote\n"));
+}
+
+// ---------------------------------------------------------------------------
+// the CLI's own arguments
+
+fn cli(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_alembic-playground")).current_dir(dir).args(args).output().expect("run the CLI");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_without_command_or_option_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = cli(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.ends_with("alembic-playground: error: no alembic command given (for example: upgrade head)\n"), "{stderr}");
+    let (code, _, stderr) = cli(dir.path(), &["--models"]);
+    assert_eq!(code, 2);
+    assert!(stderr.ends_with("alembic-playground: error: --models needs a value\n"), "{stderr}");
+}
+
+#[test]
+fn cli_without_models_looks_for_models_py_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // commands that do not need models.py work without it
+    let (code, stdout, _) = cli(dir.path(), &["history"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+    let (code, _, stderr) = cli(dir.path(), &["revision", "--autogenerate", "-m", "x"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.ends_with("cannot read the models file models.py: No such file or directory (os error 2) (give its path with --models FILE)\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cli_with_nonexistent_versions_dir_is_an_empty_history() {
+    // Alembic: an absent versions directory is an empty one (exit 0)
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("models.py"), MODELS).unwrap();
+    let (code, stdout, _) = cli(dir.path(), &["--versions", "no/such/dir", "history"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+    let (code, _, _) = cli(dir.path(), &["--versions", "no/such/dir", "upgrade", "head"]);
+    assert_eq!(code, 0);
+    let (code, stdout, _) = cli(dir.path(), &["--versions", "no/such/dir", "revision", "-m", "first", "--rev-id", "r1"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("no/such/dir/r1_first.py ...  done"), "{stdout}");
+}
+
+#[test]
+fn cli_with_database_in_nonexistent_directory() {
+    // Alembic: commands that connect die with sqlite3's OperationalError
+    // (exit 1); the others still run
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("models.py"), MODELS).unwrap();
+    let db = ["--db", "no/such/dir/app.db"];
+    let (code, stdout, _) = cli(dir.path(), &[db[0], db[1], "revision", "-m", "first", "--rev-id", "r1"]);
+    assert_eq!(code, 0, "{stdout}");
+    let (code, stdout, _) = cli(dir.path(), &[db[0], db[1], "history"]);
+    assert_eq!((code, stdout.as_str()), (0, "<base> -> r1 (head), first\n"));
+    for verb in [&["upgrade", "head"][..], &["current"][..]] {
+        let args: Vec<&str> = db.iter().chain(verb.iter()).copied().collect();
+        let (code, _, stderr) = cli(dir.path(), &args);
+        assert_eq!(code, 1, "{verb:?}");
+        assert!(
+            stderr.contains("sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) unable to open database file\n"),
+            "{verb:?}: {stderr}"
+        );
+    }
+    assert!(!dir.path().join("no").exists());
+}
