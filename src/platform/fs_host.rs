@@ -3,12 +3,14 @@
 //!
 //! Invariants: paths are shown as given on the command line (joined), so
 //! messages match what the user typed; the versions directory is created on
-//! first write.
+//! first write; the SQLite file is opened (and so created) on the first use of
+//! the database, as SQLAlchemy connects only when env.py runs: `revision`
+//! without `--autogenerate`, `heads`, `history` leave no database file behind.
 
 use std::path::{Path, PathBuf};
 
 use engine::command::Host;
-use engine::db::Database;
+use engine::db::{Database, DbError, QueryResult};
 
 use super::native::NativeDatabase;
 
@@ -17,15 +19,36 @@ pub struct FsHost {
     pub models: PathBuf,
     pub versions: PathBuf,
     pub db_path: PathBuf,
-    db: NativeDatabase,
+    db: Option<Connection>,
+}
+
+/// The database once opened, or why it could not be.
+enum Connection {
+    Open(NativeDatabase),
+    /// Every statement fails with this message.
+    Failed(String),
+}
+
+impl Database for Connection {
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        match self {
+            Connection::Open(db) => db.execute(sql),
+            Connection::Failed(message) => Err(DbError::new(message.clone())),
+        }
+    }
+    fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        match self {
+            Connection::Open(db) => db.query(sql),
+            Connection::Failed(message) => Err(DbError::new(message.clone())),
+        }
+    }
 }
 
 impl FsHost {
-    /// Opens (creating if needed) the SQLite file, as SQLAlchemy's engine does on connect.
+    /// A project on disk; the SQLite file is opened (created if needed, as
+    /// SQLAlchemy's engine does on connect) when a command first uses it.
     pub fn open(models: &Path, versions: &Path, db_path: &Path) -> Result<Self, String> {
-        let db = NativeDatabase::open(db_path)
-            .map_err(|e| format!("cannot open the database {}: {e}", db_path.display()))?;
-        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), db })
+        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), db: None })
     }
 }
 
@@ -62,7 +85,11 @@ impl Host for FsHost {
     }
 
     fn database(&mut self) -> &mut dyn Database {
-        &mut self.db
+        let db_path = &self.db_path;
+        self.db.get_or_insert_with(|| match NativeDatabase::open(db_path) {
+            Ok(db) => Connection::Open(db),
+            Err(e) => Connection::Failed(format!("unable to open database file {}: {e}", db_path.display())),
+        })
     }
 
     fn now(&self) -> String {
