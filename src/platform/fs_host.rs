@@ -3,10 +3,9 @@
 //!
 //! Invariants: paths are shown as given on the command line (joined), so
 //! messages match what the user typed; the versions directory is created on
-//! first write. A database file that cannot be opened (its directory does
-//! not exist) fails the commands that touch the database, with SQLite's
-//! message, as SQLAlchemy's connect does; the others (`history`, `heads`,
-//! plain `revision`) still run.
+//! first write; the SQLite file is opened (and so created) on the first use of
+//! the database, as SQLAlchemy connects only when env.py runs: `revision`
+//! without `--autogenerate`, `heads`, `history` leave no database file behind.
 
 use std::path::{Path, PathBuf};
 
@@ -20,52 +19,42 @@ pub struct FsHost {
     pub models: PathBuf,
     pub versions: PathBuf,
     pub db_path: PathBuf,
-    db: Connection,
+    db: Option<Connection>,
 }
 
-/// The database, or why it could not be opened.
+/// The database once opened, or why it could not be.
 enum Connection {
     Open(NativeDatabase),
-    Unopenable(DbError),
+    /// Every statement fails with this message.
+    Failed(String),
 }
 
 impl Database for Connection {
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
         match self {
             Connection::Open(db) => db.execute(sql),
-            Connection::Unopenable(e) => Err(e.clone()),
+            Connection::Failed(message) => Err(DbError::new(message.clone())),
         }
     }
-
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
         match self {
             Connection::Open(db) => db.query(sql),
-            Connection::Unopenable(e) => Err(e.clone()),
+            Connection::Failed(message) => Err(DbError::new(message.clone())),
         }
     }
 }
 
 impl FsHost {
-    /// Opens (creating if needed) the SQLite file, as SQLAlchemy's engine does
-    /// on connect; when that fails, commands that use the database fail with
-    /// SQLite's message (`unable to open database file`).
+    /// A project on disk; the SQLite file is opened (created if needed, as
+    /// SQLAlchemy's engine does on connect) when a command first uses it.
     pub fn open(models: &Path, versions: &Path, db_path: &Path) -> Result<Self, String> {
-        let db = match NativeDatabase::open(db_path) {
-            Ok(db) => Connection::Open(db),
-            // rusqlite appends the path to SQLite's message; Python's sqlite3 does not
-            Err(e) => Connection::Unopenable(DbError::new(
-                e.message.strip_suffix(&format!(": {}", db_path.display())).unwrap_or(&e.message),
-            )),
-        };
-        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), db })
+        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), db: None })
     }
 }
 
 impl Host for FsHost {
     fn read_models(&self) -> Result<String, String> {
-        std::fs::read_to_string(&self.models).map_err(|e| {
-            format!("cannot read the models file {}: {e} (give its path with --models FILE)", self.models.display())
-        })
+        std::fs::read_to_string(&self.models).map_err(|e| format!("cannot read {}: {e}", self.models.display()))
     }
 
     fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
@@ -96,7 +85,14 @@ impl Host for FsHost {
     }
 
     fn database(&mut self) -> &mut dyn Database {
-        &mut self.db
+        let db_path = &self.db_path;
+        self.db.get_or_insert_with(|| match NativeDatabase::open(db_path) {
+            Ok(db) => Connection::Open(db),
+            // rusqlite appends the path to SQLite's message; Python's sqlite3 does not
+            Err(e) => Connection::Failed(
+                e.message.strip_suffix(&format!(": {}", db_path.display())).unwrap_or(&e.message).to_string(),
+            ),
+        })
     }
 
     fn now(&self) -> String {

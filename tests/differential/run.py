@@ -10,6 +10,10 @@ comparisons matched: the run fails only if one of them stops matching.
     .venv/bin/python tests/differential/run.py --update     # rewrite expected.json
     .venv/bin/python tests/differential/run.py --self-check # alembic vs alembic: must be 100%
     .venv/bin/python tests/differential/run.py -k gym -v    # one scenario, every difference
+    .venv/bin/python tests/differential/run.py --sessions-only   # only the command sessions (sessions.py)
+
+After the scenarios come the command sessions (sessions/*.txt, see sessions.py):
+scripted command lines compared command by command.
 
 Environment: CONFORMANCE_DIR (default ../shared/conformance from the repo root),
 PLAYGROUND_BIN (default target/release/alembic-playground), DIFF_NO_FORK=1.
@@ -33,6 +37,7 @@ sys.path.insert(0, HERE)
 from impls import Alembic, Playground, is_sqlmodel  # noqa: E402
 from procedure import cross_run, models_files, procedure, version_files  # noqa: E402
 from snapshot import loosen  # noqa: E402
+import sessions  # noqa: E402
 
 EXPECTED = os.path.join(HERE, "expected.json")
 WORK = os.path.join(ROOT, "target", "differential")
@@ -170,6 +175,10 @@ def _init(args: dict[str, Any]) -> None:
 
 def run_scenario(task: tuple[str, str]) -> dict[str, Any]:
     sid, folder = task
+    if sid.startswith("session/"):
+        ref = Alembic(os.path.join(WORK, "_templates"))
+        other = ref if _ARGS["self_check"] else Playground(_ARGS["bin"], ROOT)
+        return sessions.run_one(task, ref, other, WORK, differences)
     started = time.time()
     work = os.path.join(WORK, sid.replace("/", "__"))
     shutil.rmtree(work, ignore_errors=True)
@@ -209,6 +218,8 @@ def main() -> int:
     ap.add_argument("-k", dest="only", action="append", default=[], help="only scenarios whose id contains this")
     ap.add_argument("-j", dest="jobs", type=int, default=2, help="scenarios run in parallel (default 2)")
     ap.add_argument("-v", dest="verbose", action="store_true", help="print every difference and every passing step")
+    ap.add_argument("--sessions-only", action="store_true", help="only the command sessions (sessions/*.txt)")
+    ap.add_argument("--no-sessions", action="store_true", help="only the conformance scenarios")
     args = ap.parse_args()
 
     binary = os.environ.get("PLAYGROUND_BIN", os.path.join(ROOT, "target", "release", "alembic-playground"))
@@ -216,9 +227,13 @@ def main() -> int:
         binary = os.path.join(ROOT, binary)
     other_name = "alembic" if args.self_check else "playground"
     scenarios = discover()
-    if not any(s.startswith("conformance/") for s in scenarios):
+    if not args.sessions_only and not any(s.startswith("conformance/") for s in scenarios):
         print(f"differential: no conformance scenarios in {conformance_dir()} (set CONFORMANCE_DIR)", file=sys.stderr)
         return 2
+    if args.sessions_only:
+        scenarios = {}
+    if not args.no_sessions:
+        scenarios.update(sessions.discover())
     if args.only:
         scenarios = {k: v for k, v in scenarios.items() if any(o in k for o in args.only)}
     if not args.self_check and not os.access(binary, os.X_OK):

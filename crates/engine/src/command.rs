@@ -14,6 +14,7 @@
 use crate::db::Database;
 
 mod args;
+mod diffs;
 mod verbs;
 
 pub use args::{parse_args, split_command_line, ArgsError, Invocation};

@@ -57,7 +57,7 @@ impl Verb {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Invocation {
     pub verb: Option<Verb>,
-    /// `-q` / `--quiet`: no log output.
+    /// `-q` / `--quiet`: no `msg` / `print_stdout` output (log lines stay).
     pub quiet: bool,
     // options, by Alembic's dest names
     pub message: Option<String>,

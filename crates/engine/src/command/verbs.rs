@@ -9,11 +9,13 @@
 //!   is not transactional) and the message says what was left behind.
 
 use super::args::{Invocation, Verb};
+use super::diffs;
 use super::{Host, Output};
 use crate::autogen;
 use crate::models;
 use crate::ops::{DowngradeOps, UpgradeOps};
 use crate::reflect;
+use crate::schema::MetaData;
 use crate::render::{self, ScriptHeader};
 use crate::revision::{
     self as rev, BranchesOptions, CurrentOptions, HeadsOptions, HistoryOptions, MigrationStep, Revision, RevisionMap,
@@ -29,6 +31,9 @@ const EXIT_EXCEPTION: i32 = 1;
 
 /// Collects what a verb prints.
 struct Out {
+    /// `-q`: silences what Alembic prints through `msg` / `print_stdout`
+    /// (command results, `Generating ...`, `FAILED: ...`); log lines and
+    /// `--sql` output still appear.
     quiet: bool,
     /// Set once env.py "ran" (logging configured): only then does a
     /// `CommandError` also log `ERROR [alembic.util.messaging] ...`.
@@ -39,18 +44,23 @@ struct Out {
 
 impl Out {
     fn info(&mut self, logger: &str, message: &str) {
-        if !self.quiet {
-            self.stderr.push_str(&format!("INFO  [{logger}] {message}\n"));
-        }
+        self.stderr.push_str(&format!("INFO  [{logger}] {message}\n"));
     }
     fn warning(&mut self, logger: &str, message: &str) {
+        self.stderr.push_str(&format!("WARNI [{logger}] {message}\n"));
+    }
+    /// `util.msg` / `Config.print_stdout`: one line, unless `-q`.
+    fn print(&mut self, text: &str) {
         if !self.quiet {
-            self.stderr.push_str(&format!("WARNI [{logger}] {message}\n"));
+            self.stdout.push_str(text);
+            self.stdout.push('\n');
         }
     }
-    fn print(&mut self, text: &str) {
-        self.stdout.push_str(text);
-        self.stdout.push('\n');
+    /// `Config.print_stdout` of a command's report (already line-terminated), unless `-q`.
+    fn print_block(&mut self, text: &str) {
+        if !self.quiet {
+            self.stdout.push_str(text);
+        }
     }
     fn migration_context(&mut self, offline: bool) {
         self.env_py = true;
@@ -103,7 +113,7 @@ pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
     let exit_code = match result {
         Ok(()) => 0,
         Err(Failure::Command(message)) => {
-            if !out.quiet && out.env_py {
+            if out.env_py {
                 out.stderr.push_str(&format!("ERROR [alembic.util.messaging] {message}\n"));
             }
             out.print(&format!("FAILED: {message}"));
@@ -200,8 +210,65 @@ fn current_heads(host: &mut dyn Host) -> Result<Vec<String>, Failure> {
     runtime::read_heads(host.database()).map_err(runtime_failure)
 }
 
+/// `MigrationContext.run_migrations` online: the heads, after creating the
+/// version table when there are none (autogenerate and `check` go through it too).
+fn heads_ensuring_version_table(host: &mut dyn Host) -> Result<Vec<String>, Failure> {
+    let heads = current_heads(host)?;
+    if heads.is_empty() {
+        runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
+    }
+    Ok(heads)
+}
+
 fn revision_error(e: rev::RevisionError) -> Failure {
-    command_error(e.to_string())
+    let message = e.to_string();
+    match uncaught_exception(&message) {
+        Some(text) => Failure::Exception(text),
+        None => command_error(message),
+    }
+}
+
+/// Python's own exceptions that `revision.rs` reports by name (`AssertionError:
+/// ...`, `KeyError: 'x'`): Alembic does not catch them, so the command dies with
+/// a traceback (exit 1) whose last line is the exception. Alembic's asserts are
+/// bare but one, so the line is plain `AssertionError`; what failed follows.
+fn uncaught_exception(message: &str) -> Option<String> {
+    const WITH_MESSAGE: &[&str] = &["Expected downgrade target in string form", "current_revisions should be a tuple"];
+    for class in ["AssertionError", "KeyError", "AttributeError", "TypeError", "ValueError"] {
+        let Some(rest) = message.strip_prefix(class) else { continue };
+        if rest.is_empty() {
+            return Some(message.to_string());
+        }
+        let Some(detail) = rest.strip_prefix(": ") else { continue };
+        if class == "AssertionError" && !WITH_MESSAGE.contains(&detail) {
+            return Some(format!("AssertionError\n(Alembic 1.20.1 fails an internal assertion here: {detail})"));
+        }
+        return Some(message.to_string());
+    }
+    None
+}
+
+/// A revision map that cannot be built, where Alembic builds it outside
+/// `_catch_revision_errors` (`heads` without `--resolve-dependencies`): the
+/// exception escapes with its class name.
+fn map_load_exception(failure: Failure) -> Failure {
+    match failure {
+        Failure::Command(message) => {
+            let class = if message.starts_with("Self-loop is detected") {
+                "LoopDetected"
+            } else if message.starts_with("Cycle is detected") {
+                "CycleDetected"
+            } else if message.starts_with("Dependency self-loop is detected") {
+                "DependencyLoopDetected"
+            } else if message.starts_with("Dependency cycle is detected") {
+                "DependencyCycleDetected"
+            } else {
+                return Failure::Command(message);
+            };
+            Failure::Exception(format!("alembic.script.revision.{class}: {message}"))
+        }
+        other => other,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -245,10 +312,10 @@ fn write_revision(
     let file_name = format!("{}_{}.py", header.revision, slug(header.message.as_deref()));
     let path = host.version_path(&file_name);
     host.write_version(&file_name, &text).map_err(|e| {
-        out.print(&format!("  Generating {path} ...  FAILED"));
+        out.print(&format!("Generating {path} ...  FAILED"));
         command_error(e)
     })?;
-    out.print(&format!("  Generating {path} ...  done"));
+    out.print(&format!("Generating {path} ...  done"));
     Ok(())
 }
 
@@ -261,25 +328,29 @@ fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult 
             "Using --sql with the revision command when revision_environment is not configured does not make any sense",
         ));
     }
+    let rev_id = match &inv.rev_id {
+        Some(r) => r.clone(),
+        None => host.new_rev_id(),
+    };
+    if !inv.autogenerate {
+        // `generate_revision` checks the id before it loads the revision map
+        rev::verify_rev_id(&rev_id).map_err(revision_error)?;
+    }
     let dir = load_scripts(host)?;
     let mut upgrade = UpgradeOps::default();
     let mut extra_imports = Vec::new();
     if inv.autogenerate {
         out.migration_context(false);
-        let db_heads = current_heads(host)?;
+        let db_heads = heads_ensuring_version_table(host)?;
         if !dir.map.is_up_to_date(&db_heads).map_err(revision_error)? {
             return Err(command_error("Target database is not up to date."));
         }
-        let (ops, uses_sqlmodel) = autogenerate(host, out)?;
-        upgrade = ops;
-        if uses_sqlmodel {
+        let generated = autogenerate(host, out)?;
+        upgrade = generated.upgrade;
+        if generated.uses_sqlmodel {
             extra_imports.push("import sqlmodel".to_string());
         }
     }
-    let rev_id = match &inv.rev_id {
-        Some(r) => r.clone(),
-        None => host.new_rev_id(),
-    };
     rev::verify_rev_id(&rev_id).map_err(revision_error)?;
     let heads: Vec<String> = inv.head.iter().cloned().collect();
     let parents = dir.map.new_revision_parents(&heads, inv.splice, &inv.depends_on).map_err(revision_error)?;
@@ -294,12 +365,69 @@ fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult 
         autogenerate: inv.autogenerate,
     };
     let downgrade = upgrade.reverse();
-    write_revision(host, out, &header, &upgrade, &downgrade)
+    for w in unnamed_drop_constraint_warnings(&upgrade.ops, &downgrade.ops) {
+        out.stderr.push_str(&format!("UserWarning: {w}\n"));
+    }
+    write_revision(host, out, &header, &upgrade, &downgrade)?;
+    self_loop(&header)
 }
 
-/// Loads the models, reflects the database, compares. Returns the upgrade
-/// ops and whether the models use SQLModel.
-fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<(UpgradeOps, bool), Failure> {
+/// What `render._drop_constraint` warns (`util.warn`, a `UserWarning`) for each
+/// `drop_constraint(None, ...)` it renders, upgrade first; Python shows a
+/// warning once per message.
+fn unnamed_drop_constraint_warnings(upgrade: &[crate::ops::Op], downgrade: &[crate::ops::Op]) -> Vec<String> {
+    use crate::ops::Op;
+    fn walk(ops: &[Op], out: &mut Vec<String>) {
+        for op in ops {
+            match op {
+                Op::DropConstraint { table, name: None, .. } => {
+                    let w = format!(
+                        "Autogenerate rendered a drop_constraint() directive for an unnamed constraint on table {}; \
+                         the migration will fail unless a constraint name is added to the directive.  Consider using \
+                         a naming convention so that constraint names are known ahead of time.",
+                        render::py_repr_str(table)
+                    );
+                    if !out.contains(&w) {
+                        out.push(w);
+                    }
+                }
+                Op::BatchAlterTable(b) => walk(&b.ops, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(upgrade, &mut out);
+    walk(downgrade, &mut out);
+    out
+}
+
+/// `Script._from_path` on the file just written: a revision that names itself
+/// as its parent (a `--rev-id` that is already the head) raises `LoopDetected`,
+/// after the file was written.
+fn self_loop(header: &ScriptHeader) -> VerbResult {
+    let id = &header.revision;
+    if header.down_revision.contains(id) {
+        return Err(command_error(format!("Self-loop is detected in revisions ({id})")));
+    }
+    if header.depends_on.contains(id) {
+        // DependencyLoopDetected(revision) joins the characters of the id
+        let chars: Vec<String> = id.chars().map(String::from).collect();
+        return Err(command_error(format!("Dependency self-loop is detected in revisions ({})", chars.join(", "))));
+    }
+    Ok(())
+}
+
+/// What autogenerate compared and found.
+struct Autogenerated {
+    upgrade: UpgradeOps,
+    uses_sqlmodel: bool,
+    models: MetaData,
+    reflected: MetaData,
+}
+
+/// Loads the models, reflects the database, compares.
+fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<Autogenerated, Failure> {
     // Alembic's env.py imports models.py: a missing file or a syntax error
     // is a Python exception there (exit 1), reported at its first error as
     // Python does, without the follow-on errors of the half-parsed file.
@@ -342,7 +470,12 @@ fn autogenerate(host: &mut dyn Host, out: &mut Out) -> Result<(UpgradeOps, bool)
     for (logger, message) in &comparison.log {
         out.info(logger, message);
     }
-    Ok((comparison.upgrade, loaded.uses_sqlmodel))
+    Ok(Autogenerated {
+        upgrade: comparison.upgrade,
+        uses_sqlmodel: loaded.uses_sqlmodel,
+        models: loaded.metadata,
+        reflected,
+    })
 }
 
 /// True when models.py binds `Base` at module level (a class, an
@@ -363,12 +496,12 @@ fn defines_base(source: &str) -> bool {
 }
 
 fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
-    let dir = load_scripts(host)?;
     let rev_id = match &inv.rev_id {
         Some(r) => r.clone(),
         None => host.new_rev_id(),
     };
     rev::verify_rev_id(&rev_id).map_err(revision_error)?;
+    let dir = load_scripts(host)?;
     let parents = dir.map.new_revision_parents(&inv.positionals, inv.splice, &[]).map_err(revision_error)?;
     let header = ScriptHeader {
         revision: rev_id,
@@ -380,61 +513,25 @@ fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
         extra_imports: Vec::new(),
         autogenerate: false,
     };
-    write_revision(host, out, &header, &UpgradeOps::default(), &DowngradeOps::default())
+    write_revision(host, out, &header, &UpgradeOps::default(), &DowngradeOps::default())?;
+    self_loop(&header)
 }
 
 fn check(host: &mut dyn Host, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
     out.migration_context(false);
-    let db_heads = current_heads(host)?;
+    let db_heads = heads_ensuring_version_table(host)?;
     if !dir.map.is_up_to_date(&db_heads).map_err(revision_error)? {
         return Err(command_error("Target database is not up to date."));
     }
-    let (upgrade, _) = autogenerate(host, out)?;
-    if upgrade.is_empty() {
+    let generated = autogenerate(host, out)?;
+    if generated.upgrade.is_empty() {
         out.print("No new upgrade operations detected.");
         Ok(())
     } else {
-        Err(command_error(format!("New upgrade operations detected: {}", as_diffs(&upgrade))))
+        let sides = diffs::Sides { models: &generated.models, database: &generated.reflected };
+        Err(command_error(format!("New upgrade operations detected: {}", diffs::as_diffs(&generated.upgrade, &sides))))
     }
-}
-
-/// Autogenerate's diffs in the shape of `UpgradeOps.as_diffs()`: one tuple per
-/// change, named as Alembic names them.
-fn as_diffs(upgrade: &UpgradeOps) -> String {
-    use crate::ops::Op;
-    fn diffs(op: &Op, out: &mut Vec<String>) {
-        let q = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
-        match op {
-            Op::CreateTable { table } => out.push(format!("('add_table', {})", q(&table.name))),
-            Op::DropTable { table } => out.push(format!("('remove_table', {})", q(&table.name))),
-            Op::RenameTable { old_name, new_name } => out.push(format!("('rename_table', {}, {})", q(old_name), q(new_name))),
-            Op::AddColumn { table, column } => out.push(format!("('add_column', None, {}, {})", q(table), q(&column.name))),
-            Op::DropColumn { table, column } => out.push(format!("('remove_column', None, {}, {})", q(table), q(&column.name))),
-            Op::AlterColumn(a) => {
-                if a.modify_type.is_some() {
-                    out.push(format!("[('modify_type', None, {}, {})]", q(&a.table), q(&a.column)));
-                }
-                if a.modify_nullable.is_some() {
-                    out.push(format!("[('modify_nullable', None, {}, {})]", q(&a.table), q(&a.column)));
-                }
-                if a.modify_server_default.is_some() {
-                    out.push(format!("[('modify_default', None, {}, {})]", q(&a.table), q(&a.column)));
-                }
-            }
-            Op::CreateIndex { index } => out.push(format!("('add_index', {})", q(index.name.as_ref().map(|n| n.value.as_str()).unwrap_or("None")))),
-            Op::DropIndex { index } => out.push(format!("('remove_index', {})", q(index.name.as_ref().map(|n| n.value.as_str()).unwrap_or("None")))),
-            Op::CreateUniqueConstraint { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
-            Op::CreateForeignKey { table, .. } => out.push(format!("('add_fk', {})", q(table))),
-            Op::CreateCheckConstraint { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
-            Op::DropConstraint { table, .. } => out.push(format!("('remove_constraint', {})", q(table))),
-            Op::Execute { .. } | Op::BulkInsert { .. } => {}
-            Op::BatchAlterTable(b) => b.ops.iter().for_each(|o| diffs(o, out)),
-        }
-    }
-    let mut out = Vec::new();
-    upgrade.ops.iter().for_each(|o| diffs(o, &mut out));
-    format!("[{}]", out.join(", "))
 }
 
 // ---------------------------------------------------------------------------
@@ -660,7 +757,7 @@ fn current(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
         url: host.database_url(),
         versions_dir: host.versions_dir(),
     };
-    out.stdout.push_str(&rev::current(&dir.map, &opts).map_err(revision_error)?);
+    out.print_block(&rev::current(&dir.map, &opts).map_err(revision_error)?);
     Ok(())
 }
 
@@ -680,25 +777,25 @@ fn history(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
         current_heads,
         versions_dir: host.versions_dir(),
     };
-    out.stdout.push_str(&rev::history(&dir.map, &opts).map_err(revision_error)?);
+    out.print_block(&rev::history(&dir.map, &opts).map_err(revision_error)?);
     Ok(())
 }
 
 fn heads(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
-    let dir = load_scripts(host)?;
+    let dir = load_scripts(host).map_err(|f| if inv.resolve_dependencies { f } else { map_load_exception(f) })?;
     let opts = HeadsOptions {
         verbose: inv.verbose,
         resolve_dependencies: inv.resolve_dependencies,
         versions_dir: host.versions_dir(),
     };
-    out.stdout.push_str(&rev::heads(&dir.map, &opts).map_err(revision_error)?);
+    out.print_block(&rev::heads(&dir.map, &opts).map_err(revision_error)?);
     Ok(())
 }
 
 fn branches(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
     let opts = BranchesOptions { verbose: inv.verbose, versions_dir: host.versions_dir() };
-    out.stdout.push_str(&rev::branches(&dir.map, &opts).map_err(revision_error)?);
+    out.print_block(&rev::branches(&dir.map, &opts).map_err(revision_error)?);
     Ok(())
 }
 
@@ -713,7 +810,7 @@ fn show(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
         Vec::new()
     };
     let opts = ShowOptions { current_heads, versions_dir: host.versions_dir() };
-    out.stdout.push_str(&rev::show(&dir.map, &target, &opts).map_err(revision_error)?);
+    out.print_block(&rev::show(&dir.map, &target, &opts).map_err(revision_error)?);
     Ok(())
 }
 
