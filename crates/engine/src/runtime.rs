@@ -691,6 +691,39 @@ struct ApplyBatch {
     unnamed: Vec<Constraint>,
     indexes: Vec<Index>,
     new_indexes: Vec<Index>,
+    /// `ApplyBatchImpl.existing_ordering`: the keys of the table's own
+    /// columns, minus the dropped ones.
+    existing_ordering: Vec<String>,
+    /// `ApplyBatchImpl.add_col_ordering`: (before, after) pairs; an added
+    /// column follows the *then* last existing column.
+    add_col_ordering: Vec<(String, String)>,
+}
+
+/// `sqlalchemy.util.topological.sort(tuples, allitems, deterministic_order=True)`:
+/// repeatedly emit, in `allitems` order, every item none of whose parents is
+/// still pending. A parent that is not among `allitems` never holds a child
+/// back. On a cycle the remaining items keep their order.
+fn topological_sort(pairs: &[(String, String)], allitems: &[String]) -> Vec<String> {
+    let mut todo: Vec<&String> = allitems.iter().collect();
+    let mut out = Vec::with_capacity(allitems.len());
+    while !todo.is_empty() {
+        let ready: Vec<&String> = todo
+            .iter()
+            .copied()
+            .filter(|node| {
+                !pairs
+                    .iter()
+                    .any(|(parent, child)| child == *node && parent != child && todo.contains(&parent))
+            })
+            .collect();
+        if ready.is_empty() {
+            out.extend(todo.iter().map(|s| (*s).clone()));
+            break;
+        }
+        todo.retain(|t| !ready.contains(t));
+        out.extend(ready.into_iter().cloned());
+    }
+    out
 }
 
 /// `SQLiteImpl._guess_if_default_is_unparenthesized_sql_expr` + wrapping:
@@ -795,6 +828,8 @@ impl ApplyBatch {
             primary_key: table.primary_key.clone(),
             indexes: table.indexes.clone(),
             new_indexes: vec![],
+            existing_ordering: table.columns.iter().map(|c| c.name.clone()).collect(),
+            add_col_ordering: vec![],
             columns,
             named,
             unnamed,
@@ -885,6 +920,11 @@ impl ApplyBatch {
                 if let Some(e) = col.type_.enum_.as_mut() {
                     e.create_constraint = false;
                 }
+                // `_setup_dependencies_for_add_column` without
+                // insert_before/insert_after: after the last existing column.
+                if let Some(last) = self.existing_ordering.last() {
+                    self.add_col_ordering.push((last.clone(), column.name.clone()));
+                }
                 self.columns.push(BatchColumn {
                     key: column.name.clone(),
                     column: col,
@@ -901,6 +941,7 @@ impl ApplyBatch {
                     return Err(RuntimeError::Key(column.name.clone()));
                 };
                 self.columns.remove(p);
+                self.existing_ordering.retain(|k| *k != column.name);
                 if let Some(pk) = self.primary_key.as_mut() {
                     pk.columns.retain(|c| *c != column.name);
                 }
@@ -1020,8 +1061,42 @@ impl ApplyBatch {
             .collect()
     }
 
+    /// `_adjust_self_columns_for_partial_reordering` (no partial_reordering):
+    /// pairs chain `existing_ordering[i]` to the column at position `i - 1`
+    /// of the *current* columns, plus `add_col_ordering`. When the column the
+    /// additions were anchored to is dropped later in the same batch, the
+    /// added columns have no live parent and sort right after the first
+    /// column, as in Alembic (`id, new, …rest`).
+    fn reorder_columns(&mut self) {
+        if self.add_col_ordering.is_empty() {
+            return;
+        }
+        let col_by_idx: Vec<String> = self.columns.iter().map(|c| c.key.clone()).collect();
+        let mut pairs: Vec<(String, String)> = self
+            .existing_ordering
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter_map(|(i, elem)| {
+                col_by_idx
+                    .get(i - 1)
+                    .map(|prev| (prev.clone(), elem.clone()))
+            })
+            .collect();
+        pairs.extend(self.add_col_ordering.iter().cloned());
+        let sorted = topological_sort(&pairs, &col_by_idx);
+        let mut columns = std::mem::take(&mut self.columns);
+        for key in &sorted {
+            if let Some(p) = columns.iter().position(|c| c.key == *key) {
+                self.columns.push(columns.remove(p));
+            }
+        }
+        self.columns.extend(columns);
+    }
+
     /// `_transfer_elements_to_new_table` + `_create`.
-    fn create(self, sink: &mut Sink<'_>) -> Result<(), RuntimeError> {
+    fn create(mut self, sink: &mut Sink<'_>) -> Result<(), RuntimeError> {
+        self.reorder_columns();
         let keys: Vec<&str> = self.columns.iter().map(|c| c.key.as_str()).collect();
         let mut constraints = Vec::new();
         for c in self.named.iter().map(|(_, c)| c).chain(self.unnamed.iter()) {
@@ -1159,5 +1234,43 @@ mod tests {
         assert_eq!(p("1"), ServerDefault::Text("1".into()));
         assert_eq!(p("'hi'"), ServerDefault::Text("'hi'".into()));
         assert_eq!(p("(1 + 2)"), ServerDefault::Text("(1 + 2)".into()));
+    }
+
+    /// Ground truth: Alembic 1.20.1 batch on `vehicle(id, kind, plate, payload_kg, seats)`
+    /// with add `axles`, add `cargo_m3`, drop `seats` creates
+    /// `_alembic_tmp_vehicle(id, axles, cargo_m3, kind, plate, payload_kg)`.
+    #[test]
+    fn batch_added_columns_follow_alembic_topological_order() {
+        use crate::schema::{Column, SqlType, Table, TypeClass};
+        let int = || SqlType::new(TypeClass::Integer);
+        let mut table = Table::new("vehicle");
+        table.columns = ["id", "kind", "plate", "payload_kg", "seats"]
+            .iter()
+            .map(|n| Column::new(*n, int()))
+            .collect();
+        let order = |ops: &[Op]| {
+            let mut b = ApplyBatch::new(table.clone(), true, &[], &mut vec![]);
+            for op in ops {
+                b.apply(op).expect("op applies");
+            }
+            b.reorder_columns();
+            b.columns.iter().map(|c| c.key.clone()).collect::<Vec<_>>().join(",")
+        };
+        let add = |n: &str| Op::AddColumn { table: "vehicle".into(), column: Column::new(n, int()) };
+        let drop = |n: &str| Op::DropColumn { table: "vehicle".into(), column: Column::new(n, int()) };
+        assert_eq!(
+            order(&[add("axles"), add("cargo_m3"), drop("seats")]),
+            "id,axles,cargo_m3,kind,plate,payload_kg"
+        );
+        // dropping first re-anchors the additions on the new last column
+        assert_eq!(
+            order(&[drop("seats"), add("axles")]),
+            "id,kind,plate,payload_kg,axles"
+        );
+        // dropping a middle column keeps the plain order
+        assert_eq!(
+            order(&[add("axles"), drop("kind")]),
+            "id,plate,payload_kg,seats,axles"
+        );
     }
 }
