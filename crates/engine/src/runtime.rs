@@ -659,6 +659,7 @@ fn run_batch(
             let t = reflect::reflect_table(db, &b.table, warnings)
                 .map_err(|e| db_err("PRAGMA main.table_xinfo", e))?
                 .ok_or_else(|| RuntimeError::NoSuchTable(b.table.clone()))?;
+            check_referred_tables(db, &t)?;
             (t, true)
         }
     };
@@ -667,6 +668,33 @@ fn run_batch(
         batch.apply(op)?;
     }
     batch.create(sink)
+}
+
+/// `Table(name, autoload_with=conn)` resolves foreign keys: every table a
+/// reflected FK refers to is reflected too, recursively
+/// (`Inspector._reflect_fk`), and a missing one raises
+/// `NoSuchTableError: <referred table>` before any batch op is applied —
+/// e.g. a batch on `thread` after `op.drop_table('category')` that
+/// `thread.category_id` still points at.
+fn check_referred_tables(db: &mut dyn Database, table: &Table) -> Result<(), RuntimeError> {
+    let mut seen = vec![table.name.clone()];
+    let mut pending: Vec<String> = table
+        .foreign_keys
+        .iter()
+        .map(|fk| fk.referred_table.clone())
+        .collect();
+    while let Some(name) = pending.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
+        let mut ignored = Vec::new();
+        let referred = reflect::reflect_table(db, &name, &mut ignored)
+            .map_err(|e| db_err("PRAGMA main.table_xinfo", e))?
+            .ok_or_else(|| RuntimeError::NoSuchTable(name.clone()))?;
+        pending.extend(referred.foreign_keys.iter().map(|fk| fk.referred_table.clone()));
+    }
+    Ok(())
 }
 
 /// One column of the table being rebuilt: `key` is its name in the old
