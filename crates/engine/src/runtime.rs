@@ -20,6 +20,8 @@
 //! - Offline, every statement is written as `str(compiled).replace("\t",
 //!   "    ").strip() + ";"` followed by a blank line (`impl.static_output`).
 
+use std::collections::BTreeMap;
+
 use crate::db::{Database, DbError};
 use crate::ddl::{self, CopyColumn, DdlError};
 use crate::ops::{AlterColumn, BatchAlterTable, Op, Recreate};
@@ -670,6 +672,89 @@ fn run_batch(
     batch.create(sink)
 }
 
+/// `SchemaObjects.metadata()`: every table an op builds lives in a
+/// `MetaData(naming_convention=target_metadata.naming_convention)`, so the
+/// CHECK a `Boolean(create_constraint=True, name='b')` or a non-native
+/// `Enum(..., create_constraint=True, name='e')` adds is named by the `ck`
+/// convention (`_constraint_name_for_table`): `ck_flag_b` for
+/// `ck_%(table_name)s_%(constraint_name)s`. Names the DDL takes from the
+/// types are rewritten in place, in every op and nested batch op.
+pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeMap<String, String>) {
+    let Some(tpl) = naming_convention.get("ck") else {
+        return;
+    };
+    for op in ops.iter_mut() {
+        match op {
+            Op::CreateTable { table } | Op::DropTable { table } => {
+                let name = table.name.clone();
+                for c in &mut table.columns {
+                    name_type_bound_check(tpl, &name, &c.name, &mut c.type_);
+                }
+            }
+            Op::AddColumn { table, column } | Op::DropColumn { table, column } => {
+                name_type_bound_check(tpl, table, &column.name, &mut column.type_);
+            }
+            Op::AlterColumn(a) => {
+                let column = a.modify_name.clone().unwrap_or_else(|| a.column.clone());
+                if let Some(t) = a.modify_type.as_mut() {
+                    name_type_bound_check(tpl, &a.table, &column, t);
+                }
+                if let Some(t) = a.existing_type.as_mut() {
+                    name_type_bound_check(tpl, &a.table, &a.column, t);
+                }
+            }
+            Op::BatchAlterTable(b) => apply_target_naming_convention(&mut b.ops, naming_convention),
+            Op::RenameTable { .. }
+            | Op::CreateIndex { .. }
+            | Op::DropIndex { .. }
+            | Op::CreateUniqueConstraint { .. }
+            | Op::CreateForeignKey { .. }
+            | Op::CreateCheckConstraint { .. }
+            | Op::DropConstraint { .. }
+            | Op::Execute { .. }
+            | Op::BulkInsert { .. } => {}
+        }
+    }
+}
+
+/// One type's CHECK name under the `ck` template `tpl`: a `conv` name stays;
+/// a plain name is replaced only when the template uses
+/// `%(constraint_name)s`; an unnamed one gets the template (if it needs
+/// `%(constraint_name)s`, SQLAlchemy raises and the name stays unset here).
+fn name_type_bound_check(tpl: &str, table: &str, column: &str, t: &mut crate::schema::SqlType) {
+    let probe = Column::new(column, t.clone());
+    if ddl::type_bound_checks(&probe).is_empty() {
+        return;
+    }
+    let current: Option<Name> = match t.class {
+        crate::schema::TypeClass::Enum => t.enum_.as_ref().and_then(|e| e.name.clone()).map(Name::plain),
+        _ => t.constraint_name.clone(),
+    };
+    if current.as_ref().is_some_and(|n| n.conv) {
+        return;
+    }
+    if current.is_some() && !tpl.contains("%(constraint_name)s") {
+        return;
+    }
+    let Ok(name) = crate::models::format_convention(
+        tpl,
+        &Table::new(table),
+        &[column.to_string()],
+        None,
+        current.as_ref().map(|n| n.value.as_str()),
+    ) else {
+        return;
+    };
+    match t.class {
+        crate::schema::TypeClass::Enum => {
+            if let Some(e) = t.enum_.as_mut() {
+                e.name = Some(name);
+            }
+        }
+        _ => t.constraint_name = Some(Name::conv(name)),
+    }
+}
+
 /// `Table(name, autoload_with=conn)` resolves foreign keys: every table a
 /// reflected FK refers to is reflected too, recursively
 /// (`Inspector._reflect_fk`), and a missing one raises
@@ -1300,5 +1385,68 @@ mod tests {
             order(&[add("axles"), drop("kind")]),
             "id,plate,payload_kg,seats,axles"
         );
+    }
+
+    /// Ground truth: Alembic 1.20.1 running `op.create_table('flag', ...,
+    /// sa.Column('enabled', sa.Boolean(create_constraint=True, name='enabled_bool')))`
+    /// with `target_metadata.naming_convention = {"ck": "ck_%(table_name)s_%(constraint_name)s"}`
+    /// emits `CONSTRAINT ck_flag_enabled_bool CHECK (enabled IN (0, 1))`.
+    #[test]
+    fn target_naming_convention_names_type_bound_checks() {
+        use crate::schema::{Column, EnumInfo, SqlType, Table, TypeClass};
+        let mut flag = SqlType::new(TypeClass::Boolean);
+        flag.create_constraint = true;
+        flag.constraint_name = Some(Name::plain("enabled_bool"));
+        let mut unnamed = SqlType::new(TypeClass::Boolean);
+        unnamed.create_constraint = true;
+        let mut state = SqlType::new(TypeClass::Enum);
+        state.enum_ = Some(EnumInfo {
+            values: vec!["new".into(), "sent".into()],
+            name: Some("shipment_state".into()),
+            create_constraint: true,
+            ..Default::default()
+        });
+        let mut table = Table::new("flag");
+        table.columns = vec![
+            Column::new("enabled", flag.clone()),
+            Column::new("hidden", unnamed),
+            Column::new("state", state),
+        ];
+        let checks = |tpl: &str| {
+            let mut ops = vec![Op::CreateTable { table: table.clone() }];
+            let nc = BTreeMap::from([("ck".to_string(), tpl.to_string())]);
+            apply_target_naming_convention(&mut ops, &nc);
+            let Op::CreateTable { table } = &ops[0] else { unreachable!() };
+            table
+                .columns
+                .iter()
+                .flat_map(ddl::type_bound_checks)
+                .map(|c| c.name.map(|n| n.value).unwrap_or_else(|| "-".into()))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        // an unnamed type CHECK cannot use %(constraint_name)s: left unnamed
+        assert_eq!(
+            checks("ck_%(table_name)s_%(constraint_name)s"),
+            "ck_flag_enabled_bool,-,ck_flag_shipment_state"
+        );
+        // a plain name wins over a template without %(constraint_name)s
+        assert_eq!(
+            checks("ck_%(table_name)s_%(column_0_name)s"),
+            "enabled_bool,ck_flag_hidden,shipment_state"
+        );
+        // batch ops are reached too
+        let mut ops = vec![Op::BatchAlterTable(crate::ops::BatchAlterTable {
+            table: "flag".into(),
+            recreate: Recreate::Auto,
+            copy_from: None,
+            table_args: vec![],
+            ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag) }],
+        })];
+        let nc = BTreeMap::from([("ck".to_string(), "ck_%(table_name)s_%(constraint_name)s".to_string())]);
+        apply_target_naming_convention(&mut ops, &nc);
+        let Op::BatchAlterTable(b) = &ops[0] else { unreachable!() };
+        let Op::AddColumn { column, .. } = &b.ops[0] else { unreachable!() };
+        assert_eq!(column.type_.constraint_name, Some(Name::conv("ck_flag_enabled_bool")));
     }
 }
