@@ -740,6 +740,44 @@ fn batch_errors_before_any_sql() {
     assert!(db.statements().is_empty());
 }
 
+/// Alembic 1.20.1: `op.drop_table('category')` then a batch on `thread`, whose
+/// FK still refers to `category`, fails reflecting the referred table
+/// (`sqlalchemy.exc.NoSuchTableError: category`) before the batch's own
+/// ops (here an unnamed `drop_constraint`) are looked at.
+#[test]
+fn batch_reflection_needs_every_referred_table() {
+    let mut db = Recorder::new(&[
+        "CREATE TABLE category (id INTEGER NOT NULL, PRIMARY KEY (id))",
+        "CREATE TABLE thread (id INTEGER NOT NULL, category_id INTEGER, body TEXT, PRIMARY KEY (id), \
+         FOREIGN KEY(category_id) REFERENCES category (id))",
+    ]);
+    let ops = vec![
+        Op::DropTable {
+            table: engine::schema::Table::new("category"),
+        },
+        batch(
+            "thread",
+            vec![
+                Op::DropConstraint {
+                    table: "thread".into(),
+                    name: None,
+                    kind: Some(ConstraintKind::ForeignKey),
+                    removed: None,
+                },
+                Op::DropColumn {
+                    table: "thread".into(),
+                    column: col("category_id", ty(TypeClass::Integer), true),
+                },
+            ],
+        ),
+    ];
+    assert_eq!(
+        runtime::run_ops(&mut db, &ops).unwrap_err(),
+        RuntimeError::NoSuchTable("category".into())
+    );
+    assert_eq!(db.statements(), vec!["DROP TABLE category"]);
+}
+
 #[test]
 fn second_batch_failing_rolls_back_the_first_but_not_its_create() {
     // Python's sqlite3 opens a transaction at the first INSERT of the step:

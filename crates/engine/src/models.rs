@@ -23,6 +23,8 @@ mod interp;
 mod json;
 
 pub use json::{enum_length, metadata_json, python_class_name, Json};
+/// `MetaData.naming_convention` templates, for the runtime's target metadata.
+pub(crate) use interp::format_convention;
 
 use crate::python::Diagnostic;
 use crate::schema::MetaData;

@@ -20,6 +20,8 @@
 //! - Offline, every statement is written as `str(compiled).replace("\t",
 //!   "    ").strip() + ";"` followed by a blank line (`impl.static_output`).
 
+use std::collections::BTreeMap;
+
 use crate::db::{Database, DbError};
 use crate::ddl::{self, CopyColumn, DdlError};
 use crate::ops::{AlterColumn, BatchAlterTable, Op, Recreate};
@@ -659,6 +661,7 @@ fn run_batch(
             let t = reflect::reflect_table(db, &b.table, warnings)
                 .map_err(|e| db_err("PRAGMA main.table_xinfo", e))?
                 .ok_or_else(|| RuntimeError::NoSuchTable(b.table.clone()))?;
+            check_referred_tables(db, &t)?;
             (t, true)
         }
     };
@@ -667,6 +670,116 @@ fn run_batch(
         batch.apply(op)?;
     }
     batch.create(sink)
+}
+
+/// `SchemaObjects.metadata()`: every table an op builds lives in a
+/// `MetaData(naming_convention=target_metadata.naming_convention)`, so the
+/// CHECK a `Boolean(create_constraint=True, name='b')` or a non-native
+/// `Enum(..., create_constraint=True, name='e')` adds is named by the `ck`
+/// convention (`_constraint_name_for_table`): `ck_flag_b` for
+/// `ck_%(table_name)s_%(constraint_name)s`. Names the DDL takes from the
+/// types are rewritten in place, in every op and nested batch op.
+pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeMap<String, String>) {
+    let Some(tpl) = naming_convention.get("ck") else {
+        return;
+    };
+    for op in ops.iter_mut() {
+        match op {
+            Op::CreateTable { table } | Op::DropTable { table } => {
+                let name = table.name.clone();
+                for c in &mut table.columns {
+                    name_type_bound_check(tpl, &name, &c.name, &mut c.type_);
+                }
+            }
+            Op::AddColumn { table, column } | Op::DropColumn { table, column } => {
+                name_type_bound_check(tpl, table, &column.name, &mut column.type_);
+            }
+            Op::AlterColumn(a) => {
+                let column = a.modify_name.clone().unwrap_or_else(|| a.column.clone());
+                if let Some(t) = a.modify_type.as_mut() {
+                    name_type_bound_check(tpl, &a.table, &column, t);
+                }
+                if let Some(t) = a.existing_type.as_mut() {
+                    name_type_bound_check(tpl, &a.table, &a.column, t);
+                }
+            }
+            Op::BatchAlterTable(b) => apply_target_naming_convention(&mut b.ops, naming_convention),
+            Op::RenameTable { .. }
+            | Op::CreateIndex { .. }
+            | Op::DropIndex { .. }
+            | Op::CreateUniqueConstraint { .. }
+            | Op::CreateForeignKey { .. }
+            | Op::CreateCheckConstraint { .. }
+            | Op::DropConstraint { .. }
+            | Op::Execute { .. }
+            | Op::BulkInsert { .. } => {}
+        }
+    }
+}
+
+/// One type's CHECK name under the `ck` template `tpl`: a `conv` name stays;
+/// a plain name is replaced only when the template uses
+/// `%(constraint_name)s`; an unnamed one gets the template (if it needs
+/// `%(constraint_name)s`, SQLAlchemy raises and the name stays unset here).
+fn name_type_bound_check(tpl: &str, table: &str, column: &str, t: &mut crate::schema::SqlType) {
+    let probe = Column::new(column, t.clone());
+    if ddl::type_bound_checks(&probe).is_empty() {
+        return;
+    }
+    let current: Option<Name> = match t.class {
+        crate::schema::TypeClass::Enum => t.enum_.as_ref().and_then(|e| e.name.clone()).map(Name::plain),
+        _ => t.constraint_name.clone(),
+    };
+    if current.as_ref().is_some_and(|n| n.conv) {
+        return;
+    }
+    if current.is_some() && !tpl.contains("%(constraint_name)s") {
+        return;
+    }
+    let Ok(name) = crate::models::format_convention(
+        tpl,
+        &Table::new(table),
+        &[column.to_string()],
+        None,
+        current.as_ref().map(|n| n.value.as_str()),
+    ) else {
+        return;
+    };
+    match t.class {
+        crate::schema::TypeClass::Enum => {
+            if let Some(e) = t.enum_.as_mut() {
+                e.name = Some(name);
+            }
+        }
+        _ => t.constraint_name = Some(Name::conv(name)),
+    }
+}
+
+/// `Table(name, autoload_with=conn)` resolves foreign keys: every table a
+/// reflected FK refers to is reflected too, recursively
+/// (`Inspector._reflect_fk`), and a missing one raises
+/// `NoSuchTableError: <referred table>` before any batch op is applied —
+/// e.g. a batch on `thread` after `op.drop_table('category')` that
+/// `thread.category_id` still points at.
+fn check_referred_tables(db: &mut dyn Database, table: &Table) -> Result<(), RuntimeError> {
+    let mut seen = vec![table.name.clone()];
+    let mut pending: Vec<String> = table
+        .foreign_keys
+        .iter()
+        .map(|fk| fk.referred_table.clone())
+        .collect();
+    while let Some(name) = pending.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
+        let mut ignored = Vec::new();
+        let referred = reflect::reflect_table(db, &name, &mut ignored)
+            .map_err(|e| db_err("PRAGMA main.table_xinfo", e))?
+            .ok_or_else(|| RuntimeError::NoSuchTable(name.clone()))?;
+        pending.extend(referred.foreign_keys.iter().map(|fk| fk.referred_table.clone()));
+    }
+    Ok(())
 }
 
 /// One column of the table being rebuilt: `key` is its name in the old
@@ -691,6 +804,39 @@ struct ApplyBatch {
     unnamed: Vec<Constraint>,
     indexes: Vec<Index>,
     new_indexes: Vec<Index>,
+    /// `ApplyBatchImpl.existing_ordering`: the keys of the table's own
+    /// columns, minus the dropped ones.
+    existing_ordering: Vec<String>,
+    /// `ApplyBatchImpl.add_col_ordering`: (before, after) pairs; an added
+    /// column follows the *then* last existing column.
+    add_col_ordering: Vec<(String, String)>,
+}
+
+/// `sqlalchemy.util.topological.sort(tuples, allitems, deterministic_order=True)`:
+/// repeatedly emit, in `allitems` order, every item none of whose parents is
+/// still pending. A parent that is not among `allitems` never holds a child
+/// back. On a cycle the remaining items keep their order.
+fn topological_sort(pairs: &[(String, String)], allitems: &[String]) -> Vec<String> {
+    let mut todo: Vec<&String> = allitems.iter().collect();
+    let mut out = Vec::with_capacity(allitems.len());
+    while !todo.is_empty() {
+        let ready: Vec<&String> = todo
+            .iter()
+            .copied()
+            .filter(|node| {
+                !pairs
+                    .iter()
+                    .any(|(parent, child)| child == *node && parent != child && todo.contains(&parent))
+            })
+            .collect();
+        if ready.is_empty() {
+            out.extend(todo.iter().map(|s| (*s).clone()));
+            break;
+        }
+        todo.retain(|t| !ready.contains(t));
+        out.extend(ready.into_iter().cloned());
+    }
+    out
 }
 
 /// `SQLiteImpl._guess_if_default_is_unparenthesized_sql_expr` + wrapping:
@@ -795,6 +941,8 @@ impl ApplyBatch {
             primary_key: table.primary_key.clone(),
             indexes: table.indexes.clone(),
             new_indexes: vec![],
+            existing_ordering: table.columns.iter().map(|c| c.name.clone()).collect(),
+            add_col_ordering: vec![],
             columns,
             named,
             unnamed,
@@ -885,6 +1033,11 @@ impl ApplyBatch {
                 if let Some(e) = col.type_.enum_.as_mut() {
                     e.create_constraint = false;
                 }
+                // `_setup_dependencies_for_add_column` without
+                // insert_before/insert_after: after the last existing column.
+                if let Some(last) = self.existing_ordering.last() {
+                    self.add_col_ordering.push((last.clone(), column.name.clone()));
+                }
                 self.columns.push(BatchColumn {
                     key: column.name.clone(),
                     column: col,
@@ -901,6 +1054,7 @@ impl ApplyBatch {
                     return Err(RuntimeError::Key(column.name.clone()));
                 };
                 self.columns.remove(p);
+                self.existing_ordering.retain(|k| *k != column.name);
                 if let Some(pk) = self.primary_key.as_mut() {
                     pk.columns.retain(|c| *c != column.name);
                 }
@@ -1020,8 +1174,42 @@ impl ApplyBatch {
             .collect()
     }
 
+    /// `_adjust_self_columns_for_partial_reordering` (no partial_reordering):
+    /// pairs chain `existing_ordering[i]` to the column at position `i - 1`
+    /// of the *current* columns, plus `add_col_ordering`. When the column the
+    /// additions were anchored to is dropped later in the same batch, the
+    /// added columns have no live parent and sort right after the first
+    /// column, as in Alembic (`id, new, …rest`).
+    fn reorder_columns(&mut self) {
+        if self.add_col_ordering.is_empty() {
+            return;
+        }
+        let col_by_idx: Vec<String> = self.columns.iter().map(|c| c.key.clone()).collect();
+        let mut pairs: Vec<(String, String)> = self
+            .existing_ordering
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter_map(|(i, elem)| {
+                col_by_idx
+                    .get(i - 1)
+                    .map(|prev| (prev.clone(), elem.clone()))
+            })
+            .collect();
+        pairs.extend(self.add_col_ordering.iter().cloned());
+        let sorted = topological_sort(&pairs, &col_by_idx);
+        let mut columns = std::mem::take(&mut self.columns);
+        for key in &sorted {
+            if let Some(p) = columns.iter().position(|c| c.key == *key) {
+                self.columns.push(columns.remove(p));
+            }
+        }
+        self.columns.extend(columns);
+    }
+
     /// `_transfer_elements_to_new_table` + `_create`.
-    fn create(self, sink: &mut Sink<'_>) -> Result<(), RuntimeError> {
+    fn create(mut self, sink: &mut Sink<'_>) -> Result<(), RuntimeError> {
+        self.reorder_columns();
         let keys: Vec<&str> = self.columns.iter().map(|c| c.key.as_str()).collect();
         let mut constraints = Vec::new();
         for c in self.named.iter().map(|(_, c)| c).chain(self.unnamed.iter()) {
@@ -1159,5 +1347,106 @@ mod tests {
         assert_eq!(p("1"), ServerDefault::Text("1".into()));
         assert_eq!(p("'hi'"), ServerDefault::Text("'hi'".into()));
         assert_eq!(p("(1 + 2)"), ServerDefault::Text("(1 + 2)".into()));
+    }
+
+    /// Ground truth: Alembic 1.20.1 batch on `vehicle(id, kind, plate, payload_kg, seats)`
+    /// with add `axles`, add `cargo_m3`, drop `seats` creates
+    /// `_alembic_tmp_vehicle(id, axles, cargo_m3, kind, plate, payload_kg)`.
+    #[test]
+    fn batch_added_columns_follow_alembic_topological_order() {
+        use crate::schema::{Column, SqlType, Table, TypeClass};
+        let int = || SqlType::new(TypeClass::Integer);
+        let mut table = Table::new("vehicle");
+        table.columns = ["id", "kind", "plate", "payload_kg", "seats"]
+            .iter()
+            .map(|n| Column::new(*n, int()))
+            .collect();
+        let order = |ops: &[Op]| {
+            let mut b = ApplyBatch::new(table.clone(), true, &[], &mut vec![]);
+            for op in ops {
+                b.apply(op).expect("op applies");
+            }
+            b.reorder_columns();
+            b.columns.iter().map(|c| c.key.clone()).collect::<Vec<_>>().join(",")
+        };
+        let add = |n: &str| Op::AddColumn { table: "vehicle".into(), column: Column::new(n, int()) };
+        let drop = |n: &str| Op::DropColumn { table: "vehicle".into(), column: Column::new(n, int()) };
+        assert_eq!(
+            order(&[add("axles"), add("cargo_m3"), drop("seats")]),
+            "id,axles,cargo_m3,kind,plate,payload_kg"
+        );
+        // dropping first re-anchors the additions on the new last column
+        assert_eq!(
+            order(&[drop("seats"), add("axles")]),
+            "id,kind,plate,payload_kg,axles"
+        );
+        // dropping a middle column keeps the plain order
+        assert_eq!(
+            order(&[add("axles"), drop("kind")]),
+            "id,plate,payload_kg,seats,axles"
+        );
+    }
+
+    /// Ground truth: Alembic 1.20.1 running `op.create_table('flag', ...,
+    /// sa.Column('enabled', sa.Boolean(create_constraint=True, name='enabled_bool')))`
+    /// with `target_metadata.naming_convention = {"ck": "ck_%(table_name)s_%(constraint_name)s"}`
+    /// emits `CONSTRAINT ck_flag_enabled_bool CHECK (enabled IN (0, 1))`.
+    #[test]
+    fn target_naming_convention_names_type_bound_checks() {
+        use crate::schema::{Column, EnumInfo, SqlType, Table, TypeClass};
+        let mut flag = SqlType::new(TypeClass::Boolean);
+        flag.create_constraint = true;
+        flag.constraint_name = Some(Name::plain("enabled_bool"));
+        let mut unnamed = SqlType::new(TypeClass::Boolean);
+        unnamed.create_constraint = true;
+        let mut state = SqlType::new(TypeClass::Enum);
+        state.enum_ = Some(EnumInfo {
+            values: vec!["new".into(), "sent".into()],
+            name: Some("shipment_state".into()),
+            create_constraint: true,
+            ..Default::default()
+        });
+        let mut table = Table::new("flag");
+        table.columns = vec![
+            Column::new("enabled", flag.clone()),
+            Column::new("hidden", unnamed),
+            Column::new("state", state),
+        ];
+        let checks = |tpl: &str| {
+            let mut ops = vec![Op::CreateTable { table: table.clone() }];
+            let nc = BTreeMap::from([("ck".to_string(), tpl.to_string())]);
+            apply_target_naming_convention(&mut ops, &nc);
+            let Op::CreateTable { table } = &ops[0] else { unreachable!() };
+            table
+                .columns
+                .iter()
+                .flat_map(ddl::type_bound_checks)
+                .map(|c| c.name.map(|n| n.value).unwrap_or_else(|| "-".into()))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        // an unnamed type CHECK cannot use %(constraint_name)s: left unnamed
+        assert_eq!(
+            checks("ck_%(table_name)s_%(constraint_name)s"),
+            "ck_flag_enabled_bool,-,ck_flag_shipment_state"
+        );
+        // a plain name wins over a template without %(constraint_name)s
+        assert_eq!(
+            checks("ck_%(table_name)s_%(column_0_name)s"),
+            "enabled_bool,ck_flag_hidden,shipment_state"
+        );
+        // batch ops are reached too
+        let mut ops = vec![Op::BatchAlterTable(crate::ops::BatchAlterTable {
+            table: "flag".into(),
+            recreate: Recreate::Auto,
+            copy_from: None,
+            table_args: vec![],
+            ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag) }],
+        })];
+        let nc = BTreeMap::from([("ck".to_string(), "ck_%(table_name)s_%(constraint_name)s".to_string())]);
+        apply_target_naming_convention(&mut ops, &nc);
+        let Op::BatchAlterTable(b) = &ops[0] else { unreachable!() };
+        let Op::AddColumn { column, .. } = &b.ops[0] else { unreachable!() };
+        assert_eq!(column.type_.constraint_name, Some(Name::conv("ck_flag_enabled_bool")));
     }
 }

@@ -277,7 +277,13 @@ type R<T> = Result<T, Diagnostic>;
 struct Bound<'e> {
     named: BTreeMap<&'static str, &'e Expr>,
     varargs: Vec<&'e Expr>,
+    /// `**kw` collected when the signature lists [`KWARGS`].
+    kwargs: Vec<(String, &'e Expr)>,
 }
+
+/// Listed in `Sig::kwonly`, it makes the signature take `**kw`: keywords
+/// it does not name land in `Bound::kwargs` instead of raising TypeError.
+const KWARGS: &str = "**kw";
 
 impl<'e> Bound<'e> {
     fn get(&self, k: &str) -> Option<&'e Expr> {
@@ -765,10 +771,12 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     fn op_create_table(&self, call: &ast::ExprCall, cx: &OpCx) -> R<Op> {
-        const SIG: Sig = Sig { params: &["table_name"], required: 1, varargs: true, kwonly: &["schema", "comment", "if_not_exists", "info", "prefixes"] };
+        const SIG: Sig = Sig { params: &["table_name"], required: 1, varargs: true, kwonly: &["schema", "comment", "if_not_exists", "info", "prefixes", KWARGS] };
         let b = self.bind(call, &SIG, "op.create_table")?;
         self.expect_none(&b, "schema")?;
-        self.unsupported_kw(&b, &["if_not_exists", "info", "prefixes"], "op.create_table")?;
+        // `info={...}` is Python-side only: it never reaches the DDL.
+        self.unsupported_kw(&b, &["if_not_exists", "prefixes"], "op.create_table")?;
+        self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
         let name = self.str_arg(&b, "table_name", call)?;
         let mut table = Table::new(name.clone());
         table.comment = self.opt_str(b.get("comment"))?;
@@ -879,6 +887,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     fn bind<'e>(&self, call: &'e ast::ExprCall, sig: &Sig, name: &str) -> R<Bound<'e>> {
         let mut named: BTreeMap<&'static str, &'e Expr> = BTreeMap::new();
         let mut varargs = Vec::new();
+        let mut kwargs = Vec::new();
         // `*[a, b]` (Alembic renders wide create_table calls so) spreads a literal list
         let mut positional: Vec<&'e Expr> = Vec::new();
         for arg in call.arguments.args.iter() {
@@ -910,7 +919,11 @@ impl<'a, 'src> Cx<'a, 'src> {
                 return Err(self.err(kw, format!("cannot interpret **arguments in {name}()")));
             };
             let key = arg.as_str();
-            let Some(p) = sig.params.iter().chain(sig.kwonly.iter()).find(|p| **p == key) else {
+            let Some(p) = sig.params.iter().chain(sig.kwonly.iter()).find(|p| **p == key && **p != KWARGS) else {
+                if sig.kwonly.contains(&KWARGS) {
+                    kwargs.push((key.to_string(), &kw.value));
+                    continue;
+                }
                 return Err(self.err(kw, format!("{name}() got an unexpected keyword argument '{key}'")));
             };
             if named.insert(p, &kw.value).is_some() {
@@ -922,7 +935,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 return Err(self.err(call, format!("{name}() missing required argument: '{p}'")));
             }
         }
-        Ok(Bound { named, varargs })
+        Ok(Bound { named, varargs, kwargs })
     }
 
     fn expect_none(&self, b: &Bound, key: &str) -> R<()> {
@@ -934,6 +947,37 @@ impl<'a, 'src> Cx<'a, 'src> {
 
     /// Keyword arguments that change behaviour the playground does not model:
     /// accepted only as `None`.
+    /// `Table(..., **kw)` dialect keywords, as Alembic renders them from
+    /// `table.kwargs` (`sqlite_autoincrement=False`, `mysql_engine='InnoDB'`).
+    /// Another dialect's keywords do not change SQLite's DDL; a keyword
+    /// without a dialect prefix is SQLAlchemy's TypeError.
+    fn table_dialect_kwargs(&self, kwargs: &[(String, &Expr)], name: &str) -> R<()> {
+        for (key, value) in kwargs {
+            let Some((dialect, _)) = key.split_once('_') else {
+                return Err(self.err(
+                    *value,
+                    format!("{name}(): Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
+                ));
+            };
+            if dialect != "sqlite" {
+                continue;
+            }
+            let harmless = match key.as_str() {
+                "sqlite_autoincrement" | "sqlite_strict" | "sqlite_with_rowid" => {
+                    // the default leaves the DDL as it is
+                    let default = key == "sqlite_with_rowid";
+                    matches!(value, Expr::BooleanLiteral(l) if l.value == default)
+                        || matches!(value, Expr::NoneLiteral(_))
+                }
+                _ => false,
+            };
+            if !harmless {
+                return Err(self.err(*value, format!("{name}({key}=...) is not supported by the playground")));
+            }
+        }
+        Ok(())
+    }
+
     fn unsupported_kw(&self, b: &Bound, keys: &[&str], name: &str) -> R<()> {
         for k in keys {
             if let Some(e) = b.get(k) {

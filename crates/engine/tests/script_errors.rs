@@ -203,3 +203,19 @@ fn no_panic_on_truncated_or_mangled_scripts() {
         }
     }
 }
+
+/// Alembic renders `table.info` and dialect kwargs from `__table_args__`
+/// (`info={...}`, `sqlite_autoincrement=False`): they leave SQLite's DDL alone.
+#[test]
+fn create_table_info_and_default_dialect_kwargs_are_accepted() {
+    insta::assert_snapshot!(outcome(
+        "def upgrade():\n    op.create_table('speaker',\n    sa.Column('id', sa.Integer(), nullable=False),\n    sa.PrimaryKeyConstraint('id'),\n    info={'owner': 'program-committee'},\n    mysql_engine='InnoDB',\n    sqlite_autoincrement=False\n    )\n" 
+    ));
+}
+
+#[test]
+fn create_table_ddl_changing_or_unprefixed_kwargs_are_refused() {
+    insta::assert_snapshot!(outcome(
+        "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), sqlite_autoincrement=True)\n\n\ndef downgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), colour='red')\n"
+    ));
+}

@@ -617,12 +617,18 @@ fn run_steps(
         runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
     }
     let mut heads: Vec<String> = start_heads.to_vec();
+    // env.py's `target_metadata`: its naming convention names what ops build
+    // (`SchemaObjects.metadata()`); unreadable models leave it empty.
+    let naming_convention = host
+        .read_models()
+        .map(|source| models::load_models(&source).metadata.naming_convention)
+        .unwrap_or_default();
     for step in steps {
         if offline && heads.is_empty() {
             out.stdout.push_str(&runtime::offline_version_table());
         }
         out.info("alembic.runtime.migration", &format!("Running {}", step.description()));
-        let ops = match step {
+        let mut ops = match step {
             Step::Stamp(_) => Vec::new(),
             Step::Migration(m) => {
                 let script = dir
@@ -644,6 +650,7 @@ fn run_steps(
                 })?
             }
         };
+        runtime::apply_target_naming_convention(&mut ops, &naming_convention);
         if offline {
             let comment = match step {
                 Step::Migration(m) => dir.map.short_log(m),

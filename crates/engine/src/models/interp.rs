@@ -2946,7 +2946,7 @@ fn final_name(
     }
 }
 
-fn format_convention(
+pub(crate) fn format_convention(
     tpl: &str,
     table: &Table,
     cols: &[String],
