@@ -208,11 +208,14 @@ fn script_without_revision_is_alembics_command_error() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("revision: str = 'r1'", "")).unwrap();
     let mut p = p0;
-    failed(
-        &p.run("history"),
-        "Could not determine revision id from filename r1_create_tag.py. Be sure the 'revision' variable is \
-         declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).",
+    let out = p.run("history");
+    assert_eq!(out.exit_code, 255);
+    assert_eq!(
+        out.stdout,
+        "FAILED: Could not determine revision id from filename r1_create_tag.py. Be sure the 'revision' variable is \
+         declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).\n"
     );
+    assert_eq!(errors(&out), "", "history never runs env.py: nothing is logged");
 }
 
 #[test]
@@ -364,4 +367,42 @@ fn cli_with_database_in_nonexistent_directory() {
         );
     }
     assert!(!dir.path().join("no").exists());
+}
+
+// ---------------------------------------------------------------------------
+// where Alembic logs a CommandError, and where it dies instead
+
+#[test]
+fn command_error_is_logged_only_once_env_py_has_run() {
+    // logging is configured by env.py's fileConfig: `show` and `history`
+    // never run env.py, so Alembic prints only `FAILED: ...` for them
+    let mut p = project_at_r1();
+    for line in ["show nosuch", "history -r nosuch:", "revision --head nosuch -m z", "upgrade r1:r1"] {
+        let out = p.run(line);
+        assert_eq!(out.exit_code, 255, "{line}");
+        assert_eq!(errors(&out), "", "{line}");
+        assert!(out.stdout.starts_with("FAILED: "), "{line}: {}", out.stdout);
+    }
+    // once the migration context is up, the ERROR line comes too
+    failed(&p.run("stamp nosuch"), "Can't locate revision identified by 'nosuch'");
+}
+
+#[test]
+fn assertion_errors_in_alembic_are_exceptions() {
+    // `upgrade head-5` with one revision: Alembic's revision.py asserts (exit 1)
+    let mut p = project_at_r1();
+    let out = p.run("upgrade head-5");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
+    assert_eq!(errors(&out), "AssertionError: expected a revision, got None\n");
+}
+
+#[test]
+fn revision_id_characters() {
+    let mut p = project_at_r1();
+    let out = p.run("revision -m q --rev-id a-b@c:d-e");
+    assert_eq!(out.exit_code, 255);
+    assert_eq!(out.stdout, "FAILED: Character(s) '-, :, @' not allowed in revision identifier 'a-b@c:d-e'\n");
+    // an empty --rev-id is `rev_id or util.rev_id()`: a new one
+    let out = p.run("revision -m q --rev-id ''");
+    assert_eq!(out.exit_code, 0, "{}{}", out.stdout, out.stderr);
 }

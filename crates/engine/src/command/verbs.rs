@@ -32,6 +32,9 @@ struct Out {
     quiet: bool,
     stdout: String,
     stderr: String,
+    /// env.py has run, so logging is configured (`fileConfig`): from then
+    /// on a `CommandError` is also logged as `ERROR [alembic.util.messaging]`.
+    env_loaded: bool,
 }
 
 impl Out {
@@ -50,6 +53,7 @@ impl Out {
         self.stdout.push('\n');
     }
     fn migration_context(&mut self, offline: bool) {
+        self.env_loaded = true;
         self.info("alembic.runtime.migration", "Context impl SQLiteImpl.");
         if offline {
             self.info("alembic.runtime.migration", "Generating static SQL");
@@ -74,7 +78,7 @@ fn command_error(message: impl Into<String>) -> Failure {
 }
 
 pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
-    let mut out = Out { quiet: inv.quiet, stdout: String::new(), stderr: String::new() };
+    let mut out = Out { quiet: inv.quiet, stdout: String::new(), stderr: String::new(), env_loaded: false };
     let Some(verb) = inv.verb else {
         return Output { exit_code: 2, stdout: String::new(), stderr: "alembic: error: too few arguments\n".into() };
     };
@@ -99,7 +103,7 @@ pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
     let exit_code = match result {
         Ok(()) => 0,
         Err(Failure::Command(message)) => {
-            if !out.quiet {
+            if !out.quiet && out.env_loaded {
                 out.stderr.push_str(&format!("ERROR [alembic.util.messaging] {message}\n"));
             }
             out.print(&format!("FAILED: {message}"));
@@ -155,7 +159,7 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
             longdoc: s.longdoc.clone(),
         })
         .collect();
-    let map = RevisionMap::new(revisions).map_err(|e| command_error(e.to_string()))?;
+    let map = RevisionMap::new(revisions).map_err(revision_error)?;
     Ok(ScriptDirectory { scripts, map })
 }
 
@@ -196,8 +200,16 @@ fn current_heads(host: &mut dyn Host) -> Result<Vec<String>, Failure> {
     runtime::read_heads(host.database()).map_err(runtime_failure)
 }
 
+/// Alembic's `RevisionError`s are `CommandError`s on the command line; the
+/// `AssertionError` / `KeyError` it dies with in some corners are tracebacks
+/// (exit 1).
 fn revision_error(e: rev::RevisionError) -> Failure {
-    command_error(e.to_string())
+    let message = e.to_string();
+    if message.starts_with("AssertionError") || message.starts_with("KeyError") {
+        Failure::Exception(message)
+    } else {
+        command_error(message)
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -230,14 +242,20 @@ pub(crate) fn slug(message: Option<&str>) -> String {
     }
 }
 
+/// `Script.verify_rev_id`: `@`, `-`, `+` and `:` would make the id
+/// ambiguous in revision arguments (`branch@head`, `ae1-2`, `a:b`).
 fn verify_rev_id(rev: &str) -> Result<(), Failure> {
-    // Script.verify_rev_id: `_only_source_rev_file`-compatible ids only.
-    if rev.is_empty() || rev.contains(['-', '@']) || rev.contains(char::is_whitespace) {
-        return Err(command_error(format!(
-            "Revision identifier '{rev}' is not valid: a revision id may not contain dashes, '@' or spaces"
-        )));
+    let mut illegal: Vec<char> = rev.chars().filter(|c| matches!(c, '@' | '-' | '+' | ':')).collect();
+    illegal.sort_unstable();
+    illegal.dedup();
+    if illegal.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let listed: Vec<String> = illegal.iter().map(char::to_string).collect();
+    Err(command_error(format!(
+        "Character(s) '{}' not allowed in revision identifier '{rev}'",
+        listed.join(", ")
+    )))
 }
 
 /// Resolves `--head` (default `head`) to the parent revisions of a new revision.
@@ -250,7 +268,7 @@ fn resolve_new_parents(dir: &ScriptDirectory, head: &str, splice: bool) -> Resul
         if msg.starts_with("Multiple head revisions are present") {
             command_error("Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.")
         } else {
-            command_error(msg)
+            revision_error(e)
         }
     })?;
     if !splice {
@@ -293,9 +311,10 @@ fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult 
         ));
     }
     let dir = load_scripts(host)?;
+    // `rev_id or util.rev_id()`: an empty --rev-id gets a new one
     let rev_id = match &inv.rev_id {
-        Some(r) => r.clone(),
-        None => host.new_rev_id(),
+        Some(r) if !r.is_empty() => r.clone(),
+        _ => host.new_rev_id(),
     };
     verify_rev_id(&rev_id)?;
     if dir.script(&rev_id).is_some() {
@@ -415,14 +434,15 @@ fn defines_base(source: &str) -> bool {
 
 fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let dir = load_scripts(host)?;
+    // `rev_id or util.rev_id()`: an empty --rev-id gets a new one
     let rev_id = match &inv.rev_id {
-        Some(r) => r.clone(),
-        None => host.new_rev_id(),
+        Some(r) if !r.is_empty() => r.clone(),
+        _ => host.new_rev_id(),
     };
     verify_rev_id(&rev_id)?;
     let mut parents = Vec::new();
     for target in &inv.positionals {
-        let revs = dir.map.get_revisions(target).map_err(|e| command_error(e.to_string()))?;
+        let revs = dir.map.get_revisions(target).map_err(revision_error)?;
         for r in revs {
             if !parents.contains(&r) {
                 parents.push(r);
@@ -771,7 +791,19 @@ fn show(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
 
 #[cfg(test)]
 mod tests {
-    use super::slug;
+    use super::{slug, verify_rev_id, Failure};
+
+    #[test]
+    fn rev_id_characters_are_alembics() {
+        assert!(verify_rev_id("ae1027a6acf").is_ok());
+        assert!(verify_rev_id("with space").is_ok());
+        match verify_rev_id("a-b@c:d-e") {
+            Err(Failure::Command(m)) => {
+                assert_eq!(m, "Character(s) '-, :, @' not allowed in revision identifier 'a-b@c:d-e'")
+            }
+            _ => panic!("expected a CommandError"),
+        }
+    }
 
     #[test]
     fn slug_is_alembics() {
