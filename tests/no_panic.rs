@@ -166,7 +166,8 @@ fn check_output(label: &str, line: &str, out: &Output) -> Result<(), String> {
     if ![0, 1, 2, 255].contains(&out.exit_code) {
         return Err(format!("{label}: `{line}` exited {}", out.exit_code));
     }
-    if out.exit_code != 0 && out.stdout.trim().is_empty() && out.stderr.trim().is_empty() {
+    let said_something = out.stdout.lines().chain(out.stderr.lines()).any(|l| !l.trim().is_empty() && !l.starts_with("INFO  ["));
+    if out.exit_code != 0 && !said_something {
         return Err(format!("{label}: `{line}` failed ({}) without a message", out.exit_code));
     }
     for text in [&out.stdout, &out.stderr] {
