@@ -138,6 +138,7 @@ fn no_panic<T>(label: &str, input: &str, f: impl FnOnce() -> T) -> Result<T, Str
 
 fn check_models(label: &str, source: &str) -> Result<(), String> {
     let result = no_panic(label, source, || load_models(source))?;
+    no_panic(label, source, || engine::models::metadata_to_json(&result.metadata))?;
     for d in &result.diagnostics {
         check_diagnostic(label, d, source)?;
     }
@@ -149,6 +150,11 @@ fn check_script(label: &str, source: &str) -> Result<(), String> {
     match result {
         Err(e) => check_diagnostic(label, &e.diagnostic, source),
         Ok(s) => {
+            // what a re-render of the parsed script starts from
+            let header = no_panic(label, source, || engine::script::script_header(&s, source))?;
+            if let (Ok(up), Ok(down)) = (&s.upgrade, &s.downgrade) {
+                no_panic(label, source, || engine::render::render_script(&header, up, down))?;
+            }
             if let Err(d) = &s.upgrade {
                 check_diagnostic(label, d, source)?;
             }
