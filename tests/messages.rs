@@ -406,3 +406,22 @@ fn revision_id_characters() {
     let out = p.run("revision -m q --rev-id ''");
     assert_eq!(out.exit_code, 0, "{}{}", out.stdout, out.stderr);
 }
+
+#[test]
+fn duplicate_revision_ids_hiding_a_cycle_fail_instead_of_hanging() {
+    // Found by the no_panic graph sweep. Real Alembic 1.20.1 warns
+    // "Revision a1 is present more than once" and then loops forever in
+    // RevisionMap._add_branches; the playground stops with the cycle.
+    let mut p = Project::new(Some(MODELS));
+    let versions = p.dir.path().join("versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    let script = |rev: &str, down: &str, labels: &str| {
+        format!("revision = '{rev}'\ndown_revision = {down}\nbranch_labels = {labels}\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n")
+    };
+    std::fs::write(versions.join("a1_0.py"), script("a1", "None", "None")).unwrap();
+    std::fs::write(versions.join("b1_1.py"), script("b1", "None", "None")).unwrap();
+    std::fs::write(versions.join("b1_2.py"), script("b1", "'a1'", "'l2'")).unwrap();
+    std::fs::write(versions.join("a1_3.py"), script("a1", "'b1'", "'l3'")).unwrap();
+    let out = p.run("heads");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (255, "FAILED: Cycle is detected in revisions (a1, b1)\n"));
+}
