@@ -370,3 +370,60 @@ fn cli_with_database_in_nonexistent_directory() {
     }
     assert!(!dir.path().join("no").exists());
 }
+
+// ---------------------------------------------------------------------------
+// where Alembic logs a CommandError, and where it dies instead
+
+#[test]
+fn command_error_is_logged_only_once_env_py_has_run() {
+    // logging is configured by env.py's fileConfig: `show` and `history`
+    // never run env.py, so Alembic prints only `FAILED: ...` for them
+    let mut p = project_at_r1();
+    for line in ["show nosuch", "history -r nosuch:", "revision --head nosuch -m z", "upgrade r1:r1"] {
+        let out = p.run(line);
+        assert_eq!(out.exit_code, 255, "{line}");
+        assert_eq!(errors(&out), "", "{line}");
+        assert!(out.stdout.starts_with("FAILED: "), "{line}: {}", out.stdout);
+    }
+    // once the migration context is up, the ERROR line comes too
+    failed(&p.run("stamp nosuch"), "Can't locate revision identified by 'nosuch'");
+}
+
+#[test]
+fn assertion_errors_in_alembic_are_exceptions() {
+    // `upgrade head-5` with one revision: Alembic's revision.py asserts (exit 1)
+    let mut p = project_at_r1();
+    let out = p.run("upgrade head-5");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
+    assert_eq!(errors(&out), "AssertionError: expected a revision, got None\n");
+}
+
+#[test]
+fn revision_id_characters() {
+    let mut p = project_at_r1();
+    let out = p.run("revision -m q --rev-id a-b@c:d-e");
+    assert_eq!(out.exit_code, 255);
+    assert_eq!(out.stdout, "FAILED: Character(s) '-, :, @' not allowed in revision identifier 'a-b@c:d-e'\n");
+    // an empty --rev-id is `rev_id or util.rev_id()`: a new one
+    let out = p.run("revision -m q --rev-id ''");
+    assert_eq!(out.exit_code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn duplicate_revision_ids_hiding_a_cycle_fail_instead_of_hanging() {
+    // Found by the no_panic graph sweep. Real Alembic 1.20.1 warns
+    // "Revision a1 is present more than once" and then loops forever in
+    // RevisionMap._add_branches; the playground stops with the cycle.
+    let mut p = Project::new(Some(MODELS));
+    let versions = p.dir.path().join("versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    let script = |rev: &str, down: &str, labels: &str| {
+        format!("revision = '{rev}'\ndown_revision = {down}\nbranch_labels = {labels}\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n")
+    };
+    std::fs::write(versions.join("a1_0.py"), script("a1", "None", "None")).unwrap();
+    std::fs::write(versions.join("b1_1.py"), script("b1", "None", "None")).unwrap();
+    std::fs::write(versions.join("b1_2.py"), script("b1", "'a1'", "'l2'")).unwrap();
+    std::fs::write(versions.join("a1_3.py"), script("a1", "'b1'", "'l3'")).unwrap();
+    let out = p.run("heads");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (255, "FAILED: Cycle is detected in revisions (a1, b1)\n"));
+}

@@ -138,6 +138,7 @@ fn no_panic<T>(label: &str, input: &str, f: impl FnOnce() -> T) -> Result<T, Str
 
 fn check_models(label: &str, source: &str) -> Result<(), String> {
     let result = no_panic(label, source, || load_models(source))?;
+    no_panic(label, source, || engine::models::metadata_to_json(&result.metadata))?;
     for d in &result.diagnostics {
         check_diagnostic(label, d, source)?;
     }
@@ -149,6 +150,11 @@ fn check_script(label: &str, source: &str) -> Result<(), String> {
     match result {
         Err(e) => check_diagnostic(label, &e.diagnostic, source),
         Ok(s) => {
+            // what a re-render of the parsed script starts from
+            let header = no_panic(label, source, || engine::script::script_header(&s, source))?;
+            if let (Ok(up), Ok(down)) = (&s.upgrade, &s.downgrade) {
+                no_panic(label, source, || engine::render::render_script(&header, up, down))?;
+            }
             if let Err(d) = &s.upgrade {
                 check_diagnostic(label, d, source)?;
             }
@@ -166,7 +172,8 @@ fn check_output(label: &str, line: &str, out: &Output) -> Result<(), String> {
     if ![0, 1, 2, 255].contains(&out.exit_code) {
         return Err(format!("{label}: `{line}` exited {}", out.exit_code));
     }
-    if out.exit_code != 0 && out.stdout.trim().is_empty() && out.stderr.trim().is_empty() {
+    let said_something = out.stdout.lines().chain(out.stderr.lines()).any(|l| !l.trim().is_empty() && !l.starts_with("INFO  ["));
+    if out.exit_code != 0 && !said_something {
         return Err(format!("{label}: `{line}` failed ({}) without a message", out.exit_code));
     }
     for text in [&out.stdout, &out.stderr] {

@@ -7,8 +7,13 @@
 //!   (`INFO  [alembic.runtime.migration] ...`) on stderr, command results and
 //!   `FAILED: ...` on stdout.
 //! - Exit statuses are Alembic's: 0 on success, 255 for a `CommandError`
-//!   (`FAILED: ...`), 2 for a command-line usage error (argparse), 1 for a
-//!   database error (Alembic dies with a traceback there).
+//!   (`FAILED: ...`), 2 for a command-line usage error (argparse), 1 where
+//!   Alembic dies with a traceback: a database error, a models.py env.py
+//!   cannot import (missing, syntax error, no `Base`, not interpretable), a
+//!   revision file that does not load. Such messages start with
+//!   `file:line:column` when they have a position.
+//! - `ERROR [alembic.util.messaging]` is logged for a `CommandError` only
+//!   once env.py has run (it configures logging), as in Alembic.
 //! - All I/O goes through `Host`: the engine itself has no files, clock or RNG.
 
 use crate::db::Database;

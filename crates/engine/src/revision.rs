@@ -579,7 +579,16 @@ impl RevisionMap {
                 }
             }
             let mut parent = descendants.last().copied();
+            let mut walked: Vec<String> = Vec::new();
             while let Some(p) = parent {
+                // Alembic loops forever when duplicate revision ids hide a
+                // cycle from _detect_cycles; stop and say so instead
+                if walked.len() > map.nodes.len() {
+                    walked.sort();
+                    walked.dedup();
+                    return Err(rev_err(format!("Cycle is detected in revisions ({})", walked.join(", "))));
+                }
+                walked.push(map.nodes[p].id.clone());
                 let node = &map.nodes[p];
                 if node.is_real_branch_point() || node.is_merge_point() {
                     break;

@@ -169,7 +169,7 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
             longdoc: s.longdoc.clone(),
         })
         .collect();
-    let map = RevisionMap::new(revisions).map_err(|e| command_error(e.to_string()))?;
+    let map = RevisionMap::new(revisions).map_err(revision_error)?;
     Ok(ScriptDirectory { scripts, map })
 }
 
@@ -329,8 +329,8 @@ fn revision(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult 
         ));
     }
     let rev_id = match &inv.rev_id {
-        Some(r) => r.clone(),
-        None => host.new_rev_id(),
+        Some(r) if !r.is_empty() => r.clone(),
+        _ => host.new_rev_id(),
     };
     if !inv.autogenerate {
         // `generate_revision` checks the id before it loads the revision map
@@ -497,8 +497,8 @@ fn defines_base(source: &str) -> bool {
 
 fn merge(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
     let rev_id = match &inv.rev_id {
-        Some(r) => r.clone(),
-        None => host.new_rev_id(),
+        Some(r) if !r.is_empty() => r.clone(),
+        _ => host.new_rev_id(),
     };
     rev::verify_rev_id(&rev_id).map_err(revision_error)?;
     let dir = load_scripts(host)?;
@@ -823,7 +823,19 @@ fn show(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
 
 #[cfg(test)]
 mod tests {
-    use super::slug;
+    use super::{slug, verify_rev_id, Failure};
+
+    #[test]
+    fn rev_id_characters_are_alembics() {
+        assert!(verify_rev_id("ae1027a6acf").is_ok());
+        assert!(verify_rev_id("with space").is_ok());
+        match verify_rev_id("a-b@c:d-e") {
+            Err(Failure::Command(m)) => {
+                assert_eq!(m, "Character(s) '-, :, @' not allowed in revision identifier 'a-b@c:d-e'")
+            }
+            _ => panic!("expected a CommandError"),
+        }
+    }
 
     #[test]
     fn slug_is_alembics() {
