@@ -252,6 +252,31 @@ fn class_name_expr(e: &Expr, class_name: &str) -> Option<String> {
         Expr::BinOp(b) if matches!(b.op, ast::Operator::Add) => {
             Some(class_name_expr(&b.left, class_name)? + &class_name_expr(&b.right, class_name)?)
         }
+        // f"{cls.__name__.lower()}s" (no conversions or format specs)
+        Expr::FString(f) => {
+            let mut out = String::new();
+            for part in f.value.as_slice() {
+                match part {
+                    ast::FStringPart::Literal(l) => out.push_str(&l.value),
+                    ast::FStringPart::FString(fs) => {
+                        for el in fs.elements.iter() {
+                            match el {
+                                ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                                ast::InterpolatedStringElement::Interpolation(i) => {
+                                    if i.format_spec.is_some()
+                                        || !matches!(i.conversion, ast::ConversionFlag::None)
+                                    {
+                                        return None;
+                                    }
+                                    out.push_str(&class_name_expr(&i.expression, class_name)?);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Some(out)
+        }
         _ => None,
     }
 }
@@ -1292,7 +1317,7 @@ impl<'a> Interp<'a> {
                 match ret.and_then(|r| class_name_expr(r, class_name)) {
                     Some(s) => Some(s),
                     None => {
-                        self.diag(&f.name, Severity::Error, "declared_attr __tablename__ body is not understood (supported: string literals, cls.__name__, .lower()/.upper(), +): class skipped");
+                        self.diag(&f.name, Severity::Error, "declared_attr __tablename__ body is not understood (supported: string literals, f-strings, cls.__name__, .lower()/.upper(), +): class skipped");
                         None
                     }
                 }
