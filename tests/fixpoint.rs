@@ -5,7 +5,7 @@
 //!
 //! Scenarios whose name says they fail (`*fails*`) fail on purpose in real
 //! Alembic too (e.g. an unnamed constraint in batch mode): there the walk
-//! stops at the first failing command.
+//! stops at the first failing command, `downgrade base` included.
 //!
 //! Scenarios: `../shared/conformance/*` (beside the checkout; override with
 //! `ALEMBIC_PLAYGROUND_CONFORMANCE`) and `tests/differential/scenarios/*`.
@@ -84,6 +84,10 @@ fn autogenerate_after_upgrade_is_empty_for_every_scenario() {
             continue;
         }
         let out = command::run_line(&mut host, "downgrade base");
+        if !out.ok() && fails_on_purpose {
+            // e.g. a downgrade whose batch keeps a reflected CHECK on a dropped column
+            continue;
+        }
         if !out.ok() {
             failures.push(format!("{name}: `downgrade base` exited {}\n{}{}", out.exit_code, out.stdout, out.stderr));
         } else if !user_tables(&mut host).is_empty() {

@@ -1,4 +1,5 @@
-"""Feature flags: Boolean(create_constraint=True) named by a naming convention."""
+"""Feature flags: Boolean(create_constraint=True) named by a naming convention. Downgrading
+step 2 fails in Alembic too: the reflected named CHECK on `gradual` outlives the dropped column."""
 from sqlalchemy import Boolean, Column, Integer, MetaData, String
 from sqlalchemy.orm import declarative_base
 
