@@ -5,7 +5,7 @@
 //!
 //! Scenarios whose name says they fail (`*fails*`) fail on purpose in real
 //! Alembic too (e.g. an unnamed constraint in batch mode): there the walk
-//! stops at the first failing command.
+//! stops at the first failing command, `downgrade base` included.
 //!
 //! A scenario with a `NOT_A_FIXPOINT` file (saying why) is one where real
 //! Alembic's autogenerate itself never settles; `check` is skipped there.
@@ -92,6 +92,10 @@ fn autogenerate_after_upgrade_is_empty_for_every_scenario() {
             continue;
         }
         let out = command::run_line(&mut host, "downgrade base");
+        if !out.ok() && fails_on_purpose {
+            // e.g. a downgrade whose batch keeps a reflected CHECK on a dropped column
+            continue;
+        }
         if !out.ok() {
             failures.push(format!("{name}: `downgrade base` exited {}\n{}{}", out.exit_code, out.stdout, out.stderr));
         } else if !user_tables(&mut host).is_empty() {

@@ -107,11 +107,7 @@ pub fn reflect_table(
                 .replace("ALWAYS", "")
                 .trim()
                 .to_string();
-            let sqltext = elements
-                .iter()
-                .find(|e| first_identifier(e).as_deref() == Some(col_name.as_str()))
-                .and_then(|e| generated_expr(e))
-                .unwrap_or_default();
+            let sqltext = sqlalchemy_generated_sqltext(&table_sql, &col_name);
             computed = Some(Computed {
                 sqltext,
                 persisted: Some(hidden == 3),
@@ -558,10 +554,6 @@ fn first_token(s: &str) -> Option<(String, &str)> {
     }
 }
 
-fn first_identifier(e: &str) -> Option<String> {
-    first_token(e).map(|(t, _)| t)
-}
-
 const TABLE_CONSTRAINT_WORDS: &[&str] = &["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"];
 
 fn is_column_def(e: &str) -> bool {
@@ -733,10 +725,64 @@ fn constraint_name_before(before: &str) -> Option<String> {
 }
 
 /// `... GENERATED ALWAYS AS (expr) ...` → `expr`.
-fn generated_expr(e: &str) -> Option<String> {
-    let p = *keyword_positions(e, "GENERATED").first()?;
-    let open = p + e[p..].find('(')?;
-    paren_inner(e, open)
+/// SQLAlchemy's SQLite `_get_column_info` for a generated column:
+/// `re.search(re.escape(name) + r"[^,]*\s+GENERATED\s+ALWAYS\s+AS\s+\((.*)\)\s*(?:virtual|stored)?",
+/// tablesql, re.IGNORECASE)`, group 1, else `""`. Its quirks are kept: the
+/// name may match inside another identifier, `[^,]*` cannot cross the comma
+/// of a type like `NUMERIC(12, 2)` (then the expression reflects empty and a
+/// batch recreate emits `GENERATED ALWAYS AS ()`, a syntax error, as in
+/// Alembic), and `(.*)\)` runs to the last `)` on the line.
+fn sqlalchemy_generated_sqltext(tablesql: &str, name: &str) -> String {
+    let lower = tablesql.to_ascii_lowercase();
+    let lname = name.to_ascii_lowercase();
+    if lname.is_empty() {
+        return String::new();
+    }
+    for (p, _) in lower.match_indices(&lname) {
+        let start = p + lname.len();
+        let rest = &lower[start..];
+        let span = &rest[..rest.find(',').unwrap_or(rest.len())];
+        // `\s+GENERATED` inside the comma-free span; greedy `[^,]*` tries the last first
+        let mut hits: Vec<usize> = span
+            .match_indices("generated")
+            .map(|(i, _)| i)
+            .filter(|&i| i > 0 && span[..i].ends_with(|c: char| c.is_ascii_whitespace()))
+            .collect();
+        hits.reverse();
+        for g in hits {
+            let Some(open) = after_keywords(&span[g..], &["generated", "always", "as"]) else {
+                continue;
+            };
+            let open = start + g + open;
+            if lower.as_bytes().get(open) != Some(&b'(') {
+                continue;
+            }
+            let line = &tablesql[open + 1..];
+            let line = &line[..line.find('\n').unwrap_or(line.len())];
+            if let Some(close) = line.rfind(')') {
+                return line[..close].to_string();
+            }
+        }
+    }
+    String::new()
+}
+
+/// After `kw1 \s+ kw2 \s+ ... kwN \s+` at the start of `s` (lower-case),
+/// the offset of what follows; `None` when `s` does not read so.
+fn after_keywords(s: &str, kws: &[&str]) -> Option<usize> {
+    let mut pos = 0;
+    for kw in kws {
+        if !s[pos..].starts_with(kw) {
+            return None;
+        }
+        pos += kw.len();
+        let ws = s[pos..].len() - s[pos..].trim_start_matches(|c: char| c.is_ascii_whitespace()).len();
+        if ws == 0 {
+            return None;
+        }
+        pos += ws;
+    }
+    Some(pos)
 }
 
 struct ParsedFk {
@@ -908,5 +954,17 @@ mod tests {
         assert_eq!(out[1].sqltext, "x IN (0, 1)");
         assert_eq!(out[2].name, Some(Name::plain("my ck")));
         assert_eq!(out[2].sqltext, "length(y) > (1)");
+    }
+
+    /// Ground truth: SQLAlchemy 2.1.9 reflects `yearly NUMERIC(12, 2) GENERATED
+    /// ALWAYS AS (salary * 12)` with `sqltext=''` (its regex stops at the comma)
+    /// and `cc INTEGER GENERATED ALWAYS AS (1 + 42) STORED` with `'1 + 42'`.
+    #[test]
+    fn generated_sqltext_follows_sqlalchemys_regex() {
+        let sql = "CREATE TABLE t (\n\tid INTEGER NOT NULL, \n\tyearly NUMERIC(12, 2) GENERATED ALWAYS AS (salary * 12), \n\tcc INTEGER GENERATED ALWAYS AS (1 + 42) STORED, \n\tPRIMARY KEY (id)\n)";
+        assert_eq!(sqlalchemy_generated_sqltext(sql, "yearly"), "");
+        assert_eq!(sqlalchemy_generated_sqltext(sql, "cc"), "1 + 42");
+        assert_eq!(sqlalchemy_generated_sqltext(sql, "CC"), "1 + 42");
+        assert_eq!(sqlalchemy_generated_sqltext(sql, "id"), "");
     }
 }

@@ -31,6 +31,7 @@ fixture!("models", abstract_legacy_defaults);
 fixture!("models", annotations_enums_pk);
 fixture!("models", core_types_module_index);
 fixture!("models", dataclass_tablename_directive);
+fixture!("models", declared_attr_tablename_expr);
 fixture!("models", declarative_base_cls);
 fixture!("models", edge_nullability_naming);
 fixture!("models", import_forms_core);

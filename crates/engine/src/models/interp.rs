@@ -232,6 +232,56 @@ fn default_convention() -> BTreeMap<String, String> {
     m
 }
 
+/// A `declared_attr` `__tablename__` return value evaluated for one class:
+/// string literals, `cls.__name__`, `.lower()` / `.upper()` on those, and
+/// `+` between them (`cls.__name__.lower() + "s"`).
+fn class_name_expr(e: &Expr, class_name: &str) -> Option<String> {
+    match e {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        Expr::Attribute(a) if a.attr.as_str() == "__name__" => {
+            matches!(a.value.as_ref(), Expr::Name(n) if n.id.as_str() == "cls").then(|| class_name.to_string())
+        }
+        Expr::Call(c) if c.arguments.args.is_empty() && c.arguments.keywords.is_empty() => {
+            let Expr::Attribute(m) = c.func.as_ref() else { return None };
+            let inner = class_name_expr(&m.value, class_name)?;
+            match m.attr.as_str() {
+                "lower" => Some(inner.to_lowercase()),
+                "upper" => Some(inner.to_uppercase()),
+                _ => None,
+            }
+        }
+        Expr::BinOp(b) if matches!(b.op, ast::Operator::Add) => {
+            Some(class_name_expr(&b.left, class_name)? + &class_name_expr(&b.right, class_name)?)
+        }
+        // f"{cls.__name__.lower()}s" (no conversions or format specs)
+        Expr::FString(f) => {
+            let mut out = String::new();
+            for part in f.value.as_slice() {
+                match part {
+                    ast::FStringPart::Literal(l) => out.push_str(&l.value),
+                    ast::FStringPart::FString(fs) => {
+                        for el in fs.elements.iter() {
+                            match el {
+                                ast::InterpolatedStringElement::Literal(l) => out.push_str(&l.value),
+                                ast::InterpolatedStringElement::Interpolation(i) => {
+                                    if i.format_spec.is_some()
+                                        || !matches!(i.conversion, ast::ConversionFlag::None)
+                                    {
+                                        return None;
+                                    }
+                                    out.push_str(&class_name_expr(&i.expression, class_name)?);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
 fn str_lit(e: &Expr) -> Option<&str> {
     match e {
         Expr::StringLiteral(s) => Some(s.value.to_str()),
@@ -1265,17 +1315,12 @@ impl<'a> Interp<'a> {
             },
             Some(AttrValue::Func(f)) => {
                 let ret = Self::func_return(f);
-                let text = ret.map(|r| self.text(r)).unwrap_or_default().replace(' ', "");
-                match text.as_str() {
-                    "cls.__name__.lower()" => Some(class_name.to_lowercase()),
-                    "cls.__name__" => Some(class_name.to_string()),
-                    _ => match ret.and_then(str_lit) {
-                        Some(s) => Some(s.to_string()),
-                        None => {
-                            self.diag(&f.name, Severity::Error, "declared_attr __tablename__ body is not understood (supported: return cls.__name__.lower()): class skipped");
-                            None
-                        }
-                    },
+                match ret.and_then(|r| class_name_expr(r, class_name)) {
+                    Some(s) => Some(s),
+                    None => {
+                        self.diag(&f.name, Severity::Error, "declared_attr __tablename__ body is not understood (supported: string literals, f-strings, cls.__name__, .lower()/.upper(), +): class skipped");
+                        None
+                    }
                 }
             }
             None => None,

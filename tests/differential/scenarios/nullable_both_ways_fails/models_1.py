@@ -1,0 +1,20 @@
+"""Recipe box: some columns start required, others optional."""
+from typing import Optional
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Recipe(Base):
+    __tablename__ = "recipe"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    cuisine: Mapped[str] = mapped_column(String(30))
+    servings: Mapped[int]
+    steps: Mapped[Optional[str]] = mapped_column(Text)
+    source_url: Mapped[Optional[str]] = mapped_column(String(300))

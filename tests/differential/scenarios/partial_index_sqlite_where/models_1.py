@@ -1,0 +1,18 @@
+"""Coupons: a partial unique index (sqlite_where) -- not supported by the playground yet."""
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Coupon(Base):
+    __tablename__ = "coupon"
+    __table_args__ = (
+        sa.Index("ix_coupon_active_code", "code", unique=True, sqlite_where=sa.text("active = 1")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20))
+    active: Mapped[bool] = mapped_column(server_default=sa.true())

@@ -1,0 +1,31 @@
+"""Event ticketing (SQLModel): Uuid keys, aware datetimes, nullable tweaks."""
+import uuid
+from datetime import datetime
+from typing import Optional
+
+from sqlmodel import Field, Relationship, SQLModel
+
+
+class Venue(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=100)
+    capacity: int
+
+
+class Event(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    venue_id: uuid.UUID = Field(foreign_key="venue.id")
+    title: str = Field(max_length=120, index=True)
+    starts_at: datetime
+    sold_out: bool = False
+
+    tickets: list["Ticket"] = Relationship(back_populates="event")
+
+
+class Ticket(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    event_id: uuid.UUID = Field(foreign_key="event.id", ondelete="CASCADE")
+    seat: Optional[str] = Field(default=None, max_length=8)
+    holder_email: str = Field(max_length=120)
+
+    event: Optional[Event] = Relationship(back_populates="tickets")

@@ -1,0 +1,21 @@
+"""Notes app (SQLModel): sa_type, sa_column_kwargs and a JSON column."""
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Text
+from sqlmodel import Field, SQLModel
+
+
+class Notebook(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str = Field(max_length=60, unique=True)
+    color: str = Field(default="blue", sa_column_kwargs={"server_default": "blue"})
+
+
+class Note(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    notebook_id: Optional[int] = Field(default=None, foreign_key="notebook.id", ondelete="SET NULL")
+    body: str = Field(sa_type=Text)
+    tags: Optional[list[str]] = Field(default=None, sa_type=JSON)
+    pinned: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    edited_at: Optional[datetime] = None
