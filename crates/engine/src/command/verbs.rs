@@ -764,8 +764,19 @@ fn current(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
         url: host.database_url(),
         versions_dir: host.versions_dir(),
     };
-    out.print_block(&rev::current(&dir.map, &opts).map_err(revision_error)?);
-    Ok(())
+    match rev::current(&dir.map, &opts) {
+        Ok(text) => {
+            out.print_block(&text);
+            Ok(())
+        }
+        Err(e) => {
+            // `current -v` prints its header before it looks at the heads
+            if opts.verbose {
+                out.print(&format!("Current revision(s) for {}:", opts.url));
+            }
+            Err(revision_error(e))
+        }
+    }
 }
 
 fn history(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
