@@ -54,7 +54,9 @@ impl FsHost {
 
 impl Host for FsHost {
     fn read_models(&self) -> Result<String, String> {
-        std::fs::read_to_string(&self.models).map_err(|e| format!("cannot read {}: {e}", self.models.display()))
+        std::fs::read_to_string(&self.models).map_err(|e| {
+            format!("cannot read the models file {}: {e} (give its path with --models FILE)", self.models.display())
+        })
     }
 
     fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
