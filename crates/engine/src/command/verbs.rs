@@ -112,6 +112,10 @@ pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
     };
     let exit_code = match result {
         Ok(()) => 0,
+        Err(Failure::Command(message)) if inv.raiseerr => {
+            out.stderr.push_str(&format!("alembic.util.exc.CommandError: {message}\n"));
+            EXIT_EXCEPTION
+        }
         Err(Failure::Command(message)) => {
             if out.env_py {
                 out.stderr.push_str(&format!("ERROR [alembic.util.messaging] {message}\n"));
