@@ -7,6 +7,9 @@
 //! Alembic too (e.g. an unnamed constraint in batch mode): there the walk
 //! stops at the first failing command.
 //!
+//! A scenario with a `NOT_A_FIXPOINT` file (saying why) is one where real
+//! Alembic's autogenerate itself never settles; `check` is skipped there.
+//!
 //! Scenarios: `../shared/conformance/*` (beside the checkout; override with
 //! `ALEMBIC_PLAYGROUND_CONFORMANCE`) and `tests/differential/scenarios/*`.
 
@@ -57,6 +60,8 @@ fn autogenerate_after_upgrade_is_empty_for_every_scenario() {
         let mut host = FsHost::open(&models, &work.path().join("versions"), &work.path().join("app.db")).expect("open");
         let versions = model_versions(dir);
         let fails_on_purpose = name.contains("fails");
+        // Alembic's own autogenerate is not a fixpoint for some models; the file says why.
+        let not_a_fixpoint = dir.join("NOT_A_FIXPOINT").is_file();
         let mut stopped = false;
         for (i, version) in versions.iter().enumerate() {
             std::fs::copy(version, &models).expect("copy models");
@@ -67,6 +72,9 @@ fn autogenerate_after_upgrade_is_empty_for_every_scenario() {
                 "check".to_string(),
             ];
             for line in &lines {
+                if not_a_fixpoint && line == "check" {
+                    continue;
+                }
                 let out = command::run_line(&mut host, line);
                 if !out.ok() {
                     if !fails_on_purpose {

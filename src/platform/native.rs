@@ -9,6 +9,13 @@
 //!   leaves `PRAGMA foreign_keys` at SQLite's default, off); rusqlite's
 //!   bundled SQLite is built with `SQLITE_DEFAULT_FOREIGN_KEYS=1`, so `open`
 //!   turns it off (sqlite.org/foreignkeys.html §2).
+//! - `PRAGMA synchronous = OFF`: the playground's databases are scratch
+//!   databases, so a commit hands its pages to the OS without fsync. Every
+//!   statement Alembic autocommits still commits, so what a failing migration
+//!   leaves behind is unchanged, and a crash of the process still leaves a
+//!   consistent file; only an OS crash or power loss could lose the last
+//!   commits (sqlite.org/pragma.html#pragma_synchronous). On a disk with slow
+//!   fsync this is the difference between ~4 s and ~0.1 s for 100 revisions.
 
 use std::path::Path;
 
@@ -32,7 +39,7 @@ impl NativeDatabase {
     }
 
     fn init(conn: rusqlite::Connection) -> Result<Self, DbError> {
-        conn.execute_batch("PRAGMA foreign_keys = OFF")
+        conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF")
             .map_err(db_error)?;
         Ok(NativeDatabase { conn })
     }

@@ -838,7 +838,7 @@ fn compare_indexes_and_uniques(
 
     let obj_added = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match &s.obj {
         SigObj::Index(ix) => {
-            modify.push(Op::CreateIndex { index: ix.clone() });
+            modify.push(Op::CreateIndex { index: index_for_op(ix) });
             cx.info(
                 LOG_CONSTRAINTS,
                 format!("Detected added index {} on '{}'", py_opt_str(s.name.as_deref()), py_tuple(&s.column_names)),
@@ -955,7 +955,7 @@ fn compare_indexes_and_uniques(
         match (&conn_obj.obj, &meta_obj.obj) {
             (SigObj::Index(c), SigObj::Index(m)) => {
                 modify.push(Op::DropIndex { index: c.clone() });
-                modify.push(Op::CreateIndex { index: m.clone() });
+                modify.push(Op::CreateIndex { index: index_for_op(m) });
             }
             (SigObj::Unique(c), SigObj::Unique(m)) => {
                 modify.push(drop_unique(tname, c));
@@ -1062,6 +1062,20 @@ fn compare_foreign_keys(cx: &mut Cx, modify: &mut Vec<Op>, tname: &str, conn: &T
         modify.push(Op::CreateForeignKey { table: tname.to_string(), constraint: fk.clone() });
         cx.info(LOG_CONSTRAINTS, log_line("added", fk));
     }
+}
+
+/// The index a `CreateIndexOp` carries. `CreateIndexOp.to_index()` rebuilds
+/// the index on a fresh `MetaData()`, whose default naming convention
+/// (`ix_%(column_0_label)s`) names an unnamed one: a model whose own
+/// convention has no `"ix"` key still gets `op.f('ix_<table>_<column>')`.
+fn index_for_op(ix: &Index) -> Index {
+    let mut ix = ix.clone();
+    if ix.name.is_none() {
+        if let Some(IndexColumn::Column(first)) = ix.columns.first() {
+            ix.name = Some(Name::conv(format!("ix_{}_{}", ix.table, first)));
+        }
+    }
+    ix
 }
 
 // ---------------------------------------------------------------------------
