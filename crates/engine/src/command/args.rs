@@ -59,6 +59,9 @@ pub struct Invocation {
     pub verb: Option<Verb>,
     /// `-q` / `--quiet`: no `msg` / `print_stdout` output (log lines stay).
     pub quiet: bool,
+    /// `--raiseerr`: a `CommandError` is raised (traceback, exit 1) instead
+    /// of printed as `FAILED: ...`.
+    pub raiseerr: bool,
     // options, by Alembic's dest names
     pub message: Option<String>,
     pub autogenerate: bool,
@@ -289,7 +292,10 @@ pub fn parse_args(args: &[String]) -> Result<Invocation, ArgsError> {
                 inv.quiet = true;
                 i += 1;
             }
-            "--raiseerr" => i += 1,
+            "--raiseerr" => {
+                inv.raiseerr = true;
+                i += 1;
+            }
             "-c" | "--config" | "-n" | "--name" | "-x" => {
                 if i + 1 >= args.len() {
                     return Err(top_error(format!("argument {a}: expected one argument")));
@@ -508,6 +514,15 @@ mod tests {
             vec!["revision", "--autogenerate", "-m", "create tag", "--rev-id", "a b"]
         );
         assert!(split_command_line("revision -m \"oops").is_err());
+    }
+
+    #[test]
+    fn top_level_flags() {
+        let inv = p("--raiseerr -q -x a=1 upgrade head").unwrap();
+        assert_eq!(inv.verb, Some(Verb::Upgrade));
+        assert!(inv.raiseerr && inv.quiet);
+        assert_eq!(inv.positionals, vec!["head"]);
+        assert!(!p("upgrade head").unwrap().raiseerr);
     }
 
     #[test]
