@@ -128,7 +128,10 @@ fn index_repr(index: &Index, side: &MetaData) -> String {
     for col in &index.columns {
         match col {
             IndexColumn::Column(name) => match table.and_then(|t| t.column(name)) {
-                Some(c) => parts.push(column_repr(c, &index.table, table)),
+                // the index's columns print without their ForeignKeys (checked
+                // against Alembic 1.20.1: `Index('ix_click_link_id', Column('link_id',
+                // INTEGER(), table=<click>, nullable=False))`)
+                Some(c) => parts.push(column_repr(c, &index.table, None)),
                 None => parts.push(py_repr_str(name)),
             },
             IndexColumn::Expression(text) => parts.push(format!("<sqlalchemy.sql.elements.TextClause object> ({text})")),
