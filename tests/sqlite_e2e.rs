@@ -7,8 +7,10 @@
 //! every table's row count, with the conformance harness's sample rows
 //! inserted after each upgrade as real Alembic's run got them.
 //!
-//! Fixtures: `tests/fixtures/sqlite_e2e/<scenario>/` (scripts + expected.json),
-//! written by `gen.py` there from `/work/tools/mkref.sh` projects.
+//! Fixtures: `tests/fixtures/sqlite_e2e/<scenario>/expected.json`, written by
+//! `gen.py` there from reference Alembic projects; the scripts are the ones real
+//! Alembic wrote for the same scenario, kept once for all tests in
+//! `crates/engine/tests/fixtures/alembic_scripts/<scenario>/`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -92,16 +94,25 @@ fn expected_snapshot(step: &serde_json::Value) -> (Vec<String>, Vec<String>) {
     (rows, heads)
 }
 
+/// Real Alembic's scripts for the scenario whose expectations are in `dir`.
+fn alembic_scripts(dir: &Path) -> Vec<std::path::PathBuf> {
+    let scripts_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/engine/tests/fixtures/alembic_scripts")
+        .join(dir.file_name().unwrap());
+    let mut files: Vec<_> = std::fs::read_dir(&scripts_dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", scripts_dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    files.sort();
+    files
+}
+
 fn run_scenario(dir: &Path) -> usize {
     let name = dir.file_name().unwrap().to_string_lossy().to_string();
     let expected: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py") && p.file_name().unwrap() != "gen.py")
-        .collect();
-    files.sort();
+    let files = alembic_scripts(dir);
     let scripts: Vec<Script> = files
         .iter()
         .map(|p| {
@@ -235,12 +246,7 @@ fn offline_upgrade_matches_real_alembic_sql_output() {
         let expected: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
                 .unwrap();
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "py"))
-            .collect();
-        files.sort();
+        let files = alembic_scripts(&dir);
         let scripts: Vec<Script> = files
             .iter()
             .map(|p| {
