@@ -1,7 +1,7 @@
 //! Common mistakes and the messages they get, through the native command
 //! layer (`FsHost` on a temporary directory) and the CLI binary. Exit
 //! statuses are real Alembic 1.20.1's for the same mistake (checked with
-//! /work/tools/mkref.sh projects); texts are Alembic's where Alembic has one
+//! scripts/mkref.sh projects); texts are Alembic's where Alembic has one
 //! (`FAILED: ...`, argparse's usage errors) and the playground's own where
 //! Alembic only dies with a traceback (then the text names file:line:column
 //! and says what to do).

@@ -1,7 +1,7 @@
 //! Differential test: `alembic_engine::models::load_models` against real
 //! SQLAlchemy / SQLModel, through `tests/differential/dump_metadata.py`.
 //!
-//! Every `/work/shared/conformance/*/models_*.py` (when that directory exists),
+//! Every `../shared/conformance/*/models_*.py` (beside the checkout) (when that directory exists),
 //! every `crates/engine/tests/fixtures/models/*.py` and the autogen layer's
 //! ground-truth model files are imported by the
 //! reference Python and loaded by the engine; both canonical JSON dumps must
@@ -20,7 +20,9 @@ fn python() -> PathBuf {
 
 fn model_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let conformance = Path::new("/work/shared/conformance");
+    let conformance = std::env::var_os("ALEMBIC_PLAYGROUND_CONFORMANCE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"));
     if let Ok(dirs) = std::fs::read_dir(conformance) {
         for d in dirs.flatten() {
             if let Ok(entries) = std::fs::read_dir(d.path()) {

@@ -4,7 +4,7 @@
 //! Ground truth: the same ops run by Alembic 1.20.1 / SQLAlchemy 2.1.9 through
 //! `MigrationContext.configure(conn)` + `Operations(ctx)` (online, statements
 //! captured with `before_cursor_execute`) and `as_sql=True` (offline), and
-//! `alembic upgrade` on reference projects made by `/work/tools/mkref.sh`.
+//! `alembic upgrade` on reference projects made by `scripts/mkref.sh`.
 //! The expected strings below are copied from that output, with the
 //! surrounding `\n` SQLAlchemy adds around DDL trimmed (SQLite stores the text
 //! from the first keyword).

@@ -1,5 +1,5 @@
 //! m1 → m2 autogenerate fixtures. Each one mirrors a run of real Alembic
-//! 1.20.1 / SQLAlchemy 2.1.9 (`/work/tools/mkref.sh`, `alembic revision
+//! 1.20.1 / SQLAlchemy 2.1.9 (`scripts/mkref.sh`, `alembic revision
 //! --autogenerate` after `upgrade head` of m1): the model side is built as
 //! models.py declares it, the reflected side as `sqlalchemy.inspect(engine)`
 //! returned it for the database Alembic made from m1, and the expected
