@@ -395,7 +395,11 @@ fn assertion_errors_in_alembic_are_exceptions() {
     let mut p = project_at_r1();
     let out = p.run("upgrade head-5");
     assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
-    assert_eq!(errors(&out), "AssertionError: expected a revision, got None\n");
+    // Alembic's assert is bare: its traceback ends in a plain `AssertionError` line
+    assert_eq!(
+        errors(&out),
+        "AssertionError\n(Alembic 1.20.1 fails an internal assertion here: expected a revision, got None)\n"
+    );
 }
 
 #[test]
@@ -424,6 +428,9 @@ fn duplicate_revision_ids_hiding_a_cycle_fail_instead_of_hanging() {
     std::fs::write(versions.join("b1_1.py"), script("b1", "None", "None")).unwrap();
     std::fs::write(versions.join("b1_2.py"), script("b1", "'a1'", "'l2'")).unwrap();
     std::fs::write(versions.join("a1_3.py"), script("a1", "'b1'", "'l3'")).unwrap();
+    // `heads` does not catch revision-map errors: like Alembic's LoopDetected
+    // there, the cycle is an uncaught exception (exit 1)
     let out = p.run("heads");
-    assert_eq!((out.exit_code, out.stdout.as_str()), (255, "FAILED: Cycle is detected in revisions (a1, b1)\n"));
+    assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
+    assert_eq!(errors(&out), "alembic.script.revision.CycleDetected: Cycle is detected in revisions (a1, b1)\n");
 }

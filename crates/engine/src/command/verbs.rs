@@ -864,13 +864,13 @@ fn show(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
 
 #[cfg(test)]
 mod tests {
-    use super::{slug, verify_rev_id, Failure};
+    use super::{rev, revision_error, slug, Failure};
 
     #[test]
     fn rev_id_characters_are_alembics() {
-        assert!(verify_rev_id("ae1027a6acf").is_ok());
-        assert!(verify_rev_id("with space").is_ok());
-        match verify_rev_id("a-b@c:d-e") {
+        assert!(rev::verify_rev_id("ae1027a6acf").is_ok());
+        assert!(rev::verify_rev_id("with space").is_ok());
+        match rev::verify_rev_id("a-b@c:d-e").map_err(revision_error) {
             Err(Failure::Command(m)) => {
                 assert_eq!(m, "Character(s) '-, :, @' not allowed in revision identifier 'a-b@c:d-e'")
             }
