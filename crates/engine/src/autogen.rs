@@ -385,7 +385,7 @@ fn is_autoincrement_column(table: &Table, col: &Column) -> bool {
             Autoincrement::False => false,
             Autoincrement::Auto | Autoincrement::IgnoreFk => {
                 let has_fk = table.foreign_keys.iter().any(|fk| fk.columns.iter().any(|c| c == &col.name));
-                is_integer_affinity(col.type_.class)
+                crate::ddl::type_affinity(col.type_.class) == crate::ddl::Affinity::Integer
                     && col.server_default.is_none()
                     && col.computed.is_none()
                     && (!has_fk || col.autoincrement == Autoincrement::IgnoreFk)
@@ -396,17 +396,6 @@ fn is_autoincrement_column(table: &Table, col: &Column) -> bool {
     }
 }
 
-fn is_integer_affinity(class: TypeClass) -> bool {
-    matches!(
-        class,
-        TypeClass::Integer
-            | TypeClass::BigInteger
-            | TypeClass::SmallInteger
-            | TypeClass::IntegerUpper
-            | TypeClass::BigIntUpper
-            | TypeClass::SmallIntUpper
-    )
-}
 
 // ---------------------------------------------------------------------------
 // types (`DefaultImpl.compare_type` with SQLite's type compiler)
