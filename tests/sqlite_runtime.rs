@@ -91,6 +91,7 @@ fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> Index {
             .map(|c| IndexColumn::Column(c.to_string()))
             .collect(),
         unique,
+        sqlite_where: None,
     }
 }
 fn batch(table: &str, ops: Vec<Op>) -> Op {
@@ -625,7 +626,7 @@ fn batch_reflects_names_defaults_and_drops_unnamed_checks() {
     warnings.extend(report.warnings);
     assert_eq!(
         warnings,
-        ["Unnamed CHECK constraint on reflected table 'order' is being omitted from the table recreate; pass the constraint explicitly using batch_alter_table.table_args.  Naming CHECK constraints avoids this going forward."]
+        ["UserWarning: Unnamed CHECK constraint on reflected table 'order' is being omitted from the table recreate; pass the constraint explicitly using batch_alter_table.table_args.  Naming CHECK constraints avoids this going forward."]
     );
     let st = db.statements();
     assert_eq!(
@@ -1144,7 +1145,7 @@ fn boolean_check_constraints_in_batch() {
     )
     .unwrap();
     assert_eq!(db.statements(), ["ALTER TABLE t ADD COLUMN flag BOOLEAN"]);
-    assert_eq!(report.warnings, ["Skipping unsupported ALTER for creation of implicit constraint. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy."]);
+    assert_eq!(report.warnings, ["UserWarning: Skipping unsupported ALTER for creation of implicit constraint. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy."]);
 
     // Boolean → Integer: the reflected unnamed CHECK is omitted (warning), CAST on copy
     let base = ["CREATE TABLE t (id INTEGER NOT NULL, flag BOOLEAN, PRIMARY KEY (id), CHECK (flag IN (0, 1)))"];
@@ -1178,5 +1179,108 @@ fn boolean_check_constraints_in_batch() {
             "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\tflag BOOLEAN, \n\tPRIMARY KEY (id), \n\tCHECK (flag IN (0, 1))\n)",
             "INSERT INTO _alembic_tmp_t (id, flag) SELECT t.id, t.flag \nFROM t",
         ]
+    );
+}
+
+/// Issue 8, point 1. Ground truth: Alembic 1.20.1 `batch_alter_table` on a
+/// table with a partial unique index and on a `WITHOUT ROWID, STRICT` table
+/// (statements captured with `before_cursor_execute`): the WHERE and both
+/// table options are kept, so the rows that only the partial index allows
+/// survive the copy.
+#[test]
+fn batch_keeps_partial_index_where_strict_and_without_rowid() {
+    let mut db = Recorder::new(&[
+        "CREATE TABLE user (id INTEGER NOT NULL, name VARCHAR(50), deleted INTEGER, PRIMARY KEY (id))",
+        "CREATE UNIQUE INDEX uq_live_name ON user (name) WHERE deleted = 0",
+        "INSERT INTO user (name, deleted) VALUES ('bob', 1), ('bob', 0)",
+        "CREATE TABLE kv (k TEXT NOT NULL, v INTEGER, PRIMARY KEY (k)) WITHOUT ROWID, STRICT",
+        "INSERT INTO kv VALUES ('a', 1)",
+    ]);
+    let mut widen = alter("user", "name");
+    widen.existing_type = Some(string(50));
+    widen.modify_type = Some(string(80));
+    let mut tighten = alter("kv", "v");
+    tighten.existing_type = Some(ty(TypeClass::Integer));
+    tighten.modify_nullable = Some(false);
+    runtime::run_ops(
+        &mut db,
+        &[
+            batch("user", vec![Op::AlterColumn(widen)]),
+            batch("kv", vec![Op::AlterColumn(tighten)]),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        db.statements(),
+        [
+            "CREATE TABLE _alembic_tmp_user (\n\tid INTEGER NOT NULL, \n\tname VARCHAR(80), \n\tdeleted INTEGER, \n\tPRIMARY KEY (id)\n)",
+            "INSERT INTO _alembic_tmp_user (id, name, deleted) SELECT user.id, user.name, user.deleted \nFROM user",
+            "DROP TABLE user",
+            "ALTER TABLE _alembic_tmp_user RENAME TO user",
+            "CREATE UNIQUE INDEX uq_live_name ON user (name) WHERE deleted = 0",
+            "CREATE TABLE _alembic_tmp_kv (\n\tk TEXT NOT NULL, \n\tv INTEGER NOT NULL, \n\tPRIMARY KEY (k)\n)\n WITHOUT ROWID,\n STRICT",
+            "INSERT INTO _alembic_tmp_kv (k, v) SELECT kv.k, kv.v \nFROM kv",
+            "DROP TABLE kv",
+            "ALTER TABLE _alembic_tmp_kv RENAME TO kv",
+        ]
+    );
+    assert_eq!(db.rows("SELECT count(*) FROM user"), [vec![Value::Integer(2)]]);
+    // and reflection reads them back as SQLAlchemy's dialect options
+    let md = reflect::reflect(&mut db).unwrap();
+    let user = &md.tables["user"];
+    assert_eq!(user.indexes[0].sqlite_where.as_deref(), Some("deleted = 0"));
+    assert_eq!((user.sqlite_with_rowid, user.sqlite_strict), (None, None));
+    let kv = &md.tables["kv"];
+    assert_eq!((kv.sqlite_with_rowid, kv.sqlite_strict), (Some(false), Some(true)));
+}
+
+/// Issue 8, point 2. Ground truth: Alembic 1.20.1 runs
+/// `op.execute("CREATE TRIGGER ... BEGIN ...; END")` (Python's `sqlite3`
+/// prepares it as one statement) and refuses a second statement after `END;`.
+#[test]
+fn execute_runs_a_trigger_with_a_body() {
+    let mut db = Recorder::new(&["CREATE TABLE log (id INTEGER PRIMARY KEY, msg VARCHAR(50))"]);
+    let trigger = "CREATE TRIGGER tr AFTER INSERT ON log BEGIN UPDATE log SET msg = upper(msg) WHERE id = new.id; END";
+    runtime::run_ops(
+        &mut db,
+        &[
+            Op::Execute { sql: trigger.into() },
+            Op::Execute { sql: "INSERT INTO log (msg) VALUES ('hello')".into() },
+        ],
+    )
+    .unwrap();
+    assert_eq!(db.rows("SELECT msg FROM log"), [vec![Value::Text("HELLO".into())]]);
+    let two = format!("{}; SELECT 2", trigger.replace(" tr ", " tr2 "));
+    match runtime::run_ops(&mut db, &[Op::Execute { sql: two }]) {
+        Err(RuntimeError::Database { message, .. }) => {
+            assert_eq!(message, "You can only execute one statement at a time.")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Ground truth: Alembic 1.20.1 batch on a table with a generated column
+/// recreates it as `GENERATED ALWAYS AS (a * 2)` and names it in the copy's
+/// INSERT, which SQLite refuses while compiling it ("cannot INSERT into
+/// generated column"). Python's `sqlite3` had not begun a transaction yet,
+/// so Alembic's `DROP TABLE _alembic_tmp_metric` sticks: nothing is left.
+#[test]
+fn a_copy_that_does_not_compile_leaves_no_alembic_tmp() {
+    let mut db = Recorder::new(&[
+        "CREATE TABLE metric (\n\tid INTEGER NOT NULL, \n\ta INTEGER, \n\tdoubled INTEGER GENERATED ALWAYS AS (a * 2), \n\tPRIMARY KEY (id)\n)",
+        "INSERT INTO metric (a) VALUES (5)",
+    ]);
+    let mut note = Column::new("note", string(20));
+    note.server_default = Some(ServerDefault::Text("'x'".into()));
+    let err = runtime::run_ops(&mut db, &[batch("metric", vec![Op::AddColumn { table: "metric".into(), column: note }])])
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot INSERT into generated column \"doubled\""), "{err}");
+    assert_eq!(
+        db.statements().last().copied(),
+        Some("DROP TABLE _alembic_tmp_metric")
+    );
+    assert_eq!(
+        db.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
+        [vec![Value::Text("metric".into())]]
     );
 }

@@ -295,6 +295,7 @@ fn kanban_board_downgrade_of_step_2_recreates_a_self_referential_table() {
             table: "cards".into(),
             columns: vec![],
             unique: false,
+            sqlite_where: None,
         },
     };
     let ops = [

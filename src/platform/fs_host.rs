@@ -79,6 +79,34 @@ impl Host for FsHost {
         Ok(files)
     }
 
+    fn list_version_bytes(&self) -> Result<Vec<(String, Vec<u8>)>, String> {
+        let entries = match std::fs::read_dir(&self.versions) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(format!("cannot read {}: {e}", self.versions.display())),
+        };
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".py") || !entry.path().is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+            files.push((name, bytes));
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    fn ensure_version_subdir(&mut self, dir: &str) -> Result<bool, String> {
+        let path = self.versions.join(dir);
+        if path.is_dir() {
+            return Ok(false);
+        }
+        std::fs::create_dir_all(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(true)
+    }
+
     fn write_version(&mut self, file_name: &str, text: &str) -> Result<(), String> {
         std::fs::create_dir_all(&self.versions)
             .map_err(|e| format!("cannot create {}: {e}", self.versions.display()))?;

@@ -194,6 +194,11 @@ fn read_all(stmt: &JsStatement) -> Result<QueryResult, DbError> {
     Ok(QueryResult { columns, rows })
 }
 
+/// A path inside `versions/`: relative, no `..`, `/` separated.
+fn is_relative_version_path(p: &str) -> bool {
+    !p.is_empty() && !p.starts_with('/') && !p.contains('\\') && p.split('/').all(|c| !c.is_empty() && c != "..")
+}
+
 /// The browser `Host`: `models.py` and `versions/` in memory, the live sql.js database.
 pub struct BrowserHost {
     pub models: String,
@@ -207,16 +212,26 @@ impl Host for BrowserHost {
         Ok(self.models.clone())
     }
 
+    /// The files directly in `versions/` (a subfolder's are not read, as in Alembic).
     fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
-        Ok(self.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        Ok(self.versions.iter().filter(|(k, _)| !k.contains('/')).map(|(k, v)| (k.clone(), v.clone())).collect())
     }
 
     fn write_version(&mut self, file_name: &str, text: &str) -> Result<(), String> {
-        if file_name.is_empty() || file_name.contains('/') || file_name.contains('\\') {
+        if !is_relative_version_path(file_name) {
             return Err(format!("not a file name in versions/: {file_name:?}"));
         }
         self.versions.insert(file_name.to_string(), text.to_string());
         Ok(())
+    }
+
+    /// Folders exist as the prefixes of the file names written into them.
+    fn ensure_version_subdir(&mut self, dir: &str) -> Result<bool, String> {
+        if !is_relative_version_path(dir) {
+            return Err(format!("not a folder in versions/: {dir:?}"));
+        }
+        let prefix = format!("{dir}/");
+        Ok(!self.versions.keys().any(|k| k.starts_with(&prefix)))
     }
 
     fn database(&mut self) -> &mut dyn Database {

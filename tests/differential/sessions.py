@@ -9,6 +9,9 @@ A session is a text file in sessions/ (`NAME.txt`), one step a line:
 write models.py <<EOF          # a file, up to the line `EOF`: models.py, or
 ...                            # versions/FILE (a hand-written migration)
 EOF
+writeb versions/a\\nb.py <<EOF  # like `write`, but the name and the text are read as
+...                            # Python bytes escapes (`\\n`, `\\xff`): odd names, bad UTF-8
+EOF
 sql INSERT INTO t VALUES (1)   # run on the database with sqlite3 (not compared)
 revision -m "first" --rev-id a1   # anything else: an alembic command line
 ```
@@ -65,7 +68,7 @@ def discover() -> dict[str, str]:
 # --- session files -----------------------------------------------------------
 
 def parse(path: str) -> list[tuple[str, Any]]:
-    """[("write", (path, text)) | ("sql", statement) | ("cmd", argv)]."""
+    """[("write", (path, text | bytes)) | ("sql", statement) | ("cmd", argv)]."""
     steps: list[tuple[str, Any]] = []
     lines = open(path).read().splitlines()
     i = 0
@@ -74,16 +77,22 @@ def parse(path: str) -> list[tuple[str, Any]]:
         i += 1
         if not line or line.startswith("#"):
             continue
-        m = re.fullmatch(r"write\s+(\S+)\s*<<\s*EOF", line)
+        m = re.fullmatch(r"(writeb?)\s+(\S+)\s*<<\s*EOF", line)
         if m:
             body = []
             while i < len(lines) and lines[i] != "EOF":
                 body.append(lines[i])
                 i += 1
             if i >= len(lines):
-                raise ValueError(f"{path}: `write {m.group(1)}` has no closing EOF line")
+                raise ValueError(f"{path}: `{m.group(1)} {m.group(2)}` has no closing EOF line")
             i += 1
-            steps.append(("write", (m.group(1), "\n".join(body) + "\n")))
+            text = "\n".join(body) + "\n"
+            if m.group(1) == "writeb":
+                import codecs
+                name = codecs.escape_decode(m.group(2).encode())[0].decode("utf-8", "surrogateescape")
+                steps.append(("write", (name, codecs.escape_decode(text.encode())[0])))
+            else:
+                steps.append(("write", (m.group(2), text)))
         elif line.startswith("sql "):
             steps.append(("sql", line[4:]))
         else:
@@ -164,7 +173,8 @@ def exception_line(text: str) -> str | None:
 def run_session(impl: Any, steps: list[tuple[str, Any]], workdir: str) -> list[dict[str, Any]]:
     """Runs the steps; one record per command."""
     shutil.rmtree(workdir, ignore_errors=True)
-    impl.prepare(workdir, sqlmodel=any(k == "write" and "sqlmodel" in v[1] for k, v in steps))
+    impl.prepare(workdir, sqlmodel=any(k == "write" and isinstance(v[1], str) and "sqlmodel" in v[1]
+                                       for k, v in steps))
     models = impl.models(workdir)
     versions = impl.versions(workdir)
     db = impl.db(workdir)
@@ -180,7 +190,7 @@ def run_session(impl: Any, steps: list[tuple[str, Any]], workdir: str) -> list[d
                 path = os.path.join(versions, name[len("versions/"):])
             else:
                 raise ValueError(f"write: only models.py or versions/FILE, not {name}")
-            with open(path, "w") as f:
+            with open(path, "wb" if isinstance(text, bytes) else "w") as f:
                 f.write(text)
             for pyc in ("__pycache__",):
                 shutil.rmtree(os.path.join(os.path.dirname(path), pyc), ignore_errors=True)

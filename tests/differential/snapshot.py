@@ -193,18 +193,49 @@ def user_tables(con: sqlite3.Connection) -> list[tuple[str, str]]:
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"))
 
 
+_COLLATE = re.compile(r"\bCOLLATE\s+(" + _NAME + r")", re.I)
+_TABLE_OPTIONS = re.compile(r"\)((?:\s*,?\s*(?:WITHOUT\s+ROWID|STRICT))+)\s*$", re.I)
+_PARTIAL = re.compile(r"\)\s+WHERE\s+(.+)$", re.I | re.S)
+
+
+def _column_collations(sql: str) -> dict[str, str]:
+    """{column: collation} for columns declared with `COLLATE x` (lower-cased names)."""
+    out = {}
+    for part in split_top(table_body(sql)):
+        words = split_top(part.strip(), " ")
+        if not words or _KIND.match(part) or _CONSTRAINT.match(part):
+            continue
+        m = _COLLATE.search(part[len(words[0]):])
+        if m:
+            out[unquote(words[0]).lower()] = unquote(m.group(1)).upper()
+    return out
+
+
 def _table(con: sqlite3.Connection, name: str, sql: str) -> dict[str, Any]:
     q = quote(name)
-    columns = [
-        {"name": r[1], "type": norm_type(r[2]), "notnull": r[3], "default": r[4], "pk": r[5]}
-        for r in con.execute(f"PRAGMA table_info({q})")
-    ]
+    collations = _column_collations(sql or "")
+    columns = []
+    for r in con.execute(f"PRAGMA table_info({q})"):
+        col = {"name": r[1], "type": norm_type(r[2]), "notnull": r[3], "default": r[4], "pk": r[5]}
+        if r[1].lower() in collations:  # only where declared, so older snapshots keep their shape
+            col["collation"] = collations[r[1].lower()]
+        columns.append(col)
     indexes, uniques = [], []
     for _seq, iname, unique, origin, partial in con.execute(f"PRAGMA index_list({q})"):
         cols = [r[2] if r[2] is not None else "<expr>"
                 for r in con.execute(f"PRAGMA index_xinfo({quote(iname)})") if r[5]]
         if origin == "c":
-            indexes.append({"name": iname, "unique": unique, "columns": cols, "partial": partial})
+            index = {"name": iname, "unique": unique, "columns": cols, "partial": partial}
+            if partial:
+                row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                  (iname,)).fetchone()
+                m = _PARTIAL.search(row[0] or "") if row else None
+                index["where"] = squash(m.group(1)) if m else None
+            if "<expr>" in cols:
+                row = con.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                                  (iname,)).fetchone()
+                index["sql"] = squash(row[0] or "") if row else None
+            indexes.append(index)
         elif origin == "u":
             uniques.append(cols)
     fks: dict[int, dict[str, Any]] = {}
@@ -215,7 +246,7 @@ def _table(con: sqlite3.Connection, name: str, sql: str) -> dict[str, Any]:
         fk["referred_columns"].append(to)
     constraints = sorted(parse_constraints(sql or ""), key=lambda c: repr(sorted(c.items())))
     count = con.execute(f"SELECT count(*) FROM {q}").fetchone()[0]
-    return {
+    out = {
         "columns": columns,
         "indexes": sorted(indexes, key=lambda i: i["name"]),
         "unique_constraints": sorted(uniques),
@@ -223,6 +254,16 @@ def _table(con: sqlite3.Connection, name: str, sql: str) -> dict[str, Any]:
         "constraints": constraints,
         "rows": count,
     }
+    # unusual objects, present only where the table has them
+    generated = [{"name": r[1], "type": norm_type(r[2]), "stored": r[6] == 3}
+                 for r in con.execute(f"PRAGMA table_xinfo({q})") if r[6] in (2, 3)]
+    if generated:
+        out["generated"] = generated
+    m = _TABLE_OPTIONS.search((sql or "").strip())
+    if m:
+        out["options"] = sorted(re.sub(r"\s+", " ", o.strip().upper())
+                                for o in re.split(r"\s*,\s*|\s+(?=STRICT)", m.group(1).strip(" ,\t\n")) if o)
+    return out
 
 
 def snapshot(path: str) -> dict[str, Any]:
@@ -235,7 +276,14 @@ def snapshot(path: str) -> dict[str, Any]:
         version = []
         if "alembic_version" in tables:
             version = sorted(r[0] for r in con.execute("SELECT version_num FROM alembic_version"))
-        return {"tables": tables, "alembic_version": version}
+        snap: dict[str, Any] = {"tables": tables, "alembic_version": version}
+        # views and triggers, present only where the database has them
+        for kind in ("view", "trigger"):
+            objs = {n: {"table": t, "sql": squash(s or "")} for n, t, s in con.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = ? ORDER BY name", (kind,))}
+            if objs:
+                snap[kind + "s"] = objs
+        return snap
     except sqlite3.Error as e:
         return {"error": str(e)}
     finally:
@@ -256,4 +304,12 @@ def loosen(snap: dict[str, Any]) -> dict[str, Any]:
             "constraints": sorted(({k: v for k, v in c.items() if k != "name"} for c in t["constraints"]), key=repr),
             "rows": t["rows"],
         }
-    return {"tables": tables, "alembic_version": snap["alembic_version"]}
+    for name, t in snap["tables"].items():
+        for extra in ("generated", "options"):
+            if extra in t:
+                tables[name][extra] = t[extra]
+    loose = {"tables": tables, "alembic_version": snap["alembic_version"]}
+    for kind in ("views", "triggers"):
+        if kind in snap:
+            loose[kind] = sorted(v["sql"] for v in snap[kind].values())
+    return loose

@@ -31,8 +31,19 @@ pub trait Host {
     fn read_models(&self) -> Result<String, String>;
     /// `(file name, text)` of every `*.py` in the versions directory, sorted by name.
     fn list_versions(&self) -> Result<Vec<(String, String)>, String>;
-    /// Writes `versions/<file_name>`.
+    /// Like [`Host::list_versions`], as raw bytes: a file that is not valid
+    /// UTF-8 is Python's `SyntaxError` when it loads, not an I/O error.
+    fn list_version_bytes(&self) -> Result<Vec<(String, Vec<u8>)>, String> {
+        Ok(self.list_versions()?.into_iter().map(|(n, t)| (n, t.into_bytes())).collect())
+    }
+    /// Writes `versions/<file_name>`; `file_name` may name a subfolder
+    /// (`a/b_msg.py` for `--rev-id a/b`) that [`Host::ensure_version_subdir`] made.
     fn write_version(&mut self, file_name: &str, text: &str) -> Result<(), String>;
+    /// Creates the folder `versions/<dir>` when it is missing, as Alembic's
+    /// `_ensure_directory` does; `Ok(true)` when it was created.
+    fn ensure_version_subdir(&mut self, dir: &str) -> Result<bool, String> {
+        Err(format!("cannot create the folder {dir} in the versions directory"))
+    }
     fn database(&mut self) -> &mut dyn Database;
     /// Local time as Alembic's `Create Date` shows it: `2026-11-22 03:03:40.760990`.
     fn now(&self) -> String;

@@ -499,13 +499,48 @@ pub fn table_constraints(table: &Table) -> Vec<Constraint> {
     out
 }
 
+/// The SQLite table options `post_create_table` writes after the closing
+/// parenthesis: `sqlite_with_rowid=False` → `WITHOUT ROWID`,
+/// `sqlite_strict=True` → `STRICT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableOptions {
+    pub with_rowid: Option<bool>,
+    pub strict: Option<bool>,
+}
+
+impl TableOptions {
+    pub fn of(table: &Table) -> Self {
+        TableOptions {
+            with_rowid: table.sqlite_with_rowid,
+            strict: table.sqlite_strict,
+        }
+    }
+
+    /// `SQLiteDDLCompiler.post_create_table`: `"\n WITHOUT ROWID,\n STRICT"`.
+    fn post_create_table(self) -> String {
+        let mut opts = Vec::new();
+        if self.with_rowid == Some(false) {
+            opts.push("WITHOUT ROWID");
+        }
+        if self.strict == Some(true) {
+            opts.push("STRICT");
+        }
+        if opts.is_empty() {
+            String::new()
+        } else {
+            format!("\n {}", opts.join(",\n "))
+        }
+    }
+}
+
 /// `CREATE TABLE name (\n\tcol, \n\t...PRIMARY KEY (id), \n\t...\n)` — columns,
-/// the primary key, then `constraints` in order.
+/// the primary key, then `constraints` in order, then the table options.
 pub fn create_table_with(
     name: &str,
     columns: &[Column],
     primary_key: Option<&PrimaryKeyConstraint>,
     constraints: &[Constraint],
+    options: TableOptions,
 ) -> Result<String, DdlError> {
     let mut parts = Vec::new();
     for c in columns {
@@ -526,9 +561,10 @@ pub fn create_table_with(
         }
     }
     Ok(format!(
-        "CREATE TABLE {} (\n\t{}\n)",
+        "CREATE TABLE {} (\n\t{}\n){}",
         quote(name),
-        parts.join(", \n\t")
+        parts.join(", \n\t"),
+        options.post_create_table()
     ))
 }
 
@@ -539,6 +575,7 @@ pub fn create_table(table: &Table) -> Result<String, DdlError> {
         &table.columns,
         table.primary_key.as_ref(),
         &table_constraints(table),
+        TableOptions::of(table),
     )
 }
 
@@ -547,7 +584,7 @@ pub fn drop_table(name: &str) -> String {
     format!("DROP TABLE {}", quote(name))
 }
 
-/// `CREATE [UNIQUE] INDEX name ON table (a, lower(b))`
+/// `CREATE [UNIQUE] INDEX name ON table (a, lower(b)) [WHERE predicate]`
 pub fn create_index(index: &Index) -> String {
     let name = index
         .name
@@ -563,13 +600,18 @@ pub fn create_index(index: &Index) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    format!(
+    let mut sql = format!(
         "CREATE {}INDEX {} ON {} ({})",
         if index.unique { "UNIQUE " } else { "" },
         name,
         quote(&index.table),
         cols
-    )
+    );
+    if let Some(w) = &index.sqlite_where {
+        sql.push_str(" WHERE ");
+        sql.push_str(w);
+    }
+    sql
 }
 
 /// `DROP INDEX name`

@@ -17,7 +17,10 @@
 //!   foreign_key_list`; a UNIQUE constraint is reported only when a
 //!   `sqlite_autoindex_*` backs it.
 //! - Indexes skip `sqlite_autoindex_*` and expression indexes, sorted by name;
-//!   CHECKs sorted by name, unnamed last.
+//!   a partial index's predicate is read from its CREATE INDEX text
+//!   (`sqlite_where`); CHECKs sorted by name, unnamed last.
+//! - `WITHOUT ROWID` / `STRICT` after the table's closing parenthesis become
+//!   `sqlite_with_rowid=False` / `sqlite_strict=True` (`get_table_options`).
 //! - Where SQLAlchemy parses with regular expressions this module splits the
 //!   CREATE TABLE body at top-level commas; both agree on DDL that
 //!   SQLAlchemy or a person writes in the usual layouts.
@@ -89,6 +92,9 @@ pub fn reflect_table(
     let elements = split_top_level(&body);
 
     let mut table = Table::new(name);
+    let (with_rowid, strict) = table_options(&table_sql);
+    table.sqlite_with_rowid = with_rowid;
+    table.sqlite_strict = strict;
 
     // --- columns (get_columns) ---
     let info = db.query(&format!("PRAGMA main.table_xinfo({})", qident(name)))?;
@@ -217,6 +223,7 @@ pub fn reflect_table(
     for i in 0..il.rows.len() {
         let iname = text(il.get(i, "name")).unwrap_or_default();
         let unique = il.get(i, "unique").as_i64().unwrap_or(0) != 0;
+        let partial = il.get(i, "partial").as_i64().unwrap_or(0) != 0;
         let ii = db.query(&format!("PRAGMA main.index_info({})", qident(&iname)))?;
         let mut cols = Vec::new();
         let mut expression = false;
@@ -236,11 +243,24 @@ pub fn reflect_table(
             ));
             continue;
         }
+        let mut sqlite_where = None;
+        if partial {
+            let r = db.query(&format!(
+                "SELECT sql FROM sqlite_master WHERE name = {} AND type = 'index'",
+                crate::ddl::string_literal(&iname)
+            ))?;
+            let index_sql = r.rows.first().and_then(|r| r.first()).and_then(text).unwrap_or_default();
+            sqlite_where = partial_index_predicate(&index_sql);
+            if sqlite_where.is_none() {
+                warnings.push(format!("Failed to look up filter predicate of partial index {iname}"));
+            }
+        }
         indexes.push(Index {
             name: Some(Name::plain(iname)),
             table: name.to_string(),
             columns: cols.into_iter().map(IndexColumn::Column).collect(),
             unique,
+            sqlite_where,
         });
     }
     indexes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -298,6 +318,72 @@ pub fn reflect_table(
     table.check_constraints = checks;
 
     Ok(Some(table))
+}
+
+/// `get_table_options`: `TABLE_OPTIONS_PATTERN`
+/// (`\)(?:\s*,?\s*(?:(WITHOUT\s+ROWID)|(STRICT)))*\s*$`, case-insensitive)
+/// searched in the stripped CREATE TABLE text: the options after the
+/// closing parenthesis, as `(Some(false), Some(true))` for `sqlite_with_rowid`
+/// and `sqlite_strict` when present.
+pub fn table_options(table_sql: &str) -> (Option<bool>, Option<bool>) {
+    let mut rest = table_sql.trim();
+    let (mut without_rowid, mut strict) = (false, false);
+    let ends_with_ci = |s: &str, w: &str| {
+        s.len() >= w.len() && s.is_char_boundary(s.len() - w.len()) && s[s.len() - w.len()..].eq_ignore_ascii_case(w)
+    };
+    loop {
+        rest = rest.trim_end();
+        if rest.ends_with(')') {
+            break;
+        }
+        if ends_with_ci(rest, "STRICT") {
+            strict = true;
+            rest = &rest[..rest.len() - 6];
+        } else if ends_with_ci(rest, "ROWID") {
+            let before = &rest[..rest.len() - 5];
+            let trimmed = before.trim_end();
+            if trimmed.len() == before.len() || !ends_with_ci(trimmed, "WITHOUT") {
+                return (None, None);
+            }
+            without_rowid = true;
+            rest = &trimmed[..trimmed.len() - 7];
+        } else {
+            return (None, None);
+        }
+        rest = rest.trim_end();
+        rest = rest.strip_suffix(',').unwrap_or(rest);
+    }
+    (without_rowid.then_some(false), strict.then_some(true))
+}
+
+/// `get_indexes`' `partial_pred_re = r"\)\s+where\s+(.+)"` (case-insensitive,
+/// `.` stops at a newline), searched in the index's CREATE INDEX text.
+pub fn partial_index_predicate(index_sql: &str) -> Option<String> {
+    let lower = index_sql.to_ascii_lowercase();
+    let is_ws = |c: char| c.is_whitespace();
+    for (p, _) in index_sql.match_indices(')') {
+        let after = &index_sql[p + 1..];
+        let ws1 = after.len() - after.trim_start_matches(is_ws).len();
+        if ws1 == 0 || !lower[p + 1 + ws1..].starts_with("where") {
+            continue;
+        }
+        let after_kw = &index_sql[p + 1 + ws1 + 5..];
+        let ws2: Vec<char> = after_kw.chars().take_while(|c| c.is_whitespace()).collect();
+        if ws2.is_empty() {
+            continue;
+        }
+        let ws2_len: usize = ws2.iter().map(|c| c.len_utf8()).sum();
+        let tail = &after_kw[ws2_len..];
+        let line = &tail[..tail.find('\n').unwrap_or(tail.len())];
+        if !line.is_empty() {
+            return Some(line.to_string());
+        }
+        // `\s+` gives one character back to `.+` when it can
+        if ws2.len() >= 2 && ws2[ws2.len() - 1] != '\n' {
+            return Some(ws2[ws2.len() - 1].to_string());
+        }
+    }
+    None
 }
 
 fn referred_pk(db: &mut dyn Database, table: &str) -> Result<Vec<String>, DbError> {

@@ -263,10 +263,11 @@ fn render_op_in(op: &Op, ctx: Ctx) -> Vec<String> {
         Op::CreateIndex { index } => vec![render_create_index(index, ctx)],
         Op::DropIndex { index } => {
             let name = render_opt_name(index.name.as_ref(), ctx);
+            let kwargs = index_dialect_kwargs(index);
             if ctx.batch {
-                vec![format!("{p}drop_index({name})")]
+                vec![format!("{p}drop_index({name}{kwargs})")]
             } else {
-                vec![format!("{p}drop_index({name}, table_name={})", py_repr_str(&index.table))]
+                vec![format!("{p}drop_index({name}, table_name={}{kwargs})", py_repr_str(&index.table))]
             }
         }
         Op::CreateUniqueConstraint { table, constraint } => {
@@ -344,6 +345,7 @@ fn render_sa_table(t: &Table) -> String {
     let mut args = vec![py_repr_str(&t.name), "sa.MetaData()".to_string()];
     args.extend(t.columns.iter().map(render_column));
     args.extend(table_constraints(t).iter().filter_map(|c| render_constraint(c, ctx)));
+    args.extend(table_dialect_kwargs(t));
     format!("sa.Table({})", args.join(", "))
 }
 
@@ -378,6 +380,9 @@ fn render_create_table(table: &Table, ctx: Ctx) -> String {
     let mut text = format!("{}create_table({},\n{}", ctx.prefix(), py_repr_str(&table.name), args);
     if let Some(comment) = &table.comment {
         text.push_str(&format!(",\ncomment={}", py_repr_str(comment)));
+    }
+    for kw in table_dialect_kwargs(table) {
+        text.push_str(&format!(",\n{kw}"));
     }
     text.push_str("\n)");
     text
@@ -491,17 +496,38 @@ fn render_create_index(index: &Index, ctx: Ctx) -> String {
             IndexColumn::Expression(e) => format!("sa.literal_column({})", py_repr_str(e)),
         })
         .collect();
+    let kwargs = index_dialect_kwargs(index);
     if ctx.batch {
-        format!("{}create_index({name}, [{}], unique={})", ctx.prefix(), columns.join(", "), py_bool(index.unique))
+        format!("{}create_index({name}, [{}], unique={}{kwargs})", ctx.prefix(), columns.join(", "), py_bool(index.unique))
     } else {
         format!(
-            "{}create_index({name}, {}, [{}], unique={})",
+            "{}create_index({name}, {}, [{}], unique={}{kwargs})",
             ctx.prefix(),
             py_repr_str(&index.table),
             columns.join(", "),
             py_bool(index.unique)
         )
     }
+}
+
+/// `_render_dialect_kwargs_items(index.dialect_kwargs)`: `, sqlite_where=sa.text('...')`.
+fn index_dialect_kwargs(index: &Index) -> String {
+    match &index.sqlite_where {
+        Some(w) => format!(", sqlite_where=sa.text({})", py_repr_str(w)),
+        None => String::new(),
+    }
+}
+
+/// `for k in sorted(op.kw)`: the table's dialect keywords (`table.kwargs`).
+fn table_dialect_kwargs(table: &Table) -> Vec<String> {
+    let mut kw = Vec::new();
+    if let Some(v) = table.sqlite_strict {
+        kw.push(format!("sqlite_strict={}", py_bool(v)));
+    }
+    if let Some(v) = table.sqlite_with_rowid {
+        kw.push(format!("sqlite_with_rowid={}", py_bool(v)));
+    }
+    kw
 }
 
 /// `_add_fk_constraint`.

@@ -345,22 +345,80 @@ pub struct RevisionMap {
     warnings: Vec<String>,
 }
 
-/// Python's `int()` on a string, for the `-N` checks.
+/// The first code point of every run of ten Unicode decimal digits (`Nd`,
+/// Unicode 14 as Python 3.11 has it): what `int()` and a `str` pattern's
+/// `\d` accept besides `0-9`.
+const DECIMAL_ZEROS: &[u32] = &[
+    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50,
+    0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40,
+    0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066,
+    0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950,
+    0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6,
+    0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+];
+
+/// `unicodedata.decimal(c)`: the value of a decimal digit of any script.
+pub(crate) fn py_decimal(c: char) -> Option<u32> {
+    let cp = c as u32;
+    let i = DECIMAL_ZEROS.partition_point(|&z| z <= cp).checked_sub(1)?;
+    let v = cp - DECIMAL_ZEROS[i];
+    (v < 10).then_some(v)
+}
+
+/// Python's `int()` on a string: sign, decimal digits of any script,
+/// single underscores between digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PyInt {
+    negative: bool,
+    /// The magnitude in ASCII digits without leading zeros (`"0"` for zero),
+    /// as `%d` prints it, however large.
+    magnitude: String,
+}
+
+impl PyInt {
+    fn parse(s: &str) -> Option<PyInt> {
+        let t = s.trim();
+        let (negative, digits) = match t.chars().next() {
+            Some('-') => (true, &t[1..]),
+            Some('+') => (false, &t[1..]),
+            _ => (false, t),
+        };
+        if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+            return None;
+        }
+        let mut magnitude = String::new();
+        for c in digits.chars().filter(|&c| c != '_') {
+            let d = py_decimal(c)?;
+            if !(magnitude.is_empty() && d == 0) {
+                magnitude.push(char::from_digit(d, 10)?);
+            }
+        }
+        if magnitude.is_empty() {
+            magnitude.push('0');
+        }
+        Some(PyInt { negative: negative && magnitude != "0", magnitude })
+    }
+
+    /// The value, clamped to `i64` (a walk of more steps than the map has
+    /// revisions stops at its end either way).
+    fn saturating(&self) -> i64 {
+        match self.magnitude.parse::<i64>() {
+            Ok(n) if self.negative => -n,
+            Ok(n) => n,
+            Err(_) if self.negative => i64::MIN,
+            Err(_) => i64::MAX,
+        }
+    }
+}
+
+/// Python's `int()` on a string, for the `-N` checks (clamped to `i64`).
 fn py_int(s: &str) -> Option<i64> {
-    let t = s.trim();
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if digits.is_empty() || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
-        return None;
-    }
-    if !digits.chars().all(|c| c.is_ascii_digit() || c == '_') {
-        return None;
-    }
-    let n: i64 = digits.replace('_', "").parse().ok()?;
-    Some(if neg { -n } else { n })
+    PyInt::parse(s).map(|i| i.saturating())
+}
+
+/// `abs(int(s))` as `%d` prints it, for "didn't produce N migrations".
+fn py_int_abs_text(s: &str) -> String {
+    PyInt::parse(s).map(|i| i.magnitude).unwrap_or_else(|| "0".into())
 }
 
 fn is_word(c: char) -> bool {
@@ -380,7 +438,7 @@ fn relative_match(s: &str) -> Option<(Option<String>, Option<String>, String)> {
         }
         let after = &tail[1..];
         let digits_end =
-            after.char_indices().find(|(_, c)| !c.is_ascii_digit()).map(|(i, _)| i).unwrap_or(after.len());
+            after.char_indices().find(|(_, c)| py_decimal(*c).is_none()).map(|(i, _)| i).unwrap_or(after.len());
         if digits_end == 0 {
             return None;
         }
@@ -1111,7 +1169,9 @@ impl RevisionMap {
         };
         if let Some((branch_label, symbol, relative)) = relative_match(&target) {
             let rel_int = py_int(&relative).unwrap_or(0);
-            let didnt = || rev_err(format!("Relative revision {relative} didn't produce {} migrations", rel_int.abs()));
+            let didnt = || {
+                rev_err(format!("Relative revision {relative} didn't produce {} migrations", py_int_abs_text(&relative)))
+            };
             if rel_int >= 0 {
                 let Some(symbol) = symbol else {
                     return Err(didnt());
@@ -1233,13 +1293,22 @@ impl RevisionMap {
             if rev == Val::Nil {
                 return Err(rev_err(format!(
                     "Relative revision {relative_str} didn't produce {} migrations",
-                    relative.abs()
+                    py_int_abs_text(&relative_str)
                 )));
             }
             return Ok(vec![rev]);
         }
         let Some(symbol) = symbol else {
-            return Err(rev_err(format!("Relative revision {relative} didn't produce {} migrations", relative.abs())));
+            // `%s` of the int: no `+`, ASCII digits
+            let shown = match PyInt::parse(&relative_str) {
+                Some(PyInt { negative: true, magnitude }) => format!("-{magnitude}"),
+                Some(PyInt { magnitude, .. }) => magnitude,
+                None => "0".into(),
+            };
+            return Err(rev_err(format!(
+                "Relative revision {shown} didn't produce {} migrations",
+                py_int_abs_text(&relative_str)
+            )));
         };
         let start = match &branch_label {
             None => self.get_revision_arg(&Arg::One(symbol))?,
@@ -2468,6 +2537,14 @@ mod tests {
         assert_eq!(py_int("0001"), Some(1));
         assert_eq!(py_int("r0001"), None);
         assert_eq!(py_int("1_0"), Some(10));
+        // Python: int('+٣') == 3; int('-9223372036854775809') is exact, clamped here
+        assert_eq!(py_int("+٣"), Some(3));
+        assert_eq!(py_int("-9223372036854775809"), Some(i64::MIN));
+        assert_eq!(py_int("+18446744073709551617"), Some(i64::MAX));
+        assert_eq!(py_int_abs_text("-9223372036854775809"), "9223372036854775809");
+        assert_eq!(py_int_abs_text("+٠٢"), "2");
+        assert_eq!(py_int("²"), None);
+        assert_eq!(relative_match("+٣"), Some((None, None, "+٣".into())));
     }
 
     #[test]

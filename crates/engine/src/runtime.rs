@@ -13,7 +13,9 @@
 //!   migration step opens a transaction (`BEGIN`), which commits when the
 //!   step ends and rolls back when it fails. So a failed batch copy leaves
 //!   `_alembic_tmp_<table>` behind (its CREATE was autocommitted) and the
-//!   version row unchanged.
+//!   version row unchanged. A DML statement that does not compile opens no
+//!   transaction (the module prepares before it begins), so Alembic's
+//!   `DROP TABLE _alembic_tmp_<table>` after it sticks.
 //! - Batch mode: "move and copy" unless every op of the block is a plain
 //!   `add_column` (no SQL-expression default, no persisted `Computed`),
 //!   `create_index` or `drop_index` (`SQLiteImpl.requires_recreate_in_batch`).
@@ -163,41 +165,126 @@ fn is_dml(sql: &str) -> bool {
         .any(|k| first.eq_ignore_ascii_case(k))
 }
 
-/// Python's `sqlite3` refuses text with a second statement after the first `;`.
+/// Python's `sqlite3` prepares the text once and refuses it when anything
+/// but whitespace and comments follows the first statement SQLite parsed
+/// ("You can only execute one statement at a time."). Where that statement
+/// ends is decided as `sqlite3_complete` decides it: at the first `;` outside
+/// strings, quoted names and comments, except inside a `CREATE [TEMP]
+/// TRIGGER ... BEGIN ... END` body, whose statements end in `;` too.
 fn has_second_statement(sql: &str) -> bool {
+    match first_statement_end(sql) {
+        Some(end) => !skip_space_and_comments(&sql[end..]).is_empty(),
+        None => false,
+    }
+}
+
+/// The byte offset just after the `;` that ends the first statement, by
+/// SQLite's `sqlite3_complete` state machine (complete.c).
+fn first_statement_end(sql: &str) -> Option<usize> {
+    #[derive(Clone, Copy)]
+    enum Tk {
+        Semi,
+        Ws,
+        Other,
+        Explain,
+        Create,
+        Temp,
+        Trigger,
+        End,
+    }
+    // states: 0 INVALID, 1 START, 2 NORMAL, 3 EXPLAIN, 4 CREATE, 5 TRIGGER, 6 SEMI, 7 END
+    const TRANS: [[u8; 8]; 8] = [
+        [1, 0, 2, 3, 4, 2, 2, 2],
+        [1, 1, 2, 3, 4, 2, 2, 2],
+        [1, 2, 2, 2, 2, 2, 2, 2],
+        [1, 3, 3, 2, 4, 2, 2, 2],
+        [1, 4, 2, 2, 2, 4, 5, 2],
+        [6, 5, 5, 5, 5, 5, 5, 5],
+        [6, 6, 5, 5, 5, 5, 5, 7],
+        [1, 7, 5, 5, 5, 5, 5, 5],
+    ];
     let b = sql.as_bytes();
+    let is_id = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
+    let mut state = 0u8;
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
-            q @ (b'\'' | b'"' | b'`' | b'[') => {
-                let end = if q == b'[' { b']' } else { q };
+        let c = b[i];
+        let tok = match c {
+            b';' => {
                 i += 1;
-                while i < b.len() && b[i] != end {
+                Tk::Semi
+            }
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => {
+                i += 1;
+                Tk::Ws
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
                     i += 1;
                 }
+                if i >= b.len() {
+                    return None;
+                }
+                i += 2;
+                Tk::Ws
             }
             b'-' if b.get(i + 1) == Some(&b'-') => {
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
                 }
+                if i >= b.len() {
+                    return None;
+                }
+                Tk::Ws
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+            b'\'' | b'"' | b'`' | b'[' => {
+                let close = if c == b'[' { b']' } else { c };
+                i += 1;
+                while i < b.len() && b[i] != close {
                     i += 1;
                 }
+                if i >= b.len() {
+                    return None;
+                }
                 i += 1;
+                Tk::Other
             }
-            b';' => {
-                return sql
-                    .get(i + 1..)
-                    .is_some_and(|rest| !skip_space_and_comments(rest).is_empty())
+            c if is_id(c) => {
+                let start = i;
+                while i < b.len() && is_id(b[i]) {
+                    i += 1;
+                }
+                let word = &sql[start..i];
+                let kw = |k: &str| word.eq_ignore_ascii_case(k);
+                if c.is_ascii_digit() {
+                    Tk::Other
+                } else if kw("create") {
+                    Tk::Create
+                } else if kw("trigger") {
+                    Tk::Trigger
+                } else if kw("temp") || kw("temporary") {
+                    Tk::Temp
+                } else if kw("end") {
+                    Tk::End
+                } else if kw("explain") {
+                    Tk::Explain
+                } else {
+                    Tk::Other
+                }
             }
-            _ => {}
+            _ => {
+                i += 1;
+                Tk::Other
+            }
+        };
+        let before = state;
+        state = TRANS[state as usize][tok as usize];
+        if matches!(tok, Tk::Semi) && state == 1 && before > 1 {
+            return Some(i);
         }
-        i += 1;
     }
-    false
+    None
 }
 
 const ONE_STATEMENT: &str = "You can only execute one statement at a time.";
@@ -234,6 +321,13 @@ impl Sink<'_> {
                     return Err(db_err(sql, DbError::new("near \"ALTER\": syntax error")));
                 }
                 if is_dml(sql) && !*in_transaction {
+                    // Python's `sqlite3` prepares the statement before its
+                    // implicit BEGIN: one that does not compile (`no such
+                    // column`, `cannot INSERT into generated column`) fails
+                    // with no transaction open, so what follows it (the batch
+                    // copy's `DROP TABLE _alembic_tmp_...`) autocommits.
+                    // `EXPLAIN` compiles without running.
+                    db.query(&format!("EXPLAIN {sql}")).map_err(|e| db_err(sql, e))?;
                     db.execute("BEGIN").map_err(|e| db_err("BEGIN", e))?;
                     *in_transaction = true;
                 }
@@ -267,11 +361,17 @@ pub fn offline_statement(sql: &str) -> String {
     format!("{};\n\n", sql.replace('\t', "    ").trim())
 }
 
-/// What a successful step reports besides its effect: Python warnings
-/// Alembic / SQLAlchemy would print (`UserWarning: ...`).
+/// What a step reports besides its effect: the Python warnings Alembic /
+/// SQLAlchemy would print, as the lines Python's `warnings` module ends them
+/// with (`UserWarning: ...` from Alembic's `util.warn`, `SAWarning: ...`
+/// from SQLAlchemy's reflection).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StepReport {
     pub warnings: Vec<String>,
+}
+
+fn user_warning(message: impl std::fmt::Display) -> String {
+    format!("UserWarning: {message}")
 }
 
 /// Runs ops online as one migration step without version bookkeeping.
@@ -289,6 +389,18 @@ pub fn run_step(
     updates: &[VersionUpdate],
 ) -> Result<StepReport, RuntimeError> {
     let mut report = StepReport::default();
+    run_step_reporting(db, ops, updates, &mut report)?;
+    Ok(report)
+}
+
+/// [`run_step`], filling `report` as it goes: a step that fails has printed
+/// its warnings before the error, as Python prints them when they happen.
+pub fn run_step_reporting(
+    db: &mut dyn Database,
+    ops: &[Op],
+    updates: &[VersionUpdate],
+    report: &mut StepReport,
+) -> Result<(), RuntimeError> {
     let result = {
         let mut sink = Sink::Online {
             db: &mut *db,
@@ -319,7 +431,7 @@ pub fn run_step(
             if in_tx {
                 db.execute("COMMIT").map_err(|e| db_err("COMMIT", e))?;
             }
-            Ok(report)
+            Ok(())
         }
         (Err(mut e), in_tx, kept) => {
             if in_tx {
@@ -515,7 +627,7 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
         Op::AddColumn { table, column } => {
             sink.exec(&ddl::add_column(table, column)?)?;
             if !ddl::type_bound_checks(column).is_empty() {
-                warnings.push(SKIP_IMPLICIT_CONSTRAINT.to_string());
+                warnings.push(user_warning(SKIP_IMPLICIT_CONSTRAINT));
             }
             Ok(())
         }
@@ -554,7 +666,7 @@ fn alter_column_plain(
     warnings: &mut Vec<String>,
 ) -> Result<(), RuntimeError> {
     if a.modify_autoincrement.is_some() || a.existing_autoincrement.is_some() {
-        warnings.push("autoincrement and existing_autoincrement only make sense for MySQL".into());
+        warnings.push(user_warning("autoincrement and existing_autoincrement only make sense for MySQL"));
     }
     if let Some(n) = a.modify_nullable {
         sink.exec(&ddl::alter_column_nullable(&a.table, &a.column, n))?;
@@ -566,7 +678,7 @@ fn alter_column_plain(
         sink.exec(&ddl::alter_column_type(&a.table, &a.column, t)?)?;
         let new_col = Column::new(a.column.clone(), t.clone());
         if !ddl::type_bound_checks(&new_col).is_empty() {
-            warnings.push(SKIP_IMPLICIT_CONSTRAINT.to_string());
+            warnings.push(user_warning(SKIP_IMPLICIT_CONSTRAINT));
         }
     }
     if a.modify_comment.is_some() {
@@ -658,7 +770,10 @@ fn run_batch(
                     b.table
                 )));
             };
-            let t = reflect::reflect_table(db, &b.table, warnings)
+            let mut reflection_warnings = Vec::new();
+            let t = reflect::reflect_table(db, &b.table, &mut reflection_warnings);
+            warnings.extend(reflection_warnings.into_iter().map(|w| format!("SAWarning: {w}")));
+            let t = t
                 .map_err(|e| db_err("PRAGMA main.table_xinfo", e))?
                 .ok_or_else(|| RuntimeError::NoSuchTable(b.table.clone()))?;
             check_referred_tables(db, &t)?;
@@ -912,12 +1027,12 @@ impl ApplyBatch {
         for ck in &table.check_constraints {
             if reflected && ck.name.is_none() {
                 if !check_in_args {
-                    warnings.push(format!(
+                    warnings.push(user_warning(format_args!(
                         "Unnamed CHECK constraint on reflected table '{}' is being omitted from the table recreate; \
                          pass the constraint explicitly using batch_alter_table.table_args.  Naming CHECK \
                          constraints avoids this going forward.",
                         table.name
-                    ));
+                    )));
                 }
                 continue;
             }
@@ -1248,7 +1363,15 @@ impl ApplyBatch {
             columns: self.remap(&p.columns),
         });
         let columns: Vec<Column> = self.columns.iter().map(|c| c.column.clone()).collect();
-        let create = ddl::create_table_with(&self.temp_name, &columns, pk.as_ref(), &constraints)?;
+        // `table_kwargs.setdefault(k, table.kwargs[k])`: WITHOUT ROWID and
+        // STRICT carry over to the new table.
+        let create = ddl::create_table_with(
+            &self.temp_name,
+            &columns,
+            pk.as_ref(),
+            &constraints,
+            ddl::TableOptions::of(&self.table),
+        )?;
         let copy: Vec<CopyColumn> = self
             .columns
             .iter()
@@ -1282,6 +1405,8 @@ impl ApplyBatch {
                 table: self.table.name.clone(),
                 columns,
                 unique: idx.unique,
+                // `**idx_existing.kwargs`: a partial index stays partial
+                sqlite_where: idx.sqlite_where.clone(),
             });
         }
         for idx in &self.new_indexes {
@@ -1326,6 +1451,30 @@ mod tests {
         assert!(!has_second_statement("insert into t values (3);  -- x\n"));
         assert!(!has_second_statement("insert into t values ('a;b')"));
         assert!(!has_second_statement("select 1"));
+    }
+
+    /// Ground truth: Python 3.11's `sqlite3` (SQLite 3.40) runs each of the
+    /// `ok` texts with `cursor.execute` and refuses the `two` texts with
+    /// "You can only execute one statement at a time."
+    #[test]
+    fn a_trigger_body_is_one_statement() {
+        let ok = [
+            "CREATE TRIGGER tr AFTER INSERT ON log BEGIN UPDATE log SET msg = upper(msg) WHERE id = new.id; END",
+            "CREATE TRIGGER tr AFTER INSERT ON log BEGIN UPDATE log SET msg = upper(msg) WHERE id = new.id; END;",
+            "create temp trigger tr after insert on log begin select 1; select 'end;'; end; -- done\n",
+            "CREATE TRIGGER tr AFTER INSERT ON log BEGIN\n  INSERT INTO a VALUES (1);\n  INSERT INTO b VALUES (2);\nEND",
+        ];
+        for sql in ok {
+            assert!(!has_second_statement(sql), "{sql}");
+        }
+        let two = [
+            "CREATE TRIGGER tr AFTER INSERT ON log BEGIN SELECT 1; END; SELECT 2",
+            "CREATE TABLE t (x INTEGER); CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END",
+            "CREATE VIEW v AS SELECT 1 AS \"end\"; SELECT 2",
+        ];
+        for sql in two {
+            assert!(has_second_statement(sql), "{sql}");
+        }
     }
 
     #[test]

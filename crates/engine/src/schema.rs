@@ -78,6 +78,12 @@ pub struct Table {
     pub indexes: Vec<Index>,
     /// Table comment (SQLite ignores comments; kept for rendering).
     pub comment: Option<String>,
+    /// `sqlite_with_rowid=` as given (or `False` when reflected from a
+    /// `WITHOUT ROWID` table); `Some(false)` emits `WITHOUT ROWID`.
+    pub sqlite_with_rowid: Option<bool>,
+    /// `sqlite_strict=` as given (or `True` when reflected from a `STRICT`
+    /// table); `Some(true)` emits `STRICT`.
+    pub sqlite_strict: Option<bool>,
 }
 
 impl Table {
@@ -201,13 +207,17 @@ pub struct CheckConstraint {
     pub sqltext: String,
 }
 
-/// `Index(name, *columns, unique=...)`; expressions are kept as text.
+/// `Index(name, *columns, unique=..., sqlite_where=...)`; expressions are
+/// kept as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
     pub name: Option<Name>,
     pub table: String,
     pub columns: Vec<IndexColumn>,
     pub unique: bool,
+    /// `sqlite_where=sa.text('...')`: a partial index's predicate, as SQL
+    /// text (the dialect option SQLAlchemy reflects and Alembic renders).
+    pub sqlite_where: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -587,11 +587,11 @@ impl<'a, 'src> Cx<'a, 'src> {
             ("alter_column", _) => self.op_alter_column(call, &cx, &name),
             ("create_index", _) => {
                 let (table, b) = if in_batch {
-                    const SIG: Sig = sig(&["index_name", "columns"], 2, &["unique", "if_not_exists", "schema"]);
+                    const SIG: Sig = sig(&["index_name", "columns"], 2, &["unique", "if_not_exists", "schema", KWARGS]);
                     let b = self.bind(call, &SIG, &name)?;
                     (cx.batch_table.unwrap_or_default().to_string(), b)
                 } else {
-                    const SIG: Sig = sig(&["index_name", "table_name", "columns"], 3, &["schema", "unique", "if_not_exists"]);
+                    const SIG: Sig = sig(&["index_name", "table_name", "columns"], 3, &["schema", "unique", "if_not_exists", KWARGS]);
                     let b = self.bind(call, &SIG, &name)?;
                     (self.str_arg(&b, "table_name", call)?, b)
                 };
@@ -610,15 +610,16 @@ impl<'a, 'src> Cx<'a, 'src> {
                     Some(e @ Expr::NumberLiteral(_)) => self.int_lit(e)? != 0,
                     other => self.opt_bool(other)?.unwrap_or(false),
                 };
-                Ok(Op::CreateIndex { index: Index { name: idx_name, table, columns, unique } })
+                let sqlite_where = self.index_dialect_kwargs(&b.kwargs, env, &name)?;
+                Ok(Op::CreateIndex { index: Index { name: idx_name, table, columns, unique, sqlite_where } })
             }
             ("drop_index", _) => {
                 let (table, b) = if in_batch {
-                    const SIG: Sig = sig(&["index_name"], 1, &["if_exists", "schema"]);
+                    const SIG: Sig = sig(&["index_name"], 1, &["if_exists", "schema", KWARGS]);
                     let b = self.bind(call, &SIG, &name)?;
                     (cx.batch_table.unwrap_or_default().to_string(), b)
                 } else {
-                    const SIG: Sig = sig(&["index_name", "table_name"], 1, &["schema", "if_exists"]);
+                    const SIG: Sig = sig(&["index_name", "table_name"], 1, &["schema", "if_exists", KWARGS]);
                     let b = self.bind(call, &SIG, &name)?;
                     let t = match b.get("table_name") {
                         None | Some(Expr::NoneLiteral(_)) => String::new(),
@@ -629,7 +630,10 @@ impl<'a, 'src> Cx<'a, 'src> {
                 self.expect_none(&b, "schema")?;
                 self.unsupported_kw(&b, &["if_exists"], &name)?;
                 let idx_name = self.name_arg(b.get("index_name"), &cx)?;
-                Ok(Op::DropIndex { index: Index { name: idx_name, table, columns: Vec::new(), unique: false } })
+                // `drop_index(..., sqlite_where=...)` (as Alembic renders a
+                // reflected partial index) does not change `DROP INDEX`
+                let sqlite_where = self.index_dialect_kwargs(&b.kwargs, env, &name)?;
+                Ok(Op::DropIndex { index: Index { name: idx_name, table, columns: Vec::new(), unique: false, sqlite_where } })
             }
             ("create_unique_constraint", _) => {
                 let (table, b) = if in_batch {
@@ -776,9 +780,11 @@ impl<'a, 'src> Cx<'a, 'src> {
         self.expect_none(&b, "schema")?;
         // `info={...}` is Python-side only: it never reaches the DDL.
         self.unsupported_kw(&b, &["if_not_exists", "prefixes"], "op.create_table")?;
-        self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
+        let (with_rowid, strict) = self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
         let name = self.str_arg(&b, "table_name", call)?;
         let mut table = Table::new(name.clone());
+        table.sqlite_with_rowid = with_rowid;
+        table.sqlite_strict = strict;
         table.comment = self.opt_str(b.get("comment"))?;
         let mut explicit_pk: Option<PrimaryKeyConstraint> = None;
         for item in &b.varargs {
@@ -797,6 +803,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                         table: name.clone(),
                         columns: vec![IndexColumn::Column(col.column.name.clone())],
                         unique: false,
+                        sqlite_where: None,
                     });
                 }
                 table.columns.push(col.column);
@@ -951,7 +958,9 @@ impl<'a, 'src> Cx<'a, 'src> {
     /// `table.kwargs` (`sqlite_autoincrement=False`, `mysql_engine='InnoDB'`).
     /// Another dialect's keywords do not change SQLite's DDL; a keyword
     /// without a dialect prefix is SQLAlchemy's TypeError.
-    fn table_dialect_kwargs(&self, kwargs: &[(String, &Expr)], name: &str) -> R<()> {
+    /// Returns `sqlite_with_rowid=` / `sqlite_strict=` when given as literals.
+    fn table_dialect_kwargs(&self, kwargs: &[(String, &Expr)], name: &str) -> R<(Option<bool>, Option<bool>)> {
+        let (mut with_rowid, mut strict) = (None, None);
         for (key, value) in kwargs {
             let Some((dialect, _)) = key.split_once('_') else {
                 return Err(self.err(
@@ -962,20 +971,49 @@ impl<'a, 'src> Cx<'a, 'src> {
             if dialect != "sqlite" {
                 continue;
             }
-            let harmless = match key.as_str() {
-                "sqlite_autoincrement" | "sqlite_strict" | "sqlite_with_rowid" => {
-                    // the default leaves the DDL as it is
-                    let default = key == "sqlite_with_rowid";
-                    matches!(value, Expr::BooleanLiteral(l) if l.value == default)
-                        || matches!(value, Expr::NoneLiteral(_))
+            let understood = match (key.as_str(), value) {
+                ("sqlite_autoincrement", Expr::BooleanLiteral(l)) => !l.value,
+                ("sqlite_strict", Expr::BooleanLiteral(l)) => {
+                    strict = Some(l.value);
+                    true
                 }
+                ("sqlite_with_rowid", Expr::BooleanLiteral(l)) => {
+                    with_rowid = Some(l.value);
+                    true
+                }
+                ("sqlite_autoincrement" | "sqlite_strict" | "sqlite_with_rowid", Expr::NoneLiteral(_)) => true,
                 _ => false,
             };
-            if !harmless {
+            if !understood {
                 return Err(self.err(*value, format!("{name}({key}=...) is not supported by the playground")));
             }
         }
-        Ok(())
+        Ok((with_rowid, strict))
+    }
+
+    /// `Index` dialect keywords: `sqlite_where=sa.text('...')` (the partial
+    /// index's predicate); another dialect's keywords leave SQLite's DDL as it is.
+    fn index_dialect_kwargs(&self, kwargs: &[(String, &Expr)], env: &Env, name: &str) -> R<Option<String>> {
+        let mut sqlite_where = None;
+        for (key, value) in kwargs {
+            let Some((dialect, _)) = key.split_once('_') else {
+                return Err(self.err(
+                    *value,
+                    format!("{name}(): Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
+                ));
+            };
+            match (dialect, key.as_str(), value) {
+                ("sqlite", "sqlite_where", Expr::NoneLiteral(_)) => {}
+                ("sqlite", "sqlite_where", Expr::Call(c)) if self.is_sa(&c.func, env, "text") => {
+                    sqlite_where = Some(self.sql_text(value, env)?);
+                }
+                ("sqlite", ..) => {
+                    return Err(self.err(*value, format!("{name}({key}=...) is not supported by the playground")))
+                }
+                _ => {}
+            }
+        }
+        Ok(sqlite_where)
     }
 
     fn unsupported_kw(&self, b: &Bound, keys: &[&str], name: &str) -> R<()> {

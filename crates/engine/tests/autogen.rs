@@ -1257,6 +1257,7 @@ fn changed_index_unique_fk_options_and_untyped_column() {
         table: "n".into(),
         columns: vec![alembic_engine::schema::IndexColumn::Expression("lower(name)".into())],
         unique: false,
+        sqlite_where: None,
     });
     let untyped_model = table("untyped", vec![id(), col("x", ty(T::Integer))]);
     let mut reflected = reflect_metadata(&metadata(vec![p.clone(), o(1)]));

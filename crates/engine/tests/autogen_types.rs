@@ -260,6 +260,7 @@ fn everything() -> alembic_engine::schema::MetaData {
         table: "everything".into(),
         columns: vec![alembic_engine::schema::IndexColumn::Expression("lower(text__)".into())],
         unique: false,
+        sqlite_where: None,
     });
     let mut child = table(
         "child",

@@ -136,6 +136,7 @@ fn create_and_drop_index() {
         table: "book".into(),
         columns: vec![IndexColumn::Column("title".into()), IndexColumn::Expression("lower(title)".into())],
         unique: true,
+        sqlite_where: None,
     };
     let text = format!("{}\n{}", both(&Op::CreateIndex { index: index.clone() }), both(&Op::DropIndex { index }));
     insta::assert_snapshot!(text);

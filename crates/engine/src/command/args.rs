@@ -259,9 +259,21 @@ fn verb_error(verb: Verb, message: String) -> ArgsError {
     ArgsError { prog: format!("alembic {}", verb.name()), usage: usage_for(verb), message, informational: None }
 }
 
-/// True for a token argparse would take as an option rather than a value.
+/// True for a token argparse would take as an option rather than a value:
+/// it starts with `-` and is not a negative number
+/// (`_negative_number_matcher`: `^-\d+$|^-\d*\.\d+$`, where `\d` is any
+/// Unicode decimal digit, so `-١` is a number too).
 fn looks_like_option(token: &str) -> bool {
-    token.starts_with('-') && token.len() > 1 && token.parse::<f64>().is_err()
+    token.starts_with('-') && token.len() > 1 && !is_negative_number(token)
+}
+
+fn is_negative_number(token: &str) -> bool {
+    let Some(rest) = token.strip_prefix('-') else { return false };
+    let digit = |c: char| crate::revision::py_decimal(c).is_some();
+    match rest.split_once('.') {
+        None => !rest.is_empty() && rest.chars().all(digit),
+        Some((int, frac)) => int.chars().all(digit) && !frac.is_empty() && frac.chars().all(digit),
+    }
 }
 
 /// Parses an alembic command line (without the word `alembic`).
@@ -547,6 +559,11 @@ mod tests {
     fn negative_relative_target_is_positional() {
         let inv = p("downgrade -1").unwrap();
         assert_eq!(inv.positionals, vec!["-1"]);
+        // argparse: `\d` takes any decimal digit; `-1e3` and `-inf` look like options
+        let inv = p("downgrade -١").unwrap();
+        assert_eq!(inv.positionals, vec!["-١"]);
+        assert!(is_negative_number("-.5") && is_negative_number("-2.5"));
+        assert!(!is_negative_number("-1e3") && !is_negative_number("-inf") && !is_negative_number("-1."));
     }
 
     #[test]

@@ -150,12 +150,16 @@ impl ScriptDirectory {
 }
 
 fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
-    let files = host.list_versions().map_err(command_error)?;
+    let files = host.list_version_bytes().map_err(command_error)?;
     let mut scripts = Vec::new();
-    for (name, text) in files {
-        if !name.ends_with(".py") || name.starts_with('_') {
+    for (name, bytes) in files {
+        if !is_version_file_name(&name) || name.starts_with('_') {
             continue;
         }
+        let text = match python_source_text(bytes) {
+            Ok(text) => text,
+            Err(e) => return Err(unicode_load_failure(host, &name, &e)),
+        };
         match script::parse_script(&name, &text) {
             Ok(s) => scripts.push(s),
             Err(e) => return Err(script_load_failure(host, &e)),
@@ -177,12 +181,124 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
     Ok(ScriptDirectory { scripts, map })
 }
 
+/// `_only_source_rev_file.match(filename)`: `(?!\.\#|__init__)(.*\.py)$`,
+/// where `.` stops at a newline (so a name with one is not a revision file)
+/// and `$` also matches before a final newline.
+fn is_version_file_name(name: &str) -> bool {
+    let stem = name.strip_suffix('\n').unwrap_or(name);
+    !name.starts_with(".#") && !name.starts_with("__init__") && stem.ends_with(".py") && !stem.contains('\n')
+}
+
+/// Where CPython's import of a file that is not valid UTF-8 fails.
+struct UnicodeSourceError {
+    /// 1-based line and column of the offending byte.
+    line: u32,
+    column: u32,
+    /// `(unicode error) 'utf-8' codec can't decode byte 0xe9 in position 3: unexpected end of data`
+    message: String,
+}
+
+/// The text of a Python source file as CPython 3.11 reads it (UTF-8, no
+/// coding cookie). Invalid bytes inside a comment are skipped over by the
+/// tokenizer (they become U+FFFD here, which nothing reads); inside a string
+/// literal or a name they are a `SyntaxError` whose position counts from
+/// the start of the literal's body (after the opening quotes) or of the name.
+fn python_source_text(bytes: Vec<u8>) -> Result<String, UnicodeSourceError> {
+    let bytes = match String::from_utf8(bytes) {
+        Ok(s) => return Ok(s),
+        Err(e) => e.into_bytes(),
+    };
+    let b = bytes.as_slice();
+    let decode_error = |token: &[u8], line_start: usize, at: usize| -> Option<UnicodeSourceError> {
+        let e = std::str::from_utf8(token).err()?;
+        let pos = e.valid_up_to();
+        let byte = token[pos];
+        let reason = match e.error_len() {
+            None => "unexpected end of data",
+            Some(_) if (0xC2..=0xF4).contains(&byte) => "invalid continuation byte",
+            Some(_) => "invalid start byte",
+        };
+        let line = b[..at].iter().filter(|&&c| c == b'\n').count() as u32 + 1;
+        let column = String::from_utf8_lossy(&b[line_start..at + pos]).chars().count() as u32 + 1;
+        Some(UnicodeSourceError {
+            line,
+            column,
+            message: format!("(unicode error) 'utf-8' codec can't decode byte 0x{byte:02x} in position {pos}: {reason}"),
+        })
+    };
+    let mut i = 0;
+    let mut line_start = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\n' {
+            line_start = i + 1;
+            i += 1;
+        } else if c == b'#' {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+        } else if c == b'\'' || c == b'"' {
+            let triple = b.get(i..i + 3).is_some_and(|t| t == [c, c, c]);
+            let open = if triple { 3 } else { 1 };
+            let body = i + open;
+            let mut j = body;
+            while j < b.len() {
+                if b[j] == b'\\' {
+                    j += 2;
+                    continue;
+                }
+                if triple && b.get(j..j + 3).is_some_and(|t| t == [c, c, c]) {
+                    break;
+                }
+                if !triple && (b[j] == c || b[j] == b'\n') {
+                    break;
+                }
+                j += 1;
+            }
+            let end = j.min(b.len());
+            if let Some(e) = decode_error(&b[body..end], line_start, body) {
+                return Err(e);
+            }
+            for (k, &x) in b[i..end].iter().enumerate() {
+                if x == b'\n' {
+                    line_start = i + k + 1;
+                }
+            }
+            i = (end + open).min(b.len());
+        } else if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 {
+            let start = i;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
+                i += 1;
+            }
+            if let Some(e) = decode_error(&b[start..i], line_start, start) {
+                return Err(e);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    Ok(String::from_utf8_lossy(b).into_owned())
+}
+
+fn unicode_load_failure(host: &dyn Host, file_name: &str, e: &UnicodeSourceError) -> Failure {
+    let path = host.version_path(file_name);
+    Failure::Exception(format!(
+        "{path}:{}:{}: not valid UTF-8\nSyntaxError: {}\nCould not load revision file {path}: no command can run until it is fixed.",
+        e.line, e.column, e.message
+    ))
+}
+
 /// A revision file Alembic cannot load. A missing `revision` variable is
 /// Alembic's `CommandError` (`FAILED:`, exit 255); anything else (a syntax
 /// error) is an exception while importing the file (exit 1). The message
 /// starts with `path:line:column` so editors and people find the spot.
 fn script_load_failure(host: &dyn Host, e: &script::ScriptError) -> Failure {
-    let path = host.version_path(&e.file_name);
+    script_load_failure_at(host, &e.file_name, e)
+}
+
+/// [`script_load_failure`] for the file at `versions/<file_name>`.
+fn script_load_failure_at(host: &dyn Host, file_name: &str, e: &script::ScriptError) -> Failure {
+    let path = host.version_path(file_name);
     let d = &e.diagnostic;
     if d.message.starts_with("Could not determine revision id") {
         return command_error(format!(
@@ -191,9 +307,18 @@ fn script_load_failure(host: &dyn Host, e: &script::ScriptError) -> Failure {
             e.file_name
         ));
     }
+    // CPython's own line where its wording is known: two statements on a
+    // line (e.g. a docstring closed early by a `-m '"""x"""'` message)
+    let syntax_error = d
+        .message
+        .starts_with("invalid syntax: Simple statements must be separated by newlines or semicolons")
+        .then(|| "SyntaxError: invalid syntax\n".to_string());
     Failure::Exception(format!(
-        "{path}:{}:{}: {}\nCould not load revision file {path}: no command can run until it is fixed.",
-        d.line, d.column, d.message
+        "{path}:{}:{}: {}\n{}Could not load revision file {path}: no command can run until it is fixed.",
+        d.line,
+        d.column,
+        d.message,
+        syntax_error.unwrap_or_default()
     ))
 }
 
@@ -330,12 +455,25 @@ fn write_revision(
 ) -> VerbResult {
     let text = render::render_script(header, upgrade, downgrade);
     let file_name = format!("{}_{}.py", header.revision, slug(header.message.as_deref()));
+    // `_ensure_directory(path.parent)`: a `/` in the revision id names a subfolder
+    if let Some((dir, _)) = file_name.rsplit_once('/') {
+        let shown = host.version_path(dir);
+        if host.ensure_version_subdir(dir).map_err(command_error)? {
+            out.print(&format!("Creating directory {shown} ...  done"));
+        }
+    }
     let path = host.version_path(&file_name);
     host.write_version(&file_name, &text).map_err(|e| {
         out.print(&format!("Generating {path} ...  FAILED"));
         command_error(e)
     })?;
     out.print(&format!("Generating {path} ...  done"));
+    // `Script._from_path(self, path)`: the new file is imported right away, so
+    // a message that breaks its docstring fails here (the file stays written)
+    let base_name = file_name.rsplit('/').next().unwrap_or(&file_name);
+    if let Err(e) = script::parse_script(base_name, &text) {
+        return Err(script_load_failure_at(host, &file_name, &e));
+    }
     Ok(())
 }
 
@@ -688,20 +826,25 @@ fn run_steps(
             result.map_err(runtime_failure)?;
             out.stdout.push_str(&runtime::offline_version_updates(step.version_updates()));
         } else {
-            let report = runtime::run_step(host.database(), &ops, step.version_updates()).map_err(|e| {
-                let failure = runtime_failure(e);
-                match (failure, step) {
+            let mut report = runtime::StepReport::default();
+            let result = runtime::run_step_reporting(host.database(), &ops, step.version_updates(), &mut report);
+            for w in report.warnings {
+                out.stderr.push_str(&format!("{w}\n"));
+            }
+            if let Err(e) = result {
+                // what the version table says now: another process (a second
+                // `upgrade head` racing this one) may have moved it since this
+                // command read it
+                let now = runtime::read_heads(host.database()).unwrap_or_else(|_| heads.clone());
+                return Err(match (runtime_failure(e), step) {
                     (Failure::Exception(message), Step::Migration(m)) => Failure::Exception(format!(
                         "{message}\nThe migration stopped in {} of {}; alembic_version still says {}.",
                         if m.is_upgrade { "upgrade()" } else { "downgrade()" },
                         m.revision,
-                        if heads.is_empty() { "nothing (base)".to_string() } else { heads.join(", ") }
+                        if now.is_empty() { "nothing (base)".to_string() } else { now.join(", ") }
                     )),
                     (failure, _) => failure,
-                }
-            })?;
-            for w in report.warnings {
-                out.stderr.push_str(&format!("{w}\n"));
+                });
             }
         }
         rev::apply_version_updates(&mut heads, step.version_updates());

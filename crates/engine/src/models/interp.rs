@@ -155,11 +155,19 @@ impl ColSpec {
 /// A table-level item from `__table_args__` or `Table(...)`.
 #[derive(Debug, Clone)]
 enum TableItem {
-    Index { name: Option<Name>, columns: Vec<IndexColumn>, unique: bool },
+    Index { name: Option<Name>, columns: Vec<IndexColumn>, unique: bool, sqlite_where: Option<String> },
     Unique { name: Option<Name>, columns: Vec<String> },
     Check { name: Option<Name>, sqltext: String },
     Fk { name: Option<Name>, columns: Vec<String>, targets: Vec<(String, String)>, fk: FkSpec },
     Pk { name: Option<Name>, columns: Vec<String> },
+    /// `sqlite_with_rowid=` / `sqlite_strict=` (a `Table` dialect keyword).
+    SqliteOption { key: SqliteTableKw, value: bool },
+}
+
+#[derive(Debug, Clone, Copy)]
+enum SqliteTableKw {
+    WithRowid,
+    Strict,
 }
 
 /// One attribute of a class body, as `vars(cls)` + `__annotations__` see it.
@@ -2127,20 +2135,17 @@ impl<'a> Interp<'a> {
     fn table_args(&mut self, e: &'a Expr) -> (Vec<TableItem>, Option<String>) {
         let mut items = Vec::new();
         let mut comment = None;
+        let mut options = Vec::new();
         let mut handle_dict = |it: &mut Self, d: &'a ast::ExprDict| {
             for item in &d.items {
                 if let Some(k) = item.key.as_ref().and_then(str_lit) {
                     if k == "comment" {
                         comment = str_lit(&item.value).map(|s| s.to_string());
+                    } else if k == "sqlite_with_rowid" || k == "sqlite_strict" {
+                        options.extend(it.sqlite_table_option(k, &item.value));
                     } else if !matches!(
                         k,
-                        "sqlite_autoincrement"
-                            | "extend_existing"
-                            | "keep_existing"
-                            | "info"
-                            | "schema"
-                            | "sqlite_with_rowid"
-                            | "sqlite_strict"
+                        "sqlite_autoincrement" | "extend_existing" | "keep_existing" | "info" | "schema"
                     ) {
                         it.diag(
                             &item.value,
@@ -2168,7 +2173,27 @@ impl<'a> Interp<'a> {
             Expr::NoneLiteral(_) => {}
             other => self.diag(other, Severity::Error, "__table_args__ must be a tuple or dict: ignored"),
         }
+        items.extend(options);
         (items, comment)
+    }
+
+    /// `sqlite_with_rowid=False` / `sqlite_strict=True`: a bool literal
+    /// (they change the CREATE TABLE text), anything else an error.
+    fn sqlite_table_option(&mut self, key: &str, value: &'a Expr) -> Option<TableItem> {
+        let key = match key {
+            "sqlite_with_rowid" => SqliteTableKw::WithRowid,
+            _ => SqliteTableKw::Strict,
+        };
+        match bool_lit(value) {
+            Some(value) => Some(TableItem::SqliteOption { key, value }),
+            None => {
+                if !matches!(value, Expr::NoneLiteral(_)) {
+                    let t = self.text(value);
+                    self.diag(value, Severity::Error, format!("table option `{t}` must be True or False: ignored"));
+                }
+                None
+            }
+        }
     }
 
     fn col_ref(&self, e: &'a Expr) -> Option<String> {
@@ -2189,7 +2214,7 @@ impl<'a> Interp<'a> {
         };
         let name = kw(c, "name").and_then(|n| self.name_arg(n));
         let allowed: &[&str] = match self.call_name(c).as_deref() {
-            Some("Index") => &["unique", "name", "info", "quote"],
+            Some("Index") => &["unique", "name", "info", "quote", "sqlite_where"],
             Some("ForeignKeyConstraint") => &[
                 "name",
                 "ondelete",
@@ -2251,7 +2276,13 @@ impl<'a> Interp<'a> {
                         columns.push(IndexColumn::Column(cn));
                     }
                 }
-                Some(TableItem::Index { name, columns, unique: kw(c, "unique").and_then(bool_lit).unwrap_or(false) })
+                let sqlite_where = self.index_sqlite_where(c)?;
+                Some(TableItem::Index {
+                    name,
+                    columns,
+                    unique: kw(c, "unique").and_then(bool_lit).unwrap_or(false),
+                    sqlite_where,
+                })
             }
             Some("UniqueConstraint") => Some(TableItem::Unique { name, columns: cols(self, 0) }),
             Some("PrimaryKeyConstraint") => Some(TableItem::Pk { name, columns: cols(self, 0) }),
@@ -2344,6 +2375,11 @@ impl<'a> Interp<'a> {
                 items.push(item);
             }
         }
+        for k in ["sqlite_with_rowid", "sqlite_strict"] {
+            if let Some(v) = kw(call, k) {
+                items.extend(self.sqlite_table_option(k, v));
+            }
+        }
         let comment = kw(call, "comment").and_then(str_lit).map(|s| s.to_string());
         self.build_table(md, name, specs, items, comment, call.range());
         Some((md, name.to_string()))
@@ -2378,7 +2414,33 @@ impl<'a> Interp<'a> {
         let name = call.arguments.args.first().and_then(|n| self.name_arg(n));
         let columns =
             call.arguments.args.iter().skip(1).filter_map(|a| self.col_ref(a)).map(IndexColumn::Column).collect();
-        Some(TableItem::Index { name, columns, unique: kw(call, "unique").and_then(bool_lit).unwrap_or(false) })
+        let sqlite_where = self.index_sqlite_where(call)?;
+        Some(TableItem::Index {
+            name,
+            columns,
+            unique: kw(call, "unique").and_then(bool_lit).unwrap_or(false),
+            sqlite_where,
+        })
+    }
+
+    /// `Index(..., sqlite_where=sa.text("..."))`: the partial index's
+    /// predicate as SQL text. Anything else is an error and the index is
+    /// skipped (`Err`), never built as a full index.
+    fn index_sqlite_where(&mut self, call: &'a ast::ExprCall) -> Option<Option<String>> {
+        let Some(w) = kw(call, "sqlite_where") else { return Some(None) };
+        if let Expr::NoneLiteral(_) = w {
+            return Some(None);
+        }
+        if let Expr::Call(inner) = w {
+            if self.call_name(inner).as_deref() == Some("text") {
+                if let Some(s) = inner.arguments.args.first().and_then(str_lit) {
+                    return Some(Some(s.to_string()));
+                }
+            }
+        }
+        let t = self.text(w);
+        self.diag(w, Severity::Error, format!("unsupported sqlite_where `{t}` (use sa.text(\"...\")): index skipped"));
+        None
     }
 
     fn build_table(
@@ -2461,6 +2523,7 @@ impl<'a> Interp<'a> {
                     table: table.to_string(),
                     columns: vec![IndexColumn::Column(cname.clone())],
                     unique: spec.unique,
+                    sqlite_where: None,
                 });
             } else if spec.unique {
                 t.unique_constraints.push(UniqueConstraint { name: None, columns: vec![cname.clone()] });
@@ -2507,7 +2570,7 @@ impl<'a> Interp<'a> {
             };
             for item in items {
                 let item = match item {
-                    TableItem::Index { name, columns, unique } => TableItem::Index {
+                    TableItem::Index { name, columns, unique, sqlite_where } => TableItem::Index {
                         name,
                         columns: columns
                             .into_iter()
@@ -2517,6 +2580,7 @@ impl<'a> Interp<'a> {
                             })
                             .collect(),
                         unique,
+                        sqlite_where,
                     },
                     TableItem::Unique { name, columns } => TableItem::Unique { name, columns: by_key(columns) },
                     TableItem::Pk { name, columns } => TableItem::Pk { name, columns: by_key(columns) },
@@ -2526,7 +2590,7 @@ impl<'a> Interp<'a> {
                     other => other,
                 };
                 match item {
-                    TableItem::Index { name, columns, unique } => {
+                    TableItem::Index { name, columns, unique, sqlite_where } => {
                         for c in &columns {
                             if let IndexColumn::Column(n) = c {
                                 if t.column(n).is_none() {
@@ -2534,7 +2598,7 @@ impl<'a> Interp<'a> {
                                 }
                             }
                         }
-                        t.indexes.push(Index { name, table: table.to_string(), columns, unique });
+                        t.indexes.push(Index { name, table: table.to_string(), columns, unique, sqlite_where });
                     }
                     TableItem::Unique { name, columns } => {
                         t.unique_constraints.push(UniqueConstraint { name, columns })
@@ -2568,6 +2632,10 @@ impl<'a> Interp<'a> {
                         }
                         t.primary_key = Some(PrimaryKeyConstraint { name, columns });
                     }
+                    TableItem::SqliteOption { key: SqliteTableKw::WithRowid, value } => {
+                        t.sqlite_with_rowid = Some(value)
+                    }
+                    TableItem::SqliteOption { key: SqliteTableKw::Strict, value } => t.sqlite_strict = Some(value),
                 }
             }
         }

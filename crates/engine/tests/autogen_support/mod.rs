@@ -102,6 +102,7 @@ pub fn ix(name: Name, table: &str, cols: &[&str], unique: bool) -> Index {
         table: table.to_string(),
         columns: cols.iter().map(|s| IndexColumn::Column(s.to_string())).collect(),
         unique,
+        sqlite_where: None,
     }
 }
 
