@@ -208,3 +208,25 @@ fn the_loser_of_a_race_names_the_version_it_found() {
         out.stderr
     );
 }
+
+/// Unusual objects: Alembic cannot compare a model's expression index on
+/// SQLite and says so with a UserWarning on every autogenerate.
+#[test]
+fn autogenerate_warns_that_it_skips_an_expression_index() {
+    let mut p = Project::new();
+    std::fs::write(
+        &p.host.models,
+        "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass Doc(Base):\n    __tablename__ = \"doc\"\n    __table_args__ = (sa.Index(\"ix_doc_lower_title\", sa.func.lower(sa.text(\"title\"))),)\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n    title: Mapped[str] = mapped_column(sa.String(80))\n",
+    )
+    .unwrap();
+    let out = p.ok(&["revision", "--autogenerate", "-m", "one", "--rev-id", "a1"]);
+    assert!(
+        out.stderr.ends_with(
+            "INFO  [alembic.autogenerate.compare.tables] Detected added table 'doc'\n\
+             UserWarning: autogenerate skipping metadata-specified expression-based index 'ix_doc_lower_title'; \
+             dialect 'sqlite' under SQLAlchemy 2.1.9 can't reflect these indexes so they can't be compared\n"
+        ),
+        "{}",
+        out.stderr
+    );
+}

@@ -59,9 +59,15 @@ fn is_compared_conn_table(name: &str) -> bool {
 pub struct Comparison {
     pub upgrade: UpgradeOps,
     /// e.g. `Detected added table 'athlete'` (logged by
-    /// `alembic.autogenerate.compare.tables`): `(logger, message)`.
+    /// `alembic.autogenerate.compare.tables`): `(logger, message)`. Python
+    /// warnings come in order among them under [`PY_WARNINGS`], the message
+    /// being the whole line (`UserWarning: ...`).
     pub log: Vec<(String, String)>,
 }
+
+/// The logger name Python gives warnings (`logging.captureWarnings`); Alembic
+/// does not capture them, so they are printed as they are.
+pub const PY_WARNINGS: &str = "py.warnings";
 
 /// Compares model metadata with the reflected database schema. Tables named
 /// `alembic_version` are skipped. Ops on existing tables come grouped in
@@ -783,10 +789,24 @@ fn compare_indexes_and_uniques(
     // from the comparison (with a Python warning, not a log line).
     let conn_index_names: BTreeSet<&str> =
         conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()).collect();
+    let mut skipped = Vec::new();
     meta_indexes.retain(|ix| {
         let named_in_conn = ix.name.as_ref().is_some_and(|n| conn_index_names.contains(n.value.as_str()));
-        named_in_conn || !ix.columns.iter().any(|c| matches!(c, IndexColumn::Expression(_)))
+        let keep = named_in_conn || !ix.columns.iter().any(|c| matches!(c, IndexColumn::Expression(_)));
+        if !keep {
+            skipped.push(ix.name.as_ref().map(|n| py_str(&n.value)).unwrap_or_else(|| "None".into()));
+        }
+        keep
     });
+    for name in skipped {
+        cx.info(
+            PY_WARNINGS,
+            format!(
+                "UserWarning: autogenerate skipping metadata-specified expression-based index {name}; dialect \
+                 'sqlite' under SQLAlchemy 2.1.9 can't reflect these indexes so they can't be compared"
+            ),
+        );
+    }
 
     let meta_uq_sigs: Vec<Sig> = meta_uniques.iter().map(|u| Sig::unique(u)).collect();
     let meta_ix_sigs: Vec<Sig> = meta_indexes.iter().map(|i| Sig::index(i)).collect();
