@@ -1,0 +1,577 @@
+//! The bridge of one playground: it owns the sql.js database and the files
+//! (the engine's `Host`), runs commands, SQL and analyses on them, and
+//! reports what happened to the store as [`Action`]s.
+//!
+//! Invariants:
+//! - One bridge per playground (several on a page are independent); the
+//!   root component holds it in an `Rc<RefCell<_>>` and so does the JS API
+//!   handle. No other global.
+//! - The bridge never calls into a component and the reducer never calls the
+//!   bridge, so a dispatch during a bridge call cannot re-enter it. A call
+//!   that finds the bridge busy gets a "busy" error instead of a panic
+//!   ([`with`]).
+//! - Before every command, SQL or project change the database image and the
+//!   files are snapshotted; when the change altered either, the snapshot
+//!   goes on the undo stack, and Undo restores both byte for byte (a command
+//!   keeps the person's models.py; a project change restores it too).
+//! - After every change the project is autosaved (when the playground has a
+//!   storage name); a storage failure is a message, never a failure.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::{Rc, Weak};
+
+use engine::command::{self, project, Output};
+use engine::db::DbError;
+use engine::schema::MetaData;
+use gloo_storage::Storage;
+use gloo_timers::callback::Timeout;
+
+use crate::platform::sqljs::{BrowserHost, SqlJsDatabase, SqlJsModule};
+use crate::ui::bindings::now_ms;
+use crate::ui::examples::{self, StepAction};
+use crate::ui::inspect::{self, SchemaView};
+use crate::ui::persist::{self, Saved};
+use crate::ui::store::{Action, ChainNode, DbView, Files, Notice, PreviewView, Problem, SqlEntry, MODELS};
+
+/// How many undo steps are kept (each holds a whole database image).
+pub const UNDO_LIMIT: usize = 50;
+/// Typing pauses this long before diagnostics and the live autogenerate run.
+const ANALYSIS_DELAY_MS: u32 = 120;
+/// Typing pauses this long before the project is autosaved.
+const SAVE_DELAY_MS: u32 = 600;
+
+pub type Shared = Rc<RefCell<Bridge>>;
+
+/// The database and files from just before a change.
+struct Snapshot {
+    label: String,
+    database: Vec<u8>,
+    models: String,
+    versions: BTreeMap<String, String>,
+    /// Restore models.py too (a project change, not a command).
+    restore_models: bool,
+}
+
+pub struct Bridge {
+    host: BrowserHost,
+    undo: Vec<Snapshot>,
+    /// Every statement since load (`sqlLog()`).
+    sql_log: Vec<SqlEntry>,
+    /// The live schema as autogenerate reflects it; `None`: re-read.
+    reflected: Option<Result<MetaData, String>>,
+    /// Chain heads, for "is the database at head".
+    heads: Vec<String>,
+    storage_key: Option<String>,
+    storage_failed: bool,
+    example: Option<String>,
+    dispatch: Rc<dyn Fn(Action)>,
+    /// Files whose problems are stale.
+    dirty: BTreeSet<String>,
+    analysis: Option<Timeout>,
+    save_timer: Option<Timeout>,
+    me: Weak<RefCell<Bridge>>,
+}
+
+/// Runs `f` on the bridge, or says it is busy (a call from inside a bridge
+/// call, which the design never makes; never a panic).
+pub fn with<R>(bridge: &Shared, f: impl FnOnce(&mut Bridge) -> R) -> Result<R, String> {
+    match bridge.try_borrow_mut() {
+        Ok(mut b) => Ok(f(&mut b)),
+        Err(_) => Err("The playground is busy with another command.".to_string()),
+    }
+}
+
+fn err_output(message: &str) -> Output {
+    Output { exit_code: 1, stdout: String::new(), stderr: format!("{message}\n") }
+}
+
+impl Bridge {
+    /// A playground over a fresh database: restored from storage when
+    /// `storage_name` has a saved project, else the default example.
+    pub fn new(module: SqlJsModule, storage_name: Option<&str>, dispatch: Rc<dyn Fn(Action)>) -> Result<Shared, DbError> {
+        let db = SqlJsDatabase::open(module)?;
+        let bridge = Rc::new(RefCell::new(Bridge {
+            host: BrowserHost { models: String::new(), versions: BTreeMap::new(), db },
+            undo: Vec::new(),
+            sql_log: Vec::new(),
+            reflected: None,
+            heads: Vec::new(),
+            storage_key: storage_name.map(persist::storage_key),
+            storage_failed: false,
+            example: None,
+            dispatch,
+            dirty: BTreeSet::new(),
+            analysis: None,
+            save_timer: None,
+            me: Weak::new(),
+        }));
+        {
+            let mut b = bridge.borrow_mut();
+            b.me = Rc::downgrade(&bridge);
+            if !b.restore_saved() {
+                b.apply_example(examples::DEFAULT);
+            }
+            b.sync_all();
+        }
+        Ok(bridge)
+    }
+
+    fn emit(&self, action: Action) {
+        (self.dispatch)(action);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// `models.py` and `versions/<file>` → text.
+    pub fn files(&self) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        files.insert(MODELS.to_string(), self.host.models.clone());
+        for (name, text) in &self.host.versions {
+            files.insert(format!("versions/{name}"), text.clone());
+        }
+        files
+    }
+
+    pub fn models(&self) -> String {
+        self.host.models.clone()
+    }
+
+    /// The PRAGMA view of the live schema (`schema()`).
+    pub fn schema(&mut self) -> Result<SchemaView, String> {
+        inspect::inspect(&mut self.host.db).map_err(|e| e.message)
+    }
+
+    /// Every statement executed since load.
+    pub fn sql_log(&self) -> &[SqlEntry] {
+        &self.sql_log
+    }
+
+    /// The example the project came from.
+    pub fn example_id(&self) -> Option<String> {
+        self.example.clone()
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    // -------------------------------------------------------------- changes
+
+    fn snapshot(&self, label: &str, restore_models: bool) -> Result<Snapshot, DbError> {
+        Ok(Snapshot {
+            label: label.to_string(),
+            database: self.host.db.export()?,
+            models: self.host.models.clone(),
+            versions: self.host.versions.clone(),
+            restore_models,
+        })
+    }
+
+    /// Pushes `before` when the database or the files differ from it now.
+    fn push_undo_if_changed(&mut self, before: Snapshot) -> bool {
+        let now = self.host.db.export().ok();
+        let changed = now.as_deref() != Some(&before.database[..])
+            || self.host.versions != before.versions
+            || (before.restore_models && self.host.models != before.models);
+        if changed {
+            self.undo.push(before);
+            if self.undo.len() > UNDO_LIMIT {
+                let excess = self.undo.len() - UNDO_LIMIT;
+                self.undo.drain(..excess);
+            }
+            self.emit_undo_stack();
+        }
+        changed
+    }
+
+    fn emit_undo_stack(&self) {
+        self.emit(Action::UndoStack(self.undo.iter().map(|s| s.label.clone()).collect()));
+    }
+
+    fn take_statements(&mut self) {
+        let entries: Vec<SqlEntry> = self
+            .host
+            .db
+            .take_recorded()
+            .into_iter()
+            .map(|s| SqlEntry { sql: s.sql, ms: s.ms, error: s.error })
+            .collect();
+        self.sql_log.extend(entries.iter().cloned());
+        self.emit(Action::SqlLogged(entries));
+    }
+
+    /// Runs one alembic command line (`alembic` prefix optional).
+    pub fn run_command(&mut self, line: &str) -> Output {
+        let line = line.trim();
+        let line = match line.strip_prefix("alembic") {
+            Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => rest.trim_start(),
+            _ => line,
+        };
+        let before = match self.snapshot(line, false) {
+            Ok(before) => before,
+            Err(e) => return err_output(&e.message),
+        };
+        let names_before: BTreeSet<String> = self.host.versions.keys().cloned().collect();
+        self.host.db.record();
+        let start = now_ms();
+        let output = command::run_line(&mut self.host, line);
+        let ms = (now_ms() - start).max(0.0) as u32;
+        self.take_statements();
+        let created = self
+            .host
+            .versions
+            .keys()
+            .filter(|n| !names_before.contains(*n))
+            .max()
+            .map(|n| format!("versions/{n}"));
+        let files_changed = self.host.versions != before.versions;
+        self.push_undo_if_changed(before);
+        if files_changed {
+            self.emit(Action::FilesChanged(self.store_files()));
+            self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        }
+        self.emit(Action::CommandRan { line: line.to_string(), output: output.clone(), ms, created });
+        self.after_database_change();
+        self.save_now();
+        output
+    }
+
+    /// Runs SQL on the live database (`sql()`): the rows of the last
+    /// statement that returned rows. A change to the database is undoable.
+    pub fn run_sql(&mut self, sql: &str) -> Result<(Vec<String>, Vec<js_sys::Array>), String> {
+        let before = self.snapshot(sql, false).map_err(|e| e.message)?;
+        self.host.db.record();
+        let start = now_ms();
+        let result = self.host.db.exec_rows(sql);
+        let ms = (now_ms() - start).max(0.0) as u32;
+        self.take_statements();
+        let changed = self.push_undo_if_changed(before);
+        let output = match &result {
+            Ok((_, rows)) if !rows.is_empty() || !changed => {
+                Output { exit_code: 0, stdout: format!("{} row(s)\n", rows.len()), stderr: String::new() }
+            }
+            Ok(_) => Output { exit_code: 0, stdout: "database changed\n".into(), stderr: String::new() },
+            Err(e) => err_output(&e.message),
+        };
+        self.emit(Action::SqlRan { sql: sql.to_string(), output, ms });
+        if changed {
+            self.after_database_change();
+            self.save_now();
+        }
+        result.map_err(|e| e.message)
+    }
+
+    /// The person (or `setModels`) edited one file: diagnostics and the
+    /// live autogenerate follow after a pause in typing.
+    pub fn edit_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        if path == MODELS {
+            if self.host.models == text {
+                return Ok(());
+            }
+            self.host.models = text.to_string();
+        } else {
+            let name = path.strip_prefix("versions/").filter(|n| self.host.versions.contains_key(*n));
+            let Some(name) = name else { return Err(format!("no such file: {path}")) };
+            if self.host.versions.get(name).map(String::as_str) == Some(text) {
+                return Ok(());
+            }
+            self.host.versions.insert(name.to_string(), text.to_string());
+        }
+        self.emit(Action::FileEdited { path: path.to_string(), text: Rc::from(text) });
+        self.dirty.insert(path.to_string());
+        self.schedule_analysis();
+        self.schedule_save();
+        Ok(())
+    }
+
+    /// Replaces the project's files (`setFiles`): `models.py` and
+    /// `versions/<file>` keys; the database stays. Undoable.
+    pub fn set_files(&mut self, files: BTreeMap<String, String>) -> Result<(), String> {
+        let mut models = None;
+        let mut versions = BTreeMap::new();
+        for (path, text) in files {
+            if path == MODELS {
+                models = Some(text);
+            } else if let Some(name) = path.strip_prefix("versions/").filter(|n| !n.is_empty() && !n.contains('/')) {
+                versions.insert(name.to_string(), text);
+            } else {
+                return Err(format!("setFiles: {path:?} is neither models.py nor versions/<file>"));
+            }
+        }
+        let before = self.snapshot("set files", true).map_err(|e| e.message)?;
+        self.host.models = models.unwrap_or_default();
+        self.host.versions = versions;
+        self.push_undo_if_changed(before);
+        self.after_files_replaced();
+        Ok(())
+    }
+
+    /// Loads an example into a fresh database. Undoable.
+    pub fn load_example(&mut self, id: &str) -> Result<(), String> {
+        let example = examples::find(id).ok_or_else(|| format!("no such example: {id}"))?;
+        let before = self.snapshot(&format!("load example {id}"), true).map_err(|e| e.message)?;
+        self.host.db.clear().map_err(|e| e.message)?;
+        self.apply_example(example.id);
+        self.push_undo_if_changed(before);
+        self.emit(Action::ExampleLoaded { id: example.id.to_string(), title: example.title.to_string() });
+        self.after_files_replaced();
+        self.after_database_change();
+        Ok(())
+    }
+
+    fn apply_example(&mut self, id: &str) {
+        let Some(example) = examples::find(id) else { return };
+        self.host.models = example.models.to_string();
+        self.host.versions = example
+            .scripts
+            .iter()
+            .filter_map(|(path, text)| Some((path.strip_prefix("versions/")?.to_string(), text.to_string())))
+            .collect();
+        self.example = Some(example.id.to_string());
+    }
+
+    /// Runs step `index` of the loaded example; `Ok(true)` when it did what
+    /// the step expects (a step may be meant to fail).
+    pub fn run_step(&mut self, example_id: &str, index: usize) -> Result<bool, String> {
+        let example = examples::find(example_id).ok_or_else(|| format!("no such example: {example_id}"))?;
+        let step = example.steps.get(index).ok_or_else(|| format!("no step {index}"))?;
+        let ok = match step.action {
+            StepAction::Command(line) => self.run_command(line).ok(),
+            StepAction::Sql(query) => self.run_sql(query).is_ok(),
+            StepAction::Models(source) => {
+                self.edit_file(MODELS, source)?;
+                self.analyse_now();
+                true
+            }
+            StepAction::Undo => self.undo(),
+        };
+        self.emit(Action::StepDone(index));
+        Ok(ok == step.expect_ok)
+    }
+
+    /// Undoes the newest change; `false` when there was nothing to undo.
+    pub fn undo(&mut self) -> bool {
+        let Some(snapshot) = self.undo.pop() else { return false };
+        if let Err(e) = self.host.db.restore(&snapshot.database) {
+            self.emit(Action::Note { text: format!("Undo could not restore the database: {e}"), error: true });
+        }
+        self.host.versions = snapshot.versions;
+        if snapshot.restore_models {
+            self.host.models = snapshot.models;
+        }
+        self.emit_undo_stack();
+        self.emit(Action::Undone { label: snapshot.label });
+        self.after_files_replaced();
+        self.after_database_change();
+        true
+    }
+
+    // ------------------------------------------------------------- analyses
+
+    fn store_files(&self) -> Files {
+        self.files().into_iter().map(|(k, v)| (k, Rc::from(v.as_str()))).collect()
+    }
+
+    fn after_files_replaced(&mut self) {
+        self.emit(Action::FilesChanged(self.store_files()));
+        self.dirty.insert(MODELS.to_string());
+        self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        self.analyse_now();
+        self.save_now();
+    }
+
+    fn after_database_change(&mut self) {
+        self.reflected = None;
+        let schema = inspect::inspect(&mut self.host.db).map_err(|e| e.message);
+        let versions = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        self.emit(Action::DatabaseRead(DbView { schema, versions }));
+        self.dirty.insert(MODELS.to_string());
+        self.analyse_now();
+    }
+
+    /// Everything to the store (at start).
+    fn sync_all(&mut self) {
+        self.emit(Action::FilesChanged(self.store_files()));
+        self.emit_undo_stack();
+        if let Some(id) = &self.example {
+            if let Some(e) = examples::find(id) {
+                self.emit(Action::ExampleLoaded { id: e.id.to_string(), title: e.title.to_string() });
+            }
+        }
+        self.dirty.insert(MODELS.to_string());
+        self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        self.after_database_change();
+    }
+
+    fn schedule_analysis(&mut self) {
+        let me = self.me.clone();
+        self.analysis = Some(Timeout::new(ANALYSIS_DELAY_MS, move || {
+            if let Some(bridge) = me.upgrade() {
+                let _ = with(&bridge, |b| b.analyse_now());
+            }
+        }));
+    }
+
+    /// Problems of the dirty files, the chain, and the live autogenerate.
+    pub fn analyse_now(&mut self) {
+        self.analysis = None;
+        let dirty = std::mem::take(&mut self.dirty);
+        if dirty.is_empty() {
+            return;
+        }
+        let mut problems = BTreeMap::new();
+        let mut scripts_changed = false;
+        for path in &dirty {
+            let found = if path == MODELS {
+                Vec::new() // from the preview below
+            } else if let Some(text) = path.strip_prefix("versions/").and_then(|n| self.host.versions.get(n)) {
+                scripts_changed = true;
+                project::script_problems(&path["versions/".len()..], text).into_iter().map(to_problem).collect()
+            } else {
+                continue;
+            };
+            problems.insert(path.clone(), found);
+        }
+        if scripts_changed || self.heads.is_empty() {
+            let versions: Vec<(String, String)> =
+                self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let chain = project::load_chain(&versions);
+            self.heads = chain.heads.clone();
+            for p in &chain.problems {
+                problems.entry(p.path.clone()).or_insert_with(Vec::new).push(to_problem(p.clone()));
+            }
+            self.emit(Action::Chain(
+                chain
+                    .revisions
+                    .into_iter()
+                    .map(|r| ChainNode {
+                        revision: r.revision,
+                        down_revisions: r.down_revisions,
+                        message: r.message,
+                        path: r.path,
+                        is_head: r.is_head,
+                    })
+                    .collect(),
+            ));
+        }
+        if dirty.contains(MODELS) {
+            let (preview, models_problems) = self.preview();
+            problems.insert(MODELS.to_string(), models_problems);
+            self.emit(Action::Preview(preview));
+        }
+        self.emit(Action::Problems(problems));
+    }
+
+    fn preview(&mut self) -> (PreviewView, Vec<Problem>) {
+        if self.reflected.is_none() {
+            self.reflected = Some(project::live_schema(&mut self.host.db).map_err(|e| e.message));
+        }
+        let reflected = match self.reflected.as_ref() {
+            Some(Ok(md)) => md,
+            Some(Err(e)) => {
+                return (PreviewView { blocked: Some(format!("The database cannot be read: {e}")), ..Default::default() }, vec![])
+            }
+            None => unreachable!("reflected was just set"),
+        };
+        let preview = project::preview(&self.host.models, reflected);
+        let problems: Vec<Problem> = preview.problems.iter().cloned().map(to_problem).collect();
+        let blocked = preview
+            .problems
+            .iter()
+            .find(|p| p.error)
+            .map(|p| format!("models.py:{}:{}: {}", p.line, p.column, p.message));
+        let mut current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        current.sort();
+        let mut heads = self.heads.clone();
+        heads.sort();
+        let view = PreviewView {
+            upgrade: preview.upgrade,
+            op_count: preview.op_count,
+            detected: preview.detected,
+            blocked,
+            not_at_head: current != heads,
+        };
+        (view, problems)
+    }
+
+    // -------------------------------------------------------------- storage
+
+    fn restore_saved(&mut self) -> bool {
+        let Some(key) = self.storage_key.clone() else { return false };
+        let saved: Saved = match gloo_storage::LocalStorage::get(&key) {
+            Ok(saved) => saved,
+            Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => return false,
+            Err(gloo_storage::errors::StorageError::SerdeError(_)) => return false,
+            Err(e) => {
+                self.storage_failed(&format!("Saved work could not be read ({e}); starting from the example."));
+                return false;
+            }
+        };
+        let Some(image) = persist::base64_decode(&saved.database) else { return false };
+        if self.host.db.restore(&image).is_err() {
+            return false;
+        }
+        self.host.models = saved.files.get(MODELS).cloned().unwrap_or_default();
+        self.host.versions = saved
+            .files
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("versions/")?.to_string(), v.clone())))
+            .collect();
+        self.example = saved.example;
+        true
+    }
+
+    fn schedule_save(&mut self) {
+        if self.storage_key.is_none() {
+            return;
+        }
+        let me = self.me.clone();
+        self.save_timer = Some(Timeout::new(SAVE_DELAY_MS, move || {
+            if let Some(bridge) = me.upgrade() {
+                let _ = with(&bridge, |b| b.save_now());
+            }
+        }));
+    }
+
+    /// Autosaves the project now (no-op without a storage name).
+    pub fn save_now(&mut self) {
+        self.save_timer = None;
+        let Some(key) = self.storage_key.clone() else { return };
+        let database = match self.host.db.export() {
+            Ok(image) => persist::base64_encode(&image),
+            Err(e) => return self.storage_failed(&format!("Autosave failed: {e}")),
+        };
+        let saved = Saved { files: self.files(), database, example: self.example.clone() };
+        match gloo_storage::LocalStorage::set(&key, &saved) {
+            Ok(()) => {
+                if self.storage_failed {
+                    self.storage_failed = false;
+                    self.emit(Action::Notice(None));
+                }
+            }
+            Err(e) => self.storage_failed(&format!(
+                "Autosave to localStorage failed ({e}): your work stays in this tab but will not survive a reload."
+            )),
+        }
+    }
+
+    fn storage_failed(&mut self, message: &str) {
+        if !self.storage_failed {
+            self.storage_failed = true;
+            self.emit(Action::Notice(Some(Notice { error: true, text: message.to_string() })));
+        }
+    }
+
+    /// Forgets the saved project and loads the default example.
+    pub fn reset(&mut self) -> Result<(), String> {
+        if let Some(key) = &self.storage_key {
+            gloo_storage::LocalStorage::delete(key);
+        }
+        self.load_example(examples::DEFAULT)
+    }
+}
+
+fn to_problem(p: project::FileProblem) -> Problem {
+    Problem { line: p.line, column: p.column, error: p.error, message: p.message }
+}

@@ -1,0 +1,71 @@
+// The code editor of Alembic Playground: CodeMirror 6 from npm, bundled by
+// esbuild into one ES module (www/build.mjs → editor.js in the site).
+// The Rust side binds it in src/ui/bindings.rs; www/boot.js imports it and
+// hands the module to the app as __alembicPlaygroundBoot.editorModule.
+//
+// Contract:
+// - createEditor(parent, doc, label, onChange) → handle; onChange(text) is
+//   called for edits by the person only, never for setText().
+// - handle.setDiagnostics([{ line, column, error, message }]) shows the
+//   engine's problems inline (1-based line and column).
+import { EditorView, basicSetup } from "codemirror";
+import { Annotation, EditorState } from "@codemirror/state";
+import { keymap } from "@codemirror/view";
+import { indentWithTab } from "@codemirror/commands";
+import { python } from "@codemirror/lang-python";
+import { lintGutter, setDiagnostics } from "@codemirror/lint";
+
+const external = Annotation.define();
+
+function toDiagnostic(doc, d) {
+    const line = doc.line(Math.min(Math.max(d.line | 0, 1), doc.lines));
+    const from = Math.min(line.from + Math.max((d.column | 0) - 1, 0), line.to);
+    let to = from;
+    const text = doc.sliceString(from, line.to);
+    const word = /^[\w.]+/.exec(text);
+    to = from + (word ? word[0].length : Math.min(1, text.length));
+    return { from, to, severity: d.error ? "error" : "warning", message: String(d.message) };
+}
+
+export function createEditor(parent, doc, label, onChange) {
+    const view = new EditorView({
+        parent,
+        state: EditorState.create({
+            doc,
+            extensions: [
+                basicSetup,
+                keymap.of([indentWithTab]),
+                python(),
+                lintGutter(),
+                EditorView.contentAttributes.of({ "aria-label": label }),
+                EditorView.updateListener.of((update) => {
+                    if (update.docChanged && !update.transactions.some((t) => t.annotation(external))) {
+                        onChange(update.state.doc.toString());
+                    }
+                }),
+            ],
+        }),
+    });
+    return {
+        text() {
+            return view.state.doc.toString();
+        },
+        setText(text) {
+            if (text === view.state.doc.toString()) return;
+            view.dispatch({
+                changes: { from: 0, to: view.state.doc.length, insert: text },
+                annotations: external.of(true),
+            });
+        },
+        setDiagnostics(list) {
+            const doc = view.state.doc;
+            view.dispatch(setDiagnostics(view.state, Array.from(list, (d) => toDiagnostic(doc, d))));
+        },
+        focus() {
+            view.focus();
+        },
+        destroy() {
+            view.destroy();
+        },
+    };
+}
