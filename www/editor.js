@@ -13,6 +13,7 @@ import { Annotation, EditorState } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
+import { indentUnit } from "@codemirror/language";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 
 const external = Annotation.define();
@@ -36,6 +37,7 @@ export function createEditor(parent, doc, label, onChange) {
                 basicSetup,
                 keymap.of([indentWithTab]),
                 python(),
+                indentUnit.of("    "),
                 lintGutter(),
                 EditorView.contentAttributes.of({ "aria-label": label }),
                 EditorView.updateListener.of((update) => {

@@ -43,6 +43,9 @@ const SAVE_DELAY_MS: u32 = 600;
 
 pub type Shared = Rc<RefCell<Bridge>>;
 
+/// Verbs that change the database or the files (without `--sql`).
+const MUTATING_VERBS: &[&str] = &["upgrade", "downgrade", "stamp", "revision", "merge", "ensure_version"];
+
 /// The database and files from just before a change.
 struct Snapshot {
     label: String,
@@ -168,13 +171,16 @@ impl Bridge {
         })
     }
 
-    /// Pushes `before` when the database or the files differ from it now.
-    fn push_undo_if_changed(&mut self, before: Snapshot) -> bool {
+    /// Pushes `before` when the database or the files differ from it now,
+    /// or `always` (a command that changes things by its nature, so that
+    /// one Undo per such command is what a person counts on, even when it
+    /// failed before changing anything).
+    fn push_undo_if_changed(&mut self, before: Snapshot, always: bool) -> bool {
         let now = self.host.db.export().ok();
         let changed = now.as_deref() != Some(&before.database[..])
             || self.host.versions != before.versions
             || (before.restore_models && self.host.models != before.models);
-        if changed {
+        if changed || always {
             self.undo.push(before);
             if self.undo.len() > UNDO_LIMIT {
                 let excess = self.undo.len() - UNDO_LIMIT;
@@ -226,7 +232,9 @@ impl Bridge {
             .max()
             .map(|n| format!("versions/{n}"));
         let files_changed = self.host.versions != before.versions;
-        self.push_undo_if_changed(before);
+        let verb = line.split_whitespace().find(|w| !w.starts_with('-')).unwrap_or("");
+        let changes_by_nature = MUTATING_VERBS.contains(&verb) && !line.split_whitespace().any(|w| w == "--sql");
+        self.push_undo_if_changed(before, changes_by_nature);
         if files_changed {
             self.emit(Action::FilesChanged(self.store_files()));
             self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
@@ -246,7 +254,7 @@ impl Bridge {
         let result = self.host.db.exec_rows(sql);
         let ms = (now_ms() - start).max(0.0) as u32;
         self.take_statements();
-        let changed = self.push_undo_if_changed(before);
+        let changed = self.push_undo_if_changed(before, false);
         let output = match &result {
             Ok((_, rows)) if !rows.is_empty() || !changed => {
                 Output { exit_code: 0, stdout: format!("{} row(s)\n", rows.len()), stderr: String::new() }
@@ -302,7 +310,7 @@ impl Bridge {
         let before = self.snapshot("set files", true).map_err(|e| e.message)?;
         self.host.models = models.unwrap_or_default();
         self.host.versions = versions;
-        self.push_undo_if_changed(before);
+        self.push_undo_if_changed(before, false);
         self.after_files_replaced();
         Ok(())
     }
@@ -313,7 +321,7 @@ impl Bridge {
         let before = self.snapshot(&format!("load example {id}"), true).map_err(|e| e.message)?;
         self.host.db.clear().map_err(|e| e.message)?;
         self.apply_example(example.id);
-        self.push_undo_if_changed(before);
+        self.push_undo_if_changed(before, false);
         self.emit(Action::ExampleLoaded { id: example.id.to_string(), title: example.title.to_string() });
         self.after_files_replaced();
         self.after_database_change();
