@@ -19,4 +19,5 @@ pub mod render;
 pub mod revision;
 pub mod runtime;
 pub mod schema;
+pub mod schema_diff;
 pub mod script;
