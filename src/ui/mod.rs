@@ -6,6 +6,7 @@
 pub mod cmdline;
 pub mod inspect;
 pub mod state;
+pub mod views;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;

@@ -1,0 +1,3 @@
+//! The playground's views (placeholder header; rewritten below).
+
+pub mod chain_model;
