@@ -1,3 +1,9 @@
-//! The playground's views (placeholder header; rewritten below).
+//! The playground's views (placeholder header; rewritten at the end).
 
 pub mod chain_model;
+pub mod util;
+
+#[cfg(target_arch = "wasm32")]
+mod chain;
+#[cfg(target_arch = "wasm32")]
+pub use chain::{ChainView, ChainViewProps};
