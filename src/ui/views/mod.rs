@@ -1,6 +1,7 @@
 //! The playground's views (placeholder header; rewritten at the end).
 
 pub mod chain_model;
+pub mod er_model;
 pub mod util;
 
 #[cfg(target_arch = "wasm32")]
