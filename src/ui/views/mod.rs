@@ -3,8 +3,13 @@
 pub mod chain_model;
 pub mod er_model;
 pub mod util;
+pub mod viewport;
 
 #[cfg(target_arch = "wasm32")]
 mod chain;
 #[cfg(target_arch = "wasm32")]
 pub use chain::{ChainView, ChainViewProps};
+#[cfg(target_arch = "wasm32")]
+mod schema;
+#[cfg(target_arch = "wasm32")]
+pub use schema::{SchemaView, SchemaViewProps};
