@@ -69,6 +69,30 @@ pub fn from_map(map: &RevisionMap, current_heads: &[String]) -> Vec<ChainRevisio
         .collect()
 }
 
+/// One position of the timeline / a side of the diff pickers: `None` is
+/// base (the empty schema).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineStop {
+    pub id: Option<String>,
+    /// `base`, or `ae1027a6acf · create tag` (message clipped).
+    pub label: String,
+}
+
+/// Base, then the revisions oldest first (history order reversed), so a
+/// slider moves from base to the newest head.
+pub fn timeline_stops(revs: &[ChainRevision]) -> Vec<TimelineStop> {
+    std::iter::once(TimelineStop { id: None, label: "base".into() })
+        .chain(revs.iter().rev().map(|r| TimelineStop {
+            id: Some(r.id.clone()),
+            label: if r.message.is_empty() {
+                r.id.clone()
+            } else {
+                format!("{} · {}", r.id, crate::ui::views::util::clip(&r.message, 40))
+            },
+        }))
+        .collect()
+}
+
 /// What an edge means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EdgeKind {
@@ -390,6 +414,16 @@ mod tests {
         assert!(chain[0].is_head && !chain[0].is_current);
         assert!(chain.iter().find(|r| r.id == "x1").unwrap().is_current);
         check(&chain, &layout(&chain));
+    }
+
+    #[test]
+    fn timeline_runs_from_base_to_the_newest() {
+        let revs = vec![rev("c", &["b"]), rev("b", &["a"]), rev("a", &[])];
+        let stops = timeline_stops(&revs);
+        let ids: Vec<Option<&str>> = stops.iter().map(|s| s.id.as_deref()).collect();
+        assert_eq!(ids, vec![None, Some("a"), Some("b"), Some("c")]);
+        assert_eq!(stops[0].label, "base");
+        assert_eq!(stops[1].label, "a · msg a");
     }
 
     #[test]

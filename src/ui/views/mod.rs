@@ -13,3 +13,7 @@ pub use chain::{ChainView, ChainViewProps};
 mod schema;
 #[cfg(target_arch = "wasm32")]
 pub use schema::{SchemaView, SchemaViewProps};
+#[cfg(target_arch = "wasm32")]
+mod diff;
+#[cfg(target_arch = "wasm32")]
+pub use diff::{DiffView, DiffViewProps, Timeline, TimelineProps};
