@@ -2,6 +2,7 @@
 
 pub mod chain_model;
 pub mod er_model;
+pub mod rows_model;
 pub mod util;
 pub mod viewport;
 
@@ -17,3 +18,7 @@ pub use schema::{SchemaView, SchemaViewProps};
 mod diff;
 #[cfg(target_arch = "wasm32")]
 pub use diff::{DiffView, DiffViewProps, Timeline, TimelineProps};
+#[cfg(target_arch = "wasm32")]
+mod rows;
+#[cfg(target_arch = "wasm32")]
+pub use rows::{RowsView, RowsViewProps};
