@@ -3,6 +3,7 @@
 pub mod chain_model;
 pub mod er_model;
 pub mod rows_model;
+pub mod steps_model;
 pub mod util;
 pub mod viewport;
 
@@ -22,3 +23,7 @@ pub use diff::{DiffView, DiffViewProps, Timeline, TimelineProps};
 mod rows;
 #[cfg(target_arch = "wasm32")]
 pub use rows::{RowsView, RowsViewProps};
+#[cfg(target_arch = "wasm32")]
+mod steps;
+#[cfg(target_arch = "wasm32")]
+pub use steps::{StepThrough, StepThroughProps};
