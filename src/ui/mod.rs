@@ -11,6 +11,7 @@ pub mod examples;
 pub mod inspect;
 pub mod persist;
 pub mod store;
+pub mod views;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;
