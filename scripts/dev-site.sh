@@ -12,13 +12,13 @@ cargo build --target wasm32-unknown-unknown --no-default-features --lib
 node www/build.mjs
 rm -rf "$OUT" && mkdir -p "$OUT"
 wasm-bindgen --target web --no-typescript --out-dir "$OUT" target/wasm32-unknown-unknown/debug/alembic_playground.wasm
-cp node_modules/sql.js/dist/sql-wasm.js node_modules/sql.js/dist/sql-wasm.wasm target/www/editor.js www/boot.js static/style.css "$OUT/"
+cp node_modules/sql.js/dist/sql-wasm.js node_modules/sql.js/dist/sql-wasm.wasm target/www/editor.js www/boot.js static/style.css static/views.css "$OUT/"
 printf '%s\n' "import init from './alembic_playground.js';" "await init({ module_or_path: './alembic_playground_bg.wasm' });" >"$OUT/init.js"
 python3 - "$OUT" <<'PY'
 import re, sys
 html = open("index.html").read()
 html = re.sub(r'<link data-trunk rel="rust"[^>]*/>', '<script type="module" src="init.js"></script>', html, flags=re.S)
-html = html.replace('<link data-trunk rel="css" href="static/style.css" />', '<link rel="stylesheet" href="style.css" />')
+html = re.sub(r'<link data-trunk rel="css" href="static/([a-z]+\.css)" />', r'<link rel="stylesheet" href="\1" />', html)
 html = re.sub(r'\s*<link data-trunk rel="copy-file"[^>]*/>', '', html)
 open(sys.argv[1] + "/index.html", "w").write(html)
 PY

@@ -21,8 +21,11 @@ use crate::ui::bindings;
 use crate::ui::bridge::{self, Bridge, Shared};
 use crate::ui::cmdline::quote;
 use crate::ui::components::{
-    AutogenPane, DatabasePanel, EditorPane, Guide, NoticeBar, Terminal, Toolbar,
+    AutogenPane, DatabasePanel, EditorPane, Guide, NoticeBar, Terminal, Toolbar, Workbench,
 };
+use crate::ui::views::ChainView;
+use crate::ui::views::chain_model::ChainIntent;
+use crate::ui::views::rows_model::RowIntent;
 use crate::ui::store::{Action, State};
 
 impl Reducible for State {
@@ -176,6 +179,42 @@ pub fn playground(props: &PlaygroundProps) -> Html {
         let on_command = on_command.clone();
         Callback::from(move |message: String| on_command.emit(format!("revision --autogenerate -m {}", quote(&message))))
     };
+    let on_chain = {
+        let b = b.clone();
+        let dispatcher = store.dispatcher();
+        Callback::from(move |intent: ChainIntent| {
+            if let Ok(Err(e)) = bridge::with(&b, |b| b.chain_intent(intent)) {
+                dispatcher.dispatch(Action::Note { text: e, error: true });
+            }
+        })
+    };
+    let on_select_table = {
+        let b = b.clone();
+        Callback::from(move |name: String| {
+            let _ = bridge::with(&b, |b| b.select_table(Some(name)));
+        })
+    };
+    let on_row_intent = {
+        let b = b.clone();
+        let dispatcher = store.dispatcher();
+        Callback::from(move |intent: RowIntent| {
+            if let Ok(Err(e)) = bridge::with(&b, |b| b.row_intent(intent)) {
+                dispatcher.dispatch(Action::Note { text: e, error: true });
+            }
+        })
+    };
+    let on_compare = {
+        let b = b.clone();
+        Callback::from(move |(from, to): (Option<String>, Option<String>)| {
+            let _ = bridge::with(&b, |b| b.compare(from, to));
+        })
+    };
+    let on_timeline = {
+        let b = b.clone();
+        Callback::from(move |at: Option<String>| {
+            let _ = bridge::with(&b, |b| b.timeline(at));
+        })
+    };
     let on_dismiss = {
         let dispatcher = store.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(Action::Notice(None)))
@@ -228,6 +267,20 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     };
 
     let state = &*store;
+    let open_revision = state
+        .chain
+        .iter()
+        .find(|r| format!("versions/{}", r.file_name) == state.open_file)
+        .map(|r| r.id.clone());
+    let chain_errors: Vec<(String, String)> = state
+        .chain
+        .iter()
+        .filter_map(|r| {
+            let problems = state.problems.get(&format!("versions/{}", r.file_name))?;
+            let p = problems.iter().find(|p| p.error)?;
+            Some((r.id.clone(), format!("{}:{}: {}", p.line, p.column, p.message)))
+        })
+        .collect();
     html! {
         <div class="playground" {onkeydown}>
             <header class="masthead">
@@ -246,6 +299,13 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                 on_autogenerate={on_autogenerate} on_undo={on_undo} />
             <main class="workspace">
                 <section class="column files-column" aria-label="Project files">
+                    <section class="panel chain-panel" aria-label="Revision chain">
+                        <header class="panel-head"><h2>{ "Revisions" }</h2>
+                            <span class="hint">{ format!("{} revision{}", state.chain.len(), if state.chain.len() == 1 { "" } else { "s" }) }</span>
+                        </header>
+                        <ChainView revisions={(*state.chain).clone()} on_intent={on_chain}
+                            open={open_revision} errors={chain_errors} />
+                    </section>
                     <EditorPane files={state.files.clone()} open={state.open_file.clone()} chain={state.chain.clone()}
                         problems={state.problems.clone()} on_open={on_open} on_edit={on_edit} />
                     <AutogenPane preview={state.preview.clone()} />
@@ -253,6 +313,11 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                 <section class="column db-column" aria-label="Database and terminal">
                     <Terminal log={state.log.clone()} history={state.history.clone()} sql_log={state.sql_log.clone()}
                         on_command={on_command} on_clear={on_clear} />
+                    <Workbench live={state.live.clone()} last_change={state.last_change.clone()}
+                        selected_table={state.selected_table.clone()} rows={state.rows.clone()}
+                        compare={state.compare.clone()} timeline={state.timeline.clone()} chain={state.chain.clone()}
+                        on_select_table={on_select_table} on_row_intent={on_row_intent}
+                        on_compare={on_compare} on_timeline={on_timeline} />
                     <DatabasePanel db={state.db.clone()} />
                 </section>
             </main>

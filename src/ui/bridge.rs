@@ -32,7 +32,15 @@ use crate::ui::bindings::now_ms;
 use crate::ui::examples::{self, StepAction};
 use crate::ui::inspect::{self, SchemaView};
 use crate::ui::persist::{self, Saved};
-use crate::ui::store::{Action, ChainNode, DbView, Files, Notice, PreviewView, Problem, SqlEntry, MODELS};
+use crate::ui::store::{
+    Action, ChainRevision, CompareSlice, DbView, Files, Notice, PreviewView, Problem, RowsSlice, SqlEntry, TimelineSlice,
+    MODELS,
+};
+use crate::ui::views::chain_model::ChainIntent;
+use crate::ui::views::rows_model::{rows_query, RowIntent};
+
+/// How many rows the data grid shows.
+const ROWS_LIMIT: usize = 200;
 
 /// How many undo steps are kept (each holds a whole database image).
 pub const UNDO_LIMIT: usize = 50;
@@ -57,7 +65,12 @@ struct Snapshot {
 }
 
 pub struct Bridge {
+    module: SqlJsModule,
     host: BrowserHost,
+    /// The table the data grid shows.
+    selected_table: Option<String>,
+    /// The chain as last loaded (for current marks and squash).
+    chain: project::Chain,
     undo: Vec<Snapshot>,
     /// Every statement since load (`sqlLog()`).
     sql_log: Vec<SqlEntry>,
@@ -93,8 +106,11 @@ impl Bridge {
     /// A playground over a fresh database: restored from storage when
     /// `storage_name` has a saved project, else the default example.
     pub fn new(module: SqlJsModule, storage_name: Option<&str>, dispatch: Rc<dyn Fn(Action)>) -> Result<Shared, DbError> {
-        let db = SqlJsDatabase::open(module)?;
+        let db = SqlJsDatabase::open(module.clone())?;
         let bridge = Rc::new(RefCell::new(Bridge {
+            module,
+            selected_table: None,
+            chain: project::Chain::default(),
             host: BrowserHost { models: String::new(), versions: BTreeMap::new(), db },
             undo: Vec::new(),
             sql_log: Vec::new(),
@@ -219,6 +235,7 @@ impl Bridge {
             Err(e) => return err_output(&e.message),
         };
         let names_before: BTreeSet<String> = self.host.versions.keys().cloned().collect();
+        let schema_before = self.live_schema();
         self.host.db.record();
         let start = now_ms();
         let output = command::run_line(&mut self.host, line);
@@ -241,14 +258,191 @@ impl Bridge {
         }
         self.emit(Action::CommandRan { line: line.to_string(), output: output.clone(), ms, created });
         self.after_database_change();
+        if let (Some(before), Some(after)) = (schema_before, self.live_schema()) {
+            let diff = engine::schema_diff::diff(&before, &after);
+            self.emit(Action::SchemaChanged { label: line.to_string(), diff });
+        }
         self.save_now();
         output
+    }
+
+    /// The live schema (reflected once per database change).
+    fn live_schema(&mut self) -> Option<MetaData> {
+        if self.reflected.is_none() {
+            self.reflected = Some(project::live_schema(&mut self.host.db).map_err(|e| e.message));
+        }
+        self.reflected.as_ref().and_then(|r| r.as_ref().ok()).cloned()
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// A chain view's intent: open a script, or the command it stands for.
+    pub fn chain_intent(&mut self, intent: ChainIntent) -> Result<(), String> {
+        match intent {
+            ChainIntent::Open { file_name, .. } => {
+                self.emit(Action::OpenFile(format!("versions/{file_name}")));
+                Ok(())
+            }
+            ChainIntent::Squash { ids, message } => self.squash(&ids, &message),
+            other => {
+                if let Some(line) = other.command_line() {
+                    self.run_command(&line);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Squashes a linear run of revisions (newest first) that ends at a
+    /// head into one: downgrade to the oldest one's parent, drop their
+    /// scripts, autogenerate one revision, upgrade. One undo step.
+    pub fn squash(&mut self, ids: &[String], message: &str) -> Result<(), String> {
+        let (Some(newest), Some(oldest)) = (ids.first(), ids.last()) else { return Err("nothing to squash".into()) };
+        let node = |id: &str| self.chain.revisions.iter().find(|r| r.revision == id).cloned();
+        let newest_node = node(newest).ok_or_else(|| format!("no revision {newest}"))?;
+        if !newest_node.is_head {
+            return Err(format!("squash: {newest} is not a head; squash runs that end at a head"));
+        }
+        let oldest_node = node(oldest).ok_or_else(|| format!("no revision {oldest}"))?;
+        let parent = match oldest_node.down_revisions.as_slice() {
+            [] => "base".to_string(),
+            [one] => one.clone(),
+            _ => return Err(format!("squash: {oldest} is a merge point")),
+        };
+        let before = self.snapshot(&format!("squash {}", ids.len()), false).map_err(|e| e.message)?;
+        let label = before.label.clone();
+        let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        let mut steps = Vec::new();
+        if current.iter().any(|c| ids.contains(c)) {
+            steps.push(format!("downgrade {parent}"));
+        }
+        for id in ids {
+            if let Some(r) = node(id) {
+                self.host.versions.remove(r.path.trim_start_matches("versions/"));
+            }
+        }
+        steps.push(format!("revision --autogenerate -m {}", crate::ui::cmdline::quote(message)));
+        steps.push("upgrade head".into());
+        let mut ok = true;
+        for line in steps {
+            self.host.db.record();
+            let output = command::run_line(&mut self.host, &line);
+            self.take_statements();
+            ok = output.ok();
+            self.emit(Action::CommandRan { line: line.clone(), output, ms: 0, created: None });
+            if !ok {
+                break;
+            }
+        }
+        self.push_undo_if_changed(before, true);
+        self.emit(Action::Note { text: format!("{label}: {}", if ok { "done" } else { "stopped at the failing step (Undo restores everything)" }), error: !ok });
+        self.emit(Action::FilesChanged(self.store_files()));
+        self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        self.after_database_change();
+        self.save_now();
+        Ok(())
+    }
+
+    /// Shows `table`'s rows in the data grid.
+    pub fn select_table(&mut self, table: Option<String>) {
+        self.selected_table = table.clone();
+        self.emit(Action::SelectTable(table));
+        self.refresh_rows();
+    }
+
+    fn refresh_rows(&mut self) {
+        let Some(name) = self.selected_table.clone() else { return };
+        let Some(md) = self.live_schema() else { return };
+        let Some(table) = md.tables.get(&name).cloned() else {
+            self.selected_table = None;
+            self.emit(Action::Rows(None));
+            return;
+        };
+        use engine::db::Database;
+        let query = rows_query(&table, ROWS_LIMIT);
+        let (rows, error) = match self.host.db.query(&query) {
+            Ok(rows) => (rows, None),
+            Err(e) => (Default::default(), Some(e.message)),
+        };
+        let total = if rows.rows.len() >= ROWS_LIMIT {
+            let count = format!("SELECT count(*) AS n FROM {}", engine::ddl::quote(&name));
+            self.host.db.query(&count).ok().and_then(|r| r.get(0, "n").as_i64()).map(|n| n as usize)
+        } else {
+            None
+        };
+        self.emit(Action::Rows(Some(RowsSlice { table: Rc::new(table), rows: Rc::new(rows), total, error })));
+    }
+
+    /// A data grid's intent: one statement, or sample rows (one undo step).
+    pub fn row_intent(&mut self, intent: RowIntent) -> Result<(), String> {
+        let sql = match &intent {
+            RowIntent::FillSample { table, rows } => {
+                use engine::db::Database;
+                let md = self.live_schema().ok_or("the database cannot be read")?;
+                let mut existing = BTreeMap::new();
+                for name in md.tables.keys().filter(|n| !n.starts_with("sqlite_")) {
+                    let q = format!("SELECT * FROM {}", engine::ddl::quote(name));
+                    existing.insert(name.clone(), self.host.db.query(&q).map_err(|e| e.message)?);
+                }
+                let opts = engine::sample_rows::SampleOptions { rows: *rows, ..Default::default() };
+                let plan = engine::sample_rows::sample_rows(&md, std::slice::from_ref(table), &existing, opts)
+                    .map_err(|e| e.to_string())?;
+                plan.statements.join(";\n")
+            }
+            other => other.sql().unwrap_or_default(),
+        };
+        if sql.is_empty() {
+            return Ok(());
+        }
+        self.run_sql(&sql).map(|_| ())
+    }
+
+    /// The schema after upgrading a scratch database to `rev` (`None`: base).
+    fn schema_at(&self, rev: Option<&str>) -> Result<MetaData, String> {
+        let db = SqlJsDatabase::open(self.module.clone()).map_err(|e| e.message)?;
+        let mut scratch = BrowserHost { models: self.host.models.clone(), versions: self.host.versions.clone(), db };
+        if let Some(rev) = rev {
+            let output = command::run_line(&mut scratch, &format!("upgrade {}", crate::ui::cmdline::quote(rev)));
+            if !output.ok() {
+                return Err(format!("upgrade {rev} on a scratch database failed:\n{}{}", output.stderr, output.stdout));
+            }
+        }
+        let md = project::live_schema(&mut scratch.db).map_err(|e| e.message)?;
+        Ok(md)
+    }
+
+    /// Compares the schema at two revisions.
+    pub fn compare(&mut self, from: Option<String>, to: Option<String>) {
+        let result = self.schema_at(from.as_deref()).and_then(|a| Ok((a, self.schema_at(to.as_deref())?)));
+        let (diff, error) = match result {
+            Ok((a, b)) => (engine::schema_diff::diff(&a, &b), None),
+            Err(e) => (Default::default(), Some(e)),
+        };
+        self.emit(Action::Compared(CompareSlice { from, to, diff: Rc::new(diff), error }));
+    }
+
+    /// The schema at a timeline stop, with what changed from the stop before.
+    pub fn timeline(&mut self, at: Option<String>) {
+        let order: Vec<Option<String>> = std::iter::once(None)
+            .chain(self.chain.revisions.iter().rev().map(|r| Some(r.revision.clone())))
+            .collect();
+        let previous = order.iter().position(|s| *s == at).and_then(|i| i.checked_sub(1)).and_then(|i| order[i].clone());
+        let slice = match self.schema_at(at.as_deref()) {
+            Ok(schema) => {
+                let before = if at.is_none() { Ok(MetaData::default()) } else { self.schema_at(previous.as_deref()) };
+                let diff = before.map(|b| engine::schema_diff::diff(&b, &schema)).unwrap_or_default();
+                TimelineSlice { at, schema: Rc::new(schema), diff: Rc::new(diff), error: None }
+            }
+            Err(e) => TimelineSlice { at, schema: Rc::default(), diff: Rc::default(), error: Some(e) },
+        };
+        self.emit(Action::TimelineAt(slice));
     }
 
     /// Runs SQL on the live database (`sql()`): the rows of the last
     /// statement that returned rows. A change to the database is undoable.
     pub fn run_sql(&mut self, sql: &str) -> Result<(Vec<String>, Vec<js_sys::Array>), String> {
         let before = self.snapshot(sql, false).map_err(|e| e.message)?;
+        let schema_before = self.live_schema();
         self.host.db.record();
         let start = now_ms();
         let result = self.host.db.exec_rows(sql);
@@ -265,6 +459,12 @@ impl Bridge {
         self.emit(Action::SqlRan { sql: sql.to_string(), output, ms });
         if changed {
             self.after_database_change();
+            if let (Some(before), Some(after)) = (schema_before, self.live_schema()) {
+                let diff = engine::schema_diff::diff(&before, &after);
+                if !diff.is_empty() {
+                    self.emit(Action::SchemaChanged { label: sql.to_string(), diff });
+                }
+            }
             self.save_now();
         }
         result.map_err(|e| e.message)
@@ -393,9 +593,33 @@ impl Bridge {
         self.reflected = None;
         let schema = inspect::inspect(&mut self.host.db).map_err(|e| e.message);
         let versions = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
-        self.emit(Action::DatabaseRead(DbView { schema, versions }));
+        self.emit(Action::DatabaseRead(DbView { schema, versions: versions.clone() }));
+        if let Some(md) = self.live_schema() {
+            self.emit(Action::LiveSchema(md));
+        }
+        self.refresh_rows();
+        self.emit_chain(&versions);
         self.dirty.insert(MODELS.to_string());
         self.analyse_now();
+    }
+
+    fn emit_chain(&self, current: &[String]) {
+        let chain = self
+            .chain
+            .revisions
+            .iter()
+            .map(|r| ChainRevision {
+                id: r.revision.clone(),
+                down_revisions: r.down_revisions.clone(),
+                depends_on: r.depends_on.clone(),
+                message: r.message.clone(),
+                branch_labels: r.branch_labels.clone(),
+                file_name: r.path.trim_start_matches("versions/").to_string(),
+                is_head: r.is_head,
+                is_current: current.contains(&r.revision),
+            })
+            .collect();
+        self.emit(Action::Chain(chain));
     }
 
     /// Everything to the store (at start).
@@ -449,19 +673,9 @@ impl Bridge {
             for p in &chain.problems {
                 problems.entry(p.path.clone()).or_insert_with(Vec::new).push(to_problem(p.clone()));
             }
-            self.emit(Action::Chain(
-                chain
-                    .revisions
-                    .into_iter()
-                    .map(|r| ChainNode {
-                        revision: r.revision,
-                        down_revisions: r.down_revisions,
-                        message: r.message,
-                        path: r.path,
-                        is_head: r.is_head,
-                    })
-                    .collect(),
-            ));
+            self.chain = chain;
+            let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+            self.emit_chain(&current);
         }
         if dirty.contains(MODELS) {
             let (preview, models_problems) = self.preview();
@@ -472,9 +686,7 @@ impl Bridge {
     }
 
     fn preview(&mut self) -> (PreviewView, Vec<Problem>) {
-        if self.reflected.is_none() {
-            self.reflected = Some(project::live_schema(&mut self.host.db).map_err(|e| e.message));
-        }
+        self.live_schema();
         let reflected = match self.reflected.as_ref() {
             Some(Ok(md)) => md,
             Some(Err(e)) => {

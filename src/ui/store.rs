@@ -19,8 +19,12 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use engine::command::Output;
+use engine::db::QueryResult;
+use engine::schema::{MetaData, Table};
+use engine::schema_diff::SchemaDiff;
 
 use crate::ui::inspect::SchemaView;
+pub use crate::ui::views::chain_model::ChainRevision;
 
 /// How many output entries are kept.
 pub const LOG_LIMIT: usize = 200;
@@ -107,14 +111,33 @@ pub struct PreviewView {
     pub not_at_head: bool,
 }
 
-/// A revision of the chain, as the views draw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainNode {
-    pub revision: String,
-    pub down_revisions: Vec<String>,
-    pub message: String,
-    pub path: String,
-    pub is_head: bool,
+/// The rows of the table shown in the data grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowsSlice {
+    pub table: Rc<Table>,
+    pub rows: Rc<QueryResult>,
+    /// The row count, when the grid shows fewer.
+    pub total: Option<usize>,
+    pub error: Option<String>,
+}
+
+/// A comparison of the schema at two revisions (`None`: base).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareSlice {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub diff: Rc<SchemaDiff>,
+    pub error: Option<String>,
+}
+
+/// The schema at a revision picked on the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineSlice {
+    pub at: Option<String>,
+    pub schema: Rc<MetaData>,
+    /// What changed from the previous stop.
+    pub diff: Rc<SchemaDiff>,
+    pub error: Option<String>,
 }
 
 /// A message above everything (a panic, storage that failed).
@@ -142,7 +165,17 @@ pub struct State {
     /// path → problems (only files that have some).
     pub problems: Rc<BTreeMap<String, Vec<Problem>>>,
     pub preview: Rc<PreviewView>,
-    pub chain: Rc<Vec<ChainNode>>,
+    /// The revision chain in `alembic history` order, head/current marked.
+    pub chain: Rc<Vec<ChainRevision>>,
+    /// The live schema as autogenerate reflects it (the ER diagram).
+    pub live: Rc<MetaData>,
+    /// What the last command or SQL did to the schema: its label and diff.
+    pub last_change: Option<(String, Rc<SchemaDiff>)>,
+    /// The table shown in the data grid.
+    pub selected_table: Option<String>,
+    pub rows: Option<Rc<RowsSlice>>,
+    pub compare: Option<Rc<CompareSlice>>,
+    pub timeline: Option<Rc<TimelineSlice>>,
     /// The example loaded last and how many of its steps were done.
     pub example: Option<(String, usize)>,
     pub notice: Option<Notice>,
@@ -162,6 +195,12 @@ impl Default for State {
             problems: Rc::default(),
             preview: Rc::default(),
             chain: Rc::default(),
+            live: Rc::default(),
+            last_change: None,
+            selected_table: None,
+            rows: None,
+            compare: None,
+            timeline: None,
             example: None,
             notice: None,
             next_id: 0,
@@ -193,7 +232,16 @@ pub enum Action {
     /// Problems of these files, replacing what was known of them.
     Problems(BTreeMap<String, Vec<Problem>>),
     Preview(PreviewView),
-    Chain(Vec<ChainNode>),
+    Chain(Vec<ChainRevision>),
+    /// The live schema was reflected after a change.
+    LiveSchema(MetaData),
+    /// What a command did to the schema.
+    SchemaChanged { label: String, diff: SchemaDiff },
+    /// Show this table's rows (`None`: none).
+    SelectTable(Option<String>),
+    Rows(Option<RowsSlice>),
+    Compared(CompareSlice),
+    TimelineAt(TimelineSlice),
     /// An example was loaded (its steps start at 0).
     ExampleLoaded { id: String, title: String },
     /// A step of the loaded example was done.
@@ -297,11 +345,40 @@ impl State {
                     self.chain = Rc::new(chain);
                 }
             }
+            Action::LiveSchema(md) => {
+                if *self.live != md {
+                    if let Some(t) = &self.selected_table {
+                        if !md.tables.contains_key(t) {
+                            self.selected_table = None;
+                            self.rows = None;
+                        }
+                    }
+                    self.live = Rc::new(md);
+                }
+            }
+            Action::SchemaChanged { label, diff } => self.last_change = Some((label, Rc::new(diff))),
+            Action::SelectTable(table) => {
+                if table != self.selected_table {
+                    self.rows = None;
+                }
+                self.selected_table = table;
+            }
+            Action::Rows(rows) => {
+                let rows = rows.map(Rc::new);
+                if self.rows != rows {
+                    self.rows = rows;
+                }
+            }
+            Action::Compared(c) => self.compare = Some(Rc::new(c)),
+            Action::TimelineAt(t) => self.timeline = Some(Rc::new(t)),
             Action::ExampleLoaded { id, title } => {
                 self.example = Some((id, 0));
                 let output = Output { exit_code: 0, stdout: format!("Loaded the example “{title}”.\n"), stderr: String::new() };
                 self.push_log(EntryKind::Note, "example".into(), output, 0);
                 self.open_file = MODELS.to_string();
+                self.last_change = None;
+                self.compare = None;
+                self.timeline = None;
             }
             Action::StepDone(step) => {
                 if let Some((_, done)) = &mut self.example {
@@ -496,6 +573,23 @@ mod tests {
         s.apply(Action::StepDone(1));
         s.apply(Action::StepDone(0));
         assert_eq!(s.example, Some(("tag".to_string(), 2)));
+    }
+
+    #[test]
+    fn a_selected_table_goes_with_its_table() {
+        let mut s = State::new();
+        let mut md = MetaData::default();
+        md.add_table(Table { name: "tag".into(), ..Table::default() });
+        s.apply(Action::LiveSchema(md.clone()));
+        s.apply(Action::SelectTable(Some("tag".into())));
+        let rows = RowsSlice { table: Rc::new(md.tables["tag"].clone()), rows: Rc::default(), total: None, error: None };
+        s.apply(Action::Rows(Some(rows)));
+        assert!(s.rows.is_some());
+        let live = s.live.clone();
+        s.apply(Action::LiveSchema(md));
+        assert!(Rc::ptr_eq(&live, &s.live));
+        s.apply(Action::LiveSchema(MetaData::default()));
+        assert_eq!((s.selected_table.clone(), s.rows.is_none()), (None, true));
     }
 
     #[test]

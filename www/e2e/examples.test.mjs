@@ -72,7 +72,7 @@ test("every example, step by step, by clicks; no request leaves the origin, no C
         assert.deepEqual(await tables(page), [], `${example.id} starts on an empty database`);
         for (const [i, step] of example.steps.entries()) {
             const entries = await page.locator("#output .entry").count();
-            await guide.locator(`[data-step="${i}"] button`).click();
+            await guide.locator(`[data-guide-step="${i}"] button`).click();
             const where = `${example.id} step ${i} (${step.kind} ${step.value.slice(0, 40)})`;
             if (step.kind === "models") {
                 assert.equal(await page.evaluate(() => window.alembicPlayground.models()), step.value, where);
@@ -86,7 +86,7 @@ test("every example, step by step, by clicks; no request leaves the origin, no C
             } else {
                 assert.equal(/\bok\b/.test(cls), step.expectOk, `${where}: ${await newest.innerText()}`);
             }
-            assert.match(await guide.locator(`[data-step="${i}"]`).getAttribute("class"), /\bdone\b/, where);
+            assert.match(await guide.locator(`[data-guide-step="${i}"]`).getAttribute("class"), /\bdone\b/, where);
         }
         await FINAL[example.id](page);
         await screenshot(page, `example-${example.id}.png`);

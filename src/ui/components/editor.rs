@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::ui::bindings::{self, JsEditor};
-use crate::ui::store::{ChainNode, Files, Problem, MODELS};
+use crate::ui::store::{ChainRevision, Files, Problem, MODELS};
 
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -105,7 +105,7 @@ pub struct EditorPaneProps {
     pub files: Rc<Files>,
     pub open: String,
     /// For tab order and labels: scripts in history order (newest first).
-    pub chain: Rc<Vec<ChainNode>>,
+    pub chain: Rc<Vec<ChainRevision>>,
     pub problems: Rc<BTreeMap<String, Vec<Problem>>>,
     pub on_open: Callback<String>,
     pub on_edit: Callback<(String, String)>,
@@ -115,7 +115,7 @@ pub struct EditorPaneProps {
 #[function_component(EditorPane)]
 pub fn editor_pane(props: &EditorPaneProps) -> Html {
     // Scripts: oldest revision first (chain order), then any not in the chain.
-    let mut scripts: Vec<String> = props.chain.iter().rev().map(|n| n.path.clone()).collect();
+    let mut scripts: Vec<String> = props.chain.iter().rev().map(|n| format!("versions/{}", n.file_name)).collect();
     for path in props.files.keys().filter(|p| p.starts_with("versions/")) {
         if !scripts.contains(path) {
             scripts.push(path.clone());

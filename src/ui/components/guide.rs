@@ -38,7 +38,7 @@ pub fn guide(props: &GuideProps) -> Html {
                 </select>
             </label>
             if let Some((example, done)) = example {
-                <details class="steps" open=true data-example={example.id}>
+                <details class="guide-steps" open=true data-example={example.id}>
                     <summary>{ example.summary }</summary>
                     <ol>
                         { for example.steps.iter().enumerate().map(|(i, step)| {
@@ -51,7 +51,7 @@ pub fn guide(props: &GuideProps) -> Html {
                             };
                             let state = if i < done { "done" } else if i == done { "next" } else { "later" };
                             html! {
-                                <li class={classes!("step", state)} data-step={i.to_string()}>
+                                <li class={classes!("guide-step", state)} data-guide-step={i.to_string()}>
                                     <p>{ step.text }{ if step.expect_ok { "" } else { " (this one is meant to fail)" } }</p>
                                     <div class="step-action">
                                         <code>{ code }</code>

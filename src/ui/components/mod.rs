@@ -9,6 +9,7 @@ mod guide;
 mod notice;
 mod terminal;
 mod toolbar;
+mod workbench;
 
 pub use autogen::AutogenPane;
 pub use database_panel::DatabasePanel;
@@ -17,3 +18,4 @@ pub use guide::Guide;
 pub use notice::NoticeBar;
 pub use terminal::Terminal;
 pub use toolbar::Toolbar;
+pub use workbench::Workbench;
