@@ -298,7 +298,8 @@ impl Bridge {
     /// scripts, autogenerate one revision, upgrade. One undo step.
     pub fn squash(&mut self, ids: &[String], message: &str) -> Result<(), String> {
         let (Some(newest), Some(oldest)) = (ids.first(), ids.last()) else { return Err("nothing to squash".into()) };
-        let node = |id: &str| self.chain.revisions.iter().find(|r| r.revision == id).cloned();
+        let revisions = self.chain.revisions.clone();
+        let node = |id: &str| revisions.iter().find(|r| r.revision == id).cloned();
         let newest_node = node(newest).ok_or_else(|| format!("no revision {newest}"))?;
         if !newest_node.is_head {
             return Err(format!("squash: {newest} is not a head; squash runs that end at a head"));
@@ -312,27 +313,18 @@ impl Bridge {
         let before = self.snapshot(&format!("squash {}", ids.len()), false).map_err(|e| e.message)?;
         let label = before.label.clone();
         let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
-        let mut steps = Vec::new();
-        if current.iter().any(|c| ids.contains(c)) {
-            steps.push(format!("downgrade {parent}"));
-        }
-        for id in ids {
-            if let Some(r) = node(id) {
-                self.host.versions.remove(r.path.trim_start_matches("versions/"));
-            }
-        }
-        steps.push(format!("revision --autogenerate -m {}", crate::ui::cmdline::quote(message)));
-        steps.push("upgrade head".into());
         let mut ok = true;
-        for line in steps {
-            self.host.db.record();
-            let output = command::run_line(&mut self.host, &line);
-            self.take_statements();
-            ok = output.ok();
-            self.emit(Action::CommandRan { line: line.clone(), output, ms: 0, created: None });
-            if !ok {
-                break;
+        if current.iter().any(|c| ids.contains(c)) {
+            ok = self.run_quietly(&format!("downgrade {parent}"));
+        }
+        if ok {
+            for id in ids {
+                if let Some(r) = node(id) {
+                    self.host.versions.remove(r.path.trim_start_matches("versions/"));
+                }
             }
+            ok = self.run_quietly(&format!("revision --autogenerate -m {}", crate::ui::cmdline::quote(message)))
+                && self.run_quietly("upgrade head");
         }
         self.push_undo_if_changed(before, true);
         self.emit(Action::Note { text: format!("{label}: {}", if ok { "done" } else { "stopped at the failing step (Undo restores everything)" }), error: !ok });
@@ -341,6 +333,18 @@ impl Bridge {
         self.after_database_change();
         self.save_now();
         Ok(())
+    }
+
+    /// Runs one command as part of a larger action (no undo step of its own).
+    fn run_quietly(&mut self, line: &str) -> bool {
+        self.host.db.record();
+        let start = now_ms();
+        let output = command::run_line(&mut self.host, line);
+        let ms = (now_ms() - start).max(0.0) as u32;
+        self.take_statements();
+        let ok = output.ok();
+        self.emit(Action::CommandRan { line: line.to_string(), output, ms, created: None });
+        ok
     }
 
     /// Shows `table`'s rows in the data grid.
