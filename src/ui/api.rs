@@ -252,6 +252,10 @@ pub fn install(handle: &JsValue, bridge: Shared) {
     });
     set(handle, "runStep", &run_step.into_js_value());
 
+    // For the e2e test that a panic never blanks the page.
+    let panic = Closure::<dyn Fn()>::new(|| panic!("a panic requested by alembicPlayground.__panicForTests()"));
+    set(handle, "__panicForTests", &panic.into_js_value());
+
     let b = bridge;
     let reset = Closure::<dyn Fn() -> Result<(), JsValue>>::new(move || {
         bridge::with(&b, |b| b.reset()).map_err(busy)?.map_err(|e| error(&e))

@@ -339,7 +339,7 @@ fn focus(e: &KeyboardEvent, id: &str) {
 /// A Rust panic is shown in the page (never a blank page); the work was
 /// autosaved after the last change, so a reload brings it back.
 fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&JsValue::from_str(&format!("alembic-playground panicked: {message}")));
         let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };

@@ -1,6 +1,6 @@
 //! Every JS extern of the UI, in one place: the CodeMirror editor module
 //! (www/editor.js, bundled at build time), the page's boot object, the
-//! clock, and the panic banner. sql.js has its own bindings in
+//! clock, and whether localStorage is there. sql.js has its own bindings in
 //! `platform::sqljs`.
 //!
 //! Invariants:
@@ -40,6 +40,12 @@ extern "C" {
     /// `performance.now()`: milliseconds, sub-millisecond resolution.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     pub fn now_ms() -> f64;
+}
+
+/// True when `window.localStorage` can be reached: it throws in a sandboxed
+/// frame or with storage disabled, and gloo-storage would throw then.
+pub fn local_storage_available() -> bool {
+    matches!(web_sys::window().map(|w| w.local_storage()), Some(Ok(Some(_))))
 }
 
 /// Waits for the editor module (loading since `www/boot.js` ran).

@@ -723,6 +723,10 @@ impl Bridge {
 
     fn restore_saved(&mut self) -> bool {
         let Some(key) = self.storage_key.clone() else { return false };
+        if !crate::ui::bindings::local_storage_available() {
+            self.storage_failed("localStorage is not available here (disabled, or a sandboxed frame): your work stays in this tab but will not survive a reload.");
+            return false;
+        }
         let saved: Saved = match gloo_storage::LocalStorage::get(&key) {
             Ok(saved) => saved,
             Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => return false,
@@ -762,6 +766,9 @@ impl Bridge {
     pub fn save_now(&mut self) {
         self.save_timer = None;
         let Some(key) = self.storage_key.clone() else { return };
+        if !crate::ui::bindings::local_storage_available() {
+            return self.storage_failed("localStorage is not available here (disabled, or a sandboxed frame): your work stays in this tab but will not survive a reload.");
+        }
         let database = match self.host.db.export() {
             Ok(image) => persist::base64_encode(&image),
             Err(e) => return self.storage_failed(&format!("Autosave failed: {e}")),
@@ -790,7 +797,9 @@ impl Bridge {
     /// Forgets the saved project and loads the default example.
     pub fn reset(&mut self) -> Result<(), String> {
         if let Some(key) = &self.storage_key {
-            gloo_storage::LocalStorage::delete(key);
+            if crate::ui::bindings::local_storage_available() {
+                gloo_storage::LocalStorage::delete(key);
+            }
         }
         self.load_example(examples::DEFAULT)
     }

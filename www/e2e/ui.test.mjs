@@ -344,3 +344,45 @@ test("autosave: a reload restores files and database; storage failure is a messa
     await screenshot(broken, "storage-full.png");
     await broken.close();
 });
+
+test("localStorage unavailable (sandboxed frame, disabled): a message, and the page works", async () => {
+    const page = await browser.context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.addInitScript(() => {
+        Object.defineProperty(window, "localStorage", {
+            get() {
+                throw new DOMException("The document is sandboxed", "SecurityError");
+            },
+        });
+    });
+    const { BASE_URL } = await import("./harness.mjs");
+    await page.goto(BASE_URL);
+    await page.evaluate(() => window.alembicPlayground.ready);
+    await page.locator('[data-view="notice"]').waitFor();
+    assert.match(await page.locator('[data-view="notice"]').innerText(), /localStorage is not available/);
+    assert.equal((await page.evaluate(() => window.alembicPlayground.run("revision --autogenerate -m x"))).ok, true);
+    assert.equal((await page.evaluate(() => window.alembicPlayground.run("upgrade head"))).ok, true);
+    assert.deepEqual(errors, []);
+    await page.close();
+});
+
+test("a Rust panic is shown, never a blank page; a reload continues from the autosave", async () => {
+    const page = await openPlayground(browser.context);
+    await run(page, "revision --autogenerate -m before_panic");
+    await run(page, "upgrade head");
+    const files = await page.evaluate(() => window.alembicPlayground.files());
+    await assert.rejects(page.evaluate(() => window.alembicPlayground.__panicForTests()));
+    await page.locator("#panic").waitFor();
+    assert.match(await page.locator("#panic").innerText(), /internal error.*panic requested.*reload/s);
+    // The page is still there, not blank.
+    assert.ok(await page.locator('[data-view="editor"][data-file="models.py"]').count() > 0);
+    await screenshot(page, "panic.png");
+    await page.reload();
+    await page.evaluate(() => window.alembicPlayground.ready);
+    assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), files);
+    assert.ok((await schema(page)).tables.some((t) => t.name === "post_tag"));
+    // The panic's own console error and uncaught error are the expected ones only.
+    assert.ok(page.problems.every((p) => /panic/i.test(p) || /unreachable/i.test(p)), page.problems.join("\n"));
+    await page.close();
+});
