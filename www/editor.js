@@ -13,10 +13,25 @@ import { Annotation, EditorState } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
-import { indentUnit } from "@codemirror/language";
+import { HighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { tags as t } from "@lezer/highlight";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 
 const external = Annotation.define();
+
+// Colours come from CSS variables (static/style.css), so the page's light
+// and dark themes, which follow the system, apply to the code too.
+const highlight = HighlightStyle.define([
+    { tag: [t.keyword, t.controlKeyword, t.definitionKeyword, t.moduleKeyword, t.operatorKeyword], color: "var(--syn-keyword)" },
+    { tag: [t.string, t.special(t.string)], color: "var(--syn-string)" },
+    { tag: [t.docString], color: "var(--syn-doc)" },
+    { tag: [t.comment, t.lineComment], color: "var(--syn-comment)", fontStyle: "italic" },
+    { tag: [t.number, t.bool, t.null, t.atom], color: "var(--syn-number)" },
+    { tag: [t.function(t.definition(t.variableName)), t.definition(t.className), t.className], color: "var(--syn-def)" },
+    { tag: [t.function(t.variableName), t.function(t.propertyName)], color: "var(--syn-call)" },
+    { tag: [t.self, t.special(t.variableName)], color: "var(--syn-number)" },
+    { tag: [t.invalid], color: "var(--bad)" },
+]);
 
 function toDiagnostic(doc, d) {
     const line = doc.line(Math.min(Math.max(d.line | 0, 1), doc.lines));
@@ -37,6 +52,7 @@ export function createEditor(parent, doc, label, onChange) {
                 basicSetup,
                 keymap.of([indentWithTab]),
                 python(),
+                syntaxHighlighting(highlight),
                 indentUnit.of("    "),
                 lintGutter(),
                 EditorView.contentAttributes.of({ "aria-label": label }),
