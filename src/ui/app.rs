@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::platform::sqljs::{self, SqlJsModule};
@@ -224,6 +225,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     let onkeydown = {
         let on_command = on_command.clone();
         let on_undo = on_undo.clone();
+        let on_open = on_open.clone();
         Callback::from(move |e: KeyboardEvent| {
             if !e.alt_key() || e.ctrl_key() || e.meta_key() {
                 return;
@@ -249,13 +251,27 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                     on_undo.emit(());
                     true
                 }
-                "KeyT" | "KeyG" | "KeyM" => {
-                    let id = match e.code().as_str() {
-                        "KeyT" => "command",
-                        "KeyG" => "message",
-                        _ => "models-editor",
-                    };
-                    focus(&e, id);
+                "KeyT" => {
+                    focus(&e, "command");
+                    true
+                }
+                "KeyG" => {
+                    focus(&e, "message");
+                    true
+                }
+                "KeyM" => {
+                    on_open.emit(crate::ui::store::MODELS.to_string());
+                    // after the re-render that shows it
+                    if let Some(root) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                        gloo_timers::callback::Timeout::new(0, move || {
+                            if let Ok(Some(el)) = root.query_selector("[data-focus=\"models-editor\"] .cm-content") {
+                                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                                    let _ = el.focus();
+                                }
+                            }
+                        })
+                        .forget();
+                    }
                     true
                 }
                 _ => false,
@@ -289,6 +305,20 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                     <p class="tagline">
                         { "Edit SQLAlchemy models, autogenerate Alembic migrations and run them on SQLite, all in your browser. Every change can be undone." }
                     </p>
+                    <details class="shortcuts">
+                        <summary>{ "Keyboard shortcuts" }</summary>
+                        <dl>
+                            <dt><kbd>{ "Alt+U" }</kbd></dt><dd>{ "upgrade head" }</dd>
+                            <dt><kbd>{ "Alt+Shift+U" }</kbd></dt><dd>{ "upgrade +1" }</dd>
+                            <dt><kbd>{ "Alt+D" }</kbd></dt><dd>{ "downgrade -1" }</dd>
+                            <dt><kbd>{ "Alt+Shift+D" }</kbd></dt><dd>{ "downgrade base" }</dd>
+                            <dt><kbd>{ "Alt+Z" }</kbd></dt><dd>{ "undo the last change" }</dd>
+                            <dt><kbd>{ "Alt+G" }</kbd></dt><dd>{ "migration message (Enter autogenerates)" }</dd>
+                            <dt><kbd>{ "Alt+T" }</kbd></dt><dd>{ "terminal (Up/Down: history)" }</dd>
+                            <dt><kbd>{ "Alt+M" }</kbd></dt><dd>{ "models.py editor" }</dd>
+                            <dt><kbd>{ "Ctrl+F" }</kbd></dt><dd>{ "search in an editor; Ctrl+Z / Ctrl+Shift+Z undo and redo there" }</dd>
+                        </dl>
+                    </details>
                 </div>
                 <Guide example={state.example.clone()} on_load={on_example} on_step={on_step} />
             </header>
@@ -327,7 +357,6 @@ pub fn playground(props: &PlaygroundProps) -> Html {
 
 /// Focuses the element `id` inside the playground the event came from.
 fn focus(e: &KeyboardEvent, id: &str) {
-    use wasm_bindgen::JsCast;
     let Some(target) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
     if let Ok(Some(el)) = target.query_selector(&format!("[data-focus=\"{id}\"]")) {
         if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
