@@ -40,11 +40,13 @@ for (let i = 0; i < 6; i++) {
     const start = performance.now();
     await page.goto(url);
     await page.evaluate(() => window.alembicPlayground.ready);
-    if (i > 0) times.push(performance.now() - start); // the first warms the disk cache
+    const ms = performance.now() - start;
+    if (i === 0) console.log(`navigation to ready, cold cache: ${ms.toFixed(0)} ms   target < 1000 ms   ${ms < 1000 ? "ok" : "OVER"}`);
+    else times.push(ms);
     await page.close();
 }
 times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
-console.log(`navigation to ready (loopback, headless Chromium, median of ${times.length}): ${median.toFixed(0)} ms   target < 1000 ms   ${median < 1000 ? "ok" : "OVER"}`);
+console.log(`navigation to ready (loopback, headless Chromium, warm cache, median of ${times.length}): ${median.toFixed(0)} ms   target < 1000 ms   ${median < 1000 ? "ok" : "OVER"}`);
 await browser.close();
 server.close();

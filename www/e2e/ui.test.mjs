@@ -186,6 +186,12 @@ test("buttons and the terminal go through the same command layer as run(); histo
     // Keyboard shortcut: Alt+U is upgrade head.
     await page.locator("#command").press("Alt+u");
     assert.equal(await page.locator("#output .entry .cmd").first().innerText(), "$ alembic upgrade head");
+    // Alt+Z undoes it; Alt+M puts the cursor in models.py.
+    await page.locator("#command").press("Alt+z");
+    assert.equal(await page.locator("#output .entry .cmd").first().innerText(), "↶ undo upgrade head");
+    await page.locator("#command").press("Alt+m");
+    await page.waitForFunction(() => document.activeElement?.closest('[data-view="editor"]')?.dataset.file === "models.py");
+    await page.locator("#command").press("Alt+u");
 
     // The SQL log: every statement executed, with its time.
     const log = await page.evaluate(() => window.alembicPlayground.sqlLog());
