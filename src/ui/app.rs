@@ -24,7 +24,8 @@ use crate::ui::cmdline::quote;
 use crate::ui::components::{
     AutogenPane, DatabasePanel, EditorPane, Guide, NoticeBar, Terminal, Toolbar, Workbench,
 };
-use crate::ui::views::ChainView;
+use crate::ui::views::steps_model::StepIntent;
+use crate::ui::views::{ChainView, StepThrough};
 use crate::ui::views::chain_model::ChainIntent;
 use crate::ui::views::rows_model::RowIntent;
 use crate::ui::store::{Action, State};
@@ -216,6 +217,21 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             let _ = bridge::with(&b, |b| b.timeline(at));
         })
     };
+    let on_step_start = {
+        let b = b.clone();
+        let dispatcher = store.dispatcher();
+        Callback::from(move |upgrade: bool| {
+            if let Ok(Err(e)) = bridge::with(&b, |b| b.step_start(upgrade)) {
+                dispatcher.dispatch(Action::Note { text: e, error: true });
+            }
+        })
+    };
+    let on_step_intent = {
+        let b = b.clone();
+        Callback::from(move |intent: StepIntent| {
+            let _ = bridge::with(&b, |b| b.step_intent(intent));
+        })
+    };
     let on_dismiss = {
         let dispatcher = store.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(Action::Notice(None)))
@@ -326,7 +342,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                 <NoticeBar notice={notice.clone()} on_dismiss={on_dismiss} />
             }
             <Toolbar undo_label={state.undo_label().map(str::to_string)} on_command={on_command.clone()}
-                on_autogenerate={on_autogenerate} on_undo={on_undo} />
+                on_autogenerate={on_autogenerate} on_undo={on_undo} on_step={on_step_start} />
             <main class="workspace">
                 <section class="column files-column" aria-label="Project files">
                     <section class="panel chain-panel" aria-label="Revision chain">
@@ -341,6 +357,14 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                     <AutogenPane preview={state.preview.clone()} />
                 </section>
                 <section class="column db-column" aria-label="Database and terminal">
+                    if let Some(st) = &state.stepping {
+                        <section class="panel stepping" aria-label="Step through">
+                            <StepThrough direction={AttrValue::from(if st.upgrade { "upgrade" } else { "downgrade" })}
+                                revision={AttrValue::from(st.revision.clone())}
+                                message={AttrValue::from(format!("{}{}", st.description, if st.finished { " — done, alembic_version updated" } else { "" }))}
+                                ops={st.ops.clone()} cursor={st.cursor} on_intent={on_step_intent} />
+                        </section>
+                    }
                     <Terminal log={state.log.clone()} history={state.history.clone()} sql_log={state.sql_log.clone()}
                         on_command={on_command} on_clear={on_clear} />
                     <Workbench live={state.live.clone()} last_change={state.last_change.clone()}

@@ -36,7 +36,9 @@ use crate::ui::store::{
     Action, ChainRevision, CompareSlice, DbView, Files, Notice, PreviewView, Problem, RowsSlice, SqlEntry, TimelineSlice,
     MODELS,
 };
+use crate::ui::store::StepSlice;
 use crate::ui::views::chain_model::ChainIntent;
+use crate::ui::views::steps_model::{StepIntent, StepOp};
 use crate::ui::views::rows_model::{rows_query, RowIntent};
 
 /// How many rows the data grid shows.
@@ -53,6 +55,16 @@ pub type Shared = Rc<RefCell<Bridge>>;
 
 /// Verbs that change the database or the files (without `--sql`).
 const MUTATING_VERBS: &[&str] = &["upgrade", "downgrade", "stamp", "revision", "merge", "ensure_version"];
+
+/// A migration run an operation at a time.
+struct Stepping {
+    plan: project::PlannedStep,
+    ops: Vec<StepOp>,
+    cursor: usize,
+    finished: bool,
+    /// The database image before op `i` ran (`images[0]`: before the step).
+    images: Vec<Vec<u8>>,
+}
 
 /// The database and files from just before a change.
 struct Snapshot {
@@ -71,6 +83,7 @@ pub struct Bridge {
     selected_table: Option<String>,
     /// The chain as last loaded (for current marks and squash).
     chain: project::Chain,
+    stepping: Option<Stepping>,
     undo: Vec<Snapshot>,
     /// Every statement since load (`sqlLog()`).
     sql_log: Vec<SqlEntry>,
@@ -111,6 +124,7 @@ impl Bridge {
             module,
             selected_table: None,
             chain: project::Chain::default(),
+            stepping: None,
             host: BrowserHost { models: String::new(), versions: BTreeMap::new(), db },
             undo: Vec::new(),
             sql_log: Vec::new(),
@@ -211,7 +225,7 @@ impl Bridge {
         self.emit(Action::UndoStack(self.undo.iter().map(|s| s.label.clone()).collect()));
     }
 
-    fn take_statements(&mut self) {
+    fn take_statements(&mut self) -> Vec<SqlEntry> {
         let entries: Vec<SqlEntry> = self
             .host
             .db
@@ -220,7 +234,8 @@ impl Bridge {
             .map(|s| SqlEntry { sql: s.sql, ms: s.ms, error: s.error })
             .collect();
         self.sql_log.extend(entries.iter().cloned());
-        self.emit(Action::SqlLogged(entries));
+        self.emit(Action::SqlLogged(entries.clone()));
+        entries
     }
 
     /// Runs one alembic command line (`alembic` prefix optional).
@@ -345,6 +360,119 @@ impl Bridge {
         let ok = output.ok();
         self.emit(Action::CommandRan { line: line.to_string(), output, ms, created: None });
         ok
+    }
+
+    /// Starts stepping through the next `upgrade +1` (or `downgrade -1`)
+    /// an operation at a time. The whole step-through is one undo step.
+    pub fn step_start(&mut self, upgrade: bool) -> Result<(), String> {
+        let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        let versions: Vec<(String, String)> = self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let plan = project::next_step(&self.host.models, &versions, &current, upgrade)?;
+        let label = format!("step through {}", plan.description);
+        let before = self.snapshot(&label, false).map_err(|e| e.message)?;
+        let image = before.database.clone();
+        self.push_undo_if_changed(before, true);
+        let ops = plan.labels.iter().map(|l| StepOp { label: l.clone(), sql: Vec::new(), error: None }).collect();
+        let empty = plan.ops.is_empty();
+        self.stepping = Some(Stepping { plan, ops, cursor: 0, finished: false, images: vec![image] });
+        if empty {
+            self.step_finish();
+            self.after_database_change();
+        }
+        self.emit(Action::Note { text: format!("Stepping through {}: one operation at a time.", label.trim_start_matches("step through ")), error: false });
+        self.emit_stepping();
+        Ok(())
+    }
+
+    fn emit_stepping(&self) {
+        let slice = self.stepping.as_ref().map(|s| StepSlice {
+            upgrade: s.plan.is_upgrade,
+            revision: s.plan.revision.clone(),
+            description: s.plan.description.clone(),
+            ops: s.ops.clone(),
+            cursor: s.cursor,
+            finished: s.finished,
+        });
+        self.emit(Action::Stepping(slice));
+    }
+
+    /// A step-through's intent.
+    pub fn step_intent(&mut self, intent: StepIntent) {
+        match intent {
+            StepIntent::Next => {
+                self.step_next();
+            }
+            StepIntent::RunToEnd => while self.step_next() {},
+            StepIntent::Back | StepIntent::Restart => {
+                let Some(s) = &mut self.stepping else { return };
+                let to = if intent == StepIntent::Back { s.cursor.saturating_sub(1) } else { 0 };
+                let image = s.images.get(to).cloned();
+                s.images.truncate(to + 1);
+                for op in &mut s.ops[to..] {
+                    op.sql.clear();
+                    op.error = None;
+                }
+                s.cursor = to;
+                s.finished = false;
+                if let Some(image) = image {
+                    if let Err(e) = self.host.db.restore(&image) {
+                        self.emit(Action::Note { text: format!("Could not restore the database: {e}"), error: true });
+                    }
+                }
+                self.after_database_change();
+            }
+            StepIntent::Close => self.stepping = None,
+        }
+        self.emit_stepping();
+        self.save_now();
+    }
+
+    /// Runs the operation at the cursor; after the last one, the version
+    /// table update that ends the step. `false` when there is nothing more
+    /// to run or it failed.
+    fn step_next(&mut self) -> bool {
+        let Some(s) = &self.stepping else { return false };
+        if s.finished || s.cursor >= s.plan.ops.len() || s.ops[s.cursor].error.is_some() {
+            return false;
+        }
+        let op = s.plan.ops[s.cursor].clone();
+        self.host.db.record();
+        let result = engine::runtime::run_ops(&mut self.host.db, std::slice::from_ref(&op));
+        let statements: Vec<String> = self.take_statements().into_iter().map(|st| st.sql).collect();
+        let s = self.stepping.as_mut().expect("checked above");
+        let i = s.cursor;
+        s.ops[i].sql = statements;
+        let ok = result.is_ok();
+        s.ops[i].error = result.err().map(|e| e.to_string());
+        if ok {
+            // images[i + 1]: before the next op
+            let image = self.host.db.export().unwrap_or_default();
+            let s = self.stepping.as_mut().expect("checked above");
+            s.images.push(image);
+            s.cursor += 1;
+            if s.cursor == s.plan.ops.len() {
+                self.step_finish();
+            }
+        }
+        self.after_database_change();
+        ok
+    }
+
+    /// The `alembic_version` update that ends the step.
+    fn step_finish(&mut self) {
+        let Some(s) = &self.stepping else { return };
+        let updates = s.plan.version_updates.clone();
+        self.host.db.record();
+        let result = engine::runtime::run_version_updates(&mut self.host.db, &updates);
+        let statements: Vec<String> = self.take_statements().into_iter().map(|st| st.sql).collect();
+        let s = self.stepping.as_mut().expect("checked above");
+        if let Some(last) = s.ops.last_mut() {
+            last.sql.extend(statements);
+        }
+        match result {
+            Ok(()) => s.finished = true,
+            Err(e) => self.emit(Action::Note { text: format!("alembic_version update failed: {e}"), error: true }),
+        }
     }
 
     /// Shows `table`'s rows in the data grid.

@@ -130,6 +130,19 @@ pub struct CompareSlice {
     pub error: Option<String>,
 }
 
+/// A migration being run an operation at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepSlice {
+    pub upgrade: bool,
+    pub revision: String,
+    pub description: String,
+    pub ops: Vec<crate::ui::views::steps_model::StepOp>,
+    /// Operations run so far.
+    pub cursor: usize,
+    /// The version table was updated: the step is complete.
+    pub finished: bool,
+}
+
 /// The schema at a revision picked on the timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineSlice {
@@ -176,6 +189,8 @@ pub struct State {
     pub rows: Option<Rc<RowsSlice>>,
     pub compare: Option<Rc<CompareSlice>>,
     pub timeline: Option<Rc<TimelineSlice>>,
+    /// The step-through in progress.
+    pub stepping: Option<Rc<StepSlice>>,
     /// The example loaded last and how many of its steps were done.
     pub example: Option<(String, usize)>,
     pub notice: Option<Notice>,
@@ -201,6 +216,7 @@ impl Default for State {
             rows: None,
             compare: None,
             timeline: None,
+            stepping: None,
             example: None,
             notice: None,
             next_id: 0,
@@ -242,6 +258,8 @@ pub enum Action {
     Rows(Option<RowsSlice>),
     Compared(CompareSlice),
     TimelineAt(TimelineSlice),
+    /// The step-through changed (`None`: closed).
+    Stepping(Option<StepSlice>),
     /// An example was loaded (its steps start at 0).
     ExampleLoaded { id: String, title: String },
     /// A step of the loaded example was done.
@@ -371,6 +389,7 @@ impl State {
             }
             Action::Compared(c) => self.compare = Some(Rc::new(c)),
             Action::TimelineAt(t) => self.timeline = Some(Rc::new(t)),
+            Action::Stepping(s) => self.stepping = s.map(Rc::new),
             Action::ExampleLoaded { id, title } => {
                 self.example = Some((id, 0));
                 let output = Output { exit_code: 0, stdout: format!("Loaded the example “{title}”.\n"), stderr: String::new() };

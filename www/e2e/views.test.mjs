@@ -105,3 +105,39 @@ test("squash two revisions into one from the chain", async () => {
     assert.deepEqual(page.problems, []);
     await page.close();
 });
+
+test("step through a migration one operation at a time, with the SQL of each", async () => {
+    const page = await openPlayground(browser.context);
+    await page.evaluate(() => window.alembicPlayground.loadExample("navigate"));
+    await page.evaluate(() => window.alembicPlayground.run("upgrade +2"));
+    await page.locator("#step-upgrade").click();
+    const steps = page.locator('[data-view="steps"]');
+    await steps.waitFor();
+    // create_table sample, then the batch block with its index
+    assert.equal(await steps.locator("li[data-step]").count(), 2);
+    assert.equal(await steps.locator('li[data-step="0"]').getAttribute("data-state"), "current");
+    await steps.locator("button", { hasText: "Step ▶" }).click();
+    await steps.locator('li[data-step="0"][data-state="done"]').waitFor();
+    assert.match(await steps.locator('li[data-step="0"]').innerText(), /CREATE TABLE sample/);
+    assert.ok((await schema(page)).tables.some((t) => t.name === "sample"));
+    assert.deepEqual(await sql(page, "SELECT version_num FROM alembic_version"), [{ version_num: MATERIAL }]);
+    await steps.locator("button", { hasText: "Step ▶" }).click();
+    await steps.locator('li[data-step="1"][data-state="done"]').waitFor();
+    assert.match(await steps.locator('li[data-step="1"]').innerText(), /CREATE INDEX ix_sample_owner_id/);
+    assert.deepEqual(await sql(page, "SELECT version_num FROM alembic_version"), [{ version_num: SAMPLE }]);
+    await screenshot(page, "views-step-through.png");
+    // Back undoes the last operation; the version table goes back too.
+    await steps.locator("button", { hasText: "Back" }).click();
+    await steps.locator('li[data-step="1"][data-state="current"]').waitFor();
+    assert.deepEqual(await sql(page, "SELECT version_num FROM alembic_version"), [{ version_num: MATERIAL }]);
+    assert.deepEqual((await schema(page)).tables.find((t) => t.name === "sample").indexes, []);
+    await steps.locator("button", { hasText: "Run to end" }).click();
+    await steps.locator('li[data-step="1"][data-state="done"]').waitFor();
+    // One undo for the whole step-through.
+    await page.locator('[aria-label="close step-through"]').click();
+    await page.locator("#undo").click();
+    assert.deepEqual(await sql(page, "SELECT version_num FROM alembic_version"), [{ version_num: MATERIAL }]);
+    assert.ok(!(await schema(page)).tables.some((t) => t.name === "sample"));
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});

@@ -13,6 +13,8 @@ pub struct ToolbarProps {
     /// `revision --autogenerate -m MESSAGE`.
     pub on_autogenerate: Callback<String>,
     pub on_undo: Callback<()>,
+    /// Step through the next upgrade (`true`) or downgrade an operation at a time.
+    pub on_step: Callback<bool>,
 }
 
 #[function_component(Toolbar)]
@@ -54,6 +56,10 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         let on_command = props.on_command.clone();
         Callback::from(move |_: MouseEvent| on_command.emit(line.to_string()))
     };
+    let step = |upgrade: bool| {
+        let on_step = props.on_step.clone();
+        Callback::from(move |_: MouseEvent| on_step.emit(upgrade))
+    };
     let on_undo = props.on_undo.clone();
     let undo_title = match &props.undo_label {
         Some(label) => format!("Undo `{label}`"),
@@ -74,6 +80,8 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 <button id="downgrade" onclick={run("downgrade -1")} title="alembic downgrade -1 (Alt+D)">{ "Downgrade" }</button>
                 <button id="downgrade-base" onclick={run("downgrade base")} title="alembic downgrade base (Alt+Shift+D)">{ "Downgrade to base" }</button>
                 <button id="history" onclick={run("history")} title="alembic history">{ "History" }</button>
+                <button id="step-upgrade" onclick={step(true)} title="Run the next upgrade one operation at a time, with the SQL of each">{ "Step through +1" }</button>
+                <button id="step-downgrade" onclick={step(false)} title="Run the next downgrade one operation at a time">{ "Step through −1" }</button>
                 <button id="undo" class="undo" disabled={props.undo_label.is_none()} title={format!("{undo_title} (Alt+Z)")}
                     onclick={move |_| on_undo.emit(())}>{ "↶ Undo" }</button>
             </div>

@@ -241,6 +241,72 @@ pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
     }
 }
 
+/// One migration step, planned for running an operation at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedStep {
+    pub revision: String,
+    pub is_upgrade: bool,
+    /// Alembic's `Running ...` text, e.g. `upgrade a1 -> b2, add color`.
+    pub description: String,
+    /// The body's top-level ops, with the models' naming convention applied
+    /// (as `upgrade` runs them).
+    pub ops: Vec<crate::ops::Op>,
+    /// Each op as the script writes it (`op.add_column(...)`).
+    pub labels: Vec<String>,
+    /// The `alembic_version` bookkeeping that ends the step.
+    pub version_updates: Vec<crate::revision::VersionUpdate>,
+}
+
+/// The next step of `upgrade +1` (or `downgrade -1`) from `current`: the
+/// same plan, script body and naming convention `upgrade` uses.
+pub fn next_step(
+    models_source: &str,
+    versions: &[(String, String)],
+    current: &[String],
+    upgrade: bool,
+) -> Result<PlannedStep, String> {
+    let mut scripts = Vec::new();
+    for (name, text) in versions {
+        if !name.ends_with(".py") || name.starts_with('_') {
+            continue;
+        }
+        scripts.push(script::parse_script(name, text).map_err(|e| format!("versions/{e}"))?);
+    }
+    let revisions = scripts
+        .iter()
+        .map(|s| Revision {
+            revision: s.revision.clone(),
+            down_revisions: s.down_revision.clone(),
+            branch_labels: s.branch_labels.clone(),
+            depends_on: s.depends_on.clone(),
+            doc: s.doc.clone(),
+            file_name: s.file_name.clone(),
+            longdoc: s.longdoc.clone(),
+        })
+        .collect();
+    let map = RevisionMap::new(revisions).map_err(|e| e.to_string())?;
+    let steps = if upgrade { map.upgrade_steps(current, "+1") } else { map.downgrade_steps(current, "-1") }
+        .map_err(|e| e.to_string())?;
+    let step = steps.into_iter().next().ok_or_else(|| {
+        if upgrade { "Nothing to upgrade: the database is at head." } else { "Nothing to downgrade: the database is at base." }
+            .to_string()
+    })?;
+    let script = scripts.iter().find(|s| s.revision == step.revision).ok_or("the step's script is missing")?;
+    let body = if upgrade { script.upgrade.clone().map(|u| u.ops) } else { script.downgrade.clone().map(|d| d.ops) };
+    let mut ops = body.map_err(|d| format!("versions/{}:{}:{}: {}", script.file_name, d.line, d.column, d.message))?;
+    let convention = models::load_models(models_source).metadata.naming_convention;
+    crate::runtime::apply_target_naming_convention(&mut ops, &convention);
+    let labels = ops.iter().map(|op| render::render_op(op).join("\n")).collect();
+    Ok(PlannedStep {
+        revision: step.revision.clone(),
+        is_upgrade: upgrade,
+        description: map.short_log(&step),
+        ops,
+        labels,
+        version_updates: step.version_updates,
+    })
+}
+
 /// The live schema as autogenerate reflects it.
 pub fn live_schema(db: &mut dyn Database) -> Result<MetaData, DbError> {
     reflect::reflect(db)
@@ -290,6 +356,18 @@ mod tests {
         assert!(chain.revisions[pos("a1")].is_branch_point);
         assert_eq!(chain.heads.len(), 2);
         assert_eq!(chain.revisions[0].message, format!("msg {}", ids[0]));
+    }
+
+    #[test]
+    fn next_step_plans_one_revision_each_way() {
+        let files = vec![script("a1", None), script("b2", Some("a1"))];
+        let up = next_step(MODELS, &files, &["a1".to_string()], true).unwrap();
+        assert_eq!((up.revision.as_str(), up.is_upgrade, up.ops.len()), ("b2", true, 0));
+        assert!(up.description.contains("a1 -> b2"), "{}", up.description);
+        let down = next_step(MODELS, &files, &["a1".to_string()], false).unwrap();
+        assert_eq!(down.revision, "a1");
+        assert!(next_step(MODELS, &files, &["b2".to_string()], true).is_err());
+        assert!(next_step(MODELS, &files, &[], false).is_err());
     }
 
     #[test]
