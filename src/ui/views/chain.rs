@@ -8,7 +8,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::chain_model::{layout, squash_run, ChainEdge, ChainIntent, ChainRevision, EdgeKind, Target};
+use super::chain_model::{applied, layout, squash_run, ChainEdge, ChainIntent, ChainRevision, EdgeKind, Target};
 use super::util::{clip, text_width};
 
 #[derive(Properties, PartialEq)]
@@ -70,6 +70,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
 
     let revs = &props.revisions;
     let lay = layout(revs);
+    let applied = applied(revs);
     let width = lay.width.max(1);
     let text_x = lane_x(width) + LANE_W;
     let height = (revs.len().max(1) as f64) * ROW_H;
@@ -124,12 +125,15 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         }
         if rev.is_current {
             label.push_str(" (current)");
+        } else if !applied[row] {
+            label.push_str(" (not applied)");
         }
         let class = classes!(
             "chain-node",
             format!("lane-{}", lane % 6),
             rev.is_head.then_some("head"),
             rev.is_current.then_some("current"),
+            (!applied[row]).then_some("unapplied"),
             (props.open.as_deref() == Some(rev.id.as_str())).then_some("open"),
             (focused.as_deref() == Some(rev.id.as_str())).then_some("focused"),
             in_range(&rev.id).then_some("in-range"),
