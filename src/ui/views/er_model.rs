@@ -14,7 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use engine::schema::{IndexColumn, MetaData, Table};
+use engine::schema::{Column, IndexColumn, MetaData, Table};
+use engine::schema_diff::Item;
 use engine::schema_diff::{type_text, Change, SchemaDiff};
 
 /// Box metrics (px), shared with the component.
@@ -123,11 +124,12 @@ fn marks_of(t: &Table, column: &str) -> Marks {
     }
 }
 
-fn box_width(t: &Table) -> f64 {
+fn box_width<'a>(t: &'a Table, extra: impl Iterator<Item = &'a Column>) -> f64 {
     let name_w = t.name.chars().count() as f64 * (CHAR_W + 0.8) + 2.0 * PAD_X;
     let col_w = t
         .columns
         .iter()
+        .chain(extra)
         .map(|c| (c.name.chars().count() + type_text(&c.type_).chars().count() + 2) as f64 * CHAR_W + 2.0 * PAD_X + MARKS_W)
         .fold(0.0, f64::max);
     name_w.max(col_w).clamp(MIN_W, MAX_W)
@@ -170,25 +172,49 @@ fn layers(order: &[&Table], index: &BTreeMap<&str, usize>) -> Vec<usize> {
     depth
 }
 
-/// Lays out `meta`'s tables; `diff` (from the schema shown before to `meta`)
-/// marks added / changed tables and columns.
-pub fn build(meta: &MetaData, diff: Option<&SchemaDiff>) -> ErDiagram {
-    build_with(meta, diff, SWEEPS)
+/// Lays out `meta`'s tables; `diff` (from `before` to `meta`) marks added /
+/// changed tables and columns. With `before` too, dropped tables and columns
+/// are drawn as well (marked dropped; dropped columns after the live ones).
+pub fn build(meta: &MetaData, diff: Option<&SchemaDiff>, before: Option<&MetaData>) -> ErDiagram {
+    build_with(meta, diff, before, SWEEPS)
 }
 
 /// Barycenter sweeps (alternating down and up).
 const SWEEPS: usize = 12;
 
-fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, sweeps: usize) -> ErDiagram {
-    let order: Vec<&Table> = meta.tables_in_order().collect();
+fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, before: Option<&MetaData>, sweeps: usize) -> ErDiagram {
+    let mut order: Vec<&Table> = meta.tables_in_order().collect();
+    // Dropped tables (from `before`) after the live ones; dropped columns of
+    // changed tables per live table.
+    let mut dropped_cols: Vec<Vec<&Column>> = vec![Vec::new(); order.len()];
+    if let (Some(d), Some(b)) = (diff, before) {
+        for (i, t) in order.iter().enumerate() {
+            let (Some(td), Some(bt)) = (d.table(&t.name), b.tables.get(&t.name)) else { continue };
+            for it in td.items.iter().filter(|it| it.change == Change::Dropped) {
+                if let Item::Column(c) = &it.item {
+                    dropped_cols[i].extend(bt.column(c));
+                }
+            }
+        }
+        for t in b.tables_in_order() {
+            if d.table(&t.name).is_some_and(|td| td.change == Change::Dropped) && !meta.tables.contains_key(&t.name) {
+                order.push(t);
+                dropped_cols.push(Vec::new());
+            }
+        }
+    }
     let index: BTreeMap<&str, usize> = order.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
     let n = order.len();
     if n == 0 {
         return ErDiagram::default();
     }
     let depth = layers(&order, &index);
-    let widths: Vec<f64> = order.iter().map(|t| box_width(t)).collect();
-    let heights: Vec<f64> = order.iter().map(|t| HEADER_H + ROW_H * t.columns.len().max(1) as f64 + 6.0).collect();
+    let widths: Vec<f64> = order.iter().enumerate().map(|(i, t)| box_width(t, dropped_cols[i].iter().copied())).collect();
+    let heights: Vec<f64> = order
+        .iter()
+        .enumerate()
+        .map(|(i, t)| HEADER_H + ROW_H * (t.columns.len() + dropped_cols[i].len()).max(1) as f64 + 6.0)
+        .collect();
 
     // Neighbours (undirected, FK both ways), for barycenters.
     let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -354,6 +380,12 @@ fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, sweeps: usize) -> ErDi
                     marks: marks_of(t, &c.name),
                     change: diff.and_then(|d| d.column_change(&t.name, &c.name)),
                 })
+                .chain(dropped_cols[i].iter().map(|c| ErColumn {
+                    name: c.name.clone(),
+                    type_text: type_text(&c.type_),
+                    marks: before.and_then(|b| b.tables.get(&t.name)).map(|bt| marks_of(bt, &c.name)).unwrap_or_default(),
+                    change: Some(Change::Dropped),
+                }))
                 .collect(),
             change: diff.and_then(|d| d.table(&t.name)).map(|td| td.change),
             x: xs[i],
@@ -478,7 +510,7 @@ mod tests {
     fn no_overlaps_and_deterministic_on_large_schemas() {
         for (n, seed) in [(12, 1), (35, 7), (60, 42)] {
             let m = random_schema(n, seed);
-            let d = build(&m, None);
+            let d = build(&m, None, None);
             assert_eq!(d.tables.len(), n);
             for (i, a) in d.tables.iter().enumerate() {
                 for b in &d.tables[i + 1..] {
@@ -486,7 +518,7 @@ mod tests {
                 }
                 assert!(a.x + a.w <= d.width && a.y + a.h <= d.height, "{} outside the bounds", a.name);
             }
-            assert_eq!(build(&m, None), d, "deterministic");
+            assert_eq!(build(&m, None, None), d, "deterministic");
             let fks: usize = m.tables.values().map(|t| t.foreign_keys.len()).sum();
             assert_eq!(d.edges.len(), fks);
             let ratio = d.width / d.height;
@@ -518,7 +550,7 @@ mod tests {
         let mut after = 0;
         for seed in 1..=8 {
             let m = random_schema(35, seed);
-            let (b, a) = (crossings(&build_with(&m, None, 0)), crossings(&build(&m, None)));
+            let (b, a) = (crossings(&build_with(&m, None, None, 0)), crossings(&build(&m, None, None)));
             before += b;
             after += a;
         }
@@ -534,7 +566,7 @@ mod tests {
             table("user", &[], 3),
             table("tag", &[], 1),
         ]);
-        let d = build(&m, None);
+        let d = build(&m, None, None);
         let t = |name: &str| d.tables.iter().find(|t| t.name == name).unwrap();
         assert_eq!((t("user").layer, t("post").layer, t("comment").layer, t("tag").layer), (0, 1, 2, 0));
         assert!(t("user").x + t("user").w < t("post").x);
@@ -563,7 +595,7 @@ mod tests {
         let before = meta(vec![table("user", &[], 0)]);
         let after = meta(vec![user, post]);
         let diff = engine::schema_diff::diff(&before, &after);
-        let d = build(&after, Some(&diff));
+        let d = build(&after, Some(&diff), None);
         let u = &d.tables[0];
         assert_eq!(u.columns[0].marks, Marks { pk: true, ..Marks::default() });
         assert_eq!(u.columns[1].marks, Marks { unique: true, not_null: true, ..Marks::default() });
@@ -577,7 +609,26 @@ mod tests {
     }
 
     #[test]
+    fn dropped_tables_and_columns_are_drawn_with_before() {
+        let mut old_user = table("user", &[], 1);
+        old_user.columns.push(Column::new("nickname", SqlType::new(TypeClass::String)));
+        let before = meta(vec![old_user, table("legacy", &["user"], 0)]);
+        let after = meta(vec![table("user", &[], 1)]);
+        let diff = engine::schema_diff::diff(&before, &after);
+        let d = build(&after, Some(&diff), Some(&before));
+        let names: Vec<(&str, Option<Change>)> = d.tables.iter().map(|t| (t.name.as_str(), t.change)).collect();
+        assert_eq!(names, vec![("user", Some(Change::Changed)), ("legacy", Some(Change::Dropped))]);
+        let last = d.tables[0].columns.last().unwrap();
+        assert_eq!((last.name.as_str(), last.change), ("nickname", Some(Change::Dropped)));
+        assert_eq!(d.tables[1].columns[1].change, Some(Change::Dropped));
+        assert_eq!(d.edges.len(), 1, "the dropped table's FK is drawn");
+        assert!(!overlaps(&d.tables[0], &d.tables[1]));
+        // without `before` only the live schema is drawn
+        assert_eq!(build(&after, Some(&diff), None).tables.len(), 1);
+    }
+
+    #[test]
     fn empty_schema_is_empty() {
-        assert_eq!(build(&MetaData::default(), None), ErDiagram::default());
+        assert_eq!(build(&MetaData::default(), None, None), ErDiagram::default());
     }
 }

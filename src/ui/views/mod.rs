@@ -41,6 +41,9 @@
 //! - `schema: Rc<MetaData>` (e.g. `reflect::reflect` of the live database).
 //! - `diff: Option<Rc<SchemaDiff>>`: marks added / changed tables and columns
 //!   with `data-change` + `data-object` (as in the diff view).
+//! - `before: Option<Rc<MetaData>>`: the diff's starting schema; with it,
+//!   dropped tables (`g[data-dropped-table=NAME]`, dashed, not `data-table`)
+//!   and dropped columns (struck through) are drawn too.
 //! - `on_select_table: Callback<String>` (click / Enter on a table, e.g. to
 //!   show its rows), `selected_table: Option<String>`, `height: u32` (px, 520).
 //!

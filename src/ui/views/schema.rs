@@ -23,6 +23,10 @@ pub struct SchemaViewProps {
     /// to `schema`).
     #[prop_or_default]
     pub diff: Option<Rc<SchemaDiff>>,
+    /// The schema `diff` starts from: with it, dropped tables and columns are
+    /// drawn too, marked dropped.
+    #[prop_or_default]
+    pub before: Option<Rc<MetaData>>,
     /// Click on a table (e.g. to show its rows).
     #[prop_or_default]
     pub on_select_table: Callback<String>,
@@ -69,6 +73,9 @@ fn mark_list(m: &Marks) -> Vec<(&'static str, &'static str)> {
 
 fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>) -> Html {
     let (dc, dobj) = change_attrs(t.change, format!("table:{}", t.name));
+    // A dropped table drawn from `before` is not a table of the schema: it
+    // carries `data-dropped-table`, not the `data-table` hook.
+    let ghost = t.change == Some(Change::Dropped);
     let name = t.name.clone();
     let onclick = {
         let on_select = on_select.clone();
@@ -116,7 +123,8 @@ fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>) -> Html 
     let label = format!("table {} with {} column{}", t.name, t.columns.len(), if t.columns.len() == 1 { "" } else { "s" });
     html! {
         <g key={t.name.clone()} class={classes!("er-table", t.change.map(|c| c.as_str()), selected.then_some("selected"))}
-            data-table={t.name.clone()} data-change={dc} data-object={dobj}
+            data-table={(!ghost).then(|| t.name.clone())} data-dropped-table={ghost.then(|| t.name.clone())}
+            data-change={dc} data-object={dobj}
             transform={format!("translate({},{})", t.x, t.y)}
             role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
             <rect class="er-box" x="0" y="0" width={t.w.to_string()} height={t.h.to_string()} rx="6" />
@@ -192,8 +200,8 @@ fn list_view(d: &ErDiagram, props: &SchemaViewProps) -> Html {
 
 #[function_component(SchemaView)]
 pub fn schema_view(props: &SchemaViewProps) -> Html {
-    let diagram = use_memo((props.schema.clone(), props.diff.clone()), |(schema, diff)| {
-        er_model::build(schema, diff.as_deref())
+    let diagram = use_memo((props.schema.clone(), props.diff.clone(), props.before.clone()), |(schema, diff, before)| {
+        er_model::build(schema, diff.as_deref(), before.as_deref())
     });
     let mode = use_state(|| Mode::Diagram);
     let vp = use_state(Viewport::default);
@@ -320,7 +328,7 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
         let mode = mode.clone();
         Callback::from(move |_: MouseEvent| mode.set(m))
     };
-    let n = diagram.tables.len();
+    let n = diagram.tables.iter().filter(|t| t.change != Some(Change::Dropped)).count();
     let summary = match &props.diff {
         Some(d) if !d.is_empty() => {
             let (a, dr, c) = d.counts();
@@ -352,7 +360,7 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
                     role="group" tabindex="0"
                     aria-label="ER diagram: drag to pan, wheel or + and - to zoom, 0 to fit, arrow keys to move"
                     {onwheel} {onmousedown} {onmousemove} onmouseup={end_drag.clone()} onmouseleave={end_drag} {onkeydown}>
-                    if n == 0 {
+                    if diagram.tables.is_empty() {
                         <text class="empty" x="20" y="40">{ "No tables yet: upgrade creates them." }</text>
                     }
                     { diagram_svg(&diagram, props, *vp) }
