@@ -71,7 +71,7 @@ fn mark_list(m: &Marks) -> Vec<(&'static str, &'static str)> {
     v
 }
 
-fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>) -> Html {
+fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>, dragged: &Rc<std::cell::RefCell<bool>>) -> Html {
     let (dc, dobj) = change_attrs(t.change, format!("table:{}", t.name));
     // A dropped table drawn from `before` is not a table of the schema: it
     // carries `data-dropped-table`, not the `data-table` hook.
@@ -80,7 +80,13 @@ fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>) -> Html 
     let onclick = {
         let on_select = on_select.clone();
         let name = name.clone();
-        Callback::from(move |_: MouseEvent| on_select.emit(name.clone()))
+        let dragged = dragged.clone();
+        // The click that ends a pan is not a selection.
+        Callback::from(move |_: MouseEvent| {
+            if !*dragged.borrow() {
+                on_select.emit(name.clone())
+            }
+        })
     };
     let onkeydown = {
         let on_select = on_select.clone();
@@ -138,7 +144,7 @@ fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>) -> Html 
     }
 }
 
-fn diagram_svg(d: &ErDiagram, props: &SchemaViewProps, vp: Viewport) -> Html {
+fn diagram_svg(d: &ErDiagram, props: &SchemaViewProps, vp: Viewport, dragged: &Rc<std::cell::RefCell<bool>>) -> Html {
     // Arrows of the selected table last, so they are drawn on top.
     let sel = props.selected_table.as_deref();
     let touches = |e: &&er_model::ErEdge| sel.is_some_and(|s| s == e.from_table || s == e.to_table);
@@ -160,7 +166,7 @@ fn diagram_svg(d: &ErDiagram, props: &SchemaViewProps, vp: Viewport) -> Html {
     let tables = d
         .tables
         .iter()
-        .map(|t| table_box(t, props.selected_table.as_deref() == Some(t.name.as_str()), &props.on_select_table));
+        .map(|t| table_box(t, props.selected_table.as_deref() == Some(t.name.as_str()), &props.on_select_table, dragged));
     html! {
         <g transform={vp.transform()}>
             <g class="er-edges" aria-hidden="true">{ for edges }</g>
@@ -207,6 +213,8 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
     let vp = use_state(Viewport::default);
     // (client x, client y, viewport at the start, moved?)
     let drag = use_mut_ref(|| None::<(i32, i32, Viewport)>);
+    // Whether the current / last press moved the view (then it is no click).
+    let dragged = use_mut_ref(|| false);
     let svg_ref = use_node_ref();
     let fitted_for = use_mut_ref(|| None::<(u64, u64)>);
 
@@ -277,8 +285,10 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
     let onmousedown = {
         let drag = drag.clone();
         let vp = vp.clone();
+        let dragged = dragged.clone();
         Callback::from(move |e: MouseEvent| {
             if e.button() == 0 {
+                *dragged.borrow_mut() = false;
                 *drag.borrow_mut() = Some((e.client_x(), e.client_y(), *vp));
             }
         })
@@ -286,13 +296,15 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
     let onmousemove = {
         let drag = drag.clone();
         let vp = vp.clone();
+        let dragged = dragged.clone();
         Callback::from(move |e: MouseEvent| {
             if let Some((x0, y0, start)) = *drag.borrow() {
                 if e.buttons() & 1 == 0 {
                     return;
                 }
                 let (dx, dy) = ((e.client_x() - x0) as f64, (e.client_y() - y0) as f64);
-                if dx.abs() + dy.abs() > 2.0 {
+                if dx.abs() + dy.abs() > 3.0 || *dragged.borrow() {
+                    *dragged.borrow_mut() = true;
                     vp.set(start.pan(dx, dy));
                 }
             }
@@ -363,7 +375,7 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
                     if diagram.tables.is_empty() {
                         <text class="empty" x="20" y="40">{ "No tables yet: upgrade creates them." }</text>
                     }
-                    { diagram_svg(&diagram, props, *vp) }
+                    { diagram_svg(&diagram, props, *vp, &dragged) }
                 </svg>
             } else {
                 { list_view(&diagram, props) }
