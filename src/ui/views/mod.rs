@@ -84,6 +84,12 @@
 //!   sql, error }>`, `cursor: usize` (ops run), `busy`.
 //! - `on_intent: Callback<StepIntent>`: `Next`, `Back`, `RunToEnd`,
 //!   `Restart`, `Close`.
+//! - Helpers: [`steps_model::pending_steps`]`(&ops)` (labels via
+//!   `render::render_op`), [`steps_model::run_one`]`(db, &op)` runs one op
+//!   through `runtime::run_ops` on a [`steps_model::Recording`] database and
+//!   returns its `StepOp` with the SQL it executed (batch move-and-copy
+//!   included) or its error; the store snapshots the database before each
+//!   step for `Back`.
 
 pub mod chain_model;
 pub mod er_model;
