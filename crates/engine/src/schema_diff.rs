@@ -445,7 +445,7 @@ fn table_items(b: &Table, a: &Table) -> Vec<ItemDiff> {
     }
     let bi: Vec<&Index> = b.indexes.iter().collect();
     let ai: Vec<&Index> = a.indexes.iter().collect();
-    for (x, y) in pair(&bi, &ai, |i| index_id(i)) {
+    for (x, y) in pair(&bi, &ai, index_id) {
         match (x, y) {
             (None, Some(y)) => items.push(ItemDiff { item: Item::Index(index_id(y)), change: Change::Added, summary: index_summary(y), fields: vec![] }),
             (Some(x), None) => items.push(ItemDiff { item: Item::Index(index_id(x)), change: Change::Dropped, summary: index_summary(x), fields: vec![] }),

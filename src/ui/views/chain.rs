@@ -5,10 +5,11 @@
 //! squash range being picked, the message being typed) and emits
 //! [`ChainIntent`]s; the store runs them.
 
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::chain_model::{layout, squash_run, ChainEdge, ChainIntent, ChainRevision, EdgeKind, Target};
+use super::chain_model::{applied, layout, squash_run, ChainEdge, ChainIntent, ChainRevision, EdgeKind, Target};
 use super::util::{clip, text_width};
 
 #[derive(Properties, PartialEq)]
@@ -61,6 +62,19 @@ fn edge_path(e: &ChainEdge, width: usize) -> String {
     }
 }
 
+/// Focuses the `row`-th node (SVG elements have `focus()`; called through
+/// Reflect as web-sys' `SvgElement` is not among the enabled features).
+fn focus_node(svg: &web_sys::Element, row: usize) {
+    let Ok(nodes) = svg.query_selector_all("[data-revision]") else { return };
+    if let Some(node) = nodes.item(row as u32) {
+        if let Ok(f) = js_sys::Reflect::get(&node, &"focus".into()) {
+            if let Ok(f) = f.dyn_into::<js_sys::Function>() {
+                let _ = f.call0(&node);
+            }
+        }
+    }
+}
+
 #[function_component(ChainView)]
 pub fn chain_view(props: &ChainViewProps) -> Html {
     let focused = use_state(|| None::<String>);
@@ -68,8 +82,10 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
     let message = use_state(String::new);
     let autogenerate = use_state(|| true);
 
+    let svg_ref = use_node_ref();
     let revs = &props.revisions;
     let lay = layout(revs);
+    let applied = applied(revs);
     let width = lay.width.max(1);
     let text_x = lane_x(width) + LANE_W;
     let height = (revs.len().max(1) as f64) * ROW_H;
@@ -124,12 +140,15 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         }
         if rev.is_current {
             label.push_str(" (current)");
+        } else if !applied[row] {
+            label.push_str(" (not applied)");
         }
         let class = classes!(
             "chain-node",
             format!("lane-{}", lane % 6),
             rev.is_head.then_some("head"),
             rev.is_current.then_some("current"),
+            (!applied[row]).then_some("unapplied"),
             (props.open.as_deref() == Some(rev.id.as_str())).then_some("open"),
             (focused.as_deref() == Some(rev.id.as_str())).then_some("focused"),
             in_range(&rev.id).then_some("in-range"),
@@ -140,12 +159,24 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
             let activate = activate.clone();
             Callback::from(move |_: MouseEvent| activate())
         };
-        let onkeydown = Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                activate();
-            }
-        });
+        let onkeydown = {
+            let svg_ref = svg_ref.clone();
+            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+                "Enter" | " " => {
+                    e.prevent_default();
+                    activate();
+                }
+                // Up / down move the focus along the chain.
+                "ArrowUp" | "ArrowDown" => {
+                    e.prevent_default();
+                    let next = if e.key() == "ArrowUp" { row.checked_sub(1) } else { Some(row + 1) };
+                    if let (Some(next), Some(svg)) = (next, svg_ref.cast::<web_sys::Element>()) {
+                        focus_node(&svg, next);
+                    }
+                }
+                _ => {}
+            })
+        };
         // Badges after the id: branch labels, head, current.
         let id_w = text_width(&rev.id, 7.4);
         let mut bx = text_x + id_w + 10.0;
@@ -278,7 +309,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
                 if revs.is_empty() {
                     <p class="empty">{ "No revisions yet: create one below." }</p>
                 }
-                <svg data-view="chain" role="group" aria-label="revisions, newest first"
+                <svg data-view="chain" ref={svg_ref.clone()} role="group" aria-label="revisions, newest first"
                     width="100%" height={height.to_string()} class="chain-svg">
                     <g class="edges" aria-hidden="true">{ for edges }</g>
                     <g class="nodes">{ for nodes }</g>

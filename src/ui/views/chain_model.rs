@@ -69,6 +69,24 @@ pub fn from_map(map: &RevisionMap, current_heads: &[String]) -> Vec<ChainRevisio
         .collect()
 }
 
+/// Which revisions are applied: the current ones and everything they
+/// descend from (`down_revisions` and `depends_on`), by row.
+pub fn applied(revs: &[ChainRevision]) -> Vec<bool> {
+    let mut on: Vec<bool> = revs.iter().map(|r| r.is_current).collect();
+    let mut stack: Vec<usize> = (0..revs.len()).filter(|&i| on[i]).collect();
+    while let Some(i) = stack.pop() {
+        for p in revs[i].down_revisions.iter().chain(&revs[i].depends_on) {
+            if let Some(j) = revs.iter().position(|r| &r.id == p) {
+                if !on[j] {
+                    on[j] = true;
+                    stack.push(j);
+                }
+            }
+        }
+    }
+    on
+}
+
 /// One position of the timeline / a side of the diff pickers: `None` is
 /// base (the empty schema).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -414,6 +432,15 @@ mod tests {
         assert!(chain[0].is_head && !chain[0].is_current);
         assert!(chain.iter().find(|r| r.id == "x1").unwrap().is_current);
         check(&chain, &layout(&chain));
+    }
+
+    #[test]
+    fn applied_is_current_and_its_ancestors() {
+        let mut revs = vec![rev("m", &["x", "y"]), rev("y", &["a"]), rev("x", &["a"]), rev("a", &[])];
+        revs[2].is_current = true;
+        assert_eq!(applied(&revs), vec![false, false, true, true]);
+        revs[0].is_current = true;
+        assert_eq!(applied(&revs), vec![true; 4]);
     }
 
     #[test]

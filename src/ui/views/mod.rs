@@ -41,6 +41,9 @@
 //! - `schema: Rc<MetaData>` (e.g. `reflect::reflect` of the live database).
 //! - `diff: Option<Rc<SchemaDiff>>`: marks added / changed tables and columns
 //!   with `data-change` + `data-object` (as in the diff view).
+//! - `before: Option<Rc<MetaData>>`: the diff's starting schema; with it,
+//!   dropped tables (`g[data-dropped-table=NAME]`, dashed, not `data-table`)
+//!   and dropped columns (struck through) are drawn too.
 //! - `on_select_table: Callback<String>` (click / Enter on a table, e.g. to
 //!   show its rows), `selected_table: Option<String>`, `height: u32` (px, 520).
 //!
@@ -81,6 +84,12 @@
 //!   sql, error }>`, `cursor: usize` (ops run), `busy`.
 //! - `on_intent: Callback<StepIntent>`: `Next`, `Back`, `RunToEnd`,
 //!   `Restart`, `Close`.
+//! - Helpers: [`steps_model::pending_steps`]`(&ops)` (labels via
+//!   `render::render_op`), [`steps_model::run_one`]`(db, &op)` runs one op
+//!   through `runtime::run_ops` on a [`steps_model::Recording`] database and
+//!   returns its `StepOp` with the SQL it executed (batch move-and-copy
+//!   included) or its error; the store snapshots the database before each
+//!   step for `Back`.
 
 pub mod chain_model;
 pub mod er_model;

@@ -41,6 +41,22 @@ struct Editing {
 #[function_component(RowsView)]
 pub fn rows_view(props: &RowsViewProps) -> Html {
     let editing = use_state(|| None::<Editing>);
+    // The edit in progress as the callbacks see it: taken once by the first
+    // of Enter / blur, so one edit gives one intent.
+    let live = use_mut_ref(|| None::<Editing>);
+    let input_ref = use_node_ref();
+    {
+        let input_ref = input_ref.clone();
+        let key = editing.as_ref().map(|e| (e.row, e.column.clone()));
+        use_effect_with(key, move |key| {
+            if key.is_some() {
+                if let Some(input) = input_ref.cast::<HtmlInputElement>() {
+                    let _ = input.focus();
+                    input.select();
+                }
+            }
+        });
+    }
     let adding = use_state(|| None::<Vec<String>>);
     let sample_n = use_state(|| 5usize);
     let t = &props.table;
@@ -49,11 +65,13 @@ pub fn rows_view(props: &RowsViewProps) -> Html {
 
     let commit_edit = {
         let editing = editing.clone();
+        let live = live.clone();
         let on_intent = props.on_intent.clone();
         let table = props.table.clone();
         let rows = props.rows.clone();
         move || {
-            if let Some(e) = (*editing).clone() {
+            let taken = live.borrow_mut().take();
+            if let Some(e) = taken {
                 if let Some(col) = table.column(&e.column) {
                     let value = parse_cell(&e.text, col);
                     if rows.get(e.row, &e.column) != &value {
@@ -98,19 +116,24 @@ pub fn rows_view(props: &RowsViewProps) -> Html {
                 let text = editing.as_ref().map(|e| e.text.clone()).unwrap_or_default();
                 let oninput = {
                     let editing = editing.clone();
+                    let live = live.clone();
                     Callback::from(move |e: InputEvent| {
                         let text = e.target_unchecked_into::<HtmlInputElement>().value();
-                        if let Some(cur) = (*editing).clone() {
-                            editing.set(Some(Editing { text, ..cur }));
-                        }
+                        let next = live.borrow().clone().map(|cur| Editing { text, ..cur });
+                        *live.borrow_mut() = next.clone();
+                        editing.set(next);
                     })
                 };
                 let onkeydown = {
                     let editing = editing.clone();
+                    let live = live.clone();
                     let commit = commit_edit.clone();
                     Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
                         "Enter" => commit(),
-                        "Escape" => editing.set(None),
+                        "Escape" => {
+                            *live.borrow_mut() = None;
+                            editing.set(None);
+                        }
                         _ => {}
                     })
                 };
@@ -120,19 +143,22 @@ pub fn rows_view(props: &RowsViewProps) -> Html {
                 };
                 html! {
                     <td data-column={c.name.clone()} class="editing">
-                        <input type="text" value={text} {oninput} {onkeydown} {onblur} autofocus=true
+                        <input type="text" ref={input_ref.clone()} value={text} {oninput} {onkeydown} {onblur}
                             aria-label={format!("{} (Enter to save, Escape to cancel, NULL for null)", c.name)} />
                     </td>
                 }
             } else {
                 let start = {
                     let editing = editing.clone();
+                    let live = live.clone();
                     let column = c.name.clone();
                     let text = display(&v);
                     let computed = c.computed.is_some();
                     move || {
                         if !busy && !computed {
-                            editing.set(Some(Editing { row: r, column: column.clone(), text: text.clone() }));
+                            let e = Editing { row: r, column: column.clone(), text: text.clone() };
+                            *live.borrow_mut() = Some(e.clone());
+                            editing.set(Some(e));
                         }
                     }
                 };

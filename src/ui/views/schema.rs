@@ -23,6 +23,10 @@ pub struct SchemaViewProps {
     /// to `schema`).
     #[prop_or_default]
     pub diff: Option<Rc<SchemaDiff>>,
+    /// The schema `diff` starts from: with it, dropped tables and columns are
+    /// drawn too, marked dropped.
+    #[prop_or_default]
+    pub before: Option<Rc<MetaData>>,
     /// Click on a table (e.g. to show its rows).
     #[prop_or_default]
     pub on_select_table: Callback<String>,
@@ -67,13 +71,22 @@ fn mark_list(m: &Marks) -> Vec<(&'static str, &'static str)> {
     v
 }
 
-fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>) -> Html {
+fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>, dragged: &Rc<std::cell::RefCell<bool>>) -> Html {
     let (dc, dobj) = change_attrs(t.change, format!("table:{}", t.name));
+    // A dropped table drawn from `before` is not a table of the schema: it
+    // carries `data-dropped-table`, not the `data-table` hook.
+    let ghost = t.change == Some(Change::Dropped);
     let name = t.name.clone();
     let onclick = {
         let on_select = on_select.clone();
         let name = name.clone();
-        Callback::from(move |_: MouseEvent| on_select.emit(name.clone()))
+        let dragged = dragged.clone();
+        // The click that ends a pan is not a selection.
+        Callback::from(move |_: MouseEvent| {
+            if !*dragged.borrow() {
+                on_select.emit(name.clone())
+            }
+        })
     };
     let onkeydown = {
         let on_select = on_select.clone();
@@ -116,7 +129,8 @@ fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>) -> Html 
     let label = format!("table {} with {} column{}", t.name, t.columns.len(), if t.columns.len() == 1 { "" } else { "s" });
     html! {
         <g key={t.name.clone()} class={classes!("er-table", t.change.map(|c| c.as_str()), selected.then_some("selected"))}
-            data-table={t.name.clone()} data-change={dc} data-object={dobj}
+            data-table={(!ghost).then(|| t.name.clone())} data-dropped-table={ghost.then(|| t.name.clone())}
+            data-change={dc} data-object={dobj}
             transform={format!("translate({},{})", t.x, t.y)}
             role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
             <rect class="er-box" x="0" y="0" width={t.w.to_string()} height={t.h.to_string()} rx="6" />
@@ -130,14 +144,19 @@ fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>) -> Html 
     }
 }
 
-fn diagram_svg(d: &ErDiagram, props: &SchemaViewProps, vp: Viewport) -> Html {
-    let edges = d.edges.iter().map(|e| {
+fn diagram_svg(d: &ErDiagram, props: &SchemaViewProps, vp: Viewport, dragged: &Rc<std::cell::RefCell<bool>>) -> Html {
+    // Arrows of the selected table last, so they are drawn on top.
+    let sel = props.selected_table.as_deref();
+    let touches = |e: &&er_model::ErEdge| sel.is_some_and(|s| s == e.from_table || s == e.to_table);
+    let ordered = d.edges.iter().filter(|e| !touches(e)).chain(d.edges.iter().filter(touches));
+    let edges = ordered.map(|e| {
         let (fx, fy) = e.from;
         let (tx, ty) = e.to;
         let dir = if e.c2.0 > tx { 1.0 } else { -1.0 };
         let head = format!("M{tx},{ty} l{},{} l0,{} z", dir * 8.0, -4.0, 8.0);
+        let hl = touches(&e);
         html! {
-            <g class="er-edge" data-from={e.from_table.clone()} data-to={e.to_table.clone()}>
+            <g class={classes!("er-edge", hl.then_some("hl"))} data-from={e.from_table.clone()} data-to={e.to_table.clone()}>
                 <title>{ format!("{}({}) → {}({})", e.from_table, e.columns.join(", "), e.to_table, e.referred_columns.join(", ")) }</title>
                 <path class="er-edge-line" d={format!("M{fx},{fy} C{},{} {},{} {tx},{ty}", e.c1.0, e.c1.1, e.c2.0, e.c2.1)} />
                 <path class="er-edge-head" d={head} />
@@ -147,7 +166,7 @@ fn diagram_svg(d: &ErDiagram, props: &SchemaViewProps, vp: Viewport) -> Html {
     let tables = d
         .tables
         .iter()
-        .map(|t| table_box(t, props.selected_table.as_deref() == Some(t.name.as_str()), &props.on_select_table));
+        .map(|t| table_box(t, props.selected_table.as_deref() == Some(t.name.as_str()), &props.on_select_table, dragged));
     html! {
         <g transform={vp.transform()}>
             <g class="er-edges" aria-hidden="true">{ for edges }</g>
@@ -187,13 +206,15 @@ fn list_view(d: &ErDiagram, props: &SchemaViewProps) -> Html {
 
 #[function_component(SchemaView)]
 pub fn schema_view(props: &SchemaViewProps) -> Html {
-    let diagram = use_memo((props.schema.clone(), props.diff.clone()), |(schema, diff)| {
-        er_model::build(schema, diff.as_deref())
+    let diagram = use_memo((props.schema.clone(), props.diff.clone(), props.before.clone()), |(schema, diff, before)| {
+        er_model::build(schema, diff.as_deref(), before.as_deref())
     });
     let mode = use_state(|| Mode::Diagram);
     let vp = use_state(Viewport::default);
     // (client x, client y, viewport at the start, moved?)
     let drag = use_mut_ref(|| None::<(i32, i32, Viewport)>);
+    // Whether the current / last press moved the view (then it is no click).
+    let dragged = use_mut_ref(|| false);
     let svg_ref = use_node_ref();
     let fitted_for = use_mut_ref(|| None::<(u64, u64)>);
 
@@ -264,8 +285,10 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
     let onmousedown = {
         let drag = drag.clone();
         let vp = vp.clone();
+        let dragged = dragged.clone();
         Callback::from(move |e: MouseEvent| {
             if e.button() == 0 {
+                *dragged.borrow_mut() = false;
                 *drag.borrow_mut() = Some((e.client_x(), e.client_y(), *vp));
             }
         })
@@ -273,13 +296,15 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
     let onmousemove = {
         let drag = drag.clone();
         let vp = vp.clone();
+        let dragged = dragged.clone();
         Callback::from(move |e: MouseEvent| {
             if let Some((x0, y0, start)) = *drag.borrow() {
                 if e.buttons() & 1 == 0 {
                     return;
                 }
                 let (dx, dy) = ((e.client_x() - x0) as f64, (e.client_y() - y0) as f64);
-                if dx.abs() + dy.abs() > 2.0 {
+                if dx.abs() + dy.abs() > 3.0 || *dragged.borrow() {
+                    *dragged.borrow_mut() = true;
                     vp.set(start.pan(dx, dy));
                 }
             }
@@ -315,7 +340,7 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
         let mode = mode.clone();
         Callback::from(move |_: MouseEvent| mode.set(m))
     };
-    let n = diagram.tables.len();
+    let n = diagram.tables.iter().filter(|t| t.change != Some(Change::Dropped)).count();
     let summary = match &props.diff {
         Some(d) if !d.is_empty() => {
             let (a, dr, c) = d.counts();
@@ -347,10 +372,10 @@ pub fn schema_view(props: &SchemaViewProps) -> Html {
                     role="group" tabindex="0"
                     aria-label="ER diagram: drag to pan, wheel or + and - to zoom, 0 to fit, arrow keys to move"
                     {onwheel} {onmousedown} {onmousemove} onmouseup={end_drag.clone()} onmouseleave={end_drag} {onkeydown}>
-                    if n == 0 {
+                    if diagram.tables.is_empty() {
                         <text class="empty" x="20" y="40">{ "No tables yet: upgrade creates them." }</text>
                     }
-                    { diagram_svg(&diagram, props, *vp) }
+                    { diagram_svg(&diagram, props, *vp, &dragged) }
                 </svg>
             } else {
                 { list_view(&diagram, props) }

@@ -55,18 +55,18 @@ pub fn step_through(props: &StepThroughProps) -> Html {
     };
     let done = props.cursor >= n;
     html! {
-        <section class="view steps" data-view="steps" aria-label="step through the migration">
+        <section class="view step-through" data-view="steps" aria-label="step through the migration">
             <div class="view-toolbar" role="toolbar" aria-label="step controls">
                 <span><strong>{ &props.direction }</strong>{ " " }<code>{ &props.revision }</code>{ " " }<span class="hint">{ &props.message }</span></span>
                 <span class="spacer" />
                 <span class="hint" aria-live="polite">{ format!("{} of {} operations run", props.cursor.min(n), n) }</span>
-                <button disabled={props.busy || props.cursor == 0} onclick={emit(StepIntent::Restart)}>{ "⏮ Restart" }</button>
+                <button disabled={props.busy || props.cursor == 0} onclick={emit(StepIntent::Restart)}>{ "Restart" }</button>
                 <button disabled={props.busy || props.cursor == 0} onclick={emit(StepIntent::Back)}>{ "◀ Back" }</button>
                 <button class="primary" disabled={props.busy || done || failed} onclick={emit(StepIntent::Next)}>{ "Step ▶" }</button>
-                <button disabled={props.busy || done || failed} onclick={emit(StepIntent::RunToEnd)}>{ "Run to end ⏭" }</button>
+                <button disabled={props.busy || done || failed} onclick={emit(StepIntent::RunToEnd)}>{ "Run to end" }</button>
                 <button onclick={emit(StepIntent::Close)} aria-label="close step-through">{ "✕" }</button>
             </div>
-            <ol class="step-list">
+            <ol class="st-list">
                 { for props.ops.iter().enumerate().map(|(i, op)| {
                     let state = if op.error.is_some() {
                         "failed"
@@ -79,11 +79,11 @@ pub fn step_through(props: &StepThroughProps) -> Html {
                     };
                     let batch = op.sql.iter().any(|s| s.contains("_alembic_tmp_"));
                     html! {
-                        <li key={i} class={classes!("step", state)} data-step={i.to_string()} data-state={state}
+                        <li key={i} class={classes!("st-op", state)} data-step={i.to_string()} data-state={state}
                             aria-current={(state == "current").then_some("step")}>
-                            <div class="step-head">
-                                <span class="step-mark" aria-hidden="true">{ match state { "done" => "✓", "current" => "▶", "failed" => "✕", _ => "·" } }</span>
-                                <code class="step-op">{ &op.label }</code>
+                            <div class="st-head">
+                                <span class="st-mark" aria-hidden="true">{ match state { "done" => "✓", "current" => "▶", "failed" => "✕", _ => "·" } }</span>
+                                <code class="st-label">{ &op.label }</code>
                                 if batch {
                                     <span class="badge batch" title="SQLite cannot ALTER this in place: Alembic creates _alembic_tmp_<table>, copies the rows, drops the old table and renames the new one">{ "batch move-and-copy" }</span>
                                 }
@@ -91,7 +91,7 @@ pub fn step_through(props: &StepThroughProps) -> Html {
                             if op.sql.is_empty() {
                                 <p class="hint">{ if i < props.cursor { "no SQL" } else { "SQL shown when it runs" } }</p>
                             } else {
-                                <div class="step-sql">{ for op.sql.iter().map(|s| sql_html(s)) }</div>
+                                <div class="st-sql">{ for op.sql.iter().map(|s| sql_html(s)) }</div>
                             }
                             if let Some(e) = &op.error {
                                 <p class="error" role="alert">{ e }</p>
