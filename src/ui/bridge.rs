@@ -275,7 +275,7 @@ impl Bridge {
         self.after_database_change();
         if let (Some(before), Some(after)) = (schema_before, self.live_schema()) {
             let diff = engine::schema_diff::diff(&before, &after);
-            self.emit(Action::SchemaChanged { label: line.to_string(), diff });
+            self.emit(Action::SchemaChanged { label: line.to_string(), diff, before });
         }
         self.save_now();
         output
@@ -562,10 +562,11 @@ impl Bridge {
         let slice = match self.schema_at(at.as_deref()) {
             Ok(schema) => {
                 let before = if at.is_none() { Ok(MetaData::default()) } else { self.schema_at(previous.as_deref()) };
-                let diff = before.map(|b| engine::schema_diff::diff(&b, &schema)).unwrap_or_default();
-                TimelineSlice { at, schema: Rc::new(schema), diff: Rc::new(diff), error: None }
+                let before = before.unwrap_or_default();
+                let diff = engine::schema_diff::diff(&before, &schema);
+                TimelineSlice { at, schema: Rc::new(schema), diff: Rc::new(diff), before: Rc::new(before), error: None }
             }
-            Err(e) => TimelineSlice { at, schema: Rc::default(), diff: Rc::default(), error: Some(e) },
+            Err(e) => TimelineSlice { at, schema: Rc::default(), diff: Rc::default(), before: Rc::default(), error: Some(e) },
         };
         self.emit(Action::TimelineAt(slice));
     }
@@ -594,7 +595,7 @@ impl Bridge {
             if let (Some(before), Some(after)) = (schema_before, self.live_schema()) {
                 let diff = engine::schema_diff::diff(&before, &after);
                 if !diff.is_empty() {
-                    self.emit(Action::SchemaChanged { label: sql.to_string(), diff });
+                    self.emit(Action::SchemaChanged { label: sql.to_string(), diff, before });
                 }
             }
             self.save_now();

@@ -148,8 +148,9 @@ pub struct StepSlice {
 pub struct TimelineSlice {
     pub at: Option<String>,
     pub schema: Rc<MetaData>,
-    /// What changed from the previous stop.
+    /// What changed from the previous stop, and the schema there.
     pub diff: Rc<SchemaDiff>,
+    pub before: Rc<MetaData>,
     pub error: Option<String>,
 }
 
@@ -182,8 +183,9 @@ pub struct State {
     pub chain: Rc<Vec<ChainRevision>>,
     /// The live schema as autogenerate reflects it (the ER diagram).
     pub live: Rc<MetaData>,
-    /// What the last command or SQL did to the schema: its label and diff.
-    pub last_change: Option<(String, Rc<SchemaDiff>)>,
+    /// What the last command or SQL did to the schema: its label, the diff
+    /// and the schema before it.
+    pub last_change: Option<(String, Rc<SchemaDiff>, Rc<MetaData>)>,
     /// The table shown in the data grid.
     pub selected_table: Option<String>,
     pub rows: Option<Rc<RowsSlice>>,
@@ -252,7 +254,7 @@ pub enum Action {
     /// The live schema was reflected after a change.
     LiveSchema(MetaData),
     /// What a command did to the schema.
-    SchemaChanged { label: String, diff: SchemaDiff },
+    SchemaChanged { label: String, diff: SchemaDiff, before: MetaData },
     /// Show this table's rows (`None`: none).
     SelectTable(Option<String>),
     Rows(Option<RowsSlice>),
@@ -374,7 +376,7 @@ impl State {
                     self.live = Rc::new(md);
                 }
             }
-            Action::SchemaChanged { label, diff } => self.last_change = Some((label, Rc::new(diff))),
+            Action::SchemaChanged { label, diff, before } => self.last_change = Some((label, Rc::new(diff), Rc::new(before))),
             Action::SelectTable(table) => {
                 if table != self.selected_table {
                     self.rows = None;

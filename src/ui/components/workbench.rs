@@ -17,7 +17,7 @@ use crate::ui::views::{DiffView, RowsView, SchemaView, Timeline};
 #[derive(Properties, PartialEq)]
 pub struct WorkbenchProps {
     pub live: Rc<MetaData>,
-    pub last_change: Option<(String, Rc<SchemaDiff>)>,
+    pub last_change: Option<(String, Rc<SchemaDiff>, Rc<MetaData>)>,
     pub selected_table: Option<String>,
     pub rows: Option<Rc<RowsSlice>>,
     pub compare: Option<Rc<CompareSlice>>,
@@ -60,9 +60,10 @@ pub fn workbench(props: &WorkbenchProps) -> Html {
     };
     let body = match *tab {
         Tab::Diagram => {
-            let diff = props.last_change.as_ref().map(|(_, d)| d.clone());
+            let diff = props.last_change.as_ref().map(|(_, d, _)| d.clone());
+            let before = props.last_change.as_ref().map(|(_, _, b)| b.clone());
             html! {
-                <SchemaView schema={props.live.clone()} diff={diff} on_select_table={on_select_table}
+                <SchemaView schema={props.live.clone()} diff={diff} before={before} on_select_table={on_select_table}
                     selected_table={props.selected_table.clone()} height={460} />
             }
         }
@@ -96,7 +97,7 @@ pub fn workbench(props: &WorkbenchProps) -> Html {
             }
         }
         Tab::Change => match &props.last_change {
-            Some((label, diff)) => html! {
+            Some((label, diff, _)) => html! {
                 <DiffView diff={diff.clone()} before_label={AttrValue::from(format!("before `{label}`"))}
                     after_label={AttrValue::from("after")} />
             },
@@ -126,7 +127,7 @@ pub fn workbench(props: &WorkbenchProps) -> Html {
                         if let Some(e) = &t.error {
                             <pre class="error">{ e }</pre>
                         } else {
-                            <SchemaView schema={t.schema.clone()} diff={Some(t.diff.clone())} height={420} />
+                            <SchemaView schema={t.schema.clone()} diff={Some(t.diff.clone())} before={Some(t.before.clone())} height={420} />
                         }
                     } else {
                         <p class="empty">{ "Move the slider: the schema at each revision, built on a scratch database." }</p>
