@@ -8,14 +8,17 @@
 //   called for edits by the person only, never for setText().
 // - handle.setDiagnostics([{ line, column, error, message }]) shows the
 //   engine's problems inline (1-based line and column).
-import { EditorView, basicSetup } from "codemirror";
 import { Annotation, EditorState } from "@codemirror/state";
-import { keymap } from "@codemirror/view";
-import { indentWithTab } from "@codemirror/commands";
+import {
+    EditorView, drawSelection, dropCursor, highlightActiveLine, highlightActiveLineGutter,
+    highlightSpecialChars, keymap, lineNumbers,
+} from "@codemirror/view";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { python } from "@codemirror/lang-python";
-import { HighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { tags as t } from "@lezer/highlight";
-import { lintGutter, setDiagnostics } from "@codemirror/lint";
+import { lintGutter, lintKeymap, setDiagnostics } from "@codemirror/lint";
 
 const external = Annotation.define();
 
@@ -48,9 +51,22 @@ export function createEditor(parent, doc, label, onChange) {
         parent,
         state: EditorState.create({
             doc,
+            // What a code editor needs here (CodeMirror's basicSetup without
+            // autocompletion, folding and rectangular selection, to keep the
+            // bundle small): line numbers, undo history, search, brackets.
             extensions: [
-                basicSetup,
-                keymap.of([indentWithTab]),
+                lineNumbers(),
+                highlightActiveLineGutter(),
+                highlightSpecialChars(),
+                history(),
+                drawSelection(),
+                dropCursor(),
+                EditorState.allowMultipleSelections.of(true),
+                indentOnInput(),
+                bracketMatching(),
+                highlightActiveLine(),
+                highlightSelectionMatches(),
+                keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab]),
                 python(),
                 syntaxHighlighting(highlight),
                 indentUnit.of("    "),
