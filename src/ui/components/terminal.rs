@@ -124,6 +124,15 @@ fn entry(e: &LogEntry) -> Html {
         EntryKind::Note => "# ",
     };
     let ok = e.output.exit_code == 0;
+    if e.kind == EntryKind::Note {
+        // A message of the playground itself: one line, no exit status.
+        let text = format!("{}{}", e.output.stdout, e.output.stderr);
+        return html! {
+            <article key={e.id} class={classes!("entry", "note", if ok { "ok" } else { "failed" })}>
+                <p class="note-text">{ text.trim_end() }</p>
+            </article>
+        };
+    }
     let status = if ok { "✓ 0".to_string() } else { format!("✗ {}", e.output.exit_code) };
     html! {
         <article key={e.id} class={classes!("entry", if ok { "ok" } else { "failed" })}>
