@@ -20,7 +20,8 @@ if [ "${1:-}" = "--no-build" ]; then
     shift
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/sql.js/dist/sql-wasm.wasm ]; then
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/sql.js/dist/sql-wasm.wasm ] \
+    || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/@codemirror/lang-python ]; then
     npm ci --no-audit --no-fund --loglevel=error
 fi
 
