@@ -224,11 +224,16 @@ pub struct Preview {
 /// Compares `models.py` with the `reflected` live schema as
 /// `revision --autogenerate` does.
 pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
-    let problems = models_problems(models_source);
-    if problems.iter().any(|p| p.error) {
-        return Preview { problems, upgrade: String::new(), ..Preview::default() };
+    let parsed = parse_module(models_source);
+    if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
+        return Preview { problems: vec![problem("models.py", d)], ..Preview::default() };
     }
+    // One interpretation of models.py serves both the problems and the comparison.
     let loaded = models::load_models(models_source);
+    let problems: Vec<FileProblem> = loaded.diagnostics.iter().map(|d| problem("models.py", d)).collect();
+    if problems.iter().any(|p| p.error) {
+        return Preview { problems, ..Preview::default() };
+    }
     let comparison = autogen::compare(&loaded.metadata, reflected);
     let downgrade = comparison.upgrade.reverse();
     Preview {
