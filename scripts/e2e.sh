@@ -6,6 +6,7 @@
 #
 # Usage: scripts/e2e.sh [--no-build] [node --test args...]
 #   --no-build   serve the existing dist/ as is
+#   E2E_DIST=DIR serve DIR instead of dist/ (e.g. target/dev-site from scripts/dev-site.sh)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,18 +20,21 @@ if [ "${1:-}" = "--no-build" ]; then
     shift
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/sql.js/dist/sql-wasm.wasm ]; then
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/sql.js/dist/sql-wasm.wasm ] \
+    || [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/@codemirror/lang-python ]; then
     npm ci --no-audit --no-fund --loglevel=error
 fi
 
+DIST="${E2E_DIST:-dist}"
 if [ "$build" = 1 ]; then
+    node www/build.mjs
     trunk build --release
 fi
-[ -f dist/index.html ] || { echo "e2e: dist/index.html missing: build first" >&2; exit 1; }
+[ -f "$DIST/index.html" ] || { echo "e2e: $DIST/index.html missing: build first" >&2; exit 1; }
 
 mkdir -p target/e2e
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-python3 -m http.server --bind 127.0.0.1 --directory dist "$port" >target/e2e/http.log 2>&1 &
+python3 -m http.server --bind 127.0.0.1 --directory "$DIST" "$port" >target/e2e/http.log 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 

@@ -100,9 +100,11 @@ setup_browser() {
 
 setup_npm() {
     need npm "install Node.js 20+ with npm, then re-run"
-    # sql.js (runtime), playwright-core (e2e driver), binaryen@132 (wasm-opt for trunk).
+    # sql.js (runtime), CodeMirror 6 + esbuild (the editor bundle), playwright-core (e2e driver),
+    # binaryen@132 (wasm-opt for trunk).
     if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] \
-        && [ -x node_modules/.bin/wasm-opt ] && [ -f node_modules/sql.js/dist/sql-wasm.wasm ]; then
+        && [ -x node_modules/.bin/wasm-opt ] && [ -f node_modules/sql.js/dist/sql-wasm.wasm ] \
+        && [ -x node_modules/.bin/esbuild ] && [ -d node_modules/@codemirror/lang-python ]; then
         return
     fi
     log "installing npm packages"

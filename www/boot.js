@@ -3,9 +3,11 @@
 // - Defines window.alembicPlayground with its `ready` promise at once, so a
 //   page script or test may `await alembicPlayground.ready` at any time; the
 //   Rust app (src/ui/api.rs) adds the functions and resolves `ready`.
-// - Starts loading sql.js right away, in parallel with the app's wasm; the
-//   app takes the promise from __alembicPlaygroundBoot.sqlJs
-//   (src/platform/sqljs.rs).
+// - Starts loading sql.js and the editor module (editor.js: CodeMirror 6,
+//   bundled at build time by www/build.mjs) right away, in parallel with the
+//   app's wasm; the app awaits __alembicPlaygroundBoot.sqlJs
+//   (src/platform/sqljs.rs) and __alembicPlaygroundBoot.editor
+//   (src/ui/bindings.rs), which stores the module as `editorModule`.
 (function () {
     "use strict";
     var boot = {};
@@ -22,5 +24,10 @@
         },
     });
     boot.sqlJs.catch(function () {});
+    boot.editor = import(new URL("editor.js", document.baseURI).href).then(function (module) {
+        boot.editorModule = module;
+        return module;
+    });
+    boot.editor.catch(function () {});
     window.__alembicPlaygroundBoot = boot;
 })();

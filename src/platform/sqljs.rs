@@ -57,9 +57,19 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn free(this: &JsStatement) -> bool;
 
+    /// `performance.now()`, for the statement log.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+
     /// `crypto.getRandomValues(bytes)`.
     #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(bytes: &mut [u8]) -> Result<JsValue, JsValue>;
+}
+
+impl Clone for SqlJsModule {
+    fn clone(&self) -> Self {
+        JsValue::clone(self).unchecked_into()
+    }
 }
 
 /// Waits for sql.js (started by `www/boot.js` while the wasm downloads).
@@ -117,13 +127,24 @@ fn value_from_js(v: &JsValue) -> Value {
 pub struct SqlJsDatabase {
     module: SqlJsModule,
     db: JsDatabase,
+    /// While `Some`: every statement run through `Database`, with its time
+    /// in ms and SQLite's error (see [`SqlJsDatabase::record`]).
+    log: Option<Vec<Statement>>,
+}
+
+/// One statement the database ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sql: String,
+    pub ms: f64,
+    pub error: Option<String>,
 }
 
 impl SqlJsDatabase {
     /// `new SQL.Database()`: an empty database.
     pub fn open(module: SqlJsModule) -> Result<Self, DbError> {
         let db = Self::construct(&module, &Array::new())?;
-        Ok(SqlJsDatabase { module, db })
+        Ok(SqlJsDatabase { module, db, log: None })
     }
 
     fn construct(module: &SqlJsModule, args: &Array) -> Result<JsDatabase, DbError> {
@@ -133,6 +154,13 @@ impl SqlJsDatabase {
     /// The database file's bytes (`db.export()`), for undo.
     pub fn export(&self) -> Result<Vec<u8>, DbError> {
         self.db.export_image().map(|a| a.to_vec()).map_err(db_error)
+    }
+
+    /// Replaces the live database with a new, empty one.
+    pub fn clear(&mut self) -> Result<(), DbError> {
+        let fresh = Self::construct(&self.module, &Array::new())?;
+        let old = std::mem::replace(&mut self.db, fresh);
+        old.close().map_err(db_error)
     }
 
     /// Replaces the live database with `image` (`new SQL.Database(image)`).
@@ -146,7 +174,13 @@ impl SqlJsDatabase {
     /// last statement that produced rows, as JS values (numbers, strings,
     /// `null`, `Uint8Array`): what the JS API's `sql()` hands out.
     pub fn exec_rows(&mut self, sql: &str) -> Result<(Vec<String>, Vec<Array>), DbError> {
-        let results = self.db.exec(sql, &JsValue::NULL, &JsValue::UNDEFINED).map_err(db_error)?;
+        let start = performance_now();
+        let results = self.db.exec(sql, &JsValue::NULL, &JsValue::UNDEFINED).map_err(db_error);
+        if let Some(log) = &mut self.log {
+            let error = results.as_ref().err().map(|e| e.message.clone());
+            log.push(Statement { sql: sql.to_string(), ms: performance_now() - start, error });
+        }
+        let results = results?;
         let last = results.iter().last();
         let Some(last) = last else { return Ok((Vec::new(), Vec::new())) };
         let columns = Reflect::get(&last, &JsValue::from_str("columns"))
@@ -156,6 +190,16 @@ impl SqlJsDatabase {
             .map(|v| Array::from(&v).iter().map(|row| Array::from(&row)).collect())
             .unwrap_or_default();
         Ok((columns, rows))
+    }
+
+    /// Starts recording statements (what commands execute, for the SQL log).
+    pub fn record(&mut self) {
+        self.log = Some(Vec::new());
+    }
+
+    /// Stops recording and returns what was recorded.
+    pub fn take_recorded(&mut self) -> Vec<Statement> {
+        self.log.take().unwrap_or_default()
     }
 
     /// `sqlite3_changes()` of the last INSERT/UPDATE/DELETE.
@@ -176,9 +220,16 @@ impl Database for SqlJsDatabase {
     }
 
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
-        let stmt = self.db.prepare(sql).map_err(db_error)?;
-        let result = read_all(&stmt);
-        stmt.free();
+        let start = self.log.is_some().then(performance_now);
+        let result = self.db.prepare(sql).map_err(db_error).and_then(|stmt| {
+            let result = read_all(&stmt);
+            stmt.free();
+            result
+        });
+        if let (Some(log), Some(start)) = (&mut self.log, start) {
+            let error = result.as_ref().err().map(|e| e.message.clone());
+            log.push(Statement { sql: sql.to_string(), ms: performance_now() - start, error });
+        }
         result
     }
 }

@@ -1,32 +1,59 @@
-//! The page: boot sequence and the root component.
+//! The page: boot sequence, the panic hook and the root component.
 //!
-//! Boot: wait for sql.js (loading since `www/boot.js` ran), open an empty
-//! database, mount the Yew app into `#app`, install the JS API, and resolve
+//! Boot: wait for sql.js and the editor module (both loading since
+//! `www/boot.js` ran), mount a [`Playground`] into `#app` with
+//! `window.alembicPlayground` as its API handle, and resolve
 //! `alembicPlayground.ready` once the first render is on screen.
+//! `alembicPlayground.mount(element)` mounts more, independent playgrounds.
+//!
+//! The root component owns the store (`use_reducer`) and the bridge; every
+//! child takes props and callbacks only.
 
+use std::rc::Rc;
+
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::platform::sqljs;
+use crate::platform::sqljs::{self, SqlJsModule};
+use crate::ui::api;
+use crate::ui::bindings;
+use crate::ui::bridge::{self, Bridge, Shared};
+use crate::ui::cmdline::quote;
 use crate::ui::components::{
-    CommandLine, DatabasePanel, ModelsEditor, OutputPanel, ScriptsPanel, Toolbar,
+    AutogenPane, DatabasePanel, EditorPane, Guide, NoticeBar, Terminal, Toolbar, Workbench,
 };
-use crate::ui::hooks::use_session_updates;
-use crate::ui::session::{self, EXAMPLE_MODELS};
-use crate::ui::inspect::SchemaView;
-use crate::ui::{api, state::LogEntry};
+use crate::ui::views::steps_model::StepIntent;
+use crate::ui::views::{ChainView, StepThrough};
+use crate::ui::views::chain_model::ChainIntent;
+use crate::ui::views::rows_model::RowIntent;
+use crate::ui::store::{Action, State};
 
-/// Starts the playground (called from the wasm start function).
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut state = Rc::unwrap_or_clone(self);
+        state.apply(action);
+        Rc::new(state)
+    }
+}
+
+/// Starts the page (called from the wasm start function).
 pub fn start() {
+    install_panic_hook();
     wasm_bindgen_futures::spawn_local(async {
-        let booted = match sqljs::load_sql_js().await {
-            Ok(module) => session::init(module).map_err(|e| format!("Could not open a sql.js database: {e}")),
-            Err(e) => Err(e),
-        };
         let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
-        match (booted, root) {
-            (Ok(()), Some(root)) => {
-                api::install();
-                yew::Renderer::<App>::with_root(root).render();
+        let loaded = match (sqljs::load_sql_js().await, bindings::load_editor().await) {
+            (Ok(module), Ok(())) => Ok(module),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        match (loaded, root) {
+            (Ok(module), Some(root)) => {
+                let handle = api::global_handle();
+                api::install_mount(module.clone());
+                mount(root, module, Some("main".into()), handle, true);
             }
             (Err(message), Some(root)) => {
                 root.set_text_content(Some(&message));
@@ -37,72 +64,349 @@ pub fn start() {
     });
 }
 
-/// What the root component renders, copied out of the session.
-struct View {
-    models: String,
-    versions: Vec<(String, String)>,
-    selected: Option<String>,
-    log: Vec<LogEntry>,
-    undo_label: Option<String>,
-    schema: Result<SchemaView, String>,
-    heads: Vec<String>,
+/// Mounts a playground into `root`; its JS API goes on `handle`.
+pub fn mount(root: web_sys::Element, module: SqlJsModule, storage: Option<String>, handle: JsValue, main: bool) {
+    root.set_text_content(None);
+    let props = PlaygroundProps { module: Module(Rc::new(module)), storage, handle, main };
+    yew::Renderer::<Playground>::with_root_and_props(root, props).render();
 }
 
-impl View {
-    fn of(s: &session::Session) -> View {
-        View {
-            models: s.host.models.clone(),
-            versions: s.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            selected: s.state.selected_script.clone(),
-            log: s.state.log.clone(),
-            undo_label: s.state.undo_label().map(str::to_string),
-            schema: s.schema.clone(),
-            heads: s.heads.clone(),
-        }
+/// The sql.js module, compared by identity (all playgrounds share it).
+#[derive(Clone)]
+pub struct Module(pub Rc<SqlJsModule>);
+
+impl PartialEq for Module {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-#[function_component(App)]
-pub fn app() -> Html {
-    use_session_updates();
-    use_effect_with((), |_| api::resolve_ready());
+#[derive(Properties, PartialEq, Clone)]
+pub struct PlaygroundProps {
+    pub module: Module,
+    /// localStorage name for autosave; `None`: nothing is saved.
+    pub storage: Option<String>,
+    /// The JS object the API's functions are installed on.
+    pub handle: JsValue,
+    /// The page's own playground: resolves `alembicPlayground.ready`.
+    pub main: bool,
+}
 
-    let Some(view) = session::read(View::of) else {
-        return html! { <p class="loading">{ "Loading…" }</p> };
+/// One playground: the store, the bridge, and the layout.
+#[function_component(Playground)]
+pub fn playground(props: &PlaygroundProps) -> Html {
+    let store = use_reducer(State::new);
+    let bridge: Rc<Result<Shared, String>> = {
+        let dispatcher = store.dispatcher();
+        let module = (*props.module.0).clone();
+        let storage = props.storage.clone();
+        (*use_state(move || {
+            let dispatch: Rc<dyn Fn(Action)> = Rc::new(move |a| dispatcher.dispatch(a));
+            Rc::new(Bridge::new(module, storage.as_deref(), dispatch).map_err(|e| e.message))
+        }))
+        .clone()
     };
-    let View { models, versions, selected, log, undo_label, schema, heads } = view;
 
-    let on_models = Callback::from(|text: String| session::set_models(&text));
-    let on_reset = Callback::from(|()| session::set_models(EXAMPLE_MODELS));
-    let on_command = Callback::from(|line: String| {
-        session::run_command(&line);
-    });
-    let on_undo = Callback::from(|()| {
-        session::undo();
-    });
-    let on_select = Callback::from(|name: String| session::select_script(&name));
-    let on_clear = Callback::from(|()| session::clear_log());
+    {
+        let bridge = bridge.clone();
+        let handle = props.handle.clone();
+        let main = props.main;
+        use_effect_with((), move |_| {
+            match &*bridge {
+                Ok(b) => {
+                    api::install(&handle, b.clone());
+                    if main {
+                        api::resolve_ready();
+                    } else {
+                        api::resolve_handle(&handle);
+                    }
+                }
+                Err(e) => {
+                    if main {
+                        api::reject_ready(e);
+                    }
+                }
+            }
+        });
+    }
 
+    let b = match &*bridge {
+        Ok(b) => b.clone(),
+        Err(e) => return html! { <p class="error" role="alert">{ format!("Could not open a sql.js database: {e}") }</p> },
+    };
+
+    // Callbacks: each goes to the bridge, which reports back as actions.
+    let on_command = {
+        let b = b.clone();
+        Callback::from(move |line: String| {
+            let _ = bridge::with(&b, |b| b.run_command(&line));
+        })
+    };
+    let on_undo = {
+        let b = b.clone();
+        Callback::from(move |()| {
+            let _ = bridge::with(&b, |b| b.undo());
+        })
+    };
+    let on_edit = {
+        let b = b.clone();
+        Callback::from(move |(path, text): (String, String)| {
+            let _ = bridge::with(&b, |b| b.edit_file(&path, &text));
+        })
+    };
+    let on_open = {
+        let dispatcher = store.dispatcher();
+        Callback::from(move |path: String| dispatcher.dispatch(Action::OpenFile(path)))
+    };
+    let on_clear = {
+        let dispatcher = store.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::ClearLog))
+    };
+    let on_example = {
+        let b = b.clone();
+        Callback::from(move |id: String| {
+            let _ = bridge::with(&b, |b| b.load_example(&id));
+        })
+    };
+    let on_step = {
+        let b = b.clone();
+        let example = store.example.clone();
+        Callback::from(move |index: usize| {
+            if let Some((id, _)) = &example {
+                let _ = bridge::with(&b, |b| b.run_step(id, index));
+            }
+        })
+    };
+    let on_autogenerate = {
+        let on_command = on_command.clone();
+        Callback::from(move |message: String| on_command.emit(format!("revision --autogenerate -m {}", quote(&message))))
+    };
+    let on_chain = {
+        let b = b.clone();
+        let dispatcher = store.dispatcher();
+        Callback::from(move |intent: ChainIntent| {
+            if let Ok(Err(e)) = bridge::with(&b, |b| b.chain_intent(intent)) {
+                dispatcher.dispatch(Action::Note { text: e, error: true });
+            }
+        })
+    };
+    let on_select_table = {
+        let b = b.clone();
+        Callback::from(move |name: String| {
+            let _ = bridge::with(&b, |b| b.select_table(Some(name)));
+        })
+    };
+    let on_row_intent = {
+        let b = b.clone();
+        let dispatcher = store.dispatcher();
+        Callback::from(move |intent: RowIntent| {
+            if let Ok(Err(e)) = bridge::with(&b, |b| b.row_intent(intent)) {
+                dispatcher.dispatch(Action::Note { text: e, error: true });
+            }
+        })
+    };
+    let on_compare = {
+        let b = b.clone();
+        Callback::from(move |(from, to): (Option<String>, Option<String>)| {
+            let _ = bridge::with(&b, |b| b.compare(from, to));
+        })
+    };
+    let on_timeline = {
+        let b = b.clone();
+        Callback::from(move |at: Option<String>| {
+            let _ = bridge::with(&b, |b| b.timeline(at));
+        })
+    };
+    let on_step_start = {
+        let b = b.clone();
+        let dispatcher = store.dispatcher();
+        Callback::from(move |upgrade: bool| {
+            if let Ok(Err(e)) = bridge::with(&b, |b| b.step_start(upgrade)) {
+                dispatcher.dispatch(Action::Note { text: e, error: true });
+            }
+        })
+    };
+    let on_step_intent = {
+        let b = b.clone();
+        Callback::from(move |intent: StepIntent| {
+            let _ = bridge::with(&b, |b| b.step_intent(intent));
+        })
+    };
+    let on_dismiss = {
+        let dispatcher = store.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::Notice(None)))
+    };
+
+    // Keyboard shortcuts for the main actions (Alt+key, so editors keep theirs).
+    let onkeydown = {
+        let on_command = on_command.clone();
+        let on_undo = on_undo.clone();
+        let on_open = on_open.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if !e.alt_key() || e.ctrl_key() || e.meta_key() {
+                return;
+            }
+            let done = match e.code().as_str() {
+                "KeyU" if e.shift_key() => {
+                    on_command.emit("upgrade +1".into());
+                    true
+                }
+                "KeyU" => {
+                    on_command.emit("upgrade head".into());
+                    true
+                }
+                "KeyD" if e.shift_key() => {
+                    on_command.emit("downgrade base".into());
+                    true
+                }
+                "KeyD" => {
+                    on_command.emit("downgrade -1".into());
+                    true
+                }
+                "KeyZ" => {
+                    on_undo.emit(());
+                    true
+                }
+                "KeyT" => {
+                    focus(&e, "command");
+                    true
+                }
+                "KeyG" => {
+                    focus(&e, "message");
+                    true
+                }
+                "KeyM" => {
+                    on_open.emit(crate::ui::store::MODELS.to_string());
+                    // after the re-render that shows it
+                    if let Some(root) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                        gloo_timers::callback::Timeout::new(0, move || {
+                            if let Ok(Some(el)) = root.query_selector("[data-focus=\"models-editor\"] .cm-content") {
+                                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                                    let _ = el.focus();
+                                }
+                            }
+                        })
+                        .forget();
+                    }
+                    true
+                }
+                _ => false,
+            };
+            if done {
+                e.prevent_default();
+            }
+        })
+    };
+
+    let state = &*store;
+    let open_revision = state
+        .chain
+        .iter()
+        .find(|r| format!("versions/{}", r.file_name) == state.open_file)
+        .map(|r| r.id.clone());
+    let chain_errors: Vec<(String, String)> = state
+        .chain
+        .iter()
+        .filter_map(|r| {
+            let problems = state.problems.get(&format!("versions/{}", r.file_name))?;
+            let p = problems.iter().find(|p| p.error)?;
+            Some((r.id.clone(), format!("{}:{}: {}", p.line, p.column, p.message)))
+        })
+        .collect();
     html! {
-        <div class="page">
+        <div class="playground" {onkeydown}>
             <header class="masthead">
-                <h1>{ "Alembic Playground" }</h1>
-                <p class="tagline">
-                    { "Edit SQLAlchemy models, autogenerate Alembic migrations and run them on SQLite — all in your browser. Every command can be undone." }
-                </p>
+                <div class="title">
+                    <h1>{ "Alembic Playground" }</h1>
+                    <p class="tagline">
+                        { "Edit SQLAlchemy models, autogenerate Alembic migrations and run them on SQLite, all in your browser. Every change can be undone." }
+                    </p>
+                    <details class="shortcuts">
+                        <summary>{ "Keyboard shortcuts" }</summary>
+                        <dl>
+                            <dt><kbd>{ "Alt+U" }</kbd></dt><dd>{ "upgrade head" }</dd>
+                            <dt><kbd>{ "Alt+Shift+U" }</kbd></dt><dd>{ "upgrade +1" }</dd>
+                            <dt><kbd>{ "Alt+D" }</kbd></dt><dd>{ "downgrade -1" }</dd>
+                            <dt><kbd>{ "Alt+Shift+D" }</kbd></dt><dd>{ "downgrade base" }</dd>
+                            <dt><kbd>{ "Alt+Z" }</kbd></dt><dd>{ "undo the last change" }</dd>
+                            <dt><kbd>{ "Alt+G" }</kbd></dt><dd>{ "migration message (Enter autogenerates)" }</dd>
+                            <dt><kbd>{ "Alt+T" }</kbd></dt><dd>{ "terminal (Up/Down: history)" }</dd>
+                            <dt><kbd>{ "Alt+M" }</kbd></dt><dd>{ "models.py editor" }</dd>
+                            <dt><kbd>{ "Ctrl+F" }</kbd></dt><dd>{ "search in an editor; Ctrl+Z / Ctrl+Shift+Z undo and redo there" }</dd>
+                        </dl>
+                    </details>
+                </div>
+                <Guide example={state.example.clone()} on_load={on_example} on_step={on_step} />
             </header>
-            <main class="grid">
-                <section class="column">
-                    <ModelsEditor text={models} on_input={on_models} on_reset={on_reset} />
-                    <ScriptsPanel versions={versions} selected={selected} on_select={on_select} />
+            if let Some(notice) = &state.notice {
+                <NoticeBar notice={notice.clone()} on_dismiss={on_dismiss} />
+            }
+            <Toolbar undo_label={state.undo_label().map(str::to_string)} on_command={on_command.clone()}
+                on_autogenerate={on_autogenerate} on_undo={on_undo} on_step={on_step_start} />
+            <main class="workspace">
+                <section class="column files-column" aria-label="Project files">
+                    <section class="panel chain-panel" aria-label="Revision chain">
+                        <header class="panel-head"><h2>{ "Revisions" }</h2>
+                            <span class="hint">{ format!("{} revision{}", state.chain.len(), if state.chain.len() == 1 { "" } else { "s" }) }</span>
+                        </header>
+                        <ChainView revisions={(*state.chain).clone()} on_intent={on_chain}
+                            open={open_revision} errors={chain_errors} />
+                    </section>
+                    <EditorPane files={state.files.clone()} open={state.open_file.clone()} chain={state.chain.clone()}
+                        problems={state.problems.clone()} on_open={on_open} on_edit={on_edit} />
+                    <AutogenPane preview={state.preview.clone()} />
                 </section>
-                <section class="column">
-                    <Toolbar undo_label={undo_label} on_command={on_command.clone()} on_undo={on_undo} />
-                    <CommandLine on_command={on_command} />
-                    <OutputPanel entries={log} on_clear={on_clear} />
-                    <DatabasePanel schema={schema} heads={heads} />
+                <section class="column db-column" aria-label="Database and terminal">
+                    if let Some(st) = &state.stepping {
+                        <section class="panel stepping" aria-label="Step through">
+                            <StepThrough direction={AttrValue::from(if st.upgrade { "upgrade" } else { "downgrade" })}
+                                revision={AttrValue::from(st.revision.clone())}
+                                message={AttrValue::from(format!("{}{}", st.description, if st.finished { " — done, alembic_version updated" } else { "" }))}
+                                ops={st.ops.clone()} cursor={st.cursor} on_intent={on_step_intent} />
+                        </section>
+                    }
+                    <Terminal log={state.log.clone()} history={state.history.clone()} sql_log={state.sql_log.clone()}
+                        on_command={on_command} on_clear={on_clear} />
+                    <Workbench live={state.live.clone()} last_change={state.last_change.clone()}
+                        selected_table={state.selected_table.clone()} rows={state.rows.clone()}
+                        compare={state.compare.clone()} timeline={state.timeline.clone()} chain={state.chain.clone()}
+                        on_select_table={on_select_table} on_row_intent={on_row_intent}
+                        on_compare={on_compare} on_timeline={on_timeline} />
+                    <DatabasePanel db={state.db.clone()} />
                 </section>
             </main>
         </div>
     }
+}
+
+/// Focuses the element `id` inside the playground the event came from.
+fn focus(e: &KeyboardEvent, id: &str) {
+    let Some(target) = e.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    if let Ok(Some(el)) = target.query_selector(&format!("[data-focus=\"{id}\"]")) {
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// A Rust panic is shown in the page (never a blank page); the work was
+/// autosaved after the last change, so a reload brings it back.
+fn install_panic_hook() {
+    yew::set_custom_panic_hook(Box::new(|info| {
+        let message = info.to_string();
+        web_sys::console::error_1(&JsValue::from_str(&format!("alembic-playground panicked: {message}")));
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let Ok(banner) = document.create_element("div") else { return };
+        banner.set_id("panic");
+        banner.set_class_name("panic");
+        let _ = banner.set_attribute("role", "alert");
+        banner.set_text_content(Some(&format!(
+            "The playground hit an internal error and stopped: {message}. Your files and database were saved in this \
+             browser after the last change: reload the page to continue from there."
+        )));
+        if let Some(body) = document.body() {
+            let _ = body.prepend_with_node_1(&banner);
+        }
+        let _ = Reflect::set(&js_sys::global(), &"__alembicPlaygroundPanic".into(), &JsValue::from_str(&message));
+    }));
 }

@@ -43,11 +43,27 @@ export async function launch() {
 
 /**
  * Opens the playground in a new page and waits for `alembicPlayground.ready`.
- * `page.problems` collects console errors, uncaught errors and failed requests.
+ * `page.problems` collects console errors (CSP violations are logged as
+ * such), uncaught errors, failed requests, Content-Security-Policy violation
+ * events, and any request that leaves the site's origin.
+ * The page starts with empty localStorage (the tests share one browser
+ * profile); a reload keeps what the page saved.
  */
-export async function openPlayground(context) {
+export async function openPlayground(context, { storage = "fresh" } = {}) {
     const page = await context.newPage();
     const problems = [];
+    const origin = new URL(BASE_URL).origin;
+    await page.addInitScript((fresh) => {
+        if (fresh && window.name !== "e2e-kept") localStorage.clear();
+        window.name = "e2e-kept";
+        document.addEventListener("securitypolicyviolation", (e) => {
+            console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+        });
+    }, storage === "fresh");
+    page.on("request", (req) => {
+        const url = req.url();
+        if (!url.startsWith("data:") && new URL(url).origin !== origin) problems.push(`request left the origin: ${url}`);
+    });
     page.on("console", (msg) => {
         if (msg.type() === "error") problems.push(`console.error: ${msg.text()}`);
     });
@@ -60,6 +76,21 @@ export async function openPlayground(context) {
     await page.goto(BASE_URL, { waitUntil: "load" });
     await page.evaluate(() => window.alembicPlayground.ready);
     return page;
+}
+
+/** The CodeMirror editor of `path` (`models.py`, `versions/<file>`). */
+export function editor(page, path) {
+    return page.locator(`[data-view="editor"][data-file="${path}"] .cm-content`);
+}
+
+/** Replaces the whole text of an editor by typing, as a person would. */
+export async function typeInto(page, path, text) {
+    await page.locator(`[role="tab"][data-file="${path}"]`).first().click();
+    const content = editor(page, path);
+    await content.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await content.pressSequentially(text);
 }
 
 export async function screenshot(page, name) {

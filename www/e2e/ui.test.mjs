@@ -1,10 +1,10 @@
 // The page itself: loading, the JS API's shape, models/files/sql/schema,
-// real clicks and typing, undo, and a clean console. Independent of the
-// engine's progress: commands are checked to go through the same command
-// layer from the UI and the API, not for what they print.
+// real clicks and typing in the editors, the terminal, undo, and a clean
+// console. Commands are checked to go through the same command layer from
+// the UI and the API.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openPlayground, run, sql, schema, screenshot } from "./harness.mjs";
+import { launch, openPlayground, run, sql, schema, screenshot, editor, typeInto } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -14,40 +14,65 @@ after(async () => {
     await browser?.close();
 });
 
+const API = ["setModels", "models", "run", "files", "setFiles", "schema", "sql", "sqlLog", "undo",
+    "examples", "loadExample", "runStep", "reset", "mount"];
+
 test("loads with the example models, exposes the API, console clean", async () => {
     const page = await openPlayground(browser.context);
     assert.equal(await page.title(), "Alembic Playground");
     const api = await page.evaluate(() =>
         Object.fromEntries(Object.entries(window.alembicPlayground).map(([k, v]) => [k, typeof v])),
     );
-    for (const name of ["setModels", "models", "run", "files", "schema", "sql"]) {
+    for (const name of API) {
         assert.equal(api[name], "function", `alembicPlayground.${name}`);
     }
     assert.equal(api.ready, "object");
     const models = await page.evaluate(() => window.alembicPlayground.models());
     assert.match(models, /class Tag\(Base\):/);
-    assert.equal(await page.locator("#models").inputValue(), models);
+    assert.match(await editor(page, "models.py").innerText(), /class Tag\(Base\):/);
     assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), { "models.py": models });
     assert.deepEqual(await schema(page), { tables: [] });
+    // The live autogenerate pane already shows what autogenerate would write.
+    const pane = page.locator('[data-view="autogen"]');
+    assert.match(await pane.innerText(), /op\.create_table\('post_tag'/);
     assert.deepEqual(page.problems, []);
     await page.close();
 });
 
-test("setModels shows in the editor; typing in the editor shows in models()", async () => {
+test("setModels shows in the editor; typing shows in models(), diagnostics and the live autogenerate", async () => {
     const page = await openPlayground(browser.context);
     await page.evaluate(() => window.alembicPlayground.setModels("# from the API\n"));
-    assert.equal(await page.locator("#models").inputValue(), "# from the API\n");
+    assert.match(await editor(page, "models.py").innerText(), /# from the API/);
     assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), { "models.py": "# from the API\n" });
 
-    await page.locator("#models").fill("");
-    await page.locator("#models").pressSequentially("x = 1");
+    await typeInto(page, "models.py", "x = 1");
     assert.equal(await page.evaluate(() => window.alembicPlayground.models()), "x = 1");
-    await page.locator("#models").press("Enter");
-    await page.locator("#models").press("Tab");
-    await page.locator("#models").pressSequentially("y");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("y");
     assert.equal(await page.evaluate(() => window.alembicPlayground.models()), "x = 1\n    y");
 
-    await page.locator("#reset-models").click();
+    // A syntax error is marked inline at its line and listed with line:column.
+    await typeInto(page, "models.py", "x = = 1");
+    // (the previous text's problem, an unexpected indent on line 2, goes after the typing pause)
+    const problem = page.locator('[data-view="problems"] li.error', { hasText: /^models\.py:1:\d+/ });
+    await problem.waitFor();
+    assert.equal(await page.locator('[data-view="problems"] li.error').count(), 1);
+    await page.locator('[data-file="models.py"] .cm-lintRange-error').first().waitFor();
+    assert.match(await page.locator('[data-view="autogen"]').innerText(), /models\.py:1:\d+/);
+
+    // Typing a model updates the live autogenerate pane after a pause.
+    await typeInto(page, "models.py",
+        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\n" +
+        "class Thing(Base):\n__tablename__ = 'thing'\nid = Column(Integer, primary_key=True)\n");
+    await page.locator('[data-view="autogen"] pre', { hasText: "op.create_table('thing'" }).waitFor();
+    assert.equal(await page.locator('[data-view="problems"] li.error').count(), 0);
+    // Undo in the editor (CodeMirror's own history).
+    await editor(page, "models.py").press("Control+z");
+    assert.notEqual(await page.evaluate(() => window.alembicPlayground.models()).then((m) => m.length), 0);
+
+    // Back to the example through the example picker.
+    await page.locator("#example").selectOption("blog");
     assert.match(await page.evaluate(() => window.alembicPlayground.models()), /class Post\(Base\):/);
 
     await assert.rejects(page.evaluate(() => window.alembicPlayground.setModels(42)), /takes a string/);
@@ -110,7 +135,7 @@ test("sql() and schema() read the live database; the UI shows it; undo by click"
     await page.close();
 });
 
-test("buttons and the command line go through the same command layer as run()", async () => {
+test("buttons and the terminal go through the same command layer as run(); history; SQL log", async () => {
     const page = await openPlayground(browser.context);
     const viaApi = await run(page, "history");
     assert.equal(typeof viaApi.ok, "boolean");
@@ -130,7 +155,7 @@ test("buttons and the command line go through the same command layer as run()", 
 
     // Autogenerate asks for a message first.
     await page.locator("#autogenerate").click();
-    await page.locator(".hint.warn").waitFor();
+    await page.locator(".toolbar .hint.warn").waitFor();
     await page.locator("#message").fill("create tag");
     await page.locator("#autogenerate").click();
     assert.equal(await page.locator("#output .entry .cmd").first().innerText(),
@@ -149,13 +174,38 @@ test("buttons and the command line go through the same command layer as run()", 
     assert.equal(unclosed.exitCode, 2);
     assert.match(unclosed.output, /unterminated double quote/);
 
-    // Every command is undoable (a snapshot per command).
-    assert.equal(await page.locator("#undo").isEnabled(), true);
+    // Up and Down walk the history.
+    await page.locator("#command").press("ArrowUp");
+    assert.equal(await page.locator("#command").inputValue(), 'revision -m "unclosed');
+    await page.locator("#command").press("ArrowUp");
+    assert.equal(await page.locator("#command").inputValue(), "heads --verbose");
+    await page.locator("#command").press("ArrowDown");
+    await page.locator("#command").press("ArrowDown");
+    assert.equal(await page.locator("#command").inputValue(), "");
 
-    // A populated page for the record: the example's tables, made with sql().
-    await sql(page, "CREATE TABLE tag (id INTEGER NOT NULL, name VARCHAR(50) NOT NULL, PRIMARY KEY (id), UNIQUE (name))");
-    await sql(page, "CREATE INDEX ix_tag_id ON tag (id)");
-    await sql(page, "INSERT INTO tag (name) VALUES ('rust'), ('sql')");
+    // Keyboard shortcut: Alt+U is upgrade head.
+    await page.locator("#command").press("Alt+u");
+    assert.equal(await page.locator("#output .entry .cmd").first().innerText(), "$ alembic upgrade head");
+    // Alt+Z undoes it; Alt+M puts the cursor in models.py.
+    await page.locator("#command").press("Alt+z");
+    assert.equal(await page.locator("#output .entry .cmd").first().innerText(), "↶ undo upgrade head");
+    await page.locator("#command").press("Alt+m");
+    await page.waitForFunction(() => document.activeElement?.closest('[data-view="editor"]')?.dataset.file === "models.py");
+    await page.locator("#command").press("Alt+u");
+
+    // The SQL log: every statement executed, with its time.
+    const log = await page.evaluate(() => window.alembicPlayground.sqlLog());
+    assert.ok(log.length > 5, `sqlLog has ${log.length} entries`);
+    assert.ok(log.every((e) => typeof e.sql === "string" && typeof e.ms === "number" && e.ms >= 0));
+    assert.ok(log.some((e) => /CREATE TABLE post_tag/.test(e.sql)), "the upgrade's CREATE TABLE is logged");
+    await page.locator("#tab-sql").click();
+    await page.locator("#sql-log .stmt", { hasText: "CREATE TABLE post_tag" }).first().waitFor();
+    assert.match(await page.locator("#sql-log .stmt").first().innerText(), /\d+\.\d\d ms/);
+    await screenshot(page, "terminal-sql-log.png");
+    await page.locator("#tab-output").click();
+
+    // Every changing command is undoable.
+    assert.equal(await page.locator("#undo").isEnabled(), true);
     await screenshot(page, "ui.png");
     assert.deepEqual(page.problems, []);
     await page.close();
@@ -165,7 +215,7 @@ function normalize(texts) {
     return texts.join("").replace(/\s+/g, " ").trim();
 }
 
-test("the example by clicks: autogenerate, upgrade, see the schema, undo both", async () => {
+test("the example by clicks: autogenerate, edit the script, upgrade runs the edit, undo both", async () => {
     const page = await openPlayground(browser.context);
     await page.locator("#message").fill("create blog");
     await page.locator("#autogenerate").click();
@@ -174,15 +224,24 @@ test("the example by clicks: autogenerate, upgrade, see the schema, undo both", 
     assert.match(await newest.innerText(), /Detected added table 'post_tag'/);
     assert.equal(await page.locator("#message").inputValue(), "");
 
-    // The new script is listed and shown.
+    // The new script has a tab and is open in its editor.
     const scripts = page.locator("#scripts .file");
     assert.equal(await scripts.count(), 1);
     const [name] = await scripts.allInnerTexts();
     assert.match(name, /^[0-9a-f]{12}_create_blog\.py$/);
-    assert.match(await page.locator("#script-text").innerText(), /def upgrade\(\) -> None:/);
-    assert.match(await page.locator("#script-text").innerText(), /op\.create_table\('post'/);
+    const path = `versions/${name}`;
+    const script = editor(page, path);
+    await script.waitFor();
+    assert.match(await script.innerText(), /def upgrade\(\) -> None:/);
+
+    // Edit the script: one more column on tag. Upgrade runs what the editor holds.
+    const line = script.locator(".cm-line", { hasText: "sa.Column('name', sa.String(length=50), nullable=False)," });
+    await line.click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("sa.Column('color', sa.String(length=7), nullable=True),");
     const files = await page.evaluate(() => window.alembicPlayground.files());
-    assert.equal(files[`versions/${name}`], await page.locator("#script-text").innerText());
+    assert.match(files[path], /sa\.Column\('color', sa\.String\(length=7\), nullable=True\),/);
 
     await page.locator("#upgrade").click();
     assert.equal(await page.locator("#output .entry.ok").first().locator(".cmd").innerText(), "$ alembic upgrade head");
@@ -190,17 +249,146 @@ test("the example by clicks: autogenerate, upgrade, see the schema, undo both", 
     assert.match(await page.locator('#tables [data-table="post_tag"]').innerText(),
         /FOREIGN KEY \(post_id\) REFERENCES post \(id\) ON DELETE CASCADE/);
     assert.match(await page.locator('#tables [data-table="tag"]').innerText(), /INDEX ix_tag_id \(id\)/);
+    assert.deepEqual((await schema(page)).tables.find((t) => t.name === "tag").columns.map((c) => c.name), ["id", "name", "color"]);
     assert.match(await page.locator("#alembic-version").innerText(), new RegExp(name.slice(0, 12)));
+    // The live pane now shows the difference the edit made (models have no color).
+    assert.match(await page.locator('[data-view="autogen"]').innerText(), /drop_column\('color'\)/);
 
     await page.locator("#undo").click(); // the upgrade
-    // back to what autogenerate left: like Alembic's run_migrations, it created
-    // the (empty) version table, and nothing else
     assert.deepEqual((await schema(page)).tables.map((t) => t.name), ["alembic_version"]);
-    assert.deepEqual(await page.evaluate(() => window.alembicPlayground.sql("SELECT * FROM alembic_version")), []);
+    assert.deepEqual(await sql(page, "SELECT * FROM alembic_version"), []);
     assert.equal(await scripts.count(), 1);
     await page.locator("#undo").click(); // the autogenerate
     assert.equal(await page.locator("#scripts").count(), 0);
     assert.deepEqual(Object.keys(await page.evaluate(() => window.alembicPlayground.files())), ["models.py"]);
     assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
+test("a broken script shows its error in the editor and in the terminal", async () => {
+    const page = await openPlayground(browser.context);
+    await run(page, "revision -m empty");
+    const [path] = Object.keys(await page.evaluate(() => window.alembicPlayground.files())).filter((f) => f.startsWith("versions/"));
+    await editor(page, path).locator(".cm-line", { hasText: "def upgrade() -> None:" }).click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Backspace"); // drop the colon: a syntax error
+    await page.locator(`[data-view="problems"] li.error`).first().waitFor();
+    assert.match(await page.locator(`[data-view="problems"]`).innerText(), new RegExp(`${path.replace(/\./g, "\\.")}:\\d+:\\d+`));
+    assert.match(await page.locator(`#scripts button[data-file="${path}"]`).getAttribute("class"), /has-error/);
+    const result = await run(page, "upgrade head");
+    assert.equal(result.ok, false);
+    assert.equal(await page.locator("#output .entry").first().getAttribute("class"), "entry failed");
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
+test("setFiles replaces the project (undoable); several playgrounds on one page are independent", async () => {
+    const page = await openPlayground(browser.context);
+    const files = {
+        "models.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+        "versions/aaa_first.py": "\"\"\"first\"\"\"\nrevision = 'aaa'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+    };
+    await page.evaluate((f) => window.alembicPlayground.setFiles(f), files);
+    assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), files);
+    await page.locator('#scripts button[data-file="versions/aaa_first.py"]').waitFor();
+    assert.equal((await run(page, "heads")).output.trim(), "aaa (head)");
+    await assert.rejects(page.evaluate(() => window.alembicPlayground.setFiles({ "other.py": "" })), /neither models\.py/);
+    assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
+    assert.match(await page.evaluate(() => window.alembicPlayground.models()), /class Post/);
+
+    // A second playground, mounted into the page: its own database and files.
+    const second = await page.evaluateHandle(async () => {
+        const el = document.createElement("div");
+        el.id = "second";
+        document.body.append(el);
+        return window.alembicPlayground.mount(el).ready;
+    });
+    await page.evaluate((p) => p.run("revision --autogenerate -m one"), second);
+    await page.evaluate((p) => p.run("upgrade head"), second);
+    assert.ok((await page.evaluate((p) => p.schema(), second)).tables.some((t) => t.name === "post_tag"));
+    assert.deepEqual(await schema(page), { tables: [] });
+    assert.deepEqual(Object.keys(await page.evaluate(() => window.alembicPlayground.files())), ["models.py"]);
+    await page.locator('#second [data-view="editor"][data-file="models.py"]').waitFor({ state: "attached" });
+    assert.equal(await page.locator('[data-view="editor"][data-file="models.py"]').count(), 2);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
+test("autosave: a reload restores files and database; storage failure is a message", async () => {
+    const page = await openPlayground(browser.context);
+    await run(page, "revision --autogenerate -m saved");
+    await run(page, "upgrade head");
+    await sql(page, "INSERT INTO tag (name) VALUES ('kept')");
+    await typeInto(page, "models.py", "# edited\n");
+    await page.waitForTimeout(900); // the typing pause before autosave
+    const before = await page.evaluate(() => window.alembicPlayground.files());
+    await page.reload();
+    await page.evaluate(() => window.alembicPlayground.ready);
+    assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), before);
+    assert.deepEqual(await sql(page, "SELECT name FROM tag"), [{ name: "kept" }]);
+    // Reset: back to the example, nothing saved.
+    await page.evaluate(() => window.alembicPlayground.reset());
+    assert.deepEqual(Object.keys(await page.evaluate(() => window.alembicPlayground.files())), ["models.py"]);
+    assert.deepEqual(await schema(page), { tables: [] });
+    assert.deepEqual(page.problems, []);
+    await page.close();
+
+    // localStorage that throws (full, or disabled): a message, and the page works.
+    const broken = await browser.context.newPage();
+    await broken.addInitScript(() => {
+        Storage.prototype.setItem = () => {
+            throw new DOMException("quota exceeded", "QuotaExceededError");
+        };
+    });
+    const { BASE_URL } = await import("./harness.mjs");
+    await broken.goto(BASE_URL);
+    await broken.evaluate(() => window.alembicPlayground.ready);
+    const result = await broken.evaluate(() => window.alembicPlayground.run("revision --autogenerate -m x"));
+    assert.equal(result.ok, true);
+    await broken.locator('[data-view="notice"]').waitFor();
+    assert.match(await broken.locator('[data-view="notice"]').innerText(), /localStorage/);
+    await screenshot(broken, "storage-full.png");
+    await broken.close();
+});
+
+test("localStorage unavailable (sandboxed frame, disabled): a message, and the page works", async () => {
+    const page = await browser.context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.addInitScript(() => {
+        Object.defineProperty(window, "localStorage", {
+            get() {
+                throw new DOMException("The document is sandboxed", "SecurityError");
+            },
+        });
+    });
+    const { BASE_URL } = await import("./harness.mjs");
+    await page.goto(BASE_URL);
+    await page.evaluate(() => window.alembicPlayground.ready);
+    await page.locator('[data-view="notice"]').waitFor();
+    assert.match(await page.locator('[data-view="notice"]').innerText(), /localStorage is not available/);
+    assert.equal((await page.evaluate(() => window.alembicPlayground.run("revision --autogenerate -m x"))).ok, true);
+    assert.equal((await page.evaluate(() => window.alembicPlayground.run("upgrade head"))).ok, true);
+    assert.deepEqual(errors, []);
+    await page.close();
+});
+
+test("a Rust panic is shown, never a blank page; a reload continues from the autosave", async () => {
+    const page = await openPlayground(browser.context);
+    await run(page, "revision --autogenerate -m before_panic");
+    await run(page, "upgrade head");
+    const files = await page.evaluate(() => window.alembicPlayground.files());
+    await assert.rejects(page.evaluate(() => window.alembicPlayground.__panicForTests()));
+    await page.locator("#panic").waitFor();
+    assert.match(await page.locator("#panic").innerText(), /internal error.*panic requested.*reload/s);
+    // The page is still there, not blank.
+    assert.ok(await page.locator('[data-view="editor"][data-file="models.py"]').count() > 0);
+    await screenshot(page, "panic.png");
+    await page.reload();
+    await page.evaluate(() => window.alembicPlayground.ready);
+    assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), files);
+    assert.ok((await schema(page)).tables.some((t) => t.name === "post_tag"));
+    // The panic's own console error and uncaught error are the expected ones only.
+    assert.ok(page.problems.every((p) => /panic/i.test(p) || /unreachable/i.test(p)), page.problems.join("\n"));
     await page.close();
 });

@@ -21,6 +21,7 @@ use crate::db::Database;
 mod args;
 mod diffs;
 mod verbs;
+pub mod project;
 
 pub use args::{parse_args, split_command_line, ArgsError, Invocation};
 

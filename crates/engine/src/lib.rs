@@ -18,5 +18,7 @@ pub mod reflect;
 pub mod render;
 pub mod revision;
 pub mod runtime;
+pub mod sample_rows;
 pub mod schema;
+pub mod schema_diff;
 pub mod script;

@@ -1,31 +1,33 @@
 //! The live SQLite schema (PRAGMA table_info, index_list, foreign_key_list),
 //! row counts, and the `alembic_version` rows.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
-use crate::ui::inspect::{SchemaView, TableView};
+use crate::ui::inspect::TableView;
+use crate::ui::store::DbView;
 
 #[derive(Properties, PartialEq)]
 pub struct DatabasePanelProps {
-    pub schema: Result<SchemaView, String>,
-    pub heads: Vec<String>,
+    pub db: Rc<DbView>,
 }
 
 #[function_component(DatabasePanel)]
 pub fn database_panel(props: &DatabasePanelProps) -> Html {
-    let version = if props.heads.is_empty() {
+    let version = if props.db.versions.is_empty() {
         html! { <span class="muted">{ "no revision applied" }</span> }
     } else {
-        html! { { for props.heads.iter().map(|h| html! { <code class="rev">{ h }</code> }) } }
+        html! { { for props.db.versions.iter().map(|h| html! { <code class="rev">{ h }</code> }) } }
     };
     html! {
-        <section class="panel database">
+        <section class="panel database" aria-label="Database">
             <header class="panel-head">
                 <h2>{ "Database" }</h2>
                 <span class="hint">{ "SQLite (sql.js), in memory" }</span>
             </header>
             <p id="alembic-version" class="current">{ "alembic_version: " }{ version }</p>
-            { match &props.schema {
+            { match &props.db.schema {
                 Err(message) => html! { <p class="error">{ message }</p> },
                 Ok(schema) if schema.tables.is_empty() => html! { <p class="empty">{ "No tables yet: Upgrade creates them." }</p> },
                 Ok(schema) => html! {

@@ -1,16 +1,21 @@
-//! The page's panels. Each takes plain data and callbacks; none reads the
-//! session itself (the root `App` does).
+//! The playground's panels. Each takes props (slices of the store, behind
+//! `Rc`, so an unchanged slice compares equal by pointer and the panel does
+//! not re-render) and callbacks; none reads the store or the bridge itself.
 
-mod command_line;
+mod autogen;
 mod database_panel;
-mod models_editor;
-mod output_panel;
-mod scripts_panel;
+mod editor;
+mod guide;
+mod notice;
+mod terminal;
 mod toolbar;
+mod workbench;
 
-pub use command_line::CommandLine;
+pub use autogen::AutogenPane;
 pub use database_panel::DatabasePanel;
-pub use models_editor::ModelsEditor;
-pub use output_panel::OutputPanel;
-pub use scripts_panel::ScriptsPanel;
+pub use editor::{Editor, EditorPane};
+pub use guide::Guide;
+pub use notice::NoticeBar;
+pub use terminal::Terminal;
 pub use toolbar::Toolbar;
+pub use workbench::Workbench;

@@ -1,0 +1,387 @@
+//! The project as the browser UI sees it: a structured façade over the same
+//! pieces the verbs use (models → MetaData, scripts → RevisionMap, the live
+//! schema, the autogenerate comparison), with no text to parse back.
+//!
+//! Invariants:
+//! - Pure: the database comes in as an already reflected `MetaData` or
+//!   through `Database`; nothing here writes.
+//! - Never fails as a whole: a broken file becomes a [`FileProblem`] at
+//!   line:column, and the rest of the project still loads.
+//! - `preview` is what `revision --autogenerate` would write for the same
+//!   models and database (the same `models::load_models` and
+//!   `autogen::compare`), rendered as the body of `upgrade()`.
+
+use crate::autogen;
+use crate::db::{Database, DbError};
+use crate::models;
+use crate::python::{parse_module, Diagnostic, Severity};
+use crate::reflect;
+use crate::render;
+use crate::revision::{Revision, RevisionMap};
+use crate::schema::MetaData;
+use crate::script;
+
+/// A problem in one file, at a position (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    /// `models.py` or `versions/<file>`.
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub error: bool,
+    pub message: String,
+}
+
+fn problem(path: &str, d: &Diagnostic) -> FileProblem {
+    FileProblem {
+        path: path.to_string(),
+        line: d.line,
+        column: d.column,
+        error: d.severity == Severity::Error,
+        message: d.message.clone(),
+    }
+}
+
+/// `models.py`'s problems: syntax errors first (as Python reports only
+/// the first), else what the declarative interpreter could not understand.
+pub fn models_problems(source: &str) -> Vec<FileProblem> {
+    let parsed = parse_module(source);
+    if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
+        return vec![problem("models.py", d)];
+    }
+    models::load_models(source).diagnostics.iter().map(|d| problem("models.py", d)).collect()
+}
+
+/// A revision script's problems: a file that does not load, or an
+/// `upgrade()` / `downgrade()` body whose ops cannot be interpreted.
+pub fn script_problems(file_name: &str, source: &str) -> Vec<FileProblem> {
+    let path = format!("versions/{file_name}");
+    match script::parse_script(file_name, source) {
+        Err(e) => vec![problem(&path, &e.diagnostic)],
+        Ok(s) => {
+            let mut out = Vec::new();
+            if let Err(d) = &s.upgrade {
+                out.push(problem(&path, d));
+            }
+            if let Err(d) = &s.downgrade {
+                out.push(problem(&path, d));
+            }
+            out
+        }
+    }
+}
+
+/// One revision of the chain, for drawing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionNode {
+    pub revision: String,
+    pub down_revisions: Vec<String>,
+    pub branch_labels: Vec<String>,
+    pub depends_on: Vec<String>,
+    /// The `-m` message (`Script.doc`).
+    pub message: String,
+    /// `versions/<file>`.
+    pub path: String,
+    pub is_head: bool,
+    pub is_base: bool,
+    pub is_merge_point: bool,
+    pub is_branch_point: bool,
+}
+
+/// The revision chain of `versions/`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Chain {
+    /// In `alembic history` order: newest first (heads first), walking down.
+    pub revisions: Vec<RevisionNode>,
+    pub heads: Vec<String>,
+    /// Files that do not load, and a map that does not build (cycles,
+    /// missing down revisions) as a problem of the first file.
+    pub problems: Vec<FileProblem>,
+}
+
+/// Loads the revision chain from `(file name, text)` pairs of `versions/`.
+/// Files that do not load are left out (and listed in `problems`).
+pub fn load_chain(versions: &[(String, String)]) -> Chain {
+    let mut problems = Vec::new();
+    let mut revisions = Vec::new();
+    for (name, text) in versions {
+        if !name.ends_with(".py") || name.starts_with('_') {
+            continue;
+        }
+        match script::parse_script(name, text) {
+            Ok(s) => revisions.push(Revision {
+                revision: s.revision.clone(),
+                down_revisions: s.down_revision.clone(),
+                branch_labels: s.branch_labels.clone(),
+                depends_on: s.depends_on.clone(),
+                doc: s.doc.clone(),
+                file_name: s.file_name.clone(),
+                longdoc: s.longdoc.clone(),
+            }),
+            Err(e) => problems.push(problem(&format!("versions/{name}"), &e.diagnostic)),
+        }
+    }
+    let map = match RevisionMap::new(revisions.clone()) {
+        Ok(map) => map,
+        Err(e) => {
+            problems.push(FileProblem {
+                path: revisions.first().map(|r| format!("versions/{}", r.file_name)).unwrap_or_default(),
+                line: 1,
+                column: 1,
+                error: true,
+                message: e.to_string(),
+            });
+            return Chain { revisions: Vec::new(), heads: Vec::new(), problems };
+        }
+    };
+    let order = history_order(&revisions, &map);
+    let nodes = order
+        .into_iter()
+        .map(|r| RevisionNode {
+            is_head: map.is_head(&r.revision),
+            is_base: map.is_base(&r.revision),
+            is_merge_point: map.is_merge_point(&r.revision),
+            is_branch_point: map.is_branch_point(&r.revision),
+            revision: r.revision.clone(),
+            down_revisions: r.down_revisions.clone(),
+            branch_labels: r.branch_labels.clone(),
+            depends_on: r.depends_on.clone(),
+            message: r.doc.clone(),
+            path: format!("versions/{}", r.file_name),
+        })
+        .collect();
+    Chain { revisions: nodes, heads: map.heads(), problems }
+}
+
+/// `alembic history` order: from the heads down, each revision after every
+/// revision that descends from it (a topological order, newest first; ties
+/// by the heads' order, then by id).
+fn history_order<'a>(revisions: &'a [Revision], map: &RevisionMap) -> Vec<&'a Revision> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let by_id: BTreeMap<&str, &Revision> = revisions.iter().map(|r| (r.revision.as_str(), r)).collect();
+    // children count: a revision is emitted once all its children are
+    let mut pending: BTreeMap<&str, usize> = by_id.keys().map(|k| (*k, 0)).collect();
+    for r in revisions {
+        for d in r.down_revisions.iter().chain(&r.depends_on) {
+            if let Some(n) = pending.get_mut(d.as_str()) {
+                *n += 1;
+            }
+        }
+    }
+    let mut ready: Vec<&str> = Vec::new();
+    for h in map.heads().iter().rev() {
+        if let Some((k, _)) = by_id.get_key_value(h.as_str()) {
+            ready.push(k);
+        }
+    }
+    // heads not reported (e.g. only reached via depends_on)
+    for (k, n) in &pending {
+        if *n == 0 && !ready.contains(k) {
+            ready.insert(0, k);
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    while let Some(id) = ready.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let r = by_id[id];
+        out.push(r);
+        let mut parents: Vec<&str> = r.down_revisions.iter().chain(&r.depends_on).map(String::as_str).collect();
+        parents.reverse();
+        for p in parents {
+            if let Some(n) = pending.get_mut(p) {
+                *n -= 1;
+                if *n == 0 {
+                    if let Some((k, _)) = by_id.get_key_value(p) {
+                        ready.push(k);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What autogenerate would write now.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Preview {
+    /// The models' MetaData (what was understood of models.py).
+    pub models: MetaData,
+    /// `models.py`'s problems; with an error, `ops` is empty.
+    pub problems: Vec<FileProblem>,
+    /// The `upgrade()` body autogenerate would render (`pass` when empty).
+    pub upgrade: String,
+    /// The `downgrade()` body.
+    pub downgrade: String,
+    /// How many top-level ops (0: models and database agree).
+    pub op_count: usize,
+    /// Alembic's `Detected ...` lines.
+    pub detected: Vec<String>,
+}
+
+/// Compares `models.py` with the `reflected` live schema as
+/// `revision --autogenerate` does.
+pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
+    let parsed = parse_module(models_source);
+    if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
+        return Preview { problems: vec![problem("models.py", d)], ..Preview::default() };
+    }
+    // One interpretation of models.py serves both the problems and the comparison.
+    let loaded = models::load_models(models_source);
+    let problems: Vec<FileProblem> = loaded.diagnostics.iter().map(|d| problem("models.py", d)).collect();
+    if problems.iter().any(|p| p.error) {
+        return Preview { problems, ..Preview::default() };
+    }
+    let comparison = autogen::compare(&loaded.metadata, reflected);
+    let downgrade = comparison.upgrade.reverse();
+    Preview {
+        op_count: comparison.upgrade.ops.len(),
+        upgrade: render::render_body(&comparison.upgrade.ops),
+        downgrade: render::render_body(&downgrade.ops),
+        detected: comparison.log.iter().map(|(_, m)| m.clone()).collect(),
+        models: loaded.metadata,
+        problems,
+    }
+}
+
+/// One migration step, planned for running an operation at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedStep {
+    pub revision: String,
+    pub is_upgrade: bool,
+    /// Alembic's `Running ...` text, e.g. `upgrade a1 -> b2, add color`.
+    pub description: String,
+    /// The body's top-level ops, with the models' naming convention applied
+    /// (as `upgrade` runs them).
+    pub ops: Vec<crate::ops::Op>,
+    /// Each op as the script writes it (`op.add_column(...)`).
+    pub labels: Vec<String>,
+    /// The `alembic_version` bookkeeping that ends the step.
+    pub version_updates: Vec<crate::revision::VersionUpdate>,
+}
+
+/// The next step of `upgrade +1` (or `downgrade -1`) from `current`: the
+/// same plan, script body and naming convention `upgrade` uses.
+pub fn next_step(
+    models_source: &str,
+    versions: &[(String, String)],
+    current: &[String],
+    upgrade: bool,
+) -> Result<PlannedStep, String> {
+    let mut scripts = Vec::new();
+    for (name, text) in versions {
+        if !name.ends_with(".py") || name.starts_with('_') {
+            continue;
+        }
+        scripts.push(script::parse_script(name, text).map_err(|e| format!("versions/{e}"))?);
+    }
+    let revisions = scripts
+        .iter()
+        .map(|s| Revision {
+            revision: s.revision.clone(),
+            down_revisions: s.down_revision.clone(),
+            branch_labels: s.branch_labels.clone(),
+            depends_on: s.depends_on.clone(),
+            doc: s.doc.clone(),
+            file_name: s.file_name.clone(),
+            longdoc: s.longdoc.clone(),
+        })
+        .collect();
+    let map = RevisionMap::new(revisions).map_err(|e| e.to_string())?;
+    let steps = if upgrade { map.upgrade_steps(current, "+1") } else { map.downgrade_steps(current, "-1") }
+        .map_err(|e| e.to_string())?;
+    let step = steps.into_iter().next().ok_or_else(|| {
+        if upgrade { "Nothing to upgrade: the database is at head." } else { "Nothing to downgrade: the database is at base." }
+            .to_string()
+    })?;
+    let script = scripts.iter().find(|s| s.revision == step.revision).ok_or("the step's script is missing")?;
+    let body = if upgrade { script.upgrade.clone().map(|u| u.ops) } else { script.downgrade.clone().map(|d| d.ops) };
+    let mut ops = body.map_err(|d| format!("versions/{}:{}:{}: {}", script.file_name, d.line, d.column, d.message))?;
+    let convention = models::load_models(models_source).metadata.naming_convention;
+    crate::runtime::apply_target_naming_convention(&mut ops, &convention);
+    let labels = ops.iter().map(|op| render::render_op(op).join("\n")).collect();
+    Ok(PlannedStep {
+        revision: step.revision.clone(),
+        is_upgrade: upgrade,
+        description: map.short_log(&step),
+        ops,
+        labels,
+        version_updates: step.version_updates,
+    })
+}
+
+/// The live schema as autogenerate reflects it.
+pub fn live_schema(db: &mut dyn Database) -> Result<MetaData, DbError> {
+    reflect::reflect(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODELS: &str = "from sqlalchemy import Column, Integer, String\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass Tag(Base):\n    __tablename__ = \"tag\"\n    id = Column(Integer, primary_key=True, index=True)\n    name = Column(String(50))\n";
+
+    #[test]
+    fn preview_of_a_new_table_against_an_empty_database() {
+        let p = preview(MODELS, &MetaData::default());
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert!(p.upgrade.contains("op.create_table('tag'"), "{}", p.upgrade);
+        assert!(p.upgrade.contains("batch_op.create_index"), "{}", p.upgrade);
+        assert!(p.downgrade.contains("op.drop_table('tag')"), "{}", p.downgrade);
+        assert_eq!(p.detected, vec!["Detected added table 'tag'".to_string(), "Detected added index 'ix_tag_id' on '('id',)'".to_string()]);
+    }
+
+    #[test]
+    fn a_syntax_error_is_a_problem_at_its_position() {
+        let p = preview("class X(:\n", &MetaData::default());
+        assert_eq!(p.op_count, 0);
+        assert_eq!((p.problems[0].line, p.problems[0].error), (1, true));
+    }
+
+    fn script(rev: &str, down: Option<&str>) -> (String, String) {
+        let down = down.map(|d| format!("'{d}'")).unwrap_or("None".into());
+        (
+            format!("{rev}_m.py"),
+            format!("\"\"\"msg {rev}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '{rev}'\ndown_revision = {down}\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"),
+        )
+    }
+
+    #[test]
+    fn chain_in_history_order_with_branches() {
+        let files = vec![script("a1", None), script("b2", Some("a1")), script("c3", Some("a1")), script("d4", Some("b2"))];
+        let chain = load_chain(&files);
+        assert!(chain.problems.is_empty(), "{:?}", chain.problems);
+        let ids: Vec<&str> = chain.revisions.iter().map(|r| r.revision.as_str()).collect();
+        assert_eq!(ids.len(), 4);
+        assert_eq!(*ids.last().unwrap(), "a1");
+        let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
+        assert!(pos("d4") < pos("b2"));
+        assert!(chain.revisions[pos("a1")].is_branch_point);
+        assert_eq!(chain.heads.len(), 2);
+        assert_eq!(chain.revisions[0].message, format!("msg {}", ids[0]));
+    }
+
+    #[test]
+    fn next_step_plans_one_revision_each_way() {
+        let files = vec![script("a1", None), script("b2", Some("a1"))];
+        let up = next_step(MODELS, &files, &["a1".to_string()], true).unwrap();
+        assert_eq!((up.revision.as_str(), up.is_upgrade, up.ops.len()), ("b2", true, 0));
+        assert!(up.description.contains("a1 -> b2"), "{}", up.description);
+        let down = next_step(MODELS, &files, &["a1".to_string()], false).unwrap();
+        assert_eq!(down.revision, "a1");
+        assert!(next_step(MODELS, &files, &["b2".to_string()], true).is_err());
+        assert!(next_step(MODELS, &files, &[], false).is_err());
+    }
+
+    #[test]
+    fn a_broken_script_is_a_problem_not_a_failure() {
+        let mut files = vec![script("a1", None)];
+        files.push(("zz_bad.py".into(), "def (\n".into()));
+        let chain = load_chain(&files);
+        assert_eq!(chain.revisions.len(), 1);
+        assert_eq!(chain.problems[0].path, "versions/zz_bad.py");
+        assert!(!script_problems("zz_bad.py", "def (\n").is_empty());
+    }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A quick, unoptimized build of the site (or, with --release, an optimized one) for iterating on the UI without
+# Trunk's release pipeline: debug wasm + wasm-bindgen into target/dev-site/
+# (same files and CSP as the Trunk build). The e2e tests run against it with
+# `E2E_DIST=target/dev-site scripts/e2e.sh --no-build`.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+OUT=target/dev-site
+PROFILE=debug
+if [ "${1:-}" = "--release" ]; then
+    # Trunk's release settings (index.html): the wasm-release profile, wasm-opt -Oz.
+    PROFILE=wasm-release
+    cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features --lib
+else
+    cargo build --target wasm32-unknown-unknown --no-default-features --lib
+fi
+node www/build.mjs
+rm -rf "$OUT" && mkdir -p "$OUT"
+wasm-bindgen --target web --no-typescript --out-dir "$OUT" "target/wasm32-unknown-unknown/$PROFILE/alembic_playground.wasm"
+if [ "$PROFILE" = wasm-release ]; then
+    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-multivalue -o "$OUT/alembic_playground_bg.wasm" "$OUT/alembic_playground_bg.wasm"
+fi
+cp node_modules/sql.js/dist/sql-wasm.js node_modules/sql.js/dist/sql-wasm.wasm target/www/editor.js www/boot.js static/style.css static/views.css "$OUT/"
+printf '%s\n' "import init from './alembic_playground.js';" "await init({ module_or_path: './alembic_playground_bg.wasm' });" >"$OUT/init.js"
+python3 - "$OUT" <<'PY'
+import re, sys
+html = open("index.html").read()
+html = re.sub(r'<link data-trunk rel="rust"[^>]*/>', '<script type="module" src="init.js"></script>', html, flags=re.S)
+html = re.sub(r'<link data-trunk rel="css" href="static/([a-z]+\.css)" />', r'<link rel="stylesheet" href="\1" />', html)
+html = re.sub(r'\s*<link data-trunk rel="copy-file"[^>]*/>', '', html)
+open(sys.argv[1] + "/index.html", "w").write(html)
+PY
+echo "dev site in $OUT"

@@ -1,0 +1,939 @@
+//! The bridge of one playground: it owns the sql.js database and the files
+//! (the engine's `Host`), runs commands, SQL and analyses on them, and
+//! reports what happened to the store as [`Action`]s.
+//!
+//! Invariants:
+//! - One bridge per playground (several on a page are independent); the
+//!   root component holds it in an `Rc<RefCell<_>>` and so does the JS API
+//!   handle. No other global.
+//! - The bridge never calls into a component and the reducer never calls the
+//!   bridge, so a dispatch during a bridge call cannot re-enter it. A call
+//!   that finds the bridge busy gets a "busy" error instead of a panic
+//!   ([`with`]).
+//! - Before every command, SQL or project change the database image and the
+//!   files are snapshotted; when the change altered either, the snapshot
+//!   goes on the undo stack, and Undo restores both byte for byte (a command
+//!   keeps the person's models.py; a project change restores it too).
+//! - After every change the project is autosaved (when the playground has a
+//!   storage name); a storage failure is a message, never a failure.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::{Rc, Weak};
+
+use engine::command::{self, project, Output};
+use engine::db::DbError;
+use engine::schema::MetaData;
+use gloo_storage::Storage;
+use gloo_timers::callback::Timeout;
+
+use crate::platform::sqljs::{BrowserHost, SqlJsDatabase, SqlJsModule};
+use crate::ui::bindings::now_ms;
+use crate::ui::examples::{self, StepAction};
+use crate::ui::inspect::{self, SchemaView};
+use crate::ui::persist::{self, Saved};
+use crate::ui::store::{
+    Action, ChainRevision, CompareSlice, DbView, Files, Notice, PreviewView, Problem, RowsSlice, SqlEntry, TimelineSlice,
+    MODELS,
+};
+use crate::ui::store::StepSlice;
+use crate::ui::views::chain_model::ChainIntent;
+use crate::ui::views::steps_model::{StepIntent, StepOp};
+use crate::ui::views::rows_model::{rows_query, RowIntent};
+
+/// How many rows the data grid shows.
+const ROWS_LIMIT: usize = 200;
+
+/// How many undo steps are kept (each holds a whole database image).
+pub const UNDO_LIMIT: usize = 50;
+/// Typing pauses this long before diagnostics and the live autogenerate run.
+const ANALYSIS_DELAY_MS: u32 = 120;
+/// Typing pauses this long before the project is autosaved.
+const SAVE_DELAY_MS: u32 = 600;
+
+pub type Shared = Rc<RefCell<Bridge>>;
+
+/// Verbs that change the database or the files (without `--sql`).
+const MUTATING_VERBS: &[&str] = &["upgrade", "downgrade", "stamp", "revision", "merge", "ensure_version"];
+
+/// A migration run an operation at a time.
+struct Stepping {
+    plan: project::PlannedStep,
+    ops: Vec<StepOp>,
+    cursor: usize,
+    finished: bool,
+    /// The database image before op `i` ran (`images[0]`: before the step).
+    images: Vec<Vec<u8>>,
+}
+
+/// The database and files from just before a change.
+struct Snapshot {
+    label: String,
+    database: Vec<u8>,
+    models: String,
+    versions: BTreeMap<String, String>,
+    /// Restore models.py too (a project change, not a command).
+    restore_models: bool,
+}
+
+pub struct Bridge {
+    module: SqlJsModule,
+    host: BrowserHost,
+    /// The table the data grid shows.
+    selected_table: Option<String>,
+    /// The chain as last loaded (for current marks and squash).
+    chain: project::Chain,
+    stepping: Option<Stepping>,
+    undo: Vec<Snapshot>,
+    /// Every statement since load (`sqlLog()`).
+    sql_log: Vec<SqlEntry>,
+    /// The live schema as autogenerate reflects it; `None`: re-read.
+    reflected: Option<Result<MetaData, String>>,
+    /// Chain heads, for "is the database at head".
+    heads: Vec<String>,
+    storage_key: Option<String>,
+    storage_failed: bool,
+    example: Option<String>,
+    dispatch: Rc<dyn Fn(Action)>,
+    /// Files whose problems are stale.
+    dirty: BTreeSet<String>,
+    analysis: Option<Timeout>,
+    save_timer: Option<Timeout>,
+    me: Weak<RefCell<Bridge>>,
+}
+
+/// Runs `f` on the bridge, or says it is busy (a call from inside a bridge
+/// call, which the design never makes; never a panic).
+pub fn with<R>(bridge: &Shared, f: impl FnOnce(&mut Bridge) -> R) -> Result<R, String> {
+    match bridge.try_borrow_mut() {
+        Ok(mut b) => Ok(f(&mut b)),
+        Err(_) => Err("The playground is busy with another command.".to_string()),
+    }
+}
+
+fn err_output(message: &str) -> Output {
+    Output { exit_code: 1, stdout: String::new(), stderr: format!("{message}\n") }
+}
+
+impl Bridge {
+    /// A playground over a fresh database: restored from storage when
+    /// `storage_name` has a saved project, else the default example.
+    pub fn new(module: SqlJsModule, storage_name: Option<&str>, dispatch: Rc<dyn Fn(Action)>) -> Result<Shared, DbError> {
+        let db = SqlJsDatabase::open(module.clone())?;
+        let bridge = Rc::new(RefCell::new(Bridge {
+            module,
+            selected_table: None,
+            chain: project::Chain::default(),
+            stepping: None,
+            host: BrowserHost { models: String::new(), versions: BTreeMap::new(), db },
+            undo: Vec::new(),
+            sql_log: Vec::new(),
+            reflected: None,
+            heads: Vec::new(),
+            storage_key: storage_name.map(persist::storage_key),
+            storage_failed: false,
+            example: None,
+            dispatch,
+            dirty: BTreeSet::new(),
+            analysis: None,
+            save_timer: None,
+            me: Weak::new(),
+        }));
+        {
+            let mut b = bridge.borrow_mut();
+            b.me = Rc::downgrade(&bridge);
+            if !b.restore_saved() {
+                b.apply_example(examples::DEFAULT);
+            }
+            b.sync_all();
+        }
+        Ok(bridge)
+    }
+
+    fn emit(&self, action: Action) {
+        (self.dispatch)(action);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// `models.py` and `versions/<file>` → text.
+    pub fn files(&self) -> BTreeMap<String, String> {
+        let mut files = BTreeMap::new();
+        files.insert(MODELS.to_string(), self.host.models.clone());
+        for (name, text) in &self.host.versions {
+            files.insert(format!("versions/{name}"), text.clone());
+        }
+        files
+    }
+
+    pub fn models(&self) -> String {
+        self.host.models.clone()
+    }
+
+    /// The PRAGMA view of the live schema (`schema()`).
+    pub fn schema(&mut self) -> Result<SchemaView, String> {
+        inspect::inspect(&mut self.host.db).map_err(|e| e.message)
+    }
+
+    /// Every statement executed since load.
+    pub fn sql_log(&self) -> &[SqlEntry] {
+        &self.sql_log
+    }
+
+    /// The example the project came from.
+    pub fn example_id(&self) -> Option<String> {
+        self.example.clone()
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    // -------------------------------------------------------------- changes
+
+    fn snapshot(&self, label: &str, restore_models: bool) -> Result<Snapshot, DbError> {
+        Ok(Snapshot {
+            label: label.to_string(),
+            database: self.host.db.export()?,
+            models: self.host.models.clone(),
+            versions: self.host.versions.clone(),
+            restore_models,
+        })
+    }
+
+    /// Pushes `before` when the database or the files differ from it now,
+    /// or `always` (a command that changes things by its nature, so that
+    /// one Undo per such command is what a person counts on, even when it
+    /// failed before changing anything).
+    fn push_undo_if_changed(&mut self, before: Snapshot, always: bool) -> bool {
+        let now = self.host.db.export().ok();
+        let changed = now.as_deref() != Some(&before.database[..])
+            || self.host.versions != before.versions
+            || (before.restore_models && self.host.models != before.models);
+        if changed || always {
+            self.undo.push(before);
+            if self.undo.len() > UNDO_LIMIT {
+                let excess = self.undo.len() - UNDO_LIMIT;
+                self.undo.drain(..excess);
+            }
+            self.emit_undo_stack();
+        }
+        changed
+    }
+
+    fn emit_undo_stack(&self) {
+        self.emit(Action::UndoStack(self.undo.iter().map(|s| s.label.clone()).collect()));
+    }
+
+    fn take_statements(&mut self) -> Vec<SqlEntry> {
+        let entries: Vec<SqlEntry> = self
+            .host
+            .db
+            .take_recorded()
+            .into_iter()
+            .map(|s| SqlEntry { sql: s.sql, ms: s.ms, error: s.error })
+            .collect();
+        self.sql_log.extend(entries.iter().cloned());
+        self.emit(Action::SqlLogged(entries.clone()));
+        entries
+    }
+
+    /// Runs one alembic command line (`alembic` prefix optional).
+    pub fn run_command(&mut self, line: &str) -> Output {
+        let line = line.trim();
+        let line = match line.strip_prefix("alembic") {
+            Some(rest) if rest.is_empty() || rest.starts_with(char::is_whitespace) => rest.trim_start(),
+            _ => line,
+        };
+        let before = match self.snapshot(line, false) {
+            Ok(before) => before,
+            Err(e) => return err_output(&e.message),
+        };
+        let names_before: BTreeSet<String> = self.host.versions.keys().cloned().collect();
+        let schema_before = self.live_schema();
+        self.host.db.record();
+        let start = now_ms();
+        let output = command::run_line(&mut self.host, line);
+        let ms = (now_ms() - start).max(0.0) as u32;
+        self.take_statements();
+        let created = self
+            .host
+            .versions
+            .keys()
+            .filter(|n| !names_before.contains(*n))
+            .max()
+            .map(|n| format!("versions/{n}"));
+        let files_changed = self.host.versions != before.versions;
+        let verb = line.split_whitespace().find(|w| !w.starts_with('-')).unwrap_or("");
+        let changes_by_nature = MUTATING_VERBS.contains(&verb) && !line.split_whitespace().any(|w| w == "--sql");
+        self.push_undo_if_changed(before, changes_by_nature);
+        if files_changed {
+            self.emit(Action::FilesChanged(self.store_files()));
+            self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        }
+        self.emit(Action::CommandRan { line: line.to_string(), output: output.clone(), ms, created });
+        self.after_database_change();
+        if let (Some(before), Some(after)) = (schema_before, self.live_schema()) {
+            let diff = engine::schema_diff::diff(&before, &after);
+            self.emit(Action::SchemaChanged { label: line.to_string(), diff, before });
+        }
+        self.save_now();
+        output
+    }
+
+    /// The live schema (reflected once per database change).
+    fn live_schema(&mut self) -> Option<MetaData> {
+        if self.reflected.is_none() {
+            self.reflected = Some(project::live_schema(&mut self.host.db).map_err(|e| e.message));
+        }
+        self.reflected.as_ref().and_then(|r| r.as_ref().ok()).cloned()
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// A chain view's intent: open a script, or the command it stands for.
+    pub fn chain_intent(&mut self, intent: ChainIntent) -> Result<(), String> {
+        match intent {
+            ChainIntent::Open { file_name, .. } => {
+                self.emit(Action::OpenFile(format!("versions/{file_name}")));
+                Ok(())
+            }
+            ChainIntent::Squash { ids, message } => self.squash(&ids, &message),
+            other => {
+                if let Some(line) = other.command_line() {
+                    self.run_command(&line);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Squashes a linear run of revisions (newest first) that ends at a
+    /// head into one: downgrade to the oldest one's parent, drop their
+    /// scripts, autogenerate one revision, upgrade. One undo step.
+    pub fn squash(&mut self, ids: &[String], message: &str) -> Result<(), String> {
+        let (Some(newest), Some(oldest)) = (ids.first(), ids.last()) else { return Err("nothing to squash".into()) };
+        let revisions = self.chain.revisions.clone();
+        let node = |id: &str| revisions.iter().find(|r| r.revision == id).cloned();
+        let newest_node = node(newest).ok_or_else(|| format!("no revision {newest}"))?;
+        if !newest_node.is_head {
+            return Err(format!("squash: {newest} is not a head; squash runs that end at a head"));
+        }
+        let oldest_node = node(oldest).ok_or_else(|| format!("no revision {oldest}"))?;
+        let parent = match oldest_node.down_revisions.as_slice() {
+            [] => "base".to_string(),
+            [one] => one.clone(),
+            _ => return Err(format!("squash: {oldest} is a merge point")),
+        };
+        let before = self.snapshot(&format!("squash {}", ids.len()), false).map_err(|e| e.message)?;
+        let label = before.label.clone();
+        let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        let mut ok = true;
+        if current.iter().any(|c| ids.contains(c)) {
+            ok = self.run_quietly(&format!("downgrade {parent}"));
+        }
+        if ok {
+            for id in ids {
+                if let Some(r) = node(id) {
+                    self.host.versions.remove(r.path.trim_start_matches("versions/"));
+                }
+            }
+            ok = self.run_quietly(&format!("revision --autogenerate -m {}", crate::ui::cmdline::quote(message)))
+                && self.run_quietly("upgrade head");
+        }
+        self.push_undo_if_changed(before, true);
+        self.emit(Action::Note { text: format!("{label}: {}", if ok { "done" } else { "stopped at the failing step (Undo restores everything)" }), error: !ok });
+        self.emit(Action::FilesChanged(self.store_files()));
+        self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        self.after_database_change();
+        self.save_now();
+        Ok(())
+    }
+
+    /// Runs one command as part of a larger action (no undo step of its own).
+    fn run_quietly(&mut self, line: &str) -> bool {
+        self.host.db.record();
+        let start = now_ms();
+        let output = command::run_line(&mut self.host, line);
+        let ms = (now_ms() - start).max(0.0) as u32;
+        self.take_statements();
+        let ok = output.ok();
+        self.emit(Action::CommandRan { line: line.to_string(), output, ms, created: None });
+        ok
+    }
+
+    /// Starts stepping through the next `upgrade +1` (or `downgrade -1`)
+    /// an operation at a time. The whole step-through is one undo step.
+    pub fn step_start(&mut self, upgrade: bool) -> Result<(), String> {
+        let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        let versions: Vec<(String, String)> = self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let plan = project::next_step(&self.host.models, &versions, &current, upgrade)?;
+        let label = format!("step through {}", plan.description);
+        let before = self.snapshot(&label, false).map_err(|e| e.message)?;
+        let image = before.database.clone();
+        self.push_undo_if_changed(before, true);
+        let ops = plan.labels.iter().map(|l| StepOp { label: l.clone(), sql: Vec::new(), error: None }).collect();
+        let empty = plan.ops.is_empty();
+        self.stepping = Some(Stepping { plan, ops, cursor: 0, finished: false, images: vec![image] });
+        if empty {
+            self.step_finish();
+            self.after_database_change();
+        }
+        self.emit(Action::Note { text: format!("Stepping through {}: one operation at a time.", label.trim_start_matches("step through ")), error: false });
+        self.emit_stepping();
+        Ok(())
+    }
+
+    fn emit_stepping(&self) {
+        let slice = self.stepping.as_ref().map(|s| StepSlice {
+            upgrade: s.plan.is_upgrade,
+            revision: s.plan.revision.clone(),
+            description: s.plan.description.clone(),
+            ops: s.ops.clone(),
+            cursor: s.cursor,
+            finished: s.finished,
+        });
+        self.emit(Action::Stepping(slice));
+    }
+
+    /// A step-through's intent.
+    pub fn step_intent(&mut self, intent: StepIntent) {
+        match intent {
+            StepIntent::Next => {
+                self.step_next();
+            }
+            StepIntent::RunToEnd => while self.step_next() {},
+            StepIntent::Back | StepIntent::Restart => {
+                let Some(s) = &mut self.stepping else { return };
+                let to = if intent == StepIntent::Back { s.cursor.saturating_sub(1) } else { 0 };
+                let image = s.images.get(to).cloned();
+                s.images.truncate(to + 1);
+                for op in &mut s.ops[to..] {
+                    op.sql.clear();
+                    op.error = None;
+                }
+                s.cursor = to;
+                s.finished = false;
+                if let Some(image) = image {
+                    if let Err(e) = self.host.db.restore(&image) {
+                        self.emit(Action::Note { text: format!("Could not restore the database: {e}"), error: true });
+                    }
+                }
+                self.after_database_change();
+            }
+            StepIntent::Close => self.stepping = None,
+        }
+        self.emit_stepping();
+        self.save_now();
+    }
+
+    /// Runs the operation at the cursor; after the last one, the version
+    /// table update that ends the step. `false` when there is nothing more
+    /// to run or it failed.
+    fn step_next(&mut self) -> bool {
+        let Some(s) = &self.stepping else { return false };
+        if s.finished || s.cursor >= s.plan.ops.len() || s.ops[s.cursor].error.is_some() {
+            return false;
+        }
+        let op = s.plan.ops[s.cursor].clone();
+        self.host.db.record();
+        let result = engine::runtime::run_ops(&mut self.host.db, std::slice::from_ref(&op));
+        let statements: Vec<String> = self.take_statements().into_iter().map(|st| st.sql).collect();
+        let s = self.stepping.as_mut().expect("checked above");
+        let i = s.cursor;
+        s.ops[i].sql = statements;
+        let ok = result.is_ok();
+        s.ops[i].error = result.err().map(|e| e.to_string());
+        if ok {
+            // images[i + 1]: before the next op
+            let image = self.host.db.export().unwrap_or_default();
+            let s = self.stepping.as_mut().expect("checked above");
+            s.images.push(image);
+            s.cursor += 1;
+            if s.cursor == s.plan.ops.len() {
+                self.step_finish();
+            }
+        }
+        self.after_database_change();
+        ok
+    }
+
+    /// The `alembic_version` update that ends the step.
+    fn step_finish(&mut self) {
+        let Some(s) = &self.stepping else { return };
+        let updates = s.plan.version_updates.clone();
+        self.host.db.record();
+        let result = engine::runtime::run_version_updates(&mut self.host.db, &updates);
+        let statements: Vec<String> = self.take_statements().into_iter().map(|st| st.sql).collect();
+        let s = self.stepping.as_mut().expect("checked above");
+        if let Some(last) = s.ops.last_mut() {
+            last.sql.extend(statements);
+        }
+        match result {
+            Ok(()) => s.finished = true,
+            Err(e) => self.emit(Action::Note { text: format!("alembic_version update failed: {e}"), error: true }),
+        }
+    }
+
+    /// Shows `table`'s rows in the data grid.
+    pub fn select_table(&mut self, table: Option<String>) {
+        self.selected_table = table.clone();
+        self.emit(Action::SelectTable(table));
+        self.refresh_rows();
+    }
+
+    fn refresh_rows(&mut self) {
+        let Some(name) = self.selected_table.clone() else { return };
+        let Some(md) = self.live_schema() else { return };
+        let Some(table) = md.tables.get(&name).cloned() else {
+            self.selected_table = None;
+            self.emit(Action::Rows(None));
+            return;
+        };
+        use engine::db::Database;
+        let query = rows_query(&table, ROWS_LIMIT);
+        let (rows, error) = match self.host.db.query(&query) {
+            Ok(rows) => (rows, None),
+            Err(e) => (Default::default(), Some(e.message)),
+        };
+        let total = if rows.rows.len() >= ROWS_LIMIT {
+            let count = format!("SELECT count(*) AS n FROM {}", engine::ddl::quote(&name));
+            self.host.db.query(&count).ok().and_then(|r| r.get(0, "n").as_i64()).map(|n| n as usize)
+        } else {
+            None
+        };
+        self.emit(Action::Rows(Some(RowsSlice { table: Rc::new(table), rows: Rc::new(rows), total, error })));
+    }
+
+    /// A data grid's intent: one statement, or sample rows (one undo step).
+    pub fn row_intent(&mut self, intent: RowIntent) -> Result<(), String> {
+        let sql = match &intent {
+            RowIntent::FillSample { table, rows } => {
+                use engine::db::Database;
+                let md = self.live_schema().ok_or("the database cannot be read")?;
+                let mut existing = BTreeMap::new();
+                for name in md.tables.keys().filter(|n| !n.starts_with("sqlite_")) {
+                    let q = format!("SELECT * FROM {}", engine::ddl::quote(name));
+                    existing.insert(name.clone(), self.host.db.query(&q).map_err(|e| e.message)?);
+                }
+                let opts = engine::sample_rows::SampleOptions { rows: *rows, ..Default::default() };
+                let plan = engine::sample_rows::sample_rows(&md, std::slice::from_ref(table), &existing, opts)
+                    .map_err(|e| e.to_string())?;
+                plan.statements.join(";\n")
+            }
+            other => other.sql().unwrap_or_default(),
+        };
+        if sql.is_empty() {
+            return Ok(());
+        }
+        self.run_sql(&sql).map(|_| ())
+    }
+
+    /// The schema after upgrading a scratch database to `rev` (`None`: base).
+    fn schema_at(&self, rev: Option<&str>) -> Result<MetaData, String> {
+        let db = SqlJsDatabase::open(self.module.clone()).map_err(|e| e.message)?;
+        let mut scratch = BrowserHost { models: self.host.models.clone(), versions: self.host.versions.clone(), db };
+        if let Some(rev) = rev {
+            let output = command::run_line(&mut scratch, &format!("upgrade {}", crate::ui::cmdline::quote(rev)));
+            if !output.ok() {
+                return Err(format!("upgrade {rev} on a scratch database failed:\n{}{}", output.stderr, output.stdout));
+            }
+        }
+        let md = project::live_schema(&mut scratch.db).map_err(|e| e.message)?;
+        Ok(md)
+    }
+
+    /// Compares the schema at two revisions.
+    pub fn compare(&mut self, from: Option<String>, to: Option<String>) {
+        let result = self.schema_at(from.as_deref()).and_then(|a| Ok((a, self.schema_at(to.as_deref())?)));
+        let (diff, error) = match result {
+            Ok((a, b)) => (engine::schema_diff::diff(&a, &b), None),
+            Err(e) => (Default::default(), Some(e)),
+        };
+        self.emit(Action::Compared(CompareSlice { from, to, diff: Rc::new(diff), error }));
+    }
+
+    /// The schema at a timeline stop, with what changed from the stop before.
+    pub fn timeline(&mut self, at: Option<String>) {
+        let order: Vec<Option<String>> = std::iter::once(None)
+            .chain(self.chain.revisions.iter().rev().map(|r| Some(r.revision.clone())))
+            .collect();
+        let previous = order.iter().position(|s| *s == at).and_then(|i| i.checked_sub(1)).and_then(|i| order[i].clone());
+        let slice = match self.schema_at(at.as_deref()) {
+            Ok(schema) => {
+                let before = if at.is_none() { Ok(MetaData::default()) } else { self.schema_at(previous.as_deref()) };
+                let before = before.unwrap_or_default();
+                let diff = engine::schema_diff::diff(&before, &schema);
+                TimelineSlice { at, schema: Rc::new(schema), diff: Rc::new(diff), before: Rc::new(before), error: None }
+            }
+            Err(e) => TimelineSlice { at, schema: Rc::default(), diff: Rc::default(), before: Rc::default(), error: Some(e) },
+        };
+        self.emit(Action::TimelineAt(slice));
+    }
+
+    /// Runs SQL on the live database (`sql()`): the rows of the last
+    /// statement that returned rows. A change to the database is undoable.
+    pub fn run_sql(&mut self, sql: &str) -> Result<(Vec<String>, Vec<js_sys::Array>), String> {
+        let before = self.snapshot(sql, false).map_err(|e| e.message)?;
+        let schema_before = self.live_schema();
+        self.host.db.record();
+        let start = now_ms();
+        let result = self.host.db.exec_rows(sql);
+        let ms = (now_ms() - start).max(0.0) as u32;
+        self.take_statements();
+        let changed = self.push_undo_if_changed(before, false);
+        let output = match &result {
+            Ok((_, rows)) if !rows.is_empty() || !changed => {
+                Output { exit_code: 0, stdout: format!("{} row(s)\n", rows.len()), stderr: String::new() }
+            }
+            Ok(_) => Output { exit_code: 0, stdout: "database changed\n".into(), stderr: String::new() },
+            Err(e) => err_output(&e.message),
+        };
+        self.emit(Action::SqlRan { sql: sql.to_string(), output, ms });
+        if changed {
+            self.after_database_change();
+            if let (Some(before), Some(after)) = (schema_before, self.live_schema()) {
+                let diff = engine::schema_diff::diff(&before, &after);
+                if !diff.is_empty() {
+                    self.emit(Action::SchemaChanged { label: sql.to_string(), diff, before });
+                }
+            }
+            self.save_now();
+        }
+        result.map_err(|e| e.message)
+    }
+
+    /// The person (or `setModels`) edited one file: diagnostics and the
+    /// live autogenerate follow after a pause in typing.
+    pub fn edit_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+        if path == MODELS {
+            if self.host.models == text {
+                return Ok(());
+            }
+            self.host.models = text.to_string();
+        } else {
+            let name = path.strip_prefix("versions/").filter(|n| self.host.versions.contains_key(*n));
+            let Some(name) = name else { return Err(format!("no such file: {path}")) };
+            if self.host.versions.get(name).map(String::as_str) == Some(text) {
+                return Ok(());
+            }
+            self.host.versions.insert(name.to_string(), text.to_string());
+        }
+        self.emit(Action::FileEdited { path: path.to_string(), text: Rc::from(text) });
+        self.dirty.insert(path.to_string());
+        self.schedule_analysis();
+        self.schedule_save();
+        Ok(())
+    }
+
+    /// Replaces the project's files (`setFiles`): `models.py` and
+    /// `versions/<file>` keys; the database stays. Undoable.
+    pub fn set_files(&mut self, files: BTreeMap<String, String>) -> Result<(), String> {
+        let mut models = None;
+        let mut versions = BTreeMap::new();
+        for (path, text) in files {
+            if path == MODELS {
+                models = Some(text);
+            } else if let Some(name) = path.strip_prefix("versions/").filter(|n| !n.is_empty() && !n.contains('/')) {
+                versions.insert(name.to_string(), text);
+            } else {
+                return Err(format!("setFiles: {path:?} is neither models.py nor versions/<file>"));
+            }
+        }
+        let before = self.snapshot("set files", true).map_err(|e| e.message)?;
+        self.host.models = models.unwrap_or_default();
+        self.host.versions = versions;
+        self.push_undo_if_changed(before, false);
+        self.after_files_replaced();
+        Ok(())
+    }
+
+    /// Loads an example into a fresh database. Undoable.
+    pub fn load_example(&mut self, id: &str) -> Result<(), String> {
+        let example = examples::find(id).ok_or_else(|| format!("no such example: {id}"))?;
+        let before = self.snapshot(&format!("load example {id}"), true).map_err(|e| e.message)?;
+        self.host.db.clear().map_err(|e| e.message)?;
+        self.apply_example(example.id);
+        self.push_undo_if_changed(before, false);
+        self.emit(Action::ExampleLoaded { id: example.id.to_string(), title: example.title.to_string() });
+        self.after_files_replaced();
+        self.after_database_change();
+        Ok(())
+    }
+
+    fn apply_example(&mut self, id: &str) {
+        let Some(example) = examples::find(id) else { return };
+        self.host.models = example.models.to_string();
+        self.host.versions = example
+            .scripts
+            .iter()
+            .filter_map(|(path, text)| Some((path.strip_prefix("versions/")?.to_string(), text.to_string())))
+            .collect();
+        self.example = Some(example.id.to_string());
+    }
+
+    /// Runs step `index` of the loaded example; `Ok(true)` when it did what
+    /// the step expects (a step may be meant to fail).
+    pub fn run_step(&mut self, example_id: &str, index: usize) -> Result<bool, String> {
+        let example = examples::find(example_id).ok_or_else(|| format!("no such example: {example_id}"))?;
+        let step = example.steps.get(index).ok_or_else(|| format!("no step {index}"))?;
+        let ok = match step.action {
+            StepAction::Command(line) => self.run_command(line).ok(),
+            StepAction::Sql(query) => self.run_sql(query).is_ok(),
+            StepAction::Models(source) => {
+                self.edit_file(MODELS, source)?;
+                self.analyse_now();
+                true
+            }
+            StepAction::Undo => self.undo(),
+        };
+        self.emit(Action::StepDone(index));
+        Ok(ok == step.expect_ok)
+    }
+
+    /// Undoes the newest change; `false` when there was nothing to undo.
+    pub fn undo(&mut self) -> bool {
+        let Some(snapshot) = self.undo.pop() else { return false };
+        if let Err(e) = self.host.db.restore(&snapshot.database) {
+            self.emit(Action::Note { text: format!("Undo could not restore the database: {e}"), error: true });
+        }
+        self.host.versions = snapshot.versions;
+        if snapshot.restore_models {
+            self.host.models = snapshot.models;
+        }
+        self.emit_undo_stack();
+        self.emit(Action::Undone { label: snapshot.label });
+        self.after_files_replaced();
+        self.after_database_change();
+        true
+    }
+
+    // ------------------------------------------------------------- analyses
+
+    fn store_files(&self) -> Files {
+        self.files().into_iter().map(|(k, v)| (k, Rc::from(v.as_str()))).collect()
+    }
+
+    fn after_files_replaced(&mut self) {
+        self.emit(Action::FilesChanged(self.store_files()));
+        self.dirty.insert(MODELS.to_string());
+        self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        self.analyse_now();
+        self.save_now();
+    }
+
+    fn after_database_change(&mut self) {
+        self.reflected = None;
+        let schema = inspect::inspect(&mut self.host.db).map_err(|e| e.message);
+        let versions = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        self.emit(Action::DatabaseRead(DbView { schema, versions: versions.clone() }));
+        if let Some(md) = self.live_schema() {
+            self.emit(Action::LiveSchema(md));
+        }
+        self.refresh_rows();
+        self.emit_chain(&versions);
+        self.dirty.insert(MODELS.to_string());
+        self.analyse_now();
+    }
+
+    fn emit_chain(&self, current: &[String]) {
+        let chain = self
+            .chain
+            .revisions
+            .iter()
+            .map(|r| ChainRevision {
+                id: r.revision.clone(),
+                down_revisions: r.down_revisions.clone(),
+                depends_on: r.depends_on.clone(),
+                message: r.message.clone(),
+                branch_labels: r.branch_labels.clone(),
+                file_name: r.path.trim_start_matches("versions/").to_string(),
+                is_head: r.is_head,
+                is_current: current.contains(&r.revision),
+            })
+            .collect();
+        self.emit(Action::Chain(chain));
+    }
+
+    /// Everything to the store (at start).
+    fn sync_all(&mut self) {
+        self.emit(Action::FilesChanged(self.store_files()));
+        self.emit_undo_stack();
+        if let Some(id) = &self.example {
+            if let Some(e) = examples::find(id) {
+                self.emit(Action::ExampleLoaded { id: e.id.to_string(), title: e.title.to_string() });
+            }
+        }
+        self.dirty.insert(MODELS.to_string());
+        self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        self.after_database_change();
+    }
+
+    fn schedule_analysis(&mut self) {
+        let me = self.me.clone();
+        self.analysis = Some(Timeout::new(ANALYSIS_DELAY_MS, move || {
+            if let Some(bridge) = me.upgrade() {
+                let _ = with(&bridge, |b| b.analyse_now());
+            }
+        }));
+    }
+
+    /// Problems of the dirty files, the chain, and the live autogenerate.
+    pub fn analyse_now(&mut self) {
+        self.analysis = None;
+        let dirty = std::mem::take(&mut self.dirty);
+        if dirty.is_empty() {
+            return;
+        }
+        let mut problems = BTreeMap::new();
+        let mut scripts_changed = false;
+        for path in &dirty {
+            let found = if path == MODELS {
+                Vec::new() // from the preview below
+            } else if let Some(text) = path.strip_prefix("versions/").and_then(|n| self.host.versions.get(n)) {
+                scripts_changed = true;
+                project::script_problems(&path["versions/".len()..], text).into_iter().map(to_problem).collect()
+            } else {
+                continue;
+            };
+            problems.insert(path.clone(), found);
+        }
+        if scripts_changed || self.heads.is_empty() {
+            let versions: Vec<(String, String)> =
+                self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let chain = project::load_chain(&versions);
+            self.heads = chain.heads.clone();
+            for p in &chain.problems {
+                problems.entry(p.path.clone()).or_insert_with(Vec::new).push(to_problem(p.clone()));
+            }
+            self.chain = chain;
+            let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+            self.emit_chain(&current);
+        }
+        if dirty.contains(MODELS) {
+            let (preview, models_problems) = self.preview();
+            problems.insert(MODELS.to_string(), models_problems);
+            self.emit(Action::Preview(preview));
+        }
+        self.emit(Action::Problems(problems));
+    }
+
+    fn preview(&mut self) -> (PreviewView, Vec<Problem>) {
+        self.live_schema();
+        let reflected = match self.reflected.as_ref() {
+            Some(Ok(md)) => md,
+            Some(Err(e)) => {
+                return (PreviewView { blocked: Some(format!("The database cannot be read: {e}")), ..Default::default() }, vec![])
+            }
+            None => unreachable!("reflected was just set"),
+        };
+        let preview = project::preview(&self.host.models, reflected);
+        let problems: Vec<Problem> = preview.problems.iter().cloned().map(to_problem).collect();
+        let blocked = preview
+            .problems
+            .iter()
+            .find(|p| p.error)
+            .map(|p| format!("models.py:{}:{}: {}", p.line, p.column, p.message));
+        let mut current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        current.sort();
+        let mut heads = self.heads.clone();
+        heads.sort();
+        let view = PreviewView {
+            upgrade: preview.upgrade,
+            op_count: preview.op_count,
+            detected: preview.detected,
+            blocked,
+            not_at_head: current != heads,
+        };
+        (view, problems)
+    }
+
+    // -------------------------------------------------------------- storage
+
+    fn restore_saved(&mut self) -> bool {
+        let Some(key) = self.storage_key.clone() else { return false };
+        if !crate::ui::bindings::local_storage_available() {
+            self.storage_failed("localStorage is not available here (disabled, or a sandboxed frame): your work stays in this tab but will not survive a reload.");
+            return false;
+        }
+        let saved: Saved = match gloo_storage::LocalStorage::get(&key) {
+            Ok(saved) => saved,
+            Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => return false,
+            Err(gloo_storage::errors::StorageError::SerdeError(_)) => return false,
+            Err(e) => {
+                self.storage_failed(&format!("Saved work could not be read ({e}); starting from the example."));
+                return false;
+            }
+        };
+        let Some(image) = persist::base64_decode(&saved.database) else { return false };
+        if self.host.db.restore(&image).is_err() {
+            return false;
+        }
+        self.host.models = saved.files.get(MODELS).cloned().unwrap_or_default();
+        self.host.versions = saved
+            .files
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("versions/")?.to_string(), v.clone())))
+            .collect();
+        self.example = saved.example;
+        true
+    }
+
+    fn schedule_save(&mut self) {
+        if self.storage_key.is_none() {
+            return;
+        }
+        let me = self.me.clone();
+        self.save_timer = Some(Timeout::new(SAVE_DELAY_MS, move || {
+            if let Some(bridge) = me.upgrade() {
+                let _ = with(&bridge, |b| b.save_now());
+            }
+        }));
+    }
+
+    /// Autosaves the project now (no-op without a storage name).
+    pub fn save_now(&mut self) {
+        self.save_timer = None;
+        let Some(key) = self.storage_key.clone() else { return };
+        if !crate::ui::bindings::local_storage_available() {
+            return self.storage_failed("localStorage is not available here (disabled, or a sandboxed frame): your work stays in this tab but will not survive a reload.");
+        }
+        let database = match self.host.db.export() {
+            Ok(image) => persist::base64_encode(&image),
+            Err(e) => return self.storage_failed(&format!("Autosave failed: {e}")),
+        };
+        let saved = Saved { files: self.files(), database, example: self.example.clone() };
+        match gloo_storage::LocalStorage::set(&key, &saved) {
+            Ok(()) => {
+                if self.storage_failed {
+                    self.storage_failed = false;
+                    self.emit(Action::Notice(None));
+                }
+            }
+            Err(e) => self.storage_failed(&format!(
+                "Autosave to localStorage failed ({e}): your work stays in this tab but will not survive a reload."
+            )),
+        }
+    }
+
+    fn storage_failed(&mut self, message: &str) {
+        if !self.storage_failed {
+            self.storage_failed = true;
+            self.emit(Action::Notice(Some(Notice { error: true, text: message.to_string() })));
+        }
+    }
+
+    /// Forgets the saved project and loads the default example.
+    pub fn reset(&mut self) -> Result<(), String> {
+        if let Some(key) = &self.storage_key {
+            if crate::ui::bindings::local_storage_available() {
+                gloo_storage::LocalStorage::delete(key);
+            }
+        }
+        self.load_example(examples::DEFAULT)
+    }
+}
+
+fn to_problem(p: project::FileProblem) -> Problem {
+    Problem { line: p.line, column: p.column, error: p.error, message: p.message }
+}

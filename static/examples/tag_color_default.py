@@ -1,0 +1,13 @@
+"""Tags get a colour: NOT NULL with a server default, so existing rows get one."""
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(50), nullable=False, index=True)
+    color = Column(String(7), nullable=False, server_default="#cccccc")

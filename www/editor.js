@@ -1,0 +1,105 @@
+// The code editor of Alembic Playground: CodeMirror 6 from npm, bundled by
+// esbuild into one ES module (www/build.mjs → editor.js in the site).
+// The Rust side binds it in src/ui/bindings.rs; www/boot.js imports it and
+// hands the module to the app as __alembicPlaygroundBoot.editorModule.
+//
+// Contract:
+// - createEditor(parent, doc, label, onChange) → handle; onChange(text) is
+//   called for edits by the person only, never for setText().
+// - handle.setDiagnostics([{ line, column, error, message }]) shows the
+//   engine's problems inline (1-based line and column).
+import { Annotation, EditorState } from "@codemirror/state";
+import {
+    EditorView, drawSelection, dropCursor, highlightActiveLine, highlightActiveLineGutter,
+    highlightSpecialChars, keymap, lineNumbers,
+} from "@codemirror/view";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
+import { python } from "@codemirror/lang-python";
+import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { tags as t } from "@lezer/highlight";
+import { lintGutter, lintKeymap, setDiagnostics } from "@codemirror/lint";
+
+const external = Annotation.define();
+
+// Colours come from CSS variables (static/style.css), so the page's light
+// and dark themes, which follow the system, apply to the code too.
+const highlight = HighlightStyle.define([
+    { tag: [t.keyword, t.controlKeyword, t.definitionKeyword, t.moduleKeyword, t.operatorKeyword], color: "var(--syn-keyword)" },
+    { tag: [t.string, t.special(t.string)], color: "var(--syn-string)" },
+    { tag: [t.docString], color: "var(--syn-doc)" },
+    { tag: [t.comment, t.lineComment], color: "var(--syn-comment)", fontStyle: "italic" },
+    { tag: [t.number, t.bool, t.null, t.atom], color: "var(--syn-number)" },
+    { tag: [t.function(t.definition(t.variableName)), t.definition(t.className), t.className], color: "var(--syn-def)" },
+    { tag: [t.function(t.variableName), t.function(t.propertyName)], color: "var(--syn-call)" },
+    { tag: [t.self, t.special(t.variableName)], color: "var(--syn-number)" },
+    { tag: [t.invalid], color: "var(--bad)" },
+]);
+
+function toDiagnostic(doc, d) {
+    const line = doc.line(Math.min(Math.max(d.line | 0, 1), doc.lines));
+    const from = Math.min(line.from + Math.max((d.column | 0) - 1, 0), line.to);
+    let to = from;
+    const text = doc.sliceString(from, line.to);
+    const word = /^[\w.]+/.exec(text);
+    to = from + (word ? word[0].length : Math.min(1, text.length));
+    return { from, to, severity: d.error ? "error" : "warning", message: String(d.message) };
+}
+
+export function createEditor(parent, doc, label, onChange) {
+    const view = new EditorView({
+        parent,
+        state: EditorState.create({
+            doc,
+            // What a code editor needs here (CodeMirror's basicSetup without
+            // autocompletion, folding and rectangular selection, to keep the
+            // bundle small): line numbers, undo history, search, brackets.
+            extensions: [
+                lineNumbers(),
+                highlightActiveLineGutter(),
+                highlightSpecialChars(),
+                history(),
+                drawSelection(),
+                dropCursor(),
+                EditorState.allowMultipleSelections.of(true),
+                indentOnInput(),
+                bracketMatching(),
+                highlightActiveLine(),
+                highlightSelectionMatches(),
+                keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab]),
+                python(),
+                syntaxHighlighting(highlight),
+                indentUnit.of("    "),
+                lintGutter(),
+                EditorView.contentAttributes.of({ "aria-label": label }),
+                EditorView.updateListener.of((update) => {
+                    if (update.docChanged && !update.transactions.some((t) => t.annotation(external))) {
+                        onChange(update.state.doc.toString());
+                    }
+                }),
+            ],
+        }),
+    });
+    return {
+        text() {
+            return view.state.doc.toString();
+        },
+        setText(text) {
+            if (text === view.state.doc.toString()) return;
+            view.dispatch({
+                changes: { from: 0, to: view.state.doc.length, insert: text },
+                annotations: external.of(true),
+            });
+        },
+        setDiagnostics(list) {
+            const doc = view.state.doc;
+            view.dispatch(setDiagnostics(view.state, Array.from(list, (d) => toDiagnostic(doc, d))));
+        },
+        focus() {
+            view.focus();
+        },
+        destroy() {
+            view.destroy();
+        },
+    };
+}
