@@ -11,12 +11,26 @@
 //!   `_constraint_name_for_table` rules.
 //! - Nothing here panics on user input: every lookup is checked, and what is
 //!   not understood becomes a diagnostic at the node's line:column.
+//! - Never silent: every module-level and class-body statement is either
+//!   evaluated as Python would (imports, assignments, classes, `Table()`,
+//!   constant `if` conditions, `try: import ... except ImportError:`, simple
+//!   helper functions called with their arguments substituted) or refused
+//!   with an error naming the construct. Only what provably cannot reach the
+//!   MetaData (docstrings, `pass`, a `def` nobody calls for a mapped
+//!   attribute, `print(...)`) passes without a word.
+//! - What Python itself raises at import (`NameError`, `ModuleNotFoundError`,
+//!   SQLAlchemy's `ArgumentError` for a mapper without a primary key) is
+//!   recorded as a typed `PyException` besides its diagnostic.
+//! - `os.environ` reads as empty and `TYPE_CHECKING` is false, as in the
+//!   reference run of Alembic.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ruff_text_size::{Ranged, TextRange};
 
-use super::ModelsResult;
+use super::modules::{BUILTINS, PACKAGES, STDLIB};
+use super::{ModelsResult, PyException, PyExceptionClass};
 use crate::python::ast::{self, Expr, Stmt};
 use crate::python::{parse_module, ParsedModule, Severity};
 use crate::schema::{
@@ -36,6 +50,10 @@ enum Lib {
     Decimal,
     Uuid,
     Enum,
+    /// `os`: `os.environ` reads as empty, as in the reference run.
+    Os,
+    /// `sys`: `sys.version_info` is the reference interpreter's.
+    Sys,
     Builtin,
     Other,
 }
@@ -48,6 +66,12 @@ enum Sym<'a> {
     MetaData(usize),
     Table(usize, String),
     Value(&'a Expr),
+    /// A module-level `def`: a helper whose `return` may be evaluated with
+    /// the call's arguments substituted.
+    Func(&'a ast::StmtFunctionDef),
+    /// Bound by a statement whose value is not known (`x += 1`, a loop
+    /// variable...): using it where the MetaData depends on it is an error.
+    Opaque,
     Unknown,
 }
 
@@ -189,28 +213,37 @@ struct AnnInfo<'a> {
 
 struct Interp<'a> {
     p: &'a ParsedModule<'a>,
+    /// Expressions written by the interpreter: a helper's `return` value with
+    /// the call's arguments substituted, a constant name replaced by its value.
+    arena: &'a typed_arena::Arena<Expr>,
     env: BTreeMap<String, Sym<'a>>,
     classes: Vec<ClassInfo<'a>>,
     mds: Vec<MdInfo>,
     sqlmodel_md: Option<usize>,
     uses_sqlmodel: bool,
-    diags: Vec<crate::python::Diagnostic>,
+    /// `from __future__ import annotations`: annotations are not evaluated
+    /// at import (SQLAlchemy reads `Mapped[...]` ones lazily).
+    lazy_annotations: bool,
+    diags: RefCell<Vec<crate::python::Diagnostic>>,
+    exceptions: RefCell<Vec<PyException>>,
 }
 
 pub(super) fn load(source: &str) -> ModelsResult {
+    let arena = typed_arena::Arena::new();
     let parsed = parse_module(source);
     let mut it = Interp {
         p: &parsed,
+        arena: &arena,
         env: BTreeMap::new(),
         classes: Vec::new(),
         mds: Vec::new(),
         sqlmodel_md: None,
         uses_sqlmodel: false,
-        diags: parsed.diagnostics.clone(),
+        lazy_annotations: false,
+        diags: RefCell::new(parsed.diagnostics.clone()),
+        exceptions: RefCell::new(Vec::new()),
     };
-    for stmt in &parsed.module.body {
-        it.stmt(stmt);
-    }
+    it.stmts(&parsed.module.body);
     let target = it.target_md();
     let mut metadata = MetaData::default();
     if let Some(i) = target {
@@ -221,9 +254,11 @@ pub(super) fn load(source: &str) -> ModelsResult {
             metadata = info.md.clone();
         }
     }
-    let mut diagnostics = it.diags;
+    let mut diagnostics = it.diags.into_inner();
     diagnostics.sort_by_key(|d| (d.line, d.column));
-    ModelsResult { metadata, diagnostics, uses_sqlmodel: it.uses_sqlmodel }
+    let mut exceptions = it.exceptions.into_inner();
+    exceptions.sort_by_key(|e| (e.line, e.column));
+    ModelsResult { metadata, diagnostics, uses_sqlmodel: it.uses_sqlmodel, exceptions }
 }
 
 fn default_convention() -> BTreeMap<String, String> {
@@ -282,6 +317,139 @@ fn class_name_expr(e: &Expr, class_name: &str) -> Option<String> {
     }
 }
 
+/// The reference interpreter's `sys.version_info[:3]`.
+const PYTHON_VERSION: [i64; 3] = [3, 11, 7];
+
+/// A constant value of a condition (see `Interp::const_eval`).
+#[derive(Debug, Clone, PartialEq)]
+enum Const {
+    None,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Tuple(Vec<Const>),
+}
+
+impl Const {
+    fn truthy(&self) -> bool {
+        match self {
+            Const::None => false,
+            Const::Bool(b) => *b,
+            Const::Int(i) => *i != 0,
+            Const::Str(s) => !s.is_empty(),
+            Const::Tuple(t) => !t.is_empty(),
+        }
+    }
+
+    /// Python's ordering where it is defined (ints, strs, tuples of them).
+    fn cmp_py(&self, other: &Const) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Const::Int(a), Const::Int(b)) => Some(a.cmp(b)),
+            (Const::Bool(a), Const::Bool(b)) => Some(a.cmp(b)),
+            (Const::Str(a), Const::Str(b)) => Some(a.cmp(b)),
+            (Const::Tuple(a), Const::Tuple(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match x.cmp_py(y)? {
+                        std::cmp::Ordering::Equal => continue,
+                        o => return Some(o),
+                    }
+                }
+                Some(a.len().cmp(&b.len()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `ModuleNotFoundError`'s dotted name for `import full`, if any part of
+/// it is missing from the reference environment. Standard-library
+/// submodules are not listed and pass.
+fn missing_module(full: &str) -> Option<String> {
+    let root = full.split('.').next().unwrap_or(full);
+    if STDLIB.binary_search(&root).is_ok() {
+        return None;
+    }
+    let mut prefix = String::new();
+    for part in full.split('.') {
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str(part);
+        if PACKAGES.binary_search(&prefix.as_str()).is_err() {
+            return Some(prefix);
+        }
+    }
+    None
+}
+
+fn is_builtin(name: &str) -> bool {
+    BUILTINS.binary_search(&name).is_ok()
+        || matches!(name, "__name__" | "__file__" | "__doc__" | "__package__" | "__spec__" | "__loader__" | "__builtins__")
+}
+
+fn is_literal(e: &Expr) -> bool {
+    match e {
+        Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_) => true,
+        Expr::UnaryOp(u) => matches!(u.op, ast::UnaryOp::USub) && matches!(u.operand.as_ref(), Expr::NumberLiteral(_)),
+        _ => false,
+    }
+}
+
+/// The names an expression reads (all of them, nested scopes included).
+fn load_names(e: &Expr) -> Vec<&str> {
+    use ruff_python_ast::visitor::{walk_expr, Visitor};
+    struct V<'a>(Vec<&'a str>);
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if let Expr::Name(n) = e {
+                if n.ctx.is_load() {
+                    self.0.push(n.id.as_str());
+                }
+            }
+            walk_expr(self, e);
+        }
+    }
+    let mut v = V(Vec::new());
+    v.visit_expr(e);
+    v.0
+}
+
+fn load_names_call(c: &ast::ExprCall) -> Vec<&str> {
+    let mut out = load_names(&c.func);
+    for a in c.arguments.args.iter() {
+        out.extend(load_names(a));
+    }
+    for k in c.arguments.keywords.iter() {
+        out.extend(load_names(&k.value));
+    }
+    out
+}
+
+/// True when `e` holds a lambda or comprehension (their own scopes).
+fn contains_scope(e: &Expr) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, Visitor};
+    struct V(bool);
+    impl<'a> Visitor<'a> for V {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if matches!(
+                e,
+                Expr::Lambda(_) | Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_)
+            ) {
+                self.0 = true;
+                return;
+            }
+            walk_expr(self, e);
+        }
+    }
+    let mut v = V(false);
+    v.visit_expr(e);
+    v.0
+}
+
 fn str_lit(e: &Expr) -> Option<&str> {
     match e {
         Expr::StringLiteral(s) => Some(s.value.to_str()),
@@ -326,14 +494,35 @@ fn elts(e: &Expr) -> Option<&[Expr]> {
 impl<'a> Interp<'a> {
     // ----- diagnostics -------------------------------------------------
 
-    fn diag(&mut self, node: &impl Ranged, severity: Severity, msg: impl Into<String>) {
-        let d = self.p.diagnostic(node, severity, msg);
-        self.diags.push(d);
+    fn diag(&self, node: &impl Ranged, severity: Severity, msg: impl Into<String>) {
+        self.diag_at(node.range(), severity, msg);
     }
 
-    fn diag_at(&mut self, range: TextRange, severity: Severity, msg: impl Into<String>) {
+    fn diag_at(&self, range: TextRange, severity: Severity, msg: impl Into<String>) {
         let d = self.p.diagnostic_at(range, severity, msg);
-        self.diags.push(d);
+        let mut diags = self.diags.borrow_mut();
+        if !diags.contains(&d) {
+            diags.push(d);
+        }
+    }
+
+    /// A Python exception the import raises here: an error diagnostic
+    /// (`NameError: name 'x' is not defined`) and its typed record.
+    fn raise(&self, range: TextRange, class: PyExceptionClass, message: impl Into<String>) {
+        let message = message.into();
+        let d = self.p.diagnostic_at(range, Severity::Error, String::new());
+        let exc = PyException { class, message, line: d.line, column: d.column };
+        let already = self.exceptions.borrow().iter().any(|e| e.line == exc.line && e.column == exc.column);
+        if already {
+            return;
+        }
+        self.diag_at(range, Severity::Error, exc.to_string());
+        self.exceptions.borrow_mut().push(exc);
+    }
+
+    /// An error naming a construct the interpreter does not evaluate.
+    fn refuse(&self, node: &impl Ranged, what: impl std::fmt::Display) {
+        self.diag(node, Severity::Error, format!("{what}: not evaluated by the playground (refused rather than skipped)"));
     }
 
     fn text(&self, node: &impl Ranged) -> String {
@@ -354,6 +543,8 @@ impl<'a> Interp<'a> {
             "decimal" => Lib::Decimal,
             "uuid" => Lib::Uuid,
             "enum" => Lib::Enum,
+            "os" if !module.contains('.') => Lib::Os,
+            "sys" => Lib::Sys,
             _ => Lib::Other,
         }
     }
@@ -510,11 +701,246 @@ impl<'a> Interp<'a> {
 
     // ----- statements ------------------------------------------------------
 
+    fn stmts(&mut self, body: &'a [Stmt]) {
+        for st in body {
+            self.stmt(st);
+        }
+    }
+
+    /// One module-level statement, evaluated or refused (never skipped).
     fn stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                if let Err((range, module)) = self.import(stmt, true) {
+                    self.raise(range, PyExceptionClass::ModuleNotFoundError, format!("No module named '{module}'"));
+                    // the import stops there: its names stay unknown, not undefined
+                    self.bind_opaque(std::slice::from_ref(stmt));
+                }
+            }
+            Stmt::ClassDef(cd) => {
+                for d in &cd.decorator_list {
+                    self.check_names(&d.expression, &BTreeSet::new());
+                    self.refuse(d, format!("the class decorator `@{}`", self.text(&d.expression)));
+                }
+                if let Some(args) = &cd.arguments {
+                    for a in args.args.iter() {
+                        self.check_names(a, &BTreeSet::new());
+                    }
+                    for k in args.keywords.iter() {
+                        self.check_names(&k.value, &BTreeSet::new());
+                    }
+                }
+                self.class_def(cd);
+            }
+            Stmt::FunctionDef(f) => {
+                // Defaults and decorators run at `def` time; the body only
+                // when called (a helper then is expanded at its call).
+                for p in f.parameters.posonlyargs.iter().chain(&f.parameters.args).chain(&f.parameters.kwonlyargs) {
+                    if let Some(d) = &p.default {
+                        self.check_names(d, &BTreeSet::new());
+                    }
+                }
+                for d in &f.decorator_list {
+                    self.check_names(&d.expression, &BTreeSet::new());
+                    if !self.harmless_decorator(&d.expression) {
+                        self.refuse(d, format!("the function decorator `@{}`", self.text(&d.expression)));
+                    }
+                }
+                self.env.insert(f.name.to_string(), Sym::Func(f));
+            }
+            Stmt::Assign(a) => {
+                self.check_names(&a.value, &BTreeSet::new());
+                if let [t @ (Expr::Name(_) | Expr::Subscript(_) | Expr::Attribute(_))] = a.targets.as_slice() {
+                    self.assign(t, &a.value);
+                } else if a.targets.iter().all(|t| matches!(t, Expr::Name(_))) {
+                    // `a = b = declarative_base()`: one object, several names
+                    let sym = match a.targets.first() {
+                        Some(Expr::Name(n)) => self.assigned_value(n.id.as_str(), &a.value),
+                        _ => Sym::Opaque,
+                    };
+                    for t in &a.targets {
+                        if let Expr::Name(n) = t {
+                            self.env.insert(n.id.to_string(), sym.clone());
+                        }
+                    }
+                } else if let ([Expr::Tuple(_) | Expr::List(_)], Some(values)) =
+                    (a.targets.as_slice(), elts(&a.value))
+                {
+                    let targets = a.targets.first().and_then(elts).unwrap_or(&[]);
+                    if targets.len() == values.len() && targets.iter().all(|t| matches!(t, Expr::Name(_))) {
+                        for (t, v) in targets.iter().zip(values) {
+                            self.assign(t, v);
+                        }
+                    } else {
+                        self.refuse(stmt, "this unpacking assignment");
+                        self.bind_opaque(std::slice::from_ref(stmt));
+                    }
+                } else {
+                    self.refuse(stmt, "this assignment target");
+                    self.bind_opaque(std::slice::from_ref(stmt));
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if !self.lazy_annotations {
+                    self.check_names(&a.annotation, &BTreeSet::new());
+                }
+                if let Some(v) = &a.value {
+                    self.check_names(v, &BTreeSet::new());
+                    self.assign(&a.target, v);
+                }
+            }
+            Stmt::AugAssign(a) => {
+                self.check_names(&a.value, &BTreeSet::new());
+                match a.target.as_ref() {
+                    Expr::Name(n) => {
+                        self.env.insert(n.id.to_string(), Sym::Opaque);
+                    }
+                    other => self.refuse(other, format!("the augmented assignment to `{}`", self.text(other))),
+                }
+            }
+            Stmt::Delete(d) => {
+                for t in &d.targets {
+                    match t {
+                        Expr::Name(n) => {
+                            if self.env.remove(n.id.as_str()).is_none() {
+                                self.raise(n.range, PyExceptionClass::NameError, format!("name '{}' is not defined", n.id));
+                            }
+                        }
+                        other => self.refuse(other, format!("`del {}`", self.text(other))),
+                    }
+                }
+            }
+            Stmt::Expr(e) => self.expr_stmt(e),
+            Stmt::If(s) => self.if_stmt(s),
+            Stmt::Try(t) => self.try_stmt(t),
+            Stmt::Pass(_) => {}
+            Stmt::Assert(a) => {
+                self.check_names(&a.test, &BTreeSet::new());
+                match self.const_eval(&a.test, 0).map(|c| c.truthy()) {
+                    Some(true) => {}
+                    Some(false) => {
+                        let msg = a.msg.as_deref().and_then(str_lit).unwrap_or("").to_string();
+                        self.raise(a.range, PyExceptionClass::AssertionError, msg);
+                    }
+                    None => self.refuse(a.test.as_ref(), format!("the assertion `{}`", self.text(a.test.as_ref()))),
+                }
+            }
+            Stmt::For(_) => self.refuse_block(stmt, "a module-level `for` loop"),
+            Stmt::While(_) => self.refuse_block(stmt, "a module-level `while` loop"),
+            Stmt::With(_) => self.refuse_block(stmt, "a module-level `with` block"),
+            Stmt::Match(_) => self.refuse_block(stmt, "a module-level `match` statement"),
+            Stmt::Raise(_) => self.refuse(stmt, "a module-level `raise`"),
+            Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => {
+                self.refuse(stmt, format!("`{}` outside a function or loop", self.text(stmt)))
+            }
+            Stmt::Global(_) | Stmt::Nonlocal(_) => self.refuse(stmt, "a module-level `global`/`nonlocal`"),
+            Stmt::TypeAlias(t) => {
+                // `type X = ...` binds a lazily evaluated alias.
+                if let Expr::Name(n) = t.name.as_ref() {
+                    self.env.insert(n.id.to_string(), Sym::Opaque);
+                }
+            }
+            Stmt::IpyEscapeCommand(_) => self.refuse(stmt, "an IPython escape command"),
+        }
+    }
+
+    /// Refuses a compound statement; the names it would bind become opaque
+    /// (so later uses are "not evaluated", not a false `NameError`).
+    fn refuse_block(&mut self, stmt: &'a Stmt, what: &str) {
+        self.refuse(stmt, what);
+        self.bind_opaque(std::slice::from_ref(stmt));
+    }
+
+    fn bind_opaque(&mut self, body: &'a [Stmt]) {
+        fn names<'x>(e: &'x Expr, out: &mut Vec<&'x str>) {
+            match e {
+                Expr::Name(n) => out.push(n.id.as_str()),
+                Expr::Tuple(t) => t.elts.iter().for_each(|x| names(x, out)),
+                Expr::List(l) => l.elts.iter().for_each(|x| names(x, out)),
+                Expr::Starred(s) => names(&s.value, out),
+                _ => {}
+            }
+        }
+        for st in body {
+            let mut bound: Vec<&str> = Vec::new();
+            match st {
+                Stmt::Assign(a) => a.targets.iter().for_each(|t| names(t, &mut bound)),
+                Stmt::AnnAssign(a) => names(&a.target, &mut bound),
+                Stmt::AugAssign(a) => names(&a.target, &mut bound),
+                Stmt::ClassDef(c) => bound.push(c.name.as_str()),
+                Stmt::FunctionDef(f) => bound.push(f.name.as_str()),
+                Stmt::Import(i) => {
+                    for a in &i.names {
+                        bound.push(match &a.asname {
+                            Some(x) => x.as_str(),
+                            None => a.name.as_str().split('.').next().unwrap_or(""),
+                        });
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    for a in &i.names {
+                        bound.push(a.asname.as_ref().map(|x| x.as_str()).unwrap_or(a.name.as_str()));
+                    }
+                }
+                Stmt::For(f) => {
+                    names(&f.target, &mut bound);
+                    self.bind_opaque(&f.body);
+                    self.bind_opaque(&f.orelse);
+                }
+                Stmt::While(w) => {
+                    self.bind_opaque(&w.body);
+                    self.bind_opaque(&w.orelse);
+                }
+                Stmt::If(i) => {
+                    self.bind_opaque(&i.body);
+                    for c in &i.elif_else_clauses {
+                        self.bind_opaque(&c.body);
+                    }
+                }
+                Stmt::With(w) => {
+                    for item in &w.items {
+                        if let Some(v) = &item.optional_vars {
+                            names(v, &mut bound);
+                        }
+                    }
+                    self.bind_opaque(&w.body);
+                }
+                Stmt::Try(t) => {
+                    self.bind_opaque(&t.body);
+                    for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                        self.bind_opaque(&h.body);
+                    }
+                    self.bind_opaque(&t.orelse);
+                    self.bind_opaque(&t.finalbody);
+                }
+                Stmt::Match(m) => {
+                    for c in &m.cases {
+                        self.bind_opaque(&c.body);
+                    }
+                }
+                _ => {}
+            }
+            for n in bound {
+                if !n.is_empty() && n != "*" {
+                    self.env.insert(n.to_string(), Sym::Opaque);
+                }
+            }
+        }
+    }
+
+    /// `import x.y [as z]` / `from m import a [as b]`. With `check`, a
+    /// module the reference environment does not have is `Err((where,
+    /// dotted name))` (Python's `ModuleNotFoundError`), and nothing is bound.
+    fn import(&mut self, stmt: &'a Stmt, check: bool) -> Result<(), (TextRange, String)> {
         match stmt {
             Stmt::Import(imp) => {
                 for alias in &imp.names {
                     let full = alias.name.as_str();
+                    if check {
+                        if let Some(missing) = missing_module(full) {
+                            return Err((alias.range, missing));
+                        }
+                    }
                     let lib = Self::lib_of(full);
                     if full.starts_with("sqlmodel") {
                         self.uses_sqlmodel = true;
@@ -529,15 +955,37 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
+                Ok(())
             }
             Stmt::ImportFrom(imp) => {
                 let module = imp.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                if check && imp.level > 0 {
+                    // models.py is imported as the top-level module `models`
+                    self.diag(
+                        stmt,
+                        Severity::Error,
+                        "ImportError: attempted relative import with no known parent package",
+                    );
+                    return Ok(());
+                }
+                if check {
+                    if let Some(missing) = missing_module(module) {
+                        return Err((imp.module.as_ref().map(|m| m.range).unwrap_or(imp.range), missing));
+                    }
+                }
+                if module == "__future__" && imp.names.iter().any(|a| a.name.as_str() == "annotations") {
+                    self.lazy_annotations = true;
+                }
                 if module.starts_with("sqlmodel") {
                     self.uses_sqlmodel = true;
                 }
                 let lib = if imp.level > 0 { Lib::Other } else { Self::lib_of(module) };
                 for alias in &imp.names {
                     let name = alias.name.as_str();
+                    if name == "*" {
+                        self.refuse(alias, format!("`from {module} import *`"));
+                        continue;
+                    }
                     let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name).to_string();
                     let sym = match (lib, name) {
                         (Lib::Sa, "sqlite") => Sym::Module(Lib::SaSqlite),
@@ -548,46 +996,772 @@ impl<'a> Interp<'a> {
                     };
                     self.env.insert(bound, sym);
                 }
+                Ok(())
             }
-            Stmt::ClassDef(cd) => self.class_def(cd),
-            Stmt::Assign(a) if a.targets.len() == 1 => {
-                if let Some(t) = a.targets.first() {
-                    self.assign(t, &a.value);
-                }
-            }
-            Stmt::AnnAssign(a) => {
-                if let Some(v) = &a.value {
-                    self.assign(&a.target, v);
-                }
-            }
-            Stmt::Expr(e) => {
-                if let Expr::Call(call) = e.value.as_ref() {
-                    match self.call_name(call).as_deref() {
-                        Some("Table") => {
-                            self.table_call(call);
-                        }
-                        Some("Index") => self.module_index(call),
-                        _ => {}
-                    }
-                }
-            }
-            Stmt::If(s) => {
-                // `if TYPE_CHECKING:` imports only matter for annotations.
-                for st in &s.body {
-                    if matches!(st, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-                        self.stmt(st);
-                    }
-                }
-            }
-            Stmt::Try(t) => {
-                for st in &t.body {
-                    if matches!(st, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-                        self.stmt(st);
-                    }
-                }
-            }
-            _ => {}
+            _ => Ok(()),
         }
+    }
+
+    /// A module-level expression statement.
+    fn expr_stmt(&mut self, e: &'a ast::StmtExpr) {
+        let value = e.value.as_ref();
+        match value {
+            // docstrings, `...`
+            Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_) => {}
+            Expr::Call(call) => {
+                self.check_names(value, &BTreeSet::new());
+                match self.call_name(call).as_deref() {
+                    Some("Table") => {
+                        let call = self.prepare_call(call, &BTreeSet::new());
+                        self.table_call(call);
+                    }
+                    Some("Index") => {
+                        let call = self.prepare_call(call, &BTreeSet::new());
+                        self.module_index(call);
+                    }
+                    Some("orm.configure_mappers" | "configure_mappers") => {}
+                    Some("event.listen") if self.harmless_event(call.arguments.args.get(1)) => {}
+                    _ if self.harmless_call(&call.func) => {}
+                    _ => self.refuse(call, format!("the module-level call `{}(...)`", self.text(call.func.as_ref()))),
+                }
+            }
+            Expr::Name(_) | Expr::Attribute(_) => self.check_names(value, &BTreeSet::new()),
+            other => self.refuse(other, "this module-level expression"),
+        }
+    }
+
+    /// `print(...)`, `logging...(...)`, `warnings.warn(...)`, `logger.x(...)`:
+    /// output only.
+    fn harmless_call(&self, func: &'a Expr) -> bool {
+        if let Expr::Name(n) = func {
+            return n.id.as_str() == "print" && !self.env.contains_key("print");
+        }
+        let mut root = func;
+        while let Expr::Attribute(a) = root {
+            root = &a.value;
+        }
+        let Expr::Name(n) = root else { return false };
+        match self.env.get(n.id.as_str()) {
+            Some(Sym::Module(Lib::Other)) => matches!(n.id.as_str(), "logging" | "warnings"),
+            Some(Sym::Value(Expr::Call(c))) => {
+                let t = self.text(c.func.as_ref());
+                t == "logging.getLogger" || t == "getLogger"
+            }
+            _ => false,
+        }
+    }
+
+    /// Event hooks that cannot change the MetaData: DDL, ORM persistence,
+    /// attribute and connection events.
+    fn harmless_event(&self, name: Option<&'a Expr>) -> bool {
+        matches!(
+            name.and_then(str_lit),
+            Some(
+                "before_create"
+                    | "after_create"
+                    | "before_drop"
+                    | "after_drop"
+                    | "before_insert"
+                    | "after_insert"
+                    | "before_update"
+                    | "after_update"
+                    | "before_delete"
+                    | "after_delete"
+                    | "before_flush"
+                    | "after_flush"
+                    | "after_flush_postexec"
+                    | "before_commit"
+                    | "after_commit"
+                    | "after_rollback"
+                    | "load"
+                    | "refresh"
+                    | "init"
+                    | "set"
+                    | "append"
+                    | "remove"
+                    | "connect"
+                    | "first_connect"
+                    | "checkout"
+                    | "checkin"
+            )
+        )
+    }
+
+    /// Function decorators that do not reach the MetaData.
+    fn harmless_decorator(&self, d: &'a Expr) -> bool {
+        if let Expr::Call(c) = d {
+            if matches!(self.call_name(c).as_deref(), Some("event.listens_for" | "listens_for")) {
+                return self.harmless_event(c.arguments.args.get(1));
+            }
+            return false;
+        }
+        let t = self.text(d);
+        matches!(
+            t.as_str(),
+            "staticmethod"
+                | "classmethod"
+                | "property"
+                | "functools.cache"
+                | "functools.lru_cache"
+                | "cache"
+                | "lru_cache"
+                | "contextmanager"
+                | "contextlib.contextmanager"
+        )
+    }
+
+    /// `if` / `elif` / `else` at module level: the branch Python takes when
+    /// every condition up to it is a constant (or `os.environ` read, which
+    /// is empty); otherwise refused.
+    fn if_stmt(&mut self, s: &'a ast::StmtIf) {
+        let mut branches: Vec<(Option<&'a Expr>, &'a [Stmt])> = vec![(Some(s.test.as_ref()), &s.body[..])];
+        for c in &s.elif_else_clauses {
+            branches.push((c.test.as_ref(), &c.body[..]));
+        }
+        let mut rest = branches.iter();
+        for (test, body) in rest.by_ref() {
+            let Some(test) = test else {
+                self.stmts(body);
+                return;
+            };
+            if self.is_type_checking(test) {
+                // False at run time; its imports only name annotation types,
+                // which SQLAlchemy may resolve lazily.
+                for st in body.iter() {
+                    if matches!(st, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+                        let _ = self.import(st, false);
+                    }
+                }
+                continue;
+            }
+            self.check_names(test, &BTreeSet::new());
+            match self.const_eval(test, 0).map(|c| c.truthy()) {
+                Some(true) => {
+                    self.stmts(body);
+                    return;
+                }
+                Some(false) => {}
+                None => {
+                    self.refuse(test, format!("the module-level `if` condition `{}`", self.text(test)));
+                    self.bind_opaque(body);
+                    for (_, b) in rest {
+                        self.bind_opaque(b);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn is_type_checking(&self, e: &'a Expr) -> bool {
+        matches!(self.resolve(e), Sym::Ext(Lib::Typing, ref n) if n == "TYPE_CHECKING")
+    }
+
+    /// `try: import x` / `except ImportError: fallback`: the imports run
+    /// while the modules exist; the first missing one goes to the handler
+    /// that catches `ImportError`. Any other `try` body is refused.
+    fn try_stmt(&mut self, t: &'a ast::StmtTry) {
+        let only_imports =
+            t.body.iter().all(|s| matches!(s, Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Pass(_)));
+        if !only_imports || t.is_star {
+            self.refuse(t, "a module-level `try` whose body is not only imports");
+            self.bind_opaque(&t.body);
+            for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                self.bind_opaque(&h.body);
+            }
+            self.bind_opaque(&t.orelse);
+            self.bind_opaque(&t.finalbody);
+            return;
+        }
+        let mut failed = None;
+        for st in &t.body {
+            if let Err(e) = self.import(st, true) {
+                failed = Some(e);
+                break;
+            }
+        }
+        match failed {
+            None => self.stmts(&t.orelse),
+            Some((range, module)) => {
+                let handler = t.handlers.iter().find_map(|ast::ExceptHandler::ExceptHandler(h)| {
+                    let catches = match h.type_.as_deref() {
+                        None => true,
+                        Some(ty) => {
+                            let names: Vec<&'a Expr> = match elts(ty) {
+                                Some(es) => es.iter().collect(),
+                                None => vec![ty],
+                            };
+                            names.iter().any(|n| {
+                                matches!(n, Expr::Name(x) if !self.env.contains_key(x.id.as_str())
+                                    && matches!(x.id.as_str(), "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException"))
+                            })
+                        }
+                    };
+                    catches.then_some(h)
+                });
+                match handler {
+                    Some(h) => {
+                        if let Some(n) = &h.name {
+                            self.env.insert(n.to_string(), Sym::Opaque);
+                        }
+                        self.stmts(&h.body);
+                    }
+                    None => {
+                        self.raise(range, PyExceptionClass::ModuleNotFoundError, format!("No module named '{module}'"))
+                    }
+                }
+            }
+        }
+        self.stmts(&t.finalbody);
+    }
+
+    // ----- constants, names, helpers -------------------------------------
+
+    /// What Python's `bool()` / comparisons give for a condition made of
+    /// literals, constant names, `os.environ` reads (empty), `TYPE_CHECKING`
+    /// (false) and `sys.version_info`; `None` when it depends on anything else.
+    fn const_eval(&self, e: &'a Expr, depth: usize) -> Option<Const> {
+        if depth > 32 {
+            return None;
+        }
+        match e {
+            Expr::NoneLiteral(_) => Some(Const::None),
+            Expr::BooleanLiteral(b) => Some(Const::Bool(b.value)),
+            Expr::StringLiteral(s) => Some(Const::Str(s.value.to_str().to_string())),
+            Expr::NumberLiteral(_) => int_lit(e).map(Const::Int),
+            Expr::UnaryOp(u) => match u.op {
+                ast::UnaryOp::Not => self.const_eval(&u.operand, depth + 1).map(|c| Const::Bool(!c.truthy())),
+                ast::UnaryOp::USub => int_lit(e).map(Const::Int),
+                _ => None,
+            },
+            Expr::Tuple(t) => {
+                t.elts.iter().map(|x| self.const_eval(x, depth + 1)).collect::<Option<Vec<_>>>().map(Const::Tuple)
+            }
+            Expr::BoolOp(b) => {
+                let and = matches!(b.op, ast::BoolOp::And);
+                let mut last = None;
+                for v in &b.values {
+                    let c = self.const_eval(v, depth + 1)?;
+                    let t = c.truthy();
+                    last = Some(c);
+                    if t != and {
+                        break;
+                    }
+                }
+                last
+            }
+            Expr::Compare(c) => {
+                let mut left = self.const_eval(&c.left, depth + 1);
+                for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+                    let ok = match op {
+                        ast::CmpOp::In | ast::CmpOp::NotIn => {
+                            let found = if self.is_os_environ(right) {
+                                // os.environ reads as empty
+                                left.as_ref()?;
+                                false
+                            } else {
+                                match (left.as_ref()?, self.const_eval(right, depth + 1)?) {
+                                    (l, Const::Tuple(items)) => items.contains(l),
+                                    (Const::Str(l), Const::Str(r)) => r.contains(l.as_str()),
+                                    _ => return None,
+                                }
+                            };
+                            found == matches!(op, ast::CmpOp::In)
+                        }
+                        _ => {
+                            let r = self.const_eval(right, depth + 1)?;
+                            let l = left.as_ref()?;
+                            match op {
+                                ast::CmpOp::Eq => *l == r,
+                                ast::CmpOp::NotEq => *l != r,
+                                ast::CmpOp::Is | ast::CmpOp::IsNot => {
+                                    // identity is only known for singletons
+                                    let same = match (l, &r) {
+                                        (Const::None, Const::None) => true,
+                                        (Const::Bool(a), Const::Bool(b)) => a == b,
+                                        (Const::None | Const::Bool(_), _) | (_, Const::None | Const::Bool(_)) => false,
+                                        _ => return None,
+                                    };
+                                    same == matches!(op, ast::CmpOp::Is)
+                                }
+                                ast::CmpOp::Lt => l.cmp_py(&r)? == std::cmp::Ordering::Less,
+                                ast::CmpOp::LtE => l.cmp_py(&r)? != std::cmp::Ordering::Greater,
+                                ast::CmpOp::Gt => l.cmp_py(&r)? == std::cmp::Ordering::Greater,
+                                ast::CmpOp::GtE => l.cmp_py(&r)? != std::cmp::Ordering::Less,
+                                ast::CmpOp::In | ast::CmpOp::NotIn => return None,
+                            }
+                        }
+                    };
+                    if !ok {
+                        return Some(Const::Bool(false));
+                    }
+                    left = self.const_eval(right, depth + 1);
+                }
+                Some(Const::Bool(true))
+            }
+            Expr::Call(call) => {
+                // os.environ.get(k[, d]) / os.getenv(k[, d]): the default
+                let is_get = match call.func.as_ref() {
+                    Expr::Attribute(a) => a.attr.as_str() == "get" && self.is_os_environ(&a.value),
+                    f => matches!(self.resolve(f), Sym::Ext(Lib::Os, ref n) if n == "getenv"),
+                };
+                if !is_get || !call.arguments.keywords.is_empty() {
+                    return None;
+                }
+                match call.arguments.args.as_ref() {
+                    [k] => {
+                        self.const_eval(k, depth + 1)?;
+                        Some(Const::None)
+                    }
+                    [k, d] => {
+                        self.const_eval(k, depth + 1)?;
+                        self.const_eval(d, depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Name(_) | Expr::Attribute(_) => match self.resolve(e) {
+                Sym::Ext(Lib::Typing, n) if n == "TYPE_CHECKING" => Some(Const::Bool(false)),
+                Sym::Ext(Lib::Sys, n) if n == "version_info" => {
+                    Some(Const::Tuple(PYTHON_VERSION.iter().map(|v| Const::Int(*v)).collect()))
+                }
+                Sym::Value(v) if !std::ptr::eq(v, e) => self.const_eval(v, depth + 1),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `X.a.b` where `X` is a class, table or metadata of this file.
+    fn rooted_in_model(&self, e: &'a Expr) -> bool {
+        let mut root = e;
+        while let Expr::Attribute(a) = root {
+            root = &a.value;
+        }
+        !std::ptr::eq(root, e) && matches!(self.resolve(root), Sym::Class(_) | Sym::MetaData(_) | Sym::Table(..))
+    }
+
+    fn is_os_environ(&self, e: &'a Expr) -> bool {
+        matches!(self.resolve(e), Sym::Ext(Lib::Os, ref n) if n == "environ")
+    }
+
+    /// `NameError` for every name `e` reads (when evaluated now) that is
+    /// bound nowhere: not in `locals` (the class body so far), the module or
+    /// builtins. Lambda bodies and comprehensions run later: not read.
+    fn check_names(&self, e: &'a Expr, locals: &BTreeSet<String>) {
+        use ruff_python_ast::visitor::{walk_expr, Visitor};
+        struct V<'i, 'a> {
+            it: &'i Interp<'a>,
+            locals: &'i BTreeSet<String>,
+        }
+        impl<'a> Visitor<'a> for V<'_, 'a> {
+            fn visit_expr(&mut self, e: &'a Expr) {
+                match e {
+                    Expr::Name(n) if n.ctx.is_load() => {
+                        let id = n.id.as_str();
+                        if !self.locals.contains(id) && !self.it.env.contains_key(id) && !is_builtin(id) {
+                            self.it.raise(n.range, PyExceptionClass::NameError, format!("name '{id}' is not defined"));
+                        }
+                    }
+                    Expr::Lambda(_) | Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {}
+                    // string annotations are not evaluated here
+                    other => walk_expr(self, other),
+                }
+            }
+        }
+        V { it: self, locals }.visit_expr(e);
+    }
+
+    /// A constant the module bound to a literal (`LEN = 50`), to read
+    /// through where a literal is expected.
+    fn literal_binding(&self, name: &str) -> Option<&'a Expr> {
+        match self.env.get(name) {
+            Some(Sym::Value(v)) if is_literal(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// `e` with module constants bound to literals (not shadowed by a class
+    /// body's own names) replaced by their values, so that `String(LEN)`
+    /// reads as `String(50)`. `e` itself when there is nothing to replace.
+    fn prepare(&self, e: &'a Expr, shadow: &BTreeSet<String>) -> &'a Expr {
+        let mut map: BTreeMap<String, Expr> = BTreeMap::new();
+        for n in load_names(e) {
+            if !shadow.contains(n) {
+                if let Some(v) = self.literal_binding(n) {
+                    map.insert(n.to_string(), v.clone());
+                }
+            }
+        }
+        if map.is_empty() {
+            return e;
+        }
+        self.substituted(e, &map)
+    }
+
+    fn substituted(&self, e: &'a Expr, map: &BTreeMap<String, Expr>) -> &'a Expr {
+        use ruff_python_ast::visitor::transformer::{walk_expr, Transformer};
+        struct T<'m>(&'m BTreeMap<String, Expr>);
+        impl Transformer for T<'_> {
+            fn visit_expr(&self, e: &mut Expr) {
+                if let Expr::Name(n) = e {
+                    if n.ctx.is_load() {
+                        if let Some(v) = self.0.get(n.id.as_str()) {
+                            *e = v.clone();
+                        }
+                    }
+                    return;
+                }
+                if matches!(
+                    e,
+                    Expr::Lambda(_) | Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_)
+                ) {
+                    return;
+                }
+                walk_expr(self, e);
+            }
+        }
+        let mut out = e.clone();
+        T(map).visit_expr(&mut out);
+        self.arena.alloc(out)
+    }
+
+    fn prepare_call(&self, call: &'a ast::ExprCall, shadow: &BTreeSet<String>) -> &'a ast::ExprCall {
+        if load_names_call(call).iter().all(|n| shadow.contains(*n) || self.literal_binding(n).is_none()) {
+            return call;
+        }
+        let whole: &'a Expr = self.arena.alloc(Expr::Call(call.clone()));
+        match self.prepare(whole, shadow) {
+            Expr::Call(c) => c,
+            _ => call,
+        }
+    }
+
+    /// A call of a module-level helper `def f(a, b=1): return <expr>`:
+    /// `<expr>` with the arguments (and the defaults) substituted, evaluated
+    /// in the module scope as Python would at the call. `Ok(None)` when the
+    /// callee is not a helper of this file; `Err` when it cannot be done
+    /// exactly (the message names why; empty when already reported).
+    fn expand_helper(&self, call: &'a ast::ExprCall) -> Result<Option<&'a Expr>, String> {
+        let Sym::Func(f) = self.resolve(&call.func) else {
+            return Ok(None);
+        };
+        let name = f.name.as_str();
+        let mut body: &[Stmt] = &f.body;
+        if let [Stmt::Expr(d), rest @ ..] = body {
+            if matches!(d.value.as_ref(), Expr::StringLiteral(_)) {
+                body = rest;
+            }
+        }
+        let ret = match body {
+            [Stmt::Return(r)] => r.value.as_deref(),
+            _ => None,
+        };
+        let Some(ret) = ret else {
+            return Err(format!("the helper `{name}()` is not a single `return <expression>`"));
+        };
+        if !f.decorator_list.is_empty() || f.is_async {
+            return Err(format!("the decorated or async helper `{name}()`"));
+        }
+        let ps = &f.parameters;
+        if ps.vararg.is_some() || ps.kwarg.is_some() {
+            return Err(format!("the helper `{name}()` with *args/**kwargs"));
+        }
+        let positional: Vec<&ast::ParameterWithDefault> = ps.posonlyargs.iter().chain(ps.args.iter()).collect();
+        let mut bound: BTreeMap<String, Expr> = BTreeMap::new();
+        for (i, a) in call.arguments.args.iter().enumerate() {
+            if matches!(a, Expr::Starred(_)) {
+                return Err(format!("a *argument in the call of `{name}()`"));
+            }
+            let Some(p) = positional.get(i) else {
+                return Err(format!("TypeError: {name}() takes {} positional arguments", positional.len()));
+            };
+            bound.insert(p.parameter.name.to_string(), a.clone());
+        }
+        for k in call.arguments.keywords.iter() {
+            let Some(arg) = &k.arg else {
+                return Err(format!("a **argument in the call of `{name}()`"));
+            };
+            let known = ps.args.iter().chain(ps.kwonlyargs.iter()).any(|p| p.parameter.name.as_str() == arg.as_str());
+            if !known || bound.contains_key(arg.as_str()) {
+                return Err(format!("TypeError: {name}() got an unexpected or repeated keyword argument '{arg}'"));
+            }
+            bound.insert(arg.to_string(), k.value.clone());
+        }
+        for p in positional.iter().copied().chain(ps.kwonlyargs.iter()) {
+            let pn = p.parameter.name.as_str();
+            if !bound.contains_key(pn) {
+                match &p.default {
+                    Some(d) => {
+                        bound.insert(pn.to_string(), d.as_ref().clone());
+                    }
+                    None => {
+                        let missing: Vec<String> = positional
+                            .iter()
+                            .copied()
+                            .chain(ps.kwonlyargs.iter())
+                            .filter(|p| p.default.is_none() && !bound.contains_key(p.parameter.name.as_str()))
+                            .map(|p| format!("'{}'", p.parameter.name))
+                            .collect();
+                        let kind = if ps.kwonlyargs.iter().any(|p| p.parameter.name.as_str() == pn) {
+                            "keyword-only"
+                        } else {
+                            "positional"
+                        };
+                        let list = match missing.as_slice() {
+                            [one] => one.clone(),
+                            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                            [] => String::new(),
+                        };
+                        let s = if missing.len() == 1 { "" } else { "s" };
+                        self.raise(
+                            call.range(),
+                            PyExceptionClass::TypeError,
+                            format!("{name}() missing {} required {kind} argument{s}: {list}", missing.len()),
+                        );
+                        return Err(String::new());
+                    }
+                }
+            }
+        }
+        let mut reported = false;
+        for n in load_names(ret) {
+            if bound.contains_key(n) {
+                continue;
+            }
+            if let Some(v) = self.literal_binding(n) {
+                bound.insert(n.to_string(), v.clone());
+            }
+        }
+        if contains_scope(ret) {
+            return Err(format!("the helper `{name}()` returns a lambda or comprehension"));
+        }
+        // names the body reads from the module: NameError at the call's time
+        {
+            let params: BTreeSet<String> = bound.keys().cloned().collect();
+            let before = self.exceptions.borrow().len();
+            self.check_names(ret, &params);
+            reported |= self.exceptions.borrow().len() > before;
+        }
+        if reported {
+            return Err(String::new());
+        }
+        Ok(Some(self.substituted(ret, &bound)))
+    }
+
+    /// `e` with helper calls expanded (repeatedly: a helper may return a
+    /// helper's call). A helper that cannot be expanded is reported here
+    /// and `e` comes back unchanged, which the caller then refuses.
+    fn deref(&self, e: &'a Expr) -> &'a Expr {
+        let mut cur = e;
+        for _ in 0..16 {
+            let Expr::Call(call) = cur else { return cur };
+            match self.expand_helper(call) {
+                Ok(Some(next)) => cur = next,
+                Ok(None) => return cur,
+                Err(msg) => {
+                    if !msg.is_empty() {
+                        self.refuse(call, msg);
+                    }
+                    return cur;
+                }
+            }
+        }
+        cur
+    }
+
+    /// `Base.metadata`-free check: a mapped class must have a primary key
+    /// (SQLAlchemy's mapper raises `ArgumentError` at class creation),
+    /// unless `__mapper_args__` names one. Not raised when the class body
+    /// already had errors (Python would have stopped at those first).
+    fn check_mapper_pk(&self, cd: &'a ast::StmtClassDef, md: usize, table: &str) {
+        let has_pk = self
+            .mds
+            .get(md)
+            .and_then(|i| i.md.tables.get(table))
+            .map(|t| t.primary_key.as_ref().map(|p| !p.columns.is_empty()).unwrap_or(false))
+            .unwrap_or(true);
+        if has_pk || self.errors_within(cd.range) {
+            return;
+        }
+        let mapper_args = cd.body.iter().rev().find_map(|st| match st {
+            Stmt::Assign(a)
+                if a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__mapper_args__")) =>
+            {
+                Some(a.value.as_ref())
+            }
+            _ => None,
+        });
+        match mapper_args {
+            // `__mapper_args__ = {"primary_key": [...]}` supplies one
+            Some(Expr::Dict(d)) if d.items.iter().any(|i| i.key.as_ref().and_then(str_lit) == Some("primary_key")) => {
+                return
+            }
+            Some(Expr::Dict(d)) if d.items.iter().all(|i| i.key.as_ref().and_then(str_lit).is_some()) => {}
+            Some(other) => {
+                self.refuse(other, "this `__mapper_args__` (not a dict literal with string keys)");
+                return;
+            }
+            None => {}
+        }
+        self.raise(
+            cd.name.range,
+            PyExceptionClass::ArgumentError,
+            format!("Mapper Mapper[{}({table})] could not assemble any primary key columns for mapped table '{table}'", cd.name),
+        );
+    }
+
+    fn errors_within(&self, range: TextRange) -> bool {
+        let (l0, _) = self.p.index.line_col(self.p.source, usize::from(range.start()));
+        let (l1, _) = self.p.index.line_col(self.p.source, usize::from(range.end()));
+        self.diags.borrow().iter().any(|d| d.severity == Severity::Error && d.line >= l0 && d.line <= l1)
+    }
+
+    /// Every statement of a class body is one the declarative scan reads
+    /// (assignments to names, annotations, methods with known decorators,
+    /// docstrings, `pass`, nested plain classes) or is refused; names read
+    /// by values (and, unless `from __future__ import annotations`, by
+    /// annotations) must be bound.
+    fn class_body_check(&mut self, cd: &'a ast::StmtClassDef) {
+        let mut locals: BTreeSet<String> = ["__module__", "__qualname__"].iter().map(|s| s.to_string()).collect();
+        for st in &cd.body {
+            match st {
+                Stmt::Assign(a) => {
+                    self.check_names(&a.value, &locals);
+                    for t in &a.targets {
+                        match t {
+                            Expr::Name(n) => {
+                                locals.insert(n.id.to_string());
+                            }
+                            other => self.refuse(other, format!("the class-body assignment to `{}`", self.text(other))),
+                        }
+                    }
+                }
+                Stmt::AnnAssign(a) => {
+                    if !self.lazy_annotations {
+                        self.check_names(&a.annotation, &locals);
+                    }
+                    if let Some(v) = &a.value {
+                        self.check_names(v, &locals);
+                    }
+                    match a.target.as_ref() {
+                        Expr::Name(n) => {
+                            if a.value.is_some() {
+                                locals.insert(n.id.to_string());
+                            }
+                        }
+                        other => self.refuse(other, format!("the class-body assignment to `{}`", self.text(other))),
+                    }
+                }
+                Stmt::FunctionDef(f) => {
+                    for d in &f.decorator_list {
+                        let before = self.exceptions.borrow().len();
+                        self.check_names(&d.expression, &locals);
+                        let raised = self.exceptions.borrow().len() > before;
+                        if !raised && !self.known_method_decorator(&d.expression, &locals) {
+                            self.refuse(d, format!("the method decorator `@{}`", self.text(&d.expression)));
+                        }
+                    }
+                    locals.insert(f.name.to_string());
+                }
+                Stmt::ClassDef(inner) => {
+                    if Self::declares_table(inner) {
+                        self.refuse(&inner.name, format!("the nested mapped class `{}`", inner.name));
+                    }
+                    locals.insert(inner.name.to_string());
+                }
+                Stmt::Expr(e) => match e.value.as_ref() {
+                    Expr::StringLiteral(_) | Expr::EllipsisLiteral(_) | Expr::NumberLiteral(_) => {}
+                    other => self.refuse(other, "an expression statement in a class body"),
+                },
+                Stmt::Pass(_) => {}
+                Stmt::If(_) => self.refuse(st, "an `if` in a class body"),
+                Stmt::For(_) => self.refuse(st, "a `for` loop in a class body"),
+                Stmt::While(_) => self.refuse(st, "a `while` loop in a class body"),
+                Stmt::Try(_) => self.refuse(st, "a `try` in a class body"),
+                Stmt::With(_) => self.refuse(st, "a `with` block in a class body"),
+                Stmt::Match(_) => self.refuse(st, "a `match` in a class body"),
+                Stmt::Import(_) | Stmt::ImportFrom(_) => self.refuse(st, "an import in a class body"),
+                Stmt::Delete(_) => self.refuse(st, "`del` in a class body"),
+                Stmt::AugAssign(_) => self.refuse(st, "an augmented assignment in a class body"),
+                Stmt::Raise(_) | Stmt::Assert(_) => self.refuse(st, "`raise`/`assert` in a class body"),
+                Stmt::Global(_) | Stmt::Nonlocal(_) => self.refuse(st, "`global`/`nonlocal` in a class body"),
+                Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => {
+                    self.refuse(st, format!("`{}` in a class body", self.text(st)))
+                }
+                Stmt::TypeAlias(_) | Stmt::IpyEscapeCommand(_) => self.refuse(st, "this statement in a class body"),
+            }
+        }
+    }
+
+    fn known_method_decorator(&self, d: &'a Expr, locals: &BTreeSet<String>) -> bool {
+        let head = match d {
+            Expr::Call(c) => c.func.as_ref(),
+            e => e,
+        };
+        if let Some(n) = self.sa_name(head) {
+            return matches!(
+                n.as_str(),
+                "declared_attr"
+                    | "declared_attr.directive"
+                    | "declared_attr.cascading"
+                    | "orm.declared_attr"
+                    | "declarative.declared_attr"
+                    | "hybrid_property"
+                    | "hybrid_method"
+                    | "ext.hybrid.hybrid_property"
+                    | "ext.hybrid.hybrid_method"
+                    | "hybrid.hybrid_property"
+                    | "hybrid.hybrid_method"
+                    | "validates"
+                    | "orm.validates"
+                    | "reconstructor"
+                    | "orm.reconstructor"
+            );
+        }
+        if let Expr::Call(c) = d {
+            if matches!(self.call_name(c).as_deref(), Some("event.listens_for" | "listens_for")) {
+                return self.harmless_event(c.arguments.args.get(1));
+            }
+        }
+        // `@name.setter`, `@name.expression`, `@name.inplace.setter`: a
+        // property or hybrid of this class body
+        let mut root = head;
+        while let Expr::Attribute(a) = root {
+            root = &a.value;
+        }
+        if !std::ptr::eq(root, head) {
+            if let Expr::Name(n) = root {
+                if locals.contains(n.id.as_str()) {
+                    return true;
+                }
+            }
+        }
+        let t = self.text(head);
+        matches!(
+            t.as_str(),
+            "property"
+                | "staticmethod"
+                | "classmethod"
+                | "cached_property"
+                | "functools.cached_property"
+                | "abstractmethod"
+                | "abc.abstractmethod"
+                | "override"
+                | "typing.override"
+                | "field_validator"
+                | "model_validator"
+                | "validator"
+                | "root_validator"
+                | "computed_field"
+                | "field_serializer"
+                | "model_serializer"
+        )
     }
 
     fn assign(&mut self, target: &'a Expr, value: &'a Expr) {
@@ -663,6 +1837,25 @@ impl<'a> Interp<'a> {
 
     fn assigned_value(&mut self, name: &str, value: &'a Expr) -> Sym<'a> {
         if let Expr::Call(call) = value {
+            match self.resolve(&call.func) {
+                // `col = helper(...)`: the helper's value
+                Sym::Func(_) => {
+                    let expanded = self.deref(value);
+                    if std::ptr::eq(expanded, value) {
+                        return Sym::Opaque;
+                    }
+                    return self.assigned_value(name, expanded);
+                }
+                // a method of a class, table or metadata of this file
+                // (`Base.metadata.tables.pop(...)`) may change the MetaData
+                Sym::Unknown if self.rooted_in_model(&call.func) => {
+                    self.refuse(call, format!("the call `{}(...)`", self.text(call.func.as_ref())));
+                    return Sym::Opaque;
+                }
+                _ => {}
+            }
+        }
+        if let Expr::Call(call) = value {
             match self.call_name(call).as_deref() {
                 Some("declarative_base" | "orm.declarative_base") => {
                     let md = match kw(call, "metadata") {
@@ -711,6 +1904,7 @@ impl<'a> Interp<'a> {
                     }
                 }
                 Some("Table") => {
+                    let call = self.prepare_call(call, &BTreeSet::new());
                     if let Some((md, t)) = self.table_call(call) {
                         return Sym::Table(md, t);
                     }
@@ -802,6 +1996,7 @@ impl<'a> Interp<'a> {
     }
 
     fn class_def(&mut self, cd: &'a ast::StmtClassDef) {
+        self.class_body_check(cd);
         let id = self.classes.len();
         let mut user_bases = Vec::new();
         let mut ext_bases = Vec::new();
@@ -1092,6 +2287,9 @@ impl<'a> Interp<'a> {
                             "__table__ is not a Table(...) this playground understands: class skipped",
                         );
                     }
+                    if let Some((md, t)) = &table {
+                        self.check_mapper_pk(cd, *md, t);
+                    }
                     if let Some(c) = self.classes.get_mut(id) {
                         c.mapped = true;
                         c.table = table;
@@ -1246,6 +2444,9 @@ impl<'a> Interp<'a> {
                 let mut specs = specs;
                 specs.sort_by_key(|s| s.sort_order);
                 self.build_table(md, &t, specs, items.0, items.1, cd.name.range());
+                if mapped_parent.is_none() {
+                    self.check_mapper_pk(cd, md, &t);
+                }
                 Some((md, t))
             }
             (None, Some(parent), _) => {
@@ -1373,6 +2574,13 @@ impl<'a> Interp<'a> {
             Some(AttrValue::Expr(e)) => (Some(e), anno),
             None => (None, anno),
         };
+        if Self::is_dunder(name) {
+            return None;
+        }
+        let value = match value {
+            Some(e) => Some(self.attr_expr(e, name)?),
+            None => None,
+        };
         let ann = anno.map(|a| self.annotation(a)).unwrap_or_default();
         match value {
             None => {
@@ -1431,6 +2639,96 @@ impl<'a> Interp<'a> {
                 }
                 None
             }
+        }
+    }
+
+    /// A class attribute's value as the declarative scan sees it: helper
+    /// calls expanded, a name bound to a module-level `Column(...)` read
+    /// through, module constants substituted. `None` (after an error where
+    /// it may hide a column) when it is not a column.
+    fn attr_expr(&self, e: &'a Expr, name: &str) -> Option<&'a Expr> {
+        let e = self.deref(self.prepare(e, &BTreeSet::new()));
+        match e {
+            Expr::Name(_) | Expr::Attribute(_) => match self.resolve(e) {
+                Sym::Value(v @ Expr::Call(c))
+                    if matches!(self.call_name(c).as_deref(), Some("Column" | "mapped_column" | "orm.mapped_column")) =>
+                {
+                    Some(self.deref(self.prepare(v, &BTreeSet::new())))
+                }
+                Sym::Opaque => {
+                    self.refuse(e, format!("the value of class attribute `{name}` (`{}`)", self.text(e)));
+                    None
+                }
+                _ => Some(e),
+            },
+            Expr::Call(call) => {
+                if let Some(n) = self.call_name(call) {
+                    let known = matches!(
+                        n.as_str(),
+                        "Column"
+                            | "mapped_column"
+                            | "orm.mapped_column"
+                            | "relationship"
+                            | "orm.relationship"
+                            | "backref"
+                            | "synonym"
+                            | "orm.synonym"
+                            | "column_property"
+                            | "orm.column_property"
+                            | "deferred"
+                            | "orm.deferred"
+                            | "composite"
+                            | "orm.composite"
+                            | "association_proxy"
+                            | "ext.associationproxy.association_proxy"
+                            | "query_expression"
+                            | "orm.query_expression"
+                            | "dynamic_loader"
+                            | "Relationship"
+                            | "Field"
+                            | "PrivateAttr"
+                            | "ConfigDict"
+                    );
+                    if !known && !Self::is_type_name(n.rsplit('.').next().unwrap_or(&n)) {
+                        self.refuse(call, format!("the class attribute `{name} = {}(...)`", self.text(call.func.as_ref())));
+                        return None;
+                    }
+                    return Some(e);
+                }
+                match self.resolve(&call.func) {
+                    // a helper that could not be expanded: reported by deref
+                    Sym::Func(_) => None,
+                    Sym::Class(id) => {
+                        let sa_based = self.classes.get(id).map(|c| c.ext_bases.iter().any(|(l, _)| *l == Lib::Sa)).unwrap_or(false);
+                        if sa_based {
+                            self.refuse(call, format!("the class attribute `{name} = {}(...)` (a SQLAlchemy subclass)", self.text(call.func.as_ref())));
+                            None
+                        } else {
+                            Some(e)
+                        }
+                    }
+                    Sym::Ext(Lib::Sa | Lib::SaSqlite | Lib::Other, _) | Sym::Value(_) | Sym::Opaque | Sym::Module(_) | Sym::MetaData(_) | Sym::Table(..) => {
+                        self.refuse(call, format!("the class attribute `{name} = {}(...)`", self.text(call.func.as_ref())));
+                        None
+                    }
+                    // builtins and the standard library's types: not columns
+                    Sym::Ext(..) => Some(e),
+                    Sym::Unknown => {
+                        let pure_builtin = matches!(call.func.as_ref(), Expr::Name(n) if is_builtin(n.id.as_str())
+                            && matches!(n.id.as_str(), "str" | "int" | "float" | "bool" | "len" | "sorted" | "list" | "tuple"
+                                | "dict" | "set" | "frozenset" | "range" | "repr" | "format" | "abs" | "round" | "min" | "max"));
+                        if pure_builtin {
+                            return Some(e);
+                        }
+                        if !matches!(call.func.as_ref(), Expr::Name(n) if !is_builtin(n.id.as_str())) {
+                            self.refuse(call, format!("the class attribute `{name} = {}(...)`", self.text(call.func.as_ref())));
+                        }
+                        // an unbound name: NameError, reported by the body check
+                        None
+                    }
+                }
+            }
+            _ => Some(e),
         }
     }
 
@@ -1679,6 +2977,7 @@ impl<'a> Interp<'a> {
         if depth > 16 {
             return Err(format!("type alias `{}` does not resolve", self.text(e)));
         }
+        let e = self.deref(e);
         match e {
             Expr::Call(call) => {
                 let Some(n) = self.call_name(call) else {
@@ -1854,6 +3153,7 @@ impl<'a> Interp<'a> {
     }
 
     fn column_positional(&mut self, spec: &mut ColSpec, a: &'a Expr) {
+        let a = self.deref(a);
         let head = match a {
             Expr::Call(c) => self.call_name(c),
             other => self.sa_name(other),
@@ -2077,6 +3377,7 @@ impl<'a> Interp<'a> {
     }
 
     fn fk_target(&mut self, e: &'a Expr) -> Option<(String, String)> {
+        let e = self.deref(e);
         if let Some(s) = str_lit(e) {
             let (table, col) = s.rsplit_once('.')?;
             let table = table.rsplit('.').next().unwrap_or(table);
@@ -2125,6 +3426,7 @@ impl<'a> Interp<'a> {
     // ----- tables ------------------------------------------------------------
 
     fn table_args(&mut self, e: &'a Expr) -> (Vec<TableItem>, Option<String>) {
+        let e = self.deref(e);
         let mut items = Vec::new();
         let mut comment = None;
         let mut handle_dict = |it: &mut Self, d: &'a ast::ExprDict| {
@@ -2183,6 +3485,7 @@ impl<'a> Interp<'a> {
     }
 
     fn table_item(&mut self, e: &'a Expr) -> Option<TableItem> {
+        let e = self.deref(e);
         let Expr::Call(c) = e else {
             self.diag(e, Severity::Error, format!("unsupported table argument `{}`: ignored", self.text(e)));
             return None;
@@ -2324,6 +3627,7 @@ impl<'a> Interp<'a> {
         let mut specs = Vec::new();
         let mut items = Vec::new();
         for a in args.iter().skip(2) {
+            let a = self.deref(a);
             if let Expr::Call(c) = a {
                 if self.call_name(c).as_deref() == Some("Column") {
                     let mut spec = ColSpec::new("");
