@@ -457,10 +457,12 @@ fn load_target_metadata(host: &mut dyn Host, out: &mut Out) -> Result<models::Mo
     }
     let loaded = models::load_models(&source);
     // An exception Python raises importing models.py ends Alembic's
-    // traceback: that line first, then where and the other errors.
-    let raised = loaded.first_exception().map(|e| format!("{e}\n")).unwrap_or_default();
-    if !raised.is_empty() {
-        return Err(Failure::Exception(format!("{raised}{}", model_errors(&loaded))));
+    // traceback: that exception, where it was raised, nothing after it.
+    if let Some(e) = loaded.first_exception() {
+        return Err(Failure::Exception(format!(
+            "Traceback (most recent call last):\n  File \"models.py\", line {}, column {}\n{e}",
+            e.line, e.column
+        )));
     }
     if !loaded.uses_sqlmodel && loaded.metadata.tables.is_empty() && !defines_base(&source) {
         return Err(Failure::Exception(

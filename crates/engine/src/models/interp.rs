@@ -3030,6 +3030,17 @@ impl<'a> Interp<'a> {
         let Some(class) = type_class(short) else {
             return Err(format!("unsupported column type `{name}`"));
         };
+        if let Some(c) = call {
+            // every argument of a type is read as a literal, or the type is refused
+            for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+                if !is_literal(a) {
+                    return Err(format!("argument `{}` of `{}` is not a literal", self.text(a), self.text(c)));
+                }
+            }
+            if let Some(k) = c.arguments.keywords.iter().find(|k| k.arg.is_none()) {
+                return Err(format!("`**{}` in `{}` is not evaluated", self.text(&k.value), self.text(c)));
+            }
+        }
         let mut t = SqlType::new(class);
         use TypeClass::*;
         match class {
@@ -3145,7 +3156,19 @@ impl<'a> Interp<'a> {
         }
         for k in call.arguments.keywords.iter() {
             let Some(arg) = &k.arg else {
-                self.diag(k, Severity::Warning, "**kwargs in a column are not interpreted: ignored");
+                // `**{"nullable": False}`: a literal dict spreads its items
+                if let Expr::Dict(d) = self.deref(&k.value) {
+                    if d.items.iter().all(|i| i.key.as_ref().and_then(str_lit).is_some()) {
+                        for i in &d.items {
+                            if let Some(key) = i.key.as_ref().and_then(str_lit) {
+                                self.column_kw(spec, key, &i.value, mapped);
+                            }
+                        }
+                        continue;
+                    }
+                }
+                self.diag(k, Severity::Error, format!("`**{}` in a column is not evaluated: column skipped", self.text(&k.value)));
+                spec.skip = Some(String::new());
                 continue;
             };
             self.column_kw(spec, arg.as_str(), &k.value, mapped);
@@ -3214,24 +3237,32 @@ impl<'a> Interp<'a> {
                     spec.skip = Some(String::new());
                 }
             },
-            "name" => spec.name = str_lit(v).map(|s| s.to_string()),
-            "primary_key" => spec.primary_key = bool_lit(v).unwrap_or(false),
-            "nullable" => {
-                spec.nullable = bool_lit(v);
-                if spec.nullable.is_none() {
-                    self.diag(v, Severity::Warning, "nullable= is not a literal True/False: ignored");
+            "name" => spec.name = self.lit_str(v, name, spec),
+            "primary_key" => spec.primary_key = self.lit_bool(v, name, spec).unwrap_or(false),
+            "nullable" => spec.nullable = self.lit_bool(v, name, spec),
+            "unique" => spec.unique = self.lit_bool(v, name, spec).unwrap_or(false),
+            "index" => spec.index = self.lit_bool(v, name, spec).unwrap_or(false),
+            "comment" => spec.comment = self.lit_str(v, name, spec),
+            "sort_order" => {
+                spec.sort_order = match int_lit(v) {
+                    Some(i) => i,
+                    None if is_none(v) => 0,
+                    None => {
+                        self.not_literal(v, name, spec);
+                        0
+                    }
                 }
             }
-            "unique" => spec.unique = bool_lit(v).unwrap_or(false),
-            "index" => spec.index = bool_lit(v).unwrap_or(false),
-            "comment" => spec.comment = str_lit(v).map(|s| s.to_string()),
-            "sort_order" => spec.sort_order = int_lit(v).unwrap_or(0),
             "autoincrement" => {
                 spec.autoincrement = match (bool_lit(v), str_lit(v)) {
                     (Some(true), _) => Autoincrement::True,
                     (Some(false), _) => Autoincrement::False,
                     (_, Some("ignore_fk")) => Autoincrement::IgnoreFk,
-                    _ => Autoincrement::Auto,
+                    (_, Some("auto")) => Autoincrement::Auto,
+                    _ => {
+                        self.not_literal(v, name, spec);
+                        Autoincrement::Auto
+                    }
                 }
             }
             "server_default" => spec.server_default = self.server_default(v),
@@ -3260,6 +3291,39 @@ impl<'a> Interp<'a> {
                 self.diag(v, Severity::Warning, format!("column argument `{other}` is not interpreted: ignored"));
             }
         }
+    }
+
+    /// A column argument that must be a literal and is not: the column is
+    /// refused (its value would be a guess).
+    fn not_literal(&self, v: &'a Expr, arg: &str, spec: &mut ColSpec) {
+        self.diag(
+            v,
+            Severity::Error,
+            format!("`{arg}={}` of column `{}` is not a literal the playground can read: column skipped", self.text(v), spec.key),
+        );
+        spec.skip = Some(String::new());
+    }
+
+    fn lit_bool(&self, v: &'a Expr, arg: &str, spec: &mut ColSpec) -> Option<bool> {
+        if is_none(v) {
+            return None;
+        }
+        let b = bool_lit(v);
+        if b.is_none() {
+            self.not_literal(v, arg, spec);
+        }
+        b
+    }
+
+    fn lit_str(&self, v: &'a Expr, arg: &str, spec: &mut ColSpec) -> Option<String> {
+        if is_none(v) {
+            return None;
+        }
+        let s = str_lit(v).map(|s| s.to_string());
+        if s.is_none() {
+            self.not_literal(v, arg, spec);
+        }
+        s
     }
 
     fn server_default(&mut self, v: &'a Expr) -> Option<ServerDefault> {
