@@ -47,6 +47,7 @@ fixture!("models", sqlmodel_module_import_naming);
 fixture!("models", sqlmodel_sa_column_table_args);
 fixture!("models", type_map_enum_literal);
 fixture!("models", typed_annotated_inheritance);
+fixture!("models", with_variant_types);
 fixture!("models_bad", syntax_error);
 fixture!("models_bad", unsupported_constructs);
 fixture!("models_bad", refused_statements);
@@ -75,6 +76,7 @@ fn every_prefix_of_every_fixture_loads() {
         include_str!("fixtures/models/sqlmodel_sa_column_table_args.py"),
         include_str!("fixtures/models/type_map_enum_literal.py"),
         include_str!("fixtures/models/typed_annotated_inheritance.py"),
+        include_str!("fixtures/models/with_variant_types.py"),
     ];
     for source in fixtures {
         let mut end = 0;

@@ -64,6 +64,8 @@ fn diffs(op: &Op, sides: &Sides<'_>, out: &mut Vec<String>) {
 
 /// `repr(type_)`: `String(length=40)`, `INTEGER()`.
 fn type_repr(t: &SqlType) -> String {
+    // a Variant's repr is its base type's
+    let t = t.variant_of.as_ref().map(|v| &v.base).unwrap_or(t);
     let rendered = render::render_type(t);
     let call = rendered.find('(').unwrap_or(rendered.len());
     match rendered[..call].rfind('.') {

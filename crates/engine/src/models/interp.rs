@@ -2980,6 +2980,11 @@ impl<'a> Interp<'a> {
         let e = self.deref(e);
         match e {
             Expr::Call(call) => {
+                if let Expr::Attribute(a) = call.func.as_ref() {
+                    if a.attr.as_str() == "with_variant" {
+                        return self.with_variant(&a.value, call, depth);
+                    }
+                }
                 let Some(n) = self.call_name(call) else {
                     return Err(format!("unsupported column type `{}`", self.text(call.func.as_ref())));
                 };
@@ -2998,6 +3003,39 @@ impl<'a> Interp<'a> {
             },
             _ => Err(format!("unsupported column type `{}`", self.text(e))),
         }
+    }
+
+    /// `base.with_variant(other, "sqlite", ...)`: SQLite sees `other`;
+    /// Alembic renders the whole chain.
+    fn with_variant(&mut self, base: &'a Expr, call: &'a ast::ExprCall, depth: usize) -> Result<SqlType, String> {
+        let mut t = self.eval_type_at(base, depth + 1)?;
+        let (base, mut variants) = match t.variant_of.take() {
+            Some(v) => (v.base, v.variants),
+            None => (t, Vec::new()),
+        };
+        if !call.arguments.keywords.is_empty() {
+            return Err(format!("keyword arguments of `{}` are not evaluated", self.text(call)));
+        }
+        let mut args = call.arguments.args.iter();
+        let Some(variant) = args.next() else {
+            return Err(format!("`{}` names no type", self.text(call)));
+        };
+        let vt = self.eval_type_at(variant, depth + 1)?;
+        let mut dialects = 0;
+        for d in args {
+            let Some(name) = str_lit(d) else {
+                return Err(format!("dialect name `{}` of with_variant is not a string literal", self.text(d)));
+            };
+            if variants.iter().any(|(x, _)| x == name) {
+                return Err(format!("Dialect '{name}' is already present in the mapping for this Variant"));
+            }
+            variants.push((name.to_string(), vt.clone()));
+            dialects += 1;
+        }
+        if dialects == 0 {
+            return Err(format!("`{}` names no dialect", self.text(call)));
+        }
+        Ok(SqlType::with_variants(base, variants))
     }
 
     /// `sqlalchemy.dialects.sqlite.DATETIME` / `DATE` / `TIME` are kept as the
@@ -3177,6 +3215,16 @@ impl<'a> Interp<'a> {
 
     fn column_positional(&mut self, spec: &mut ColSpec, a: &'a Expr) {
         let a = self.deref(a);
+        if matches!(a, Expr::Call(c) if matches!(c.func.as_ref(), Expr::Attribute(at) if at.attr.as_str() == "with_variant")) {
+            match self.eval_type(a) {
+                Ok(t) => spec.type_ = Some(t),
+                Err(m) => {
+                    self.diag(a, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
+                    spec.skip = Some(String::new());
+                }
+            }
+            return;
+        }
         let head = match a {
             Expr::Call(c) => self.call_name(c),
             other => self.sa_name(other),
