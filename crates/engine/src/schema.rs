@@ -111,6 +111,12 @@ pub struct Column {
     /// `Computed(sqltext, persisted=...)`.
     pub computed: Option<Computed>,
     pub comment: Option<String>,
+    /// Added by the models helper: `repr(Column.default)`, the client-side
+    /// (Python) default, e.g. `ScalarElementColumnDefault('x')`. No DDL and
+    /// no comparison use it; `check`'s "New upgrade operations detected"
+    /// message shows it. Only scalar defaults are known (a callable's repr
+    /// holds a memory address); reflected columns have none.
+    pub client_default: Option<String>,
 }
 
 impl Column {
@@ -124,6 +130,7 @@ impl Column {
             autoincrement: Autoincrement::Auto,
             computed: None,
             comment: None,
+            client_default: None,
         }
     }
 }

@@ -83,7 +83,7 @@ fn table_repr(t: &Table) -> String {
 }
 
 /// `Column.__repr__`: name, type, its `ForeignKey`s, `table=<t>`, then
-/// `primary_key`, `nullable`, `server_default`, `comment` when set.
+/// `primary_key`, `nullable`, `default`, `server_default`, `comment` when set.
 fn column_repr(c: &Column, table_name: &str, table: Option<&Table>) -> String {
     let mut parts = vec![py_repr_str(&c.name), type_repr(&c.type_)];
     if let Some(t) = table {
@@ -101,6 +101,9 @@ fn column_repr(c: &Column, table_name: &str, table: Option<&Table>) -> String {
     }
     if !c.nullable {
         parts.push("nullable=False".to_string());
+    }
+    if let Some(d) = &c.client_default {
+        parts.push(format!("default={d}"));
     }
     if let Some(d) = &c.server_default {
         parts.push(format!("server_default={}", default_repr(d)));

@@ -145,6 +145,8 @@ struct ColSpec {
     sort_order: i64,
     /// `key=` given explicitly.
     col_key: Option<String>,
+    /// `repr(Column.default)` for a scalar client default.
+    client_default: Option<String>,
     /// Set when the column cannot be built; the message (if not empty) is
     /// reported where the column is collected.
     skip: Option<String>,
@@ -168,6 +170,7 @@ impl ColSpec {
             checks: Vec::new(),
             sort_order: 0,
             col_key: None,
+            client_default: None,
             skip: None,
         }
     }
@@ -448,6 +451,27 @@ fn contains_scope(e: &Expr) -> bool {
     let mut v = V(false);
     v.visit_expr(e);
     v.0
+}
+
+/// `repr(Column.default)` for a literal `default=`: SQLAlchemy wraps a
+/// scalar in `ScalarElementColumnDefault`. `None` for `default=None` and
+/// for callables and SQL expressions, whose repr holds a memory address.
+fn client_default_repr(v: &Expr) -> Option<String> {
+    let arg = match v {
+        Expr::StringLiteral(s) => crate::render::py_repr_str(s.value.to_str()),
+        Expr::BooleanLiteral(b) => if b.value { "True" } else { "False" }.to_string(),
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(_) => int_lit(v)?.to_string(),
+            ast::Number::Float(f) => {
+                let s = format!("{f:?}");
+                if s.contains(['.', 'e', 'i', 'N']) { s } else { format!("{s}.0") }
+            }
+            ast::Number::Complex { .. } => return None,
+        },
+        Expr::UnaryOp(_) => int_lit(v)?.to_string(),
+        _ => return None,
+    };
+    Some(format!("ScalarElementColumnDefault({arg})"))
 }
 
 fn str_lit(e: &Expr) -> Option<&str> {
@@ -3315,9 +3339,8 @@ impl<'a> Interp<'a> {
             }
             "server_default" => spec.server_default = self.server_default(v),
             "key" => spec.col_key = str_lit(v).map(|s| s.to_string()),
-            "default"
-            | "onupdate"
-            | "insert_default"
+            "default" | "insert_default" => spec.client_default = client_default_repr(v),
+            "onupdate"
             | "doc"
             | "info"
             | "init"
@@ -3866,6 +3889,7 @@ impl<'a> Interp<'a> {
             col.autoincrement = spec.autoincrement;
             col.computed = spec.computed.clone();
             col.comment = spec.comment.clone();
+            col.client_default = spec.client_default.clone();
             t.columns.push(col);
             if spec.primary_key {
                 let pk = t.primary_key.get_or_insert(PrimaryKeyConstraint { name: None, columns: Vec::new() });
@@ -4095,6 +4119,13 @@ impl<'a> Interp<'a> {
         }
         let mut spec = ColSpec::new(name);
         let fkw = |k: &str| field.and_then(|f| kw(f, k));
+        // SQLModel passes the field's default (its first argument, `default=`,
+        // or the plain value) on as the Column's
+        spec.client_default = match (field, value) {
+            (Some(f), _) => f.arguments.args.first().or_else(|| kw(f, "default")).and_then(client_default_repr),
+            (None, Some(v)) => client_default_repr(v),
+            (None, None) => None,
+        };
         // the type
         let type_ = if let Some(st) = fkw("sa_type") {
             self.eval_type(st)
