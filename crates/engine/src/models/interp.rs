@@ -1812,50 +1812,50 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                if matches!(sub.value.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "naming_convention") {
-                    self.diag(target, Severity::Warning, "naming_convention item assignment not understood: ignored");
-                }
+                // any other item assignment may change a value read later
+                self.refuse(target, format!("the item assignment `{} = ...`", self.text(target)));
             }
             Expr::Attribute(a) => {
                 // `Base.metadata = MetaData(...)`, `X.metadata.naming_convention = {...}`
                 let attr = a.attr.as_str();
-                if attr == "metadata" {
-                    if let Some(md) = self.metadata_call(value) {
-                        match self.resolve(&a.value) {
-                            Sym::Class(id) => {
-                                let root = self.root_of(id).unwrap_or(id);
-                                if let Some(c) = self.classes.get_mut(root) {
-                                    c.metadata = Some(md);
-                                }
+                let done = if attr == "metadata" {
+                    match (self.metadata_call(value), self.resolve(&a.value)) {
+                        (Some(md), Sym::Class(id)) => {
+                            let root = self.root_of(id).unwrap_or(id);
+                            if let Some(c) = self.classes.get_mut(root) {
+                                c.metadata = Some(md);
                             }
-                            Sym::Ext(Lib::Sa, n) if n == "SQLModel" => self.sqlmodel_md = Some(md),
-                            _ => {}
+                            true
                         }
+                        (Some(md), Sym::Ext(Lib::Sa, n)) if n == "SQLModel" => {
+                            self.sqlmodel_md = Some(md);
+                            true
+                        }
+                        _ => false,
                     }
                 } else if attr == "naming_convention" {
-                    if let Sym::MetaData(md) = self.resolve(&a.value) {
-                        if let Some(nc) = self.naming_dict(value) {
+                    let md = match self.resolve(&a.value) {
+                        Sym::MetaData(md) => Some(md),
+                        Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => Some(self.sqlmodel_md()),
+                        _ => None,
+                    };
+                    match (md, self.naming_dict(value)) {
+                        (Some(md), Some(nc)) => {
                             if let Some(m) = self.mds.get_mut(md) {
                                 m.md.naming_convention = nc;
                             }
+                            true
                         }
-                    } else if let Expr::Attribute(inner) = a.value.as_ref() {
-                        if inner.attr.as_str() == "metadata" {
-                            if let Sym::Ext(Lib::Sa, n) = self.resolve(&inner.value) {
-                                if n == "SQLModel" {
-                                    let md = self.sqlmodel_md();
-                                    if let Some(nc) = self.naming_dict(value) {
-                                        if let Some(m) = self.mds.get_mut(md) {
-                                            m.md.naming_convention = nc;
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                        _ => false,
                     }
+                } else {
+                    false
+                };
+                if !done {
+                    self.refuse(target, format!("the attribute assignment `{} = ...`", self.text(target)));
                 }
             }
-            _ => {}
+            other => self.refuse(other, format!("the assignment to `{}`", self.text(other))),
         }
     }
 
@@ -1882,8 +1882,22 @@ impl<'a> Interp<'a> {
         if let Expr::Call(call) = value {
             match self.call_name(call).as_deref() {
                 Some("declarative_base" | "orm.declarative_base") => {
+                    for k in call.arguments.keywords.iter() {
+                        if !matches!(k.arg.as_ref().map(|a| a.as_str()), Some("metadata" | "type_annotation_map" | "cls" | "name")) {
+                            self.refuse(k, format!("the declarative_base argument `{}`", self.text(k)));
+                        }
+                    }
+                    if let Some(Some(tm)) = kw(call, "type_annotation_map").map(|t| (!matches!(t, Expr::Dict(_))).then_some(t)) {
+                        self.refuse(tm, "a type_annotation_map that is not a dict literal");
+                    }
                     let md = match kw(call, "metadata") {
-                        Some(m) => self.metadata_ref(m),
+                        Some(m) => {
+                            let r = self.metadata_ref(m);
+                            if r.is_none() {
+                                self.refuse(m, format!("the metadata `{}`", self.text(m)));
+                            }
+                            r
+                        }
                         None => None,
                     };
                     let md = md.unwrap_or_else(|| self.new_md());
@@ -1952,6 +1966,14 @@ impl<'a> Interp<'a> {
             return None;
         }
         let md = self.new_md();
+        for k in call.arguments.keywords.iter() {
+            if !matches!(k.arg.as_ref().map(|a| a.as_str()), Some("naming_convention" | "info")) {
+                self.refuse(k, format!("the MetaData argument `{}`", self.text(k)));
+            }
+        }
+        if let Some(a) = call.arguments.args.first() {
+            self.refuse(a, "a positional MetaData argument (schema)");
+        }
         if let Some(nc) = kw(call, "naming_convention") {
             match self.naming_dict(nc) {
                 Some(d) => {
@@ -2001,9 +2023,7 @@ impl<'a> Interp<'a> {
                     _ => return None,
                 },
             };
-            if let Some(v) = str_lit(&item.value) {
-                out.insert(k, v.to_string());
-            }
+            out.insert(k, str_lit(&item.value)?.to_string());
         }
         Some(out)
     }
@@ -2030,12 +2050,20 @@ impl<'a> Interp<'a> {
                 match self.resolve(b) {
                     Sym::Class(c) => user_bases.push(c),
                     Sym::Ext(lib, n) => ext_bases.push((lib, n)),
-                    _ => {}
+                    // an undefined name: NameError, reported with the class line
+                    Sym::Unknown if matches!(b, Expr::Name(_)) => {}
+                    // bound by a failed import or a refused statement: reported there
+                    Sym::Opaque => {}
+                    // `Generic[T]` and the like
+                    Sym::Unknown
+                        if matches!(b, Expr::Subscript(sub) if matches!(self.resolve(&sub.value), Sym::Ext(Lib::Typing, _))) => {}
+                    _ => self.refuse(b, format!("the base class `{}`", self.text(b))),
                 }
             }
             for k in args.keywords.iter() {
-                if k.arg.as_ref().map(|a| a.as_str()) == Some("table") {
-                    table_kw = bool_lit(&k.value).unwrap_or(false);
+                match (k.arg.as_ref().map(|a| a.as_str()), bool_lit(&k.value)) {
+                    (Some("table"), Some(v)) => table_kw = v,
+                    _ => self.refuse(k, format!("the class keyword `{}`", self.text(k))),
                 }
             }
         }
@@ -2188,12 +2216,18 @@ impl<'a> Interp<'a> {
                 continue;
             };
             match n.id.as_str() {
-                "metadata" => md = self.metadata_call(v),
+                "metadata" => {
+                    md = self.metadata_call(v);
+                    if md.is_none() {
+                        self.refuse(v, format!("the metadata `{}`", self.text(v)));
+                    }
+                }
+                "registry" => self.refuse(v, "a `registry` attribute of a declarative base"),
                 "type_annotation_map" => {
                     if let Expr::Dict(d) = v {
                         type_map = d.items.iter().filter_map(|i| i.key.as_ref().map(|k| (k, &i.value))).collect();
                     } else {
-                        self.diag(v, Severity::Warning, "type_annotation_map is not a dict literal: ignored");
+                        self.refuse(v, "a type_annotation_map that is not a dict literal");
                     }
                 }
                 _ => {}
@@ -3654,7 +3688,18 @@ impl<'a> Interp<'a> {
             }
         }
         let cols = |it: &Self, skip: usize| -> Vec<String> {
-            c.arguments.args.iter().skip(skip).filter_map(|a| it.col_ref(a)).collect()
+            c.arguments
+                .args
+                .iter()
+                .skip(skip)
+                .filter_map(|a| {
+                    let r = it.col_ref(a);
+                    if r.is_none() {
+                        it.refuse(a, format!("the constraint column `{}`", it.text(a)));
+                    }
+                    r
+                })
+                .collect()
         };
         match self.call_name(c).as_deref() {
             Some("Index") => {
@@ -3815,8 +3860,20 @@ impl<'a> Interp<'a> {
     fn table_item_index(&mut self, call: &'a ast::ExprCall) -> Option<TableItem> {
         // reuse table_item through a synthetic path
         let name = call.arguments.args.first().and_then(|n| self.name_arg(n));
-        let columns =
-            call.arguments.args.iter().skip(1).filter_map(|a| self.col_ref(a)).map(IndexColumn::Column).collect();
+        let columns = call
+            .arguments
+            .args
+            .iter()
+            .skip(1)
+            .filter_map(|a| {
+                let r = self.col_ref(a);
+                if r.is_none() {
+                    self.refuse(a, format!("the index column `{}`", self.text(a)));
+                }
+                r
+            })
+            .map(IndexColumn::Column)
+            .collect();
         Some(TableItem::Index { name, columns, unique: kw(call, "unique").and_then(bool_lit).unwrap_or(false) })
     }
 
@@ -4137,6 +4194,14 @@ impl<'a> Interp<'a> {
             Err(m) => {
                 self.diag(anno, Severity::Error, format!("{m}: field `{name}` skipped"));
                 return None;
+            }
+        }
+        for k in ["primary_key", "index", "unique", "nullable"] {
+            if let Some(v) = fkw(k) {
+                if bool_lit(v).is_none() && !is_none(v) {
+                    self.diag(v, Severity::Error, format!("`{k}={}` of field `{name}` is not a literal: field skipped", self.text(v)));
+                    return None;
+                }
             }
         }
         spec.primary_key = fkw("primary_key").and_then(bool_lit).unwrap_or(false);
