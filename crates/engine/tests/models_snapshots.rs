@@ -110,6 +110,25 @@ fn unsupported_type_is_reported_with_position_and_column_skipped() {
     assert_eq!(raised.to_string(), "ModuleNotFoundError: No module named 'geo'");
 }
 
+/// `NameError` as CPython 3.11 prints it, with its "Did you mean"
+/// suggestion: module globals in binding order, then builtins; a class body's
+/// own names are not candidates, a helper's parameters are.
+#[test]
+fn name_error_suggestions_follow_cpython() {
+    let cases = [
+        ("from sqlalchemy import Column, String\nx = Column(Strng(50))\n", "NameError: name 'Strng' is not defined. Did you mean: 'String'?"),
+        ("from sqlalchemy import Column\nx = Column(Strin(50))\n", "NameError: name 'Strin' is not defined"),
+        ("abs_ = 1\nx = ab\n", "NameError: name 'ab' is not defined. Did you mean: 'abs'?"),
+        ("class T:\n    myname = 1\n    x = mynme\n", "NameError: name 'mynme' is not defined"),
+        ("import sqlalchemy as sa\ndef col(length):\n    return sa.Column(sa.String(lenght))\nx = col(5)\n", "NameError: name 'lenght' is not defined. Did you mean: 'length'?"),
+    ];
+    for (src, want) in cases {
+        let result = load_models(src);
+        let got = result.first_exception().map(|e| e.to_string());
+        assert_eq!(got.as_deref(), Some(want), "{src}");
+    }
+}
+
 #[test]
 fn sqlmodel_is_flagged() {
     let src = "from typing import Optional\nfrom sqlmodel import Field, SQLModel\n\nclass Pet(SQLModel, table=True):\n    id: Optional[int] = Field(default=None, primary_key=True)\n    name: str\n";

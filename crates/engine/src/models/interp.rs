@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ruff_text_size::{Ranged, TextRange};
 
-use super::modules::{BUILTINS, PACKAGES, STDLIB};
+use super::modules::{BUILTINS, BUILTINS_ORDER, PACKAGES, STDLIB};
 use super::{ModelsResult, PyException, PyExceptionClass};
 use crate::python::ast::{self, Expr, Stmt};
 use crate::python::{parse_module, ParsedModule, Severity};
@@ -220,6 +220,9 @@ struct Interp<'a> {
     /// the call's arguments substituted, a constant name replaced by its value.
     arena: &'a typed_arena::Arena<Expr>,
     env: BTreeMap<String, Sym<'a>>,
+    /// Module globals in binding order (a dict's order), for `NameError`'s
+    /// "Did you mean" suggestion.
+    global_order: Vec<String>,
     classes: Vec<ClassInfo<'a>>,
     mds: Vec<MdInfo>,
     sqlmodel_md: Option<usize>,
@@ -229,6 +232,9 @@ struct Interp<'a> {
     lazy_annotations: bool,
     diags: RefCell<Vec<crate::python::Diagnostic>>,
     exceptions: RefCell<Vec<PyException>>,
+    /// The current frame's `co_varnames` (a helper's parameters while its
+    /// body is checked), for "Did you mean".
+    frame_vars: RefCell<Vec<String>>,
 }
 
 pub(super) fn load(source: &str) -> ModelsResult {
@@ -238,6 +244,7 @@ pub(super) fn load(source: &str) -> ModelsResult {
         p: &parsed,
         arena: &arena,
         env: BTreeMap::new(),
+        global_order: Vec::new(),
         classes: Vec::new(),
         mds: Vec::new(),
         sqlmodel_md: None,
@@ -245,6 +252,7 @@ pub(super) fn load(source: &str) -> ModelsResult {
         lazy_annotations: false,
         diags: RefCell::new(parsed.diagnostics.clone()),
         exceptions: RefCell::new(Vec::new()),
+        frame_vars: RefCell::new(Vec::new()),
     };
     it.stmts(&parsed.module.body);
     let target = it.target_md();
@@ -383,6 +391,96 @@ fn missing_module(full: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// CPython 3.11's `calculate_suggestions` (Python/suggestions.c): the
+/// closest name by a Levenshtein distance where a case change costs 1 and
+/// any other edit 2, within a third of the characters involved.
+fn suggest<'d>(dir: &[&'d str], name: &str) -> Option<&'d str> {
+    const MOVE_COST: usize = 2;
+    if dir.len() >= 750 {
+        return None;
+    }
+    let mut best: Option<(&str, usize)> = None;
+    for &item in dir {
+        if item == name {
+            continue;
+        }
+        let mut max_distance = (name.len() + item.len() + 3) * MOVE_COST / 6;
+        if let Some((_, d)) = best {
+            max_distance = max_distance.min(d.saturating_sub(1));
+        }
+        let distance = levenshtein(name.as_bytes(), item.as_bytes(), max_distance);
+        if distance > max_distance {
+            continue;
+        }
+        if best.map(|(_, d)| distance < d).unwrap_or(true) {
+            best = Some((item, distance));
+        }
+    }
+    best.map(|(s, _)| s)
+}
+
+fn levenshtein(a: &[u8], b: &[u8], max_cost: usize) -> usize {
+    const MOVE_COST: usize = 2;
+    const CASE_COST: usize = 1;
+    let substitution = |x: u8, y: u8| -> usize {
+        if x & 31 != y & 31 {
+            MOVE_COST
+        } else if x == y {
+            0
+        } else if x.to_ascii_lowercase() == y.to_ascii_lowercase() {
+            CASE_COST
+        } else {
+            MOVE_COST
+        }
+    };
+    let (mut a, mut b) = (a, b);
+    while let (Some(x), Some(y)) = (a.first(), b.first()) {
+        if x != y {
+            break;
+        }
+        a = &a[1..];
+        b = &b[1..];
+    }
+    while let (Some(x), Some(y)) = (a.last(), b.last()) {
+        if x != y {
+            break;
+        }
+        a = &a[..a.len() - 1];
+        b = &b[..b.len() - 1];
+    }
+    if a.is_empty() || b.is_empty() {
+        return (a.len() + b.len()) * MOVE_COST;
+    }
+    if a.len() > 40 || b.len() > 40 {
+        return max_cost + 1;
+    }
+    if b.len() < a.len() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    if (b.len() - a.len()) * MOVE_COST > max_cost {
+        return max_cost + 1;
+    }
+    let mut buffer: Vec<usize> = (1..=a.len()).map(|i| i * MOVE_COST).collect();
+    let mut result = 0;
+    for (b_index, &code) in b.iter().enumerate() {
+        let mut distance = b_index * MOVE_COST;
+        result = distance;
+        let mut minimum = usize::MAX;
+        for (index, &ac) in a.iter().enumerate() {
+            let substitute = distance + substitution(code, ac);
+            distance = buffer[index];
+            let insert_delete = result.min(distance) + MOVE_COST;
+            result = insert_delete.min(substitute);
+            buffer[index] = result;
+            minimum = minimum.min(result);
+        }
+        if minimum > max_cost {
+            return max_cost + 1;
+        }
+    }
+    result
 }
 
 fn is_builtin(name: &str) -> bool {
@@ -542,6 +640,43 @@ impl<'a> Interp<'a> {
         }
         self.diag_at(range, Severity::Error, exc.to_string());
         self.exceptions.borrow_mut().push(exc);
+    }
+
+    /// Binds a module-level name (a dict keeps its first position).
+    fn bind(&mut self, name: String, sym: Sym<'a>) {
+        if !self.env.contains_key(&name) {
+            self.global_order.push(name.clone());
+        }
+        self.env.insert(name, sym);
+    }
+
+    /// `NameError: name 'x' is not defined[. Did you mean: 'y'?]`, with
+    /// CPython 3.11's suggestion: the frame's variables (a function's
+    /// parameters; a class body has none), then the module's globals in
+    /// binding order, then the builtins.
+    fn name_error(&self, range: TextRange, name: &str, varnames: &[String]) {
+        let dunders = ["__name__", "__doc__", "__package__", "__loader__", "__spec__", "__file__", "__cached__", "__builtins__"];
+        // a module with annotated assignments sets up `__annotations__` first
+        let annotations = self
+            .p
+            .module
+            .body
+            .iter()
+            .any(|st| matches!(st, Stmt::AnnAssign(a) if a.simple))
+            .then_some("__annotations__");
+        let globals: Vec<&str> = dunders
+            .iter()
+            .copied()
+            .chain(annotations)
+            .chain(self.global_order.iter().map(|s| s.as_str()))
+            .collect();
+        let vars: Vec<&str> = varnames.iter().map(|s| s.as_str()).collect();
+        let suggestion = [vars.as_slice(), globals.as_slice(), BUILTINS_ORDER].into_iter().find_map(|dir| suggest(dir, name));
+        let msg = match suggestion {
+            Some(s) => format!("name '{name}' is not defined. Did you mean: '{s}'?"),
+            None => format!("name '{name}' is not defined"),
+        };
+        self.raise(range, PyExceptionClass::NameError, msg);
     }
 
     /// An error naming a construct the interpreter does not evaluate.
@@ -770,7 +905,7 @@ impl<'a> Interp<'a> {
                         self.refuse(d, format!("the function decorator `@{}`", self.text(&d.expression)));
                     }
                 }
-                self.env.insert(f.name.to_string(), Sym::Func(f));
+                self.bind(f.name.to_string(), Sym::Func(f));
             }
             Stmt::Assign(a) => {
                 self.check_names(&a.value, &BTreeSet::new());
@@ -784,7 +919,7 @@ impl<'a> Interp<'a> {
                     };
                     for t in &a.targets {
                         if let Expr::Name(n) = t {
-                            self.env.insert(n.id.to_string(), sym.clone());
+                            self.bind(n.id.to_string(), sym.clone());
                         }
                     }
                 } else if let ([Expr::Tuple(_) | Expr::List(_)], Some(values)) =
@@ -817,7 +952,7 @@ impl<'a> Interp<'a> {
                 self.check_names(&a.value, &BTreeSet::new());
                 match a.target.as_ref() {
                     Expr::Name(n) => {
-                        self.env.insert(n.id.to_string(), Sym::Opaque);
+                        self.bind(n.id.to_string(), Sym::Opaque);
                     }
                     other => self.refuse(other, format!("the augmented assignment to `{}`", self.text(other))),
                 }
@@ -826,6 +961,7 @@ impl<'a> Interp<'a> {
                 for t in &d.targets {
                     match t {
                         Expr::Name(n) => {
+                            self.global_order.retain(|g| g != n.id.as_str());
                             if self.env.remove(n.id.as_str()).is_none() {
                                 self.raise(n.range, PyExceptionClass::NameError, format!("name '{}' is not defined", n.id));
                             }
@@ -861,7 +997,7 @@ impl<'a> Interp<'a> {
             Stmt::TypeAlias(t) => {
                 // `type X = ...` binds a lazily evaluated alias.
                 if let Expr::Name(n) = t.name.as_ref() {
-                    self.env.insert(n.id.to_string(), Sym::Opaque);
+                    self.bind(n.id.to_string(), Sym::Opaque);
                 }
             }
             Stmt::IpyEscapeCommand(_) => self.refuse(stmt, "an IPython escape command"),
@@ -946,7 +1082,7 @@ impl<'a> Interp<'a> {
             }
             for n in bound {
                 if !n.is_empty() && n != "*" {
-                    self.env.insert(n.to_string(), Sym::Opaque);
+                    self.bind(n.to_string(), Sym::Opaque);
                 }
             }
         }
@@ -971,11 +1107,11 @@ impl<'a> Interp<'a> {
                     }
                     match &alias.asname {
                         Some(as_) => {
-                            self.env.insert(as_.to_string(), Sym::Module(lib));
+                            self.bind(as_.to_string(), Sym::Module(lib));
                         }
                         None => {
                             let root = full.split('.').next().unwrap_or(full);
-                            self.env.insert(root.to_string(), Sym::Module(Self::lib_of(root)));
+                            self.bind(root.to_string(), Sym::Module(Self::lib_of(root)));
                         }
                     }
                 }
@@ -1018,7 +1154,7 @@ impl<'a> Interp<'a> {
                         }
                         _ => Sym::Ext(lib, name.to_string()),
                     };
-                    self.env.insert(bound, sym);
+                    self.bind(bound, sym);
                 }
                 Ok(())
             }
@@ -1231,7 +1367,7 @@ impl<'a> Interp<'a> {
                 match handler {
                     Some(h) => {
                         if let Some(n) = &h.name {
-                            self.env.insert(n.to_string(), Sym::Opaque);
+                            self.bind(n.to_string(), Sym::Opaque);
                         }
                         self.stmts(&h.body);
                     }
@@ -1382,6 +1518,7 @@ impl<'a> Interp<'a> {
         struct V<'i, 'a> {
             it: &'i Interp<'a>,
             locals: &'i BTreeSet<String>,
+            varnames: Vec<String>,
         }
         impl<'a> Visitor<'a> for V<'_, 'a> {
             fn visit_expr(&mut self, e: &'a Expr) {
@@ -1389,7 +1526,7 @@ impl<'a> Interp<'a> {
                     Expr::Name(n) if n.ctx.is_load() => {
                         let id = n.id.as_str();
                         if !self.locals.contains(id) && !self.it.env.contains_key(id) && !is_builtin(id) {
-                            self.it.raise(n.range, PyExceptionClass::NameError, format!("name '{id}' is not defined"));
+                            self.it.name_error(n.range, id, &self.varnames);
                         }
                     }
                     Expr::Lambda(_) | Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {}
@@ -1398,7 +1535,7 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        V { it: self, locals }.visit_expr(e);
+        V { it: self, locals, varnames: self.frame_vars.borrow().clone() }.visit_expr(e);
     }
 
     /// A constant the module bound to a literal (`LEN = 50`), to read
@@ -1569,7 +1706,15 @@ impl<'a> Interp<'a> {
         {
             let params: BTreeSet<String> = bound.keys().cloned().collect();
             let before = self.exceptions.borrow().len();
+            let varnames: Vec<String> = positional
+                .iter()
+                .copied()
+                .chain(ps.kwonlyargs.iter())
+                .map(|p| p.parameter.name.to_string())
+                .collect();
+            let outer = self.frame_vars.replace(varnames);
             self.check_names(ret, &params);
+            self.frame_vars.replace(outer);
             reported |= self.exceptions.borrow().len() > before;
         }
         if reported {
@@ -1793,7 +1938,7 @@ impl<'a> Interp<'a> {
             Expr::Name(n) => {
                 let name = n.id.to_string();
                 let sym = self.assigned_value(&name, value);
-                self.env.insert(name, sym);
+                self.bind(name, sym);
             }
             Expr::Subscript(sub) => {
                 // `Base.metadata.naming_convention["fk"] = "..."`
@@ -2104,7 +2249,7 @@ impl<'a> Interp<'a> {
             mapped_names: BTreeSet::new(),
             members: Vec::new(),
         });
-        self.env.insert(cd.name.to_string(), Sym::Class(id));
+        self.bind(cd.name.to_string(), Sym::Class(id));
         match kind {
             Kind::Enum => self.enum_members(id, cd),
             Kind::DeclRoot => self.root_body(id, cd),
