@@ -28,6 +28,8 @@ macro_rules! fixture {
 }
 
 fixture!("models", abstract_legacy_defaults);
+fixture!("models", as_declarative_base);
+fixture!("models", registry_mapped_generate_base);
 fixture!("models", annotations_enums_pk);
 fixture!("models", core_types_module_index);
 fixture!("models", dataclass_tablename_directive);
@@ -58,6 +60,8 @@ fixture!("models_bad", refused_statements);
 fn every_prefix_of_every_fixture_loads() {
     let fixtures = [
         include_str!("fixtures/models/abstract_legacy_defaults.py"),
+        include_str!("fixtures/models/as_declarative_base.py"),
+        include_str!("fixtures/models/registry_mapped_generate_base.py"),
         include_str!("fixtures/models/annotations_enums_pk.py"),
         include_str!("fixtures/models/core_types_module_index.py"),
         include_str!("fixtures/models/dataclass_tablename_directive.py"),

@@ -179,6 +179,15 @@ impl ColSpec {
     }
 }
 
+/// What a class's decorators make of it.
+#[derive(Default, Clone, Copy)]
+struct ClassDecor {
+    /// `@reg.mapped`: mapped in this registry (a root's class id).
+    registry: Option<usize>,
+    /// `@as_declarative(...)`: a declarative base, with `metadata=` if given.
+    as_declarative: Option<Option<usize>>,
+}
+
 /// A table-level item from `__table_args__` or `Table(...)`.
 #[derive(Debug, Clone)]
 enum TableItem {
@@ -877,9 +886,10 @@ impl<'a> Interp<'a> {
                 }
             }
             Stmt::ClassDef(cd) => {
+                let mut decor = ClassDecor::default();
                 for d in &cd.decorator_list {
                     self.check_names(&d.expression, &BTreeSet::new());
-                    self.refuse(d, format!("the class decorator `@{}`", self.text(&d.expression)));
+                    self.class_decorator(&d.expression, &mut decor);
                 }
                 if let Some(args) = &cd.arguments {
                     for a in args.args.iter() {
@@ -889,7 +899,7 @@ impl<'a> Interp<'a> {
                         self.check_names(&k.value, &BTreeSet::new());
                     }
                 }
-                self.class_def(cd);
+                self.class_def(cd, decor);
             }
             Stmt::FunctionDef(f) => {
                 // Defaults and decorators run at `def` time; the body only
@@ -1812,6 +1822,13 @@ impl<'a> Interp<'a> {
                     }
                 }
                 Stmt::AnnAssign(a) => {
+                    if let Some(text) = str_lit(&a.annotation) {
+                        // SQLAlchemy evaluates a string annotation in the module's
+                        // namespace; the playground does not parse it
+                        if text.contains("Mapped") {
+                            self.refuse(a.annotation.as_ref(), format!("the string annotation `{}` (write it unquoted)", self.text(a.annotation.as_ref())));
+                        }
+                    }
                     if !self.lazy_annotations {
                         self.check_names(&a.annotation, &locals);
                     }
@@ -2015,6 +2032,17 @@ impl<'a> Interp<'a> {
                     }
                     return self.assigned_value(name, expanded);
                 }
+                // `reg.generate_base()`: a base class in that registry
+                Sym::Unknown
+                    if matches!(call.func.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "generate_base"
+                        && matches!(self.resolve(&a.value), Sym::Class(r) if self.root_of(r) == Some(r)))
+                        && call.arguments.args.is_empty()
+                        && call.arguments.keywords.is_empty() =>
+                {
+                    if let Expr::Attribute(a) = call.func.as_ref() {
+                        return self.resolve(&a.value);
+                    }
+                }
                 // a method of a class, table or metadata of this file
                 // (`Base.metadata.tables.pop(...)`) may change the MetaData
                 Sym::Unknown if self.rooted_in_model(&call.func) => {
@@ -2026,9 +2054,15 @@ impl<'a> Interp<'a> {
         }
         if let Expr::Call(call) = value {
             match self.call_name(call).as_deref() {
-                Some("declarative_base" | "orm.declarative_base") => {
+                Some("declarative_base" | "orm.declarative_base" | "registry" | "orm.registry") => {
                     for k in call.arguments.keywords.iter() {
-                        if !matches!(k.arg.as_ref().map(|a| a.as_str()), Some("metadata" | "type_annotation_map" | "cls" | "name")) {
+                        let is_registry = matches!(self.call_name(call).as_deref(), Some("registry" | "orm.registry"));
+                        let known = if is_registry {
+                            matches!(k.arg.as_ref().map(|a| a.as_str()), Some("metadata" | "type_annotation_map"))
+                        } else {
+                            matches!(k.arg.as_ref().map(|a| a.as_str()), Some("metadata" | "type_annotation_map" | "cls" | "name"))
+                        };
+                        if !known {
                             self.refuse(k, format!("the declarative_base argument `{}`", self.text(k)));
                         }
                     }
@@ -2184,7 +2218,54 @@ impl<'a> Interp<'a> {
         self.classes.get(id).map(|c| c.ext_bases.iter().any(|(l, n)| *l == Lib::Sa && n == "SQLModel")).unwrap_or(false)
     }
 
-    fn class_def(&mut self, cd: &'a ast::StmtClassDef) {
+    /// `@registry.mapped` / `@Base.registry.mapped[_as_dataclass]` map the
+    /// class in that registry; `@as_declarative(metadata=...)` makes it a
+    /// declarative base. Any other class decorator is refused.
+    fn class_decorator(&mut self, d: &'a Expr, decor: &mut ClassDecor) {
+        if let Expr::Attribute(a) = d {
+            if matches!(a.attr.as_str(), "mapped" | "mapped_as_dataclass") {
+                let reg = match self.resolve(&a.value) {
+                    Sym::Class(id) => self.root_of(id),
+                    _ => match a.value.as_ref() {
+                        Expr::Attribute(inner) if inner.attr.as_str() == "registry" => match self.resolve(&inner.value) {
+                            Sym::Class(id) => self.root_of(id),
+                            _ => None,
+                        },
+                        _ => None,
+                    },
+                };
+                if let Some(r) = reg {
+                    decor.registry = Some(r);
+                    return;
+                }
+            }
+        }
+        if let Expr::Call(c) = d {
+            if matches!(
+                self.call_name(c).as_deref(),
+                Some("as_declarative" | "orm.as_declarative" | "ext.declarative.as_declarative" | "declarative.as_declarative")
+            ) && c.arguments.args.is_empty()
+            {
+                let mut md = None;
+                for k in c.arguments.keywords.iter() {
+                    match k.arg.as_ref().map(|a| a.as_str()) {
+                        Some("metadata") => {
+                            md = self.metadata_ref(&k.value);
+                            if md.is_none() {
+                                self.refuse(&k.value, format!("the metadata `{}`", self.text(&k.value)));
+                            }
+                        }
+                        _ => self.refuse(k, format!("the as_declarative argument `{}`", self.text(k))),
+                    }
+                }
+                decor.as_declarative = Some(md);
+                return;
+            }
+        }
+        self.refuse(d, format!("the class decorator `@{}`", self.text(d)));
+    }
+
+    fn class_def(&mut self, cd: &'a ast::StmtClassDef, decor: ClassDecor) {
         self.class_body_check(cd);
         let id = self.classes.len();
         let mut user_bases = Vec::new();
@@ -2213,6 +2294,9 @@ impl<'a> Interp<'a> {
             }
         }
         let direct_ext = ext_bases.clone();
+        if let Some(r) = decor.registry {
+            user_bases.push(r);
+        }
         for &b in &user_bases {
             if let Some(c) = self.classes.get(b) {
                 ext_bases.extend(c.ext_bases.iter().cloned());
@@ -2228,7 +2312,8 @@ impl<'a> Interp<'a> {
         let is_root = direct_ext
             .iter()
             .any(|(l, n)| *l == Lib::Sa && matches!(n.as_str(), "DeclarativeBase" | "DeclarativeBaseNoMeta"))
-            && !user_bases.iter().any(|&b| self.root_of(b).is_some());
+            && !user_bases.iter().any(|&b| self.root_of(b).is_some())
+            || decor.as_declarative.is_some();
         let kind = if is_enum {
             Kind::Enum
         } else if is_root {
@@ -2252,7 +2337,14 @@ impl<'a> Interp<'a> {
         self.bind(cd.name.to_string(), Sym::Class(id));
         match kind {
             Kind::Enum => self.enum_members(id, cd),
-            Kind::DeclRoot => self.root_body(id, cd),
+            Kind::DeclRoot => {
+                self.root_body(id, cd);
+                if let Some(Some(md)) = decor.as_declarative {
+                    if let Some(c) = self.classes.get_mut(id) {
+                        c.metadata = Some(md);
+                    }
+                }
+            }
             Kind::Plain => {
                 if self.is_sqlmodel(id) {
                     if table_kw {
