@@ -3809,6 +3809,11 @@ impl<'a> Interp<'a> {
     }
 
     fn foreign_key(&mut self, c: &'a ast::ExprCall) -> FkSpec {
+        for k in c.arguments.keywords.iter() {
+            if !is_literal(&k.value) && self.name_arg(&k.value).is_none() {
+                self.diag(k, Severity::Error, format!("`{}` of a ForeignKey is not a literal", self.text(k)));
+            }
+        }
         let target = c.arguments.args.first().and_then(|t| self.fk_target(t));
         if target.is_none() {
             let t = self.text(c);
@@ -3913,6 +3918,13 @@ impl<'a> Interp<'a> {
             _ => &["name", "deferrable", "initially", "info"],
         };
         for k in c.arguments.keywords.iter() {
+            // dialect options (`sqlite_where=`, `postgresql_using=`) are judged below
+            let dialect_kw = k.arg.as_ref().map(|a| a.as_str().contains('_')).unwrap_or(false);
+            if !dialect_kw && !is_literal(&k.value) && self.name_arg(&k.value).is_none() {
+                let msg = format!("`{}` of `{}` is not a literal: ignored", self.text(k), self.text(c.func.as_ref()));
+                self.diag(k, Severity::Error, msg);
+                return None;
+            }
             if let Some(a) = &k.arg {
                 if !allowed.contains(&a.as_str()) {
                     let msg = format!(
@@ -4375,6 +4387,7 @@ impl<'a> Interp<'a> {
             None => (Vec::new(), None),
         };
         self.build_table(md, &tablename, specs, items, comment, cd.name.range());
+        self.check_mapper_pk(cd, md, &tablename);
         if let Some(c) = self.classes.get_mut(id) {
             c.mapped = true;
             c.table = Some((md, tablename));
