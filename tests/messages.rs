@@ -107,10 +107,26 @@ fn unsupported_column_type_is_named_with_its_position() {
     let mut p = Project::new(Some(&models));
     let out = p.run("revision --autogenerate -m x");
     assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
+    // Geometry is not imported: Python's NameError, as a traceback ends
+    assert_eq!(
+        errors(&out),
+        "Traceback (most recent call last):\n  File \"models.py\", line 12, column 20\n\
+         NameError: name 'Geometry' is not defined\n"
+    );
+}
+
+#[test]
+fn refused_construct_is_named_with_its_position() {
+    // a loop that defines classes: the playground refuses it (exit 1) rather
+    // than skip it and autogenerate drop_table for its tables
+    let models = format!("{MODELS}\nfor n in (\"a\", \"b\"):\n    pass\n");
+    let mut p = Project::new(Some(&models));
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
     assert_eq!(
         errors(&out),
         "models.py could not be interpreted; fix these and run again:\n\
-         models.py:12:20: error: unsupported column type `Geometry(\"POINT\")`: column `shape` skipped\n"
+         models.py:13:1: error: a module-level `for` loop: not evaluated by the playground (refused rather than skipped)\n"
     );
 }
 

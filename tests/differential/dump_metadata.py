@@ -70,6 +70,8 @@ def name_of(const, table):
 
 def type_of(t):
     out = {"class": type(t).__name__}
+    if t._variant_mapping:
+        out["variants"] = {d: type_of(v) for d, v in sorted(t._variant_mapping.items())}
     if isinstance(t, sa.Enum):
         out["enum"] = {
             "values": list(t.enums),

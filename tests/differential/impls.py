@@ -96,8 +96,10 @@ def _run_forked(args: list[str], cwd: str) -> Result:
                 except SystemExit as e:
                     code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
                 except BaseException:
-                    import traceback
-                    traceback.print_exc()
+                    # the interpreter's own hook, as for an uncaught exception in the
+                    # real `alembic` process (the C hook adds 3.11's "Did you mean"
+                    # suggestion, which traceback.print_exc() leaves out)
+                    sys.__excepthook__(*sys.exc_info())
                     code = 1
             finally:
                 try:

@@ -21,6 +21,7 @@
 
 mod interp;
 mod json;
+mod modules;
 
 pub use json::{enum_length, metadata_json, python_class_name, Json};
 /// `MetaData.naming_convention` templates, for the runtime's target metadata.
@@ -36,6 +37,65 @@ pub struct ModelsResult {
     pub diagnostics: Vec<Diagnostic>,
     /// True when the file uses SQLModel (scripts then `import sqlmodel`).
     pub uses_sqlmodel: bool,
+    /// The Python exceptions importing the file raises in real Python, in
+    /// source order (each is also an error in `diagnostics`). The first one
+    /// is what Alembic's traceback ends with when it is also the first error.
+    pub exceptions: Vec<PyException>,
+}
+
+impl ModelsResult {
+    /// The exception Alembic's import of models.py dies with, when the first
+    /// error of the file is one Python raises (rather than a construct the
+    /// playground does not evaluate).
+    pub fn first_exception(&self) -> Option<&PyException> {
+        let first = self.diagnostics.iter().find(|d| d.severity == crate::python::Severity::Error)?;
+        self.exceptions.iter().find(|e| e.line == first.line && e.column == first.column)
+    }
+}
+
+/// A Python exception class raised while importing models.py.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PyExceptionClass {
+    NameError,
+    ModuleNotFoundError,
+    AssertionError,
+    TypeError,
+    /// `sqlalchemy.exc.ArgumentError` (e.g. a mapped class without a primary key)
+    ArgumentError,
+}
+
+impl PyExceptionClass {
+    /// The class as the last line of a Python traceback names it.
+    pub fn python_name(self) -> &'static str {
+        match self {
+            PyExceptionClass::NameError => "NameError",
+            PyExceptionClass::ModuleNotFoundError => "ModuleNotFoundError",
+            PyExceptionClass::AssertionError => "AssertionError",
+            PyExceptionClass::TypeError => "TypeError",
+            PyExceptionClass::ArgumentError => "sqlalchemy.exc.ArgumentError",
+        }
+    }
+}
+
+/// One raised exception: class, message (Python's `str(exc)`) and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PyException {
+    pub class: PyExceptionClass,
+    pub message: String,
+    /// 1-based, like `Diagnostic`.
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for PyException {
+    /// The traceback's last line: `NameError: name 'Strin' is not defined`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.message.is_empty() {
+            write!(f, "{}", self.class.python_name())
+        } else {
+            write!(f, "{}: {}", self.class.python_name(), self.message)
+        }
+    }
 }
 
 pub fn load_models(source: &str) -> ModelsResult {

@@ -712,6 +712,16 @@ pub fn py_repr_float(f: f64) -> String {
 /// `_repr_type` + SQLAlchemy's `util.generic_repr`: the class, then only the
 /// arguments that differ from their defaults, in `__init__` order.
 pub fn render_type(t: &SqlType) -> String {
+    // `_render_Variant_type`: the base, then one `.with_variant` per dialect, sorted
+    if let Some(v) = &t.variant_of {
+        let mut out = render_type(&v.base);
+        let mut variants: Vec<&(String, SqlType)> = v.variants.iter().collect();
+        variants.sort_by(|a, b| a.0.cmp(&b.0));
+        for (dialect, vt) in variants {
+            out.push_str(&format!(".with_variant({}, {})", render_type(vt), py_repr_str(dialect)));
+        }
+        return out;
+    }
     let (name, prefix): (&str, &str) = type_name(t.class);
     let mut args: Vec<String> = Vec::new();
     let kw = |args: &mut Vec<String>, k: &str, v: String| args.push(format!("{k}={v}"));

@@ -117,6 +117,12 @@ pub struct Column {
     /// `Computed(sqltext, persisted=...)`.
     pub computed: Option<Computed>,
     pub comment: Option<String>,
+    /// Added by the models helper: `repr(Column.default)`, the client-side
+    /// (Python) default, e.g. `ScalarElementColumnDefault('x')`. No DDL and
+    /// no comparison use it; `check`'s "New upgrade operations detected"
+    /// message shows it. Only scalar defaults are known (a callable's repr
+    /// holds a memory address); reflected columns have none.
+    pub client_default: Option<String>,
 }
 
 impl Column {
@@ -130,6 +136,7 @@ impl Column {
             autoincrement: Autoincrement::Auto,
             computed: None,
             comment: None,
+            client_default: None,
         }
     }
 }
@@ -318,6 +325,19 @@ pub struct SqlType {
     pub native_uuid: Option<bool>,
     /// `none_as_null=True` on JSON.
     pub none_as_null: bool,
+    /// Added by the models helper for `base.with_variant(other, "dialect")`:
+    /// the type as written, which Alembic renders; every other field of this
+    /// `SqlType` is the type SQLite sees (the "sqlite" variant, else the base).
+    pub variant_of: Option<Box<TypeVariants>>,
+}
+
+/// `base.with_variant(t1, "d1").with_variant(t2, "d2")`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeVariants {
+    /// The type before `.with_variant` (without variants itself).
+    pub base: SqlType,
+    /// (dialect name, type) in the order given.
+    pub variants: Vec<(String, SqlType)>,
 }
 
 /// `Enum(...)` arguments.
@@ -354,7 +374,15 @@ impl SqlType {
             as_uuid: None,
             native_uuid: None,
             none_as_null: false,
+            variant_of: None,
         }
+    }
+
+    /// `base.with_variant(...)`: what SQLite sees, carrying the written form.
+    pub fn with_variants(base: SqlType, variants: Vec<(String, SqlType)>) -> SqlType {
+        let effective =
+            variants.iter().find(|(d, _)| d == "sqlite").map(|(_, t)| t.clone()).unwrap_or_else(|| base.clone());
+        SqlType { variant_of: Some(Box::new(TypeVariants { base, variants })), ..effective }
     }
     pub fn with_length(mut self, length: Option<u32>) -> Self {
         self.length = length;

@@ -101,6 +101,8 @@ pub enum Field {
     Columns,
     /// `unique=` of an index.
     Unique,
+    /// The `WHERE` of a partial index (`sqlite_where=`).
+    Where,
     /// The referred `table(columns)` of a foreign key.
     References,
     OnDelete,
@@ -122,6 +124,7 @@ impl Field {
             Field::Computed => "computed",
             Field::Columns => "columns",
             Field::Unique => "unique",
+            Field::Where => "where",
             Field::References => "references",
             Field::OnDelete => "on delete",
             Field::OnUpdate => "on update",
@@ -324,6 +327,10 @@ fn index_fields(b: &Index, a: &Index) -> Vec<FieldChange> {
     if b.unique != a.unique {
         f.push(FieldChange { field: Field::Unique, before: b.unique.to_string(), after: a.unique.to_string() });
     }
+    if b.sqlite_where != a.sqlite_where {
+        let text = |w: &Option<String>| w.clone().unwrap_or_default();
+        f.push(FieldChange { field: Field::Where, before: text(&b.sqlite_where), after: text(&a.sqlite_where) });
+    }
     f
 }
 
@@ -503,7 +510,7 @@ mod tests {
         t.columns.push(id);
         t.columns.push(Column::new("name", SqlType::new(TypeClass::String).with_length(Some(50))));
         t.primary_key = Some(PrimaryKeyConstraint { name: None, columns: vec!["id".into()] });
-        t.indexes.push(Index {
+        t.indexes.push(Index { sqlite_where: None,
             name: Some(Name::conv("ix_tag_name")),
             table: "tag".into(),
             columns: vec![IndexColumn::Column("name".into())],
@@ -585,7 +592,7 @@ mod tests {
         b.check_constraints.push(CheckConstraint { name: Some(Name::plain("ck_len")), sqltext: "length(name) > 0".into() });
         let mut a = tag_table();
         a.indexes[0].unique = true;
-        a.indexes.push(Index { name: None, table: "tag".into(), columns: vec![IndexColumn::Expression("lower(name)".into())], unique: false });
+        a.indexes.push(Index { sqlite_where: None, name: None, table: "tag".into(), columns: vec![IndexColumn::Expression("lower(name)".into())], unique: false });
         a.check_constraints.push(CheckConstraint { name: Some(Name::plain("ck_len")), sqltext: "length(name) > 1".into() });
         a.foreign_keys.push(ForeignKeyConstraint {
             name: None,

@@ -1444,6 +1444,30 @@ impl<'a, 'src> Cx<'a, 'src> {
     /// A SQLAlchemy type: `sa.String(length=40)`, `sa.Integer`, `sa.types.Text()`,
     /// `sqlite.JSON()`, `sqlmodel.sql.sqltypes.AutoString()`, ...
     fn sql_type(&self, e: &Expr, env: &Env) -> R<SqlType> {
+        // `sa.BigInteger().with_variant(sa.Integer(), 'sqlite')`, as Alembic renders a Variant
+        if let Expr::Call(c) = e {
+            if let Expr::Attribute(a) = c.func.as_ref() {
+                if a.attr.as_str() == "with_variant" {
+                    let mut base = self.sql_type(&a.value, env)?;
+                    let (base, mut variants) = match base.variant_of.take() {
+                        Some(v) => (v.base, v.variants),
+                        None => (base, Vec::new()),
+                    };
+                    let [variant, dialects @ ..] = &c.arguments.args[..] else {
+                        return Err(self.err(c, "with_variant() needs a type and a dialect name"));
+                    };
+                    if dialects.is_empty() || !c.arguments.keywords.is_empty() {
+                        return Err(self.err(c, "with_variant() needs a type and dialect names, positionally"));
+                    }
+                    let vt = self.sql_type(variant, env)?;
+                    for d in dialects {
+                        let name = self.opt_str(Some(d))?.ok_or_else(|| self.err(d, "a dialect name must be a string"))?;
+                        variants.push((name, vt.clone()));
+                    }
+                    return Ok(SqlType::with_variants(base, variants));
+                }
+            }
+        }
         let (func, call) = match e {
             Expr::Call(c) => (c.func.as_ref(), Some(c)),
             Expr::Attribute(_) | Expr::Name(_) => (e, None),

@@ -586,6 +586,7 @@ mod tests {
         user.unique_constraints.push(UniqueConstraint { name: None, columns: vec!["email".into()] });
         user.columns.push(Column::new("name", SqlType::new(TypeClass::String)));
         user.indexes.push(Index {
+            sqlite_where: None,
             name: Some(Name::plain("ix_user_name")),
             table: "user".into(),
             columns: vec![IndexColumn::Column("name".into())],

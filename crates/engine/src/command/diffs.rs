@@ -64,6 +64,8 @@ fn diffs(op: &Op, sides: &Sides<'_>, out: &mut Vec<String>) {
 
 /// `repr(type_)`: `String(length=40)`, `INTEGER()`.
 fn type_repr(t: &SqlType) -> String {
+    // a Variant's repr is its base type's
+    let t = t.variant_of.as_ref().map(|v| &v.base).unwrap_or(t);
     let rendered = render::render_type(t);
     let call = rendered.find('(').unwrap_or(rendered.len());
     match rendered[..call].rfind('.') {
@@ -81,7 +83,7 @@ fn table_repr(t: &Table) -> String {
 }
 
 /// `Column.__repr__`: name, type, its `ForeignKey`s, `table=<t>`, then
-/// `primary_key`, `nullable`, `server_default`, `comment` when set.
+/// `primary_key`, `nullable`, `default`, `server_default`, `comment` when set.
 fn column_repr(c: &Column, table_name: &str, table: Option<&Table>) -> String {
     let mut parts = vec![py_repr_str(&c.name), type_repr(&c.type_)];
     if let Some(t) = table {
@@ -99,6 +101,9 @@ fn column_repr(c: &Column, table_name: &str, table: Option<&Table>) -> String {
     }
     if !c.nullable {
         parts.push("nullable=False".to_string());
+    }
+    if let Some(d) = &c.client_default {
+        parts.push(format!("default={d}"));
     }
     if let Some(d) = &c.server_default {
         parts.push(format!("server_default={}", default_repr(d)));

@@ -594,6 +594,14 @@ fn load_target_metadata(host: &mut dyn Host, out: &mut Out) -> Result<models::Mo
         )));
     }
     let loaded = models::load_models(&source);
+    // An exception Python raises importing models.py ends Alembic's
+    // traceback: that exception, where it was raised, nothing after it.
+    if let Some(e) = loaded.first_exception() {
+        return Err(Failure::Exception(format!(
+            "Traceback (most recent call last):\n  File \"models.py\", line {}, column {}\n{e}",
+            e.line, e.column
+        )));
+    }
     if !loaded.uses_sqlmodel && loaded.metadata.tables.is_empty() && !defines_base(&source) {
         return Err(Failure::Exception(
             "models.py defines no `Base`: env.py reads `target_metadata = models.Base.metadata` \
@@ -602,22 +610,31 @@ fn load_target_metadata(host: &mut dyn Host, out: &mut Out) -> Result<models::Mo
                 .to_string(),
         ));
     }
-    let mut errors = Vec::new();
+    let mut has_errors = false;
     for d in &loaded.diagnostics {
         match d.severity {
-            crate::python::Severity::Error => errors.push(format!("models.py:{d}")),
+            crate::python::Severity::Error => has_errors = true,
             crate::python::Severity::Warning => out.warning("alembic.playground.models", &format!("models.py:{d}")),
         }
     }
-    if !errors.is_empty() {
+    if has_errors {
         // what Alembic meets here is an exception importing models.py
-        // (NameError, InvalidRequestError, ArgumentError ...): exit 1
-        return Err(Failure::Exception(format!(
-            "models.py could not be interpreted; fix these and run again:\n{}",
-            errors.join("\n")
-        )));
+        // (NameError, InvalidRequestError, ArgumentError ...), or a construct
+        // the playground refuses rather than guess: exit 1
+        return Err(Failure::Exception(model_errors(&loaded)));
     }
     Ok(loaded)
+}
+
+/// The error diagnostics of models.py, one a line.
+fn model_errors(loaded: &models::ModelsResult) -> String {
+    let errors: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::python::Severity::Error)
+        .map(|d| format!("models.py:{d}"))
+        .collect();
+    format!("models.py could not be interpreted; fix these and run again:\n{}", errors.join("\n"))
 }
 
 /// Reflects the database and compares it with the models.

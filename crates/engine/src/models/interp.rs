@@ -11,12 +11,26 @@
 //!   `_constraint_name_for_table` rules.
 //! - Nothing here panics on user input: every lookup is checked, and what is
 //!   not understood becomes a diagnostic at the node's line:column.
+//! - Never silent: every module-level and class-body statement is either
+//!   evaluated as Python would (imports, assignments, classes, `Table()`,
+//!   constant `if` conditions, `try: import ... except ImportError:`, simple
+//!   helper functions called with their arguments substituted) or refused
+//!   with an error naming the construct. Only what provably cannot reach the
+//!   MetaData (docstrings, `pass`, a `def` nobody calls for a mapped
+//!   attribute, `print(...)`) passes without a word.
+//! - What Python itself raises at import (`NameError`, `ModuleNotFoundError`,
+//!   SQLAlchemy's `ArgumentError` for a mapper without a primary key) is
+//!   recorded as a typed `PyException` besides its diagnostic.
+//! - `os.environ` reads as empty and `TYPE_CHECKING` is false, as in the
+//!   reference run of Alembic.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use ruff_text_size::{Ranged, TextRange};
 
-use super::ModelsResult;
+use super::modules::{BUILTINS, BUILTINS_ORDER, PACKAGES, STDLIB};
+use super::{ModelsResult, PyException, PyExceptionClass};
 use crate::python::ast::{self, Expr, Stmt};
 use crate::python::{parse_module, ParsedModule, Severity};
 use crate::schema::{
@@ -36,6 +50,10 @@ enum Lib {
     Decimal,
     Uuid,
     Enum,
+    /// `os`: `os.environ` reads as empty, as in the reference run.
+    Os,
+    /// `sys`: `sys.version_info` is the reference interpreter's.
+    Sys,
     Builtin,
     Other,
 }
@@ -48,6 +66,12 @@ enum Sym<'a> {
     MetaData(usize),
     Table(usize, String),
     Value(&'a Expr),
+    /// A module-level `def`: a helper whose `return` may be evaluated with
+    /// the call's arguments substituted.
+    Func(&'a ast::StmtFunctionDef),
+    /// Bound by a statement whose value is not known (`x += 1`, a loop
+    /// variable...): using it where the MetaData depends on it is an error.
+    Opaque,
     Unknown,
 }
 
@@ -121,6 +145,8 @@ struct ColSpec {
     sort_order: i64,
     /// `key=` given explicitly.
     col_key: Option<String>,
+    /// `repr(Column.default)` for a scalar client default.
+    client_default: Option<String>,
     /// Set when the column cannot be built; the message (if not empty) is
     /// reported where the column is collected.
     skip: Option<String>,
@@ -144,12 +170,22 @@ impl ColSpec {
             checks: Vec::new(),
             sort_order: 0,
             col_key: None,
+            client_default: None,
             skip: None,
         }
     }
     fn col_name(&self) -> String {
         self.name.clone().unwrap_or_else(|| self.key.clone())
     }
+}
+
+/// What a class's decorators make of it.
+#[derive(Default, Clone, Copy)]
+struct ClassDecor {
+    /// `@reg.mapped`: mapped in this registry (a root's class id).
+    registry: Option<usize>,
+    /// `@as_declarative(...)`: a declarative base, with `metadata=` if given.
+    as_declarative: Option<Option<usize>>,
 }
 
 /// A table-level item from `__table_args__` or `Table(...)`.
@@ -197,28 +233,45 @@ struct AnnInfo<'a> {
 
 struct Interp<'a> {
     p: &'a ParsedModule<'a>,
+    /// Expressions written by the interpreter: a helper's `return` value with
+    /// the call's arguments substituted, a constant name replaced by its value.
+    arena: &'a typed_arena::Arena<Expr>,
     env: BTreeMap<String, Sym<'a>>,
+    /// Module globals in binding order (a dict's order), for `NameError`'s
+    /// "Did you mean" suggestion.
+    global_order: Vec<String>,
     classes: Vec<ClassInfo<'a>>,
     mds: Vec<MdInfo>,
     sqlmodel_md: Option<usize>,
     uses_sqlmodel: bool,
-    diags: Vec<crate::python::Diagnostic>,
+    /// `from __future__ import annotations`: annotations are not evaluated
+    /// at import (SQLAlchemy reads `Mapped[...]` ones lazily).
+    lazy_annotations: bool,
+    diags: RefCell<Vec<crate::python::Diagnostic>>,
+    exceptions: RefCell<Vec<PyException>>,
+    /// The current frame's `co_varnames` (a helper's parameters while its
+    /// body is checked), for "Did you mean".
+    frame_vars: RefCell<Vec<String>>,
 }
 
 pub(super) fn load(source: &str) -> ModelsResult {
+    let arena = typed_arena::Arena::new();
     let parsed = parse_module(source);
     let mut it = Interp {
         p: &parsed,
+        arena: &arena,
         env: BTreeMap::new(),
+        global_order: Vec::new(),
         classes: Vec::new(),
         mds: Vec::new(),
         sqlmodel_md: None,
         uses_sqlmodel: false,
-        diags: parsed.diagnostics.clone(),
+        lazy_annotations: false,
+        diags: RefCell::new(parsed.diagnostics.clone()),
+        exceptions: RefCell::new(Vec::new()),
+        frame_vars: RefCell::new(Vec::new()),
     };
-    for stmt in &parsed.module.body {
-        it.stmt(stmt);
-    }
+    it.stmts(&parsed.module.body);
     let target = it.target_md();
     let mut metadata = MetaData::default();
     if let Some(i) = target {
@@ -229,9 +282,11 @@ pub(super) fn load(source: &str) -> ModelsResult {
             metadata = info.md.clone();
         }
     }
-    let mut diagnostics = it.diags;
+    let mut diagnostics = it.diags.into_inner();
     diagnostics.sort_by_key(|d| (d.line, d.column));
-    ModelsResult { metadata, diagnostics, uses_sqlmodel: it.uses_sqlmodel }
+    let mut exceptions = it.exceptions.into_inner();
+    exceptions.sort_by_key(|e| (e.line, e.column));
+    ModelsResult { metadata, diagnostics, uses_sqlmodel: it.uses_sqlmodel, exceptions }
 }
 
 fn default_convention() -> BTreeMap<String, String> {
@@ -290,6 +345,250 @@ fn class_name_expr(e: &Expr, class_name: &str) -> Option<String> {
     }
 }
 
+/// The reference interpreter's `sys.version_info[:3]`.
+const PYTHON_VERSION: [i64; 3] = [3, 11, 7];
+
+/// A constant value of a condition (see `Interp::const_eval`).
+#[derive(Debug, Clone, PartialEq)]
+enum Const {
+    None,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Tuple(Vec<Const>),
+}
+
+impl Const {
+    fn truthy(&self) -> bool {
+        match self {
+            Const::None => false,
+            Const::Bool(b) => *b,
+            Const::Int(i) => *i != 0,
+            Const::Str(s) => !s.is_empty(),
+            Const::Tuple(t) => !t.is_empty(),
+        }
+    }
+
+    /// Python's ordering where it is defined (ints, strs, tuples of them).
+    fn cmp_py(&self, other: &Const) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Const::Int(a), Const::Int(b)) => Some(a.cmp(b)),
+            (Const::Bool(a), Const::Bool(b)) => Some(a.cmp(b)),
+            (Const::Str(a), Const::Str(b)) => Some(a.cmp(b)),
+            (Const::Tuple(a), Const::Tuple(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match x.cmp_py(y)? {
+                        std::cmp::Ordering::Equal => continue,
+                        o => return Some(o),
+                    }
+                }
+                Some(a.len().cmp(&b.len()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `ModuleNotFoundError`'s dotted name for `import full`, if any part of
+/// it is missing from the reference environment. Standard-library
+/// submodules are not listed and pass.
+fn missing_module(full: &str) -> Option<String> {
+    let root = full.split('.').next().unwrap_or(full);
+    if STDLIB.binary_search(&root).is_ok() {
+        return None;
+    }
+    let mut prefix = String::new();
+    for part in full.split('.') {
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str(part);
+        if PACKAGES.binary_search(&prefix.as_str()).is_err() {
+            return Some(prefix);
+        }
+    }
+    None
+}
+
+/// CPython 3.11's `calculate_suggestions` (Python/suggestions.c): the
+/// closest name by a Levenshtein distance where a case change costs 1 and
+/// any other edit 2, within a third of the characters involved.
+fn suggest<'d>(dir: &[&'d str], name: &str) -> Option<&'d str> {
+    const MOVE_COST: usize = 2;
+    if dir.len() >= 750 {
+        return None;
+    }
+    let mut best: Option<(&str, usize)> = None;
+    for &item in dir {
+        if item == name {
+            continue;
+        }
+        let mut max_distance = (name.len() + item.len() + 3) * MOVE_COST / 6;
+        if let Some((_, d)) = best {
+            max_distance = max_distance.min(d.saturating_sub(1));
+        }
+        let distance = levenshtein(name.as_bytes(), item.as_bytes(), max_distance);
+        if distance > max_distance {
+            continue;
+        }
+        if best.map(|(_, d)| distance < d).unwrap_or(true) {
+            best = Some((item, distance));
+        }
+    }
+    best.map(|(s, _)| s)
+}
+
+fn levenshtein(a: &[u8], b: &[u8], max_cost: usize) -> usize {
+    const MOVE_COST: usize = 2;
+    const CASE_COST: usize = 1;
+    let substitution = |x: u8, y: u8| -> usize {
+        if x & 31 != y & 31 {
+            MOVE_COST
+        } else if x == y {
+            0
+        } else if x.to_ascii_lowercase() == y.to_ascii_lowercase() {
+            CASE_COST
+        } else {
+            MOVE_COST
+        }
+    };
+    let (mut a, mut b) = (a, b);
+    while let (Some(x), Some(y)) = (a.first(), b.first()) {
+        if x != y {
+            break;
+        }
+        a = &a[1..];
+        b = &b[1..];
+    }
+    while let (Some(x), Some(y)) = (a.last(), b.last()) {
+        if x != y {
+            break;
+        }
+        a = &a[..a.len() - 1];
+        b = &b[..b.len() - 1];
+    }
+    if a.is_empty() || b.is_empty() {
+        return (a.len() + b.len()) * MOVE_COST;
+    }
+    if a.len() > 40 || b.len() > 40 {
+        return max_cost + 1;
+    }
+    if b.len() < a.len() {
+        std::mem::swap(&mut a, &mut b);
+    }
+    if (b.len() - a.len()) * MOVE_COST > max_cost {
+        return max_cost + 1;
+    }
+    let mut buffer: Vec<usize> = (1..=a.len()).map(|i| i * MOVE_COST).collect();
+    let mut result = 0;
+    for (b_index, &code) in b.iter().enumerate() {
+        let mut distance = b_index * MOVE_COST;
+        result = distance;
+        let mut minimum = usize::MAX;
+        for (index, &ac) in a.iter().enumerate() {
+            let substitute = distance + substitution(code, ac);
+            distance = buffer[index];
+            let insert_delete = result.min(distance) + MOVE_COST;
+            result = insert_delete.min(substitute);
+            buffer[index] = result;
+            minimum = minimum.min(result);
+        }
+        if minimum > max_cost {
+            return max_cost + 1;
+        }
+    }
+    result
+}
+
+fn is_builtin(name: &str) -> bool {
+    BUILTINS.binary_search(&name).is_ok()
+        || matches!(name, "__name__" | "__file__" | "__doc__" | "__package__" | "__spec__" | "__loader__" | "__builtins__")
+}
+
+fn is_literal(e: &Expr) -> bool {
+    match e {
+        Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_) => true,
+        Expr::UnaryOp(u) => matches!(u.op, ast::UnaryOp::USub) && matches!(u.operand.as_ref(), Expr::NumberLiteral(_)),
+        _ => false,
+    }
+}
+
+/// The names an expression reads (all of them, nested scopes included).
+fn load_names(e: &Expr) -> Vec<&str> {
+    use ruff_python_ast::visitor::{walk_expr, Visitor};
+    struct V<'a>(Vec<&'a str>);
+    impl<'a> Visitor<'a> for V<'a> {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if let Expr::Name(n) = e {
+                if n.ctx.is_load() {
+                    self.0.push(n.id.as_str());
+                }
+            }
+            walk_expr(self, e);
+        }
+    }
+    let mut v = V(Vec::new());
+    v.visit_expr(e);
+    v.0
+}
+
+fn load_names_call(c: &ast::ExprCall) -> Vec<&str> {
+    let mut out = load_names(&c.func);
+    for a in c.arguments.args.iter() {
+        out.extend(load_names(a));
+    }
+    for k in c.arguments.keywords.iter() {
+        out.extend(load_names(&k.value));
+    }
+    out
+}
+
+/// True when `e` holds a lambda or comprehension (their own scopes).
+fn contains_scope(e: &Expr) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, Visitor};
+    struct V(bool);
+    impl<'a> Visitor<'a> for V {
+        fn visit_expr(&mut self, e: &'a Expr) {
+            if matches!(
+                e,
+                Expr::Lambda(_) | Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_)
+            ) {
+                self.0 = true;
+                return;
+            }
+            walk_expr(self, e);
+        }
+    }
+    let mut v = V(false);
+    v.visit_expr(e);
+    v.0
+}
+
+/// `repr(Column.default)` for a literal `default=`: SQLAlchemy wraps a
+/// scalar in `ScalarElementColumnDefault`. `None` for `default=None` and
+/// for callables and SQL expressions, whose repr holds a memory address.
+fn client_default_repr(v: &Expr) -> Option<String> {
+    let arg = match v {
+        Expr::StringLiteral(s) => crate::render::py_repr_str(s.value.to_str()),
+        Expr::BooleanLiteral(b) => if b.value { "True" } else { "False" }.to_string(),
+        Expr::NumberLiteral(n) => match &n.value {
+            ast::Number::Int(_) => int_lit(v)?.to_string(),
+            ast::Number::Float(f) => {
+                let s = format!("{f:?}");
+                if s.contains(['.', 'e', 'i', 'N']) { s } else { format!("{s}.0") }
+            }
+            ast::Number::Complex { .. } => return None,
+        },
+        Expr::UnaryOp(_) => int_lit(v)?.to_string(),
+        _ => return None,
+    };
+    Some(format!("ScalarElementColumnDefault({arg})"))
+}
+
 fn str_lit(e: &Expr) -> Option<&str> {
     match e {
         Expr::StringLiteral(s) => Some(s.value.to_str()),
@@ -334,14 +633,72 @@ fn elts(e: &Expr) -> Option<&[Expr]> {
 impl<'a> Interp<'a> {
     // ----- diagnostics -------------------------------------------------
 
-    fn diag(&mut self, node: &impl Ranged, severity: Severity, msg: impl Into<String>) {
-        let d = self.p.diagnostic(node, severity, msg);
-        self.diags.push(d);
+    fn diag(&self, node: &impl Ranged, severity: Severity, msg: impl Into<String>) {
+        self.diag_at(node.range(), severity, msg);
     }
 
-    fn diag_at(&mut self, range: TextRange, severity: Severity, msg: impl Into<String>) {
+    fn diag_at(&self, range: TextRange, severity: Severity, msg: impl Into<String>) {
         let d = self.p.diagnostic_at(range, severity, msg);
-        self.diags.push(d);
+        let mut diags = self.diags.borrow_mut();
+        if !diags.contains(&d) {
+            diags.push(d);
+        }
+    }
+
+    /// A Python exception the import raises here: an error diagnostic
+    /// (`NameError: name 'x' is not defined`) and its typed record.
+    fn raise(&self, range: TextRange, class: PyExceptionClass, message: impl Into<String>) {
+        let message = message.into();
+        let d = self.p.diagnostic_at(range, Severity::Error, String::new());
+        let exc = PyException { class, message, line: d.line, column: d.column };
+        let already = self.exceptions.borrow().iter().any(|e| e.line == exc.line && e.column == exc.column);
+        if already {
+            return;
+        }
+        self.diag_at(range, Severity::Error, exc.to_string());
+        self.exceptions.borrow_mut().push(exc);
+    }
+
+    /// Binds a module-level name (a dict keeps its first position).
+    fn bind(&mut self, name: String, sym: Sym<'a>) {
+        if !self.env.contains_key(&name) {
+            self.global_order.push(name.clone());
+        }
+        self.env.insert(name, sym);
+    }
+
+    /// `NameError: name 'x' is not defined[. Did you mean: 'y'?]`, with
+    /// CPython 3.11's suggestion: the frame's variables (a function's
+    /// parameters; a class body has none), then the module's globals in
+    /// binding order, then the builtins.
+    fn name_error(&self, range: TextRange, name: &str, varnames: &[String]) {
+        let dunders = ["__name__", "__doc__", "__package__", "__loader__", "__spec__", "__file__", "__cached__", "__builtins__"];
+        // a module with annotated assignments sets up `__annotations__` first
+        let annotations = self
+            .p
+            .module
+            .body
+            .iter()
+            .any(|st| matches!(st, Stmt::AnnAssign(a) if a.simple))
+            .then_some("__annotations__");
+        let globals: Vec<&str> = dunders
+            .iter()
+            .copied()
+            .chain(annotations)
+            .chain(self.global_order.iter().map(|s| s.as_str()))
+            .collect();
+        let vars: Vec<&str> = varnames.iter().map(|s| s.as_str()).collect();
+        let suggestion = [vars.as_slice(), globals.as_slice(), BUILTINS_ORDER].into_iter().find_map(|dir| suggest(dir, name));
+        let msg = match suggestion {
+            Some(s) => format!("name '{name}' is not defined. Did you mean: '{s}'?"),
+            None => format!("name '{name}' is not defined"),
+        };
+        self.raise(range, PyExceptionClass::NameError, msg);
+    }
+
+    /// An error naming a construct the interpreter does not evaluate.
+    fn refuse(&self, node: &impl Ranged, what: impl std::fmt::Display) {
+        self.diag(node, Severity::Error, format!("{what}: not evaluated by the playground (refused rather than skipped)"));
     }
 
     fn text(&self, node: &impl Ranged) -> String {
@@ -362,6 +719,8 @@ impl<'a> Interp<'a> {
             "decimal" => Lib::Decimal,
             "uuid" => Lib::Uuid,
             "enum" => Lib::Enum,
+            "os" if !module.contains('.') => Lib::Os,
+            "sys" => Lib::Sys,
             _ => Lib::Other,
         }
     }
@@ -518,34 +877,293 @@ impl<'a> Interp<'a> {
 
     // ----- statements ------------------------------------------------------
 
+    fn stmts(&mut self, body: &'a [Stmt]) {
+        for st in body {
+            self.stmt(st);
+        }
+    }
+
+    /// One module-level statement, evaluated or refused (never skipped).
     fn stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(_) | Stmt::ImportFrom(_) => {
+                if let Err((range, module)) = self.import(stmt, true) {
+                    self.raise(range, PyExceptionClass::ModuleNotFoundError, format!("No module named '{module}'"));
+                    // the import stops there: its names stay unknown, not undefined
+                    self.bind_opaque(std::slice::from_ref(stmt));
+                }
+            }
+            Stmt::ClassDef(cd) => {
+                let mut decor = ClassDecor::default();
+                for d in &cd.decorator_list {
+                    self.check_names(&d.expression, &BTreeSet::new());
+                    self.class_decorator(&d.expression, &mut decor);
+                }
+                if let Some(args) = &cd.arguments {
+                    for a in args.args.iter() {
+                        self.check_names(a, &BTreeSet::new());
+                    }
+                    for k in args.keywords.iter() {
+                        self.check_names(&k.value, &BTreeSet::new());
+                    }
+                }
+                self.class_def(cd, decor);
+            }
+            Stmt::FunctionDef(f) => {
+                // Defaults and decorators run at `def` time; the body only
+                // when called (a helper then is expanded at its call).
+                for p in f.parameters.posonlyargs.iter().chain(&f.parameters.args).chain(&f.parameters.kwonlyargs) {
+                    if let Some(d) = &p.default {
+                        self.check_names(d, &BTreeSet::new());
+                    }
+                }
+                for d in &f.decorator_list {
+                    self.check_names(&d.expression, &BTreeSet::new());
+                    if !self.harmless_decorator(&d.expression) {
+                        self.refuse(d, format!("the function decorator `@{}`", self.text(&d.expression)));
+                    }
+                }
+                self.bind(f.name.to_string(), Sym::Func(f));
+            }
+            Stmt::Assign(a) => {
+                self.check_names(&a.value, &BTreeSet::new());
+                if let [t @ (Expr::Name(_) | Expr::Subscript(_) | Expr::Attribute(_))] = a.targets.as_slice() {
+                    self.assign(t, &a.value);
+                } else if a.targets.iter().all(|t| matches!(t, Expr::Name(_))) {
+                    // `a = b = declarative_base()`: one object, several names
+                    let sym = match a.targets.first() {
+                        Some(Expr::Name(n)) => self.assigned_value(n.id.as_str(), &a.value),
+                        _ => Sym::Opaque,
+                    };
+                    for t in &a.targets {
+                        if let Expr::Name(n) = t {
+                            self.bind(n.id.to_string(), sym.clone());
+                        }
+                    }
+                } else if let ([Expr::Tuple(_) | Expr::List(_)], Some(values)) =
+                    (a.targets.as_slice(), elts(&a.value))
+                {
+                    let targets = a.targets.first().and_then(elts).unwrap_or(&[]);
+                    if targets.len() == values.len() && targets.iter().all(|t| matches!(t, Expr::Name(_))) {
+                        for (t, v) in targets.iter().zip(values) {
+                            self.assign(t, v);
+                        }
+                    } else {
+                        self.refuse(stmt, "this unpacking assignment");
+                        self.bind_opaque(std::slice::from_ref(stmt));
+                    }
+                } else {
+                    self.refuse(stmt, "this assignment target");
+                    self.bind_opaque(std::slice::from_ref(stmt));
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if !self.lazy_annotations {
+                    self.check_names(&a.annotation, &BTreeSet::new());
+                }
+                if let Some(v) = &a.value {
+                    self.check_names(v, &BTreeSet::new());
+                    self.assign(&a.target, v);
+                }
+            }
+            Stmt::AugAssign(a) => {
+                self.check_names(&a.value, &BTreeSet::new());
+                match a.target.as_ref() {
+                    Expr::Name(n) => {
+                        self.bind(n.id.to_string(), Sym::Opaque);
+                    }
+                    other => self.refuse(other, format!("the augmented assignment to `{}`", self.text(other))),
+                }
+            }
+            Stmt::Delete(d) => {
+                for t in &d.targets {
+                    match t {
+                        Expr::Name(n) => {
+                            self.global_order.retain(|g| g != n.id.as_str());
+                            if self.env.remove(n.id.as_str()).is_none() {
+                                self.raise(n.range, PyExceptionClass::NameError, format!("name '{}' is not defined", n.id));
+                            }
+                        }
+                        other => self.refuse(other, format!("`del {}`", self.text(other))),
+                    }
+                }
+            }
+            Stmt::Expr(e) => self.expr_stmt(e),
+            Stmt::If(s) => self.if_stmt(s),
+            Stmt::Try(t) => self.try_stmt(t),
+            Stmt::Pass(_) => {}
+            Stmt::Assert(a) => {
+                self.check_names(&a.test, &BTreeSet::new());
+                match self.const_eval(&a.test, 0).map(|c| c.truthy()) {
+                    Some(true) => {}
+                    Some(false) => {
+                        let msg = a.msg.as_deref().and_then(str_lit).unwrap_or("").to_string();
+                        self.raise(a.range, PyExceptionClass::AssertionError, msg);
+                    }
+                    None => self.refuse(a.test.as_ref(), format!("the assertion `{}`", self.text(a.test.as_ref()))),
+                }
+            }
+            Stmt::For(_) => self.refuse_block(stmt, "a module-level `for` loop"),
+            Stmt::While(_) => self.refuse_block(stmt, "a module-level `while` loop"),
+            Stmt::With(_) => self.refuse_block(stmt, "a module-level `with` block"),
+            Stmt::Match(_) => self.refuse_block(stmt, "a module-level `match` statement"),
+            Stmt::Raise(_) => self.refuse(stmt, "a module-level `raise`"),
+            Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => {
+                self.refuse(stmt, format!("`{}` outside a function or loop", self.text(stmt)))
+            }
+            Stmt::Global(_) | Stmt::Nonlocal(_) => self.refuse(stmt, "a module-level `global`/`nonlocal`"),
+            Stmt::TypeAlias(t) => {
+                // `type X = ...` binds a lazily evaluated alias.
+                if let Expr::Name(n) = t.name.as_ref() {
+                    self.bind(n.id.to_string(), Sym::Opaque);
+                }
+            }
+            Stmt::IpyEscapeCommand(_) => self.refuse(stmt, "an IPython escape command"),
+        }
+    }
+
+    /// Refuses a compound statement; the names it would bind become opaque
+    /// (so later uses are "not evaluated", not a false `NameError`).
+    fn refuse_block(&mut self, stmt: &'a Stmt, what: &str) {
+        self.refuse(stmt, what);
+        self.bind_opaque(std::slice::from_ref(stmt));
+    }
+
+    fn bind_opaque(&mut self, body: &'a [Stmt]) {
+        fn names<'x>(e: &'x Expr, out: &mut Vec<&'x str>) {
+            match e {
+                Expr::Name(n) => out.push(n.id.as_str()),
+                Expr::Tuple(t) => t.elts.iter().for_each(|x| names(x, out)),
+                Expr::List(l) => l.elts.iter().for_each(|x| names(x, out)),
+                Expr::Starred(s) => names(&s.value, out),
+                _ => {}
+            }
+        }
+        for st in body {
+            let mut bound: Vec<&str> = Vec::new();
+            match st {
+                Stmt::Assign(a) => a.targets.iter().for_each(|t| names(t, &mut bound)),
+                Stmt::AnnAssign(a) => names(&a.target, &mut bound),
+                Stmt::AugAssign(a) => names(&a.target, &mut bound),
+                Stmt::ClassDef(c) => bound.push(c.name.as_str()),
+                Stmt::FunctionDef(f) => bound.push(f.name.as_str()),
+                Stmt::Import(i) => {
+                    for a in &i.names {
+                        bound.push(match &a.asname {
+                            Some(x) => x.as_str(),
+                            None => a.name.as_str().split('.').next().unwrap_or(""),
+                        });
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    for a in &i.names {
+                        bound.push(a.asname.as_ref().map(|x| x.as_str()).unwrap_or(a.name.as_str()));
+                    }
+                }
+                Stmt::For(f) => {
+                    names(&f.target, &mut bound);
+                    self.bind_opaque(&f.body);
+                    self.bind_opaque(&f.orelse);
+                }
+                Stmt::While(w) => {
+                    self.bind_opaque(&w.body);
+                    self.bind_opaque(&w.orelse);
+                }
+                Stmt::If(i) => {
+                    self.bind_opaque(&i.body);
+                    for c in &i.elif_else_clauses {
+                        self.bind_opaque(&c.body);
+                    }
+                }
+                Stmt::With(w) => {
+                    for item in &w.items {
+                        if let Some(v) = &item.optional_vars {
+                            names(v, &mut bound);
+                        }
+                    }
+                    self.bind_opaque(&w.body);
+                }
+                Stmt::Try(t) => {
+                    self.bind_opaque(&t.body);
+                    for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                        self.bind_opaque(&h.body);
+                    }
+                    self.bind_opaque(&t.orelse);
+                    self.bind_opaque(&t.finalbody);
+                }
+                Stmt::Match(m) => {
+                    for c in &m.cases {
+                        self.bind_opaque(&c.body);
+                    }
+                }
+                _ => {}
+            }
+            for n in bound {
+                if !n.is_empty() && n != "*" {
+                    self.bind(n.to_string(), Sym::Opaque);
+                }
+            }
+        }
+    }
+
+    /// `import x.y [as z]` / `from m import a [as b]`. With `check`, a
+    /// module the reference environment does not have is `Err((where,
+    /// dotted name))` (Python's `ModuleNotFoundError`), and nothing is bound.
+    fn import(&mut self, stmt: &'a Stmt, check: bool) -> Result<(), (TextRange, String)> {
         match stmt {
             Stmt::Import(imp) => {
                 for alias in &imp.names {
                     let full = alias.name.as_str();
+                    if check {
+                        if let Some(missing) = missing_module(full) {
+                            return Err((alias.range, missing));
+                        }
+                    }
                     let lib = Self::lib_of(full);
                     if full.starts_with("sqlmodel") {
                         self.uses_sqlmodel = true;
                     }
                     match &alias.asname {
                         Some(as_) => {
-                            self.env.insert(as_.to_string(), Sym::Module(lib));
+                            self.bind(as_.to_string(), Sym::Module(lib));
                         }
                         None => {
                             let root = full.split('.').next().unwrap_or(full);
-                            self.env.insert(root.to_string(), Sym::Module(Self::lib_of(root)));
+                            self.bind(root.to_string(), Sym::Module(Self::lib_of(root)));
                         }
                     }
                 }
+                Ok(())
             }
             Stmt::ImportFrom(imp) => {
                 let module = imp.module.as_ref().map(|m| m.as_str()).unwrap_or("");
+                if check && imp.level > 0 {
+                    // models.py is imported as the top-level module `models`
+                    self.diag(
+                        stmt,
+                        Severity::Error,
+                        "ImportError: attempted relative import with no known parent package",
+                    );
+                    return Ok(());
+                }
+                if check {
+                    if let Some(missing) = missing_module(module) {
+                        return Err((imp.module.as_ref().map(|m| m.range).unwrap_or(imp.range), missing));
+                    }
+                }
+                if module == "__future__" && imp.names.iter().any(|a| a.name.as_str() == "annotations") {
+                    self.lazy_annotations = true;
+                }
                 if module.starts_with("sqlmodel") {
                     self.uses_sqlmodel = true;
                 }
                 let lib = if imp.level > 0 { Lib::Other } else { Self::lib_of(module) };
                 for alias in &imp.names {
                     let name = alias.name.as_str();
+                    if name == "*" {
+                        self.refuse(alias, format!("`from {module} import *`"));
+                        continue;
+                    }
                     let bound = alias.asname.as_ref().map(|a| a.as_str()).unwrap_or(name).to_string();
                     let sym = match (lib, name) {
                         (Lib::Sa, "sqlite") => Sym::Module(Lib::SaSqlite),
@@ -554,48 +1172,790 @@ impl<'a> Interp<'a> {
                         }
                         _ => Sym::Ext(lib, name.to_string()),
                     };
-                    self.env.insert(bound, sym);
+                    self.bind(bound, sym);
                 }
+                Ok(())
             }
-            Stmt::ClassDef(cd) => self.class_def(cd),
-            Stmt::Assign(a) if a.targets.len() == 1 => {
-                if let Some(t) = a.targets.first() {
-                    self.assign(t, &a.value);
-                }
-            }
-            Stmt::AnnAssign(a) => {
-                if let Some(v) = &a.value {
-                    self.assign(&a.target, v);
-                }
-            }
-            Stmt::Expr(e) => {
-                if let Expr::Call(call) = e.value.as_ref() {
-                    match self.call_name(call).as_deref() {
-                        Some("Table") => {
-                            self.table_call(call);
-                        }
-                        Some("Index") => self.module_index(call),
-                        _ => {}
-                    }
-                }
-            }
-            Stmt::If(s) => {
-                // `if TYPE_CHECKING:` imports only matter for annotations.
-                for st in &s.body {
-                    if matches!(st, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-                        self.stmt(st);
-                    }
-                }
-            }
-            Stmt::Try(t) => {
-                for st in &t.body {
-                    if matches!(st, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-                        self.stmt(st);
-                    }
-                }
-            }
-            _ => {}
+            _ => Ok(()),
         }
+    }
+
+    /// A module-level expression statement.
+    fn expr_stmt(&mut self, e: &'a ast::StmtExpr) {
+        let value = e.value.as_ref();
+        match value {
+            // docstrings, `...`
+            Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_) => {}
+            Expr::Call(call) => {
+                self.check_names(value, &BTreeSet::new());
+                match self.call_name(call).as_deref() {
+                    Some("Table") => {
+                        let call = self.prepare_call(call, &BTreeSet::new());
+                        self.table_call(call);
+                    }
+                    Some("Index") => {
+                        let call = self.prepare_call(call, &BTreeSet::new());
+                        self.module_index(call);
+                    }
+                    Some("orm.configure_mappers" | "configure_mappers") => {}
+                    Some("event.listen") if self.harmless_event(call.arguments.args.get(1)) => {}
+                    _ if self.harmless_call(&call.func) => {}
+                    _ => self.refuse(call, format!("the module-level call `{}(...)`", self.text(call.func.as_ref()))),
+                }
+            }
+            Expr::Name(_) | Expr::Attribute(_) => self.check_names(value, &BTreeSet::new()),
+            other => self.refuse(other, "this module-level expression"),
+        }
+    }
+
+    /// `print(...)`, `logging...(...)`, `warnings.warn(...)`, `logger.x(...)`:
+    /// output only.
+    fn harmless_call(&self, func: &'a Expr) -> bool {
+        if let Expr::Name(n) = func {
+            return n.id.as_str() == "print" && !self.env.contains_key("print");
+        }
+        let mut root = func;
+        while let Expr::Attribute(a) = root {
+            root = &a.value;
+        }
+        let Expr::Name(n) = root else { return false };
+        match self.env.get(n.id.as_str()) {
+            Some(Sym::Module(Lib::Other)) => matches!(n.id.as_str(), "logging" | "warnings"),
+            Some(Sym::Value(Expr::Call(c))) => {
+                let t = self.text(c.func.as_ref());
+                t == "logging.getLogger" || t == "getLogger"
+            }
+            _ => false,
+        }
+    }
+
+    /// Event hooks that cannot change the MetaData: DDL, ORM persistence,
+    /// attribute and connection events.
+    fn harmless_event(&self, name: Option<&'a Expr>) -> bool {
+        matches!(
+            name.and_then(str_lit),
+            Some(
+                "before_create"
+                    | "after_create"
+                    | "before_drop"
+                    | "after_drop"
+                    | "before_insert"
+                    | "after_insert"
+                    | "before_update"
+                    | "after_update"
+                    | "before_delete"
+                    | "after_delete"
+                    | "before_flush"
+                    | "after_flush"
+                    | "after_flush_postexec"
+                    | "before_commit"
+                    | "after_commit"
+                    | "after_rollback"
+                    | "load"
+                    | "refresh"
+                    | "init"
+                    | "set"
+                    | "append"
+                    | "remove"
+                    | "connect"
+                    | "first_connect"
+                    | "checkout"
+                    | "checkin"
+            )
+        )
+    }
+
+    /// Function decorators that do not reach the MetaData.
+    fn harmless_decorator(&self, d: &'a Expr) -> bool {
+        if let Expr::Call(c) = d {
+            if matches!(self.call_name(c).as_deref(), Some("event.listens_for" | "listens_for")) {
+                return self.harmless_event(c.arguments.args.get(1));
+            }
+            return false;
+        }
+        let t = self.text(d);
+        matches!(
+            t.as_str(),
+            "staticmethod"
+                | "classmethod"
+                | "property"
+                | "functools.cache"
+                | "functools.lru_cache"
+                | "cache"
+                | "lru_cache"
+                | "contextmanager"
+                | "contextlib.contextmanager"
+        )
+    }
+
+    /// `if` / `elif` / `else` at module level: the branch Python takes when
+    /// every condition up to it is a constant (or `os.environ` read, which
+    /// is empty); otherwise refused.
+    fn if_stmt(&mut self, s: &'a ast::StmtIf) {
+        let mut branches: Vec<(Option<&'a Expr>, &'a [Stmt])> = vec![(Some(s.test.as_ref()), &s.body[..])];
+        for c in &s.elif_else_clauses {
+            branches.push((c.test.as_ref(), &c.body[..]));
+        }
+        let mut rest = branches.iter();
+        for (test, body) in rest.by_ref() {
+            let Some(test) = test else {
+                self.stmts(body);
+                return;
+            };
+            if self.is_type_checking(test) {
+                // False at run time; its imports only name annotation types,
+                // which SQLAlchemy may resolve lazily.
+                for st in body.iter() {
+                    if matches!(st, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+                        let _ = self.import(st, false);
+                    }
+                }
+                continue;
+            }
+            self.check_names(test, &BTreeSet::new());
+            match self.const_eval(test, 0).map(|c| c.truthy()) {
+                Some(true) => {
+                    self.stmts(body);
+                    return;
+                }
+                Some(false) => {}
+                None => {
+                    self.refuse(test, format!("the module-level `if` condition `{}`", self.text(test)));
+                    self.bind_opaque(body);
+                    for (_, b) in rest {
+                        self.bind_opaque(b);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn is_type_checking(&self, e: &'a Expr) -> bool {
+        matches!(self.resolve(e), Sym::Ext(Lib::Typing, ref n) if n == "TYPE_CHECKING")
+    }
+
+    /// `try: import x` / `except ImportError: fallback`: the imports run
+    /// while the modules exist; the first missing one goes to the handler
+    /// that catches `ImportError`. Any other `try` body is refused.
+    fn try_stmt(&mut self, t: &'a ast::StmtTry) {
+        let only_imports =
+            t.body.iter().all(|s| matches!(s, Stmt::Import(_) | Stmt::ImportFrom(_) | Stmt::Pass(_)));
+        if !only_imports || t.is_star {
+            self.refuse(t, "a module-level `try` whose body is not only imports");
+            self.bind_opaque(&t.body);
+            for ast::ExceptHandler::ExceptHandler(h) in &t.handlers {
+                self.bind_opaque(&h.body);
+            }
+            self.bind_opaque(&t.orelse);
+            self.bind_opaque(&t.finalbody);
+            return;
+        }
+        let mut failed = None;
+        for st in &t.body {
+            if let Err(e) = self.import(st, true) {
+                failed = Some(e);
+                break;
+            }
+        }
+        match failed {
+            None => self.stmts(&t.orelse),
+            Some((range, module)) => {
+                let handler = t.handlers.iter().find_map(|ast::ExceptHandler::ExceptHandler(h)| {
+                    let catches = match h.type_.as_deref() {
+                        None => true,
+                        Some(ty) => {
+                            let names: Vec<&'a Expr> = match elts(ty) {
+                                Some(es) => es.iter().collect(),
+                                None => vec![ty],
+                            };
+                            names.iter().any(|n| {
+                                matches!(n, Expr::Name(x) if !self.env.contains_key(x.id.as_str())
+                                    && matches!(x.id.as_str(), "ImportError" | "ModuleNotFoundError" | "Exception" | "BaseException"))
+                            })
+                        }
+                    };
+                    catches.then_some(h)
+                });
+                match handler {
+                    Some(h) => {
+                        if let Some(n) = &h.name {
+                            self.bind(n.to_string(), Sym::Opaque);
+                        }
+                        self.stmts(&h.body);
+                    }
+                    None => {
+                        self.raise(range, PyExceptionClass::ModuleNotFoundError, format!("No module named '{module}'"))
+                    }
+                }
+            }
+        }
+        self.stmts(&t.finalbody);
+    }
+
+    // ----- constants, names, helpers -------------------------------------
+
+    /// What Python's `bool()` / comparisons give for a condition made of
+    /// literals, constant names, `os.environ` reads (empty), `TYPE_CHECKING`
+    /// (false) and `sys.version_info`; `None` when it depends on anything else.
+    fn const_eval(&self, e: &'a Expr, depth: usize) -> Option<Const> {
+        if depth > 32 {
+            return None;
+        }
+        match e {
+            Expr::NoneLiteral(_) => Some(Const::None),
+            Expr::BooleanLiteral(b) => Some(Const::Bool(b.value)),
+            Expr::StringLiteral(s) => Some(Const::Str(s.value.to_str().to_string())),
+            Expr::NumberLiteral(_) => int_lit(e).map(Const::Int),
+            Expr::UnaryOp(u) => match u.op {
+                ast::UnaryOp::Not => self.const_eval(&u.operand, depth + 1).map(|c| Const::Bool(!c.truthy())),
+                ast::UnaryOp::USub => int_lit(e).map(Const::Int),
+                _ => None,
+            },
+            Expr::Tuple(t) => {
+                t.elts.iter().map(|x| self.const_eval(x, depth + 1)).collect::<Option<Vec<_>>>().map(Const::Tuple)
+            }
+            Expr::BoolOp(b) => {
+                let and = matches!(b.op, ast::BoolOp::And);
+                let mut last = None;
+                for v in &b.values {
+                    let c = self.const_eval(v, depth + 1)?;
+                    let t = c.truthy();
+                    last = Some(c);
+                    if t != and {
+                        break;
+                    }
+                }
+                last
+            }
+            Expr::Compare(c) => {
+                let mut left = self.const_eval(&c.left, depth + 1);
+                for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+                    let ok = match op {
+                        ast::CmpOp::In | ast::CmpOp::NotIn => {
+                            let found = if self.is_os_environ(right) {
+                                // os.environ reads as empty
+                                left.as_ref()?;
+                                false
+                            } else {
+                                match (left.as_ref()?, self.const_eval(right, depth + 1)?) {
+                                    (l, Const::Tuple(items)) => items.contains(l),
+                                    (Const::Str(l), Const::Str(r)) => r.contains(l.as_str()),
+                                    _ => return None,
+                                }
+                            };
+                            found == matches!(op, ast::CmpOp::In)
+                        }
+                        _ => {
+                            let r = self.const_eval(right, depth + 1)?;
+                            let l = left.as_ref()?;
+                            match op {
+                                ast::CmpOp::Eq => *l == r,
+                                ast::CmpOp::NotEq => *l != r,
+                                ast::CmpOp::Is | ast::CmpOp::IsNot => {
+                                    // identity is only known for singletons
+                                    let same = match (l, &r) {
+                                        (Const::None, Const::None) => true,
+                                        (Const::Bool(a), Const::Bool(b)) => a == b,
+                                        (Const::None | Const::Bool(_), _) | (_, Const::None | Const::Bool(_)) => false,
+                                        _ => return None,
+                                    };
+                                    same == matches!(op, ast::CmpOp::Is)
+                                }
+                                ast::CmpOp::Lt => l.cmp_py(&r)? == std::cmp::Ordering::Less,
+                                ast::CmpOp::LtE => l.cmp_py(&r)? != std::cmp::Ordering::Greater,
+                                ast::CmpOp::Gt => l.cmp_py(&r)? == std::cmp::Ordering::Greater,
+                                ast::CmpOp::GtE => l.cmp_py(&r)? != std::cmp::Ordering::Less,
+                                ast::CmpOp::In | ast::CmpOp::NotIn => return None,
+                            }
+                        }
+                    };
+                    if !ok {
+                        return Some(Const::Bool(false));
+                    }
+                    left = self.const_eval(right, depth + 1);
+                }
+                Some(Const::Bool(true))
+            }
+            Expr::Call(call) => {
+                // os.environ.get(k[, d]) / os.getenv(k[, d]): the default
+                let is_get = match call.func.as_ref() {
+                    Expr::Attribute(a) => a.attr.as_str() == "get" && self.is_os_environ(&a.value),
+                    f => matches!(self.resolve(f), Sym::Ext(Lib::Os, ref n) if n == "getenv"),
+                };
+                if !is_get || !call.arguments.keywords.is_empty() {
+                    return None;
+                }
+                match call.arguments.args.as_ref() {
+                    [k] => {
+                        self.const_eval(k, depth + 1)?;
+                        Some(Const::None)
+                    }
+                    [k, d] => {
+                        self.const_eval(k, depth + 1)?;
+                        self.const_eval(d, depth + 1)
+                    }
+                    _ => None,
+                }
+            }
+            Expr::Name(_) | Expr::Attribute(_) => match self.resolve(e) {
+                Sym::Ext(Lib::Typing, n) if n == "TYPE_CHECKING" => Some(Const::Bool(false)),
+                Sym::Ext(Lib::Sys, n) if n == "version_info" => {
+                    Some(Const::Tuple(PYTHON_VERSION.iter().map(|v| Const::Int(*v)).collect()))
+                }
+                Sym::Value(v) if !std::ptr::eq(v, e) => self.const_eval(v, depth + 1),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `X.a.b` where `X` is a class, table or metadata of this file.
+    fn rooted_in_model(&self, e: &'a Expr) -> bool {
+        let mut root = e;
+        while let Expr::Attribute(a) = root {
+            root = &a.value;
+        }
+        !std::ptr::eq(root, e) && matches!(self.resolve(root), Sym::Class(_) | Sym::MetaData(_) | Sym::Table(..))
+    }
+
+    fn is_os_environ(&self, e: &'a Expr) -> bool {
+        matches!(self.resolve(e), Sym::Ext(Lib::Os, ref n) if n == "environ")
+    }
+
+    /// `NameError` for every name `e` reads (when evaluated now) that is
+    /// bound nowhere: not in `locals` (the class body so far), the module or
+    /// builtins. Lambda bodies and comprehensions run later: not read.
+    fn check_names(&self, e: &'a Expr, locals: &BTreeSet<String>) {
+        use ruff_python_ast::visitor::{walk_expr, Visitor};
+        struct V<'i, 'a> {
+            it: &'i Interp<'a>,
+            locals: &'i BTreeSet<String>,
+            varnames: Vec<String>,
+        }
+        impl<'a> Visitor<'a> for V<'_, 'a> {
+            fn visit_expr(&mut self, e: &'a Expr) {
+                match e {
+                    Expr::Name(n) if n.ctx.is_load() => {
+                        let id = n.id.as_str();
+                        if !self.locals.contains(id) && !self.it.env.contains_key(id) && !is_builtin(id) {
+                            self.it.name_error(n.range, id, &self.varnames);
+                        }
+                    }
+                    Expr::Lambda(_) | Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => {}
+                    // string annotations are not evaluated here
+                    other => walk_expr(self, other),
+                }
+            }
+        }
+        V { it: self, locals, varnames: self.frame_vars.borrow().clone() }.visit_expr(e);
+    }
+
+    /// A constant the module bound to a literal (`LEN = 50`), to read
+    /// through where a literal is expected.
+    fn literal_binding(&self, name: &str) -> Option<&'a Expr> {
+        match self.env.get(name) {
+            Some(Sym::Value(v)) if is_literal(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// `e` with module constants bound to literals (not shadowed by a class
+    /// body's own names) replaced by their values, so that `String(LEN)`
+    /// reads as `String(50)`. `e` itself when there is nothing to replace.
+    fn prepare(&self, e: &'a Expr, shadow: &BTreeSet<String>) -> &'a Expr {
+        let mut map: BTreeMap<String, Expr> = BTreeMap::new();
+        for n in load_names(e) {
+            if !shadow.contains(n) {
+                if let Some(v) = self.literal_binding(n) {
+                    map.insert(n.to_string(), v.clone());
+                }
+            }
+        }
+        if map.is_empty() {
+            return e;
+        }
+        self.substituted(e, &map)
+    }
+
+    fn substituted(&self, e: &'a Expr, map: &BTreeMap<String, Expr>) -> &'a Expr {
+        use ruff_python_ast::visitor::transformer::{walk_expr, Transformer};
+        struct T<'m>(&'m BTreeMap<String, Expr>);
+        impl Transformer for T<'_> {
+            fn visit_expr(&self, e: &mut Expr) {
+                if let Expr::Name(n) = e {
+                    if n.ctx.is_load() {
+                        if let Some(v) = self.0.get(n.id.as_str()) {
+                            *e = v.clone();
+                        }
+                    }
+                    return;
+                }
+                if matches!(
+                    e,
+                    Expr::Lambda(_) | Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_)
+                ) {
+                    return;
+                }
+                walk_expr(self, e);
+            }
+        }
+        let mut out = e.clone();
+        T(map).visit_expr(&mut out);
+        self.arena.alloc(out)
+    }
+
+    fn prepare_call(&self, call: &'a ast::ExprCall, shadow: &BTreeSet<String>) -> &'a ast::ExprCall {
+        if load_names_call(call).iter().all(|n| shadow.contains(*n) || self.literal_binding(n).is_none()) {
+            return call;
+        }
+        let whole: &'a Expr = self.arena.alloc(Expr::Call(call.clone()));
+        match self.prepare(whole, shadow) {
+            Expr::Call(c) => c,
+            _ => call,
+        }
+    }
+
+    /// A call of a module-level helper `def f(a, b=1): return <expr>`:
+    /// `<expr>` with the arguments (and the defaults) substituted, evaluated
+    /// in the module scope as Python would at the call. `Ok(None)` when the
+    /// callee is not a helper of this file; `Err` when it cannot be done
+    /// exactly (the message names why; empty when already reported).
+    fn expand_helper(&self, call: &'a ast::ExprCall) -> Result<Option<&'a Expr>, String> {
+        let Sym::Func(f) = self.resolve(&call.func) else {
+            return Ok(None);
+        };
+        let name = f.name.as_str();
+        let mut body: &[Stmt] = &f.body;
+        if let [Stmt::Expr(d), rest @ ..] = body {
+            if matches!(d.value.as_ref(), Expr::StringLiteral(_)) {
+                body = rest;
+            }
+        }
+        let ret = match body {
+            [Stmt::Return(r)] => r.value.as_deref(),
+            _ => None,
+        };
+        let Some(ret) = ret else {
+            return Err(format!("the helper `{name}()` is not a single `return <expression>`"));
+        };
+        if !f.decorator_list.is_empty() || f.is_async {
+            return Err(format!("the decorated or async helper `{name}()`"));
+        }
+        let ps = &f.parameters;
+        if ps.vararg.is_some() || ps.kwarg.is_some() {
+            return Err(format!("the helper `{name}()` with *args/**kwargs"));
+        }
+        let positional: Vec<&ast::ParameterWithDefault> = ps.posonlyargs.iter().chain(ps.args.iter()).collect();
+        let mut bound: BTreeMap<String, Expr> = BTreeMap::new();
+        for (i, a) in call.arguments.args.iter().enumerate() {
+            if matches!(a, Expr::Starred(_)) {
+                return Err(format!("a *argument in the call of `{name}()`"));
+            }
+            let Some(p) = positional.get(i) else {
+                return Err(format!("TypeError: {name}() takes {} positional arguments", positional.len()));
+            };
+            bound.insert(p.parameter.name.to_string(), a.clone());
+        }
+        for k in call.arguments.keywords.iter() {
+            let Some(arg) = &k.arg else {
+                return Err(format!("a **argument in the call of `{name}()`"));
+            };
+            let known = ps.args.iter().chain(ps.kwonlyargs.iter()).any(|p| p.parameter.name.as_str() == arg.as_str());
+            if !known || bound.contains_key(arg.as_str()) {
+                return Err(format!("TypeError: {name}() got an unexpected or repeated keyword argument '{arg}'"));
+            }
+            bound.insert(arg.to_string(), k.value.clone());
+        }
+        for p in positional.iter().copied().chain(ps.kwonlyargs.iter()) {
+            let pn = p.parameter.name.as_str();
+            if !bound.contains_key(pn) {
+                match &p.default {
+                    Some(d) => {
+                        bound.insert(pn.to_string(), d.as_ref().clone());
+                    }
+                    None => {
+                        let missing: Vec<String> = positional
+                            .iter()
+                            .copied()
+                            .chain(ps.kwonlyargs.iter())
+                            .filter(|p| p.default.is_none() && !bound.contains_key(p.parameter.name.as_str()))
+                            .map(|p| format!("'{}'", p.parameter.name))
+                            .collect();
+                        let kind = if ps.kwonlyargs.iter().any(|p| p.parameter.name.as_str() == pn) {
+                            "keyword-only"
+                        } else {
+                            "positional"
+                        };
+                        let list = match missing.as_slice() {
+                            [one] => one.clone(),
+                            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                            [] => String::new(),
+                        };
+                        let s = if missing.len() == 1 { "" } else { "s" };
+                        self.raise(
+                            call.range(),
+                            PyExceptionClass::TypeError,
+                            format!("{name}() missing {} required {kind} argument{s}: {list}", missing.len()),
+                        );
+                        return Err(String::new());
+                    }
+                }
+            }
+        }
+        let mut reported = false;
+        for n in load_names(ret) {
+            if bound.contains_key(n) {
+                continue;
+            }
+            if let Some(v) = self.literal_binding(n) {
+                bound.insert(n.to_string(), v.clone());
+            }
+        }
+        if contains_scope(ret) {
+            return Err(format!("the helper `{name}()` returns a lambda or comprehension"));
+        }
+        // names the body reads from the module: NameError at the call's time
+        {
+            let params: BTreeSet<String> = bound.keys().cloned().collect();
+            let before = self.exceptions.borrow().len();
+            let varnames: Vec<String> = positional
+                .iter()
+                .copied()
+                .chain(ps.kwonlyargs.iter())
+                .map(|p| p.parameter.name.to_string())
+                .collect();
+            let outer = self.frame_vars.replace(varnames);
+            self.check_names(ret, &params);
+            self.frame_vars.replace(outer);
+            reported |= self.exceptions.borrow().len() > before;
+        }
+        if reported {
+            return Err(String::new());
+        }
+        Ok(Some(self.substituted(ret, &bound)))
+    }
+
+    /// `e` with helper calls expanded (repeatedly: a helper may return a
+    /// helper's call). A helper that cannot be expanded is reported here
+    /// and `e` comes back unchanged, which the caller then refuses.
+    fn deref(&self, e: &'a Expr) -> &'a Expr {
+        let mut cur = e;
+        for _ in 0..16 {
+            let Expr::Call(call) = cur else { return cur };
+            match self.expand_helper(call) {
+                Ok(Some(next)) => cur = next,
+                Ok(None) => return cur,
+                Err(msg) => {
+                    if !msg.is_empty() {
+                        self.refuse(call, msg);
+                    }
+                    return cur;
+                }
+            }
+        }
+        cur
+    }
+
+    /// `Base.metadata`-free check: a mapped class must have a primary key
+    /// (SQLAlchemy's mapper raises `ArgumentError` at class creation),
+    /// unless `__mapper_args__` names one. Not raised when the class body
+    /// already had errors (Python would have stopped at those first).
+    fn check_mapper_pk(&self, cd: &'a ast::StmtClassDef, md: usize, table: &str) {
+        let has_pk = self
+            .mds
+            .get(md)
+            .and_then(|i| i.md.tables.get(table))
+            .map(|t| t.primary_key.as_ref().map(|p| !p.columns.is_empty()).unwrap_or(false))
+            .unwrap_or(true);
+        if has_pk || self.errors_within(cd.range) {
+            return;
+        }
+        let mapper_args = cd.body.iter().rev().find_map(|st| match st {
+            Stmt::Assign(a)
+                if a.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == "__mapper_args__")) =>
+            {
+                Some(a.value.as_ref())
+            }
+            _ => None,
+        });
+        match mapper_args {
+            // `__mapper_args__ = {"primary_key": [...]}` supplies one
+            Some(Expr::Dict(d)) if d.items.iter().any(|i| i.key.as_ref().and_then(str_lit) == Some("primary_key")) => {
+                return
+            }
+            Some(Expr::Dict(d)) if d.items.iter().all(|i| i.key.as_ref().and_then(str_lit).is_some()) => {}
+            Some(other) => {
+                self.refuse(other, "this `__mapper_args__` (not a dict literal with string keys)");
+                return;
+            }
+            None => {}
+        }
+        self.raise(
+            cd.name.range,
+            PyExceptionClass::ArgumentError,
+            format!("Mapper Mapper[{}({table})] could not assemble any primary key columns for mapped table '{table}'", cd.name),
+        );
+    }
+
+    fn errors_within(&self, range: TextRange) -> bool {
+        let (l0, _) = self.p.index.line_col(self.p.source, usize::from(range.start()));
+        let (l1, _) = self.p.index.line_col(self.p.source, usize::from(range.end()));
+        self.diags.borrow().iter().any(|d| d.severity == Severity::Error && d.line >= l0 && d.line <= l1)
+    }
+
+    /// Every statement of a class body is one the declarative scan reads
+    /// (assignments to names, annotations, methods with known decorators,
+    /// docstrings, `pass`, nested plain classes) or is refused; names read
+    /// by values (and, unless `from __future__ import annotations`, by
+    /// annotations) must be bound.
+    fn class_body_check(&mut self, cd: &'a ast::StmtClassDef) {
+        let mut locals: BTreeSet<String> = ["__module__", "__qualname__"].iter().map(|s| s.to_string()).collect();
+        for st in &cd.body {
+            match st {
+                Stmt::Assign(a) => {
+                    self.check_names(&a.value, &locals);
+                    for t in &a.targets {
+                        match t {
+                            Expr::Name(n) => {
+                                locals.insert(n.id.to_string());
+                            }
+                            other => self.refuse(other, format!("the class-body assignment to `{}`", self.text(other))),
+                        }
+                    }
+                }
+                Stmt::AnnAssign(a) => {
+                    if let Some(text) = str_lit(&a.annotation) {
+                        // SQLAlchemy evaluates a string annotation in the module's
+                        // namespace; the playground does not parse it
+                        if text.contains("Mapped") {
+                            self.refuse(a.annotation.as_ref(), format!("the string annotation `{}` (write it unquoted)", self.text(a.annotation.as_ref())));
+                        }
+                    }
+                    if !self.lazy_annotations {
+                        self.check_names(&a.annotation, &locals);
+                    }
+                    if let Some(v) = &a.value {
+                        self.check_names(v, &locals);
+                    }
+                    match a.target.as_ref() {
+                        Expr::Name(n) => {
+                            if a.value.is_some() {
+                                locals.insert(n.id.to_string());
+                            }
+                        }
+                        other => self.refuse(other, format!("the class-body assignment to `{}`", self.text(other))),
+                    }
+                }
+                Stmt::FunctionDef(f) => {
+                    for d in &f.decorator_list {
+                        let before = self.exceptions.borrow().len();
+                        self.check_names(&d.expression, &locals);
+                        let raised = self.exceptions.borrow().len() > before;
+                        if !raised && !self.known_method_decorator(&d.expression, &locals) {
+                            self.refuse(d, format!("the method decorator `@{}`", self.text(&d.expression)));
+                        }
+                    }
+                    locals.insert(f.name.to_string());
+                }
+                Stmt::ClassDef(inner) => {
+                    if Self::declares_table(inner) {
+                        self.refuse(&inner.name, format!("the nested mapped class `{}`", inner.name));
+                    }
+                    locals.insert(inner.name.to_string());
+                }
+                Stmt::Expr(e) => match e.value.as_ref() {
+                    Expr::StringLiteral(_) | Expr::EllipsisLiteral(_) | Expr::NumberLiteral(_) => {}
+                    other => self.refuse(other, "an expression statement in a class body"),
+                },
+                Stmt::Pass(_) => {}
+                Stmt::If(_) => self.refuse(st, "an `if` in a class body"),
+                Stmt::For(_) => self.refuse(st, "a `for` loop in a class body"),
+                Stmt::While(_) => self.refuse(st, "a `while` loop in a class body"),
+                Stmt::Try(_) => self.refuse(st, "a `try` in a class body"),
+                Stmt::With(_) => self.refuse(st, "a `with` block in a class body"),
+                Stmt::Match(_) => self.refuse(st, "a `match` in a class body"),
+                Stmt::Import(_) | Stmt::ImportFrom(_) => self.refuse(st, "an import in a class body"),
+                Stmt::Delete(_) => self.refuse(st, "`del` in a class body"),
+                Stmt::AugAssign(_) => self.refuse(st, "an augmented assignment in a class body"),
+                Stmt::Raise(_) | Stmt::Assert(_) => self.refuse(st, "`raise`/`assert` in a class body"),
+                Stmt::Global(_) | Stmt::Nonlocal(_) => self.refuse(st, "`global`/`nonlocal` in a class body"),
+                Stmt::Return(_) | Stmt::Break(_) | Stmt::Continue(_) => {
+                    self.refuse(st, format!("`{}` in a class body", self.text(st)))
+                }
+                Stmt::TypeAlias(_) | Stmt::IpyEscapeCommand(_) => self.refuse(st, "this statement in a class body"),
+            }
+        }
+    }
+
+    fn known_method_decorator(&self, d: &'a Expr, locals: &BTreeSet<String>) -> bool {
+        let head = match d {
+            Expr::Call(c) => c.func.as_ref(),
+            e => e,
+        };
+        if let Some(n) = self.sa_name(head) {
+            return matches!(
+                n.as_str(),
+                "declared_attr"
+                    | "declared_attr.directive"
+                    | "declared_attr.cascading"
+                    | "orm.declared_attr"
+                    | "declarative.declared_attr"
+                    | "hybrid_property"
+                    | "hybrid_method"
+                    | "ext.hybrid.hybrid_property"
+                    | "ext.hybrid.hybrid_method"
+                    | "hybrid.hybrid_property"
+                    | "hybrid.hybrid_method"
+                    | "validates"
+                    | "orm.validates"
+                    | "reconstructor"
+                    | "orm.reconstructor"
+            );
+        }
+        if let Expr::Call(c) = d {
+            if matches!(self.call_name(c).as_deref(), Some("event.listens_for" | "listens_for")) {
+                return self.harmless_event(c.arguments.args.get(1));
+            }
+        }
+        // `@name.setter`, `@name.expression`, `@name.inplace.setter`: a
+        // property or hybrid of this class body
+        let mut root = head;
+        while let Expr::Attribute(a) = root {
+            root = &a.value;
+        }
+        if !std::ptr::eq(root, head) {
+            if let Expr::Name(n) = root {
+                if locals.contains(n.id.as_str()) {
+                    return true;
+                }
+            }
+        }
+        let t = self.text(head);
+        matches!(
+            t.as_str(),
+            "property"
+                | "staticmethod"
+                | "classmethod"
+                | "cached_property"
+                | "functools.cached_property"
+                | "abstractmethod"
+                | "abc.abstractmethod"
+                | "override"
+                | "typing.override"
+                | "field_validator"
+                | "model_validator"
+                | "validator"
+                | "root_validator"
+                | "computed_field"
+                | "field_serializer"
+                | "model_serializer"
+        )
     }
 
     fn assign(&mut self, target: &'a Expr, value: &'a Expr) {
@@ -603,7 +1963,7 @@ impl<'a> Interp<'a> {
             Expr::Name(n) => {
                 let name = n.id.to_string();
                 let sym = self.assigned_value(&name, value);
-                self.env.insert(name, sym);
+                self.bind(name, sym);
             }
             Expr::Subscript(sub) => {
                 // `Base.metadata.naming_convention["fk"] = "..."`
@@ -622,59 +1982,109 @@ impl<'a> Interp<'a> {
                         }
                     }
                 }
-                if matches!(sub.value.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "naming_convention") {
-                    self.diag(target, Severity::Warning, "naming_convention item assignment not understood: ignored");
-                }
+                // any other item assignment may change a value read later
+                self.refuse(target, format!("the item assignment `{} = ...`", self.text(target)));
             }
             Expr::Attribute(a) => {
                 // `Base.metadata = MetaData(...)`, `X.metadata.naming_convention = {...}`
                 let attr = a.attr.as_str();
-                if attr == "metadata" {
-                    if let Some(md) = self.metadata_call(value) {
-                        match self.resolve(&a.value) {
-                            Sym::Class(id) => {
-                                let root = self.root_of(id).unwrap_or(id);
-                                if let Some(c) = self.classes.get_mut(root) {
-                                    c.metadata = Some(md);
-                                }
+                let done = if attr == "metadata" {
+                    match (self.metadata_call(value), self.resolve(&a.value)) {
+                        (Some(md), Sym::Class(id)) => {
+                            let root = self.root_of(id).unwrap_or(id);
+                            if let Some(c) = self.classes.get_mut(root) {
+                                c.metadata = Some(md);
                             }
-                            Sym::Ext(Lib::Sa, n) if n == "SQLModel" => self.sqlmodel_md = Some(md),
-                            _ => {}
+                            true
                         }
+                        (Some(md), Sym::Ext(Lib::Sa, n)) if n == "SQLModel" => {
+                            self.sqlmodel_md = Some(md);
+                            true
+                        }
+                        _ => false,
                     }
                 } else if attr == "naming_convention" {
-                    if let Sym::MetaData(md) = self.resolve(&a.value) {
-                        if let Some(nc) = self.naming_dict(value) {
+                    let md = match self.resolve(&a.value) {
+                        Sym::MetaData(md) => Some(md),
+                        Sym::Ext(Lib::Sa, n) if n == "SQLModel.metadata" => Some(self.sqlmodel_md()),
+                        _ => None,
+                    };
+                    match (md, self.naming_dict(value)) {
+                        (Some(md), Some(nc)) => {
                             if let Some(m) = self.mds.get_mut(md) {
                                 m.md.naming_convention = nc;
                             }
+                            true
                         }
-                    } else if let Expr::Attribute(inner) = a.value.as_ref() {
-                        if inner.attr.as_str() == "metadata" {
-                            if let Sym::Ext(Lib::Sa, n) = self.resolve(&inner.value) {
-                                if n == "SQLModel" {
-                                    let md = self.sqlmodel_md();
-                                    if let Some(nc) = self.naming_dict(value) {
-                                        if let Some(m) = self.mds.get_mut(md) {
-                                            m.md.naming_convention = nc;
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                        _ => false,
                     }
+                } else {
+                    false
+                };
+                if !done {
+                    self.refuse(target, format!("the attribute assignment `{} = ...`", self.text(target)));
                 }
             }
-            _ => {}
+            other => self.refuse(other, format!("the assignment to `{}`", self.text(other))),
         }
     }
 
     fn assigned_value(&mut self, name: &str, value: &'a Expr) -> Sym<'a> {
         if let Expr::Call(call) = value {
+            match self.resolve(&call.func) {
+                // `col = helper(...)`: the helper's value
+                Sym::Func(_) => {
+                    let expanded = self.deref(value);
+                    if std::ptr::eq(expanded, value) {
+                        return Sym::Opaque;
+                    }
+                    return self.assigned_value(name, expanded);
+                }
+                // `reg.generate_base()`: a base class in that registry
+                Sym::Unknown
+                    if matches!(call.func.as_ref(), Expr::Attribute(a) if a.attr.as_str() == "generate_base"
+                        && matches!(self.resolve(&a.value), Sym::Class(r) if self.root_of(r) == Some(r)))
+                        && call.arguments.args.is_empty()
+                        && call.arguments.keywords.is_empty() =>
+                {
+                    if let Expr::Attribute(a) = call.func.as_ref() {
+                        return self.resolve(&a.value);
+                    }
+                }
+                // a method of a class, table or metadata of this file
+                // (`Base.metadata.tables.pop(...)`) may change the MetaData
+                Sym::Unknown if self.rooted_in_model(&call.func) => {
+                    self.refuse(call, format!("the call `{}(...)`", self.text(call.func.as_ref())));
+                    return Sym::Opaque;
+                }
+                _ => {}
+            }
+        }
+        if let Expr::Call(call) = value {
             match self.call_name(call).as_deref() {
-                Some("declarative_base" | "orm.declarative_base") => {
+                Some("declarative_base" | "orm.declarative_base" | "registry" | "orm.registry") => {
+                    for k in call.arguments.keywords.iter() {
+                        let is_registry = matches!(self.call_name(call).as_deref(), Some("registry" | "orm.registry"));
+                        let known = if is_registry {
+                            matches!(k.arg.as_ref().map(|a| a.as_str()), Some("metadata" | "type_annotation_map"))
+                        } else {
+                            matches!(k.arg.as_ref().map(|a| a.as_str()), Some("metadata" | "type_annotation_map" | "cls" | "name"))
+                        };
+                        if !known {
+                            self.refuse(k, format!("the declarative_base argument `{}`", self.text(k)));
+                        }
+                    }
+                    if let Some(Some(tm)) = kw(call, "type_annotation_map").map(|t| (!matches!(t, Expr::Dict(_))).then_some(t)) {
+                        self.refuse(tm, "a type_annotation_map that is not a dict literal");
+                    }
                     let md = match kw(call, "metadata") {
-                        Some(m) => self.metadata_ref(m),
+                        Some(m) => {
+                            let r = self.metadata_ref(m);
+                            if r.is_none() {
+                                self.refuse(m, format!("the metadata `{}`", self.text(m)));
+                            }
+                            r
+                        }
                         None => None,
                     };
                     let md = md.unwrap_or_else(|| self.new_md());
@@ -719,6 +2129,7 @@ impl<'a> Interp<'a> {
                     }
                 }
                 Some("Table") => {
+                    let call = self.prepare_call(call, &BTreeSet::new());
                     if let Some((md, t)) = self.table_call(call) {
                         return Sym::Table(md, t);
                     }
@@ -742,6 +2153,14 @@ impl<'a> Interp<'a> {
             return None;
         }
         let md = self.new_md();
+        for k in call.arguments.keywords.iter() {
+            if !matches!(k.arg.as_ref().map(|a| a.as_str()), Some("naming_convention" | "info")) {
+                self.refuse(k, format!("the MetaData argument `{}`", self.text(k)));
+            }
+        }
+        if let Some(a) = call.arguments.args.first() {
+            self.refuse(a, "a positional MetaData argument (schema)");
+        }
         if let Some(nc) = kw(call, "naming_convention") {
             match self.naming_dict(nc) {
                 Some(d) => {
@@ -791,9 +2210,7 @@ impl<'a> Interp<'a> {
                     _ => return None,
                 },
             };
-            if let Some(v) = str_lit(&item.value) {
-                out.insert(k, v.to_string());
-            }
+            out.insert(k, str_lit(&item.value)?.to_string());
         }
         Some(out)
     }
@@ -809,7 +2226,55 @@ impl<'a> Interp<'a> {
         self.classes.get(id).map(|c| c.ext_bases.iter().any(|(l, n)| *l == Lib::Sa && n == "SQLModel")).unwrap_or(false)
     }
 
-    fn class_def(&mut self, cd: &'a ast::StmtClassDef) {
+    /// `@registry.mapped` / `@Base.registry.mapped[_as_dataclass]` map the
+    /// class in that registry; `@as_declarative(metadata=...)` makes it a
+    /// declarative base. Any other class decorator is refused.
+    fn class_decorator(&mut self, d: &'a Expr, decor: &mut ClassDecor) {
+        if let Expr::Attribute(a) = d {
+            if matches!(a.attr.as_str(), "mapped" | "mapped_as_dataclass") {
+                let reg = match self.resolve(&a.value) {
+                    Sym::Class(id) => self.root_of(id),
+                    _ => match a.value.as_ref() {
+                        Expr::Attribute(inner) if inner.attr.as_str() == "registry" => match self.resolve(&inner.value) {
+                            Sym::Class(id) => self.root_of(id),
+                            _ => None,
+                        },
+                        _ => None,
+                    },
+                };
+                if let Some(r) = reg {
+                    decor.registry = Some(r);
+                    return;
+                }
+            }
+        }
+        if let Expr::Call(c) = d {
+            if matches!(
+                self.call_name(c).as_deref(),
+                Some("as_declarative" | "orm.as_declarative" | "ext.declarative.as_declarative" | "declarative.as_declarative")
+            ) && c.arguments.args.is_empty()
+            {
+                let mut md = None;
+                for k in c.arguments.keywords.iter() {
+                    match k.arg.as_ref().map(|a| a.as_str()) {
+                        Some("metadata") => {
+                            md = self.metadata_ref(&k.value);
+                            if md.is_none() {
+                                self.refuse(&k.value, format!("the metadata `{}`", self.text(&k.value)));
+                            }
+                        }
+                        _ => self.refuse(k, format!("the as_declarative argument `{}`", self.text(k))),
+                    }
+                }
+                decor.as_declarative = Some(md);
+                return;
+            }
+        }
+        self.refuse(d, format!("the class decorator `@{}`", self.text(d)));
+    }
+
+    fn class_def(&mut self, cd: &'a ast::StmtClassDef, decor: ClassDecor) {
+        self.class_body_check(cd);
         let id = self.classes.len();
         let mut user_bases = Vec::new();
         let mut ext_bases = Vec::new();
@@ -819,16 +2284,27 @@ impl<'a> Interp<'a> {
                 match self.resolve(b) {
                     Sym::Class(c) => user_bases.push(c),
                     Sym::Ext(lib, n) => ext_bases.push((lib, n)),
-                    _ => {}
+                    // an undefined name: NameError, reported with the class line
+                    Sym::Unknown if matches!(b, Expr::Name(_)) => {}
+                    // bound by a failed import or a refused statement: reported there
+                    Sym::Opaque => {}
+                    // `Generic[T]` and the like
+                    Sym::Unknown
+                        if matches!(b, Expr::Subscript(sub) if matches!(self.resolve(&sub.value), Sym::Ext(Lib::Typing, _))) => {}
+                    _ => self.refuse(b, format!("the base class `{}`", self.text(b))),
                 }
             }
             for k in args.keywords.iter() {
-                if k.arg.as_ref().map(|a| a.as_str()) == Some("table") {
-                    table_kw = bool_lit(&k.value).unwrap_or(false);
+                match (k.arg.as_ref().map(|a| a.as_str()), bool_lit(&k.value)) {
+                    (Some("table"), Some(v)) => table_kw = v,
+                    _ => self.refuse(k, format!("the class keyword `{}`", self.text(k))),
                 }
             }
         }
         let direct_ext = ext_bases.clone();
+        if let Some(r) = decor.registry {
+            user_bases.push(r);
+        }
         for &b in &user_bases {
             if let Some(c) = self.classes.get(b) {
                 ext_bases.extend(c.ext_bases.iter().cloned());
@@ -844,7 +2320,8 @@ impl<'a> Interp<'a> {
         let is_root = direct_ext
             .iter()
             .any(|(l, n)| *l == Lib::Sa && matches!(n.as_str(), "DeclarativeBase" | "DeclarativeBaseNoMeta"))
-            && !user_bases.iter().any(|&b| self.root_of(b).is_some());
+            && !user_bases.iter().any(|&b| self.root_of(b).is_some())
+            || decor.as_declarative.is_some();
         let kind = if is_enum {
             Kind::Enum
         } else if is_root {
@@ -865,10 +2342,17 @@ impl<'a> Interp<'a> {
             mapped_names: BTreeSet::new(),
             members: Vec::new(),
         });
-        self.env.insert(cd.name.to_string(), Sym::Class(id));
+        self.bind(cd.name.to_string(), Sym::Class(id));
         match kind {
             Kind::Enum => self.enum_members(id, cd),
-            Kind::DeclRoot => self.root_body(id, cd),
+            Kind::DeclRoot => {
+                self.root_body(id, cd);
+                if let Some(Some(md)) = decor.as_declarative {
+                    if let Some(c) = self.classes.get_mut(id) {
+                        c.metadata = Some(md);
+                    }
+                }
+            }
             Kind::Plain => {
                 if self.is_sqlmodel(id) {
                     if table_kw {
@@ -977,12 +2461,18 @@ impl<'a> Interp<'a> {
                 continue;
             };
             match n.id.as_str() {
-                "metadata" => md = self.metadata_call(v),
+                "metadata" => {
+                    md = self.metadata_call(v);
+                    if md.is_none() {
+                        self.refuse(v, format!("the metadata `{}`", self.text(v)));
+                    }
+                }
+                "registry" => self.refuse(v, "a `registry` attribute of a declarative base"),
                 "type_annotation_map" => {
                     if let Expr::Dict(d) = v {
                         type_map = d.items.iter().filter_map(|i| i.key.as_ref().map(|k| (k, &i.value))).collect();
                     } else {
-                        self.diag(v, Severity::Warning, "type_annotation_map is not a dict literal: ignored");
+                        self.refuse(v, "a type_annotation_map that is not a dict literal");
                     }
                 }
                 _ => {}
@@ -1099,6 +2589,9 @@ impl<'a> Interp<'a> {
                             Severity::Error,
                             "__table__ is not a Table(...) this playground understands: class skipped",
                         );
+                    }
+                    if let Some((md, t)) = &table {
+                        self.check_mapper_pk(cd, *md, t);
                     }
                     if let Some(c) = self.classes.get_mut(id) {
                         c.mapped = true;
@@ -1254,6 +2747,9 @@ impl<'a> Interp<'a> {
                 let mut specs = specs;
                 specs.sort_by_key(|s| s.sort_order);
                 self.build_table(md, &t, specs, items.0, items.1, cd.name.range());
+                if mapped_parent.is_none() {
+                    self.check_mapper_pk(cd, md, &t);
+                }
                 Some((md, t))
             }
             (None, Some(parent), _) => {
@@ -1381,6 +2877,13 @@ impl<'a> Interp<'a> {
             Some(AttrValue::Expr(e)) => (Some(e), anno),
             None => (None, anno),
         };
+        if Self::is_dunder(name) {
+            return None;
+        }
+        let value = match value {
+            Some(e) => Some(self.attr_expr(e, name)?),
+            None => None,
+        };
         let ann = anno.map(|a| self.annotation(a)).unwrap_or_default();
         match value {
             None => {
@@ -1439,6 +2942,96 @@ impl<'a> Interp<'a> {
                 }
                 None
             }
+        }
+    }
+
+    /// A class attribute's value as the declarative scan sees it: helper
+    /// calls expanded, a name bound to a module-level `Column(...)` read
+    /// through, module constants substituted. `None` (after an error where
+    /// it may hide a column) when it is not a column.
+    fn attr_expr(&self, e: &'a Expr, name: &str) -> Option<&'a Expr> {
+        let e = self.deref(self.prepare(e, &BTreeSet::new()));
+        match e {
+            Expr::Name(_) | Expr::Attribute(_) => match self.resolve(e) {
+                Sym::Value(v @ Expr::Call(c))
+                    if matches!(self.call_name(c).as_deref(), Some("Column" | "mapped_column" | "orm.mapped_column")) =>
+                {
+                    Some(self.deref(self.prepare(v, &BTreeSet::new())))
+                }
+                Sym::Opaque => {
+                    self.refuse(e, format!("the value of class attribute `{name}` (`{}`)", self.text(e)));
+                    None
+                }
+                _ => Some(e),
+            },
+            Expr::Call(call) => {
+                if let Some(n) = self.call_name(call) {
+                    let known = matches!(
+                        n.as_str(),
+                        "Column"
+                            | "mapped_column"
+                            | "orm.mapped_column"
+                            | "relationship"
+                            | "orm.relationship"
+                            | "backref"
+                            | "synonym"
+                            | "orm.synonym"
+                            | "column_property"
+                            | "orm.column_property"
+                            | "deferred"
+                            | "orm.deferred"
+                            | "composite"
+                            | "orm.composite"
+                            | "association_proxy"
+                            | "ext.associationproxy.association_proxy"
+                            | "query_expression"
+                            | "orm.query_expression"
+                            | "dynamic_loader"
+                            | "Relationship"
+                            | "Field"
+                            | "PrivateAttr"
+                            | "ConfigDict"
+                    );
+                    if !known && !Self::is_type_name(n.rsplit('.').next().unwrap_or(&n)) {
+                        self.refuse(call, format!("the class attribute `{name} = {}(...)`", self.text(call.func.as_ref())));
+                        return None;
+                    }
+                    return Some(e);
+                }
+                match self.resolve(&call.func) {
+                    // a helper that could not be expanded: reported by deref
+                    Sym::Func(_) => None,
+                    Sym::Class(id) => {
+                        let sa_based = self.classes.get(id).map(|c| c.ext_bases.iter().any(|(l, _)| *l == Lib::Sa)).unwrap_or(false);
+                        if sa_based {
+                            self.refuse(call, format!("the class attribute `{name} = {}(...)` (a SQLAlchemy subclass)", self.text(call.func.as_ref())));
+                            None
+                        } else {
+                            Some(e)
+                        }
+                    }
+                    Sym::Ext(Lib::Sa | Lib::SaSqlite | Lib::Other, _) | Sym::Value(_) | Sym::Opaque | Sym::Module(_) | Sym::MetaData(_) | Sym::Table(..) => {
+                        self.refuse(call, format!("the class attribute `{name} = {}(...)`", self.text(call.func.as_ref())));
+                        None
+                    }
+                    // builtins and the standard library's types: not columns
+                    Sym::Ext(..) => Some(e),
+                    Sym::Unknown => {
+                        let pure_builtin = matches!(call.func.as_ref(), Expr::Name(n) if is_builtin(n.id.as_str())
+                            && matches!(n.id.as_str(), "str" | "int" | "float" | "bool" | "len" | "sorted" | "list" | "tuple"
+                                | "dict" | "set" | "frozenset" | "range" | "repr" | "format" | "abs" | "round" | "min" | "max"));
+                        if pure_builtin {
+                            return Some(e);
+                        }
+                        if !matches!(call.func.as_ref(), Expr::Name(n) if !is_builtin(n.id.as_str())) {
+                            self.refuse(call, format!("the class attribute `{name} = {}(...)`", self.text(call.func.as_ref())));
+                        }
+                        // an unbound name: NameError, reported by the body check
+                        None
+                    }
+                }
+            }
+            _ => Some(e),
         }
     }
 
@@ -1687,8 +3280,14 @@ impl<'a> Interp<'a> {
         if depth > 16 {
             return Err(format!("type alias `{}` does not resolve", self.text(e)));
         }
+        let e = self.deref(e);
         match e {
             Expr::Call(call) => {
+                if let Expr::Attribute(a) = call.func.as_ref() {
+                    if a.attr.as_str() == "with_variant" {
+                        return self.with_variant(&a.value, call, depth);
+                    }
+                }
                 let Some(n) = self.call_name(call) else {
                     return Err(format!("unsupported column type `{}`", self.text(call.func.as_ref())));
                 };
@@ -1707,6 +3306,39 @@ impl<'a> Interp<'a> {
             },
             _ => Err(format!("unsupported column type `{}`", self.text(e))),
         }
+    }
+
+    /// `base.with_variant(other, "sqlite", ...)`: SQLite sees `other`;
+    /// Alembic renders the whole chain.
+    fn with_variant(&mut self, base: &'a Expr, call: &'a ast::ExprCall, depth: usize) -> Result<SqlType, String> {
+        let mut t = self.eval_type_at(base, depth + 1)?;
+        let (base, mut variants) = match t.variant_of.take() {
+            Some(v) => (v.base, v.variants),
+            None => (t, Vec::new()),
+        };
+        if !call.arguments.keywords.is_empty() {
+            return Err(format!("keyword arguments of `{}` are not evaluated", self.text(call)));
+        }
+        let mut args = call.arguments.args.iter();
+        let Some(variant) = args.next() else {
+            return Err(format!("`{}` names no type", self.text(call)));
+        };
+        let vt = self.eval_type_at(variant, depth + 1)?;
+        let mut dialects = 0;
+        for d in args {
+            let Some(name) = str_lit(d) else {
+                return Err(format!("dialect name `{}` of with_variant is not a string literal", self.text(d)));
+            };
+            if variants.iter().any(|(x, _)| x == name) {
+                return Err(format!("Dialect '{name}' is already present in the mapping for this Variant"));
+            }
+            variants.push((name.to_string(), vt.clone()));
+            dialects += 1;
+        }
+        if dialects == 0 {
+            return Err(format!("`{}` names no dialect", self.text(call)));
+        }
+        Ok(SqlType::with_variants(base, variants))
     }
 
     /// `sqlalchemy.dialects.sqlite.DATETIME` / `DATE` / `TIME` are kept as the
@@ -1739,6 +3371,17 @@ impl<'a> Interp<'a> {
         let Some(class) = type_class(short) else {
             return Err(format!("unsupported column type `{name}`"));
         };
+        if let Some(c) = call {
+            // every argument of a type is read as a literal, or the type is refused
+            for a in c.arguments.args.iter().chain(c.arguments.keywords.iter().map(|k| &k.value)) {
+                if !is_literal(a) {
+                    return Err(format!("argument `{}` of `{}` is not a literal", self.text(a), self.text(c)));
+                }
+            }
+            if let Some(k) = c.arguments.keywords.iter().find(|k| k.arg.is_none()) {
+                return Err(format!("`**{}` in `{}` is not evaluated", self.text(&k.value), self.text(c)));
+            }
+        }
         let mut t = SqlType::new(class);
         use TypeClass::*;
         match class {
@@ -1854,7 +3497,19 @@ impl<'a> Interp<'a> {
         }
         for k in call.arguments.keywords.iter() {
             let Some(arg) = &k.arg else {
-                self.diag(k, Severity::Warning, "**kwargs in a column are not interpreted: ignored");
+                // `**{"nullable": False}`: a literal dict spreads its items
+                if let Expr::Dict(d) = self.deref(&k.value) {
+                    if d.items.iter().all(|i| i.key.as_ref().and_then(str_lit).is_some()) {
+                        for i in &d.items {
+                            if let Some(key) = i.key.as_ref().and_then(str_lit) {
+                                self.column_kw(spec, key, &i.value, mapped);
+                            }
+                        }
+                        continue;
+                    }
+                }
+                self.diag(k, Severity::Error, format!("`**{}` in a column is not evaluated: column skipped", self.text(&k.value)));
+                spec.skip = Some(String::new());
                 continue;
             };
             self.column_kw(spec, arg.as_str(), &k.value, mapped);
@@ -1862,6 +3517,17 @@ impl<'a> Interp<'a> {
     }
 
     fn column_positional(&mut self, spec: &mut ColSpec, a: &'a Expr) {
+        let a = self.deref(a);
+        if matches!(a, Expr::Call(c) if matches!(c.func.as_ref(), Expr::Attribute(at) if at.attr.as_str() == "with_variant")) {
+            match self.eval_type(a) {
+                Ok(t) => spec.type_ = Some(t),
+                Err(m) => {
+                    self.diag(a, Severity::Error, format!("{m}: column `{}` skipped", spec.key));
+                    spec.skip = Some(String::new());
+                }
+            }
+            return;
+        }
         let head = match a {
             Expr::Call(c) => self.call_name(c),
             other => self.sa_name(other),
@@ -1922,31 +3588,38 @@ impl<'a> Interp<'a> {
                     spec.skip = Some(String::new());
                 }
             },
-            "name" => spec.name = str_lit(v).map(|s| s.to_string()),
-            "primary_key" => spec.primary_key = bool_lit(v).unwrap_or(false),
-            "nullable" => {
-                spec.nullable = bool_lit(v);
-                if spec.nullable.is_none() {
-                    self.diag(v, Severity::Warning, "nullable= is not a literal True/False: ignored");
+            "name" => spec.name = self.lit_str(v, name, spec),
+            "primary_key" => spec.primary_key = self.lit_bool(v, name, spec).unwrap_or(false),
+            "nullable" => spec.nullable = self.lit_bool(v, name, spec),
+            "unique" => spec.unique = self.lit_bool(v, name, spec).unwrap_or(false),
+            "index" => spec.index = self.lit_bool(v, name, spec).unwrap_or(false),
+            "comment" => spec.comment = self.lit_str(v, name, spec),
+            "sort_order" => {
+                spec.sort_order = match int_lit(v) {
+                    Some(i) => i,
+                    None if is_none(v) => 0,
+                    None => {
+                        self.not_literal(v, name, spec);
+                        0
+                    }
                 }
             }
-            "unique" => spec.unique = bool_lit(v).unwrap_or(false),
-            "index" => spec.index = bool_lit(v).unwrap_or(false),
-            "comment" => spec.comment = str_lit(v).map(|s| s.to_string()),
-            "sort_order" => spec.sort_order = int_lit(v).unwrap_or(0),
             "autoincrement" => {
                 spec.autoincrement = match (bool_lit(v), str_lit(v)) {
                     (Some(true), _) => Autoincrement::True,
                     (Some(false), _) => Autoincrement::False,
                     (_, Some("ignore_fk")) => Autoincrement::IgnoreFk,
-                    _ => Autoincrement::Auto,
+                    (_, Some("auto")) => Autoincrement::Auto,
+                    _ => {
+                        self.not_literal(v, name, spec);
+                        Autoincrement::Auto
+                    }
                 }
             }
             "server_default" => spec.server_default = self.server_default(v),
             "key" => spec.col_key = str_lit(v).map(|s| s.to_string()),
-            "default"
-            | "onupdate"
-            | "insert_default"
+            "default" | "insert_default" => spec.client_default = client_default_repr(v),
+            "onupdate"
             | "doc"
             | "info"
             | "init"
@@ -1968,6 +3641,39 @@ impl<'a> Interp<'a> {
                 self.diag(v, Severity::Warning, format!("column argument `{other}` is not interpreted: ignored"));
             }
         }
+    }
+
+    /// A column argument that must be a literal and is not: the column is
+    /// refused (its value would be a guess).
+    fn not_literal(&self, v: &'a Expr, arg: &str, spec: &mut ColSpec) {
+        self.diag(
+            v,
+            Severity::Error,
+            format!("`{arg}={}` of column `{}` is not a literal the playground can read: column skipped", self.text(v), spec.key),
+        );
+        spec.skip = Some(String::new());
+    }
+
+    fn lit_bool(&self, v: &'a Expr, arg: &str, spec: &mut ColSpec) -> Option<bool> {
+        if is_none(v) {
+            return None;
+        }
+        let b = bool_lit(v);
+        if b.is_none() {
+            self.not_literal(v, arg, spec);
+        }
+        b
+    }
+
+    fn lit_str(&self, v: &'a Expr, arg: &str, spec: &mut ColSpec) -> Option<String> {
+        if is_none(v) {
+            return None;
+        }
+        let s = str_lit(v).map(|s| s.to_string());
+        if s.is_none() {
+            self.not_literal(v, arg, spec);
+        }
+        s
     }
 
     fn server_default(&mut self, v: &'a Expr) -> Option<ServerDefault> {
@@ -2085,6 +3791,7 @@ impl<'a> Interp<'a> {
     }
 
     fn fk_target(&mut self, e: &'a Expr) -> Option<(String, String)> {
+        let e = self.deref(e);
         if let Some(s) = str_lit(e) {
             let (table, col) = s.rsplit_once('.')?;
             let table = table.rsplit('.').next().unwrap_or(table);
@@ -2110,6 +3817,11 @@ impl<'a> Interp<'a> {
     }
 
     fn foreign_key(&mut self, c: &'a ast::ExprCall) -> FkSpec {
+        for k in c.arguments.keywords.iter() {
+            if !is_literal(&k.value) && self.name_arg(&k.value).is_none() {
+                self.diag(k, Severity::Error, format!("`{}` of a ForeignKey is not a literal", self.text(k)));
+            }
+        }
         let target = c.arguments.args.first().and_then(|t| self.fk_target(t));
         if target.is_none() {
             let t = self.text(c);
@@ -2133,6 +3845,7 @@ impl<'a> Interp<'a> {
     // ----- tables ------------------------------------------------------------
 
     fn table_args(&mut self, e: &'a Expr) -> (Vec<TableItem>, Option<String>) {
+        let e = self.deref(e);
         let mut items = Vec::new();
         let mut comment = None;
         let mut options = Vec::new();
@@ -2208,6 +3921,7 @@ impl<'a> Interp<'a> {
     }
 
     fn table_item(&mut self, e: &'a Expr) -> Option<TableItem> {
+        let e = self.deref(e);
         let Expr::Call(c) = e else {
             self.diag(e, Severity::Error, format!("unsupported table argument `{}`: ignored", self.text(e)));
             return None;
@@ -2229,6 +3943,13 @@ impl<'a> Interp<'a> {
             _ => &["name", "deferrable", "initially", "info"],
         };
         for k in c.arguments.keywords.iter() {
+            // dialect options (`sqlite_where=`, `postgresql_using=`) are judged below
+            let dialect_kw = k.arg.as_ref().map(|a| a.as_str().contains('_')).unwrap_or(false);
+            if !dialect_kw && !is_literal(&k.value) && self.name_arg(&k.value).is_none() {
+                let msg = format!("`{}` of `{}` is not a literal: ignored", self.text(k), self.text(c.func.as_ref()));
+                self.diag(k, Severity::Error, msg);
+                return None;
+            }
             if let Some(a) = &k.arg {
                 if !allowed.contains(&a.as_str()) {
                     let msg = format!(
@@ -2241,7 +3962,18 @@ impl<'a> Interp<'a> {
             }
         }
         let cols = |it: &Self, skip: usize| -> Vec<String> {
-            c.arguments.args.iter().skip(skip).filter_map(|a| it.col_ref(a)).collect()
+            c.arguments
+                .args
+                .iter()
+                .skip(skip)
+                .filter_map(|a| {
+                    let r = it.col_ref(a);
+                    if r.is_none() {
+                        it.refuse(a, format!("the constraint column `{}`", it.text(a)));
+                    }
+                    r
+                })
+                .collect()
         };
         match self.call_name(c).as_deref() {
             Some("Index") => {
@@ -2355,6 +4087,7 @@ impl<'a> Interp<'a> {
         let mut specs = Vec::new();
         let mut items = Vec::new();
         for a in args.iter().skip(2) {
+            let a = self.deref(a);
             if let Expr::Call(c) = a {
                 if self.call_name(c).as_deref() == Some("Column") {
                     let mut spec = ColSpec::new("");
@@ -2412,8 +4145,20 @@ impl<'a> Interp<'a> {
     fn table_item_index(&mut self, call: &'a ast::ExprCall) -> Option<TableItem> {
         // reuse table_item through a synthetic path
         let name = call.arguments.args.first().and_then(|n| self.name_arg(n));
-        let columns =
-            call.arguments.args.iter().skip(1).filter_map(|a| self.col_ref(a)).map(IndexColumn::Column).collect();
+        let columns = call
+            .arguments
+            .args
+            .iter()
+            .skip(1)
+            .filter_map(|a| {
+                let r = self.col_ref(a);
+                if r.is_none() {
+                    self.refuse(a, format!("the index column `{}`", self.text(a)));
+                }
+                r
+            })
+            .map(IndexColumn::Column)
+            .collect();
         let sqlite_where = self.index_sqlite_where(call)?;
         Some(TableItem::Index {
             name,
@@ -2512,6 +4257,7 @@ impl<'a> Interp<'a> {
             col.autoincrement = spec.autoincrement;
             col.computed = spec.computed.clone();
             col.comment = spec.comment.clone();
+            col.client_default = spec.client_default.clone();
             t.columns.push(col);
             if spec.primary_key {
                 let pk = t.primary_key.get_or_insert(PrimaryKeyConstraint { name: None, columns: Vec::new() });
@@ -2709,6 +4455,7 @@ impl<'a> Interp<'a> {
             None => (Vec::new(), None),
         };
         self.build_table(md, &tablename, specs, items, comment, cd.name.range());
+        self.check_mapper_pk(cd, md, &tablename);
         if let Some(c) = self.classes.get_mut(id) {
             c.mapped = true;
             c.table = Some((md, tablename));
@@ -2747,6 +4494,13 @@ impl<'a> Interp<'a> {
         }
         let mut spec = ColSpec::new(name);
         let fkw = |k: &str| field.and_then(|f| kw(f, k));
+        // SQLModel passes the field's default (its first argument, `default=`,
+        // or the plain value) on as the Column's
+        spec.client_default = match (field, value) {
+            (Some(f), _) => f.arguments.args.first().or_else(|| kw(f, "default")).and_then(client_default_repr),
+            (None, Some(v)) => client_default_repr(v),
+            (None, None) => None,
+        };
         // the type
         let type_ = if let Some(st) = fkw("sa_type") {
             self.eval_type(st)
@@ -2758,6 +4512,14 @@ impl<'a> Interp<'a> {
             Err(m) => {
                 self.diag(anno, Severity::Error, format!("{m}: field `{name}` skipped"));
                 return None;
+            }
+        }
+        for k in ["primary_key", "index", "unique", "nullable"] {
+            if let Some(v) = fkw(k) {
+                if bool_lit(v).is_none() && !is_none(v) {
+                    self.diag(v, Severity::Error, format!("`{k}={}` of field `{name}` is not a literal: field skipped", self.text(v)));
+                    return None;
+                }
             }
         }
         spec.primary_key = fkw("primary_key").and_then(bool_lit).unwrap_or(false);

@@ -200,6 +200,15 @@ pub fn enum_length(t: &SqlType) -> u32 {
 }
 
 fn type_json(t: &SqlType) -> Json {
+    if let Some(v) = &t.variant_of {
+        // the base type, plus `_variant_mapping` by dialect
+        let mut base = type_json(&v.base);
+        if let Json::Object(m) = &mut base {
+            let variants: BTreeMap<String, Json> = v.variants.iter().map(|(d, vt)| (d.clone(), type_json(vt))).collect();
+            m.insert("variants".into(), Json::Object(variants));
+        }
+        return base;
+    }
     use TypeClass as T;
     let c = t.class;
     let mut m: BTreeMap<String, Json> = BTreeMap::new();
