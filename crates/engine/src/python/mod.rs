@@ -12,6 +12,13 @@
 //!   the parser, the interpreters or the syntax tree's drop (wasm32 has a
 //!   1 MB stack and no stack growth). CPython refuses such files too.
 
+pub mod builtins;
+pub mod eval;
+mod format;
+pub mod repr;
+pub mod value;
+
+pub use eval::{Args, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};
 pub use ruff_python_ast as ast;
 use ruff_python_ast::PySourceType;
 use ruff_text_size::{Ranged, TextRange, TextSize};
