@@ -371,6 +371,9 @@ pub fn install(it: &mut Interp) {
     for (n, v) in fns {
         b.set(&n, v);
     }
+    // `int | None` in annotations: kept as its first member (annotations are
+    // not interpreted by scripts).
+    b.set("__typing_union__", native_fn("__typing_union__", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))));
     install_stdlib(it);
 }
 
@@ -947,6 +950,12 @@ pub fn getitem(it: &mut Interp, obj: &Value, key: Value) -> R<Value> {
             let found = d.borrow().get(&hk).cloned();
             match found {
                 Some(v) => Ok(v),
+                None if it.dict_defaults.contains_key(&obj.identity()) => {
+                    let factory = it.dict_defaults[&obj.identity()].1.clone();
+                    let v = it.call(&factory, Args::default())?;
+                    d.borrow_mut().insert(hk, key.clone(), v.clone());
+                    Ok(v)
+                }
                 None => {
                     let r = repr(it, k)?;
                     let e = it.exc("KeyError", r);
@@ -982,7 +991,7 @@ pub fn getitem(it: &mut Interp, obj: &Value, key: Value) -> R<Value> {
                 return Err(it.exc("KeyError", r));
             }
             // `list[int]`, `dict[str, int]`: generic aliases, kept as the class.
-            if c.module == "builtins" {
+            if matches!(c.module.as_str(), "builtins" | "collections" | "typing") || c.module.starts_with("sqlalchemy") || c.module.starts_with("sqlmodel") {
                 return Ok(obj.clone());
             }
             Err(it.type_error(format!("type '{}' is not subscriptable", c.name)))
@@ -1693,6 +1702,8 @@ pub fn construct_builtin(it: &mut Interp, cls: &Rc<Class>, a: &Args) -> R<Option
             Value::Class(c) => Value::Super(Rc::new((c.clone(), a.pos[1].clone()))),
             _ => return Err(it.type_error("super() argument 1 must be a type")),
         }
+    } else if let Some(ctor) = cls.dict.borrow().get_str("__call_native__").cloned() {
+        return it.call(&ctor, a.clone()).map(Some);
     } else {
         return Ok(None);
     };
@@ -2545,6 +2556,136 @@ fn install_stdlib(it: &mut Interp) {
         m.globals.set("abstractmethod", native_fn("abstractmethod", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))));
         Ok(m)
     }));
+    // Log records have nowhere to go in the playground: loggers accept and
+    // drop them (Alembic's own log lines are written by the command layer).
+    it.register_module("logging", Rc::new(|it: &mut Interp| {
+        let m = it.new_native_module("logging");
+        let logger = new_plain_class(it, "Logger", "logging");
+        for n in ["debug", "info", "warning", "warn", "error", "exception", "critical", "log", "setLevel", "addHandler"] {
+            logger.dict.borrow_mut().set_str(n, native_fn(n, |_, _| Ok(Value::None)));
+        }
+        let inst = Value::Instance(Rc::new(Instance::new(logger)));
+        m.globals.set("getLogger", native_fn("getLogger", move |_, _| Ok(inst.clone())));
+        m.globals.set("basicConfig", native_fn("basicConfig", |_, _| Ok(Value::None)));
+        for (n, v) in [("DEBUG", 10), ("INFO", 20), ("WARNING", 30), ("ERROR", 40), ("CRITICAL", 50)] {
+            m.globals.set(n, Value::Int(v));
+        }
+        Ok(m)
+    }));
+    it.register_module("math", Rc::new(|it: &mut Interp| {
+        let m = it.new_native_module("math");
+        m.globals.set("pi", Value::Float(std::f64::consts::PI));
+        m.globals.set("e", Value::Float(std::f64::consts::E));
+        m.globals.set("inf", Value::Float(f64::INFINITY));
+        m.globals.set("nan", Value::Float(f64::NAN));
+        fn num_arg(it: &Interp, a: &Args) -> R<f64> {
+            match a.pos.first() {
+                Some(Value::Int(i)) => Ok(*i as f64),
+                Some(Value::Bool(b)) => Ok(*b as i64 as f64),
+                Some(Value::Float(f)) => Ok(*f),
+                _ => Err(it.type_error("must be real number")),
+            }
+        }
+        m.globals.set("isnan", native_fn("isnan", |it, a| Ok(Value::Bool(num_arg(it, &a)?.is_nan()))));
+        m.globals.set("isinf", native_fn("isinf", |it, a| Ok(Value::Bool(num_arg(it, &a)?.is_infinite()))));
+        m.globals.set("isfinite", native_fn("isfinite", |it, a| Ok(Value::Bool(num_arg(it, &a)?.is_finite()))));
+        m.globals.set("sqrt", native_fn("sqrt", |it, a| {
+            let x = num_arg(it, &a)?;
+            if x < 0.0 {
+                return Err(it.exc("ValueError", "math domain error"));
+            }
+            Ok(Value::Float(x.sqrt()))
+        }));
+        for (n, f) in [("floor", f64::floor as fn(f64) -> f64), ("ceil", f64::ceil)] {
+            m.globals.set(n, native_fn(n, move |it, a| {
+                let x = f(num_arg(it, &a)?);
+                if !x.is_finite() || x.abs() > 9.2e18 {
+                    return Err(it.exc("OverflowError", "cannot convert float to integer"));
+                }
+                Ok(Value::Int(x as i64))
+            }));
+        }
+        Ok(m)
+    }));
+    it.register_module("collections", Rc::new(|it: &mut Interp| {
+        let m = it.new_native_module("collections");
+        let dd = new_plain_class(it, "defaultdict", "collections");
+        m.globals.set("defaultdict", Value::Class(dd.clone()));
+        // `defaultdict(factory)` is a dict whose missing keys the factory fills.
+        dd.dict.borrow_mut().set_str("__new__", Value::None);
+        let ctor = native_fn("defaultdict", |it, a| {
+            let factory = a.pos.first().cloned().unwrap_or(Value::None);
+            let d = Value::dict(Dict::new());
+            if !factory.is_none() {
+                it.dict_defaults.insert(d.identity(), (d.clone(), factory));
+            }
+            Ok(d)
+        });
+        dd.dict.borrow_mut().set_str("__call_native__", ctor);
+        m.globals.set("OrderedDict", Value::Class(it.types.dict.clone()));
+        Ok(m)
+    }));
+    it.register_module("dataclasses", Rc::new(|it: &mut Interp| {
+        let m = it.new_native_module("dataclasses");
+        m.globals.set("dataclass", native_fn("dataclass", |it, a| match a.pos.first() {
+            Some(Value::Class(c)) => {
+                make_dataclass(it, c)?;
+                Ok(Value::Class(c.clone()))
+            }
+            None => Ok(native_fn("dataclass", |it, a| match a.pos.first() {
+                Some(Value::Class(c)) => {
+                    make_dataclass(it, c)?;
+                    Ok(Value::Class(c.clone()))
+                }
+                _ => Err(it.type_error("dataclass() should be applied to a class")),
+            })),
+            _ => Err(it.type_error("dataclass() should be applied to a class")),
+        }));
+        Ok(m)
+    }));
+    // pydantic ships with SQLModel, so Alembic environments import it;
+    // scripts use its names in annotations. Its classes are empty here:
+    // validating with them raises.
+    it.register_module("pydantic", Rc::new(|it: &mut Interp| {
+        let m = it.new_native_module("pydantic");
+        let globals = m.globals.clone();
+        m.globals.set("__getattr__", native_fn("__getattr__", move |it, a| {
+            let name = a.pos.first().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            if !name.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+                return Err(it.exc("AttributeError", format!("module 'pydantic' has no attribute '{name}' in the playground")));
+            }
+            let c = new_plain_class(it, &name, "pydantic");
+            let n2 = name.clone();
+            c.dict.borrow_mut().set_str("__init__", native_fn("__init__", move |it, _| {
+                Err(it.exc("NotImplementedError", format!("pydantic.{n2} is not available in the playground")))
+            }));
+            let v = Value::Class(c);
+            globals.set(&name, v.clone());
+            Ok(v)
+        }));
+        Ok(m)
+    }));
+    it.register_module("textwrap", Rc::new(|it: &mut Interp| {
+        let m = it.new_native_module("textwrap");
+        m.globals.set("dedent", native_fn("dedent", |it, a| {
+            let text = a.pos.first().and_then(|v| v.as_str()).ok_or_else(|| it.type_error("dedent() argument must be str"))?;
+            let margin = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| &l[..l.len() - l.trim_start_matches([' ', '\t']).len()])
+                .fold(None::<&str>, |acc, ind| match acc {
+                    None => Some(ind),
+                    Some(a) => Some(&a[..a.chars().zip(ind.chars()).take_while(|(x, y)| x == y).count()]),
+                })
+                .unwrap_or("");
+            let out: Vec<String> = text
+                .split('\n')
+                .map(|l| if l.trim().is_empty() { String::new() } else { l.strip_prefix(margin).unwrap_or(l).to_string() })
+                .collect();
+            Ok(Value::str(&out.join("\n")))
+        }));
+        Ok(m)
+    }));
     it.register_module("functools", Rc::new(|it: &mut Interp| {
         let m = it.new_native_module("functools");
         m.globals.set("wraps", native_fn("wraps", |_, _| Ok(native_fn("decorator", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))))));
@@ -2565,6 +2706,69 @@ fn install_stdlib(it: &mut Interp) {
         }));
         Ok(m)
     }));
+}
+
+/// `@dataclass`: an `__init__` taking the annotated fields in order (class
+/// attributes are their defaults), a field-wise `__repr__` and `__eq__`.
+fn make_dataclass(it: &mut Interp, c: &Rc<Class>) -> R<()> {
+    let anns = c.dict.borrow().get_str("__annotations__").cloned();
+    let mut fields: Vec<(String, Option<Value>)> = Vec::new();
+    if let Some(Value::Dict(d)) = anns {
+        for k in d.borrow().keys() {
+            if let Value::Str(k) = k {
+                let default = c.dict.borrow().get_str(&k).cloned();
+                fields.push((k.to_string(), default));
+            }
+        }
+    }
+    let _ = it;
+    let fields = Rc::new(fields);
+    let f1 = fields.clone();
+    let cname = c.name.clone();
+    c.dict.borrow_mut().set_str("__init__", native_fn("__init__", move |it, a| {
+        let Some(Value::Instance(me)) = a.pos.first() else { return Err(it.type_error("__init__ needs self")) };
+        let pos = &a.pos[1..];
+        if pos.len() > f1.len() {
+            return Err(it.type_error(format!("{cname}.__init__() takes {} positional arguments but {} were given", f1.len() + 1, pos.len() + 1)));
+        }
+        for (i, (name, default)) in f1.iter().enumerate() {
+            let v = pos.get(i).cloned().or_else(|| a.kwarg(name).cloned()).or_else(|| default.clone());
+            match v {
+                Some(v) => me.set(name, v),
+                None => return Err(it.type_error(format!("{cname}.__init__() missing 1 required positional argument: '{name}'"))),
+            }
+        }
+        for (k, _) in &a.kw {
+            if !f1.iter().any(|(n, _)| n == k) {
+                return Err(it.type_error(format!("{cname}.__init__() got an unexpected keyword argument '{k}'")));
+            }
+        }
+        Ok(Value::None)
+    }));
+    let f2 = fields.clone();
+    c.dict.borrow_mut().set_str("__repr__", native_fn("__repr__", move |it, a| {
+        let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::str("")) };
+        let mut parts = Vec::new();
+        for (n, _) in f2.iter() {
+            let v = me.get(n).unwrap_or(Value::None);
+            parts.push(format!("{n}={}", repr(it, &v)?));
+        }
+        Ok(Value::str(&format!("{}({})", me.class.qualname, parts.join(", "))))
+    }));
+    let f3 = fields;
+    c.dict.borrow_mut().set_str("__eq__", native_fn("__eq__", move |it, a| {
+        let (Some(Value::Instance(x)), Some(Value::Instance(y))) = (a.pos.first(), a.pos.get(1)) else { return Ok(Value::NotImplemented) };
+        if !Rc::ptr_eq(&x.class, &y.class) {
+            return Ok(Value::NotImplemented);
+        }
+        for (n, _) in f3.iter() {
+            if !values_eq(it, &x.get(n).unwrap_or(Value::None), &y.get(n).unwrap_or(Value::None))? {
+                return Ok(Value::Bool(false));
+            }
+        }
+        Ok(Value::Bool(true))
+    }));
+    Ok(())
 }
 
 pub fn new_plain_class(it: &Interp, name: &str, module: &str) -> Rc<Class> {
@@ -2664,7 +2868,6 @@ fn typing_module(it: &mut Interp) -> R<Rc<Module>> {
     m.globals.set("overload", native_fn("overload", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))));
     m.globals.set("NamedTuple", Value::Class(new_plain_class(it, "NamedTuple", "typing")));
     m.globals.set("TypedDict", Value::Class(new_plain_class(it, "TypedDict", "typing")));
-    it.builtins.set("__typing_union__", native_fn("__typing_union__", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))));
     Ok(m)
 }
 

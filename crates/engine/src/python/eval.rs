@@ -266,6 +266,29 @@ pub struct Interp {
     scope_cache: HashMap<usize, Rc<ScopeInfo>>,
     /// Python functions being run, innermost last (for `super()`).
     functions: Vec<Rc<Function>>,
+    /// The call expressions being evaluated, innermost last.
+    call_sites: Vec<CallSite>,
+    /// `collections.defaultdict`s: dict identity → (the dict, kept alive so
+    /// the identity is not reused, and its default factory).
+    pub dict_defaults: HashMap<usize, (Value, Value)>,
+}
+
+/// A call expression being evaluated: native functions may read the syntax
+/// of their own call (the op readers do). `call` points into `code`'s tree,
+/// which the `Rc` keeps alive.
+#[derive(Clone)]
+pub struct CallSite {
+    pub code: Rc<ModuleCode>,
+    call: *const ast::ExprCall,
+    pub env: Rc<Env>,
+}
+
+impl CallSite {
+    pub fn call(&self) -> &ast::ExprCall {
+        // SAFETY: `self.code` owns the tree `call` points into; it is never
+        // mutated after parsing.
+        unsafe { &*self.call }
+    }
 }
 
 /// The builtin exception hierarchy: (name, base).
@@ -412,9 +435,17 @@ impl Interp {
             handling: Vec::new(),
             scope_cache: HashMap::new(),
             functions: Vec::new(),
+            call_sites: Vec::new(),
+            dict_defaults: HashMap::new(),
         };
         super::builtins::install(&mut it);
         it
+    }
+
+    /// The innermost call expression being evaluated (the call of the
+    /// native function running now).
+    pub fn call_site(&self) -> Option<CallSite> {
+        self.call_sites.last().cloned()
     }
 
     /// Makes `name` importable as a module built by `init` on first import.
@@ -889,13 +920,16 @@ impl Interp {
                 }
                 continue;
             }
-            let v = match m.globals.get(name) {
+            let v = match self.getattr_opt(&Value::Module(m.clone()), name)? {
                 Some(v) => v,
                 None => {
                     let sub = format!("{base}.{name}");
                     match self.import_module(&sub) {
                         Ok(sm) => Value::Module(sm),
-                        Err(e) if self.is_instance_of_name(&e.value, "ModuleNotFoundError") => {
+                        Err(e)
+                            if self.is_instance_of_name(&e.value, "ModuleNotFoundError")
+                                && matches!(&e.value, Value::Instance(i) if i.get("name").and_then(|n| n.as_str().map(|s| s == sub)).unwrap_or(false)) =>
+                        {
                             let loc = m.file.clone().unwrap_or_else(|| "unknown location".to_string());
                             let e = self.exc("ImportError", format!("cannot import name '{name}' from '{base}' ({loc})"));
                             return Err(self.locate(e, alias.range()));
@@ -1456,7 +1490,16 @@ impl Interp {
                     }
                 }
                 let args = self.eval_args(&c.arguments, env)?;
-                self.call(&f, args)?
+                let code = self.code.last().cloned();
+                match code {
+                    Some(code) => {
+                        self.call_sites.push(CallSite { code, call: c as *const _, env: env.clone() });
+                        let r = self.call(&f, args);
+                        self.call_sites.pop();
+                        r?
+                    }
+                    None => self.call(&f, args)?,
+                }
             }
             Expr::ListComp(c) => {
                 let mut out = Vec::new();
@@ -1986,10 +2029,29 @@ impl Interp {
                         Descriptor::Property { .. } => Value::Descriptor(d.clone()),
                     })),
                     Some(v) => Ok(Some(v)),
-                    None => super::builtins::builtin_attr(self, obj, name),
+                    None => match super::builtins::builtin_attr(self, obj, name)? {
+                        Some(v) => Ok(Some(v)),
+                        // Classes defined in Rust may answer for unknown class
+                        // attributes (what a metaclass `__getattr__` does).
+                        None => match c.lookup("__class_getattr__") {
+                            Some(f) if !name.starts_with("__") => self.call(&f, Args::new(vec![obj.clone(), Value::str(name)])).map(Some),
+                            _ => Ok(None),
+                        },
+                    },
                 }
             }
-            Value::Module(m) => Ok(m.globals.get(name)),
+            Value::Module(m) => match m.globals.get(name) {
+                Some(v) => Ok(Some(v)),
+                // PEP 562: a module-level `__getattr__`.
+                None => match m.globals.get("__getattr__") {
+                    Some(f) if name != "__getattr__" => match self.call(&f, Args::new(vec![Value::str(name)])) {
+                        Ok(v) => Ok(Some(v)),
+                        Err(e) if self.is_instance_of_name(&e.value, "AttributeError") => Ok(None),
+                        Err(e) => Err(e),
+                    },
+                    _ => Ok(None),
+                },
+            },
             Value::Super(s) => {
                 let (cls, receiver) = (&s.0, &s.1);
                 let start = match receiver {
