@@ -320,8 +320,8 @@ pub(crate) fn module_imports(module: &ast::ModModule) -> Imports {
 
 /// Reads `op.<method>(...)` (or `batch_op.<method>(...)` on the batch of
 /// `batch_table`) from its call expression.
-pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall, method: &str, batch_table: Option<&str>) -> Result<Op, Diagnostic> {
-    let cx = Cx { m: src, _a: std::marker::PhantomData };
+pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall, method: &str, batch_table: Option<&str>, resolve: Resolve<'_>) -> Result<Op, Diagnostic> {
+    let cx = Cx { m: src, resolve: Some(resolve) };
     // Inside a batch, `<receiver>.f('name')` names things too.
     let receiver = match call.func.as_ref() {
         Expr::Attribute(a) => match a.value.as_ref() {
@@ -336,13 +336,13 @@ pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCal
 
 /// Reads `op.batch_alter_table(...)`'s arguments.
 pub(crate) fn read_batch(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<BatchAlterTable, Diagnostic> {
-    let cx = Cx { m: src, _a: std::marker::PhantomData };
+    let cx = Cx { m: src, resolve: None };
     cx.batch_header(call, &imports.0)
 }
 
 /// Reads `sa.table('t', sa.column('a', type), ...)`.
 pub(crate) fn read_table_clause(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<(String, Vec<(String, Option<SqlType>)>), Diagnostic> {
-    let cx = Cx { m: src, _a: std::marker::PhantomData };
+    let cx = Cx { m: src, resolve: None };
     cx.table_clause(call, &imports.0)
 }
 
@@ -399,10 +399,22 @@ struct Scope {
     batch: Option<(String, String)>,
 }
 
-/// Parse context: the module's text, for diagnostics.
+/// A scalar an argument expression evaluated to (see [`Resolve`]).
+pub(crate) enum Scalar {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// The value of a side-effect-free argument expression (a variable, an
+/// f-string, `a + b`...), from the evaluator running the script.
+pub(crate) type Resolve<'a> = &'a dyn Fn(&Expr) -> Option<Scalar>;
+
+/// Parse context: the module's text, for diagnostics, and the evaluator's
+/// values of names.
 struct Cx<'a, 'src> {
     m: SourceRef<'src>,
-    _a: std::marker::PhantomData<&'a ()>,
+    resolve: Option<Resolve<'a>>,
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -974,7 +986,17 @@ impl<'a, 'src> Cx<'a, 'src> {
 
     // ----- literals -----------------------------------------------------
 
+    fn resolved(&self, e: &Expr) -> Option<Scalar> {
+        match e {
+            Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) => None,
+            _ => self.resolve.and_then(|r| r(e)),
+        }
+    }
+
     fn str_lit(&self, e: &Expr) -> R<String> {
+        if let Some(Scalar::Str(s)) = self.resolved(e) {
+            return Ok(s);
+        }
         match e {
             Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
             _ => Err(self.err(e, format!("expected a string literal, found `{}`", self.quote(e)))),
@@ -996,6 +1018,9 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     fn bool_lit(&self, e: &Expr) -> R<bool> {
+        if let Some(Scalar::Bool(b)) = self.resolved(e) {
+            return Ok(b);
+        }
         match e {
             Expr::BooleanLiteral(b) => Ok(b.value),
             _ => Err(self.err(e, format!("expected True or False, found `{}`", self.quote(e)))),
@@ -1010,6 +1035,9 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     fn int_lit(&self, e: &Expr) -> R<i64> {
+        if let Some(Scalar::Int(i)) = self.resolved(e) {
+            return Ok(i);
+        }
         match e {
             Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(i), .. }) => {
                 i.as_i64().ok_or_else(|| self.err(e, "integer out of range"))

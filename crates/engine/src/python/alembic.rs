@@ -28,7 +28,49 @@ use super::{PyError, SourceRef};
 use crate::db::QueryResult;
 use crate::ops::{Literal, Op};
 use crate::runtime::RuntimeError;
-use crate::script::{self, Imports};
+use crate::script::{self, Imports, Scalar};
+use ruff_python_ast::{self as ast, Expr};
+
+/// Expressions the op readers may have evaluated again without side
+/// effects: names, attribute chains, f-strings, arithmetic and subscripts of
+/// those, literals.
+fn pure(e: &Expr) -> bool {
+    match e {
+        Expr::Name(_) | Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) => true,
+        Expr::Attribute(a) => pure(&a.value),
+        Expr::BinOp(b) => pure(&b.left) && pure(&b.right),
+        Expr::UnaryOp(u) => pure(&u.operand),
+        Expr::Subscript(s) => pure(&s.value) && pure(&s.slice),
+        Expr::FString(f) => f.value.iter().all(|part| match part {
+            ast::FStringPart::Literal(_) => true,
+            ast::FStringPart::FString(fs) => fs.elements.iter().all(|el| match el {
+                ast::InterpolatedStringElement::Literal(_) => true,
+                ast::InterpolatedStringElement::Interpolation(i) => pure(&i.expression) && i.format_spec.is_none(),
+            }),
+        }),
+        _ => false,
+    }
+}
+
+/// Reads an op call, resolving pure argument expressions in the caller's scope.
+fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>) -> R<Op> {
+    let cell = RefCell::new(&mut *it);
+    let resolve = |e: &Expr| -> Option<Scalar> {
+        if !pure(e) {
+            return None;
+        }
+        let mut it = cell.try_borrow_mut().ok()?;
+        match it.eval(e, &site.env).ok()? {
+            Value::Str(s) => Some(Scalar::Str(s.to_string())),
+            Value::Int(i) => Some(Scalar::Int(i)),
+            Value::Bool(b) => Some(Scalar::Bool(b)),
+            _ => None,
+        }
+    };
+    let r = script::read_op(src(&site.code), imports, site.call(), method, batch_table, &resolve);
+    drop(cell);
+    r.map_err(|d| not_supported(it, &site.code, d))
+}
 
 /// Where a running script's ops go.
 pub trait OpSink {
@@ -247,7 +289,7 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
             _ => native_fn(name, move |it, _| {
                 let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "op called from no code"))?;
                 let imports = h.imports_of(&site.code);
-                let op = script::read_op(src(&site.code), &imports, site.call(), name, None).map_err(|d| not_supported(it, &site.code, d))?;
+                let op = read_op_at(it, &site, &imports, name, None)?;
                 h.apply(it, op)?;
                 Ok(Value::None)
             }),
@@ -357,7 +399,7 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
                 let Some(table) = table else {
                     return Err(it.exc("RuntimeError", "the batch_alter_table block has ended"));
                 };
-                let op = script::read_op(src(&site.code), &imports, site.call(), name, Some(&table)).map_err(|d| not_supported(it, &site.code, d))?;
+                let op = read_op_at(it, &site, &imports, name, Some(&table))?;
                 if let Some(b) = st.borrow_mut().as_mut() {
                     b.ops.push(op);
                 }

@@ -132,13 +132,15 @@ pub struct Limits {
     pub depth: u32,
     /// Elements in one list/str/dict built at once.
     pub collection: usize,
+    /// Expressions nested inside one another (across calls).
+    pub expr_depth: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         // depth: wasm32 has a 1 MB stack; each Python call is a few frames
         // of this evaluator.
-        Limits { steps: 20_000_000, depth: 80, collection: 10_000_000 }
+        Limits { steps: 20_000_000, depth: 80, collection: 10_000_000, expr_depth: 48 }
     }
 }
 
@@ -271,6 +273,7 @@ pub struct Interp {
     /// `collections.defaultdict`s: dict identity → (the dict, kept alive so
     /// the identity is not reused, and its default factory).
     pub dict_defaults: HashMap<usize, (Value, Value)>,
+    expr_depth: u32,
 }
 
 /// A call expression being evaluated: native functions may read the syntax
@@ -437,6 +440,7 @@ impl Interp {
             functions: Vec::new(),
             call_sites: Vec::new(),
             dict_defaults: HashMap::new(),
+            expr_depth: 0,
         };
         super::builtins::install(&mut it);
         it
@@ -1326,7 +1330,15 @@ impl Interp {
     }
 
     pub fn eval(&mut self, e: &Expr, env: &Rc<Env>) -> R<Value> {
-        self.eval_inner(e, env).map_err(|x| self.locate(x, e.range()))
+        // Nested expressions recurse on the native stack (1 MB on wasm32).
+        if self.expr_depth >= self.limits.expr_depth {
+            let x = self.fatal("RecursionError", "expression nested too deeply for the playground's evaluator");
+            return Err(self.locate(x, e.range()));
+        }
+        self.expr_depth += 1;
+        let r = self.eval_inner(e, env).map_err(|x| self.locate(x, e.range()));
+        self.expr_depth -= 1;
+        r
     }
 
     fn eval_inner(&mut self, e: &Expr, env: &Rc<Env>) -> R<Value> {
