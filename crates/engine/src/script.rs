@@ -1,25 +1,22 @@
-//! Script text → header + ops: reads revision files as real Alembic writes
-//! them and as people edit them.
-//!
-//! OWNER: script helper. Contract (keep the signatures). Python that cannot
-//! be interpreted is a `ScriptError` with line:column, never a guess.
+//! Revision files: loaded by evaluating them as Alembic imports them, run by
+//! evaluating `upgrade()` / `downgrade()` statement by statement.
 //!
 //! Invariants:
-//! - The header (`revision`, `down_revision`, `branch_labels`, `depends_on`,
-//!   the module docstring) is read from module-level assignments of literals,
-//!   annotated or not. A file without `revision =` or with a syntax error is a
-//!   [`ScriptError`], as Alembic refuses to load it.
-//! - `upgrade()` / `downgrade()` are interpreted statement by statement: `op.*`
-//!   calls, `with op.batch_alter_table(...) as batch_op:` blocks, `pass`,
-//!   docstrings, imports and `name = sa.table(...)` for `bulk_insert`. Any other
-//!   statement or call makes that function's result an `Err(Diagnostic)`
-//!   pointing at it; the other function is still interpreted.
-//! - Names resolve through the module's imports (`import sqlalchemy as sa`,
-//!   `from alembic import op`, `from sqlalchemy.dialects import sqlite`, ...):
-//!   an unimported name is an error, as it is a `NameError` in Python.
-//! - Arguments bind as Python binds them to Alembic's op signatures
-//!   (positional or keyword); an argument the playground cannot honour is an
-//!   error, not silently dropped.
+//! - A file is evaluated by the one Python evaluator (`crate::python`) with
+//!   `alembic`, `sqlalchemy` and the project's modules (through a
+//!   `ModuleLoader`) importable. A syntax error, an exception while
+//!   importing, a missing `revision` (with no legacy file name) or a missing
+//!   `down_revision` (`AttributeError`, as Alembic) is a [`ScriptError`]:
+//!   Alembic refuses the whole directory then.
+//! - `Script::upgrade` / `downgrade` are the ops the functions call when
+//!   evaluated with a recording sink (the static view); migrations run the
+//!   functions again through [`run_script`], each op reaching the sink when
+//!   the script calls it.
+//! - Each `op.*` call is read from its own call expression by the readers
+//!   below, binding arguments to Alembic's signatures; names resolve through
+//!   the module's imports, and side-effect-free argument expressions
+//!   (variables, f-strings) through the running script. What the readers
+//!   cannot honour is an error at its line:column, never dropped.
 
 use std::collections::BTreeMap;
 
