@@ -103,6 +103,20 @@ fn run(src: &str) -> Result<String, alembic_engine::python::PyError> {
     it.run_module("__main__", "t.py", src).map(|_| it.output.clone())
 }
 
+/// Deeply nested expressions stop with an error, not a stack overflow,
+/// inside wasm32's 1 MiB stack even in a debug build.
+#[test]
+fn deep_nesting_fits_a_one_mib_stack() {
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let e = run(&format!("x = {}1{}\n", "(1 + ".repeat(150), ")".repeat(150))).unwrap_err();
+            assert_eq!(e.class, "RecursionError");
+        })
+        .unwrap();
+    worker.join().unwrap();
+}
+
 #[test]
 fn limits_stop_evaluation_with_a_clear_error() {
     let e = run("def d(n):\n    return d(n + 1)\ntry:\n    d(0)\nexcept RecursionError:\n    print('caught')\n").unwrap_err();

@@ -1731,6 +1731,8 @@ impl Interp {
         let env = Rc::new(Env { vars: RefCell::new(IndexMap::new()), parent: Some(func.closure.clone()), kind: EnvKind::Function, scope: Some(scope) });
         self.bind_args(func, args, &env)?;
         self.depth += 1;
+        // Expression nesting is counted per frame; the call depth bounds the rest.
+        let saved_expr_depth = std::mem::replace(&mut self.expr_depth, 0);
         self.code.push(func.module.clone());
         self.functions.push(func.clone());
         let r = match func.code {
@@ -1749,6 +1751,7 @@ impl Interp {
         };
         self.functions.pop();
         self.code.pop();
+        self.expr_depth = saved_expr_depth;
         self.depth -= 1;
         r
     }
