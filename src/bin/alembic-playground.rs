@@ -9,21 +9,27 @@ use std::process::ExitCode;
 #[cfg(not(target_arch = "wasm32"))]
 use alembic_playground::platform::fs_host::FsHost;
 
-const USAGE: &str = "usage: alembic-playground --models FILE --versions DIR --db FILE COMMAND [ARGS...]
+const USAGE: &str = "usage: alembic-playground --models FILE --versions DIR --db FILE [--path DIR]... COMMAND [ARGS...]
 
 Runs an alembic command (upgrade, downgrade, revision --autogenerate, history, ...)
 against models.py, a versions directory and a SQLite database file, as Alembic 1.20.1
-with render_as_batch=True would.";
+with render_as_batch=True would.
+
+  --path DIR   where scripts and models.py import the project's own modules from
+               (repeatable, searched in order, like alembic.ini's prepend_sys_path;
+               default: the folder holding models.py)";
 
 struct CliArgs {
     models: PathBuf,
     versions: PathBuf,
     db: PathBuf,
+    paths: Vec<PathBuf>,
     command: Vec<String>,
 }
 
 fn parse(args: &[String]) -> Result<CliArgs, String> {
     let (mut models, mut versions, mut db) = (None, None, None);
+    let mut paths = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
@@ -31,6 +37,18 @@ fn parse(args: &[String]) -> Result<CliArgs, String> {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (a.clone(), None),
         };
+        if name == "--path" {
+            let value = match inline {
+                Some(v) => v,
+                None => {
+                    i += 1;
+                    args.get(i).cloned().ok_or_else(|| "--path needs a value".to_string())?
+                }
+            };
+            paths.push(PathBuf::from(value));
+            i += 1;
+            continue;
+        }
         let slot = match name.as_str() {
             "--models" => &mut models,
             "--versions" => &mut versions,
@@ -54,8 +72,14 @@ fn parse(args: &[String]) -> Result<CliArgs, String> {
     if command.is_empty() {
         return Err("no alembic command given (for example: upgrade head)".into());
     }
+    let models = models.unwrap_or_else(|| PathBuf::from("models.py"));
+    if paths.is_empty() {
+        let dir = models.parent().map(|p| p.to_path_buf()).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."));
+        paths.push(dir);
+    }
     Ok(CliArgs {
-        models: models.unwrap_or_else(|| PathBuf::from("models.py")),
+        models,
+        paths,
         versions: versions.unwrap_or_else(|| PathBuf::from("versions")),
         db: db.unwrap_or_else(|| PathBuf::from("app.db")),
         command,
@@ -76,7 +100,7 @@ fn main() -> ExitCode {
         }
     };
     let mut host = match FsHost::open(&cli.models, &cli.versions, &cli.db) {
-        Ok(h) => h,
+        Ok(h) => h.with_paths(cli.paths),
         Err(message) => {
             eprintln!("alembic-playground: error: {message}");
             return ExitCode::from(1);

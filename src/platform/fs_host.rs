@@ -19,6 +19,8 @@ pub struct FsHost {
     pub models: PathBuf,
     pub versions: PathBuf,
     pub db_path: PathBuf,
+    /// Where the project's own modules are imported from (`--path`).
+    pub paths: Vec<PathBuf>,
     db: Option<Connection>,
 }
 
@@ -48,11 +50,50 @@ impl FsHost {
     /// A project on disk; the SQLite file is opened (created if needed, as
     /// SQLAlchemy's engine does on connect) when a command first uses it.
     pub fn open(models: &Path, versions: &Path, db_path: &Path) -> Result<Self, String> {
-        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), db: None })
+        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), paths: Vec::new(), db: None })
+    }
+
+    /// Sets the folders modules are imported from.
+    pub fn with_paths(mut self, paths: Vec<PathBuf>) -> Self {
+        self.paths = paths;
+        self
+    }
+}
+
+/// Imports from folders on disk, in order: `a.b` is `a/b.py` or
+/// `a/b/__init__.py`; a folder without `__init__.py` is a namespace package.
+pub struct DirLoader {
+    pub paths: Vec<PathBuf>,
+}
+
+impl engine::python::ModuleLoader for DirLoader {
+    fn load(&self, dotted: &str) -> Option<engine::python::ModuleSource> {
+        let rel = dotted.replace('.', "/");
+        for dir in &self.paths {
+            let file = dir.join(format!("{rel}.py"));
+            if let Ok(source) = std::fs::read_to_string(&file) {
+                return Some(engine::python::ModuleSource { file: file.display().to_string(), source, is_package: false });
+            }
+            let init = dir.join(&rel).join("__init__.py");
+            if let Ok(source) = std::fs::read_to_string(&init) {
+                return Some(engine::python::ModuleSource { file: init.display().to_string(), source, is_package: true });
+            }
+        }
+        for dir in &self.paths {
+            let pkg = dir.join(&rel);
+            if pkg.is_dir() {
+                return Some(engine::python::ModuleSource { file: pkg.display().to_string(), source: String::new(), is_package: true });
+            }
+        }
+        None
     }
 }
 
 impl Host for FsHost {
+    fn module_loader(&self) -> std::rc::Rc<dyn engine::python::ModuleLoader> {
+        std::rc::Rc::new(DirLoader { paths: self.paths.clone() })
+    }
+
     fn read_models(&self) -> Result<String, String> {
         std::fs::read_to_string(&self.models).map_err(|e| {
             format!("cannot read the models file {}: {e} (give its path with --models FILE)", self.models.display())

@@ -63,6 +63,11 @@ pub trait Host {
     fn database_url(&self) -> String {
         "sqlite://".to_string()
     }
+    /// Where `import` in scripts and models.py finds the project's own
+    /// modules (`--path`, alembic.ini's `prepend_sys_path`).
+    fn module_loader(&self) -> std::rc::Rc<dyn crate::python::ModuleLoader> {
+        std::rc::Rc::new(crate::python::NoModules)
+    }
 }
 
 /// What a command printed and its exit status.

@@ -15,6 +15,7 @@
 //!   sorts them.
 //! - Strings are rendered with Python's `repr()` rules ([`py_repr_str`]).
 
+pub use crate::python::repr::{py_repr_float, py_repr_str};
 use std::collections::BTreeMap;
 
 use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
@@ -678,37 +679,6 @@ pub fn render_literal(v: &Literal) -> String {
     }
 }
 
-/// Python's `repr(float)`: shortest round-trip digits, `.0` for integral
-/// values, exponent form outside `1e-4 <= |x| < 1e16`.
-pub fn py_repr_float(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".to_string();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf".to_string() } else { "-inf".to_string() };
-    }
-    let abs = f.abs();
-    if abs != 0.0 && !(1e-4..1e16).contains(&abs) {
-        // Rust: "1e20" / "1.5e-7"; Python: "1e+20" / "1.5e-07"
-        let s = format!("{f:e}");
-        if let Some((mant, exp)) = s.split_once('e') {
-            let (sign, digits) = match exp.strip_prefix('-') {
-                Some(d) => ("-", d),
-                None => ("+", exp),
-            };
-            let digits = if digits.len() < 2 { format!("0{digits}") } else { digits.to_string() };
-            return format!("{mant}e{sign}{digits}");
-        }
-        return s;
-    }
-    let s = format!("{f}");
-    if s.contains('.') {
-        s
-    } else {
-        format!("{s}.0")
-    }
-}
-
 /// `_repr_type` + SQLAlchemy's `util.generic_repr`: the class, then only the
 /// arguments that differ from their defaults, in `__init__` order.
 pub fn render_type(t: &SqlType) -> String {
@@ -909,59 +879,6 @@ fn repr_scalar_or_list(items: &[String]) -> String {
         [one] => py_repr_str(one),
         many => repr_str_list(many),
     }
-}
-
-/// Python's `repr(str)`: single quotes unless the text has `'` and no `"`;
-/// `\\`, the quote, `\n`, `\r`, `\t` escaped; other non-printable characters
-/// as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
-pub fn py_repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for ch in s.chars() {
-        match ch {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !is_printable(c) => {
-                let n = c as u32;
-                if n <= 0xff {
-                    out.push_str(&format!("\\x{n:02x}"));
-                } else if n <= 0xffff {
-                    out.push_str(&format!("\\u{n:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-/// An approximation of Python's `str.isprintable()` for one character:
-/// control characters, separators other than the ASCII space, format
-/// characters and private-use code points are not printable.
-fn is_printable(c: char) -> bool {
-    let n = c as u32;
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() {
-        return false;
-    }
-    let not_printable = matches!(n,
-        0xa0 | 0xad | 0x34f | 0x61c | 0x115f | 0x1160 | 0x1680 | 0x180e
-        | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0x3164
-        | 0xd800..=0xf8ff | 0xfe00..=0xfe0f | 0xfeff | 0xffa0 | 0xfff0..=0xfffb
-        | 0xe0000..=0xe0fff | 0xf0000..=0x10ffff);
-    !not_printable
 }
 
 #[cfg(test)]

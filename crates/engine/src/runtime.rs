@@ -24,7 +24,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::db::{Database, DbError};
+use crate::db::{Database, DbError, QueryResult};
 use crate::ddl::{self, CopyColumn, DdlError};
 use crate::ops::{AlterColumn, BatchAlterTable, Op, Recreate};
 use crate::reflect;
@@ -389,35 +389,77 @@ pub fn run_step(
     updates: &[VersionUpdate],
 ) -> Result<StepReport, RuntimeError> {
     let mut report = StepReport::default();
-    run_step_reporting(db, ops, updates, &mut report)?;
+    run_step_streaming(
+        db,
+        updates,
+        |run| {
+            for op in ops {
+                run.apply(op)?;
+            }
+            Ok(())
+        },
+        |e| e,
+        |e: &mut RuntimeError| Some(e),
+        &mut report,
+    )?;
     Ok(report)
 }
 
-/// [`run_step`], filling `report` as it goes: a step that fails has printed
-/// its warnings before the error, as Python prints them when they happen.
-pub fn run_step_reporting(
+/// A migration step in progress whose ops arrive one at a time, as a
+/// script's `upgrade()` calls them.
+pub struct StepRun<'a> {
+    sink: Sink<'a>,
+    warnings: Vec<String>,
+}
+
+impl StepRun<'_> {
+    /// Runs (online) or renders (offline) one op now.
+    pub fn apply(&mut self, op: &Op) -> Result<(), RuntimeError> {
+        run_op(&mut self.sink, op, &mut self.warnings)
+    }
+
+    /// Runs a query online (inside the step's transaction when one is
+    /// open); `None` offline.
+    pub fn query(&mut self, sql: &str) -> Result<Option<QueryResult>, RuntimeError> {
+        match &mut self.sink {
+            Sink::Online { db, .. } => db.query(sql).map(Some).map_err(|e| db_err(sql, e)),
+            Sink::Offline { .. } => Ok(None),
+        }
+    }
+}
+
+/// [`run_step`] with the ops produced by `body` while the step runs.
+/// `E` is the caller's error type: `from_runtime` wraps a runtime error
+/// into it, `runtime_of` finds the runtime error inside it (to report what a
+/// database failure left behind). `report` is filled as the step goes, so
+/// a step that fails has its warnings too, as Python prints them when they
+/// happen.
+pub fn run_step_streaming<E>(
     db: &mut dyn Database,
-    ops: &[Op],
     updates: &[VersionUpdate],
+    body: impl FnOnce(&mut StepRun<'_>) -> Result<(), E>,
+    from_runtime: impl Fn(RuntimeError) -> E,
+    runtime_of: impl Fn(&mut E) -> Option<&mut RuntimeError>,
     report: &mut StepReport,
-) -> Result<(), RuntimeError> {
+) -> Result<(), E> {
     let result = {
-        let mut sink = Sink::Online {
-            db: &mut *db,
-            in_transaction: false,
-            kept: vec![],
+        let mut run = StepRun {
+            sink: Sink::Online {
+                db: &mut *db,
+                in_transaction: false,
+                kept: vec![],
+            },
+            warnings: Vec::new(),
         };
-        let r = (|| {
-            for op in ops {
-                run_op(&mut sink, op, &mut report.warnings)?;
-            }
+        let r = body(&mut run).and_then(|()| {
             for u in updates {
-                sink.exec(&version_update_sql(u, false))?;
-                check_version_rowcount(&mut sink, u)?;
+                run.sink.exec(&version_update_sql(u, false)).map_err(&from_runtime)?;
+                check_version_rowcount(&mut run.sink, u).map_err(&from_runtime)?;
             }
             Ok(())
-        })();
-        match sink {
+        });
+        report.warnings = std::mem::take(&mut run.warnings);
+        match run.sink {
             Sink::Online {
                 in_transaction,
                 kept,
@@ -429,7 +471,7 @@ pub fn run_step_reporting(
     match result {
         (Ok(()), in_tx, _) => {
             if in_tx {
-                db.execute("COMMIT").map_err(|e| db_err("COMMIT", e))?;
+                db.execute("COMMIT").map_err(|e| from_runtime(db_err("COMMIT", e)))?;
             }
             Ok(())
         }
@@ -437,7 +479,7 @@ pub fn run_step_reporting(
             if in_tx {
                 let _ = db.execute("ROLLBACK");
             }
-            if let RuntimeError::Database { left_behind, .. } = &mut e {
+            if let Some(RuntimeError::Database { left_behind, .. }) = runtime_of(&mut e) {
                 if !kept.is_empty() {
                     let firsts: Vec<&str> = kept
                         .iter()
@@ -461,6 +503,12 @@ pub fn run_step_reporting(
             Err(e)
         }
     }
+}
+
+/// `--sql`: ops produced by `body` rendered into `out` as they arrive.
+pub fn offline_streaming<E>(out: &mut String, body: impl FnOnce(&mut StepRun<'_>) -> Result<(), E>) -> Result<(), E> {
+    let mut run = StepRun { sink: Sink::Offline { out }, warnings: Vec::new() };
+    body(&mut run)
 }
 
 /// `alembic upgrade --sql` text for `ops` (no version bookkeeping, no

@@ -1,25 +1,22 @@
-//! Script text → header + ops: reads revision files as real Alembic writes
-//! them and as people edit them.
-//!
-//! OWNER: script helper. Contract (keep the signatures). Python that cannot
-//! be interpreted is a `ScriptError` with line:column, never a guess.
+//! Revision files: loaded by evaluating them as Alembic imports them, run by
+//! evaluating `upgrade()` / `downgrade()` statement by statement.
 //!
 //! Invariants:
-//! - The header (`revision`, `down_revision`, `branch_labels`, `depends_on`,
-//!   the module docstring) is read from module-level assignments of literals,
-//!   annotated or not. A file without `revision =` or with a syntax error is a
-//!   [`ScriptError`], as Alembic refuses to load it.
-//! - `upgrade()` / `downgrade()` are interpreted statement by statement: `op.*`
-//!   calls, `with op.batch_alter_table(...) as batch_op:` blocks, `pass`,
-//!   docstrings, imports and `name = sa.table(...)` for `bulk_insert`. Any other
-//!   statement or call makes that function's result an `Err(Diagnostic)`
-//!   pointing at it; the other function is still interpreted.
-//! - Names resolve through the module's imports (`import sqlalchemy as sa`,
-//!   `from alembic import op`, `from sqlalchemy.dialects import sqlite`, ...):
-//!   an unimported name is an error, as it is a `NameError` in Python.
-//! - Arguments bind as Python binds them to Alembic's op signatures
-//!   (positional or keyword); an argument the playground cannot honour is an
-//!   error, not silently dropped.
+//! - A file is evaluated by the one Python evaluator (`crate::python`) with
+//!   `alembic`, `sqlalchemy` and the project's modules (through a
+//!   `ModuleLoader`) importable. A syntax error, an exception while
+//!   importing, a missing `revision` (with no legacy file name) or a missing
+//!   `down_revision` (`AttributeError`, as Alembic) is a [`ScriptError`]:
+//!   Alembic refuses the whole directory then.
+//! - `Script::upgrade` / `downgrade` are the ops the functions call when
+//!   evaluated with a recording sink (the static view); migrations run the
+//!   functions again through [`run_script`], each op reaching the sink when
+//!   the script calls it.
+//! - Each `op.*` call is read from its own call expression by the readers
+//!   below, binding arguments to Alembic's signatures; names resolve through
+//!   the module's imports, and side-effect-free argument expressions
+//!   (variables, f-strings) through the running script. What the readers
+//!   cannot honour is an error at its line:column, never dropped.
 
 use std::collections::BTreeMap;
 
@@ -27,7 +24,11 @@ use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
-use crate::python::{parse_module, Diagnostic, ParsedModule, Severity};
+use std::rc::Rc;
+
+use crate::python::alembic::{self, OpSink, RecordingSink, ScriptRunError};
+use crate::python::value::Value;
+use crate::python::{parse_module, Diagnostic, ModuleLoader, NoModules, PyError, Severity, SourceRef};
 use crate::render::ScriptHeader;
 use crate::schema::{
     Autoincrement, CheckConstraint, Column, Computed, Constraint, ConstraintKind, EnumInfo,
@@ -51,6 +52,8 @@ pub struct Script {
     /// The ops of `upgrade()`, or why they cannot be interpreted.
     pub upgrade: Result<UpgradeOps, Diagnostic>,
     pub downgrade: Result<DowngradeOps, Diagnostic>,
+    /// The file's text, evaluated again when the script runs.
+    pub source: String,
 }
 
 /// Why a file is not a usable revision script at all (no `revision =`,
@@ -63,47 +66,58 @@ pub struct ScriptError {
 }
 
 /// Parses a revision file: header variables, docstring, and the ops of
-/// `upgrade()` and `downgrade()`.
+/// `upgrade()` and `downgrade()`, with no project modules importable.
 pub fn parse_script(file_name: &str, source: &str) -> Result<Script, ScriptError> {
+    parse_script_with(file_name, source, Rc::new(NoModules))
+}
+
+/// The module name Alembic's `load_python_file` gives a revision file.
+pub fn module_id(file_name: &str) -> String {
+    file_name.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect()
+}
+
+fn py_diagnostic(e: &PyError) -> Diagnostic {
+    let (line, column) = e.loc.as_ref().map(|l| (l.line, l.column)).unwrap_or((1, 1));
+    Diagnostic { severity: Severity::Error, line, column, message: e.exception_line() }
+}
+
+/// [`parse_script`] with the project's modules importable through `loader`.
+/// The module is evaluated as Alembic imports it; the header is read from
+/// its globals; `upgrade()` and `downgrade()` are evaluated with a
+/// recording sink for the static view of their ops.
+pub fn parse_script_with(file_name: &str, source: &str, loader: Rc<dyn ModuleLoader>) -> Result<Script, ScriptError> {
     let parsed = parse_module(source);
     let fail = |diagnostic: Diagnostic| ScriptError { file_name: file_name.to_string(), diagnostic };
     if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
         return Err(fail(d.clone()));
     }
-    let cx = Cx { m: &parsed };
-    let mut env = Env::default();
-    let mut revision: Option<String> = None;
-    let mut down_revision = Vec::new();
-    let mut branch_labels = Vec::new();
-    let mut depends_on = Vec::new();
-    let mut upgrade_fn: Option<&ast::StmtFunctionDef> = None;
-    let mut downgrade_fn: Option<&ast::StmtFunctionDef> = None;
-
-    for stmt in &parsed.module.body {
-        match stmt {
-            Stmt::Import(_) | Stmt::ImportFrom(_) => env.import(stmt),
-            Stmt::Assign(a) => {
-                for target in &a.targets {
-                    if let Expr::Name(n) = target {
-                        cx.header_var(n.id.as_str(), &a.value, &mut revision, &mut down_revision, &mut branch_labels, &mut depends_on)
-                            .map_err(fail)?;
-                    }
+    let id = module_id(file_name);
+    let (mut it, module) = alembic::load_script_module(&id, file_name, source, loader.clone()).map_err(|e| fail(py_diagnostic(&e)))?;
+    let at = |name: &str| -> Diagnostic {
+        // The assignment of `name`, for messages about its value.
+        let mut d = Diagnostic { severity: Severity::Error, line: 1, column: 1, message: String::new() };
+        for stmt in &parsed.module.body {
+            let target = match stmt {
+                Stmt::Assign(a) => a.targets.first(),
+                Stmt::AnnAssign(a) => Some(a.target.as_ref()),
+                _ => None,
+            };
+            if let Some(Expr::Name(n)) = target {
+                if n.id.as_str() == name {
+                    let (line, column) = parsed.index.line_col(source, usize::from(stmt.range().start()));
+                    d.line = line;
+                    d.column = column;
                 }
             }
-            Stmt::AnnAssign(a) => {
-                if let (Expr::Name(n), Some(value)) = (a.target.as_ref(), a.value.as_ref()) {
-                    cx.header_var(n.id.as_str(), value, &mut revision, &mut down_revision, &mut branch_labels, &mut depends_on)
-                        .map_err(fail)?;
-                }
-            }
-            Stmt::FunctionDef(f) if f.name.as_str() == "upgrade" => upgrade_fn = Some(f),
-            Stmt::FunctionDef(f) if f.name.as_str() == "downgrade" => downgrade_fn = Some(f),
-            _ => {}
         }
-    }
-
-    let revision = match revision {
-        Some(r) => r,
+        d
+    };
+    let revision = match module.globals.get("revision") {
+        Some(Value::Str(r)) => r.to_string(),
+        Some(other) => {
+            let shown = it.repr(&other).unwrap_or_default();
+            return Err(fail(Diagnostic { message: format!("revision must be a string, not {shown}"), ..at("revision") }));
+        }
         None => match legacy_revision(file_name) {
             Some(r) => r,
             None => {
@@ -119,24 +133,54 @@ pub fn parse_script(file_name: &str, source: &str) -> Result<Script, ScriptError
             }
         },
     };
+    let mut ids = |name: &str, required: bool| -> Result<Vec<String>, ScriptError> {
+        match module.globals.get(name) {
+            None if required => Err(fail(Diagnostic {
+                severity: Severity::Error,
+                line: 1,
+                column: 1,
+                message: format!("AttributeError: module '{id}' has no attribute '{name}'"),
+            })),
+            None | Some(Value::None) => Ok(Vec::new()),
+            Some(Value::Str(s)) => Ok(vec![s.to_string()]),
+            Some(v @ (Value::Tuple(_) | Value::List(_))) => {
+                let items = it.iterate(&v).unwrap_or_default();
+                items
+                    .into_iter()
+                    .map(|x| match x {
+                        Value::Str(s) => Ok(s.to_string()),
+                        _ => Err(fail(Diagnostic { message: format!("{name} must be None, a string, or a tuple or list of strings"), ..at(name) })),
+                    })
+                    .collect()
+            }
+            Some(_) => Err(fail(Diagnostic { message: format!("{name} must be None, a string, or a tuple or list of strings"), ..at(name) })),
+        }
+    };
+    let down_revision = ids("down_revision", true)?;
+    let branch_labels = ids("branch_labels", false)?;
+    let depends_on = ids("depends_on", false)?;
 
     let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
     let doc = first_paragraph(&longdoc);
 
-    let missing = |name: &str| Diagnostic {
-        severity: Severity::Error,
-        line: 1,
-        column: 1,
-        message: format!("the script has no {name}() function; Alembic cannot run it"),
+    let record = |function: &str| -> Result<Vec<Op>, Diagnostic> {
+        if module.globals.get(function).is_none() {
+            return Err(Diagnostic {
+                severity: Severity::Error,
+                line: 1,
+                column: 1,
+                message: format!("the script has no {function}() function; Alembic cannot run it"),
+            });
+        }
+        let mut sink = RecordingSink::default();
+        match alembic::run_script_function(&id, file_name, source, function, loader.clone(), &mut sink) {
+            Ok(()) => Ok(sink.ops),
+            Err(ScriptRunError::Python(e)) => Err(py_diagnostic(&e)),
+            Err(ScriptRunError::Runtime(e)) => Err(Diagnostic { severity: Severity::Error, line: 1, column: 1, message: e.to_string() }),
+        }
     };
-    let upgrade = match upgrade_fn {
-        Some(f) => cx.function_ops(f, &env).map(|ops| UpgradeOps { ops }),
-        None => Err(missing("upgrade")),
-    };
-    let downgrade = match downgrade_fn {
-        Some(f) => cx.function_ops(f, &env).map(|ops| DowngradeOps { ops }),
-        None => Err(missing("downgrade")),
-    };
+    let upgrade = record("upgrade").map(|ops| UpgradeOps { ops });
+    let downgrade = record("downgrade").map(|ops| DowngradeOps { ops });
 
     Ok(Script {
         file_name: file_name.to_string(),
@@ -148,7 +192,15 @@ pub fn parse_script(file_name: &str, source: &str) -> Result<Script, ScriptError
         longdoc,
         upgrade,
         downgrade,
+        source: source.to_string(),
     })
+}
+
+/// Runs `upgrade()` (or `downgrade()`) of `script` statement by statement,
+/// each op going to `sink` as it is called.
+pub fn run_script(script: &Script, upgrade: bool, loader: Rc<dyn ModuleLoader>, sink: &mut dyn OpSink) -> Result<(), ScriptRunError> {
+    let function = if upgrade { "upgrade" } else { "downgrade" };
+    alembic::run_script_function(&module_id(&script.file_name), &script.file_name, &script.source, function, loader, sink)
 }
 
 /// The header a script was rendered with, as far as the text tells:
@@ -213,6 +265,84 @@ fn first_paragraph(doc: &str) -> String {
     doc.split("\n\n").next().unwrap_or("").to_string()
 }
 
+// ----- entry points for the evaluator ----------------------------------------
+//
+// While a script runs in the evaluator, each `op.*` / `batch_op.*` call is
+// read from its own call expression by the readers below, with names
+// resolved through the imports of the module the call is written in.
+
+/// Local names → qualified names from every import statement of a module
+/// (module level and inside functions).
+pub(crate) struct Imports(Env);
+
+pub(crate) fn module_imports(module: &ast::ModModule) -> Imports {
+    fn walk(body: &[Stmt], env: &mut Env) {
+        for s in body {
+            match s {
+                Stmt::Import(_) | Stmt::ImportFrom(_) => env.import(s),
+                Stmt::FunctionDef(f) => walk(&f.body, env),
+                Stmt::ClassDef(c) => walk(&c.body, env),
+                Stmt::If(i) => {
+                    walk(&i.body, env);
+                    for c in &i.elif_else_clauses {
+                        walk(&c.body, env);
+                    }
+                }
+                Stmt::With(w) => walk(&w.body, env),
+                Stmt::For(f) => {
+                    walk(&f.body, env);
+                    walk(&f.orelse, env);
+                }
+                Stmt::While(w) => {
+                    walk(&w.body, env);
+                    walk(&w.orelse, env);
+                }
+                Stmt::Try(t) => {
+                    walk(&t.body, env);
+                    for h in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        walk(&h.body, env);
+                    }
+                    walk(&t.orelse, env);
+                    walk(&t.finalbody, env);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut env = Env::default();
+    walk(&module.body, &mut env);
+    Imports(env)
+}
+
+/// Reads `op.<method>(...)` (or `batch_op.<method>(...)` on the batch of
+/// `batch_table`) from its call expression.
+pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall, method: &str, batch_table: Option<&str>, resolve: Resolve<'_>) -> Result<Op, Diagnostic> {
+    let cx = Cx { m: src, resolve: Some(resolve) };
+    // Inside a batch, `<receiver>.f('name')` names things too.
+    let receiver = match call.func.as_ref() {
+        Expr::Attribute(a) => match a.value.as_ref() {
+            Expr::Name(n) => n.id.as_str().to_string(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let scope = Scope { batch: batch_table.map(|t| (receiver, t.to_string())) };
+    cx.op_method(call, method, batch_table.is_some(), &scope, batch_table, &imports.0)
+}
+
+/// Reads `op.batch_alter_table(...)`'s arguments.
+pub(crate) fn read_batch(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<BatchAlterTable, Diagnostic> {
+    let cx = Cx { m: src, resolve: None };
+    cx.batch_header(call, &imports.0)
+}
+
+/// Reads `sa.table('t', sa.column('a', type), ...)`.
+pub(crate) fn read_table_clause(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<(String, Vec<(String, Option<SqlType>)>), Diagnostic> {
+    let cx = Cx { m: src, resolve: None };
+    cx.table_clause(call, &imports.0)
+}
+
 /// `sa.table('t', sa.column('a', type), ...)`: the table name and its columns.
 type TableClause = (String, Vec<(String, Option<SqlType>)>);
 
@@ -266,9 +396,22 @@ struct Scope {
     batch: Option<(String, String)>,
 }
 
-/// Parse context: the module, for diagnostics.
+/// A scalar an argument expression evaluated to (see [`Resolve`]).
+pub(crate) enum Scalar {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// The value of a side-effect-free argument expression (a variable, an
+/// f-string, `a + b`...), from the evaluator running the script.
+pub(crate) type Resolve<'a> = &'a dyn Fn(&Expr) -> Option<Scalar>;
+
+/// Parse context: the module's text, for diagnostics, and the evaluator's
+/// values of names.
 struct Cx<'a, 'src> {
-    m: &'a ParsedModule<'src>,
+    m: SourceRef<'src>,
+    resolve: Option<Resolve<'a>>,
 }
 
 type R<T> = Result<T, Diagnostic>;
@@ -326,128 +469,10 @@ impl<'a, 'src> Cx<'a, 'src> {
 
     // ----- header ---------------------------------------------------------
 
-    #[allow(clippy::too_many_arguments)]
-    fn header_var(
-        &self,
-        name: &str,
-        value: &Expr,
-        revision: &mut Option<String>,
-        down_revision: &mut Vec<String>,
-        branch_labels: &mut Vec<String>,
-        depends_on: &mut Vec<String>,
-    ) -> R<()> {
-        match name {
-            "revision" => match value {
-                Expr::StringLiteral(s) => *revision = Some(s.value.to_str().to_string()),
-                _ => return Err(self.err(value, format!("revision must be a string literal, not `{}`", self.quote(value)))),
-            },
-            "down_revision" => *down_revision = self.rev_ids(value, "down_revision")?,
-            "branch_labels" => *branch_labels = self.rev_ids(value, "branch_labels")?,
-            "depends_on" => *depends_on = self.rev_ids(value, "depends_on")?,
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// `None`, `'a'`, `('a', 'b')` or `['a', 'b']`.
-    fn rev_ids(&self, value: &Expr, what: &str) -> R<Vec<String>> {
-        match value {
-            Expr::NoneLiteral(_) => Ok(Vec::new()),
-            Expr::StringLiteral(s) => Ok(vec![s.value.to_str().to_string()]),
-            Expr::Tuple(t) => t.elts.iter().map(|e| self.str_lit(e)).collect(),
-            Expr::List(l) => l.elts.iter().map(|e| self.str_lit(e)).collect(),
-            _ => Err(self.err(
-                value,
-                format!("{what} must be None, a string, or a tuple or list of strings, not `{}`", self.quote(value)),
-            )),
-        }
-    }
-
     // ----- functions and statements ----------------------------------------
 
-    fn function_ops(&self, f: &ast::StmtFunctionDef, module_env: &Env) -> R<Vec<Op>> {
-        let mut env = module_env.clone();
-        let scope = Scope { batch: None };
-        self.block(&f.body, &scope, &mut env, f.name.as_str())
-    }
-
-    fn block(&self, body: &[Stmt], scope: &Scope, env: &mut Env, func: &str) -> R<Vec<Op>> {
-        let mut ops = Vec::new();
-        for stmt in body {
-            match stmt {
-                Stmt::Pass(_) => {}
-                Stmt::Import(_) | Stmt::ImportFrom(_) => env.import(stmt),
-                Stmt::Expr(e) => match e.value.as_ref() {
-                    // docstrings and bare strings do nothing
-                    Expr::StringLiteral(_) => {}
-                    Expr::Call(call) => ops.push(self.op_call(call, scope, env)?),
-                    other => {
-                        return Err(self.err(
-                            other,
-                            format!("cannot interpret `{}` in {func}(): the playground runs op.* calls only", self.quote(other)),
-                        ))
-                    }
-                },
-                Stmt::With(w) => {
-                    if scope.batch.is_some() {
-                        return Err(self.err(w, "cannot interpret a `with` block nested inside batch_alter_table"));
-                    }
-                    ops.push(self.batch_block(w, env, func)?);
-                }
-                Stmt::Assign(a) => {
-                    // `t = sa.table('t', sa.column('a', ...))` for bulk_insert
-                    match (a.targets.as_slice(), a.value.as_ref()) {
-                        ([Expr::Name(n)], Expr::Call(call)) if self.is_table_clause(call, env) => {
-                            let t = self.table_clause(call, env)?;
-                            env.tables.insert(n.id.as_str().to_string(), t);
-                        }
-                        _ => {
-                            return Err(self.err(
-                                stmt,
-                                format!(
-                                    "cannot interpret the assignment `{}` in {func}(); only `name = sa.table(...)` \
-                                     (for op.bulk_insert) is supported",
-                                    self.quote(stmt)
-                                ),
-                            ))
-                        }
-                    }
-                }
-                other => {
-                    return Err(self.err(
-                        other,
-                        format!(
-                            "cannot interpret `{}` in {func}(): the playground runs op.* calls and batch_alter_table \
-                             blocks only (no loops, conditions or helper code)",
-                            self.quote(other)
-                        ),
-                    ))
-                }
-            }
-        }
-        Ok(ops)
-    }
-
-    /// `with op.batch_alter_table('t', schema=None, recreate=..., copy_from=...,
-    /// table_args=...) as batch_op:`
-    fn batch_block(&self, w: &ast::StmtWith, env: &mut Env, func: &str) -> R<Op> {
-        let item = match w.items.as_slice() {
-            [item] => item,
-            _ => return Err(self.err(w, "cannot interpret a `with` statement with several context managers")),
-        };
-        let call = match &item.context_expr {
-            Expr::Call(c) if self.qualname(&c.func, env).as_deref() == Some("alembic.op.batch_alter_table") => c,
-            other => {
-                return Err(self.err(
-                    other,
-                    format!("cannot interpret `with {}`: only `with op.batch_alter_table(...) as batch_op:` is supported", self.quote(other)),
-                ))
-            }
-        };
-        let var = match item.optional_vars.as_deref() {
-            Some(Expr::Name(n)) => n.id.as_str().to_string(),
-            _ => return Err(self.err(w, "batch_alter_table must be used as `with op.batch_alter_table(...) as batch_op:`")),
-        };
+    /// `op.batch_alter_table(...)`'s arguments: the batch without its ops.
+    fn batch_header(&self, call: &ast::ExprCall, env: &Env) -> R<BatchAlterTable> {
         const SIG: Sig = sig(
             &["table_name", "schema", "recreate", "partial_reordering", "copy_from", "table_args", "table_kwargs", "reflect_args", "reflect_kwargs", "naming_convention"],
             1,
@@ -482,44 +507,18 @@ impl<'a, 'src> Cx<'a, 'src> {
                 }
             }
         }
-        let scope = Scope { batch: Some((var, table.clone())) };
-        let mut inner_env = env.clone();
-        let ops = self.block(&w.body, &scope, &mut inner_env, func)?;
-        Ok(Op::BatchAlterTable(BatchAlterTable { table, recreate, copy_from, table_args, ops }))
+        Ok(BatchAlterTable { table, recreate, copy_from, table_args, ops: Vec::new() })
     }
 
     // ----- op calls ---------------------------------------------------------
 
-    fn op_call(&self, call: &ast::ExprCall, scope: &Scope, env: &Env) -> R<Op> {
-        let (method, in_batch) = match call.func.as_ref() {
-            Expr::Attribute(attr) => {
-                let receiver = match attr.value.as_ref() {
-                    Expr::Name(n) => Some(n.id.as_str()),
-                    _ => None,
-                };
-                match (&scope.batch, receiver) {
-                    (Some((var, _)), Some(r)) if r == var => (attr.attr.as_str(), true),
-                    _ if self.qualname(&attr.value, env).as_deref() == Some("alembic.op") => {
-                        if scope.batch.is_some() {
-                            return Err(self.err(
-                                call,
-                                format!(
-                                    "cannot interpret `{}` inside a batch block: use the batch operations object",
-                                    self.quote(call)
-                                ),
-                            ));
-                        }
-                        (attr.attr.as_str(), false)
-                    }
-                    _ => return Err(self.unknown_call(call)),
-                }
-            }
-            _ => return Err(self.unknown_call(call)),
-        };
-        let batch_table = scope.batch.as_ref().map(|(_, t)| t.clone());
+    /// `op.<method>(...)` or, with `in_batch`, `batch_op.<method>(...)` on the
+    /// batch of `batch_table`: the call's arguments bound to Alembic's
+    /// signature and read into an [`Op`].
+    fn op_method(&self, call: &ast::ExprCall, method: &str, in_batch: bool, scope: &Scope, batch_table: Option<&str>, env: &Env) -> R<Op> {
         let p = if in_batch { "batch_op" } else { "op" };
         let name = format!("{p}.{method}");
-        let cx = OpCx { scope, env, batch_table: batch_table.as_deref() };
+        let cx = OpCx { scope, env, batch_table };
         match (method, in_batch) {
             ("create_table", false) => self.op_create_table(call, &cx),
             ("drop_table", false) => {
@@ -765,13 +764,6 @@ impl<'a, 'src> Cx<'a, 'src> {
             ("f", _) => Err(self.err(call, format!("`{}` has no effect as a statement", self.quote(call)))),
             _ => Err(self.err(call, format!("{name} is not supported by the playground"))),
         }
-    }
-
-    fn unknown_call(&self, call: &ast::ExprCall) -> Diagnostic {
-        self.err(
-            call,
-            format!("cannot interpret the call `{}`: the playground runs op.* calls only", self.quote(call)),
-        )
     }
 
     fn op_create_table(&self, call: &ast::ExprCall, cx: &OpCx) -> R<Op> {
@@ -1029,7 +1021,17 @@ impl<'a, 'src> Cx<'a, 'src> {
 
     // ----- literals -----------------------------------------------------
 
+    fn resolved(&self, e: &Expr) -> Option<Scalar> {
+        match e {
+            Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) => None,
+            _ => self.resolve.and_then(|r| r(e)),
+        }
+    }
+
     fn str_lit(&self, e: &Expr) -> R<String> {
+        if let Some(Scalar::Str(s)) = self.resolved(e) {
+            return Ok(s);
+        }
         match e {
             Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
             _ => Err(self.err(e, format!("expected a string literal, found `{}`", self.quote(e)))),
@@ -1051,6 +1053,9 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     fn bool_lit(&self, e: &Expr) -> R<bool> {
+        if let Some(Scalar::Bool(b)) = self.resolved(e) {
+            return Ok(b);
+        }
         match e {
             Expr::BooleanLiteral(b) => Ok(b.value),
             _ => Err(self.err(e, format!("expected True or False, found `{}`", self.quote(e)))),
@@ -1065,6 +1070,9 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     fn int_lit(&self, e: &Expr) -> R<i64> {
+        if let Some(Scalar::Int(i)) = self.resolved(e) {
+            return Ok(i);
+        }
         match e {
             Expr::NumberLiteral(ast::ExprNumberLiteral { value: ast::Number::Int(i), .. }) => {
                 i.as_i64().ok_or_else(|| self.err(e, "integer out of range"))
@@ -1878,7 +1886,7 @@ mod tests {
 
     #[test]
     fn header_forms() {
-        let src = "revision: str = 'b2'\ndown_revision: Union[str, Sequence[str], None] = ['a1', 'a2']\nbranch_labels = 'lbl'\ndepends_on = ('x',)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n";
+        let src = "from typing import Sequence, Union\nrevision: str = 'b2'\ndown_revision: Union[str, Sequence[str], None] = ['a1', 'a2']\nbranch_labels = 'lbl'\ndepends_on = ('x',)\n\ndef upgrade():\n    pass\n\ndef downgrade():\n    pass\n";
         let s = parse_script("b2_.py", src).expect("script");
         assert_eq!(s.down_revision, vec!["a1", "a2"]);
         assert_eq!(s.branch_labels, vec!["lbl"]);
@@ -1888,13 +1896,13 @@ mod tests {
 
     #[test]
     fn legacy_file_name_gives_the_revision() {
-        let s = parse_script("ae10f.py", "def upgrade():\n    pass\n").expect("legacy");
+        let s = parse_script("ae10f.py", "down_revision = None\ndef upgrade():\n    pass\n").expect("legacy");
         assert_eq!(s.revision, "ae10f");
     }
 
     #[test]
     fn doc_is_the_first_paragraph() {
-        let s = parse_script("a_.py", "\"\"\"\n  first line\nsecond line\n\nRevision ID: a\n\"\"\"\nrevision = 'a'\n").expect("s");
+        let s = parse_script("a_.py", "\"\"\"\n  first line\nsecond line\n\nRevision ID: a\n\"\"\"\nrevision = 'a'\ndown_revision = None\n").expect("s");
         assert_eq!(s.doc, "first line\nsecond line");
     }
 }

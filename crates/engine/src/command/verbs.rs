@@ -22,6 +22,7 @@ use crate::revision::{
     ShowOptions, StampStep, VersionUpdate,
 };
 use crate::runtime::{self, RuntimeError};
+use crate::python::alembic::{OpSink, ScriptRunError};
 use crate::script::{self, Script};
 
 /// Exit status of a `CommandError` (`sys.exit(-1)`).
@@ -160,7 +161,7 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
             Ok(text) => text,
             Err(e) => return Err(unicode_load_failure(host, &name, &e)),
         };
-        match script::parse_script(&name, &text) {
+        match script::parse_script_with(&name, &text, host.module_loader()) {
             Ok(s) => scripts.push(s),
             Err(e) => return Err(script_load_failure(host, &e)),
         }
@@ -788,6 +789,24 @@ impl Step {
     }
 }
 
+/// A step's ops as the script calls them: the target metadata's naming
+/// convention applied, then run (or rendered) at once.
+struct StepSink<'r, 'a> {
+    run: &'r mut runtime::StepRun<'a>,
+    naming_convention: &'r std::collections::BTreeMap<String, String>,
+}
+
+impl OpSink for StepSink<'_, '_> {
+    fn op(&mut self, op: crate::ops::Op) -> Result<(), RuntimeError> {
+        let mut ops = [op];
+        runtime::apply_target_naming_convention(&mut ops, self.naming_convention);
+        self.run.apply(&ops[0])
+    }
+    fn query(&mut self, sql: &str) -> Result<Option<crate::db::QueryResult>, RuntimeError> {
+        self.run.query(sql)
+    }
+}
+
 /// `MigrationContext.run_migrations`: each step's ops, then its version update.
 fn run_steps(
     host: &mut dyn Host,
@@ -812,29 +831,49 @@ fn run_steps(
             out.stdout.push_str(&runtime::offline_version_table());
         }
         out.info("alembic.runtime.migration", &format!("Running {}", step.description()));
-        let mut ops = match step {
-            Step::Stamp(_) => Vec::new(),
-            Step::Migration(m) => {
-                let script = dir
-                    .script(&m.revision)
-                    .ok_or_else(|| command_error(format!("Can't locate revision identified by '{}'", m.revision)))?;
-                let body = if m.is_upgrade {
-                    script.upgrade.clone().map(|u| u.ops)
-                } else {
-                    script.downgrade.clone().map(|d| d.ops)
-                };
-                body.map_err(|d| {
-                    Failure::Exception(format!(
-                        "{}:{}:{}: {}",
-                        host.version_path(&script.file_name),
-                        d.line,
-                        d.column,
-                        d.message
-                    ))
-                })?
+        let script = match step {
+            Step::Stamp(_) => None,
+            Step::Migration(m) => Some((
+                dir.script(&m.revision)
+                    .ok_or_else(|| command_error(format!("Can't locate revision identified by '{}'", m.revision)))?,
+                m.is_upgrade,
+            )),
+        };
+        let loader = host.module_loader();
+        // The script's function, evaluated statement by statement; each op
+        // runs (or is rendered) when the script calls it.
+        let body = |run: &mut runtime::StepRun<'_>| -> Result<(), ScriptRunError> {
+            match script {
+                None => Ok(()),
+                Some((s, is_upgrade)) => {
+                    let mut sink = StepSink { run, naming_convention: &naming_convention };
+                    script::run_script(s, is_upgrade, loader.clone(), &mut sink)
+                }
             }
         };
-        runtime::apply_target_naming_convention(&mut ops, &naming_convention);
+        let stopped_in = |failure: Failure, now: &[String]| match (failure, step) {
+            (Failure::Exception(message), Step::Migration(m)) => Failure::Exception(format!(
+                "{message}\nThe migration stopped in {} of {}; alembic_version still says {}.",
+                if m.is_upgrade { "upgrade()" } else { "downgrade()" },
+                m.revision,
+                if now.is_empty() { "nothing (base)".to_string() } else { now.join(", ") }
+            )),
+            (failure, _) => failure,
+        };
+        let script_path = script.map(|(s, _)| host.version_path(&s.file_name)).unwrap_or_default();
+        let script_failure = |e: ScriptRunError| match e {
+            ScriptRunError::Runtime(e) => runtime_failure(e),
+            ScriptRunError::Python(e) => {
+                let file = &script_path;
+                Failure::Exception(match &e.loc {
+                    Some(l) if l.file.ends_with(".py") && !l.file.contains('/') && script.is_some_and(|(s, _)| s.file_name == l.file) => {
+                        format!("{file}:{}:{}: {}", l.line, l.column, e.exception_line())
+                    }
+                    Some(l) => format!("{}:{}:{}: {}", l.file, l.line, l.column, e.exception_line()),
+                    None => format!("{file}: {}", e.exception_line()),
+                })
+            }
+        };
         if offline {
             let comment = match step {
                 Step::Migration(m) => dir.map.short_log(m),
@@ -842,13 +881,24 @@ fn run_steps(
             };
             out.stdout.push_str(&format!("-- Running {comment}\n\n"));
             let mut text = String::new();
-            let result = runtime::offline_sql_into(&ops, &mut text);
+            let result = runtime::offline_streaming(&mut text, body);
             out.stdout.push_str(&text);
-            result.map_err(runtime_failure)?;
+            result.map_err(script_failure)?;
             out.stdout.push_str(&runtime::offline_version_updates(step.version_updates()));
         } else {
             let mut report = runtime::StepReport::default();
-            let result = runtime::run_step_reporting(host.database(), &ops, step.version_updates(), &mut report);
+            let result = runtime::run_step_streaming(
+                host.database(),
+                step.version_updates(),
+                body,
+                ScriptRunError::Runtime,
+                |e: &mut ScriptRunError| match e {
+                    ScriptRunError::Runtime(r) => Some(r),
+                    ScriptRunError::Python(_) => None,
+                },
+                &mut report,
+            );
+            // warnings print even when the step fails, as Python prints them when they happen
             for w in report.warnings {
                 out.stderr.push_str(&format!("{w}\n"));
             }
@@ -857,15 +907,7 @@ fn run_steps(
                 // `upgrade head` racing this one) may have moved it since this
                 // command read it
                 let now = runtime::read_heads(host.database()).unwrap_or_else(|_| heads.clone());
-                return Err(match (runtime_failure(e), step) {
-                    (Failure::Exception(message), Step::Migration(m)) => Failure::Exception(format!(
-                        "{message}\nThe migration stopped in {} of {}; alembic_version still says {}.",
-                        if m.is_upgrade { "upgrade()" } else { "downgrade()" },
-                        m.revision,
-                        if now.is_empty() { "nothing (base)".to_string() } else { now.join(", ") }
-                    )),
-                    (failure, _) => failure,
-                });
+                return Err(stopped_in(script_failure(e), &now));
             }
         }
         rev::apply_version_updates(&mut heads, step.version_updates());

@@ -12,6 +12,14 @@
 //!   the parser, the interpreters or the syntax tree's drop (wasm32 has a
 //!   1 MB stack and no stack growth). CPython refuses such files too.
 
+pub mod alembic;
+pub mod builtins;
+pub mod eval;
+mod format;
+pub mod repr;
+pub mod value;
+
+pub use eval::{Args, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};
 pub use ruff_python_ast as ast;
 use ruff_python_ast::PySourceType;
 use ruff_text_size::{Ranged, TextRange, TextSize};
@@ -76,6 +84,25 @@ impl LineIndex {
     }
 }
 
+/// A source text and its line index: enough to quote nodes and place
+/// diagnostics.
+#[derive(Clone, Copy)]
+pub struct SourceRef<'a> {
+    pub source: &'a str,
+    pub index: &'a LineIndex,
+}
+
+impl<'a> SourceRef<'a> {
+    pub fn diagnostic(&self, node: &impl Ranged, severity: Severity, message: impl Into<String>) -> Diagnostic {
+        let (line, column) = self.index.line_col(self.source, usize::from(node.range().start()));
+        Diagnostic { severity, line, column, message: message.into() }
+    }
+    pub fn text(&self, node: &impl Ranged) -> &'a str {
+        let r = node.range();
+        self.source.get(usize::from(r.start())..usize::from(r.end())).unwrap_or("")
+    }
+}
+
 /// A parsed Python module with its source and syntax diagnostics.
 pub struct ParsedModule<'src> {
     pub source: &'src str,
@@ -100,6 +127,10 @@ impl<'src> ParsedModule<'src> {
     pub fn text(&self, node: &impl Ranged) -> &'src str {
         let r = node.range();
         self.source.get(usize::from(r.start())..usize::from(r.end())).unwrap_or("")
+    }
+
+    pub fn source_ref(&self) -> SourceRef<'_> {
+        SourceRef { source: self.source, index: &self.index }
     }
 
     pub fn has_errors(&self) -> bool {

@@ -1,0 +1,702 @@
+//! Alembic and SQLAlchemy as modules of the evaluator, for migration
+//! scripts: `alembic.op`, batch operations, `op.get_bind()`,
+//! `sa.inspect(bind)`, and SQLAlchemy constructs.
+//!
+//! Invariants:
+//! - Each `op.*` / `batch_op.*` call becomes one [`Op`], read from the call
+//!   expression by `crate::script`'s readers (Alembic's exact signatures),
+//!   and goes to the [`OpSink`] at once: online it has run before the next
+//!   statement of the script is evaluated, so a body that raises part-way
+//!   leaves what ran, as in Alembic. A batch block's ops go to the sink as
+//!   one `Op::BatchAlterTable` when the `with` block ends without an
+//!   exception (Alembic flushes the batch only then).
+//! - SQLAlchemy constructs (`sa.Column(...)`, `sa.text(...)`,
+//!   `t.c.x == None`, ...) are opaque values that remember the call that
+//!   made them; only the op readers interpret them. Asking one for its
+//!   truth value raises `TypeError`, as SQLAlchemy's clauses do.
+//! - Whatever the playground cannot honour raises `NotImplementedError`
+//!   at the call, with the reader's message; nothing is skipped.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use super::builtins::{native_fn, new_plain_class};
+use super::eval::{Args, CallSite, Interp, ModuleCode, R};
+use super::value::*;
+use super::{PyError, SourceRef};
+use crate::db::QueryResult;
+use crate::ops::{Literal, Op};
+use crate::runtime::RuntimeError;
+use crate::script::{self, Imports, Scalar};
+use ruff_python_ast::{self as ast, Expr};
+
+/// Expressions the op readers may have evaluated again without side
+/// effects: names, attribute chains, f-strings, arithmetic and subscripts of
+/// those, literals.
+fn pure(e: &Expr) -> bool {
+    match e {
+        Expr::Name(_) | Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) => true,
+        Expr::Attribute(a) => pure(&a.value),
+        Expr::BinOp(b) => pure(&b.left) && pure(&b.right),
+        Expr::UnaryOp(u) => pure(&u.operand),
+        Expr::Subscript(s) => pure(&s.value) && pure(&s.slice),
+        Expr::FString(f) => f.value.iter().all(|part| match part {
+            ast::FStringPart::Literal(_) => true,
+            ast::FStringPart::FString(fs) => fs.elements.iter().all(|el| match el {
+                ast::InterpolatedStringElement::Literal(_) => true,
+                ast::InterpolatedStringElement::Interpolation(i) => pure(&i.expression) && i.format_spec.is_none(),
+            }),
+        }),
+        _ => false,
+    }
+}
+
+/// Reads an op call, resolving pure argument expressions in the caller's scope.
+fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>) -> R<Op> {
+    let cell = RefCell::new(&mut *it);
+    let resolve = |e: &Expr| -> Option<Scalar> {
+        if !pure(e) {
+            return None;
+        }
+        let mut it = cell.try_borrow_mut().ok()?;
+        match it.eval(e, &site.env).ok()? {
+            Value::Str(s) => Some(Scalar::Str(s.to_string())),
+            Value::Int(i) => Some(Scalar::Int(i)),
+            Value::Bool(b) => Some(Scalar::Bool(b)),
+            _ => None,
+        }
+    };
+    let r = script::read_op(src(&site.code), imports, site.call(), method, batch_table, &resolve);
+    drop(cell);
+    r.map_err(|d| not_supported(it, &site.code, d))
+}
+
+/// Where a running script's ops go.
+pub trait OpSink {
+    /// Runs (online) or renders (offline) one op.
+    fn op(&mut self, op: Op) -> Result<(), RuntimeError>;
+    /// Runs a query online; `None` offline (there is no database).
+    fn query(&mut self, sql: &str) -> Result<Option<QueryResult>, RuntimeError>;
+}
+
+/// Collects ops without running them (a script's static view).
+#[derive(Default)]
+pub struct RecordingSink {
+    pub ops: Vec<Op>,
+}
+
+impl OpSink for RecordingSink {
+    fn op(&mut self, op: Op) -> Result<(), RuntimeError> {
+        self.ops.push(op);
+        Ok(())
+    }
+    fn query(&mut self, _: &str) -> Result<Option<QueryResult>, RuntimeError> {
+        Ok(None)
+    }
+}
+
+/// Why running a script function stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScriptRunError {
+    /// An op failed in the database or the DDL layer.
+    Runtime(RuntimeError),
+    /// The script raised (or the playground refused a construct).
+    Python(PyError),
+}
+
+/// State the native functions share while a script runs.
+pub struct ScriptHost {
+    /// The sink of the run in progress. Set only inside [`with_sink`] for
+    /// the duration of the borrow it was made from, cleared on exit.
+    sink: RefCell<Option<*mut (dyn OpSink + 'static)>>,
+    /// The error an op raised as a Python exception, to hand back typed.
+    pending: RefCell<Option<RuntimeError>>,
+    imports: RefCell<Vec<(usize, Rc<Imports>)>>,
+}
+
+impl ScriptHost {
+    pub fn new() -> Rc<ScriptHost> {
+        Rc::new(ScriptHost { sink: RefCell::new(None), pending: RefCell::new(None), imports: RefCell::new(Vec::new()) })
+    }
+
+    fn imports_of(&self, code: &Rc<ModuleCode>) -> Rc<Imports> {
+        let key = Rc::as_ptr(code) as usize;
+        if let Some((_, i)) = self.imports.borrow().iter().find(|(k, _)| *k == key) {
+            return i.clone();
+        }
+        let i = Rc::new(script::module_imports(&code.module));
+        self.imports.borrow_mut().push((key, i.clone()));
+        i
+    }
+
+    fn with_sink_do<T>(&self, it: &Interp, f: impl FnOnce(&mut dyn OpSink) -> Result<T, RuntimeError>) -> R<T> {
+        let ptr = *self.sink.borrow();
+        let Some(ptr) = ptr else {
+            return Err(it.exc("RuntimeError", "alembic.op is only usable while a migration runs"));
+        };
+        // SAFETY: `ptr` is set by `with_sink` from a `&mut dyn OpSink` that
+        // outlives the call, and cleared before that borrow ends; sinks do
+        // not call back into the evaluator, so there is no aliasing.
+        let sink = unsafe { &mut *ptr };
+        match f(sink) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let class = e.python_exception().rsplit('.').next().unwrap_or("Exception").to_string();
+                let msg = e.to_string();
+                *self.pending.borrow_mut() = Some(e);
+                Err(raise_named(it, &class, "sqlalchemy.exc", &msg))
+            }
+        }
+    }
+
+    fn apply(&self, it: &Interp, op: Op) -> R<()> {
+        self.with_sink_do(it, |s| s.op(op))
+    }
+}
+
+/// Runs `f` with `sink` as the destination of `host`'s ops.
+pub fn with_sink<T>(host: &ScriptHost, sink: &mut dyn OpSink, f: impl FnOnce() -> T) -> T {
+    // SAFETY: the lifetime is erased only for the duration of `f`; the slot
+    // is cleared before `sink`'s borrow ends (also on unwind, by the guard).
+    let ptr: *mut (dyn OpSink + '_) = sink;
+    let ptr: *mut (dyn OpSink + 'static) = unsafe { std::mem::transmute(ptr) };
+    struct Clear<'h>(&'h ScriptHost);
+    impl Drop for Clear<'_> {
+        fn drop(&mut self) {
+            *self.0.sink.borrow_mut() = None;
+        }
+    }
+    *host.sink.borrow_mut() = Some(ptr);
+    let _guard = Clear(host);
+    f()
+}
+
+impl ScriptHost {
+    /// The typed error of an op that failed, when `e` is that failure.
+    pub fn take_failure(&self, e: PyError) -> ScriptRunError {
+        match self.pending.borrow_mut().take() {
+            Some(r) if e.mro.iter().any(|c| r.python_exception().ends_with(c.as_str()) && c != "Exception") => ScriptRunError::Runtime(r),
+            _ => ScriptRunError::Python(e),
+        }
+    }
+}
+
+/// A fresh exception class `module.name` (a subclass of `Exception`).
+fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::eval::Exc> {
+    let base = it.types.exceptions["Exception"].clone();
+    let bases = vec![base];
+    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
+    let cls = Rc::new(Class {
+        name: name.to_string(),
+        qualname: name.to_string(),
+        module: module.to_string(),
+        bases,
+        mro,
+        dict: RefCell::new(Dict::new()),
+        builtin: BuiltinType::Exception,
+        subclass_hook: None,
+    });
+    let inst = Instance::new(cls);
+    inst.set("args", Value::tuple(vec![Value::str(msg)]));
+    Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false })
+}
+
+/// The reader refused the call: `NotImplementedError` at the reader's position.
+fn not_supported(it: &Interp, code: &ModuleCode, d: crate::python::Diagnostic) -> Box<super::eval::Exc> {
+    let mut e = it.exc("NotImplementedError", d.message);
+    e.loc = Some(super::eval::Loc { file: code.file.clone(), line: d.line, column: d.column });
+    e
+}
+
+fn src(code: &ModuleCode) -> SourceRef<'_> {
+    SourceRef { source: &code.source, index: &code.index }
+}
+
+/// Alembic's `Operations` methods (1.20): every name `op.<name>` has.
+const OP_METHODS: &[&str] = &[
+    "add_column", "alter_column", "batch_alter_table", "bulk_insert", "create_check_constraint", "create_exclude_constraint",
+    "create_foreign_key", "create_index", "create_primary_key", "create_table", "create_table_comment", "create_unique_constraint",
+    "drop_column", "drop_constraint", "drop_index", "drop_table", "drop_table_comment", "execute", "f", "get_bind", "get_context",
+    "implementation_for", "inline_literal", "invoke", "register_operation", "rename_table", "run_async",
+];
+
+/// Registers `alembic`, `alembic.op` and the SQLAlchemy modules.
+pub fn install(it: &mut Interp, host: Rc<ScriptHost>) {
+    let h = host.clone();
+    it.register_module("alembic", Rc::new(move |it: &mut Interp| {
+        let m = it.new_native_module("alembic");
+        m.globals.set("__version__", Value::str("1.20.1"));
+        let op = op_module(it, h.clone());
+        it.modules.insert("alembic.op".into(), op.clone());
+        m.globals.set("op", Value::Module(op));
+        let context = it.new_native_module("alembic.context");
+        let h2 = h.clone();
+        context.globals.set("get_bind", native_fn("get_bind", move |it, _| Ok(connection(it, h2.clone()))));
+        context.globals.set("get_context", native_fn("get_context", |it, _| {
+            Err(it.exc("NotImplementedError", "context.get_context() (the MigrationContext) is not supported by the playground yet"))
+        }));
+        context.globals.set("is_offline_mode", native_fn("is_offline_mode", |it, _| {
+            Err(it.exc("NotImplementedError", "context.is_offline_mode() is not supported by the playground yet"))
+        }));
+        it.modules.insert("alembic.context".into(), context.clone());
+        let config = it.new_native_module("alembic.config");
+        let cfg = new_plain_class(it, "Config", "alembic.config");
+        cfg.dict.borrow_mut().set_str("__init__", native_fn("__init__", |it, _| {
+            Err(it.exc("NotImplementedError", "alembic.config.Config is not available to scripts in the playground"))
+        }));
+        config.globals.set("Config", Value::Class(cfg));
+        it.modules.insert("alembic.config".into(), config.clone());
+        m.globals.set("config", Value::Module(config));
+        m.globals.set("context", Value::Module(context));
+        Ok(m)
+    }));
+    let h = host.clone();
+    it.register_module("alembic.op", Rc::new(move |it: &mut Interp| {
+        it.import_module("alembic")?;
+        match it.modules.get("alembic.op") {
+            Some(m) => Ok(m.clone()),
+            None => Ok(op_module(it, h.clone())),
+        }
+    }));
+    for name in SA_MODULES {
+        let h = host.clone();
+        it.register_module(name, Rc::new(move |it: &mut Interp| Ok(sa_module(it, name, h.clone()))));
+    }
+}
+
+fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
+    let m = it.new_native_module("alembic.op");
+    for &name in OP_METHODS {
+        let h = host.clone();
+        let f = match name {
+            "f" => native_fn("f", |it, a| {
+                a.pos.first().cloned().or_else(|| a.kwarg("name").cloned()).ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))
+            }),
+            "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
+            "execute" => native_fn("execute", move |it, a| {
+                let sql = statement_sql(it, &a, "execute")?;
+                h.apply(it, Op::Execute { sql })?;
+                Ok(Value::None)
+            }),
+            "bulk_insert" => native_fn("bulk_insert", move |it, a| bulk_insert(it, &h, a)),
+            "batch_alter_table" => native_fn("batch_alter_table", move |it, _| {
+                let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch_alter_table called from no code"))?;
+                let imports = h.imports_of(&site.code);
+                let header = script::read_batch(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
+                Ok(batch_operations(it, h.clone(), header))
+            }),
+            _ => native_fn(name, move |it, _| {
+                let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "op called from no code"))?;
+                let imports = h.imports_of(&site.code);
+                let op = read_op_at(it, &site, &imports, name, None)?;
+                h.apply(it, op)?;
+                Ok(Value::None)
+            }),
+        };
+        m.globals.set(name, f);
+    }
+    m
+}
+
+/// The SQL of `op.execute(x)` / `bind.execute(x)`: a string or `sa.text(...)`.
+fn statement_sql(it: &mut Interp, a: &Args, fname: &str) -> R<String> {
+    let v = a.pos.first().cloned().or_else(|| a.kwarg("sqltext").cloned()).or_else(|| a.kwarg("statement").cloned());
+    match v {
+        Some(Value::Str(s)) => Ok(s.to_string()),
+        Some(Value::Instance(i)) => match construct_of(&i) {
+            Some(c) if c.path.ends_with(".text") => match c.args.pos.first() {
+                Some(Value::Str(s)) => Ok(s.to_string()),
+                _ => Err(it.type_error("text() argument must be a str")),
+            },
+            Some(c) => Err(it.exc(
+                "NotImplementedError",
+                format!("{fname}() of a SQLAlchemy Core statement ({}) is not supported by the playground yet; use sa.text('...')", c.path),
+            )),
+            None => Err(it.exc("NotImplementedError", format!("{fname}() of a {} is not supported by the playground", i.class.name))),
+        },
+        Some(other) => {
+            let shown = it.repr(&other)?;
+            Err(raise_named(it, "ObjectNotExecutableError", "sqlalchemy.exc", &format!("Not an executable object: {shown}")))
+        }
+        None => Err(it.type_error(format!("{fname}() missing 1 required positional argument"))),
+    }
+}
+
+fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
+    let table = a.pos.first().cloned().or_else(|| a.kwarg("table").cloned()).ok_or_else(|| it.type_error("bulk_insert() missing 1 required positional argument: 'table'"))?;
+    let rows = a.pos.get(1).cloned().or_else(|| a.kwarg("rows").cloned()).ok_or_else(|| it.type_error("bulk_insert() missing 1 required positional argument: 'rows'"))?;
+    for (k, _) in &a.kw {
+        if !matches!(k.as_str(), "table" | "rows" | "multiinsert") {
+            return Err(it.type_error(format!("bulk_insert() got an unexpected keyword argument '{k}'")));
+        }
+    }
+    let clause = match &table {
+        Value::Instance(i) => construct_of(i).filter(|c| c.path.ends_with(".table")).and_then(|c| c.site.clone()),
+        _ => None,
+    };
+    let Some(site) = clause else {
+        return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...)"));
+    };
+    let imports = h.imports_of(&site.code);
+    let (name, columns) = script::read_table_clause(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
+    let mut out = Vec::new();
+    for row in it.iterate(&rows)? {
+        let mut map = BTreeMap::new();
+        for (k, v) in it.mapping_items(&row)? {
+            let Value::Str(k) = k else {
+                return Err(it.type_error("bulk_insert row keys must be column names"));
+            };
+            let lit = match v {
+                Value::None => Literal::None,
+                Value::Bool(b) => Literal::Bool(b),
+                Value::Int(i) => Literal::Int(i),
+                Value::Float(f) => Literal::Float(f),
+                Value::Str(s) => Literal::Str(s.to_string()),
+                other => {
+                    let t = it.type_name(&other);
+                    return Err(it.exc("NotImplementedError", format!("bulk_insert values of type {t} are not supported by the playground")));
+                }
+            };
+            map.insert(k.to_string(), lit);
+        }
+        out.push(map);
+    }
+    h.apply(it, Op::BulkInsert { table: name, columns, rows: out })?;
+    Ok(Value::None)
+}
+
+/// `with op.batch_alter_table(...) as batch_op:`: collects the batch's ops
+/// and hands them to the sink when the block ends without an exception.
+fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::BatchAlterTable) -> Value {
+    let cls = new_plain_class(it, "BatchOperations", "alembic.operations.base");
+    let state = Rc::new(RefCell::new(Some(header)));
+    let inst = Rc::new(Instance::new(cls.clone()));
+    let me = Value::Instance(inst.clone());
+    {
+        let me2 = me.clone();
+        let mut d = cls.dict.borrow_mut();
+        d.set_str("__enter__", native_fn("__enter__", move |_, _| Ok(me2.clone())));
+        let (st, h) = (state.clone(), host.clone());
+        d.set_str("__exit__", native_fn("__exit__", move |it, a| {
+            let failed = a.pos.get(1).is_some_and(|v| !v.is_none());
+            let batch = st.borrow_mut().take();
+            if let (false, Some(b)) = (failed, batch) {
+                h.apply(it, Op::BatchAlterTable(b))?;
+            }
+            Ok(Value::Bool(false))
+        }));
+    }
+    for &name in OP_METHODS {
+        let (st, h) = (state.clone(), host.clone());
+        let f = match name {
+            "f" => native_fn("f", |it, a| a.pos.get(1).cloned().ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))),
+            "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
+            _ => native_fn(name, move |it, _| {
+                let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch op called from no code"))?;
+                let imports = h.imports_of(&site.code);
+                let table = st.borrow().as_ref().map(|b| b.table.clone());
+                let Some(table) = table else {
+                    return Err(it.exc("RuntimeError", "the batch_alter_table block has ended"));
+                };
+                let op = read_op_at(it, &site, &imports, name, Some(&table))?;
+                if let Some(b) = st.borrow_mut().as_mut() {
+                    b.ops.push(op);
+                }
+                Ok(Value::None)
+            }),
+        };
+        cls.dict.borrow_mut().set_str(name, f);
+    }
+    me
+}
+
+/// `op.get_bind()`: a connection whose dialect is SQLite.
+fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
+    let dialect_cls = new_plain_class(it, "SQLiteDialect_pysqlite", "sqlalchemy.dialects.sqlite.pysqlite");
+    let dialect = Instance::new(dialect_cls);
+    dialect.set("name", Value::str("sqlite"));
+    dialect.set("driver", Value::str("pysqlite"));
+    let cls = new_plain_class(it, "Connection", "sqlalchemy.engine.base");
+    let conn = Rc::new(Instance::new(cls.clone()));
+    conn.set("dialect", Value::Instance(Rc::new(dialect)));
+    let engine = Instance::new(new_plain_class(it, "Engine", "sqlalchemy.engine.base"));
+    engine.set("name", Value::str("sqlite"));
+    conn.set("engine", Value::Instance(Rc::new(engine)));
+    let h = host.clone();
+    cls.dict.borrow_mut().set_str("execute", native_fn("execute", move |it, a| {
+        let mut a = a;
+        if !a.pos.is_empty() {
+            a.pos.remove(0);
+        }
+        if a.pos.len() > 1 || a.kwarg("parameters").is_some() {
+            return Err(it.exc("NotImplementedError", "bind.execute() with parameters is not supported by the playground yet"));
+        }
+        let sql = statement_sql(it, &a, "execute")?;
+        let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+        if head.starts_with("SELECT") || head.starts_with("PRAGMA") || head.starts_with("WITH") {
+            let rows = h.with_sink_do(it, |s| s.query(&sql))?;
+            return match rows {
+                Some(r) => Ok(result(it, r)),
+                None => Err(it.exc("NotImplementedError", "a query needs a database; it cannot run in --sql mode")),
+            };
+        }
+        h.apply(it, Op::Execute { sql })?;
+        Ok(result(it, QueryResult::default()))
+    }));
+    Value::Instance(conn)
+}
+
+fn db_value(v: &crate::db::Value) -> Value {
+    match v {
+        crate::db::Value::Null => Value::None,
+        crate::db::Value::Integer(i) => Value::Int(*i),
+        crate::db::Value::Real(f) => Value::Float(*f),
+        crate::db::Value::Text(s) => Value::str(s),
+        crate::db::Value::Blob(b) => Value::Bytes(Rc::from(b.clone())),
+    }
+}
+
+/// A `CursorResult` over rows already fetched.
+fn result(it: &mut Interp, r: QueryResult) -> Value {
+    let cls = new_plain_class(it, "CursorResult", "sqlalchemy.engine.cursor");
+    let rows: Vec<Value> = r.rows.iter().map(|row| Value::tuple(row.iter().map(db_value).collect())).collect();
+    let rows = Rc::new(RefCell::new((rows, 0usize)));
+    let mut d = cls.dict.borrow_mut();
+    let r1 = rows.clone();
+    d.set_str("fetchall", native_fn("fetchall", move |_, _| {
+        let mut st = r1.borrow_mut();
+        let out = st.0[st.1..].to_vec();
+        st.1 = st.0.len();
+        Ok(Value::list(out))
+    }));
+    let r2 = rows.clone();
+    d.set_str("fetchone", native_fn("fetchone", move |_, _| {
+        let mut st = r2.borrow_mut();
+        let v = st.0.get(st.1).cloned().unwrap_or(Value::None);
+        st.1 = (st.1 + 1).min(st.0.len());
+        Ok(v)
+    }));
+    let r3 = rows.clone();
+    d.set_str("first", native_fn("first", move |_, _| Ok(r3.borrow().0.first().cloned().unwrap_or(Value::None))));
+    let r4 = rows.clone();
+    d.set_str("scalar", native_fn("scalar", move |it, _| match r4.borrow().0.first() {
+        Some(row) => it.getitem(row, Value::Int(0)),
+        None => Ok(Value::None),
+    }));
+    let r5 = rows.clone();
+    d.set_str("__iter__", native_fn("__iter__", move |_, _| Ok(Value::list(r5.borrow().0.clone()))));
+    drop(d);
+    Value::Instance(Rc::new(Instance::new(cls)))
+}
+
+/// `sa.inspect(bind)`: the inspector methods scripts use to test the schema.
+fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
+    let cls = new_plain_class(it, "Inspector", "sqlalchemy.engine.reflection");
+    let h = host.clone();
+    let names = move |it: &mut Interp| -> R<Vec<String>> {
+        let r = h.with_sink_do(it, |s| s.query("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name"))?;
+        match r {
+            Some(r) => Ok(r.rows.iter().filter_map(|row| row.first().and_then(|v| v.as_str().map(str::to_string))).collect()),
+            None => Err(it.exc("NotImplementedError", "inspecting the database needs a database; it cannot run in --sql mode")),
+        }
+    };
+    let names = Rc::new(names);
+    let mut d = cls.dict.borrow_mut();
+    let n1 = names.clone();
+    d.set_str("get_table_names", native_fn("get_table_names", move |it, _| Ok(Value::list(n1(it)?.iter().map(|s| Value::str(s)).collect()))));
+    let n2 = names.clone();
+    d.set_str("has_table", native_fn("has_table", move |it, a| {
+        let t = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).ok_or_else(|| it.type_error("has_table() needs a table name"))?;
+        Ok(Value::Bool(n2(it)?.contains(&t)))
+    }));
+    for m in ["get_columns", "get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint", "get_check_constraints", "get_view_names"] {
+        d.set_str(m, native_fn(m, move |it, _| Err(it.exc("NotImplementedError", format!("Inspector.{m}() is not supported by the playground yet")))));
+    }
+    drop(d);
+    Value::Instance(Rc::new(Instance::new(cls)))
+}
+
+// ----- SQLAlchemy constructs ---------------------------------------------------------
+
+/// The SQLAlchemy modules scripts import.
+const SA_MODULES: &[&str] = &[
+    "sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlalchemy.sql.sqltypes", "sqlalchemy.sql.schema", "sqlalchemy.sql.elements",
+    "sqlalchemy.sql.functions", "sqlalchemy.sql.naming", "sqlalchemy.types", "sqlalchemy.schema", "sqlalchemy.dialects", "sqlalchemy.dialects.sqlite",
+    "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.mssql", "sqlalchemy.dialects.oracle", "sqlalchemy.engine",
+    "sqlalchemy.engine.reflection", "sqlalchemy.exc", "sqlalchemy.orm", "sqlalchemy.ext", "sqlalchemy.ext.declarative", "sqlmodel",
+    "sqlmodel.sql", "sqlmodel.sql.sqltypes",
+];
+
+/// Rust-side state of an opaque SQLAlchemy construct.
+pub struct Construct {
+    /// Qualified name of what made it, e.g. `sqlalchemy.text`.
+    pub path: String,
+    /// The call expression that made it.
+    pub site: Option<CallSite>,
+    pub args: Args,
+}
+
+pub fn construct_of(i: &Instance) -> Option<Rc<Construct>> {
+    i.native.borrow().as_ref().and_then(|n| n.clone().downcast::<Construct>().ok())
+}
+
+fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
+    let m = it.new_native_module(name);
+    let base = sa_base_class(it);
+    let module_name = name.to_string();
+    let globals = m.globals.clone();
+    let h = host.clone();
+    m.globals.set("__getattr__", native_fn("__getattr__", move |it, a| {
+        let attr = a.pos.first().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        if attr.starts_with("__") {
+            return Err(it.exc("AttributeError", format!("module '{module_name}' has no attribute '{attr}'")));
+        }
+        let sub = format!("{module_name}.{attr}");
+        if SA_MODULES.contains(&sub.as_str()) {
+            return it.import_module(&sub).map(Value::Module);
+        }
+        let v = if attr == "declarative_base" {
+            // The ORM base of data-migration models: a plain class to subclass.
+            let module_name = module_name.clone();
+            native_fn("declarative_base", move |it, _| {
+                let c = new_plain_class(it, "Base", &module_name);
+                Ok(Value::Class(c))
+            })
+        } else if attr == "inspect" {
+            let h = h.clone();
+            native_fn("inspect", move |it, _| Ok(inspector(it, h.clone())))
+        } else if attr.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
+            let bases = vec![base.clone()];
+            let mro = super::eval::c3_mro(&bases).unwrap_or_default();
+            Value::Class(Rc::new(Class {
+                name: attr.clone(),
+                qualname: attr.clone(),
+                module: module_name.clone(),
+                bases,
+                mro,
+                dict: RefCell::new(Dict::new()),
+                builtin: BuiltinType::Object,
+                subclass_hook: None,
+            }))
+        } else {
+            opaque(&base, format!("{module_name}.{attr}"), None, Args::default())
+        };
+        globals.set(&attr, v.clone());
+        Ok(v)
+    }));
+    m
+}
+
+fn opaque(base: &Rc<Class>, path: String, site: Option<CallSite>, args: Args) -> Value {
+    let inst = Instance::new(base.clone());
+    *inst.native.borrow_mut() = Some(Rc::new(Construct { path, site, args }));
+    Value::Instance(Rc::new(inst))
+}
+
+/// The base of every SQLAlchemy class the modules hand out (one per
+/// interpreter, kept in the builtins under a private name).
+fn sa_base_class(it: &mut Interp) -> Rc<Class> {
+    if let Some(Value::Class(c)) = it.builtins.get("__sa_construct__") {
+        return c;
+    }
+    let cls = new_plain_class(it, "ClauseElement", "sqlalchemy.sql.elements");
+    let path_of = |v: &Value| -> String {
+        match v {
+            Value::Instance(i) => construct_of(i).map(|c| c.path.clone()).unwrap_or_else(|| format!("{}.{}", i.class.module, i.class.name)),
+            _ => "?".into(),
+        }
+    };
+    {
+        let mut d = cls.dict.borrow_mut();
+        d.set_str("__init__", native_fn("__init__", |it, a| {
+            let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::None) };
+            let path = format!("{}.{}", me.class.module, me.class.name);
+            let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
+            *me.native.borrow_mut() = Some(Rc::new(Construct { path, site: it.call_site(), args }));
+            Ok(Value::None)
+        }));
+        let base = Rc::downgrade(&cls);
+        d.set_str("__getattr__", native_fn("__getattr__", move |it, a| {
+            let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            if name.starts_with("__") {
+                return Err(it.attribute_error(a.pos.first().unwrap_or(&Value::None), &name));
+            }
+            let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
+            Ok(opaque(&base, format!("{}.{name}", path_of(a.pos.first().unwrap_or(&Value::None))), None, Args::default()))
+        }));
+        let base = Rc::downgrade(&cls);
+        d.set_str("__class_getattr__", native_fn("__class_getattr__", move |it, a| {
+            let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
+            let (Some(Value::Class(c)), Some(Value::Str(name))) = (a.pos.first(), a.pos.get(1)) else {
+                return Err(it.type_error("__class_getattr__(cls, name)"));
+            };
+            Ok(opaque(&base, format!("{}.{}.{name}", c.module, c.name), None, Args::default()))
+        }));
+        let base = Rc::downgrade(&cls);
+        d.set_str("__call__", native_fn("__call__", move |it, a| {
+            let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
+            let path = path_of(a.pos.first().unwrap_or(&Value::None));
+            Ok(opaque(&base, path, it.call_site(), Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() }))
+        }));
+        for op in [
+            "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+            "__truediv__", "__mod__", "__and__", "__rand__", "__or__", "__ror__", "__invert__", "__neg__", "__getitem__",
+        ] {
+            let base = Rc::downgrade(&cls);
+            d.set_str(op, native_fn(op, move |it, _| {
+                let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
+                Ok(opaque(&base, format!("sqlalchemy.sql.expression.{op}"), it.call_site(), Args::default()))
+            }));
+        }
+        d.set_str("__bool__", native_fn("__bool__", |it, _| Err(it.type_error("Boolean value of this clause is not defined"))));
+        d.set_str("__iter__", native_fn("__iter__", |it, _| Err(it.type_error("this SQLAlchemy construct is not iterable"))));
+        d.set_str("__hash__", native_fn("__hash__", |_, a| Ok(Value::Int(a.pos.first().map(|v| v.identity() as i64).unwrap_or(0)))));
+        d.set_str("__repr__", native_fn("__repr__", move |_, a| Ok(Value::str(&format!("<{}>", path_of(a.pos.first().unwrap_or(&Value::None)))))));
+    }
+    it.builtins.set("__sa_construct__", Value::Class(cls.clone()));
+    cls
+}
+
+/// Runs `function` (`upgrade` / `downgrade`) of a script, sending its ops
+/// to `sink`.
+pub fn run_script_function(
+    module_id: &str,
+    file: &str,
+    source: &str,
+    function: &str,
+    loader: Rc<dyn super::ModuleLoader>,
+    sink: &mut dyn OpSink,
+) -> Result<(), ScriptRunError> {
+    let host = ScriptHost::new();
+    let mut it = Interp::new(loader);
+    install(&mut it, host.clone());
+    with_sink(&host, sink, || {
+        let m = it.run_module(module_id, file, source).map_err(|e| host.take_failure(e))?;
+        let f = m.globals.get(function).ok_or_else(|| {
+            ScriptRunError::Python(PyError {
+                class: "AttributeError".into(),
+                mro: vec!["AttributeError".into(), "Exception".into(), "BaseException".into(), "object".into()],
+                message: format!("module '{module_id}' has no attribute '{function}'"),
+                loc: None,
+            })
+        })?;
+        match it.call(&f, Args::default()) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = it.to_error(e);
+                Err(host.take_failure(e))
+            }
+        }
+    })
+}
+
+/// Evaluates a script module (its header); the interpreter is returned for
+/// reading the module's globals.
+pub fn load_script_module(module_id: &str, file: &str, source: &str, loader: Rc<dyn super::ModuleLoader>) -> Result<(Interp, Rc<Module>), PyError> {
+    let host = ScriptHost::new();
+    let mut it = Interp::new(loader);
+    install(&mut it, host);
+    let m = it.run_module(module_id, file, source)?;
+    Ok((it, m))
+}

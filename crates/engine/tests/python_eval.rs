@@ -1,0 +1,148 @@
+//! The evaluator against CPython: every `tests/python_eval/*.py` runs in
+//! our evaluator and its output (what it prints, then the exception line of
+//! an uncaught exception) must equal the `.out` file beside it; a second
+//! test checks each `.out` against `python3` itself when it is installed.
+//! `UPDATE_PYTHON_EVAL=1` rewrites the `.out` files from CPython.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::rc::Rc;
+
+use alembic_engine::python::{Interp, ModuleLoader, ModuleSource};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python_eval")
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    v.sort();
+    assert!(!v.is_empty());
+    if let Ok(only) = std::env::var("PYTHON_EVAL_ONLY") {
+        v.retain(|p| p.file_stem().is_some_and(|s| s == only.as_str()));
+    }
+    v
+}
+
+struct DirLoader(PathBuf);
+
+impl ModuleLoader for DirLoader {
+    fn load(&self, dotted: &str) -> Option<ModuleSource> {
+        let rel = dotted.replace('.', "/");
+        let file = self.0.join(format!("{rel}.py"));
+        if let Ok(source) = std::fs::read_to_string(&file) {
+            return Some(ModuleSource { file: format!("{rel}.py"), source, is_package: false });
+        }
+        let init = self.0.join(&rel).join("__init__.py");
+        if let Ok(source) = std::fs::read_to_string(&init) {
+            return Some(ModuleSource { file: format!("{rel}/__init__.py"), source, is_package: true });
+        }
+        if self.0.join(&rel).is_dir() {
+            return Some(ModuleSource { file: rel, source: String::new(), is_package: true });
+        }
+        None
+    }
+}
+
+fn ours(path: &Path) -> String {
+    let source = std::fs::read_to_string(path).unwrap();
+    let mut it = Interp::new(Rc::new(DirLoader(dir())));
+    let r = it.run_module("__main__", path.file_name().unwrap().to_str().unwrap(), &source);
+    let mut out = it.output.clone();
+    if let Err(e) = r {
+        out.push_str(&format!("!! {}\n", e.exception_line()));
+    }
+    out
+}
+
+fn cpython(path: &Path) -> Option<String> {
+    let o = Command::new("python3").arg(path.file_name()?).current_dir(dir()).env_clear().env("PYTHONDONTWRITEBYTECODE", "1").output().ok()?;
+    let mut out = String::from_utf8_lossy(&o.stdout).to_string();
+    if !o.status.success() {
+        let err = String::from_utf8_lossy(&o.stderr);
+        out.push_str(&format!("!! {}\n", err.lines().last().unwrap_or("")));
+    }
+    Some(out)
+}
+
+#[test]
+fn evaluator_matches_recorded_cpython_output() {
+    let update = std::env::var("UPDATE_PYTHON_EVAL").is_ok();
+    let mut failures = Vec::new();
+    for p in fixtures() {
+        let exp_path = p.with_extension("out");
+        if update {
+            if let Some(o) = cpython(&p) {
+                std::fs::write(&exp_path, o).unwrap();
+            }
+        }
+        let expected = std::fs::read_to_string(&exp_path).unwrap_or_default();
+        let got = ours(&p);
+        if got != expected {
+            failures.push(format!("{}:\n--- expected (CPython)\n{expected}--- got\n{got}", p.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn recorded_output_is_cpythons() {
+    for p in fixtures() {
+        let Some(o) = cpython(&p) else { return };
+        let expected = std::fs::read_to_string(p.with_extension("out")).unwrap_or_default();
+        assert_eq!(o, expected, "{} differs from python3's output", p.display());
+    }
+}
+
+fn run(src: &str) -> Result<String, alembic_engine::python::PyError> {
+    let mut it = Interp::new(Rc::new(alembic_engine::python::NoModules));
+    it.run_module("__main__", "t.py", src).map(|_| it.output.clone())
+}
+
+/// Deeply nested expressions stop with an error, not a stack overflow,
+/// inside wasm32's 1 MiB stack even in a debug build.
+#[test]
+fn deep_nesting_fits_a_one_mib_stack() {
+    let worker = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let e = run(&format!("x = {}1{}\n", "(1 + ".repeat(150), ")".repeat(150))).unwrap_err();
+            assert_eq!(e.class, "RecursionError");
+        })
+        .unwrap();
+    worker.join().unwrap();
+}
+
+#[test]
+fn limits_stop_evaluation_with_a_clear_error() {
+    let e = run("def d(n):\n    return d(n + 1)\ntry:\n    d(0)\nexcept RecursionError:\n    print('caught')\n").unwrap_err();
+    assert_eq!(e.class, "RecursionError");
+    let e = run("while True:\n    try:\n        pass\n    except Exception:\n        pass\n").unwrap_err();
+    assert!(e.message.contains("steps"), "{e}");
+    let e = run("x = 'a' * 100000000").unwrap_err();
+    assert_eq!(e.class, "MemoryError");
+    let e = run("x = list(range(10**9))").unwrap_err();
+    assert_eq!(e.class, "MemoryError");
+    let e = run("x = 2 ** 70").unwrap_err();
+    assert_eq!(e.class, "OverflowError");
+}
+
+#[test]
+fn unsupported_constructs_are_errors_at_their_position() {
+    let e = run("x = 1\nmatch x:\n    case 1:\n        pass\n").unwrap_err();
+    assert_eq!((e.class.as_str(), e.loc.as_ref().unwrap().line), ("SyntaxError", 2));
+    let e = run("def g():\n    yield 1\ng()\n").unwrap_err();
+    assert_eq!(e.loc.unwrap().line, 2);
+    let e = run("open('x')").unwrap_err();
+    assert_eq!(e.class, "OSError");
+    let e = run("import socket").unwrap_err();
+    assert_eq!(e.exception_line(), "ModuleNotFoundError: No module named 'socket'");
+    let e = run("x = 1\ny = Strin(50)\n").unwrap_err();
+    assert_eq!(e.exception_line(), "NameError: name 'Strin' is not defined");
+    let l = e.loc.unwrap();
+    assert_eq!((l.line, l.column), (2, 5));
+}

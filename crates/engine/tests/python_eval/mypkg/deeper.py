@@ -1,0 +1,3 @@
+def twice(x):
+    return x * 2
+print("deeper imported once")
