@@ -96,6 +96,12 @@ impl<D: Database> FailingDatabase<D> {
         &mut self.inner
     }
 
+    /// Starts counting again from zero under `plan`.
+    pub fn rearm(&mut self, plan: FaultPlan) {
+        self.plan = plan;
+        self.counted = 0;
+    }
+
     fn before(&mut self, sql: &str) -> Result<(), DbError> {
         if !counts(sql) {
             return Ok(());
