@@ -3,7 +3,7 @@
 # registries (crates.io, npm, PyPI, Debian). A repeat run skips what is already
 # installed at the right version. Sourced by scripts/dev; may also be run alone.
 #
-# Usage: scripts/setup.sh [all|rust|web|browser|python]   (default: all)
+# Usage: scripts/setup.sh [all|rust|web|browser|python|fuzz]   (default: all)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +12,8 @@ cd "$ROOT"
 TRUNK_VERSION=0.22.1
 # Must equal the wasm-bindgen version pinned in Cargo.toml / Cargo.lock.
 WASM_BINDGEN_VERSION=0.2.130
+# cargo-fuzz drives libFuzzer for fuzz/ (needs the nightly toolchain rustup lists).
+CARGO_FUZZ_VERSION=0.13.2
 PY_REQS=(alembic==1.20.1 sqlalchemy==2.1.9 sqlmodel==0.0.50)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -83,6 +85,18 @@ EOF
     rm -rf "$tmp"
 }
 
+setup_fuzz() {
+    need rustup "install Rust with rustup (https://rustup.rs), then re-run"
+    if ! rustup toolchain list | grep -q '^nightly'; then
+        die "cargo-fuzz needs a nightly toolchain: rustup toolchain install nightly"
+    fi
+    if cargo fuzz --version 2>/dev/null | grep -q "^cargo-fuzz $CARGO_FUZZ_VERSION\$"; then
+        return
+    fi
+    log "installing cargo-fuzz $CARGO_FUZZ_VERSION (takes ~3 minutes)"
+    cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+}
+
 apt_install() {
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo=sudo
@@ -148,10 +162,12 @@ case "$what" in
         timed "wasm-bindgen-cli" setup_wasm_bindgen; timed "trunk" setup_trunk ;;
     browser) timed "chromium" setup_browser ;;
     python) timed ".venv" setup_python ;;
+    fuzz) timed "rust target" setup_rust; timed "cargo-fuzz" setup_fuzz ;;
     all)
         timed "rust target" setup_rust; timed "npm packages" setup_npm; timed ".venv" setup_python
-        timed "chromium" setup_browser; timed "wasm-bindgen-cli" setup_wasm_bindgen; timed "trunk" setup_trunk ;;
-    *) echo "usage: scripts/setup.sh [all|rust|web|browser|python]" >&2; exit 2 ;;
+        timed "chromium" setup_browser; timed "wasm-bindgen-cli" setup_wasm_bindgen; timed "trunk" setup_trunk
+        timed "cargo-fuzz" setup_fuzz ;;
+    *) echo "usage: scripts/setup.sh [all|rust|web|browser|python|fuzz]" >&2; exit 2 ;;
 esac
 took=$((SECONDS - started))
 log "$what: everything installed ($((took / 60))m$(printf '%02d' $((took % 60)))s)"

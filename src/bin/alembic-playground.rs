@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[cfg(not(target_arch = "wasm32"))]
-use alembic_playground::platform::fs_host::FsHost;
+use alembic_playground::platform::{fault::FaultPlan, fs_host::FsHost};
 
 const USAGE: &str = "usage: alembic-playground --models FILE --versions DIR --db FILE [--path DIR]... COMMAND [ARGS...]
 
@@ -99,8 +99,16 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Test-only: ALEMBIC_PLAYGROUND_FAIL_STATEMENT / _STATEMENT_LOG (platform::fault).
+    let fault = match FaultPlan::from_env() {
+        Ok(plan) => plan,
+        Err(message) => {
+            eprintln!("alembic-playground: error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let mut host = match FsHost::open(&cli.models, &cli.versions, &cli.db) {
-        Ok(h) => h.with_paths(cli.paths),
+        Ok(h) => h.with_paths(cli.paths).with_fault_plan(fault),
         Err(message) => {
             eprintln!("alembic-playground: error: {message}");
             return ExitCode::from(1);

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use engine::command::Host;
 use engine::db::{Database, DbError, QueryResult};
 
+use super::fault::{FailingDatabase, FaultPlan};
 use super::native::NativeDatabase;
 
 /// Files and database of one playground project on disk.
@@ -22,11 +23,15 @@ pub struct FsHost {
     /// Where the project's own modules are imported from (`--path`).
     pub paths: Vec<PathBuf>,
     db: Option<Connection>,
+    /// Test-only fault injection (see `super::fault`); `None` in normal use.
+    fault: Option<FaultPlan>,
 }
 
 /// The database once opened, or why it could not be.
 enum Connection {
     Open(NativeDatabase),
+    /// Opened under a fault plan.
+    Faulty(FailingDatabase<NativeDatabase>),
     /// Every statement fails with this message.
     Failed(String),
 }
@@ -35,12 +40,14 @@ impl Database for Connection {
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
         match self {
             Connection::Open(db) => db.execute(sql),
+            Connection::Faulty(db) => db.execute(sql),
             Connection::Failed(message) => Err(DbError::new(message.clone())),
         }
     }
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
         match self {
             Connection::Open(db) => db.query(sql),
+            Connection::Faulty(db) => db.query(sql),
             Connection::Failed(message) => Err(DbError::new(message.clone())),
         }
     }
@@ -50,12 +57,18 @@ impl FsHost {
     /// A project on disk; the SQLite file is opened (created if needed, as
     /// SQLAlchemy's engine does on connect) when a command first uses it.
     pub fn open(models: &Path, versions: &Path, db_path: &Path) -> Result<Self, String> {
-        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), paths: Vec::new(), db: None })
+        Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), paths: Vec::new(), db: None, fault: None })
     }
 
     /// Sets the folders modules are imported from.
     pub fn with_paths(mut self, paths: Vec<PathBuf>) -> Self {
         self.paths = paths;
+        self
+    }
+
+    /// Fails (or logs) statements as `plan` says, for the fault-injection tests.
+    pub fn with_fault_plan(mut self, plan: Option<FaultPlan>) -> Self {
+        self.fault = plan;
         self
     }
 }
@@ -157,8 +170,12 @@ impl Host for FsHost {
 
     fn database(&mut self) -> &mut dyn Database {
         let db_path = &self.db_path;
+        let fault = &self.fault;
         self.db.get_or_insert_with(|| match NativeDatabase::open(db_path) {
-            Ok(db) => Connection::Open(db),
+            Ok(db) => match fault {
+                Some(plan) => Connection::Faulty(FailingDatabase::new(db, plan.clone())),
+                None => Connection::Open(db),
+            },
             // rusqlite appends the path to SQLite's message; Python's sqlite3 does not
             Err(e) => Connection::Failed(
                 e.message.strip_suffix(&format!(": {}", db_path.display())).unwrap_or(&e.message).to_string(),

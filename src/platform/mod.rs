@@ -6,5 +6,7 @@ pub mod host_format;
 pub mod native;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fs_host;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fault;
 #[cfg(target_arch = "wasm32")]
 pub mod sqljs;

@@ -73,7 +73,9 @@ _ENV_IMPORT = (
 )
 
 
-def _run_forked(args: list[str], cwd: str) -> Result:
+def _run_forked(args: list[str], cwd: str, child_setup=None) -> Result:
+    """`child_setup()`, when given, runs in the child just before Alembic
+    (faults.py installs its statement counter there)."""
     import alembic.config  # noqa: F401  (imported once in the parent, before forking)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         sys.stdout.flush()
@@ -91,6 +93,8 @@ def _run_forked(args: list[str], cwd: str) -> Result:
                 alembic.util.messaging.TERMWIDTH = None  # stdin is not a terminal
                 sys.argv = ["alembic", *args]
                 try:
+                    if child_setup is not None:
+                        child_setup()
                     alembic.config.main(argv=args, prog="alembic")
                     code = 0
                 except SystemExit as e:

@@ -1468,8 +1468,9 @@ impl ApplyBatch {
             .exec(&insert)
             .and_then(|_| sink.exec(&ddl::drop_table(&self.table.name)));
         if let Err(e) = copied {
-            // `except: op_impl.drop_table(self.new_table); raise`
-            let _ = sink.exec(&ddl::drop_table(&self.temp_name));
+            // `except: op_impl.drop_table(self.new_table); raise`: when that
+            // DROP fails too, its error is the one Python raises.
+            sink.exec(&ddl::drop_table(&self.temp_name))?;
             return Err(e);
         }
         sink.exec(&ddl::rename_table(&self.temp_name, &self.table.name))?;
