@@ -56,6 +56,21 @@ pub struct Script {
     pub source: String,
 }
 
+impl Script {
+    /// The script's entry in the [`crate::revision::RevisionMap`].
+    pub fn revision_entry(&self) -> crate::revision::Revision {
+        crate::revision::Revision {
+            revision: self.revision.clone(),
+            down_revisions: self.down_revision.clone(),
+            branch_labels: self.branch_labels.clone(),
+            depends_on: self.depends_on.clone(),
+            doc: self.doc.clone(),
+            file_name: self.file_name.clone(),
+            longdoc: self.longdoc.clone(),
+        }
+    }
+}
+
 /// Why a file is not a usable revision script at all (no `revision =`,
 /// syntax error, ...). Alembic fails to load the whole script directory then.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

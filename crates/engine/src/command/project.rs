@@ -109,15 +109,7 @@ pub fn load_chain(versions: &[(String, String)]) -> Chain {
             continue;
         }
         match script::parse_script(name, text) {
-            Ok(s) => revisions.push(Revision {
-                revision: s.revision.clone(),
-                down_revisions: s.down_revision.clone(),
-                branch_labels: s.branch_labels.clone(),
-                depends_on: s.depends_on.clone(),
-                doc: s.doc.clone(),
-                file_name: s.file_name.clone(),
-                longdoc: s.longdoc.clone(),
-            }),
+            Ok(s) => revisions.push(s.revision_entry()),
             Err(e) => problems.push(problem(&format!("versions/{name}"), &e.diagnostic)),
         }
     }
@@ -279,15 +271,7 @@ pub fn next_step(
     }
     let revisions = scripts
         .iter()
-        .map(|s| Revision {
-            revision: s.revision.clone(),
-            down_revisions: s.down_revision.clone(),
-            branch_labels: s.branch_labels.clone(),
-            depends_on: s.depends_on.clone(),
-            doc: s.doc.clone(),
-            file_name: s.file_name.clone(),
-            longdoc: s.longdoc.clone(),
-        })
+        .map(script::Script::revision_entry)
         .collect();
     let map = RevisionMap::new(revisions).map_err(|e| e.to_string())?;
     let steps = if upgrade { map.upgrade_steps(current, "+1") } else { map.downgrade_steps(current, "-1") }

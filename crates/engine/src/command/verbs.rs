@@ -168,15 +168,7 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
     }
     let revisions: Vec<Revision> = scripts
         .iter()
-        .map(|s| Revision {
-            revision: s.revision.clone(),
-            down_revisions: s.down_revision.clone(),
-            branch_labels: s.branch_labels.clone(),
-            depends_on: s.depends_on.clone(),
-            doc: s.doc.clone(),
-            file_name: s.file_name.clone(),
-            longdoc: s.longdoc.clone(),
-        })
+        .map(Script::revision_entry)
         .collect();
     let map = RevisionMap::new(revisions).map_err(map_error)?;
     Ok(ScriptDirectory { scripts, map })

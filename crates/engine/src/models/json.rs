@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::python::repr::write_json_str;
 use crate::schema::{Autoincrement, Column, IndexColumn, MetaData, Name, ServerDefault, SqlType, Table, TypeClass};
 
 /// A JSON value with sorted object keys.
@@ -56,7 +57,7 @@ impl Json {
             Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Json::Int(i) => out.push_str(&i.to_string()),
-            Json::Str(s) => write_str(out, s),
+            Json::Str(s) => write_json_str(out, s),
             Json::Array(items) => {
                 if items.is_empty() {
                     out.push_str("[]");
@@ -90,7 +91,7 @@ impl Json {
                         }
                     }
                     newline(out, depth + 1);
-                    write_str(out, k);
+                    write_json_str(out, k);
                     out.push_str(": ");
                     v.write(out, indent, depth + 1);
                 }
@@ -99,27 +100,6 @@ impl Json {
             }
         }
     }
-}
-
-fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{:04x}", unit));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 fn opt_str(s: &Option<String>) -> Json {

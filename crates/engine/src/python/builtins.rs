@@ -15,7 +15,7 @@ use std::rc::Rc;
 use ruff_python_ast as ast;
 
 use super::eval::{binop_dunder, Args, Env, EnvKind, Interp, R};
-use super::repr::{py_repr_float, py_repr_str};
+use super::repr::{py_repr_float, py_repr_str, write_json_str};
 use super::value::*;
 
 pub fn native_fn(name: &str, f: impl Fn(&mut Interp, Args) -> R<Value> + 'static) -> Value {
@@ -2793,24 +2793,8 @@ fn json_dumps(it: &mut Interp, v: &Value) -> R<String> {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => py_repr_float(*f),
         Value::Str(s) => {
-            let mut out = String::from("\"");
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                        let mut buf = [0u16; 2];
-                        for u in c.encode_utf16(&mut buf) {
-                            out.push_str(&format!("\\u{:04x}", u));
-                        }
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
+            let mut out = String::new();
+            write_json_str(&mut out, s);
             out
         }
         Value::List(_) | Value::Tuple(_) => {

@@ -109,3 +109,27 @@ pub fn repr_shallow(v: &Value) -> String {
         _ => "<value>".into(),
     }
 }
+
+/// `json.dumps(s)` with its defaults (`ensure_ascii=True`): `"`, `\\` and the
+/// short escapes, everything else outside printable ASCII as `\\uXXXX`
+/// UTF-16 units.
+pub fn write_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{:04x}", unit));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
