@@ -146,3 +146,42 @@ fn unsupported_constructs_are_errors_at_their_position() {
     let l = e.loc.unwrap();
     assert_eq!((l.line, l.column), (2, 5));
 }
+
+/// Reference cycles (a function and its module's globals, an enum and its
+/// members, a closure that calls itself, an instance that holds itself) are
+/// broken when the interpreter is dropped: nothing it made stays alive.
+#[test]
+fn dropping_the_interpreter_frees_its_cycles() {
+    let src = r#"
+import enum
+class Color(enum.Enum):
+    RED = 1
+class Node:
+    def __init__(self):
+        self.me = self
+        self.items = [self, {"k": self}]
+def outer():
+    def again(n):
+        return again(n - 1) if n else 0
+    return again
+keep = outer()
+node = Node()
+"#;
+    let mut it = Interp::new(Rc::new(alembic_engine::python::NoModules));
+    let module = it.run_module("__main__", "t.py", src).expect("runs");
+    let globals = Rc::downgrade(&module.globals);
+    let (node, keep, color) = {
+        use alembic_engine::python::value::Value;
+        let get = |name: &str| module.globals.get(name).expect(name);
+        let (Value::Instance(node), Value::Function(keep), Value::Class(color)) = (get("node"), get("keep"), get("Color")) else {
+            panic!("unexpected kinds")
+        };
+        (Rc::downgrade(&node), Rc::downgrade(&keep), Rc::downgrade(&color))
+    };
+    drop(module);
+    drop(it);
+    assert!(globals.upgrade().is_none(), "module globals leaked");
+    assert!(node.upgrade().is_none(), "self-referencing instance leaked");
+    assert!(keep.upgrade().is_none(), "self-calling closure leaked");
+    assert!(color.upgrade().is_none(), "enum class leaked");
+}

@@ -420,6 +420,127 @@ impl Types {
     }
 }
 
+/// Python objects form reference cycles that `Rc` cannot free: a module's
+/// functions hold its globals, a method's class is in its module, an enum's
+/// members hold their class. When the interpreter goes, everything reachable
+/// from its roots is emptied so that those cycles fall apart; otherwise each
+/// evaluation (every script load, every keystroke in the page) would leak its
+/// whole object graph. No value outlives the interpreter that made it.
+impl Drop for Interp {
+    fn drop(&mut self) {
+        let mut seen: HashSet<usize> = HashSet::new();
+        let mut envs: Vec<Rc<Env>> = vec![self.builtins.clone()];
+        envs.extend(self.modules.values().map(|m| m.globals.clone()));
+        let t = &self.types;
+        let mut values: Vec<Value> = [
+            &t.object, &t.type_, &t.none, &t.bool_, &t.int, &t.float, &t.str_, &t.bytes, &t.tuple, &t.list,
+            &t.dict, &t.set, &t.range, &t.slice, &t.function, &t.builtin_function, &t.method, &t.module,
+            &t.iterator, &t.property, &t.staticmethod, &t.classmethod, &t.super_, &t.ellipsis, &t.not_implemented,
+        ]
+        .into_iter()
+        .map(|c| Value::Class(c.clone()))
+        .collect();
+        values.extend(t.exceptions.values().map(|c| Value::Class(c.clone())));
+        values.append(&mut self.handling);
+        values.extend(self.functions.drain(..).map(Value::Function));
+        for (_, (d, f)) in self.dict_defaults.drain() {
+            values.push(d);
+            values.push(f);
+        }
+        fn first_visit<T: ?Sized>(seen: &mut HashSet<usize>, rc: &Rc<T>) -> bool {
+            seen.insert(Rc::as_ptr(rc) as *const () as usize)
+        }
+        fn dict_values(d: Dict, into: &mut Vec<Value>) {
+            for (_, (k, v)) in d.map {
+                into.push(k);
+                into.push(v);
+            }
+        }
+        loop {
+            while let Some(env) = envs.pop() {
+                if !first_visit(&mut seen, &env) {
+                    continue;
+                }
+                let vars = std::mem::take(&mut *env.vars.borrow_mut());
+                values.extend(vars.into_values());
+                envs.extend(env.parent.clone());
+            }
+            let Some(v) = values.pop() else { break };
+            match v {
+                Value::None
+                | Value::Ellipsis
+                | Value::NotImplemented
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Range(..)
+                | Value::Builtin(_) => {}
+                Value::Tuple(items) => {
+                    if first_visit(&mut seen, &items) {
+                        values.extend(items.iter().cloned());
+                    }
+                }
+                Value::Slice(items) => values.extend(items.iter().cloned()),
+                Value::List(l) => {
+                    if first_visit(&mut seen, &l) {
+                        values.append(&mut l.borrow_mut());
+                    }
+                }
+                Value::Dict(d) | Value::Set(d) => {
+                    if first_visit(&mut seen, &d) {
+                        dict_values(d.replace(Dict::new()), &mut values);
+                    }
+                }
+                Value::Function(f) => {
+                    if first_visit(&mut seen, &f) {
+                        envs.push(f.closure.clone());
+                        values.extend(f.defaults.iter().cloned());
+                        values.extend(f.kw_defaults.iter().map(|(_, v)| v.clone()));
+                        dict_values(f.attrs.replace(Dict::new()), &mut values);
+                    }
+                }
+                Value::BoundMethod(b) => {
+                    values.push(b.receiver.clone());
+                    values.push(b.func.clone());
+                }
+                Value::Class(c) => {
+                    if first_visit(&mut seen, &c) {
+                        dict_values(c.dict.replace(Dict::new()), &mut values);
+                        values.extend(c.bases.iter().map(|b| Value::Class(b.clone())));
+                    }
+                }
+                Value::Instance(i) => {
+                    if first_visit(&mut seen, &i) {
+                        dict_values(i.dict.replace(Dict::new()), &mut values);
+                        values.extend(i.base_value.replace(None));
+                        i.native.replace(None);
+                        values.push(Value::Class(i.class.clone()));
+                    }
+                }
+                Value::Module(m) => envs.push(m.globals.clone()),
+                Value::Iterator(state) => {
+                    if first_visit(&mut seen, &state) {
+                        values.append(&mut state.borrow_mut().items);
+                    }
+                }
+                Value::Descriptor(d) => match &*d {
+                    Descriptor::Property { fget, fset } => {
+                        values.push(fget.clone());
+                        values.extend(fset.clone());
+                    }
+                    Descriptor::StaticMethod(f) | Descriptor::ClassMethod(f) => values.push(f.clone()),
+                },
+                Value::Super(s) => {
+                    values.push(Value::Class(s.0.clone()));
+                    values.push(s.1.clone());
+                }
+            }
+        }
+    }
+}
+
 impl Interp {
     pub fn new(loader: Rc<dyn ModuleLoader>) -> Interp {
         let types = Types::new();
