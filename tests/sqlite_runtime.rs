@@ -804,7 +804,7 @@ fn second_batch_failing_rolls_back_the_first_but_not_its_create() {
     ];
     let err = runtime::run_step(&mut db, &ops, &[]).unwrap_err();
     assert!(matches!(err, RuntimeError::Database { .. }));
-    let tables = reflect::table_names(&mut db).unwrap();
+    let tables = reflect::get_table_names(&mut db).unwrap();
     assert_eq!(tables, ["_alembic_tmp_parent", "order", "parent"]);
     assert_eq!(
         db.rows("SELECT count(*) FROM _alembic_tmp_parent"),

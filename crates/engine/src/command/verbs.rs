@@ -366,7 +366,7 @@ fn revision_error(e: rev::RevisionError) -> Failure {
     }
 }
 
-/// Python's own exceptions that `revision.rs` reports by name (`AssertionError:
+/// Python's own exceptions that `revision` reports by name (`AssertionError:
 /// ...`, `KeyError: 'x'`): Alembic does not catch them, so the command dies with
 /// a traceback (exit 1) whose last line is the exception. Alembic's asserts are
 /// bare but one, so the line is plain `AssertionError`; what failed follows.

@@ -273,7 +273,7 @@ pub fn run_step_streaming<E>(
                         firsts.join("; ")
                     ));
                 }
-                if let Ok(names) = reflect::table_names(db) {
+                if let Ok(names) = reflect::get_table_names(db) {
                     for n in names.iter().filter(|n| n.starts_with("_alembic_tmp_")) {
                         left_behind.push(format!(
                             "The table {n} was left in the database (SQLite DDL is not transactional); \
