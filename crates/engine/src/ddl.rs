@@ -163,10 +163,16 @@ pub fn requires_quotes(name: &str) -> bool {
         || lower != name
 }
 
+/// `IdentifierPreparer.quote_identifier`: always quoted, embedded quotes
+/// doubled (`"a""b"`). The one place SQLite identifiers are quoted.
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// `IdentifierPreparer.quote`: `"order"`, `"Weird Name"`, `name`.
 pub fn quote(name: &str) -> String {
     if requires_quotes(name) {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        quote_identifier(name)
     } else {
         name.to_string()
     }
@@ -183,11 +189,12 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         Some(n) => format!("{name}({n})"),
         None => name.to_string(),
     };
-    // `_render_string_type`: length, then ` COLLATE "x"`.
+    // `_render_string_type`: length, then ` COLLATE ` and the collation as
+    // `format_collation` writes it (`quote`: `nocase`, `"NOCASE"`).
     let string = |name: &str| {
         let mut s = with_len(name);
         if let Some(c) = &t.collation {
-            s.push_str(&format!(" COLLATE \"{c}\""));
+            s.push_str(&format!(" COLLATE {}", quote(c)));
         }
         s
     };
@@ -221,7 +228,7 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
                 None => "VARCHAR".into(),
             };
             if let Some(c) = &t.collation {
-                s.push_str(&format!(" COLLATE \"{c}\""));
+                s.push_str(&format!(" COLLATE {}", quote(c)));
             }
             s
         }
@@ -868,6 +875,23 @@ mod tests {
         assert_eq!(quote("1x"), "\"1x\"");
         assert_eq!(quote("a\"b"), "\"a\"\"b\"");
         assert_eq!(quote("serial_no"), "serial_no");
+        assert_eq!(quote_identifier("serial_no"), "\"serial_no\"");
+        assert_eq!(quote_identifier("a\"b"), "\"a\"\"b\"");
+    }
+
+    /// Ground truth: SQLAlchemy 2.1.9, `String(10, collation=c).compile(dialect=sqlite.dialect())`.
+    #[test]
+    fn collations_are_quoted_only_when_required() {
+        let string = |c: &str| {
+            let mut t = SqlType::new(TypeClass::String);
+            t.length = Some(10);
+            t.collation = Some(c.to_string());
+            compile_type(&t).expect("compiles")
+        };
+        assert_eq!(string("nocase"), "VARCHAR(10) COLLATE nocase");
+        assert_eq!(string("NOCASE"), "VARCHAR(10) COLLATE \"NOCASE\"");
+        assert_eq!(string("my coll"), "VARCHAR(10) COLLATE \"my coll\"");
+        assert_eq!(string("a\"b"), "VARCHAR(10) COLLATE \"a\"\"b\"");
     }
 
     #[test]

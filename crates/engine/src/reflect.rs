@@ -27,6 +27,7 @@
 //!   SQLAlchemy or a person writes in the usual layouts.
 
 use crate::db::{Database, DbError, Value};
+use crate::ddl::quote_identifier;
 use crate::schema::{
     CheckConstraint, Column, Computed, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
     PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
@@ -58,11 +59,6 @@ pub fn get_table_names(db: &mut dyn Database) -> Result<Vec<String>, DbError> {
         .iter()
         .filter_map(|row| row.first().and_then(Value::as_str).map(str::to_string))
         .collect())
-}
-
-/// `quote_identifier`: always quoted, for PRAGMA arguments.
-fn qident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -133,7 +129,7 @@ pub fn get_columns(
     table_sql: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<ReflectedColumn>, DbError> {
-    let info = db.query(&format!("PRAGMA main.table_xinfo({})", qident(name)))?;
+    let info = db.query(&format!("PRAGMA main.table_xinfo({})", quote_identifier(name)))?;
     let mut columns = Vec::new();
     for i in 0..info.rows.len() {
         let hidden = info.get(i, "hidden").as_i64().unwrap_or(0);
@@ -204,7 +200,7 @@ pub fn get_foreign_keys(
     elements: &[String],
     warnings: &mut Vec<String>,
 ) -> Result<Vec<ForeignKeyConstraint>, DbError> {
-    let fkl = db.query(&format!("PRAGMA main.foreign_key_list({})", qident(name)))?;
+    let fkl = db.query(&format!("PRAGMA main.foreign_key_list({})", quote_identifier(name)))?;
     let mut pragma_fks: Vec<(i64, ForeignKeyConstraint)> = Vec::new();
     for i in 0..fkl.rows.len() {
         let id = fkl.get(i, "id").as_i64().unwrap_or(0);
@@ -290,14 +286,14 @@ pub fn get_indexes(
     name: &str,
     warnings: &mut Vec<String>,
 ) -> Result<ReflectedIndexes, DbError> {
-    let il = db.query(&format!("PRAGMA main.index_list({})", qident(name)))?;
+    let il = db.query(&format!("PRAGMA main.index_list({})", quote_identifier(name)))?;
     let mut auto_indexes: Vec<Vec<String>> = Vec::new();
     let mut indexes: Vec<Index> = Vec::new();
     for i in 0..il.rows.len() {
         let iname = text(il.get(i, "name")).unwrap_or_default();
         let unique = il.get(i, "unique").as_i64().unwrap_or(0) != 0;
         let partial = il.get(i, "partial").as_i64().unwrap_or(0) != 0;
-        let ii = db.query(&format!("PRAGMA main.index_info({})", qident(&iname)))?;
+        let ii = db.query(&format!("PRAGMA main.index_info({})", quote_identifier(&iname)))?;
         let mut cols = Vec::new();
         let mut expression = false;
         for j in 0..ii.rows.len() {
@@ -467,7 +463,7 @@ pub fn partial_index_predicate(index_sql: &str) -> Option<String> {
 }
 
 fn referred_pk(db: &mut dyn Database, table: &str) -> Result<Vec<String>, DbError> {
-    let info = db.query(&format!("PRAGMA main.table_info({})", qident(table)))?;
+    let info = db.query(&format!("PRAGMA main.table_info({})", quote_identifier(table)))?;
     let mut pk: Vec<(i64, String)> = (0..info.rows.len())
         .filter_map(|i| {
             let k = info.get(i, "pk").as_i64().unwrap_or(0);
