@@ -183,6 +183,30 @@ pub fn string_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// `SQLiteImpl.autogen_column_reflect` /
+/// `_guess_if_default_is_unparenthesized_sql_expr`, for autogenerate and for
+/// the batch copy of a reflected table alike: a reflected default that
+/// is not a number digit, a quoted string or already parenthesized gets
+/// parentheses, because SQLite needs them around expressions in DDL
+/// (<https://sqlite.org/lang_createtable.html#the_default_clause>).
+pub fn parenthesize_reflected_default(d: ServerDefault) -> ServerDefault {
+    match d {
+        ServerDefault::Text(expr) if is_unparenthesized_sql_expr(&expr) => ServerDefault::Text(format!("({expr})")),
+        other => other,
+    }
+}
+
+fn is_unparenthesized_sql_expr(expr: &str) -> bool {
+    // Python's `re.match(r"^...$")`: `$` also matches before one final "\n";
+    // `.` does not match "\n".
+    let body = expr.strip_suffix('\n').unwrap_or(expr);
+    let enclosed = |open: char, close: char| {
+        body.chars().count() >= 3 && body.starts_with(open) && body.ends_with(close) && !body.contains('\n')
+    };
+    let single_digit = body.chars().count() == 1 && body.chars().all(|c| c.is_ascii_digit() || c == '.');
+    !(expr.is_empty() || single_digit || enclosed('\'', '\'') || enclosed('(', ')'))
+}
+
 /// `SQLiteTypeCompiler.process(type_)`: `VARCHAR(40)`, `NUMERIC(5, 1)`, `CHAR(32)` ...
 pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
     let with_len = |name: &str| match t.length {

@@ -46,7 +46,6 @@ use crate::schema::MetaData;
 
 pub use tables::sorted_tables;
 pub use types::{compare_type, sqlite_type_ddl, type_class_name, type_repr};
-pub use util::parenthesize_reflected_default;
 
 /// Logger of table / column add and remove lines.
 pub const LOG_TABLES: &str = "alembic.autogenerate.compare.tables";

@@ -6,7 +6,8 @@
 //! copy whose constraint and index names are `conv` and whose unparenthesized
 //! SQL defaults are parenthesized.
 
-use crate::schema::{Name, ServerDefault, Table};
+use crate::ddl::parenthesize_reflected_default;
+use crate::schema::{Name, Table};
 
 /// A reflected table as Alembic's autogenerate sees it: names wrapped in
 /// `conv()` and SQL defaults parenthesized.
@@ -35,27 +36,4 @@ pub(super) fn conn_table(raw: &Table) -> Table {
 
 fn to_conv(n: Name) -> Name {
     Name::conv(n.value)
-}
-
-/// `SQLiteImpl.autogen_column_reflect` /
-/// `_guess_if_default_is_unparenthesized_sql_expr`: a reflected default that
-/// is not a number digit, a quoted string or already parenthesized gets
-/// parentheses, because SQLite needs them around expressions in DDL
-/// (<https://sqlite.org/lang_createtable.html#the_default_clause>).
-pub fn parenthesize_reflected_default(d: ServerDefault) -> ServerDefault {
-    match d {
-        ServerDefault::Text(expr) if is_unparenthesized_sql_expr(&expr) => ServerDefault::Text(format!("({expr})")),
-        other => other,
-    }
-}
-
-fn is_unparenthesized_sql_expr(expr: &str) -> bool {
-    // Python's `re.match(r"^...$")`: `$` also matches before one final "\n";
-    // `.` does not match "\n".
-    let body = expr.strip_suffix('\n').unwrap_or(expr);
-    let enclosed = |open: char, close: char| {
-        body.chars().count() >= 3 && body.starts_with(open) && body.ends_with(close) && !body.contains('\n')
-    };
-    let single_digit = body.chars().count() == 1 && body.chars().all(|c| c.is_ascii_digit() || c == '.');
-    !(expr.is_empty() || single_digit || enclosed('\'', '\'') || enclosed('(', ')'))
 }

@@ -196,25 +196,6 @@ fn topological_sort(pairs: &[(String, String)], allitems: &[String]) -> Vec<Stri
     out
 }
 
-/// `SQLiteImpl._guess_if_default_is_unparenthesized_sql_expr` + wrapping:
-/// a reflected default like `CURRENT_TIMESTAMP` or `10` becomes `(…)`.
-pub fn parenthesize_reflected_default(d: &ServerDefault) -> ServerDefault {
-    match d {
-        ServerDefault::Text(t) => {
-            let single_digit =
-                t.chars().count() == 1 && t.chars().all(|c| c.is_ascii_digit() || c == '.');
-            let quoted = t.len() >= 3 && t.starts_with('\'') && t.ends_with('\'');
-            let paren = t.len() >= 3 && t.starts_with('(') && t.ends_with(')');
-            if t.is_empty() || single_digit || quoted || paren {
-                d.clone()
-            } else {
-                ServerDefault::Text(format!("({t})"))
-            }
-        }
-        ServerDefault::Literal(_) => d.clone(),
-    }
-}
-
 fn constraint_columns(c: &Constraint) -> Vec<String> {
     match c {
         Constraint::PrimaryKey(p) => p.columns.clone(),
@@ -238,10 +219,7 @@ impl ApplyBatch {
             .map(|c| {
                 let mut col = c.clone();
                 if reflected {
-                    col.server_default = col
-                        .server_default
-                        .as_ref()
-                        .map(parenthesize_reflected_default);
+                    col.server_default = col.server_default.take().map(ddl::parenthesize_reflected_default);
                 }
                 BatchColumn {
                     key: c.name.clone(),
@@ -678,19 +656,6 @@ impl ApplyBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reflected_defaults_are_parenthesized_as_alembic_does() {
-        let p = |s: &str| parenthesize_reflected_default(&ServerDefault::Text(s.into()));
-        assert_eq!(
-            p("CURRENT_TIMESTAMP"),
-            ServerDefault::Text("(CURRENT_TIMESTAMP)".into())
-        );
-        assert_eq!(p("10"), ServerDefault::Text("(10)".into()));
-        assert_eq!(p("1"), ServerDefault::Text("1".into()));
-        assert_eq!(p("'hi'"), ServerDefault::Text("'hi'".into()));
-        assert_eq!(p("(1 + 2)"), ServerDefault::Text("(1 + 2)".into()));
-    }
 
     /// Ground truth: Alembic 1.20.1 batch on `vehicle(id, kind, plate, payload_kg, seats)`
     /// with add `axles`, add `cargo_m3`, drop `seats` creates

@@ -40,7 +40,7 @@ use crate::reflect;
 use crate::revision::VersionUpdate;
 use crate::schema::{Column, Name, Table};
 
-pub use batch::{batch_requires_recreate, parenthesize_reflected_default};
+pub use batch::batch_requires_recreate;
 pub use sink::offline_statement;
 pub use version_table::{
     ensure_version_table, has_table, offline_version_table, offline_version_updates, read_heads,
