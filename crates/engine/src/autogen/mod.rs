@@ -116,12 +116,7 @@ fn py_opt_str(s: Option<&str>) -> String {
 }
 
 /// `repr(tuple_of_str)`: `('a',)`, `('a', 'b')`, `()`.
-pub fn py_tuple(items: &[String]) -> String {
-    match items {
-        [one] => format!("({},)", py_str(one)),
-        _ => format!("({})", items.iter().map(|s| py_str(s)).collect::<Vec<_>>().join(", ")),
-    }
-}
+pub use crate::python::repr::py_repr_str_tuple as py_tuple;
 
 fn py_bool(b: bool) -> &'static str {
     if b {

@@ -52,6 +52,8 @@ mod steps;
 
 use std::collections::BTreeSet;
 
+use crate::python::repr::{py_repr_str, py_repr_str_tuple};
+
 pub(crate) use map::py_decimal;
 pub use map::RevisionMap;
 pub use report::{
@@ -202,7 +204,7 @@ impl Arg {
         match self {
             Arg::Nil => "None".to_string(),
             Arg::One(s) => s.clone(),
-            Arg::Many(v) => py_tuple_repr(v),
+            Arg::Many(v) => py_repr_str_tuple(v),
         }
     }
 
@@ -213,23 +215,6 @@ impl Arg {
             Arg::One(s) => Some(vec![s.clone()]),
             Arg::Many(v) => Some(v.clone()),
         }
-    }
-}
-
-fn py_repr_str(s: &str) -> String {
-    if s.contains('\'') && !s.contains('"') {
-        format!("\"{s}\"")
-    } else {
-        format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
-    }
-}
-
-fn py_tuple_repr(v: &[String]) -> String {
-    let items: Vec<String> = v.iter().map(|s| py_repr_str(s)).collect();
-    if items.len() == 1 {
-        format!("({},)", items[0])
-    } else {
-        format!("({})", items.join(", "))
     }
 }
 
@@ -346,6 +331,16 @@ mod tests {
             Err(RevisionError::Message(m)) => m,
             Ok(v) => panic!("expected an error, got {v:?}"),
         }
+    }
+
+    /// Ground truth: Python's `str(('a1', 'b\nc'))` and friends, as Alembic's
+    /// messages print a tuple of revision ids.
+    #[test]
+    fn tuple_arguments_print_as_python_does() {
+        let many = |v: &[&str]| Arg::Many(v.iter().map(|s| s.to_string()).collect()).py_str();
+        assert_eq!(many(&["a1", "b\nc"]), "('a1', 'b\\nc')");
+        assert_eq!(many(&["it's"]), "(\"it's\",)");
+        assert_eq!(many(&["x\u{1}"]), "('x\\x01',)");
     }
 
     #[test]
