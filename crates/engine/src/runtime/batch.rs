@@ -34,7 +34,17 @@ pub fn batch_requires_recreate(ops: &[Op]) -> bool {
         }
         Op::CreateIndex { .. } | Op::DropIndex { .. } => false,
         Op::BatchAlterTable(b) => batch_requires_recreate(&b.ops),
-        _ => true,
+        Op::CreateTable { .. }
+        | Op::DropTable { .. }
+        | Op::RenameTable { .. }
+        | Op::DropColumn { .. }
+        | Op::AlterColumn(_)
+        | Op::CreateUniqueConstraint { .. }
+        | Op::CreateForeignKey { .. }
+        | Op::CreateCheckConstraint { .. }
+        | Op::DropConstraint { .. }
+        | Op::Execute { .. }
+        | Op::BulkInsert { .. } => true,
     })
 }
 
@@ -78,7 +88,19 @@ pub(super) fn run_batch(
                         "Can't drop table in batch mode".into(),
                     ))
                 }
-                _ => run_op(sink, op, warnings)?,
+                Op::RenameTable { .. }
+                | Op::AddColumn { .. }
+                | Op::DropColumn { .. }
+                | Op::AlterColumn(_)
+                | Op::CreateIndex { .. }
+                | Op::DropIndex { .. }
+                | Op::CreateUniqueConstraint { .. }
+                | Op::CreateForeignKey { .. }
+                | Op::CreateCheckConstraint { .. }
+                | Op::DropConstraint { .. }
+                | Op::Execute { .. }
+                | Op::BulkInsert { .. }
+                | Op::BatchAlterTable(_) => run_op(sink, op, warnings)?,
             }
         }
         return Ok(());
