@@ -210,3 +210,34 @@ TABLE seq
   PK {'constrained_columns': ['id'], 'name': None}"#;
     assert_eq!(describe(&md), want);
 }
+
+/// Counts the statements that read `sqlite_master`, which has no index on
+/// `name`: one such read per table made reflection quadratic in tables.
+struct CatalogReads {
+    db: NativeDatabase,
+    reads: usize,
+}
+
+impl Database for CatalogReads {
+    fn execute(&mut self, sql: &str) -> Result<(), engine::db::DbError> {
+        self.db.execute(sql)
+    }
+    fn query(&mut self, sql: &str) -> Result<engine::db::QueryResult, engine::db::DbError> {
+        self.reads += usize::from(sql.contains("sqlite_master"));
+        self.db.query(sql)
+    }
+}
+
+#[test]
+fn reflection_reads_the_catalog_a_fixed_number_of_times() {
+    let mut db = CatalogReads { db: NativeDatabase::open_in_memory().unwrap(), reads: 0 };
+    for t in 0..50 {
+        db.execute(&format!("CREATE TABLE t{t} (id INTEGER PRIMARY KEY, x INTEGER)")).unwrap();
+        db.execute(&format!("CREATE INDEX ix_t{t}_x ON t{t} (x)")).unwrap();
+    }
+    db.execute("CREATE VIEW v AS SELECT * FROM t0").unwrap();
+    let md = reflect::reflect(&mut db).unwrap();
+    assert_eq!(md.tables.len(), 50);
+    assert_eq!(md.tables["t7"].indexes.len(), 1);
+    assert_eq!(db.reads, 2, "one read of the table names, one of their CREATE TABLE texts");
+}

@@ -42,12 +42,24 @@ pub fn reflect(db: &mut dyn Database) -> Result<MetaData, DbError> {
 pub fn reflect_with_warnings(db: &mut dyn Database) -> Result<(MetaData, Vec<String>), DbError> {
     let mut md = MetaData::default();
     let mut warnings = Vec::new();
+    // Every CREATE TABLE text in one read: looking each up by name scans
+    // sqlite_master (it has no index), which made reflection quadratic.
+    let mut table_sql = get_all_table_sql(db)?;
     for name in get_table_names(db)? {
-        if let Some(t) = reflect_table(db, &name, &mut warnings)? {
-            md.add_table(t);
+        if let Some(sql) = table_sql.remove(&name) {
+            md.add_table(reflect_table_with_sql(db, &name, &sql, &mut warnings)?);
         }
     }
     Ok((md, warnings))
+}
+
+/// `_get_table_sql` for every table and view at once: name → stored text.
+fn get_all_table_sql(db: &mut dyn Database) -> Result<std::collections::HashMap<String, String>, DbError> {
+    let r = db.query("SELECT name, sql FROM sqlite_master WHERE type in ('table', 'view')")?;
+    Ok(r.rows
+        .iter()
+        .filter_map(|row| Some((text(row.first()?)?, text(row.get(1)?)?)))
+        .collect())
 }
 
 /// `get_table_names()`: user tables sorted by name, without `sqlite_%`.
@@ -93,7 +105,17 @@ pub fn reflect_table(
     let Some(table_sql) = get_table_sql(db, name)? else {
         return Ok(None);
     };
-    let body = table_body(&table_sql);
+    reflect_table_with_sql(db, name, &table_sql, warnings).map(Some)
+}
+
+/// [`reflect_table`] of a table whose CREATE TABLE text was already read.
+fn reflect_table_with_sql(
+    db: &mut dyn Database,
+    name: &str,
+    table_sql: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Table, DbError> {
+    let body = table_body(table_sql);
     let elements = split_top_level(&body);
 
     let mut table = Table::new(name);
@@ -110,7 +132,7 @@ pub fn reflect_table(
     table.unique_constraints = get_unique_constraints(&elements, indexes.auto_indexes);
     table.check_constraints = get_check_constraints(&elements);
 
-    Ok(Some(table))
+    Ok(table)
 }
 
 /// A column as `get_columns` returns it: `primary_key` is the column's
