@@ -180,7 +180,8 @@ pub struct ScopeInfo {
 /// A scope: module globals, a function call's locals, a class body, a
 /// comprehension. Shared by closures (cells are the whole scope).
 pub struct Env {
-    pub vars: RefCell<IndexMap<String, Value>>,
+    /// FxHash, as `Dict`: insertion order does not depend on the hasher.
+    pub vars: RefCell<IndexMap<String, Value, rustc_hash::FxBuildHasher>>,
     pub parent: Option<Rc<Env>>,
     pub kind: EnvKind,
     pub scope: Option<Rc<ScopeInfo>>,
@@ -188,7 +189,7 @@ pub struct Env {
 
 impl Env {
     pub fn new(kind: EnvKind, parent: Option<Rc<Env>>) -> Rc<Env> {
-        Rc::new(Env { vars: RefCell::new(IndexMap::new()), parent, kind, scope: None })
+        Rc::new(Env { vars: RefCell::new(IndexMap::default()), parent, kind, scope: None })
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         self.vars.borrow().get(name).cloned()
@@ -428,7 +429,7 @@ impl Types {
 /// whole object graph. No value outlives the interpreter that made it.
 impl Drop for Interp {
     fn drop(&mut self) {
-        let mut seen: HashSet<usize> = HashSet::new();
+        let mut seen: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::default();
         let mut envs: Vec<Rc<Env>> = vec![self.builtins.clone()];
         envs.extend(self.modules.values().map(|m| m.globals.clone()));
         let t = &self.types;
@@ -447,7 +448,7 @@ impl Drop for Interp {
             values.push(d);
             values.push(f);
         }
-        fn first_visit<T: ?Sized>(seen: &mut HashSet<usize>, rc: &Rc<T>) -> bool {
+        fn first_visit<T: ?Sized>(seen: &mut rustc_hash::FxHashSet<usize>, rc: &Rc<T>) -> bool {
             seen.insert(Rc::as_ptr(rc) as *const () as usize)
         }
         fn dict_values(d: Dict, into: &mut Vec<Value>) {
@@ -1849,7 +1850,7 @@ impl Interp {
             return Err(self.fatal("RecursionError", "maximum recursion depth exceeded"));
         }
         let scope = self.scope_of(func);
-        let env = Rc::new(Env { vars: RefCell::new(IndexMap::new()), parent: Some(func.closure.clone()), kind: EnvKind::Function, scope: Some(scope) });
+        let env = Rc::new(Env { vars: RefCell::new(IndexMap::default()), parent: Some(func.closure.clone()), kind: EnvKind::Function, scope: Some(scope) });
         self.bind_args(func, args, &env)?;
         self.depth += 1;
         // Expression nesting is counted per frame; the call depth bounds the rest.
