@@ -28,8 +28,9 @@ use super::{PyError, SourceRef};
 use crate::db::QueryResult;
 use crate::ops::{Literal, Op};
 use crate::runtime::RuntimeError;
-use crate::script::{self, Imports, Scalar};
+use crate::script::{self, Imports, Scalar, TypeValue};
 use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::{Ranged, TextRange};
 
 /// Expressions the op readers may have evaluated again without side
 /// effects: names, attribute chains, f-strings, arithmetic and subscripts of
@@ -52,8 +53,11 @@ fn pure(e: &Expr) -> bool {
     }
 }
 
-/// Reads an op call, resolving pure argument expressions in the caller's scope.
-fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>) -> R<Op> {
+/// Reads an op call, resolving pure argument expressions in the caller's
+/// scope and types from the values `args` the call was made with.
+fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>, args: &Args) -> R<Op> {
+    let mut values = Vec::new();
+    argument_values(site.call(), args, &site.code, &mut values);
     let cell = RefCell::new(&mut *it);
     let resolve = |e: &Expr| -> Option<Scalar> {
         if !pure(e) {
@@ -67,9 +71,139 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
             _ => None,
         }
     };
-    let r = script::read_op(src(&site.code), imports, site.call(), method, batch_table, &resolve);
+    let sa_type = |e: &Expr| -> Option<Result<TypeValue, String>> {
+        let v = values.iter().find(|(r, _)| *r == e.range()).map(|(_, v)| v.clone())?;
+        let mut it = cell.try_borrow_mut().ok()?;
+        match type_value(&mut it, &v, 0) {
+            Ok(t) => t.map(Ok),
+            Err(exc) => Some(Err(it.to_error(exc).exception_line())),
+        }
+    };
+    let r = script::read_op(src(&site.code), imports, site.call(), method, batch_table, &resolve, &sa_type);
     drop(cell);
     r.map_err(|d| not_supported(it, &site.code, d))
+}
+
+/// The values the evaluator gave the argument expressions of `call`
+/// (`args`), and, through the SQLAlchemy constructs made by calls written
+/// inside it, of their arguments too: (source range, value) pairs.
+fn argument_values(call: &ast::ExprCall, args: &Args, code: &Rc<ModuleCode>, out: &mut Vec<(TextRange, Value)>) {
+    let mut positional: Vec<&Expr> = Vec::new();
+    for arg in call.arguments.args.iter() {
+        match arg {
+            Expr::Starred(s) => match s.value.as_ref() {
+                Expr::List(l) => positional.extend(l.elts.iter()),
+                Expr::Tuple(t) => positional.extend(t.elts.iter()),
+                // the values after an unknown-length spread do not line up
+                _ => break,
+            },
+            other => positional.push(other),
+        }
+    }
+    for (e, v) in positional.into_iter().zip(args.pos.iter()) {
+        value_of_expr(e, v, code, out);
+    }
+    for kw in call.arguments.keywords.iter() {
+        if let Some(name) = &kw.arg {
+            if let Some(v) = args.kwarg(name.as_str()) {
+                value_of_expr(&kw.value, v, code, out);
+            }
+        }
+    }
+}
+
+fn value_of_expr(e: &Expr, v: &Value, code: &Rc<ModuleCode>, out: &mut Vec<(TextRange, Value)>) {
+    out.push((e.range(), v.clone()));
+    match (e, v) {
+        (Expr::Call(c), Value::Instance(i)) => {
+            if let Some(k) = construct_of(i) {
+                if let Some(site) = &k.site {
+                    if Rc::ptr_eq(&site.code, code) && site.call().range() == c.range() {
+                        argument_values(c, &k.args, code, out);
+                    }
+                }
+            }
+        }
+        (Expr::List(l), Value::List(items)) => {
+            let items = items.borrow().clone();
+            for (e, v) in l.elts.iter().zip(items.iter()) {
+                value_of_expr(e, v, code, out);
+            }
+        }
+        (Expr::Tuple(t), Value::Tuple(items)) => {
+            for (e, v) in t.elts.iter().zip(items.iter()) {
+                value_of_expr(e, v, code, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Is `c` a project's subclass of SQLAlchemy's `TypeDecorator`?
+fn is_type_decorator(c: &Rc<Class>) -> bool {
+    !is_sa_class(c) && c.mro_all().any(|k| k.name == "TypeDecorator" && is_sa_class(k))
+}
+
+fn is_sa_class(c: &Class) -> bool {
+    c.module == "sqlalchemy" || c.module.starts_with("sqlalchemy.") || c.module == "sqlmodel" || c.module.starts_with("sqlmodel.")
+}
+
+/// The type SQLite's DDL compiler sees for the value `v`, as SQLAlchemy's
+/// `TypeDecorator.type_engine(dialect)` finds it: a class is instantiated
+/// with no arguments (`to_instance`); a `TypeDecorator` gives its
+/// `load_dialect_impl(dialect)` (with the SQLite dialect) when the project
+/// overrides it, else its `impl`. `None` when `v` is not a type.
+fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<TypeValue>> {
+    if depth > 16 {
+        return Err(it.exc("RecursionError", "TypeDecorator impl chain too deep"));
+    }
+    match v {
+        Value::Class(c) if is_type_decorator(c) => {
+            let inst = it.call(v, Args::default())?;
+            type_value(it, &inst, depth + 1)
+        }
+        Value::Class(c) if is_sa_class(c) => Ok(Some(TypeValue { path: format!("{}.{}", c.module, c.name), args: Args::default() })),
+        Value::Instance(i) if is_type_decorator(&i.class) => {
+            let own = i.class.mro_all().take_while(|k| !is_sa_class(k)).any(|k| k.dict.borrow().get_str("load_dialect_impl").is_some());
+            let next = if own {
+                let f = it.getattr(v, "load_dialect_impl")?;
+                let dialect = sqlite_dialect(it);
+                it.call(&f, Args::new(vec![dialect]))?
+            } else {
+                match i.get("impl") {
+                    Some(own) => own,
+                    None => {
+                        // TypeDecorator.__init__: impl = to_instance(cls.impl, *args, **kwargs)
+                        let class_impl = it.getattr(v, "impl")?;
+                        match class_impl {
+                            Value::Class(_) => {
+                                let args = construct_of(i).map(|k| k.args.clone()).unwrap_or_default();
+                                it.call(&class_impl, args)?
+                            }
+                            other => other,
+                        }
+                    }
+                }
+            };
+            type_value(it, &next, depth + 1)
+        }
+        Value::Instance(i) => Ok(construct_of(i).filter(|_| is_sa_class(&i.class)).map(|k| TypeValue { path: k.path.clone(), args: k.args.clone() })),
+        _ => Ok(None),
+    }
+}
+
+/// SQLAlchemy's SQLite dialect as scripts and `TypeDecorator`s see it:
+/// `name`, `driver`, and `type_descriptor(t)` (SQLite adapts no type a
+/// project names).
+fn sqlite_dialect(it: &mut Interp) -> Value {
+    let cls = new_plain_class(it, "SQLiteDialect_pysqlite", "sqlalchemy.dialects.sqlite.pysqlite");
+    cls.dict.borrow_mut().set_str("type_descriptor", native_fn("type_descriptor", |it, a| {
+        a.pos.get(1).cloned().ok_or_else(|| it.type_error("type_descriptor() missing 1 required positional argument: 'typeobj'"))
+    }));
+    let dialect = Instance::new(cls);
+    dialect.set("name", Value::str("sqlite"));
+    dialect.set("driver", Value::str("pysqlite"));
+    Value::Instance(Rc::new(dialect))
 }
 
 /// Where a running script's ops go.
@@ -286,10 +420,10 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
                 let header = script::read_batch(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
                 Ok(batch_operations(it, h.clone(), header))
             }),
-            _ => native_fn(name, move |it, _| {
+            _ => native_fn(name, move |it, a| {
                 let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "op called from no code"))?;
                 let imports = h.imports_of(&site.code);
-                let op = read_op_at(it, &site, &imports, name, None)?;
+                let op = read_op_at(it, &site, &imports, name, None, &a)?;
                 h.apply(it, op)?;
                 Ok(Value::None)
             }),
@@ -392,14 +526,18 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
         let f = match name {
             "f" => native_fn("f", |it, a| a.pos.get(1).cloned().ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))),
             "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
-            _ => native_fn(name, move |it, _| {
+            _ => native_fn(name, move |it, mut a| {
+                // the bound method's receiver is the batch itself
+                if !a.pos.is_empty() {
+                    a.pos.remove(0);
+                }
                 let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch op called from no code"))?;
                 let imports = h.imports_of(&site.code);
                 let table = st.borrow().as_ref().map(|b| b.table.clone());
                 let Some(table) = table else {
                     return Err(it.exc("RuntimeError", "the batch_alter_table block has ended"));
                 };
-                let op = read_op_at(it, &site, &imports, name, Some(&table))?;
+                let op = read_op_at(it, &site, &imports, name, Some(&table), &a)?;
                 if let Some(b) = st.borrow_mut().as_mut() {
                     b.ops.push(op);
                 }
@@ -413,13 +551,10 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
 
 /// `op.get_bind()`: a connection whose dialect is SQLite.
 fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
-    let dialect_cls = new_plain_class(it, "SQLiteDialect_pysqlite", "sqlalchemy.dialects.sqlite.pysqlite");
-    let dialect = Instance::new(dialect_cls);
-    dialect.set("name", Value::str("sqlite"));
-    dialect.set("driver", Value::str("pysqlite"));
+    let dialect = sqlite_dialect(it);
     let cls = new_plain_class(it, "Connection", "sqlalchemy.engine.base");
     let conn = Rc::new(Instance::new(cls.clone()));
-    conn.set("dialect", Value::Instance(Rc::new(dialect)));
+    conn.set("dialect", dialect);
     let engine = Instance::new(new_plain_class(it, "Engine", "sqlalchemy.engine.base"));
     engine.set("name", Value::str("sqlite"));
     conn.set("engine", Value::Instance(Rc::new(engine)));
