@@ -133,6 +133,8 @@ enum Sink<'a> {
     Online {
         db: &'a mut dyn Database,
         in_transaction: bool,
+        /// Inside `MigrationContext.autocommit_block()`: DML opens no transaction.
+        autocommit: bool,
         kept: Vec<String>,
     },
     Offline {
@@ -155,7 +157,7 @@ fn skip_space_and_comments(mut sql: &str) -> &str {
 }
 
 /// Python's `sqlite3` opens a transaction before these (legacy mode).
-fn is_dml(sql: &str) -> bool {
+pub(crate) fn is_dml(sql: &str) -> bool {
     let first = skip_space_and_comments(sql)
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
@@ -312,6 +314,7 @@ impl Sink<'_> {
             Sink::Online {
                 db,
                 in_transaction,
+                autocommit,
                 kept,
             } => {
                 if has_second_statement(sql) {
@@ -320,7 +323,7 @@ impl Sink<'_> {
                 if is_alter_column(sql) {
                     return Err(db_err(sql, DbError::new("near \"ALTER\": syntax error")));
                 }
-                if is_dml(sql) && !*in_transaction {
+                if is_dml(sql) && !*in_transaction && !*autocommit {
                     // Python's `sqlite3` prepares the statement before its
                     // implicit BEGIN: one that does not compile (`no such
                     // column`, `cannot INSERT into generated column`) fails
@@ -418,6 +421,24 @@ impl StepRun<'_> {
         run_op(&mut self.sink, op, &mut self.warnings)
     }
 
+    /// `MigrationContext.autocommit_block()` entered (`on`) or left: on
+    /// entry the open transaction commits (Alembic commits it
+    /// unconditionally); inside, each statement autocommits. Offline
+    /// nothing is emitted (SQLite's DDL is not transactional).
+    pub fn autocommit(&mut self, on: bool) -> Result<(), RuntimeError> {
+        match &mut self.sink {
+            Sink::Online { db, in_transaction, autocommit, .. } => {
+                if on && *in_transaction {
+                    db.execute("COMMIT").map_err(|e| db_err("COMMIT", e))?;
+                    *in_transaction = false;
+                }
+                *autocommit = on;
+                Ok(())
+            }
+            Sink::Offline { .. } => Ok(()),
+        }
+    }
+
     /// Runs a query online (inside the step's transaction when one is
     /// open); `None` offline.
     pub fn query(&mut self, sql: &str) -> Result<Option<QueryResult>, RuntimeError> {
@@ -447,6 +468,7 @@ pub fn run_step_streaming<E>(
             sink: Sink::Online {
                 db: &mut *db,
                 in_transaction: false,
+                autocommit: false,
                 kept: vec![],
             },
             warnings: Vec::new(),

@@ -212,6 +212,8 @@ pub trait OpSink {
     fn op(&mut self, op: Op) -> Result<(), RuntimeError>;
     /// Runs a query online; `None` offline (there is no database).
     fn query(&mut self, sql: &str) -> Result<Option<QueryResult>, RuntimeError>;
+    /// `MigrationContext.autocommit_block()` entered (`on`) or left.
+    fn autocommit(&mut self, on: bool) -> Result<(), RuntimeError>;
 }
 
 /// Collects ops without running them (a script's static view).
@@ -227,6 +229,9 @@ impl OpSink for RecordingSink {
     }
     fn query(&mut self, _: &str) -> Result<Option<QueryResult>, RuntimeError> {
         Ok(None)
+    }
+    fn autocommit(&mut self, _: bool) -> Result<(), RuntimeError> {
+        Ok(())
     }
 }
 
@@ -367,9 +372,8 @@ pub fn install(it: &mut Interp, host: Rc<ScriptHost>) {
         let context = it.new_native_module("alembic.context");
         let h2 = h.clone();
         context.globals.set("get_bind", native_fn("get_bind", move |it, _| Ok(connection(it, h2.clone()))));
-        context.globals.set("get_context", native_fn("get_context", |it, _| {
-            Err(it.exc("NotImplementedError", "context.get_context() (the MigrationContext) is not supported by the playground yet"))
-        }));
+        let h3 = h.clone();
+        context.globals.set("get_context", native_fn("get_context", move |it, _| Ok(migration_context(it, h3.clone()))));
         context.globals.set("is_offline_mode", native_fn("is_offline_mode", |it, _| {
             Err(it.exc("NotImplementedError", "context.is_offline_mode() is not supported by the playground yet"))
         }));
@@ -408,6 +412,7 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
                 a.pos.first().cloned().or_else(|| a.kwarg("name").cloned()).ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))
             }),
             "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
+            "get_context" => native_fn("get_context", move |it, _| Ok(migration_context(it, h.clone()))),
             "execute" => native_fn("execute", move |it, a| {
                 let sql = statement_sql(it, &a, "execute")?;
                 h.apply(it, Op::Execute { sql })?;
@@ -549,15 +554,99 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
     me
 }
 
+/// The URL of the playground's database as scripts see it: SQLite, with
+/// no file name (in the browser there is none).
+const DATABASE_URL: &str = "sqlite://";
+
+/// The `Engine` of the migration's connection (and of
+/// `engine_from_config` on the project's configuration: the same database).
+fn engine(it: &mut Interp) -> Value {
+    let engine = Instance::new(new_plain_class(it, "Engine", "sqlalchemy.engine.base"));
+    engine.set("name", Value::str("sqlite"));
+    engine.set("driver", Value::str("pysqlite"));
+    engine.set("dialect", sqlite_dialect(it));
+    engine.set("url", Value::str(DATABASE_URL));
+    Value::Instance(Rc::new(engine))
+}
+
+/// `op.get_context()` / `context.get_context()`: Alembic's
+/// `MigrationContext` with its `dialect`, `bind`, `config` and
+/// `autocommit_block()`.
+fn migration_context(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
+    let cls = new_plain_class(it, "MigrationContext", "alembic.runtime.migration");
+    let h = host.clone();
+    cls.dict.borrow_mut().set_str("autocommit_block", native_fn("autocommit_block", move |it, _| {
+        let cm = new_plain_class(it, "_GeneratorContextManager", "contextlib");
+        let (h1, h2) = (h.clone(), h.clone());
+        cm.dict.borrow_mut().set_str("__enter__", native_fn("__enter__", move |it, _| {
+            h1.with_sink_do(it, |s| s.autocommit(true))?;
+            Ok(Value::None)
+        }));
+        cm.dict.borrow_mut().set_str("__exit__", native_fn("__exit__", move |it, _| {
+            h2.with_sink_do(it, |s| s.autocommit(false))?;
+            Ok(Value::Bool(false))
+        }));
+        Ok(Value::Instance(Rc::new(Instance::new(cm))))
+    }));
+    let ctx = Instance::new(cls);
+    ctx.set("dialect", sqlite_dialect(it));
+    let bind = connection(it, host);
+    ctx.set("bind", bind.clone());
+    ctx.set("connection", bind);
+    ctx.set("config", alembic_config(it));
+    Value::Instance(Rc::new(ctx))
+}
+
+/// The project's `alembic.Config` as a script reads it: the `[alembic]`
+/// section holds the database URL.
+fn alembic_config(it: &mut Interp) -> Value {
+    let cls = new_plain_class(it, "Config", "alembic.config");
+    fn section(it: &mut Interp, name: &str) -> Option<Value> {
+        (name == "alembic").then(|| {
+            let mut d = Dict::new();
+            let k = Value::str("sqlalchemy.url");
+            if let Ok(hk) = it.hash_key(&k) {
+                d.insert(hk, k, Value::str(DATABASE_URL));
+            }
+            Value::dict(d)
+        })
+    }
+    cls.dict.borrow_mut().set_str("get_section", native_fn("get_section", |it, a| {
+        let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).ok_or_else(|| it.type_error("get_section() missing 1 required positional argument: 'name'"))?;
+        let default = a.pos.get(2).cloned().or_else(|| a.kwarg("default").cloned()).unwrap_or(Value::None);
+        Ok(section(it, &name).unwrap_or(default))
+    }));
+    cls.dict.borrow_mut().set_str("get_main_option", native_fn("get_main_option", |it, a| {
+        let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).ok_or_else(|| it.type_error("get_main_option() missing 1 required positional argument: 'name'"))?;
+        let default = a.pos.get(2).cloned().or_else(|| a.kwarg("default").cloned()).unwrap_or(Value::None);
+        Ok(if name == "sqlalchemy.url" { Value::str(DATABASE_URL) } else { default })
+    }));
+    let cfg = Instance::new(cls);
+    cfg.set("config_ini_section", Value::str("alembic"));
+    Value::Instance(Rc::new(cfg))
+}
+
+/// `sa.engine_from_config(configuration, prefix="sqlalchemy.")`: the
+/// configuration must name the playground's database.
+fn engine_from_config(it: &mut Interp, a: Args) -> R<Value> {
+    let conf = a.pos.first().cloned().or_else(|| a.kwarg("configuration").cloned()).ok_or_else(|| it.type_error("engine_from_config() missing 1 required positional argument: 'configuration'"))?;
+    let prefix = a.pos.get(1).cloned().or_else(|| a.kwarg("prefix").cloned()).unwrap_or(Value::str("sqlalchemy."));
+    let key = format!("{}url", prefix.as_str().unwrap_or(""));
+    let url = it.getitem(&conf, Value::str(&key))?;
+    if url.as_str() != Some(DATABASE_URL) {
+        let shown = it.repr(&url)?;
+        return Err(it.exc("NotImplementedError", format!("engine_from_config: the playground can only connect to its own database, not {shown}")));
+    }
+    Ok(engine(it))
+}
+
 /// `op.get_bind()`: a connection whose dialect is SQLite.
 fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
     let dialect = sqlite_dialect(it);
     let cls = new_plain_class(it, "Connection", "sqlalchemy.engine.base");
     let conn = Rc::new(Instance::new(cls.clone()));
     conn.set("dialect", dialect);
-    let engine = Instance::new(new_plain_class(it, "Engine", "sqlalchemy.engine.base"));
-    engine.set("name", Value::str("sqlite"));
-    conn.set("engine", Value::Instance(Rc::new(engine)));
+    conn.set("engine", engine(it));
     let h = host.clone();
     cls.dict.borrow_mut().set_str("execute", native_fn("execute", move |it, a| {
         let mut a = a;
@@ -572,12 +661,21 @@ fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         if head.starts_with("SELECT") || head.starts_with("PRAGMA") || head.starts_with("WITH") {
             let rows = h.with_sink_do(it, |s| s.query(&sql))?;
             return match rows {
-                Some(r) => Ok(result(it, r)),
+                Some(r) => Ok(result(it, r, -1)),
                 None => Err(it.exc("NotImplementedError", "a query needs a database; it cannot run in --sql mode")),
             };
         }
+        let dml = crate::runtime::is_dml(&sql);
         h.apply(it, Op::Execute { sql })?;
-        Ok(result(it, QueryResult::default()))
+        // sqlite3's cursor.rowcount: the rows a DML statement changed, -1 otherwise
+        let rowcount = match dml {
+            true => match h.with_sink_do(it, |s| s.query("SELECT changes()"))? {
+                Some(r) => r.rows.first().and_then(|row| row.first()).and_then(|v| v.as_i64()).unwrap_or(-1),
+                None => -1,
+            },
+            false => -1,
+        };
+        Ok(result(it, QueryResult::default(), rowcount))
     }));
     Value::Instance(conn)
 }
@@ -593,7 +691,7 @@ fn db_value(v: &crate::db::Value) -> Value {
 }
 
 /// A `CursorResult` over rows already fetched.
-fn result(it: &mut Interp, r: QueryResult) -> Value {
+fn result(it: &mut Interp, r: QueryResult, rowcount: i64) -> Value {
     let cls = new_plain_class(it, "CursorResult", "sqlalchemy.engine.cursor");
     let rows: Vec<Value> = r.rows.iter().map(|row| Value::tuple(row.iter().map(db_value).collect())).collect();
     let rows = Rc::new(RefCell::new((rows, 0usize)));
@@ -622,7 +720,9 @@ fn result(it: &mut Interp, r: QueryResult) -> Value {
     let r5 = rows.clone();
     d.set_str("__iter__", native_fn("__iter__", move |_, _| Ok(Value::list(r5.borrow().0.clone()))));
     drop(d);
-    Value::Instance(Rc::new(Instance::new(cls)))
+    let inst = Instance::new(cls);
+    inst.set("rowcount", Value::Int(rowcount));
+    Value::Instance(Rc::new(inst))
 }
 
 /// `sa.inspect(bind)`: the inspector methods scripts use to test the schema.
@@ -698,6 +798,8 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
                 let c = new_plain_class(it, "Base", &module_name);
                 Ok(Value::Class(c))
             })
+        } else if attr == "engine_from_config" {
+            native_fn("engine_from_config", engine_from_config)
         } else if attr == "inspect" {
             let h = h.clone();
             native_fn("inspect", move |it, _| Ok(inspector(it, h.clone())))
