@@ -1024,25 +1024,6 @@ fn topological_sort(pairs: &[(String, String)], allitems: &[String]) -> Vec<Stri
     out
 }
 
-/// `SQLiteImpl._guess_if_default_is_unparenthesized_sql_expr` + wrapping:
-/// a reflected default like `CURRENT_TIMESTAMP` or `10` becomes `(…)`.
-pub fn parenthesize_reflected_default(d: &ServerDefault) -> ServerDefault {
-    match d {
-        ServerDefault::Text(t) => {
-            let single_digit =
-                t.chars().count() == 1 && t.chars().all(|c| c.is_ascii_digit() || c == '.');
-            let quoted = t.len() >= 3 && t.starts_with('\'') && t.ends_with('\'');
-            let paren = t.len() >= 3 && t.starts_with('(') && t.ends_with(')');
-            if t.is_empty() || single_digit || quoted || paren {
-                d.clone()
-            } else {
-                ServerDefault::Text(format!("({t})"))
-            }
-        }
-        ServerDefault::Literal(_) => d.clone(),
-    }
-}
-
 fn constraint_columns(c: &Constraint) -> Vec<String> {
     match c {
         Constraint::PrimaryKey(p) => p.columns.clone(),
@@ -1068,8 +1049,8 @@ impl ApplyBatch {
                 if reflected {
                     col.server_default = col
                         .server_default
-                        .as_ref()
-                        .map(parenthesize_reflected_default);
+                        .take()
+                        .map(crate::autogen::parenthesize_reflected_default);
                 }
                 BatchColumn {
                     key: c.name.clone(),
@@ -1558,7 +1539,7 @@ mod tests {
 
     #[test]
     fn reflected_defaults_are_parenthesized_as_alembic_does() {
-        let p = |s: &str| parenthesize_reflected_default(&ServerDefault::Text(s.into()));
+        let p = |s: &str| crate::autogen::parenthesize_reflected_default(ServerDefault::Text(s.into()));
         assert_eq!(
             p("CURRENT_TIMESTAMP"),
             ServerDefault::Text("(CURRENT_TIMESTAMP)".into())
@@ -1567,6 +1548,9 @@ mod tests {
         assert_eq!(p("1"), ServerDefault::Text("1".into()));
         assert_eq!(p("'hi'"), ServerDefault::Text("'hi'".into()));
         assert_eq!(p("(1 + 2)"), ServerDefault::Text("(1 + 2)".into()));
+        // `^\(.+\)$`: `.` does not match a newline, so a multi-line
+        // parenthesised default is wrapped once more
+        assert_eq!(p("(\n  lower(x)\n)"), ServerDefault::Text("((\n  lower(x)\n))".into()));
     }
 
     /// Ground truth: Alembic 1.20.1 batch on `vehicle(id, kind, plate, payload_kg, seats)`

@@ -867,7 +867,7 @@ impl<'a, 'src> Cx<'a, 'src> {
         const KW: &[&str] = &[
             "nullable", "comment", "server_default", "new_column_name", "type_", "existing_type",
             "existing_server_default", "existing_nullable", "existing_comment", "schema", "autoincrement",
-            "existing_autoincrement", "insert_before", "insert_after",
+            "existing_autoincrement", "insert_before", "insert_after", KWARGS,
         ];
         let (table, b) = if cx.batch_table.is_some() {
             const SIG: Sig = sig(&["column_name"], 1, KW);
@@ -1260,9 +1260,11 @@ impl<'a, 'src> Cx<'a, 'src> {
                 return Err(self.err(arg, format!("cannot interpret the sa.Column argument `{}`", self.quote(arg))));
             }
         }
-        for k in ["default", "onupdate", "server_onupdate", "key", "doc", "system", "quote", "info"] {
+        // `default=` / `onupdate=` are client-side (Python) defaults: DDL
+        // never renders them, so an op's column ignores them as Alembic does
+        for k in ["server_onupdate", "key", "system", "quote"] {
             if let Some(e) = b.get(k) {
-                if !matches!(e, Expr::NoneLiteral(_)) && k != "doc" && k != "info" {
+                if !matches!(e, Expr::NoneLiteral(_)) {
                     return Err(self.err(e, format!("sa.Column({k}=...) is not supported in a migration by the playground")));
                 }
             }
