@@ -332,7 +332,7 @@ pub(crate) fn module_imports(module: &ast::ModModule) -> Imports {
 
 /// Reads `op.<method>(...)` (or `batch_op.<method>(...)` on the batch of
 /// `batch_table`) from its call expression.
-pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall, method: &str, batch_table: Option<&str>, resolve: Resolve<'_>, sa_type: TypeResolve<'_>) -> Result<Op, Diagnostic> {
+pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall, method: &str, batch_table: Option<&str>, resolve: Resolve<'_>, sa_type: TypeResolve<'_>) -> Result<Op, ReadError> {
     let cx = Cx { m: src, resolve: Some(resolve), sa_type: Some(sa_type) };
     // Inside a batch, `<receiver>.f('name')` names things too.
     let receiver = match call.func.as_ref() {
@@ -347,13 +347,13 @@ pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCal
 }
 
 /// Reads `op.batch_alter_table(...)`'s arguments.
-pub(crate) fn read_batch(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<BatchAlterTable, Diagnostic> {
+pub(crate) fn read_batch(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<BatchAlterTable, ReadError> {
     let cx = Cx { m: src, resolve: None, sa_type: None };
     cx.batch_header(call, &imports.0)
 }
 
 /// Reads `sa.table('t', sa.column('a', type), ...)`.
-pub(crate) fn read_table_clause(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<(String, Vec<(String, Option<SqlType>)>), Diagnostic> {
+pub(crate) fn read_table_clause(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<(String, Vec<(String, Option<SqlType>)>), ReadError> {
     let cx = Cx { m: src, resolve: None, sa_type: None };
     cx.table_clause(call, &imports.0)
 }
@@ -444,7 +444,23 @@ struct Cx<'a, 'src> {
     sa_type: Option<TypeResolve<'a>>,
 }
 
-type R<T> = Result<T, Diagnostic>;
+type R<T> = Result<T, ReadError>;
+
+/// Why a reader refused an op call: where, and the Python exception class
+/// Alembic (or Python's argument binding) raises there: `TypeError` for
+/// arguments a signature does not take, `NotImplementedError` for what
+/// the playground does not model.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReadError {
+    pub diagnostic: Diagnostic,
+    pub exception: &'static str,
+}
+
+impl From<ReadError> for Diagnostic {
+    fn from(e: ReadError) -> Diagnostic {
+        e.diagnostic
+    }
+}
 
 /// A call's arguments bound to a signature, as Python binds them.
 struct Bound<'e> {
@@ -478,8 +494,13 @@ const fn sig(params: &'static [&'static str], required: usize, kwonly: &'static 
 }
 
 impl<'a, 'src> Cx<'a, 'src> {
-    fn err(&self, node: &impl Ranged, message: impl Into<String>) -> Diagnostic {
-        self.m.diagnostic(node, Severity::Error, message)
+    fn err(&self, node: &impl Ranged, message: impl Into<String>) -> ReadError {
+        ReadError { diagnostic: self.m.diagnostic(node, Severity::Error, message), exception: "NotImplementedError" }
+    }
+
+    /// Python's `TypeError` for arguments a signature does not take.
+    fn type_err(&self, node: &impl Ranged, message: impl Into<String>) -> ReadError {
+        ReadError { exception: "TypeError", ..self.err(node, message) }
     }
 
     fn text(&self, node: &impl Ranged) -> &'src str {
@@ -552,10 +573,12 @@ impl<'a, 'src> Cx<'a, 'src> {
         match (method, in_batch) {
             ("create_table", false) => self.op_create_table(call, &cx),
             ("drop_table", false) => {
-                const SIG: Sig = sig(&["table_name"], 1, &["schema", "if_exists"]);
+                const SIG: Sig = sig(&["table_name"], 1, &["schema", "if_exists", KWARGS]);
                 let b = self.bind(call, &SIG, &name)?;
                 self.expect_none(&b, "schema")?;
                 self.unsupported_kw(&b, &["if_exists"], &name)?;
+                // `**kw` go to the `Table` Alembic builds to drop: SQLAlchemy checks them
+                self.table_dialect_kwargs(&b.kwargs, &name)?;
                 Ok(Op::DropTable { table: Table::new(self.str_arg(&b, "table_name", call)?) })
             }
             ("rename_table", false) => {
@@ -936,7 +959,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 }
                 None if sig.varargs => varargs.push(arg),
                 None => {
-                    return Err(self.err(
+                    return Err(self.type_err(
                         arg,
                         format!("{name}() takes at most {} positional arguments", sig.params.len()),
                     ))
@@ -953,15 +976,15 @@ impl<'a, 'src> Cx<'a, 'src> {
                     kwargs.push((key.to_string(), &kw.value));
                     continue;
                 }
-                return Err(self.err(kw, format!("{name}() got an unexpected keyword argument '{key}'")));
+                return Err(self.type_err(kw, format!("{name}() got an unexpected keyword argument '{key}'")));
             };
             if named.insert(p, &kw.value).is_some() {
-                return Err(self.err(kw, format!("{name}() got multiple values for argument '{key}'")));
+                return Err(self.type_err(kw, format!("{name}() got multiple values for argument '{key}'")));
             }
         }
         for p in sig.params.iter().take(sig.required) {
             if !named.contains_key(p) {
-                return Err(self.err(call, format!("{name}() missing required argument: '{p}'")));
+                return Err(self.type_err(call, format!("{name}() missing required argument: '{p}'")));
             }
         }
         Ok(Bound { named, varargs, kwargs })
@@ -985,9 +1008,9 @@ impl<'a, 'src> Cx<'a, 'src> {
         let (mut with_rowid, mut strict) = (None, None);
         for (key, value) in kwargs {
             let Some((dialect, _)) = key.split_once('_') else {
-                return Err(self.err(
+                return Err(self.type_err(
                     *value,
-                    format!("{name}(): Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
+                    format!("Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
                 ));
             };
             if dialect != "sqlite" {
@@ -1019,9 +1042,9 @@ impl<'a, 'src> Cx<'a, 'src> {
         let mut sqlite_where = None;
         for (key, value) in kwargs {
             let Some((dialect, _)) = key.split_once('_') else {
-                return Err(self.err(
+                return Err(self.type_err(
                     *value,
-                    format!("{name}(): Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
+                    format!("Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
                 ));
             };
             match (dialect, key.as_str(), value) {
@@ -1071,7 +1094,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     fn str_arg(&self, b: &Bound, key: &str, call: &ast::ExprCall) -> R<String> {
         match b.get(key) {
             Some(e) => self.str_lit(e),
-            None => Err(self.err(call, format!("missing required argument: '{key}'"))),
+            None => Err(self.type_err(call, format!("missing required argument: '{key}'"))),
         }
     }
 
@@ -1545,8 +1568,9 @@ impl<'a, 'src> Cx<'a, 'src> {
             Some(Err(m)) => return Err(self.err(e, m)),
             Some(Ok(v)) => v,
         };
-        let class = type_class(&v.path)
-            .ok_or_else(|| self.err(e, format!("the type `{}` is not supported by the playground", v.path)))?;
+        let Some(class) = type_class(&v.path) else {
+            return Err(self.err(e, message()));
+        };
         let what = format!("{}()", v.path.rsplit('.').next().unwrap_or(&v.path));
         self.typed(class, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(self, e, &v.args, sig, &what)?) as Box<dyn TypeArgs + '_>))
     }
@@ -1813,15 +1837,15 @@ impl<'c, 'a, 'src, 'e> ValueArgs<'c, 'a, 'src, 'e> {
                     named.insert(*p, v.clone());
                 }
                 None if sig.varargs => varargs.push(v.clone()),
-                None => return Err(cx.err(at, format!("{what} takes at most {} positional arguments", sig.params.len()))),
+                None => return Err(cx.type_err(at, format!("{what} takes at most {} positional arguments", sig.params.len()))),
             }
         }
         for (k, v) in &args.kw {
             let Some(p) = sig.params.iter().chain(sig.kwonly.iter()).find(|p| **p == k && **p != KWARGS) else {
-                return Err(cx.err(at, format!("{what} got an unexpected keyword argument '{k}'")));
+                return Err(cx.type_err(at, format!("{what} got an unexpected keyword argument '{k}'")));
             };
             if named.insert(*p, v.clone()).is_some() {
-                return Err(cx.err(at, format!("{what} got multiple values for argument '{k}'")));
+                return Err(cx.type_err(at, format!("{what} got multiple values for argument '{k}'")));
             }
         }
         Ok(ValueArgs { cx, at, named, varargs })
@@ -1831,7 +1855,7 @@ impl<'c, 'a, 'src, 'e> ValueArgs<'c, 'a, 'src, 'e> {
         self.named.get(key).filter(|v| !v.is_none())
     }
 
-    fn wrong(&self, key: &str, expected: &str) -> Diagnostic {
+    fn wrong(&self, key: &str, expected: &str) -> ReadError {
         self.cx.err(self.at, format!("{key}= must be {expected}"))
     }
 }

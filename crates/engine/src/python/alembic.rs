@@ -341,9 +341,12 @@ fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::e
     Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false })
 }
 
-/// The reader refused the call: `NotImplementedError` at the reader's position.
-fn not_supported(it: &Interp, code: &ModuleCode, d: crate::python::Diagnostic) -> Box<super::eval::Exc> {
-    let mut e = it.exc("NotImplementedError", d.message);
+/// The reader refused the call: its exception (`TypeError` for arguments
+/// the signature does not take, else `NotImplementedError`) at the
+/// reader's position.
+fn not_supported(it: &Interp, code: &ModuleCode, r: script::ReadError) -> Box<super::eval::Exc> {
+    let d = r.diagnostic;
+    let mut e = it.exc(r.exception, d.message);
     e.loc = Some(super::eval::Loc { file: code.file.clone(), line: d.line, column: d.column });
     e
 }
