@@ -59,7 +59,18 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
     let mut values = Vec::new();
     argument_values(site.call(), args, &site.code, &mut values);
     let cell = RefCell::new(&mut *it);
+    let scalar = |v: Value| match v {
+        Value::Str(s) => Some(Scalar::Str(s.to_string())),
+        Value::Int(i) => Some(Scalar::Int(i)),
+        Value::Bool(b) => Some(Scalar::Bool(b)),
+        _ => None,
+    };
     let resolve = |e: &Expr| -> Option<Scalar> {
+        // the value the call was made with, else (a name inside an argument
+        // the evaluator did not hand over) the expression evaluated again
+        if let Some((_, v)) = values.iter().find(|(r, _)| *r == e.range()) {
+            return scalar(v.clone());
+        }
         if !pure(e) {
             return None;
         }
@@ -740,19 +751,110 @@ fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         }
     };
     let names = Rc::new(names);
+    // SQLAlchemy's `@reflection.cache`: an inspector answers each question
+    // once and then from its `info_cache`, even after the schema changed
+    let cache: Rc<RefCell<BTreeMap<String, Value>>> = Rc::new(RefCell::new(BTreeMap::new()));
+    let cached = move |key: String, it: &mut Interp, f: &dyn Fn(&mut Interp) -> R<Value>| -> R<Value> {
+        if let Some(v) = cache.borrow().get(&key) {
+            return Ok(v.clone());
+        }
+        let v = f(it)?;
+        cache.borrow_mut().insert(key, v.clone());
+        Ok(v)
+    };
+    let cached = Rc::new(cached);
     let mut d = cls.dict.borrow_mut();
-    let n1 = names.clone();
-    d.set_str("get_table_names", native_fn("get_table_names", move |it, _| Ok(Value::list(n1(it)?.iter().map(|s| Value::str(s)).collect()))));
-    let n2 = names.clone();
+    let (n1, c1) = (names.clone(), cached.clone());
+    d.set_str("get_table_names", native_fn("get_table_names", move |it, _| {
+        c1("get_table_names".into(), it, &|it| Ok(Value::list(n1(it)?.iter().map(|s| Value::str(s)).collect())))
+    }));
+    let (n2, c2) = (names.clone(), cached.clone());
     d.set_str("has_table", native_fn("has_table", move |it, a| {
         let t = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).ok_or_else(|| it.type_error("has_table() needs a table name"))?;
-        Ok(Value::Bool(n2(it)?.contains(&t)))
+        c2(format!("has_table\0{t}"), it, &|it| Ok(Value::Bool(n2(it)?.contains(&t))))
     }));
-    for m in ["get_columns", "get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint", "get_check_constraints", "get_view_names"] {
+    let (h, c3) = (host.clone(), cached.clone());
+    d.set_str("get_columns", native_fn("get_columns", move |it, a| {
+        let key = format!("get_columns\0{}", a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str()).unwrap_or(""));
+        c3(key, it, &|it| get_columns(it, &h, a.clone()))
+    }));
+    for m in ["get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint", "get_check_constraints", "get_view_names"] {
         d.set_str(m, native_fn(m, move |it, _| Err(it.exc("NotImplementedError", format!("Inspector.{m}() is not supported by the playground yet")))));
     }
     drop(d);
     Value::Instance(Rc::new(Instance::new(cls)))
+}
+
+/// `Inspector.get_columns(table_name)` as SQLAlchemy's SQLite dialect
+/// answers it from `PRAGMA table_xinfo`: one dict per column with `name`,
+/// `type` (the reflected type, an instance of its SQLAlchemy class),
+/// `nullable`, `default` (the raw text) and `primary_key` (its position in
+/// the key, 0 when not in it).
+fn get_columns(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
+    let table = a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str().map(str::to_string));
+    let Some(table) = table else {
+        return Err(it.type_error("get_columns() missing 1 required positional argument: 'table_name'"));
+    };
+    if a.kwarg("schema").is_some_and(|v| !v.is_none()) {
+        return Err(it.exc("NotImplementedError", "Inspector.get_columns(schema=...) is not supported by the playground (SQLite has one schema, main)"));
+    }
+    let sql = format!("PRAGMA main.table_xinfo({})", crate::ddl::quote(&table));
+    let rows = match h.with_sink_do(it, |s| s.query(&sql))? {
+        Some(r) => r,
+        None => return Err(it.exc("NotImplementedError", "inspecting the database needs a database; it cannot run in --sql mode")),
+    };
+    if rows.rows.is_empty() {
+        return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", &table));
+    }
+    let mut out = Vec::new();
+    for i in 0..rows.rows.len() {
+        let hidden = rows.get(i, "hidden").as_i64().unwrap_or(0);
+        if hidden == 1 {
+            continue;
+        }
+        let name = rows.get(i, "name").as_str().unwrap_or("").to_string();
+        if hidden != 0 {
+            return Err(it.exc("NotImplementedError", format!("Inspector.get_columns() of the generated column '{name}' is not supported by the playground")));
+        }
+        let declared = rows.get(i, "type").as_str().unwrap_or("").to_uppercase();
+        let (t, _) = crate::reflect::resolve_type_affinity(&declared);
+        let type_value = type_instance(it, &t)?;
+        let default = match rows.get(i, "dflt_value") {
+            crate::db::Value::Null => Value::None,
+            v => Value::str(&v.as_str().map(str::to_string).unwrap_or_else(|| format!("{}", v.as_i64().unwrap_or(0)))),
+        };
+        let entries = [
+            ("name", Value::str(&name)),
+            ("type", type_value),
+            ("nullable", Value::Bool(rows.get(i, "notnull").as_i64().unwrap_or(0) == 0)),
+            ("default", default),
+            ("primary_key", Value::Int(rows.get(i, "pk").as_i64().unwrap_or(0))),
+        ];
+        let mut d = Dict::new();
+        for (k, v) in entries {
+            let k = Value::str(k);
+            let hk = it.hash_key(&k)?;
+            d.insert(hk, k, v);
+        }
+        out.push(Value::dict(d));
+    }
+    Ok(Value::list(out))
+}
+
+/// An instance of `t`'s SQLAlchemy class, made by evaluating the type as
+/// Alembic renders it (`sa.VARCHAR(length=20)`): one spelling of each type.
+fn type_instance(it: &mut Interp, t: &crate::schema::SqlType) -> R<Value> {
+    const MODULE: &str = "_playground_reflected_type";
+    let source = format!(
+        "import sqlalchemy as sa\nfrom sqlalchemy.dialects import sqlite\nvalue = {}\n",
+        crate::render::render_type(t)
+    );
+    let r = it.run_module(MODULE, MODULE, &source);
+    it.modules.shift_remove(MODULE);
+    match r {
+        Ok(m) => Ok(m.globals.get("value").unwrap_or(Value::None)),
+        Err(e) => Err(it.exc("RuntimeError", format!("reflected type {}: {}", crate::render::render_type(t), e.exception_line()))),
+    }
 }
 
 // ----- SQLAlchemy constructs ---------------------------------------------------------
