@@ -798,7 +798,7 @@ fn get_columns(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
     if a.kwarg("schema").is_some_and(|v| !v.is_none()) {
         return Err(it.exc("NotImplementedError", "Inspector.get_columns(schema=...) is not supported by the playground (SQLite has one schema, main)"));
     }
-    let sql = format!("PRAGMA main.table_xinfo({})", crate::ddl::quote(&table));
+    let sql = format!("PRAGMA main.table_xinfo({})", crate::ddl::quote_identifier(&table));
     let rows = match h.with_sink_do(it, |s| s.query(&sql))? {
         Some(r) => r,
         None => return Err(it.exc("NotImplementedError", "inspecting the database needs a database; it cannot run in --sql mode")),
