@@ -13,10 +13,14 @@
 //!   functions again through [`run_script`], each op reaching the sink when
 //!   the script calls it.
 //! - Each `op.*` call is read from its own call expression by the readers
-//!   below, binding arguments to Alembic's signatures; names resolve through
-//!   the module's imports, and side-effect-free argument expressions
-//!   (variables, f-strings) through the running script. What the readers
-//!   cannot honour is an error at its line:column, never dropped.
+//!   below, binding arguments to Alembic's signatures; the source text gives
+//!   the structure (columns, constraints, defaults), and the leaves come from
+//!   the values the evaluator made the call with: scalars ([`Resolve`]) and
+//!   types the text does not name ([`TypeResolve`]: a project's
+//!   `TypeDecorator`, a type in a variable). Names resolve through the
+//!   module's imports. What the readers cannot honour is an error at its
+//!   line:column carrying its Python exception class ([`ReadError`]:
+//!   `TypeError` for arguments a signature does not take), never dropped.
 
 use std::collections::BTreeMap;
 

@@ -12,7 +12,10 @@
 //!   exception (Alembic flushes the batch only then).
 //! - SQLAlchemy constructs (`sa.Column(...)`, `sa.text(...)`,
 //!   `t.c.x == None`, ...) are opaque values that remember the call that
-//!   made them; only the op readers interpret them. Asking one for its
+//!   made them and its argument values; only the op readers interpret them,
+//!   matching each argument expression of an op call to its value by
+//!   source range. A type value reaches the readers as SQLite's DDL
+//!   compiler sees it (`TypeDecorator` → `load_dialect_impl` / `impl`). Asking one for its
 //!   truth value raises `TypeError`, as SQLAlchemy's clauses do.
 //! - Whatever the playground cannot honour raises `NotImplementedError`
 //!   at the call, with the reader's message; nothing is skipped.
