@@ -784,6 +784,9 @@ impl OpSink for StepSink<'_, '_> {
     fn query(&mut self, sql: &str) -> Result<Option<crate::db::QueryResult>, RuntimeError> {
         self.run.query(sql)
     }
+    fn autocommit(&mut self, on: bool) -> Result<(), RuntimeError> {
+        self.run.autocommit(on)
+    }
 }
 
 /// `MigrationContext.run_migrations`: each step's ops, then its version update.

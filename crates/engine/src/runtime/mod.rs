@@ -42,6 +42,7 @@ use crate::schema::{Column, Name, Table};
 
 pub use batch::batch_requires_recreate;
 pub use sink::offline_statement;
+pub(crate) use sink::is_dml;
 pub use version_table::{
     ensure_version_table, has_table, offline_version_table, offline_version_updates, read_heads,
     run_version_updates, version_table_create_sql, version_update_sql,
@@ -201,6 +202,24 @@ impl StepRun<'_> {
         run_op(&mut self.sink, op, &mut self.warnings)
     }
 
+    /// `MigrationContext.autocommit_block()` entered (`on`) or left: on
+    /// entry the open transaction commits (Alembic commits it
+    /// unconditionally); inside, each statement autocommits. Offline
+    /// nothing is emitted (SQLite's DDL is not transactional).
+    pub fn autocommit(&mut self, on: bool) -> Result<(), RuntimeError> {
+        match &mut self.sink {
+            Sink::Online { db, in_transaction, autocommit, .. } => {
+                if on && *in_transaction {
+                    db.execute("COMMIT").map_err(|e| db_err("COMMIT", e))?;
+                    *in_transaction = false;
+                }
+                *autocommit = on;
+                Ok(())
+            }
+            Sink::Offline { .. } => Ok(()),
+        }
+    }
+
     /// Runs a query online (inside the step's transaction when one is
     /// open); `None` offline.
     pub fn query(&mut self, sql: &str) -> Result<Option<QueryResult>, RuntimeError> {
@@ -230,6 +249,7 @@ pub fn run_step_streaming<E>(
             sink: Sink::Online {
                 db: &mut *db,
                 in_transaction: false,
+                autocommit: false,
                 kept: vec![],
             },
             warnings: Vec::new(),

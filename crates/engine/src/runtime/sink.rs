@@ -20,6 +20,8 @@ pub(super) enum Sink<'a> {
     Online {
         db: &'a mut dyn Database,
         in_transaction: bool,
+        /// Inside `MigrationContext.autocommit_block()`: DML opens no transaction.
+        autocommit: bool,
         kept: Vec<String>,
     },
     Offline {
@@ -42,7 +44,7 @@ fn skip_space_and_comments(mut sql: &str) -> &str {
 }
 
 /// Python's `sqlite3` opens a transaction before these (legacy mode).
-fn is_dml(sql: &str) -> bool {
+pub(crate) fn is_dml(sql: &str) -> bool {
     let first = skip_space_and_comments(sql)
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
@@ -199,6 +201,7 @@ impl Sink<'_> {
             Sink::Online {
                 db,
                 in_transaction,
+                autocommit,
                 kept,
             } => {
                 if has_second_statement(sql) {
@@ -207,7 +210,7 @@ impl Sink<'_> {
                 if is_alter_column(sql) {
                     return Err(db_err(sql, DbError::new("near \"ALTER\": syntax error")));
                 }
-                if is_dml(sql) && !*in_transaction {
+                if is_dml(sql) && !*in_transaction && !*autocommit {
                     // Python's `sqlite3` prepares the statement before its
                     // implicit BEGIN: one that does not compile (`no such
                     // column`, `cannot INSERT into generated column`) fails
