@@ -265,6 +265,12 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             });
         })
     };
+    let on_analyse = {
+        let b = b.clone();
+        Callback::from(move |()| {
+            let _ = bridge::with(&b, |b| b.analyse_models_now());
+        })
+    };
     let on_close_permalink = {
         let dispatcher = store.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(Action::Permalink(None)))
@@ -394,7 +400,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                     </section>
                     <EditorPane files={state.files.clone()} open={state.open_file.clone()} chain={state.chain.clone()}
                         problems={state.problems.clone()} on_open={on_open} on_edit={on_edit} />
-                    <AutogenPane preview={state.preview.clone()} />
+                    <AutogenPane preview={state.preview.clone()} on_analyse={on_analyse} />
                 </section>
                 <section class="column db-column" aria-label="Database and terminal">
                     if let Some(st) = &state.stepping {

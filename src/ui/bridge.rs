@@ -56,6 +56,10 @@ const INSTANT_ANALYSIS_MS: f64 = 20.0;
 /// about [`SLICE_MS`], each its own task (see [`Bridge::analyse_now`]).
 const SYNC_SCRIPTS: usize = 40;
 const SLICE_MS: f64 = 12.0;
+/// models.py larger than this (bytes) is analysed on request only: the
+/// engine's analysis is one task, seconds long for megabytes, and the page
+/// must stay responsive while such a file is pasted or edited.
+pub const LIVE_MODELS_LIMIT: usize = 256 * 1024;
 /// Typing pauses this long before the project is autosaved.
 const SAVE_DELAY_MS: u32 = 600;
 
@@ -103,6 +107,8 @@ pub struct Bridge {
     loaded: BTreeMap<String, (String, project::LoadedScript)>,
     /// How long the last complete analysis took (ms).
     last_analysis_ms: f64,
+    /// The next analysis runs even on a models.py over [`LIVE_MODELS_LIMIT`].
+    analyse_large: bool,
     storage_key: Option<String>,
     storage_failed: bool,
     example: Option<String>,
@@ -151,6 +157,7 @@ impl Bridge {
             heads: Vec::new(),
             loaded: BTreeMap::new(),
             last_analysis_ms: 0.0,
+            analyse_large: false,
             storage_key: storage_name.map(persist::storage_key),
             storage_failed: false,
             example: None,
@@ -899,13 +906,26 @@ impl Bridge {
             self.emit_chain(&current);
         }
         if dirty.contains(MODELS) {
-            let (preview, models_problems) = self.preview();
-            problems.insert(MODELS.to_string(), models_problems);
-            self.emit(Action::Preview(preview));
+            if self.host.models.len() > LIVE_MODELS_LIMIT && !std::mem::take(&mut self.analyse_large) {
+                let paused = PreviewView { paused: Some(self.host.models.len()), ..Default::default() };
+                problems.insert(MODELS.to_string(), Vec::new());
+                self.emit(Action::Preview(paused));
+            } else {
+                let (preview, models_problems) = self.preview();
+                problems.insert(MODELS.to_string(), models_problems);
+                self.emit(Action::Preview(preview));
+            }
         }
         self.emit(Action::Problems(problems));
         self.last_analysis_ms = now_ms() - start;
         measure_since("alembic:analyse", start);
+    }
+
+    /// Analyses models.py now, whatever its size (the pane's `Analyse now`).
+    pub fn analyse_models_now(&mut self) {
+        self.analyse_large = true;
+        self.dirty.insert(MODELS.to_string());
+        self.analyse_now();
     }
 
     fn preview(&mut self) -> (PreviewView, Vec<Problem>) {
@@ -936,6 +956,7 @@ impl Bridge {
             detected: preview.detected,
             blocked,
             not_at_head: current != heads,
+            paused: None,
         };
         (view, problems)
     }

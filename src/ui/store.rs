@@ -109,6 +109,9 @@ pub struct PreviewView {
     pub blocked: Option<String>,
     /// The database is not at head: `revision --autogenerate` would refuse.
     pub not_at_head: bool,
+    /// models.py is this many bytes, over the size analysed as you type:
+    /// the pane waits for a click (`Analyse now`).
+    pub paused: Option<usize>,
 }
 
 /// The rows of the table shown in the data grid.
