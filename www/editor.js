@@ -101,8 +101,18 @@ export function createEditor(parent, doc, label, onChange) {
             });
         },
         setDiagnostics(list) {
-            const doc = view.state.doc;
-            view.dispatch(setDiagnostics(view.state, Array.from(list, (d) => toDiagnostic(doc, d))));
+            const items = Array.from(list);
+            const apply = () => {
+                const doc = view.state.doc;
+                view.dispatch(setDiagnostics(view.state, items.map((d) => toDiagnostic(doc, d))));
+            };
+            // Called while the editor is updating (the app reacts to an edit
+            // at once), CodeMirror refuses a dispatch: place them right after.
+            try {
+                apply();
+            } catch {
+                queueMicrotask(apply);
+            }
         },
         focus() {
             view.focus();

@@ -49,9 +49,9 @@ const ROWS_LIMIT: usize = 200;
 pub const UNDO_LIMIT: usize = 50;
 /// Typing pauses this long before diagnostics and the live autogenerate run,
 /// unless the last analysis took at most [`INSTANT_ANALYSIS_MS`]: then it
-/// runs right after the keystroke's task, so the pane follows every key.
+/// runs in a microtask of the keystroke's task, so the pane follows every key.
 const ANALYSIS_DELAY_MS: u32 = 120;
-const INSTANT_ANALYSIS_MS: f64 = 20.0;
+const INSTANT_ANALYSIS_MS: f64 = 40.0;
 /// A project with more scripts than this to load is loaded in slices of
 /// about [`SLICE_MS`], each its own task (see [`Bridge::analyse_now`]).
 const SYNC_SCRIPTS: usize = 40;
@@ -817,8 +817,19 @@ impl Bridge {
 
     fn schedule_analysis(&mut self) {
         let me = self.me.clone();
-        let delay = if self.last_analysis_ms <= INSTANT_ANALYSIS_MS { 0 } else { ANALYSIS_DELAY_MS };
-        self.analysis = Some(Timeout::new(delay, move || {
+        if self.last_analysis_ms <= INSTANT_ANALYSIS_MS {
+            // Cheap enough to follow the key before the browser renders the
+            // frame: a microtask, so the editor's own update (which called
+            // here) is over before the views, the editor's included, change.
+            self.analysis = None;
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(bridge) = me.upgrade() {
+                    let _ = with(&bridge, |b| b.analyse_now());
+                }
+            });
+            return;
+        }
+        self.analysis = Some(Timeout::new(ANALYSIS_DELAY_MS, move || {
             if let Some(bridge) = me.upgrade() {
                 let _ = with(&bridge, |b| b.analyse_now());
             }

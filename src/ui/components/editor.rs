@@ -84,8 +84,11 @@ pub fn editor(props: &EditorProps) -> Html {
         });
     }
     {
+        // Problems are placed on the text as it is now: again after each
+        // edit, as a problem that did not change may have moved (an analysis
+        // that finds the same problems reports no change).
         let live = live.clone();
-        use_effect_with(props.problems.clone(), move |problems| {
+        use_effect_with((props.problems.clone(), props.text.clone()), move |(problems, _)| {
             if let Some(l) = &*live.borrow() {
                 l.editor.set_problems(problems);
             }
