@@ -230,3 +230,29 @@ fn autogenerate_warns_that_it_skips_an_expression_index() {
         out.stderr
     );
 }
+
+/// `ScriptDirectory._load_revisions` loads every `.py` file but `__init__*`
+/// and `.#*`: real Alembic 1.20.1 fails on `_helper.py` with this message and
+/// exit status 255, and takes `_b2.py` as a revision (session
+/// `version_file_names`).
+#[test]
+fn a_file_starting_with_an_underscore_is_a_revision_file() {
+    let mut p = Project::new();
+    p.ok(&["revision", "-m", "one", "--rev-id", "a1"]);
+    std::fs::write(
+        p.versions().join("_b2.py"),
+        "revision = \"b2\"\ndown_revision = \"a1\"\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+    )
+    .unwrap();
+    std::fs::write(p.versions().join("__init__.py"), "X = 1\n").unwrap();
+    let out = p.ok(&["heads"]);
+    assert_eq!(out.stdout, "b2 (head)\n");
+    std::fs::write(p.versions().join("_helper.py"), "HELPER = 1\n").unwrap();
+    let out = p.run(&["heads"]);
+    assert_eq!(out.exit_code, 255, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stdout,
+        "FAILED: Could not determine revision id from filename _helper.py. Be sure the 'revision' variable is \
+         declared inside the script (please see 'Upgrading from Alembic 0.1 to 0.2' in the documentation).\n"
+    );
+}

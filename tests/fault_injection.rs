@@ -12,35 +12,37 @@
 //! the last fails nothing. Plus one regression test per difference the
 //! differential run found.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alembic_playground::platform::fault::{FailingDatabase, FaultPlan};
+use alembic_playground::platform::memory_host::MemoryHost;
 use alembic_playground::platform::native::NativeDatabase;
-use engine::command::{self, Host, Output};
+use engine::command::{self, Output};
 use engine::db::{Database, Value};
 
 /// models.py and versions/ in memory, an in-memory SQLite database behind the fault wrapper.
-struct FaultHost {
-    models: String,
-    versions: BTreeMap<String, String>,
-    db: FailingDatabase<NativeDatabase>,
+type FaultHost = MemoryHost<FailingDatabase<NativeDatabase>>;
+
+fn fault_host(models: &str, versions: &[(String, String)]) -> FaultHost {
+    let db = FailingDatabase::new(NativeDatabase::open_in_memory().unwrap(), FaultPlan::default());
+    MemoryHost::new(db, Some(models), versions)
 }
 
-impl FaultHost {
-    fn new(models: &str, versions: &[(String, String)]) -> Self {
-        FaultHost {
-            models: models.to_string(),
-            versions: versions.iter().cloned().collect(),
-            db: FailingDatabase::new(NativeDatabase::open_in_memory().unwrap(), FaultPlan::default()),
-        }
-    }
+/// What the sweep does with a project: run, run with a fault, look at the result.
+trait FaultRun {
+    fn run(&mut self, line: &str) -> Output;
+    /// Runs `line` with the k-th counted statement failing (`None`: counting only).
+    fn run_with_fault(&mut self, line: &str, k: Option<u64>) -> (Output, u64);
+    /// The rows of `alembic_version`; none when the table does not exist.
+    fn version(&mut self) -> Vec<String>;
+    fn tables(&mut self) -> Vec<String>;
+}
 
+impl FaultRun for FaultHost {
     fn run(&mut self, line: &str) -> Output {
         command::run_line(self, line)
     }
 
-    /// Runs `line` with the k-th counted statement failing (`None`: counting only).
     fn run_with_fault(&mut self, line: &str, k: Option<u64>) -> (Output, u64) {
         self.db.rearm(FaultPlan { fail_at: k, log: None });
         let out = self.run(line);
@@ -49,7 +51,6 @@ impl FaultHost {
         (out, counted)
     }
 
-    /// The rows of `alembic_version`; none when the table does not exist.
     fn version(&mut self) -> Vec<String> {
         let Ok(r) = self.db.inner().query("SELECT version_num FROM alembic_version ORDER BY 1") else {
             assert!(!self.tables().contains(&"alembic_version".to_string()));
@@ -61,28 +62,6 @@ impl FaultHost {
     fn tables(&mut self) -> Vec<String> {
         let r = self.db.inner().query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1").unwrap();
         r.rows.iter().map(|row| row[0].as_str().unwrap_or_default().to_string()).collect()
-    }
-}
-
-impl Host for FaultHost {
-    fn read_models(&self) -> Result<String, String> {
-        Ok(self.models.clone())
-    }
-    fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
-        Ok(self.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-    }
-    fn write_version(&mut self, file_name: &str, text: &str) -> Result<(), String> {
-        self.versions.insert(file_name.to_string(), text.to_string());
-        Ok(())
-    }
-    fn database(&mut self) -> &mut dyn Database {
-        &mut self.db
-    }
-    fn now(&self) -> String {
-        "2026-12-06 20:00:00.000000".to_string()
-    }
-    fn new_rev_id(&mut self) -> String {
-        "000000000001".to_string()
     }
 }
 
@@ -124,7 +103,7 @@ fn scenarios() -> Vec<(String, String, Vec<(String, String)>)> {
 
 /// A fresh project upgraded to `target` (empty when `None`).
 fn project_at(models: &str, files: &[(String, String)], target: Option<&str>) -> FaultHost {
-    let mut host = FaultHost::new(models, files);
+    let mut host = fault_host(models, files);
     if let Some(t) = target {
         let out = host.run(&format!("upgrade {t}"));
         assert!(out.ok(), "upgrade {t}: {}{}", out.stdout, out.stderr);

@@ -11,12 +11,12 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+use alembic_playground::platform::memory_host::MemoryHost;
 use alembic_playground::platform::native::NativeDatabase;
-use engine::command::{self, Host, Output};
+use engine::command::{self, Output};
 use engine::db::Database;
 use engine::models::load_models;
 use engine::python::Diagnostic;
@@ -202,53 +202,7 @@ fn report(failures: Vec<String>, cases: usize) {
     );
 }
 
-// ---------------------------------------------------------------------------
-// an in-memory project
-
-/// models.py and the versions directory in memory, an in-memory SQLite
-/// database, a fixed clock and counting revision ids.
-struct MemoryHost {
-    models: Option<String>,
-    versions: BTreeMap<String, String>,
-    db: NativeDatabase,
-    next_id: u32,
-}
-
-impl MemoryHost {
-    fn new(models: Option<&str>, versions: &[(String, String)]) -> MemoryHost {
-        MemoryHost {
-            models: models.map(str::to_string),
-            versions: versions.iter().cloned().collect(),
-            db: NativeDatabase::open_in_memory().expect("in-memory database"),
-            next_id: 0,
-        }
-    }
-}
-
-impl Host for MemoryHost {
-    fn read_models(&self) -> Result<String, String> {
-        self.models.clone().ok_or_else(|| "models.py does not exist".to_string())
-    }
-    fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
-        Ok(self.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-    }
-    fn write_version(&mut self, file_name: &str, text: &str) -> Result<(), String> {
-        self.versions.insert(file_name.to_string(), text.to_string());
-        Ok(())
-    }
-    fn database(&mut self) -> &mut dyn Database {
-        &mut self.db
-    }
-    fn now(&self) -> String {
-        "2026-11-22 04:00:00.000000".to_string()
-    }
-    fn new_rev_id(&mut self) -> String {
-        self.next_id += 1;
-        format!("{:012x}", self.next_id)
-    }
-}
-
-fn run(host: &mut MemoryHost, label: &str, line: &str) -> Result<Output, String> {
+fn run(host: &mut MemoryHost<NativeDatabase>, label: &str, line: &str) -> Result<Output, String> {
     let out = no_panic(label, line, || command::run_line(host, line))?;
     if std::env::var_os("NO_PANIC_SHOW").is_some() {
         // what the sweeps reach: `NO_PANIC_SHOW=1 cargo test --test no_panic -- --nocapture`
@@ -414,7 +368,7 @@ fn run_line_never_panics_on_random_command_lines() {
         let (models, files) = scenario(name);
         for k in 0..150 * scale() {
             // a fresh project every few lines, sometimes migrated first
-            let mut host = MemoryHost::new(models.as_deref(), &files);
+            let mut host = MemoryHost::in_memory(models.as_deref(), &files);
             if k % 3 == 0 {
                 let _ = run(&mut host, name, "upgrade heads");
             }
@@ -454,7 +408,7 @@ fn run_line_never_panics_on_projects_with_mutated_scripts() {
                 mutate_semantic(&mut rng, &files[victim].1)
             };
             let label = format!("{name} mutation {k} of {}", files[victim].0);
-            let mut host = MemoryHost::new(project_models.as_deref(), &files);
+            let mut host = MemoryHost::in_memory(project_models.as_deref(), &files);
             for _ in 0..4 {
                 let line = *rng.pick(LINES);
                 cases += 1;
@@ -480,7 +434,7 @@ fn run_line_never_panics_on_mutated_models() {
             } else {
                 mutate_semantic(&mut rng, text)
             };
-            let mut host = MemoryHost::new(Some(&input), &[]);
+            let mut host = MemoryHost::in_memory(Some(&input), &[]);
             for line in ["revision --autogenerate -m one --rev-id r1", "upgrade head", "check"] {
                 cases += 1;
                 if let Err(e) = run(&mut host, &format!("{path} mutation {k}"), line) {
@@ -615,7 +569,7 @@ fn run_line_never_panics_on_random_revision_graphs() {
             let depends = if rng.chance(6) { parent(&mut rng) } else { "None".into() };
             files.push((format!("{rev}_{i}.py"), graph_script(rev, &down, &labels, &depends)));
         }
-        let mut host = MemoryHost::new(Some(MODELS_FOR_GRAPHS), &files);
+        let mut host = MemoryHost::in_memory(Some(MODELS_FOR_GRAPHS), &files);
         for j in 0..6 {
             let line = random_command_line(&mut rng);
             let line = line.replace("r0001", ids[rng.below(ids.len())]);
@@ -707,7 +661,7 @@ fn run_line_never_panics_on_random_models_migrations() {
     let mut failures = Vec::new();
     let mut cases = 0;
     for k in 0..24 * scale() {
-        let mut host = MemoryHost::new(None, &[]);
+        let mut host = MemoryHost::in_memory(None, &[]);
         let mut history = Vec::new();
         // the same tables from step to step (so autogenerate alters them), named oddly at times
         let names = ["t", "user", "order", "select", "Weird Name", "é", "a_b", "x1", "group"];

@@ -804,7 +804,7 @@ fn second_batch_failing_rolls_back_the_first_but_not_its_create() {
     ];
     let err = runtime::run_step(&mut db, &ops, &[]).unwrap_err();
     assert!(matches!(err, RuntimeError::Database { .. }));
-    let tables = reflect::table_names(&mut db).unwrap();
+    let tables = reflect::get_table_names(&mut db).unwrap();
     assert_eq!(tables, ["_alembic_tmp_parent", "order", "parent"]);
     assert_eq!(
         db.rows("SELECT count(*) FROM _alembic_tmp_parent"),
@@ -1283,4 +1283,35 @@ fn a_copy_that_does_not_compile_leaves_no_alembic_tmp() {
         db.rows("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"),
         [vec![Value::Text("metric".into())]]
     );
+}
+
+/// Ground truth: Alembic 1.20.1 `batch_alter_table("t", recreate="always")`
+/// dropping `x` from a table whose default SQLite reflects as `(1)\n+ (2)`:
+/// `_guess_if_default_is_unparenthesized_sql_expr` does not see it as
+/// parenthesized (`.` stops at the newline), so the copy wraps it again and
+/// the rows survive.
+#[test]
+fn batch_copy_wraps_a_multiline_reflected_default_as_alembic_does() {
+    let mut db = Recorder::new(&[
+        "CREATE TABLE t (id INTEGER NOT NULL, n INTEGER DEFAULT ((1)\n+ (2)), x INTEGER, PRIMARY KEY (id))",
+        "INSERT INTO t (id, x) VALUES (1, 7)",
+    ]);
+    let b = BatchAlterTable {
+        table: "t".into(),
+        recreate: Recreate::Always,
+        copy_from: None,
+        table_args: vec![],
+        ops: vec![Op::DropColumn { table: "t".into(), column: col("x", ty(TypeClass::Integer), true) }],
+    };
+    runtime::run_ops(&mut db, &[Op::BatchAlterTable(b)]).unwrap();
+    assert_eq!(
+        db.statements(),
+        [
+            "CREATE TABLE _alembic_tmp_t (\n\tid INTEGER NOT NULL, \n\tn INTEGER DEFAULT ((1)\n+ (2)), \n\tPRIMARY KEY (id)\n)",
+            "INSERT INTO _alembic_tmp_t (id, n) SELECT t.id, t.n \nFROM t",
+            "DROP TABLE t",
+            "ALTER TABLE _alembic_tmp_t RENAME TO t",
+        ]
+    );
+    assert_eq!(db.rows("SELECT id, n FROM t"), [vec![Value::Integer(1), Value::Integer(3)]]);
 }

@@ -8,16 +8,14 @@
 //!   functions) and by the native test `tests/fuzz_regressions.rs` (stable,
 //!   `#[path]`-included), which replays every crash the fuzzer ever found
 //!   (`tests/fixtures/fuzz_regressions/<target>/`) plus the seed corpora.
-//!   So this file uses only the engine and `NativeDatabase`, never libFuzzer.
+//!   So this file uses only the engine and the platform's `MemoryHost`, never libFuzzer.
 //! - Deterministic: a fixed clock and counting revision ids, a fresh
 //!   in-memory SQLite database per input.
 //! - Inputs that are not UTF-8 are skipped where the platform could not hand
 //!   them to the engine either (files are read as UTF-8 text).
 
-use std::collections::BTreeMap;
-
-use alembic_playground::platform::native::NativeDatabase;
-use engine::command::{self, Host, Output};
+use alembic_playground::platform::memory_host::MemoryHost;
+use engine::command::{self, Output};
 use engine::db::Database;
 use engine::python::Diagnostic;
 use engine::revision::{Revision, RevisionMap};
@@ -184,57 +182,8 @@ pub fn revspec(data: &[u8]) {
 // ---------------------------------------------------------------------------
 // a whole command sequence on a scratch database
 
-/// models.py and the versions directory in memory, an in-memory SQLite
-/// database, a fixed clock and counting revision ids.
-pub struct MemoryHost {
-    pub models: Option<String>,
-    pub versions: BTreeMap<String, String>,
-    pub db: NativeDatabase,
-    next_id: u32,
-}
-
-impl MemoryHost {
-    pub fn new() -> MemoryHost {
-        MemoryHost {
-            models: Some(EMPTY_MODELS.to_string()),
-            versions: BTreeMap::new(),
-            db: NativeDatabase::open_in_memory().expect("in-memory database"),
-            next_id: 0,
-        }
-    }
-}
-
-impl Default for MemoryHost {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// What a session project starts with (as in tests/differential/sessions.py).
 const EMPTY_MODELS: &str = "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n";
-
-impl Host for MemoryHost {
-    fn read_models(&self) -> Result<String, String> {
-        self.models.clone().ok_or_else(|| "models.py does not exist".to_string())
-    }
-    fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
-        Ok(self.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-    }
-    fn write_version(&mut self, file_name: &str, text: &str) -> Result<(), String> {
-        self.versions.insert(file_name.to_string(), text.to_string());
-        Ok(())
-    }
-    fn database(&mut self) -> &mut dyn Database {
-        &mut self.db
-    }
-    fn now(&self) -> String {
-        "2026-12-06 20:00:00.000000".to_string()
-    }
-    fn new_rev_id(&mut self) -> String {
-        self.next_id += 1;
-        format!("{:012x}", self.next_id)
-    }
-}
 
 /// The input is a command session in the format of
 /// `tests/differential/sessions/*.txt`: `write models.py <<EOF` ... `EOF`,
@@ -243,7 +192,7 @@ impl Host for MemoryHost {
 /// commands run, so that one input stays fast.
 pub fn session(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let mut host = MemoryHost::new();
+    let mut host = MemoryHost::in_memory(Some(EMPTY_MODELS), &[]);
     let lines: Vec<&str> = text.split('\n').collect();
     let mut i = 0;
     let mut commands = 0;

@@ -1,7 +1,9 @@
 //! Platform bindings: the `Database` implementations and the hosts.
-//! `native` (rusqlite + filesystem) off wasm32, `sqljs` on wasm32.
+//! `native` (rusqlite + filesystem) off wasm32, `sqljs` on wasm32;
+//! `memory_host` (a project in memory) for tests and fuzzing.
 
 pub mod host_format;
+pub mod memory_host;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 #[cfg(not(target_arch = "wasm32"))]

@@ -76,10 +76,7 @@ pub struct UniqueView {
     pub column_names: Vec<String>,
 }
 
-/// `"name"` with embedded quotes doubled.
-pub fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
+pub use engine::ddl::quote_identifier;
 
 fn text(result: &QueryResult, row: usize, column: &str) -> Option<String> {
     match result.get(row, column) {

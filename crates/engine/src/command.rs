@@ -22,6 +22,7 @@ mod args;
 mod diffs;
 mod verbs;
 pub mod project;
+pub mod script_directory;
 
 pub use args::{parse_args, split_command_line, ArgsError, Invocation};
 

@@ -163,10 +163,16 @@ pub fn requires_quotes(name: &str) -> bool {
         || lower != name
 }
 
+/// `IdentifierPreparer.quote_identifier`: always quoted, embedded quotes
+/// doubled (`"a""b"`). The one place SQLite identifiers are quoted.
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// `IdentifierPreparer.quote`: `"order"`, `"Weird Name"`, `name`.
 pub fn quote(name: &str) -> String {
     if requires_quotes(name) {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        quote_identifier(name)
     } else {
         name.to_string()
     }
@@ -177,17 +183,42 @@ pub fn string_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// `SQLiteImpl.autogen_column_reflect` /
+/// `_guess_if_default_is_unparenthesized_sql_expr`, for autogenerate and for
+/// the batch copy of a reflected table alike: a reflected default that
+/// is not a number digit, a quoted string or already parenthesized gets
+/// parentheses, because SQLite needs them around expressions in DDL
+/// (<https://sqlite.org/lang_createtable.html#the_default_clause>).
+pub fn parenthesize_reflected_default(d: ServerDefault) -> ServerDefault {
+    match d {
+        ServerDefault::Text(expr) if is_unparenthesized_sql_expr(&expr) => ServerDefault::Text(format!("({expr})")),
+        other => other,
+    }
+}
+
+fn is_unparenthesized_sql_expr(expr: &str) -> bool {
+    // Python's `re.match(r"^...$")`: `$` also matches before one final "\n";
+    // `.` does not match "\n".
+    let body = expr.strip_suffix('\n').unwrap_or(expr);
+    let enclosed = |open: char, close: char| {
+        body.chars().count() >= 3 && body.starts_with(open) && body.ends_with(close) && !body.contains('\n')
+    };
+    let single_digit = body.chars().count() == 1 && body.chars().all(|c| c.is_ascii_digit() || c == '.');
+    !(expr.is_empty() || single_digit || enclosed('\'', '\'') || enclosed('(', ')'))
+}
+
 /// `SQLiteTypeCompiler.process(type_)`: `VARCHAR(40)`, `NUMERIC(5, 1)`, `CHAR(32)` ...
 pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
     let with_len = |name: &str| match t.length {
         Some(n) => format!("{name}({n})"),
         None => name.to_string(),
     };
-    // `_render_string_type`: length, then ` COLLATE "x"`.
+    // `_render_string_type`: length, then ` COLLATE ` and the collation as
+    // `format_collation` writes it (`quote`: `nocase`, `"NOCASE"`).
     let string = |name: &str| {
         let mut s = with_len(name);
         if let Some(c) = &t.collation {
-            s.push_str(&format!(" COLLATE \"{c}\""));
+            s.push_str(&format!(" COLLATE {}", quote(c)));
         }
         s
     };
@@ -221,7 +252,7 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
                 None => "VARCHAR".into(),
             };
             if let Some(c) = &t.collation {
-                s.push_str(&format!(" COLLATE \"{c}\""));
+                s.push_str(&format!(" COLLATE {}", quote(c)));
             }
             s
         }
@@ -868,6 +899,23 @@ mod tests {
         assert_eq!(quote("1x"), "\"1x\"");
         assert_eq!(quote("a\"b"), "\"a\"\"b\"");
         assert_eq!(quote("serial_no"), "serial_no");
+        assert_eq!(quote_identifier("serial_no"), "\"serial_no\"");
+        assert_eq!(quote_identifier("a\"b"), "\"a\"\"b\"");
+    }
+
+    /// Ground truth: SQLAlchemy 2.1.9, `String(10, collation=c).compile(dialect=sqlite.dialect())`.
+    #[test]
+    fn collations_are_quoted_only_when_required() {
+        let string = |c: &str| {
+            let mut t = SqlType::new(TypeClass::String);
+            t.length = Some(10);
+            t.collation = Some(c.to_string());
+            compile_type(&t).expect("compiles")
+        };
+        assert_eq!(string("nocase"), "VARCHAR(10) COLLATE nocase");
+        assert_eq!(string("NOCASE"), "VARCHAR(10) COLLATE \"NOCASE\"");
+        assert_eq!(string("my coll"), "VARCHAR(10) COLLATE \"my coll\"");
+        assert_eq!(string("a\"b"), "VARCHAR(10) COLLATE \"a\"\"b\"");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! SQLite catalog → `MetaData`, as SQLAlchemy's SQLite dialect reflects it.
 //!
-//! OWNER: sqlite helper. Contract (keep the signature): `reflect(db)` reads
-//! `sqlite_master` and `PRAGMA table_info / index_list / index_info /
-//! foreign_key_list` (plus the CREATE TABLE text for constraint names and
-//! CHECKs, as SQLAlchemy does) and returns every user table, including
-//! `alembic_version` (autogenerate skips it), excluding `sqlite_%` tables.
-//! Types are what SQLAlchemy's `ischema_names` gives (VARCHAR(40) →
+//! One function per inspector method of `SQLiteDialect` (`get_table_names`,
+//! `get_columns`, `get_pk_constraint`, `get_foreign_keys`, `get_indexes`,
+//! `get_unique_constraints`, `get_check_constraints`, `get_table_options`),
+//! and [`reflect_table`] composing them as `Table(..., autoload_with=conn)`
+//! does. [`reflect`] returns every user table, including `alembic_version`
+//! (autogenerate skips it), excluding `sqlite_%` tables. Types are what
+//! SQLAlchemy's `ischema_names` gives (VARCHAR(40) →
 //! `TypeClass::VarcharUpper` with length 40).
 //!
 //! Invariants (mirroring `sqlalchemy/dialects/sqlite/base.py`, 2.1.9):
@@ -26,6 +27,7 @@
 //!   SQLAlchemy or a person writes in the usual layouts.
 
 use crate::db::{Database, DbError, Value};
+use crate::ddl::quote_identifier;
 use crate::schema::{
     CheckConstraint, Column, Computed, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
     PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
@@ -40,7 +42,7 @@ pub fn reflect(db: &mut dyn Database) -> Result<MetaData, DbError> {
 pub fn reflect_with_warnings(db: &mut dyn Database) -> Result<(MetaData, Vec<String>), DbError> {
     let mut md = MetaData::default();
     let mut warnings = Vec::new();
-    for name in table_names(db)? {
+    for name in get_table_names(db)? {
         if let Some(t) = reflect_table(db, &name, &mut warnings)? {
             md.add_table(t);
         }
@@ -49,7 +51,7 @@ pub fn reflect_with_warnings(db: &mut dyn Database) -> Result<(MetaData, Vec<Str
 }
 
 /// `get_table_names()`: user tables sorted by name, without `sqlite_%`.
-pub fn table_names(db: &mut dyn Database) -> Result<Vec<String>, DbError> {
+pub fn get_table_names(db: &mut dyn Database) -> Result<Vec<String>, DbError> {
     let r = db.query(
         "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name",
     )?;
@@ -57,11 +59,6 @@ pub fn table_names(db: &mut dyn Database) -> Result<Vec<String>, DbError> {
         .iter()
         .filter_map(|row| row.first().and_then(Value::as_str).map(str::to_string))
         .collect())
-}
-
-/// `quote_identifier`: always quoted, for PRAGMA arguments.
-fn qident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -73,32 +70,67 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// `_get_table_sql`: the stored CREATE TABLE (or CREATE VIEW) text; `None`
+/// when there is no such table.
+fn get_table_sql(db: &mut dyn Database, name: &str) -> Result<Option<String>, DbError> {
+    let sql_rows = db.query(&format!(
+        "SELECT sql FROM sqlite_master WHERE name = {} AND type in ('table', 'view')",
+        crate::ddl::string_literal(name)
+    ))?;
+    Ok(sql_rows.rows.first().and_then(|r| r.first()).and_then(text))
+}
+
 /// One table as `Table(name, MetaData(), autoload_with=conn)` sees it;
 /// `None` when there is no such table. Warnings SQLAlchemy would emit
-/// (e.g. expression indexes skipped) are appended to `warnings`.
+/// (e.g. expression indexes skipped) are appended to `warnings`. Composed of
+/// the inspector methods below, in the order SQLAlchemy's `reflect_table`
+/// calls them; the CREATE TABLE text is read once and shared.
 pub fn reflect_table(
     db: &mut dyn Database,
     name: &str,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Table>, DbError> {
-    let sql_rows = db.query(&format!(
-        "SELECT sql FROM sqlite_master WHERE name = {} AND type in ('table', 'view')",
-        crate::ddl::string_literal(name)
-    ))?;
-    let Some(table_sql) = sql_rows.rows.first().and_then(|r| r.first()).and_then(text) else {
+    let Some(table_sql) = get_table_sql(db, name)? else {
         return Ok(None);
     };
     let body = table_body(&table_sql);
     let elements = split_top_level(&body);
 
     let mut table = Table::new(name);
-    let (with_rowid, strict) = table_options(&table_sql);
+    let (with_rowid, strict) = get_table_options(&table_sql);
     table.sqlite_with_rowid = with_rowid;
     table.sqlite_strict = strict;
 
-    // --- columns (get_columns) ---
-    let info = db.query(&format!("PRAGMA main.table_xinfo({})", qident(name)))?;
-    let mut pk_cols: Vec<(i64, String)> = Vec::new();
+    let columns = get_columns(db, name, &table_sql, warnings)?;
+    table.primary_key = get_pk_constraint(&columns, &elements);
+    table.columns = columns.into_iter().map(|c| c.column).collect();
+    table.foreign_keys = get_foreign_keys(db, name, &elements, warnings)?;
+    let indexes = get_indexes(db, name, warnings)?;
+    table.indexes = indexes.indexes;
+    table.unique_constraints = get_unique_constraints(&elements, indexes.auto_indexes);
+    table.check_constraints = get_check_constraints(&elements);
+
+    Ok(Some(table))
+}
+
+/// A column as `get_columns` returns it: `primary_key` is the column's
+/// position in the primary key (1-based; 0 when it is not part of it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReflectedColumn {
+    pub column: Column,
+    pub primary_key: i64,
+}
+
+/// `get_columns`: `PRAGMA table_xinfo`, hidden columns skipped, generated
+/// columns with their `Computed` text from the CREATE TABLE text.
+pub fn get_columns(
+    db: &mut dyn Database,
+    name: &str,
+    table_sql: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ReflectedColumn>, DbError> {
+    let info = db.query(&format!("PRAGMA main.table_xinfo({})", quote_identifier(name)))?;
+    let mut columns = Vec::new();
     for i in 0..info.rows.len() {
         let hidden = info.get(i, "hidden").as_i64().unwrap_or(0);
         if hidden == 1 {
@@ -113,7 +145,7 @@ pub fn reflect_table(
                 .replace("ALWAYS", "")
                 .trim()
                 .to_string();
-            let sqltext = sqlalchemy_generated_sqltext(&table_sql, &col_name);
+            let sqltext = sqlalchemy_generated_sqltext(table_sql, &col_name);
             computed = Some(Computed {
                 sqltext,
                 persisted: Some(hidden == 3),
@@ -123,34 +155,52 @@ pub fn reflect_table(
         if let Some(w) = warn {
             warnings.push(w);
         }
-        let mut col = Column::new(col_name.clone(), type_);
+        let mut col = Column::new(col_name, type_);
         col.nullable = info.get(i, "notnull").as_i64().unwrap_or(0) == 0;
         col.server_default = text(info.get(i, "dflt_value")).map(ServerDefault::Text);
         let pk = info.get(i, "pk").as_i64().unwrap_or(0);
         if pk > 0 {
             col.primary_key = true;
-            pk_cols.push((pk, col_name));
         }
         col.computed = computed;
-        table.columns.push(col);
+        columns.push(ReflectedColumn { column: col, primary_key: pk.max(0) });
     }
+    Ok(columns)
+}
 
-    // --- primary key (get_pk_constraint) ---
-    if !pk_cols.is_empty() {
-        pk_cols.sort_by_key(|(k, _)| *k);
-        let pk_name = elements.iter().find_map(|e| {
-            let (n, rest) = split_constraint_name(e);
-            let n = n?;
-            starts_with_keywords(rest, &["PRIMARY", "KEY"]).then(|| Name::plain(n))
-        });
-        table.primary_key = Some(PrimaryKeyConstraint {
-            name: pk_name,
-            columns: pk_cols.into_iter().map(|(_, c)| c).collect(),
-        });
+/// `get_pk_constraint`: the columns with a `primary_key` position, in that
+/// order; the name from a `CONSTRAINT <name> PRIMARY KEY` in the table text.
+pub fn get_pk_constraint(columns: &[ReflectedColumn], elements: &[String]) -> Option<PrimaryKeyConstraint> {
+    let mut pk_cols: Vec<(i64, String)> = columns
+        .iter()
+        .filter(|c| c.primary_key > 0)
+        .map(|c| (c.primary_key, c.column.name.clone()))
+        .collect();
+    if pk_cols.is_empty() {
+        return None;
     }
+    pk_cols.sort_by_key(|(k, _)| *k);
+    let pk_name = elements.iter().find_map(|e| {
+        let (n, rest) = split_constraint_name(e);
+        let n = n?;
+        starts_with_keywords(rest, &["PRIMARY", "KEY"]).then(|| Name::plain(n))
+    });
+    Some(PrimaryKeyConstraint {
+        name: pk_name,
+        columns: pk_cols.into_iter().map(|(_, c)| c).collect(),
+    })
+}
 
-    // --- foreign keys (get_foreign_keys) ---
-    let fkl = db.query(&format!("PRAGMA main.foreign_key_list({})", qident(name)))?;
+/// `get_foreign_keys`: columns from `PRAGMA foreign_key_list`; names and
+/// options from the table text, matched by signature. An FK without referred
+/// columns refers to the other table's primary key.
+pub fn get_foreign_keys(
+    db: &mut dyn Database,
+    name: &str,
+    elements: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ForeignKeyConstraint>, DbError> {
+    let fkl = db.query(&format!("PRAGMA main.foreign_key_list({})", quote_identifier(name)))?;
     let mut pragma_fks: Vec<(i64, ForeignKeyConstraint)> = Vec::new();
     for i in 0..fkl.rows.len() {
         let id = fkl.get(i, "id").as_i64().unwrap_or(0);
@@ -189,8 +239,9 @@ pub fn reflect_table(
             }
         }
     }
+    let mut foreign_keys = Vec::new();
     let mut remaining: Vec<ForeignKeyConstraint> = pragma_fks.into_iter().map(|(_, f)| f).collect();
-    for e in &elements {
+    for e in elements {
         let (cname, rest) = split_constraint_name(e);
         if let Some(parsed) = parse_table_fk(rest) {
             let sig_match = remaining.iter().position(|f| {
@@ -205,7 +256,7 @@ pub fn reflect_table(
                 fk.onupdate = parsed.onupdate;
                 fk.deferrable = parsed.deferrable;
                 fk.initially = parsed.initially;
-                table.foreign_keys.push(fk);
+                foreign_keys.push(fk);
             } else {
                 warnings.push(format!(
                     "WARNING: SQL-parsed foreign key constraint '{:?}' could not be located in PRAGMA foreign_keys for table {}",
@@ -214,17 +265,35 @@ pub fn reflect_table(
             }
         }
     }
-    table.foreign_keys.extend(remaining);
+    foreign_keys.extend(remaining);
+    Ok(foreign_keys)
+}
 
-    // --- indexes (get_indexes, with auto indexes for unique constraints) ---
-    let il = db.query(&format!("PRAGMA main.index_list({})", qident(name)))?;
-    let mut auto_sigs: Vec<Vec<String>> = Vec::new();
+/// What `get_indexes(..., include_auto_indexes=True)` gives: the indexes
+/// proper, sorted by name, and apart from them the columns of each
+/// `sqlite_autoindex_*` (which back UNIQUE constraints).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReflectedIndexes {
+    pub indexes: Vec<Index>,
+    pub auto_indexes: Vec<Vec<String>>,
+}
+
+/// `get_indexes`: `PRAGMA index_list` and `index_info`; expression indexes
+/// are skipped with SQLAlchemy's warning; a partial index's predicate is read
+/// from its CREATE INDEX text.
+pub fn get_indexes(
+    db: &mut dyn Database,
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> Result<ReflectedIndexes, DbError> {
+    let il = db.query(&format!("PRAGMA main.index_list({})", quote_identifier(name)))?;
+    let mut auto_indexes: Vec<Vec<String>> = Vec::new();
     let mut indexes: Vec<Index> = Vec::new();
     for i in 0..il.rows.len() {
         let iname = text(il.get(i, "name")).unwrap_or_default();
         let unique = il.get(i, "unique").as_i64().unwrap_or(0) != 0;
         let partial = il.get(i, "partial").as_i64().unwrap_or(0) != 0;
-        let ii = db.query(&format!("PRAGMA main.index_info({})", qident(&iname)))?;
+        let ii = db.query(&format!("PRAGMA main.index_info({})", quote_identifier(&iname)))?;
         let mut cols = Vec::new();
         let mut expression = false;
         for j in 0..ii.rows.len() {
@@ -234,7 +303,7 @@ pub fn reflect_table(
             }
         }
         if iname.starts_with("sqlite_autoindex") {
-            auto_sigs.push(cols);
+            auto_indexes.push(cols);
             continue;
         }
         if expression {
@@ -264,11 +333,15 @@ pub fn reflect_table(
         });
     }
     indexes.sort_by(|a, b| a.name.cmp(&b.name));
-    table.indexes = indexes;
+    Ok(ReflectedIndexes { indexes, auto_indexes })
+}
 
-    // --- unique constraints (get_unique_constraints) ---
+/// `get_unique_constraints`: UNIQUE table constraints and inline `UNIQUE`
+/// columns parsed from the table text, each reported only when a
+/// `sqlite_autoindex_*` over the same columns backs it.
+pub fn get_unique_constraints(elements: &[String], mut auto_indexes: Vec<Vec<String>>) -> Vec<UniqueConstraint> {
     let mut parsed_uqs: Vec<(Option<String>, Vec<String>)> = Vec::new();
-    for e in &elements {
+    for e in elements {
         let (cname, rest) = split_constraint_name(e);
         if starts_with_keywords(rest, &["UNIQUE"]) {
             if let Some(inner) = rest.find('(').and_then(|p| paren_inner(rest, p)) {
@@ -282,24 +355,29 @@ pub fn reflect_table(
             }
         }
     }
-    for e in &elements {
+    for e in elements {
         if let Some(c) = inline_unique_column(e) {
             parsed_uqs.push((None, vec![c]));
         }
     }
+    let mut uniques = Vec::new();
     for (cname, cols) in parsed_uqs {
-        if let Some(p) = auto_sigs.iter().position(|s| *s == cols) {
-            auto_sigs.remove(p);
-            table.unique_constraints.push(UniqueConstraint {
+        if let Some(p) = auto_indexes.iter().position(|s| *s == cols) {
+            auto_indexes.remove(p);
+            uniques.push(UniqueConstraint {
                 name: cname.map(Name::plain),
                 columns: cols,
             });
         }
     }
+    uniques
+}
 
-    // --- check constraints (get_check_constraints) ---
+/// `get_check_constraints`: every CHECK in the table text, sorted by name,
+/// unnamed last.
+pub fn get_check_constraints(elements: &[String]) -> Vec<CheckConstraint> {
     let mut checks = Vec::new();
-    for e in &elements {
+    for e in elements {
         collect_checks(e, &mut checks);
     }
     checks.sort_by(|a: &CheckConstraint, b| {
@@ -315,9 +393,7 @@ pub fn reflect_table(
             .unwrap_or_else(|| "~".into());
         ka.cmp(&kb)
     });
-    table.check_constraints = checks;
-
-    Ok(Some(table))
+    checks
 }
 
 /// `get_table_options`: `TABLE_OPTIONS_PATTERN`
@@ -325,7 +401,7 @@ pub fn reflect_table(
 /// searched in the stripped CREATE TABLE text: the options after the
 /// closing parenthesis, as `(Some(false), Some(true))` for `sqlite_with_rowid`
 /// and `sqlite_strict` when present.
-pub fn table_options(table_sql: &str) -> (Option<bool>, Option<bool>) {
+pub fn get_table_options(table_sql: &str) -> (Option<bool>, Option<bool>) {
     let mut rest = table_sql.trim();
     let (mut without_rowid, mut strict) = (false, false);
     let ends_with_ci = |s: &str, w: &str| {
@@ -387,7 +463,7 @@ pub fn partial_index_predicate(index_sql: &str) -> Option<String> {
 }
 
 fn referred_pk(db: &mut dyn Database, table: &str) -> Result<Vec<String>, DbError> {
-    let info = db.query(&format!("PRAGMA main.table_info({})", qident(table)))?;
+    let info = db.query(&format!("PRAGMA main.table_info({})", quote_identifier(table)))?;
     let mut pk: Vec<(i64, String)> = (0..info.rows.len())
         .filter_map(|i| {
             let k = info.get(i, "pk").as_i64().unwrap_or(0);

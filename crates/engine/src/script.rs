@@ -13,10 +13,14 @@
 //!   functions again through [`run_script`], each op reaching the sink when
 //!   the script calls it.
 //! - Each `op.*` call is read from its own call expression by the readers
-//!   below, binding arguments to Alembic's signatures; names resolve through
-//!   the module's imports, and side-effect-free argument expressions
-//!   (variables, f-strings) through the running script. What the readers
-//!   cannot honour is an error at its line:column, never dropped.
+//!   below, binding arguments to Alembic's signatures; the source text gives
+//!   the structure (columns, constraints, defaults), and the leaves come from
+//!   the values the evaluator made the call with: scalars ([`Resolve`]) and
+//!   types the text does not name ([`TypeResolve`]: a project's
+//!   `TypeDecorator`, a type in a variable). Names resolve through the
+//!   module's imports. What the readers cannot honour is an error at its
+//!   line:column carrying its Python exception class ([`ReadError`]:
+//!   `TypeError` for arguments a signature does not take), never dropped.
 
 use std::collections::BTreeMap;
 
@@ -332,8 +336,8 @@ pub(crate) fn module_imports(module: &ast::ModModule) -> Imports {
 
 /// Reads `op.<method>(...)` (or `batch_op.<method>(...)` on the batch of
 /// `batch_table`) from its call expression.
-pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall, method: &str, batch_table: Option<&str>, resolve: Resolve<'_>) -> Result<Op, Diagnostic> {
-    let cx = Cx { m: src, resolve: Some(resolve) };
+pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall, method: &str, batch_table: Option<&str>, resolve: Resolve<'_>, sa_type: TypeResolve<'_>) -> Result<Op, ReadError> {
+    let cx = Cx { m: src, resolve: Some(resolve), sa_type: Some(sa_type) };
     // Inside a batch, `<receiver>.f('name')` names things too.
     let receiver = match call.func.as_ref() {
         Expr::Attribute(a) => match a.value.as_ref() {
@@ -347,14 +351,14 @@ pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCal
 }
 
 /// Reads `op.batch_alter_table(...)`'s arguments.
-pub(crate) fn read_batch(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<BatchAlterTable, Diagnostic> {
-    let cx = Cx { m: src, resolve: None };
+pub(crate) fn read_batch(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<BatchAlterTable, ReadError> {
+    let cx = Cx { m: src, resolve: None, sa_type: None };
     cx.batch_header(call, &imports.0)
 }
 
 /// Reads `sa.table('t', sa.column('a', type), ...)`.
-pub(crate) fn read_table_clause(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<(String, Vec<(String, Option<SqlType>)>), Diagnostic> {
-    let cx = Cx { m: src, resolve: None };
+pub(crate) fn read_table_clause(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<(String, Vec<(String, Option<SqlType>)>), ReadError> {
+    let cx = Cx { m: src, resolve: None, sa_type: None };
     cx.table_clause(call, &imports.0)
 }
 
@@ -422,14 +426,45 @@ pub(crate) enum Scalar {
 /// f-string, `a + b`...), from the evaluator running the script.
 pub(crate) type Resolve<'a> = &'a dyn Fn(&Expr) -> Option<Scalar>;
 
+/// A SQLAlchemy type as the evaluator holds it, reduced to what SQLite's
+/// DDL compiler sees: the qualified name of the type class and the
+/// arguments it was constructed with (a `TypeDecorator` is already
+/// replaced by its `load_dialect_impl(dialect)` or `impl`).
+pub(crate) struct TypeValue {
+    pub path: String,
+    pub args: crate::python::Args,
+}
+
+/// The type value of an argument expression of the op call, from the
+/// evaluator (`None` when the expression has no recorded value);
+/// `Err` carries the exception line of a failing `load_dialect_impl`.
+pub(crate) type TypeResolve<'a> = &'a dyn Fn(&Expr) -> Option<Result<TypeValue, String>>;
+
 /// Parse context: the module's text, for diagnostics, and the evaluator's
 /// values of names.
 struct Cx<'a, 'src> {
     m: SourceRef<'src>,
     resolve: Option<Resolve<'a>>,
+    sa_type: Option<TypeResolve<'a>>,
 }
 
-type R<T> = Result<T, Diagnostic>;
+type R<T> = Result<T, ReadError>;
+
+/// Why a reader refused an op call: where, and the Python exception class
+/// Alembic (or Python's argument binding) raises there: `TypeError` for
+/// arguments a signature does not take, `NotImplementedError` for what
+/// the playground does not model.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReadError {
+    pub diagnostic: Diagnostic,
+    pub exception: &'static str,
+}
+
+impl From<ReadError> for Diagnostic {
+    fn from(e: ReadError) -> Diagnostic {
+        e.diagnostic
+    }
+}
 
 /// A call's arguments bound to a signature, as Python binds them.
 struct Bound<'e> {
@@ -463,8 +498,13 @@ const fn sig(params: &'static [&'static str], required: usize, kwonly: &'static 
 }
 
 impl<'a, 'src> Cx<'a, 'src> {
-    fn err(&self, node: &impl Ranged, message: impl Into<String>) -> Diagnostic {
-        self.m.diagnostic(node, Severity::Error, message)
+    fn err(&self, node: &impl Ranged, message: impl Into<String>) -> ReadError {
+        ReadError { diagnostic: self.m.diagnostic(node, Severity::Error, message), exception: "NotImplementedError" }
+    }
+
+    /// Python's `TypeError` for arguments a signature does not take.
+    fn type_err(&self, node: &impl Ranged, message: impl Into<String>) -> ReadError {
+        ReadError { exception: "TypeError", ..self.err(node, message) }
     }
 
     fn text(&self, node: &impl Ranged) -> &'src str {
@@ -537,10 +577,12 @@ impl<'a, 'src> Cx<'a, 'src> {
         match (method, in_batch) {
             ("create_table", false) => self.op_create_table(call, &cx),
             ("drop_table", false) => {
-                const SIG: Sig = sig(&["table_name"], 1, &["schema", "if_exists"]);
+                const SIG: Sig = sig(&["table_name"], 1, &["schema", "if_exists", KWARGS]);
                 let b = self.bind(call, &SIG, &name)?;
                 self.expect_none(&b, "schema")?;
                 self.unsupported_kw(&b, &["if_exists"], &name)?;
+                // `**kw` go to the `Table` Alembic builds to drop: SQLAlchemy checks them
+                self.table_dialect_kwargs(&b.kwargs, &name)?;
                 Ok(Op::DropTable { table: Table::new(self.str_arg(&b, "table_name", call)?) })
             }
             ("rename_table", false) => {
@@ -852,7 +894,7 @@ impl<'a, 'src> Cx<'a, 'src> {
         const KW: &[&str] = &[
             "nullable", "comment", "server_default", "new_column_name", "type_", "existing_type",
             "existing_server_default", "existing_nullable", "existing_comment", "schema", "autoincrement",
-            "existing_autoincrement", "insert_before", "insert_after",
+            "existing_autoincrement", "insert_before", "insert_after", KWARGS,
         ];
         let (table, b) = if cx.batch_table.is_some() {
             const SIG: Sig = sig(&["column_name"], 1, KW);
@@ -921,7 +963,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 }
                 None if sig.varargs => varargs.push(arg),
                 None => {
-                    return Err(self.err(
+                    return Err(self.type_err(
                         arg,
                         format!("{name}() takes at most {} positional arguments", sig.params.len()),
                     ))
@@ -938,15 +980,15 @@ impl<'a, 'src> Cx<'a, 'src> {
                     kwargs.push((key.to_string(), &kw.value));
                     continue;
                 }
-                return Err(self.err(kw, format!("{name}() got an unexpected keyword argument '{key}'")));
+                return Err(self.type_err(kw, format!("{name}() got an unexpected keyword argument '{key}'")));
             };
             if named.insert(p, &kw.value).is_some() {
-                return Err(self.err(kw, format!("{name}() got multiple values for argument '{key}'")));
+                return Err(self.type_err(kw, format!("{name}() got multiple values for argument '{key}'")));
             }
         }
         for p in sig.params.iter().take(sig.required) {
             if !named.contains_key(p) {
-                return Err(self.err(call, format!("{name}() missing required argument: '{p}'")));
+                return Err(self.type_err(call, format!("{name}() missing required argument: '{p}'")));
             }
         }
         Ok(Bound { named, varargs, kwargs })
@@ -970,9 +1012,9 @@ impl<'a, 'src> Cx<'a, 'src> {
         let (mut with_rowid, mut strict) = (None, None);
         for (key, value) in kwargs {
             let Some((dialect, _)) = key.split_once('_') else {
-                return Err(self.err(
+                return Err(self.type_err(
                     *value,
-                    format!("{name}(): Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
+                    format!("Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
                 ));
             };
             if dialect != "sqlite" {
@@ -1004,9 +1046,9 @@ impl<'a, 'src> Cx<'a, 'src> {
         let mut sqlite_where = None;
         for (key, value) in kwargs {
             let Some((dialect, _)) = key.split_once('_') else {
-                return Err(self.err(
+                return Err(self.type_err(
                     *value,
-                    format!("{name}(): Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
+                    format!("Additional arguments should be named <dialectname>_<argument>, got '{key}'"),
                 ));
             };
             match (dialect, key.as_str(), value) {
@@ -1056,7 +1098,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     fn str_arg(&self, b: &Bound, key: &str, call: &ast::ExprCall) -> R<String> {
         match b.get(key) {
             Some(e) => self.str_lit(e),
-            None => Err(self.err(call, format!("missing required argument: '{key}'"))),
+            None => Err(self.type_err(call, format!("missing required argument: '{key}'"))),
         }
     }
 
@@ -1245,9 +1287,11 @@ impl<'a, 'src> Cx<'a, 'src> {
                 return Err(self.err(arg, format!("cannot interpret the sa.Column argument `{}`", self.quote(arg))));
             }
         }
-        for k in ["default", "onupdate", "server_onupdate", "key", "doc", "system", "quote", "info"] {
+        // `default=` / `onupdate=` are client-side (Python) defaults: DDL
+        // never renders them, so an op's column ignores them as Alembic does
+        for k in ["server_onupdate", "key", "system", "quote"] {
             if let Some(e) = b.get(k) {
-                if !matches!(e, Expr::NoneLiteral(_)) && k != "doc" && k != "info" {
+                if !matches!(e, Expr::NoneLiteral(_)) {
                     return Err(self.err(e, format!("sa.Column({k}=...) is not supported in a migration by the playground")));
                 }
             }
@@ -1437,7 +1481,8 @@ impl<'a, 'src> Cx<'a, 'src> {
         }
     }
 
-    /// `server_default=`: `'literal'`, `sa.text('sql')`, or `sa.func.now()`
+    /// `server_default=`: `'literal'`, `sa.text('sql')`, `sa.false()` /
+    /// `sa.true()` (any spelling SQLAlchemy exports), or `sa.func.now()`
     /// (compiled by SQLite's dialect as `CURRENT_TIMESTAMP`, which the DDL
     /// emits as `DEFAULT CURRENT_TIMESTAMP`, checked against Alembic).
     fn server_default(&self, e: &Expr, env: &Env) -> R<ServerDefault> {
@@ -1450,6 +1495,12 @@ impl<'a, 'src> Cx<'a, 'src> {
             }
             Expr::Call(c) if c.arguments.args.is_empty() && c.arguments.keywords.is_empty() => {
                 let q = self.qualname(&c.func, env).unwrap_or_default();
+                // SQLite has no native boolean: SQLAlchemy compiles false() / true() as 0 / 1
+                match sa_member(&q) {
+                    Some("false") => return Ok(ServerDefault::Text("0".into())),
+                    Some("true") => return Ok(ServerDefault::Text("1".into())),
+                    _ => {}
+                }
                 let f = q.rsplit_once(".func.").map(|(_, f)| f.to_ascii_lowercase());
                 match (sa_member(&q).is_some() || q.starts_with("sqlalchemy."), f.as_deref()) {
                     (true, Some("now" | "current_timestamp")) => Ok(ServerDefault::Text("CURRENT_TIMESTAMP".into())),
@@ -1494,61 +1545,89 @@ impl<'a, 'src> Cx<'a, 'src> {
         let (func, call) = match e {
             Expr::Call(c) => (c.func.as_ref(), Some(c)),
             Expr::Attribute(_) | Expr::Name(_) => (e, None),
-            _ => return Err(self.err(e, format!("cannot interpret `{}` as a SQLAlchemy type", self.quote(e)))),
+            _ => return self.valued_type(e, || format!("cannot interpret `{}` as a SQLAlchemy type", self.quote(e))),
         };
-        let q = self.qualname(func, env).ok_or_else(|| {
-            self.err(func, format!("cannot interpret `{}` as a type: name is not imported", self.quote(func)))
-        })?;
-        let class = type_class(&q)
-            .ok_or_else(|| self.err(func, format!("the type `{}` is not supported by the playground", self.quote(func))))?;
-        let mut t = SqlType::new(class);
-        let Some(call) = call else { return Ok(t) };
-        use TypeClass as C;
+        let Some(q) = self.qualname(func, env) else {
+            return self.valued_type(e, || format!("cannot interpret `{}` as a type: name is not imported", self.quote(func)));
+        };
+        let Some(class) = type_class(&q) else {
+            return self.valued_type(e, || format!("the type `{}` is not supported by the playground", self.quote(func)));
+        };
         let what = format!("{}()", self.quote(func));
+        match call {
+            None => Ok(SqlType::new(class)),
+            Some(call) => self.typed(class, &what, &|sig: &Sig| {
+                Ok(Box::new(ExprArgs { cx: self, b: self.bind(call, sig, &what)?, env }) as Box<dyn TypeArgs + '_>)
+            }),
+        }
+    }
+
+    /// A type the source text does not name: the evaluator's value of `e`
+    /// (a project's `TypeDecorator`, a type held in a variable...), else
+    /// the error `message` at `e`.
+    fn valued_type(&self, e: &Expr, message: impl FnOnce() -> String) -> R<SqlType> {
+        let resolved = self.sa_type.and_then(|f| f(e));
+        let v = match resolved {
+            None => return Err(self.err(e, message())),
+            Some(Err(m)) => return Err(self.err(e, m)),
+            Some(Ok(v)) => v,
+        };
+        let Some(class) = type_class(&v.path) else {
+            return Err(self.err(e, message()));
+        };
+        let what = format!("{}()", v.path.rsplit('.').next().unwrap_or(&v.path));
+        self.typed(class, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(self, e, &v.args, sig, &what)?) as Box<dyn TypeArgs + '_>))
+    }
+
+    /// A type of `class` built with the arguments `bind` binds to its
+    /// constructor's signature (SQLAlchemy 2.1's).
+    fn typed<'b>(&self, class: TypeClass, what: &str, bind: &dyn Fn(&Sig) -> R<Box<dyn TypeArgs + 'b>>) -> R<SqlType> {
+        let mut t = SqlType::new(class);
+        use TypeClass as C;
         match class {
             C::String | C::Text | C::Unicode | C::UnicodeText | C::AutoString | C::VarcharUpper | C::NVarcharUpper
             | C::CharUpper | C::NCharUpper | C::TextUpper | C::ClobUpper => {
                 const SIG: Sig = sig(&["length", "collation"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.length = self.opt_u32(b.get("length"))?;
-                t.collation = self.opt_str(b.get("collation"))?;
+                let b = bind(&SIG)?;
+                t.length = b.u32("length")?;
+                t.collation = b.str("collation")?;
             }
             C::LargeBinary | C::BlobUpper | C::VarbinaryUpper | C::BinaryUpper => {
                 const SIG: Sig = sig(&["length"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.length = self.opt_u32(b.get("length"))?;
+                let b = bind(&SIG)?;
+                t.length = b.u32("length")?;
             }
             C::Numeric | C::NumericUpper | C::DecimalUpper => {
                 const SIG: Sig = sig(&["precision", "scale", "decimal_return_scale", "asdecimal"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.precision = self.opt_u32(b.get("precision"))?;
-                t.scale = self.opt_u32(b.get("scale"))?;
-                self.unsupported_kw(&b, &["decimal_return_scale"], &what)?;
-                t.asdecimal = match self.opt_bool(b.get("asdecimal"))? {
+                let b = bind(&SIG)?;
+                t.precision = b.u32("precision")?;
+                t.scale = b.u32("scale")?;
+                b.refuse(&["decimal_return_scale"], what)?;
+                t.asdecimal = match b.bool("asdecimal")? {
                     Some(false) => Some(false),
                     _ => None,
                 };
             }
             C::Float | C::FloatUpper | C::RealUpper | C::Double | C::DoubleUpper | C::DoublePrecisionUpper => {
                 const SIG: Sig = sig(&["precision", "asdecimal", "decimal_return_scale"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.precision = self.opt_u32(b.get("precision"))?;
-                self.unsupported_kw(&b, &["decimal_return_scale"], &what)?;
-                t.asdecimal = match self.opt_bool(b.get("asdecimal"))? {
+                let b = bind(&SIG)?;
+                t.precision = b.u32("precision")?;
+                b.refuse(&["decimal_return_scale"], what)?;
+                t.asdecimal = match b.bool("asdecimal")? {
                     Some(true) => Some(true),
                     _ => None,
                 };
             }
             C::DateTime | C::Time | C::DateTimeUpper | C::TimestampUpper | C::TimeUpper => {
                 const SIG: Sig = sig(&["timezone"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.timezone = self.opt_bool(b.get("timezone"))?.unwrap_or(false);
+                let b = bind(&SIG)?;
+                t.timezone = b.bool("timezone")?.unwrap_or(false);
             }
             C::Boolean | C::BooleanUpper => {
                 const SIG: Sig = sig(&["create_constraint", "name"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.create_constraint = self.opt_bool(b.get("create_constraint"))?.unwrap_or(false);
-                t.constraint_name = self.cname(b.get("name"), env, None)?;
+                let b = bind(&SIG)?;
+                t.create_constraint = b.bool("create_constraint")?.unwrap_or(false);
+                t.constraint_name = b.name("name")?;
             }
             C::Enum => {
                 const SIG: Sig = Sig {
@@ -1557,64 +1636,48 @@ impl<'a, 'src> Cx<'a, 'src> {
                     varargs: true,
                     kwonly: &["name", "native_enum", "create_constraint", "length", "inherit_schema", "schema", "validate_strings"],
                 };
-                let b = self.bind(call, &SIG, &what)?;
-                self.expect_none(&b, "schema")?;
-                let values = b
-                    .varargs
-                    .iter()
-                    .map(|v| match v {
-                        Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
-                        other => Err(self.err(
-                            *other,
-                            format!(
-                                "cannot interpret the sa.Enum member `{}`: write the values as strings, e.g. \
-                                 sa.Enum('a', 'b', name='kind')",
-                                self.quote(*other)
-                            ),
-                        )),
-                    })
-                    .collect::<R<Vec<_>>>()?;
-                let create_constraint = self.opt_bool(b.get("create_constraint"))?.unwrap_or(false);
-                let length = self.opt_u32(b.get("length"))?;
+                let b = bind(&SIG)?;
+                b.expect_none("schema")?;
+                let values = b.enum_values()?;
+                let create_constraint = b.bool("create_constraint")?.unwrap_or(false);
+                let length = b.u32("length")?;
                 t.enum_ = Some(EnumInfo {
                     values,
-                    name: self.opt_str(b.get("name"))?,
-                    native_enum: self.opt_bool(b.get("native_enum"))?.unwrap_or(true),
+                    name: b.str("name")?,
+                    native_enum: b.bool("native_enum")?.unwrap_or(true),
                     create_constraint,
                     length,
                     enum_class: None,
-                    inherit_schema: self.opt_bool(b.get("inherit_schema"))?.unwrap_or(false),
+                    inherit_schema: b.bool("inherit_schema")?.unwrap_or(false),
                 });
                 t.create_constraint = create_constraint;
-                if let Some(v) = b.get("validate_strings") {
-                    self.bool_lit(v)?;
-                }
+                b.bool("validate_strings")?;
             }
             C::Json | C::JsonUpper => {
                 const SIG: Sig = sig(&["none_as_null"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.none_as_null = self.opt_bool(b.get("none_as_null"))?.unwrap_or(false);
+                let b = bind(&SIG)?;
+                t.none_as_null = b.bool("none_as_null")?.unwrap_or(false);
             }
             C::Uuid => {
                 const SIG: Sig = sig(&["as_uuid", "native_uuid"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.as_uuid = self.opt_bool(b.get("as_uuid"))?.filter(|v| !v);
-                t.native_uuid = self.opt_bool(b.get("native_uuid"))?.filter(|v| !v);
+                let b = bind(&SIG)?;
+                t.as_uuid = b.bool("as_uuid")?.filter(|v| !v);
+                t.native_uuid = b.bool("native_uuid")?.filter(|v| !v);
             }
             C::UuidUpper => {
                 const SIG: Sig = sig(&["as_uuid"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                t.as_uuid = self.opt_bool(b.get("as_uuid"))?.filter(|v| !v);
+                let b = bind(&SIG)?;
+                t.as_uuid = b.bool("as_uuid")?.filter(|v| !v);
             }
             C::Interval => {
                 const SIG: Sig = sig(&["native", "second_precision", "day_precision"], 0, &[]);
-                let b = self.bind(call, &SIG, &what)?;
-                self.unsupported_kw(&b, &["native", "second_precision", "day_precision"], &what)?;
+                let b = bind(&SIG)?;
+                b.refuse(&["native", "second_precision", "day_precision"], what)?;
             }
             C::Integer | C::BigInteger | C::SmallInteger | C::Date | C::UtcDateTime | C::IntegerUpper | C::BigIntUpper
             | C::SmallIntUpper | C::DateUpper | C::Null => {
                 const SIG: Sig = sig(&[], 0, &[]);
-                self.bind(call, &SIG, &what)?;
+                bind(&SIG)?;
             }
         }
         Ok(t)
@@ -1695,6 +1758,156 @@ impl<'a, 'src> Cx<'a, 'src> {
                 e,
                 format!("cannot interpret the value `{}`: bulk_insert rows take None, bool, int, float or str literals", self.quote(e)),
             )),
+        }
+    }
+}
+
+/// The arguments of a type's constructor bound to its signature, read
+/// from the call expression or from the evaluator's values: one reader of
+/// each type's arguments ([`Cx::typed`]) for both.
+trait TypeArgs {
+    fn u32(&self, key: &str) -> R<Option<u32>>;
+    fn bool(&self, key: &str) -> R<Option<bool>>;
+    fn str(&self, key: &str) -> R<Option<String>>;
+    fn name(&self, key: &str) -> R<Option<Name>>;
+    /// `sa.Enum('a', 'b', ...)`'s members.
+    fn enum_values(&self) -> R<Vec<String>>;
+    /// Arguments the playground does not model: accepted only as `None`.
+    fn refuse(&self, keys: &[&str], what: &str) -> R<()>;
+    /// `schema=`: SQLite has one schema.
+    fn expect_none(&self, key: &str) -> R<()>;
+}
+
+struct ExprArgs<'c, 'a, 'src, 'e> {
+    cx: &'c Cx<'a, 'src>,
+    b: Bound<'e>,
+    env: &'c Env,
+}
+
+impl TypeArgs for ExprArgs<'_, '_, '_, '_> {
+    fn u32(&self, key: &str) -> R<Option<u32>> {
+        self.cx.opt_u32(self.b.get(key))
+    }
+    fn bool(&self, key: &str) -> R<Option<bool>> {
+        self.cx.opt_bool(self.b.get(key))
+    }
+    fn str(&self, key: &str) -> R<Option<String>> {
+        self.cx.opt_str(self.b.get(key))
+    }
+    fn name(&self, key: &str) -> R<Option<Name>> {
+        self.cx.cname(self.b.get(key), self.env, None)
+    }
+    fn enum_values(&self) -> R<Vec<String>> {
+        self.b
+            .varargs
+            .iter()
+            .map(|v| match v {
+                Expr::StringLiteral(s) => Ok(s.value.to_str().to_string()),
+                other => Err(self.cx.err(
+                    *other,
+                    format!(
+                        "cannot interpret the sa.Enum member `{}`: write the values as strings, e.g. \
+                         sa.Enum('a', 'b', name='kind')",
+                        self.cx.quote(*other)
+                    ),
+                )),
+            })
+            .collect()
+    }
+    fn refuse(&self, keys: &[&str], what: &str) -> R<()> {
+        self.cx.unsupported_kw(&self.b, keys, what)
+    }
+    fn expect_none(&self, key: &str) -> R<()> {
+        self.cx.expect_none(&self.b, key)
+    }
+}
+
+/// A type's constructor arguments as evaluated values, bound as Python
+/// binds them; errors point at the expression that gave the type.
+struct ValueArgs<'c, 'a, 'src, 'e> {
+    cx: &'c Cx<'a, 'src>,
+    at: &'e Expr,
+    named: BTreeMap<&'static str, Value>,
+    varargs: Vec<Value>,
+}
+
+impl<'c, 'a, 'src, 'e> ValueArgs<'c, 'a, 'src, 'e> {
+    fn bind(cx: &'c Cx<'a, 'src>, at: &'e Expr, args: &crate::python::Args, sig: &Sig, what: &str) -> R<Self> {
+        let mut named = BTreeMap::new();
+        let mut varargs = Vec::new();
+        for (i, v) in args.pos.iter().enumerate() {
+            match sig.params.get(i) {
+                Some(p) => {
+                    named.insert(*p, v.clone());
+                }
+                None if sig.varargs => varargs.push(v.clone()),
+                None => return Err(cx.type_err(at, format!("{what} takes at most {} positional arguments", sig.params.len()))),
+            }
+        }
+        for (k, v) in &args.kw {
+            let Some(p) = sig.params.iter().chain(sig.kwonly.iter()).find(|p| **p == k && **p != KWARGS) else {
+                return Err(cx.type_err(at, format!("{what} got an unexpected keyword argument '{k}'")));
+            };
+            if named.insert(*p, v.clone()).is_some() {
+                return Err(cx.type_err(at, format!("{what} got multiple values for argument '{k}'")));
+            }
+        }
+        Ok(ValueArgs { cx, at, named, varargs })
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.named.get(key).filter(|v| !v.is_none())
+    }
+
+    fn wrong(&self, key: &str, expected: &str) -> ReadError {
+        self.cx.err(self.at, format!("{key}= must be {expected}"))
+    }
+}
+
+impl TypeArgs for ValueArgs<'_, '_, '_, '_> {
+    fn u32(&self, key: &str) -> R<Option<u32>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Int(i)) => u32::try_from(*i).map(Some).map_err(|_| self.wrong(key, "a non-negative integer")),
+            Some(_) => Err(self.wrong(key, "an integer")),
+        }
+    }
+    fn bool(&self, key: &str) -> R<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.wrong(key, "True or False")),
+        }
+    }
+    fn str(&self, key: &str) -> R<Option<String>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Str(s)) => Ok(Some(s.to_string())),
+            Some(_) => Err(self.wrong(key, "a string")),
+        }
+    }
+    fn name(&self, key: &str) -> R<Option<Name>> {
+        Ok(self.str(key)?.map(Name::plain))
+    }
+    fn enum_values(&self) -> R<Vec<String>> {
+        self.varargs
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) => Ok(s.to_string()),
+                _ => Err(self.cx.err(self.at, "cannot interpret an sa.Enum member that is not a string")),
+            })
+            .collect()
+    }
+    fn refuse(&self, keys: &[&str], what: &str) -> R<()> {
+        match keys.iter().find(|k| self.get(k).is_some()) {
+            Some(k) => Err(self.cx.err(self.at, format!("{what}({k}=...) is not supported by the playground"))),
+            None => Ok(()),
+        }
+    }
+    fn expect_none(&self, key: &str) -> R<()> {
+        match self.get(key) {
+            None => Ok(()),
+            Some(_) => Err(self.cx.err(self.at, format!("{key}= is not supported by the playground (SQLite has one schema, main)"))),
         }
     }
 }

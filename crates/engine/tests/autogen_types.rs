@@ -6,7 +6,8 @@
 
 mod autogen_support;
 
-use alembic_engine::autogen::{compare, compare_type, parenthesize_reflected_default, type_repr};
+use alembic_engine::autogen::{compare, compare_type, type_repr};
+use alembic_engine::ddl::parenthesize_reflected_default;
 use alembic_engine::schema::{Autoincrement, EnumInfo, Name, ServerDefault, SqlType, TypeClass as T};
 use autogen_support::*;
 
@@ -219,6 +220,12 @@ fn reflected_defaults_get_parentheses_like_sqlite_impl() {
         ("10", "(10)"),
         ("''", "('')"),
         ("1.5", "(1.5)"),
+        ("1", "1"),
+        ("(1 + 2)", "(1 + 2)"),
+        // `.` stops at a newline; `$` also matches before a final one
+        ("(1)\n+ (2)", "((1)\n+ (2))"),
+        ("(1 + 2)\n", "(1 + 2)\n"),
+        ("'é'", "'é'"),
     ];
     for (reflected, expected) in cases {
         assert_eq!(

@@ -1,9 +1,11 @@
-//! Snapshot tests for `load_models`: one fixture file per test. The MetaData
+//! Snapshot tests for `load_models`: one snapshot per fixture file, the fixtures found by listing their folders. The MetaData
 //! is printed as canonical JSON (`metadata_to_json`) followed by the
 //! diagnostics. Fixtures under `fixtures/models/` import with real
 //! SQLAlchemy and are also checked value for value by the root package's
 //! `tests/models_vs_sqlalchemy.rs`; fixtures under `fixtures/models_bad/`
 //! hold input the playground must reject or skip with a diagnostic.
+
+use std::path::{Path, PathBuf};
 
 use alembic_engine::models::{load_models, metadata_to_json};
 
@@ -17,72 +19,54 @@ fn render(source: &str) -> String {
     out
 }
 
-macro_rules! fixture {
-    ($dir:literal, $name:ident) => {
-        #[test]
-        fn $name() {
-            let source = include_str!(concat!("fixtures/", $dir, "/", stringify!($name), ".py"));
-            insta::assert_snapshot!(stringify!($name), render(source));
-        }
-    };
+/// The `.py` files of `tests/fixtures/<dir>/`, sorted by name: every
+/// fixture dropped there is tested, none is listed by hand.
+fn fixtures(dir: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no fixtures in {}", root.display());
+    paths
+        .into_iter()
+        .map(|p| {
+            let stem = p.file_stem().expect("file name").to_string_lossy().into_owned();
+            (stem, std::fs::read_to_string(&p).expect("read fixture"))
+        })
+        .collect()
 }
 
-fixture!("models", abstract_legacy_defaults);
-fixture!("models", as_declarative_base);
-fixture!("models", registry_mapped_generate_base);
-fixture!("models", annotations_enums_pk);
-fixture!("models", core_types_module_index);
-fixture!("models", dataclass_tablename_directive);
-fixture!("models", declared_attr_tablename_expr);
-fixture!("models", declarative_base_cls);
-fixture!("models", edge_nullability_naming);
-fixture!("models", evaluated_conditions_helpers);
-fixture!("models", import_forms_core);
-fixture!("models", legacy_table_args_naming);
-fixture!("models", metadata_reassigned);
-fixture!("models", mixin_override_sort_order);
-fixture!("models", mixins_inheritance);
-fixture!("models", naming_convention_assigned);
-fixture!("models", root_with_mixins);
-fixture!("models", sqlmodel_inheritance_fields);
-fixture!("models", sqlmodel_module_import_naming);
-fixture!("models", sqlmodel_sa_column_table_args);
-fixture!("models", type_map_enum_literal);
-fixture!("models", typed_annotated_inheritance);
-fixture!("models", with_variant_types);
-fixture!("models_bad", syntax_error);
-fixture!("models_bad", unsupported_constructs);
-fixture!("models_bad", refused_statements);
+/// One snapshot per fixture, named after its file (`snapshots/models_snapshots__<stem>.snap`);
+/// every fixture is checked, and the test fails naming each one that differs.
+fn check_snapshots(dir: &str) {
+    let mut failed = Vec::new();
+    for (name, source) in fixtures(dir) {
+        let checked = std::panic::catch_unwind(|| insta::assert_snapshot!(name.as_str(), render(&source)));
+        if checked.is_err() {
+            failed.push(format!("{dir}/{name}.py"));
+        }
+    }
+    assert!(failed.is_empty(), "snapshots differ for: {}", failed.join(", "));
+}
+
+#[test]
+fn models_fixtures_match_their_snapshots() {
+    check_snapshots("models");
+}
+
+#[test]
+fn bad_models_fixtures_match_their_snapshots() {
+    check_snapshots("models_bad");
+}
 
 /// Every line-prefix of every fixture (mostly broken Python) loads without
 /// panicking, and syntax errors always come back as diagnostics.
 #[test]
 fn every_prefix_of_every_fixture_loads() {
-    let fixtures = [
-        include_str!("fixtures/models/abstract_legacy_defaults.py"),
-        include_str!("fixtures/models/as_declarative_base.py"),
-        include_str!("fixtures/models/registry_mapped_generate_base.py"),
-        include_str!("fixtures/models/annotations_enums_pk.py"),
-        include_str!("fixtures/models/core_types_module_index.py"),
-        include_str!("fixtures/models/dataclass_tablename_directive.py"),
-        include_str!("fixtures/models/edge_nullability_naming.py"),
-        include_str!("fixtures/models/evaluated_conditions_helpers.py"),
-        include_str!("fixtures/models/import_forms_core.py"),
-        include_str!("fixtures/models/legacy_table_args_naming.py"),
-        include_str!("fixtures/models/metadata_reassigned.py"),
-        include_str!("fixtures/models/mixin_override_sort_order.py"),
-        include_str!("fixtures/models/mixins_inheritance.py"),
-        include_str!("fixtures/models/naming_convention_assigned.py"),
-        include_str!("fixtures/models/root_with_mixins.py"),
-        include_str!("fixtures/models/sqlmodel_inheritance_fields.py"),
-        include_str!("fixtures/models/sqlmodel_module_import_naming.py"),
-        include_str!("fixtures/models/declarative_base_cls.py"),
-        include_str!("fixtures/models/sqlmodel_sa_column_table_args.py"),
-        include_str!("fixtures/models/type_map_enum_literal.py"),
-        include_str!("fixtures/models/typed_annotated_inheritance.py"),
-        include_str!("fixtures/models/with_variant_types.py"),
-    ];
-    for source in fixtures {
+    for (_, source) in fixtures("models") {
         let mut end = 0;
         for line in source.split_inclusive('\n') {
             end += line.len();

@@ -4,7 +4,7 @@
 //! of alembic commands; `NAME.alembic` is what real Alembic did for it
 //! (recorded by `record.py` in the same directory: stdout, the `Running ...`
 //! and `FAILED` log lines, the rows of alembic_version after each command).
-//! This test replays the session through `revision.rs` with a tiny command
+//! This test replays the session through `revision` with a tiny command
 //! layer (an in-memory `alembic_version`) and compares.
 
 use std::collections::BTreeSet;

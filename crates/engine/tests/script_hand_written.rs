@@ -46,27 +46,24 @@ fn check(file: &str) -> String {
     out
 }
 
+/// Every script of `tests/fixtures/hand_scripts/`, sorted by name, against
+/// its snapshot (`snapshots/script_hand_written__<stem>.snap`).
 #[test]
-fn h001_create_library() {
-    insta::assert_snapshot!(check("h001_create_library.py"));
-}
-
-#[test]
-fn h002_rename_and_checks() {
-    insta::assert_snapshot!(check("h002_rename_and_checks.py"));
-}
-
-#[test]
-fn h003_feature_branch() {
-    insta::assert_snapshot!(check("h003_feature_branch.py"));
-}
-
-#[test]
-fn h004_merge() {
-    insta::assert_snapshot!(check("h004_merge.py"));
-}
-
-#[test]
-fn h005_fk_after_merge() {
-    insta::assert_snapshot!(check("h005_fk_after_merge.py"));
+fn hand_written_scripts_match_their_snapshots() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hand_scripts");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("hand_scripts")
+        .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".py"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no scripts in {}", dir.display());
+    let mut failed = Vec::new();
+    for file in &files {
+        let stem = file.trim_end_matches(".py");
+        if std::panic::catch_unwind(|| insta::assert_snapshot!(stem, check(file))).is_err() {
+            failed.push(file.clone());
+        }
+    }
+    assert!(failed.is_empty(), "snapshots differ for: {}", failed.join(", "));
 }

@@ -19,7 +19,12 @@ use crate::reflect;
 use crate::render;
 use crate::revision::{Revision, RevisionMap};
 use crate::schema::MetaData;
-use crate::script;
+use crate::script::{self, Script, ScriptError};
+
+use super::script_directory::{load_version_scripts, VersionLoadError};
+use crate::python::{ModuleLoader, NoModules};
+use std::convert::Infallible;
+use std::rc::Rc;
 
 /// A problem in one file, at a position (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +94,7 @@ pub fn load_script(file_name: &str, source: &str) -> LoadedScript {
 
 /// Whether the chain reads this file of `versions/` ([`load_chain`]'s filter).
 pub fn is_script_file(file_name: &str) -> bool {
-    file_name.ends_with(".py") && !file_name.starts_with('_')
+    super::script_directory::is_version_file_name(file_name)
 }
 
 /// The chain of already loaded scripts, in file-name order: what
@@ -135,16 +140,34 @@ pub struct Chain {
     pub problems: Vec<FileProblem>,
 }
 
+/// The revision scripts among `versions/`'s `(file name, text)` pairs,
+/// loaded by the verbs' loader ([`load_version_scripts`]).
+fn version_scripts<'a>(
+    versions: &'a [(String, String)],
+    loader: Rc<dyn ModuleLoader>,
+) -> impl Iterator<Item = (String, Result<Script, ScriptError>)> + 'a {
+    let files = versions.iter().map(|(name, text)| (name.clone(), text.as_str())).collect();
+    load_version_scripts(files, loader, |text: &str| Ok::<_, Infallible>(text.to_string())).map(|(name, loaded)| {
+        let loaded = loaded.map_err(|e| match e {
+            VersionLoadError::Source(never) => match never {},
+            VersionLoadError::Script(e) => e,
+        });
+        (name, loaded)
+    })
+}
+
 /// Loads the revision chain from `(file name, text)` pairs of `versions/`.
 /// Files that do not load are left out (and listed in `problems`).
 pub fn load_chain(versions: &[(String, String)]) -> Chain {
+    load_chain_with(versions, Rc::new(NoModules))
+}
+
+/// [`load_chain`] with the project's modules importable through `loader`.
+pub fn load_chain_with(versions: &[(String, String)], loader: Rc<dyn ModuleLoader>) -> Chain {
     let mut problems = Vec::new();
     let mut revisions = Vec::new();
-    for (name, text) in versions {
-        if !name.ends_with(".py") || name.starts_with('_') {
-            continue;
-        }
-        match script::parse_script(name, text) {
+    for (name, loaded) in version_scripts(versions, loader) {
+        match loaded {
             Ok(s) => revisions.push(s.revision_entry()),
             Err(e) => problems.push(problem(&format!("versions/{name}"), &e.diagnostic)),
         }
@@ -304,12 +327,20 @@ pub fn next_step(
     current: &[String],
     upgrade: bool,
 ) -> Result<PlannedStep, String> {
+    next_step_with(models_source, versions, current, upgrade, Rc::new(NoModules))
+}
+
+/// [`next_step`] with the project's modules importable through `loader`.
+pub fn next_step_with(
+    models_source: &str,
+    versions: &[(String, String)],
+    current: &[String],
+    upgrade: bool,
+    loader: Rc<dyn ModuleLoader>,
+) -> Result<PlannedStep, String> {
     let mut scripts = Vec::new();
-    for (name, text) in versions {
-        if !name.ends_with(".py") || name.starts_with('_') {
-            continue;
-        }
-        scripts.push(script::parse_script(name, text).map_err(|e| format!("versions/{e}"))?);
+    for (_, loaded) in version_scripts(versions, loader) {
+        scripts.push(loaded.map_err(|e| format!("versions/{e}"))?);
     }
     let revisions = scripts
         .iter()
@@ -409,5 +440,30 @@ mod tests {
         assert_eq!(chain.revisions.len(), 1);
         assert_eq!(chain.problems[0].path, "versions/zz_bad.py");
         assert!(!script_problems("zz_bad.py", "def (\n").is_empty());
+    }
+
+    /// Ground truth: Alembic 1.20.1 loads `_b2.py` as a revision, skips
+    /// `__init__.py`, `.#c3.py` and `notes.txt`, and fails on a `.py` file
+    /// without `revision` (session `version_file_names`).
+    #[test]
+    fn the_chain_loads_what_alembic_loads() {
+        let mut files = vec![script("a1", None)];
+        let (_, text) = script("b2", Some("a1"));
+        files.push(("_b2.py".into(), text));
+        files.push(("__init__.py".into(), "X = 1\n".into()));
+        files.push((".#c3.py".into(), "X = 1\n".into()));
+        files.push(("notes.txt".into(), "not python\n".into()));
+        let chain = load_chain(&files);
+        assert!(chain.problems.is_empty(), "{:?}", chain.problems);
+        assert_eq!(chain.heads, vec!["b2".to_string()]);
+        let up = next_step(MODELS, &files, &["a1".to_string()], true).unwrap();
+        assert_eq!(up.revision, "b2");
+
+        files.push(("_helper.py".into(), "HELPER = 1\n".into()));
+        let chain = load_chain(&files);
+        assert_eq!(chain.problems.len(), 1, "{:?}", chain.problems);
+        assert_eq!(chain.problems[0].path, "versions/_helper.py");
+        assert!(chain.problems[0].message.starts_with("Could not determine revision id from filename _helper.py"), "{}", chain.problems[0].message);
+        assert!(next_step(MODELS, &files, &["a1".to_string()], true).is_err());
     }
 }

@@ -10,6 +10,7 @@
 
 use super::args::{Invocation, Verb};
 use super::diffs;
+use super::script_directory::{load_version_scripts, VersionLoadError};
 use super::{Host, Output};
 use crate::autogen;
 use crate::models;
@@ -153,17 +154,11 @@ impl ScriptDirectory {
 fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
     let files = host.list_version_bytes().map_err(command_error)?;
     let mut scripts = Vec::new();
-    for (name, bytes) in files {
-        if !is_version_file_name(&name) || name.starts_with('_') {
-            continue;
-        }
-        let text = match python_source_text(bytes) {
-            Ok(text) => text,
-            Err(e) => return Err(unicode_load_failure(host, &name, &e)),
-        };
-        match script::parse_script_with(&name, &text, host.module_loader()) {
+    for (name, loaded) in load_version_scripts(files, host.module_loader(), python_source_text) {
+        match loaded {
             Ok(s) => scripts.push(s),
-            Err(e) => return Err(script_load_failure(host, &e)),
+            Err(VersionLoadError::Source(e)) => return Err(unicode_load_failure(host, &name, &e)),
+            Err(VersionLoadError::Script(e)) => return Err(script_load_failure(host, &e)),
         }
     }
     let revisions: Vec<Revision> = scripts
@@ -172,14 +167,6 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
         .collect();
     let map = RevisionMap::new(revisions).map_err(map_error)?;
     Ok(ScriptDirectory { scripts, map })
-}
-
-/// `_only_source_rev_file.match(filename)`: `(?!\.\#|__init__)(.*\.py)$`,
-/// where `.` stops at a newline (so a name with one is not a revision file)
-/// and `$` also matches before a final newline.
-fn is_version_file_name(name: &str) -> bool {
-    let stem = name.strip_suffix('\n').unwrap_or(name);
-    !name.starts_with(".#") && !name.starts_with("__init__") && stem.ends_with(".py") && !stem.contains('\n')
 }
 
 /// Where CPython's import of a file that is not valid UTF-8 fails.
@@ -366,7 +353,7 @@ fn revision_error(e: rev::RevisionError) -> Failure {
     }
 }
 
-/// Python's own exceptions that `revision.rs` reports by name (`AssertionError:
+/// Python's own exceptions that `revision` reports by name (`AssertionError:
 /// ...`, `KeyError: 'x'`): Alembic does not catch them, so the command dies with
 /// a traceback (exit 1) whose last line is the exception. Alembic's asserts are
 /// bare but one, so the line is plain `AssertionError`; what failed follows.
@@ -796,6 +783,9 @@ impl OpSink for StepSink<'_, '_> {
     }
     fn query(&mut self, sql: &str) -> Result<Option<crate::db::QueryResult>, RuntimeError> {
         self.run.query(sql)
+    }
+    fn autocommit(&mut self, on: bool) -> Result<(), RuntimeError> {
+        self.run.autocommit(on)
     }
 }
 

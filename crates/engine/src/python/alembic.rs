@@ -12,7 +12,10 @@
 //!   exception (Alembic flushes the batch only then).
 //! - SQLAlchemy constructs (`sa.Column(...)`, `sa.text(...)`,
 //!   `t.c.x == None`, ...) are opaque values that remember the call that
-//!   made them; only the op readers interpret them. Asking one for its
+//!   made them and its argument values; only the op readers interpret them,
+//!   matching each argument expression of an op call to its value by
+//!   source range. A type value reaches the readers as SQLite's DDL
+//!   compiler sees it (`TypeDecorator` → `load_dialect_impl` / `impl`). Asking one for its
 //!   truth value raises `TypeError`, as SQLAlchemy's clauses do.
 //! - Whatever the playground cannot honour raises `NotImplementedError`
 //!   at the call, with the reader's message; nothing is skipped.
@@ -28,8 +31,9 @@ use super::{PyError, SourceRef};
 use crate::db::QueryResult;
 use crate::ops::{Literal, Op};
 use crate::runtime::RuntimeError;
-use crate::script::{self, Imports, Scalar};
+use crate::script::{self, Imports, Scalar, TypeValue};
 use ruff_python_ast::{self as ast, Expr};
+use ruff_text_size::{Ranged, TextRange};
 
 /// Expressions the op readers may have evaluated again without side
 /// effects: names, attribute chains, f-strings, arithmetic and subscripts of
@@ -52,10 +56,24 @@ fn pure(e: &Expr) -> bool {
     }
 }
 
-/// Reads an op call, resolving pure argument expressions in the caller's scope.
-fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>) -> R<Op> {
+/// Reads an op call, resolving pure argument expressions in the caller's
+/// scope and types from the values `args` the call was made with.
+fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>, args: &Args) -> R<Op> {
+    let mut values = Vec::new();
+    argument_values(site.call(), args, &site.code, &mut values);
     let cell = RefCell::new(&mut *it);
+    let scalar = |v: Value| match v {
+        Value::Str(s) => Some(Scalar::Str(s.to_string())),
+        Value::Int(i) => Some(Scalar::Int(i)),
+        Value::Bool(b) => Some(Scalar::Bool(b)),
+        _ => None,
+    };
     let resolve = |e: &Expr| -> Option<Scalar> {
+        // the value the call was made with, else (a name inside an argument
+        // the evaluator did not hand over) the expression evaluated again
+        if let Some((_, v)) = values.iter().find(|(r, _)| *r == e.range()) {
+            return scalar(v.clone());
+        }
         if !pure(e) {
             return None;
         }
@@ -67,9 +85,139 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
             _ => None,
         }
     };
-    let r = script::read_op(src(&site.code), imports, site.call(), method, batch_table, &resolve);
+    let sa_type = |e: &Expr| -> Option<Result<TypeValue, String>> {
+        let v = values.iter().find(|(r, _)| *r == e.range()).map(|(_, v)| v.clone())?;
+        let mut it = cell.try_borrow_mut().ok()?;
+        match type_value(&mut it, &v, 0) {
+            Ok(t) => t.map(Ok),
+            Err(exc) => Some(Err(it.to_error(exc).exception_line())),
+        }
+    };
+    let r = script::read_op(src(&site.code), imports, site.call(), method, batch_table, &resolve, &sa_type);
     drop(cell);
     r.map_err(|d| not_supported(it, &site.code, d))
+}
+
+/// The values the evaluator gave the argument expressions of `call`
+/// (`args`), and, through the SQLAlchemy constructs made by calls written
+/// inside it, of their arguments too: (source range, value) pairs.
+fn argument_values(call: &ast::ExprCall, args: &Args, code: &Rc<ModuleCode>, out: &mut Vec<(TextRange, Value)>) {
+    let mut positional: Vec<&Expr> = Vec::new();
+    for arg in call.arguments.args.iter() {
+        match arg {
+            Expr::Starred(s) => match s.value.as_ref() {
+                Expr::List(l) => positional.extend(l.elts.iter()),
+                Expr::Tuple(t) => positional.extend(t.elts.iter()),
+                // the values after an unknown-length spread do not line up
+                _ => break,
+            },
+            other => positional.push(other),
+        }
+    }
+    for (e, v) in positional.into_iter().zip(args.pos.iter()) {
+        value_of_expr(e, v, code, out);
+    }
+    for kw in call.arguments.keywords.iter() {
+        if let Some(name) = &kw.arg {
+            if let Some(v) = args.kwarg(name.as_str()) {
+                value_of_expr(&kw.value, v, code, out);
+            }
+        }
+    }
+}
+
+fn value_of_expr(e: &Expr, v: &Value, code: &Rc<ModuleCode>, out: &mut Vec<(TextRange, Value)>) {
+    out.push((e.range(), v.clone()));
+    match (e, v) {
+        (Expr::Call(c), Value::Instance(i)) => {
+            if let Some(k) = construct_of(i) {
+                if let Some(site) = &k.site {
+                    if Rc::ptr_eq(&site.code, code) && site.call().range() == c.range() {
+                        argument_values(c, &k.args, code, out);
+                    }
+                }
+            }
+        }
+        (Expr::List(l), Value::List(items)) => {
+            let items = items.borrow().clone();
+            for (e, v) in l.elts.iter().zip(items.iter()) {
+                value_of_expr(e, v, code, out);
+            }
+        }
+        (Expr::Tuple(t), Value::Tuple(items)) => {
+            for (e, v) in t.elts.iter().zip(items.iter()) {
+                value_of_expr(e, v, code, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Is `c` a project's subclass of SQLAlchemy's `TypeDecorator`?
+fn is_type_decorator(c: &Rc<Class>) -> bool {
+    !is_sa_class(c) && c.mro_all().any(|k| k.name == "TypeDecorator" && is_sa_class(k))
+}
+
+fn is_sa_class(c: &Class) -> bool {
+    c.module == "sqlalchemy" || c.module.starts_with("sqlalchemy.") || c.module == "sqlmodel" || c.module.starts_with("sqlmodel.")
+}
+
+/// The type SQLite's DDL compiler sees for the value `v`, as SQLAlchemy's
+/// `TypeDecorator.type_engine(dialect)` finds it: a class is instantiated
+/// with no arguments (`to_instance`); a `TypeDecorator` gives its
+/// `load_dialect_impl(dialect)` (with the SQLite dialect) when the project
+/// overrides it, else its `impl`. `None` when `v` is not a type.
+fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<TypeValue>> {
+    if depth > 16 {
+        return Err(it.exc("RecursionError", "TypeDecorator impl chain too deep"));
+    }
+    match v {
+        Value::Class(c) if is_type_decorator(c) => {
+            let inst = it.call(v, Args::default())?;
+            type_value(it, &inst, depth + 1)
+        }
+        Value::Class(c) if is_sa_class(c) => Ok(Some(TypeValue { path: format!("{}.{}", c.module, c.name), args: Args::default() })),
+        Value::Instance(i) if is_type_decorator(&i.class) => {
+            let own = i.class.mro_all().take_while(|k| !is_sa_class(k)).any(|k| k.dict.borrow().get_str("load_dialect_impl").is_some());
+            let next = if own {
+                let f = it.getattr(v, "load_dialect_impl")?;
+                let dialect = sqlite_dialect(it);
+                it.call(&f, Args::new(vec![dialect]))?
+            } else {
+                match i.get("impl") {
+                    Some(own) => own,
+                    None => {
+                        // TypeDecorator.__init__: impl = to_instance(cls.impl, *args, **kwargs)
+                        let class_impl = it.getattr(v, "impl")?;
+                        match class_impl {
+                            Value::Class(_) => {
+                                let args = construct_of(i).map(|k| k.args.clone()).unwrap_or_default();
+                                it.call(&class_impl, args)?
+                            }
+                            other => other,
+                        }
+                    }
+                }
+            };
+            type_value(it, &next, depth + 1)
+        }
+        Value::Instance(i) => Ok(construct_of(i).filter(|_| is_sa_class(&i.class)).map(|k| TypeValue { path: k.path.clone(), args: k.args.clone() })),
+        _ => Ok(None),
+    }
+}
+
+/// SQLAlchemy's SQLite dialect as scripts and `TypeDecorator`s see it:
+/// `name`, `driver`, and `type_descriptor(t)` (SQLite adapts no type a
+/// project names).
+fn sqlite_dialect(it: &mut Interp) -> Value {
+    let cls = new_plain_class(it, "SQLiteDialect_pysqlite", "sqlalchemy.dialects.sqlite.pysqlite");
+    cls.dict.borrow_mut().set_str("type_descriptor", native_fn("type_descriptor", |it, a| {
+        a.pos.get(1).cloned().ok_or_else(|| it.type_error("type_descriptor() missing 1 required positional argument: 'typeobj'"))
+    }));
+    let dialect = Instance::new(cls);
+    dialect.set("name", Value::str("sqlite"));
+    dialect.set("driver", Value::str("pysqlite"));
+    Value::Instance(Rc::new(dialect))
 }
 
 /// Where a running script's ops go.
@@ -78,6 +226,8 @@ pub trait OpSink {
     fn op(&mut self, op: Op) -> Result<(), RuntimeError>;
     /// Runs a query online; `None` offline (there is no database).
     fn query(&mut self, sql: &str) -> Result<Option<QueryResult>, RuntimeError>;
+    /// `MigrationContext.autocommit_block()` entered (`on`) or left.
+    fn autocommit(&mut self, on: bool) -> Result<(), RuntimeError>;
 }
 
 /// Collects ops without running them (a script's static view).
@@ -93,6 +243,9 @@ impl OpSink for RecordingSink {
     }
     fn query(&mut self, _: &str) -> Result<Option<QueryResult>, RuntimeError> {
         Ok(None)
+    }
+    fn autocommit(&mut self, _: bool) -> Result<(), RuntimeError> {
+        Ok(())
     }
 }
 
@@ -202,9 +355,12 @@ fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::e
     Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false })
 }
 
-/// The reader refused the call: `NotImplementedError` at the reader's position.
-fn not_supported(it: &Interp, code: &ModuleCode, d: crate::python::Diagnostic) -> Box<super::eval::Exc> {
-    let mut e = it.exc("NotImplementedError", d.message);
+/// The reader refused the call: its exception (`TypeError` for arguments
+/// the signature does not take, else `NotImplementedError`) at the
+/// reader's position.
+fn not_supported(it: &Interp, code: &ModuleCode, r: script::ReadError) -> Box<super::eval::Exc> {
+    let d = r.diagnostic;
+    let mut e = it.exc(r.exception, d.message);
     e.loc = Some(super::eval::Loc { file: code.file.clone(), line: d.line, column: d.column });
     e
 }
@@ -233,9 +389,8 @@ pub fn install(it: &mut Interp, host: Rc<ScriptHost>) {
         let context = it.new_native_module("alembic.context");
         let h2 = h.clone();
         context.globals.set("get_bind", native_fn("get_bind", move |it, _| Ok(connection(it, h2.clone()))));
-        context.globals.set("get_context", native_fn("get_context", |it, _| {
-            Err(it.exc("NotImplementedError", "context.get_context() (the MigrationContext) is not supported by the playground yet"))
-        }));
+        let h3 = h.clone();
+        context.globals.set("get_context", native_fn("get_context", move |it, _| Ok(migration_context(it, h3.clone()))));
         context.globals.set("is_offline_mode", native_fn("is_offline_mode", |it, _| {
             Err(it.exc("NotImplementedError", "context.is_offline_mode() is not supported by the playground yet"))
         }));
@@ -274,6 +429,7 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
                 a.pos.first().cloned().or_else(|| a.kwarg("name").cloned()).ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))
             }),
             "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
+            "get_context" => native_fn("get_context", move |it, _| Ok(migration_context(it, h.clone()))),
             "execute" => native_fn("execute", move |it, a| {
                 let sql = statement_sql(it, &a, "execute")?;
                 h.apply(it, Op::Execute { sql })?;
@@ -286,10 +442,10 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
                 let header = script::read_batch(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
                 Ok(batch_operations(it, h.clone(), header))
             }),
-            _ => native_fn(name, move |it, _| {
+            _ => native_fn(name, move |it, a| {
                 let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "op called from no code"))?;
                 let imports = h.imports_of(&site.code);
-                let op = read_op_at(it, &site, &imports, name, None)?;
+                let op = read_op_at(it, &site, &imports, name, None, &a)?;
                 h.apply(it, op)?;
                 Ok(Value::None)
             }),
@@ -392,14 +548,18 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
         let f = match name {
             "f" => native_fn("f", |it, a| a.pos.get(1).cloned().ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))),
             "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
-            _ => native_fn(name, move |it, _| {
+            _ => native_fn(name, move |it, mut a| {
+                // the bound method's receiver is the batch itself
+                if !a.pos.is_empty() {
+                    a.pos.remove(0);
+                }
                 let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch op called from no code"))?;
                 let imports = h.imports_of(&site.code);
                 let table = st.borrow().as_ref().map(|b| b.table.clone());
                 let Some(table) = table else {
                     return Err(it.exc("RuntimeError", "the batch_alter_table block has ended"));
                 };
-                let op = read_op_at(it, &site, &imports, name, Some(&table))?;
+                let op = read_op_at(it, &site, &imports, name, Some(&table), &a)?;
                 if let Some(b) = st.borrow_mut().as_mut() {
                     b.ops.push(op);
                 }
@@ -411,18 +571,99 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
     me
 }
 
-/// `op.get_bind()`: a connection whose dialect is SQLite.
-fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
-    let dialect_cls = new_plain_class(it, "SQLiteDialect_pysqlite", "sqlalchemy.dialects.sqlite.pysqlite");
-    let dialect = Instance::new(dialect_cls);
-    dialect.set("name", Value::str("sqlite"));
-    dialect.set("driver", Value::str("pysqlite"));
-    let cls = new_plain_class(it, "Connection", "sqlalchemy.engine.base");
-    let conn = Rc::new(Instance::new(cls.clone()));
-    conn.set("dialect", Value::Instance(Rc::new(dialect)));
+/// The URL of the playground's database as scripts see it: SQLite, with
+/// no file name (in the browser there is none).
+const DATABASE_URL: &str = "sqlite://";
+
+/// The `Engine` of the migration's connection (and of
+/// `engine_from_config` on the project's configuration: the same database).
+fn engine(it: &mut Interp) -> Value {
     let engine = Instance::new(new_plain_class(it, "Engine", "sqlalchemy.engine.base"));
     engine.set("name", Value::str("sqlite"));
-    conn.set("engine", Value::Instance(Rc::new(engine)));
+    engine.set("driver", Value::str("pysqlite"));
+    engine.set("dialect", sqlite_dialect(it));
+    engine.set("url", Value::str(DATABASE_URL));
+    Value::Instance(Rc::new(engine))
+}
+
+/// `op.get_context()` / `context.get_context()`: Alembic's
+/// `MigrationContext` with its `dialect`, `bind`, `config` and
+/// `autocommit_block()`.
+fn migration_context(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
+    let cls = new_plain_class(it, "MigrationContext", "alembic.runtime.migration");
+    let h = host.clone();
+    cls.dict.borrow_mut().set_str("autocommit_block", native_fn("autocommit_block", move |it, _| {
+        let cm = new_plain_class(it, "_GeneratorContextManager", "contextlib");
+        let (h1, h2) = (h.clone(), h.clone());
+        cm.dict.borrow_mut().set_str("__enter__", native_fn("__enter__", move |it, _| {
+            h1.with_sink_do(it, |s| s.autocommit(true))?;
+            Ok(Value::None)
+        }));
+        cm.dict.borrow_mut().set_str("__exit__", native_fn("__exit__", move |it, _| {
+            h2.with_sink_do(it, |s| s.autocommit(false))?;
+            Ok(Value::Bool(false))
+        }));
+        Ok(Value::Instance(Rc::new(Instance::new(cm))))
+    }));
+    let ctx = Instance::new(cls);
+    ctx.set("dialect", sqlite_dialect(it));
+    let bind = connection(it, host);
+    ctx.set("bind", bind.clone());
+    ctx.set("connection", bind);
+    ctx.set("config", alembic_config(it));
+    Value::Instance(Rc::new(ctx))
+}
+
+/// The project's `alembic.Config` as a script reads it: the `[alembic]`
+/// section holds the database URL.
+fn alembic_config(it: &mut Interp) -> Value {
+    let cls = new_plain_class(it, "Config", "alembic.config");
+    fn section(it: &mut Interp, name: &str) -> Option<Value> {
+        (name == "alembic").then(|| {
+            let mut d = Dict::new();
+            let k = Value::str("sqlalchemy.url");
+            if let Ok(hk) = it.hash_key(&k) {
+                d.insert(hk, k, Value::str(DATABASE_URL));
+            }
+            Value::dict(d)
+        })
+    }
+    cls.dict.borrow_mut().set_str("get_section", native_fn("get_section", |it, a| {
+        let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).ok_or_else(|| it.type_error("get_section() missing 1 required positional argument: 'name'"))?;
+        let default = a.pos.get(2).cloned().or_else(|| a.kwarg("default").cloned()).unwrap_or(Value::None);
+        Ok(section(it, &name).unwrap_or(default))
+    }));
+    cls.dict.borrow_mut().set_str("get_main_option", native_fn("get_main_option", |it, a| {
+        let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).ok_or_else(|| it.type_error("get_main_option() missing 1 required positional argument: 'name'"))?;
+        let default = a.pos.get(2).cloned().or_else(|| a.kwarg("default").cloned()).unwrap_or(Value::None);
+        Ok(if name == "sqlalchemy.url" { Value::str(DATABASE_URL) } else { default })
+    }));
+    let cfg = Instance::new(cls);
+    cfg.set("config_ini_section", Value::str("alembic"));
+    Value::Instance(Rc::new(cfg))
+}
+
+/// `sa.engine_from_config(configuration, prefix="sqlalchemy.")`: the
+/// configuration must name the playground's database.
+fn engine_from_config(it: &mut Interp, a: Args) -> R<Value> {
+    let conf = a.pos.first().cloned().or_else(|| a.kwarg("configuration").cloned()).ok_or_else(|| it.type_error("engine_from_config() missing 1 required positional argument: 'configuration'"))?;
+    let prefix = a.pos.get(1).cloned().or_else(|| a.kwarg("prefix").cloned()).unwrap_or(Value::str("sqlalchemy."));
+    let key = format!("{}url", prefix.as_str().unwrap_or(""));
+    let url = it.getitem(&conf, Value::str(&key))?;
+    if url.as_str() != Some(DATABASE_URL) {
+        let shown = it.repr(&url)?;
+        return Err(it.exc("NotImplementedError", format!("engine_from_config: the playground can only connect to its own database, not {shown}")));
+    }
+    Ok(engine(it))
+}
+
+/// `op.get_bind()`: a connection whose dialect is SQLite.
+fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
+    let dialect = sqlite_dialect(it);
+    let cls = new_plain_class(it, "Connection", "sqlalchemy.engine.base");
+    let conn = Rc::new(Instance::new(cls.clone()));
+    conn.set("dialect", dialect);
+    conn.set("engine", engine(it));
     let h = host.clone();
     cls.dict.borrow_mut().set_str("execute", native_fn("execute", move |it, a| {
         let mut a = a;
@@ -437,12 +678,21 @@ fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         if head.starts_with("SELECT") || head.starts_with("PRAGMA") || head.starts_with("WITH") {
             let rows = h.with_sink_do(it, |s| s.query(&sql))?;
             return match rows {
-                Some(r) => Ok(result(it, r)),
+                Some(r) => Ok(result(it, r, -1)),
                 None => Err(it.exc("NotImplementedError", "a query needs a database; it cannot run in --sql mode")),
             };
         }
+        let dml = crate::runtime::is_dml(&sql);
         h.apply(it, Op::Execute { sql })?;
-        Ok(result(it, QueryResult::default()))
+        // sqlite3's cursor.rowcount: the rows a DML statement changed, -1 otherwise
+        let rowcount = match dml {
+            true => match h.with_sink_do(it, |s| s.query("SELECT changes()"))? {
+                Some(r) => r.rows.first().and_then(|row| row.first()).and_then(|v| v.as_i64()).unwrap_or(-1),
+                None => -1,
+            },
+            false => -1,
+        };
+        Ok(result(it, QueryResult::default(), rowcount))
     }));
     Value::Instance(conn)
 }
@@ -458,7 +708,7 @@ fn db_value(v: &crate::db::Value) -> Value {
 }
 
 /// A `CursorResult` over rows already fetched.
-fn result(it: &mut Interp, r: QueryResult) -> Value {
+fn result(it: &mut Interp, r: QueryResult, rowcount: i64) -> Value {
     let cls = new_plain_class(it, "CursorResult", "sqlalchemy.engine.cursor");
     let rows: Vec<Value> = r.rows.iter().map(|row| Value::tuple(row.iter().map(db_value).collect())).collect();
     let rows = Rc::new(RefCell::new((rows, 0usize)));
@@ -487,7 +737,9 @@ fn result(it: &mut Interp, r: QueryResult) -> Value {
     let r5 = rows.clone();
     d.set_str("__iter__", native_fn("__iter__", move |_, _| Ok(Value::list(r5.borrow().0.clone()))));
     drop(d);
-    Value::Instance(Rc::new(Instance::new(cls)))
+    let inst = Instance::new(cls);
+    inst.set("rowcount", Value::Int(rowcount));
+    Value::Instance(Rc::new(inst))
 }
 
 /// `sa.inspect(bind)`: the inspector methods scripts use to test the schema.
@@ -502,19 +754,110 @@ fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         }
     };
     let names = Rc::new(names);
+    // SQLAlchemy's `@reflection.cache`: an inspector answers each question
+    // once and then from its `info_cache`, even after the schema changed
+    let cache: Rc<RefCell<BTreeMap<String, Value>>> = Rc::new(RefCell::new(BTreeMap::new()));
+    let cached = move |key: String, it: &mut Interp, f: &dyn Fn(&mut Interp) -> R<Value>| -> R<Value> {
+        if let Some(v) = cache.borrow().get(&key) {
+            return Ok(v.clone());
+        }
+        let v = f(it)?;
+        cache.borrow_mut().insert(key, v.clone());
+        Ok(v)
+    };
+    let cached = Rc::new(cached);
     let mut d = cls.dict.borrow_mut();
-    let n1 = names.clone();
-    d.set_str("get_table_names", native_fn("get_table_names", move |it, _| Ok(Value::list(n1(it)?.iter().map(|s| Value::str(s)).collect()))));
-    let n2 = names.clone();
+    let (n1, c1) = (names.clone(), cached.clone());
+    d.set_str("get_table_names", native_fn("get_table_names", move |it, _| {
+        c1("get_table_names".into(), it, &|it| Ok(Value::list(n1(it)?.iter().map(|s| Value::str(s)).collect())))
+    }));
+    let (n2, c2) = (names.clone(), cached.clone());
     d.set_str("has_table", native_fn("has_table", move |it, a| {
         let t = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).ok_or_else(|| it.type_error("has_table() needs a table name"))?;
-        Ok(Value::Bool(n2(it)?.contains(&t)))
+        c2(format!("has_table\0{t}"), it, &|it| Ok(Value::Bool(n2(it)?.contains(&t))))
     }));
-    for m in ["get_columns", "get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint", "get_check_constraints", "get_view_names"] {
+    let (h, c3) = (host.clone(), cached.clone());
+    d.set_str("get_columns", native_fn("get_columns", move |it, a| {
+        let key = format!("get_columns\0{}", a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str()).unwrap_or(""));
+        c3(key, it, &|it| get_columns(it, &h, a.clone()))
+    }));
+    for m in ["get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint", "get_check_constraints", "get_view_names"] {
         d.set_str(m, native_fn(m, move |it, _| Err(it.exc("NotImplementedError", format!("Inspector.{m}() is not supported by the playground yet")))));
     }
     drop(d);
     Value::Instance(Rc::new(Instance::new(cls)))
+}
+
+/// `Inspector.get_columns(table_name)` as SQLAlchemy's SQLite dialect
+/// answers it from `PRAGMA table_xinfo`: one dict per column with `name`,
+/// `type` (the reflected type, an instance of its SQLAlchemy class),
+/// `nullable`, `default` (the raw text) and `primary_key` (its position in
+/// the key, 0 when not in it).
+fn get_columns(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
+    let table = a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str().map(str::to_string));
+    let Some(table) = table else {
+        return Err(it.type_error("get_columns() missing 1 required positional argument: 'table_name'"));
+    };
+    if a.kwarg("schema").is_some_and(|v| !v.is_none()) {
+        return Err(it.exc("NotImplementedError", "Inspector.get_columns(schema=...) is not supported by the playground (SQLite has one schema, main)"));
+    }
+    let sql = format!("PRAGMA main.table_xinfo({})", crate::ddl::quote_identifier(&table));
+    let rows = match h.with_sink_do(it, |s| s.query(&sql))? {
+        Some(r) => r,
+        None => return Err(it.exc("NotImplementedError", "inspecting the database needs a database; it cannot run in --sql mode")),
+    };
+    if rows.rows.is_empty() {
+        return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", &table));
+    }
+    let mut out = Vec::new();
+    for i in 0..rows.rows.len() {
+        let hidden = rows.get(i, "hidden").as_i64().unwrap_or(0);
+        if hidden == 1 {
+            continue;
+        }
+        let name = rows.get(i, "name").as_str().unwrap_or("").to_string();
+        if hidden != 0 {
+            return Err(it.exc("NotImplementedError", format!("Inspector.get_columns() of the generated column '{name}' is not supported by the playground")));
+        }
+        let declared = rows.get(i, "type").as_str().unwrap_or("").to_uppercase();
+        let (t, _) = crate::reflect::resolve_type_affinity(&declared);
+        let type_value = type_instance(it, &t)?;
+        let default = match rows.get(i, "dflt_value") {
+            crate::db::Value::Null => Value::None,
+            v => Value::str(&v.as_str().map(str::to_string).unwrap_or_else(|| format!("{}", v.as_i64().unwrap_or(0)))),
+        };
+        let entries = [
+            ("name", Value::str(&name)),
+            ("type", type_value),
+            ("nullable", Value::Bool(rows.get(i, "notnull").as_i64().unwrap_or(0) == 0)),
+            ("default", default),
+            ("primary_key", Value::Int(rows.get(i, "pk").as_i64().unwrap_or(0))),
+        ];
+        let mut d = Dict::new();
+        for (k, v) in entries {
+            let k = Value::str(k);
+            let hk = it.hash_key(&k)?;
+            d.insert(hk, k, v);
+        }
+        out.push(Value::dict(d));
+    }
+    Ok(Value::list(out))
+}
+
+/// An instance of `t`'s SQLAlchemy class, made by evaluating the type as
+/// Alembic renders it (`sa.VARCHAR(length=20)`): one spelling of each type.
+fn type_instance(it: &mut Interp, t: &crate::schema::SqlType) -> R<Value> {
+    const MODULE: &str = "_playground_reflected_type";
+    let source = format!(
+        "import sqlalchemy as sa\nfrom sqlalchemy.dialects import sqlite\nvalue = {}\n",
+        crate::render::render_type(t)
+    );
+    let r = it.run_module(MODULE, MODULE, &source);
+    it.modules.shift_remove(MODULE);
+    match r {
+        Ok(m) => Ok(m.globals.get("value").unwrap_or(Value::None)),
+        Err(e) => Err(it.exc("RuntimeError", format!("reflected type {}: {}", crate::render::render_type(t), e.exception_line()))),
+    }
 }
 
 // ----- SQLAlchemy constructs ---------------------------------------------------------
@@ -563,6 +906,8 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
                 let c = new_plain_class(it, "Base", &module_name);
                 Ok(Value::Class(c))
             })
+        } else if attr == "engine_from_config" {
+            native_fn("engine_from_config", engine_from_config)
         } else if attr == "inspect" {
             let h = h.clone();
             native_fn("inspect", move |it, _| Ok(inspector(it, h.clone())))

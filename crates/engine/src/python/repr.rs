@@ -71,6 +71,14 @@ pub fn py_repr_str(s: &str) -> String {
     out
 }
 
+/// Python's `repr()` of a tuple of strings: `('a',)`, `('a', 'b')`, `()`.
+pub fn py_repr_str_tuple(items: &[String]) -> String {
+    match items {
+        [one] => format!("({},)", py_repr_str(one)),
+        _ => format!("({})", items.iter().map(|s| py_repr_str(s)).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 /// An approximation of Python's `str.isprintable()` for one character:
 /// control characters, separators other than the ASCII space, format
 /// characters and private-use code points are not printable.
