@@ -85,15 +85,34 @@ export function createEditor(parent, doc, label, onChange) {
             return view.state.doc.toString();
         },
         setText(text) {
-            if (text === view.state.doc.toString()) return;
+            const old = view.state.doc.toString();
+            if (text === old) return;
+            // Replace only what differs (common prefix and suffix kept), so the
+            // syntax tree and the undo history stay for the rest: a large file
+            // set through the API re-parses only around the change.
+            let start = 0;
+            const max = Math.min(old.length, text.length);
+            while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+            let end = 0;
+            while (end < max - start && old.charCodeAt(old.length - 1 - end) === text.charCodeAt(text.length - 1 - end)) end++;
             view.dispatch({
-                changes: { from: 0, to: view.state.doc.length, insert: text },
+                changes: { from: start, to: old.length - end, insert: text.slice(start, text.length - end) },
                 annotations: external.of(true),
             });
         },
         setDiagnostics(list) {
-            const doc = view.state.doc;
-            view.dispatch(setDiagnostics(view.state, Array.from(list, (d) => toDiagnostic(doc, d))));
+            const items = Array.from(list);
+            const apply = () => {
+                const doc = view.state.doc;
+                view.dispatch(setDiagnostics(view.state, items.map((d) => toDiagnostic(doc, d))));
+            };
+            // Called while the editor is updating (the app reacts to an edit
+            // at once), CodeMirror refuses a dispatch: place them right after.
+            try {
+                apply();
+            } catch {
+                queueMicrotask(apply);
+            }
         },
         focus() {
             view.focus();

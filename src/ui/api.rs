@@ -18,6 +18,9 @@
 //!                        objects keyed by column name; throws SQLite's error
 //! sqlLog()               [{ sql, ms, error }]: every statement executed since load
 //! undo()                 undoes the newest change; false if none
+//! exportDatabase()       the live database as a SQLite file image (Uint8Array)
+//! permalink()            Promise of a URL of this page whose fragment holds every file
+//!                        (opening it restores them, over the autosaved work)
 //! examples()             [{ id, title, summary, steps: [{ text, kind, value, expectOk }] }]
 //! loadExample(id)        a fresh database with that example's files (undoable)
 //! runStep(i)             runs step i of the loaded example; true when it did what the step expects
@@ -78,7 +81,7 @@ pub fn install_mount(module: SqlJsModule) {
         if let Some(resolve) = resolve_fn {
             set(&handle, "__resolve", &resolve);
         }
-        crate::ui::app::mount(element, module.clone(), None, handle.clone(), false);
+        crate::ui::app::mount(element, module.clone(), None, handle.clone(), false, None);
         Ok(handle)
     });
     set(&global_handle(), "mount", &mount.into_js_value());
@@ -199,6 +202,20 @@ pub fn install(handle: &JsValue, bridge: Shared) {
         Ok(list.into())
     });
     set(handle, "sqlLog", &sql_log.into_js_value());
+
+    let b = bridge.clone();
+    let export = Closure::<dyn Fn() -> Result<JsValue, JsValue>>::new(move || {
+        let image = bridge::with(&b, |b| b.export_database()).map_err(busy)?.map_err(|e| error(&e))?;
+        Ok(js_sys::Uint8Array::from(image.as_slice()).into())
+    });
+    set(handle, "exportDatabase", &export.into_js_value());
+
+    let b = bridge.clone();
+    let permalink = Closure::<dyn Fn() -> Promise>::new(move || match bridge::with(&b, |b| b.files()) {
+        Ok(files) => crate::ui::bindings::permalink(&files),
+        Err(e) => Promise::reject(&busy(e)),
+    });
+    set(handle, "permalink", &permalink.into_js_value());
 
     let b = bridge.clone();
     let undo = Closure::<dyn Fn() -> Result<bool, JsValue>>::new(move || bridge::with(&b, |b| b.undo()).map_err(busy));

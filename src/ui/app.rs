@@ -22,13 +22,13 @@ use crate::ui::bindings;
 use crate::ui::bridge::{self, Bridge, Shared};
 use crate::ui::cmdline::quote;
 use crate::ui::components::{
-    AutogenPane, DatabasePanel, EditorPane, Guide, NoticeBar, Terminal, Toolbar, Workbench,
+    AutogenPane, DatabasePanel, EditorPane, Guide, NoticeBar, PermalinkBar, Terminal, Toolbar, Workbench,
 };
 use crate::ui::views::steps_model::StepIntent;
 use crate::ui::views::{ChainView, StepThrough};
 use crate::ui::views::chain_model::ChainIntent;
 use crate::ui::views::rows_model::RowIntent;
-use crate::ui::store::{Action, State};
+use crate::ui::store::{Action, Permalink, State};
 
 impl Reducible for State {
     type Action = Action;
@@ -51,9 +51,10 @@ pub fn start() {
         };
         match (loaded, root) {
             (Ok(module), Some(root)) => {
+                let link = bindings::permalink_project().await.transpose();
                 let handle = api::global_handle();
                 api::install_mount(module.clone());
-                mount(root, module, Some("main".into()), handle, true);
+                mount(root, module, Some("main".into()), handle, true, link);
             }
             (Err(message), Some(root)) => {
                 root.set_text_content(Some(&message));
@@ -64,10 +65,19 @@ pub fn start() {
     });
 }
 
-/// Mounts a playground into `root`; its JS API goes on `handle`.
-pub fn mount(root: web_sys::Element, module: SqlJsModule, storage: Option<String>, handle: JsValue, main: bool) {
+/// Mounts a playground into `root`; its JS API goes on `handle`. `link`:
+/// the project of the permalink the page was opened with (or why it could
+/// not be read), which replaces the autosaved one.
+pub fn mount(
+    root: web_sys::Element,
+    module: SqlJsModule,
+    storage: Option<String>,
+    handle: JsValue,
+    main: bool,
+    link: Option<Result<Link, String>>,
+) {
     root.set_text_content(None);
-    let props = PlaygroundProps { module: Module(Rc::new(module)), storage, handle, main };
+    let props = PlaygroundProps { module: Module(Rc::new(module)), storage, handle, main, link };
     yew::Renderer::<Playground>::with_root_and_props(root, props).render();
 }
 
@@ -90,7 +100,12 @@ pub struct PlaygroundProps {
     pub handle: JsValue,
     /// The page's own playground: resolves `alembicPlayground.ready`.
     pub main: bool,
+    /// A permalink's files (path → text), or why they could not be read.
+    pub link: Option<Result<Link, String>>,
 }
+
+/// The files of a permalink: path → text.
+pub type Link = std::collections::BTreeMap<String, String>;
 
 /// One playground: the store, the bridge, and the layout.
 #[function_component(Playground)]
@@ -100,9 +115,10 @@ pub fn playground(props: &PlaygroundProps) -> Html {
         let dispatcher = store.dispatcher();
         let module = (*props.module.0).clone();
         let storage = props.storage.clone();
+        let link = props.link.clone();
         (*use_state(move || {
             let dispatch: Rc<dyn Fn(Action)> = Rc::new(move |a| dispatcher.dispatch(a));
-            Rc::new(Bridge::new(module, storage.as_deref(), dispatch).map_err(|e| e.message))
+            Rc::new(Bridge::new(module, storage.as_deref(), link, dispatch).map_err(|e| e.message))
         }))
         .clone()
     };
@@ -232,6 +248,33 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             let _ = bridge::with(&b, |b| b.step_intent(intent));
         })
     };
+    let on_permalink = {
+        let b = b.clone();
+        let dispatcher = store.dispatcher();
+        Callback::from(move |()| {
+            let Ok(files) = bridge::with(&b, |b| b.files()) else { return };
+            let dispatcher = dispatcher.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match bindings::permalink_url(&files).await {
+                    Ok(url) => {
+                        let copied = bindings::copy_to_clipboard(&url).await;
+                        dispatcher.dispatch(Action::Permalink(Some(Permalink { url, copied })));
+                    }
+                    Err(e) => dispatcher.dispatch(Action::Note { text: e, error: true }),
+                }
+            });
+        })
+    };
+    let on_analyse = {
+        let b = b.clone();
+        Callback::from(move |()| {
+            let _ = bridge::with(&b, |b| b.analyse_models_now());
+        })
+    };
+    let on_close_permalink = {
+        let dispatcher = store.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::Permalink(None)))
+    };
     let on_dismiss = {
         let dispatcher = store.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(Action::Notice(None)))
@@ -341,8 +384,11 @@ pub fn playground(props: &PlaygroundProps) -> Html {
             if let Some(notice) = &state.notice {
                 <NoticeBar notice={notice.clone()} on_dismiss={on_dismiss} />
             }
+            if let Some(link) = &state.permalink {
+                <PermalinkBar link={link.clone()} on_close={on_close_permalink} />
+            }
             <Toolbar undo_label={state.undo_label().map(str::to_string)} on_command={on_command.clone()}
-                on_autogenerate={on_autogenerate} on_undo={on_undo} on_step={on_step_start} />
+                on_autogenerate={on_autogenerate} on_undo={on_undo} on_step={on_step_start} on_permalink={on_permalink} />
             <main class="workspace">
                 <section class="column files-column" aria-label="Project files">
                     <section class="panel chain-panel" aria-label="Revision chain">
@@ -354,7 +400,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                     </section>
                     <EditorPane files={state.files.clone()} open={state.open_file.clone()} chain={state.chain.clone()}
                         problems={state.problems.clone()} on_open={on_open} on_edit={on_edit} />
-                    <AutogenPane preview={state.preview.clone()} />
+                    <AutogenPane preview={state.preview.clone()} on_analyse={on_analyse} />
                 </section>
                 <section class="column db-column" aria-label="Database and terminal">
                     if let Some(st) = &state.stepping {

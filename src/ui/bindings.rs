@@ -1,6 +1,8 @@
 //! Every JS extern of the UI, in one place: the CodeMirror editor module
-//! (www/editor.js, bundled at build time), the page's boot object, the
-//! clock, and whether localStorage is there. sql.js has its own bindings in
+//! (www/editor.js, bundled at build time), the page's boot object (with the
+//! permalink codec and the clipboard; www/boot.js also answers the
+//! postMessage API over the JS API), the clock, and whether localStorage is
+//! there. sql.js has its own bindings in
 //! `platform::sqljs`.
 //!
 //! Invariants:
@@ -21,6 +23,14 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_namespace = __alembicPlaygroundBoot, js_name = editor)]
     static EDITOR_PROMISE: Promise;
 
+    /// `__alembicPlaygroundBoot.project`: a permalink's files, or null.
+    #[wasm_bindgen(thread_local_v2, js_namespace = __alembicPlaygroundBoot, js_name = project)]
+    static PROJECT_PROMISE: Promise;
+    #[wasm_bindgen(catch, js_namespace = __alembicPlaygroundBoot, js_name = permalink)]
+    fn permalink_js(files: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = __alembicPlaygroundBoot, js_name = copy)]
+    fn copy_js(text: &str) -> Promise;
+
     #[wasm_bindgen(catch, js_namespace = ["__alembicPlaygroundBoot", "editorModule"], js_name = createEditor)]
     fn create_editor_js(parent: &web_sys::Element, doc: &str, label: &str, on_change: &Function) -> Result<JsEditor, JsValue>;
 
@@ -40,6 +50,23 @@ extern "C" {
     /// `performance.now()`: milliseconds, sub-millisecond resolution.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     pub fn now_ms() -> f64;
+
+    #[wasm_bindgen(js_namespace = performance, js_name = clearMeasures)]
+    fn performance_clear_measures(name: &str);
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = measure)]
+    fn performance_measure(name: &str, options: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Records `name` from `start_ms` (a [`now_ms`] reading) to now as a
+/// `performance.measure` entry, replacing the previous one of that name (so
+/// they never pile up): the page benchmark (www/bench-page.mjs) and the
+/// browser's profiler read where the time of an action went.
+pub fn measure_since(name: &str, start_ms: f64) {
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"start".into(), &JsValue::from_f64(start_ms));
+    let _ = Reflect::set(&options, &"end".into(), &JsValue::from_f64(now_ms()));
+    performance_clear_measures(name);
+    let _ = performance_measure(name, &options);
 }
 
 /// True when `window.localStorage` can be reached: it throws in a sandboxed
@@ -83,4 +110,54 @@ impl JsEditor {
         }
         self.set_diagnostics_js(&list);
     }
+}
+
+/// Files (`files()` shape) as a JS object.
+pub fn files_object(files: &std::collections::BTreeMap<String, String>) -> JsValue {
+    let object = Object::new();
+    for (path, text) in files {
+        let _ = Reflect::set(&object, &JsValue::from_str(path), &JsValue::from_str(text));
+    }
+    object.into()
+}
+
+/// The permalink of `files`: a promise of the URL (see www/boot.js).
+pub fn permalink(files: &std::collections::BTreeMap<String, String>) -> Promise {
+    match permalink_js(&files_object(files)) {
+        Ok(promise) => promise,
+        Err(e) => Promise::reject(&e),
+    }
+}
+
+/// The permalink of `files`, awaited.
+pub async fn permalink_url(files: &std::collections::BTreeMap<String, String>) -> Result<String, String> {
+    wasm_bindgen_futures::JsFuture::from(permalink(files))
+        .await
+        .map(|url| url.as_string().unwrap_or_default())
+        .map_err(|e| format!("The permalink could not be made: {}", crate::platform::sqljs::js_error_message(&e)))
+}
+
+/// Copies `text` to the clipboard; `false` when the browser refused.
+pub async fn copy_to_clipboard(text: &str) -> bool {
+    wasm_bindgen_futures::JsFuture::from(copy_js(text)).await.map(|v| v.is_truthy()).unwrap_or(false)
+}
+
+/// The project of the permalink the page was opened with: `Ok(None)` without
+/// one, `Err` when the link cannot be read.
+pub async fn permalink_project() -> Result<Option<std::collections::BTreeMap<String, String>>, String> {
+    let promise = PROJECT_PROMISE.with(Clone::clone);
+    let value = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("The project in this link could not be read ({}); your saved work is shown instead.", crate::platform::sqljs::js_error_message(&e)))?;
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    let mut files = std::collections::BTreeMap::new();
+    for entry in Object::entries(value.unchecked_ref()).iter() {
+        let entry: Array = entry.unchecked_into();
+        if let (Some(path), Some(text)) = (entry.get(0).as_string(), entry.get(1).as_string()) {
+            files.insert(path, text);
+        }
+    }
+    Ok(Some(files))
 }

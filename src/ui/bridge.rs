@@ -28,7 +28,7 @@ use gloo_storage::Storage;
 use gloo_timers::callback::Timeout;
 
 use crate::platform::sqljs::{BrowserHost, SqlJsDatabase, SqlJsModule};
-use crate::ui::bindings::now_ms;
+use crate::ui::bindings::{measure_since, now_ms};
 use crate::ui::examples::{self, StepAction};
 use crate::ui::inspect::{self, SchemaView};
 use crate::ui::persist::{self, Saved};
@@ -38,6 +38,7 @@ use crate::ui::store::{
 };
 use crate::ui::store::StepSlice;
 use crate::ui::views::chain_model::ChainIntent;
+use crate::ui::views::user_schema;
 use crate::ui::views::steps_model::{StepIntent, StepOp};
 use crate::ui::views::rows_model::{rows_query, RowIntent};
 
@@ -46,8 +47,19 @@ const ROWS_LIMIT: usize = 200;
 
 /// How many undo steps are kept (each holds a whole database image).
 pub const UNDO_LIMIT: usize = 50;
-/// Typing pauses this long before diagnostics and the live autogenerate run.
+/// Typing pauses this long before diagnostics and the live autogenerate run,
+/// unless the last analysis took at most [`INSTANT_ANALYSIS_MS`]: then it
+/// runs in a microtask of the keystroke's task, so the pane follows every key.
 const ANALYSIS_DELAY_MS: u32 = 120;
+const INSTANT_ANALYSIS_MS: f64 = 40.0;
+/// A project with more scripts than this to load is loaded in slices of
+/// about [`SLICE_MS`], each its own task (see [`Bridge::analyse_now`]).
+const SYNC_SCRIPTS: usize = 40;
+const SLICE_MS: f64 = 12.0;
+/// models.py larger than this (bytes) is analysed on request only: the
+/// engine's analysis is one task, seconds long for megabytes, and the page
+/// must stay responsive while such a file is pasted or edited.
+pub const LIVE_MODELS_LIMIT: usize = 256 * 1024;
 /// Typing pauses this long before the project is autosaved.
 const SAVE_DELAY_MS: u32 = 600;
 
@@ -91,6 +103,12 @@ pub struct Bridge {
     reflected: Option<Result<MetaData, String>>,
     /// Chain heads, for "is the database at head".
     heads: Vec<String>,
+    /// Each script of `versions/` as last loaded, with the text it was loaded from.
+    loaded: BTreeMap<String, (String, project::LoadedScript)>,
+    /// How long the last complete analysis took (ms).
+    last_analysis_ms: f64,
+    /// The next analysis runs even on a models.py over [`LIVE_MODELS_LIMIT`].
+    analyse_large: bool,
     storage_key: Option<String>,
     storage_failed: bool,
     example: Option<String>,
@@ -118,7 +136,14 @@ fn err_output(message: &str) -> Output {
 impl Bridge {
     /// A playground over a fresh database: restored from storage when
     /// `storage_name` has a saved project, else the default example.
-    pub fn new(module: SqlJsModule, storage_name: Option<&str>, dispatch: Rc<dyn Fn(Action)>) -> Result<Shared, DbError> {
+    /// `link`: a permalink's files, opened instead (and autosaved), or why
+    /// they could not be read (a message; the saved work opens).
+    pub fn new(
+        module: SqlJsModule,
+        storage_name: Option<&str>,
+        link: Option<Result<BTreeMap<String, String>, String>>,
+        dispatch: Rc<dyn Fn(Action)>,
+    ) -> Result<Shared, DbError> {
         let db = SqlJsDatabase::open(module.clone())?;
         let bridge = Rc::new(RefCell::new(Bridge {
             module,
@@ -130,6 +155,9 @@ impl Bridge {
             sql_log: Vec::new(),
             reflected: None,
             heads: Vec::new(),
+            loaded: BTreeMap::new(),
+            last_analysis_ms: 0.0,
+            analyse_large: false,
             storage_key: storage_name.map(persist::storage_key),
             storage_failed: false,
             example: None,
@@ -142,10 +170,30 @@ impl Bridge {
         {
             let mut b = bridge.borrow_mut();
             b.me = Rc::downgrade(&bridge);
-            if !b.restore_saved() {
+            let opened = match link {
+                Some(Ok(files)) => match split_files(files) {
+                    Ok((models, versions)) => {
+                        b.host.models = models.unwrap_or_default();
+                        b.host.versions = versions;
+                        Some(Ok(()))
+                    }
+                    Err(e) => Some(Err(format!("The project in this link could not be opened: {e}"))),
+                },
+                Some(Err(e)) => Some(Err(e)),
+                None => None,
+            };
+            if !matches!(opened, Some(Ok(()))) && !b.restore_saved() {
                 b.apply_example(examples::DEFAULT);
             }
             b.sync_all();
+            match opened {
+                Some(Ok(())) => {
+                    b.emit(Action::Note { text: "Opened the project from the link.".into(), error: false });
+                    b.save_now();
+                }
+                Some(Err(e)) => b.emit(Action::Notice(Some(Notice { error: true, text: e }))),
+                None => {}
+            }
         }
         Ok(bridge)
     }
@@ -173,6 +221,11 @@ impl Bridge {
     /// The PRAGMA view of the live schema (`schema()`).
     pub fn schema(&mut self) -> Result<SchemaView, String> {
         inspect::inspect(&mut self.host.db).map_err(|e| e.message)
+    }
+
+    /// The SQLite file image of the live database (sql.js `export()`).
+    pub fn export_database(&self) -> Result<Vec<u8>, String> {
+        self.host.db.export().map_err(|e| e.message)
     }
 
     /// Every statement executed since load.
@@ -254,6 +307,7 @@ impl Bridge {
         self.host.db.record();
         let start = now_ms();
         let output = command::run_line(&mut self.host, line);
+        measure_since("alembic:command", start);
         let ms = (now_ms() - start).max(0.0) as u32;
         self.take_statements();
         let created = self
@@ -273,7 +327,7 @@ impl Bridge {
         }
         self.emit(Action::CommandRan { line: line.to_string(), output: output.clone(), ms, created });
         self.after_database_change();
-        if let (Some(before), Some(after)) = (schema_before, self.live_schema()) {
+        if let (Some(before), Some(after)) = (schema_before.map(user_schema), self.live_schema().map(user_schema)) {
             let diff = engine::schema_diff::diff(&before, &after);
             self.emit(Action::SchemaChanged { label: line.to_string(), diff, before });
         }
@@ -540,7 +594,7 @@ impl Bridge {
             }
         }
         let md = project::live_schema(&mut scratch.db).map_err(|e| e.message)?;
-        Ok(md)
+        Ok(user_schema(md))
     }
 
     /// Compares the schema at two revisions.
@@ -592,7 +646,7 @@ impl Bridge {
         self.emit(Action::SqlRan { sql: sql.to_string(), output, ms });
         if changed {
             self.after_database_change();
-            if let (Some(before), Some(after)) = (schema_before, self.live_schema()) {
+            if let (Some(before), Some(after)) = (schema_before.map(user_schema), self.live_schema().map(user_schema)) {
                 let diff = engine::schema_diff::diff(&before, &after);
                 if !diff.is_empty() {
                     self.emit(Action::SchemaChanged { label: sql.to_string(), diff, before });
@@ -629,17 +683,7 @@ impl Bridge {
     /// Replaces the project's files (`setFiles`): `models.py` and
     /// `versions/<file>` keys; the database stays. Undoable.
     pub fn set_files(&mut self, files: BTreeMap<String, String>) -> Result<(), String> {
-        let mut models = None;
-        let mut versions = BTreeMap::new();
-        for (path, text) in files {
-            if path == MODELS {
-                models = Some(text);
-            } else if let Some(name) = path.strip_prefix("versions/").filter(|n| !n.is_empty() && !n.contains('/')) {
-                versions.insert(name.to_string(), text);
-            } else {
-                return Err(format!("setFiles: {path:?} is neither models.py nor versions/<file>"));
-            }
-        }
+        let (models, versions) = split_files(files).map_err(|e| format!("setFiles: {e}"))?;
         let before = self.snapshot("set files", true).map_err(|e| e.message)?;
         self.host.models = models.unwrap_or_default();
         self.host.versions = versions;
@@ -723,17 +767,19 @@ impl Bridge {
     }
 
     fn after_database_change(&mut self) {
+        let start = now_ms();
         self.reflected = None;
         let schema = inspect::inspect(&mut self.host.db).map_err(|e| e.message);
         let versions = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
         self.emit(Action::DatabaseRead(DbView { schema, versions: versions.clone() }));
         if let Some(md) = self.live_schema() {
-            self.emit(Action::LiveSchema(md));
+            self.emit(Action::LiveSchema(user_schema(md)));
         }
         self.refresh_rows();
         self.emit_chain(&versions);
         self.dirty.insert(MODELS.to_string());
         self.analyse_now();
+        measure_since("alembic:refresh", start);
     }
 
     fn emit_chain(&self, current: &[String]) {
@@ -771,6 +817,18 @@ impl Bridge {
 
     fn schedule_analysis(&mut self) {
         let me = self.me.clone();
+        if self.last_analysis_ms <= INSTANT_ANALYSIS_MS {
+            // Cheap enough to follow the key before the browser renders the
+            // frame: a microtask, so the editor's own update (which called
+            // here) is over before the views, the editor's included, change.
+            self.analysis = None;
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Some(bridge) = me.upgrade() {
+                    let _ = with(&bridge, |b| b.analyse_now());
+                }
+            });
+            return;
+        }
         self.analysis = Some(Timeout::new(ANALYSIS_DELAY_MS, move || {
             if let Some(bridge) = me.upgrade() {
                 let _ = with(&bridge, |b| b.analyse_now());
@@ -779,43 +837,106 @@ impl Bridge {
     }
 
     /// Problems of the dirty files, the chain, and the live autogenerate.
+    ///
+    /// Each script is loaded once per text (`loaded` keeps the result). When
+    /// more than [`SYNC_SCRIPTS`] need loading (a big project pasted or
+    /// restored), they are loaded [`SLICE_MS`] at a time, each slice its own
+    /// task, so the page stays responsive; the chain and the live
+    /// autogenerate follow the last slice.
     pub fn analyse_now(&mut self) {
         self.analysis = None;
-        let dirty = std::mem::take(&mut self.dirty);
-        if dirty.is_empty() {
+        if self.dirty.is_empty() {
             return;
         }
+        let start = now_ms();
         let mut problems = BTreeMap::new();
+        let pending: Vec<String> = self.dirty.iter().filter(|p| p.starts_with("versions/")).cloned().collect();
+        let to_load = pending
+            .iter()
+            .filter(|p| {
+                let name = &p["versions/".len()..];
+                match (self.host.versions.get(name), self.loaded.get(name)) {
+                    (Some(text), Some((loaded_text, _))) => text != loaded_text,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                }
+            })
+            .count();
+        let sliced = to_load > SYNC_SCRIPTS;
         let mut scripts_changed = false;
-        for path in &dirty {
-            let found = if path == MODELS {
-                Vec::new() // from the preview below
-            } else if let Some(text) = path.strip_prefix("versions/").and_then(|n| self.host.versions.get(n)) {
+        for (i, path) in pending.iter().enumerate() {
+            if sliced && i > 0 && now_ms() - start > SLICE_MS {
+                break;
+            }
+            self.dirty.remove(path);
+            let name = &path["versions/".len()..];
+            let Some(text) = self.host.versions.get(name) else {
+                self.loaded.remove(name);
                 scripts_changed = true;
-                project::script_problems(&path["versions/".len()..], text).into_iter().map(to_problem).collect()
-            } else {
                 continue;
             };
-            problems.insert(path.clone(), found);
+            scripts_changed = true;
+            let script = match self.loaded.get(name) {
+                Some((loaded_text, script)) if loaded_text == text => script.clone(),
+                _ => {
+                    let script = project::load_script(name, text);
+                    self.loaded.insert(name.to_string(), (text.clone(), script.clone()));
+                    script
+                }
+            };
+            problems.insert(path.clone(), script.problems.into_iter().map(to_problem).collect::<Vec<_>>());
         }
+        if self.dirty.iter().any(|p| p.starts_with("versions/")) {
+            // More scripts to load: the main thread goes back to the page first.
+            self.emit(Action::Problems(problems));
+            let me = self.me.clone();
+            self.analysis = Some(Timeout::new(0, move || {
+                if let Some(bridge) = me.upgrade() {
+                    let _ = with(&bridge, |b| b.analyse_now());
+                }
+            }));
+            measure_since("alembic:analyse", start);
+            return;
+        }
+        let dirty = std::mem::take(&mut self.dirty);
         if scripts_changed || self.heads.is_empty() {
-            let versions: Vec<(String, String)> =
-                self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            let chain = project::load_chain(&versions);
+            let versions = &self.host.versions;
+            self.loaded.retain(|name, _| versions.contains_key(name));
+            let chain =
+                project::chain_of(self.loaded.iter().filter(|(name, _)| project::is_script_file(name)).map(|(_, (_, s))| s));
             self.heads = chain.heads.clone();
-            for p in &chain.problems {
-                problems.entry(p.path.clone()).or_insert_with(Vec::new).push(to_problem(p.clone()));
+            for found in &chain.problems {
+                let list = problems.entry(found.path.clone()).or_insert_with(Vec::new);
+                let p = to_problem(found.clone());
+                if !list.contains(&p) {
+                    list.push(p);
+                }
             }
             self.chain = chain;
             let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
             self.emit_chain(&current);
         }
         if dirty.contains(MODELS) {
-            let (preview, models_problems) = self.preview();
-            problems.insert(MODELS.to_string(), models_problems);
-            self.emit(Action::Preview(preview));
+            if self.host.models.len() > LIVE_MODELS_LIMIT && !std::mem::take(&mut self.analyse_large) {
+                let paused = PreviewView { paused: Some(self.host.models.len()), ..Default::default() };
+                problems.insert(MODELS.to_string(), Vec::new());
+                self.emit(Action::Preview(paused));
+            } else {
+                let (preview, models_problems) = self.preview();
+                problems.insert(MODELS.to_string(), models_problems);
+                self.emit(Action::Preview(preview));
+            }
         }
         self.emit(Action::Problems(problems));
+        self.last_analysis_ms = now_ms() - start;
+        measure_since("alembic:analyse", start);
+    }
+
+    /// Analyses models.py now, whatever its size (the pane's `Analyse now`).
+    pub fn analyse_models_now(&mut self) {
+        self.analyse_large = true;
+        self.dirty.insert(MODELS.to_string());
+        self.analyse_now();
     }
 
     fn preview(&mut self) -> (PreviewView, Vec<Problem>) {
@@ -827,7 +948,9 @@ impl Bridge {
             }
             None => unreachable!("reflected was just set"),
         };
+        let start = now_ms();
         let preview = project::preview(&self.host.models, reflected);
+        measure_since("alembic:autogenerate", start);
         let problems: Vec<Problem> = preview.problems.iter().cloned().map(to_problem).collect();
         let blocked = preview
             .problems
@@ -844,6 +967,7 @@ impl Bridge {
             detected: preview.detected,
             blocked,
             not_at_head: current != heads,
+            paused: None,
         };
         (view, problems)
     }
@@ -932,6 +1056,22 @@ impl Bridge {
         }
         self.load_example(examples::DEFAULT)
     }
+}
+
+/// `files()`-shaped files as models.py and `versions/` file name → text.
+fn split_files(files: BTreeMap<String, String>) -> Result<(Option<String>, BTreeMap<String, String>), String> {
+    let mut models = None;
+    let mut versions = BTreeMap::new();
+    for (path, text) in files {
+        if path == MODELS {
+            models = Some(text);
+        } else if let Some(name) = path.strip_prefix("versions/").filter(|n| !n.is_empty() && !n.contains('/')) {
+            versions.insert(name.to_string(), text);
+        } else {
+            return Err(format!("{path:?} is neither models.py nor versions/<file>"));
+        }
+    }
+    Ok((models, versions))
 }
 
 fn to_problem(p: project::FileProblem) -> Problem {

@@ -109,6 +109,9 @@ pub struct PreviewView {
     pub blocked: Option<String>,
     /// The database is not at head: `revision --autogenerate` would refuse.
     pub not_at_head: bool,
+    /// models.py is this many bytes, over the size analysed as you type:
+    /// the pane waits for a click (`Analyse now`).
+    pub paused: Option<usize>,
 }
 
 /// The rows of the table shown in the data grid.
@@ -196,7 +199,17 @@ pub struct State {
     /// The example loaded last and how many of its steps were done.
     pub example: Option<(String, usize)>,
     pub notice: Option<Notice>,
+    /// The permalink made last, shown until closed.
+    pub permalink: Option<Permalink>,
     next_id: u64,
+}
+
+/// A permalink of the project (the files in the URL fragment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Permalink {
+    pub url: String,
+    /// It was copied to the clipboard (the browser may refuse).
+    pub copied: bool,
 }
 
 impl Default for State {
@@ -221,6 +234,7 @@ impl Default for State {
             stepping: None,
             example: None,
             notice: None,
+            permalink: None,
             next_id: 0,
         }
     }
@@ -269,6 +283,8 @@ pub enum Action {
     /// A message of the playground itself, in the log.
     Note { text: String, error: bool },
     Notice(Option<Notice>),
+    /// A permalink was made (`None`: its bar was closed).
+    Permalink(Option<Permalink>),
     ClearLog,
 }
 
@@ -415,6 +431,7 @@ impl State {
                 self.push_log(EntryKind::Note, "note".into(), output, 0);
             }
             Action::Notice(notice) => self.notice = notice,
+            Action::Permalink(link) => self.permalink = link,
             Action::ClearLog => self.log = Rc::default(),
         }
     }
@@ -611,6 +628,18 @@ mod tests {
         assert!(Rc::ptr_eq(&live, &s.live));
         s.apply(Action::LiveSchema(MetaData::default()));
         assert_eq!((s.selected_table.clone(), s.rows.is_none()), (None, true));
+    }
+
+    #[test]
+    fn a_permalink_shows_until_closed() {
+        let mut s = State::new();
+        let link = Permalink { url: "http://x/#project=abc".into(), copied: false };
+        s.apply(Action::Permalink(Some(link.clone())));
+        assert_eq!(s.permalink, Some(link));
+        s.apply(Action::FileEdited { path: MODELS.into(), text: Rc::from("x = 1") });
+        assert!(s.permalink.is_some());
+        s.apply(Action::Permalink(None));
+        assert_eq!(s.permalink, None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 // report no Content-Security-Policy violation (harness: page.problems).
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { launch, openPlayground, sql, schema, screenshot } from "./harness.mjs";
+import { launch, openPlayground, run, sql, schema, screenshot } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -95,11 +95,33 @@ test("every example, step by step, by clicks; no request leaves the origin, no C
     await page.close();
 });
 
-test("undo after a half-applied failure restores schema, rows, alembic_version and files exactly", async () => {
+const script = (rev, down, upgrade, downgrade) =>
+    `"""${rev}\n\nRevision ID: ${rev}\nRevises: ${down ?? ""}\nCreate Date: 2026-12-06 00:00:00.000000\n\n"""\n` +
+    "from alembic import op\nimport sqlalchemy as sa\n\n\n" +
+    `revision = '${rev}'\ndown_revision = ${down ? `'${down}'` : "None"}\nbranch_labels = None\ndepends_on = None\n\n\n` +
+    `def upgrade() -> None:\n${upgrade}\n\n\ndef downgrade() -> None:\n${downgrade}\n`;
+
+test("undo after a half-applied failure restores the database image and the files byte for byte", async () => {
     const page = await openPlayground(browser.context);
-    await page.evaluate(() => window.alembicPlayground.loadExample("not-null"));
-    for (let i = 0; i < 5; i++) assert.equal(await page.evaluate((n) => window.alembicPlayground.runStep(n), i), true);
+    const api = (f, ...a) => page.evaluate(([f, a]) => window.alembicPlayground[f](...a), [f, a]);
+    // r1 creates tag; r2 creates half, then adds a NOT NULL column without a default to tag,
+    // which has a row: SQLite refuses, after `half` exists (DDL is not transactional).
+    await api("setFiles", {
+        "models.py": "# models are not needed here\n",
+        "versions/a1_tag.py": script("a1", null,
+            "    op.create_table('tag', sa.Column('id', sa.Integer(), nullable=False), sa.Column('name', sa.String(50)), sa.PrimaryKeyConstraint('id'))",
+            "    op.drop_table('tag')"),
+        "versions/b2_half.py": script("b2", "a1",
+            "    op.create_table('half', sa.Column('id', sa.Integer(), nullable=False), sa.PrimaryKeyConstraint('id'))\n" +
+            "    op.add_column('tag', sa.Column('weight', sa.Integer(), nullable=False))",
+            "    op.drop_column('tag', 'weight')\n    op.drop_table('half')"),
+    });
+    assert.equal((await run(page, "upgrade a1")).ok, true);
+    await sql(page, "INSERT INTO tag (name) VALUES ('kept')");
     const state = async () => ({
+        // The SQLite file image (sql.js export()), as hex: schema, rows, alembic_version, every page.
+        image: await page.evaluate(() =>
+            Array.from(window.alembicPlayground.exportDatabase(), (b) => b.toString(16).padStart(2, "0")).join("")),
         schema: await schema(page),
         rows: await sql(page, "SELECT * FROM tag ORDER BY id"),
         version: await sql(page, "SELECT * FROM alembic_version"),
@@ -107,10 +129,22 @@ test("undo after a half-applied failure restores schema, rows, alembic_version a
         files: await page.evaluate(() => window.alembicPlayground.files()),
     });
     const before = await state();
-    // The failing upgrade (step 5) is meant to fail.
-    assert.equal(await page.evaluate(() => window.alembicPlayground.runStep(5)), true);
+    assert.ok(before.image.length >= 2 * 4096, "a database image of at least one page");
+
+    // The upgrade fails half way, as in Alembic: `half` exists, the version is still a1.
+    await page.locator("#upgrade").click();
+    assert.equal(await page.locator("#output .entry").first().getAttribute("class"), "entry failed");
+    const failed = await state();
+    assert.notEqual(failed.image, before.image);
+    assert.ok(failed.schema.tables.some((t) => t.name === "half"));
+    assert.deepEqual(failed.version, [{ version_num: "a1" }]);
+    await screenshot(page, "undo-half-applied.png");
+
+    // One click restores the image and the files, byte for byte.
     await page.locator("#undo").click();
-    assert.deepEqual(await state(), before);
+    const after = await state();
+    assert.equal(after.image, before.image);
+    assert.deepEqual(after, before);
     assert.deepEqual(page.problems, []);
     await page.close();
 });

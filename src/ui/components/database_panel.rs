@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::ui::inspect::TableView;
 use crate::ui::store::DbView;
+use crate::ui::views::VERSION_TABLE;
 
 #[derive(Properties, PartialEq)]
 pub struct DatabasePanelProps {
@@ -29,9 +30,12 @@ pub fn database_panel(props: &DatabasePanelProps) -> Html {
             <p id="alembic-version" class="current">{ "alembic_version: " }{ version }</p>
             { match &props.db.schema {
                 Err(message) => html! { <p class="error">{ message }</p> },
-                Ok(schema) if schema.tables.is_empty() => html! { <p class="empty">{ "No tables yet: Upgrade creates them." }</p> },
+                // The version table is the line above, not a table of the schema.
+                Ok(schema) if !schema.tables.iter().any(|t| t.name != VERSION_TABLE) => {
+                    html! { <p class="empty">{ "No tables yet: Upgrade creates them." }</p> }
+                }
                 Ok(schema) => html! {
-                    <div id="tables" class="tables">{ for schema.tables.iter().map(table) }</div>
+                    <div id="tables" class="tables">{ for schema.tables.iter().filter(|t| t.name != VERSION_TABLE).map(table) }</div>
                 },
             } }
         </section>

@@ -5,11 +5,13 @@
 //! - An editor reports edits by the person only; text that changes in the
 //!   store for another reason (a command wrote it, undo, `setModels`) is set
 //!   into the editor without echoing back.
-//! - Every file keeps its own editor (and so its own undo history) while it
-//!   exists; hidden ones are not destroyed.
+//! - A file's editor is created the first time the file is shown, then kept
+//!   (with its undo history) while the file exists; hidden ones are not
+//!   destroyed. A project of a thousand scripts creates no editor until one
+//!   is opened.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -82,8 +84,11 @@ pub fn editor(props: &EditorProps) -> Html {
         });
     }
     {
+        // Problems are placed on the text as it is now: again after each
+        // edit, as a problem that did not change may have moved (an analysis
+        // that finds the same problems reports no change).
         let live = live.clone();
-        use_effect_with(props.problems.clone(), move |problems| {
+        use_effect_with((props.problems.clone(), props.text.clone()), move |(problems, _)| {
             if let Some(l) = &*live.borrow() {
                 l.editor.set_problems(problems);
             }
@@ -137,6 +142,15 @@ pub fn editor_pane(props: &EditorPaneProps) -> Html {
             </li>
         }
     };
+    // Files shown at least once (so their editor exists), among those that still exist.
+    let shown = use_mut_ref(BTreeSet::<String>::new);
+    let shown: BTreeSet<String> = {
+        let mut shown = shown.borrow_mut();
+        shown.insert(MODELS.to_string());
+        shown.insert(props.open.clone());
+        shown.retain(|p| p == MODELS || props.files.contains_key(p));
+        shown.clone()
+    };
     let open_problems = props.problems.get(&props.open).cloned().unwrap_or_default();
     let models_path = MODELS.to_string();
     html! {
@@ -152,7 +166,7 @@ pub fn editor_pane(props: &EditorPaneProps) -> Html {
                 }
             </header>
             <div class="editor-stack">
-                { for std::iter::once(&models_path).chain(scripts.iter()).map(|path| {
+                { for std::iter::once(&models_path).chain(scripts.iter()).filter(|p| shown.contains(*p)).map(|path| {
                     let text = props.files.get(path).cloned().unwrap_or_else(|| Rc::from(""));
                     html! {
                         <div key={path.clone()} class="editor-slot" role="tabpanel" hidden={*path != props.open}>

@@ -15,7 +15,7 @@ pub use autogen::AutogenPane;
 pub use database_panel::DatabasePanel;
 pub use editor::{Editor, EditorPane};
 pub use guide::Guide;
-pub use notice::NoticeBar;
+pub use notice::{NoticeBar, PermalinkBar};
 pub use terminal::Terminal;
 pub use toolbar::Toolbar;
 pub use workbench::Workbench;

@@ -1,5 +1,5 @@
 //! The migration buttons: Autogenerate (with its message), Upgrade,
-//! Downgrade, Downgrade to base, History, Undo.
+//! Downgrade, Downgrade to base, History, Step through, Undo, Permalink.
 
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -15,6 +15,8 @@ pub struct ToolbarProps {
     pub on_undo: Callback<()>,
     /// Step through the next upgrade (`true`) or downgrade an operation at a time.
     pub on_step: Callback<bool>,
+    /// Make a permalink of the project.
+    pub on_permalink: Callback<()>,
 }
 
 #[function_component(Toolbar)]
@@ -61,6 +63,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         Callback::from(move |_: MouseEvent| on_step.emit(upgrade))
     };
     let on_undo = props.on_undo.clone();
+    let on_permalink = props.on_permalink.clone();
     let undo_title = match &props.undo_label {
         Some(label) => format!("Undo `{label}`"),
         None => "Nothing to undo".to_string(),
@@ -84,6 +87,8 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 <button id="step-downgrade" onclick={step(false)} title="Run the next downgrade one operation at a time">{ "Step through −1" }</button>
                 <button id="undo" class="undo" disabled={props.undo_label.is_none()} title={format!("{undo_title} (Alt+Z)")}
                     onclick={move |_| on_undo.emit(())}>{ "↶ Undo" }</button>
+                <button id="permalink" onclick={move |_| on_permalink.emit(())}
+                    title="A link that holds every file of the project (copied to the clipboard)">{ "Permalink" }</button>
             </div>
             if *missing {
                 <p class="hint warn" role="alert">{ "Type a message for the new revision first." }</p>

@@ -75,7 +75,7 @@ pub fn workbench(props: &WorkbenchProps) -> Html {
                     on_select.emit(select.value());
                 })
             };
-            let names: Vec<&String> = props.live.tables.keys().filter(|n| n.as_str() != "alembic_version").collect();
+            let names: Vec<&String> = props.live.tables.keys().collect(); // the version table is not in `live`
             html! {
                 <>
                     <label class="table-pick">

@@ -91,6 +91,20 @@
 //!   included) or its error; the store snapshots the database before each
 //!   step for `Back`.
 
+use engine::schema::MetaData;
+
+/// Alembic's version table (the env.py default; the playground never sets
+/// `version_table`): bookkeeping, which the chain view shows as the current
+/// revision, so it is not a table of the schema views.
+pub const VERSION_TABLE: &str = "alembic_version";
+
+/// `md` as the schema views show it: without the version table (the ER
+/// diagram, the list, the diffs and the timeline all take this).
+pub fn user_schema(mut md: MetaData) -> MetaData {
+    md.remove_table(VERSION_TABLE);
+    md
+}
+
 pub mod chain_model;
 pub mod er_model;
 pub mod rows_model;
@@ -119,3 +133,20 @@ pub use rows::{RowsView, RowsViewProps};
 pub use schema::{SchemaView, SchemaViewProps};
 #[cfg(target_arch = "wasm32")]
 pub use steps::{StepThrough, StepThroughProps};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::schema::Table;
+
+    #[test]
+    fn the_version_table_is_not_a_table_of_the_views() {
+        let mut md = MetaData::default();
+        for name in [VERSION_TABLE, "tag"] {
+            md.add_table(Table { name: name.into(), ..Table::default() });
+        }
+        let shown = user_schema(md);
+        assert_eq!(shown.tables.keys().collect::<Vec<_>>(), vec!["tag"]);
+        assert_eq!(shown.table_order, vec!["tag".to_string()]);
+    }
+}

@@ -104,45 +104,95 @@ pub fn sorted_tables(metadata: &MetaData) -> Vec<&Table> {
     for child in &cyclic {
         edges.remove(child);
     }
-    let mut todo: Vec<&Table> = tables;
-    let mut todo_set: BTreeSet<&str> = names;
-    let mut out = Vec::new();
-    while !todo_set.is_empty() {
-        let layer: Vec<&Table> = todo
-            .iter()
-            .copied()
-            .filter(|t| edges.get(t.name.as_str()).is_none_or(|ps| ps.iter().all(|p| !todo_set.contains(p))))
-            .collect();
-        if layer.is_empty() {
-            // Unreachable once cycles are cut; emit the rest in name order.
-            out.extend(todo);
-            break;
+    // Layer by layer (Kahn): a table is ready once the last of its parents is
+    // emitted; each layer in name order (`tables` is). Linear in tables + FKs.
+    let index: BTreeMap<&str, usize> = tables.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    let mut waiting = vec![0usize; tables.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
+    for (child, parents) in &edges {
+        let c = index[child];
+        waiting[c] = parents.len();
+        for p in parents {
+            children[index[p]].push(c);
         }
-        for t in &layer {
-            todo_set.remove(t.name.as_str());
+    }
+    let mut layer: Vec<usize> = (0..tables.len()).filter(|&i| waiting[i] == 0).collect();
+    let mut out = Vec::with_capacity(tables.len());
+    while !layer.is_empty() {
+        let mut next = Vec::new();
+        for &i in &layer {
+            for &c in &children[i] {
+                waiting[c] -= 1;
+                if waiting[c] == 0 {
+                    next.push(c);
+                }
+            }
         }
-        todo.retain(|t| todo_set.contains(t.name.as_str()));
-        out.extend(layer);
+        out.extend(layer.iter().map(|&i| tables[i]));
+        next.sort_unstable();
+        layer = next;
+    }
+    // Unreachable once cycles are cut; the rest in name order.
+    if out.len() < tables.len() {
+        out.extend((0..tables.len()).filter(|&i| waiting[i] > 0).map(|i| tables[i]));
     }
     out
 }
 
-/// Nodes that can reach themselves through `child -> parents` edges.
+/// Tables on a cycle of FK dependencies (a strongly connected component of
+/// two or more tables; self-references are not edges). Kosaraju's two
+/// passes, iterative: linear in tables + FKs.
 fn nodes_in_cycles<'a>(edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> BTreeSet<&'a str> {
-    let mut out = BTreeSet::new();
-    for &start in edges.keys() {
-        let mut seen = BTreeSet::new();
-        let mut stack: Vec<&str> = edges.get(start).map(|s| s.iter().copied().collect()).unwrap_or_default();
-        while let Some(n) = stack.pop() {
-            if n == start {
-                out.insert(start);
-                break;
-            }
-            if seen.insert(n) {
-                if let Some(ps) = edges.get(n) {
-                    stack.extend(ps.iter().copied());
+    let mut nodes: BTreeSet<&str> = edges.keys().copied().collect();
+    nodes.extend(edges.values().flatten().copied());
+    let mut reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (child, parents) in edges {
+        for p in parents {
+            reverse.entry(p).or_default().push(child);
+        }
+    }
+    // Pass 1: finishing order on the edges.
+    let mut seen = BTreeSet::new();
+    let mut order = Vec::new();
+    for &start in &nodes {
+        if !seen.insert(start) {
+            continue;
+        }
+        let mut stack: Vec<(&str, Vec<&str>)> = vec![(start, edges.get(start).map(|s| s.iter().copied().collect()).unwrap_or_default())];
+        while let Some((node, pending)) = stack.last_mut() {
+            match pending.pop() {
+                Some(next) => {
+                    if seen.insert(next) {
+                        let more = edges.get(next).map(|s| s.iter().copied().collect()).unwrap_or_default();
+                        stack.push((next, more));
+                    }
+                }
+                None => {
+                    order.push(*node);
+                    stack.pop();
                 }
             }
+        }
+    }
+    // Pass 2: components on the reversed edges, in reverse finishing order.
+    let mut assigned = BTreeSet::new();
+    let mut out = BTreeSet::new();
+    for &root in order.iter().rev() {
+        if !assigned.insert(root) {
+            continue;
+        }
+        let mut component = vec![root];
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            for &m in reverse.get(n).map(Vec::as_slice).unwrap_or_default() {
+                if assigned.insert(m) {
+                    component.push(m);
+                    stack.push(m);
+                }
+            }
+        }
+        if component.len() > 1 {
+            out.extend(component);
         }
     }
     out

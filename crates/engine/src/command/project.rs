@@ -60,20 +60,56 @@ pub fn models_problems(source: &str) -> Vec<FileProblem> {
 /// A revision script's problems: a file that does not load, or an
 /// `upgrade()` / `downgrade()` body whose ops cannot be interpreted.
 pub fn script_problems(file_name: &str, source: &str) -> Vec<FileProblem> {
+    load_script(file_name, source).problems
+}
+
+/// One file of `versions/`, loaded once for both its problems and its place
+/// in the chain (loading evaluates the script, the costly part of a chain):
+/// the page caches these per file text and loads a large project in slices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedScript {
+    /// The chain entry; `None` when the file does not load.
+    pub revision: Option<Revision>,
+    /// What [`script_problems`] reports.
+    pub problems: Vec<FileProblem>,
+}
+
+/// Loads one file of `versions/` (see [`is_script_file`]).
+pub fn load_script(file_name: &str, source: &str) -> LoadedScript {
     let path = format!("versions/{file_name}");
     match script::parse_script(file_name, source) {
-        Err(e) => vec![problem(&path, &e.diagnostic)],
+        Err(e) => LoadedScript { revision: None, problems: vec![problem(&path, &e.diagnostic)] },
         Ok(s) => {
-            let mut out = Vec::new();
+            let mut problems = Vec::new();
             if let Err(d) = &s.upgrade {
-                out.push(problem(&path, d));
+                problems.push(problem(&path, d));
             }
             if let Err(d) = &s.downgrade {
-                out.push(problem(&path, d));
+                problems.push(problem(&path, d));
             }
-            out
+            LoadedScript { revision: Some(s.revision_entry()), problems }
         }
     }
+}
+
+/// Whether the chain reads this file of `versions/` ([`load_chain`]'s filter).
+pub fn is_script_file(file_name: &str) -> bool {
+    super::script_directory::is_version_file_name(file_name)
+}
+
+/// The chain of already loaded scripts, in file-name order: what
+/// [`load_chain`] gives for the same files.
+pub fn chain_of<'a>(loaded: impl IntoIterator<Item = &'a LoadedScript>) -> Chain {
+    let mut problems = Vec::new();
+    let mut revisions = Vec::new();
+    for script in loaded {
+        match &script.revision {
+            Some(r) => revisions.push(r.clone()),
+            // a file that does not load: its load error (the first problem)
+            None => problems.extend(script.problems.first().cloned()),
+        }
+    }
+    chain_of_revisions(revisions, problems)
 }
 
 /// One revision of the chain, for drawing it.
@@ -136,6 +172,10 @@ pub fn load_chain_with(versions: &[(String, String)], loader: Rc<dyn ModuleLoade
             Err(e) => problems.push(problem(&format!("versions/{name}"), &e.diagnostic)),
         }
     }
+    chain_of_revisions(revisions, problems)
+}
+
+fn chain_of_revisions(revisions: Vec<Revision>, mut problems: Vec<FileProblem>) -> Chain {
     let map = match RevisionMap::new(revisions.clone()) {
         Ok(map) => map,
         Err(e) => {
@@ -239,14 +279,16 @@ pub struct Preview {
 /// Compares `models.py` with the `reflected` live schema as
 /// `revision --autogenerate` does.
 pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
-    let parsed = parse_module(models_source);
-    if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
-        return Preview { problems: vec![problem("models.py", d)], ..Preview::default() };
-    }
-    // One interpretation of models.py serves both the problems and the comparison.
+    // One interpretation of models.py serves both the problems and the
+    // comparison; a syntax error (found again only when there is an error,
+    // as the parse costs as much as a fifth of the preview) is reported alone.
     let loaded = models::load_models(models_source);
     let problems: Vec<FileProblem> = loaded.diagnostics.iter().map(|d| problem("models.py", d)).collect();
     if problems.iter().any(|p| p.error) {
+        let parsed = parse_module(models_source);
+        if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
+            return Preview { problems: vec![problem("models.py", d)], ..Preview::default() };
+        }
         return Preview { problems, ..Preview::default() };
     }
     let comparison = autogen::compare(&loaded.metadata, reflected);
