@@ -1021,6 +1021,7 @@ pub fn run_script_function(
         let f = m.globals.get(function).ok_or_else(|| {
             ScriptRunError::Python(PyError {
                 class: "AttributeError".into(),
+                module: "builtins".into(),
                 mro: vec!["AttributeError".into(), "Exception".into(), "BaseException".into(), "object".into()],
                 message: format!("module '{module_id}' has no attribute '{function}'"),
                 loc: None,

@@ -50,6 +50,8 @@ pub struct Loc {
 pub struct PyError {
     /// The exception class name, e.g. `NameError`.
     pub class: String,
+    /// The module defining the class (`builtins`, `sqlalchemy.exc`).
+    pub module: String,
     /// The names of the class and its bases, nearest first.
     pub mro: Vec<String>,
     /// `str(exception)`.
@@ -58,12 +60,18 @@ pub struct PyError {
 }
 
 impl PyError {
-    /// Python's last traceback line: `NameError: name 'x' is not defined`.
+    /// Python's last traceback line: `NameError: name 'x' is not defined`;
+    /// a class outside `builtins` is named with its module, as the
+    /// traceback names it (`sqlalchemy.exc.NoSuchTableError: t`).
     pub fn exception_line(&self) -> String {
+        let class = match self.module.as_str() {
+            "" | "builtins" | "__main__" => self.class.clone(),
+            module => format!("{module}.{}", self.class),
+        };
         if self.message.is_empty() {
-            self.class.clone()
+            class
         } else {
-            format!("{}: {}", self.class, self.message)
+            format!("{class}: {}", self.message)
         }
     }
     /// Whether the exception is an instance of the class named `class`.
@@ -610,12 +618,14 @@ impl Interp {
 
     /// Converts a raised exception into the public error type.
     pub fn to_error(&mut self, e: Box<Exc>) -> PyError {
-        let (class, mro) = match &e.value {
-            Value::Instance(i) => (i.class.name.clone(), i.class.mro_all().map(|c| c.name.clone()).collect()),
-            _ => ("Exception".to_string(), vec!["Exception".to_string()]),
+        let (class, module, mro) = match &e.value {
+            Value::Instance(i) => {
+                (i.class.qualname.clone(), i.class.module.clone(), i.class.mro_all().map(|c| c.name.clone()).collect())
+            }
+            _ => ("Exception".to_string(), "builtins".to_string(), vec!["Exception".to_string()]),
         };
         let message = self.str_of(&e.value).unwrap_or_default();
-        PyError { class, mro, message, loc: e.loc }
+        PyError { class, module, mro, message, loc: e.loc }
     }
 
     // ----- modules --------------------------------------------------------
