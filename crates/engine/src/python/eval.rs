@@ -1589,10 +1589,14 @@ impl Interp {
             Expr::Compare(c) => {
                 let mut left = self.eval(&c.left, env)?;
                 let mut result = Value::Bool(true);
-                for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+                let last = c.ops.len().saturating_sub(1);
+                for (n, (op, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
                     let r = self.eval(right, env)?;
                     result = self.compare(*op, &left, &r)?;
-                    if !self.truthy(&result)? {
+                    // a chain asks each link but the last for its truth
+                    // value; a single comparison returns its result as is
+                    // (SQLAlchemy's `t.c.x == None` is a clause, not a bool)
+                    if n < last && !self.truthy(&result)? {
                         return Ok(result);
                     }
                     left = r;
