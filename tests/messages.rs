@@ -257,7 +257,8 @@ fn unsupported_construct_in_upgrade_names_its_position() {
     assert_eq!(out.exit_code, 1);
     assert_eq!(
         errors(&out),
-        "<dir>/versions/r1_create_tag.py:26:5: NotImplementedError: op.create_primary_key is not supported by the playground\n\
+        "Traceback (most recent call last):\n  File \"<dir>/versions/r1_create_tag.py\", line 26, column 5\n\
+         NotImplementedError: op.create_primary_key is not supported by the playground\n\
          The migration stopped in upgrade() of r1; alembic_version still says nothing (base).\n"
     );
 }

@@ -322,6 +322,19 @@ fn db_error(context: &str, e: impl std::fmt::Display) -> Failure {
     Failure::Exception(format!("sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) {e}\n{context}"))
 }
 
+/// A Python exception as Alembic's command line ends its traceback: the
+/// position it was raised at (line and column; a position Python does not
+/// know is left out), then Python's last line `Class: message`.
+fn python_traceback(file: &str, line: u32, column: u32, exception_line: &str) -> String {
+    match (line, column) {
+        (0, _) => format!("Traceback (most recent call last):\n  File \"{file}\"\n{exception_line}"),
+        (line, 0) => format!("Traceback (most recent call last):\n  File \"{file}\", line {line}\n{exception_line}"),
+        (line, column) => {
+            format!("Traceback (most recent call last):\n  File \"{file}\", line {line}, column {column}\n{exception_line}")
+        }
+    }
+}
+
 /// A runtime failure as Alembic's command line shows it: `CommandError` is
 /// `FAILED: ...`; anything else is a Python exception (exit 1).
 fn runtime_failure(e: RuntimeError) -> Failure {
@@ -577,10 +590,7 @@ fn load_target_metadata(host: &mut dyn Host, out: &mut Out) -> Result<models::Mo
     // An exception Python raises importing models.py ends Alembic's
     // traceback: that exception, where it was raised, nothing after it.
     if let Some(e) = loaded.first_exception() {
-        return Err(Failure::Exception(format!(
-            "Traceback (most recent call last):\n  File \"models.py\", line {}, column {}\n{e}",
-            e.line, e.column
-        )));
+        return Err(Failure::Exception(python_traceback("models.py", e.line, e.column, &e.to_string())));
     }
     if !loaded.uses_sqlmodel && loaded.metadata.tables.is_empty() && !defines_base(&source) {
         return Err(Failure::Exception(
@@ -849,10 +859,10 @@ fn run_steps(
                 let file = &script_path;
                 Failure::Exception(match &e.loc {
                     Some(l) if l.file.ends_with(".py") && !l.file.contains('/') && script.is_some_and(|(s, _)| s.file_name == l.file) => {
-                        format!("{file}:{}:{}: {}", l.line, l.column, e.exception_line())
+                        python_traceback(file, l.line, l.column, &e.exception_line())
                     }
-                    Some(l) => format!("{}:{}:{}: {}", l.file, l.line, l.column, e.exception_line()),
-                    None => format!("{file}: {}", e.exception_line()),
+                    Some(l) => python_traceback(&l.file, l.line, l.column, &e.exception_line()),
+                    None => python_traceback(file, 0, 0, &e.exception_line()),
                 })
             }
         };

@@ -336,7 +336,7 @@ impl ScriptHost {
 }
 
 /// A fresh exception class `module.name` (a subclass of `Exception`).
-fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::eval::Exc> {
+pub(super) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::eval::Exc> {
     let base = it.types.exceptions["Exception"].clone();
     let bases = vec![base];
     let mro = super::eval::c3_mro(&bases).unwrap_or_default();
@@ -465,10 +465,13 @@ fn statement_sql(it: &mut Interp, a: &Args, fname: &str) -> R<String> {
                 Some(Value::Str(s)) => Ok(s.to_string()),
                 _ => Err(it.type_error("text() argument must be a str")),
             },
-            Some(c) => Err(it.exc(
-                "NotImplementedError",
-                format!("{fname}() of a SQLAlchemy Core statement ({}) is not supported by the playground yet; use sa.text('...')", c.path),
-            )),
+            Some(c) => match super::sql_compiler::compile(it, &Value::Instance(i.clone()))? {
+                Some(sql) => Ok(sql),
+                None => Err(it.exc(
+                    "NotImplementedError",
+                    format!("{fname}() of a SQLAlchemy Core statement ({}) is not supported by the playground yet; use sa.text('...')", c.path),
+                )),
+            },
             None => Err(it.exc("NotImplementedError", format!("{fname}() of a {} is not supported by the playground", i.class.name))),
         },
         Some(other) => {
@@ -707,10 +710,66 @@ fn db_value(v: &crate::db::Value) -> Value {
     }
 }
 
+/// SQLAlchemy's `Row`: a tuple whose items are also attributes named by the
+/// result's columns (`row.id`, `row[0]`, `row._mapping["id"]`).
+fn row_class(it: &mut Interp, columns: Rc<Vec<String>>) -> Rc<Class> {
+    let cls = new_plain_class(it, "Row", "sqlalchemy.engine.row");
+    let tuple_of = |a: &Args| -> Value {
+        match a.pos.first() {
+            Some(Value::Instance(i)) => i.get("_t").unwrap_or(Value::None),
+            _ => Value::None,
+        }
+    };
+    let mut d = cls.dict.borrow_mut();
+    let cols = columns.clone();
+    d.set_str("__getattr__", native_fn("__getattr__", move |it, a| {
+        let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        match name.as_str() {
+            "_fields" => return Ok(Value::tuple(cols.iter().map(|c| Value::str(c)).collect())),
+            "_mapping" => {
+                let mut m = Dict::new();
+                for (k, v) in cols.iter().zip(it.iterate(&tuple_of(&a))?) {
+                    m.set_str(k, v);
+                }
+                return Ok(Value::dict(m));
+            }
+            _ => {}
+        }
+        match cols.iter().position(|c| *c == name) {
+            Some(n) => it.getitem(&tuple_of(&a), Value::Int(n as i64)),
+            None => Err(it.attribute_error(a.pos.first().unwrap_or(&Value::None), &name)),
+        }
+    }));
+    d.set_str("__getitem__", native_fn("__getitem__", move |it, a| it.getitem(&tuple_of(&a), a.pos.get(1).cloned().unwrap_or(Value::None))));
+    d.set_str("__iter__", native_fn("__iter__", move |it, a| Ok(Value::list(it.iterate(&tuple_of(&a))?))));
+    d.set_str("__len__", native_fn("__len__", move |it, a| Ok(Value::Int(it.iterate(&tuple_of(&a))?.len() as i64))));
+    d.set_str("__eq__", native_fn("__eq__", move |it, a| {
+        let other = match a.pos.get(1) {
+            Some(Value::Instance(i)) if i.get("_t").is_some() => i.get("_t").unwrap_or(Value::None),
+            Some(v) => v.clone(),
+            None => Value::None,
+        };
+        it.compare(ast::CmpOp::Eq, &tuple_of(&a), &other)
+    }));
+    d.set_str("__hash__", native_fn("__hash__", |_, a| Ok(Value::Int(a.pos.first().map(|v| v.identity() as i64).unwrap_or(0)))));
+    d.set_str("__repr__", native_fn("__repr__", move |it, a| Ok(Value::str(&it.repr(&tuple_of(&a))?))));
+    drop(d);
+    cls
+}
+
 /// A `CursorResult` over rows already fetched.
 fn result(it: &mut Interp, r: QueryResult, rowcount: i64) -> Value {
     let cls = new_plain_class(it, "CursorResult", "sqlalchemy.engine.cursor");
-    let rows: Vec<Value> = r.rows.iter().map(|row| Value::tuple(row.iter().map(db_value).collect())).collect();
+    let row_class = row_class(it, Rc::new(r.columns.clone()));
+    let rows: Vec<Value> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let inst = Instance::new(row_class.clone());
+            inst.set("_t", Value::tuple(row.iter().map(db_value).collect()));
+            Value::Instance(Rc::new(inst))
+        })
+        .collect();
     let rows = Rc::new(RefCell::new((rows, 0usize)));
     let mut d = cls.dict.borrow_mut();
     let r1 = rows.clone();
@@ -878,6 +937,9 @@ pub struct Construct {
     /// The call expression that made it.
     pub site: Option<CallSite>,
     pub args: Args,
+    /// The object it is an attribute of (`t.c` of `t`), or, for a method
+    /// call, the object the method was taken from (`t.update()` of `t`).
+    pub parent: Option<Value>,
 }
 
 pub fn construct_of(i: &Instance) -> Option<Rc<Construct>> {
@@ -934,8 +996,12 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
 }
 
 fn opaque(base: &Rc<Class>, path: String, site: Option<CallSite>, args: Args) -> Value {
+    opaque_of(base, Construct { path, site, args, parent: None })
+}
+
+fn opaque_of(base: &Rc<Class>, c: Construct) -> Value {
     let inst = Instance::new(base.clone());
-    *inst.native.borrow_mut() = Some(Rc::new(Construct { path, site, args }));
+    *inst.native.borrow_mut() = Some(Rc::new(c));
     Value::Instance(Rc::new(inst))
 }
 
@@ -958,7 +1024,7 @@ fn sa_base_class(it: &mut Interp) -> Rc<Class> {
             let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::None) };
             let path = format!("{}.{}", me.class.module, me.class.name);
             let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
-            *me.native.borrow_mut() = Some(Rc::new(Construct { path, site: it.call_site(), args }));
+            *me.native.borrow_mut() = Some(Rc::new(Construct { path, site: it.call_site(), args, parent: None }));
             Ok(Value::None)
         }));
         let base = Rc::downgrade(&cls);
@@ -968,7 +1034,9 @@ fn sa_base_class(it: &mut Interp) -> Rc<Class> {
                 return Err(it.attribute_error(a.pos.first().unwrap_or(&Value::None), &name));
             }
             let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
-            Ok(opaque(&base, format!("{}.{name}", path_of(a.pos.first().unwrap_or(&Value::None))), None, Args::default()))
+            let me = a.pos.first().cloned().unwrap_or(Value::None);
+            let path = format!("{}.{name}", path_of(&me));
+            Ok(opaque_of(&base, Construct { path, site: None, args: Args::default(), parent: Some(me) }))
         }));
         let base = Rc::downgrade(&cls);
         d.set_str("__class_getattr__", native_fn("__class_getattr__", move |it, a| {
@@ -981,20 +1049,39 @@ fn sa_base_class(it: &mut Interp) -> Rc<Class> {
         let base = Rc::downgrade(&cls);
         d.set_str("__call__", native_fn("__call__", move |it, a| {
             let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
-            let path = path_of(a.pos.first().unwrap_or(&Value::None));
-            Ok(opaque(&base, path, it.call_site(), Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() }))
+            let callee = a.pos.first().cloned().unwrap_or(Value::None);
+            let path = path_of(&callee);
+            let parent = match &callee {
+                Value::Instance(i) => construct_of(i).and_then(|c| c.parent.clone()),
+                _ => None,
+            };
+            let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
+            Ok(opaque_of(&base, Construct { path, site: it.call_site(), args, parent }))
         }));
         for op in [
             "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
             "__truediv__", "__mod__", "__and__", "__rand__", "__or__", "__ror__", "__invert__", "__neg__", "__getitem__",
         ] {
             let base = Rc::downgrade(&cls);
-            d.set_str(op, native_fn(op, move |it, _| {
+            d.set_str(op, native_fn(op, move |it, a| {
                 let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
-                Ok(opaque(&base, format!("sqlalchemy.sql.expression.{op}"), it.call_site(), Args::default()))
+                Ok(opaque(&base, format!("sqlalchemy.sql.expression.{op}"), it.call_site(), Args::new(a.pos.clone())))
             }));
         }
-        d.set_str("__bool__", native_fn("__bool__", |it, _| Err(it.type_error("Boolean value of this clause is not defined"))));
+        // SQLAlchemy's `BinaryExpression.__bool__`: `==` / `!=` compare
+        // their operands' identities (so `if t.c.x == 1:` is False); any
+        // other clause has no truth value
+        d.set_str("__bool__", native_fn("__bool__", |it, a| {
+            let c = match a.pos.first() {
+                Some(Value::Instance(i)) => construct_of(i),
+                _ => None,
+            };
+            match c.as_ref().map(|c| (c.path.as_str(), &c.args.pos[..])) {
+                Some(("sqlalchemy.sql.expression.__eq__", [l, r])) => Ok(Value::Bool(l.is(r))),
+                Some(("sqlalchemy.sql.expression.__ne__", [l, r])) => Ok(Value::Bool(!l.is(r))),
+                _ => Err(it.type_error("Boolean value of this clause is not defined")),
+            }
+        }));
         d.set_str("__iter__", native_fn("__iter__", |it, _| Err(it.type_error("this SQLAlchemy construct is not iterable"))));
         d.set_str("__hash__", native_fn("__hash__", |_, a| Ok(Value::Int(a.pos.first().map(|v| v.identity() as i64).unwrap_or(0)))));
         d.set_str("__repr__", native_fn("__repr__", move |_, a| Ok(Value::str(&format!("<{}>", path_of(a.pos.first().unwrap_or(&Value::None)))))));
@@ -1021,6 +1108,7 @@ pub fn run_script_function(
         let f = m.globals.get(function).ok_or_else(|| {
             ScriptRunError::Python(PyError {
                 class: "AttributeError".into(),
+                module: "builtins".into(),
                 mro: vec!["AttributeError".into(), "Exception".into(), "BaseException".into(), "object".into()],
                 message: format!("module '{module_id}' has no attribute '{function}'"),
                 loc: None,

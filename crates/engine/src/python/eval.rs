@@ -50,6 +50,8 @@ pub struct Loc {
 pub struct PyError {
     /// The exception class name, e.g. `NameError`.
     pub class: String,
+    /// The module defining the class (`builtins`, `sqlalchemy.exc`).
+    pub module: String,
     /// The names of the class and its bases, nearest first.
     pub mro: Vec<String>,
     /// `str(exception)`.
@@ -58,12 +60,18 @@ pub struct PyError {
 }
 
 impl PyError {
-    /// Python's last traceback line: `NameError: name 'x' is not defined`.
+    /// Python's last traceback line: `NameError: name 'x' is not defined`;
+    /// a class outside `builtins` is named with its module, as the
+    /// traceback names it (`sqlalchemy.exc.NoSuchTableError: t`).
     pub fn exception_line(&self) -> String {
+        let class = match self.module.as_str() {
+            "" | "builtins" | "__main__" => self.class.clone(),
+            module => format!("{module}.{}", self.class),
+        };
         if self.message.is_empty() {
-            self.class.clone()
+            class
         } else {
-            format!("{}: {}", self.class, self.message)
+            format!("{class}: {}", self.message)
         }
     }
     /// Whether the exception is an instance of the class named `class`.
@@ -611,12 +619,14 @@ impl Interp {
 
     /// Converts a raised exception into the public error type.
     pub fn to_error(&mut self, e: Box<Exc>) -> PyError {
-        let (class, mro) = match &e.value {
-            Value::Instance(i) => (i.class.name.clone(), i.class.mro_all().map(|c| c.name.clone()).collect()),
-            _ => ("Exception".to_string(), vec!["Exception".to_string()]),
+        let (class, module, mro) = match &e.value {
+            Value::Instance(i) => {
+                (i.class.qualname.clone(), i.class.module.clone(), i.class.mro_all().map(|c| c.name.clone()).collect())
+            }
+            _ => ("Exception".to_string(), "builtins".to_string(), vec!["Exception".to_string()]),
         };
         let message = self.str_of(&e.value).unwrap_or_default();
-        PyError { class, mro, message, loc: e.loc }
+        PyError { class, module, mro, message, loc: e.loc }
     }
 
     // ----- modules --------------------------------------------------------
@@ -1580,10 +1590,14 @@ impl Interp {
             Expr::Compare(c) => {
                 let mut left = self.eval(&c.left, env)?;
                 let mut result = Value::Bool(true);
-                for (op, right) in c.ops.iter().zip(c.comparators.iter()) {
+                let last = c.ops.len().saturating_sub(1);
+                for (n, (op, right)) in c.ops.iter().zip(c.comparators.iter()).enumerate() {
                     let r = self.eval(right, env)?;
                     result = self.compare(*op, &left, &r)?;
-                    if !self.truthy(&result)? {
+                    // a chain asks each link but the last for its truth
+                    // value; a single comparison returns its result as is
+                    // (SQLAlchemy's `t.c.x == None` is a clause, not a bool)
+                    if n < last && !self.truthy(&result)? {
                         return Ok(result);
                     }
                     left = r;

@@ -17,6 +17,7 @@ pub mod builtins;
 pub mod eval;
 mod format;
 pub mod repr;
+mod sql_compiler;
 pub mod value;
 
 pub use eval::{Args, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};
