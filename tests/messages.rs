@@ -263,6 +263,30 @@ fn unsupported_construct_in_upgrade_names_its_position() {
     );
 }
 
+#[test]
+fn truth_of_an_uncomputed_result_is_refused_not_guessed() {
+    // `session.query(...).count() != 0` is a number in Python; the playground
+    // has no ORM query results yet, so the `if` must stop, not take a branch.
+    let p0 = project_at_r1();
+    let path = p0.version("r1_create_tag.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "    op.create_table(",
+            "    from sqlalchemy import orm\n    session = orm.Session(bind=op.get_bind())\n    if session.query(sa.column('x')).count() != 0:\n        raise ValueError('rows')\n    op.create_table(",
+            1,
+        ),
+    )
+    .unwrap();
+    let mut p = p0;
+    let out = p.run("upgrade head");
+    assert_eq!(out.exit_code, 1, "{}{}", out.stdout, out.stderr);
+    let errors = errors(&out);
+    assert!(errors.contains("NotImplementedError: the truth value of an expression over "), "{errors}");
+    assert!(!errors.contains("ValueError"), "{errors}");
+}
+
 // ---------------------------------------------------------------------------
 // revision targets: Alembic's own CommandErrors
 

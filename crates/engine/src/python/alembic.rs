@@ -1068,17 +1068,31 @@ fn sa_base_class(it: &mut Interp) -> Rc<Class> {
                 Ok(opaque(&base, format!("sqlalchemy.sql.expression.{op}"), it.call_site(), Args::new(a.pos.clone())))
             }));
         }
-        // SQLAlchemy's `BinaryExpression.__bool__`: `==` / `!=` compare
-        // their operands' identities (so `if t.c.x == 1:` is False); any
-        // other clause has no truth value
-        d.set_str("__bool__", native_fn("__bool__", |it, a| {
+        // SQLAlchemy's `BinaryExpression.__bool__` on a column comparison:
+        // `==` / `!=` compare their operands' identities (so `if t.c.x == 1:`
+        // is False); any other column clause has no truth value. Any other
+        // opaque object (a `session.query(...).count()`, say) stands for a
+        // value the playground does not compute, so its truth is refused
+        // rather than guessed.
+        d.set_str("__bool__", native_fn("__bool__", move |it, a| {
             let c = match a.pos.first() {
                 Some(Value::Instance(i)) => construct_of(i),
                 _ => None,
             };
-            match c.as_ref().map(|c| (c.path.as_str(), &c.args.pos[..])) {
-                Some(("sqlalchemy.sql.expression.__eq__", [l, r])) => Ok(Value::Bool(l.is(r))),
-                Some(("sqlalchemy.sql.expression.__ne__", [l, r])) => Ok(Value::Bool(!l.is(r))),
+            let Some(c) = c else {
+                return Err(it.type_error("Boolean value of this clause is not defined"));
+            };
+            let left = c.args.pos.first();
+            if !left.is_some_and(super::sql_compiler::is_column_clause) {
+                let what = left.map(path_of).unwrap_or_else(|| c.path.clone());
+                return Err(it.exc(
+                    "NotImplementedError",
+                    format!("the truth value of an expression over {what} depends on a result the playground does not compute"),
+                ));
+            }
+            match (c.path.as_str(), &c.args.pos[..]) {
+                ("sqlalchemy.sql.expression.__eq__", [l, r]) => Ok(Value::Bool(l.is(r))),
+                ("sqlalchemy.sql.expression.__ne__", [l, r]) => Ok(Value::Bool(!l.is(r))),
                 _ => Err(it.type_error("Boolean value of this clause is not defined")),
             }
         }));

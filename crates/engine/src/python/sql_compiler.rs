@@ -173,6 +173,12 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
 }
 
 /// The table a `t.c.name` column belongs to.
+/// A column of a `sa.table`/`sa.Table` (`t.c.x`) or a free `sa.column(...)`:
+/// the clauses whose comparisons have SQLAlchemy's identity truth value.
+pub fn is_column_clause(v: &Value) -> bool {
+    column_table(v).is_some() || construct(v).is_some_and(|c| matches!(last_segment(&c.path), "column" | "Column"))
+}
+
 fn column_table(v: &Value) -> Option<Rc<Construct>> {
     let c = construct(v)?;
     let cols = construct(c.parent.as_ref()?)?;
