@@ -190,6 +190,15 @@ fn base_without_tables_is_fine() {
 // ---------------------------------------------------------------------------
 // revision scripts
 
+/// `upgrade head` of r1 with `lines` inserted at the top of its upgrade().
+fn upgrade_with_lines_before_create_table(lines: &str) -> Output {
+    let mut p = project_at_r1();
+    let path = p.version("r1_create_tag.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("    op.create_table(", &format!("{lines}    op.create_table("), 1)).unwrap();
+    p.run("upgrade head")
+}
+
 fn project_at_r1() -> Project {
     let mut p = Project::new(Some(MODELS));
     p.ok("revision --autogenerate -m create_tag --rev-id r1");
@@ -238,22 +247,11 @@ fn script_without_revision_is_alembics_command_error() {
 
 #[test]
 fn unsupported_construct_in_upgrade_names_its_position() {
-    let p0 = project_at_r1();
-    let path = p0.version("r1_create_tag.py");
-    let text = std::fs::read_to_string(&path).unwrap();
     // A loop runs as Python runs it; the op the playground cannot do stops
     // the migration at its position, after what ran before it.
-    std::fs::write(
-        &path,
-        text.replacen(
-            "    op.create_table(",
-            "    for name in ['a', 'b']:\n        op.execute(f'CREATE TABLE {name} (x INTEGER)')\n    op.create_primary_key('pk_a', 'a', ['x'])\n    op.create_table(",
-            1,
-        ),
-    )
-    .unwrap();
-    let mut p = p0;
-    let out = p.run("upgrade head");
+    let out = upgrade_with_lines_before_create_table(
+        "    for name in ['a', 'b']:\n        op.execute(f'CREATE TABLE {name} (x INTEGER)')\n    op.create_primary_key('pk_a', 'a', ['x'])\n",
+    );
     assert_eq!(out.exit_code, 1);
     assert_eq!(
         errors(&out),
@@ -267,20 +265,9 @@ fn unsupported_construct_in_upgrade_names_its_position() {
 fn truth_of_an_uncomputed_result_is_refused_not_guessed() {
     // `session.query(...).count() != 0` is a number in Python; the playground
     // has no ORM query results yet, so the `if` must stop, not take a branch.
-    let p0 = project_at_r1();
-    let path = p0.version("r1_create_tag.py");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        text.replacen(
-            "    op.create_table(",
-            "    from sqlalchemy import orm\n    session = orm.Session(bind=op.get_bind())\n    if session.query(sa.column('x')).count() != 0:\n        raise ValueError('rows')\n    op.create_table(",
-            1,
-        ),
-    )
-    .unwrap();
-    let mut p = p0;
-    let out = p.run("upgrade head");
+    let out = upgrade_with_lines_before_create_table(
+        "    from sqlalchemy import orm\n    session = orm.Session(bind=op.get_bind())\n    if session.query(sa.column('x')).count() != 0:\n        raise ValueError('rows')\n",
+    );
     assert_eq!(out.exit_code, 1, "{}{}", out.stdout, out.stderr);
     let errors = errors(&out);
     assert!(errors.contains("NotImplementedError: the truth value of an expression over "), "{errors}");
