@@ -973,6 +973,8 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
         } else if attr == "inspect" {
             let h = h.clone();
             native_fn("inspect", move |it, _| Ok(inspector(it, h.clone())))
+        } else if let Some(c) = sa_type_class(it, &module_name, &attr) {
+            Value::Class(c)
         } else if attr.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
             let bases = vec![base.clone()];
             let mro = super::eval::c3_mro(&bases).unwrap_or_default();
@@ -993,6 +995,137 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
         Ok(v)
     }));
     m
+}
+
+/// SQLAlchemy's type classes with their base, as `sqlalchemy.sql.sqltypes`
+/// and `sqlalchemy.dialects.sqlite` define them (mixins such as
+/// `HasExpressionLookup` left out): one class object per type, whichever
+/// module names it, so `isinstance` / `issubclass` answer as in SQLAlchemy.
+const SA_TYPE_CLASSES: &[SaTypeClass] = &[
+    SaTypeClass::root("TypeEngine", "sqlalchemy.sql.type_api"),
+    SaTypeClass::new("TypeDecorator", "sqlalchemy.sql.type_api", "TypeEngine"),
+    SaTypeClass::new("UserDefinedType", "sqlalchemy.sql.type_api", "TypeEngine"),
+    SaTypeClass::new("Variant", "sqlalchemy.sql.type_api", "TypeDecorator"),
+    SaTypeClass::sqltype("Integer", "TypeEngine"),
+    SaTypeClass::sqltype("SmallInteger", "Integer"),
+    SaTypeClass::sqltype("BigInteger", "Integer"),
+    SaTypeClass::sqltype("INTEGER", "Integer"),
+    SaTypeClass::sqltype("INT", "Integer"),
+    SaTypeClass::sqltype("SMALLINT", "SmallInteger"),
+    SaTypeClass::sqltype("BIGINT", "BigInteger"),
+    SaTypeClass::sqltype("String", "TypeEngine"),
+    SaTypeClass::sqltype("Text", "String"),
+    SaTypeClass::sqltype("Unicode", "String"),
+    SaTypeClass::sqltype("UnicodeText", "Text"),
+    SaTypeClass::sqltype("Enum", "String"),
+    SaTypeClass::sqltype("VARCHAR", "String"),
+    SaTypeClass::sqltype("CHAR", "String"),
+    SaTypeClass::sqltype("NVARCHAR", "Unicode"),
+    SaTypeClass::sqltype("NCHAR", "Unicode"),
+    SaTypeClass::sqltype("TEXT", "Text"),
+    SaTypeClass::sqltype("CLOB", "Text"),
+    SaTypeClass::sqltype("Numeric", "TypeEngine"),
+    SaTypeClass::sqltype("NUMERIC", "Numeric"),
+    SaTypeClass::sqltype("DECIMAL", "Numeric"),
+    SaTypeClass::sqltype("Float", "TypeEngine"),
+    SaTypeClass::sqltype("Double", "Float"),
+    SaTypeClass::sqltype("FLOAT", "Float"),
+    SaTypeClass::sqltype("REAL", "Float"),
+    SaTypeClass::sqltype("DOUBLE", "Double"),
+    SaTypeClass::sqltype("DOUBLE_PRECISION", "Double"),
+    SaTypeClass::sqltype("Boolean", "TypeEngine"),
+    SaTypeClass::sqltype("BOOLEAN", "Boolean"),
+    SaTypeClass::sqltype("MatchType", "Boolean"),
+    SaTypeClass::sqltype("Date", "TypeEngine"),
+    SaTypeClass::sqltype("DateTime", "TypeEngine"),
+    SaTypeClass::sqltype("Time", "TypeEngine"),
+    SaTypeClass::sqltype("DATE", "Date"),
+    SaTypeClass::sqltype("DATETIME", "DateTime"),
+    SaTypeClass::sqltype("TIMESTAMP", "DateTime"),
+    SaTypeClass::sqltype("TIME", "Time"),
+    SaTypeClass::sqltype("Interval", "TypeDecorator"),
+    SaTypeClass::sqltype("PickleType", "TypeDecorator"),
+    SaTypeClass::sqltype("_Binary", "TypeEngine"),
+    SaTypeClass::sqltype("LargeBinary", "_Binary"),
+    SaTypeClass::sqltype("BLOB", "LargeBinary"),
+    SaTypeClass::sqltype("BINARY", "_Binary"),
+    SaTypeClass::sqltype("VARBINARY", "_Binary"),
+    SaTypeClass::sqltype("JSON", "TypeEngine"),
+    SaTypeClass::sqltype("Uuid", "TypeEngine"),
+    SaTypeClass::sqltype("UUID", "Uuid"),
+    SaTypeClass::sqltype("ARRAY", "TypeEngine"),
+    SaTypeClass::sqltype("TupleType", "TypeEngine"),
+    SaTypeClass::sqltype("NullType", "TypeEngine"),
+];
+
+/// The SQLite dialect's own type classes (`sqlalchemy.dialects.sqlite.X`
+/// that is not `sqlalchemy.X`): the storage-format date types and JSON.
+const SQLITE_TYPE_CLASSES: &[SaTypeClass] = &[
+    SaTypeClass::new("DATE", "sqlalchemy.dialects.sqlite.base", "Date"),
+    SaTypeClass::new("DATETIME", "sqlalchemy.dialects.sqlite.base", "DateTime"),
+    SaTypeClass::new("TIME", "sqlalchemy.dialects.sqlite.base", "Time"),
+    SaTypeClass::new("JSON", "sqlalchemy.dialects.sqlite.json", "JSON"),
+    SaTypeClass::new("JSONB", "sqlalchemy.dialects.sqlite.json", "JSON"),
+];
+
+/// The modules through which the generic type classes are reached.
+const SA_TYPE_MODULES: &[&str] =
+    &["sqlalchemy", "sqlalchemy.types", "sqlalchemy.sql.sqltypes", "sqlalchemy.sql.type_api", "sqlalchemy.dialects.sqlite"];
+
+struct SaTypeClass {
+    name: &'static str,
+    module: &'static str,
+    /// The generic class it derives from (in [`SA_TYPE_CLASSES`]); `None`
+    /// for `TypeEngine`, which derives from the SQLAlchemy construct base.
+    base: Option<&'static str>,
+}
+
+impl SaTypeClass {
+    const fn root(name: &'static str, module: &'static str) -> Self {
+        SaTypeClass { name, module, base: None }
+    }
+    const fn new(name: &'static str, module: &'static str, base: &'static str) -> Self {
+        SaTypeClass { name, module, base: Some(base) }
+    }
+    const fn sqltype(name: &'static str, base: &'static str) -> Self {
+        SaTypeClass::new(name, "sqlalchemy.sql.sqltypes", base)
+    }
+}
+
+/// `module.name` when it is one of SQLAlchemy's type classes: the one
+/// class object for it in this interpreter, made on first use.
+fn sa_type_class(it: &mut Interp, module: &str, name: &str) -> Option<Rc<Class>> {
+    if !SA_TYPE_MODULES.contains(&module) {
+        return None;
+    }
+    let own = (module == "sqlalchemy.dialects.sqlite").then(|| SQLITE_TYPE_CLASSES.iter().find(|t| t.name == name)).flatten();
+    let spec = own.or_else(|| SA_TYPE_CLASSES.iter().find(|t| t.name == name))?;
+    Some(sa_type_class_of(it, spec))
+}
+
+fn sa_type_class_of(it: &mut Interp, spec: &SaTypeClass) -> Rc<Class> {
+    let key = format!("__sa_type__{}.{}", spec.module, spec.name);
+    if let Some(Value::Class(c)) = it.builtins.get(&key) {
+        return c;
+    }
+    let base = match spec.base.and_then(|b| SA_TYPE_CLASSES.iter().find(|t| t.name == b)) {
+        Some(b) => sa_type_class_of(it, b),
+        None => sa_base_class(it),
+    };
+    let bases = vec![base];
+    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
+    let c = Rc::new(Class {
+        name: spec.name.to_string(),
+        qualname: spec.name.to_string(),
+        module: spec.module.to_string(),
+        bases,
+        mro,
+        dict: RefCell::new(Dict::new()),
+        builtin: BuiltinType::Object,
+        subclass_hook: None,
+    });
+    it.builtins.set(&key, Value::Class(c.clone()));
+    c
 }
 
 fn opaque(base: &Rc<Class>, path: String, site: Option<CallSite>, args: Args) -> Value {
