@@ -250,13 +250,13 @@ fn unsupported_construct_in_upgrade_names_its_position() {
     // A loop runs as Python runs it; the op the playground cannot do stops
     // the migration at its position, after what ran before it.
     let out = upgrade_with_lines_before_create_table(
-        "    for name in ['a', 'b']:\n        op.execute(f'CREATE TABLE {name} (x INTEGER)')\n    op.create_primary_key('pk_a', 'a', ['x'])\n",
+        "    for name in ['a', 'b']:\n        op.execute(f'CREATE TABLE {name} (x INTEGER)')\n    op.create_table_comment('a', 'rows of a')\n",
     );
     assert_eq!(out.exit_code, 1);
     assert_eq!(
         errors(&out),
         "Traceback (most recent call last):\n  File \"<dir>/versions/r1_create_tag.py\", line 26, column 5\n\
-         NotImplementedError: op.create_primary_key is not supported by the playground\n\
+         NotImplementedError: op.create_table_comment is not supported by the playground\n\
          The migration stopped in upgrade() of r1; alembic_version still says nothing (base).\n"
     );
 }

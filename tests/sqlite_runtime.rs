@@ -160,9 +160,11 @@ fn plain_ops_emit_alembics_alters() {
         },
         Op::DropIndex {
             index: index("ix_tool_name", "tool", &["name"], false),
+            if_exists: None,
         },
         Op::CreateIndex {
             index: index("ix_tool_serial", "tool", &["serial_no"], true),
+            if_not_exists: None,
         },
         Op::AlterColumn(rename),
         Op::DropColumn {
@@ -393,6 +395,7 @@ fn batch_drop_column_with_index_ops() {
     let ops = vec![
         Op::DropIndex {
             index: index("ix_tool_name", "tool", &["name"], false),
+            if_exists: None,
         },
         Op::DropColumn {
             table: "tool".into(),
@@ -400,6 +403,7 @@ fn batch_drop_column_with_index_ops() {
         },
         Op::CreateIndex {
             index: index("ix_tool_id", "tool", &["id"], false),
+            if_not_exists: None,
         },
     ];
     runtime::run_ops(&mut db, &[batch("tool", ops)]).unwrap();
@@ -474,6 +478,7 @@ fn batch_plain_add_column_uses_alter_and_not_null_without_default_fails_on_rows(
         },
         Op::CreateIndex {
             index: index("ix_tool_kind", "tool", &["kind"], false),
+            if_not_exists: None,
         },
     ];
     let b = [batch("tool", ops)];
@@ -732,6 +737,7 @@ fn batch_errors_before_any_sql() {
         },
         Op::DropIndex {
             index: index("nope", "order", &["x"], false),
+            if_exists: None,
         },
     ];
     assert_eq!(
@@ -969,6 +975,7 @@ fn batch_rename_carries_indexes_and_copy_from_works_offline() {
         Op::AlterColumn(a),
         Op::CreateIndex {
             index: index("ix_new", "tool", &["id"], false),
+            if_not_exists: None,
         },
     ];
     runtime::run_ops(&mut db, &[batch("tool", ops)]).unwrap();

@@ -297,6 +297,7 @@ fn kanban_board_downgrade_of_step_2_recreates_a_self_referential_table() {
             unique: false,
             sqlite_where: None,
         },
+        if_exists: None,
     };
     let ops = [
         batch(

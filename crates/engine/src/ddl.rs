@@ -615,8 +615,13 @@ pub fn drop_table(name: &str) -> String {
     format!("DROP TABLE {}", quote(name))
 }
 
-/// `CREATE [UNIQUE] INDEX name ON table (a, lower(b)) [WHERE predicate]`
-pub fn create_index(index: &Index) -> String {
+/// `IF [NOT] EXISTS` on `CREATE INDEX` / `DROP INDEX` (`if_not_exists=True`,
+/// `if_exists=True` of the op).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Existence(pub bool);
+
+/// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table (a, lower(b)) [WHERE predicate]`
+pub fn create_index(index: &Index, if_not_exists: Existence) -> String {
     let name = index
         .name
         .as_ref()
@@ -632,8 +637,9 @@ pub fn create_index(index: &Index) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let mut sql = format!(
-        "CREATE {}INDEX {} ON {} ({})",
+        "CREATE {}INDEX {}{} ON {} ({})",
         if index.unique { "UNIQUE " } else { "" },
+        if if_not_exists.0 { "IF NOT EXISTS " } else { "" },
         name,
         quote(&index.table),
         cols
@@ -645,9 +651,9 @@ pub fn create_index(index: &Index) -> String {
     sql
 }
 
-/// `DROP INDEX name`
-pub fn drop_index(name: &str) -> String {
-    format!("DROP INDEX {}", quote(name))
+/// `DROP INDEX [IF EXISTS] name`
+pub fn drop_index(name: &str, if_exists: Existence) -> String {
+    format!("DROP INDEX {}{}", if if_exists.0 { "IF EXISTS " } else { "" }, quote(name))
 }
 
 /// `ALTER TABLE t ADD COLUMN spec`

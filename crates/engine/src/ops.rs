@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::schema::{
-    CheckConstraint, Column, Constraint, ConstraintKind, ForeignKeyConstraint, Index, Name,
+    CheckConstraint, Column, Constraint, ConstraintKind, ForeignKeyConstraint, Index, Name, PrimaryKeyConstraint,
     ServerDefault, SqlType, Table, UniqueConstraint,
 };
 
@@ -78,10 +78,16 @@ pub enum Op {
     DropColumn { table: String, column: Column },
     /// `op.alter_column('t', 'c', type_=..., nullable=..., existing_type=..., ...)`
     AlterColumn(AlterColumn),
-    /// `op.create_index(op.f('ix_t_c'), 't', ['c'], unique=False)`
-    CreateIndex { index: Index },
-    /// `op.drop_index(op.f('ix_t_c'), table_name='t')` — carries the dropped index.
-    DropIndex { index: Index },
+    /// `op.create_index(op.f('ix_t_c'), 't', ['c'], unique=False)`;
+    /// `if_not_exists=True` gives `CREATE INDEX IF NOT EXISTS`. `None` when
+    /// not given: Alembic passes the argument on only when it is not `None`.
+    CreateIndex { index: Index, if_not_exists: Option<bool> },
+    /// `op.drop_index(op.f('ix_t_c'), table_name='t')` — carries the dropped index;
+    /// `if_exists=True` gives `DROP INDEX IF EXISTS`.
+    DropIndex { index: Index, if_exists: Option<bool> },
+    /// `op.create_primary_key('pk_t', 't', ['id'])` (on SQLite only through
+    /// batch mode, which recreates the table)
+    CreatePrimaryKey { table: String, constraint: PrimaryKeyConstraint },
     /// `op.create_unique_constraint('uq_t_c', 't', ['c'])`
     CreateUniqueConstraint { table: String, constraint: UniqueConstraint },
     /// `op.create_foreign_key('fk', 'src', 'referent', ['a'], ['b'], ondelete=...)`
@@ -174,8 +180,9 @@ impl Op {
             Op::AddColumn { table, column } => Op::DropColumn { table: table.clone(), column: column.clone() },
             Op::DropColumn { table, column } => Op::AddColumn { table: table.clone(), column: column.clone() },
             Op::AlterColumn(a) => Op::AlterColumn(a.reverse()),
-            Op::CreateIndex { index } => Op::DropIndex { index: index.clone() },
-            Op::DropIndex { index } => Op::CreateIndex { index: index.clone() },
+            // as Alembic's `CreateIndexOp.reverse()`: the existence checks are not carried over
+            Op::CreateIndex { index, .. } => Op::DropIndex { index: index.clone(), if_exists: None },
+            Op::DropIndex { index, .. } => Op::CreateIndex { index: index.clone(), if_not_exists: None },
             Op::CreateUniqueConstraint { table, constraint } => Op::DropConstraint {
                 table: table.clone(),
                 name: constraint.name.clone(),
@@ -187,6 +194,12 @@ impl Op {
                 name: constraint.name.clone(),
                 kind: Some(ConstraintKind::ForeignKey),
                 removed: Some(Constraint::ForeignKey(constraint.clone())),
+            },
+            Op::CreatePrimaryKey { table, constraint } => Op::DropConstraint {
+                table: table.clone(),
+                name: constraint.name.clone(),
+                kind: Some(ConstraintKind::Primary),
+                removed: Some(Constraint::PrimaryKey(constraint.clone())),
             },
             Op::CreateCheckConstraint { table, constraint } => Op::DropConstraint {
                 table: table.clone(),

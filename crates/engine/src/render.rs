@@ -188,7 +188,7 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
                 a.modify_type.iter().chain(a.existing_type.iter()).for_each(&mut *f);
             }
             Op::CreateIndex { .. } | Op::DropIndex { .. } => {}
-            Op::CreateUniqueConstraint { .. } | Op::CreateForeignKey { .. } | Op::CreateCheckConstraint { .. } => {}
+            Op::CreateUniqueConstraint { .. } | Op::CreatePrimaryKey { .. } | Op::CreateForeignKey { .. } | Op::CreateCheckConstraint { .. } => {}
             Op::DropConstraint { .. } | Op::Execute { .. } => {}
             Op::BulkInsert { columns, .. } => columns.iter().filter_map(|(_, t)| t.as_ref()).for_each(&mut *f),
             Op::BatchAlterTable(b) => b.ops.iter().for_each(|o| walk(o, f)),
@@ -261,10 +261,10 @@ fn render_op_in(op: &Op, ctx: Ctx) -> Vec<String> {
             }
         }
         Op::AlterColumn(a) => vec![render_alter_column(a, ctx)],
-        Op::CreateIndex { index } => vec![render_create_index(index, ctx)],
-        Op::DropIndex { index } => {
+        Op::CreateIndex { index, if_not_exists } => vec![render_create_index(index, *if_not_exists, ctx)],
+        Op::DropIndex { index, if_exists } => {
             let name = render_opt_name(index.name.as_ref(), ctx);
-            let kwargs = index_dialect_kwargs(index);
+            let kwargs = format!("{}{}", index_dialect_kwargs(index), if_exists.map(|b| format!(", if_exists={}", py_bool(b))).unwrap_or_default());
             if ctx.batch {
                 vec![format!("{p}drop_index({name}{kwargs})")]
             } else {
@@ -278,6 +278,14 @@ fn render_op_in(op: &Op, ctx: Ctx) -> Vec<String> {
             }
             args.push(repr_str_list(&constraint.columns));
             vec![format!("{p}create_unique_constraint({})", args.join(", "))]
+        }
+        Op::CreatePrimaryKey { table, constraint } => {
+            let mut args = vec![render_opt_name(constraint.name.as_ref(), ctx)];
+            if !ctx.batch {
+                args.push(py_repr_str(table));
+            }
+            args.push(repr_str_list(&constraint.columns));
+            vec![format!("{p}create_primary_key({})", args.join(", "))]
         }
         Op::CreateForeignKey { table, constraint } => vec![render_create_foreign_key(table, constraint, ctx)],
         Op::CreateCheckConstraint { table, constraint } => {
@@ -487,7 +495,7 @@ fn render_alter_column(a: &AlterColumn, ctx: Ctx) -> String {
 }
 
 /// `_add_index`.
-fn render_create_index(index: &Index, ctx: Ctx) -> String {
+fn render_create_index(index: &Index, if_not_exists: Option<bool>, ctx: Ctx) -> String {
     let name = render_opt_name(index.name.as_ref(), ctx);
     let columns: Vec<String> = index
         .columns
@@ -497,7 +505,7 @@ fn render_create_index(index: &Index, ctx: Ctx) -> String {
             IndexColumn::Expression(e) => format!("sa.literal_column({})", py_repr_str(e)),
         })
         .collect();
-    let kwargs = index_dialect_kwargs(index);
+    let kwargs = format!("{}{}", index_dialect_kwargs(index), if_not_exists.map(|b| format!(", if_not_exists={}", py_bool(b))).unwrap_or_default());
     if ctx.batch {
         format!("{}create_index({name}, [{}], unique={}{kwargs})", ctx.prefix(), columns.join(", "), py_bool(index.unique))
     } else {

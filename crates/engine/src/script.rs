@@ -652,7 +652,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                     (self.str_arg(&b, "table_name", call)?, b)
                 };
                 self.expect_none(&b, "schema")?;
-                self.unsupported_kw(&b, &["if_not_exists"], &name)?;
+                let if_not_exists = self.opt_bool(b.get("if_not_exists"))?;
                 let idx_name = self.name_arg(b.get("index_name"), &cx)?;
                 let columns = match b.get("columns") {
                     Some(Expr::List(l)) => l.elts.iter().map(|e| self.index_column(e, env)).collect::<R<Vec<_>>>()?,
@@ -667,7 +667,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                     other => self.opt_bool(other)?.unwrap_or(false),
                 };
                 let sqlite_where = self.index_dialect_kwargs(&b.kwargs, env, &name)?;
-                Ok(Op::CreateIndex { index: Index { name: idx_name, table, columns, unique, sqlite_where } })
+                Ok(Op::CreateIndex { index: Index { name: idx_name, table, columns, unique, sqlite_where }, if_not_exists })
             }
             ("drop_index", _) => {
                 let (table, b) = if in_batch {
@@ -684,12 +684,12 @@ impl<'a, 'src> Cx<'a, 'src> {
                     (t, b)
                 };
                 self.expect_none(&b, "schema")?;
-                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                let if_exists = self.opt_bool(b.get("if_exists"))?;
                 let idx_name = self.name_arg(b.get("index_name"), &cx)?;
                 // `drop_index(..., sqlite_where=...)` (as Alembic renders a
                 // reflected partial index) does not change `DROP INDEX`
                 let sqlite_where = self.index_dialect_kwargs(&b.kwargs, env, &name)?;
-                Ok(Op::DropIndex { index: Index { name: idx_name, table, columns: Vec::new(), unique: false, sqlite_where } })
+                Ok(Op::DropIndex { index: Index { name: idx_name, table, columns: Vec::new(), unique: false, sqlite_where }, if_exists })
             }
             ("create_unique_constraint", _) => {
                 let (table, b) = if in_batch {
@@ -706,6 +706,21 @@ impl<'a, 'src> Cx<'a, 'src> {
                 let cname = self.name_arg(b.get("constraint_name"), &cx)?;
                 let columns = self.str_list(b.get("columns").ok_or_else(|| self.err(call, "columns are required"))?)?;
                 Ok(Op::CreateUniqueConstraint { table, constraint: UniqueConstraint { name: cname, columns } })
+            }
+            ("create_primary_key", _) => {
+                let (table, b) = if in_batch {
+                    const SIG: Sig = sig(&["constraint_name", "columns"], 2, &[]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    (cx.batch_table.unwrap_or_default().to_string(), b)
+                } else {
+                    const SIG: Sig = sig(&["constraint_name", "table_name", "columns"], 3, &["schema"]);
+                    let b = self.bind(call, &SIG, &name)?;
+                    self.expect_none(&b, "schema")?;
+                    (self.str_arg(&b, "table_name", call)?, b)
+                };
+                let cname = self.name_arg(b.get("constraint_name"), &cx)?;
+                let columns = self.str_list(b.get("columns").ok_or_else(|| self.err(call, "columns are required"))?)?;
+                Ok(Op::CreatePrimaryKey { table, constraint: PrimaryKeyConstraint { name: cname, columns } })
             }
             ("create_foreign_key", _) => {
                 let (table, b) = if in_batch {
@@ -2074,7 +2089,7 @@ mod tests {
         );
         assert!(matches!(&ops[0], Op::DropConstraint { kind: Some(ConstraintKind::Unique), name: Some(n), .. } if n.value == "uq_t_a"));
         assert!(matches!(&ops[1], Op::DropConstraint { kind: Some(ConstraintKind::ForeignKey), .. }));
-        assert!(matches!(&ops[2], Op::CreateIndex { index } if index.unique && index.table == "t"));
+        assert!(matches!(&ops[2], Op::CreateIndex { index, .. } if index.unique && index.table == "t"));
         assert!(matches!(&ops[3], Op::CreateForeignKey { constraint, .. } if constraint.name.is_none() && constraint.onupdate.as_deref() == Some("CASCADE")));
     }
 
@@ -2086,7 +2101,7 @@ mod tests {
         let Some(Op::BatchAlterTable(batch)) = ops.first() else { panic!("{ops:?}") };
         assert_eq!(batch.recreate, Recreate::Never);
         assert!(matches!(&batch.ops[0], Op::DropColumn { table, column } if table == "t" && column.name == "c"));
-        assert!(matches!(&batch.ops[1], Op::CreateIndex { index } if index.table == "t" && index.name == Some(Name::conv("ix_t_d"))));
+        assert!(matches!(&batch.ops[1], Op::CreateIndex { index, .. } if index.table == "t" && index.name == Some(Name::conv("ix_t_d"))));
     }
 
     #[test]

@@ -138,7 +138,7 @@ fn create_and_drop_index() {
         unique: true,
         sqlite_where: None,
     };
-    let text = format!("{}\n{}", both(&Op::CreateIndex { index: index.clone() }), both(&Op::DropIndex { index }));
+    let text = format!("{}\n{}", both(&Op::CreateIndex { index: index.clone(), if_not_exists: None }), both(&Op::DropIndex { index, if_exists: None }));
     insta::assert_snapshot!(text);
 }
 

@@ -76,7 +76,7 @@ fn helper_function_call() {
 #[test]
 fn unsupported_op() {
     insta::assert_snapshot!(outcome(&format!(
-        "def upgrade():\n    op.create_primary_key('pk_a', 'a', ['id'])\n{DOWN_PASS}"
+        "def upgrade():\n    op.create_table_comment('a', 'rows of a')\n{DOWN_PASS}"
     )));
 }
 

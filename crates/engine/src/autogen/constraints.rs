@@ -165,7 +165,7 @@ pub(super) fn compare_indexes_and_uniques(
 
     let obj_added = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match &s.obj {
         SigObj::Index(ix) => {
-            modify.push(Op::CreateIndex { index: index_for_op(ix) });
+            modify.push(Op::CreateIndex { index: index_for_op(ix), if_not_exists: None });
             cx.info(
                 LOG_CONSTRAINTS,
                 format!("Detected added index {} on '{}'", py_opt_str(s.name.as_deref()), py_tuple(&s.column_names)),
@@ -188,7 +188,7 @@ pub(super) fn compare_indexes_and_uniques(
     };
     let obj_removed = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match &s.obj {
         SigObj::Index(ix) => {
-            modify.push(Op::DropIndex { index: ix.clone() });
+            modify.push(Op::DropIndex { index: ix.clone(), if_exists: None });
             cx.info(
                 LOG_CONSTRAINTS,
                 format!("Detected removed index {} on {}", py_opt_str(s.name.as_deref()), py_str(tname)),
@@ -281,8 +281,8 @@ pub(super) fn compare_indexes_and_uniques(
         );
         match (&conn_obj.obj, &meta_obj.obj) {
             (SigObj::Index(c), SigObj::Index(m)) => {
-                modify.push(Op::DropIndex { index: c.clone() });
-                modify.push(Op::CreateIndex { index: index_for_op(m) });
+                modify.push(Op::DropIndex { index: c.clone(), if_exists: None });
+                modify.push(Op::CreateIndex { index: index_for_op(m), if_not_exists: None });
             }
             (SigObj::Unique(c), SigObj::Unique(m)) => {
                 modify.push(drop_unique(tname, c));

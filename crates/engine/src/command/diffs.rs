@@ -51,10 +51,11 @@ fn diffs(op: &Op, sides: &Sides<'_>, out: &mut Vec<String>) {
             out.push(format!("('remove_column', None, {}, {})", q(table), column_repr(c, table, t)))
         }
         Op::AlterColumn(a) => out.push(alter_repr(a)),
-        Op::CreateIndex { index } => out.push(format!("('add_index', {})", index_repr(index, sides.models))),
-        Op::DropIndex { index } => out.push(format!("('remove_index', {})", index_repr(index, sides.database))),
+        Op::CreateIndex { index, .. } => out.push(format!("('add_index', {})", index_repr(index, sides.models))),
+        Op::DropIndex { index, .. } => out.push(format!("('remove_index', {})", index_repr(index, sides.database))),
         Op::CreateUniqueConstraint { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
         Op::CreateForeignKey { table, .. } => out.push(format!("('add_fk', {})", q(table))),
+        Op::CreatePrimaryKey { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
         Op::CreateCheckConstraint { table, .. } => out.push(format!("('add_constraint', {})", q(table))),
         Op::DropConstraint { table, .. } => out.push(format!("('remove_constraint', {})", q(table))),
         Op::Execute { .. } | Op::BulkInsert { .. } => {}

@@ -41,6 +41,7 @@ pub fn batch_requires_recreate(ops: &[Op]) -> bool {
         | Op::AlterColumn(_)
         | Op::CreateUniqueConstraint { .. }
         | Op::CreateForeignKey { .. }
+        | Op::CreatePrimaryKey { .. }
         | Op::CreateCheckConstraint { .. }
         | Op::DropConstraint { .. }
         | Op::Execute { .. }
@@ -96,6 +97,7 @@ pub(super) fn run_batch(
                 | Op::DropIndex { .. }
                 | Op::CreateUniqueConstraint { .. }
                 | Op::CreateForeignKey { .. }
+                | Op::CreatePrimaryKey { .. }
                 | Op::CreateCheckConstraint { .. }
                 | Op::DropConstraint { .. }
                 | Op::Execute { .. }
@@ -364,6 +366,31 @@ impl ApplyBatch {
         )))
     }
 
+    /// `ApplyBatchImpl.add_constraint` of a `PrimaryKeyConstraint`: it
+    /// replaces the table's primary key (SQLAlchemy's
+    /// `PrimaryKeyConstraint._set_parent`), its columns become the key.
+    fn add_primary_key(&mut self, pk: &PrimaryKeyConstraint) -> Result<(), RuntimeError> {
+        if pk.name.is_none() {
+            return Err(RuntimeError::Value("Constraint must have a name".into()));
+        }
+        // SQLAlchemy leaves a key naming a column the table does not have
+        // unresolved and the old key in place; the playground does not model that
+        if let Some(key) = pk.columns.iter().find(|k| !self.columns.iter().any(|c| c.key == **k)) {
+            return Err(RuntimeError::NotImplemented(format!(
+                "create_primary_key() names column '{key}', which table '{}' does not have: not supported by the playground",
+                self.table.name
+            )));
+        }
+        self.drop_primary_key();
+        for c in &mut self.columns {
+            if pk.columns.contains(&c.key) {
+                c.column.primary_key = true;
+            }
+        }
+        self.primary_key = Some(pk.clone());
+        Ok(())
+    }
+
     fn primary_key_named(&self, name: &str) -> bool {
         self.primary_key
             .as_ref()
@@ -421,7 +448,15 @@ impl ApplyBatch {
                 Ok(())
             }
             Op::AlterColumn(a) => self.alter_column(a),
-            Op::CreateIndex { index } => {
+            // `ApplyBatchImpl.create_index(index)` / `drop_index(index)` take
+            // no existence check: Alembic passes one on when it is not `None`
+            Op::CreateIndex { if_not_exists: Some(_), .. } => {
+                Err(RuntimeError::Type("ApplyBatchImpl.create_index() got an unexpected keyword argument 'if_not_exists'".into()))
+            }
+            Op::DropIndex { if_exists: Some(_), .. } => {
+                Err(RuntimeError::Type("ApplyBatchImpl.drop_index() got an unexpected keyword argument 'if_exists'".into()))
+            }
+            Op::CreateIndex { index, if_not_exists: None } => {
                 let name = index
                     .name
                     .as_ref()
@@ -432,7 +467,7 @@ impl ApplyBatch {
                 self.new_indexes.push(index.clone());
                 Ok(())
             }
-            Op::DropIndex { index } => {
+            Op::DropIndex { index, if_exists: None } => {
                 let name = index
                     .name
                     .as_ref()
@@ -459,6 +494,7 @@ impl ApplyBatch {
             Op::CreateCheckConstraint { constraint, .. } => {
                 self.add_constraint(Constraint::Check(constraint.clone()))
             }
+            Op::CreatePrimaryKey { constraint, .. } => self.add_primary_key(constraint),
             Op::DropConstraint { name, kind, .. } => self.drop_constraint(name.as_ref(), *kind),
             Op::RenameTable { .. } => Err(RuntimeError::NotImplemented("TODO".into())),
             Op::CreateTable { .. } => Err(RuntimeError::NotImplemented(
@@ -669,7 +705,7 @@ impl ApplyBatch {
         }
         sink.exec(&ddl::rename_table(&self.temp_name, &self.table.name))?;
         for idx in &indexes {
-            sink.exec(&ddl::create_index(idx))?;
+            sink.exec(&ddl::create_index(idx, ddl::Existence::default()))?;
         }
         Ok(())
     }

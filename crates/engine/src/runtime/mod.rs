@@ -82,6 +82,9 @@ pub enum RuntimeError {
     /// `sqlalchemy.exc.CompileError`
     #[error("{0}")]
     Compile(String),
+    /// `TypeError` (an argument the batch's `ApplyBatchImpl` method does not take).
+    #[error("{0}")]
+    Type(String),
 }
 
 fn db_error_text(statement: &str, message: &str, left_behind: &[String]) -> String {
@@ -128,6 +131,7 @@ impl RuntimeError {
             RuntimeError::Key(_) => "KeyError",
             RuntimeError::NoSuchTable(_) => "sqlalchemy.exc.NoSuchTableError",
             RuntimeError::Compile(_) => "sqlalchemy.exc.CompileError",
+            RuntimeError::Type(_) => "TypeError",
         }
     }
 }
@@ -355,7 +359,7 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
         Op::CreateTable { table } => {
             sink.exec(&ddl::create_table(table)?)?;
             for idx in &table.indexes {
-                sink.exec(&ddl::create_index(idx))?;
+                sink.exec(&ddl::create_index(idx, ddl::Existence::default()))?;
             }
             Ok(())
         }
@@ -370,11 +374,13 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
         }
         Op::DropColumn { table, column } => sink.exec(&ddl::drop_column(table, &column.name)),
         Op::AlterColumn(a) => alter_column_plain(sink, a, warnings),
-        Op::CreateIndex { index } => sink.exec(&ddl::create_index(index)),
-        Op::DropIndex { index } => sink.exec(&ddl::drop_index(
+        Op::CreateIndex { index, if_not_exists } => sink.exec(&ddl::create_index(index, ddl::Existence(*if_not_exists == Some(true)))),
+        Op::DropIndex { index, if_exists } => sink.exec(&ddl::drop_index(
             index.name.as_ref().map(|n| n.value.as_str()).unwrap_or(""),
+            ddl::Existence(*if_exists == Some(true)),
         )),
         Op::CreateUniqueConstraint { .. }
+        | Op::CreatePrimaryKey { .. }
         | Op::CreateForeignKey { .. }
         | Op::CreateCheckConstraint { .. }
         | Op::DropConstraint { .. } => {
@@ -471,6 +477,7 @@ pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeM
             | Op::DropIndex { .. }
             | Op::CreateUniqueConstraint { .. }
             | Op::CreateForeignKey { .. }
+            | Op::CreatePrimaryKey { .. }
             | Op::CreateCheckConstraint { .. }
             | Op::DropConstraint { .. }
             | Op::Execute { .. }

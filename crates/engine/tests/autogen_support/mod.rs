@@ -358,7 +358,7 @@ fn write_op(op: &Op, p: &str, ind: &str, out: &mut Vec<String>) {
         Op::AddColumn { column, .. } => out.push(format!("{ind}{p}.add_column({})", column_text(column))),
         Op::DropColumn { column, .. } => out.push(format!("{ind}{p}.drop_column({})", py_str(&column.name))),
         Op::AlterColumn(a) => write_alter(a, p, ind, out),
-        Op::CreateIndex { index } => {
+        Op::CreateIndex { index, .. } => {
             let cols: Vec<String> = index.columns.iter().map(|c| c.as_str().to_string()).collect();
             out.push(format!(
                 "{ind}{p}.create_index({}, {}, unique={})",
@@ -367,7 +367,7 @@ fn write_op(op: &Op, p: &str, ind: &str, out: &mut Vec<String>) {
                 bool_text(index.unique)
             ));
         }
-        Op::DropIndex { index } => out.push(format!("{ind}{p}.drop_index({})", name_arg(&index.name, p))),
+        Op::DropIndex { index, .. } => out.push(format!("{ind}{p}.drop_index({})", name_arg(&index.name, p))),
         Op::CreateUniqueConstraint { constraint, .. } => out.push(format!(
             "{ind}{p}.create_unique_constraint({}, {})",
             name_arg(&constraint.name, p),
@@ -393,7 +393,7 @@ fn write_op(op: &Op, p: &str, ind: &str, out: &mut Vec<String>) {
                 write_op(op, "batch_op", &format!("{ind}    "), out);
             }
         }
-        Op::CreateCheckConstraint { .. } | Op::RenameTable { .. } | Op::Execute { .. } | Op::BulkInsert { .. } => {
+        Op::CreateCheckConstraint { .. } | Op::CreatePrimaryKey { .. } | Op::RenameTable { .. } | Op::Execute { .. } | Op::BulkInsert { .. } => {
             out.push(format!("{ind}<unexpected {op:?}>"))
         }
     }
