@@ -60,6 +60,27 @@ impl FsHost {
         Ok(FsHost { models: models.to_path_buf(), versions: versions.to_path_buf(), db_path: db_path.to_path_buf(), paths: Vec::new(), db: None, fault: None })
     }
 
+    /// The `.py` files directly in the versions folder, sorted by name, each
+    /// read by `read`; an absent folder is an empty one.
+    fn read_version_files<T: Ord>(&self, read: impl Fn(&Path) -> std::io::Result<T>) -> Result<Vec<(String, T)>, String> {
+        let entries = match std::fs::read_dir(&self.versions) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(format!("cannot read {}: {e}", self.versions.display())),
+        };
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".py") || !entry.path().is_file() {
+                continue;
+            }
+            let contents = read(&entry.path()).map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+            files.push((name, contents));
+        }
+        files.sort();
+        Ok(files)
+    }
+
     /// Sets the folders modules are imported from.
     pub fn with_paths(mut self, paths: Vec<PathBuf>) -> Self {
         self.paths = paths;
@@ -114,42 +135,11 @@ impl Host for FsHost {
     }
 
     fn list_versions(&self) -> Result<Vec<(String, String)>, String> {
-        let entries = match std::fs::read_dir(&self.versions) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("cannot read {}: {e}", self.versions.display())),
-        };
-        let mut files = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".py") || !entry.path().is_file() {
-                continue;
-            }
-            let text = std::fs::read_to_string(entry.path())
-                .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
-            files.push((name, text));
-        }
-        files.sort();
-        Ok(files)
+        self.read_version_files(|p| std::fs::read_to_string(p))
     }
 
     fn list_version_bytes(&self) -> Result<Vec<(String, Vec<u8>)>, String> {
-        let entries = match std::fs::read_dir(&self.versions) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("cannot read {}: {e}", self.versions.display())),
-        };
-        let mut files = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".py") || !entry.path().is_file() {
-                continue;
-            }
-            let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
-            files.push((name, bytes));
-        }
-        files.sort();
-        Ok(files)
+        self.read_version_files(|p| std::fs::read(p))
     }
 
     fn ensure_version_subdir(&mut self, dir: &str) -> Result<bool, String> {
