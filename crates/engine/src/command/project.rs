@@ -20,8 +20,9 @@ use crate::render;
 use crate::revision::{Revision, RevisionMap};
 use crate::schema::MetaData;
 use crate::script::{self, Script, ScriptError};
+pub use crate::script::ScriptProcess;
 
-use super::script_directory::{load_version_scripts, VersionLoadError};
+use super::script_directory::{load_version_script, load_version_scripts, VersionLoadError};
 use crate::python::{ModuleLoader, NoModules};
 use std::convert::Infallible;
 use std::rc::Rc;
@@ -57,10 +58,11 @@ pub fn models_problems(source: &str) -> Vec<FileProblem> {
     models::load_models(source).diagnostics.iter().map(|d| problem("models.py", d)).collect()
 }
 
-/// A revision script's problems: a file that does not load, or an
-/// `upgrade()` / `downgrade()` body whose ops cannot be interpreted.
+/// A revision script's problems, loaded on its own (a process of its own,
+/// no project modules): a file that does not load, or an `upgrade()` /
+/// `downgrade()` body whose ops cannot be interpreted.
 pub fn script_problems(file_name: &str, source: &str) -> Vec<FileProblem> {
-    load_script(file_name, source).problems
+    load_script(&ScriptProcess::new(Rc::new(NoModules)), file_name, source).problems
 }
 
 /// One file of `versions/`, loaded once for both its problems and its place
@@ -74,17 +76,19 @@ pub struct LoadedScript {
     pub problems: Vec<FileProblem>,
 }
 
-/// Loads one file of `versions/` (see [`is_script_file`]).
-pub fn load_script(file_name: &str, source: &str) -> LoadedScript {
+/// Loads one file of `versions/` (see [`is_script_file`]) into `process`,
+/// the project load's Python process, as the verbs load it
+/// ([`load_version_script`]); its problems include the static views'.
+pub fn load_script(process: &Rc<ScriptProcess>, file_name: &str, source: &str) -> LoadedScript {
     let path = format!("versions/{file_name}");
-    match script::parse_script(file_name, source) {
+    match load_version_script(process, file_name, source) {
         Err(e) => LoadedScript { revision: None, problems: vec![problem(&path, &e.diagnostic)] },
         Ok(s) => {
             let mut problems = Vec::new();
-            if let Err(d) = &s.upgrade {
+            if let Err(d) = s.upgrade() {
                 problems.push(problem(&path, d));
             }
-            if let Err(d) = &s.downgrade {
+            if let Err(d) = s.downgrade() {
                 problems.push(problem(&path, d));
             }
             LoadedScript { revision: Some(s.revision_entry()), problems }
@@ -354,7 +358,7 @@ pub fn next_step_with(
             .to_string()
     })?;
     let script = scripts.iter().find(|s| s.revision == step.revision).ok_or("the step's script is missing")?;
-    let body = if upgrade { script.upgrade.clone().map(|u| u.ops) } else { script.downgrade.clone().map(|d| d.ops) };
+    let body = if upgrade { script.upgrade().clone().map(|u| u.ops) } else { script.downgrade().clone().map(|d| d.ops) };
     let mut ops = body.map_err(|d| format!("versions/{}:{}:{}: {}", script.file_name, d.line, d.column, d.message))?;
     let convention = models::load_models(models_source).metadata.naming_convention;
     crate::runtime::apply_target_naming_convention(&mut ops, &convention);

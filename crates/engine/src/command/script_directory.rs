@@ -10,11 +10,13 @@
 //! - Files are loaded in the order given (the host lists them by name, as
 //!   `_list_py_dir` sorts them), lazily: a caller stops at the first failure
 //!   as Alembic's generator does, or collects every failure.
+//! - One load of the directory is one Python process ([`ScriptProcess`]):
+//!   every file is evaluated once in it, sharing `sys.modules`.
 
 use std::rc::Rc;
 
 use crate::python::ModuleLoader;
-use crate::script::{self, Script, ScriptError};
+use crate::script::{self, Script, ScriptError, ScriptProcess};
 
 /// `_only_source_rev_file.match(filename)`: `(?!\.\#|__init__)(.*\.py)$`,
 /// where `.` stops at a newline (so a name with one is not a revision file)
@@ -34,18 +36,26 @@ pub enum VersionLoadError<E> {
 }
 
 /// The revision files among `files`, each turned into text by `source` and
-/// loaded as a script with the project's modules importable through
-/// `loader`, in the order given. Other files are passed over.
+/// loaded as a script in one new process with the project's modules
+/// importable through `loader`, in the order given. Other files are passed
+/// over.
 pub fn load_version_scripts<'a, C: 'a, E: 'a>(
     files: Vec<(String, C)>,
     loader: Rc<dyn ModuleLoader>,
     mut source: impl FnMut(C) -> Result<String, E> + 'a,
 ) -> impl Iterator<Item = (String, Result<Script, VersionLoadError<E>>)> + 'a {
+    let process = ScriptProcess::new(loader);
     files.into_iter().filter(|(name, _)| is_version_file_name(name)).map(move |(name, content)| {
         let loaded = match source(content) {
             Err(e) => Err(VersionLoadError::Source(e)),
-            Ok(text) => script::parse_script_with(&name, &text, loader.clone()).map_err(VersionLoadError::Script),
+            Ok(text) => load_version_script(&process, &name, &text).map_err(VersionLoadError::Script),
         };
         (name, loaded)
     })
+}
+
+/// One revision file loaded into `process` (the loader of the directory
+/// and of a page that loads its files one at a time).
+pub fn load_version_script(process: &Rc<ScriptProcess>, file_name: &str, text: &str) -> Result<Script, ScriptError> {
+    script::parse_script_with(file_name, text, process)
 }

@@ -464,7 +464,8 @@ fn write_revision(
     // `Script._from_path(self, path)`: the new file is imported right away, so
     // a message that breaks its docstring fails here (the file stays written)
     let base_name = file_name.rsplit('/').next().unwrap_or(&file_name);
-    if let Err(e) = script::parse_script(base_name, &text) {
+    let process = script::ScriptProcess::new(host.module_loader());
+    if let Err(e) = script::parse_script_with(base_name, &text, &process) {
         return Err(script_load_failure_at(host, &file_name, &e));
     }
     Ok(())
@@ -831,7 +832,6 @@ fn run_steps(
                 m.is_upgrade,
             )),
         };
-        let loader = host.module_loader();
         // The script's function, evaluated statement by statement; each op
         // runs (or is rendered) when the script calls it.
         let body = |run: &mut runtime::StepRun<'_>| -> Result<(), ScriptRunError> {
@@ -839,7 +839,7 @@ fn run_steps(
                 None => Ok(()),
                 Some((s, is_upgrade)) => {
                     let mut sink = StepSink { run, naming_convention: &naming_convention };
-                    script::run_script(s, is_upgrade, loader.clone(), &mut sink)
+                    script::run_script(s, is_upgrade, &mut sink)
                 }
             }
         };
