@@ -105,12 +105,6 @@ pub struct Bridge {
     heads: Vec<String>,
     /// Each script of `versions/` as last loaded, with the text it was loaded from.
     loaded: BTreeMap<String, (String, project::LoadedScript)>,
-    /// The Python process the scripts are loaded into, as the verbs load
-    /// them (the host's module loader, `sys.modules` shared).
-    process: Rc<project::ScriptProcess>,
-    /// Files loaded into `process`, replaced ones included: a replaced
-    /// module stays in the process until it is renewed.
-    process_loads: usize,
     /// How long the last complete analysis took (ms).
     last_analysis_ms: f64,
     /// The next analysis runs even on a models.py over [`LIVE_MODELS_LIMIT`].
@@ -151,8 +145,7 @@ impl Bridge {
         dispatch: Rc<dyn Fn(Action)>,
     ) -> Result<Shared, DbError> {
         let db = SqlJsDatabase::open(module.clone())?;
-        let host = BrowserHost { models: String::new(), versions: BTreeMap::new(), db };
-        let process = project::ScriptProcess::new(command::Host::module_loader(&host));
+        let host = BrowserHost::new(db);
         let bridge = Rc::new(RefCell::new(Bridge {
             module,
             selected_table: None,
@@ -164,8 +157,6 @@ impl Bridge {
             reflected: None,
             heads: Vec::new(),
             loaded: BTreeMap::new(),
-            process,
-            process_loads: 0,
             last_analysis_ms: 0.0,
             analyse_large: false,
             storage_key: storage_name.map(persist::storage_key),
@@ -431,8 +422,7 @@ impl Bridge {
     pub fn step_start(&mut self, upgrade: bool) -> Result<(), String> {
         let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
         let versions: Vec<(String, String)> = self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let loader = command::Host::module_loader(&self.host);
-        let plan = project::next_step_with(&self.host.models, &versions, &current, upgrade, loader)?;
+        let plan = project::next_step_with(&self.host.models, &versions, &current, upgrade, &mut self.host.scripts)?;
         let label = format!("step through {}", plan.description);
         let before = self.snapshot(&label, false).map_err(|e| e.message)?;
         let image = before.database.clone();
@@ -597,7 +587,9 @@ impl Bridge {
     /// The schema after upgrading a scratch database to `rev` (`None`: base).
     fn schema_at(&self, rev: Option<&str>) -> Result<MetaData, String> {
         let db = SqlJsDatabase::open(self.module.clone()).map_err(|e| e.message)?;
-        let mut scratch = BrowserHost { models: self.host.models.clone(), versions: self.host.versions.clone(), db };
+        let mut scratch = BrowserHost::new(db);
+        scratch.models = self.host.models.clone();
+        scratch.versions = self.host.versions.clone();
         if let Some(rev) = rev {
             let output = command::run_line(&mut scratch, &format!("upgrade {}", crate::ui::cmdline::quote(rev)));
             if !output.ok() {
@@ -859,13 +851,7 @@ impl Bridge {
         if self.dirty.is_empty() {
             return;
         }
-        if self.process_loads > 2 * self.host.versions.len() + 32 {
-            // many edits replaced many modules: a fresh process, every script loaded again
-            self.process = project::ScriptProcess::new(command::Host::module_loader(&self.host));
-            self.process_loads = 0;
-            self.loaded.clear();
-            self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
-        }
+        self.host.scripts.renew_if_worn();
         let start = now_ms();
         let mut problems = BTreeMap::new();
         let pending: Vec<String> = self.dirty.iter().filter(|p| p.starts_with("versions/")).cloned().collect();
@@ -897,8 +883,8 @@ impl Bridge {
             let script = match self.loaded.get(name) {
                 Some((loaded_text, script)) if loaded_text == text => script.clone(),
                 _ => {
-                    let script = project::load_script(&self.process, name, text);
-                    self.process_loads += 1;
+                    // the scripts the commands run: the same loader and module objects
+                    let script = project::load_script(&mut self.host.scripts, name, text);
                     self.loaded.insert(name.to_string(), (text.clone(), script.clone()));
                     script
                 }
@@ -921,6 +907,7 @@ impl Bridge {
         if scripts_changed || self.heads.is_empty() {
             let versions = &self.host.versions;
             self.loaded.retain(|name, _| versions.contains_key(name));
+            self.host.scripts.retain(|name| versions.contains_key(name));
             let chain =
                 project::chain_of(self.loaded.iter().filter(|(name, _)| project::is_script_file(name)).map(|(_, (_, s))| s));
             self.heads = chain.heads.clone();

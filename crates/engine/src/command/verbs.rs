@@ -10,7 +10,7 @@
 
 use super::args::{Invocation, Verb};
 use super::diffs;
-use super::script_directory::{load_version_scripts, VersionLoadError};
+use super::script_directory::{load_version_scripts, ScriptCache, VersionLoadError};
 use super::{Host, Output};
 use crate::autogen;
 use crate::models;
@@ -153,8 +153,15 @@ impl ScriptDirectory {
 
 fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
     let files = host.list_version_bytes().map_err(command_error)?;
+    let loader = host.module_loader();
+    let mut own = None;
+    let cache = match host.script_cache() {
+        Some(cache) => cache,
+        None => own.insert(ScriptCache::new(loader)),
+    };
+    let loaded: Vec<_> = load_version_scripts(files, cache, python_source_text).collect();
     let mut scripts = Vec::new();
-    for (name, loaded) in load_version_scripts(files, host.module_loader(), python_source_text) {
+    for (name, loaded) in loaded {
         match loaded {
             Ok(s) => scripts.push(s),
             Err(VersionLoadError::Source(e)) => return Err(unicode_load_failure(host, &name, &e)),

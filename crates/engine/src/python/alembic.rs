@@ -19,6 +19,10 @@
 //!   truth value raises `TypeError`, as SQLAlchemy's clauses do.
 //! - Whatever the playground cannot honour raises `NotImplementedError`
 //!   at the call, with the reader's message; nothing is skipped.
+//! - A [`ScriptProcess`] is one interpreter with these modules installed,
+//!   for a whole project load: a revision file is evaluated once into its
+//!   module object, and its functions are called on that object with the
+//!   sink of each run (the sink is set only for the duration of the call).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

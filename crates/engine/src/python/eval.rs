@@ -14,6 +14,11 @@
 //!   catch, so evaluation always ends.
 //! - Errors leave the evaluator as [`PyError`], carrying the exception class
 //!   and its MRO names, so callers `match` on classes, not on message text.
+//! - One interpreter is one Python process: it may serve many evaluations
+//!   (every revision file of a project load, each run of their functions),
+//!   sharing `sys.modules`; [`Interp::begin_evaluation`] gives each its whole
+//!   step budget. Native modules are built on their first import, once per
+//!   interpreter.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
