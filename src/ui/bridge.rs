@@ -147,12 +147,13 @@ impl Bridge {
         dispatch: Rc<dyn Fn(Action)>,
     ) -> Result<Shared, DbError> {
         let db = SqlJsDatabase::open(module.clone())?;
+        let host = BrowserHost::new(db);
         let bridge = Rc::new(RefCell::new(Bridge {
             module,
             selected_table: None,
             chain: project::Chain::default(),
             stepping: None,
-            host: BrowserHost { models: String::new(), versions: BTreeMap::new(), db },
+            host,
             undo: Vec::new(),
             sql_log: Vec::new(),
             reflected: None,
@@ -432,7 +433,7 @@ impl Bridge {
     pub fn step_start(&mut self, upgrade: bool) -> Result<(), String> {
         let current = self.current_versions();
         let versions: Vec<(String, String)> = self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let plan = project::next_step(&self.host.models, &versions, &current, upgrade)?;
+        let plan = project::next_step_with(&self.host.models, &versions, &current, upgrade, &mut self.host.scripts)?;
         let label = format!("step through {}", plan.description);
         let before = self.snapshot(&label, false).map_err(|e| e.message)?;
         let image = before.database.clone();
@@ -597,7 +598,9 @@ impl Bridge {
     /// The schema after upgrading a scratch database to `rev` (`None`: base).
     fn schema_at(&self, rev: Option<&str>) -> Result<MetaData, String> {
         let db = SqlJsDatabase::open(self.module.clone()).map_err(|e| e.message)?;
-        let mut scratch = BrowserHost { models: self.host.models.clone(), versions: self.host.versions.clone(), db };
+        let mut scratch = BrowserHost::new(db);
+        scratch.models = self.host.models.clone();
+        scratch.versions = self.host.versions.clone();
         if let Some(rev) = rev {
             let output = command::run_line(&mut scratch, &format!("upgrade {}", crate::ui::cmdline::quote(rev)));
             if !output.ok() {
@@ -856,6 +859,7 @@ impl Bridge {
         if self.dirty.is_empty() {
             return;
         }
+        self.host.scripts.renew_if_worn();
         let start = now_ms();
         let mut problems = BTreeMap::new();
         let pending: Vec<String> = self.dirty.iter().filter(|p| p.starts_with("versions/")).cloned().collect();
@@ -887,7 +891,8 @@ impl Bridge {
             let script = match self.loaded.get(name) {
                 Some((loaded_text, script)) if loaded_text == text => script.clone(),
                 _ => {
-                    let script = project::load_script(name, text);
+                    // the scripts the commands run: the same loader and module objects
+                    let script = project::load_script(&mut self.host.scripts, name, text);
                     self.loaded.insert(name.to_string(), (text.clone(), script.clone()));
                     script
                 }
@@ -910,6 +915,7 @@ impl Bridge {
         if scripts_changed || self.heads.is_empty() {
             let versions = &self.host.versions;
             self.loaded.retain(|name, _| versions.contains_key(name));
+            self.host.scripts.retain(|name| versions.contains_key(name));
             let chain =
                 project::chain_of(self.loaded.iter().filter(|(name, _)| project::is_script_file(name)).map(|(_, (_, s))| s));
             self.heads = chain.heads.clone();
