@@ -22,6 +22,9 @@
 mod interp;
 mod json;
 mod modules;
+pub(crate) mod objects;
+mod evaluated;
+pub use evaluated::load_evaluated;
 
 pub use json::{enum_length, metadata_json, python_class_name, Json};
 /// `MetaData.naming_convention` templates, for the runtime's target metadata.

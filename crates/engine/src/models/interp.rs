@@ -4793,6 +4793,38 @@ fn info_name(classes: &[ClassInfo<'_>], id: usize) -> String {
     classes.get(id).map(|c| c.name.clone()).unwrap_or_default()
 }
 
+/// Finishes every constraint and index name of `md` with its naming
+/// convention (see `final_name`); the errors of conventions that do not
+/// apply. Check constraints count no columns.
+pub(super) fn finish_metadata_names(md: &mut MetaData) -> Vec<String> {
+    let nc = md.naming_convention.clone();
+    let mut errs = Vec::new();
+    for t in md.tables.values_mut() {
+        let snapshot = t.clone();
+        if let Some(pk) = t.primary_key.as_mut() {
+            let cols = pk.columns.clone();
+            pk.name = final_name(&nc, "pk", pk.name.take(), &snapshot, &cols, None, &mut errs);
+        }
+        for fk in t.foreign_keys.iter_mut() {
+            let cols = fk.columns.clone();
+            let refd = Some((fk.referred_table.clone(), fk.referred_columns.clone()));
+            fk.name = final_name(&nc, "fk", fk.name.take(), &snapshot, &cols, refd, &mut errs);
+        }
+        for uq in t.unique_constraints.iter_mut() {
+            let cols = uq.columns.clone();
+            uq.name = final_name(&nc, "uq", uq.name.take(), &snapshot, &cols, None, &mut errs);
+        }
+        for ck in t.check_constraints.iter_mut() {
+            ck.name = final_name(&nc, "ck", ck.name.take(), &snapshot, &[], None, &mut errs);
+        }
+        for ix in t.indexes.iter_mut() {
+            let cols: Vec<String> = ix.columns.iter().map(|c| c.as_str().to_string()).collect();
+            ix.name = final_name(&nc, "ix", ix.name.take(), &snapshot, &cols, None, &mut errs);
+        }
+    }
+    errs
+}
+
 /// SQLAlchemy's `_constraint_name_for_table`.
 fn final_name(
     nc: &BTreeMap<String, String>,

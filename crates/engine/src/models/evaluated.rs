@@ -1,0 +1,110 @@
+//! `models.py` evaluated by the one evaluator (`crate::python`) over the
+//! SQLAlchemy object model of [`super::objects`], then read as a
+//! `MetaData`.
+//!
+//! Invariants:
+//! - The module runs as Python runs it: every statement is evaluated or
+//!   raises; an exception stops the import, and is the result's first
+//!   error (Alembic's import of env.py dies the same way).
+//! - The target metadata is found as `tests/differential/dump_metadata.py`
+//!   finds it: `Base.metadata`, else the first `MetaData` among the
+//!   module's globals.
+//! - Names are finished once, after the module ran, with SQLAlchemy's
+//!   `_constraint_name_for_table` rules (`interp::finish_metadata_names`).
+
+use std::rc::Rc;
+
+use super::objects;
+use super::{ModelsResult, PyException, PyExceptionClass};
+use crate::python::alembic::{self, ScriptHost};
+use crate::python::value::Value;
+use crate::python::{Diagnostic, Interp, ModuleLoader, PyError, Severity};
+use crate::schema::TypeClass;
+
+/// Evaluates `source` as the module `models` and reads its target MetaData.
+pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResult {
+    let mut it = Interp::new(loader);
+    alembic::install(&mut it, ScriptHost::new());
+    objects::enable(&mut it);
+    let mut result = ModelsResult::default();
+    let module = match it.run_module("models", "models.py", source) {
+        Ok(m) => m,
+        Err(e) => {
+            raised(&mut result, &e);
+            return result;
+        }
+    };
+    result.uses_sqlmodel = it.modules.contains_key("sqlmodel");
+    let Some(md) = target_metadata(&mut it, &module.globals) else {
+        return result;
+    };
+    match objects::to_schema(&mut it, &md) {
+        Ok(mut md) => {
+            fk_types(&mut md);
+            for e in super::interp::finish_metadata_names(&mut md) {
+                result.diagnostics.push(Diagnostic { severity: Severity::Error, line: 1, column: 1, message: e });
+            }
+            result.metadata = md;
+        }
+        Err(e) => result.diagnostics.push(Diagnostic { severity: Severity::Error, line: 1, column: 1, message: e }),
+    }
+    result
+}
+
+fn raised(result: &mut ModelsResult, e: &PyError) {
+    let (line, column) = e.loc.as_ref().map(|l| (l.line, l.column)).unwrap_or((1, 1));
+    result.diagnostics.push(Diagnostic { severity: Severity::Error, line, column, message: e.exception_line() });
+    let class = match e.class.as_str() {
+        "NameError" => Some(PyExceptionClass::NameError),
+        "ModuleNotFoundError" => Some(PyExceptionClass::ModuleNotFoundError),
+        "AssertionError" => Some(PyExceptionClass::AssertionError),
+        "TypeError" => Some(PyExceptionClass::TypeError),
+        "ArgumentError" if e.module == "sqlalchemy.exc" => Some(PyExceptionClass::ArgumentError),
+        _ => None,
+    };
+    if let Some(class) = class {
+        result.exceptions.push(PyException { class, message: e.message.clone(), line, column });
+    }
+}
+
+fn target_metadata(it: &mut Interp, globals: &crate::python::eval::Env) -> Option<Value> {
+    let is_md = |v: &Value| matches!(v, Value::Instance(i) if i.class.name == "MetaData" && i.class.module == "sqlalchemy.sql.schema");
+    if let Some(base) = globals.get("Base") {
+        if let Ok(Some(md)) = it.getattr_opt(&base, "metadata") {
+            if is_md(&md) {
+                return Some(md);
+            }
+        }
+    }
+    let vars = globals.vars.borrow();
+    vars.iter().map(|(_, v)| v.clone()).find(|v| is_md(v))
+}
+
+/// A column declared with a foreign key and no type takes the type of the
+/// column it refers to (SQLAlchemy's `ForeignKey._set_target_column`).
+fn fk_types(md: &mut crate::schema::MetaData) {
+    for _round in 0..4 {
+        let mut updates = Vec::new();
+        for t in md.tables.values() {
+            for (ci, c) in t.columns.iter().enumerate() {
+                if c.type_.class != TypeClass::Null {
+                    continue;
+                }
+                let Some(fk) = t.foreign_keys.iter().find(|f| f.columns.contains(&c.name)) else { continue };
+                let pos = fk.columns.iter().position(|x| *x == c.name).unwrap_or(0);
+                let target = md.tables.get(&fk.referred_table).and_then(|rt| fk.referred_columns.get(pos).and_then(|rc| rt.column(rc)));
+                if let Some(rc) = target.filter(|rc| rc.type_.class != TypeClass::Null) {
+                    updates.push((t.name.clone(), ci, rc.type_.clone()));
+                }
+            }
+        }
+        if updates.is_empty() {
+            return;
+        }
+        for (tn, ci, ty) in updates {
+            if let Some(col) = md.tables.get_mut(&tn).and_then(|t| t.columns.get_mut(ci)) {
+                col.type_ = ty;
+            }
+        }
+    }
+}

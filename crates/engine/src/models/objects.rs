@@ -1,0 +1,1053 @@
+//! SQLAlchemy's schema objects as values of the one evaluator
+//! (`crate::python`): `MetaData`, `Table`, `Column`, `ForeignKey`, the
+//! constraints, `Index`, `Computed`, `Identity`, and the declarative layer
+//! (`DeclarativeBase`, `declarative_base()`, `mapped_column`) on top.
+//!
+//! Invariants:
+//! - The object model is active only in an interpreter that asked for it
+//!   ([`enable`]); the `sqlalchemy` modules of `python::alembic` ask
+//!   [`sa_attr`] first and fall back to their opaque constructs otherwise.
+//! - Every object is an instance of a subclass of the SQLAlchemy construct
+//!   base and keeps the `Construct` (call site + argument values) that made
+//!   it, so the op readers of migration scripts read it as before.
+//! - The state SQLAlchemy exposes is Python-visible attributes of the
+//!   instance (`col.name`, `t.c.x`, `md.tables`); [`to_schema`] reads only
+//!   those, so what a project's code changes is what the MetaData shows.
+//! - A table attaches to its MetaData when `Table(...)` runs, and a mapped
+//!   class builds its table when its class statement ends (the declarative
+//!   scan, as SQLAlchemy's `__init_subclass__` does). Wrong arguments raise
+//!   what SQLAlchemy raises (`TypeError`, `sqlalchemy.exc.ArgumentError`).
+
+use std::rc::Rc;
+
+use crate::python::alembic::{construct_of, raise_named, sa_base_class, Construct};
+use crate::python::builtins::native_fn;
+use crate::python::eval::{c3_mro, R};
+use crate::python::value::*;
+use crate::python::{Args, Interp};
+use crate::schema::{
+    Autoincrement, CheckConstraint, Column, Computed, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
+    PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
+};
+
+/// The builtins key that switches the object model on.
+const ENABLE_KEY: &str = "__sa_objects__";
+
+/// Makes the `sqlalchemy` modules of `it` hand out the object model.
+pub(crate) fn enable(it: &mut Interp) {
+    it.builtins.set(ENABLE_KEY, Value::Bool(true));
+}
+
+fn enabled(it: &Interp) -> bool {
+    it.builtins.get(ENABLE_KEY).is_some()
+}
+
+/// The schema classes and where SQLAlchemy defines them.
+const SCHEMA_CLASSES: &[&str] = &[
+    "MetaData", "Table", "Column", "ForeignKey", "ForeignKeyConstraint", "PrimaryKeyConstraint", "UniqueConstraint",
+    "CheckConstraint", "Index", "Computed", "Identity",
+];
+
+/// `module.attr` of SQLAlchemy when the object model defines it.
+pub(crate) fn sa_attr(it: &mut Interp, module: &str, attr: &str) -> R<Option<Value>> {
+    if !enabled(it) {
+        return Ok(None);
+    }
+    let core = matches!(module, "sqlalchemy" | "sqlalchemy.schema" | "sqlalchemy.sql.schema" | "sqlmodel");
+    let expr = matches!(module, "sqlalchemy" | "sqlalchemy.sql" | "sqlalchemy.sql.expression" | "sqlmodel");
+    let orm = matches!(module, "sqlalchemy.orm");
+    if core && SCHEMA_CLASSES.contains(&attr) {
+        return Ok(Some(Value::Class(schema_class(it, attr))));
+    }
+    if expr {
+        match attr {
+            "text" | "literal_column" => return Ok(Some(Value::Class(schema_class(it, "TextClause")))),
+            "true" | "false" | "null" => {
+                let name = attr.to_string();
+                return Ok(Some(native_fn(attr, move |it, _| {
+                    let sql = match name.as_str() {
+                        "true" => "1",
+                        "false" => "0",
+                        _ => "NULL",
+                    };
+                    text_clause(it, sql, &format!("sqlalchemy.{name}"))
+                })));
+            }
+            _ => {}
+        }
+    }
+    if orm || module == "sqlalchemy.ext.declarative" {
+        match attr {
+            "DeclarativeBase" => return Ok(Some(Value::Class(declarative_base_class(it)))),
+            "declarative_base" => return Ok(Some(native_fn("declarative_base", declarative_base))),
+            "mapped_column" => {
+                return Ok(Some(native_fn("mapped_column", |it, a| {
+                    let cls = schema_class(it, "MappedColumn");
+                    it.call(&Value::Class(cls), a)
+                })))
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+// ----- classes ---------------------------------------------------------------
+
+fn module_of(name: &str) -> &'static str {
+    match name {
+        "TextClause" => "sqlalchemy.sql.elements",
+        "MappedColumn" => "sqlalchemy.orm.properties",
+        "ReadOnlyColumnCollection" => "sqlalchemy.sql.base",
+        _ => "sqlalchemy.sql.schema",
+    }
+}
+
+/// The one class object `name` of the object model in `it`.
+fn schema_class(it: &mut Interp, name: &str) -> Rc<Class> {
+    let key = format!("__sa_obj__{name}");
+    if let Some(Value::Class(c)) = it.builtins.get(&key) {
+        return c;
+    }
+    let base = sa_base_class(it);
+    let bases = vec![base];
+    let mro = c3_mro(&bases).unwrap_or_default();
+    let cls = Rc::new(Class {
+        name: name.to_string(),
+        qualname: name.to_string(),
+        module: module_of(name).to_string(),
+        bases,
+        mro,
+        dict: std::cell::RefCell::new(Dict::new()),
+        builtin: BuiltinType::Object,
+        subclass_hook: None,
+    });
+    {
+        let mut d = cls.dict.borrow_mut();
+        let n = name.to_string();
+        d.set_str("__init__", native_fn("__init__", move |it, a| {
+            let Some(Value::Instance(me)) = a.pos.first().cloned() else { return Ok(Value::None) };
+            let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
+            let path = format!("{}.{}", module_of(&n), n);
+            *me.native.borrow_mut() = Some(Rc::new(Construct { path, site: it.call_site(), args: args.clone(), parent: None }));
+            init(it, &n, &me, args)?;
+            Ok(Value::None)
+        }));
+        if name == "ReadOnlyColumnCollection" {
+            d.set_str("__getitem__", native_fn("__getitem__", |it, a| {
+                let (Some(Value::Instance(me)), Some(k)) = (a.pos.first(), a.pos.get(1)) else { return Ok(Value::None) };
+                let key = match k {
+                    Value::Str(s) => s.to_string(),
+                    Value::Int(i) => {
+                        let cols = collection_values(me);
+                        let idx = if *i < 0 { cols.len() as i64 + i } else { *i };
+                        return cols.get(idx as usize).cloned().ok_or_else(|| it.exc("IndexError", "list index out of range"));
+                    }
+                    _ => return Err(it.type_error("column collection keys are strings")),
+                };
+                me.get(&key).ok_or_else(|| it.exc("KeyError", crate::python::repr::py_repr_str(&key)))
+            }));
+            d.set_str("__iter__", native_fn("__iter__", |_, a| {
+                let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::None) };
+                Ok(crate::python::builtins::iter_of(collection_values(me)))
+            }));
+            d.set_str("__len__", native_fn("__len__", |_, a| {
+                let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::Int(0)) };
+                Ok(Value::Int(me.dict.borrow().len() as i64))
+            }));
+            d.set_str("__contains__", native_fn("__contains__", |_, a| {
+                let (Some(Value::Instance(me)), Some(k)) = (a.pos.first(), a.pos.get(1)) else { return Ok(Value::Bool(false)) };
+                Ok(Value::Bool(match k {
+                    Value::Str(s) => me.get(s).is_some(),
+                    other => collection_values(me).iter().any(|c| c.is(other)),
+                }))
+            }));
+            d.set_str("keys", native_fn("keys", |_, a| {
+                let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::list(vec![])) };
+                Ok(Value::list(me.dict.borrow().keys()))
+            }));
+        }
+    }
+    it.builtins.set(&key, Value::Class(cls.clone()));
+    cls
+}
+
+fn collection_values(me: &Instance) -> Vec<Value> {
+    me.dict.borrow().values()
+}
+
+fn new_instance(it: &mut Interp, class: &str) -> Rc<Instance> {
+    Rc::new(Instance::new(schema_class(it, class)))
+}
+
+fn text_clause(it: &mut Interp, sql: &str, path: &str) -> R<Value> {
+    let t = new_instance(it, "TextClause");
+    *t.native.borrow_mut() = Some(Rc::new(Construct { path: path.to_string(), site: it.call_site(), args: Args::default(), parent: None }));
+    t.set("text", Value::str(sql));
+    Ok(Value::Instance(t))
+}
+
+/// Is `v` an instance of the object model's class `name` (or a subclass)?
+fn is_obj(v: &Value, name: &str) -> bool {
+    match v {
+        Value::Instance(i) => i.class.mro_all().any(|c| c.name == name && c.module == module_of(name)),
+        _ => false,
+    }
+}
+
+fn inst(v: &Value) -> Option<&Rc<Instance>> {
+    match v {
+        Value::Instance(i) => Some(i),
+        _ => None,
+    }
+}
+
+fn attr(i: &Instance, name: &str) -> Value {
+    i.get(name).unwrap_or(Value::None)
+}
+
+fn str_attr(i: &Instance, name: &str) -> Option<String> {
+    i.get(name).and_then(|v| v.as_str().map(str::to_string))
+}
+
+fn bool_attr(i: &Instance, name: &str) -> bool {
+    matches!(i.get(name), Some(Value::Bool(true)))
+}
+
+/// Binds keyword arguments to the names a signature accepts: `allowed`
+/// names, and `<dialect>_<arg>` dialect options when `dialect_kw`. Anything
+/// else raises SQLAlchemy's (or Python's) `TypeError`.
+fn check_kw(it: &Interp, what: &str, a: &Args, allowed: &[&str], dialect_kw: bool) -> R<()> {
+    for (k, _) in &a.kw {
+        if allowed.contains(&k.as_str()) {
+            continue;
+        }
+        if dialect_kw {
+            if k.contains('_') {
+                continue;
+            }
+            return Err(it.type_error(format!("Additional arguments should be named <dialectname>_<argument>, got '{k}'")));
+        }
+        return Err(it.type_error(format!("{what} got an unexpected keyword argument '{k}'")));
+    }
+    Ok(())
+}
+
+fn argument_error(it: &Interp, msg: impl AsRef<str>) -> Box<crate::python::eval::Exc> {
+    raise_named(it, "ArgumentError", "sqlalchemy.exc", msg.as_ref())
+}
+
+/// The instance half of SQLAlchemy's `to_instance`: a type class is
+/// instantiated with no arguments.
+fn to_type_instance(it: &mut Interp, v: Value) -> R<Value> {
+    match &v {
+        Value::Class(_) => it.call(&v, Args::default()),
+        _ => Ok(v),
+    }
+}
+
+fn is_type(v: &Value) -> bool {
+    let c = match v {
+        Value::Class(c) => c.clone(),
+        Value::Instance(i) => i.class.clone(),
+        _ => return false,
+    };
+    let r = c.mro_all().any(|k| k.name == "TypeEngine");
+    r
+}
+
+fn init(it: &mut Interp, class: &str, me: &Rc<Instance>, a: Args) -> R<()> {
+    match class {
+        "MetaData" => {
+            check_kw(it, "MetaData.__init__()", &a, &["schema", "quote_schema", "naming_convention", "info"], false)?;
+            let nc = a.kwarg("naming_convention").cloned().or_else(|| a.pos.get(1).cloned());
+            if let Some(s) = a.kwarg("schema").or(a.pos.first()) {
+                if !s.is_none() {
+                    return Err(it.exc("NotImplementedError", "MetaData(schema=...) is not supported by the playground (SQLite has one schema, main)"));
+                }
+            }
+            let nc = match nc {
+                Some(Value::Dict(d)) => Value::Dict(d),
+                Some(Value::None) | None => default_convention(),
+                Some(_) => return Err(it.type_error("naming_convention must be a dict")),
+            };
+            me.set("naming_convention", nc);
+            me.set("tables", Value::dict(Dict::new()));
+            me.set("schema", Value::None);
+        }
+        "TextClause" => {
+            check_kw(it, "text()", &a, &[], false)?;
+            match a.pos.as_slice() {
+                [Value::Str(s)] => me.set("text", Value::Str(s.clone())),
+                _ => return Err(it.type_error("text() takes one string")),
+            }
+        }
+        "Column" | "MappedColumn" => init_column(it, class, me, a)?,
+        "Table" => init_table(it, me, a)?,
+        "ForeignKey" => {
+            check_kw(
+                it,
+                "ForeignKey.__init__()",
+                &a,
+                &["_constraint", "use_alter", "name", "onupdate", "ondelete", "deferrable", "initially", "link_to_name", "match", "info", "comment"],
+                true,
+            )?;
+            let [target] = a.pos.as_slice() else {
+                return Err(it.type_error(format!("ForeignKey.__init__() takes 2 positional arguments but {} were given", a.pos.len() + 1)));
+            };
+            me.set("_colspec", target.clone());
+            for k in ["name", "onupdate", "ondelete", "deferrable", "initially", "use_alter"] {
+                me.set(k, a.kwarg(k).cloned().unwrap_or(if k == "use_alter" { Value::Bool(false) } else { Value::None }));
+            }
+            me.set("parent", Value::None);
+        }
+        "ForeignKeyConstraint" => {
+            check_kw(
+                it,
+                "ForeignKeyConstraint.__init__()",
+                &a,
+                &["columns", "refcolumns", "name", "onupdate", "ondelete", "deferrable", "initially", "use_alter", "link_to_name", "match", "table", "info", "comment"],
+                true,
+            )?;
+            let cols = a.pos.first().or(a.kwarg("columns")).cloned().ok_or_else(|| it.type_error("ForeignKeyConstraint.__init__() missing 2 required positional arguments: 'columns' and 'refcolumns'"))?;
+            let refs = a.pos.get(1).or(a.kwarg("refcolumns")).cloned().ok_or_else(|| it.type_error("ForeignKeyConstraint.__init__() missing 1 required positional argument: 'refcolumns'"))?;
+            let cols = it.iterate(&cols)?;
+            let refs = it.iterate(&refs)?;
+            if cols.len() != refs.len() {
+                return Err(argument_error(it, "ForeignKeyConstraint number of constrained columns must match the number of referenced columns."));
+            }
+            me.set("_columns", Value::list(cols));
+            me.set("_refcolumns", Value::list(refs));
+            for k in ["name", "onupdate", "ondelete", "deferrable", "initially", "use_alter"] {
+                me.set(k, a.kwarg(k).cloned().unwrap_or(if k == "use_alter" { Value::Bool(false) } else { Value::None }));
+            }
+        }
+        "PrimaryKeyConstraint" | "UniqueConstraint" => {
+            check_kw(it, &format!("{class}.__init__()"), &a, &["name", "deferrable", "initially", "info", "_implicit_generated", "_column_flag"], true)?;
+            me.set("_columns", Value::list(a.pos.clone()));
+            me.set("name", a.kwarg("name").cloned().unwrap_or(Value::None));
+        }
+        "CheckConstraint" => {
+            check_kw(it, "CheckConstraint.__init__()", &a, &["sqltext", "name", "deferrable", "initially", "table", "info", "_create_rule", "_autoattach", "_type_bound"], true)?;
+            let sql = a.pos.first().or(a.kwarg("sqltext")).cloned().ok_or_else(|| it.type_error("CheckConstraint.__init__() missing 1 required positional argument: 'sqltext'"))?;
+            me.set("sqltext", sql);
+            me.set("name", a.pos.get(1).or(a.kwarg("name")).cloned().unwrap_or(Value::None));
+        }
+        "Index" => {
+            check_kw(it, "Index.__init__()", &a, &["unique", "quote", "info", "_table", "_column_flag"], true)?;
+            let Some(name) = a.pos.first() else {
+                return Err(it.type_error("Index.__init__() missing 1 required positional argument: 'name'"));
+            };
+            me.set("name", name.clone());
+            me.set("expressions", Value::list(a.pos[1..].to_vec()));
+            me.set("unique", a.kwarg("unique").cloned().unwrap_or(Value::Bool(false)));
+            me.set("sqlite_where", a.kwarg("sqlite_where").cloned().unwrap_or(Value::None));
+            me.set("table", Value::None);
+            // An index over columns of a table attaches to it at once.
+            let table = a.pos[1..].iter().filter_map(inst).find_map(|c| c.get("table").filter(|t| !t.is_none()));
+            if let Some(Value::Instance(t)) = table {
+                attach_index(&t, me);
+            }
+        }
+        "Computed" => {
+            check_kw(it, "Computed.__init__()", &a, &["sqltext", "persisted"], false)?;
+            let sql = a.pos.first().or(a.kwarg("sqltext")).cloned().ok_or_else(|| it.type_error("Computed.__init__() missing 1 required positional argument: 'sqltext'"))?;
+            me.set("sqltext", sql);
+            me.set("persisted", a.pos.get(1).or(a.kwarg("persisted")).cloned().unwrap_or(Value::None));
+        }
+        "Identity" => {
+            check_kw(
+                it,
+                "Identity.__init__()",
+                &a,
+                &["always", "on_null", "start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle", "cache", "order"],
+                false,
+            )?;
+        }
+        other => return Err(it.exc("SystemError", format!("no constructor for {other}"))),
+    }
+    Ok(())
+}
+
+fn default_convention() -> Value {
+    let mut d = Dict::new();
+    d.set_str("ix", Value::str("ix_%(column_0_label)s"));
+    Value::dict(d)
+}
+
+/// SQLAlchemy 2.1's `Column.__init__` keywords (`mapped_column` adds its own).
+const COLUMN_KW: &[&str] = &[
+    "name", "type_", "autoincrement", "default", "insert_default", "doc", "key", "index", "unique", "info", "nullable", "onupdate",
+    "primary_key", "server_default", "server_onupdate", "quote", "system", "comment", "insert_sentinel", "_omit_from_statements",
+    "_copy_type",
+];
+
+const MAPPED_COLUMN_KW: &[&str] = &[
+    "name", "type_", "autoincrement", "default", "insert_default", "doc", "key", "index", "unique", "info", "nullable", "onupdate",
+    "primary_key", "server_default", "server_onupdate", "active_history", "quote", "system", "comment", "sort_order", "init", "repr",
+    "default_factory", "compare", "kw_only", "hash", "dataclass_metadata", "use_existing_column", "deferred", "deferred_group",
+    "deferred_raiseload",
+];
+
+fn init_column(it: &mut Interp, class: &str, me: &Rc<Instance>, a: Args) -> R<()> {
+    let mapped = class == "MappedColumn";
+    if mapped {
+        check_kw(it, "mapped_column()", &a, MAPPED_COLUMN_KW, true)?;
+    } else {
+        check_kw(it, "Column.__init__()", &a, COLUMN_KW, true)?;
+    }
+    let mut pos = a.pos.iter().cloned().peekable();
+    let mut name = a.kwarg("name").cloned().unwrap_or(Value::None);
+    if let Some(Value::Str(_)) = pos.peek() {
+        name = pos.next().unwrap_or(Value::None);
+    }
+    let mut type_ = a.kwarg("type_").cloned().unwrap_or(Value::None);
+    if pos.peek().is_some_and(is_type) {
+        type_ = pos.next().unwrap_or(Value::None);
+    }
+    let type_ = to_type_instance(it, type_)?;
+    let mut fks = Vec::new();
+    let mut constraints = Vec::new();
+    let mut computed = Value::None;
+    let mut identity = Value::None;
+    for item in pos {
+        if is_obj(&item, "ForeignKey") {
+            fks.push(item);
+        } else if is_obj(&item, "Computed") {
+            computed = item;
+        } else if is_obj(&item, "Identity") {
+            identity = item;
+        } else if is_obj(&item, "CheckConstraint") || is_obj(&item, "UniqueConstraint") || is_obj(&item, "Index") {
+            constraints.push(item);
+        } else {
+            let r = it.repr(&item)?;
+            return Err(argument_error(it, format!("'SchemaItem' object, such as a 'Column' or a 'Constraint' expected, got {r}")));
+        }
+    }
+    me.set("name", name.clone());
+    me.set("key", a.kwarg("key").cloned().unwrap_or(name));
+    me.set("type", type_);
+    me.set("_explicit_nullable", Value::Bool(a.kwarg("nullable").is_some()));
+    let primary_key = a.kwarg("primary_key").map(|v| matches!(v, Value::Bool(true))).unwrap_or(false);
+    me.set("primary_key", Value::Bool(primary_key));
+    let nullable = match a.kwarg("nullable") {
+        Some(v) => v.clone(),
+        None => Value::Bool(!primary_key && identity.is_none()),
+    };
+    me.set("nullable", nullable);
+    for k in ["server_default", "default", "insert_default", "comment", "unique", "index", "sort_order"] {
+        me.set(k, a.kwarg(k).cloned().unwrap_or(Value::None));
+    }
+    me.set("autoincrement", a.kwarg("autoincrement").cloned().unwrap_or(Value::str("auto")));
+    me.set("foreign_keys", Value::list(fks.clone()));
+    for fk in &fks {
+        if let Some(f) = inst(fk) {
+            f.set("parent", Value::Instance(me.clone()));
+        }
+    }
+    me.set("_extra_constraints", Value::list(constraints));
+    me.set("computed", computed);
+    me.set("identity", identity);
+    me.set("table", Value::None);
+    me.set("_mapped", Value::Bool(mapped));
+    Ok(())
+}
+
+const TABLE_KW: &[&str] = &[
+    "schema", "quote", "quote_schema", "autoload_with", "autoload_replace", "keep_existing", "extend_existing", "resolve_fks",
+    "include_columns", "implicit_returning", "comment", "info", "listeners", "prefixes", "must_exist", "_extend_on",
+    "_no_init", "is_mapped",
+];
+
+fn init_table(it: &mut Interp, me: &Rc<Instance>, a: Args) -> R<()> {
+    check_kw(it, "Table.__init__()", &a, TABLE_KW, true)?;
+    let (Some(Value::Str(name)), Some(md)) = (a.pos.first().cloned(), a.pos.get(1).cloned()) else {
+        return Err(it.type_error("Table() takes a name and a MetaData"));
+    };
+    let Some(md_i) = inst(&md).filter(|_| is_obj(&md, "MetaData")).cloned() else {
+        let r = it.repr(&md)?;
+        return Err(argument_error(it, format!("expected MetaData, got {r}")));
+    };
+    if a.kwarg("schema").is_some_and(|v| !v.is_none()) {
+        return Err(it.exc("NotImplementedError", "Table(schema=...) is not supported by the playground (SQLite has one schema, main)"));
+    }
+    if a.kwarg("autoload_with").is_some_and(|v| !v.is_none()) {
+        return Err(it.exc("NotImplementedError", "Table(autoload_with=...) in models.py is not supported by the playground"));
+    }
+    if let Some(Value::Dict(tables)) = md_i.get("tables") {
+        if tables.borrow().get_str(&name).is_some() && !a.kwarg("extend_existing").is_some_and(|v| matches!(v, Value::Bool(true))) {
+            return Err(raise_named(
+                it,
+                "InvalidRequestError",
+                "sqlalchemy.exc",
+                &format!("Table '{name}' is already defined for this MetaData instance.  Specify 'extend_existing=True' to redefine options and columns on an existing Table object."),
+            ));
+        }
+    }
+    me.set("name", Value::Str(name.clone()));
+    me.set("fullname", Value::Str(name.clone()));
+    me.set("metadata", md.clone());
+    let c = new_instance(it, "ReadOnlyColumnCollection");
+    me.set("c", Value::Instance(c.clone()));
+    me.set("columns", Value::Instance(c));
+    me.set("constraints", Value::list(vec![]));
+    me.set("indexes", Value::list(vec![]));
+    me.set("_pk", Value::None);
+    me.set("comment", a.kwarg("comment").cloned().unwrap_or(Value::None));
+    for (k, v) in &a.kw {
+        if k.starts_with("sqlite_") {
+            me.set(k, v.clone());
+        }
+    }
+    for item in &a.pos[2..] {
+        append_item(it, me, item.clone())?;
+    }
+    if let Some(Value::Dict(tables)) = md_i.get("tables") {
+        tables.borrow_mut().set_str(&name, Value::Instance(me.clone()));
+    }
+    Ok(())
+}
+
+/// `Table.append_column` / `append_constraint` / an index: what a
+/// positional argument of `Table(...)` does.
+fn append_item(it: &mut Interp, t: &Rc<Instance>, item: Value) -> R<()> {
+    let Some(i) = inst(&item).cloned() else {
+        let r = it.repr(&item)?;
+        return Err(argument_error(it, format!("'SchemaItem' object, such as a 'Column' or a 'Constraint' expected, got {r}")));
+    };
+    if is_obj(&item, "Column") || is_obj(&item, "MappedColumn") {
+        let name = attr(&i, "name");
+        let Value::Str(name) = name else {
+            return Err(argument_error(it, "Column must be constructed with a non-blank name or assign a non-blank .name before adding to a Table."));
+        };
+        if !attr(&i, "table").is_none() {
+            let tn = inst(&attr(&i, "table")).and_then(|t| str_attr(t, "name")).unwrap_or_default();
+            return Err(argument_error(it, format!("Column object '{name}' already assigned to Table '{tn}'")));
+        }
+        let key = match attr(&i, "key") {
+            Value::Str(k) => k,
+            _ => name.clone(),
+        };
+        i.set("key", Value::Str(key.clone()));
+        let Some(Value::Instance(c)) = t.get("c") else { return Ok(()) };
+        if c.get(&key).is_some() {
+            let tn = str_attr(t, "name").unwrap_or_default();
+            return Err(raise_named(
+                it,
+                "DuplicateColumnError",
+                "sqlalchemy.exc",
+                &format!("A column with name '{name}' is already present in table '{tn}'."),
+            ));
+        }
+        c.set(&key, item.clone());
+        i.set("table", Value::Instance(t.clone()));
+        for extra in list_attr(&i, "_extra_constraints") {
+            append_item(it, t, extra)?;
+        }
+        return Ok(());
+    }
+    if is_obj(&item, "Index") {
+        attach_index(t, &i);
+        return Ok(());
+    }
+    if is_obj(&item, "PrimaryKeyConstraint") {
+        t.set("_pk", item.clone());
+        return Ok(());
+    }
+    if ["UniqueConstraint", "CheckConstraint", "ForeignKeyConstraint"].iter().any(|k| is_obj(&item, k)) {
+        if let Some(Value::List(l)) = t.get("constraints") {
+            l.borrow_mut().push(item.clone());
+        }
+        return Ok(());
+    }
+    let r = it.repr(&item)?;
+    Err(argument_error(it, format!("'SchemaItem' object, such as a 'Column' or a 'Constraint' expected, got {r}")))
+}
+
+fn attach_index(t: &Rc<Instance>, ix: &Rc<Instance>) {
+    if !attr(ix, "table").is_none() {
+        return;
+    }
+    ix.set("table", Value::Instance(t.clone()));
+    if let Some(Value::List(l)) = t.get("indexes") {
+        l.borrow_mut().push(Value::Instance(ix.clone()));
+    }
+}
+
+fn list_attr(i: &Instance, name: &str) -> Vec<Value> {
+    match i.get(name) {
+        Some(Value::List(l)) => l.borrow().clone(),
+        Some(Value::Tuple(t)) => t.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+// ----- declarative -------------------------------------------------------------
+
+fn declarative_hook() -> Rc<SubclassHook> {
+    Rc::new(|it: &mut Interp, cls: &Rc<Class>| declarative_scan(it, cls))
+}
+
+/// `sqlalchemy.orm.DeclarativeBase`: its direct subclass is the base (it
+/// gets `metadata`); every further subclass is mapped.
+fn declarative_base_class(it: &mut Interp) -> Rc<Class> {
+    let key = "__sa_obj__DeclarativeBase";
+    if let Some(Value::Class(c)) = it.builtins.get(key) {
+        return c;
+    }
+    let bases = vec![it.types.object.clone()];
+    let mro = c3_mro(&bases).unwrap_or_default();
+    let cls = Rc::new(Class {
+        name: "DeclarativeBase".into(),
+        qualname: "DeclarativeBase".into(),
+        module: "sqlalchemy.orm.decl_api".into(),
+        bases,
+        mro,
+        dict: std::cell::RefCell::new(Dict::new()),
+        builtin: BuiltinType::Object,
+        subclass_hook: Some(declarative_hook()),
+    });
+    it.builtins.set(key, Value::Class(cls.clone()));
+    cls
+}
+
+/// `declarative_base(metadata=None, ...)`: a fresh base class.
+fn declarative_base(it: &mut Interp, a: Args) -> R<Value> {
+    check_kw(it, "declarative_base()", &a, &["metadata", "mapper", "cls", "name", "class_registry", "type_annotation_map", "constructor", "metaclass"], false)?;
+    let name = a.kwarg("name").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| "Base".into());
+    let bases = match a.kwarg("cls") {
+        Some(Value::Class(c)) => vec![c.clone()],
+        _ => vec![it.types.object.clone()],
+    };
+    let mro = c3_mro(&bases).unwrap_or_default();
+    let cls = Rc::new(Class {
+        name: name.clone(),
+        qualname: name,
+        module: "sqlalchemy.orm.decl_api".into(),
+        bases,
+        mro,
+        dict: std::cell::RefCell::new(Dict::new()),
+        builtin: BuiltinType::Object,
+        subclass_hook: Some(declarative_hook()),
+    });
+    let md = match a.kwarg("metadata") {
+        Some(v) if !v.is_none() => v.clone(),
+        _ => {
+            let m = schema_class(it, "MetaData");
+            it.call(&Value::Class(m), Args::default())?
+        },
+    };
+    cls.dict.borrow_mut().set_str("metadata", md);
+    cls.dict.borrow_mut().set_str("__sa_root__", Value::Bool(true));
+    Ok(Value::Class(cls))
+}
+
+fn is_root(c: &Class) -> bool {
+    c.dict.borrow().get_str("__sa_root__").is_some()
+}
+
+fn is_mapped(c: &Class) -> bool {
+    c.dict.borrow().get_str("__sa_mapped__").is_some()
+}
+
+fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
+    if cls.bases.iter().any(|b| b.name == "DeclarativeBase" && b.module == "sqlalchemy.orm.decl_api") {
+        // The base itself.
+        let own_md = cls.dict.borrow().get_str("metadata").cloned();
+        let md = match own_md {
+            Some(m) => m,
+            None => {
+            let m = schema_class(it, "MetaData");
+            it.call(&Value::Class(m), Args::default())?
+        },
+        };
+        let mut d = cls.dict.borrow_mut();
+        d.set_str("metadata", md);
+        d.set_str("__sa_root__", Value::Bool(true));
+        return Ok(());
+    }
+    if matches!(cls.dict.borrow().get_str("__abstract__"), Some(Value::Bool(true))) {
+        return Ok(());
+    }
+    let md = cls.lookup("metadata").unwrap_or(Value::None);
+    let parent = cls.mro.iter().find(|c| is_mapped(c)).cloned();
+    // What declarative reads from the class and its unmapped bases.
+    let sources: Vec<Rc<Class>> = std::iter::once(cls.clone())
+        .chain(cls.mro.iter().filter(|c| !is_mapped(c) && !is_root(c) && c.module != "builtins" && !c.module.starts_with("sqlalchemy")).cloned())
+        .collect();
+    let own = |name: &str| sources.iter().find_map(|c| c.dict.borrow().get_str(name).cloned());
+    let table_v = cls.dict.borrow().get_str("__table__").cloned();
+    let mut columns: Vec<(String, Value)> = Vec::new();
+    for (i, src) in sources.iter().enumerate() {
+        let items = src.dict.borrow().items();
+        for (k, v) in items {
+            let Some(k) = k.as_str().map(str::to_string) else { continue };
+            if k.starts_with("__") || columns.iter().any(|(n, _)| *n == k) {
+                continue;
+            }
+            if is_obj(&v, "Column") || is_obj(&v, "MappedColumn") {
+                let col = if i == 0 { v } else { copy_column(it, &v)? };
+                columns.push((k, col));
+            }
+        }
+    }
+    let table = match table_v {
+        Some(t) => t,
+        None => {
+            let tablename = match own("__tablename__") {
+                Some(Value::Str(s)) => Some(s.to_string()),
+                Some(Value::None) | None => None,
+                Some(f) => match it.call(&f, Args::new(vec![Value::Class(cls.clone())]))? {
+                    Value::Str(s) => Some(s.to_string()),
+                    _ => None,
+                },
+            };
+            match tablename {
+                Some(name) => {
+                    let mut args = vec![Value::str(&name), md.clone()];
+                    for (k, c) in &columns {
+                        if let Some(ci) = inst(c) {
+                            if attr(ci, "name").is_none() {
+                                ci.set("name", Value::str(k));
+                            }
+                            if attr(ci, "key").is_none() {
+                                ci.set("key", Value::str(k));
+                            }
+                        }
+                        args.push(c.clone());
+                    }
+                    let mut kw = Vec::new();
+                    match own("__table_args__") {
+                        Some(Value::Tuple(t)) => {
+                            for (n, item) in t.iter().enumerate() {
+                                match item {
+                                    Value::Dict(d) if n + 1 == t.len() => {
+                                        for (k, v) in d.borrow().items() {
+                                            kw.push((k.as_str().unwrap_or_default().to_string(), v));
+                                        }
+                                    }
+                                    other => args.push(other.clone()),
+                                }
+                            }
+                        }
+                        Some(Value::Dict(d)) => {
+                            for (k, v) in d.borrow().items() {
+                                kw.push((k.as_str().unwrap_or_default().to_string(), v));
+                            }
+                        }
+                        _ => {}
+                    }
+                    let tcls = schema_class(it, "Table");
+                    it.call(&Value::Class(tcls), Args { pos: args, kw })?
+                }
+                None => match &parent {
+                    Some(p) => {
+                        let t = p.lookup("__table__").unwrap_or(Value::None);
+                        if let Some(ti) = inst(&t) {
+                            for (k, c) in &columns {
+                                if let Some(ci) = inst(c) {
+                                    if attr(ci, "name").is_none() {
+                                        ci.set("name", Value::str(k));
+                                    }
+                                    if attr(ci, "key").is_none() {
+                                        ci.set("key", Value::str(k));
+                                    }
+                                }
+                                append_item(it, ti, c.clone())?;
+                            }
+                        }
+                        t
+                    }
+                    None => {
+                        return Err(raise_named(
+                            it,
+                            "InvalidRequestError",
+                            "sqlalchemy.exc",
+                            &format!("Class <class '{}.{}'> does not have a __table__ or __tablename__ specified and does not inherit from an existing table-mapped class.", cls.module, cls.name),
+                        ))
+                    }
+                },
+            }
+        }
+    };
+    if let Some(ti) = inst(&table) {
+        let has_pk = table_columns(ti).iter().filter_map(inst).any(|c| bool_attr(c, "primary_key"))
+            || inst(&attr(ti, "_pk")).is_some_and(|pk| !list_attr(pk, "_columns").is_empty());
+        let mapper_pk = matches!(cls.lookup("__mapper_args__"), Some(Value::Dict(d)) if d.borrow().get_str("primary_key").is_some());
+        if !has_pk && !mapper_pk && parent.is_none() {
+            let tn = str_attr(ti, "name").unwrap_or_default();
+            return Err(argument_error(
+                it,
+                format!("Mapper Mapper[{}({tn})] could not assemble any primary key columns for mapped table '{tn}'", cls.name),
+            ));
+        }
+    }
+    let mut d = cls.dict.borrow_mut();
+    d.set_str("__table__", table);
+    d.set_str("__sa_mapped__", Value::Bool(true));
+    for (k, c) in columns {
+        d.set_str(&k, c);
+    }
+    Ok(())
+}
+
+/// A mixin's column copied for one mapped class (`Column._copy()`).
+fn copy_column(it: &mut Interp, v: &Value) -> R<Value> {
+    let Some(src) = inst(v) else { return Ok(v.clone()) };
+    let out = Rc::new(Instance::new(src.class.clone()));
+    *out.native.borrow_mut() = src.native.borrow().clone();
+    for (k, val) in src.dict.borrow().items() {
+        if let Some(k) = k.as_str() {
+            out.set(k, val);
+        }
+    }
+    out.set("table", Value::None);
+    let mut fks = Vec::new();
+    for fk in list_attr(src, "foreign_keys") {
+        if let Some(f) = inst(&fk) {
+            let n = Rc::new(Instance::new(f.class.clone()));
+            *n.native.borrow_mut() = f.native.borrow().clone();
+            for (k, val) in f.dict.borrow().items() {
+                if let Some(k) = k.as_str() {
+                    n.set(k, val);
+                }
+            }
+            n.set("parent", Value::Instance(out.clone()));
+            fks.push(Value::Instance(n));
+        }
+    }
+    out.set("foreign_keys", Value::list(fks));
+    let _ = it;
+    Ok(Value::Instance(out))
+}
+
+fn table_columns(t: &Instance) -> Vec<Value> {
+    match t.get("c") {
+        Some(Value::Instance(c)) => collection_values(&c),
+        _ => Vec::new(),
+    }
+}
+
+// ----- to crate::schema ------------------------------------------------------------
+
+/// Why the objects could not be read as a schema (a construct the
+/// playground does not model).
+pub(crate) type SchemaError = String;
+
+/// The `MetaData` value `md` as the engine's schema.
+pub(crate) fn to_schema(it: &mut Interp, md: &Value) -> Result<MetaData, SchemaError> {
+    let Some(mdi) = inst(md) else { return Err("not a MetaData".into()) };
+    let mut out = MetaData::default();
+    if let Some(Value::Dict(nc)) = mdi.get("naming_convention") {
+        for (k, v) in nc.borrow().items() {
+            if let (Some(k), Some(v)) = (k.as_str(), v.as_str()) {
+                out.naming_convention.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+    let tables = match mdi.get("tables") {
+        Some(Value::Dict(d)) => d.borrow().values(),
+        _ => Vec::new(),
+    };
+    for t in tables {
+        let Some(ti) = inst(&t) else { continue };
+        out.add_table(table_schema(it, ti)?);
+    }
+    Ok(out)
+}
+
+fn col_name(v: &Value, table: &Instance) -> Result<String, SchemaError> {
+    match v {
+        Value::Str(s) => {
+            // a key names the column with that key
+            match table.get("c") {
+                Some(Value::Instance(c)) => Ok(c.get(s).and_then(|col| inst(&col).and_then(|ci| str_attr(ci, "name"))).unwrap_or_else(|| s.to_string())),
+                _ => Ok(s.to_string()),
+            }
+        }
+        Value::Instance(i) => str_attr(i, "name").ok_or_else(|| "a column without a name".to_string()),
+        _ => Err("a column reference that is neither a name nor a Column".into()),
+    }
+}
+
+fn sql_text_of(v: &Value) -> Result<String, SchemaError> {
+    match v {
+        Value::Str(s) => Ok(s.to_string()),
+        Value::Instance(i) if i.get("text").is_some() => Ok(str_attr(i, "text").unwrap_or_default()),
+        _ => Err("a SQL expression the playground does not compile".into()),
+    }
+}
+
+fn name_of(v: &Value) -> Option<Name> {
+    v.as_str().map(Name::plain)
+}
+
+fn table_schema(it: &mut Interp, ti: &Instance) -> Result<Table, SchemaError> {
+    let name = str_attr(ti, "name").unwrap_or_default();
+    let mut t = Table::new(name.clone());
+    t.comment = str_attr(ti, "comment");
+    if let Some(Value::Bool(b)) = ti.get("sqlite_with_rowid") {
+        t.sqlite_with_rowid = Some(b);
+    }
+    if let Some(Value::Bool(b)) = ti.get("sqlite_strict") {
+        t.sqlite_strict = Some(b);
+    }
+    let mut pk_cols = Vec::new();
+    for c in table_columns(ti) {
+        let Some(ci) = inst(&c) else { continue };
+        let col = column_schema(it, ci)?;
+        if col.primary_key {
+            pk_cols.push(col.name.clone());
+        }
+        if matches!(attr(ci, "unique"), Value::Bool(true)) && !matches!(attr(ci, "index"), Value::Bool(true)) {
+            t.unique_constraints.push(UniqueConstraint { name: None, columns: vec![col.name.clone()] });
+        }
+        if matches!(attr(ci, "index"), Value::Bool(true)) {
+            t.indexes.push(Index {
+                name: None,
+                table: name.clone(),
+                columns: vec![IndexColumn::Column(col.name.clone())],
+                unique: matches!(attr(ci, "unique"), Value::Bool(true)),
+                sqlite_where: None,
+            });
+        }
+        for fk in list_attr(ci, "foreign_keys") {
+            let Some(f) = inst(&fk) else { continue };
+            let (rt, rc) = fk_target(&attr(f, "_colspec"))?;
+            t.foreign_keys.push(fk_schema(f, vec![col.name.clone()], rt, vec![rc]));
+        }
+        t.columns.push(col);
+    }
+    if let Some(pk) = inst(&attr(ti, "_pk")) {
+        let cols: Vec<String> = list_attr(pk, "_columns").iter().map(|c| col_name(c, ti)).collect::<Result<_, _>>()?;
+        let explicit: Vec<String> = table_columns(ti)
+            .iter()
+            .filter_map(inst)
+            .filter(|c| bool_attr(c, "_explicit_nullable"))
+            .filter_map(|c| str_attr(c, "name"))
+            .collect();
+        for col in t.columns.iter_mut() {
+            if cols.contains(&col.name) {
+                col.primary_key = true;
+                if !explicit.contains(&col.name) {
+                    col.nullable = false;
+                }
+            }
+        }
+        t.primary_key = Some(PrimaryKeyConstraint { name: name_of(&attr(pk, "name")), columns: cols });
+    } else if !pk_cols.is_empty() {
+        t.primary_key = Some(PrimaryKeyConstraint { name: None, columns: pk_cols });
+    }
+    for c in list_attr(ti, "constraints") {
+        let Some(ci) = inst(&c) else { continue };
+        if is_obj(&c, "UniqueConstraint") {
+            let cols = list_attr(ci, "_columns").iter().map(|v| col_name(v, ti)).collect::<Result<_, _>>()?;
+            t.unique_constraints.push(UniqueConstraint { name: name_of(&attr(ci, "name")), columns: cols });
+        } else if is_obj(&c, "CheckConstraint") {
+            t.check_constraints.push(CheckConstraint { name: name_of(&attr(ci, "name")), sqltext: sql_text_of(&attr(ci, "sqltext"))? });
+        } else if is_obj(&c, "ForeignKeyConstraint") {
+            let cols = list_attr(ci, "_columns").iter().map(|v| col_name(v, ti)).collect::<Result<Vec<_>, _>>()?;
+            let mut rt = String::new();
+            let mut rcs = Vec::new();
+            for r in list_attr(ci, "_refcolumns") {
+                let (t2, c2) = fk_target(&r)?;
+                rt = t2;
+                rcs.push(c2);
+            }
+            t.foreign_keys.push(fk_schema(ci, cols, rt, rcs));
+        }
+    }
+    for ix in list_attr(ti, "indexes") {
+        let Some(xi) = inst(&ix) else { continue };
+        let mut cols = Vec::new();
+        for e in list_attr(xi, "expressions") {
+            match &e {
+                Value::Str(_) | Value::Instance(_) if !is_obj(&e, "TextClause") => cols.push(IndexColumn::Column(col_name(&e, ti)?)),
+                _ => cols.push(IndexColumn::Expression(sql_text_of(&e)?)),
+            }
+        }
+        let sqlite_where = match attr(xi, "sqlite_where") {
+            Value::None => None,
+            w => Some(sql_text_of(&w)?),
+        };
+        t.indexes.push(Index { name: name_of(&attr(xi, "name")), table: name.clone(), columns: cols, unique: bool_attr(xi, "unique"), sqlite_where });
+    }
+    Ok(t)
+}
+
+fn fk_schema(f: &Instance, columns: Vec<String>, referred_table: String, referred_columns: Vec<String>) -> ForeignKeyConstraint {
+    ForeignKeyConstraint {
+        name: name_of(&attr(f, "name")),
+        columns,
+        referred_table,
+        referred_columns,
+        ondelete: str_attr(f, "ondelete"),
+        onupdate: str_attr(f, "onupdate"),
+        deferrable: match attr(f, "deferrable") {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        },
+        initially: str_attr(f, "initially"),
+        use_alter: bool_attr(f, "use_alter"),
+    }
+}
+
+/// `"table.column"` or a Column of a table → (table, column).
+fn fk_target(v: &Value) -> Result<(String, String), SchemaError> {
+    match v {
+        Value::Str(s) => {
+            let (t, c) = s.rsplit_once('.').ok_or_else(|| format!("ForeignKey('{s}') does not name a table.column"))?;
+            Ok((t.rsplit('.').next().unwrap_or(t).to_string(), c.to_string()))
+        }
+        Value::Instance(i) => {
+            let t = inst(&attr(i, "table")).and_then(|t| str_attr(t, "name")).ok_or_else(|| "ForeignKey to a column of no table".to_string())?;
+            Ok((t, str_attr(i, "name").unwrap_or_default()))
+        }
+        _ => Err("a ForeignKey target that is neither 'table.column' nor a Column".into()),
+    }
+}
+
+fn column_schema(it: &mut Interp, ci: &Instance) -> Result<Column, SchemaError> {
+    let name = str_attr(ci, "name").unwrap_or_default();
+    let type_ = type_schema(it, &attr(ci, "type"))?;
+    let mut col = Column::new(name, type_);
+    col.primary_key = bool_attr(ci, "primary_key");
+    col.nullable = match attr(ci, "nullable") {
+        Value::Bool(b) => b,
+        _ => !col.primary_key,
+    };
+    col.comment = str_attr(ci, "comment");
+    col.autoincrement = match attr(ci, "autoincrement") {
+        Value::Bool(true) => Autoincrement::True,
+        Value::Bool(false) => Autoincrement::False,
+        Value::Str(s) if &*s == "ignore_fk" => Autoincrement::IgnoreFk,
+        _ => Autoincrement::Auto,
+    };
+    col.server_default = match attr(ci, "server_default") {
+        Value::None => None,
+        Value::Str(s) => Some(ServerDefault::Literal(s.to_string())),
+        v => Some(ServerDefault::Text(super::interp::alembic_sqlite_default_text(sql_text_of(&v)?))),
+    };
+    if let Some(c) = inst(&attr(ci, "computed")) {
+        col.computed = Some(Computed {
+            sqltext: sql_text_of(&attr(c, "sqltext"))?,
+            persisted: match attr(c, "persisted") {
+                Value::Bool(b) => Some(b),
+                _ => None,
+            },
+        });
+    }
+    Ok(col)
+}
+
+fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
+    let Some(i) = inst(v) else {
+        return Ok(SqlType::new(TypeClass::Null));
+    };
+    let Some(k) = construct_of(i) else {
+        return Err(format!("{} is not a type the playground models", i.class.name));
+    };
+    let path = format!("{}.{}", i.class.module, i.class.name);
+    let _ = it;
+    crate::script::type_from_value(&path, &k.args)
+}
