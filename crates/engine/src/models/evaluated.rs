@@ -25,8 +25,12 @@ use crate::schema::TypeClass;
 pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResult {
     let mut it = Interp::new(loader);
     alembic::install(&mut it, ScriptHost::new());
-    objects::enable(&mut it);
     let mut result = ModelsResult::default();
+    if let Err(e) = objects::enable(&mut it) {
+        let e = it.to_error(e);
+        raised(&mut result, &e);
+        return result;
+    }
     let module = match it.run_module("models", "models.py", source) {
         Ok(m) => m,
         Err(e) => {

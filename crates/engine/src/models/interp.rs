@@ -4764,7 +4764,7 @@ pub(super) fn alembic_sqlite_default_text(text: String) -> String {
 /// SQLAlchemy's `util.merge_lists_w_ordering`: walk one list until an item
 /// both lists share, then switch to the other list; the rest of the list
 /// that ran out last is appended.
-fn merge_lists_w_ordering(a: &[String], b: &[String]) -> Vec<String> {
+pub(super) fn merge_lists_w_ordering(a: &[String], b: &[String]) -> Vec<String> {
     let mut overlap: BTreeSet<&String> = a.iter().filter(|n| b.contains(n)).collect();
     let mut out: Vec<String> = Vec::new();
     let (mut ia, mut ib) = (a.iter(), b.iter());

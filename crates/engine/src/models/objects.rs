@@ -34,8 +34,165 @@ use crate::schema::{
 const ENABLE_KEY: &str = "__sa_objects__";
 
 /// Makes the `sqlalchemy` modules of `it` hand out the object model.
-pub(crate) fn enable(it: &mut Interp) {
+pub(crate) fn enable(it: &mut Interp) -> R<()> {
     it.builtins.set(ENABLE_KEY, Value::Bool(true));
+    // Annotations keep what they say (`Optional[int]`, `int | None`,
+    // `Mapped[...]`), since declarative reads them.
+    it.builtins.set("__typing_union__", native_fn("__typing_union__", |it, a| Ok(alias(it, "Union", a.pos.clone()))));
+    it.register_module("decimal", Rc::new(|it: &mut Interp| {
+        let m = it.new_native_module("decimal");
+        let c = crate::python::builtins::new_plain_class(it, "Decimal", "decimal");
+        m.globals.set("Decimal", Value::Class(c));
+        Ok(m)
+    }));
+    let typing = it.import_module("typing")?;
+    for form in ["Optional", "Union", "Annotated", "ClassVar", "List", "Dict", "Set", "Tuple", "Sequence", "Literal", "Type", "Final"] {
+        let f = form.to_string();
+        let cls = crate::python::builtins::new_plain_class(it, "_SpecialForm", "typing");
+        cls.dict.borrow_mut().set_str("__getitem__", native_fn("__getitem__", move |it, a| {
+            let args = match a.pos.get(1) {
+                Some(Value::Tuple(t)) => t.to_vec(),
+                Some(v) => vec![v.clone()],
+                None => Vec::new(),
+            };
+            Ok(alias(it, &f, args))
+        }));
+        let i = Instance::new(cls);
+        i.set("_name", Value::str(form));
+        typing.globals.set(form, Value::Instance(Rc::new(i)));
+    }
+    Ok(())
+}
+
+/// `typing.<origin>[args]` as an annotation value: `__origin__` (the form's
+/// name, or a class for `Mapped[...]`) and `__args__`.
+fn alias(it: &mut Interp, origin: &str, args: Vec<Value>) -> Value {
+    let key = "__sa_obj___GenericAlias";
+    let cls = match it.builtins.get(key) {
+        Some(Value::Class(c)) => c,
+        _ => {
+            let c = crate::python::builtins::new_plain_class(it, "_GenericAlias", "typing");
+            c.dict.borrow_mut().set_str("__or__", native_fn("__or__", |it, a| Ok(alias(it, "Union", a.pos.clone()))));
+            c.dict.borrow_mut().set_str("__ror__", native_fn("__ror__", |it, a| Ok(alias(it, "Union", a.pos.iter().rev().cloned().collect()))));
+            it.builtins.set(key, Value::Class(c.clone()));
+            c
+        }
+    };
+    let i = Instance::new(cls);
+    i.set("__origin__", Value::str(origin));
+    i.set("__args__", Value::tuple(args));
+    Value::Instance(Rc::new(i))
+}
+
+/// An annotation read as declarative reads it: the type inside `Mapped[...]`
+/// (and `Optional`/`Union` with None, `Annotated`), whether None is allowed,
+/// and an `Annotated[..., mapped_column(...)]`.
+struct Annotation {
+    mapped: bool,
+    inner: Option<Value>,
+    optional: bool,
+    annotated_column: Option<Value>,
+    class_var: bool,
+}
+
+fn read_annotation(v: &Value) -> Annotation {
+    let mut a = Annotation { mapped: false, inner: None, optional: false, annotated_column: None, class_var: false };
+    walk_annotation(v, &mut a, 0);
+    a
+}
+
+fn alias_parts(v: &Value) -> Option<(String, Vec<Value>)> {
+    let i = inst(v).filter(|i| i.class.name == "_GenericAlias")?;
+    let origin = str_attr(i, "__origin__")?;
+    let args = match i.get("__args__") {
+        Some(Value::Tuple(t)) => t.to_vec(),
+        _ => Vec::new(),
+    };
+    Some((origin, args))
+}
+
+fn walk_annotation(v: &Value, a: &mut Annotation, depth: u32) {
+    if depth > 16 {
+        return;
+    }
+    match alias_parts(v) {
+        Some((origin, args)) => match origin.as_str() {
+            "Mapped" => {
+                a.mapped = true;
+                if let Some(x) = args.first() {
+                    walk_annotation(x, a, depth + 1);
+                }
+            }
+            "Optional" => {
+                a.optional = true;
+                if let Some(x) = args.first() {
+                    walk_annotation(x, a, depth + 1);
+                }
+            }
+            "Union" => {
+                let rest: Vec<&Value> = args.iter().filter(|x| !x.is_none() && !matches!(x, Value::Class(c) if c.name == "NoneType")).collect();
+                if rest.len() != args.len() {
+                    a.optional = true;
+                }
+                match rest.as_slice() {
+                    [one] => walk_annotation(one, a, depth + 1),
+                    _ => a.inner = Some(v.clone()),
+                }
+            }
+            "Annotated" => {
+                if let Some(col) = args[1..].iter().find(|x| is_obj(x, "MappedColumn")) {
+                    a.annotated_column = Some(col.clone());
+                }
+                if let Some(x) = args.first() {
+                    walk_annotation(x, a, depth + 1);
+                }
+            }
+            "ClassVar" => a.class_var = true,
+            _ => a.inner = Some(v.clone()),
+        },
+        None => a.inner = Some(v.clone()),
+    }
+}
+
+/// The SQLAlchemy type for a Python type in an annotation: the base's
+/// `type_annotation_map`, then SQLAlchemy's defaults.
+fn type_for_annotation(it: &mut Interp, cls: &Rc<Class>, t: &Value) -> R<Option<Value>> {
+    if let Some(Value::Dict(map)) = cls.lookup("type_annotation_map") {
+        let found = map.borrow().items().into_iter().find(|(k, _)| k.is(t)).map(|(_, v)| v);
+        if let Some(v) = found {
+            let v = to_type_instance(it, v)?;
+            // `sa.Enum(enum.Enum)` in the map: the annotated enum fills in.
+            if let (Some(vi), Value::Class(ec)) = (inst(&v), t) {
+                if vi.class.name == "Enum" && ec.dict.borrow().get_str("_member_names_").is_some() {
+                    let kw = construct_of(vi).map(|k| k.args.kw.clone()).unwrap_or_default();
+                    let e = it.import_module("sqlalchemy")?;
+                    let enum_cls = it.getattr(&Value::Module(e), "Enum")?;
+                    return it.call(&enum_cls, Args { pos: vec![t.clone()], kw }).map(Some);
+                }
+            }
+            return Ok(Some(v));
+        }
+    }
+    let Value::Class(c) = t else { return Ok(None) };
+    let name = match (c.module.as_str(), c.name.as_str()) {
+        ("builtins", "int") => "Integer",
+        ("builtins", "str") => "String",
+        ("builtins", "bool") => "Boolean",
+        ("builtins", "float") => "Float",
+        ("builtins", "bytes") => "LargeBinary",
+        ("datetime", "datetime") => "DateTime",
+        ("datetime", "date") => "Date",
+        ("datetime", "time") => "Time",
+        ("datetime", "timedelta") => "Interval",
+        ("decimal", "Decimal") => "Numeric",
+        ("uuid", "UUID") => "Uuid",
+        _ if c.dict.borrow().get_str("_member_names_").is_some() => "Enum",
+        _ => return Ok(None),
+    };
+    let m = it.import_module("sqlalchemy")?;
+    let tc = it.getattr(&Value::Module(m), name)?;
+    let args = if name == "Enum" { Args::new(vec![t.clone()]) } else { Args::default() };
+    it.call(&tc, args).map(Some)
 }
 
 fn enabled(it: &Interp) -> bool {
@@ -80,6 +237,23 @@ pub(crate) fn sa_attr(it: &mut Interp, module: &str, attr: &str) -> R<Option<Val
         match attr {
             "DeclarativeBase" => return Ok(Some(Value::Class(declarative_base_class(it)))),
             "declarative_base" => return Ok(Some(native_fn("declarative_base", declarative_base))),
+            "Mapped" => {
+                let key = "__sa_obj__Mapped";
+                if let Some(v) = it.builtins.get(key) {
+                    return Ok(Some(v));
+                }
+                let c = crate::python::builtins::new_plain_class(it, "Mapped", "sqlalchemy.orm.base");
+                c.dict.borrow_mut().set_str("__class_getitem__", native_fn("__class_getitem__", |it, a| {
+                    let args = match a.pos.first() {
+                        Some(Value::Tuple(t)) => t.to_vec(),
+                        Some(v) => vec![v.clone()],
+                        None => Vec::new(),
+                    };
+                    Ok(alias(it, "Mapped", args))
+                }));
+                it.builtins.set(key, Value::Class(c.clone()));
+                return Ok(Some(Value::Class(c)));
+            }
             "mapped_column" => {
                 return Ok(Some(native_fn("mapped_column", |it, a| {
                     let cls = schema_class(it, "MappedColumn");
@@ -252,6 +426,11 @@ fn is_type(v: &Value) -> bool {
         Value::Instance(i) => i.class.clone(),
         _ => return false,
     };
+    if let Value::Instance(i) = v {
+        if construct_of(i).is_some_and(|k| k.path.ends_with(".with_variant")) {
+            return true;
+        }
+    }
     let r = c.mro_all().any(|k| k.name == "TypeEngine");
     r
 }
@@ -680,17 +859,87 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
     let mut columns: Vec<(String, Value)> = Vec::new();
     for (i, src) in sources.iter().enumerate() {
         let items = src.dict.borrow().items();
-        for (k, v) in items {
-            let Some(k) = k.as_str().map(str::to_string) else { continue };
+        let anns: Vec<(Value, Value)> = match src.dict.borrow().get_str("__annotations__") {
+            Some(Value::Dict(d)) => d.borrow().items(),
+            _ => Vec::new(),
+        };
+        let var_names: Vec<String> = items.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect();
+        let ann_names: Vec<String> = anns.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect();
+        for k in super::interp::merge_lists_w_ordering(&var_names, &ann_names) {
             if k.starts_with("__") || columns.iter().any(|(n, _)| *n == k) {
                 continue;
             }
-            if is_obj(&v, "Column") || is_obj(&v, "MappedColumn") {
-                let col = if i == 0 { v } else { copy_column(it, &v)? };
-                columns.push((k, col));
+            let v = items.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v.clone());
+            let ann = anns.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v.clone());
+            let ann = ann.map(|a| match a {
+                Value::Str(text) => eval_annotation_text(it, cls, &text),
+                other => Ok(other),
+            });
+            let ann = match ann {
+                Some(a) => Some(read_annotation(&a?)),
+                None => None,
+            };
+            let col = match (v, &ann) {
+                (Some(v), _) if is_obj(&v, "Column") => Some(v),
+                (Some(v), _) if is_obj(&v, "MappedColumn") => Some(v),
+                (None, Some(a)) if a.mapped && !a.class_var => match &a.annotated_column {
+                    Some(c) => Some(copy_column(it, c)?),
+                    None => {
+                        let mc = schema_class(it, "MappedColumn");
+                        Some(it.call(&Value::Class(mc), Args::default())?)
+                    }
+                },
+                _ => None,
+            };
+            let Some(col) = col else { continue };
+            let col = if i == 0 { col } else { copy_column(it, &col)? };
+            if let (Some(ci), Some(a)) = (inst(&col), &ann) {
+                if bool_attr(ci, "_mapped") {
+                    if let Some(ac) = a.annotated_column.as_ref().and_then(inst) {
+                        for key in ["primary_key", "nullable", "_explicit_nullable", "server_default", "comment", "unique", "index", "autoincrement"] {
+                            let unset = match key {
+                                "nullable" => !bool_attr(ci, "_explicit_nullable"),
+                                "_explicit_nullable" | "primary_key" => !bool_attr(ci, key),
+                                "autoincrement" => matches!(attr(ci, key), Value::Str(ref s) if &**s == "auto"),
+                                _ => attr(ci, key).is_none(),
+                            };
+                            if unset {
+                                ci.set(key, attr(ac, key));
+                            }
+                        }
+                        if attr(ci, "type").is_none() {
+                            ci.set("type", attr(ac, "type"));
+                        }
+                        if list_attr(ci, "foreign_keys").is_empty() {
+                            ci.set("foreign_keys", Value::list(list_attr(ac, "foreign_keys")));
+                        }
+                    }
+                    if !bool_attr(ci, "_explicit_nullable") && !bool_attr(ci, "primary_key") && a.mapped {
+                        ci.set("nullable", Value::Bool(a.optional));
+                    }
+                    if attr(ci, "type").is_none() && list_attr(ci, "foreign_keys").is_empty() {
+                        let inner = a.inner.clone().unwrap_or(Value::None);
+                        match type_for_annotation(it, cls, &inner)? {
+                            Some(t) => ci.set("type", t),
+                            None => {
+                                let r = it.repr(&inner)?;
+                                return Err(argument_error(
+                                    it,
+                                    format!("Could not locate SQLAlchemy Core type when resolving for Python type indicated by '{r}' inside the Mapped[] annotation for the '{k}' attribute; the type object is not resolvable by the registry"),
+                                ));
+                            }
+                        }
+                    }
+                }
             }
+            columns.push((k, col));
         }
     }
+    // `sort_order=` reorders mapped columns (stable).
+    columns.sort_by_key(|(_, c)| inst(c).and_then(|ci| match attr(ci, "sort_order") {
+        Value::Int(n) => Some(n),
+        _ => None,
+    }).unwrap_or(0));
     let table = match table_v {
         Some(t) => t,
         None => {
@@ -791,6 +1040,20 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
     Ok(())
 }
 
+/// A string annotation (`from __future__ import annotations`) evaluated in
+/// the module of the class.
+fn eval_annotation_text(it: &mut Interp, cls: &Rc<Class>, text: &str) -> R<Value> {
+    let parsed = crate::python::parse_module(text);
+    let Some(ruff_python_ast::Stmt::Expr(e)) = parsed.module.body.first() else {
+        return Err(it.exc("SyntaxError", format!("annotation {text:?} is not an expression")));
+    };
+    let module = it.modules.get(&cls.module).cloned();
+    let Some(module) = module else {
+        return Err(it.exc("NameError", format!("module {} of an annotation is not loaded", cls.module)));
+    };
+    it.eval(&e.value, &module.globals)
+}
+
 /// A mixin's column copied for one mapped class (`Column._copy()`).
 fn copy_column(it: &mut Interp, v: &Value) -> R<Value> {
     let Some(src) = inst(v) else { return Ok(v.clone()) };
@@ -874,8 +1137,45 @@ fn sql_text_of(v: &Value) -> Result<String, SchemaError> {
     match v {
         Value::Str(s) => Ok(s.to_string()),
         Value::Instance(i) if i.get("text").is_some() => Ok(str_attr(i, "text").unwrap_or_default()),
+        Value::Instance(i) => match construct_of(i) {
+            Some(k) if k.path.contains(".func.") => compile_func(&k),
+            Some(k) => Err(format!("the SQL expression {} is not compiled by the playground", k.path)),
+            None => Err(format!("a {} is not a SQL expression", i.class.name)),
+        },
         _ => Err("a SQL expression the playground does not compile".into()),
     }
+}
+
+/// What SQLAlchemy's SQLite compiler makes of `func.<name>(...)`.
+fn compile_func(k: &Construct) -> Result<String, SchemaError> {
+    let name = k.path.rsplit_once(".func.").map(|(_, n)| n).unwrap_or_default();
+    if !k.args.kw.is_empty() {
+        return Err(format!("func.{name}() with keyword arguments is not compiled by the playground"));
+    }
+    if k.args.pos.is_empty() {
+        let fixed = match name.to_lowercase().as_str() {
+            "now" | "current_timestamp" => Some("CURRENT_TIMESTAMP"),
+            "current_date" => Some("CURRENT_DATE"),
+            "current_time" => Some("CURRENT_TIME"),
+            "localtimestamp" => Some("DATETIME(CURRENT_TIMESTAMP, \"localtime\")"),
+            "localtime" => Some("LOCALTIME"),
+            "current_user" => Some("CURRENT_USER"),
+            _ => None,
+        };
+        if let Some(f) = fixed {
+            return Ok(f.to_string());
+        }
+    }
+    let mut args = Vec::new();
+    for a in &k.args.pos {
+        args.push(match a {
+            Value::Str(s) => format!("'{}'", s.replace('\'', "''")),
+            Value::Int(i) => i.to_string(),
+            Value::Instance(i) if i.get("text").is_none() && str_attr(i, "name").is_some() && i.get("type").is_some() => str_attr(i, "name").unwrap_or_default(),
+            other => sql_text_of(other)?,
+        });
+    }
+    Ok(format!("{name}({})", args.join(", ")))
 }
 
 fn name_of(v: &Value) -> Option<Name> {
@@ -1047,7 +1347,66 @@ fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
     let Some(k) = construct_of(i) else {
         return Err(format!("{} is not a type the playground models", i.class.name));
     };
+    if k.path.ends_with(".with_variant") {
+        // `base.with_variant(variant, *dialect_names)`
+        let base = k.parent.as_ref().and_then(|p| match p {
+            Value::Instance(pi) => construct_of(pi).and_then(|pk| pk.parent.clone()),
+            _ => None,
+        });
+        let base = base.ok_or_else(|| "with_variant() of no type".to_string())?;
+        let mut base_t = type_schema(it, &base)?;
+        let (base_t, mut variants) = match base_t.variant_of.take() {
+            Some(v) => (v.base, v.variants),
+            None => (base_t, Vec::new()),
+        };
+        let [variant, dialects @ ..] = k.args.pos.as_slice() else {
+            return Err("with_variant() needs a type and a dialect name".into());
+        };
+        let variant = to_type_instance(it, variant.clone()).map_err(|_| "with_variant(): the variant type cannot be made".to_string())?;
+        let vt = type_schema(it, &variant)?;
+        for d in dialects {
+            let name = d.as_str().ok_or_else(|| "a dialect name must be a string".to_string())?;
+            variants.push((name.to_string(), vt.clone()));
+        }
+        return Ok(SqlType::with_variants(base_t, variants));
+    }
     let path = format!("{}.{}", i.class.module, i.class.name);
-    let _ = it;
+    if i.class.name == "Enum" {
+        return enum_type(it, &path, &k.args);
+    }
     crate::script::type_from_value(&path, &k.args)
+}
+
+/// `Enum(*values)` or `Enum(PyEnumClass)`: a Python enum class gives its
+/// member names, its name lowercased and `enum_class`.
+fn enum_type(it: &mut Interp, path: &str, args: &Args) -> Result<SqlType, SchemaError> {
+    let class = match args.pos.first() {
+        Some(Value::Class(c)) if c.dict.borrow().get_str("_member_names_").is_some() => Some(c.clone()),
+        _ => None,
+    };
+    let Some(class) = class else {
+        let mut a = args.clone();
+        a.kw.retain(|(k, _)| k != "values_callable");
+        return crate::script::type_from_value(path, &a);
+    };
+    let names: Vec<Value> = match class.dict.borrow().get_str("_member_names_") {
+        Some(Value::List(l)) => l.borrow().clone(),
+        _ => Vec::new(),
+    };
+    let mut values = names.clone();
+    if let Some(f) = args.kwarg("values_callable") {
+        let members: Vec<Value> = names.iter().filter_map(|n| n.as_str().and_then(|n| class.dict.borrow().get_str(n).cloned())).collect();
+        let r = it.call(f, Args::new(vec![Value::list(members)])).map_err(|_| "values_callable raised".to_string())?;
+        values = it.iterate(&r).map_err(|_| "values_callable did not give a list".to_string())?;
+    }
+    let mut a = Args { pos: values, kw: args.kw.iter().filter(|(k, _)| k != "values_callable").cloned().collect() };
+    let named = a.kwarg("name").is_some();
+    if !named {
+        a.kw.push(("name".into(), Value::str(&class.name.to_lowercase())));
+    }
+    let mut t = crate::script::type_from_value(path, &a)?;
+    if let Some(e) = t.enum_.as_mut() {
+        e.enum_class = Some(class.name.clone());
+    }
+    Ok(t)
 }
