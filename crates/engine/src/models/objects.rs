@@ -237,6 +237,36 @@ pub(crate) fn sa_attr(it: &mut Interp, module: &str, attr: &str) -> R<Option<Val
         match attr {
             "DeclarativeBase" => return Ok(Some(Value::Class(declarative_base_class(it)))),
             "declarative_base" => return Ok(Some(native_fn("declarative_base", declarative_base))),
+            "declared_attr" => return Ok(Some(Value::Class(declared_attr_class(it)))),
+            "registry" => return Ok(Some(Value::Class(registry_class(it)))),
+            "as_declarative" => {
+                return Ok(Some(native_fn("as_declarative", |it, a| {
+                    let kw = a.kw.clone();
+                    Ok(native_fn("as_declarative", move |it, d| {
+                        let Some(Value::Class(c)) = d.pos.first().cloned() else {
+                            return Err(it.type_error("as_declarative() decorates a class"));
+                        };
+                        let base = declarative_base(it, Args { pos: vec![], kw: kw.clone() })?;
+                        let Value::Class(b) = base else { return Ok(base) };
+                        let mut dict = c.dict.borrow().clone();
+                        for (k, v) in b.dict.borrow().items() {
+                            if let Some(k) = k.as_str() {
+                                dict.set_str(k, v);
+                            }
+                        }
+                        Ok(Value::Class(Rc::new(Class {
+                            name: c.name.clone(),
+                            qualname: c.qualname.clone(),
+                            module: c.module.clone(),
+                            bases: c.bases.clone(),
+                            mro: c.mro.clone(),
+                            dict: std::cell::RefCell::new(dict),
+                            builtin: c.builtin,
+                            subclass_hook: Some(declarative_hook()),
+                        })))
+                    }))
+                })))
+            }
             "Mapped" => {
                 let key = "__sa_obj__Mapped";
                 if let Some(v) = it.builtins.get(key) {
@@ -720,8 +750,12 @@ fn append_item(it: &mut Interp, t: &Rc<Instance>, item: Value) -> R<()> {
         }
         c.set(&key, item.clone());
         i.set("table", Value::Instance(t.clone()));
+        // A column-level CHECK stays in `Column.constraints` (no table
+        // constraint, as in SQLAlchemy); other items attach to the table.
         for extra in list_attr(&i, "_extra_constraints") {
-            append_item(it, t, extra)?;
+            if !is_obj(&extra, "CheckConstraint") {
+                append_item(it, t, extra)?;
+            }
         }
         return Ok(());
     }
@@ -816,9 +850,99 @@ fn declarative_base(it: &mut Interp, a: Args) -> R<Value> {
             it.call(&Value::Class(m), Args::default())?
         },
     };
+    let reg = new_registry(it, md.clone())?;
+    if let Some(m @ Value::Dict(_)) = a.kwarg("type_annotation_map").cloned() {
+        cls.dict.borrow_mut().set_str("type_annotation_map", m);
+    }
     cls.dict.borrow_mut().set_str("metadata", md);
+    cls.dict.borrow_mut().set_str("registry", reg);
     cls.dict.borrow_mut().set_str("__sa_root__", Value::Bool(true));
     Ok(Value::Class(cls))
+}
+
+/// `declared_attr(fget)` (also `.directive`, `.cascading`): the function
+/// runs with the mapped class when declarative reads the attribute.
+fn declared_attr_class(it: &mut Interp) -> Rc<Class> {
+    let key = "__sa_obj__declared_attr";
+    if let Some(Value::Class(c)) = it.builtins.get(key) {
+        return c;
+    }
+    let c = crate::python::builtins::new_plain_class(it, "declared_attr", "sqlalchemy.orm.decl_api");
+    c.dict.borrow_mut().set_str("__init__", native_fn("__init__", |it, a| {
+        let (Some(Value::Instance(me)), Some(f)) = (a.pos.first(), a.pos.get(1)) else {
+            return Err(it.type_error("declared_attr() takes a function"));
+        };
+        me.set("fget", f.clone());
+        Ok(Value::None)
+    }));
+    c.dict.borrow_mut().set_str("directive", Value::Class(c.clone()));
+    c.dict.borrow_mut().set_str("cascading", Value::Class(c.clone()));
+    it.builtins.set(key, Value::Class(c.clone()));
+    c
+}
+
+/// The value of a declarative attribute: a `declared_attr` runs with `cls`.
+fn resolve_declared(it: &mut Interp, cls: &Rc<Class>, v: Value) -> R<Value> {
+    match &v {
+        Value::Instance(i) if i.class.name == "declared_attr" => {
+            let f = attr(i, "fget");
+            it.call(&f, Args::new(vec![Value::Class(cls.clone())]))
+        }
+        _ => Ok(v),
+    }
+}
+
+/// `registry(metadata=None, type_annotation_map=None)`: `generate_base()`
+/// and the `mapped` decorator share its MetaData.
+fn registry_class(it: &mut Interp) -> Rc<Class> {
+    let key = "__sa_obj__registry";
+    if let Some(Value::Class(c)) = it.builtins.get(key) {
+        return c;
+    }
+    let c = crate::python::builtins::new_plain_class(it, "registry", "sqlalchemy.orm.decl_api");
+    c.dict.borrow_mut().set_str("__init__", native_fn("__init__", |it, a| {
+        let Some(Value::Instance(me)) = a.pos.first().cloned() else { return Ok(Value::None) };
+        check_kw(it, "registry.__init__()", &a, &["metadata", "class_registry", "type_annotation_map", "constructor"], false)?;
+        let md = match a.kwarg("metadata") {
+            Some(v) if !v.is_none() => v.clone(),
+            _ => {
+                let m = schema_class(it, "MetaData");
+                it.call(&Value::Class(m), Args::default())?
+            }
+        };
+        me.set("metadata", md);
+        me.set("type_annotation_map", a.kwarg("type_annotation_map").cloned().unwrap_or(Value::None));
+        Ok(Value::None)
+    }));
+    c.dict.borrow_mut().set_str("generate_base", native_fn("generate_base", |it, a| {
+        let Some(Value::Instance(me)) = a.pos.first().cloned() else { return Ok(Value::None) };
+        let base = declarative_base(it, Args { pos: vec![], kw: vec![("metadata".into(), attr(&me, "metadata"))] })?;
+        if let Value::Class(b) = &base {
+            b.dict.borrow_mut().set_str("registry", Value::Instance(me.clone()));
+            if let Some(m @ Value::Dict(_)) = me.get("type_annotation_map") {
+                b.dict.borrow_mut().set_str("type_annotation_map", m);
+            }
+        }
+        Ok(base)
+    }));
+    c.dict.borrow_mut().set_str("mapped", native_fn("mapped", |it, a| {
+        let (Some(Value::Instance(me)), Some(Value::Class(cls))) = (a.pos.first().cloned(), a.pos.get(1).cloned()) else {
+            return Err(it.type_error("registry.mapped() decorates a class"));
+        };
+        cls.dict.borrow_mut().set_str("metadata", attr(&me, "metadata"));
+        if let Some(m @ Value::Dict(_)) = me.get("type_annotation_map") {
+            cls.dict.borrow_mut().set_str("type_annotation_map", m);
+        }
+        declarative_scan(it, &cls)?;
+        Ok(Value::Class(cls))
+    }));
+    it.builtins.set(key, Value::Class(c.clone()));
+    c
+}
+
+fn new_registry(it: &mut Interp, md: Value) -> R<Value> {
+    let r = registry_class(it);
+    it.call(&Value::Class(r), Args { pos: vec![], kw: vec![("metadata".into(), md)] })
 }
 
 fn is_root(c: &Class) -> bool {
@@ -840,8 +964,12 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
             it.call(&Value::Class(m), Args::default())?
         },
         };
+        let reg = new_registry(it, md.clone())?;
         let mut d = cls.dict.borrow_mut();
         d.set_str("metadata", md);
+        if d.get_str("registry").is_none() {
+            d.set_str("registry", reg);
+        }
         d.set_str("__sa_root__", Value::Bool(true));
         return Ok(());
     }
@@ -852,7 +980,7 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
     let parent = cls.mro.iter().find(|c| is_mapped(c)).cloned();
     // What declarative reads from the class and its unmapped bases.
     let sources: Vec<Rc<Class>> = std::iter::once(cls.clone())
-        .chain(cls.mro.iter().filter(|c| !is_mapped(c) && !is_root(c) && c.module != "builtins" && !c.module.starts_with("sqlalchemy")).cloned())
+        .chain(cls.mro.iter().filter(|c| !is_mapped(c) && c.module != "builtins" && !c.module.starts_with("sqlalchemy")).cloned())
         .collect();
     let own = |name: &str| sources.iter().find_map(|c| c.dict.borrow().get_str(name).cloned());
     let table_v = cls.dict.borrow().get_str("__table__").cloned();
@@ -870,6 +998,10 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                 continue;
             }
             let v = items.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v.clone());
+            let v = match v {
+                Some(v) if matches!(&v, Value::Instance(i) if i.class.name == "declared_attr") => Some(resolve_declared(it, cls, v)?),
+                other => other,
+            };
             let ann = anns.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v.clone());
             let ann = ann.map(|a| match a {
                 Value::Str(text) => eval_annotation_text(it, cls, &text),
@@ -914,7 +1046,7 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                             ci.set("foreign_keys", Value::list(list_attr(ac, "foreign_keys")));
                         }
                     }
-                    if !bool_attr(ci, "_explicit_nullable") && !bool_attr(ci, "primary_key") && a.mapped {
+                    if !bool_attr(ci, "_explicit_nullable") && a.mapped {
                         ci.set("nullable", Value::Bool(a.optional));
                     }
                     if attr(ci, "type").is_none() && list_attr(ci, "foreign_keys").is_empty() {
@@ -943,7 +1075,11 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
     let table = match table_v {
         Some(t) => t,
         None => {
-            let tablename = match own("__tablename__") {
+            let tn = match own("__tablename__") {
+                Some(v) => Some(resolve_declared(it, cls, v)?),
+                None => None,
+            };
+            let tablename = match tn {
                 Some(Value::Str(s)) => Some(s.to_string()),
                 Some(Value::None) | None => None,
                 Some(f) => match it.call(&f, Args::new(vec![Value::Class(cls.clone())]))? {
@@ -966,7 +1102,11 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                         args.push(c.clone());
                     }
                     let mut kw = Vec::new();
-                    match own("__table_args__") {
+                    let targs = match own("__table_args__") {
+                        Some(v) => Some(resolve_declared(it, cls, v)?),
+                        None => None,
+                    };
+                    match targs {
                         Some(Value::Tuple(t)) => {
                             for (n, item) in t.iter().enumerate() {
                                 match item {
@@ -1261,9 +1401,10 @@ fn table_schema(it: &mut Interp, ti: &Instance) -> Result<Table, SchemaError> {
         let Some(xi) = inst(&ix) else { continue };
         let mut cols = Vec::new();
         for e in list_attr(xi, "expressions") {
-            match &e {
-                Value::Str(_) | Value::Instance(_) if !is_obj(&e, "TextClause") => cols.push(IndexColumn::Column(col_name(&e, ti)?)),
-                _ => cols.push(IndexColumn::Expression(sql_text_of(&e)?)),
+            if matches!(e, Value::Str(_)) || is_obj(&e, "Column") || is_obj(&e, "MappedColumn") {
+                cols.push(IndexColumn::Column(col_name(&e, ti)?));
+            } else {
+                cols.push(IndexColumn::Expression(sql_text_of(&e)?));
             }
         }
         let sqlite_where = match attr(xi, "sqlite_where") {
