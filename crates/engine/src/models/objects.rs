@@ -24,6 +24,7 @@ use crate::python::alembic::{construct_of, raise_named, sa_base_class, Construct
 use crate::python::builtins::native_fn;
 use crate::python::eval::{c3_mro, R};
 use crate::python::value::*;
+use crate::python::value::FunctionCode;
 use crate::python::{Args, Interp};
 use crate::schema::{
     Autoincrement, CheckConstraint, Column, Computed, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
@@ -88,6 +89,9 @@ fn alias(it: &mut Interp, origin: &str, args: Vec<Value>) -> Value {
 /// (and `Optional`/`Union` with None, `Annotated`), whether None is allowed,
 /// and an `Annotated[..., mapped_column(...)]`.
 struct Annotation {
+    /// What `Mapped[...]` (or `Optional[...]`) holds, before `Annotated` is
+    /// unwrapped: the type map's first key to try.
+    raw: Option<Value>,
     mapped: bool,
     inner: Option<Value>,
     optional: bool,
@@ -96,7 +100,7 @@ struct Annotation {
 }
 
 fn read_annotation(v: &Value) -> Annotation {
-    let mut a = Annotation { mapped: false, inner: None, optional: false, annotated_column: None, class_var: false };
+    let mut a = Annotation { raw: None, mapped: false, inner: None, optional: false, annotated_column: None, class_var: false };
     walk_annotation(v, &mut a, 0);
     a
 }
@@ -140,6 +144,9 @@ fn walk_annotation(v: &Value, a: &mut Annotation, depth: u32) {
                 }
             }
             "Annotated" => {
+                if a.raw.is_none() {
+                    a.raw = Some(v.clone());
+                }
                 if let Some(col) = args[1..].iter().find(|x| is_obj(x, "MappedColumn")) {
                     a.annotated_column = Some(col.clone());
                 }
@@ -158,7 +165,12 @@ fn walk_annotation(v: &Value, a: &mut Annotation, depth: u32) {
 /// `type_annotation_map`, then SQLAlchemy's defaults.
 fn type_for_annotation(it: &mut Interp, cls: &Rc<Class>, t: &Value) -> R<Option<Value>> {
     if let Some(Value::Dict(map)) = cls.lookup("type_annotation_map") {
-        let found = map.borrow().items().into_iter().find(|(k, _)| k.is(t)).map(|(_, v)| v);
+        let items = map.borrow().items();
+        // the annotation itself, else (a class) the nearest class of its MRO
+        let mut found = items.iter().find(|(k, _)| k.is(t)).map(|(_, v)| v.clone());
+        if let (None, Value::Class(c)) = (&found, t) {
+            found = c.mro_all().find_map(|k| items.iter().find(|(key, _)| matches!(key, Value::Class(kc) if Rc::ptr_eq(kc, k))).map(|(_, v)| v.clone()));
+        }
         if let Some(v) = found {
             let v = to_type_instance(it, v)?;
             // `sa.Enum(enum.Enum)` in the map: the annotated enum fills in.
@@ -172,6 +184,15 @@ fn type_for_annotation(it: &mut Interp, cls: &Rc<Class>, t: &Value) -> R<Option<
             }
             return Ok(Some(v));
         }
+    }
+    if let Some((origin, args)) = alias_parts(t) {
+        // `Literal["a", "b"]`: a non-native Enum of the literal values.
+        if origin == "Literal" && args.iter().all(|a| matches!(a, Value::Str(_))) {
+            let m = it.import_module("sqlalchemy")?;
+            let tc = it.getattr(&Value::Module(m), "Enum")?;
+            return it.call(&tc, Args { pos: args, kw: vec![("native_enum".into(), Value::Bool(false))] }).map(Some);
+        }
+        return Ok(None);
     }
     let Value::Class(c) = t else { return Ok(None) };
     let name = match (c.module.as_str(), c.name.as_str()) {
@@ -892,6 +913,32 @@ fn resolve_declared(it: &mut Interp, cls: &Rc<Class>, v: Value) -> R<Value> {
     }
 }
 
+/// The return annotation of a `declared_attr`'s function (`-> Mapped[int]`),
+/// which declarative reads as the attribute's annotation.
+fn declared_attr_return_annotation(it: &mut Interp, v: Option<&Value>) -> R<Option<Value>> {
+    let Some(Value::Instance(i)) = v.filter(|v| matches!(v, Value::Instance(i) if i.class.name == "declared_attr")) else {
+        return Ok(None);
+    };
+    let Value::Function(f) = attr(i, "fget") else { return Ok(None) };
+    let FunctionCode::Def(p) = f.code else { return Ok(None) };
+    // SAFETY: `FunctionCode` points into `f.module`, which `f` keeps alive.
+    let def = unsafe { &*p };
+    match &def.returns {
+        Some(r) => {
+            let module = f.module.clone();
+            match module_globals(it, &module.name) {
+                Some(env) => it.eval(r, &env).map(Some),
+                None => Ok(None),
+            }
+        }
+        None => Ok(None),
+    }
+}
+
+fn module_globals(it: &Interp, name: &str) -> Option<Rc<crate::python::eval::Env>> {
+    it.modules.get(name).map(|m| m.globals.clone())
+}
+
 /// `registry(metadata=None, type_annotation_map=None)`: `generate_base()`
 /// and the `mapped` decorator share its MetaData.
 fn registry_class(it: &mut Interp) -> Rc<Class> {
@@ -1002,7 +1049,12 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                 Some(v) if matches!(&v, Value::Instance(i) if i.class.name == "declared_attr") => Some(resolve_declared(it, cls, v)?),
                 other => other,
             };
-            let ann = anns.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v.clone());
+            let mut ann = anns.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v.clone());
+            // A mixin's `declared_attr` is read with its return annotation
+            // (on the mapped class itself it is not).
+            if ann.is_none() && i > 0 {
+                ann = declared_attr_return_annotation(it, items.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v))?;
+            }
             let ann = ann.map(|a| match a {
                 Value::Str(text) => eval_annotation_text(it, cls, &text),
                 other => Ok(other),
@@ -1051,7 +1103,15 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                     }
                     if attr(ci, "type").is_none() && list_attr(ci, "foreign_keys").is_empty() {
                         let inner = a.inner.clone().unwrap_or(Value::None);
-                        match type_for_annotation(it, cls, &inner)? {
+                        let by_raw = match &a.raw {
+                            Some(raw) => type_for_annotation(it, cls, raw)?,
+                            None => None,
+                        };
+                        let found = match by_raw {
+                            Some(t) => Some(t),
+                            None => type_for_annotation(it, cls, &inner)?,
+                        };
+                        match found {
                             Some(t) => ci.set("type", t),
                             None => {
                                 let r = it.repr(&inner)?;
@@ -1252,9 +1312,26 @@ pub(crate) fn to_schema(it: &mut Interp, md: &Value) -> Result<MetaData, SchemaE
         Some(Value::Dict(d)) => d.borrow().values(),
         _ => Vec::new(),
     };
+    let mut keys: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
     for t in tables {
         let Some(ti) = inst(&t) else { continue };
+        if let Some(Value::Instance(c)) = ti.get("c") {
+            let pairs = c.dict.borrow().items().into_iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), inst(&v).and_then(|ci| str_attr(ci, "name"))?))).collect();
+            keys.insert(str_attr(ti, "name").unwrap_or_default(), pairs);
+        }
         out.add_table(table_schema(it, ti)?);
+    }
+    // `ForeignKey("t.key")` names the referred column by its key.
+    for t in out.tables.values_mut() {
+        for fk in t.foreign_keys.iter_mut() {
+            if let Some(km) = keys.get(&fk.referred_table) {
+                for rc in fk.referred_columns.iter_mut() {
+                    if let Some((_, n)) = km.iter().find(|(k, _)| k == rc) {
+                        *rc = n.clone();
+                    }
+                }
+            }
+        }
     }
     Ok(out)
 }
@@ -1490,11 +1567,7 @@ fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
     };
     if k.path.ends_with(".with_variant") {
         // `base.with_variant(variant, *dialect_names)`
-        let base = k.parent.as_ref().and_then(|p| match p {
-            Value::Instance(pi) => construct_of(pi).and_then(|pk| pk.parent.clone()),
-            _ => None,
-        });
-        let base = base.ok_or_else(|| "with_variant() of no type".to_string())?;
+        let base = k.parent.clone().ok_or_else(|| "with_variant() of no type".to_string())?;
         let mut base_t = type_schema(it, &base)?;
         let (base_t, mut variants) = match base_t.variant_of.take() {
             Some(v) => (v.base, v.variants),
