@@ -80,6 +80,11 @@ fn target_metadata(it: &mut Interp, globals: &crate::python::eval::Env) -> Optio
             }
         }
     }
+    if it.modules.contains_key("sqlmodel") {
+        if let Some(md) = objects::sqlmodel_metadata(it) {
+            return Some(md);
+        }
+    }
     let vars = globals.vars.borrow();
     vars.iter().map(|(_, v)| v.clone()).find(|v| is_md(v))
 }

@@ -234,6 +234,13 @@ pub(crate) fn sa_attr(it: &mut Interp, module: &str, attr: &str) -> R<Option<Val
     let core = matches!(module, "sqlalchemy" | "sqlalchemy.schema" | "sqlalchemy.sql.schema" | "sqlmodel");
     let expr = matches!(module, "sqlalchemy" | "sqlalchemy.sql" | "sqlalchemy.sql.expression" | "sqlmodel");
     let orm = matches!(module, "sqlalchemy.orm");
+    if module == "sqlmodel" {
+        if let Some(v) = sqlmodel_attr(it, attr)? {
+            return Ok(Some(v));
+        }
+        let sa = it.import_module("sqlalchemy")?;
+        return it.getattr(&Value::Module(sa), attr).map(Some);
+    }
     if core && SCHEMA_CLASSES.contains(&attr) {
         return Ok(Some(Value::Class(schema_class(it, attr))));
     }
@@ -261,7 +268,7 @@ pub(crate) fn sa_attr(it: &mut Interp, module: &str, attr: &str) -> R<Option<Val
             "declared_attr" => return Ok(Some(Value::Class(declared_attr_class(it)))),
             "registry" => return Ok(Some(Value::Class(registry_class(it)))),
             "as_declarative" => {
-                return Ok(Some(native_fn("as_declarative", |it, a| {
+                return Ok(Some(native_fn("as_declarative", |_, a| {
                     let kw = a.kw.clone();
                     Ok(native_fn("as_declarative", move |it, d| {
                         let Some(Value::Class(c)) = d.pos.first().cloned() else {
@@ -992,8 +999,310 @@ fn new_registry(it: &mut Interp, md: Value) -> R<Value> {
     it.call(&Value::Class(r), Args { pos: vec![], kw: vec![("metadata".into(), md)] })
 }
 
-fn is_root(c: &Class) -> bool {
-    c.dict.borrow().get_str("__sa_root__").is_some()
+/// `Table(name, metadata, *columns, *__table_args__)` for a mapped class:
+/// unnamed columns take their attribute's name.
+fn build_table(it: &mut Interp, name: &str, md: &Value, columns: &[(String, Value)], targs: Option<Value>) -> R<Value> {
+    let mut args = vec![Value::str(name), md.clone()];
+    for (k, c) in columns {
+        if let Some(ci) = inst(c) {
+            if attr(ci, "name").is_none() {
+                ci.set("name", Value::str(k));
+            }
+            if attr(ci, "key").is_none() {
+                ci.set("key", Value::str(k));
+            }
+        }
+        args.push(c.clone());
+    }
+    let mut kw = Vec::new();
+    match targs {
+        Some(Value::Tuple(t)) => {
+            for (n, item) in t.iter().enumerate() {
+                match item {
+                    Value::Dict(d) if n + 1 == t.len() => {
+                        for (k, v) in d.borrow().items() {
+                            kw.push((k.as_str().unwrap_or_default().to_string(), v));
+                        }
+                    }
+                    other => args.push(other.clone()),
+                }
+            }
+        }
+        Some(Value::Dict(d)) => {
+            for (k, v) in d.borrow().items() {
+                kw.push((k.as_str().unwrap_or_default().to_string(), v));
+            }
+        }
+        Some(Value::None) | None => {}
+        Some(other) => {
+            let r = it.repr(&other)?;
+            return Err(argument_error(it, format!("__table_args__ value must be a tuple, dict, or None, got {r}")));
+        }
+    }
+    let tcls = schema_class(it, "Table");
+    it.call(&Value::Class(tcls), Args { pos: args, kw })
+}
+
+/// The mapper's check: a mapped table needs a primary key.
+fn check_primary_key(it: &mut Interp, cls: &Rc<Class>, table: &Value) -> R<()> {
+    let Some(ti) = inst(table) else { return Ok(()) };
+    let has_pk = table_columns(ti).iter().filter_map(inst).any(|c| bool_attr(c, "primary_key"))
+        || inst(&attr(ti, "_pk")).is_some_and(|pk| !list_attr(pk, "_columns").is_empty());
+    let mapper_pk = matches!(cls.lookup("__mapper_args__"), Some(Value::Dict(d)) if d.borrow().get_str("primary_key").is_some());
+    if !has_pk && !mapper_pk {
+        let tn = str_attr(ti, "name").unwrap_or_default();
+        return Err(argument_error(
+            it,
+            format!("Mapper Mapper[{}({tn})] could not assemble any primary key columns for mapped table '{tn}'", cls.name),
+        ));
+    }
+    Ok(())
+}
+
+// ----- SQLModel ------------------------------------------------------------------
+
+const FIELD_KW: &[&str] = &[
+    "default", "default_factory", "alias", "title", "description", "exclude", "include", "const", "gt", "ge", "lt", "le",
+    "multiple_of", "max_digits", "decimal_places", "min_items", "max_items", "unique_items", "min_length", "max_length",
+    "allow_mutation", "regex", "discriminator", "repr", "primary_key", "foreign_key", "unique", "nullable", "index", "sa_type",
+    "sa_column", "sa_column_args", "sa_column_kwargs", "schema_extra", "ondelete", "validation_alias", "serialization_alias",
+    "frozen", "validate_default", "pattern", "strict", "json_schema_extra", "union_mode", "coerce_numbers_to_str", "fail_fast",
+    "init", "init_var", "kw_only", "min_length", "max_length",
+];
+
+/// `sqlmodel`'s own names: `SQLModel`, `Field`, `Relationship`; the rest
+/// of the module re-exports SQLAlchemy's.
+fn sqlmodel_attr(it: &mut Interp, attr_name: &str) -> R<Option<Value>> {
+    match attr_name {
+        "SQLModel" => Ok(Some(Value::Class(sqlmodel_class(it)?))),
+        "Field" | "Relationship" => {
+            let kind = attr_name.to_string();
+            Ok(Some(native_fn(attr_name, move |it, a| {
+                if kind == "Field" {
+                    check_kw(it, "Field()", &a, FIELD_KW, false)?;
+                    if a.pos.len() > 1 {
+                        return Err(it.type_error(format!("Field() takes from 0 to 1 positional arguments but {} were given", a.pos.len())));
+                    }
+                }
+                let c = crate::python::builtins::new_plain_class(it, if kind == "Field" { "FieldInfo" } else { "RelationshipInfo" }, "sqlmodel.main");
+                let i = Instance::new(c);
+                for (k, v) in &a.kw {
+                    i.set(k, v.clone());
+                }
+                if let Some(d) = a.pos.first() {
+                    i.set("default", d.clone());
+                }
+                Ok(Value::Instance(Rc::new(i)))
+            })))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn sqlmodel_class(it: &mut Interp) -> R<Rc<Class>> {
+    let key = "__sa_obj__SQLModel";
+    if let Some(Value::Class(c)) = it.builtins.get(key) {
+        return Ok(c);
+    }
+    let c = crate::python::builtins::new_plain_class(it, "SQLModel", "sqlmodel.main");
+    let m = schema_class(it, "MetaData");
+    let md = it.call(&Value::Class(m), Args::default())?;
+    c.dict.borrow_mut().set_str("metadata", md);
+    c.dict.borrow_mut().set_str("__init_subclass__", native_fn("__init_subclass__", |it, a| {
+        let Some(Value::Class(cls)) = a.pos.first().cloned() else { return Ok(Value::None) };
+        let mut table = false;
+        for (k, v) in &a.kw {
+            match k.as_str() {
+                "table" => table = it.truthy(v)?,
+                "registry" => {}
+                other => return Err(it.type_error(format!("{}.__init_subclass__() got an unexpected keyword argument '{other}'", cls.name))),
+            }
+        }
+        if table {
+            sqlmodel_table(it, &cls)?;
+        }
+        Ok(Value::None)
+    }));
+    it.builtins.set(key, Value::Class(c.clone()));
+    Ok(c)
+}
+
+/// `SQLModel.metadata` when the module used SQLModel.
+pub(crate) fn sqlmodel_metadata(it: &Interp) -> Option<Value> {
+    match it.builtins.get("__sa_obj__SQLModel") {
+        Some(Value::Class(c)) => c.dict.borrow().get_str("metadata").cloned(),
+        _ => None,
+    }
+}
+
+/// What SQLModel's metaclass does for `class X(SQLModel, table=True)`:
+/// one column per annotated field (bases first), then the table.
+fn sqlmodel_table(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
+    let mut fields: Vec<(String, Value, Option<Value>)> = Vec::new();
+    let chain: Vec<Rc<Class>> = cls.mro_all().cloned().collect();
+    for k in chain.iter().rev() {
+        if k.module.starts_with("sqlmodel") || k.module == "builtins" || k.module.starts_with("pydantic") {
+            continue;
+        }
+        let anns = match k.dict.borrow().get_str("__annotations__") {
+            Some(Value::Dict(d)) => d.borrow().items(),
+            _ => Vec::new(),
+        };
+        for (n, ann) in anns {
+            let Some(n) = n.as_str().map(str::to_string) else { continue };
+            if n.starts_with("__") || n == "model_config" {
+                continue;
+            }
+            let value = k.dict.borrow().get_str(&n).cloned();
+            let item = (n.clone(), ann, value);
+            match fields.iter_mut().find(|f| f.0 == n) {
+                Some(slot) => *slot = item,
+                None => fields.push(item),
+            }
+        }
+    }
+    let mut columns = Vec::new();
+    for (name, ann, value) in fields {
+        let ann = match ann {
+            Value::Str(text) => eval_annotation_text(it, cls, &text)?,
+            other => other,
+        };
+        let a = read_annotation(&ann);
+        if a.class_var {
+            continue;
+        }
+        let field = match &value {
+            Some(Value::Instance(i)) if i.class.name == "RelationshipInfo" => continue,
+            Some(Value::Instance(i)) if i.class.name == "FieldInfo" => Some(i.clone()),
+            _ => None,
+        };
+        let fkw = |k: &str| field.as_ref().and_then(|f| f.get(k)).filter(|v| !v.is_none());
+        if let Some(col) = fkw("sa_column") {
+            columns.push((name, col));
+            continue;
+        }
+        let type_ = match fkw("sa_type") {
+            Some(t) => to_type_instance(it, t)?,
+            None => sqlmodel_type(it, &name, &a, fkw("max_length"), fkw("max_digits"), fkw("decimal_places"))?,
+        };
+        let flag = |k: &str| matches!(fkw(k), Some(Value::Bool(true)));
+        let primary_key = flag("primary_key");
+        let nullable = match fkw("nullable") {
+            Some(Value::Bool(b)) => b,
+            _ => !primary_key && a.optional,
+        };
+        let mut pos = vec![Value::str(&name), type_];
+        if let Some(fk) = fkw("foreign_key") {
+            let fkc = schema_class(it, "ForeignKey");
+            let mut kw = Vec::new();
+            if let Some(od) = fkw("ondelete") {
+                kw.push(("ondelete".to_string(), od));
+            }
+            pos.push(it.call(&Value::Class(fkc), Args { pos: vec![fk], kw })?);
+        }
+        if let Some(extra) = fkw("sa_column_args") {
+            pos.extend(it.iterate(&extra)?);
+        }
+        let mut kw = vec![
+            ("primary_key".to_string(), Value::Bool(primary_key)),
+            ("nullable".to_string(), Value::Bool(nullable)),
+            ("index".to_string(), Value::Bool(flag("index"))),
+            ("unique".to_string(), Value::Bool(flag("unique"))),
+        ];
+        if let Some(Value::Dict(d)) = fkw("sa_column_kwargs") {
+            for (k, v) in d.borrow().items() {
+                let k = k.as_str().unwrap_or_default().to_string();
+                kw.retain(|(n, _)| *n != k);
+                kw.push((k, v));
+            }
+        }
+        let cc = schema_class(it, "Column");
+        let col = it.call(&Value::Class(cc), Args { pos, kw })?;
+        columns.push((name, col));
+    }
+    let tablename = match cls.lookup("__tablename__") {
+        Some(v) => match resolve_declared(it, cls, v)? {
+            Value::Str(s) => s.to_string(),
+            _ => cls.name.to_lowercase(),
+        },
+        None => cls.name.to_lowercase(),
+    };
+    let md = cls.lookup("metadata").unwrap_or(Value::None);
+    let targs = cls.lookup("__table_args__");
+    let table = build_table(it, &tablename, &md, &columns, targs)?;
+    check_primary_key(it, cls, &table)?;
+    let mut d = cls.dict.borrow_mut();
+    d.set_str("__table__", table);
+    d.set_str("__sa_mapped__", Value::Bool(true));
+    Ok(())
+}
+
+/// SQLModel's `get_sqlalchemy_type`: the column type of a field's Python type.
+fn sqlmodel_type(it: &mut Interp, name: &str, a: &Annotation, max_length: Option<Value>, max_digits: Option<Value>, decimal_places: Option<Value>) -> R<Value> {
+    let inner = a.inner.clone().unwrap_or(Value::None);
+    let sa = it.import_module("sqlalchemy")?;
+    let sa = Value::Module(sa);
+    let simple = |it: &mut Interp, n: &str, args: Args| -> R<Value> {
+        let c = it.getattr(&sa, n)?;
+        it.call(&c, args)
+    };
+    let Value::Class(c) = &inner else {
+        let r = it.repr(&inner)?;
+        return Err(it.type_error(format!("ValueError: {r} has no matching SQLAlchemy type (field '{name}')")));
+    };
+    if c.dict.borrow().get_str("_member_names_").is_some() || c.mro.iter().any(|k| k.module == "enum" && k.name == "Enum") {
+        return simple(it, "Enum", Args::new(vec![inner.clone()]));
+    }
+    match (c.module.as_str(), c.name.as_str()) {
+        ("builtins", "str") | (_, "EmailStr") | ("pathlib", _) => {
+            let length = max_length.filter(|v| matches!(v, Value::Int(n) if *n > 0)).unwrap_or(Value::None);
+            Ok(sqlmodel_type_value(it, "AutoString", Args::new(vec![length])))
+        }
+        ("builtins", "float") => simple(it, "Float", Args::default()),
+        ("builtins", "bool") => simple(it, "Boolean", Args::default()),
+        ("builtins", "int") => simple(it, "Integer", Args::default()),
+        ("builtins", "bytes") => simple(it, "LargeBinary", Args::default()),
+        ("datetime", "datetime") => Ok(sqlmodel_type_value(it, "UTCDateTime", Args::default())),
+        ("datetime", "date") => simple(it, "Date", Args::default()),
+        ("datetime", "timedelta") => simple(it, "Interval", Args::default()),
+        ("datetime", "time") => simple(it, "Time", Args::default()),
+        ("decimal", "Decimal") => simple(it, "Numeric", Args::new(vec![max_digits.unwrap_or(Value::None), decimal_places.unwrap_or(Value::None)])),
+        ("uuid", "UUID") => simple(it, "Uuid", Args::default()),
+        _ => Err(it.type_error(format!("ValueError: {} has no matching SQLAlchemy type (field '{name}')", c.name))),
+    }
+}
+
+/// An instance of SQLModel's own type `sqlmodel.sql.sqltypes.<name>`.
+fn sqlmodel_type_value(it: &mut Interp, name: &str, args: Args) -> Value {
+    let key = format!("__sa_obj__sqlmodel.{name}");
+    let cls = match it.builtins.get(&key) {
+        Some(Value::Class(c)) => c,
+        _ => {
+            let types = it.import_module("sqlalchemy.types").map(Value::Module);
+            let engine = types.and_then(|m| it.getattr(&m, "TypeEngine")).ok();
+            let base = match engine {
+                Some(Value::Class(b)) => b,
+                _ => sa_base_class(it),
+            };
+            let bases = vec![base];
+            let mro = c3_mro(&bases).unwrap_or_default();
+            let c = Rc::new(Class {
+                name: name.to_string(),
+                qualname: name.to_string(),
+                module: "sqlmodel.sql.sqltypes".into(),
+                bases,
+                mro,
+                dict: std::cell::RefCell::new(Dict::new()),
+                builtin: BuiltinType::Object,
+                subclass_hook: None,
+            });
+            it.builtins.set(&key, Value::Class(c.clone()));
+            c
+        }
+    };
+    let i = Instance::new(cls);
+    *i.native.borrow_mut() = Some(Rc::new(Construct { path: format!("sqlmodel.sql.sqltypes.{name}"), site: None, args, parent: None }));
+    Value::Instance(Rc::new(i))
 }
 
 fn is_mapped(c: &Class) -> bool {
@@ -1027,7 +1336,14 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
     let parent = cls.mro.iter().find(|c| is_mapped(c)).cloned();
     // What declarative reads from the class and its unmapped bases.
     let sources: Vec<Rc<Class>> = std::iter::once(cls.clone())
-        .chain(cls.mro.iter().filter(|c| !is_mapped(c) && c.module != "builtins" && !c.module.starts_with("sqlalchemy")).cloned())
+        .chain(
+            cls.mro
+                .iter()
+                .filter(|c| !is_mapped(c) && c.module != "builtins" && !c.module.starts_with("sqlalchemy"))
+                // a mixin of a mapped superclass was read for that class
+                .filter(|c| !parent.as_ref().is_some_and(|p| p.is_subclass(c)))
+                .cloned(),
+        )
         .collect();
     let own = |name: &str| sources.iter().find_map(|c| c.dict.borrow().get_str(name).cloned());
     let table_v = cls.dict.borrow().get_str("__table__").cloned();
@@ -1149,45 +1465,11 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
             };
             match tablename {
                 Some(name) => {
-                    let mut args = vec![Value::str(&name), md.clone()];
-                    for (k, c) in &columns {
-                        if let Some(ci) = inst(c) {
-                            if attr(ci, "name").is_none() {
-                                ci.set("name", Value::str(k));
-                            }
-                            if attr(ci, "key").is_none() {
-                                ci.set("key", Value::str(k));
-                            }
-                        }
-                        args.push(c.clone());
-                    }
-                    let mut kw = Vec::new();
                     let targs = match own("__table_args__") {
                         Some(v) => Some(resolve_declared(it, cls, v)?),
                         None => None,
                     };
-                    match targs {
-                        Some(Value::Tuple(t)) => {
-                            for (n, item) in t.iter().enumerate() {
-                                match item {
-                                    Value::Dict(d) if n + 1 == t.len() => {
-                                        for (k, v) in d.borrow().items() {
-                                            kw.push((k.as_str().unwrap_or_default().to_string(), v));
-                                        }
-                                    }
-                                    other => args.push(other.clone()),
-                                }
-                            }
-                        }
-                        Some(Value::Dict(d)) => {
-                            for (k, v) in d.borrow().items() {
-                                kw.push((k.as_str().unwrap_or_default().to_string(), v));
-                            }
-                        }
-                        _ => {}
-                    }
-                    let tcls = schema_class(it, "Table");
-                    it.call(&Value::Class(tcls), Args { pos: args, kw })?
+                    build_table(it, &name, &md, &columns, targs)?
                 }
                 None => match &parent {
                     Some(p) => {
@@ -1219,17 +1501,8 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
             }
         }
     };
-    if let Some(ti) = inst(&table) {
-        let has_pk = table_columns(ti).iter().filter_map(inst).any(|c| bool_attr(c, "primary_key"))
-            || inst(&attr(ti, "_pk")).is_some_and(|pk| !list_attr(pk, "_columns").is_empty());
-        let mapper_pk = matches!(cls.lookup("__mapper_args__"), Some(Value::Dict(d)) if d.borrow().get_str("primary_key").is_some());
-        if !has_pk && !mapper_pk && parent.is_none() {
-            let tn = str_attr(ti, "name").unwrap_or_default();
-            return Err(argument_error(
-                it,
-                format!("Mapper Mapper[{}({tn})] could not assemble any primary key columns for mapped table '{tn}'", cls.name),
-            ));
-        }
+    if parent.is_none() {
+        check_primary_key(it, cls, &table)?;
     }
     let mut d = cls.dict.borrow_mut();
     d.set_str("__table__", table);
@@ -1588,7 +1861,11 @@ fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
     if i.class.name == "Enum" {
         return enum_type(it, &path, &k.args);
     }
-    crate::script::type_from_value(&path, &k.args)
+    let mut t = crate::script::type_from_value(&path, &k.args)?;
+    if t.class == TypeClass::UtcDateTime {
+        t.timezone = true;
+    }
+    Ok(t)
 }
 
 /// `Enum(*values)` or `Enum(PyEnumClass)`: a Python enum class gives its
