@@ -199,7 +199,7 @@ fn type_for_annotation(it: &mut Interp, cls: &Rc<Class>, t: &Value) -> R<Option<
         ("builtins", "int") => "Integer",
         ("builtins", "str") => "String",
         ("builtins", "bool") => "Boolean",
-        ("builtins", "float") => "Float",
+        ("builtins", "float") => "Double",
         ("builtins", "bytes") => "LargeBinary",
         ("datetime", "datetime") => "DateTime",
         ("datetime", "date") => "Date",
@@ -1379,6 +1379,11 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                 Some(a) => Some(read_annotation(&a?)),
                 None => None,
             };
+            // An annotation without a value leaves the attribute to a
+            // mixin further on that gives it one.
+            if v.is_none() && sources[i + 1..].iter().any(|m| m.dict.borrow().get_str(&k).is_some_and(|mv| is_obj(mv, "Column") || is_obj(mv, "MappedColumn") || matches!(mv, Value::Instance(d) if d.class.name == "declared_attr"))) {
+                continue;
+            }
             let col = match (v, &ann) {
                 (Some(v), _) if is_obj(&v, "Column") => Some(v),
                 (Some(v), _) if is_obj(&v, "MappedColumn") => Some(v),
@@ -1443,11 +1448,7 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
             columns.push((k, col));
         }
     }
-    // `sort_order=` reorders mapped columns (stable).
-    columns.sort_by_key(|(_, c)| inst(c).and_then(|ci| match attr(ci, "sort_order") {
-        Value::Int(n) => Some(n),
-        _ => None,
-    }).unwrap_or(0));
+
     let table = match table_v {
         Some(t) => t,
         None => {
@@ -1469,7 +1470,17 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                         Some(v) => Some(resolve_declared(it, cls, v)?),
                         None => None,
                     };
-                    build_table(it, &name, &md, &columns, targs)?
+                    // `sort_order=` orders the columns of a new table (stable).
+                    let mut sorted = columns.clone();
+                    sorted.sort_by_key(|(_, c)| {
+                        inst(c)
+                            .and_then(|ci| match attr(ci, "sort_order") {
+                                Value::Int(n) => Some(n),
+                                _ => None,
+                            })
+                            .unwrap_or(0)
+                    });
+                    build_table(it, &name, &md, &sorted, targs)?
                 }
                 None => match &parent {
                     Some(p) => {
