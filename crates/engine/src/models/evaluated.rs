@@ -10,12 +10,12 @@
 //!   finds it: `Base.metadata`, else the first `MetaData` among the
 //!   module's globals.
 //! - Names are finished once, after the module ran, with SQLAlchemy's
-//!   `_constraint_name_for_table` rules (`interp::finish_metadata_names`).
+//!   `_constraint_name_for_table` rules (`naming::finish_metadata_names`).
 
 use std::rc::Rc;
 
 use super::objects;
-use super::{ModelsResult, PyException, PyExceptionClass};
+use super::{ModelsResult, PyException};
 use crate::python::alembic::{self, ScriptHost};
 use crate::python::value::Value;
 use crate::python::{Diagnostic, Interp, ModuleLoader, PyError, Severity};
@@ -34,7 +34,13 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
     let module = match it.run_module("models", "models.py", source) {
         Ok(m) => m,
         Err(e) => {
-            raised(&mut result, &e);
+            // A syntax error: every one the parser found, as editors show them.
+            let parsed = crate::python::parse_module(source);
+            if parsed.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+                result.diagnostics = parsed.diagnostics;
+            } else {
+                raised(&mut result, &e);
+            }
             return result;
         }
     };
@@ -42,10 +48,27 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
     let Some(md) = target_metadata(&mut it, &module.globals) else {
         return result;
     };
+    let origins = objects::table_origins(&md);
     match objects::to_schema(&mut it, &md) {
         Ok(mut md) => {
             fk_types(&mut md);
-            for e in super::interp::finish_metadata_names(&mut md) {
+            let at = |table: &str| -> (u32, u32) {
+                let Some((_, class, loc)) = origins.iter().find(|(n, _, _)| n == table) else { return (1, 1) };
+                if let Some(c) = class {
+                    if let Some(p) = class_position(source, c) {
+                        return p;
+                    }
+                }
+                match loc {
+                    Some((file, line, col)) if file == "models.py" => (*line, *col),
+                    _ => (1, 1),
+                }
+            };
+            for (table, message) in fk_target_errors(&md) {
+                let (line, column) = at(&table);
+                result.diagnostics.push(Diagnostic { severity: Severity::Error, line, column, message });
+            }
+            for e in super::naming::finish_metadata_names(&mut md) {
                 result.diagnostics.push(Diagnostic { severity: Severity::Error, line: 1, column: 1, message: e });
             }
             result.metadata = md;
@@ -58,17 +81,8 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
 fn raised(result: &mut ModelsResult, e: &PyError) {
     let (line, column) = e.loc.as_ref().map(|l| (l.line, l.column)).unwrap_or((1, 1));
     result.diagnostics.push(Diagnostic { severity: Severity::Error, line, column, message: e.exception_line() });
-    let class = match e.class.as_str() {
-        "NameError" => Some(PyExceptionClass::NameError),
-        "ModuleNotFoundError" => Some(PyExceptionClass::ModuleNotFoundError),
-        "AssertionError" => Some(PyExceptionClass::AssertionError),
-        "TypeError" => Some(PyExceptionClass::TypeError),
-        "ArgumentError" if e.module == "sqlalchemy.exc" => Some(PyExceptionClass::ArgumentError),
-        _ => None,
-    };
-    if let Some(class) = class {
-        result.exceptions.push(PyException { class, message: e.message.clone(), line, column });
-    }
+    let class = if e.module == "builtins" || e.module.is_empty() { e.class.clone() } else { format!("{}.{}", e.module, e.class) };
+    result.exceptions.push(PyException { class, message: e.message.clone(), line, column });
 }
 
 fn target_metadata(it: &mut Interp, globals: &crate::python::eval::Env) -> Option<Value> {
@@ -116,4 +130,65 @@ fn fk_types(md: &mut crate::schema::MetaData) {
             }
         }
     }
+}
+
+/// The position of the name of the class statement `name` in `source`
+/// (the first one, at any depth).
+fn class_position(source: &str, name: &str) -> Option<(u32, u32)> {
+    use ruff_python_ast::Stmt;
+    fn walk<'a>(body: &'a [Stmt], name: &str) -> Option<&'a ruff_python_ast::StmtClassDef> {
+        for st in body {
+            let found = match st {
+                Stmt::ClassDef(c) if c.name.as_str() == name => return Some(c),
+                Stmt::ClassDef(c) => walk(&c.body, name),
+                Stmt::If(i) => walk(&i.body, name).or_else(|| i.elif_else_clauses.iter().find_map(|c| walk(&c.body, name))),
+                Stmt::Try(t) => walk(&t.body, name).or_else(|| walk(&t.orelse, name)).or_else(|| walk(&t.finalbody, name)),
+                Stmt::With(w) => walk(&w.body, name),
+                Stmt::For(f) => walk(&f.body, name),
+                Stmt::While(w) => walk(&w.body, name),
+                _ => None,
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    let parsed = crate::python::parse_module(source);
+    let c = walk(&parsed.module.body, name)?;
+    Some(parsed.index.line_col(source, usize::from(ruff_text_size::Ranged::range(&c.name).start())))
+}
+
+/// SQLAlchemy resolves every foreign key when Alembic sorts the tables: a
+/// missing target table or column fails there.
+fn fk_target_errors(md: &crate::schema::MetaData) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    for t in md.tables_in_order() {
+        for fk in &t.foreign_keys {
+            let Some(rt) = md.tables.get(&fk.referred_table) else {
+                let col = fk.columns.first().cloned().unwrap_or_default();
+                let rc = fk.referred_columns.first().cloned().unwrap_or_default();
+                errors.push((
+                    t.name.clone(),
+                    format!(
+                        "Foreign key associated with column '{}.{col}' could not find table '{}' with which to generate a foreign key to target column '{rc}'",
+                        t.name, fk.referred_table
+                    ),
+                ));
+                continue;
+            };
+            for rc in &fk.referred_columns {
+                if rt.column(rc).is_none() {
+                    errors.push((
+                        t.name.clone(),
+                        format!(
+                            "Could not initialize target column for ForeignKey '{}.{rc}' on table '{}': table '{}' has no column named '{rc}'",
+                            fk.referred_table, t.name, fk.referred_table
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    errors
 }

@@ -18,6 +18,7 @@
 //!   scan, as SQLAlchemy's `__init_subclass__` does). Wrong arguments raise
 //!   what SQLAlchemy raises (`TypeError`, `sqlalchemy.exc.ArgumentError`).
 
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use crate::python::alembic::{construct_of, raise_named, sa_base_class, Construct};
@@ -721,6 +722,10 @@ fn init_table(it: &mut Interp, me: &Rc<Instance>, a: Args) -> R<()> {
             ));
         }
     }
+    if let Some(site) = it.call_site() {
+        let loc = site.code.loc(ruff_text_size::Ranged::range(site.call()));
+        me.set("_loc", Value::tuple(vec![Value::str(&loc.file), Value::Int(loc.line as i64), Value::Int(loc.column as i64)]));
+    }
     me.set("name", Value::Str(name.clone()));
     me.set("fullname", Value::Str(name.clone()));
     me.set("metadata", md.clone());
@@ -1230,6 +1235,9 @@ fn sqlmodel_table(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
     let md = cls.lookup("metadata").unwrap_or(Value::None);
     let targs = cls.lookup("__table_args__");
     let table = build_table(it, &tablename, &md, &columns, targs)?;
+    if let Some(ti) = inst(&table) {
+        ti.set("_class", Value::str(&cls.name));
+    }
     check_primary_key(it, cls, &table)?;
     let mut d = cls.dict.borrow_mut();
     d.set_str("__table__", table);
@@ -1356,7 +1364,7 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
         };
         let var_names: Vec<String> = items.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect();
         let ann_names: Vec<String> = anns.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect();
-        for k in super::interp::merge_lists_w_ordering(&var_names, &ann_names) {
+        for k in merge_lists_w_ordering(&var_names, &ann_names) {
             if k.starts_with("__") || columns.iter().any(|(n, _)| *n == k) {
                 continue;
             }
@@ -1515,6 +1523,11 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
     if parent.is_none() {
         check_primary_key(it, cls, &table)?;
     }
+    if let Some(ti) = inst(&table) {
+        if ti.get("_class").is_none() {
+            ti.set("_class", Value::str(&cls.name));
+        }
+    }
     let mut d = cls.dict.borrow_mut();
     d.set_str("__table__", table);
     d.set_str("__sa_mapped__", Value::Bool(true));
@@ -1576,6 +1589,30 @@ fn table_columns(t: &Instance) -> Vec<Value> {
 }
 
 // ----- to crate::schema ------------------------------------------------------------
+
+/// Where each table of `md` was declared: (table name, the class that
+/// maps it, the `Table(...)` call's file/line/column).
+pub(crate) fn table_origins(md: &Value) -> Vec<(String, Option<String>, Option<(String, u32, u32)>)> {
+    let Some(mdi) = inst(md) else { return Vec::new() };
+    let tables = match mdi.get("tables") {
+        Some(Value::Dict(d)) => d.borrow().values(),
+        _ => Vec::new(),
+    };
+    tables
+        .iter()
+        .filter_map(inst)
+        .map(|t| {
+            let loc = match t.get("_loc") {
+                Some(Value::Tuple(l)) => match &l[..] {
+                    [Value::Str(f), Value::Int(line), Value::Int(col)] => Some((f.to_string(), *line as u32, *col as u32)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            (str_attr(t, "name").unwrap_or_default(), str_attr(t, "_class"), loc)
+        })
+        .collect()
+}
 
 /// Why the objects could not be read as a schema (a construct the
 /// playground does not model).
@@ -1828,7 +1865,7 @@ fn column_schema(it: &mut Interp, ci: &Instance) -> Result<Column, SchemaError> 
     col.server_default = match attr(ci, "server_default") {
         Value::None => None,
         Value::Str(s) => Some(ServerDefault::Literal(s.to_string())),
-        v => Some(ServerDefault::Text(super::interp::alembic_sqlite_default_text(sql_text_of(&v)?))),
+        v => Some(ServerDefault::Text(alembic_sqlite_default_text(sql_text_of(&v)?))),
     };
     if let Some(c) = inst(&attr(ci, "computed")) {
         col.computed = Some(Computed {
@@ -1911,4 +1948,49 @@ fn enum_type(it: &mut Interp, path: &str, args: &Args) -> Result<SqlType, Schema
         e.enum_class = Some(class.name.clone());
     }
     Ok(t)
+}
+
+/// The text Alembic renders inside `sa.text(...)` for a model's SQL server
+/// default on SQLite: `SQLiteImpl.render_ddl_sql_expr` parenthesizes what
+/// `_guess_if_default_is_unparenthesized_sql_expr` takes for an expression,
+/// i.e. anything but one digit or `.`, a quoted `'...'` or `(...)`.
+/// (`func.now()` → `(CURRENT_TIMESTAMP)`, `sa.true()` → `1`.)
+fn alembic_sqlite_default_text(text: String) -> String {
+    let one_digit = text.chars().count() == 1 && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let wrapped = |open: char, close: char| {
+        text.len() >= 3 && text.starts_with(open) && text.ends_with(close) && !text.contains('\n')
+    };
+    if text.is_empty() || one_digit || wrapped('\'', '\'') || wrapped('(', ')') {
+        text
+    } else {
+        format!("({text})")
+    }
+}
+
+/// SQLAlchemy's `util.merge_lists_w_ordering`: walk one list until an item
+/// both lists share, then switch to the other list; the rest of the list
+/// that ran out last is appended.
+fn merge_lists_w_ordering(a: &[String], b: &[String]) -> Vec<String> {
+    let mut overlap: BTreeSet<&String> = a.iter().filter(|n| b.contains(n)).collect();
+    let mut out: Vec<String> = Vec::new();
+    let (mut ia, mut ib) = (a.iter(), b.iter());
+    let mut on_a = true;
+    loop {
+        let cur = if on_a { &mut ia } else { &mut ib };
+        let mut switched = false;
+        for el in cur.by_ref() {
+            if overlap.remove(el) {
+                switched = true;
+                break;
+            }
+            out.push(el.clone());
+        }
+        if switched {
+            on_a = !on_a;
+        } else {
+            let other = if on_a { &mut ib } else { &mut ia };
+            out.extend(other.cloned());
+            return out;
+        }
+    }
 }
