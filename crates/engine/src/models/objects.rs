@@ -1214,6 +1214,14 @@ fn sqlmodel_table(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
             ("index".to_string(), Value::Bool(flag("index"))),
             ("unique".to_string(), Value::Bool(flag("unique"))),
         ];
+        // SQLModel hands the field's default on to the Column.
+        let default = match (&field, &value) {
+            (Some(f), _) => f.get("default"),
+            (None, v) => v.clone(),
+        };
+        if let Some(d) = default.filter(|d| matches!(d, Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_))) {
+            kw.push(("default".to_string(), d));
+        }
         if let Some(Value::Dict(d)) = fkw("sa_column_kwargs") {
             for (k, v) in d.borrow().items() {
                 let k = k.as_str().unwrap_or_default().to_string();
@@ -1856,6 +1864,10 @@ fn column_schema(it: &mut Interp, ci: &Instance) -> Result<Column, SchemaError> 
         _ => !col.primary_key,
     };
     col.comment = str_attr(ci, "comment");
+    col.client_default = match attr(ci, "default") {
+        Value::None => client_default_repr(&attr(ci, "insert_default")),
+        v => client_default_repr(&v),
+    };
     col.autoincrement = match attr(ci, "autoincrement") {
         Value::Bool(true) => Autoincrement::True,
         Value::Bool(false) => Autoincrement::False,
@@ -1877,6 +1889,20 @@ fn column_schema(it: &mut Interp, ci: &Instance) -> Result<Column, SchemaError> 
         });
     }
     Ok(col)
+}
+
+/// `repr(Column.default)` of a scalar client default (what `check` shows);
+/// a callable's repr holds an address, so only scalars are kept.
+fn client_default_repr(v: &Value) -> Option<String> {
+    use crate::python::repr::{py_repr_float, py_repr_str};
+    let arg = match v {
+        Value::Str(s) => py_repr_str(s),
+        Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => py_repr_float(*f),
+        _ => return None,
+    };
+    Some(format!("ScalarElementColumnDefault({arg})"))
 }
 
 fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
