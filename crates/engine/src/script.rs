@@ -2192,3 +2192,20 @@ mod tests {
         assert_eq!(s.doc, "first line\nsecond line");
     }
 }
+
+/// A type from its evaluated class (`module.Class`, as `TypeValue::path`)
+/// and constructor arguments, through the one table of constructor
+/// signatures above ([`Cx::typed`]); for the models' object model, which
+/// holds values and no call text. An error is the message of the
+/// `TypeError` / unsupported argument.
+pub(crate) fn type_from_value(path: &str, args: &crate::python::Args) -> Result<SqlType, String> {
+    let index = crate::python::LineIndex::new("");
+    let cx = Cx { m: SourceRef { source: "", index: &index }, resolve: None, sa_type: None };
+    let Some(class) = type_class(path) else {
+        return Err(format!("the type `{}` is not supported by the playground", path.rsplit('.').next().unwrap_or(path)));
+    };
+    let at = Expr::NoneLiteral(ast::ExprNoneLiteral::default());
+    let what = format!("{}()", path.rsplit('.').next().unwrap_or(path));
+    cx.typed(class, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(&cx, &at, args, sig, &what)?) as Box<dyn TypeArgs + '_>))
+        .map_err(|e| e.diagnostic.message)
+}

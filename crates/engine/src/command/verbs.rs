@@ -594,7 +594,7 @@ fn load_target_metadata(host: &mut dyn Host, out: &mut Out) -> Result<models::Mo
             d.line, d.column, d.message
         )));
     }
-    let loaded = models::load_models(&source);
+    let loaded = models::load_models_with(&source, host.module_loader());
     // An exception Python raises importing models.py ends Alembic's
     // traceback: that exception, where it was raised, nothing after it.
     if let Some(e) = loaded.first_exception() {
@@ -822,10 +822,10 @@ fn run_steps(
     let mut heads: Vec<String> = start_heads.to_vec();
     // env.py's `target_metadata`: its naming convention names what ops build
     // (`SchemaObjects.metadata()`); unreadable models leave it empty.
-    let naming_convention = host
-        .read_models()
-        .map(|source| models::load_models(&source).metadata.naming_convention)
-        .unwrap_or_default();
+    let naming_convention = match host.read_models() {
+        Ok(source) => models::load_models_with(&source, host.module_loader()).metadata.naming_convention,
+        Err(_) => Default::default(),
+    };
     for step in steps {
         if offline && heads.is_empty() {
             out.stdout.push_str(&runtime::offline_version_table());

@@ -342,7 +342,7 @@ impl ScriptHost {
 }
 
 /// A fresh exception class `module.name` (a subclass of `Exception`).
-pub(super) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::eval::Exc> {
+pub(crate) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::eval::Exc> {
     let base = it.types.exceptions["Exception"].clone();
     let bases = vec![base];
     let mro = super::eval::c3_mro(&bases).unwrap_or_default();
@@ -967,6 +967,10 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
         if SA_MODULES.contains(&sub.as_str()) {
             return it.import_module(&sub).map(Value::Module);
         }
+        if let Some(v) = crate::models::objects::sa_attr(it, &module_name, &attr)? {
+            globals.set(&attr, v.clone());
+            return Ok(v);
+        }
         let v = if attr == "declarative_base" {
             // The ORM base of data-migration models: a plain class to subclass.
             let module_name = module_name.clone();
@@ -1146,7 +1150,7 @@ fn opaque_of(base: &Rc<Class>, c: Construct) -> Value {
 
 /// The base of every SQLAlchemy class the modules hand out (one per
 /// interpreter, kept in the builtins under a private name).
-fn sa_base_class(it: &mut Interp) -> Rc<Class> {
+pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
     if let Some(Value::Class(c)) = it.builtins.get("__sa_construct__") {
         return c;
     }

@@ -210,7 +210,7 @@ impl Env {
     pub fn set(&self, name: &str, v: Value) {
         self.vars.borrow_mut().insert(name.to_string(), v);
     }
-    fn module_env(self: &Rc<Env>) -> Rc<Env> {
+    pub(crate) fn module_env(self: &Rc<Env>) -> Rc<Env> {
         let mut e = self.clone();
         loop {
             if e.kind == EnvKind::Module || e.kind == EnvKind::Builtins {
@@ -1313,7 +1313,7 @@ impl Interp {
             match e.parent.clone() {
                 Some(p) => e = p,
                 None => {
-                    let ex = self.exc("NameError", format!("name '{name}' is not defined"));
+                    let ex = self.exc("NameError", super::suggestions::name_error_message(env, name));
                     if let Value::Instance(i) = &ex.value {
                         i.set("name", Value::str(name));
                     }

@@ -18,6 +18,7 @@ pub mod eval;
 mod format;
 pub mod repr;
 mod sql_compiler;
+mod suggestions;
 pub mod value;
 
 pub use eval::{Args, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};
