@@ -1,7 +1,10 @@
 //! SQLAlchemy's schema objects as values of the one evaluator
 //! (`crate::python`): `MetaData`, `Table`, `Column`, `ForeignKey`, the
 //! constraints, `Index`, `Computed`, `Identity`, and the declarative layer
-//! (`DeclarativeBase`, `declarative_base()`, `mapped_column`) on top.
+//! on top (`DeclarativeBase`, `declarative_base()`, `registry`,
+//! `as_declarative`, `declared_attr`, `mapped_column` with `Mapped[...]`
+//! annotations and `type_annotation_map`), and SQLModel (`table=True`,
+//! `Field`, `Relationship`).
 //!
 //! Invariants:
 //! - The object model is active only in an interpreter that asked for it
@@ -17,6 +20,10 @@
 //!   class builds its table when its class statement ends (the declarative
 //!   scan, as SQLAlchemy's `__init_subclass__` does). Wrong arguments raise
 //!   what SQLAlchemy raises (`TypeError`, `sqlalchemy.exc.ArgumentError`).
+//! - Scripts do not enable it yet: their op readers read `sa.Column(...)`
+//!   from the call text plus argument values.
+//! - A Column keeps on the instance only what differs from its class's
+//!   attributes (`COLUMN_DEFAULTS`); [`attr`] reads as Python does.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
