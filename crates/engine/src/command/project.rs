@@ -49,7 +49,7 @@ fn problem(path: &str, d: &Diagnostic) -> FileProblem {
 }
 
 /// `models.py`'s problems: syntax errors first (as Python reports only
-/// the first), else what the declarative interpreter could not understand.
+/// the first), else the exception importing it raises (see `models::load_models`).
 pub fn models_problems(source: &str) -> Vec<FileProblem> {
     let parsed = parse_module(source);
     if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {

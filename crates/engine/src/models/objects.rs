@@ -1,7 +1,10 @@
 //! SQLAlchemy's schema objects as values of the one evaluator
 //! (`crate::python`): `MetaData`, `Table`, `Column`, `ForeignKey`, the
 //! constraints, `Index`, `Computed`, `Identity`, and the declarative layer
-//! (`DeclarativeBase`, `declarative_base()`, `mapped_column`) on top.
+//! on top (`DeclarativeBase`, `declarative_base()`, `registry`,
+//! `as_declarative`, `declared_attr`, `mapped_column` with `Mapped[...]`
+//! annotations and `type_annotation_map`), and SQLModel (`table=True`,
+//! `Field`, `Relationship`).
 //!
 //! Invariants:
 //! - The object model is active only in an interpreter that asked for it
@@ -17,6 +20,10 @@
 //!   class builds its table when its class statement ends (the declarative
 //!   scan, as SQLAlchemy's `__init_subclass__` does). Wrong arguments raise
 //!   what SQLAlchemy raises (`TypeError`, `sqlalchemy.exc.ArgumentError`).
+//! - Scripts do not enable it yet: their op readers read `sa.Column(...)`
+//!   from the call text plus argument values.
+//! - A Column keeps on the instance only what differs from its class's
+//!   attributes (`COLUMN_DEFAULTS`); [`attr`] reads as Python does.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -366,6 +373,11 @@ fn schema_class(it: &mut Interp, name: &str) -> Rc<Class> {
             init(it, &n, &me, args)?;
             Ok(Value::None)
         }));
+        if name == "Column" || name == "MappedColumn" {
+            drop(d);
+            column_defaults(&cls, name == "MappedColumn");
+            d = cls.dict.borrow_mut();
+        }
         if name == "ReadOnlyColumnCollection" {
             d.set_str("__getitem__", native_fn("__getitem__", |it, a| {
                 let (Some(Value::Instance(me)), Some(k)) = (a.pos.first(), a.pos.get(1)) else { return Ok(Value::None) };
@@ -435,16 +447,17 @@ fn inst(v: &Value) -> Option<&Rc<Instance>> {
     }
 }
 
+/// An attribute as Python reads it: the instance's, else its class's.
 fn attr(i: &Instance, name: &str) -> Value {
-    i.get(name).unwrap_or(Value::None)
+    i.get(name).or_else(|| i.class.dict.borrow().get_str(name).cloned()).unwrap_or(Value::None)
 }
 
 fn str_attr(i: &Instance, name: &str) -> Option<String> {
-    i.get(name).and_then(|v| v.as_str().map(str::to_string))
+    attr(i, name).as_str().map(str::to_string)
 }
 
 fn bool_attr(i: &Instance, name: &str) -> bool {
-    matches!(i.get(name), Some(Value::Bool(true)))
+    matches!(attr(i, name), Value::Bool(true))
 }
 
 /// Binds keyword arguments to the names a signature accepts: `allowed`
@@ -662,33 +675,104 @@ fn init_column(it: &mut Interp, class: &str, me: &Rc<Instance>, a: Args) -> R<()
             return Err(argument_error(it, format!("'SchemaItem' object, such as a 'Column' or a 'Constraint' expected, got {r}")));
         }
     }
-    me.set("name", name.clone());
-    me.set("key", a.kwarg("key").cloned().unwrap_or(name));
-    me.set("type", type_);
-    me.set("_explicit_nullable", Value::Bool(a.kwarg("nullable").is_some()));
-    let primary_key = a.kwarg("primary_key").map(|v| matches!(v, Value::Bool(true))).unwrap_or(false);
-    me.set("primary_key", Value::Bool(primary_key));
-    let nullable = match a.kwarg("nullable") {
-        Some(v) => v.clone(),
-        None => Value::Bool(!primary_key && identity.is_none()),
-    };
-    me.set("nullable", nullable);
-    for k in ["server_default", "default", "insert_default", "comment", "unique", "index", "sort_order"] {
-        me.set(k, a.kwarg(k).cloned().unwrap_or(Value::None));
+    // Only what differs from the class's defaults (`COLUMN_DEFAULTS`) is
+    // set on the instance: a model has thousands of columns.
+    let _ = mapped;
+    if !name.is_none() {
+        me.set("name", name.clone());
     }
-    me.set("autoincrement", a.kwarg("autoincrement").cloned().unwrap_or(Value::str("auto")));
-    me.set("foreign_keys", Value::list(fks.clone()));
-    for fk in &fks {
-        if let Some(f) = inst(fk) {
-            f.set("parent", Value::Instance(me.clone()));
+    match a.kwarg("key") {
+        Some(k) => me.set("key", k.clone()),
+        None if !name.is_none() => me.set("key", name),
+        None => {}
+    }
+    if !type_.is_none() {
+        me.set("type", type_);
+    }
+    if a.kwarg("nullable").is_some() {
+        me.set("_explicit_nullable", Value::Bool(true));
+    }
+    let primary_key = a.kwarg("primary_key").map(|v| matches!(v, Value::Bool(true))).unwrap_or(false);
+    if primary_key {
+        me.set("primary_key", Value::Bool(true));
+    }
+    match a.kwarg("nullable") {
+        Some(v) => me.set("nullable", v.clone()),
+        None if primary_key || !identity.is_none() => me.set("nullable", Value::Bool(false)),
+        None => {}
+    }
+    for k in ["server_default", "default", "insert_default", "comment", "unique", "index", "sort_order", "autoincrement"] {
+        if let Some(v) = a.kwarg(k) {
+            me.set(k, v.clone());
         }
     }
-    me.set("_extra_constraints", Value::list(constraints));
-    me.set("computed", computed);
-    me.set("identity", identity);
-    me.set("table", Value::None);
-    me.set("_mapped", Value::Bool(mapped));
+    if !fks.is_empty() {
+        me.set("foreign_keys", Value::list(fks.clone()));
+        for fk in &fks {
+            if let Some(f) = inst(fk) {
+                f.set("parent", Value::Instance(me.clone()));
+            }
+        }
+    }
+    if !constraints.is_empty() {
+        me.set("_extra_constraints", Value::list(constraints));
+    }
+    if !computed.is_none() {
+        me.set("computed", computed);
+    }
+    if !identity.is_none() {
+        me.set("identity", identity);
+    }
     Ok(())
+}
+
+/// The attributes of a `Column` that has not set them.
+const COLUMN_DEFAULTS: &[(&str, ColumnDefault)] = &[
+    ("name", ColumnDefault::None),
+    ("key", ColumnDefault::None),
+    ("type", ColumnDefault::None),
+    ("_explicit_nullable", ColumnDefault::False),
+    ("primary_key", ColumnDefault::False),
+    ("nullable", ColumnDefault::True),
+    ("server_default", ColumnDefault::None),
+    ("default", ColumnDefault::None),
+    ("insert_default", ColumnDefault::None),
+    ("comment", ColumnDefault::None),
+    ("unique", ColumnDefault::None),
+    ("index", ColumnDefault::None),
+    ("sort_order", ColumnDefault::None),
+    ("autoincrement", ColumnDefault::Auto),
+    ("foreign_keys", ColumnDefault::Empty),
+    ("_extra_constraints", ColumnDefault::Empty),
+    ("computed", ColumnDefault::None),
+    ("identity", ColumnDefault::None),
+    ("table", ColumnDefault::None),
+];
+
+#[derive(Clone, Copy)]
+enum ColumnDefault {
+    None,
+    False,
+    True,
+    Auto,
+    Empty,
+}
+
+fn column_defaults(cls: &Class, mapped: bool) {
+    let mut d = cls.dict.borrow_mut();
+    for (k, v) in COLUMN_DEFAULTS {
+        d.set_str(
+            k,
+            match v {
+                ColumnDefault::None => Value::None,
+                ColumnDefault::False => Value::Bool(false),
+                ColumnDefault::True => Value::Bool(true),
+                ColumnDefault::Auto => Value::str("auto"),
+                ColumnDefault::Empty => Value::tuple(vec![]),
+            },
+        );
+    }
+    d.set_str("_mapped", Value::Bool(mapped));
 }
 
 const TABLE_KW: &[&str] = &[
@@ -821,9 +905,9 @@ fn attach_index(t: &Rc<Instance>, ix: &Rc<Instance>) {
 }
 
 fn list_attr(i: &Instance, name: &str) -> Vec<Value> {
-    match i.get(name) {
-        Some(Value::List(l)) => l.borrow().clone(),
-        Some(Value::Tuple(t)) => t.to_vec(),
+    match attr(i, name) {
+        Value::List(l) => l.borrow().clone(),
+        Value::Tuple(t) => t.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -1717,7 +1801,7 @@ fn compile_func(k: &Construct) -> Result<String, SchemaError> {
         args.push(match a {
             Value::Str(s) => format!("'{}'", s.replace('\'', "''")),
             Value::Int(i) => i.to_string(),
-            Value::Instance(i) if i.get("text").is_none() && str_attr(i, "name").is_some() && i.get("type").is_some() => str_attr(i, "name").unwrap_or_default(),
+            Value::Instance(i) if (is_obj(a, "Column") || is_obj(a, "MappedColumn")) && str_attr(i, "name").is_some() => str_attr(i, "name").unwrap_or_default(),
             other => sql_text_of(other)?,
         });
     }
