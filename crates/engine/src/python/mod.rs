@@ -16,7 +16,9 @@ pub mod alembic;
 pub mod builtins;
 pub mod eval;
 mod format;
+mod orm;
 pub mod repr;
+mod result;
 mod sql_compiler;
 pub mod value;
 
