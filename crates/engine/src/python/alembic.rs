@@ -880,11 +880,74 @@ fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         let key = format!("get_columns\0{}", a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str()).unwrap_or(""));
         c3(key, it, &|it| get_columns(it, &h, a.clone()))
     }));
-    for m in ["get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint", "get_check_constraints", "get_view_names"] {
+    for m in ["get_unique_constraints", "get_pk_constraint"] {
+        let (h, c) = (host.clone(), cached.clone());
+        d.set_str(m, native_fn(m, move |it, a| {
+            let table = a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str().map(str::to_string));
+            let Some(table) = table else { return Err(it.type_error(format!("{m}() missing 1 required positional argument: 'table_name'"))) };
+            c(format!("{m}\0{table}"), it, &|it| reflected_constraints(it, &h, m, &table))
+        }));
+    }
+    for m in ["get_indexes", "get_foreign_keys", "get_check_constraints", "get_view_names"] {
         d.set_str(m, native_fn(m, move |it, _| Err(it.exc("NotImplementedError", format!("Inspector.{m}() is not supported by the playground yet")))));
     }
     drop(d);
     Value::Instance(Rc::new(Instance::new(cls)))
+}
+
+/// The database as `crate::reflect` reads it, through the running sink.
+struct SinkDatabase<'a>(&'a mut dyn OpSink);
+
+impl crate::db::Database for SinkDatabase<'_> {
+    fn execute(&mut self, _: &str) -> Result<(), crate::db::DbError> {
+        Err(crate::db::DbError::new("reflection does not write"))
+    }
+    fn query(&mut self, sql: &str) -> Result<QueryResult, crate::db::DbError> {
+        match self.0.query(sql) {
+            Ok(Some(r)) => Ok(r),
+            Ok(None) => Err(crate::db::DbError::new("no database in --sql mode")),
+            Err(e) => Err(crate::db::DbError::new(e.to_string())),
+        }
+    }
+}
+
+/// `Inspector.get_unique_constraints` / `get_pk_constraint` as SQLAlchemy's
+/// SQLite dialect answers them: `[{"name", "column_names"}]` /
+/// `{"constrained_columns", "name"}`.
+fn reflected_constraints(it: &mut Interp, h: &Rc<ScriptHost>, method: &str, table: &str) -> R<Value> {
+    let mut warnings = Vec::new();
+    let reflected = h.with_sink_do(it, |s| {
+        let mut db = SinkDatabase(s);
+        crate::reflect::reflect_table(&mut db, table, &mut warnings).map_err(|e| RuntimeError::Database { statement: String::new(), message: e.message, left_behind: Vec::new() })
+    });
+    let t = match reflected {
+        Ok(Some(t)) => t,
+        Ok(None) => return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", table)),
+        Err(e) => return Err(e),
+    };
+    let dict = |it: &mut Interp, entries: Vec<(&str, Value)>| -> R<Value> {
+        let mut d = Dict::new();
+        for (k, v) in entries {
+            let k = Value::str(k);
+            let hk = it.hash_key(&k)?;
+            d.insert(hk, k, v);
+        }
+        Ok(Value::dict(d))
+    };
+    let names = |cols: &[String]| Value::list(cols.iter().map(|c| Value::str(c)).collect());
+    let name = |n: &Option<crate::schema::Name>| n.as_ref().map(|n| Value::str(&n.value)).unwrap_or(Value::None);
+    if method == "get_pk_constraint" {
+        let (cols, n) = match &t.primary_key {
+            Some(pk) => (names(&pk.columns), name(&pk.name)),
+            None => (Value::list(Vec::new()), Value::None),
+        };
+        return dict(it, vec![("constrained_columns", cols), ("name", n)]);
+    }
+    let mut out = Vec::new();
+    for u in &t.unique_constraints {
+        out.push(dict(it, vec![("name", name(&u.name)), ("column_names", names(&u.columns))])?);
+    }
+    Ok(Value::list(out))
 }
 
 /// `Inspector.get_columns(table_name)` as SQLAlchemy's SQLite dialect
@@ -945,7 +1008,7 @@ fn get_columns(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
 
 /// An instance of `t`'s SQLAlchemy class, made by evaluating the type as
 /// Alembic renders it (`sa.VARCHAR(length=20)`): one spelling of each type.
-fn type_instance(it: &mut Interp, t: &crate::schema::SqlType) -> R<Value> {
+pub(super) fn type_instance(it: &mut Interp, t: &crate::schema::SqlType) -> R<Value> {
     const MODULE: &str = "_playground_reflected_type";
     let source = format!(
         "import sqlalchemy as sa\nfrom sqlalchemy.dialects import sqlite\nvalue = {}\n",

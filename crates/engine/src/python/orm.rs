@@ -388,6 +388,13 @@ fn processing(it: &mut Interp, t: &Value) -> R<Processing> {
     })
 }
 
+/// The Python enum class of a `sa.Enum(PyEnum)` type.
+fn enum_class(t: &Value) -> Option<Value> {
+    let Value::Instance(i) = t else { return None };
+    let c = construct_of(i)?;
+    c.args.pos.iter().find(|v| matches!(v, Value::Class(k) if k.mro_all().any(|b| b.name == "Enum" && b.module == "enum"))).cloned()
+}
+
 /// A project `TypeDecorator` instance (made from the class when given one)
 /// when it defines `method` itself.
 fn decorator_with(it: &mut Interp, t: &Value, method: &str) -> R<Option<Value>> {
@@ -450,7 +457,11 @@ fn result_value(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
         },
         Processing::Identity => v,
         Processing::Enum if v.is_none() => v,
-        Processing::Enum => return Err(not_supported(it, "reading an Enum value through the ORM")),
+        // `sa.Enum(PyEnum)`: the member of that name; `sa.Enum("a", "b")`: the string
+        Processing::Enum => match enum_class(t) {
+            Some(cls) => it.getitem(&cls, v)?,
+            None => v,
+        },
         Processing::Unsupported(_) if v.is_none() => v,
         Processing::Unsupported(name) => return Err(not_supported(it, format!("reading a {name} value through the ORM"))),
     };
@@ -1440,6 +1451,87 @@ fn new_session(it: &mut Interp, host: &Rc<ScriptHost>, a: &Args) -> R<Value> {
     Ok(Value::Instance(Rc::new(inst)))
 }
 
+// ----- reflection --------------------------------------------------------------------
+
+/// The `Table` SQLAlchemy reflects for `name` from the database: its name
+/// and one `Column(name, type, primary_key=...)` per column, in order.
+fn reflected_table(it: &mut Interp, host: &Rc<ScriptHost>, name: &str, metadata: Value) -> R<Value> {
+    let sql = format!("PRAGMA main.table_info({})", crate::ddl::quote_identifier(name));
+    let r = match host.with_sink_do(it, |s| s.query(&sql))? {
+        Some(r) => r,
+        None => return Err(it.exc("NotImplementedError", "reflecting a table needs a database; it cannot run in --sql mode")),
+    };
+    if r.rows.is_empty() {
+        return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", name));
+    }
+    let base = sa_base_class(it);
+    let mut args = vec![Value::str(name), metadata];
+    for i in 0..r.rows.len() {
+        let col = r.get(i, "name").as_str().unwrap_or("").to_string();
+        let declared = r.get(i, "type").as_str().unwrap_or("").to_uppercase();
+        let (t, _) = crate::reflect::resolve_type_affinity(&declared);
+        let type_ = super::alembic::type_instance(it, &t)?;
+        let pk = r.get(i, "pk").as_i64().unwrap_or(0) > 0;
+        let cargs = Args { pos: vec![Value::str(&col), type_], kw: vec![("primary_key".into(), Value::Bool(pk))] };
+        args.push(opaque_of(&base, Construct { path: "sqlalchemy.Column".into(), site: None, args: cargs, parent: None }));
+    }
+    Ok(opaque_of(&base, Construct { path: "sqlalchemy.Table".into(), site: None, args: Args::new(args), parent: None }))
+}
+
+/// `sa.MetaData()` with `reflect(bind, only=None)` filling `tables`.
+fn metadata_class(it: &mut Interp, module: &str, host: &Rc<ScriptHost>) -> Rc<Class> {
+    let base = sa_base_class(it);
+    let bases = vec![base.clone()];
+    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
+    let cls = Rc::new(Class {
+        name: "MetaData".into(),
+        qualname: "MetaData".into(),
+        module: module.to_string(),
+        bases,
+        mro,
+        dict: RefCell::new(Dict::new()),
+        builtin: BuiltinType::Object,
+        subclass_hook: None,
+    });
+    let init = base.dict.borrow().get_str("__init__").cloned().unwrap_or(Value::None);
+    let mut d = cls.dict.borrow_mut();
+    d.set_str("__init__", native_fn("__init__", move |it, a| {
+        it.call(&init, a.clone())?;
+        if let Some(Value::Instance(me)) = a.pos.first() {
+            me.set("tables", Value::dict(Dict::new()));
+        }
+        Ok(Value::None)
+    }));
+    let h = host.clone();
+    d.set_str("reflect", native_fn("reflect", move |it, a| {
+        let me = a.pos.first().cloned().unwrap_or(Value::None);
+        let bind = a.pos.get(1).cloned().or_else(|| a.kwarg("bind").cloned());
+        if !matches!(bind, Some(Value::Instance(ref i)) if matches!(i.class.name.as_str(), "Connection" | "Engine")) {
+            return Err(not_supported(it, "MetaData.reflect() of something other than the migration's connection"));
+        }
+        for (k, v) in &a.kw {
+            if k != "bind" && !(k == "only" && v.is_none()) && !(k == "views" && matches!(v, Value::Bool(false))) {
+                return Err(not_supported(it, format!("MetaData.reflect({k}=...)")));
+            }
+        }
+        let r = h.with_sink_do(it, |s| s.query("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name"))?;
+        let Some(r) = r else { return Err(it.exc("NotImplementedError", "reflecting tables needs a database; it cannot run in --sql mode")) };
+        let names: Vec<String> = r.rows.iter().filter_map(|row| row.first().and_then(|v| v.as_str().map(str::to_string))).collect();
+        let tables = it.getattr(&me, "tables")?;
+        for name in names {
+            let t = reflected_table(it, &h, &name, me.clone())?;
+            let key = Value::str(&name);
+            let hk = it.hash_key(&key)?;
+            if let Value::Dict(d) = &tables {
+                d.borrow_mut().insert(hk, key, t);
+            }
+        }
+        Ok(Value::None)
+    }));
+    drop(d);
+    cls
+}
+
 /// The ORM names of the SQLAlchemy modules, when `attr` is one.
 pub(super) fn sa_attr(it: &mut Interp, module: &str, attr: &str, host: &Rc<ScriptHost>) -> Option<Value> {
     let orm = module == "sqlalchemy.orm" || module == "sqlalchemy.orm.session" || module.starts_with("sqlalchemy.ext.declarative");
@@ -1460,6 +1552,15 @@ pub(super) fn sa_attr(it: &mut Interp, module: &str, attr: &str, host: &Rc<Scrip
             }
             let v = Value::Class(declarative_base_class(it, "DeclarativeBase", "sqlalchemy.orm.decl_api"));
             it.builtins.set(key, v.clone());
+            Some(v)
+        }
+        "MetaData" if matches!(module, "sqlalchemy" | "sqlalchemy.schema" | "sqlalchemy.sql.schema") => {
+            let key = format!("__sa_metadata__{module}");
+            if let Some(v) = it.builtins.get(&key) {
+                return Some(v);
+            }
+            let v = Value::Class(metadata_class(it, module, host));
+            it.builtins.set(&key, v.clone());
             Some(v)
         }
         "Session" if orm => {
