@@ -29,6 +29,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 FIXTURES = os.path.join(ROOT, "crates", "engine", "tests", "fixtures")
 SESSIONS = os.path.join(ROOT, "tests", "differential", "sessions")
+sys.path.insert(0, os.path.join(ROOT, "tests", "differential"))
+from sessions import read_steps  # noqa: E402  (the one reader of session files)
 
 
 def conformance_dirs() -> list[str]:
@@ -53,29 +55,6 @@ def py_under(*dirs: str) -> list[str]:
 def read(path: str) -> str:
     with open(path, encoding="utf-8", errors="replace") as f:
         return f.read()
-
-
-def session_steps(text: str) -> list[tuple[str, str, str]]:
-    """[("write", path, body) | ("cmd", line, "") | ("sql", stmt, "")] of a session file."""
-    steps, lines, i = [], text.splitlines(), 0
-    while i < len(lines):
-        line = lines[i].strip()
-        i += 1
-        if not line or line.startswith("#"):
-            continue
-        m = re.fullmatch(r"write\s+(\S+)\s*<<\s*EOF", line)
-        if m:
-            body = []
-            while i < len(lines) and lines[i] != "EOF":
-                body.append(lines[i])
-                i += 1
-            i += 1
-            steps.append(("write", m.group(1), "\n".join(body) + "\n"))
-        elif line.startswith("sql "):
-            steps.append(("sql", line[4:], ""))
-        else:
-            steps.append(("cmd", line, ""))
-    return steps
 
 
 def cases() -> list[tuple[list[str], list[str]]]:
@@ -128,7 +107,7 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     out_dir = sys.argv[1]
-    seeds: dict[str, list[str]] = {t: [] for t in ("models", "script", "args", "revspec", "session")}
+    seeds: dict[str, list[str | bytes]] = {t: [] for t in ("models", "script", "args", "revspec", "session")}
     scenarios = conformance_dirs()
     for scen in scenarios:
         seeds["models"] += [read(p) for p in models_of(scen)]
@@ -139,13 +118,12 @@ def main() -> int:
     for path in session_files:
         text = read(path)
         seeds["session"].append(text)
-        for kind, a, body in session_steps(text):
+        for kind, value in read_steps(text, path):
             if kind == "cmd":
-                seeds["args"].append(a)
-            elif kind == "write" and a.startswith("versions/"):
-                seeds["script"].append(body)
+                seeds["args"].append(value)
             elif kind == "write":
-                seeds["models"].append(body)
+                name, body = value
+                seeds["script" if name.startswith("versions/") else "models"].append(body)
     seeds["session"] += [scenario_session(s) for s in scenarios]
     for graph, cmds in cases():
         specs = {s for c in cmds for s in specs_of(c)} | set(EXTRA_SPECS[:6])
@@ -159,14 +137,14 @@ def main() -> int:
     for line in list(seeds["args"]):
         try:
             seeds["args"].append("\0".join(shlex.split(line)))
-        except ValueError:
+        except (ValueError, TypeError):
             pass
     total = 0
     for target, items in seeds.items():
         d = os.path.join(out_dir, target)
         os.makedirs(d, exist_ok=True)
         for text in dict.fromkeys(items):
-            data = text.encode("utf-8")
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
             with open(os.path.join(d, hashlib.sha1(data).hexdigest()), "wb") as f:
                 f.write(data)
         total += len(set(items))

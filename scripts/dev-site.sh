@@ -3,13 +3,21 @@
 # Trunk's release pipeline: debug wasm + wasm-bindgen into target/dev-site/
 # (same files and CSP as the Trunk build). The e2e tests run against it with
 # `E2E_DIST=target/dev-site scripts/e2e.sh --no-build`.
+# With --names: the release wasm with its function names kept (wasm-bindgen
+# --keep-debug, no wasm-opt), for CPU profiles that name Rust functions
+# (www/profile-page.mjs); its speed is close to the release site's.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 OUT=target/dev-site
 PROFILE=debug
-if [ "${1:-}" = "--release" ]; then
+KEEP=()
+if [ "${1:-}" = "--names" ]; then
+    PROFILE=wasm-release
+    KEEP=(--keep-debug)
+    cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features --lib
+elif [ "${1:-}" = "--release" ]; then
     # Trunk's release settings (index.html): the wasm-release profile, wasm-opt -Oz.
     PROFILE=wasm-release
     cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features --lib
@@ -18,8 +26,8 @@ else
 fi
 node www/build.mjs
 rm -rf "$OUT" && mkdir -p "$OUT"
-wasm-bindgen --target web --no-typescript --out-dir "$OUT" "target/wasm32-unknown-unknown/$PROFILE/alembic_playground.wasm"
-if [ "$PROFILE" = wasm-release ]; then
+wasm-bindgen --target web --no-typescript "${KEEP[@]}" --out-dir "$OUT" "target/wasm32-unknown-unknown/$PROFILE/alembic_playground.wasm"
+if [ "$PROFILE" = wasm-release ] && [ ${#KEEP[@]} = 0 ]; then
     wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
         --enable-mutable-globals --enable-multivalue -o "$OUT/alembic_playground_bg.wasm" "$OUT/alembic_playground_bg.wasm"
 fi

@@ -116,17 +116,31 @@ fn unsupported_column_type_is_named_with_its_position() {
 }
 
 #[test]
-fn refused_construct_is_named_with_its_position() {
-    // a loop that defines classes: the playground refuses it (exit 1) rather
-    // than skip it and autogenerate drop_table for its tables
-    let models = format!("{MODELS}\nfor n in (\"a\", \"b\"):\n    pass\n");
+fn module_level_loop_of_classes_is_evaluated() {
+    // Python runs the loop: each class it defines maps a table, as in Alembic
+    let models = format!(
+        "{MODELS}\nfor n in (\"a\", \"b\"):\n    class T(Base):\n        __tablename__ = f\"t_{{n}}\"\n        id = Column(Integer, primary_key=True)\n"
+    );
+    let mut p = Project::new(Some(&models));
+    let out = p.run("revision --autogenerate -m x");
+    assert_eq!(out.exit_code, 0, "{}", out.stderr);
+    for t in ["tag", "t_a", "t_b"] {
+        let line = format!("INFO  [alembic.autogenerate.compare.tables] Detected added table '{t}'\n");
+        assert!(out.stderr.contains(&line), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn what_the_playground_cannot_do_is_an_error_with_its_position() {
+    // files are out of reach: the exception ends the import as a traceback would
+    let models = format!("{MODELS}\nwith open(\"x\") as f:\n    pass\n");
     let mut p = Project::new(Some(&models));
     let out = p.run("revision --autogenerate -m x");
     assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
     assert_eq!(
         errors(&out),
-        "models.py could not be interpreted; fix these and run again:\n\
-         models.py:13:1: error: a module-level `for` loop: not evaluated by the playground (refused rather than skipped)\n"
+        "Traceback (most recent call last):\n  File \"models.py\", line 13, column 6\n\
+         OSError: files cannot be opened by code the playground evaluates\n"
     );
 }
 
@@ -139,8 +153,9 @@ fn unmapped_class_is_reported_with_its_position() {
     assert_eq!(out.exit_code, 1);
     assert_eq!(
         errors(&out),
-        "models.py could not be interpreted; fix these and run again:\n\
-         models.py:7:7: error: class `Tag` has no __tablename__ and no mapped parent: SQLAlchemy cannot map it; class skipped\n"
+        "Traceback (most recent call last):\n  File \"models.py\", line 7, column 1\n\
+         sqlalchemy.exc.InvalidRequestError: Class <class 'models.Tag'> does not have a __table__ or __tablename__ specified \
+         and does not inherit from an existing table-mapped class.\n"
     );
 }
 

@@ -152,13 +152,13 @@ fn check_script(label: &str, source: &str) -> Result<(), String> {
         Ok(s) => {
             // what a re-render of the parsed script starts from
             let header = no_panic(label, source, || engine::script::script_header(&s, source))?;
-            if let (Ok(up), Ok(down)) = (&s.upgrade, &s.downgrade) {
+            if let (Ok(up), Ok(down)) = (s.upgrade(), s.downgrade()) {
                 no_panic(label, source, || engine::render::render_script(&header, up, down))?;
             }
-            if let Err(d) = &s.upgrade {
+            if let Err(d) = s.upgrade() {
                 check_diagnostic(label, d, source)?;
             }
-            if let Err(d) = &s.downgrade {
+            if let Err(d) = s.downgrade() {
                 check_diagnostic(label, d, source)?;
             }
             Ok(())

@@ -142,7 +142,7 @@ fn run_scenario(dir: &Path) -> usize {
                     to: script.revision.clone(),
                 },
             };
-            let ops = &script.upgrade.as_ref().unwrap().ops;
+            let ops = &script.upgrade().as_ref().unwrap().ops;
             Some(runtime::run_step(&mut db, ops, &[update]))
         } else {
             match heads.first() {
@@ -156,7 +156,7 @@ fn run_scenario(dir: &Path) -> usize {
                             to: d.clone(),
                         },
                     };
-                    let ops = &script.downgrade.as_ref().unwrap().ops;
+                    let ops = &script.downgrade().as_ref().unwrap().ops;
                     Some(runtime::run_step(&mut db, ops, &[update]))
                 }
             }
@@ -224,7 +224,7 @@ fn offline_upgrade(scripts: &[Script]) -> (i64, String) {
             }
         };
         if let Err(e) =
-            runtime::offline_step_into(&s.upgrade.as_ref().unwrap().ops, &[update], &mut out)
+            runtime::offline_step_into(&s.upgrade().as_ref().unwrap().ops, &[update], &mut out)
         {
             out.push_str(&format!("FAILED: {e}\n"));
             return (255, out);

@@ -85,10 +85,10 @@ pub fn script(data: &[u8]) {
     match engine::script::parse_script("r0001_x.py", source) {
         Err(e) => check_diagnostic("script", &e.diagnostic, source),
         Ok(s) => {
-            if let Err(d) = &s.upgrade {
+            if let Err(d) = s.upgrade() {
                 check_diagnostic("upgrade()", d, source);
             }
-            if let Err(d) = &s.downgrade {
+            if let Err(d) = s.downgrade() {
                 check_diagnostic("downgrade()", d, source);
             }
         }

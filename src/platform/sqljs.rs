@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use engine::command::script_directory::ScriptCache;
 use engine::command::Host;
 use engine::db::{Database, DbError, QueryResult, Value};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -256,11 +257,27 @@ pub struct BrowserHost {
     /// `versions/<file name>` → text.
     pub versions: BTreeMap<String, String>,
     pub db: SqlJsDatabase,
+    /// The revision files as loaded, kept between commands (the page stays
+    /// open): commands and the page's analysis share the module objects.
+    pub scripts: ScriptCache,
+}
+
+impl BrowserHost {
+    /// No files yet, over `db`.
+    pub fn new(db: SqlJsDatabase) -> BrowserHost {
+        // the scripts import what `Host::module_loader` finds: no project module in the page
+        let loader: std::rc::Rc<dyn engine::python::ModuleLoader> = std::rc::Rc::new(engine::python::NoModules);
+        BrowserHost { models: String::new(), versions: BTreeMap::new(), db, scripts: ScriptCache::new(loader) }
+    }
 }
 
 impl Host for BrowserHost {
     fn read_models(&self) -> Result<String, String> {
         Ok(self.models.clone())
+    }
+
+    fn script_cache(&mut self) -> Option<&mut ScriptCache> {
+        Some(&mut self.scripts)
     }
 
     /// The files directly in `versions/` (a subfolder's are not read, as in Alembic).

@@ -152,133 +152,43 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     };
 
     // Callbacks: each goes to the bridge, which reports back as actions.
-    let on_command = {
+    // Made once per playground (the bridge and the dispatcher never change),
+    // so a child whose data did not change compares equal and is not
+    // rendered again: a new callback each render would re-render every
+    // view (the ER diagram included) on every keystroke.
+    let handlers = use_memo((), {
         let b = b.clone();
-        Callback::from(move |line: String| {
-            let _ = bridge::with(&b, |b| b.run_command(&line));
-        })
-    };
-    let on_undo = {
-        let b = b.clone();
-        Callback::from(move |()| {
-            let _ = bridge::with(&b, |b| b.undo());
-        })
-    };
-    let on_edit = {
-        let b = b.clone();
-        Callback::from(move |(path, text): (String, String)| {
-            let _ = bridge::with(&b, |b| b.edit_file(&path, &text));
-        })
-    };
-    let on_open = {
         let dispatcher = store.dispatcher();
-        Callback::from(move |path: String| dispatcher.dispatch(Action::OpenFile(path)))
-    };
-    let on_clear = {
-        let dispatcher = store.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::ClearLog))
-    };
-    let on_example = {
+        move |_| Handlers::new(b, dispatcher)
+    });
+    let Handlers {
+        on_command,
+        on_undo,
+        on_edit,
+        on_open,
+        on_clear,
+        on_example,
+        on_autogenerate,
+        on_chain,
+        on_select_table,
+        on_row_intent,
+        on_compare,
+        on_timeline,
+        on_step_start,
+        on_step_intent,
+        on_permalink,
+        on_analyse,
+        on_close_permalink,
+        on_dismiss,
+    } = (*handlers).clone();
+    let on_step = use_callback(store.example.clone(), {
         let b = b.clone();
-        Callback::from(move |id: String| {
-            let _ = bridge::with(&b, |b| b.load_example(&id));
-        })
-    };
-    let on_step = {
-        let b = b.clone();
-        let example = store.example.clone();
-        Callback::from(move |index: usize| {
-            if let Some((id, _)) = &example {
+        move |index: usize, example: &Option<(String, usize)>| {
+            if let Some((id, _)) = example {
                 let _ = bridge::with(&b, |b| b.run_step(id, index));
             }
-        })
-    };
-    let on_autogenerate = {
-        let on_command = on_command.clone();
-        Callback::from(move |message: String| on_command.emit(format!("revision --autogenerate -m {}", quote(&message))))
-    };
-    let on_chain = {
-        let b = b.clone();
-        let dispatcher = store.dispatcher();
-        Callback::from(move |intent: ChainIntent| {
-            if let Ok(Err(e)) = bridge::with(&b, |b| b.chain_intent(intent)) {
-                dispatcher.dispatch(Action::Note { text: e, error: true });
-            }
-        })
-    };
-    let on_select_table = {
-        let b = b.clone();
-        Callback::from(move |name: String| {
-            let _ = bridge::with(&b, |b| b.select_table(Some(name)));
-        })
-    };
-    let on_row_intent = {
-        let b = b.clone();
-        let dispatcher = store.dispatcher();
-        Callback::from(move |intent: RowIntent| {
-            if let Ok(Err(e)) = bridge::with(&b, |b| b.row_intent(intent)) {
-                dispatcher.dispatch(Action::Note { text: e, error: true });
-            }
-        })
-    };
-    let on_compare = {
-        let b = b.clone();
-        Callback::from(move |(from, to): (Option<String>, Option<String>)| {
-            let _ = bridge::with(&b, |b| b.compare(from, to));
-        })
-    };
-    let on_timeline = {
-        let b = b.clone();
-        Callback::from(move |at: Option<String>| {
-            let _ = bridge::with(&b, |b| b.timeline(at));
-        })
-    };
-    let on_step_start = {
-        let b = b.clone();
-        let dispatcher = store.dispatcher();
-        Callback::from(move |upgrade: bool| {
-            if let Ok(Err(e)) = bridge::with(&b, |b| b.step_start(upgrade)) {
-                dispatcher.dispatch(Action::Note { text: e, error: true });
-            }
-        })
-    };
-    let on_step_intent = {
-        let b = b.clone();
-        Callback::from(move |intent: StepIntent| {
-            let _ = bridge::with(&b, |b| b.step_intent(intent));
-        })
-    };
-    let on_permalink = {
-        let b = b.clone();
-        let dispatcher = store.dispatcher();
-        Callback::from(move |()| {
-            let Ok(files) = bridge::with(&b, |b| b.files()) else { return };
-            let dispatcher = dispatcher.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                match bindings::permalink_url(&files).await {
-                    Ok(url) => {
-                        let copied = bindings::copy_to_clipboard(&url).await;
-                        dispatcher.dispatch(Action::Permalink(Some(Permalink { url, copied })));
-                    }
-                    Err(e) => dispatcher.dispatch(Action::Note { text: e, error: true }),
-                }
-            });
-        })
-    };
-    let on_analyse = {
-        let b = b.clone();
-        Callback::from(move |()| {
-            let _ = bridge::with(&b, |b| b.analyse_models_now());
-        })
-    };
-    let on_close_permalink = {
-        let dispatcher = store.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Permalink(None)))
-    };
-    let on_dismiss = {
-        let dispatcher = store.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Notice(None)))
-    };
+        }
+    });
 
     // Keyboard shortcuts for the main actions (Alt+key, so editors keep theirs).
     let onkeydown = {
@@ -422,6 +332,114 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                 </section>
             </main>
         </div>
+    }
+}
+
+/// The root component's callbacks: each goes to the bridge (which reports
+/// back as actions) or dispatches an action.
+#[derive(Clone)]
+struct Handlers {
+    on_command: Callback<String>,
+    on_undo: Callback<()>,
+    on_edit: Callback<(String, String)>,
+    on_open: Callback<String>,
+    on_clear: Callback<()>,
+    on_example: Callback<String>,
+    on_autogenerate: Callback<String>,
+    on_chain: Callback<ChainIntent>,
+    on_select_table: Callback<String>,
+    on_row_intent: Callback<RowIntent>,
+    on_compare: Callback<(Option<String>, Option<String>)>,
+    on_timeline: Callback<Option<String>>,
+    on_step_start: Callback<bool>,
+    on_step_intent: Callback<StepIntent>,
+    on_permalink: Callback<()>,
+    on_analyse: Callback<()>,
+    on_close_permalink: Callback<()>,
+    on_dismiss: Callback<()>,
+}
+
+impl Handlers {
+    fn new(b: Shared, dispatcher: UseReducerDispatcher<State>) -> Self {
+        let on_command = {
+            let b = b.clone();
+            Callback::from(move |line: String| {
+                let _ = bridge::with(&b, |b| b.run_command(&line));
+            })
+        };
+        let on_autogenerate = {
+            let on_command = on_command.clone();
+            Callback::from(move |message: String| on_command.emit(format!("revision --autogenerate -m {}", quote(&message))))
+        };
+        let on_permalink = {
+            let b = b.clone();
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |()| {
+                let Ok(files) = bridge::with(&b, |b| b.files()) else { return };
+                let dispatcher = dispatcher.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match bindings::permalink_url(&files).await {
+                        Ok(url) => {
+                            let copied = bindings::copy_to_clipboard(&url).await;
+                            dispatcher.dispatch(Action::Permalink(Some(Permalink { url, copied })));
+                        }
+                        Err(e) => dispatcher.dispatch(Action::Note { text: e, error: true }),
+                    }
+                });
+            })
+        };
+        /// A callback that hands its argument to a bridge method.
+        fn to_bridge<T: 'static>(b: &Shared, f: impl Fn(&mut Bridge, T) + 'static) -> Callback<T> {
+            let b = b.clone();
+            Callback::from(move |arg: T| {
+                let _ = bridge::with(&b, |b| f(b, arg));
+            })
+        }
+        /// Like [`to_bridge`] for a method that may refuse: its message goes to the log.
+        fn to_bridge_or_note<T: 'static>(
+            b: &Shared,
+            dispatcher: &UseReducerDispatcher<State>,
+            f: impl Fn(&mut Bridge, T) -> Result<(), String> + 'static,
+        ) -> Callback<T> {
+            let b = b.clone();
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |arg: T| {
+                if let Ok(Err(e)) = bridge::with(&b, |b| f(b, arg)) {
+                    dispatcher.dispatch(Action::Note { text: e, error: true });
+                }
+            })
+        }
+        /// A callback that dispatches the action it makes of its argument.
+        fn to_store<T: 'static>(dispatcher: &UseReducerDispatcher<State>, f: impl Fn(T) -> Action + 'static) -> Callback<T> {
+            let dispatcher = dispatcher.clone();
+            Callback::from(move |arg: T| dispatcher.dispatch(f(arg)))
+        }
+        Handlers {
+            on_undo: to_bridge(&b, |b, ()| {
+                b.undo();
+            }),
+            on_edit: to_bridge(&b, |b, (path, text): (String, String)| {
+                let _ = b.edit_file(&path, &text);
+            }),
+            on_open: to_store(&dispatcher, Action::OpenFile),
+            on_clear: to_store(&dispatcher, |()| Action::ClearLog),
+            on_example: to_bridge(&b, |b, id: String| {
+                let _ = b.load_example(&id);
+            }),
+            on_chain: to_bridge_or_note(&b, &dispatcher, |b, intent| b.chain_intent(intent)),
+            on_select_table: to_bridge(&b, |b, name| b.select_table(Some(name))),
+            on_row_intent: to_bridge_or_note(&b, &dispatcher, |b, intent| b.row_intent(intent)),
+            on_compare: to_bridge(&b, |b, (from, to)| b.compare(from, to)),
+            on_timeline: to_bridge(&b, |b, at| b.timeline(at)),
+            on_step_start: to_bridge_or_note(&b, &dispatcher, |b, upgrade| b.step_start(upgrade)),
+            on_step_intent: to_bridge(&b, |b, intent| b.step_intent(intent)),
+            on_analyse: to_bridge(&b, |b, ()| b.analyse_models_now()),
+            on_close_permalink: to_store(&dispatcher, |()| Action::Permalink(None)),
+            on_dismiss: to_store(&dispatcher, |()| Action::Notice(None)),
+            on_command,
+            on_autogenerate,
+            on_permalink,
+        }
     }
 }
 

@@ -49,7 +49,7 @@ const ROWS_LIMIT: usize = 200;
 pub const UNDO_LIMIT: usize = 50;
 /// Typing pauses this long before diagnostics and the live autogenerate run,
 /// unless the last analysis took at most [`INSTANT_ANALYSIS_MS`]: then it
-/// runs in a microtask of the keystroke's task, so the pane follows every key.
+/// runs at once, in the keystroke's task, so the pane follows every key.
 const ANALYSIS_DELAY_MS: u32 = 120;
 const INSTANT_ANALYSIS_MS: f64 = 40.0;
 /// A project with more scripts than this to load is loaded in slices of
@@ -101,6 +101,8 @@ pub struct Bridge {
     sql_log: Vec<SqlEntry>,
     /// The live schema as autogenerate reflects it; `None`: re-read.
     reflected: Option<Result<MetaData, String>>,
+    /// The `alembic_version` rows; `None`: re-read (with `reflected`).
+    current: Option<Vec<String>>,
     /// Chain heads, for "is the database at head".
     heads: Vec<String>,
     /// Each script of `versions/` as last loaded, with the text it was loaded from.
@@ -145,15 +147,17 @@ impl Bridge {
         dispatch: Rc<dyn Fn(Action)>,
     ) -> Result<Shared, DbError> {
         let db = SqlJsDatabase::open(module.clone())?;
+        let host = BrowserHost::new(db);
         let bridge = Rc::new(RefCell::new(Bridge {
             module,
             selected_table: None,
             chain: project::Chain::default(),
             stepping: None,
-            host: BrowserHost { models: String::new(), versions: BTreeMap::new(), db },
+            host,
             undo: Vec::new(),
             sql_log: Vec::new(),
             reflected: None,
+            current: None,
             heads: Vec::new(),
             loaded: BTreeMap::new(),
             last_analysis_ms: 0.0,
@@ -335,6 +339,14 @@ impl Bridge {
         output
     }
 
+    /// The `alembic_version` rows (read once per database change).
+    fn current_versions(&mut self) -> Vec<String> {
+        if self.current.is_none() {
+            self.current = Some(inspect::alembic_versions(&mut self.host.db).unwrap_or_default());
+        }
+        self.current.clone().unwrap_or_default()
+    }
+
     /// The live schema (reflected once per database change).
     fn live_schema(&mut self) -> Option<MetaData> {
         if self.reflected.is_none() {
@@ -381,7 +393,7 @@ impl Bridge {
         };
         let before = self.snapshot(&format!("squash {}", ids.len()), false).map_err(|e| e.message)?;
         let label = before.label.clone();
-        let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        let current = self.current_versions();
         let mut ok = true;
         if current.iter().any(|c| ids.contains(c)) {
             ok = self.run_quietly(&format!("downgrade {parent}"));
@@ -419,9 +431,9 @@ impl Bridge {
     /// Starts stepping through the next `upgrade +1` (or `downgrade -1`)
     /// an operation at a time. The whole step-through is one undo step.
     pub fn step_start(&mut self, upgrade: bool) -> Result<(), String> {
-        let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        let current = self.current_versions();
         let versions: Vec<(String, String)> = self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let plan = project::next_step(&self.host.models, &versions, &current, upgrade)?;
+        let plan = project::next_step_with(&self.host.models, &versions, &current, upgrade, &mut self.host.scripts)?;
         let label = format!("step through {}", plan.description);
         let before = self.snapshot(&label, false).map_err(|e| e.message)?;
         let image = before.database.clone();
@@ -586,7 +598,9 @@ impl Bridge {
     /// The schema after upgrading a scratch database to `rev` (`None`: base).
     fn schema_at(&self, rev: Option<&str>) -> Result<MetaData, String> {
         let db = SqlJsDatabase::open(self.module.clone()).map_err(|e| e.message)?;
-        let mut scratch = BrowserHost { models: self.host.models.clone(), versions: self.host.versions.clone(), db };
+        let mut scratch = BrowserHost::new(db);
+        scratch.models = self.host.models.clone();
+        scratch.versions = self.host.versions.clone();
         if let Some(rev) = rev {
             let output = command::run_line(&mut scratch, &format!("upgrade {}", crate::ui::cmdline::quote(rev)));
             if !output.ok() {
@@ -769,8 +783,9 @@ impl Bridge {
     fn after_database_change(&mut self) {
         let start = now_ms();
         self.reflected = None;
+        self.current = None;
         let schema = inspect::inspect(&mut self.host.db).map_err(|e| e.message);
-        let versions = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        let versions = self.current_versions();
         self.emit(Action::DatabaseRead(DbView { schema, versions: versions.clone() }));
         if let Some(md) = self.live_schema() {
             self.emit(Action::LiveSchema(user_schema(md)));
@@ -819,14 +834,10 @@ impl Bridge {
         let me = self.me.clone();
         if self.last_analysis_ms <= INSTANT_ANALYSIS_MS {
             // Cheap enough to follow the key before the browser renders the
-            // frame: a microtask, so the editor's own update (which called
-            // here) is over before the views, the editor's included, change.
-            self.analysis = None;
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Some(bridge) = me.upgrade() {
-                    let _ = with(&bridge, |b| b.analyse_now());
-                }
-            });
+            // frame: now, so the edit and its analysis reach the store
+            // together and the views render once (in Yew's microtask, after
+            // the editor's own update, which called here, is over).
+            self.analyse_now();
             return;
         }
         self.analysis = Some(Timeout::new(ANALYSIS_DELAY_MS, move || {
@@ -848,6 +859,7 @@ impl Bridge {
         if self.dirty.is_empty() {
             return;
         }
+        self.host.scripts.renew_if_worn();
         let start = now_ms();
         let mut problems = BTreeMap::new();
         let pending: Vec<String> = self.dirty.iter().filter(|p| p.starts_with("versions/")).cloned().collect();
@@ -879,7 +891,8 @@ impl Bridge {
             let script = match self.loaded.get(name) {
                 Some((loaded_text, script)) if loaded_text == text => script.clone(),
                 _ => {
-                    let script = project::load_script(name, text);
+                    // the scripts the commands run: the same loader and module objects
+                    let script = project::load_script(&mut self.host.scripts, name, text);
                     self.loaded.insert(name.to_string(), (text.clone(), script.clone()));
                     script
                 }
@@ -902,6 +915,7 @@ impl Bridge {
         if scripts_changed || self.heads.is_empty() {
             let versions = &self.host.versions;
             self.loaded.retain(|name, _| versions.contains_key(name));
+            self.host.scripts.retain(|name| versions.contains_key(name));
             let chain =
                 project::chain_of(self.loaded.iter().filter(|(name, _)| project::is_script_file(name)).map(|(_, (_, s))| s));
             self.heads = chain.heads.clone();
@@ -913,7 +927,7 @@ impl Bridge {
                 }
             }
             self.chain = chain;
-            let current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+            let current = self.current_versions();
             self.emit_chain(&current);
         }
         if dirty.contains(MODELS) {
@@ -957,7 +971,7 @@ impl Bridge {
             .iter()
             .find(|p| p.error)
             .map(|p| format!("models.py:{}:{}: {}", p.line, p.column, p.message));
-        let mut current = inspect::alembic_versions(&mut self.host.db).unwrap_or_default();
+        let mut current = self.current_versions();
         current.sort();
         let mut heads = self.heads.clone();
         heads.sort();

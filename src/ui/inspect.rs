@@ -96,46 +96,127 @@ fn int(result: &QueryResult, row: usize, column: &str) -> i64 {
     }
 }
 
+/// The user tables of `sqlite_master AS m` (`sqlite_*` left out), for the
+/// table-valued PRAGMA joins below.
+const USER_TABLES_WHERE: &str = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+
+/// How many tables one `count(*)` statement counts (SQLite's default limit
+/// on the terms of a compound SELECT is 500).
+const COUNTS_PER_STATEMENT: usize = 400;
+
 /// Reads every table's columns, indexes, foreign keys, unique constraints and row count.
+///
+/// A fixed number of statements whatever the number of tables: each PRAGMA
+/// is read for all tables at once through its table-valued function
+/// (`pragma_table_info(name)` joined with `sqlite_master`), and the row
+/// counts in compound SELECTs. Through sql.js every statement is a round
+/// trip between wasm and JavaScript; per table it made a hundred tables
+/// cost some five hundred of them after every change.
 pub fn inspect(db: &mut dyn Database) -> Result<SchemaView, DbError> {
-    let master = db.query(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-    )?;
-    let mut tables = Vec::new();
-    for row in 0..master.rows.len() {
-        let Some(name) = text(&master, row, "name") else { continue };
-        let sql = text(&master, row, "sql").unwrap_or_default();
-        tables.push(inspect_table(db, &name, &sql)?);
+    let master =
+        db.query(&format!("SELECT m.name AS name, m.sql AS sql FROM sqlite_master AS m WHERE {USER_TABLES_WHERE} ORDER BY m.name"))?;
+    let names: Vec<(String, String)> = (0..master.rows.len())
+        .filter_map(|r| Some((text(&master, r, "name")?, text(&master, r, "sql").unwrap_or_default())))
+        .collect();
+    if names.is_empty() {
+        return Ok(SchemaView::default());
     }
+    let by_table = |result: &QueryResult| {
+        let mut rows: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+        for r in 0..result.rows.len() {
+            rows.entry(text(result, r, "tbl").unwrap_or_default()).or_default().push(r);
+        }
+        rows
+    };
+    let info = db.query(&format!(
+        "SELECT m.name AS tbl, p.cid AS cid, p.name AS name, p.type AS type, p.\"notnull\" AS \"notnull\", \
+         p.dflt_value AS dflt_value, p.pk AS pk FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p \
+         WHERE {USER_TABLES_WHERE} ORDER BY m.name, p.cid",
+    ))?;
+    let index_rows = db.query(&format!(
+        "SELECT m.name AS tbl, l.name AS index_name, l.\"unique\" AS \"unique\", l.origin AS origin, \
+         i.seqno AS seqno, i.name AS column_name \
+         FROM sqlite_master AS m JOIN pragma_index_list(m.name) AS l LEFT JOIN pragma_index_info(l.name) AS i \
+         WHERE {USER_TABLES_WHERE} ORDER BY m.name, l.seq, i.seqno",
+    ))?;
+    let fks = db.query(&format!(
+        "SELECT m.name AS tbl, f.id AS id, f.seq AS seq, f.\"table\" AS \"table\", f.\"from\" AS \"from\", f.\"to\" AS \"to\", \
+         f.on_update AS on_update, f.on_delete AS on_delete \
+         FROM sqlite_master AS m JOIN pragma_foreign_key_list(m.name) AS f \
+         WHERE {USER_TABLES_WHERE} ORDER BY m.name, f.id, f.seq",
+    ))?;
+    let mut counts = std::collections::HashMap::new();
+    for chunk in names.chunks(COUNTS_PER_STATEMENT) {
+        let select: Vec<String> = chunk
+            .iter()
+            .map(|(name, _)| {
+                format!("SELECT {} AS tbl, count(*) AS n FROM {}", engine::ddl::string_literal(name), quote_identifier(name))
+            })
+            .collect();
+        let result = db.query(&select.join(" UNION ALL "))?;
+        for r in 0..result.rows.len() {
+            counts.insert(text(&result, r, "tbl").unwrap_or_default(), int(&result, r, "n"));
+        }
+    }
+    let (info_of, indexes_of, fks_of) = (by_table(&info), by_table(&index_rows), by_table(&fks));
+    let none = Vec::new();
+    let tables = names
+        .iter()
+        .map(|(name, sql)| TableRows {
+            name,
+            create_sql: sql,
+            info: (&info, info_of.get(name).unwrap_or(&none)),
+            indexes: (&index_rows, indexes_of.get(name).unwrap_or(&none)),
+            fks: (&fks, fks_of.get(name).unwrap_or(&none)),
+            row_count: counts.get(name).copied().unwrap_or(0),
+        })
+        .map(table_view)
+        .collect();
     Ok(SchemaView { tables })
 }
 
-fn inspect_table(db: &mut dyn Database, name: &str, create_sql: &str) -> Result<TableView, DbError> {
-    let quoted = quote_identifier(name);
-    let info = db.query(&format!("PRAGMA table_info({quoted})"))?;
-    let columns = (0..info.rows.len())
-        .map(|r| ColumnView {
-            name: text(&info, r, "name").unwrap_or_default(),
-            type_: text(&info, r, "type").unwrap_or_default(),
-            nullable: int(&info, r, "notnull") == 0,
-            default: text(&info, r, "dflt_value"),
-            primary_key: int(&info, r, "pk") > 0,
+/// One table's rows of each PRAGMA read (the result, and the rows that are this table's).
+struct TableRows<'a> {
+    name: &'a str,
+    create_sql: &'a str,
+    info: (&'a QueryResult, &'a Vec<usize>),
+    indexes: (&'a QueryResult, &'a Vec<usize>),
+    fks: (&'a QueryResult, &'a Vec<usize>),
+    row_count: i64,
+}
+
+fn table_view(t: TableRows) -> TableView {
+    let (info, rows) = t.info;
+    let columns = rows
+        .iter()
+        .map(|&r| ColumnView {
+            name: text(info, r, "name").unwrap_or_default(),
+            type_: text(info, r, "type").unwrap_or_default(),
+            nullable: int(info, r, "notnull") == 0,
+            default: text(info, r, "dflt_value"),
+            primary_key: int(info, r, "pk") > 0,
         })
         .collect();
 
-    let named_uniques = unique_constraint_names(create_sql);
+    let named_uniques = unique_constraint_names(t.create_sql);
     let mut indexes = Vec::new();
     let mut unique_constraints = Vec::new();
-    let list = db.query(&format!("PRAGMA index_list({quoted})"))?;
-    for r in 0..list.rows.len() {
-        let Some(index_name) = text(&list, r, "name") else { continue };
-        let origin = text(&list, r, "origin").unwrap_or_default();
-        let unique = int(&list, r, "unique") != 0;
-        let info = db.query(&format!("PRAGMA index_info({})", quote_identifier(&index_name)))?;
-        let mut cols: Vec<(i64, Option<String>)> =
-            (0..info.rows.len()).map(|i| (int(&info, i, "seqno"), text(&info, i, "name"))).collect();
-        cols.sort_by_key(|(seqno, _)| *seqno);
-        let column_names: Vec<Option<String>> = cols.into_iter().map(|(_, c)| c).collect();
+    let (list, rows) = t.indexes;
+    // Rows come grouped by index, its columns in `seqno` order.
+    let mut i = 0;
+    while i < rows.len() {
+        let first = rows[i];
+        let index_name = text(list, first, "index_name");
+        let mut column_names: Vec<Option<String>> = Vec::new();
+        while i < rows.len() && text(list, rows[i], "index_name") == index_name {
+            if !matches!(list.get(rows[i], "seqno"), Value::Null) {
+                column_names.push(text(list, rows[i], "column_name"));
+            }
+            i += 1;
+        }
+        let Some(index_name) = index_name else { continue };
+        let origin = text(list, first, "origin").unwrap_or_default();
+        let unique = int(list, first, "unique") != 0;
         match origin.as_str() {
             "c" => indexes.push(IndexView { name: index_name, column_names, unique }),
             "u" => {
@@ -152,13 +233,13 @@ fn inspect_table(db: &mut dyn Database, name: &str, create_sql: &str) -> Result<
     indexes.sort_by(|a, b| a.name.cmp(&b.name));
     unique_constraints.sort_by(|a, b| a.column_names.cmp(&b.column_names));
 
-    let fks = db.query(&format!("PRAGMA foreign_key_list({quoted})"))?;
+    let (fks, rows) = t.fks;
     let mut foreign_keys: Vec<(i64, ForeignKeyView)> = Vec::new();
-    for r in 0..fks.rows.len() {
-        let id = int(&fks, r, "id");
-        let from = text(&fks, r, "from").unwrap_or_default();
-        let to = text(&fks, r, "to");
-        let action = |column: &str| text(&fks, r, column).filter(|a| !a.eq_ignore_ascii_case("NO ACTION"));
+    for &r in rows {
+        let id = int(fks, r, "id");
+        let from = text(fks, r, "from").unwrap_or_default();
+        let to = text(fks, r, "to");
+        let action = |column: &str| text(fks, r, column).filter(|a| !a.eq_ignore_ascii_case("NO ACTION"));
         match foreign_keys.iter_mut().find(|(fk_id, _)| *fk_id == id) {
             Some((_, fk)) => {
                 fk.constrained_columns.push(from);
@@ -168,7 +249,7 @@ fn inspect_table(db: &mut dyn Database, name: &str, create_sql: &str) -> Result<
                 id,
                 ForeignKeyView {
                     constrained_columns: vec![from],
-                    referred_table: text(&fks, r, "table").unwrap_or_default(),
+                    referred_table: text(fks, r, "table").unwrap_or_default(),
                     referred_columns: to.into_iter().collect(),
                     ondelete: action("on_delete"),
                     onupdate: action("on_update"),
@@ -179,10 +260,7 @@ fn inspect_table(db: &mut dyn Database, name: &str, create_sql: &str) -> Result<
     foreign_keys.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
     let foreign_keys = foreign_keys.into_iter().map(|(_, fk)| fk).collect();
 
-    let count = db.query(&format!("SELECT count(*) AS n FROM {quoted}"))?;
-    let row_count = int(&count, 0, "n");
-
-    Ok(TableView { name: name.to_string(), columns, indexes, foreign_keys, unique_constraints, row_count })
+    TableView { name: t.name.to_string(), columns, indexes, foreign_keys, unique_constraints, row_count: t.row_count }
 }
 
 /// `version_num` of every `alembic_version` row; empty when there is no such table.
@@ -390,6 +468,51 @@ INSERT INTO tag (name) VALUES ('rust'), ('sql');
                 UniqueView { name: None, column_names: vec!["name".into(), "color".into()] },
             ]
         );
+    }
+
+    #[test]
+    fn many_tables_are_read_in_a_fixed_number_of_statements() {
+        let mut db = Sqlite(rusqlite::Connection::open_in_memory().expect("in-memory sqlite"));
+        let n = COUNTS_PER_STATEMENT + 50;
+        let mut ddl = String::new();
+        for t in 0..n {
+            ddl.push_str(&format!(
+                "CREATE TABLE t{t} (id INTEGER PRIMARY KEY, v TEXT, p INTEGER REFERENCES t0 (id));\n\
+                 CREATE INDEX ix_t{t}_expr ON t{t} (lower(v), id);\n"
+            ));
+            for r in 0..(t % 3) {
+                ddl.push_str(&format!("INSERT INTO t{t} (v) VALUES ('{r}');\n"));
+            }
+        }
+        db.execute(&ddl).expect("schema");
+        struct Counting<'a>(&'a mut Sqlite, usize);
+        impl Database for Counting<'_> {
+            fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+                self.1 += 1;
+                self.0.execute(sql)
+            }
+            fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+                self.1 += 1;
+                self.0.query(sql)
+            }
+        }
+        let mut counting = Counting(&mut db, 0);
+        let schema = inspect(&mut counting).expect("inspect");
+        // sqlite_master, table_info, index_list + index_info, foreign_key_list, two count(*) statements
+        assert_eq!(counting.1, 6);
+        assert_eq!(schema.tables.len(), n);
+        for t in [0, 1, 2, COUNTS_PER_STATEMENT + 1] {
+            let view = table(&schema, &format!("t{t}"));
+            assert_eq!(view.row_count, (t % 3) as i64, "t{t}");
+            assert_eq!(view.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["id", "v", "p"]);
+            // An expression is a `null` column name, in the index's order.
+            assert_eq!(
+                view.indexes,
+                vec![IndexView { name: format!("ix_t{t}_expr"), column_names: vec![None, Some("id".into())], unique: false }]
+            );
+            assert_eq!(view.foreign_keys.len(), 1);
+            assert_eq!(view.foreign_keys[0].referred_table, "t0");
+        }
     }
 
     #[test]

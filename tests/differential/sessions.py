@@ -67,10 +67,11 @@ def discover() -> dict[str, str]:
 
 # --- session files -----------------------------------------------------------
 
-def parse(path: str) -> list[tuple[str, Any]]:
-    """[("write", (path, text | bytes)) | ("sql", statement) | ("cmd", argv)]."""
+def read_steps(text: str, where: str = "session") -> list[tuple[str, Any]]:
+    """[("write", (path, text | bytes)) | ("sql", statement) | ("cmd", line)] of a
+    session file's text; the one reader of the format (fuzz/seeds.py uses it too)."""
     steps: list[tuple[str, Any]] = []
-    lines = open(path).read().splitlines()
+    lines = text.splitlines()
     i = 0
     while i < len(lines):
         line = lines[i].strip()
@@ -84,7 +85,7 @@ def parse(path: str) -> list[tuple[str, Any]]:
                 body.append(lines[i])
                 i += 1
             if i >= len(lines):
-                raise ValueError(f"{path}: `{m.group(1)} {m.group(2)}` has no closing EOF line")
+                raise ValueError(f"{where}: `{m.group(1)} {m.group(2)}` has no closing EOF line")
             i += 1
             text = "\n".join(body) + "\n"
             if m.group(1) == "writeb":
@@ -96,10 +97,22 @@ def parse(path: str) -> list[tuple[str, Any]]:
         elif line.startswith("sql "):
             steps.append(("sql", line[4:]))
         else:
-            argv = shlex.split(line)
+            steps.append(("cmd", line))
+    return steps
+
+
+def parse(path: str) -> list[tuple[str, Any]]:
+    """[("write", (path, text | bytes)) | ("sql", statement) | ("cmd", argv)]."""
+    steps: list[tuple[str, Any]] = []
+    with open(path) as f:
+        text = f.read()
+    for kind, value in read_steps(text, path):
+        if kind == "cmd":
+            argv = shlex.split(value)
             if argv and argv[0] == "alembic":
                 argv = argv[1:]
-            steps.append(("cmd", argv))
+            value = argv
+        steps.append((kind, value))
     return steps
 
 

@@ -69,6 +69,12 @@ pub trait Host {
     fn module_loader(&self) -> std::rc::Rc<dyn crate::python::ModuleLoader> {
         std::rc::Rc::new(crate::python::NoModules)
     }
+    /// The revision files this host keeps loaded between commands (a page
+    /// that stays open), or `None`: each command loads them in a process of
+    /// its own, as each `alembic` command is a Python process of its own.
+    fn script_cache(&mut self) -> Option<&mut script_directory::ScriptCache> {
+        None
+    }
 }
 
 /// What a command printed and its exit status.

@@ -771,34 +771,8 @@ pub fn literal_sql(v: &crate::ops::Literal) -> String {
         Literal::None => "NULL".into(),
         Literal::Bool(b) => if *b { "1" } else { "0" }.into(),
         Literal::Int(i) => i.to_string(),
-        Literal::Float(f) => python_float_repr(*f),
+        Literal::Float(f) => crate::python::repr::py_repr_float(*f),
         Literal::Str(s) => string_literal(s),
-    }
-}
-
-/// Python's `repr(float)`: `2.5`, `1e-05`, `2.5e+20`, `1.0`.
-pub fn python_float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return "nan".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    let a = f.abs();
-    if a != 0.0 && !(1e-4..1e16).contains(&a) {
-        // shortest round-trip digits in exponent form, exponent padded to 2
-        let e = format!("{f:e}");
-        let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
-        let exp: i32 = exp.parse().unwrap_or(0);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exp.abs())
-    } else {
-        let s = format!("{f:?}");
-        if s.contains('.') || s.contains('e') {
-            s
-        } else {
-            format!("{s}.0")
-        }
     }
 }
 
@@ -885,15 +859,6 @@ mod tests {
             assert_eq!(compile_type(&ty).unwrap(), want, "{ty:?}");
         }
         assert!(compile_type(&t(TypeClass::Null)).is_err());
-    }
-
-    #[test]
-    fn floats_render_as_python_repr() {
-        assert_eq!(python_float_repr(2.5), "2.5");
-        assert_eq!(python_float_repr(1e-5), "1e-05");
-        assert_eq!(python_float_repr(2.5e20), "2.5e+20");
-        assert_eq!(python_float_repr(3.0), "3.0");
-        assert_eq!(python_float_repr(-0.001), "-0.001");
     }
 
     #[test]

@@ -1,31 +1,36 @@
 //! Declarative models (`models.py`) → `MetaData`.
 //!
-//! OWNER: models helper. Contract (keep the signature):
-//! `load_models(source)` parses the file with `crate::python::parse_module`
-//! and interprets the SQLAlchemy / SQLModel declarative subset into a
-//! `MetaData`; everything it cannot interpret becomes a `Diagnostic` with
-//! line:column, and the rest of the file still counts. Never panics.
+//! `load_models(source)` runs the file with the one evaluator
+//! (`crate::python`) over SQLAlchemy's object model (`objects`): Core
+//! `Table()`s and the declarative styles (DeclarativeBase,
+//! `declarative_base()`, `registry`, `as_declarative`, mixins,
+//! `declared_attr`, `Mapped[...]` annotations) and SQLModel are Python
+//! values whose class statements build their tables as SQLAlchemy's do.
 //!
 //! Invariants:
+//! - The module runs as Python runs it: every statement is evaluated, none
+//!   is skipped; the exception Python would raise importing it (NameError,
+//!   ModuleNotFoundError, SQLAlchemy's ArgumentError...) ends the load and
+//!   is the result's first error, at its line:column. Never panics.
 //! - The result is the MetaData SQLAlchemy 2.1.9 (and SQLModel 0.0.50) would
-//!   build: tables in the order their classes / `Table()` calls attach them,
-//!   columns in declarative's order (own attributes in `vars`/annotation merge
-//!   order, then mixin copies in MRO order, then `sort_order`), names from the
-//!   naming convention as `Name::conv`.
+//!   build: tables in the order they attach, columns in declarative's order,
+//!   names from the naming convention as `Name::conv`.
 //! - The target metadata is `Base.metadata` when the module defines `Base`,
 //!   else `SQLModel.metadata` when SQLModel is used, else the first
-//!   declarative base's, else the first `MetaData()`.
+//!   `MetaData` among the module's globals.
 //! - `metadata_to_json` prints the format of
 //!   `tests/differential/dump_metadata.py`, the ground truth run against real
 //!   SQLAlchemy.
 
-mod interp;
+mod evaluated;
 mod json;
-mod modules;
+mod naming;
+pub(crate) mod objects;
 
+pub use evaluated::load_evaluated;
 pub use json::{enum_length, metadata_json, python_class_name, Json};
 /// `MetaData.naming_convention` templates, for the runtime's target metadata.
-pub(crate) use interp::format_convention;
+pub(crate) use naming::format_convention;
 
 use crate::python::Diagnostic;
 use crate::schema::MetaData;
@@ -53,34 +58,12 @@ impl ModelsResult {
     }
 }
 
-/// A Python exception class raised while importing models.py.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PyExceptionClass {
-    NameError,
-    ModuleNotFoundError,
-    AssertionError,
-    TypeError,
-    /// `sqlalchemy.exc.ArgumentError` (e.g. a mapped class without a primary key)
-    ArgumentError,
-}
-
-impl PyExceptionClass {
-    /// The class as the last line of a Python traceback names it.
-    pub fn python_name(self) -> &'static str {
-        match self {
-            PyExceptionClass::NameError => "NameError",
-            PyExceptionClass::ModuleNotFoundError => "ModuleNotFoundError",
-            PyExceptionClass::AssertionError => "AssertionError",
-            PyExceptionClass::TypeError => "TypeError",
-            PyExceptionClass::ArgumentError => "sqlalchemy.exc.ArgumentError",
-        }
-    }
-}
-
 /// One raised exception: class, message (Python's `str(exc)`) and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PyException {
-    pub class: PyExceptionClass,
+    /// The class as the last line of a Python traceback names it
+    /// (`NameError`, `sqlalchemy.exc.ArgumentError`).
+    pub class: String,
     pub message: String,
     /// 1-based, like `Diagnostic`.
     pub line: u32,
@@ -91,15 +74,21 @@ impl std::fmt::Display for PyException {
     /// The traceback's last line: `NameError: name 'Strin' is not defined`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.message.is_empty() {
-            write!(f, "{}", self.class.python_name())
+            write!(f, "{}", self.class)
         } else {
-            write!(f, "{}: {}", self.class.python_name(), self.message)
+            write!(f, "{}: {}", self.class, self.message)
         }
     }
 }
 
 pub fn load_models(source: &str) -> ModelsResult {
-    interp::load(source)
+    load_evaluated(source, std::rc::Rc::new(crate::python::NoModules))
+}
+
+/// `load_models` with the project's own modules importable through
+/// `loader` (the `--path` folders).
+pub fn load_models_with(source: &str, loader: std::rc::Rc<dyn crate::python::ModuleLoader>) -> ModelsResult {
+    load_evaluated(source, loader)
 }
 
 /// Canonical JSON of a `MetaData` (indented, keys sorted), comparable with

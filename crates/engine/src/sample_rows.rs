@@ -100,7 +100,7 @@ pub fn value_sql(v: &Value) -> String {
     match v {
         Value::Null => "NULL".into(),
         Value::Integer(i) => i.to_string(),
-        Value::Real(f) => ddl::python_float_repr(*f),
+        Value::Real(f) => crate::python::repr::py_repr_float(*f),
         Value::Text(s) => ddl::string_literal(s),
         Value::Blob(b) => format!("X'{}'", b.iter().map(|x| format!("{x:02X}")).collect::<String>()),
     }

@@ -8,10 +8,15 @@
 //!   importing, a missing `revision` (with no legacy file name) or a missing
 //!   `down_revision` (`AttributeError`, as Alembic) is a [`ScriptError`]:
 //!   Alembic refuses the whole directory then.
-//! - `Script::upgrade` / `downgrade` are the ops the functions call when
-//!   evaluated with a recording sink (the static view); migrations run the
-//!   functions again through [`run_script`], each op reaching the sink when
-//!   the script calls it.
+//! - Each file is evaluated once, into its module object, in the
+//!   [`ScriptProcess`] of the project load (one interpreter, `sys.modules`
+//!   shared, as one Alembic command is one Python process). Migrations call
+//!   the module's `upgrade()` / `downgrade()` through [`run_script`], each op
+//!   reaching the sink when the script calls it; running a script again
+//!   calls the function again, it does not re-import.
+//! - [`Script::upgrade`] / [`Script::downgrade`] (the static view: the ops
+//!   the function calls with a recording sink) are computed on first use
+//!   only, from the same module object; the verbs never need them.
 //! - Each `op.*` call is read from its own call expression by the readers
 //!   below, binding arguments to Alembic's signatures; the source text gives
 //!   the structure (columns, constraints, defaults), and the leaves come from
@@ -30,9 +35,10 @@ use ruff_text_size::Ranged;
 use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
 use std::rc::Rc;
 
-use crate::python::alembic::{self, OpSink, RecordingSink, ScriptRunError};
-use crate::python::value::Value;
-use crate::python::{parse_module, Diagnostic, ModuleLoader, NoModules, PyError, Severity, SourceRef};
+use crate::python::alembic::{OpSink, RecordingSink, ScriptRunError};
+pub use crate::python::alembic::ScriptProcess;
+use crate::python::value::{Module, Value};
+use crate::python::{parse_module, Diagnostic, NoModules, PyError, Severity, SourceRef};
 use crate::render::ScriptHeader;
 use crate::schema::{
     Autoincrement, CheckConstraint, Column, Computed, Constraint, ConstraintKind, EnumInfo,
@@ -40,7 +46,7 @@ use crate::schema::{
     Table, TypeClass, UniqueConstraint,
 };
 
-/// A parsed revision file.
+/// A loaded revision file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Script {
     /// File name, e.g. `r0001_step_1.py`.
@@ -53,14 +59,64 @@ pub struct Script {
     pub doc: String,
     /// The whole module docstring, stripped (Alembic's `Script.longdoc`).
     pub longdoc: String,
-    /// The ops of `upgrade()`, or why they cannot be interpreted.
-    pub upgrade: Result<UpgradeOps, Diagnostic>,
-    pub downgrade: Result<DowngradeOps, Diagnostic>,
-    /// The file's text, evaluated again when the script runs.
+    /// The file's text.
     pub source: String,
+    /// The module object the file was evaluated into.
+    pub module: ScriptModule,
+    /// The static views, made on first use.
+    upgrade: std::cell::OnceCell<Result<UpgradeOps, Diagnostic>>,
+    downgrade: std::cell::OnceCell<Result<DowngradeOps, Diagnostic>>,
+}
+
+/// A revision file's module object and the process it lives in.
+#[derive(Clone)]
+pub struct ScriptModule {
+    pub process: Rc<ScriptProcess>,
+    pub module: Rc<Module>,
+}
+
+impl std::fmt::Debug for ScriptModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<module '{}'>", self.module.name)
+    }
+}
+
+/// Module objects are equal when they are the same object.
+impl PartialEq for ScriptModule {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.module, &other.module)
+    }
 }
 
 impl Script {
+    /// The ops `upgrade()` calls (its static view, recorded without a
+    /// database on first use), or why they cannot be interpreted.
+    pub fn upgrade(&self) -> &Result<UpgradeOps, Diagnostic> {
+        self.upgrade.get_or_init(|| self.record("upgrade").map(|ops| UpgradeOps { ops }))
+    }
+
+    /// The ops `downgrade()` calls, as [`Script::upgrade`].
+    pub fn downgrade(&self) -> &Result<DowngradeOps, Diagnostic> {
+        self.downgrade.get_or_init(|| self.record("downgrade").map(|ops| DowngradeOps { ops }))
+    }
+
+    fn record(&self, function: &str) -> Result<Vec<Op>, Diagnostic> {
+        if self.module.module.globals.get(function).is_none() {
+            return Err(Diagnostic {
+                severity: Severity::Error,
+                line: 1,
+                column: 1,
+                message: format!("the script has no {function}() function; Alembic cannot run it"),
+            });
+        }
+        let mut sink = RecordingSink::default();
+        match self.module.process.run_function(&self.module.module, function, &mut sink) {
+            Ok(()) => Ok(sink.ops),
+            Err(ScriptRunError::Python(e)) => Err(py_diagnostic(&e)),
+            Err(ScriptRunError::Runtime(e)) => Err(Diagnostic { severity: Severity::Error, line: 1, column: 1, message: e.to_string() }),
+        }
+    }
+
     /// The script's entry in the [`crate::revision::RevisionMap`].
     pub fn revision_entry(&self) -> crate::revision::Revision {
         crate::revision::Revision {
@@ -84,10 +140,11 @@ pub struct ScriptError {
     pub diagnostic: Diagnostic,
 }
 
-/// Parses a revision file: header variables, docstring, and the ops of
-/// `upgrade()` and `downgrade()`, with no project modules importable.
+/// Loads a revision file on its own (a process of its own, no project
+/// modules importable): header variables, docstring, and the module whose
+/// functions give the ops.
 pub fn parse_script(file_name: &str, source: &str) -> Result<Script, ScriptError> {
-    parse_script_with(file_name, source, Rc::new(NoModules))
+    parse_script_with(file_name, source, &ScriptProcess::new(Rc::new(NoModules)))
 }
 
 /// The module name Alembic's `load_python_file` gives a revision file.
@@ -100,20 +157,24 @@ fn py_diagnostic(e: &PyError) -> Diagnostic {
     Diagnostic { severity: Severity::Error, line, column, message: e.exception_line() }
 }
 
-/// [`parse_script`] with the project's modules importable through `loader`.
-/// The module is evaluated as Alembic imports it; the header is read from
-/// its globals; `upgrade()` and `downgrade()` are evaluated with a
-/// recording sink for the static view of their ops.
-pub fn parse_script_with(file_name: &str, source: &str, loader: Rc<dyn ModuleLoader>) -> Result<Script, ScriptError> {
+/// Loads a revision file into `process` (the project load's one Python
+/// process, whose loader makes the project's modules importable): the
+/// module is evaluated once, as Alembic imports it, and the header is read
+/// from its globals.
+pub fn parse_script_with(file_name: &str, source: &str, process: &Rc<ScriptProcess>) -> Result<Script, ScriptError> {
     let parsed = parse_module(source);
     let fail = |diagnostic: Diagnostic| ScriptError { file_name: file_name.to_string(), diagnostic };
     if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
         return Err(fail(d.clone()));
     }
+    let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
     let id = module_id(file_name);
-    let (mut it, module) = alembic::load_script_module(&id, file_name, source, loader.clone()).map_err(|e| fail(py_diagnostic(&e)))?;
+    let module = process.load_module(&id, file_name, source, parsed).map_err(|e| fail(py_diagnostic(&e)))?;
+    let mut it = process.interp();
     let at = |name: &str| -> Diagnostic {
-        // The assignment of `name`, for messages about its value.
+        // The assignment of `name`, for messages about its value (a
+        // failure only: the text is parsed again for it).
+        let parsed = parse_module(source);
         let mut d = Diagnostic { severity: Severity::Error, line: 1, column: 1, message: String::new() };
         for stmt in &parsed.module.body {
             let target = match stmt {
@@ -179,27 +240,8 @@ pub fn parse_script_with(file_name: &str, source: &str, loader: Rc<dyn ModuleLoa
     let branch_labels = ids("branch_labels", false)?;
     let depends_on = ids("depends_on", false)?;
 
-    let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
     let doc = first_paragraph(&longdoc);
-
-    let record = |function: &str| -> Result<Vec<Op>, Diagnostic> {
-        if module.globals.get(function).is_none() {
-            return Err(Diagnostic {
-                severity: Severity::Error,
-                line: 1,
-                column: 1,
-                message: format!("the script has no {function}() function; Alembic cannot run it"),
-            });
-        }
-        let mut sink = RecordingSink::default();
-        match alembic::run_script_function(&id, file_name, source, function, loader.clone(), &mut sink) {
-            Ok(()) => Ok(sink.ops),
-            Err(ScriptRunError::Python(e)) => Err(py_diagnostic(&e)),
-            Err(ScriptRunError::Runtime(e)) => Err(Diagnostic { severity: Severity::Error, line: 1, column: 1, message: e.to_string() }),
-        }
-    };
-    let upgrade = record("upgrade").map(|ops| UpgradeOps { ops });
-    let downgrade = record("downgrade").map(|ops| DowngradeOps { ops });
+    drop(it);
 
     Ok(Script {
         file_name: file_name.to_string(),
@@ -209,17 +251,18 @@ pub fn parse_script_with(file_name: &str, source: &str, loader: Rc<dyn ModuleLoa
         depends_on,
         doc,
         longdoc,
-        upgrade,
-        downgrade,
         source: source.to_string(),
+        module: ScriptModule { process: process.clone(), module },
+        upgrade: std::cell::OnceCell::new(),
+        downgrade: std::cell::OnceCell::new(),
     })
 }
 
-/// Runs `upgrade()` (or `downgrade()`) of `script` statement by statement,
-/// each op going to `sink` as it is called.
-pub fn run_script(script: &Script, upgrade: bool, loader: Rc<dyn ModuleLoader>, sink: &mut dyn OpSink) -> Result<(), ScriptRunError> {
+/// Runs `upgrade()` (or `downgrade()`) of `script`'s module statement by
+/// statement, each op going to `sink` as it is called.
+pub fn run_script(script: &Script, upgrade: bool, sink: &mut dyn OpSink) -> Result<(), ScriptRunError> {
     let function = if upgrade { "upgrade" } else { "downgrade" };
-    alembic::run_script_function(&module_id(&script.file_name), &script.file_name, &script.source, function, loader, sink)
+    script.module.process.run_function(&script.module.module, function, sink)
 }
 
 /// The header a script was rendered with, as far as the text tells:
@@ -2049,8 +2092,8 @@ mod tests {
              def upgrade():\n{body}\n\ndef downgrade():\n    pass\n"
         );
         let script = parse_script("x1_t.py", &source).expect("script");
-        match script.upgrade {
-            Ok(u) => u.ops,
+        match script.upgrade() {
+            Ok(u) => u.ops.clone(),
             Err(d) => panic!("{d}"),
         }
     }
@@ -2148,4 +2191,21 @@ mod tests {
         let s = parse_script("a_.py", "\"\"\"\n  first line\nsecond line\n\nRevision ID: a\n\"\"\"\nrevision = 'a'\ndown_revision = None\n").expect("s");
         assert_eq!(s.doc, "first line\nsecond line");
     }
+}
+
+/// A type from its evaluated class (`module.Class`, as `TypeValue::path`)
+/// and constructor arguments, through the one table of constructor
+/// signatures above ([`Cx::typed`]); for the models' object model, which
+/// holds values and no call text. An error is the message of the
+/// `TypeError` / unsupported argument.
+pub(crate) fn type_from_value(path: &str, args: &crate::python::Args) -> Result<SqlType, String> {
+    let index = crate::python::LineIndex::new("");
+    let cx = Cx { m: SourceRef { source: "", index: &index }, resolve: None, sa_type: None };
+    let Some(class) = type_class(path) else {
+        return Err(format!("the type `{}` is not supported by the playground", path.rsplit('.').next().unwrap_or(path)));
+    };
+    let at = Expr::NoneLiteral(ast::ExprNoneLiteral::default());
+    let what = format!("{}()", path.rsplit('.').next().unwrap_or(path));
+    cx.typed(class, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(&cx, &at, args, sig, &what)?) as Box<dyn TypeArgs + '_>))
+        .map_err(|e| e.diagnostic.message)
 }

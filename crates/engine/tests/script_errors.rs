@@ -18,11 +18,11 @@ fn outcome(body: &str) -> String {
     match parse_script("r1_msg.py", &source) {
         Err(e) => out.push_str(&format!("ScriptError: {e}\n")),
         Ok(s) => {
-            match &s.upgrade {
+            match s.upgrade() {
                 Ok(ops) => out.push_str(&format!("upgrade: ok, {} ops\n", ops.ops.len())),
                 Err(d) => out.push_str(&format!("upgrade: {d}\n")),
             }
-            match &s.downgrade {
+            match s.downgrade() {
                 Ok(ops) => out.push_str(&format!("downgrade: ok, {} ops\n", ops.ops.len())),
                 Err(d) => out.push_str(&format!("downgrade: {d}\n")),
             }

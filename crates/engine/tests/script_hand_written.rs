@@ -23,7 +23,7 @@ fn check(file: &str) -> String {
     writeln!(out, "branch_labels: {:?}", script.branch_labels).ok();
     writeln!(out, "depends_on: {:?}", script.depends_on).ok();
     writeln!(out, "doc: {:?}", script.doc).ok();
-    if let Ok(ops) = &script.upgrade {
+    if let Ok(ops) = script.upgrade() {
         // Column(index=True) inside create_table: created with the table, not rendered
         for op in &ops.ops {
             if let Op::CreateTable { table } = op {
@@ -33,12 +33,12 @@ fn check(file: &str) -> String {
             }
         }
     }
-    match &script.upgrade {
+    match script.upgrade() {
         Ok(ops) => writeln!(out, "--- upgrade\n{}", render_body(&ops.ops)),
         Err(d) => writeln!(out, "--- upgrade: error {d}"),
     }
     .ok();
-    match &script.downgrade {
+    match script.downgrade() {
         Ok(ops) => writeln!(out, "--- downgrade\n{}", render_body(&ops.ops)),
         Err(d) => writeln!(out, "--- downgrade: error {d}"),
     }

@@ -88,8 +88,8 @@ fn every_alembic_script_round_trips_byte_for_byte() {
                 continue;
             }
         };
-        let (Ok(up), Ok(down)) = (&script.upgrade, &script.downgrade) else {
-            writeln!(failures, "{name}: ops not interpreted: {:?} / {:?}", script.upgrade.as_ref().err(), script.downgrade.as_ref().err()).ok();
+        let (Ok(up), Ok(down)) = (script.upgrade(), script.downgrade()) else {
+            writeln!(failures, "{name}: ops not interpreted: {:?} / {:?}", script.upgrade().as_ref().err(), script.downgrade().as_ref().err()).ok();
             continue;
         };
         let header = script_header(&script, &source);
@@ -116,8 +116,8 @@ fn reverse_of_each_side_matches_the_other() {
         let source = std::fs::read_to_string(&path).expect("read");
         let file_name = path.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         let script = parse_script(&file_name, &source).expect("parse");
-        let up = script.upgrade.clone().expect("upgrade");
-        let down = script.downgrade.clone().expect("downgrade");
+        let up = script.upgrade().clone().expect("upgrade");
+        let down = script.downgrade().clone().expect("downgrade");
         let up_text = render_body(&up.ops);
         let down_text = render_body(&down.ops);
         let rev_down = render_body(&up.reverse().ops);

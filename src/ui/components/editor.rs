@@ -42,11 +42,16 @@ pub fn editor(props: &EditorProps) -> Html {
     // The newest callback and path, for the editor's change closure.
     let latest = use_mut_ref(|| (props.path.clone(), props.on_edit.clone()));
     *latest.borrow_mut() = (props.path.clone(), props.on_edit.clone());
+    // The text the editor holds as far as this side knows (what it reported
+    // or was given): when the store's text is that, the editor is not asked
+    // for its text, which for a pasted 5 MB file is a copy of megabytes.
+    let known = use_mut_ref(|| props.text.clone());
 
     {
         let node = node.clone();
         let live = live.clone();
         let latest = latest.clone();
+        let known = known.clone();
         let text = props.text.clone();
         let problems = props.problems.clone();
         let failed = failed.clone();
@@ -55,6 +60,7 @@ pub fn editor(props: &EditorProps) -> Html {
                 let latest_for_change = latest.clone();
                 let on_change = Closure::<dyn Fn(String)>::new(move |text: String| {
                     let (path, on_edit) = latest_for_change.borrow().clone();
+                    *known.borrow_mut() = Rc::from(text.as_str());
                     on_edit.emit((path, text));
                 });
                 let label = latest.borrow().0.clone();
@@ -75,11 +81,13 @@ pub fn editor(props: &EditorProps) -> Html {
     }
     {
         let live = live.clone();
+        let known = known.clone();
         use_effect_with(props.text.clone(), move |text| {
             if let Some(l) = &*live.borrow() {
-                if l.editor.text() != **text {
+                if *known.borrow() != *text && l.editor.text() != **text {
                     l.editor.set_text(text);
                 }
+                *known.borrow_mut() = text.clone();
             }
         });
     }

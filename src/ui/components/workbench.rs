@@ -50,10 +50,11 @@ const TABS: [(Tab, &str, &str); 5] = [
 pub fn workbench(props: &WorkbenchProps) -> Html {
     let tab = use_state(|| Tab::Diagram);
     let stops = timeline_stops(&props.chain);
+    // The same callback while the parent's is the same, so the diagram is not
+    // rendered again when nothing it shows changed.
     let on_select_table = {
-        let on_select = props.on_select_table.clone();
-        let tab = tab.clone();
-        Callback::from(move |name: String| {
+        let tab = tab.setter();
+        use_callback(props.on_select_table.clone(), move |name: String, on_select| {
             on_select.emit(name);
             tab.set(Tab::Rows);
         })

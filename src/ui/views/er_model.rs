@@ -11,6 +11,10 @@
 //!   tables stay readable instead of forming one tall strip.
 //! - Within a layer, tables are ordered by the barycenter of their neighbours
 //!   (a few down and up sweeps), which removes most arrow crossings.
+//! - An arrow between tables with other columns of boxes between them goes
+//!   around those boxes: vertically in the gaps between columns, across a
+//!   column only through a gap between its boxes; no arrow is drawn over a
+//!   box it does not start or end at (tested).
 
 use std::collections::BTreeMap;
 
@@ -87,6 +91,11 @@ pub struct ErEdge {
     pub c1: (f64, f64),
     pub c2: (f64, f64),
     pub to: (f64, f64),
+    /// When columns of boxes lie between the two tables: the arrow as an
+    /// orthogonal path `from`, …, `to` that crosses each of them through a
+    /// gap between its boxes (`c1` / `c2` are then its second and
+    /// next-to-last points). Empty: the Bézier.
+    pub route: Vec<(f64, f64)>,
 }
 
 /// Box positions of one candidate layout.
@@ -396,6 +405,7 @@ fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, before: Option<&MetaDa
         })
         .collect();
 
+    let strips = strips(&tables);
     let mut edges = Vec::new();
     for (i, t) in order.iter().enumerate() {
         for fk in &t.foreign_keys {
@@ -419,6 +429,22 @@ fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, before: Option<&MetaDa
                 let r = a.x.max(b.x) + a.w.max(b.w);
                 ((a.x + a.w, ya), (r + bend, ya), (r + bend, yb), (b.x + b.w, yb))
             };
+            // Around the columns in between, if any (an offset per arrow
+            // keeps the vertical runs of arrows sharing a gap apart).
+            let lane = ((edges.len() % 7) as f64 - 3.0) * 5.0;
+            let route = if p != i && b.x + b.w <= a.x {
+                let mut points = route_between(&strips, (b.x + b.w, yb), (a.x, ya), lane);
+                points.reverse();
+                points
+            } else if p != i && a.x + a.w <= b.x {
+                route_between(&strips, (a.x + a.w, ya), (b.x, yb), lane)
+            } else {
+                Vec::new()
+            };
+            let (c1, c2) = match route.as_slice() {
+                [_, second, .., before_last, _] => (*second, *before_last),
+                _ => (c1, c2),
+            };
             edges.push(ErEdge {
                 from_table: t.name.clone(),
                 to_table: fk.referred_table.clone(),
@@ -428,10 +454,92 @@ fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, before: Option<&MetaDa
                 c1,
                 c2,
                 to,
+                route,
             });
         }
     }
     ErDiagram { tables, edges, width: x - GAP_X + MARGIN + 50.0, height: max_y + MARGIN }
+}
+
+/// A column of boxes as placed: its left edge, width, and boxes top to bottom as `(y, h)`.
+struct Strip {
+    x: f64,
+    w: f64,
+    boxes: Vec<(f64, f64)>,
+}
+
+/// The columns of boxes, left to right (boxes of a column share their `x`).
+fn strips(tables: &[ErTable]) -> Vec<Strip> {
+    let mut by_x: BTreeMap<u64, Strip> = BTreeMap::new();
+    for t in tables {
+        // x ≥ 0, so the order of the bits is the order of the values
+        let s = by_x.entry(t.x.to_bits()).or_insert(Strip { x: t.x, w: 0.0, boxes: Vec::new() });
+        s.w = s.w.max(t.w);
+        s.boxes.push((t.y, t.h));
+    }
+    let mut out: Vec<Strip> = by_x.into_values().collect();
+    for s in &mut out {
+        s.boxes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    out
+}
+
+/// Clearance (px) kept between an arrow crossing a column and its boxes.
+const CLEARANCE: f64 = 6.0;
+
+/// The y nearest `y` at which a horizontal line crosses `strip` without
+/// touching a box: `y` itself when it is free, else the middle of the
+/// nearest gap (above the first box, between two, or below the last).
+fn free_y(strip: &Strip, y: f64) -> f64 {
+    let blocked = |y: f64| strip.boxes.iter().any(|&(top, h)| y > top - CLEARANCE && y < top + h + CLEARANCE);
+    if !blocked(y) {
+        return y;
+    }
+    let mut candidates = Vec::with_capacity(strip.boxes.len() + 1);
+    if let Some(&(top, _)) = strip.boxes.first() {
+        candidates.push(top - GAP_Y / 2.0);
+    }
+    for w in strip.boxes.windows(2) {
+        candidates.push((w[0].0 + w[0].1 + w[1].0) / 2.0);
+    }
+    if let Some(&(top, h)) = strip.boxes.last() {
+        candidates.push(top + h + GAP_Y / 2.0);
+    }
+    candidates
+        .into_iter()
+        .filter(|&c| !blocked(c))
+        .min_by(|a, b| (a - y).abs().total_cmp(&(b - y).abs()).then(a.total_cmp(b)))
+        .unwrap_or(y)
+}
+
+/// The orthogonal path from `start` (the right side of a box) to `end` (the
+/// left side of a box further right) around the columns strictly between
+/// them; empty when there are none (the Bézier is drawn then). Vertical runs
+/// sit in the gaps between columns, `lane` px off their middle.
+fn route_between(strips: &[Strip], start: (f64, f64), end: (f64, f64), lane: f64) -> Vec<(f64, f64)> {
+    // The start box's column begins left of `start`, the end box's at `end`.
+    let between: Vec<&Strip> = strips.iter().filter(|s| s.x > start.0 && s.x < end.0).collect();
+    if between.is_empty() {
+        return Vec::new();
+    }
+    let mut points = vec![start];
+    let mut y = start.1;
+    for s in between {
+        let gap_x = s.x - GAP_X / 2.0 + lane;
+        let next = free_y(s, y);
+        points.push((gap_x, y));
+        if next != y {
+            points.push((gap_x, next));
+        }
+        y = next;
+    }
+    let gap_x = end.0 - GAP_X / 2.0 + lane;
+    points.push((gap_x, y));
+    if end.1 != y {
+        points.push((gap_x, end.1));
+    }
+    points.push(end);
+    points
 }
 
 #[cfg(test)]
@@ -525,6 +633,33 @@ mod tests {
             eprintln!("n={n}: {:.0}x{:.0} px, {} layers, {} arrows", d.width, d.height, d.tables.iter().map(|t| t.layer).max().unwrap() + 1, d.edges.len());
             assert!((0.5..=6.0).contains(&ratio), "n={n}: {}x{} is not a readable shape", d.width, d.height);
         }
+    }
+
+    #[test]
+    fn arrows_across_columns_go_around_the_boxes_between() {
+        let mut routed = 0;
+        for (n, seed) in [(12, 1), (35, 7), (60, 42)] {
+            let d = build(&random_schema(n, seed), None, None);
+            for e in &d.edges {
+                if e.route.is_empty() {
+                    continue;
+                }
+                routed += 1;
+                assert_eq!((e.route[0], *e.route.last().unwrap()), (e.from, e.to));
+                assert_eq!((e.c1, e.c2), (e.route[1], e.route[e.route.len() - 2]));
+                for seg in e.route.windows(2) {
+                    let ((x1, y1), (x2, y2)) = (seg[0], seg[1]);
+                    assert!(x1 == x2 || y1 == y2, "{}→{}: not orthogonal", e.from_table, e.to_table);
+                    for t in d.tables.iter().filter(|t| t.name != e.from_table && t.name != e.to_table) {
+                        // the segment's box overlaps the table's interior?
+                        let (lo_x, hi_x, lo_y, hi_y) = (x1.min(x2), x1.max(x2), y1.min(y2), y1.max(y2));
+                        let crosses = lo_x < t.x + t.w && hi_x > t.x && lo_y < t.y + t.h && hi_y > t.y;
+                        assert!(!crosses, "n={n}: {}→{} crosses {}", e.from_table, e.to_table, t.name);
+                    }
+                }
+            }
+        }
+        assert!(routed > 10, "the random schemas have arrows that skip columns ({routed} routed)");
     }
 
     /// Proper intersections between arrows taken as straight segments.

@@ -126,7 +126,7 @@ pub fn display(v: &Value) -> String {
     match v {
         Value::Null => "NULL".into(),
         Value::Integer(i) => i.to_string(),
-        Value::Real(f) => ddl::python_float_repr(*f),
+        Value::Real(f) => engine::python::repr::py_repr_float(*f),
         Value::Text(s) => s.clone(),
         Value::Blob(b) => {
             let hex: String = b.iter().take(16).map(|x| format!("{x:02X}")).collect();

@@ -144,13 +144,29 @@ fn table_box(t: &ErTable, selected: bool, on_select: &Callback<String>, dragged:
     }
 }
 
+/// An arrow's SVG path: its route around boxes, or its Bézier.
+fn edge_path(e: &er_model::ErEdge) -> String {
+    match e.route.split_first() {
+        Some(((x, y), rest)) => {
+            let mut d = format!("M{x},{y}");
+            for (x, y) in rest {
+                d.push_str(&format!(" L{x},{y}"));
+            }
+            d
+        }
+        None => {
+            let ((fx, fy), (tx, ty)) = (e.from, e.to);
+            format!("M{fx},{fy} C{},{} {},{} {tx},{ty}", e.c1.0, e.c1.1, e.c2.0, e.c2.1)
+        }
+    }
+}
+
 fn diagram_svg(d: &ErDiagram, props: &SchemaViewProps, vp: Viewport, dragged: &Rc<std::cell::RefCell<bool>>) -> Html {
     // Arrows of the selected table last, so they are drawn on top.
     let sel = props.selected_table.as_deref();
     let touches = |e: &&er_model::ErEdge| sel.is_some_and(|s| s == e.from_table || s == e.to_table);
     let ordered = d.edges.iter().filter(|e| !touches(e)).chain(d.edges.iter().filter(touches));
     let edges = ordered.map(|e| {
-        let (fx, fy) = e.from;
         let (tx, ty) = e.to;
         let dir = if e.c2.0 > tx { 1.0 } else { -1.0 };
         let head = format!("M{tx},{ty} l{},{} l0,{} z", dir * 8.0, -4.0, 8.0);
@@ -158,7 +174,7 @@ fn diagram_svg(d: &ErDiagram, props: &SchemaViewProps, vp: Viewport, dragged: &R
         html! {
             <g class={classes!("er-edge", hl.then_some("hl"))} data-from={e.from_table.clone()} data-to={e.to_table.clone()}>
                 <title>{ format!("{}({}) → {}({})", e.from_table, e.columns.join(", "), e.to_table, e.referred_columns.join(", ")) }</title>
-                <path class="er-edge-line" d={format!("M{fx},{fy} C{},{} {},{} {tx},{ty}", e.c1.0, e.c1.1, e.c2.0, e.c2.1)} />
+                <path class="er-edge-line" d={edge_path(e)} />
                 <path class="er-edge-head" d={head} />
             </g>
         }

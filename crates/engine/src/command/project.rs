@@ -20,6 +20,7 @@ use crate::render;
 use crate::revision::{Revision, RevisionMap};
 use crate::schema::MetaData;
 use crate::script::{self, Script, ScriptError};
+pub use super::script_directory::ScriptCache;
 
 use super::script_directory::{load_version_scripts, VersionLoadError};
 use crate::python::{ModuleLoader, NoModules};
@@ -57,10 +58,11 @@ pub fn models_problems(source: &str) -> Vec<FileProblem> {
     models::load_models(source).diagnostics.iter().map(|d| problem("models.py", d)).collect()
 }
 
-/// A revision script's problems: a file that does not load, or an
-/// `upgrade()` / `downgrade()` body whose ops cannot be interpreted.
+/// A revision script's problems, loaded on its own (a process of its own,
+/// no project modules): a file that does not load, or an `upgrade()` /
+/// `downgrade()` body whose ops cannot be interpreted.
 pub fn script_problems(file_name: &str, source: &str) -> Vec<FileProblem> {
-    load_script(file_name, source).problems
+    load_script(&mut ScriptCache::new(Rc::new(NoModules)), file_name, source).problems
 }
 
 /// One file of `versions/`, loaded once for both its problems and its place
@@ -74,17 +76,18 @@ pub struct LoadedScript {
     pub problems: Vec<FileProblem>,
 }
 
-/// Loads one file of `versions/` (see [`is_script_file`]).
-pub fn load_script(file_name: &str, source: &str) -> LoadedScript {
+/// Loads one file of `versions/` (see [`is_script_file`]) through `cache`,
+/// as the verbs load it; its problems include the static views'.
+pub fn load_script(cache: &mut ScriptCache, file_name: &str, source: &str) -> LoadedScript {
     let path = format!("versions/{file_name}");
-    match script::parse_script(file_name, source) {
+    match cache.load(file_name, source) {
         Err(e) => LoadedScript { revision: None, problems: vec![problem(&path, &e.diagnostic)] },
         Ok(s) => {
             let mut problems = Vec::new();
-            if let Err(d) = &s.upgrade {
+            if let Err(d) = s.upgrade() {
                 problems.push(problem(&path, d));
             }
-            if let Err(d) = &s.downgrade {
+            if let Err(d) = s.downgrade() {
                 problems.push(problem(&path, d));
             }
             LoadedScript { revision: Some(s.revision_entry()), problems }
@@ -141,19 +144,18 @@ pub struct Chain {
 }
 
 /// The revision scripts among `versions/`'s `(file name, text)` pairs,
-/// loaded by the verbs' loader ([`load_version_scripts`]).
-fn version_scripts<'a>(
-    versions: &'a [(String, String)],
-    loader: Rc<dyn ModuleLoader>,
-) -> impl Iterator<Item = (String, Result<Script, ScriptError>)> + 'a {
+/// loaded through `cache` by the verbs' loader ([`load_version_scripts`]).
+fn version_scripts(versions: &[(String, String)], cache: &mut ScriptCache) -> Vec<(String, Result<Script, ScriptError>)> {
     let files = versions.iter().map(|(name, text)| (name.clone(), text.as_str())).collect();
-    load_version_scripts(files, loader, |text: &str| Ok::<_, Infallible>(text.to_string())).map(|(name, loaded)| {
-        let loaded = loaded.map_err(|e| match e {
-            VersionLoadError::Source(never) => match never {},
-            VersionLoadError::Script(e) => e,
-        });
-        (name, loaded)
-    })
+    load_version_scripts(files, cache, |text: &str| Ok::<_, Infallible>(text.to_string()))
+        .map(|(name, loaded)| {
+            let loaded = loaded.map_err(|e| match e {
+                VersionLoadError::Source(never) => match never {},
+                VersionLoadError::Script(e) => e,
+            });
+            (name, loaded)
+        })
+        .collect()
 }
 
 /// Loads the revision chain from `(file name, text)` pairs of `versions/`.
@@ -166,7 +168,7 @@ pub fn load_chain(versions: &[(String, String)]) -> Chain {
 pub fn load_chain_with(versions: &[(String, String)], loader: Rc<dyn ModuleLoader>) -> Chain {
     let mut problems = Vec::new();
     let mut revisions = Vec::new();
-    for (name, loaded) in version_scripts(versions, loader) {
+    for (name, loaded) in version_scripts(versions, &mut ScriptCache::new(loader)) {
         match loaded {
             Ok(s) => revisions.push(s.revision_entry()),
             Err(e) => problems.push(problem(&format!("versions/{name}"), &e.diagnostic)),
@@ -327,19 +329,20 @@ pub fn next_step(
     current: &[String],
     upgrade: bool,
 ) -> Result<PlannedStep, String> {
-    next_step_with(models_source, versions, current, upgrade, Rc::new(NoModules))
+    next_step_with(models_source, versions, current, upgrade, &mut ScriptCache::new(Rc::new(NoModules)))
 }
 
-/// [`next_step`] with the project's modules importable through `loader`.
+/// [`next_step`] with the scripts loaded through `cache` (the host's, so
+/// the step runs the modules its commands run).
 pub fn next_step_with(
     models_source: &str,
     versions: &[(String, String)],
     current: &[String],
     upgrade: bool,
-    loader: Rc<dyn ModuleLoader>,
+    cache: &mut ScriptCache,
 ) -> Result<PlannedStep, String> {
     let mut scripts = Vec::new();
-    for (_, loaded) in version_scripts(versions, loader) {
+    for (_, loaded) in version_scripts(versions, cache) {
         scripts.push(loaded.map_err(|e| format!("versions/{e}"))?);
     }
     let revisions = scripts
@@ -354,7 +357,7 @@ pub fn next_step_with(
             .to_string()
     })?;
     let script = scripts.iter().find(|s| s.revision == step.revision).ok_or("the step's script is missing")?;
-    let body = if upgrade { script.upgrade.clone().map(|u| u.ops) } else { script.downgrade.clone().map(|d| d.ops) };
+    let body = if upgrade { script.upgrade().clone().map(|u| u.ops) } else { script.downgrade().clone().map(|d| d.ops) };
     let mut ops = body.map_err(|d| format!("versions/{}:{}:{}: {}", script.file_name, d.line, d.column, d.message))?;
     let convention = models::load_models(models_source).metadata.naming_convention;
     crate::runtime::apply_target_naming_convention(&mut ops, &convention);

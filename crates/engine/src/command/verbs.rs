@@ -10,7 +10,7 @@
 
 use super::args::{Invocation, Verb};
 use super::diffs;
-use super::script_directory::{load_version_scripts, VersionLoadError};
+use super::script_directory::{load_version_scripts, ScriptCache, VersionLoadError};
 use super::{Host, Output};
 use crate::autogen;
 use crate::models;
@@ -153,8 +153,15 @@ impl ScriptDirectory {
 
 fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
     let files = host.list_version_bytes().map_err(command_error)?;
+    let loader = host.module_loader();
+    let mut own = None;
+    let cache = match host.script_cache() {
+        Some(cache) => cache,
+        None => own.insert(ScriptCache::new(loader)),
+    };
+    let loaded: Vec<_> = load_version_scripts(files, cache, python_source_text).collect();
     let mut scripts = Vec::new();
-    for (name, loaded) in load_version_scripts(files, host.module_loader(), python_source_text) {
+    for (name, loaded) in loaded {
         match loaded {
             Ok(s) => scripts.push(s),
             Err(VersionLoadError::Source(e)) => return Err(unicode_load_failure(host, &name, &e)),
@@ -464,7 +471,8 @@ fn write_revision(
     // `Script._from_path(self, path)`: the new file is imported right away, so
     // a message that breaks its docstring fails here (the file stays written)
     let base_name = file_name.rsplit('/').next().unwrap_or(&file_name);
-    if let Err(e) = script::parse_script(base_name, &text) {
+    let process = script::ScriptProcess::new(host.module_loader());
+    if let Err(e) = script::parse_script_with(base_name, &text, &process) {
         return Err(script_load_failure_at(host, &file_name, &e));
     }
     Ok(())
@@ -586,7 +594,7 @@ fn load_target_metadata(host: &mut dyn Host, out: &mut Out) -> Result<models::Mo
             d.line, d.column, d.message
         )));
     }
-    let loaded = models::load_models(&source);
+    let loaded = models::load_models_with(&source, host.module_loader());
     // An exception Python raises importing models.py ends Alembic's
     // traceback: that exception, where it was raised, nothing after it.
     if let Some(e) = loaded.first_exception() {
@@ -814,10 +822,10 @@ fn run_steps(
     let mut heads: Vec<String> = start_heads.to_vec();
     // env.py's `target_metadata`: its naming convention names what ops build
     // (`SchemaObjects.metadata()`); unreadable models leave it empty.
-    let naming_convention = host
-        .read_models()
-        .map(|source| models::load_models(&source).metadata.naming_convention)
-        .unwrap_or_default();
+    let naming_convention = match host.read_models() {
+        Ok(source) => models::load_models_with(&source, host.module_loader()).metadata.naming_convention,
+        Err(_) => Default::default(),
+    };
     for step in steps {
         if offline && heads.is_empty() {
             out.stdout.push_str(&runtime::offline_version_table());
@@ -831,7 +839,6 @@ fn run_steps(
                 m.is_upgrade,
             )),
         };
-        let loader = host.module_loader();
         // The script's function, evaluated statement by statement; each op
         // runs (or is rendered) when the script calls it.
         let body = |run: &mut runtime::StepRun<'_>| -> Result<(), ScriptRunError> {
@@ -839,7 +846,7 @@ fn run_steps(
                 None => Ok(()),
                 Some((s, is_upgrade)) => {
                     let mut sink = StepSink { run, naming_convention: &naming_convention };
-                    script::run_script(s, is_upgrade, loader.clone(), &mut sink)
+                    script::run_script(s, is_upgrade, &mut sink)
                 }
             }
         };

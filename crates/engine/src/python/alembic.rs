@@ -19,6 +19,10 @@
 //!   truth value raises `TypeError`, as SQLAlchemy's clauses do.
 //! - Whatever the playground cannot honour raises `NotImplementedError`
 //!   at the call, with the reader's message; nothing is skipped.
+//! - A [`ScriptProcess`] is one interpreter with these modules installed,
+//!   for a whole project load: a revision file is evaluated once into its
+//!   module object, and its functions are called on that object with the
+//!   sink of each run (the sink is set only for the duration of the call).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -265,21 +269,23 @@ pub struct ScriptHost {
     sink: RefCell<Option<*mut (dyn OpSink + 'static)>>,
     /// The error an op raised as a Python exception, to hand back typed.
     pending: RefCell<Option<RuntimeError>>,
-    imports: RefCell<Vec<(usize, Rc<Imports>)>>,
+    /// Each module's imports, by the address of its code (kept alive here,
+    /// so the address is not reused).
+    imports: RefCell<rustc_hash::FxHashMap<usize, (Rc<ModuleCode>, Rc<Imports>)>>,
 }
 
 impl ScriptHost {
     pub fn new() -> Rc<ScriptHost> {
-        Rc::new(ScriptHost { sink: RefCell::new(None), pending: RefCell::new(None), imports: RefCell::new(Vec::new()) })
+        Rc::new(ScriptHost { sink: RefCell::new(None), pending: RefCell::new(None), imports: RefCell::new(Default::default()) })
     }
 
     fn imports_of(&self, code: &Rc<ModuleCode>) -> Rc<Imports> {
         let key = Rc::as_ptr(code) as usize;
-        if let Some((_, i)) = self.imports.borrow().iter().find(|(k, _)| *k == key) {
+        if let Some((_, i)) = self.imports.borrow().get(&key) {
             return i.clone();
         }
         let i = Rc::new(script::module_imports(&code.module));
-        self.imports.borrow_mut().push((key, i.clone()));
+        self.imports.borrow_mut().insert(key, (code.clone(), i.clone()));
         i
     }
 
@@ -336,7 +342,7 @@ impl ScriptHost {
 }
 
 /// A fresh exception class `module.name` (a subclass of `Exception`).
-pub(super) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::eval::Exc> {
+pub(crate) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::eval::Exc> {
     if let Some(cls) = SA_EXCEPTIONS.iter().find(|e| e.0 == name).and_then(|_| shared_exception_class(it, name)) {
         let inst = Instance::new(cls);
         inst.set("args", Value::tuple(vec![Value::str(msg)]));
@@ -1064,6 +1070,10 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
         if SA_MODULES.contains(&sub.as_str()) {
             return it.import_module(&sub).map(Value::Module);
         }
+        if let Some(v) = crate::models::objects::sa_attr(it, &module_name, &attr)? {
+            globals.set(&attr, v.clone());
+            return Ok(v);
+        }
         let v = if let Some(v) = super::orm::sa_attr(it, &module_name, &attr, &h) {
             v
         } else if let Some(c) = sa_exception_class(it, &module_name, &attr) {
@@ -1240,7 +1250,7 @@ pub(super) fn opaque_of(base: &Rc<Class>, c: Construct) -> Value {
 
 /// The base of every SQLAlchemy class the modules hand out (one per
 /// interpreter, kept in the builtins under a private name).
-pub(super) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
+pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
     if let Some(Value::Class(c)) = it.builtins.get("__sa_construct__") {
         return c;
     }
@@ -1337,48 +1347,70 @@ pub(super) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
     cls
 }
 
-/// Runs `function` (`upgrade` / `downgrade`) of a script, sending its ops
-/// to `sink`.
-pub fn run_script_function(
-    module_id: &str,
-    file: &str,
-    source: &str,
-    function: &str,
-    loader: Rc<dyn super::ModuleLoader>,
-    sink: &mut dyn OpSink,
-) -> Result<(), ScriptRunError> {
-    let host = ScriptHost::new();
-    let mut it = Interp::new(loader);
-    install(&mut it, host.clone());
-    with_sink(&host, sink, || {
-        let m = it.run_module(module_id, file, source).map_err(|e| host.take_failure(e))?;
-        let f = m.globals.get(function).ok_or_else(|| {
+/// One Python process for a project load, as one `alembic` command is one
+/// Python process: a single interpreter, so `sys.modules` is shared (a
+/// project module imported by two scripts is evaluated once and is the same
+/// module object), the builtin, SQLAlchemy and Alembic modules are built
+/// once, on first import, and each revision file is evaluated once into its
+/// module object, whose `upgrade()` / `downgrade()` are then called as often
+/// as the script is run.
+pub struct ScriptProcess {
+    it: RefCell<Interp>,
+    host: Rc<ScriptHost>,
+}
+
+impl ScriptProcess {
+    pub fn new(loader: Rc<dyn super::ModuleLoader>) -> Rc<ScriptProcess> {
+        let host = ScriptHost::new();
+        let mut it = Interp::new(loader);
+        install(&mut it, host.clone());
+        Rc::new(ScriptProcess { it: RefCell::new(it), host })
+    }
+
+    /// Evaluates a revision file as Alembic's `load_module_py` imports it
+    /// (not put in `sys.modules`); `parsed` is `source` parsed without
+    /// syntax errors.
+    pub fn load_module(&self, module_id: &str, file: &str, source: &str, parsed: super::ParsedModule<'_>) -> Result<Rc<Module>, PyError> {
+        let mut it = self.interp();
+        it.begin_evaluation();
+        it.run_file_module(module_id, file, source, parsed)
+    }
+
+    /// The interpreter, to read a loaded module's values.
+    pub fn interp(&self) -> std::cell::RefMut<'_, Interp> {
+        self.it.borrow_mut()
+    }
+
+    /// The state the process's `alembic` / `sqlalchemy` modules share.
+    pub fn host(&self) -> &Rc<ScriptHost> {
+        &self.host
+    }
+
+    /// Calls `function` (`upgrade` / `downgrade`) of the loaded `module`,
+    /// sending its ops to `sink` as they are called.
+    pub fn run_function(&self, module: &Module, function: &str, sink: &mut dyn OpSink) -> Result<(), ScriptRunError> {
+        let host = &self.host;
+        let mut it = self.interp();
+        it.begin_evaluation();
+        // an op failure a previous run caught (`except`) is not this run's
+        host.pending.borrow_mut().take();
+        let f = module.globals.get(function).ok_or_else(|| {
             ScriptRunError::Python(PyError {
                 class: "AttributeError".into(),
                 module: "builtins".into(),
                 mro: vec!["AttributeError".into(), "Exception".into(), "BaseException".into(), "object".into()],
-                message: format!("module '{module_id}' has no attribute '{function}'"),
+                message: format!("module '{}' has no attribute '{function}'", module.name),
                 loc: None,
             })
         })?;
-        match it.call(&f, Args::default()) {
+        with_sink(host, sink, || match it.call(&f, Args::default()) {
             Ok(_) => Ok(()),
             Err(e) => {
                 let e = it.to_error(e);
                 Err(host.take_failure(e))
             }
-        }
-    })
-}
-
-/// Evaluates a script module (its header); the interpreter is returned for
-/// reading the module's globals.
-pub fn load_script_module(module_id: &str, file: &str, source: &str, loader: Rc<dyn super::ModuleLoader>) -> Result<(Interp, Rc<Module>), PyError> {
-    let host = ScriptHost::new();
-    let mut it = Interp::new(loader);
-    install(&mut it, host);
-    let m = it.run_module(module_id, file, source)?;
-    Ok((it, m))
+        })
+    }
 }
 
 /// SQLAlchemy's exception classes (name, base, module), as `sqlalchemy.exc`

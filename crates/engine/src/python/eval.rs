@@ -14,6 +14,11 @@
 //!   catch, so evaluation always ends.
 //! - Errors leave the evaluator as [`PyError`], carrying the exception class
 //!   and its MRO names, so callers `match` on classes, not on message text.
+//! - One interpreter is one Python process: it may serve many evaluations
+//!   (every revision file of a project load, each run of their functions),
+//!   sharing `sys.modules`; [`Interp::begin_evaluation`] gives each its whole
+//!   step budget. Native modules are built on their first import, once per
+//!   interpreter.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -205,7 +210,7 @@ impl Env {
     pub fn set(&self, name: &str, v: Value) {
         self.vars.borrow_mut().insert(name.to_string(), v);
     }
-    fn module_env(self: &Rc<Env>) -> Rc<Env> {
+    pub(crate) fn module_env(self: &Rc<Env>) -> Rc<Env> {
         let mut e = self.clone();
         loop {
             if e.kind == EnvKind::Module || e.kind == EnvKind::Builtins {
@@ -262,7 +267,13 @@ pub type NativeModuleInit = Rc<dyn Fn(&mut Interp) -> R<Rc<Module>>>;
 pub struct Interp {
     pub types: Types,
     pub builtins: Rc<Env>,
+    /// `sys.modules`.
     pub modules: IndexMap<String, Rc<Module>>,
+    /// Modules executed from a file without a place in `sys.modules`
+    /// (Alembic's `load_module_py`: migration scripts) and modules whose
+    /// import failed, kept here only so that dropping the interpreter
+    /// reaches them.
+    file_modules: Vec<Rc<Module>>,
     native_modules: HashMap<String, NativeModuleInit>,
     loader: Rc<dyn ModuleLoader>,
     pub limits: Limits,
@@ -274,7 +285,9 @@ pub struct Interp {
     code: Vec<Rc<ModuleCode>>,
     /// Exceptions being handled (`raise` without argument re-raises the last).
     handling: Vec<Value>,
-    scope_cache: HashMap<usize, Rc<ScopeInfo>>,
+    /// Each function's scope, by the address of its syntax node (its code is
+    /// kept alive here, so the address is not reused in this interpreter).
+    scope_cache: HashMap<usize, (Rc<ModuleCode>, Rc<ScopeInfo>)>,
     /// Python functions being run, innermost last (for `super()`).
     functions: Vec<Rc<Function>>,
     /// The call expressions being evaluated, innermost last.
@@ -440,6 +453,7 @@ impl Drop for Interp {
         let mut seen: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::default();
         let mut envs: Vec<Rc<Env>> = vec![self.builtins.clone()];
         envs.extend(self.modules.values().map(|m| m.globals.clone()));
+        envs.extend(self.file_modules.drain(..).map(|m| m.globals.clone()));
         let t = &self.types;
         let mut values: Vec<Value> = [
             &t.object, &t.type_, &t.none, &t.bool_, &t.int, &t.float, &t.str_, &t.bytes, &t.tuple, &t.list,
@@ -558,6 +572,7 @@ impl Interp {
             types,
             builtins,
             modules: IndexMap::new(),
+            file_modules: Vec::new(),
             native_modules: HashMap::new(),
             loader,
             limits: Limits::default(),
@@ -637,6 +652,46 @@ impl Interp {
         self.exec_module_source(name, file, source.to_string(), false).map_err(|e| self.to_error(e))
     }
 
+    /// Runs `source` as a module named `name` that is not put in
+    /// `sys.modules`, as `importlib.util.module_from_spec` +
+    /// `spec.loader.exec_module` do (Alembic loads revision files so): the
+    /// modules it imports are shared with everything else this interpreter
+    /// runs. `parsed` is the source already parsed without errors.
+    pub fn run_file_module(&mut self, name: &str, file: &str, source: &str, parsed: super::ParsedModule<'_>) -> Result<Rc<Module>, PyError> {
+        let code = Rc::new(ModuleCode { name: name.to_string(), file: file.to_string(), source: source.to_string(), index: parsed.index, module: parsed.module });
+        let (module, globals) = self.new_module_for(&code, false);
+        self.file_modules.push(module.clone());
+        self.code.push(code.clone());
+        let r = self.exec_block(&code.module.body, &globals);
+        self.code.pop();
+        match r {
+            Ok(_) => Ok(module),
+            Err(e) => Err(self.to_error(e)),
+        }
+    }
+
+    /// Starts a new top-level evaluation in a long-lived interpreter (a
+    /// script's import, one run of its `upgrade()`): the step budget
+    /// ([`Limits::steps`]) and the captured output start again from zero.
+    pub fn begin_evaluation(&mut self) {
+        self.steps = 0;
+        self.output.clear();
+    }
+
+    /// A module object for `code` with its globals set as the import system
+    /// sets them.
+    fn new_module_for(&self, code: &Rc<ModuleCode>, is_package: bool) -> (Rc<Module>, Rc<Env>) {
+        let name = code.name.as_str();
+        let globals = Env::new(EnvKind::Module, Some(self.builtins.clone()));
+        globals.set("__name__", Value::str(name));
+        globals.set("__file__", Value::str(&code.file));
+        let package = if is_package { name.to_string() } else { name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default() };
+        globals.set("__package__", Value::str(&package));
+        globals.set("__doc__", docstring(&code.module.body).map(|d| Value::str(&d)).unwrap_or(Value::None));
+        let module = Rc::new(Module { name: name.to_string(), file: Some(code.file.clone()), globals: globals.clone() });
+        (module, globals)
+    }
+
     fn exec_module_source(&mut self, name: &str, file: &str, source: String, is_package: bool) -> R<Rc<Module>> {
         let parsed = parse_module(&source);
         if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == super::Severity::Error) {
@@ -647,13 +702,7 @@ impl Interp {
         let module_ast = parsed.module;
         let index = parsed.index;
         let code = Rc::new(ModuleCode { name: name.to_string(), file: file.to_string(), source, index, module: module_ast });
-        let globals = Env::new(EnvKind::Module, Some(self.builtins.clone()));
-        globals.set("__name__", Value::str(name));
-        globals.set("__file__", Value::str(file));
-        let package = if is_package { name.to_string() } else { name.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default() };
-        globals.set("__package__", Value::str(&package));
-        globals.set("__doc__", docstring(&code.module.body).map(|d| Value::str(&d)).unwrap_or(Value::None));
-        let module = Rc::new(Module { name: name.to_string(), file: Some(file.to_string()), globals: globals.clone() });
+        let (module, globals) = self.new_module_for(&code, is_package);
         self.modules.insert(name.to_string(), module.clone());
         self.code.push(code.clone());
         let r = self.exec_block(&code.module.body, &globals);
@@ -661,7 +710,9 @@ impl Interp {
         match r {
             Ok(_) => Ok(module),
             Err(e) => {
-                self.modules.shift_remove(name);
+                if let Some(failed) = self.modules.shift_remove(name) {
+                    self.file_modules.push(failed);
+                }
                 Err(e)
             }
         }
@@ -1222,7 +1273,7 @@ impl Interp {
             FunctionCode::Def(p) => p as usize,
             FunctionCode::Lambda(p) => p as usize,
         };
-        if let Some(s) = self.scope_cache.get(&key) {
+        if let Some((_, s)) = self.scope_cache.get(&key) {
             return s.clone();
         }
         let mut info = ScopeInfo::default();
@@ -1240,7 +1291,7 @@ impl Interp {
             info.locals.remove(n);
         }
         let info = Rc::new(info);
-        self.scope_cache.insert(key, info.clone());
+        self.scope_cache.insert(key, (f.module.clone(), info.clone()));
         info
     }
 
@@ -1262,7 +1313,7 @@ impl Interp {
             match e.parent.clone() {
                 Some(p) => e = p,
                 None => {
-                    let ex = self.exc("NameError", format!("name '{name}' is not defined"));
+                    let ex = self.exc("NameError", super::suggestions::name_error_message(env, name));
                     if let Value::Instance(i) = &ex.value {
                         i.set("name", Value::str(name));
                     }

@@ -20,6 +20,7 @@ mod orm;
 pub mod repr;
 mod result;
 mod sql_compiler;
+mod suggestions;
 pub mod value;
 
 pub use eval::{Args, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};

@@ -141,3 +141,19 @@ pub fn write_json_str(out: &mut String, s: &str) {
     }
     out.push('"');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::py_repr_float;
+
+    #[test]
+    fn floats_render_as_python_repr() {
+        assert_eq!(py_repr_float(2.5), "2.5");
+        assert_eq!(py_repr_float(1e-5), "1e-05");
+        assert_eq!(py_repr_float(2.5e20), "2.5e+20");
+        assert_eq!(py_repr_float(3.0), "3.0");
+        assert_eq!(py_repr_float(-0.001), "-0.001");
+        assert_eq!(py_repr_float(1e15), "1000000000000000.0");
+        assert_eq!(py_repr_float(1e16), "1e+16");
+    }
+}

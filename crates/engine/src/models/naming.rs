@@ -1,0 +1,158 @@
+//! SQLAlchemy's naming conventions: `MetaData(naming_convention=...)`
+//! templates applied to constraint and index names
+//! (`sqlalchemy.sql.naming._constraint_name_for_table`).
+//!
+//! Invariants:
+//! - A name given as `conv(...)` is final; a name given plainly is kept
+//!   unless the template uses `%(constraint_name)s`; an unnamed constraint
+//!   takes the template's name, marked `Name::conv`.
+//! - A template this module cannot fill is an error naming the token, never
+//!   a silently wrong name.
+
+use std::collections::BTreeMap;
+
+use crate::schema::{MetaData, Name, Table};
+
+/// Finishes every constraint and index name of `md` with its naming
+/// convention (see `final_name`); the errors of conventions that do not
+/// apply. Check constraints count no columns.
+pub(super) fn finish_metadata_names(md: &mut MetaData) -> Vec<String> {
+    let nc = md.naming_convention.clone();
+    let mut errs = Vec::new();
+    for t in md.tables.values_mut() {
+        let snapshot = t.clone();
+        if let Some(pk) = t.primary_key.as_mut() {
+            let cols = pk.columns.clone();
+            pk.name = final_name(&nc, "pk", pk.name.take(), &snapshot, &cols, None, &mut errs);
+        }
+        for fk in t.foreign_keys.iter_mut() {
+            let cols = fk.columns.clone();
+            let refd = Some((fk.referred_table.clone(), fk.referred_columns.clone()));
+            fk.name = final_name(&nc, "fk", fk.name.take(), &snapshot, &cols, refd, &mut errs);
+        }
+        for uq in t.unique_constraints.iter_mut() {
+            let cols = uq.columns.clone();
+            uq.name = final_name(&nc, "uq", uq.name.take(), &snapshot, &cols, None, &mut errs);
+        }
+        for ck in t.check_constraints.iter_mut() {
+            ck.name = final_name(&nc, "ck", ck.name.take(), &snapshot, &[], None, &mut errs);
+        }
+        for ix in t.indexes.iter_mut() {
+            let cols: Vec<String> = ix.columns.iter().map(|c| c.as_str().to_string()).collect();
+            ix.name = final_name(&nc, "ix", ix.name.take(), &snapshot, &cols, None, &mut errs);
+        }
+    }
+    errs
+}
+
+/// SQLAlchemy's `_constraint_name_for_table`.
+fn final_name(
+    nc: &BTreeMap<String, String>,
+    kind: &str,
+    raw: Option<Name>,
+    table: &Table,
+    cols: &[String],
+    referred: Option<(String, Vec<String>)>,
+    errors: &mut Vec<String>,
+) -> Option<Name> {
+    if let Some(n) = &raw {
+        if n.conv {
+            return raw;
+        }
+    }
+    let Some(tpl) = nc.get(kind) else { return raw };
+    if raw.is_some() && !tpl.contains("%(constraint_name)s") {
+        return raw;
+    }
+    match format_convention(tpl, table, cols, referred.as_ref(), raw.as_ref().map(|n| n.value.as_str())) {
+        Ok(s) => Some(Name::conv(s)),
+        Err(e) => {
+            errors.push(format!("naming convention for `{kind}` on table `{}`: {e}", table.name));
+            raw
+        }
+    }
+}
+
+pub(crate) fn format_convention(
+    tpl: &str,
+    table: &Table,
+    cols: &[String],
+    referred: Option<&(String, Vec<String>)>,
+    constraint_name: Option<&str>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = tpl;
+    while let Some(pos) = rest.find('%') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(stripped) = after.strip_prefix('%') {
+            out.push('%');
+            rest = stripped;
+            continue;
+        }
+        let Some(inner) = after.strip_prefix('(') else {
+            return Err(format!("unsupported template `{tpl}`"));
+        };
+        let Some(close) = inner.find(")s") else {
+            return Err(format!("unsupported template `{tpl}`"));
+        };
+        let token = &inner[..close];
+        out.push_str(&token_value(token, table, cols, referred, constraint_name)?);
+        rest = &inner[close + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn token_value(
+    token: &str,
+    table: &Table,
+    cols: &[String],
+    referred: Option<&(String, Vec<String>)>,
+    constraint_name: Option<&str>,
+) -> Result<String, String> {
+    match token {
+        "table_name" => return Ok(table.name.clone()),
+        "constraint_name" => {
+            return constraint_name.map(|s| s.to_string()).ok_or_else(|| {
+                "the %(constraint_name)s token requires that the constraint is explicitly named".to_string()
+            })
+        }
+        "referred_table_name" => return Ok(referred.map(|r| r.0.clone()).unwrap_or_default()),
+        _ => {}
+    }
+    // [referred_]column_<idx>[N|_N]_<attr>
+    let (is_ref, body) = match token.strip_prefix("referred_") {
+        Some(b) => (true, b),
+        None => (false, token),
+    };
+    let Some(body) = body.strip_prefix("column_0") else {
+        return Err(format!("unknown token `{token}`"));
+    };
+    let (multi, sep, attr) = if let Some(a) = body.strip_prefix("_N_") {
+        (true, "_", a)
+    } else if let Some(a) = body.strip_prefix("N_") {
+        (true, "", a)
+    } else if let Some(a) = body.strip_prefix('_') {
+        (false, "", a)
+    } else {
+        return Err(format!("unknown token `{token}`"));
+    };
+    let list: Vec<String> = if is_ref { referred.map(|r| r.1.clone()).unwrap_or_default() } else { cols.to_vec() };
+    let render = |c: &String| -> Result<String, String> {
+        match attr {
+            "name" | "key" => Ok(c.clone()),
+            "label" if !is_ref => Ok(format!("{}_{}", table.name, c)),
+            _ => Err(format!("unknown token `{token}`")),
+        }
+    };
+    if multi {
+        let parts: Result<Vec<String>, String> = list.iter().map(render).collect();
+        Ok(parts?.join(sep))
+    } else {
+        match list.first() {
+            Some(c) => render(c),
+            None => Ok(String::new()),
+        }
+    }
+}

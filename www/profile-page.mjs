@@ -1,0 +1,201 @@
+// Where the page's time goes: one scenario in headless Chromium under the
+// CPU profiler (functions by self and inclusive time) or the tracer (the
+// main thread's long tasks and what they did: script, style, layout, paint).
+// A tool for finding, not a figure: the figures are www/bench-page.mjs.
+//
+//   scripts/dev-site.sh --names      the release wasm with function names → target/dev-site
+//   node www/profile-page.mjs [--trace] [--filter REGEX] SCENARIO [DIST]
+//
+// SCENARIO: keystroke (20 keys in a 50-table models.py at head), autogen
+// (setModels at 100 tables at head, 20 times), paste (a 5 MB models.py),
+// scripts (setFiles with 1,000 scripts), ready (a reload to `ready`).
+// DIST defaults to target/dev-site. --filter keeps the inclusive list to
+// matching function names (e.g. 'alembic_|yew::|editor.js').
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join } from "node:path";
+import { launch } from "./e2e/harness.mjs";
+
+const args = process.argv.slice(2);
+let trace = false;
+let filter = null;
+const rest = [];
+for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--trace") trace = true;
+    else if (args[i] === "--filter") filter = new RegExp(args[++i]);
+    else rest.push(args[i]);
+}
+const [scenario = "keystroke", dist = "target/dev-site"] = rest;
+
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+const server = createServer((req, res) => {
+    const path = join(dist, decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/\/$/, "/index.html"));
+    try {
+        const body = readFileSync(path);
+        res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+        res.end(body);
+    } catch {
+        res.writeHead(404).end();
+    }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const browser = await launch();
+const page = await browser.context.newPage();
+page.on("console", (m) => console.log(`console: ${m.text()}`));
+await page.addInitScript(() => localStorage.clear());
+await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.evaluate(() => window.alembicPlayground.ready);
+
+/** Models with `n` tables (as www/bench-page.mjs writes them); `last` names the last column. */
+const tables = (n, last = "zz") => {
+    const out = ["import sqlalchemy as sa", "from sqlalchemy.orm import declarative_base", "", "Base = declarative_base()", ""];
+    for (let t = 0; t < n; t++) {
+        out.push("", `class T${t}(Base):`, `    __tablename__ = 't${t}'`, "    id = sa.Column(sa.Integer, primary_key=True)",
+            "    name = sa.Column(sa.String(80), nullable=False)", "    c2 = sa.Column(sa.Integer, index=True)",
+            "    c3 = sa.Column(sa.Text)", "    c4 = sa.Column(sa.DateTime)");
+        if (t > 0) out.push(`    t${t - 1}_id = sa.Column(sa.Integer, sa.ForeignKey('t${t - 1}.id'))`);
+    }
+    out.push(`    ${last} = sa.Column(sa.Integer)`);
+    return out.join("\n");
+};
+const atHead = (models) =>
+    page.evaluate(async (m) => {
+        const api = window.alembicPlayground;
+        api.setFiles({ "models.py": m });
+        await api.run("revision --autogenerate -m all");
+        await api.run("upgrade head");
+    }, models);
+
+const cdp = await browser.context.newCDPSession(page);
+const events = [];
+async function start() {
+    if (trace) {
+        cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
+        await cdp.send("Tracing.start", {
+            categories: "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink",
+            transferMode: "ReportEvents",
+        });
+    } else {
+        await cdp.send("Profiler.enable");
+        await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+        await cdp.send("Profiler.start");
+    }
+}
+
+const scenarios = {
+    async keystroke() {
+        await atHead(tables(50));
+        await page.locator('[role="tab"][data-file="models.py"]').click();
+        await page.locator('[data-view="editor"][data-file="models.py"] .cm-content').click();
+        await page.keyboard.press("Control+End");
+        await page.keyboard.press("Home");
+        await start();
+        for (let i = 0; i < 20; i++) {
+            await page.keyboard.press(i % 2 ? "Backspace" : "a");
+            await page.waitForTimeout(150);
+        }
+    },
+    async autogen() {
+        await atHead(tables(100));
+        await start();
+        await page.evaluate(async ({ a, b }) => {
+            for (let i = 0; i < 20; i++) {
+                window.alembicPlayground.setModels(i % 2 ? a : b);
+                await new Promise((r) => setTimeout(r, 50));
+            }
+        }, { a: tables(100), b: tables(100, "yy") });
+    },
+    async paste() {
+        await page.locator('[data-view="editor"][data-file="models.py"] .cm-content').click();
+        await page.keyboard.press("Control+A");
+        await start();
+        await page.evaluate(async (text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            const content = document.querySelector('[data-view="editor"][data-file="models.py"] .cm-content');
+            content.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+            await new Promise((r) => setTimeout(r, 1500));
+        }, tables(17000));
+    },
+    async scripts() {
+        await start();
+        await page.evaluate(async () => {
+            const files = { "models.py": window.alembicPlayground.models() };
+            for (let i = 1; i <= 1000; i++) {
+                const rev = `r${String(i).padStart(4, "0")}`;
+                const down = i === 1 ? "None" : `'r${String(i - 1).padStart(4, "0")}'`;
+                files[`versions/${rev}_s.py`] = `"""s"""\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = '${rev}'\n` +
+                    `down_revision = ${down}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n` +
+                    `    op.create_table('t${i}', sa.Column('id', sa.Integer(), nullable=False), sa.PrimaryKeyConstraint('id'))\n\n` +
+                    `def downgrade():\n    op.drop_table('t${i}')\n`;
+            }
+            const t0 = performance.now();
+            window.alembicPlayground.setFiles(files);
+            while (document.querySelectorAll('svg[data-view="chain"] [data-revision]').length < 1000) await new Promise((r) => setTimeout(r, 20));
+            console.log(`chain drawn after ${(performance.now() - t0).toFixed(0)} ms`);
+        });
+    },
+    async ready() {
+        await start();
+        await page.reload();
+        await page.evaluate(() => window.alembicPlayground.ready);
+    },
+};
+if (!scenarios[scenario]) throw new Error(`no scenario ${scenario}: ${Object.keys(scenarios).join(", ")}`);
+await scenarios[scenario]();
+
+const ms = (us) => (us / 1000).toFixed(1).padStart(8);
+if (trace) {
+    const done = new Promise((r) => cdp.once("Tracing.tracingComplete", r));
+    await cdp.send("Tracing.end");
+    await done;
+    const thread = (e) => `${e.pid}:${e.tid}`;
+    const mains = new Set(events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args.name === "CrRendererMain").map(thread));
+    const busy = new Map();
+    for (const e of events) if (e.name === "RunTask" && mains.has(thread(e))) busy.set(thread(e), (busy.get(thread(e)) ?? 0) + e.dur);
+    const main = [...busy].sort((a, b) => b[1] - a[1])[0][0];
+    const own = events.filter((e) => thread(e) === main && e.ph === "X");
+    const totals = new Map();
+    for (const e of own) totals.set(e.name, (totals.get(e.name) ?? 0) + e.dur);
+    console.log("== main thread, by event (ms) ==");
+    for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${ms(us)} ${name}`);
+    console.log("== tasks over 30 ms, with what in them took over 5 ms ==");
+    const tasks = own.filter((e) => e.name === "RunTask");
+    const t0 = Math.min(...tasks.map((t) => t.ts));
+    for (const t of tasks.filter((t) => t.dur > 30000)) {
+        const parts = own
+            .filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > 5000)
+            .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ""} ${(e.dur / 1000).toFixed(1)}`);
+        console.log(`@${((t.ts - t0) / 1000).toFixed(0)} ms: ${(t.dur / 1000).toFixed(1)} ms: ${parts.join(", ")}`);
+    }
+} else {
+    const { profile } = await cdp.send("Profiler.stop");
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parent = new Map();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const name = (n) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
+    const self = new Map();
+    const inclusive = new Map();
+    let total = 0;
+    profile.samples.forEach((id, i) => {
+        const us = profile.timeDeltas[i];
+        total += us;
+        self.set(name(byId.get(id)), (self.get(name(byId.get(id))) ?? 0) + us);
+        const seen = new Set();
+        for (let p = id; p !== undefined; p = parent.get(p)) {
+            const k = name(byId.get(p));
+            if (!seen.has(k)) {
+                seen.add(k);
+                inclusive.set(k, (inclusive.get(k) ?? 0) + us);
+            }
+        }
+    });
+    const top = (m, k) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
+    console.log(`== ${scenario}: ${(total / 1000).toFixed(0)} ms sampled; by self time (ms) ==`);
+    for (const [k, us] of top(self, 30)) console.log(`${ms(us)} ${k.slice(0, 160)}`);
+    console.log("== by inclusive time (ms) ==");
+    const shown = filter ? new Map([...inclusive].filter(([k]) => filter.test(k))) : inclusive;
+    for (const [k, us] of top(shown, 60)) console.log(`${ms(us)} ${k.slice(0, 160)}`);
+}
+await browser.close();
+server.close();
