@@ -158,11 +158,11 @@ fn value_of_expr(e: &Expr, v: &Value, code: &Rc<ModuleCode>, out: &mut Vec<(Text
 }
 
 /// Is `c` a project's subclass of SQLAlchemy's `TypeDecorator`?
-fn is_type_decorator(c: &Rc<Class>) -> bool {
+pub(super) fn is_type_decorator(c: &Rc<Class>) -> bool {
     !is_sa_class(c) && c.mro_all().any(|k| k.name == "TypeDecorator" && is_sa_class(k))
 }
 
-fn is_sa_class(c: &Class) -> bool {
+pub(super) fn is_sa_class(c: &Class) -> bool {
     c.module == "sqlalchemy" || c.module.starts_with("sqlalchemy.") || c.module == "sqlmodel" || c.module.starts_with("sqlmodel.")
 }
 
@@ -171,7 +171,7 @@ fn is_sa_class(c: &Class) -> bool {
 /// with no arguments (`to_instance`); a `TypeDecorator` gives its
 /// `load_dialect_impl(dialect)` (with the SQLite dialect) when the project
 /// overrides it, else its `impl`. `None` when `v` is not a type.
-fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<TypeValue>> {
+pub(super) fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<TypeValue>> {
     if depth > 16 {
         return Err(it.exc("RecursionError", "TypeDecorator impl chain too deep"));
     }
@@ -213,7 +213,7 @@ fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<TypeValue>> {
 /// SQLAlchemy's SQLite dialect as scripts and `TypeDecorator`s see it:
 /// `name`, `driver`, and `type_descriptor(t)` (SQLite adapts no type a
 /// project names).
-fn sqlite_dialect(it: &mut Interp) -> Value {
+pub(super) fn sqlite_dialect(it: &mut Interp) -> Value {
     let cls = new_plain_class(it, "SQLiteDialect_pysqlite", "sqlalchemy.dialects.sqlite.pysqlite");
     cls.dict.borrow_mut().set_str("type_descriptor", native_fn("type_descriptor", |it, a| {
         a.pos.get(1).cloned().ok_or_else(|| it.type_error("type_descriptor() missing 1 required positional argument: 'typeobj'"))
@@ -289,7 +289,7 @@ impl ScriptHost {
         i
     }
 
-    fn with_sink_do<T>(&self, it: &Interp, f: impl FnOnce(&mut dyn OpSink) -> Result<T, RuntimeError>) -> R<T> {
+    pub(super) fn with_sink_do<T>(&self, it: &Interp, f: impl FnOnce(&mut dyn OpSink) -> Result<T, RuntimeError>) -> R<T> {
         let ptr = *self.sink.borrow();
         let Some(ptr) = ptr else {
             return Err(it.exc("RuntimeError", "alembic.op is only usable while a migration runs"));
@@ -343,6 +343,11 @@ impl ScriptHost {
 
 /// A fresh exception class `module.name` (a subclass of `Exception`).
 pub(crate) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> Box<super::eval::Exc> {
+    if let Some(cls) = SA_EXCEPTIONS.iter().find(|e| e.0 == name).and_then(|_| shared_exception_class(it, name)) {
+        let inst = Instance::new(cls);
+        inst.set("args", Value::tuple(vec![Value::str(msg)]));
+        return Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false });
+    }
     let base = it.types.exceptions["Exception"].clone();
     let bases = vec![base];
     let mro = super::eval::c3_mro(&bases).unwrap_or_default();
@@ -453,6 +458,9 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
                 let imports = h.imports_of(&site.code);
                 let op = read_op_at(it, &site, &imports, name, None, &a)?;
                 h.apply(it, op)?;
+                if name == "create_table" {
+                    return Ok(created_table(it, &a));
+                }
                 Ok(Value::None)
             }),
         };
@@ -467,10 +475,10 @@ fn statement_sql(it: &mut Interp, a: &Args, fname: &str) -> R<String> {
     match v {
         Some(Value::Str(s)) => Ok(s.to_string()),
         Some(Value::Instance(i)) => match construct_of(&i) {
-            Some(c) if c.path.ends_with(".text") => match c.args.pos.first() {
-                Some(Value::Str(s)) => Ok(s.to_string()),
-                _ => Err(it.type_error("text() argument must be a str")),
-            },
+            Some(c) if super::orm::text_clause(it, &c)?.is_some() => {
+                let (sql, params) = super::orm::text_clause(it, &c)?.unwrap_or_default();
+                super::orm::render_text(it, &sql, &params)
+            }
             Some(c) => match super::sql_compiler::compile(it, &Value::Instance(i.clone()))? {
                 Some(sql) => Ok(sql),
                 None => Err(it.exc(
@@ -488,6 +496,15 @@ fn statement_sql(it: &mut Interp, a: &Args, fname: &str) -> R<String> {
     }
 }
 
+/// The `Table` that `op.create_table(name, *columns)` returns: its name
+/// and the `Column` objects it was given (constraints are not columns).
+fn created_table(it: &mut Interp, a: &Args) -> Value {
+    let base = sa_base_class(it);
+    let mut args = vec![a.pos.first().cloned().unwrap_or(Value::None), Value::None];
+    args.extend(a.pos.iter().skip(1).filter(|v| matches!(v, Value::Instance(i) if construct_of(i).is_some_and(|c| c.path.ends_with(".Column")))).cloned());
+    opaque_of(&base, Construct { path: "sqlalchemy.Table".into(), site: None, args: Args::new(args), parent: None })
+}
+
 fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
     let table = a.pos.first().cloned().or_else(|| a.kwarg("table").cloned()).ok_or_else(|| it.type_error("bulk_insert() missing 1 required positional argument: 'table'"))?;
     let rows = a.pos.get(1).cloned().or_else(|| a.kwarg("rows").cloned()).ok_or_else(|| it.type_error("bulk_insert() missing 1 required positional argument: 'rows'"))?;
@@ -500,11 +517,20 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
         Value::Instance(i) => construct_of(i).filter(|c| c.path.ends_with(".table")).and_then(|c| c.site.clone()),
         _ => None,
     };
-    let Some(site) = clause else {
-        return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...)"));
+    // the Table op.create_table returned: its columns' names (their types
+    // only matter to the literals of --sql, which a value's own kind gives)
+    let created = match &table {
+        Value::Instance(i) => construct_of(i).filter(|c| c.site.is_none() && c.path == "sqlalchemy.Table").and_then(|c| super::sql_compiler::table_clause(&c)),
+        _ => None,
     };
-    let imports = h.imports_of(&site.code);
-    let (name, columns) = script::read_table_clause(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
+    let (name, columns) = match (clause, created) {
+        (Some(site), _) => {
+            let imports = h.imports_of(&site.code);
+            script::read_table_clause(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?
+        }
+        (None, Some(t)) => (t.name, t.columns.into_iter().map(|c| (c, None)).collect()),
+        (None, None) => return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...) or op.create_table(...)")),
+    };
     let mut out = Vec::new();
     for row in it.iterate(&rows)? {
         let mut map = BTreeMap::new();
@@ -675,50 +701,102 @@ fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
     conn.set("engine", engine(it));
     let h = host.clone();
     cls.dict.borrow_mut().set_str("execute", native_fn("execute", move |it, a| {
-        let mut a = a;
-        if !a.pos.is_empty() {
-            a.pos.remove(0);
+        let stmt = a.pos.get(1).cloned().or_else(|| a.kwarg("statement").cloned());
+        let Some(stmt) = stmt else { return Err(it.type_error("execute() missing 1 required positional argument: 'statement'")) };
+        let params = a.pos.get(2).cloned().or_else(|| a.kwarg("parameters").cloned());
+        if a.pos.len() > 3 {
+            return Err(it.type_error(format!("execute() takes from 2 to 3 positional arguments but {} were given", a.pos.len())));
         }
-        if a.pos.len() > 1 || a.kwarg("parameters").is_some() {
-            return Err(it.exc("NotImplementedError", "bind.execute() with parameters is not supported by the playground yet"));
-        }
-        let sql = statement_sql(it, &a, "execute")?;
-        let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
-        if head.starts_with("SELECT") || head.starts_with("PRAGMA") || head.starts_with("WITH") {
-            let rows = h.with_sink_do(it, |s| s.query(&sql))?;
-            return match rows {
-                Some(r) => Ok(result(it, r, -1)),
-                None => Err(it.exc("NotImplementedError", "a query needs a database; it cannot run in --sql mode")),
-            };
-        }
-        let dml = crate::runtime::is_dml(&sql);
-        h.apply(it, Op::Execute { sql })?;
-        // sqlite3's cursor.rowcount: the rows a DML statement changed, -1 otherwise
-        let rowcount = match dml {
-            true => match h.with_sink_do(it, |s| s.query("SELECT changes()"))? {
-                Some(r) => r.rows.first().and_then(|row| row.first()).and_then(|v| v.as_i64()).unwrap_or(-1),
-                None => -1,
-            },
-            false => -1,
-        };
-        Ok(result(it, QueryResult::default(), rowcount))
+        execute_statement(it, &h, &stmt, params)
     }));
     Value::Instance(conn)
 }
 
-fn db_value(v: &crate::db::Value) -> Value {
-    match v {
-        crate::db::Value::Null => Value::None,
-        crate::db::Value::Integer(i) => Value::Int(*i),
-        crate::db::Value::Real(f) => Value::Float(*f),
-        crate::db::Value::Text(s) => Value::str(s),
-        crate::db::Value::Blob(b) => Value::Bytes(Rc::from(b.clone())),
+use super::orm::db_value;
+
+/// `Connection.execute(statement, parameters)` (and `Session.execute` of a
+/// statement that is not an ORM select): the SQL runs at once; a query gives
+/// its rows, anything else the rows it changed (`rowcount`). A list of
+/// parameter sets runs the statement once per set (`executemany`).
+pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Value, params: Option<Value>) -> R<Value> {
+    let text = match stmt {
+        Value::Instance(i) => match construct_of(i) {
+            Some(c) => super::orm::text_clause(it, &c)?,
+            None => None,
+        },
+        _ => None,
+    };
+    let sqls: Vec<String> = match (text, params) {
+        (Some((sql, bound)), params) => {
+            let sets = match params {
+                None | Some(Value::None) => vec![Vec::new()],
+                Some(p @ (Value::List(_) | Value::Tuple(_))) => {
+                    let mut sets = Vec::new();
+                    for set in it.iterate(&p)? {
+                        sets.push(string_items(it, &set)?);
+                    }
+                    sets
+                }
+                Some(p) => vec![string_items(it, &p)?],
+            };
+            let mut out = Vec::new();
+            for set in sets {
+                let mut all = bound.clone();
+                all.extend(set);
+                out.push(super::orm::render_text(it, &sql, &all)?);
+            }
+            out
+        }
+        (None, Some(p)) if !p.is_none() => {
+            return Err(it.exc("NotImplementedError", "execute() of a statement with parameters is not supported by the playground yet"));
+        }
+        (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute")?],
+    };
+    let mut rowcount = 0;
+    let mut last = None;
+    for sql in sqls {
+        let head = sql.trim_start().get(..6).unwrap_or("").to_ascii_uppercase();
+        if head.starts_with("SELECT") || head.starts_with("PRAGMA") || head.starts_with("WITH") {
+            let rows = h.with_sink_do(it, |s| s.query(&sql))?;
+            match rows {
+                Some(r) => last = Some(r),
+                None => return Err(it.exc("NotImplementedError", "a query needs a database; it cannot run in --sql mode")),
+            }
+            rowcount = -1;
+        } else {
+            let n = run_dml(it, h, sql)?;
+            rowcount = if rowcount < 0 || n < 0 { n } else { rowcount + n };
+        }
     }
+    Ok(result(it, last.unwrap_or_default(), rowcount))
+}
+
+fn string_items(it: &mut Interp, v: &Value) -> R<Vec<(String, Value)>> {
+    let mut out = Vec::new();
+    for (k, v) in it.mapping_items(v)? {
+        let Value::Str(k) = k else { return Err(it.type_error("parameter names must be strings")) };
+        out.push((k.to_string(), v));
+    }
+    Ok(out)
+}
+
+/// Runs a statement that returns no rows; its `rowcount` as sqlite3's
+/// cursor gives it (the rows a DML statement changed, -1 otherwise).
+pub(super) fn run_dml(it: &mut Interp, h: &Rc<ScriptHost>, sql: String) -> R<i64> {
+    let dml = crate::runtime::is_dml(&sql);
+    h.apply(it, Op::Execute { sql })?;
+    Ok(match dml {
+        true => match h.with_sink_do(it, |s| s.query("SELECT changes()"))? {
+            Some(r) => r.rows.first().and_then(|row| row.first()).and_then(|v| v.as_i64()).unwrap_or(-1),
+            None => -1,
+        },
+        false => -1,
+    })
 }
 
 /// SQLAlchemy's `Row`: a tuple whose items are also attributes named by the
 /// result's columns (`row.id`, `row[0]`, `row._mapping["id"]`).
-fn row_class(it: &mut Interp, columns: Rc<Vec<String>>) -> Rc<Class> {
+pub(super) fn row_class(it: &mut Interp, columns: Rc<Vec<String>>) -> Rc<Class> {
     let cls = new_plain_class(it, "Row", "sqlalchemy.engine.row");
     let tuple_of = |a: &Args| -> Value {
         match a.pos.first() {
@@ -765,46 +843,8 @@ fn row_class(it: &mut Interp, columns: Rc<Vec<String>>) -> Rc<Class> {
 
 /// A `CursorResult` over rows already fetched.
 fn result(it: &mut Interp, r: QueryResult, rowcount: i64) -> Value {
-    let cls = new_plain_class(it, "CursorResult", "sqlalchemy.engine.cursor");
-    let row_class = row_class(it, Rc::new(r.columns.clone()));
-    let rows: Vec<Value> = r
-        .rows
-        .iter()
-        .map(|row| {
-            let inst = Instance::new(row_class.clone());
-            inst.set("_t", Value::tuple(row.iter().map(db_value).collect()));
-            Value::Instance(Rc::new(inst))
-        })
-        .collect();
-    let rows = Rc::new(RefCell::new((rows, 0usize)));
-    let mut d = cls.dict.borrow_mut();
-    let r1 = rows.clone();
-    d.set_str("fetchall", native_fn("fetchall", move |_, _| {
-        let mut st = r1.borrow_mut();
-        let out = st.0[st.1..].to_vec();
-        st.1 = st.0.len();
-        Ok(Value::list(out))
-    }));
-    let r2 = rows.clone();
-    d.set_str("fetchone", native_fn("fetchone", move |_, _| {
-        let mut st = r2.borrow_mut();
-        let v = st.0.get(st.1).cloned().unwrap_or(Value::None);
-        st.1 = (st.1 + 1).min(st.0.len());
-        Ok(v)
-    }));
-    let r3 = rows.clone();
-    d.set_str("first", native_fn("first", move |_, _| Ok(r3.borrow().0.first().cloned().unwrap_or(Value::None))));
-    let r4 = rows.clone();
-    d.set_str("scalar", native_fn("scalar", move |it, _| match r4.borrow().0.first() {
-        Some(row) => it.getitem(row, Value::Int(0)),
-        None => Ok(Value::None),
-    }));
-    let r5 = rows.clone();
-    d.set_str("__iter__", native_fn("__iter__", move |_, _| Ok(Value::list(r5.borrow().0.clone()))));
-    drop(d);
-    let inst = Instance::new(cls);
-    inst.set("rowcount", Value::Int(rowcount));
-    Value::Instance(Rc::new(inst))
+    let rows = r.rows.iter().map(|row| row.iter().map(db_value).collect()).collect();
+    super::result::result_of(it, r.columns.clone(), rows, rowcount)
 }
 
 /// `sa.inspect(bind)`: the inspector methods scripts use to test the schema.
@@ -846,11 +886,74 @@ fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         let key = format!("get_columns\0{}", a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str()).unwrap_or(""));
         c3(key, it, &|it| get_columns(it, &h, a.clone()))
     }));
-    for m in ["get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint", "get_check_constraints", "get_view_names"] {
+    for m in ["get_unique_constraints", "get_pk_constraint"] {
+        let (h, c) = (host.clone(), cached.clone());
+        d.set_str(m, native_fn(m, move |it, a| {
+            let table = a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str().map(str::to_string));
+            let Some(table) = table else { return Err(it.type_error(format!("{m}() missing 1 required positional argument: 'table_name'"))) };
+            c(format!("{m}\0{table}"), it, &|it| reflected_constraints(it, &h, m, &table))
+        }));
+    }
+    for m in ["get_indexes", "get_foreign_keys", "get_check_constraints", "get_view_names"] {
         d.set_str(m, native_fn(m, move |it, _| Err(it.exc("NotImplementedError", format!("Inspector.{m}() is not supported by the playground yet")))));
     }
     drop(d);
     Value::Instance(Rc::new(Instance::new(cls)))
+}
+
+/// The database as `crate::reflect` reads it, through the running sink.
+struct SinkDatabase<'a>(&'a mut dyn OpSink);
+
+impl crate::db::Database for SinkDatabase<'_> {
+    fn execute(&mut self, _: &str) -> Result<(), crate::db::DbError> {
+        Err(crate::db::DbError::new("reflection does not write"))
+    }
+    fn query(&mut self, sql: &str) -> Result<QueryResult, crate::db::DbError> {
+        match self.0.query(sql) {
+            Ok(Some(r)) => Ok(r),
+            Ok(None) => Err(crate::db::DbError::new("no database in --sql mode")),
+            Err(e) => Err(crate::db::DbError::new(e.to_string())),
+        }
+    }
+}
+
+/// `Inspector.get_unique_constraints` / `get_pk_constraint` as SQLAlchemy's
+/// SQLite dialect answers them: `[{"name", "column_names"}]` /
+/// `{"constrained_columns", "name"}`.
+fn reflected_constraints(it: &mut Interp, h: &Rc<ScriptHost>, method: &str, table: &str) -> R<Value> {
+    let mut warnings = Vec::new();
+    let reflected = h.with_sink_do(it, |s| {
+        let mut db = SinkDatabase(s);
+        crate::reflect::reflect_table(&mut db, table, &mut warnings).map_err(|e| RuntimeError::Database { statement: String::new(), message: e.message, left_behind: Vec::new() })
+    });
+    let t = match reflected {
+        Ok(Some(t)) => t,
+        Ok(None) => return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", table)),
+        Err(e) => return Err(e),
+    };
+    let dict = |it: &mut Interp, entries: Vec<(&str, Value)>| -> R<Value> {
+        let mut d = Dict::new();
+        for (k, v) in entries {
+            let k = Value::str(k);
+            let hk = it.hash_key(&k)?;
+            d.insert(hk, k, v);
+        }
+        Ok(Value::dict(d))
+    };
+    let names = |cols: &[String]| Value::list(cols.iter().map(|c| Value::str(c)).collect());
+    let name = |n: &Option<crate::schema::Name>| n.as_ref().map(|n| Value::str(&n.value)).unwrap_or(Value::None);
+    if method == "get_pk_constraint" {
+        let (cols, n) = match &t.primary_key {
+            Some(pk) => (names(&pk.columns), name(&pk.name)),
+            None => (Value::list(Vec::new()), Value::None),
+        };
+        return dict(it, vec![("constrained_columns", cols), ("name", n)]);
+    }
+    let mut out = Vec::new();
+    for u in &t.unique_constraints {
+        out.push(dict(it, vec![("name", name(&u.name)), ("column_names", names(&u.columns))])?);
+    }
+    Ok(Value::list(out))
 }
 
 /// `Inspector.get_columns(table_name)` as SQLAlchemy's SQLite dialect
@@ -911,7 +1014,7 @@ fn get_columns(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
 
 /// An instance of `t`'s SQLAlchemy class, made by evaluating the type as
 /// Alembic renders it (`sa.VARCHAR(length=20)`): one spelling of each type.
-fn type_instance(it: &mut Interp, t: &crate::schema::SqlType) -> R<Value> {
+pub(super) fn type_instance(it: &mut Interp, t: &crate::schema::SqlType) -> R<Value> {
     const MODULE: &str = "_playground_reflected_type";
     let source = format!(
         "import sqlalchemy as sa\nfrom sqlalchemy.dialects import sqlite\nvalue = {}\n",
@@ -932,7 +1035,7 @@ const SA_MODULES: &[&str] = &[
     "sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlalchemy.sql.sqltypes", "sqlalchemy.sql.schema", "sqlalchemy.sql.elements",
     "sqlalchemy.sql.functions", "sqlalchemy.sql.naming", "sqlalchemy.types", "sqlalchemy.schema", "sqlalchemy.dialects", "sqlalchemy.dialects.sqlite",
     "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.mssql", "sqlalchemy.dialects.oracle", "sqlalchemy.engine",
-    "sqlalchemy.engine.reflection", "sqlalchemy.exc", "sqlalchemy.orm", "sqlalchemy.ext", "sqlalchemy.ext.declarative", "sqlmodel",
+    "sqlalchemy.engine.reflection", "sqlalchemy.exc", "sqlalchemy.orm", "sqlalchemy.orm.exc", "sqlalchemy.ext", "sqlalchemy.ext.declarative", "sqlmodel",
     "sqlmodel.sql", "sqlmodel.sql.sqltypes",
 ];
 
@@ -971,13 +1074,10 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
             globals.set(&attr, v.clone());
             return Ok(v);
         }
-        let v = if attr == "declarative_base" {
-            // The ORM base of data-migration models: a plain class to subclass.
-            let module_name = module_name.clone();
-            native_fn("declarative_base", move |it, _| {
-                let c = new_plain_class(it, "Base", &module_name);
-                Ok(Value::Class(c))
-            })
+        let v = if let Some(v) = super::orm::sa_attr(it, &module_name, &attr, &h) {
+            v
+        } else if let Some(c) = sa_exception_class(it, &module_name, &attr) {
+            Value::Class(c)
         } else if attr == "engine_from_config" {
             native_fn("engine_from_config", engine_from_config)
         } else if attr == "inspect" {
@@ -1142,7 +1242,7 @@ fn opaque(base: &Rc<Class>, path: String, site: Option<CallSite>, args: Args) ->
     opaque_of(base, Construct { path, site, args, parent: None })
 }
 
-fn opaque_of(base: &Rc<Class>, c: Construct) -> Value {
+pub(super) fn opaque_of(base: &Rc<Class>, c: Construct) -> Value {
     let inst = Instance::new(base.clone());
     *inst.native.borrow_mut() = Some(Rc::new(c));
     Value::Instance(Rc::new(inst))
@@ -1311,4 +1411,70 @@ impl ScriptProcess {
             }
         })
     }
+}
+
+/// SQLAlchemy's exception classes (name, base, module), as `sqlalchemy.exc`
+/// and `sqlalchemy.orm.exc` define them.
+const SA_EXCEPTIONS: &[(&str, &str, &str)] = &[
+    ("SQLAlchemyError", "Exception", "sqlalchemy.exc"),
+    ("ArgumentError", "SQLAlchemyError", "sqlalchemy.exc"),
+    ("ObjectNotExecutableError", "ArgumentError", "sqlalchemy.exc"),
+    ("NoSuchModuleError", "ArgumentError", "sqlalchemy.exc"),
+    ("CompileError", "SQLAlchemyError", "sqlalchemy.exc"),
+    ("InvalidRequestError", "SQLAlchemyError", "sqlalchemy.exc"),
+    ("NoResultFound", "InvalidRequestError", "sqlalchemy.exc"),
+    ("MultipleResultsFound", "InvalidRequestError", "sqlalchemy.exc"),
+    ("NoSuchTableError", "InvalidRequestError", "sqlalchemy.exc"),
+    ("NoReferenceError", "InvalidRequestError", "sqlalchemy.exc"),
+    ("StatementError", "SQLAlchemyError", "sqlalchemy.exc"),
+    ("DBAPIError", "StatementError", "sqlalchemy.exc"),
+    ("InterfaceError", "DBAPIError", "sqlalchemy.exc"),
+    ("DatabaseError", "DBAPIError", "sqlalchemy.exc"),
+    ("OperationalError", "DatabaseError", "sqlalchemy.exc"),
+    ("IntegrityError", "DatabaseError", "sqlalchemy.exc"),
+    ("ProgrammingError", "DatabaseError", "sqlalchemy.exc"),
+    ("DataError", "DatabaseError", "sqlalchemy.exc"),
+    ("NotSupportedError", "DatabaseError", "sqlalchemy.exc"),
+    ("InternalError", "DatabaseError", "sqlalchemy.exc"),
+    ("UnmappedError", "InvalidRequestError", "sqlalchemy.orm.exc"),
+    ("UnmappedInstanceError", "UnmappedError", "sqlalchemy.orm.exc"),
+    ("UnmappedClassError", "UnmappedError", "sqlalchemy.orm.exc"),
+    ("DetachedInstanceError", "SQLAlchemyError", "sqlalchemy.orm.exc"),
+    ("ObjectDeletedError", "InvalidRequestError", "sqlalchemy.orm.exc"),
+    ("StaleDataError", "SQLAlchemyError", "sqlalchemy.orm.exc"),
+];
+
+/// The one class object of SQLAlchemy's exception `name` in this interpreter.
+fn shared_exception_class(it: &Interp, name: &str) -> Option<Rc<Class>> {
+    let key = format!("__sa_exc__{name}");
+    if let Some(Value::Class(c)) = it.builtins.get(&key) {
+        return Some(c);
+    }
+    let &(_, base, module) = SA_EXCEPTIONS.iter().find(|e| e.0 == name)?;
+    let base = match base {
+        "Exception" => it.types.exceptions["Exception"].clone(),
+        b => shared_exception_class(it, b)?,
+    };
+    let bases = vec![base];
+    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
+    let cls = Rc::new(Class {
+        name: name.to_string(),
+        qualname: name.to_string(),
+        module: module.to_string(),
+        bases,
+        mro,
+        dict: RefCell::new(Dict::new()),
+        builtin: BuiltinType::Exception,
+        subclass_hook: None,
+    });
+    it.builtins.set(&key, Value::Class(cls.clone()));
+    Some(cls)
+}
+
+/// `sqlalchemy.exc.X` / `sqlalchemy.orm.exc.X` (the ORM module re-exports
+/// `NoResultFound` and `MultipleResultsFound`).
+fn sa_exception_class(it: &Interp, module: &str, name: &str) -> Option<Rc<Class>> {
+    let &(_, _, home) = SA_EXCEPTIONS.iter().find(|e| e.0 == name)?;
+    let reexported = module == "sqlalchemy.orm.exc" && matches!(name, "NoResultFound" | "MultipleResultsFound");
+    (module == home || reexported).then(|| shared_exception_class(it, name)).flatten()
 }

@@ -61,9 +61,11 @@ fn unsupported(it: &Interp, what: impl Into<String>) -> Box<super::eval::Exc> {
     it.exc("NotImplementedError", format!("{} in a SQLAlchemy Core statement is not supported by the playground yet", what.into()))
 }
 
+/// The construct `v` is; a mapped ORM class stands for its table.
 fn construct(v: &Value) -> Option<Rc<Construct>> {
     match v {
         Value::Instance(i) => construct_of(i),
+        Value::Class(c) => super::orm::mapped_table(c),
         _ => None,
     }
 }
@@ -143,6 +145,8 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
             "limit" => s.limit = args.pos.first().cloned(),
             "offset" => s.offset = args.pos.first().cloned(),
             "select_from" => s.table = args.pos.first().and_then(construct),
+            // options of execution only (`synchronize_session`, ...): no SQL
+            "execution_options" => {}
             other => return Err(unsupported(it, format!(".{other}()"))),
         }
         return Ok(Some(s));
@@ -162,7 +166,7 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
                     ));
                 }
                 s.columns = c.args.pos.clone();
-                s.table = c.args.pos.iter().find_map(|v| column_table(v).or_else(|| construct(v).filter(|t| table_clause(t).is_some())));
+                s.table = c.args.pos.iter().find_map(from_table);
             } else {
                 s.table = c.args.pos.first().and_then(construct);
             }
@@ -180,20 +184,59 @@ pub fn is_column_clause(v: &Value) -> bool {
 }
 
 fn column_table(v: &Value) -> Option<Rc<Construct>> {
+    column_of(v).map(|(t, _)| t)
+}
+
+/// `t.c.name` / `t.c["name"]`: the table and the column's name.
+fn column_of(v: &Value) -> Option<(Rc<Construct>, String)> {
     let c = construct(v)?;
-    let cols = construct(c.parent.as_ref()?)?;
+    let (cols, name) = match (last_segment(&c.path), &c.args.pos[..]) {
+        ("__getitem__", [cols, Value::Str(name)]) if c.parent.is_none() => (construct(cols)?, name.to_string()),
+        _ => (construct(c.parent.as_ref()?)?, last_segment(&c.path).to_string()),
+    };
     if last_segment(&cols.path) != "c" {
         return None;
     }
-    construct(cols.parent.as_ref()?).filter(|t| table_clause(t).is_some())
+    let t = construct(cols.parent.as_ref()?).filter(|t| table_clause(t).is_some())?;
+    Some((t, name))
+}
+
+/// The table a select's column expression implies in its FROM: the table
+/// itself, a column's table, or the first one inside a function's arguments.
+fn from_table(v: &Value) -> Option<Rc<Construct>> {
+    if let Some(t) = column_table(v) {
+        return Some(t);
+    }
+    let c = construct(v)?;
+    if table_clause(&c).is_some() {
+        return Some(c);
+    }
+    if is_func_call(&c) {
+        return c.args.pos.iter().find_map(from_table);
+    }
+    None
+}
+
+/// The first table a where clause names.
+fn where_table(v: &Value) -> Option<Rc<Construct>> {
+    if let Some(t) = from_table(v) {
+        return Some(t);
+    }
+    let c = construct(v)?;
+    c.args.pos.iter().chain(c.parent.iter()).find_map(where_table)
+}
+
+/// `sa.func.<name>(...)`: a SQL function call.
+fn is_func_call(c: &Construct) -> bool {
+    c.site.is_some() && c.parent.as_ref().and_then(construct).is_some_and(|f| last_segment(&f.path) == "func")
 }
 
 /// The SQL of `v` when it is a Core statement; `None` when it is not one.
 pub fn compile(it: &mut Interp, v: &Value) -> R<Option<String>> {
     let Some(c) = construct(v) else { return Ok(None) };
     let Some(s) = statement(it, &c)? else { return Ok(None) };
-    let table = match &s.table {
-        Some(t) => table_clause(t).ok_or_else(|| unsupported(it, format!("a FROM of {}", t.path)))?,
+    let table = match s.table.clone().or_else(|| s.wheres.iter().find_map(where_table)) {
+        Some(t) => table_clause(&t).ok_or_else(|| unsupported(it, format!("a FROM of {}", t.path)))?,
         None => return Err(unsupported(it, "a statement without a table")),
     };
     let where_clause = |it: &mut Interp| -> R<String> {
@@ -234,10 +277,31 @@ pub fn compile(it: &mut Interp, v: &Value) -> R<Option<String>> {
         Kind::Delete => format!("DELETE FROM {}{}", table.name, where_clause(it)?),
         Kind::Select => {
             let mut cols = Vec::new();
+            // SQLAlchemy's anonymous labels: `count(*) AS count_1`, numbered per name
+            let mut labels: Vec<(String, usize)> = Vec::new();
             for v in &s.columns {
                 match construct(v).and_then(|c| table_clause(&c)) {
                     Some(t) => cols.extend(t.columns.iter().map(|c| format!("{}.{c}", t.name))),
-                    None => cols.push(expr(it, v)?.0),
+                    None => {
+                        let rendered = expr(it, v)?.0;
+                        match construct(v).filter(|c| is_func_call(c)) {
+                            Some(f) => {
+                                let name = last_segment(&f.path).to_string();
+                                let n = match labels.iter_mut().find(|(k, _)| *k == name) {
+                                    Some((_, n)) => {
+                                        *n += 1;
+                                        *n
+                                    }
+                                    None => {
+                                        labels.push((name.clone(), 1));
+                                        1
+                                    }
+                                };
+                                cols.push(format!("{rendered} AS {name}_{n}"));
+                            }
+                            None => cols.push(rendered),
+                        }
+                    }
                 }
             }
             let mut sql = format!("SELECT {} \nFROM {}", cols.join(", "), table.name);
@@ -287,24 +351,58 @@ fn junction(it: &mut Interp, items: &[Value], prec: Prec) -> R<(String, Prec)> {
 
 /// A literal as SQLAlchemy renders it with `literal_binds` on SQLite.
 fn literal(it: &mut Interp, v: &Value) -> R<String> {
-    Ok(match v {
+    match literal_primitive(it, v)? {
+        Some(s) => Ok(s),
+        None => {
+            let t = it.type_name(v);
+            Err(unsupported(it, format!("a literal of type {t}")))
+        }
+    }
+}
+
+/// The SQL literal of None, a bool, an int, a float or a str; `None` for
+/// any other value.
+pub(super) fn literal_primitive(it: &mut Interp, v: &Value) -> R<Option<String>> {
+    Ok(Some(match v {
         Value::None => "NULL".to_string(),
         Value::Bool(b) => (if *b { "1" } else { "0" }).to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(_) => it.repr(v)?,
         Value::Str(s) => format!("'{}'", s.replace('\'', "''")),
-        other => {
-            let t = it.type_name(other);
-            return Err(unsupported(it, format!("a literal of type {t}")));
-        }
-    })
+        _ => return Ok(None),
+    }))
+}
+
+/// A where or order-by clause; inside an AND, an OR is parenthesised.
+pub(super) fn render_clause(it: &mut Interp, v: &Value, in_and: bool) -> R<String> {
+    let (s, p) = expr(it, v)?;
+    Ok(if in_and && p < Prec::And { format!("({s})") } else { s })
 }
 
 fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
     let Some(c) = construct(v) else { return Ok((literal(it, v)?, Prec::Atom)) };
-    if let Some(t) = column_table(v) {
+    if let Some((t, name)) = column_of(v) {
         let table = table_clause(&t).map(|t| t.name).unwrap_or_default();
-        return Ok((format!("{table}.{}", last_segment(&c.path)), Prec::Atom));
+        return Ok((format!("{table}.{name}"), Prec::Atom));
+    }
+    if is_func_call(&c) {
+        let name = last_segment(&c.path);
+        if !c.args.kw.is_empty() {
+            return Err(unsupported(it, format!("func.{name}() with keyword arguments")));
+        }
+        let mut parts = Vec::new();
+        for a in &c.args.pos {
+            parts.push(expr(it, a)?.0);
+        }
+        // SQLite's compiler: `now()` is CURRENT_TIMESTAMP, `count()` counts rows
+        return Ok((
+            match (name, parts.is_empty()) {
+                ("now" | "current_timestamp", true) => "CURRENT_TIMESTAMP".to_string(),
+                ("count", true) => "count(*)".to_string(),
+                _ => format!("{name}({})", parts.join(", ")),
+            },
+            Prec::Atom,
+        ));
     }
     let name = last_segment(&c.path);
     let arg = |i: usize| c.args.pos.get(i).cloned().unwrap_or(Value::None);
@@ -312,6 +410,11 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
     let compare = |it: &mut Interp, op: &str| -> R<(String, Prec)> {
         let (l, r) = (arg(0), arg(1));
         let left = expr(it, &l)?.0;
+        // a value compared with a mapped column goes through its type's bind processing
+        let r = match (construct(&l).and_then(|c| c.args.kwarg("type_").cloned()), construct(&r)) {
+            (Some(t), None) => super::orm::bind_value(it, &t, &r)?,
+            _ => r,
+        };
         match (&r, op) {
             (Value::None, "=") => Ok((format!("{left} IS NULL"), Prec::Atom)),
             (Value::None, "!=") => Ok((format!("{left} IS NOT NULL"), Prec::Atom)),
@@ -338,7 +441,12 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
                     let items = it.iterate(&arg(0))?;
                     let not = if method == "in_" { "" } else { "NOT " };
                     if items.is_empty() {
-                        return Err(unsupported(it, format!("{method}() of an empty list")));
+                        // SQLAlchemy's empty IN: a subquery with no rows
+                        const EMPTY: &str = "(SELECT 1 FROM (SELECT 1) WHERE 1!=1)";
+                        return Ok(match method {
+                            "in_" => (format!("{left} IN {EMPTY}"), Prec::Atom),
+                            _ => (format!("({left} NOT IN {EMPTY})"), Prec::Atom),
+                        });
                     }
                     let mut parts = Vec::new();
                     for i in &items {
