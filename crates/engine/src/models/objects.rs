@@ -30,7 +30,7 @@ use std::rc::Rc;
 
 use crate::python::alembic::{construct_of, raise_named, sa_base_class, Construct};
 use crate::python::builtins::native_fn;
-use crate::python::eval::{c3_mro, R};
+use crate::python::eval::R;
 use crate::python::value::*;
 use crate::python::value::FunctionCode;
 use crate::python::{Args, Interp};
@@ -351,17 +351,7 @@ fn schema_class(it: &mut Interp, name: &str) -> Rc<Class> {
     }
     let base = sa_base_class(it);
     let bases = vec![base];
-    let mro = c3_mro(&bases).unwrap_or_default();
-    let cls = Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: module_of(name).to_string(),
-        bases,
-        mro,
-        dict: std::cell::RefCell::new(Dict::new()),
-        builtin: BuiltinType::Object,
-        subclass_hook: None,
-    });
+    let cls = Class::new(name, module_of(name), bases, BuiltinType::Object, None);
     {
         let mut d = cls.dict.borrow_mut();
         let n = name.to_string();
@@ -926,17 +916,7 @@ fn declarative_base_class(it: &mut Interp) -> Rc<Class> {
         return c;
     }
     let bases = vec![it.types.object.clone()];
-    let mro = c3_mro(&bases).unwrap_or_default();
-    let cls = Rc::new(Class {
-        name: "DeclarativeBase".into(),
-        qualname: "DeclarativeBase".into(),
-        module: "sqlalchemy.orm.decl_api".into(),
-        bases,
-        mro,
-        dict: std::cell::RefCell::new(Dict::new()),
-        builtin: BuiltinType::Object,
-        subclass_hook: Some(declarative_hook()),
-    });
+    let cls = Class::new("DeclarativeBase", "sqlalchemy.orm.decl_api", bases, BuiltinType::Object, Some(declarative_hook()));
     it.builtins.set(key, Value::Class(cls.clone()));
     cls
 }
@@ -949,17 +929,7 @@ fn declarative_base(it: &mut Interp, a: Args) -> R<Value> {
         Some(Value::Class(c)) => vec![c.clone()],
         _ => vec![it.types.object.clone()],
     };
-    let mro = c3_mro(&bases).unwrap_or_default();
-    let cls = Rc::new(Class {
-        name: name.clone(),
-        qualname: name,
-        module: "sqlalchemy.orm.decl_api".into(),
-        bases,
-        mro,
-        dict: std::cell::RefCell::new(Dict::new()),
-        builtin: BuiltinType::Object,
-        subclass_hook: Some(declarative_hook()),
-    });
+    let cls = Class::new(name.clone(), "sqlalchemy.orm.decl_api", bases, BuiltinType::Object, Some(declarative_hook()));
     let md = match a.kwarg("metadata") {
         Some(v) if !v.is_none() => v.clone(),
         _ => {
@@ -1385,17 +1355,7 @@ fn sqlmodel_type_value(it: &mut Interp, name: &str, args: Args) -> Value {
                 _ => sa_base_class(it),
             };
             let bases = vec![base];
-            let mro = c3_mro(&bases).unwrap_or_default();
-            let c = Rc::new(Class {
-                name: name.to_string(),
-                qualname: name.to_string(),
-                module: "sqlmodel.sql.sqltypes".into(),
-                bases,
-                mro,
-                dict: std::cell::RefCell::new(Dict::new()),
-                builtin: BuiltinType::Object,
-                subclass_hook: None,
-            });
+            let c = Class::new(name, "sqlmodel.sql.sqltypes", bases, BuiltinType::Object, None);
             it.builtins.set(&key, Value::Class(c.clone()));
             c
         }

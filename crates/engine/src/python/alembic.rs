@@ -350,17 +350,7 @@ pub(crate) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> B
     }
     let base = it.types.exceptions["Exception"].clone();
     let bases = vec![base];
-    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
-    let cls = Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: module.to_string(),
-        bases,
-        mro,
-        dict: RefCell::new(Dict::new()),
-        builtin: BuiltinType::Exception,
-        subclass_hook: None,
-    });
+    let cls = Class::new(name, module, bases, BuiltinType::Exception, None);
     let inst = Instance::new(cls);
     inst.set("args", Value::tuple(vec![Value::str(msg)]));
     Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false })
@@ -1087,17 +1077,7 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
             Value::Class(c)
         } else if attr.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
             let bases = vec![base.clone()];
-            let mro = super::eval::c3_mro(&bases).unwrap_or_default();
-            Value::Class(Rc::new(Class {
-                name: attr.clone(),
-                qualname: attr.clone(),
-                module: module_name.clone(),
-                bases,
-                mro,
-                dict: RefCell::new(Dict::new()),
-                builtin: BuiltinType::Object,
-                subclass_hook: None,
-            }))
+            Value::Class(Class::new(attr.clone(), module_name.clone(), bases, BuiltinType::Object, None))
         } else {
             opaque(&base, format!("{module_name}.{attr}"), None, Args::default())
         };
@@ -1223,17 +1203,7 @@ fn sa_type_class_of(it: &mut Interp, spec: &SaTypeClass) -> Rc<Class> {
         None => sa_base_class(it),
     };
     let bases = vec![base];
-    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
-    let c = Rc::new(Class {
-        name: spec.name.to_string(),
-        qualname: spec.name.to_string(),
-        module: spec.module.to_string(),
-        bases,
-        mro,
-        dict: RefCell::new(Dict::new()),
-        builtin: BuiltinType::Object,
-        subclass_hook: None,
-    });
+    let c = Class::new(spec.name, spec.module, bases, BuiltinType::Object, None);
     it.builtins.set(&key, Value::Class(c.clone()));
     c
 }
@@ -1456,17 +1426,7 @@ fn shared_exception_class(it: &Interp, name: &str) -> Option<Rc<Class>> {
         b => shared_exception_class(it, b)?,
     };
     let bases = vec![base];
-    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
-    let cls = Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: module.to_string(),
-        bases,
-        mro,
-        dict: RefCell::new(Dict::new()),
-        builtin: BuiltinType::Exception,
-        subclass_hook: None,
-    });
+    let cls = Class::new(name, module, bases, BuiltinType::Exception, None);
     it.builtins.set(&key, Value::Class(cls.clone()));
     Some(cls)
 }

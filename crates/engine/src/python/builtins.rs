@@ -2542,16 +2542,7 @@ fn install_stdlib(it: &mut Interp) {
         let m = it.new_native_module("abc");
         let abc = new_plain_class(it, "ABC", "abc");
         m.globals.set("ABC", Value::Class(abc));
-        let meta = Rc::new(Class {
-            name: "ABCMeta".into(),
-            qualname: "ABCMeta".into(),
-            module: "abc".into(),
-            bases: vec![it.types.type_.clone()],
-            mro: it.types.type_.mro_all().cloned().collect(),
-            dict: RefCell::new(Dict::new()),
-            builtin: BuiltinType::Type,
-            subclass_hook: None,
-        });
+        let meta = Class::new("ABCMeta", "abc", vec![it.types.type_.clone()], BuiltinType::Type, None);
         m.globals.set("ABCMeta", Value::Class(meta));
         m.globals.set("abstractmethod", native_fn("abstractmethod", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))));
         Ok(m)
@@ -2773,17 +2764,7 @@ fn make_dataclass(it: &mut Interp, c: &Rc<Class>) -> R<()> {
 
 pub fn new_plain_class(it: &Interp, name: &str, module: &str) -> Rc<Class> {
     let bases = vec![it.types.object.clone()];
-    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
-    Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: module.to_string(),
-        bases,
-        mro,
-        dict: RefCell::new(Dict::new()),
-        builtin: BuiltinType::Object,
-        subclass_hook: None,
-    })
+    Class::new(name, module, bases, BuiltinType::Object, None)
 }
 
 fn json_dumps(it: &mut Interp, v: &Value) -> R<String> {
@@ -2959,26 +2940,8 @@ fn enum_module(it: &mut Interp) -> R<Rc<Module>> {
     }
     let enum_v = Value::Class(enum_cls.clone());
     m.globals.set("Enum", enum_v.clone());
-    let int_enum = Rc::new(Class {
-        name: "IntEnum".into(),
-        qualname: "IntEnum".into(),
-        module: "enum".into(),
-        bases: vec![it.types.int.clone(), enum_cls.clone()],
-        mro: super::eval::c3_mro(&[it.types.int.clone(), enum_cls.clone()]).unwrap_or_default(),
-        dict: RefCell::new(Dict::new()),
-        builtin: BuiltinType::Int,
-        subclass_hook: Some(hook.clone()),
-    });
-    let str_enum = Rc::new(Class {
-        name: "StrEnum".into(),
-        qualname: "StrEnum".into(),
-        module: "enum".into(),
-        bases: vec![it.types.str_.clone(), enum_cls.clone()],
-        mro: super::eval::c3_mro(&[it.types.str_.clone(), enum_cls.clone()]).unwrap_or_default(),
-        dict: RefCell::new(Dict::new()),
-        builtin: BuiltinType::Str,
-        subclass_hook: Some(hook),
-    });
+    let int_enum = Class::new("IntEnum", "enum", vec![it.types.int.clone(), enum_cls.clone()], BuiltinType::Int, Some(hook.clone()));
+    let str_enum = Class::new("StrEnum", "enum", vec![it.types.str_.clone(), enum_cls.clone()], BuiltinType::Str, Some(hook));
     m.globals.set("IntEnum", Value::Class(int_enum));
     m.globals.set("StrEnum", Value::Class(str_enum));
     m.globals.set("auto", Value::Class(new_plain_class(it, "auto", "enum")));

@@ -358,17 +358,7 @@ const EXCEPTIONS: &[(&str, &str)] = &[
 ];
 
 fn new_class(name: &str, module: &str, bases: Vec<Rc<Class>>, builtin: BuiltinType) -> Rc<Class> {
-    let mro = c3_mro(&bases).unwrap_or_default();
-    Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: module.to_string(),
-        bases,
-        mro,
-        dict: RefCell::new(Dict::new()),
-        builtin,
-        subclass_hook: None,
-    })
+    Class::new(name, module, bases, builtin, None)
 }
 
 /// C3 linearisation of the bases (the new class itself excluded); `None`

@@ -123,18 +123,8 @@ fn is_type(v: &Value) -> bool {
 /// when their class statement ends.
 fn declarative_base_class(it: &mut Interp, name: &str, module: &str) -> Rc<Class> {
     let bases = vec![it.types.object.clone()];
-    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
     let hook: Rc<SubclassHook> = Rc::new(|it: &mut Interp, cls: &Rc<Class>| map_class(it, cls));
-    let cls = Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: module.to_string(),
-        bases,
-        mro,
-        dict: RefCell::new(Dict::new()),
-        builtin: BuiltinType::Object,
-        subclass_hook: Some(hook),
-    });
+    let cls = Class::new(name, module, bases, BuiltinType::Object, Some(hook));
     // `Base.metadata`: the MetaData of the base's tables
     let sa_base = sa_base_class(it);
     let metadata = opaque_of(&sa_base, Construct { path: "sqlalchemy.MetaData".into(), site: None, args: Args::default(), parent: None });
@@ -1482,17 +1472,7 @@ fn reflected_table(it: &mut Interp, host: &Rc<ScriptHost>, name: &str, metadata:
 fn metadata_class(it: &mut Interp, module: &str, host: &Rc<ScriptHost>) -> Rc<Class> {
     let base = sa_base_class(it);
     let bases = vec![base.clone()];
-    let mro = super::eval::c3_mro(&bases).unwrap_or_default();
-    let cls = Rc::new(Class {
-        name: "MetaData".into(),
-        qualname: "MetaData".into(),
-        module: module.to_string(),
-        bases,
-        mro,
-        dict: RefCell::new(Dict::new()),
-        builtin: BuiltinType::Object,
-        subclass_hook: None,
-    });
+    let cls = Class::new("MetaData", module, bases, BuiltinType::Object, None);
     let init = base.dict.borrow().get_str("__init__").cloned().unwrap_or(Value::None);
     let mut d = cls.dict.borrow_mut();
     d.set_str("__init__", native_fn("__init__", move |it, a| {

@@ -300,6 +300,29 @@ pub struct Class {
 }
 
 impl Class {
+    /// A class made by the evaluator's own modules (no class statement):
+    /// empty namespace, qualname = name, MRO by C3 from `bases`.
+    pub fn new(
+        name: impl Into<String>,
+        module: impl Into<String>,
+        bases: Vec<Rc<Class>>,
+        builtin: BuiltinType,
+        subclass_hook: Option<Rc<SubclassHook>>,
+    ) -> Rc<Class> {
+        let name = name.into();
+        let mro = super::eval::c3_mro(&bases).unwrap_or_default();
+        Rc::new(Class {
+            qualname: name.clone(),
+            name,
+            module: module.into(),
+            bases,
+            mro,
+            dict: RefCell::new(Dict::new()),
+            builtin,
+            subclass_hook,
+        })
+    }
+
     /// The class itself followed by its MRO.
     pub fn mro_all(self: &Rc<Class>) -> impl Iterator<Item = &Rc<Class>> + '_ {
         std::iter::once(self).chain(self.mro.iter())
