@@ -270,8 +270,10 @@ pub struct Preview {
     pub problems: Vec<FileProblem>,
     /// The `upgrade()` body autogenerate would render (`pass` when empty).
     pub upgrade: String,
-    /// The `downgrade()` body.
-    pub downgrade: String,
+    /// The ops `upgrade` holds, for the `downgrade()` body on demand
+    /// ([`Preview::downgrade`]): the page shows only the upgrade, so the
+    /// preview that runs on each keystroke does not render it.
+    pub upgrade_ops: crate::ops::UpgradeOps,
     /// How many top-level ops (0: models and database agree).
     pub op_count: usize,
     /// Alembic's `Detected ...` lines.
@@ -294,14 +296,20 @@ pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
         return Preview { problems, ..Preview::default() };
     }
     let comparison = autogen::compare(&loaded.metadata, reflected);
-    let downgrade = comparison.upgrade.reverse();
     Preview {
         op_count: comparison.upgrade.ops.len(),
         upgrade: render::render_body(&comparison.upgrade.ops),
-        downgrade: render::render_body(&downgrade.ops),
-        detected: comparison.log.iter().map(|(_, m)| m.clone()).collect(),
+        detected: comparison.log.into_iter().map(|(_, m)| m).collect(),
+        upgrade_ops: comparison.upgrade,
         models: loaded.metadata,
         problems,
+    }
+}
+
+impl Preview {
+    /// The `downgrade()` body autogenerate would render.
+    pub fn downgrade(&self) -> String {
+        render::render_body(&self.upgrade_ops.reverse().ops)
     }
 }
 
@@ -389,7 +397,7 @@ mod tests {
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         assert!(p.upgrade.contains("op.create_table('tag'"), "{}", p.upgrade);
         assert!(p.upgrade.contains("batch_op.create_index"), "{}", p.upgrade);
-        assert!(p.downgrade.contains("op.drop_table('tag')"), "{}", p.downgrade);
+        assert!(p.downgrade().contains("op.drop_table('tag')"), "{}", p.downgrade());
         assert_eq!(p.detected, vec!["Detected added table 'tag'".to_string(), "Detected added index 'ix_tag_id' on '('id',)'".to_string()]);
     }
 

@@ -20,26 +20,43 @@ pub(super) fn finish_metadata_names(md: &mut MetaData) -> Vec<String> {
     let nc = md.naming_convention.clone();
     let mut errs = Vec::new();
     for t in md.tables.values_mut() {
-        let snapshot = t.clone();
-        if let Some(pk) = t.primary_key.as_mut() {
-            let cols = pk.columns.clone();
-            pk.name = final_name(&nc, "pk", pk.name.take(), &snapshot, &cols, None, &mut errs);
+        // Every name is worked out from the table as it stands, then set.
+        let table: &Table = t;
+        let pk = table.primary_key.as_ref().map(|pk| final_name(&nc, "pk", pk.name.clone(), table, &pk.columns, None, &mut errs));
+        let fks: Vec<Option<Name>> = table
+            .foreign_keys
+            .iter()
+            .map(|fk| {
+                let refd = Some((fk.referred_table.clone(), fk.referred_columns.clone()));
+                final_name(&nc, "fk", fk.name.clone(), table, &fk.columns, refd, &mut errs)
+            })
+            .collect();
+        let uqs: Vec<Option<Name>> =
+            table.unique_constraints.iter().map(|uq| final_name(&nc, "uq", uq.name.clone(), table, &uq.columns, None, &mut errs)).collect();
+        let cks: Vec<Option<Name>> =
+            table.check_constraints.iter().map(|ck| final_name(&nc, "ck", ck.name.clone(), table, &[], None, &mut errs)).collect();
+        let ixs: Vec<Option<Name>> = table
+            .indexes
+            .iter()
+            .map(|ix| {
+                let cols: Vec<String> = ix.columns.iter().map(|c| c.as_str().to_string()).collect();
+                final_name(&nc, "ix", ix.name.clone(), table, &cols, None, &mut errs)
+            })
+            .collect();
+        if let (Some(p), Some(name)) = (t.primary_key.as_mut(), pk) {
+            p.name = name;
         }
-        for fk in t.foreign_keys.iter_mut() {
-            let cols = fk.columns.clone();
-            let refd = Some((fk.referred_table.clone(), fk.referred_columns.clone()));
-            fk.name = final_name(&nc, "fk", fk.name.take(), &snapshot, &cols, refd, &mut errs);
+        for (fk, name) in t.foreign_keys.iter_mut().zip(fks) {
+            fk.name = name;
         }
-        for uq in t.unique_constraints.iter_mut() {
-            let cols = uq.columns.clone();
-            uq.name = final_name(&nc, "uq", uq.name.take(), &snapshot, &cols, None, &mut errs);
+        for (uq, name) in t.unique_constraints.iter_mut().zip(uqs) {
+            uq.name = name;
         }
-        for ck in t.check_constraints.iter_mut() {
-            ck.name = final_name(&nc, "ck", ck.name.take(), &snapshot, &[], None, &mut errs);
+        for (ck, name) in t.check_constraints.iter_mut().zip(cks) {
+            ck.name = name;
         }
-        for ix in t.indexes.iter_mut() {
-            let cols: Vec<String> = ix.columns.iter().map(|c| c.as_str().to_string()).collect();
-            ix.name = final_name(&nc, "ix", ix.name.take(), &snapshot, &cols, None, &mut errs);
+        for (ix, name) in t.indexes.iter_mut().zip(ixs) {
+            ix.name = name;
         }
     }
     errs

@@ -355,11 +355,11 @@ fn schema_class(it: &mut Interp, name: &str) -> Rc<Class> {
     {
         let mut d = cls.dict.borrow_mut();
         let n = name.to_string();
+        let path = format!("{}.{}", module_of(name), name);
         d.set_str("__init__", native_fn("__init__", move |it, a| {
             let Some(Value::Instance(me)) = a.pos.first().cloned() else { return Ok(Value::None) };
             let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
-            let path = format!("{}.{}", module_of(&n), n);
-            *me.native.borrow_mut() = Some(Rc::new(Construct { path, site: it.call_site(), args: args.clone(), parent: None }));
+            *me.native.borrow_mut() = Some(Rc::new(Construct { path: path.clone(), site: it.call_site(), args: args.clone(), parent: None }));
             init(it, &n, &me, args)?;
             Ok(Value::None)
         }));
@@ -412,7 +412,9 @@ fn collection_values(me: &Instance) -> Vec<Value> {
 }
 
 fn new_instance(it: &mut Interp, class: &str) -> Rc<Instance> {
-    Rc::new(Instance::new(schema_class(it, class)))
+    // Room for what `init` sets on the common objects, so their
+    // namespaces do not grow step by step.
+    Rc::new(Instance::with_capacity(schema_class(it, class), 8))
 }
 
 fn text_clause(it: &mut Interp, sql: &str, path: &str) -> R<Value> {

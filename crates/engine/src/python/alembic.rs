@@ -1235,7 +1235,12 @@ pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
         let mut d = cls.dict.borrow_mut();
         d.set_str("__init__", native_fn("__init__", |it, a| {
             let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::None) };
-            let path = format!("{}.{}", me.class.module, me.class.name);
+            // Built by hand: `format!` cost more than the rest of a
+            // type's construction.
+            let mut path = String::with_capacity(me.class.module.len() + 1 + me.class.name.len());
+            path.push_str(&me.class.module);
+            path.push('.');
+            path.push_str(&me.class.name);
             let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
             *me.native.borrow_mut() = Some(Rc::new(Construct { path, site: it.call_site(), args, parent: None }));
             Ok(Value::None)

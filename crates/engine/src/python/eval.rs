@@ -194,7 +194,7 @@ pub struct ScopeInfo {
 /// comprehension. Shared by closures (cells are the whole scope).
 pub struct Env {
     /// FxHash, as `Dict`: insertion order does not depend on the hasher.
-    pub vars: RefCell<IndexMap<String, Value, rustc_hash::FxBuildHasher>>,
+    pub vars: RefCell<IndexMap<Rc<str>, Value, rustc_hash::FxBuildHasher>>,
     pub parent: Option<Rc<Env>>,
     pub kind: EnvKind,
     pub scope: Option<Rc<ScopeInfo>>,
@@ -208,7 +208,13 @@ impl Env {
         self.vars.borrow().get(name).cloned()
     }
     pub fn set(&self, name: &str, v: Value) {
-        self.vars.borrow_mut().insert(name.to_string(), v);
+        let mut vars = self.vars.borrow_mut();
+        match vars.get_mut(name) {
+            Some(slot) => *slot = v,
+            None => {
+                vars.insert(intern(name), v);
+            }
+        }
     }
     pub(crate) fn module_env(self: &Rc<Env>) -> Rc<Env> {
         let mut e = self.clone();
@@ -438,9 +444,16 @@ impl Types {
 /// from its roots is emptied so that those cycles fall apart; otherwise each
 /// evaluation (every script load, every keystroke in the page) would leak its
 /// whole object graph. No value outlives the interpreter that made it.
+///
+/// Mutable containers (lists, dicts, instances, iterators, scopes) are
+/// emptied on their first visit, so a later visit finds nothing to follow
+/// and needs no bookkeeping; only what cannot be emptied and may be reached
+/// along many paths (tuples, functions' defaults, classes' bases) is
+/// remembered in `seen`, which keeps the walk linear in the graph.
 impl Drop for Interp {
     fn drop(&mut self) {
-        let mut seen: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::default();
+        let mut seen: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::with_capacity_and_hasher(1024, Default::default());
+        let mut queued_classes = [0usize; 64];
         let mut envs: Vec<Rc<Env>> = vec![self.builtins.clone()];
         envs.extend(self.modules.values().map(|m| m.globals.clone()));
         envs.extend(self.file_modules.drain(..).map(|m| m.globals.clone()));
@@ -471,10 +484,10 @@ impl Drop for Interp {
         }
         loop {
             while let Some(env) = envs.pop() {
-                if !first_visit(&mut seen, &env) {
+                let vars = std::mem::take(&mut *env.vars.borrow_mut());
+                if vars.is_empty() && !first_visit(&mut seen, &env) {
                     continue;
                 }
-                let vars = std::mem::take(&mut *env.vars.borrow_mut());
                 values.extend(vars.into_values());
                 envs.extend(env.parent.clone());
             }
@@ -496,16 +509,8 @@ impl Drop for Interp {
                     }
                 }
                 Value::Slice(items) => values.extend(items.iter().cloned()),
-                Value::List(l) => {
-                    if first_visit(&mut seen, &l) {
-                        values.append(&mut l.borrow_mut());
-                    }
-                }
-                Value::Dict(d) | Value::Set(d) => {
-                    if first_visit(&mut seen, &d) {
-                        dict_values(d.replace(Dict::new()), &mut values);
-                    }
-                }
+                Value::List(l) => values.append(&mut l.borrow_mut()),
+                Value::Dict(d) | Value::Set(d) => dict_values(d.replace(Dict::new()), &mut values),
                 Value::Function(f) => {
                     if first_visit(&mut seen, &f) {
                         envs.push(f.closure.clone());
@@ -525,19 +530,20 @@ impl Drop for Interp {
                     }
                 }
                 Value::Instance(i) => {
-                    if first_visit(&mut seen, &i) {
-                        dict_values(i.dict.replace(Dict::new()), &mut values);
-                        values.extend(i.base_value.replace(None));
-                        i.native.replace(None);
+                    dict_values(i.dict.replace(Dict::new()), &mut values);
+                    values.extend(i.base_value.replace(None));
+                    i.native.replace(None);
+                    // Most instances share a few classes: a small cache of
+                    // classes already queued spares a `seen` lookup each.
+                    let ptr = Rc::as_ptr(&i.class) as usize;
+                    let slot = (ptr >> 4) % queued_classes.len();
+                    if queued_classes[slot] != ptr {
+                        queued_classes[slot] = ptr;
                         values.push(Value::Class(i.class.clone()));
                     }
                 }
                 Value::Module(m) => envs.push(m.globals.clone()),
-                Value::Iterator(state) => {
-                    if first_visit(&mut seen, &state) {
-                        values.append(&mut state.borrow_mut().items);
-                    }
-                }
+                Value::Iterator(state) => values.append(&mut state.borrow_mut().items),
                 Value::Descriptor(d) => match &*d {
                     Descriptor::Property { fget, fset } => {
                         values.push(fget.clone());
@@ -1088,7 +1094,7 @@ impl Interp {
                 let all = m.globals.get("__all__");
                 let names: Vec<String> = match all {
                     Some(a) => self.iterate(&a)?.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
-                    None => m.globals.vars.borrow().keys().filter(|k| !k.starts_with('_')).cloned().collect(),
+                    None => m.globals.vars.borrow().keys().filter(|k| !k.starts_with('_')).map(|k| k.to_string()).collect(),
                 };
                 for n in names {
                     if let Some(v) = m.globals.get(&n) {
@@ -1184,7 +1190,7 @@ impl Interp {
         let builtin = mro.iter().map(|c| c.builtin).find(|b| *b != BuiltinType::Object).unwrap_or(BuiltinType::Object);
         let mut dict = Dict::new();
         for (k, v) in ns.vars.borrow().iter() {
-            dict.set_str(k, v.clone());
+            dict.set_name(k.clone(), v.clone());
         }
         let hook = mro.iter().find_map(|c| c.subclass_hook.clone());
         let methods: Vec<Value> = dict.values();
@@ -1411,8 +1417,8 @@ impl Interp {
             Expr::Attribute(a) => {
                 let obj = self.eval(&a.value, env)?;
                 let removed = match &obj {
-                    Value::Instance(i) => i.dict.borrow_mut().remove(&HashKey::Str(Rc::from(a.attr.as_str()))).is_some(),
-                    Value::Class(c) => c.dict.borrow_mut().remove(&HashKey::Str(Rc::from(a.attr.as_str()))).is_some(),
+                    Value::Instance(i) => i.dict.borrow_mut().remove_str(a.attr.as_str()).is_some(),
+                    Value::Class(c) => c.dict.borrow_mut().remove_str(a.attr.as_str()).is_some(),
                     Value::Module(m) => m.globals.vars.borrow_mut().shift_remove(a.attr.as_str()).is_some(),
                     _ => false,
                 };
@@ -1948,7 +1954,7 @@ impl Interp {
         let mut extra = Vec::new();
         for (i, v) in pos.by_ref().enumerate() {
             if i < positional.len() {
-                vars.insert(positional[i].parameter.name.as_str().to_string(), v);
+                vars.insert(intern(positional[i].parameter.name.as_str()), v);
             } else {
                 extra.push(v);
             }
@@ -1957,7 +1963,7 @@ impl Interp {
         if !extra.is_empty() {
             match &params.vararg {
                 Some(va) => {
-                    vars.insert(va.name.as_str().to_string(), Value::tuple(extra));
+                    vars.insert(intern(va.name.as_str()), Value::tuple(extra));
                 }
                 None => {
                     drop(vars);
@@ -1969,7 +1975,7 @@ impl Interp {
                 }
             }
         } else if let Some(va) = &params.vararg {
-            vars.insert(va.name.as_str().to_string(), Value::tuple(vec![]));
+            vars.insert(intern(va.name.as_str()), Value::tuple(vec![]));
         }
         let mut kwargs = Dict::new();
         for (k, v) in args.kw {
@@ -1977,14 +1983,14 @@ impl Interp {
             let is_kwonly = params.kwonlyargs.iter().any(|p| p.parameter.name.as_str() == k);
             match is_pos {
                 Some(i) if i >= n_posonly => {
-                    if vars.contains_key(&k) {
+                    if vars.contains_key(k.as_str()) {
                         drop(vars);
                         return Err(self.type_error(format!("{name}() got multiple values for argument '{k}'")));
                     }
-                    vars.insert(k, v);
+                    vars.insert(intern(&k), v);
                 }
                 _ if is_kwonly => {
-                    vars.insert(k, v);
+                    vars.insert(intern(&k), v);
                 }
                 _ => {
                     if params.kwarg.is_some() {
@@ -2004,7 +2010,7 @@ impl Interp {
             let pname = p.parameter.name.as_str();
             if !vars.contains_key(pname) {
                 if i >= first_default {
-                    vars.insert(pname.to_string(), func.defaults[i - first_default].clone());
+                    vars.insert(intern(pname), func.defaults[i - first_default].clone());
                 } else {
                     missing.push(format!("'{pname}'"));
                 }
@@ -2024,7 +2030,7 @@ impl Interp {
             if !vars.contains_key(pname) {
                 match func.kw_defaults.iter().find(|(k, _)| k == pname) {
                     Some((_, v)) => {
-                        vars.insert(pname.to_string(), v.clone());
+                        vars.insert(intern(pname), v.clone());
                     }
                     None => missing.push(format!("'{pname}'")),
                 }
@@ -2040,7 +2046,7 @@ impl Interp {
             )));
         }
         if let Some(kw) = &params.kwarg {
-            vars.insert(kw.name.as_str().to_string(), Value::dict(kwargs));
+            vars.insert(intern(kw.name.as_str()), Value::dict(kwargs));
         }
         Ok(())
     }
@@ -2050,7 +2056,7 @@ impl Interp {
         if let Some(v) = super::builtins::construct_builtin(self, cls, &args)? {
             return Ok(v);
         }
-        let inst = Value::Instance(Rc::new(Instance::new(cls.clone())));
+        let inst = Value::Instance(Rc::new(Instance::with_capacity(cls.clone(), 4)));
         if cls.builtin == BuiltinType::Exception {
             if let Value::Instance(i) = &inst {
                 i.set("args", Value::tuple(args.pos.clone()));

@@ -26,7 +26,7 @@ pub(crate) fn name_error_message(env: &Rc<Env>, name: &str) -> String {
 
 fn suggestion(env: &Rc<Env>, name: &str) -> Option<String> {
     let locals: Vec<String> = match env.kind {
-        EnvKind::Function => env.vars.borrow().keys().cloned().collect(),
+        EnvKind::Function => env.vars.borrow().keys().map(|k| k.to_string()).collect(),
         EnvKind::Builtins | EnvKind::Module | EnvKind::Class | EnvKind::Comprehension => Vec::new(),
     };
     let module = env.module_env();
@@ -36,7 +36,7 @@ fn suggestion(env: &Rc<Env>, name: &str) -> Option<String> {
     if vars.contains_key("__annotations__") {
         globals.insert(5, "__annotations__".to_string());
     }
-    globals.extend(vars.keys().filter(|k| !globals.contains(k)).cloned().collect::<Vec<_>>());
+    globals.extend(vars.keys().filter(|k| !globals.iter().any(|g| **g == ***k)).map(|k| k.to_string()).collect::<Vec<_>>());
     drop(vars);
     let builtins: Vec<String> = BUILTINS_ORDER.iter().map(|s| s.to_string()).collect();
     [locals, globals, builtins].iter().find_map(|dir| suggest(dir, name).map(str::to_string))

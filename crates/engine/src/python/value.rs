@@ -14,6 +14,7 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 use indexmap::IndexMap;
@@ -134,7 +135,11 @@ impl Value {
 }
 
 /// A dict key: the hash identity Python would use.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// `Hash` is written by hand so that a borrowed [`StrKey`] hashes exactly as
+/// the `HashKey::Str` it stands for: namespace lookups by name then need no
+/// allocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HashKey {
     None,
     Ellipsis,
@@ -144,6 +149,53 @@ pub enum HashKey {
     Bytes(Rc<[u8]>),
     Tuple(Vec<HashKey>),
     Id(usize),
+}
+
+impl Hash for HashKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            HashKey::None => state.write_u8(0),
+            HashKey::Ellipsis => state.write_u8(1),
+            HashKey::Int(i) => {
+                state.write_u8(2);
+                i.hash(state)
+            }
+            HashKey::Float(f) => {
+                state.write_u8(3);
+                f.hash(state)
+            }
+            HashKey::Str(s) => StrKey(s).hash(state),
+            HashKey::Bytes(b) => {
+                state.write_u8(5);
+                b.hash(state)
+            }
+            HashKey::Tuple(items) => {
+                state.write_u8(6);
+                items.hash(state)
+            }
+            HashKey::Id(id) => {
+                state.write_u8(7);
+                id.hash(state)
+            }
+        }
+    }
+}
+
+/// A borrowed `HashKey::Str`, for lookups by name without an `Rc<str>`.
+#[derive(Clone, Copy)]
+pub struct StrKey<'a>(pub &'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u8(4);
+        self.0.hash(state)
+    }
+}
+
+impl indexmap::Equivalent<HashKey> for StrKey<'_> {
+    fn equivalent(&self, key: &HashKey) -> bool {
+        matches!(key, HashKey::Str(s) if **s == *self.0)
+    }
 }
 
 /// An insertion-ordered dict (also a set, with `None` values).
@@ -158,6 +210,9 @@ pub struct Dict {
 impl Dict {
     pub fn new() -> Dict {
         Dict::default()
+    }
+    pub fn with_capacity(n: usize) -> Dict {
+        Dict { map: IndexMap::with_capacity_and_hasher(n, Default::default()) }
     }
     pub fn len(&self) -> usize {
         self.map.len()
@@ -191,12 +246,56 @@ impl Dict {
     }
     /// A str-keyed entry, for namespaces.
     pub fn get_str(&self, k: &str) -> Option<&Value> {
-        self.map.get(&HashKey::Str(Rc::from(k))).map(|(_, v)| v)
+        self.map.get(&StrKey(k)).map(|(_, v)| v)
     }
     pub fn set_str(&mut self, k: &str, v: Value) {
-        let key: Rc<str> = Rc::from(k);
-        self.insert(HashKey::Str(key.clone()), Value::Str(key), v);
+        match self.map.get_mut(&StrKey(k)) {
+            Some(slot) => slot.1 = v,
+            None => {
+                let key = intern(k);
+                self.map.insert(HashKey::Str(key.clone()), (Value::Str(key), v));
+            }
+        }
     }
+    /// `set_str` with a name already shared as an `Rc<str>`.
+    pub fn set_name(&mut self, k: Rc<str>, v: Value) {
+        match self.map.get_mut(&StrKey(&k)) {
+            Some(slot) => slot.1 = v,
+            None => {
+                self.map.insert(HashKey::Str(k.clone()), (Value::Str(k), v));
+            }
+        }
+    }
+    pub fn remove_str(&mut self, k: &str) -> Option<(Value, Value)> {
+        self.map.shift_remove(&StrKey(k))
+    }
+}
+
+/// How many distinct names [`intern`] keeps; past it, names are allocated
+/// each time (a page open for hours sees every prefix of every name typed).
+const MAX_INTERNED: usize = 8192;
+
+thread_local! {
+    static NAMES: RefCell<rustc_hash::FxHashSet<Rc<str>>> = RefCell::new(rustc_hash::FxHashSet::default());
+}
+
+/// One shared `Rc<str>` per attribute or variable name: namespaces are
+/// filled with the same few names over and over (every `Column` gets
+/// `name`, `key`, `type`...), and a shared string spares an allocation per
+/// entry. Strings are immutable and compared by value, so sharing is
+/// invisible to Python.
+pub fn intern(s: &str) -> Rc<str> {
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(r) = names.get(s) {
+            return r.clone();
+        }
+        let r: Rc<str> = Rc::from(s);
+        if names.len() < MAX_INTERNED {
+            names.insert(r.clone());
+        }
+        r
+    })
 }
 
 /// A user-defined function or lambda: code plus its defining environment.
@@ -355,7 +454,11 @@ pub struct Instance {
 
 impl Instance {
     pub fn new(class: Rc<Class>) -> Instance {
-        Instance { class, dict: RefCell::new(Dict::new()), native: RefCell::new(None), base_value: RefCell::new(None) }
+        Instance::with_capacity(class, 0)
+    }
+    /// An instance whose namespace has room for `n` attributes.
+    pub fn with_capacity(class: Rc<Class>, n: usize) -> Instance {
+        Instance { class, dict: RefCell::new(Dict::with_capacity(n)), native: RefCell::new(None), base_value: RefCell::new(None) }
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         self.dict.borrow().get_str(name).cloned()
