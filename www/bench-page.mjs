@@ -26,10 +26,9 @@
 //   longest main-thread task and the worst input delay of keys typed while
 //   the page works.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
-import { launch } from "./e2e/harness.mjs";
+import { launch, serveDir } from "./e2e/harness.mjs";
 
 const args = process.argv.slice(2);
 let only = null;
@@ -68,19 +67,7 @@ if (wants("size")) {
 
 if (!["ready", "autogen", "upgrade", "keystroke", "responsive"].some(wants)) process.exit(0);
 
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-const server = createServer((req, res) => {
-    const path = join(dist, decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/\/$/, "/index.html"));
-    try {
-        const body = readFileSync(path);
-        res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
-        res.end(body);
-    } catch {
-        res.writeHead(404).end();
-    }
-});
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const url = `http://127.0.0.1:${server.address().port}/`;
+const { server, url } = await serveDir(dist);
 const browser = await launch();
 let failed = false;
 

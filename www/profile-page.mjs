@@ -11,10 +11,7 @@
 // scripts (setFiles with 1,000 scripts), ready (a reload to `ready`).
 // DIST defaults to target/dev-site. --filter keeps the inclusive list to
 // matching function names (e.g. 'alembic_|yew::|editor.js').
-import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { extname, join } from "node:path";
-import { launch } from "./e2e/harness.mjs";
+import { launch, serveDir } from "./e2e/harness.mjs";
 
 const args = process.argv.slice(2);
 let trace = false;
@@ -27,23 +24,12 @@ for (let i = 0; i < args.length; i++) {
 }
 const [scenario = "keystroke", dist = "target/dev-site"] = rest;
 
-const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-const server = createServer((req, res) => {
-    const path = join(dist, decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/\/$/, "/index.html"));
-    try {
-        const body = readFileSync(path);
-        res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
-        res.end(body);
-    } catch {
-        res.writeHead(404).end();
-    }
-});
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const { server, url } = await serveDir(dist);
 const browser = await launch();
 const page = await browser.context.newPage();
 page.on("console", (m) => console.log(`console: ${m.text()}`));
 await page.addInitScript(() => localStorage.clear());
-await page.goto(`http://127.0.0.1:${server.address().port}/`);
+await page.goto(url);
 await page.evaluate(() => window.alembicPlayground.ready);
 
 /** Models with `n` tables (as www/bench-page.mjs writes them); `last` names the last column. */

@@ -2,9 +2,10 @@
 // user-data dir per run, and a page whose console must stay clean.
 //
 // E2E_BASE_URL (set by scripts/e2e.sh) is the served dist/ site.
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -24,6 +25,24 @@ const FLAGS = [
 ];
 
 /** Launches Chromium with a fresh profile; returns { context, close }. */
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+
+/** Serves the static site in `dir` on a free loopback port: `{ server, url }`. */
+export async function serveDir(dir) {
+    const server = createServer((req, res) => {
+        const path = join(dir, decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/\/$/, "/index.html"));
+        try {
+            const body = readFileSync(path);
+            res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+            res.end(body);
+        } catch {
+            res.writeHead(404).end();
+        }
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    return { server, url: `http://127.0.0.1:${server.address().port}/` };
+}
+
 export async function launch() {
     const userDataDir = mkdtempSync(join(tmpdir(), "alembic-playground-e2e-"));
     const context = await chromium.launchPersistentContext(userDataDir, {
