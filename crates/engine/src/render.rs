@@ -340,6 +340,11 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
         let trailing = if rendered.len() == 1 { "," } else { "" };
         opts.push(format!("table_args=({}{trailing})", rendered.join(", ")));
     }
+    if !b.naming_convention.is_empty() {
+        let items: Vec<String> =
+            b.naming_convention.iter().map(|(k, v)| format!("{}: {}", py_repr_str(k), py_repr_str(v))).collect();
+        opts.push(format!("naming_convention={{{}}}", items.join(", ")));
+    }
     let mut lines = vec![format!("with op.batch_alter_table({}) as batch_op:", opts.join(", "))];
     for op in &b.ops {
         lines.extend(render_batch_op(op));
