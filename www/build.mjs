@@ -17,11 +17,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 //   adoptedStyleSheets path instead, which the policy allows.
 // - The language package parses in the background in slices of up to 100 ms
 //   (Work.Slice), yielding early only where `isInputPending` reports input;
-//   after a large paste that is a string of 100 ms tasks. 40 ms slices keep
+//   after a large paste that is a string of 100 ms tasks. 30 ms slices keep
 //   each under the 50 ms of a long task (the total work is the same).
 const patches = [
     { file: /style-mod[\\/]src[\\/]style-mod\.js$/, from: "!root.head && root.adoptedStyleSheets", to: "root.adoptedStyleSheets" },
-    { file: /@codemirror[\\/]language[\\/]dist[\\/]index\.js$/, from: "Math.min(this.chunkBudget, 100 /* Work.Slice */,", to: "Math.min(this.chunkBudget, 40," },
+    { file: /@codemirror[\\/]language[\\/]dist[\\/]index\.js$/, from: "Math.min(this.chunkBudget, 100 /* Work.Slice */,", to: "Math.min(this.chunkBudget, 30," },
 ];
 const patchSources = {
     name: "patch-sources",
