@@ -705,7 +705,18 @@ pub fn render_type(t: &SqlType) -> String {
         }
         return out;
     }
+    if let Some(d) = &t.decorated {
+        // generic_repr over an impl that is itself a decorator finds no arguments
+        let args = if d.impl_type.decorated.is_some() { Vec::new() } else { type_args(&d.impl_type) };
+        return format!("{}.{}({})", d.module, d.class, args.join(", "));
+    }
     let (name, prefix): (&str, &str) = type_name(t.class);
+    format!("{prefix}{name}({})", type_args(t).join(", "))
+}
+
+/// `generic_repr`'s arguments of a type: only those that differ from their
+/// defaults, in `__init__` order.
+fn type_args(t: &SqlType) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
     let kw = |args: &mut Vec<String>, k: &str, v: String| args.push(format!("{k}={v}"));
     use TypeClass as C;
@@ -793,7 +804,7 @@ pub fn render_type(t: &SqlType) -> String {
         C::Integer | C::BigInteger | C::SmallInteger | C::Date | C::Interval | C::UtcDateTime | C::IntegerUpper
         | C::BigIntUpper | C::SmallIntUpper | C::DateUpper | C::Null => {}
     }
-    format!("{prefix}{name}({})", args.join(", "))
+    args
 }
 
 /// The Python class name of a type and the module prefix it renders with.

@@ -158,7 +158,7 @@ fn value_of_expr(e: &Expr, v: &Value, code: &Rc<ModuleCode>, out: &mut Vec<(Text
 }
 
 /// Is `c` a project's subclass of SQLAlchemy's `TypeDecorator`?
-pub(super) fn is_type_decorator(c: &Rc<Class>) -> bool {
+pub(crate) fn is_type_decorator(c: &Rc<Class>) -> bool {
     !is_sa_class(c) && c.mro_all().any(|k| k.name == "TypeDecorator" && is_sa_class(k))
 }
 
@@ -182,31 +182,41 @@ pub(super) fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<Typ
         }
         Value::Class(c) if is_sa_class(c) => Ok(Some(TypeValue { path: format!("{}.{}", c.module, c.name), args: Args::default() })),
         Value::Instance(i) if is_type_decorator(&i.class) => {
-            let own = i.class.mro_all().take_while(|k| !is_sa_class(k)).any(|k| k.dict.borrow().get_str("load_dialect_impl").is_some());
-            let next = if own {
-                let f = it.getattr(v, "load_dialect_impl")?;
-                let dialect = sqlite_dialect(it);
-                it.call(&f, Args::new(vec![dialect]))?
-            } else {
-                match i.get("impl") {
-                    Some(own) => own,
-                    None => {
-                        // TypeDecorator.__init__: impl = to_instance(cls.impl, *args, **kwargs)
-                        let class_impl = it.getattr(v, "impl")?;
-                        match class_impl {
-                            Value::Class(_) => {
-                                let args = construct_of(i).map(|k| k.args.clone()).unwrap_or_default();
-                                it.call(&class_impl, args)?
-                            }
-                            other => other,
-                        }
-                    }
-                }
-            };
+            let next = decorator_dialect_impl(it, v, i)?;
             type_value(it, &next, depth + 1)
         }
         Value::Instance(i) => Ok(construct_of(i).filter(|_| is_sa_class(&i.class)).map(|k| TypeValue { path: k.path.clone(), args: k.args.clone() })),
         _ => Ok(None),
+    }
+}
+
+/// One step of `TypeDecorator.type_engine(dialect)` for the project's
+/// decorator instance `v` (= `i`): its `load_dialect_impl(dialect)` with the
+/// SQLite dialect when the project overrides it, else its impl instance.
+pub(crate) fn decorator_dialect_impl(it: &mut Interp, v: &Value, i: &Rc<Instance>) -> R<Value> {
+    let own = i.class.mro_all().take_while(|k| !is_sa_class(k)).any(|k| k.dict.borrow().get_str("load_dialect_impl").is_some());
+    if own {
+        let f = it.getattr(v, "load_dialect_impl")?;
+        let dialect = sqlite_dialect(it);
+        it.call(&f, Args::new(vec![dialect]))
+    } else {
+        decorator_impl_instance(it, v, i)
+    }
+}
+
+/// `TypeDecorator.impl_instance`: `TypeDecorator.__init__` sets
+/// `self.impl = to_instance(cls.impl, *args, **kwargs)`.
+pub(crate) fn decorator_impl_instance(it: &mut Interp, v: &Value, i: &Rc<Instance>) -> R<Value> {
+    if let Some(own) = i.get("impl") {
+        return Ok(own);
+    }
+    let class_impl = it.getattr(v, "impl")?;
+    match class_impl {
+        Value::Class(_) => {
+            let args = construct_of(i).map(|k| k.args.clone()).unwrap_or_default();
+            it.call(&class_impl, args)
+        }
+        other => Ok(other),
     }
 }
 
