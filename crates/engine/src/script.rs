@@ -1320,10 +1320,23 @@ impl<'a, 'src> Cx<'a, 'src> {
         };
         let mut computed = None;
         let mut foreign_key = None;
+        let mut identity = false;
         for arg in positional {
             if let Expr::Call(c) = arg {
                 if self.is_sa(&c.func, env, "ForeignKey") {
                     foreign_key = Some(arg);
+                    continue;
+                }
+                if self.is_sa(&c.func, env, "Identity") {
+                    // SQLite has no identity columns: the DDL leaves it out, but
+                    // the column is NOT NULL unless `nullable=` says otherwise
+                    const ISIG: Sig = sig(
+                        &["always", "on_null", "start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle", "cache", "order"],
+                        0,
+                        &[],
+                    );
+                    self.bind(c, &ISIG, "sa.Identity")?;
+                    identity = true;
                     continue;
                 }
                 if self.is_sa(&c.func, env, "Computed") {
@@ -1352,7 +1365,17 @@ impl<'a, 'src> Cx<'a, 'src> {
         let primary_key = self.opt_bool(b.get("primary_key"))?.unwrap_or(false);
         let mut column = Column::new(name, type_.unwrap_or_else(|| SqlType::new(TypeClass::Null)));
         column.primary_key = primary_key;
-        column.nullable = self.opt_bool(b.get("nullable"))?.unwrap_or(!primary_key);
+        column.nullable = self.opt_bool(b.get("nullable"))?.unwrap_or(!primary_key && !identity);
+        if identity {
+            for k in ["server_default", "server_onupdate"] {
+                if let Some(e) = b.get(k).filter(|e| !matches!(e, Expr::NoneLiteral(_))) {
+                    return Err(ReadError {
+                        exception: "ArgumentError",
+                        ..self.err(e, "A column with an Identity object cannot specify a server_default or a server_onupdate argument")
+                    });
+                }
+            }
+        }
         column.server_default = match b.get("server_default") {
             None | Some(Expr::NoneLiteral(_)) => None,
             Some(e) => Some(self.server_default(e, env)?),

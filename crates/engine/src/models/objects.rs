@@ -698,6 +698,10 @@ fn init_column(it: &mut Interp, class: &str, me: &Rc<Instance>, a: Args) -> R<()
             me.set(k, v.clone());
         }
     }
+    // `Identity._set_parent`
+    if !identity.is_none() && ["server_default", "server_onupdate"].iter().any(|k| a.kwarg(k).is_some_and(|v| !v.is_none())) {
+        return Err(argument_error(it, "A column with an Identity object cannot specify a server_default or a server_onupdate argument"));
+    }
     if !fks.is_empty() {
         me.set("foreign_keys", Value::list(fks.clone()));
         for fk in &fks {

@@ -413,7 +413,10 @@ pub(crate) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> B
 /// reader's position.
 fn not_supported(it: &Interp, code: &ModuleCode, r: script::ReadError) -> Box<super::eval::Exc> {
     let d = r.diagnostic;
-    let mut e = it.exc(r.exception, d.message);
+    let mut e = match SA_EXCEPTIONS.iter().any(|x| x.0 == r.exception) {
+        true => raise_named(it, r.exception, "sqlalchemy.exc", &d.message),
+        false => it.exc(r.exception, d.message),
+    };
     e.loc = Some(super::eval::Loc { file: code.file.clone(), line: d.line, column: d.column });
     e
 }
@@ -883,6 +886,12 @@ fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         if a.pos.len() > 3 {
             return Err(it.type_error(format!("execute() takes from 2 to 3 positional arguments but {} were given", a.pos.len())));
         }
+        // SQLAlchemy 2 executes only statement objects: a plain SQL string
+        // (1.x's `conn.execute("...")`) or any other value is refused
+        if !matches!(stmt, Value::Instance(_)) {
+            let shown = it.repr(&stmt)?;
+            return Err(raise_named(it, "ObjectNotExecutableError", "sqlalchemy.exc", &format!("Not an executable object: {shown}")));
+        }
         execute_statement(it, &h, &stmt, params)
     }));
     Value::Instance(conn)
@@ -1062,7 +1071,7 @@ fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         let key = format!("get_columns\0{}", a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str()).unwrap_or(""));
         c3(key, it, &|it| get_columns(it, &h, a.clone()))
     }));
-    for m in ["get_unique_constraints", "get_pk_constraint"] {
+    for m in ["get_unique_constraints", "get_pk_constraint", "get_indexes", "get_foreign_keys", "get_check_constraints"] {
         let (h, c) = (host.clone(), cached.clone());
         d.set_str(m, native_fn(m, move |it, a| {
             let table = a.pos.get(1).or_else(|| a.kwarg("table_name")).and_then(|v| v.as_str().map(str::to_string));
@@ -1070,9 +1079,9 @@ fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
             c(format!("{m}\0{table}"), it, &|it| reflected_constraints(it, &h, m, &table))
         }));
     }
-    for m in ["get_indexes", "get_foreign_keys", "get_check_constraints", "get_view_names"] {
-        d.set_str(m, native_fn(m, move |it, _| Err(it.exc("NotImplementedError", format!("Inspector.{m}() is not supported by the playground yet")))));
-    }
+    d.set_str("get_view_names", native_fn("get_view_names", |it, _| {
+        Err(it.exc("NotImplementedError", "Inspector.get_view_names() is not supported by the playground yet"))
+    }));
     drop(d);
     Value::Instance(Rc::new(Instance::new(cls)))
 }
@@ -1093,9 +1102,16 @@ impl crate::db::Database for SinkDatabase<'_> {
     }
 }
 
-/// `Inspector.get_unique_constraints` / `get_pk_constraint` as SQLAlchemy's
-/// SQLite dialect answers them: `[{"name", "column_names"}]` /
-/// `{"constrained_columns", "name"}`.
+/// The constraint and index methods of `Inspector` as SQLAlchemy's SQLite
+/// dialect answers them (`crate::reflect` reads the catalog the same way):
+/// `get_unique_constraints` `[{"name", "column_names"}]`, `get_pk_constraint`
+/// `{"constrained_columns", "name"}`, `get_indexes` `[{"name",
+/// "column_names", "unique" (0 or 1), "dialect_options"}]` by name (a partial
+/// index's `sqlite_where` a `text()`; an expression index is left out, as
+/// SQLAlchemy leaves it out with a warning), `get_foreign_keys` `[{"name",
+/// "constrained_columns", "referred_schema", "referred_table",
+/// "referred_columns", "options"}]` and `get_check_constraints`
+/// `[{"sqltext", "name"}]` by name, unnamed last.
 fn reflected_constraints(it: &mut Interp, h: &Rc<ScriptHost>, method: &str, table: &str) -> R<Value> {
     let mut warnings = Vec::new();
     let reflected = h.with_sink_do(it, |s| {
@@ -1126,8 +1142,73 @@ fn reflected_constraints(it: &mut Interp, h: &Rc<ScriptHost>, method: &str, tabl
         return dict(it, vec![("constrained_columns", cols), ("name", n)]);
     }
     let mut out = Vec::new();
-    for u in &t.unique_constraints {
-        out.push(dict(it, vec![("name", name(&u.name)), ("column_names", names(&u.columns))])?);
+    match method {
+        "get_indexes" => {
+            for ix in &t.indexes {
+                let mut cols = Vec::new();
+                for c in &ix.columns {
+                    match c {
+                        crate::schema::IndexColumn::Column(c) => cols.push(c.clone()),
+                        crate::schema::IndexColumn::Expression(_) => break,
+                    }
+                }
+                if cols.len() < ix.columns.len() {
+                    continue;
+                }
+                let mut options = Vec::new();
+                if let Some(w) = &ix.sqlite_where {
+                    let base = sa_base_class(it);
+                    let clause = opaque(&base, "sqlalchemy.text".into(), None, Args::new(vec![Value::str(w)]));
+                    options.push(("sqlite_where", clause));
+                }
+                let options = dict(it, options)?;
+                out.push(dict(
+                    it,
+                    vec![
+                        ("name", name(&ix.name)),
+                        ("column_names", names(&cols)),
+                        ("unique", Value::Int(i64::from(ix.unique))),
+                        ("dialect_options", options),
+                    ],
+                )?);
+            }
+        }
+        "get_foreign_keys" => {
+            for fk in &t.foreign_keys {
+                let opt = |v: &Option<String>| v.as_deref().map(Value::str);
+                let options: Vec<(&str, Value)> = [
+                    ("ondelete", opt(&fk.ondelete)),
+                    ("onupdate", opt(&fk.onupdate)),
+                    ("deferrable", fk.deferrable.map(Value::Bool)),
+                    ("initially", opt(&fk.initially)),
+                ]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .collect();
+                let options = dict(it, options)?;
+                out.push(dict(
+                    it,
+                    vec![
+                        ("name", name(&fk.name)),
+                        ("constrained_columns", names(&fk.columns)),
+                        ("referred_schema", Value::None),
+                        ("referred_table", Value::str(&fk.referred_table)),
+                        ("referred_columns", names(&fk.referred_columns)),
+                        ("options", options),
+                    ],
+                )?);
+            }
+        }
+        "get_check_constraints" => {
+            for ck in &t.check_constraints {
+                out.push(dict(it, vec![("sqltext", Value::str(&ck.sqltext)), ("name", name(&ck.name))])?);
+            }
+        }
+        _ => {
+            for u in &t.unique_constraints {
+                out.push(dict(it, vec![("name", name(&u.name)), ("column_names", names(&u.columns))])?);
+            }
+        }
     }
     Ok(Value::list(out))
 }
