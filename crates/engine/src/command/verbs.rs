@@ -808,6 +808,9 @@ impl OpSink for StepSink<'_, '_> {
 }
 
 /// `MigrationContext.run_migrations`: each step's ops, then its version update.
+/// Online, pysqlite's transactions are laid over one real transaction for
+/// the whole run (`runtime::Transactions`), committed when the run ends,
+/// also when it fails.
 fn run_steps(
     host: &mut dyn Host,
     out: &mut Out,
@@ -815,6 +818,21 @@ fn run_steps(
     start_heads: &[String],
     steps: &[Step],
     offline: bool,
+) -> VerbResult {
+    let mut tx = runtime::Transactions::batched();
+    let result = run_steps_in(host, out, dir, start_heads, steps, offline, &mut tx);
+    let finished = tx.finish(host.database()).map_err(runtime_failure);
+    result.and(finished)
+}
+
+fn run_steps_in(
+    host: &mut dyn Host,
+    out: &mut Out,
+    dir: &ScriptDirectory,
+    start_heads: &[String],
+    steps: &[Step],
+    offline: bool,
+    tx: &mut runtime::Transactions,
 ) -> VerbResult {
     if !offline && start_heads.is_empty() {
         runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
@@ -888,6 +906,7 @@ fn run_steps(
             let mut report = runtime::StepReport::default();
             let result = runtime::run_step_streaming(
                 host.database(),
+                tx,
                 step.version_updates(),
                 body,
                 ScriptRunError::Runtime,
