@@ -145,3 +145,24 @@ fn a_scripts_rollback_undoes_the_steps_transaction_only() {
     assert_eq!(code, 0);
     assert_eq!(state, ["after: ", "alembic_version: r2", "t: 2"]);
 }
+
+/// `--sql` has no connection: the run that lays the model over one real
+/// transaction must not open the database (Alembic writes no file either).
+#[test]
+fn offline_upgrade_makes_no_database_file() {
+    use alembic_playground::platform::fs_host::FsHost;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let models = dir.path().join("models.py");
+    std::fs::write(&models, MODELS).expect("models.py");
+    let versions = dir.path().join("versions");
+    std::fs::create_dir(&versions).expect("versions/");
+    for (name, text) in chain(&[&["op.execute('CREATE TABLE t (x INTEGER)')"]]) {
+        std::fs::write(versions.join(name), text).expect("script");
+    }
+    let db = dir.path().join("app.db");
+    let mut host = FsHost::open(&models, &versions, &db).expect("host");
+    let out = command::run_line(&mut host, "upgrade head --sql");
+    assert_eq!(out.exit_code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("CREATE TABLE t (x INTEGER);"), "{}", out.stdout);
+    assert!(!db.exists(), "upgrade --sql made {}", db.display());
+}

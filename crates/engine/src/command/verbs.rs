@@ -821,6 +821,10 @@ fn run_steps(
 ) -> VerbResult {
     let mut tx = runtime::Transactions::batched();
     let result = run_steps_in(host, out, dir, start_heads, steps, offline, &mut tx);
+    if offline {
+        // --sql: no connection, nothing to commit (and no database file made)
+        return result;
+    }
     let finished = tx.finish(host.database()).map_err(runtime_failure);
     result.and(finished)
 }

@@ -196,7 +196,7 @@ impl Transactions {
         match kind {
             Kind::Other | Kind::Commit | Kind::Rollback if !self.in_transaction => {
                 self.go_exact(db)?;
-                return statement(db);
+                return self.run(db, sql, autocommit, statement);
             }
             Kind::Commit => {
                 // the model's COMMIT commits all there is to commit: the
