@@ -41,6 +41,9 @@ impl Database for Recording {
         self.queries += 1;
         self.inner.query(sql)
     }
+    fn changes(&mut self) -> Result<i64, DbError> {
+        self.inner.changes()
+    }
 }
 
 /// The CLI's host with a recording database.
@@ -87,7 +90,7 @@ impl Host for BenchHost {
 
 fn is_transaction_control(sql: &str) -> bool {
     let word = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
-    ["BEGIN", "COMMIT", "ROLLBACK", "END"].iter().any(|k| k.eq_ignore_ascii_case(word))
+    ["BEGIN", "COMMIT", "ROLLBACK", "END", "SAVEPOINT", "RELEASE"].iter().any(|k| k.eq_ignore_ascii_case(word))
 }
 
 fn fresh(path: &Path) -> Result<NativeDatabase, String> {

@@ -135,6 +135,10 @@ impl<D: Database> Database for FailingDatabase<D> {
         self.before(sql)?;
         self.inner.query(sql)
     }
+
+    fn changes(&mut self) -> Result<i64, DbError> {
+        self.inner.changes()
+    }
 }
 
 #[cfg(test)]

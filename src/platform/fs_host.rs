@@ -51,6 +51,13 @@ impl Database for Connection {
             Connection::Failed(message) => Err(DbError::new(message.clone())),
         }
     }
+    fn changes(&mut self) -> Result<i64, DbError> {
+        match self {
+            Connection::Open(db) => db.changes(),
+            Connection::Faulty(db) => db.changes(),
+            Connection::Failed(message) => Err(DbError::new(message.clone())),
+        }
+    }
 }
 
 impl FsHost {

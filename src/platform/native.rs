@@ -10,12 +10,13 @@
 //!   bundled SQLite is built with `SQLITE_DEFAULT_FOREIGN_KEYS=1`, so `open`
 //!   turns it off (sqlite.org/foreignkeys.html §2).
 //! - `PRAGMA synchronous = OFF`: the playground's databases are scratch
-//!   databases, so a commit hands its pages to the OS without fsync. Every
-//!   statement Alembic autocommits still commits, so what a failing migration
-//!   leaves behind is unchanged, and a crash of the process still leaves a
-//!   consistent file; only an OS crash or power loss could lose the last
-//!   commits (sqlite.org/pragma.html#pragma_synchronous). On a disk with slow
-//!   fsync this is the difference between ~4 s and ~0.1 s for 100 revisions.
+//!   databases, so a commit hands its pages to the OS without fsync. What a
+//!   failing migration leaves behind is unchanged, and a crash of the process
+//!   still leaves a consistent file; only an OS crash or power loss could
+//!   lose the last commits (sqlite.org/pragma.html#pragma_synchronous). On a
+//!   disk with slow fsync this is the difference between ~4 s and ~0.1 s for
+//!   100 revisions.
+//! - `changes` is `sqlite3_changes` read from the connection, no statement.
 
 use std::path::Path;
 
@@ -85,6 +86,10 @@ impl Database for NativeDatabase {
             out.push(values);
         }
         Ok(QueryResult { columns, rows: out })
+    }
+
+    fn changes(&mut self) -> Result<i64, DbError> {
+        Ok(self.conn.changes() as i64)
     }
 }
 

@@ -233,6 +233,10 @@ impl Database for SqlJsDatabase {
         }
         result
     }
+
+    fn changes(&mut self) -> Result<i64, DbError> {
+        Ok(self.rows_modified() as i64)
+    }
 }
 
 fn read_all(stmt: &JsStatement) -> Result<QueryResult, DbError> {

@@ -3,9 +3,11 @@
 //! Invariants:
 //! - The engine never names rusqlite or sql.js; `src/platform/native.rs`
 //!   (rusqlite) and `src/platform/sqljs.rs` (sql.js) implement this trait.
-//! - `execute` runs exactly one statement, in autocommit mode: SQLite DDL
-//!   issued by Alembic is not wrapped in a transaction ("Will assume
-//!   non-transactional DDL"), so what ran before a failure stays.
+//! - `execute` runs exactly one statement, in autocommit mode unless the
+//!   engine opened a transaction: SQLite DDL issued by Alembic is not
+//!   wrapped in a transaction ("Will assume non-transactional DDL"), so what
+//!   ran before a failure stays (`runtime::Transactions` keeps that true
+//!   when it runs a whole command in one real transaction).
 //! - Errors carry SQLite's own message text (e.g. `table _alembic_tmp_x already exists`).
 
 /// A SQLite value.
@@ -70,4 +72,10 @@ pub trait Database {
     fn execute(&mut self, sql: &str) -> Result<(), DbError>;
     /// Runs one query and returns all its rows.
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError>;
+    /// `sqlite3_changes()`: the rows the last INSERT/UPDATE/DELETE changed.
+    /// Implementations that can read it without a statement do.
+    fn changes(&mut self) -> Result<i64, DbError> {
+        let r = self.query("SELECT changes()")?;
+        Ok(r.rows.first().and_then(|row| row.first()).and_then(Value::as_i64).unwrap_or(0))
+    }
 }

@@ -843,6 +843,9 @@ impl OpSink for StepSink<'_, '_> {
 }
 
 /// `MigrationContext.run_migrations`: each step's ops, then its version update.
+/// Online, pysqlite's transactions are laid over one real transaction for
+/// the whole run (`runtime::Transactions`), committed when the run ends,
+/// also when it fails.
 fn run_steps(
     host: &mut dyn Host,
     out: &mut Out,
@@ -850,6 +853,26 @@ fn run_steps(
     start_heads: &[String],
     steps: &[Step],
     environment: &MigrationEnvironment,
+) -> VerbResult {
+    let offline = environment.as_sql;
+    let mut tx = runtime::Transactions::batched();
+    let result = run_steps_in(host, out, dir, start_heads, steps, environment, &mut tx);
+    if offline {
+        // --sql: no connection, nothing to commit (and no database file made)
+        return result;
+    }
+    let finished = tx.finish(host.database()).map_err(runtime_failure);
+    result.and(finished)
+}
+
+fn run_steps_in(
+    host: &mut dyn Host,
+    out: &mut Out,
+    dir: &ScriptDirectory,
+    start_heads: &[String],
+    steps: &[Step],
+    environment: &MigrationEnvironment,
+    tx: &mut runtime::Transactions,
 ) -> VerbResult {
     let offline = environment.as_sql;
     if !offline && start_heads.is_empty() {
@@ -918,6 +941,7 @@ fn run_steps(
             let mut report = runtime::StepReport::default();
             let result = runtime::run_step_streaming(
                 host.database(),
+                tx,
                 step.version_updates(),
                 body,
                 ScriptRunError::Runtime,

@@ -664,32 +664,38 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
             Ok(Value::Bool(false))
         }));
     }
-    for &name in OP_METHODS {
-        let (st, h) = (state.clone(), host.clone());
-        let f = match name {
-            "f" => native_fn("f", |it, a| a.pos.get(1).cloned().ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))),
-            "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
-            _ => native_fn(name, move |it, mut a| {
-                // the bound method's receiver is the batch itself
-                if !a.pos.is_empty() {
-                    a.pos.remove(0);
-                }
-                let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch op called from no code"))?;
-                let imports = h.imports_of(&site.code);
-                let table = st.borrow().as_ref().map(|b| b.table.clone());
-                let Some(table) = table else {
-                    return Err(it.exc("RuntimeError", "the batch_alter_table block has ended"));
-                };
-                let op = read_op_at(it, &site, &imports, name, Some(&table), &a)?;
-                if let Some(b) = st.borrow_mut().as_mut() {
-                    b.ops.push(op);
-                }
-                Ok(Value::None)
-            }),
-        };
-        cls.dict.borrow_mut().set_str(name, f);
-    }
+    // The op methods are made when looked up: a batch calls one or two of
+    // them, and making all of them cost more than the op itself.
+    let (st, h) = (state, host);
+    cls.dict.borrow_mut().set_str("__getattr__", native_fn("__getattr__", move |it, a| {
+        let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        match OP_METHODS.iter().find(|m| **m == name) {
+            Some(&name) => Ok(batch_method(name, st.clone(), h.clone())),
+            None => Err(it.attribute_error(a.pos.first().unwrap_or(&Value::None), &name)),
+        }
+    }));
     me
+}
+
+/// `batch_op.NAME`, bound to its batch: the batch's ops are collected in `state`.
+fn batch_method(name: &'static str, state: Rc<RefCell<Option<crate::ops::BatchAlterTable>>>, host: Rc<ScriptHost>) -> Value {
+    match name {
+        "f" => native_fn("f", |it, a| a.pos.first().cloned().ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))),
+        "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, host.clone()))),
+        _ => native_fn(name, move |it, a| {
+            let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch op called from no code"))?;
+            let imports = host.imports_of(&site.code);
+            let table = state.borrow().as_ref().map(|b| b.table.clone());
+            let Some(table) = table else {
+                return Err(it.exc("RuntimeError", "the batch_alter_table block has ended"));
+            };
+            let op = read_op_at(it, &site, &imports, name, Some(&table), &a)?;
+            if let Some(b) = state.borrow_mut().as_mut() {
+                b.ops.push(op);
+            }
+            Ok(Value::None)
+        }),
+    }
 }
 
 /// The URL of the playground's database as scripts see it: SQLite, with

@@ -13,7 +13,9 @@
 //!   `_alembic_tmp_<table>` behind (its CREATE was autocommitted) and the
 //!   version row unchanged. A DML statement that does not compile opens no
 //!   transaction (the module prepares before it begins), so Alembic's
-//!   `DROP TABLE _alembic_tmp_<table>` after it sticks.
+//!   `DROP TABLE _alembic_tmp_<table>` after it sticks. That model is
+//!   [`Transactions`]; the verbs lay it over one real transaction per
+//!   command (`Transactions::batched`), which leaves the same database.
 //! - Batch mode: "move and copy" unless every op of the block is a plain
 //!   `add_column` (no SQL-expression default, no persisted `Computed`),
 //!   `create_index` or `drop_index` (`SQLiteImpl.requires_recreate_in_batch`).
@@ -28,6 +30,7 @@
 //! (`alembic/runtime/migration.py`'s `HeadMaintainer`).
 
 mod batch;
+mod connection;
 mod sink;
 mod version_table;
 
@@ -41,6 +44,7 @@ use crate::revision::VersionUpdate;
 use crate::schema::{Column, ConstraintKind, Name, Table};
 
 pub use batch::batch_requires_recreate;
+pub use connection::Transactions;
 pub use sink::offline_statement;
 pub(crate) use sink::is_dml;
 pub use version_table::{
@@ -184,6 +188,7 @@ pub fn run_step(
     let mut report = StepReport::default();
     run_step_streaming(
         db,
+        &mut Transactions::exact(),
         updates,
         |run| {
             for op in ops {
@@ -217,10 +222,9 @@ impl StepRun<'_> {
     /// nothing is emitted (SQLite's DDL is not transactional).
     pub fn autocommit(&mut self, on: bool) -> Result<(), RuntimeError> {
         match &mut self.sink {
-            Sink::Online { db, in_transaction, autocommit, .. } => {
-                if on && *in_transaction {
-                    db.execute("COMMIT").map_err(|e| db_err("COMMIT", e))?;
-                    *in_transaction = false;
+            Sink::Online { db, tx, autocommit, .. } => {
+                if on {
+                    tx.commit(&mut **db).map_err(|e| db_err("COMMIT", e))?;
                 }
                 *autocommit = on;
                 Ok(())
@@ -229,11 +233,13 @@ impl StepRun<'_> {
         }
     }
 
-    /// Runs a query online (inside the step's transaction when one is
-    /// open); `None` offline.
+    /// Runs a query of the script's online (inside the step's transaction
+    /// when one is open); `None` offline.
     pub fn query(&mut self, sql: &str) -> Result<Option<QueryResult>, RuntimeError> {
         match &mut self.sink {
-            Sink::Online { db, .. } => db.query(sql).map(Some).map_err(|e| db_err(sql, e)),
+            Sink::Online { db, tx, autocommit, .. } => {
+                tx.query(&mut **db, sql, *autocommit).map(Some).map_err(|e| db_err(sql, e))
+            }
             Sink::Offline { .. } => Ok(None),
         }
     }
@@ -247,6 +253,7 @@ impl StepRun<'_> {
 /// happen.
 pub fn run_step_streaming<E>(
     db: &mut dyn Database,
+    tx: &mut Transactions,
     updates: &[VersionUpdate],
     body: impl FnOnce(&mut StepRun<'_>) -> Result<(), E>,
     from_runtime: impl Fn(RuntimeError) -> E,
@@ -257,7 +264,7 @@ pub fn run_step_streaming<E>(
         let mut run = StepRun {
             sink: Sink::Online {
                 db: &mut *db,
-                in_transaction: false,
+                tx: &mut *tx,
                 autocommit: false,
                 kept: vec![],
             },
@@ -272,25 +279,14 @@ pub fn run_step_streaming<E>(
         });
         report.warnings = std::mem::take(&mut run.warnings);
         match run.sink {
-            Sink::Online {
-                in_transaction,
-                kept,
-                ..
-            } => (r, in_transaction, kept),
-            Sink::Offline { .. } => (r, false, vec![]),
+            Sink::Online { kept, .. } => (r, kept),
+            Sink::Offline { .. } => (r, vec![]),
         }
     };
     match result {
-        (Ok(()), in_tx, _) => {
-            if in_tx {
-                db.execute("COMMIT").map_err(|e| from_runtime(db_err("COMMIT", e)))?;
-            }
-            Ok(())
-        }
-        (Err(mut e), in_tx, kept) => {
-            if in_tx {
-                let _ = db.execute("ROLLBACK");
-            }
+        (Ok(()), _) => tx.commit(db).map_err(|e| from_runtime(db_err("COMMIT", e))),
+        (Err(mut e), kept) => {
+            tx.rollback(db);
             if let Some(RuntimeError::Database { left_behind, .. }) = runtime_of(&mut e) {
                 if !kept.is_empty() {
                     let firsts: Vec<&str> = kept

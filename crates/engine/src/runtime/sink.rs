@@ -2,15 +2,16 @@
 //! `sqlite3`'s legacy transaction model) or `--sql` text.
 //!
 //! Invariants:
-//! - Online, DDL runs in autocommit and is remembered as `kept`; the first
-//!   DML statement opens the step's transaction after it compiled (`EXPLAIN`),
-//!   as the `sqlite3` module prepares before its implicit `BEGIN`.
+//! - Online, statements go through the connection's [`Transactions`]
+//!   (pysqlite's transaction model); what runs while no transaction is open
+//!   is remembered as `kept`, which a later failure does not undo.
 //! - One statement per call, as `cursor.execute` allows; `ALTER COLUMN`
 //!   fails as SQLite 3.40 (Python's) fails.
 //! - Offline, each statement is written as `impl.static_output` writes it.
 
 use crate::db::{Database, DbError};
 
+use super::connection::Transactions;
 use super::RuntimeError;
 
 /// Where statements go: a live database or `--sql` text.
@@ -19,7 +20,7 @@ pub(super) enum Sink<'a> {
     /// began), which a later failure does not undo.
     Online {
         db: &'a mut dyn Database,
-        in_transaction: bool,
+        tx: &'a mut Transactions,
         /// Inside `MigrationContext.autocommit_block()`: DML opens no transaction.
         autocommit: bool,
         kept: Vec<String>,
@@ -43,12 +44,16 @@ fn skip_space_and_comments(mut sql: &str) -> &str {
     }
 }
 
+/// The first word of `sql` (after whitespace and comments) and what follows it.
+pub(super) fn first_keyword(sql: &str) -> (&str, &str) {
+    let t = skip_space_and_comments(sql);
+    let end = t.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(t.len());
+    t.split_at(end)
+}
+
 /// Python's `sqlite3` opens a transaction before these (legacy mode).
 pub(crate) fn is_dml(sql: &str) -> bool {
-    let first = skip_space_and_comments(sql)
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("");
+    let (first, _) = first_keyword(sql);
     ["INSERT", "UPDATE", "DELETE", "REPLACE"]
         .iter()
         .any(|k| first.eq_ignore_ascii_case(k))
@@ -200,7 +205,7 @@ impl Sink<'_> {
             }
             Sink::Online {
                 db,
-                in_transaction,
+                tx,
                 autocommit,
                 kept,
             } => {
@@ -210,19 +215,8 @@ impl Sink<'_> {
                 if is_alter_column(sql) {
                     return Err(db_err(sql, DbError::new("near \"ALTER\": syntax error")));
                 }
-                if is_dml(sql) && !*in_transaction && !*autocommit {
-                    // Python's `sqlite3` prepares the statement before its
-                    // implicit BEGIN: one that does not compile (`no such
-                    // column`, `cannot INSERT into generated column`) fails
-                    // with no transaction open, so what follows it (the batch
-                    // copy's `DROP TABLE _alembic_tmp_...`) autocommits.
-                    // `EXPLAIN` compiles without running.
-                    db.query(&format!("EXPLAIN {sql}")).map_err(|e| db_err(sql, e))?;
-                    db.execute("BEGIN").map_err(|e| db_err("BEGIN", e))?;
-                    *in_transaction = true;
-                }
-                db.execute(sql).map_err(|e| db_err(sql, e))?;
-                if !*in_transaction {
+                tx.execute(&mut **db, sql, *autocommit).map_err(|e| db_err(sql, e))?;
+                if !tx.in_transaction() {
                     kept.push(sql.to_string());
                 }
                 Ok(())

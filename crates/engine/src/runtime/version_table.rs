@@ -58,14 +58,7 @@ pub(super) fn check_version_rowcount(sink: &mut Sink<'_>, u: &VersionUpdate) -> 
         VersionUpdate::Delete(from) => format!("deleting '{from}'"),
     };
     let Some(db) = sink.db() else { return Ok(()) };
-    let n = db
-        .query("SELECT changes()")
-        .map_err(|e| db_err("SELECT changes()", e))?
-        .rows
-        .first()
-        .and_then(|r| r.first())
-        .and_then(|v| v.as_i64())
-        .unwrap_or(1);
+    let n = db.changes().map_err(|e| db_err("SELECT changes()", e))?;
     if n != 1 {
         return Err(RuntimeError::Command(format!(
             "Online migration expected to match one row when {what} in 'alembic_version'; {n} found"
