@@ -357,10 +357,15 @@ fn schema_class(it: &mut Interp, name: &str) -> Rc<Class> {
         let n = name.to_string();
         let path = format!("{}.{}", module_of(name), name);
         d.set_str("__init__", native_fn("__init__", move |it, a| {
-            let Some(Value::Instance(me)) = a.pos.first().cloned() else { return Ok(Value::None) };
-            let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
-            *me.native.borrow_mut() = Some(Rc::new(Construct { path: path.clone(), site: it.call_site(), args: args.clone(), parent: None }));
-            init(it, &n, &me, args)?;
+            // The arguments move into the construct, which `init` reads.
+            let Args { mut pos, kw } = a;
+            if !matches!(pos.first(), Some(Value::Instance(_))) {
+                return Ok(Value::None);
+            }
+            let Value::Instance(me) = pos.remove(0) else { return Ok(Value::None) };
+            let k = Rc::new(Construct { path: path.clone(), site: it.call_site(), args: Args { pos, kw }, parent: None });
+            *me.native.borrow_mut() = Some(k.clone());
+            init(it, &n, &me, &k.args)?;
             Ok(Value::None)
         }));
         if name == "Column" || name == "MappedColumn" {
@@ -499,7 +504,7 @@ fn is_type(v: &Value) -> bool {
     r
 }
 
-fn init(it: &mut Interp, class: &str, me: &Rc<Instance>, a: Args) -> R<()> {
+fn init(it: &mut Interp, class: &str, me: &Rc<Instance>, a: &Args) -> R<()> {
     match class {
         "MetaData" => {
             check_kw(it, "MetaData.__init__()", &a, &["schema", "quote_schema", "naming_convention", "info"], false)?;
@@ -632,7 +637,7 @@ const MAPPED_COLUMN_KW: &[&str] = &[
     "deferred_raiseload",
 ];
 
-fn init_column(it: &mut Interp, class: &str, me: &Rc<Instance>, a: Args) -> R<()> {
+fn init_column(it: &mut Interp, class: &str, me: &Rc<Instance>, a: &Args) -> R<()> {
     let mapped = class == "MappedColumn";
     if mapped {
         check_kw(it, "mapped_column()", &a, MAPPED_COLUMN_KW, true)?;
@@ -773,7 +778,7 @@ const TABLE_KW: &[&str] = &[
     "_no_init", "is_mapped",
 ];
 
-fn init_table(it: &mut Interp, me: &Rc<Instance>, a: Args) -> R<()> {
+fn init_table(it: &mut Interp, me: &Rc<Instance>, a: &Args) -> R<()> {
     check_kw(it, "Table.__init__()", &a, TABLE_KW, true)?;
     let (Some(Value::Str(name)), Some(md)) = (a.pos.first().cloned(), a.pos.get(1).cloned()) else {
         return Err(it.type_error("Table() takes a name and a MetaData"));
