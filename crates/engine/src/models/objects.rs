@@ -299,6 +299,8 @@ pub(crate) fn sa_attr(it: &mut Interp, module: &str, attr: &str) -> R<Option<Val
                             dict: std::cell::RefCell::new(dict),
                             builtin: c.builtin,
                             subclass_hook: Some(declarative_hook()),
+                            instance_capacity: std::cell::Cell::new(crate::python::value::INITIAL_INSTANCE_CAPACITY),
+                            capacity_learned: std::cell::Cell::new(false),
                         })))
                     }))
                 })))
@@ -1982,7 +1984,11 @@ fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
         }
         return Ok(SqlType::with_variants(base_t, variants));
     }
-    let path = format!("{}.{}", i.class.module, i.class.name);
+    // Built by hand: `format!` cost as much as reading the type.
+    let mut path = String::with_capacity(i.class.module.len() + 1 + i.class.name.len());
+    path.push_str(&i.class.module);
+    path.push('.');
+    path.push_str(&i.class.name);
     if i.class.name == "Enum" {
         return enum_type(it, &path, &k.args);
     }

@@ -1203,6 +1203,8 @@ impl Interp {
             dict: RefCell::new(dict),
             builtin,
             subclass_hook: hook.clone(),
+            instance_capacity: std::cell::Cell::new(crate::python::value::INITIAL_INSTANCE_CAPACITY),
+            capacity_learned: std::cell::Cell::new(false),
         });
         for m in methods {
             let f = match &m {
@@ -2056,7 +2058,7 @@ impl Interp {
         if let Some(v) = super::builtins::construct_builtin(self, cls, &args)? {
             return Ok(v);
         }
-        let inst = Value::Instance(Rc::new(Instance::with_capacity(cls.clone(), 4)));
+        let inst = Value::Instance(Rc::new(Instance::with_capacity(cls.clone(), cls.instance_capacity.get())));
         if cls.builtin == BuiltinType::Exception {
             if let Value::Instance(i) = &inst {
                 i.set("args", Value::tuple(args.pos.clone()));
@@ -2071,6 +2073,9 @@ impl Interp {
                 })?;
                 if !r.is_none() {
                     return Err(self.type_error("__init__() should return None"));
+                }
+                if let Value::Instance(i) = &inst {
+                    cls.note_instance_len(i.dict.borrow().len());
                 }
             }
             None => {

@@ -396,7 +396,20 @@ pub struct Class {
     /// The builtin type instances of this class are (the nearest builtin base).
     pub builtin: BuiltinType,
     pub subclass_hook: Option<Rc<SubclassHook>>,
+    /// Room given to a new instance's namespace: the most attributes an
+    /// instance of this class held after `__init__`, plus slack, so the
+    /// namespaces of the many instances of one class (every `Column`) do
+    /// not grow step by step. Invisible to Python.
+    pub instance_capacity: std::cell::Cell<usize>,
+    pub capacity_learned: std::cell::Cell<bool>,
 }
+
+/// [`Class::instance_capacity`] before any instance was made.
+pub const INITIAL_INSTANCE_CAPACITY: usize = 4;
+/// Attributes allowed for beyond what `__init__` set (a column's `table`).
+pub const INSTANCE_CAPACITY_SLACK: usize = 2;
+/// The most room [`Class::instance_capacity`] asks for.
+const MAX_INSTANCE_CAPACITY: usize = 32;
 
 impl Class {
     /// A class made by the evaluator's own modules (no class statement):
@@ -419,6 +432,8 @@ impl Class {
             dict: RefCell::new(Dict::new()),
             builtin,
             subclass_hook,
+            instance_capacity: std::cell::Cell::new(crate::python::value::INITIAL_INSTANCE_CAPACITY),
+            capacity_learned: std::cell::Cell::new(false),
         })
     }
 
@@ -433,6 +448,15 @@ impl Class {
             }
         }
         None
+    }
+    /// Learns the namespace size of an instance just initialised.
+    pub fn note_instance_len(&self, len: usize) {
+        // An `__init__` that sets nothing (a SQLAlchemy type) asks for no room.
+        let want = if len == 0 { 0 } else { (len + INSTANCE_CAPACITY_SLACK).min(MAX_INSTANCE_CAPACITY) };
+        if !self.capacity_learned.get() || want > self.instance_capacity.get() {
+            self.instance_capacity.set(want);
+            self.capacity_learned.set(true);
+        }
     }
     pub fn is_subclass(self: &Rc<Class>, other: &Rc<Class>) -> bool {
         self.mro_all().any(|c| Rc::ptr_eq(c, other))
