@@ -476,10 +476,39 @@ impl Drop for Interp {
         fn first_visit<T: ?Sized>(seen: &mut rustc_hash::FxHashSet<usize>, rc: &Rc<T>) -> bool {
             seen.insert(Rc::as_ptr(rc) as *const () as usize)
         }
+        /// Queues what may hold references; values that cannot (strings,
+        /// numbers, builtins) are freed here, sparing a push and a pop.
+        fn queue(v: Value, into: &mut Vec<Value>) {
+            match v {
+                Value::None
+                | Value::Ellipsis
+                | Value::NotImplemented
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Range(..)
+                | Value::Builtin(_) => {}
+                Value::Tuple(_)
+                | Value::Slice(_)
+                | Value::List(_)
+                | Value::Dict(_)
+                | Value::Set(_)
+                | Value::Function(_)
+                | Value::BoundMethod(_)
+                | Value::Class(_)
+                | Value::Instance(_)
+                | Value::Module(_)
+                | Value::Iterator(_)
+                | Value::Descriptor(_)
+                | Value::Super(_) => into.push(v),
+            }
+        }
         fn dict_values(d: Dict, into: &mut Vec<Value>) {
             for (_, (k, v)) in d.map {
-                into.push(k);
-                into.push(v);
+                queue(k, into);
+                queue(v, into);
             }
         }
         loop {
@@ -488,7 +517,9 @@ impl Drop for Interp {
                 if vars.is_empty() && !first_visit(&mut seen, &env) {
                     continue;
                 }
-                values.extend(vars.into_values());
+                for v in vars.into_values() {
+                    queue(v, &mut values);
+                }
                 envs.extend(env.parent.clone());
             }
             let Some(v) = values.pop() else { break };

@@ -249,20 +249,24 @@ impl Dict {
         self.map.get(&StrKey(k)).map(|(_, v)| v)
     }
     pub fn set_str(&mut self, k: &str, v: Value) {
-        match self.map.get_mut(&StrKey(k)) {
-            Some(slot) => slot.1 = v,
-            None => {
-                let key = intern(k);
-                self.map.insert(HashKey::Str(key.clone()), (Value::Str(key), v));
-            }
-        }
+        self.set_str_with(k, v, intern);
     }
     /// `set_str` with a name already shared as an `Rc<str>`.
     pub fn set_name(&mut self, k: Rc<str>, v: Value) {
-        match self.map.get_mut(&StrKey(&k)) {
-            Some(slot) => slot.1 = v,
-            None => {
-                self.map.insert(HashKey::Str(k.clone()), (Value::Str(k), v));
+        let name = k.clone();
+        self.set_str_with(&k, v, move |_| name);
+    }
+    /// Sets `k`, hashing it once: a new entry takes its key from `key`.
+    fn set_str_with(&mut self, k: &str, v: Value, key: impl FnOnce(&str) -> Rc<str>) {
+        use indexmap::map::raw_entry_v1::RawEntryMut;
+        use indexmap::map::RawEntryApiV1;
+        use std::hash::BuildHasher;
+        let hash = self.map.hasher().hash_one(StrKey(k));
+        match self.map.raw_entry_mut_v1().from_key_hashed_nocheck(hash, &StrKey(k)) {
+            RawEntryMut::Occupied(mut slot) => slot.get_mut().1 = v,
+            RawEntryMut::Vacant(slot) => {
+                let key = key(k);
+                slot.insert_hashed_nocheck(hash, HashKey::Str(key.clone()), (Value::Str(key), v));
             }
         }
     }
@@ -406,8 +410,8 @@ pub struct Class {
 
 /// [`Class::instance_capacity`] before any instance was made.
 pub const INITIAL_INSTANCE_CAPACITY: usize = 4;
-/// Attributes allowed for beyond what `__init__` set (a column's `table`).
-pub const INSTANCE_CAPACITY_SLACK: usize = 2;
+/// Attributes allowed for beyond what `__init__` set (a mapped column's `name`, `key` and `table`).
+pub const INSTANCE_CAPACITY_SLACK: usize = 4;
 /// The most room [`Class::instance_capacity`] asks for.
 const MAX_INSTANCE_CAPACITY: usize = 32;
 
