@@ -1853,6 +1853,11 @@ impl Interp {
 
     fn eval_elts(&mut self, elts: &[Expr], env: &Rc<Env>) -> R<Vec<Value>> {
         let mut out = Vec::with_capacity(elts.len());
+        self.eval_elts_into(elts, env, &mut out)?;
+        Ok(out)
+    }
+
+    fn eval_elts_into(&mut self, elts: &[Expr], env: &Rc<Env>, out: &mut Vec<Value>) -> R<()> {
         for e in elts {
             match e {
                 Expr::Starred(s) => {
@@ -1862,11 +1867,14 @@ impl Interp {
                 e => out.push(self.eval(e, env)?),
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn eval_args(&mut self, a: &ast::Arguments, env: &Rc<Env>) -> R<Args> {
-        let pos = self.eval_elts(&a.args, env)?;
+        // One slot more than the arguments: a method call or a class
+        // instantiation puts the receiver first without reallocating.
+        let mut pos = Vec::with_capacity(a.args.len() + 1);
+        self.eval_elts_into(&a.args, env, &mut pos)?;
         let mut kw: Vec<(String, Value)> = Vec::new();
         for k in a.keywords.iter() {
             let v = self.eval(&k.value, env)?;
