@@ -370,6 +370,11 @@ fn new_class(name: &str, module: &str, bases: Vec<Rc<Class>>, builtin: BuiltinTy
 /// C3 linearisation of the bases (the new class itself excluded); `None`
 /// when the bases admit no consistent order.
 pub fn c3_mro(bases: &[Rc<Class>]) -> Option<Vec<Rc<Class>>> {
+    // One base: the merge of its linearisation and `[base]` is its
+    // linearisation (most classes, every builtin exception).
+    if let [base] = bases {
+        return Some(base.mro_all().cloned().collect());
+    }
     let mut seqs: Vec<Vec<Rc<Class>>> = bases.iter().map(|b| b.mro_all().cloned().collect()).collect();
     seqs.push(bases.to_vec());
     let mut out: Vec<Rc<Class>> = Vec::new();
