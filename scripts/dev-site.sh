@@ -31,7 +31,7 @@ if [ "$PROFILE" = wasm-release ] && [ ${#KEEP[@]} = 0 ]; then
     wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
         --enable-mutable-globals --enable-multivalue -o "$OUT/alembic_playground_bg.wasm" "$OUT/alembic_playground_bg.wasm"
 fi
-cp node_modules/sql.js/dist/sql-wasm.js node_modules/sql.js/dist/sql-wasm.wasm target/www/editor.js www/boot.js static/style.css static/views.css "$OUT/"
+cp target/www/sql-wasm.js node_modules/sql.js/dist/sql-wasm.wasm target/www/editor.js www/boot.js static/style.css static/views.css "$OUT/"
 printf '%s\n' "import init from './alembic_playground.js';" "await init({ module_or_path: './alembic_playground_bg.wasm' });" >"$OUT/init.js"
 python3 - "$OUT" <<'PY'
 import re, sys

@@ -100,6 +100,7 @@ fn batch(table: &str, ops: Vec<Op>) -> Op {
         recreate: Recreate::Auto,
         copy_from: None,
         table_args: vec![],
+        naming_convention: Default::default(),
         ops,
     })
 }
@@ -566,6 +567,7 @@ fn recreate_always_and_never() {
         recreate: Recreate::Always,
         copy_from: None,
         table_args: vec![],
+        naming_convention: Default::default(),
         ops: vec![Op::AddColumn {
             table: "tool".into(),
             column: kind,
@@ -625,6 +627,7 @@ fn batch_reflects_names_defaults_and_drops_unnamed_checks() {
         recreate: Recreate::Always,
         copy_from: None,
         table_args: vec![],
+        naming_convention: Default::default(),
         ops: vec![],
     };
     let report = runtime::run_step(&mut db, &[Op::BatchAlterTable(b)], &[]).unwrap();
@@ -1017,6 +1020,7 @@ fn batch_rename_carries_indexes_and_copy_from_works_offline() {
         recreate: Recreate::Auto,
         copy_from: Some(t),
         table_args: vec![],
+        naming_convention: Default::default(),
         ops: vec![Op::AlterColumn(a)],
     });
     assert_eq!(
@@ -1033,6 +1037,7 @@ fn untyped_reflected_column_cannot_be_recreated_and_affinity_types_survive() {
             recreate: Recreate::Always,
             copy_from: None,
             table_args: vec![],
+            naming_convention: Default::default(),
             ops: vec![],
         })
     };
@@ -1308,6 +1313,7 @@ fn batch_copy_wraps_a_multiline_reflected_default_as_alembic_does() {
         recreate: Recreate::Always,
         copy_from: None,
         table_args: vec![],
+        naming_convention: Default::default(),
         ops: vec![Op::DropColumn { table: "t".into(), column: col("x", ty(TypeClass::Integer), true) }],
     };
     runtime::run_ops(&mut db, &[Op::BatchAlterTable(b)]).unwrap();

@@ -46,6 +46,7 @@ fn batch(table: &str, ops: Vec<Op>) -> Op {
         recreate: Recreate::Auto,
         copy_from: None,
         table_args: vec![],
+        naming_convention: Default::default(),
         ops,
     })
 }

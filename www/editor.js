@@ -4,8 +4,10 @@
 // hands the module to the app as __alembicPlaygroundBoot.editorModule.
 //
 // Contract:
-// - createEditor(parent, doc, label, onChange) → handle; onChange(text) is
-//   called for edits by the person only, never for setText().
+// - createEditor(parent, doc, label, onChange) → handle; onChange(bytes) gets
+//   the text as UTF-8 (a Uint8Array: cheaper to hand to wasm than a string of
+//   megabytes), for edits by the person only, never for setText(); for a
+//   document over REPORT_AT_ONCE characters, a few tasks after the edit.
 // - handle.setDiagnostics([{ line, column, error, message }]) shows the
 //   engine's problems inline (1-based line and column).
 import { Annotation, EditorState } from "@codemirror/state";
@@ -15,12 +17,13 @@ import {
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
-import { python } from "@codemirror/lang-python";
+import { pythonLanguage } from "@codemirror/lang-python";
 import { bracketMatching, HighlightStyle, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { tags as t } from "@lezer/highlight";
 import { lintGutter, lintKeymap, setDiagnostics } from "@codemirror/lint";
 
 const external = Annotation.define();
+const utf8 = new TextEncoder();
 
 // Colours come from CSS variables (static/style.css), so the page's light
 // and dark themes, which follow the system, apply to the code too.
@@ -46,7 +49,47 @@ function toDiagnostic(doc, d) {
     return { from, to, severity: d.error ? "error" : "warning", message: String(d.message) };
 }
 
+// Documents up to this many characters are reported in the edit's own task.
+// A larger one (a pasted file of megabytes) is read out a slice of whole
+// lines per task, each slice encoded as it is read, and reported after the
+// last: no task holds the page for the whole document, and a newer edit (or
+// a setText) drops a report still being read.
+const REPORT_AT_ONCE = 256 * 1024;
+const REPORT_SLICE = 256 * 1024;
+
 export function createEditor(parent, doc, label, onChange) {
+    let reading = null;
+    const report = (text) => {
+        if (reading) reading.dropped = true;
+        reading = null;
+        if (text.length <= REPORT_AT_ONCE) {
+            onChange(utf8.encode(text.toString()));
+            return;
+        }
+        const job = { dropped: false, parts: [], pos: 0, size: 0 };
+        reading = job;
+        const step = () => {
+            if (job.dropped) return;
+            const end = Math.min(text.length, text.lineAt(Math.min(text.length, job.pos + REPORT_SLICE)).to + 1);
+            const part = utf8.encode(text.sliceString(job.pos, end));
+            job.parts.push(part);
+            job.size += part.length;
+            job.pos = end;
+            if (job.pos < text.length) {
+                setTimeout(step, 0);
+                return;
+            }
+            reading = null;
+            const bytes = new Uint8Array(job.size);
+            let at = 0;
+            for (const p of job.parts) {
+                bytes.set(p, at);
+                at += p.length;
+            }
+            onChange(bytes);
+        };
+        setTimeout(step, 0);
+    };
     const view = new EditorView({
         parent,
         state: EditorState.create({
@@ -67,14 +110,16 @@ export function createEditor(parent, doc, label, onChange) {
                 highlightActiveLine(),
                 highlightSelectionMatches(),
                 keymap.of([...defaultKeymap, ...searchKeymap, ...historyKeymap, ...lintKeymap, indentWithTab]),
-                python(),
+                // The language alone: python() adds completion sources, which
+                // do nothing here (no autocompletion) but bring their code.
+                pythonLanguage,
                 syntaxHighlighting(highlight),
                 indentUnit.of("    "),
                 lintGutter(),
                 EditorView.contentAttributes.of({ "aria-label": label }),
                 EditorView.updateListener.of((update) => {
                     if (update.docChanged && !update.transactions.some((t) => t.annotation(external))) {
-                        onChange(update.state.doc.toString());
+                        report(update.state.doc);
                     }
                 }),
             ],
@@ -85,6 +130,8 @@ export function createEditor(parent, doc, label, onChange) {
             return view.state.doc.toString();
         },
         setText(text) {
+            if (reading) reading.dropped = true;
+            reading = null;
             const old = view.state.doc.toString();
             if (text === old) return;
             // Replace only what differs (common prefix and suffix kept), so the
@@ -118,6 +165,7 @@ export function createEditor(parent, doc, label, onChange) {
             view.focus();
         },
         destroy() {
+            if (reading) reading.dropped = true;
             view.destroy();
         },
     };

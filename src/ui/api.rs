@@ -102,7 +102,7 @@ pub fn install(handle: &JsValue, bridge: Shared) {
     let b = bridge.clone();
     let set_models = Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |text: JsValue| {
         let text = string_arg(&text, "setModels")?;
-        bridge::with(&b, |b| b.edit_file(crate::ui::store::MODELS, &text)).map_err(busy)?.map_err(|e| error(&e))?;
+        bridge::with(&b, |b| b.edit_file(crate::ui::store::MODELS, std::rc::Rc::from(text.as_str()))).map_err(busy)?.map_err(|e| error(&e))?;
         // The API is synchronous: analyse now rather than after the typing pause.
         let _ = bridge::with(&b, |b| b.analyse_now());
         Ok(())

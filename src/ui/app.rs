@@ -28,7 +28,7 @@ use crate::ui::views::steps_model::StepIntent;
 use crate::ui::views::{ChainView, StepThrough};
 use crate::ui::views::chain_model::ChainIntent;
 use crate::ui::views::rows_model::RowIntent;
-use crate::ui::store::{Action, Permalink, State};
+use crate::ui::store::{Action, Permalink, Problem, State};
 
 impl Reducible for State {
     type Action = Action;
@@ -252,20 +252,28 @@ pub fn playground(props: &PlaygroundProps) -> Html {
     };
 
     let state = &*store;
-    let open_revision = state
-        .chain
+    // Without a string per revision: this runs on every render, keystrokes
+    // included, and a project may hold thousands of revisions.
+    let open_revision = state.open_file.strip_prefix("versions/").and_then(|name| {
+        state.chain.iter().find(|r| r.file_name == name).map(|r| r.id.clone())
+    });
+    let script_errors: Vec<(&str, &Problem)> = state
+        .problems
         .iter()
-        .find(|r| format!("versions/{}", r.file_name) == state.open_file)
-        .map(|r| r.id.clone());
-    let chain_errors: Vec<(String, String)> = state
-        .chain
-        .iter()
-        .filter_map(|r| {
-            let problems = state.problems.get(&format!("versions/{}", r.file_name))?;
-            let p = problems.iter().find(|p| p.error)?;
-            Some((r.id.clone(), format!("{}:{}: {}", p.line, p.column, p.message)))
-        })
+        .filter_map(|(path, problems)| Some((path.strip_prefix("versions/")?, problems.iter().find(|p| p.error)?)))
         .collect();
+    let chain_errors: Vec<(String, String)> = if script_errors.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .chain
+            .iter()
+            .filter_map(|r| {
+                let (_, p) = script_errors.iter().find(|(name, _)| *name == r.file_name)?;
+                Some((r.id.clone(), format!("{}:{}: {}", p.line, p.column, p.message)))
+            })
+            .collect()
+    };
     html! {
         <div class="playground" {onkeydown}>
             <header class="masthead">
@@ -305,7 +313,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                         <header class="panel-head"><h2>{ "Revisions" }</h2>
                             <span class="hint">{ format!("{} revision{}", state.chain.len(), if state.chain.len() == 1 { "" } else { "s" }) }</span>
                         </header>
-                        <ChainView revisions={(*state.chain).clone()} on_intent={on_chain}
+                        <ChainView revisions={state.chain.clone()} on_intent={on_chain}
                             open={open_revision} errors={chain_errors} />
                     </section>
                     <EditorPane files={state.files.clone()} open={state.open_file.clone()} chain={state.chain.clone()}
@@ -341,7 +349,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
 struct Handlers {
     on_command: Callback<String>,
     on_undo: Callback<()>,
-    on_edit: Callback<(String, String)>,
+    on_edit: Callback<(String, Rc<str>)>,
     on_open: Callback<String>,
     on_clear: Callback<()>,
     on_example: Callback<String>,
@@ -418,8 +426,8 @@ impl Handlers {
             on_undo: to_bridge(&b, |b, ()| {
                 b.undo();
             }),
-            on_edit: to_bridge(&b, |b, (path, text): (String, String)| {
-                let _ = b.edit_file(&path, &text);
+            on_edit: to_bridge(&b, |b, (path, text): (String, Rc<str>)| {
+                let _ = b.edit_file(&path, text);
             }),
             on_open: to_store(&dispatcher, Action::OpenFile),
             on_clear: to_store(&dispatcher, |()| Action::ClearLog),

@@ -84,13 +84,24 @@ pub async fn load_editor() -> Result<(), String> {
         .map_err(|e| format!("The editor did not load: {}", crate::platform::sqljs::js_error_message(&e)))
 }
 
+/// What an editor reports after each edit: its text as UTF-8 (the browser's
+/// `TextEncoder` and one copy into wasm memory, which for a pasted file of
+/// megabytes is a fraction of a string conversion's cost). [`editor_text`]
+/// reads it.
+pub type EditorChange = Closure<dyn Fn(js_sys::Uint8Array)>;
+
+/// The text of an [`EditorChange`] (`TextEncoder` output is always UTF-8).
+pub fn editor_text(bytes: &js_sys::Uint8Array) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// A CodeMirror editor in `parent`; `on_change` gets the text after each
 /// edit by the person (not after [`JsEditor::set_text`]).
 pub fn create_editor(
     parent: &web_sys::Element,
     doc: &str,
     label: &str,
-    on_change: &Closure<dyn Fn(String)>,
+    on_change: &EditorChange,
 ) -> Result<JsEditor, String> {
     create_editor_js(parent, doc, label, on_change.as_ref().unchecked_ref())
         .map_err(|e| crate::platform::sqljs::js_error_message(&e))

@@ -60,8 +60,16 @@ const SLICE_MS: f64 = 12.0;
 /// engine's analysis is one task, seconds long for megabytes, and the page
 /// must stay responsive while such a file is pasted or edited.
 pub const LIVE_MODELS_LIMIT: usize = 256 * 1024;
-/// Typing pauses this long before the project is autosaved.
+/// Typing pauses this long before the project is autosaved; for a project
+/// over [`LARGE_SAVE_CHARS`], whose save is itself a long task, longer.
 const SAVE_DELAY_MS: u32 = 600;
+const LARGE_SAVE_DELAY_MS: u32 = 3000;
+const LARGE_SAVE_CHARS: usize = 1 << 20;
+/// What a site's localStorage holds in the browsers the page supports: about
+/// 5 Mi UTF-16 code units (Chromium: 10 MiB as UTF-16; Firefox, Safari:
+/// 5 MiB). A project larger than this is not written (the write could only
+/// fail, after a copy and a serialisation of megabytes): a message says so.
+const STORAGE_CHARS: usize = 5 << 20;
 
 pub type Shared = Rc<RefCell<Bridge>>;
 
@@ -113,6 +121,9 @@ pub struct Bridge {
     analyse_large: bool,
     storage_key: Option<String>,
     storage_failed: bool,
+    /// Bumped by every edit; the autosave skips a project saved since.
+    edits: u64,
+    saved_edits: Option<u64>,
     example: Option<String>,
     dispatch: Rc<dyn Fn(Action)>,
     /// Files whose problems are stale.
@@ -164,6 +175,8 @@ impl Bridge {
             analyse_large: false,
             storage_key: storage_name.map(persist::storage_key),
             storage_failed: false,
+            edits: 0,
+            saved_edits: None,
             example: None,
             dispatch,
             dirty: BTreeSet::new(),
@@ -673,22 +686,25 @@ impl Bridge {
 
     /// The person (or `setModels`) edited one file: diagnostics and the
     /// live autogenerate follow after a pause in typing.
-    pub fn edit_file(&mut self, path: &str, text: &str) -> Result<(), String> {
+    /// `text` goes to the store as it is (the editor keeps the same `Rc`,
+    /// so neither side compares megabytes to learn that nothing changed).
+    pub fn edit_file(&mut self, path: &str, text: Rc<str>) -> Result<(), String> {
         if path == MODELS {
-            if self.host.models == text {
+            if *self.host.models == *text {
                 return Ok(());
             }
             self.host.models = text.to_string();
         } else {
             let name = path.strip_prefix("versions/").filter(|n| self.host.versions.contains_key(*n));
             let Some(name) = name else { return Err(format!("no such file: {path}")) };
-            if self.host.versions.get(name).map(String::as_str) == Some(text) {
+            if self.host.versions.get(name).map(String::as_str) == Some(&*text) {
                 return Ok(());
             }
             self.host.versions.insert(name.to_string(), text.to_string());
         }
-        self.emit(Action::FileEdited { path: path.to_string(), text: Rc::from(text) });
+        self.emit(Action::FileEdited { path: path.to_string(), text });
         self.dirty.insert(path.to_string());
+        self.edits += 1;
         self.schedule_analysis();
         self.schedule_save();
         Ok(())
@@ -739,7 +755,7 @@ impl Bridge {
             StepAction::Command(line) => self.run_command(line).ok(),
             StepAction::Sql(query) => self.run_sql(query).is_ok(),
             StepAction::Models(source) => {
-                self.edit_file(MODELS, source)?;
+                self.edit_file(MODELS, Rc::from(source))?;
                 self.analyse_now();
                 true
             }
@@ -777,7 +793,7 @@ impl Bridge {
         self.dirty.insert(MODELS.to_string());
         self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
         self.analyse_now();
-        self.save_now();
+        self.save_soon();
     }
 
     fn after_database_change(&mut self) {
@@ -1021,12 +1037,40 @@ impl Bridge {
         if self.storage_key.is_none() {
             return;
         }
+        let delay = if self.project_chars() > LARGE_SAVE_CHARS { LARGE_SAVE_DELAY_MS } else { SAVE_DELAY_MS };
         let me = self.me.clone();
-        self.save_timer = Some(Timeout::new(SAVE_DELAY_MS, move || {
+        self.save_timer = Some(Timeout::new(delay, move || {
             if let Some(bridge) = me.upgrade() {
-                let _ = with(&bridge, |b| b.save_now());
+                let _ = with(&bridge, |b| b.save_if_edited());
             }
         }));
+    }
+
+    /// Autosaves now, or for a project over [`LARGE_SAVE_CHARS`] (whose save
+    /// is a long task of its own) after the longer pause, so a large project
+    /// set or restored is not written in the same task.
+    fn save_soon(&mut self) {
+        if self.project_chars() > LARGE_SAVE_CHARS {
+            self.edits += 1;
+            self.schedule_save();
+        } else {
+            self.save_now();
+        }
+    }
+
+    /// The files' size in characters (bytes: an upper bound, cheap to sum).
+    fn project_chars(&self) -> usize {
+        self.host.models.len() + self.host.versions.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+    }
+
+    /// The typing pause's autosave: skipped when no edit came since the last
+    /// save (a command saves at once, see [`Bridge::save_now`]).
+    fn save_if_edited(&mut self) {
+        if self.saved_edits != Some(self.edits) {
+            self.save_now();
+        } else {
+            self.save_timer = None;
+        }
     }
 
     /// Autosaves the project now (no-op without a storage name).
@@ -1036,11 +1080,20 @@ impl Bridge {
         if !crate::ui::bindings::local_storage_available() {
             return self.storage_failed("localStorage is not available here (disabled, or a sandboxed frame): your work stays in this tab but will not survive a reload.");
         }
+        let chars = self.project_chars();
+        if chars > STORAGE_CHARS {
+            self.saved_edits = Some(self.edits);
+            return self.storage_failed(&format!(
+                "The project ({:.1} MB) is too large to autosave (a site's localStorage holds about 5 MB): your work stays in this tab but will not survive a reload.",
+                chars as f64 / 1e6
+            ));
+        }
         let database = match self.host.db.export() {
             Ok(image) => persist::base64_encode(&image),
             Err(e) => return self.storage_failed(&format!("Autosave failed: {e}")),
         };
         let saved = Saved { files: self.files(), database, example: self.example.clone() };
+        self.saved_edits = Some(self.edits);
         match gloo_storage::LocalStorage::set(&key, &saved) {
             Ok(()) => {
                 if self.storage_failed {

@@ -40,9 +40,9 @@ def server_default_text(expr):
 
 
 def load(path):
-    spec = importlib.util.spec_from_file_location("models_under_test", path)
+    spec = importlib.util.spec_from_file_location("models", path)
     mod = importlib.util.module_from_spec(spec)
-    sys.modules["models_under_test"] = mod
+    sys.modules["models"] = mod
     spec.loader.exec_module(mod)
     return mod
 
@@ -69,6 +69,19 @@ def name_of(const, table):
 
 
 def type_of(t):
+    if isinstance(t, sa.types.TypeDecorator) and not type(t).__module__.startswith(("sqlalchemy.", "sqlmodel.")):
+        # a project's decorator: as written, its impl instance, what SQLite sees
+        seen = t
+        for _ in range(16):
+            if not isinstance(seen, sa.types.TypeDecorator):
+                break
+            seen = seen.type_engine(DIALECT)
+        return {
+            "class": type(t).__name__,
+            "module": type(t).__module__,
+            "impl": type_of(t.impl_instance),
+            "sqlite": type_of(seen),
+        }
     out = {"class": type(t).__name__}
     if t._variant_mapping:
         out["variants"] = {d: type_of(v) for d, v in sorted(t._variant_mapping.items())}

@@ -31,6 +31,8 @@ pub use evaluated::load_evaluated;
 pub use json::{enum_length, metadata_json, python_class_name, Json};
 /// `MetaData.naming_convention` templates, for the runtime's target metadata.
 pub(crate) use naming::format_convention;
+/// Naming conventions applied to what ops build and to batch mode's reflected tables.
+pub(crate) use naming::{convention_name, name_reflected_constraints, name_table_constraints, NamingError};
 
 use crate::python::Diagnostic;
 use crate::schema::MetaData;

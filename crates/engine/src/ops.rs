@@ -120,6 +120,9 @@ pub struct BatchAlterTable {
     pub copy_from: Option<Table>,
     /// `table_args=(...)`: extra constraints for the recreated table.
     pub table_args: Vec<Constraint>,
+    /// `naming_convention={...}`: names the reflected table's unnamed
+    /// constraints on a recreate (`_conv_constraint_names` + `to_metadata`).
+    pub naming_convention: BTreeMap<String, String>,
     pub ops: Vec<Op>,
 }
 
@@ -235,6 +238,7 @@ impl Op {
                 recreate: b.recreate,
                 copy_from: b.copy_from.clone(),
                 table_args: b.table_args.clone(),
+                naming_convention: b.naming_convention.clone(),
                 ops: reverse_ops(&b.ops),
             }),
         }

@@ -340,6 +340,11 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
         let trailing = if rendered.len() == 1 { "," } else { "" };
         opts.push(format!("table_args=({}{trailing})", rendered.join(", ")));
     }
+    if !b.naming_convention.is_empty() {
+        let items: Vec<String> =
+            b.naming_convention.iter().map(|(k, v)| format!("{}: {}", py_repr_str(k), py_repr_str(v))).collect();
+        opts.push(format!("naming_convention={{{}}}", items.join(", ")));
+    }
     let mut lines = vec![format!("with op.batch_alter_table({}) as batch_op:", opts.join(", "))];
     for op in &b.ops {
         lines.extend(render_batch_op(op));
@@ -700,7 +705,18 @@ pub fn render_type(t: &SqlType) -> String {
         }
         return out;
     }
+    if let Some(d) = &t.decorated {
+        // generic_repr over an impl that is itself a decorator finds no arguments
+        let args = if d.impl_type.decorated.is_some() { Vec::new() } else { type_args(&d.impl_type) };
+        return format!("{}.{}({})", d.module, d.class, args.join(", "));
+    }
     let (name, prefix): (&str, &str) = type_name(t.class);
+    format!("{prefix}{name}({})", type_args(t).join(", "))
+}
+
+/// `generic_repr`'s arguments of a type: only those that differ from their
+/// defaults, in `__init__` order.
+fn type_args(t: &SqlType) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
     let kw = |args: &mut Vec<String>, k: &str, v: String| args.push(format!("{k}={v}"));
     use TypeClass as C;
@@ -788,7 +804,7 @@ pub fn render_type(t: &SqlType) -> String {
         C::Integer | C::BigInteger | C::SmallInteger | C::Date | C::Interval | C::UtcDateTime | C::IntegerUpper
         | C::BigIntUpper | C::SmallIntUpper | C::DateUpper | C::Null => {}
     }
-    format!("{prefix}{name}({})", args.join(", "))
+    args
 }
 
 /// The Python class name of a type and the module prefix it renders with.

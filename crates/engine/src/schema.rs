@@ -329,6 +329,23 @@ pub struct SqlType {
     /// the type as written, which Alembic renders; every other field of this
     /// `SqlType` is the type SQLite sees (the "sqlite" variant, else the base).
     pub variant_of: Option<Box<TypeVariants>>,
+    /// A project's `TypeDecorator` subclass as written; every other field of
+    /// this `SqlType` is the type SQLite sees (its `load_dialect_impl(dialect)`
+    /// when the class overrides it, else its `impl`).
+    pub decorated: Option<Box<DecoratedType>>,
+}
+
+/// `GUID()` where `class GUID(TypeDecorator)` is the project's own: Alembic
+/// renders it `models.GUID()` (`_user_autogenerate_prefix`: the class's
+/// module), its arguments those of the `impl` instance (`TypeDecorator.__repr__`
+/// is `generic_repr(self, to_inspect=self.impl_instance)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecoratedType {
+    /// The class's `__module__` (`models`, `app.types`).
+    pub module: String,
+    pub class: String,
+    /// `self.impl_instance`: `impl` made with the arguments the decorator got.
+    pub impl_type: SqlType,
 }
 
 /// `base.with_variant(t1, "d1").with_variant(t2, "d2")`.
@@ -375,6 +392,7 @@ impl SqlType {
             native_uuid: None,
             none_as_null: false,
             variant_of: None,
+            decorated: None,
         }
     }
 

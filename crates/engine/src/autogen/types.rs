@@ -189,6 +189,12 @@ pub fn type_class_name(class: TypeClass) -> &'static str {
 /// `Enum('dog', 'cat', name='species')`. Alembic logs it in "Detected type
 /// change" lines and renders types as `sa.` + this (`_repr_type`).
 pub fn type_repr(t: &SqlType) -> String {
+    if let Some(d) = &t.decorated {
+        // `TypeDecorator.__repr__`: its own class name, the impl's arguments
+        let inner = if d.impl_type.decorated.is_some() { String::new() } else { type_repr(&d.impl_type) };
+        let args = inner.find('(').map_or("()", |i| &inner[i..]);
+        return format!("{}{args}", d.class);
+    }
     let mut args: Vec<String> = Vec::new();
     let length = |args: &mut Vec<String>| {
         if let Some(n) = t.length {

@@ -368,7 +368,7 @@ pub fn next_step_with(
     let body = if upgrade { script.upgrade().clone().map(|u| u.ops) } else { script.downgrade().clone().map(|d| d.ops) };
     let mut ops = body.map_err(|d| format!("versions/{}:{}:{}: {}", script.file_name, d.line, d.column, d.message))?;
     let convention = models::load_models(models_source).metadata.naming_convention;
-    crate::runtime::apply_target_naming_convention(&mut ops, &convention);
+    crate::runtime::apply_target_naming_convention(&mut ops, &convention).map_err(|e| format!("{}: {e}", e.python_exception()))?;
     let labels = ops.iter().map(|op| render::render_op(op).join("\n")).collect();
     Ok(PlannedStep {
         revision: step.revision.clone(),

@@ -180,6 +180,15 @@ pub fn enum_length(t: &SqlType) -> u32 {
 }
 
 fn type_json(t: &SqlType) -> Json {
+    if let Some(d) = &t.decorated {
+        let seen = SqlType { decorated: None, ..t.clone() };
+        return Json::obj(vec![
+            ("class", Json::Str(d.class.clone())),
+            ("module", Json::Str(d.module.clone())),
+            ("impl", type_json(&d.impl_type)),
+            ("sqlite", type_json(&seen)),
+        ]);
+    }
     if let Some(v) = &t.variant_of {
         // the base type, plus `_variant_mapping` by dialect
         let mut base = type_json(&v.base);

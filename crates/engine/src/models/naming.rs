@@ -20,46 +20,116 @@ pub(super) fn finish_metadata_names(md: &mut MetaData) -> Vec<String> {
     let nc = md.naming_convention.clone();
     let mut errs = Vec::new();
     for t in md.tables.values_mut() {
-        // Every name is worked out from the table as it stands, then set.
-        let table: &Table = t;
-        let pk = table.primary_key.as_ref().map(|pk| final_name(&nc, "pk", pk.name.clone(), table, &pk.columns, None, &mut errs));
-        let fks: Vec<Option<Name>> = table
-            .foreign_keys
-            .iter()
-            .map(|fk| {
-                let refd = Some((fk.referred_table.clone(), fk.referred_columns.clone()));
-                final_name(&nc, "fk", fk.name.clone(), table, &fk.columns, refd, &mut errs)
-            })
-            .collect();
-        let uqs: Vec<Option<Name>> =
-            table.unique_constraints.iter().map(|uq| final_name(&nc, "uq", uq.name.clone(), table, &uq.columns, None, &mut errs)).collect();
-        let cks: Vec<Option<Name>> =
-            table.check_constraints.iter().map(|ck| final_name(&nc, "ck", ck.name.clone(), table, &[], None, &mut errs)).collect();
-        let ixs: Vec<Option<Name>> = table
-            .indexes
-            .iter()
-            .map(|ix| {
-                let cols: Vec<String> = ix.columns.iter().map(|c| c.as_str().to_string()).collect();
-                final_name(&nc, "ix", ix.name.clone(), table, &cols, None, &mut errs)
-            })
-            .collect();
-        if let (Some(p), Some(name)) = (t.primary_key.as_mut(), pk) {
-            p.name = name;
-        }
-        for (fk, name) in t.foreign_keys.iter_mut().zip(fks) {
-            fk.name = name;
-        }
-        for (uq, name) in t.unique_constraints.iter_mut().zip(uqs) {
-            uq.name = name;
-        }
-        for (ck, name) in t.check_constraints.iter_mut().zip(cks) {
-            ck.name = name;
-        }
-        for (ix, name) in t.indexes.iter_mut().zip(ixs) {
-            ix.name = name;
-        }
+        finish_table_names(t, &nc, &mut errs);
     }
     errs
+}
+
+/// What batch mode's `naming_convention=` does to a reflected table
+/// (`_conv_constraint_names`, then `to_metadata(MetaData(naming_convention=nc))`):
+/// every name the database gave is final, every unnamed constraint takes
+/// its template's name. A template that cannot be filled is the error.
+pub(crate) fn name_reflected_constraints(t: &mut Table, nc: &BTreeMap<String, String>) -> Result<(), NamingError> {
+    let mark = |n: &mut Option<Name>| {
+        if let Some(n) = n {
+            n.conv = true;
+        }
+    };
+    if let Some(p) = t.primary_key.as_mut() {
+        mark(&mut p.name);
+    }
+    t.foreign_keys.iter_mut().for_each(|c| mark(&mut c.name));
+    t.unique_constraints.iter_mut().for_each(|c| mark(&mut c.name));
+    t.check_constraints.iter_mut().for_each(|c| mark(&mut c.name));
+    t.indexes.iter_mut().for_each(|c| mark(&mut c.name));
+    name_table_constraints(t, nc)
+}
+
+/// Every constraint of a table an op builds in
+/// `MetaData(naming_convention=nc)` (`SchemaObjects.metadata()`) named as
+/// SQLAlchemy names it there.
+pub(crate) fn name_table_constraints(t: &mut Table, nc: &BTreeMap<String, String>) -> Result<(), NamingError> {
+    let mut errs = Vec::new();
+    finish_table_names(t, nc, &mut errs);
+    first_naming_error(errs)
+}
+
+/// The name of one constraint of kind `kind` (`"fk"`, `"pk"`, `"uq"`,
+/// `"ck"`) that an op builds on table `table` under `nc`.
+pub(crate) fn convention_name(
+    nc: &BTreeMap<String, String>,
+    kind: &str,
+    raw: Option<Name>,
+    table: &str,
+    cols: &[String],
+    referred: Option<(String, Vec<String>)>,
+) -> Result<Option<Name>, NamingError> {
+    let mut errs = Vec::new();
+    let name = final_name(nc, kind, raw, &Table::new(table), cols, referred, &mut errs);
+    first_naming_error(errs).map(|()| name)
+}
+
+fn first_naming_error(errs: Vec<String>) -> Result<(), NamingError> {
+    match errs.into_iter().next() {
+        None => Ok(()),
+        Some(e) if e.ends_with(CONSTRAINT_NAME_REQUIRED) => Err(NamingError::NameRequired),
+        Some(e) => Err(NamingError::Unsupported(e)),
+    }
+}
+
+/// Why a naming convention could not name a constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NamingError {
+    /// SQLAlchemy's `InvalidRequestError`: the template uses
+    /// `%(constraint_name)s` and the constraint has no name.
+    NameRequired,
+    /// A template or token the playground does not fill.
+    Unsupported(String),
+}
+
+/// The reason [`token_value`] gives for `%(constraint_name)s` without a name.
+const CONSTRAINT_NAME_REQUIRED: &str = "the %(constraint_name)s token requires that the constraint is explicitly named";
+
+/// Every constraint and index name of one table under `nc`.
+fn finish_table_names(t: &mut Table, nc: &BTreeMap<String, String>, errs: &mut Vec<String>) {
+    // Every name is worked out from the table as it stands, then set.
+    let table: &Table = t;
+    let pk = table.primary_key.as_ref().map(|pk| final_name(nc, "pk", pk.name.clone(), table, &pk.columns, None, errs));
+    let fks: Vec<Option<Name>> = table
+        .foreign_keys
+        .iter()
+        .map(|fk| {
+            let refd = Some((fk.referred_table.clone(), fk.referred_columns.clone()));
+            final_name(nc, "fk", fk.name.clone(), table, &fk.columns, refd, errs)
+        })
+        .collect();
+    let uqs: Vec<Option<Name>> =
+        table.unique_constraints.iter().map(|uq| final_name(nc, "uq", uq.name.clone(), table, &uq.columns, None, errs)).collect();
+    let cks: Vec<Option<Name>> =
+        table.check_constraints.iter().map(|ck| final_name(nc, "ck", ck.name.clone(), table, &[], None, errs)).collect();
+    let ixs: Vec<Option<Name>> = table
+        .indexes
+        .iter()
+        .map(|ix| {
+            let cols: Vec<String> = ix.columns.iter().map(|c| c.as_str().to_string()).collect();
+            final_name(nc, "ix", ix.name.clone(), table, &cols, None, errs)
+        })
+        .collect();
+    if let (Some(p), Some(name)) = (t.primary_key.as_mut(), pk) {
+        p.name = name;
+    }
+    for (fk, name) in t.foreign_keys.iter_mut().zip(fks) {
+        fk.name = name;
+    }
+    for (uq, name) in t.unique_constraints.iter_mut().zip(uqs) {
+        uq.name = name;
+    }
+    for (ck, name) in t.check_constraints.iter_mut().zip(cks) {
+        ck.name = name;
+    }
+    for (ix, name) in t.indexes.iter_mut().zip(ixs) {
+        ix.name = name;
+    }
 }
 
 /// SQLAlchemy's `_constraint_name_for_table`.
@@ -131,9 +201,7 @@ fn token_value(
     match token {
         "table_name" => return Ok(table.name.clone()),
         "constraint_name" => {
-            return constraint_name.map(|s| s.to_string()).ok_or_else(|| {
-                "the %(constraint_name)s token requires that the constraint is explicitly named".to_string()
-            })
+            return constraint_name.map(|s| s.to_string()).ok_or_else(|| CONSTRAINT_NAME_REQUIRED.to_string())
         }
         "referred_table_name" => return Ok(referred.map(|r| r.0.clone()).unwrap_or_default()),
         _ => {}

@@ -28,7 +28,7 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use crate::python::alembic::{construct_of, raise_named, sa_base_class, Construct};
+use crate::python::alembic::{construct_of, decorator_dialect_impl, decorator_impl_instance, is_type_decorator, raise_named, sa_base_class, Construct};
 use crate::python::builtins::native_fn;
 use crate::python::eval::R;
 use crate::python::value::*;
@@ -36,7 +36,7 @@ use crate::python::value::FunctionCode;
 use crate::python::{Args, Interp};
 use crate::schema::{
     Autoincrement, CheckConstraint, Column, Computed, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
-    PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
+    DecoratedType, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
 };
 
 /// The builtins key that switches the object model on.
@@ -2054,6 +2054,9 @@ fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
     let Some(i) = inst(v) else {
         return Ok(SqlType::new(TypeClass::Null));
     };
+    if is_type_decorator(&i.class) {
+        return decorated_type_schema(it, v, i);
+    }
     let Some(k) = construct_of(i) else {
         return Err(format!("{} is not a type the playground models", i.class.name));
     };
@@ -2088,6 +2091,32 @@ fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
     if t.class == TypeClass::UtcDateTime {
         t.timezone = true;
     }
+    Ok(t)
+}
+
+/// A project's `TypeDecorator` instance: the type SQLite sees (following
+/// `load_dialect_impl` / `impl` to a SQLAlchemy type), carrying the class as
+/// written and its impl instance for `repr`.
+fn decorated_type_schema(it: &mut Interp, v: &Value, i: &Rc<Instance>) -> Result<SqlType, SchemaError> {
+    let raised = |it: &mut Interp, e| it.to_error(e).exception_line();
+    let mut effective = v.clone();
+    for _ in 0..16 {
+        let Some(j) = inst(&effective).filter(|j| is_type_decorator(&j.class)).cloned() else { break };
+        effective = match decorator_dialect_impl(it, &effective, &j).and_then(|next| to_type_instance(it, next)) {
+            Ok(next) => next,
+            Err(e) => return Err(raised(it, e)),
+        };
+    }
+    if inst(&effective).is_some_and(|j| is_type_decorator(&j.class)) {
+        return Err(format!("{}: TypeDecorator impl chain too deep", i.class.name));
+    }
+    let mut t = type_schema(it, &effective)?;
+    let impl_value = match decorator_impl_instance(it, v, i).and_then(|x| to_type_instance(it, x)) {
+        Ok(x) => x,
+        Err(e) => return Err(raised(it, e)),
+    };
+    let impl_type = type_schema(it, &impl_value)?;
+    t.decorated = Some(Box::new(DecoratedType { module: i.class.module.clone(), class: i.class.name.clone(), impl_type }));
     Ok(t)
 }
 

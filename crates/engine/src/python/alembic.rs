@@ -158,7 +158,7 @@ fn value_of_expr(e: &Expr, v: &Value, code: &Rc<ModuleCode>, out: &mut Vec<(Text
 }
 
 /// Is `c` a project's subclass of SQLAlchemy's `TypeDecorator`?
-pub(super) fn is_type_decorator(c: &Rc<Class>) -> bool {
+pub(crate) fn is_type_decorator(c: &Rc<Class>) -> bool {
     !is_sa_class(c) && c.mro_all().any(|k| k.name == "TypeDecorator" && is_sa_class(k))
 }
 
@@ -182,31 +182,41 @@ pub(super) fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<Typ
         }
         Value::Class(c) if is_sa_class(c) => Ok(Some(TypeValue { path: format!("{}.{}", c.module, c.name), args: Args::default() })),
         Value::Instance(i) if is_type_decorator(&i.class) => {
-            let own = i.class.mro_all().take_while(|k| !is_sa_class(k)).any(|k| k.dict.borrow().get_str("load_dialect_impl").is_some());
-            let next = if own {
-                let f = it.getattr(v, "load_dialect_impl")?;
-                let dialect = sqlite_dialect(it);
-                it.call(&f, Args::new(vec![dialect]))?
-            } else {
-                match i.get("impl") {
-                    Some(own) => own,
-                    None => {
-                        // TypeDecorator.__init__: impl = to_instance(cls.impl, *args, **kwargs)
-                        let class_impl = it.getattr(v, "impl")?;
-                        match class_impl {
-                            Value::Class(_) => {
-                                let args = construct_of(i).map(|k| k.args.clone()).unwrap_or_default();
-                                it.call(&class_impl, args)?
-                            }
-                            other => other,
-                        }
-                    }
-                }
-            };
+            let next = decorator_dialect_impl(it, v, i)?;
             type_value(it, &next, depth + 1)
         }
         Value::Instance(i) => Ok(construct_of(i).filter(|_| is_sa_class(&i.class)).map(|k| TypeValue { path: k.path.clone(), args: k.args.clone() })),
         _ => Ok(None),
+    }
+}
+
+/// One step of `TypeDecorator.type_engine(dialect)` for the project's
+/// decorator instance `v` (= `i`): its `load_dialect_impl(dialect)` with the
+/// SQLite dialect when the project overrides it, else its impl instance.
+pub(crate) fn decorator_dialect_impl(it: &mut Interp, v: &Value, i: &Rc<Instance>) -> R<Value> {
+    let own = i.class.mro_all().take_while(|k| !is_sa_class(k)).any(|k| k.dict.borrow().get_str("load_dialect_impl").is_some());
+    if own {
+        let f = it.getattr(v, "load_dialect_impl")?;
+        let dialect = sqlite_dialect(it);
+        it.call(&f, Args::new(vec![dialect]))
+    } else {
+        decorator_impl_instance(it, v, i)
+    }
+}
+
+/// `TypeDecorator.impl_instance`: `TypeDecorator.__init__` sets
+/// `self.impl = to_instance(cls.impl, *args, **kwargs)`.
+pub(crate) fn decorator_impl_instance(it: &mut Interp, v: &Value, i: &Rc<Instance>) -> R<Value> {
+    if let Some(own) = i.get("impl") {
+        return Ok(own);
+    }
+    let class_impl = it.getattr(v, "impl")?;
+    match class_impl {
+        Value::Class(_) => {
+            let args = construct_of(i).map(|k| k.args.clone()).unwrap_or_default();
+            it.call(&class_impl, args)
+        }
+        other => Ok(other),
     }
 }
 
@@ -232,15 +242,49 @@ pub trait OpSink {
     fn query(&mut self, sql: &str) -> Result<Option<QueryResult>, RuntimeError>;
     /// `MigrationContext.autocommit_block()` entered (`on`) or left.
     fn autocommit(&mut self, on: bool) -> Result<(), RuntimeError>;
+    /// The command and env.py configuration the run is part of.
+    fn environment(&self) -> &MigrationEnvironment;
+}
+
+/// The command whose `EnvironmentContext` a script runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EnvironmentCommand {
+    #[default]
+    Upgrade,
+    Downgrade,
+    Stamp { purge: bool },
+}
+
+/// What `MigrationContext.opts` holds while a script runs: the command's
+/// `EnvironmentContext(...)` arguments, then what the reference env.py's
+/// `context.configure(...)` sets (`render_as_batch=True`, the rest
+/// Alembic 1.20.1's defaults).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MigrationEnvironment {
+    pub command: EnvironmentCommand,
+    /// `--sql`
+    pub as_sql: bool,
+    /// `FROM` of an offline `FROM:TO` range.
+    pub starting_rev: Option<String>,
+    /// The target(s) as given on the command line (stamp takes several).
+    pub destination: Vec<String>,
+    /// `--tag`
+    pub tag: Option<String>,
+    /// env.py's `target_metadata.naming_convention` (models.py's MetaData).
+    pub naming_convention: BTreeMap<String, String>,
 }
 
 /// Collects ops without running them (a script's static view).
 #[derive(Default)]
 pub struct RecordingSink {
     pub ops: Vec<Op>,
+    pub environment: MigrationEnvironment,
 }
 
 impl OpSink for RecordingSink {
+    fn environment(&self) -> &MigrationEnvironment {
+        &self.environment
+    }
     fn op(&mut self, op: Op) -> Result<(), RuntimeError> {
         self.ops.push(op);
         Ok(())
@@ -311,6 +355,14 @@ impl ScriptHost {
 
     fn apply(&self, it: &Interp, op: Op) -> R<()> {
         self.with_sink_do(it, |s| s.op(op))
+    }
+
+    /// The environment of the run in progress, if any.
+    fn sink_environment(&self) -> Option<MigrationEnvironment> {
+        let ptr = (*self.sink.borrow())?;
+        // SAFETY: as in `with_sink_do`; only read for the duration of the call.
+        let sink = unsafe { &*ptr };
+        Some(sink.environment().clone())
     }
 }
 
@@ -391,10 +443,19 @@ pub fn install(it: &mut Interp, host: Rc<ScriptHost>) {
         let h2 = h.clone();
         context.globals.set("get_bind", native_fn("get_bind", move |it, _| Ok(connection(it, h2.clone()))));
         let h3 = h.clone();
-        context.globals.set("get_context", native_fn("get_context", move |it, _| Ok(migration_context(it, h3.clone()))));
-        context.globals.set("is_offline_mode", native_fn("is_offline_mode", |it, _| {
-            Err(it.exc("NotImplementedError", "context.is_offline_mode() is not supported by the playground yet"))
+        context.globals.set("get_context", native_fn("get_context", move |it, _| migration_context(it, h3.clone())));
+        let h4 = h.clone();
+        context.globals.set("is_offline_mode", native_fn("is_offline_mode", move |it, _| match h4.sink_environment() {
+            Some(env) => Ok(Value::Bool(env.as_sql)),
+            None => Err(it.exc("NotImplementedError", "context.is_offline_mode() outside a migration is not supported by the playground")),
         }));
+        let h5 = h.clone();
+        context.globals.set("get_tag_argument", native_fn("get_tag_argument", move |it, _| match h5.sink_environment() {
+            Some(env) => Ok(env.tag.as_deref().map(Value::str).unwrap_or(Value::None)),
+            None => Err(it.exc("NotImplementedError", "context.get_tag_argument() outside a migration is not supported by the playground")),
+        }));
+        let cfg_value = alembic_config(it);
+        context.globals.set("config", cfg_value);
         it.modules.insert("alembic.context".into(), context.clone());
         let config = it.new_native_module("alembic.config");
         let cfg = new_plain_class(it, "Config", "alembic.config");
@@ -430,17 +491,18 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
                 a.pos.first().cloned().or_else(|| a.kwarg("name").cloned()).ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))
             }),
             "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
-            "get_context" => native_fn("get_context", move |it, _| Ok(migration_context(it, h.clone()))),
+            "get_context" => native_fn("get_context", move |it, _| migration_context(it, h.clone())),
             "execute" => native_fn("execute", move |it, a| {
                 let sql = statement_sql(it, &a, "execute")?;
                 h.apply(it, Op::Execute { sql })?;
                 Ok(Value::None)
             }),
             "bulk_insert" => native_fn("bulk_insert", move |it, a| bulk_insert(it, &h, a)),
-            "batch_alter_table" => native_fn("batch_alter_table", move |it, _| {
+            "batch_alter_table" => native_fn("batch_alter_table", move |it, a| {
                 let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch_alter_table called from no code"))?;
                 let imports = h.imports_of(&site.code);
-                let header = script::read_batch(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
+                let mut header = script::read_batch(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
+                header.naming_convention = naming_convention_arg(it, &a)?;
                 Ok(batch_operations(it, h.clone(), header))
             }),
             _ => native_fn(name, move |it, a| {
@@ -547,6 +609,37 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
     Ok(Value::None)
 }
 
+/// `batch_alter_table(naming_convention=...)` (the tenth positional
+/// parameter): a dict of `MetaData.naming_convention` templates by key
+/// (`"fk"`, `"pk"`, ...); `None` or absent is none.
+fn naming_convention_arg(it: &mut Interp, a: &Args) -> R<BTreeMap<String, String>> {
+    let Some(v) = a.kwarg("naming_convention").or_else(|| a.pos.get(9)) else { return Ok(BTreeMap::new()) };
+    if v.is_none() {
+        return Ok(BTreeMap::new());
+    }
+    let v = v.clone();
+    if !matches!(v, Value::Dict(_)) {
+        let class = it.type_name(&v);
+        return Err(it.exc("NotImplementedError", format!("batch_alter_table(naming_convention=...) must be a dict in the playground, not {class}")));
+    }
+    let mut out = BTreeMap::new();
+    for (k, t) in it.mapping_items(&v)? {
+        match (k.as_str(), t.as_str()) {
+            (Some(k), Some(t)) => {
+                out.insert(k.to_string(), t.to_string());
+            }
+            _ => {
+                let shown = it.repr(&k)?;
+                return Err(it.exc(
+                    "NotImplementedError",
+                    format!("batch_alter_table(naming_convention=...): the entry {shown} is not a string key with a string template; the playground supports only those"),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// `with op.batch_alter_table(...) as batch_op:`: collects the batch's ops
 /// and hands them to the sink when the block ends without an exception.
 fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::BatchAlterTable) -> Value {
@@ -614,7 +707,7 @@ fn engine(it: &mut Interp) -> Value {
 /// `op.get_context()` / `context.get_context()`: Alembic's
 /// `MigrationContext` with its `dialect`, `bind`, `config` and
 /// `autocommit_block()`.
-fn migration_context(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
+fn migration_context(it: &mut Interp, host: Rc<ScriptHost>) -> R<Value> {
     let cls = new_plain_class(it, "MigrationContext", "alembic.runtime.migration");
     let h = host.clone();
     cls.dict.borrow_mut().set_str("autocommit_block", native_fn("autocommit_block", move |it, _| {
@@ -632,11 +725,104 @@ fn migration_context(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
     }));
     let ctx = Instance::new(cls);
     ctx.set("dialect", sqlite_dialect(it));
+    let environment = host.sink_environment();
     let bind = connection(it, host);
     ctx.set("bind", bind.clone());
     ctx.set("connection", bind);
     ctx.set("config", alembic_config(it));
-    Value::Instance(Rc::new(ctx))
+    // outside a run (a module-level call while the file is imported) there
+    // is no command yet: no `opts`, as before env.py configured the context
+    if let Some(env) = environment {
+        ctx.set("as_sql", Value::Bool(env.as_sql));
+        let opts = migration_opts(it, &env)?;
+        ctx.set("opts", opts);
+    }
+    Ok(Value::Instance(Rc::new(ctx)))
+}
+
+/// `MigrationContext.opts`, keys in Alembic's order. Values the playground
+/// has no object for (`fn`, `script`, most of `target_metadata`) raise
+/// `NotImplementedError` when used.
+fn migration_opts(it: &mut Interp, env: &MigrationEnvironment) -> R<Value> {
+    let opt_str = |s: &Option<String>| s.as_deref().map(Value::str).unwrap_or(Value::None);
+    let (function, destination) = match env.command {
+        EnvironmentCommand::Upgrade => ("upgrade", opt_str(&env.destination.first().cloned())),
+        EnvironmentCommand::Downgrade => ("downgrade", opt_str(&env.destination.first().cloned())),
+        EnvironmentCommand::Stamp { .. } => ("do_stamp", Value::tuple(env.destination.iter().map(|d| Value::str(d)).collect())),
+    };
+    let unavailable = move |what: &'static str| {
+        native_fn(function, move |it, _| Err(it.exc("NotImplementedError", format!("{what} is not available to scripts in the playground"))))
+    };
+    let mut items: Vec<(&str, Value)> = vec![
+        ("fn", unavailable("calling MigrationContext.opts['fn']")),
+        ("as_sql", Value::Bool(env.as_sql)),
+        ("starting_rev", opt_str(&env.starting_rev)),
+        ("destination_rev", destination),
+        ("tag", opt_str(&env.tag)),
+    ];
+    if let EnvironmentCommand::Stamp { purge } = env.command {
+        items.push(("purge", Value::Bool(purge)));
+    }
+    let target_metadata = target_metadata_value(it, &env.naming_convention)?;
+    let script_directory = unavailable_object(it, "ScriptDirectory", "alembic.script.base", "MigrationContext.opts['script']");
+    items.extend([
+        ("transaction_per_migration", Value::Bool(false)),
+        ("target_metadata", target_metadata),
+        ("include_name", Value::None),
+        ("include_object", Value::None),
+        ("include_schemas", Value::Bool(false)),
+        ("render_as_batch", Value::Bool(true)),
+        ("upgrade_token", Value::str("upgrades")),
+        ("downgrade_token", Value::str("downgrades")),
+        ("sqlalchemy_module_prefix", Value::str("sa.")),
+        ("alembic_module_prefix", Value::str("op.")),
+        ("user_module_prefix", Value::None),
+        ("literal_binds", Value::Bool(env.as_sql)),
+        ("process_revision_directives", Value::None),
+        ("on_version_apply", Value::tuple(Vec::new())),
+        ("compare_type", Value::Bool(true)),
+        ("compare_server_default", Value::Bool(false)),
+        ("script", script_directory),
+    ]);
+    let mut d = Dict::new();
+    for (k, v) in items {
+        let k = Value::str(k);
+        let hk = it.hash_key(&k)?;
+        d.insert(hk, k, v);
+    }
+    Ok(Value::dict(d))
+}
+
+/// An object of class `module.name` whose every attribute raises
+/// `NotImplementedError` (`what` names it in the message).
+fn unavailable_object(it: &mut Interp, name: &str, module: &str, what: &'static str) -> Value {
+    let cls = new_plain_class(it, name, module);
+    cls.dict.borrow_mut().set_str("__getattr__", native_fn("__getattr__", move |it, a| {
+        let attr = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        Err(it.exc("NotImplementedError", format!("{what}.{attr} is not available to scripts in the playground")))
+    }));
+    Value::Instance(Rc::new(Instance::new(cls)))
+}
+
+/// env.py's `target_metadata` as a script reads it: models.py's MetaData,
+/// of which scripts see `naming_convention` (SQLAlchemy's default
+/// `{'ix': 'ix_%(column_0_label)s'}` when models.py gave none) and `schema`.
+fn target_metadata_value(it: &mut Interp, naming_convention: &BTreeMap<String, String>) -> R<Value> {
+    let md = unavailable_object(it, "MetaData", "sqlalchemy.sql.schema", "target_metadata");
+    let mut d = Dict::new();
+    let default = BTreeMap::from([("ix".to_string(), "ix_%(column_0_label)s".to_string())]);
+    let convention = if naming_convention.is_empty() { &default } else { naming_convention };
+    for (k, v) in convention {
+        let k = Value::str(k);
+        let hk = it.hash_key(&k)?;
+        d.insert(hk, k, Value::str(v));
+    }
+    if let Value::Instance(i) = &md {
+        i.class.dict.borrow_mut().set_str("__repr__", native_fn("__repr__", |_, _| Ok(Value::str("MetaData()"))));
+        i.set("naming_convention", Value::dict(d));
+        i.set("schema", Value::None);
+    }
+    Ok(md)
 }
 
 /// The project's `alembic.Config` as a script reads it: the `[alembic]`

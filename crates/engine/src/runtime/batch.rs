@@ -10,6 +10,8 @@
 //! - Columns keep Alembic's order: added columns follow its topological sort.
 //! - A reflected FK whose referred table is missing fails before any op is
 //!   applied (`NoSuchTableError`), as `Table(..., autoload_with=conn)` does.
+//! - `naming_convention=` names the reflected table's unnamed constraints
+//!   before any op is applied; names from the database stay as they are.
 
 use crate::db::Database;
 use crate::ddl::{self, CopyColumn};
@@ -126,6 +128,10 @@ pub(super) fn run_batch(
                 .map_err(|e| db_err("PRAGMA main.table_xinfo", e))?
                 .ok_or_else(|| RuntimeError::NoSuchTable(b.table.clone()))?;
             check_referred_tables(db, &t)?;
+            let mut t = t;
+            if !b.naming_convention.is_empty() {
+                crate::models::name_reflected_constraints(&mut t, &b.naming_convention).map_err(super::naming_error)?;
+            }
             (t, true)
         }
     };

@@ -38,7 +38,7 @@ use crate::ddl::{self, DdlError};
 use crate::ops::{AlterColumn, Op};
 use crate::reflect;
 use crate::revision::VersionUpdate;
-use crate::schema::{Column, Name, Table};
+use crate::schema::{Column, ConstraintKind, Name, Table};
 
 pub use batch::batch_requires_recreate;
 pub use sink::offline_statement;
@@ -85,6 +85,10 @@ pub enum RuntimeError {
     /// `TypeError` (an argument the batch's `ApplyBatchImpl` method does not take).
     #[error("{0}")]
     Type(String),
+    /// `sqlalchemy.exc.InvalidRequestError` (a naming convention that needs
+    /// `%(constraint_name)s` for an unnamed constraint).
+    #[error("{0}")]
+    InvalidRequest(String),
 }
 
 fn db_error_text(statement: &str, message: &str, left_behind: &[String]) -> String {
@@ -132,6 +136,7 @@ impl RuntimeError {
             RuntimeError::NoSuchTable(_) => "sqlalchemy.exc.NoSuchTableError",
             RuntimeError::Compile(_) => "sqlalchemy.exc.CompileError",
             RuntimeError::Type(_) => "TypeError",
+            RuntimeError::InvalidRequest(_) => "sqlalchemy.exc.InvalidRequestError",
         }
     }
 }
@@ -440,49 +445,104 @@ fn alter_column_plain(
 }
 
 
-/// `SchemaObjects.metadata()`: every table an op builds lives in a
-/// `MetaData(naming_convention=target_metadata.naming_convention)`, so the
-/// CHECK a `Boolean(create_constraint=True, name='b')` or a non-native
+/// `SchemaObjects.metadata()`: every table and constraint an op builds
+/// lives in a `MetaData(naming_convention=target_metadata.naming_convention)`,
+/// so SQLAlchemy's `_constraint_name_for_table` names them: an unnamed
+/// primary key, foreign key, unique or check constraint takes its template's
+/// name (`alias_pkey` for `%(table_name)s_pkey`), a plain name is replaced
+/// when the template uses `%(constraint_name)s` (also the name
+/// `drop_constraint` looks for), a `conv` name (`op.f`) stays. The CHECK a
+/// `Boolean(create_constraint=True, name='b')` or a non-native
 /// `Enum(..., create_constraint=True, name='e')` adds is named by the `ck`
-/// convention (`_constraint_name_for_table`): `ck_flag_b` for
-/// `ck_%(table_name)s_%(constraint_name)s`. Names the DDL takes from the
-/// types are rewritten in place, in every op and nested batch op.
-pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeMap<String, String>) {
-    let Some(tpl) = naming_convention.get("ck") else {
-        return;
+/// template the same way (`ck_flag_b` for `ck_%(table_name)s_%(constraint_name)s`).
+/// Names are rewritten in place, in every op and nested batch op; a template
+/// that needs `%(constraint_name)s` for an unnamed constraint is SQLAlchemy's
+/// `InvalidRequestError`.
+pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeMap<String, String>) -> Result<(), RuntimeError> {
+    if naming_convention.is_empty() {
+        return Ok(());
+    }
+    let ck = naming_convention.get("ck");
+    let name = |kind: &str, raw: &mut Option<Name>, table: &str, cols: &[String], referred: Option<(String, Vec<String>)>| {
+        if !naming_convention.contains_key(kind) {
+            return Ok(());
+        }
+        *raw = crate::models::convention_name(naming_convention, kind, raw.take(), table, cols, referred).map_err(naming_error)?;
+        Ok::<(), RuntimeError>(())
     };
     for op in ops.iter_mut() {
         match op {
-            Op::CreateTable { table } | Op::DropTable { table } => {
-                let name = table.name.clone();
-                for c in &mut table.columns {
-                    name_type_bound_check(tpl, &name, &c.name, &mut c.type_);
+            Op::CreateTable { table } => {
+                crate::models::name_table_constraints(table, naming_convention).map_err(naming_error)?;
+                if let Some(tpl) = ck {
+                    let name = table.name.clone();
+                    for c in &mut table.columns {
+                        name_type_bound_check(tpl, &name, &c.name, &mut c.type_);
+                    }
+                }
+            }
+            Op::DropTable { table } => {
+                if let Some(tpl) = ck {
+                    let name = table.name.clone();
+                    for c in &mut table.columns {
+                        name_type_bound_check(tpl, &name, &c.name, &mut c.type_);
+                    }
                 }
             }
             Op::AddColumn { table, column } | Op::DropColumn { table, column } => {
-                name_type_bound_check(tpl, table, &column.name, &mut column.type_);
+                if let Some(tpl) = ck {
+                    name_type_bound_check(tpl, table, &column.name, &mut column.type_);
+                }
             }
             Op::AlterColumn(a) => {
-                let column = a.modify_name.clone().unwrap_or_else(|| a.column.clone());
-                if let Some(t) = a.modify_type.as_mut() {
-                    name_type_bound_check(tpl, &a.table, &column, t);
-                }
-                if let Some(t) = a.existing_type.as_mut() {
-                    name_type_bound_check(tpl, &a.table, &a.column, t);
+                if let Some(tpl) = ck {
+                    let column = a.modify_name.clone().unwrap_or_else(|| a.column.clone());
+                    if let Some(t) = a.modify_type.as_mut() {
+                        name_type_bound_check(tpl, &a.table, &column, t);
+                    }
+                    if let Some(t) = a.existing_type.as_mut() {
+                        name_type_bound_check(tpl, &a.table, &a.column, t);
+                    }
                 }
             }
-            Op::BatchAlterTable(b) => apply_target_naming_convention(&mut b.ops, naming_convention),
-            Op::RenameTable { .. }
-            | Op::CreateIndex { .. }
-            | Op::DropIndex { .. }
-            | Op::CreateUniqueConstraint { .. }
-            | Op::CreateForeignKey { .. }
-            | Op::CreatePrimaryKey { .. }
-            | Op::CreateCheckConstraint { .. }
-            | Op::DropConstraint { .. }
-            | Op::Execute { .. }
-            | Op::BulkInsert { .. } => {}
+            Op::BatchAlterTable(b) => apply_target_naming_convention(&mut b.ops, naming_convention)?,
+            Op::CreatePrimaryKey { table, constraint } => name("pk", &mut constraint.name, table, &constraint.columns, None)?,
+            Op::CreateUniqueConstraint { table, constraint } => name("uq", &mut constraint.name, table, &constraint.columns, None)?,
+            Op::CreateForeignKey { table, constraint } => {
+                let referred = Some((constraint.referred_table.clone(), constraint.referred_columns.clone()));
+                name("fk", &mut constraint.name, table, &constraint.columns, referred)?
+            }
+            Op::CreateCheckConstraint { table, constraint } => name("ck", &mut constraint.name, table, &[], None)?,
+            // `generic_constraint(name, table, type_)`: a constraint without
+            // columns, so only a name of its own is templated
+            Op::DropConstraint { table, name: Some(n), kind: Some(kind), .. } if !n.conv => {
+                let key = match kind {
+                    ConstraintKind::Primary => "pk",
+                    ConstraintKind::ForeignKey => "fk",
+                    ConstraintKind::Unique => "uq",
+                    ConstraintKind::Check => "ck",
+                };
+                if naming_convention.get(key).is_some_and(|t| t.contains("%(constraint_name)s")) {
+                    let mut raw = Some(n.clone());
+                    name(key, &mut raw, table, &[], None)?;
+                    if let Some(new) = raw {
+                        *n = new;
+                    }
+                }
+            }
+            Op::DropConstraint { .. } | Op::RenameTable { .. } | Op::CreateIndex { .. } | Op::DropIndex { .. } | Op::Execute { .. } | Op::BulkInsert { .. } => {}
         }
+    }
+    Ok(())
+}
+
+/// A naming convention SQLAlchemy (or the playground) cannot apply.
+pub(crate) fn naming_error(e: crate::models::NamingError) -> RuntimeError {
+    match e {
+        crate::models::NamingError::NameRequired => RuntimeError::InvalidRequest(
+            "Naming convention including %(constraint_name)s token requires that constraint is explicitly named.".into(),
+        ),
+        crate::models::NamingError::Unsupported(m) => RuntimeError::NotImplemented(m),
     }
 }
 
@@ -557,7 +617,7 @@ mod tests {
         let checks = |tpl: &str| {
             let mut ops = vec![Op::CreateTable { table: table.clone() }];
             let nc = BTreeMap::from([("ck".to_string(), tpl.to_string())]);
-            apply_target_naming_convention(&mut ops, &nc);
+            apply_target_naming_convention(&mut ops, &nc).unwrap();
             let Op::CreateTable { table } = &ops[0] else { unreachable!() };
             table
                 .columns
@@ -583,10 +643,11 @@ mod tests {
             recreate: Recreate::Auto,
             copy_from: None,
             table_args: vec![],
+            naming_convention: Default::default(),
             ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag) }],
         })];
         let nc = BTreeMap::from([("ck".to_string(), "ck_%(table_name)s_%(constraint_name)s".to_string())]);
-        apply_target_naming_convention(&mut ops, &nc);
+        apply_target_naming_convention(&mut ops, &nc).unwrap();
         let Op::BatchAlterTable(b) = &ops[0] else { unreachable!() };
         let Op::AddColumn { column, .. } = &b.ops[0] else { unreachable!() };
         assert_eq!(column.type_.constraint_name, Some(Name::conv("ck_flag_enabled_bool")));
