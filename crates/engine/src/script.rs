@@ -2278,7 +2278,10 @@ pub(crate) fn type_from_value(path: &str, args: &crate::python::Args) -> Result<
         return Err(format!("the type `{}` is not supported by the playground", path.rsplit('.').next().unwrap_or(path)));
     };
     let at = Expr::NoneLiteral(ast::ExprNoneLiteral::default());
-    let what = format!("{}()", path.rsplit('.').next().unwrap_or(path));
+    let short = path.rsplit('.').next().unwrap_or(path);
+    let mut what = String::with_capacity(short.len() + 2);
+    what.push_str(short);
+    what.push_str("()");
     cx.typed(class, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(&cx, &at, args, sig, &what)?) as Box<dyn TypeArgs + '_>))
         .map_err(|e| e.diagnostic.message)
 }

@@ -299,6 +299,8 @@ pub(crate) fn sa_attr(it: &mut Interp, module: &str, attr: &str) -> R<Option<Val
                             dict: std::cell::RefCell::new(dict),
                             builtin: c.builtin,
                             subclass_hook: Some(declarative_hook()),
+                            instance_capacity: std::cell::Cell::new(crate::python::value::INITIAL_INSTANCE_CAPACITY),
+                            capacity_learned: std::cell::Cell::new(false),
                         })))
                     }))
                 })))
@@ -357,10 +359,15 @@ fn schema_class(it: &mut Interp, name: &str) -> Rc<Class> {
         let n = name.to_string();
         let path = format!("{}.{}", module_of(name), name);
         d.set_str("__init__", native_fn("__init__", move |it, a| {
-            let Some(Value::Instance(me)) = a.pos.first().cloned() else { return Ok(Value::None) };
-            let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
-            *me.native.borrow_mut() = Some(Rc::new(Construct { path: path.clone(), site: it.call_site(), args: args.clone(), parent: None }));
-            init(it, &n, &me, args)?;
+            // The arguments move into the construct, which `init` reads.
+            let Args { mut pos, kw } = a;
+            if !matches!(pos.first(), Some(Value::Instance(_))) {
+                return Ok(Value::None);
+            }
+            let Value::Instance(me) = pos.remove(0) else { return Ok(Value::None) };
+            let k = Rc::new(Construct { path: path.clone(), site: it.call_site(), args: Args { pos, kw }, parent: None });
+            *me.native.borrow_mut() = Some(k.clone());
+            init(it, &n, &me, &k.args)?;
             Ok(Value::None)
         }));
         if name == "Column" || name == "MappedColumn" {
@@ -499,7 +506,7 @@ fn is_type(v: &Value) -> bool {
     r
 }
 
-fn init(it: &mut Interp, class: &str, me: &Rc<Instance>, a: Args) -> R<()> {
+fn init(it: &mut Interp, class: &str, me: &Rc<Instance>, a: &Args) -> R<()> {
     match class {
         "MetaData" => {
             check_kw(it, "MetaData.__init__()", &a, &["schema", "quote_schema", "naming_convention", "info"], false)?;
@@ -632,7 +639,7 @@ const MAPPED_COLUMN_KW: &[&str] = &[
     "deferred_raiseload",
 ];
 
-fn init_column(it: &mut Interp, class: &str, me: &Rc<Instance>, a: Args) -> R<()> {
+fn init_column(it: &mut Interp, class: &str, me: &Rc<Instance>, a: &Args) -> R<()> {
     let mapped = class == "MappedColumn";
     if mapped {
         check_kw(it, "mapped_column()", &a, MAPPED_COLUMN_KW, true)?;
@@ -777,7 +784,7 @@ const TABLE_KW: &[&str] = &[
     "_no_init", "is_mapped",
 ];
 
-fn init_table(it: &mut Interp, me: &Rc<Instance>, a: Args) -> R<()> {
+fn init_table(it: &mut Interp, me: &Rc<Instance>, a: &Args) -> R<()> {
     check_kw(it, "Table.__init__()", &a, TABLE_KW, true)?;
     let (Some(Value::Str(name)), Some(md)) = (a.pos.first().cloned(), a.pos.get(1).cloned()) else {
         return Err(it.type_error("Table() takes a name and a MetaData"));
@@ -1789,25 +1796,34 @@ fn table_schema(it: &mut Interp, ti: &Instance) -> Result<Table, SchemaError> {
         t.sqlite_strict = Some(b);
     }
     let mut pk_cols = Vec::new();
+    let mut classes = Vec::new();
     for c in table_columns(ti) {
         let Some(ci) = inst(&c) else { continue };
-        let col = column_schema(it, ci)?;
+        let a = ColumnAttrs::of(ci, &mut classes);
+        let col = column_schema(it, &a)?;
         if col.primary_key {
             pk_cols.push(col.name.clone());
         }
-        if matches!(attr(ci, "unique"), Value::Bool(true)) && !matches!(attr(ci, "index"), Value::Bool(true)) {
+        let unique = matches!(a.unique, Value::Bool(true));
+        let index = matches!(a.index, Value::Bool(true));
+        if unique && !index {
             t.unique_constraints.push(UniqueConstraint { name: None, columns: vec![col.name.clone()] });
         }
-        if matches!(attr(ci, "index"), Value::Bool(true)) {
+        if index {
             t.indexes.push(Index {
                 name: None,
                 table: name.clone(),
                 columns: vec![IndexColumn::Column(col.name.clone())],
-                unique: matches!(attr(ci, "unique"), Value::Bool(true)),
+                unique,
                 sqlite_where: None,
             });
         }
-        for fk in list_attr(ci, "foreign_keys") {
+        let fks = match &a.foreign_keys {
+            Value::List(l) => l.borrow().clone(),
+            Value::Tuple(t) => t.to_vec(),
+            _ => Vec::new(),
+        };
+        for fk in fks {
             let Some(f) = inst(&fk) else { continue };
             let (rt, rc) = fk_target(&attr(f, "_colspec"))?;
             t.foreign_keys.push(fk_schema(f, vec![col.name.clone()], rt, vec![rc]));
@@ -1904,32 +1920,115 @@ fn fk_target(v: &Value) -> Result<(String, String), SchemaError> {
     }
 }
 
-fn column_schema(it: &mut Interp, ci: &Instance) -> Result<Column, SchemaError> {
-    let name = str_attr(ci, "name").unwrap_or_default();
-    let type_ = type_schema(it, &attr(ci, "type"))?;
+/// The attributes of a Column that [`to_schema`] reads, fetched as [`attr`]
+/// reads them (the instance's own, else its class's) in one pass over each
+/// namespace, instead of two hash lookups per attribute.
+#[derive(Clone)]
+struct ColumnAttrs {
+    name: Value,
+    type_: Value,
+    primary_key: Value,
+    nullable: Value,
+    comment: Value,
+    default: Value,
+    insert_default: Value,
+    autoincrement: Value,
+    server_default: Value,
+    computed: Value,
+    unique: Value,
+    index: Value,
+    foreign_keys: Value,
+}
+
+impl ColumnAttrs {
+    fn new() -> ColumnAttrs {
+        ColumnAttrs {
+            name: Value::None,
+            type_: Value::None,
+            primary_key: Value::None,
+            nullable: Value::None,
+            comment: Value::None,
+            default: Value::None,
+            insert_default: Value::None,
+            autoincrement: Value::None,
+            server_default: Value::None,
+            computed: Value::None,
+            unique: Value::None,
+            index: Value::None,
+            foreign_keys: Value::None,
+        }
+    }
+    fn slot(&mut self, name: &str) -> Option<&mut Value> {
+        Some(match name {
+            "name" => &mut self.name,
+            "type" => &mut self.type_,
+            "primary_key" => &mut self.primary_key,
+            "nullable" => &mut self.nullable,
+            "comment" => &mut self.comment,
+            "default" => &mut self.default,
+            "insert_default" => &mut self.insert_default,
+            "autoincrement" => &mut self.autoincrement,
+            "server_default" => &mut self.server_default,
+            "computed" => &mut self.computed,
+            "unique" => &mut self.unique,
+            "index" => &mut self.index,
+            "foreign_keys" => &mut self.foreign_keys,
+            // the attributes to_schema does not read
+            _ => return None,
+        })
+    }
+    /// Takes the attributes `d` sets over the ones already read.
+    fn absorb(&mut self, d: &Dict) {
+        for (k, v) in d.map.values() {
+            if let Value::Str(k) = k {
+                if let Some(slot) = self.slot(k) {
+                    *slot = v.clone();
+                }
+            }
+        }
+    }
+    /// `ci`'s attributes; `classes` keeps the class attributes already read.
+    fn of(ci: &Instance, classes: &mut Vec<(Rc<Class>, ColumnAttrs)>) -> ColumnAttrs {
+        let mut a = match classes.iter().find(|(c, _)| Rc::ptr_eq(c, &ci.class)) {
+            Some((_, a)) => a.clone(),
+            None => {
+                let mut a = ColumnAttrs::new();
+                a.absorb(&ci.class.dict.borrow());
+                classes.push((ci.class.clone(), a.clone()));
+                a
+            }
+        };
+        a.absorb(&ci.dict.borrow());
+        a
+    }
+}
+
+fn column_schema(it: &mut Interp, a: &ColumnAttrs) -> Result<Column, SchemaError> {
+    let name = a.name.as_str().map(str::to_string).unwrap_or_default();
+    let type_ = type_schema(it, &a.type_)?;
     let mut col = Column::new(name, type_);
-    col.primary_key = bool_attr(ci, "primary_key");
-    col.nullable = match attr(ci, "nullable") {
+    col.primary_key = matches!(a.primary_key, Value::Bool(true));
+    col.nullable = match a.nullable {
         Value::Bool(b) => b,
         _ => !col.primary_key,
     };
-    col.comment = str_attr(ci, "comment");
-    col.client_default = match attr(ci, "default") {
-        Value::None => client_default_repr(&attr(ci, "insert_default")),
-        v => client_default_repr(&v),
+    col.comment = a.comment.as_str().map(str::to_string);
+    col.client_default = match &a.default {
+        Value::None => client_default_repr(&a.insert_default),
+        v => client_default_repr(v),
     };
-    col.autoincrement = match attr(ci, "autoincrement") {
+    col.autoincrement = match &a.autoincrement {
         Value::Bool(true) => Autoincrement::True,
         Value::Bool(false) => Autoincrement::False,
-        Value::Str(s) if &*s == "ignore_fk" => Autoincrement::IgnoreFk,
+        Value::Str(s) if &**s == "ignore_fk" => Autoincrement::IgnoreFk,
         _ => Autoincrement::Auto,
     };
-    col.server_default = match attr(ci, "server_default") {
+    col.server_default = match &a.server_default {
         Value::None => None,
         Value::Str(s) => Some(ServerDefault::Literal(s.to_string())),
-        v => Some(ServerDefault::Text(alembic_sqlite_default_text(sql_text_of(&v)?))),
+        v => Some(ServerDefault::Text(alembic_sqlite_default_text(sql_text_of(v)?))),
     };
-    if let Some(c) = inst(&attr(ci, "computed")) {
+    if let Some(c) = inst(&a.computed) {
         col.computed = Some(Computed {
             sqltext: sql_text_of(&attr(c, "sqltext"))?,
             persisted: match attr(c, "persisted") {
@@ -1984,7 +2083,11 @@ fn type_schema(it: &mut Interp, v: &Value) -> Result<SqlType, SchemaError> {
         }
         return Ok(SqlType::with_variants(base_t, variants));
     }
-    let path = format!("{}.{}", i.class.module, i.class.name);
+    // Built by hand: `format!` cost as much as reading the type.
+    let mut path = String::with_capacity(i.class.module.len() + 1 + i.class.name.len());
+    path.push_str(&i.class.module);
+    path.push('.');
+    path.push_str(&i.class.name);
     if i.class.name == "Enum" {
         return enum_type(it, &path, &k.args);
     }

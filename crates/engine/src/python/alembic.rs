@@ -1507,14 +1507,18 @@ pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
     {
         let mut d = cls.dict.borrow_mut();
         d.set_str("__init__", native_fn("__init__", |it, a| {
-            let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::None) };
+            let Args { mut pos, kw } = a;
+            if !matches!(pos.first(), Some(Value::Instance(_))) {
+                return Ok(Value::None);
+            }
+            let Value::Instance(me) = pos.remove(0) else { return Ok(Value::None) };
             // Built by hand: `format!` cost more than the rest of a
             // type's construction.
             let mut path = String::with_capacity(me.class.module.len() + 1 + me.class.name.len());
             path.push_str(&me.class.module);
             path.push('.');
             path.push_str(&me.class.name);
-            let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
+            let args = Args { pos, kw };
             *me.native.borrow_mut() = Some(Rc::new(Construct { path, site: it.call_site(), args, parent: None }));
             Ok(Value::None)
         }));

@@ -2917,6 +2917,8 @@ fn enum_module(it: &mut Interp) -> R<Rc<Module>> {
             dict: RefCell::new(Dict::new()),
             builtin,
             subclass_hook: Some(hook.clone()),
+            instance_capacity: std::cell::Cell::new(crate::python::value::INITIAL_INSTANCE_CAPACITY),
+            capacity_learned: std::cell::Cell::new(false),
         })
     };
     let enum_cls = mk(it, "Enum", None);

@@ -370,6 +370,11 @@ fn new_class(name: &str, module: &str, bases: Vec<Rc<Class>>, builtin: BuiltinTy
 /// C3 linearisation of the bases (the new class itself excluded); `None`
 /// when the bases admit no consistent order.
 pub fn c3_mro(bases: &[Rc<Class>]) -> Option<Vec<Rc<Class>>> {
+    // One base: the merge of its linearisation and `[base]` is its
+    // linearisation (most classes, every builtin exception).
+    if let [base] = bases {
+        return Some(base.mro_all().cloned().collect());
+    }
     let mut seqs: Vec<Vec<Rc<Class>>> = bases.iter().map(|b| b.mro_all().cloned().collect()).collect();
     seqs.push(bases.to_vec());
     let mut out: Vec<Rc<Class>> = Vec::new();
@@ -476,10 +481,39 @@ impl Drop for Interp {
         fn first_visit<T: ?Sized>(seen: &mut rustc_hash::FxHashSet<usize>, rc: &Rc<T>) -> bool {
             seen.insert(Rc::as_ptr(rc) as *const () as usize)
         }
+        /// Queues what may hold references; values that cannot (strings,
+        /// numbers, builtins) are freed here, sparing a push and a pop.
+        fn queue(v: Value, into: &mut Vec<Value>) {
+            match v {
+                Value::None
+                | Value::Ellipsis
+                | Value::NotImplemented
+                | Value::Bool(_)
+                | Value::Int(_)
+                | Value::Float(_)
+                | Value::Str(_)
+                | Value::Bytes(_)
+                | Value::Range(..)
+                | Value::Builtin(_) => {}
+                Value::Tuple(_)
+                | Value::Slice(_)
+                | Value::List(_)
+                | Value::Dict(_)
+                | Value::Set(_)
+                | Value::Function(_)
+                | Value::BoundMethod(_)
+                | Value::Class(_)
+                | Value::Instance(_)
+                | Value::Module(_)
+                | Value::Iterator(_)
+                | Value::Descriptor(_)
+                | Value::Super(_) => into.push(v),
+            }
+        }
         fn dict_values(d: Dict, into: &mut Vec<Value>) {
             for (_, (k, v)) in d.map {
-                into.push(k);
-                into.push(v);
+                queue(k, into);
+                queue(v, into);
             }
         }
         loop {
@@ -488,7 +522,9 @@ impl Drop for Interp {
                 if vars.is_empty() && !first_visit(&mut seen, &env) {
                     continue;
                 }
-                values.extend(vars.into_values());
+                for v in vars.into_values() {
+                    queue(v, &mut values);
+                }
                 envs.extend(env.parent.clone());
             }
             let Some(v) = values.pop() else { break };
@@ -1203,6 +1239,8 @@ impl Interp {
             dict: RefCell::new(dict),
             builtin,
             subclass_hook: hook.clone(),
+            instance_capacity: std::cell::Cell::new(crate::python::value::INITIAL_INSTANCE_CAPACITY),
+            capacity_learned: std::cell::Cell::new(false),
         });
         for m in methods {
             let f = match &m {
@@ -1820,6 +1858,11 @@ impl Interp {
 
     fn eval_elts(&mut self, elts: &[Expr], env: &Rc<Env>) -> R<Vec<Value>> {
         let mut out = Vec::with_capacity(elts.len());
+        self.eval_elts_into(elts, env, &mut out)?;
+        Ok(out)
+    }
+
+    fn eval_elts_into(&mut self, elts: &[Expr], env: &Rc<Env>, out: &mut Vec<Value>) -> R<()> {
         for e in elts {
             match e {
                 Expr::Starred(s) => {
@@ -1829,11 +1872,14 @@ impl Interp {
                 e => out.push(self.eval(e, env)?),
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     fn eval_args(&mut self, a: &ast::Arguments, env: &Rc<Env>) -> R<Args> {
-        let pos = self.eval_elts(&a.args, env)?;
+        // One slot more than the arguments: a method call or a class
+        // instantiation puts the receiver first without reallocating.
+        let mut pos = Vec::with_capacity(a.args.len() + 1);
+        self.eval_elts_into(&a.args, env, &mut pos)?;
         let mut kw: Vec<(String, Value)> = Vec::new();
         for k in a.keywords.iter() {
             let v = self.eval(&k.value, env)?;
@@ -2056,7 +2102,7 @@ impl Interp {
         if let Some(v) = super::builtins::construct_builtin(self, cls, &args)? {
             return Ok(v);
         }
-        let inst = Value::Instance(Rc::new(Instance::with_capacity(cls.clone(), 4)));
+        let inst = Value::Instance(Rc::new(Instance::with_capacity(cls.clone(), cls.instance_capacity.get())));
         if cls.builtin == BuiltinType::Exception {
             if let Value::Instance(i) = &inst {
                 i.set("args", Value::tuple(args.pos.clone()));
@@ -2071,6 +2117,9 @@ impl Interp {
                 })?;
                 if !r.is_none() {
                     return Err(self.type_error("__init__() should return None"));
+                }
+                if let Value::Instance(i) = &inst {
+                    cls.note_instance_len(i.dict.borrow().len());
                 }
             }
             None => {

@@ -289,7 +289,9 @@ pub fn nesting_error(source: &str) -> Option<(usize, String)> {
                     i += 1;
                 }
                 // keywords that nest: `not not x`, `a if b else c if d else e`, `lambda: lambda: x`
-                if matches!(&source[start..i], "not" | "if" | "else" | "lambda" | "await" | "yield") {
+                if (2..=6).contains(&(i - start))
+                    && matches!(&bytes[start..i], b"not" | b"if" | b"else" | b"lambda" | b"await" | b"yield")
+                {
                     if let Some(c) = chains.last_mut() {
                         *c += 1;
                         chained += 1;

@@ -249,20 +249,24 @@ impl Dict {
         self.map.get(&StrKey(k)).map(|(_, v)| v)
     }
     pub fn set_str(&mut self, k: &str, v: Value) {
-        match self.map.get_mut(&StrKey(k)) {
-            Some(slot) => slot.1 = v,
-            None => {
-                let key = intern(k);
-                self.map.insert(HashKey::Str(key.clone()), (Value::Str(key), v));
-            }
-        }
+        self.set_str_with(k, v, intern);
     }
     /// `set_str` with a name already shared as an `Rc<str>`.
     pub fn set_name(&mut self, k: Rc<str>, v: Value) {
-        match self.map.get_mut(&StrKey(&k)) {
-            Some(slot) => slot.1 = v,
-            None => {
-                self.map.insert(HashKey::Str(k.clone()), (Value::Str(k), v));
+        let name = k.clone();
+        self.set_str_with(&k, v, move |_| name);
+    }
+    /// Sets `k`, hashing it once: a new entry takes its key from `key`.
+    fn set_str_with(&mut self, k: &str, v: Value, key: impl FnOnce(&str) -> Rc<str>) {
+        use indexmap::map::raw_entry_v1::RawEntryMut;
+        use indexmap::map::RawEntryApiV1;
+        use std::hash::BuildHasher;
+        let hash = self.map.hasher().hash_one(StrKey(k));
+        match self.map.raw_entry_mut_v1().from_key_hashed_nocheck(hash, &StrKey(k)) {
+            RawEntryMut::Occupied(mut slot) => slot.get_mut().1 = v,
+            RawEntryMut::Vacant(slot) => {
+                let key = key(k);
+                slot.insert_hashed_nocheck(hash, HashKey::Str(key.clone()), (Value::Str(key), v));
             }
         }
     }
@@ -396,7 +400,20 @@ pub struct Class {
     /// The builtin type instances of this class are (the nearest builtin base).
     pub builtin: BuiltinType,
     pub subclass_hook: Option<Rc<SubclassHook>>,
+    /// Room given to a new instance's namespace: the most attributes an
+    /// instance of this class held after `__init__`, plus slack, so the
+    /// namespaces of the many instances of one class (every `Column`) do
+    /// not grow step by step. Invisible to Python.
+    pub instance_capacity: std::cell::Cell<usize>,
+    pub capacity_learned: std::cell::Cell<bool>,
 }
+
+/// [`Class::instance_capacity`] before any instance was made.
+pub const INITIAL_INSTANCE_CAPACITY: usize = 4;
+/// Attributes allowed for beyond what `__init__` set (a mapped column's `name`, `key` and `table`).
+pub const INSTANCE_CAPACITY_SLACK: usize = 4;
+/// The most room [`Class::instance_capacity`] asks for.
+const MAX_INSTANCE_CAPACITY: usize = 32;
 
 impl Class {
     /// A class made by the evaluator's own modules (no class statement):
@@ -419,6 +436,8 @@ impl Class {
             dict: RefCell::new(Dict::new()),
             builtin,
             subclass_hook,
+            instance_capacity: std::cell::Cell::new(crate::python::value::INITIAL_INSTANCE_CAPACITY),
+            capacity_learned: std::cell::Cell::new(false),
         })
     }
 
@@ -433,6 +452,15 @@ impl Class {
             }
         }
         None
+    }
+    /// Learns the namespace size of an instance just initialised.
+    pub fn note_instance_len(&self, len: usize) {
+        // An `__init__` that sets nothing (a SQLAlchemy type) asks for no room.
+        let want = if len == 0 { 0 } else { (len + INSTANCE_CAPACITY_SLACK).min(MAX_INSTANCE_CAPACITY) };
+        if !self.capacity_learned.get() || want > self.instance_capacity.get() {
+            self.instance_capacity.set(want);
+            self.capacity_learned.set(true);
+        }
     }
     pub fn is_subclass(self: &Rc<Class>, other: &Rc<Class>) -> bool {
         self.mro_all().any(|c| Rc::ptr_eq(c, other))
