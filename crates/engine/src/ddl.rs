@@ -25,6 +25,11 @@ pub enum DdlError {
     /// `sqlalchemy.exc.CompileError`, e.g. for a `NullType` column.
     #[error("{0}")]
     Compile(String),
+    /// `AssertionError` (no message): SQLAlchemy's compiler asserts that an
+    /// index has a name (`format_constraint`), e.g. `Column(index=True)`
+    /// under a naming convention without an `ix` template.
+    #[error("")]
+    UnnamedIndex,
 }
 
 /// `SQLiteIdentifierPreparer.reserved_words`.
@@ -575,8 +580,9 @@ pub fn create_table_with(
 ) -> Result<String, DdlError> {
     let mut parts = Vec::new();
     for c in columns {
-        let spec = column_spec(c).map_err(|DdlError::Compile(m)| {
-            DdlError::Compile(format!("(in table '{}', column '{}'): {}", name, c.name, m))
+        let spec = column_spec(c).map_err(|e| match e {
+            DdlError::Compile(m) => DdlError::Compile(format!("(in table '{}', column '{}'): {}", name, c.name, m)),
+            DdlError::UnnamedIndex => DdlError::UnnamedIndex,
         })?;
         parts.push(spec);
     }
@@ -621,12 +627,8 @@ pub fn drop_table(name: &str) -> String {
 pub struct Existence(pub bool);
 
 /// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON table (a, lower(b)) [WHERE predicate]`
-pub fn create_index(index: &Index, if_not_exists: Existence) -> String {
-    let name = index
-        .name
-        .as_ref()
-        .map(|n| quote(&n.value))
-        .unwrap_or_default();
+pub fn create_index(index: &Index, if_not_exists: Existence) -> Result<String, DdlError> {
+    let name = quote(&index.name.as_ref().ok_or(DdlError::UnnamedIndex)?.value);
     let cols = index
         .columns
         .iter()
@@ -648,7 +650,7 @@ pub fn create_index(index: &Index, if_not_exists: Existence) -> String {
         sql.push_str(" WHERE ");
         sql.push_str(w);
     }
-    sql
+    Ok(sql)
 }
 
 /// `DROP INDEX [IF EXISTS] name`

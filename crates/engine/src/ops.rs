@@ -220,9 +220,12 @@ impl Op {
                 Some(Constraint::Check(c)) => {
                     Op::CreateCheckConstraint { table: table.clone(), constraint: c.clone() }
                 }
-                // A dropped PK or an unknown constraint cannot be recreated from
-                // its name alone; Alembic raises here. Keep the op as-is.
-                Some(Constraint::PrimaryKey(_)) | None => Op::DropConstraint {
+                Some(Constraint::PrimaryKey(c)) => {
+                    Op::CreatePrimaryKey { table: table.clone(), constraint: c.clone() }
+                }
+                // An unknown constraint cannot be recreated from its name
+                // alone; Alembic raises here. Keep the op as-is.
+                None => Op::DropConstraint {
                     table: table.clone(),
                     name: name.clone(),
                     kind: *kind,

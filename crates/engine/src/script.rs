@@ -906,8 +906,10 @@ impl<'a, 'src> Cx<'a, 'src> {
                     table.unique_constraints.push(UniqueConstraint { name: None, columns: vec![col.column.name.clone()] });
                 }
                 if col.index {
+                    // unnamed: the target's `ix` template names it when the op
+                    // runs (`runtime::apply_target_naming_convention`)
                     table.indexes.push(Index {
-                        name: Some(Name::conv(format!("ix_{}_{}", name, col.column.name))),
+                        name: None,
                         table: name.clone(),
                         columns: vec![IndexColumn::Column(col.column.name.clone())],
                         unique: false,

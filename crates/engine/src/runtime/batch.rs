@@ -379,13 +379,17 @@ impl ApplyBatch {
         if pk.name.is_none() {
             return Err(RuntimeError::Value("Constraint must have a name".into()));
         }
-        // SQLAlchemy leaves a key naming a column the table does not have
-        // unresolved and the old key in place; the playground does not model that
-        if let Some(key) = pk.columns.iter().find(|k| !self.columns.iter().any(|c| c.key == **k)) {
-            return Err(RuntimeError::NotImplemented(format!(
-                "create_primary_key() names column '{key}', which table '{}' does not have: not supported by the playground",
-                self.table.name
-            )));
+        // A key naming a column the table does not have is skipped when the
+        // new table is made (`_create` copies only constraints whose columns
+        // it transfers); the columns' own `primary_key` flags keep the old
+        // key, which loses its name when the new key took that name.
+        if pk.columns.iter().any(|k| !self.columns.iter().any(|c| c.key == *k)) {
+            if pk.name.as_ref().is_some_and(|n| self.primary_key_named(&n.value)) {
+                if let Some(old) = self.primary_key.as_mut() {
+                    old.name = None;
+                }
+            }
+            return Ok(());
         }
         self.drop_primary_key();
         for c in &mut self.columns {
@@ -711,7 +715,7 @@ impl ApplyBatch {
         }
         sink.exec(&ddl::rename_table(&self.temp_name, &self.table.name))?;
         for idx in &indexes {
-            sink.exec(&ddl::create_index(idx, ddl::Existence::default()))?;
+            sink.exec(&ddl::create_index(idx, ddl::Existence::default())?)?;
         }
         Ok(())
     }

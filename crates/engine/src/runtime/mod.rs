@@ -93,6 +93,10 @@ pub enum RuntimeError {
     /// `%(constraint_name)s` for an unnamed constraint).
     #[error("{0}")]
     InvalidRequest(String),
+    /// `AssertionError`, raised without a message (SQLAlchemy's compiler
+    /// asserting that an index has a name).
+    #[error("")]
+    Assertion,
 }
 
 fn db_error_text(statement: &str, message: &str, left_behind: &[String]) -> String {
@@ -141,6 +145,7 @@ impl RuntimeError {
             RuntimeError::Compile(_) => "sqlalchemy.exc.CompileError",
             RuntimeError::Type(_) => "TypeError",
             RuntimeError::InvalidRequest(_) => "sqlalchemy.exc.InvalidRequestError",
+            RuntimeError::Assertion => "AssertionError",
         }
     }
 }
@@ -149,6 +154,7 @@ impl From<DdlError> for RuntimeError {
     fn from(e: DdlError) -> Self {
         match e {
             DdlError::Compile(m) => RuntimeError::Compile(m),
+            DdlError::UnnamedIndex => RuntimeError::Assertion,
         }
     }
 }
@@ -360,7 +366,7 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
         Op::CreateTable { table } => {
             sink.exec(&ddl::create_table(table)?)?;
             for idx in &table.indexes {
-                sink.exec(&ddl::create_index(idx, ddl::Existence::default()))?;
+                sink.exec(&ddl::create_index(idx, ddl::Existence::default())?)?;
             }
             Ok(())
         }
@@ -375,7 +381,7 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
         }
         Op::DropColumn { table, column } => sink.exec(&ddl::drop_column(table, &column.name)),
         Op::AlterColumn(a) => alter_column_plain(sink, a, warnings),
-        Op::CreateIndex { index, if_not_exists } => sink.exec(&ddl::create_index(index, ddl::Existence(*if_not_exists == Some(true)))),
+        Op::CreateIndex { index, if_not_exists } => sink.exec(&ddl::create_index(index, ddl::Existence(*if_not_exists == Some(true)))?),
         Op::DropIndex { index, if_exists } => sink.exec(&ddl::drop_index(
             index.name.as_ref().map(|n| n.value.as_str()).unwrap_or(""),
             ddl::Existence(*if_exists == Some(true)),
@@ -455,9 +461,14 @@ fn alter_column_plain(
 /// that needs `%(constraint_name)s` for an unnamed constraint is SQLAlchemy's
 /// `InvalidRequestError`.
 pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeMap<String, String>) -> Result<(), RuntimeError> {
-    if naming_convention.is_empty() {
-        return Ok(());
-    }
+    // no target metadata: `MetaData()`'s own convention
+    let default;
+    let naming_convention = if naming_convention.is_empty() {
+        default = BTreeMap::from([("ix".to_string(), "ix_%(column_0_label)s".to_string())]);
+        &default
+    } else {
+        naming_convention
+    };
     let ck = naming_convention.get("ck");
     let name = |kind: &str, raw: &mut Option<Name>, table: &str, cols: &[String], referred: Option<(String, Vec<String>)>| {
         if !naming_convention.contains_key(kind) {
@@ -526,7 +537,25 @@ pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeM
                     }
                 }
             }
-            Op::DropConstraint { .. } | Op::RenameTable { .. } | Op::CreateIndex { .. } | Op::DropIndex { .. } | Op::Execute { .. } | Op::BulkInsert { .. } => {}
+            // `op.create_index(None, 't', ['c'])` takes the `ix` template's name
+            Op::CreateIndex { index, .. } => {
+                let cols: Vec<String> = index.columns.iter().map(|c| c.as_str().to_string()).collect();
+                let table = index.table.clone();
+                name("ix", &mut index.name, &table, &cols, None)?
+            }
+            Op::DropIndex { index, .. } if index.name.as_ref().is_some_and(|n| !n.conv) => {
+                if naming_convention.get("ix").is_some_and(|t| t.contains("%(constraint_name)s")) {
+                    // `DropIndexOp.to_index` stands a column `x` in for the
+                    // columns a plain `drop_index` does not know
+                    let mut cols: Vec<String> = index.columns.iter().map(|c| c.as_str().to_string()).collect();
+                    if cols.is_empty() {
+                        cols.push("x".to_string());
+                    }
+                    let table = index.table.clone();
+                    name("ix", &mut index.name, &table, &cols, None)?;
+                }
+            }
+            Op::DropConstraint { .. } | Op::RenameTable { .. } | Op::DropIndex { .. } | Op::Execute { .. } | Op::BulkInsert { .. } => {}
         }
     }
     Ok(())
