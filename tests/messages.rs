@@ -171,9 +171,10 @@ fn missing_models_file_says_how_to_give_it() {
     );
 }
 
-const NO_BASE: &str = "models.py defines no `Base`: env.py reads `target_metadata = models.Base.metadata` \
-     (AttributeError: module 'models' has no attribute 'Base'). Declare one, for example \
-     `class Base(DeclarativeBase): pass`, and your tables as its subclasses.\n";
+const NO_BASE: &str = "models.py defines no `Base`, which env.py reads: declare one, for example \
+     `class Base(DeclarativeBase): pass`, and your tables as its subclasses.\n\
+     Traceback (most recent call last):\n  File \"env.py\"\n\
+     AttributeError: module 'models' has no attribute 'Base'\n";
 
 #[test]
 fn empty_models_file_has_no_base() {
@@ -190,6 +191,13 @@ fn models_without_base_has_no_base() {
     let out = p.run("check");
     assert_eq!(out.exit_code, 1);
     assert_eq!(errors(&out), NO_BASE);
+    // every verb that runs env.py dies there, as the reference env.py does
+    for verb in ["upgrade head", "current", "stamp head", "downgrade base", "ensure_version"] {
+        let out = p.run(verb);
+        assert_eq!((verb, out.exit_code), (verb, 1));
+        assert_eq!(errors(&out), NO_BASE);
+    }
+    p.ok("history");
 }
 
 #[test]

@@ -92,6 +92,7 @@ fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> Index {
             .collect(),
         unique,
         sqlite_where: None,
+        unique_int: false,
     }
 }
 fn batch(table: &str, ops: Vec<Op>) -> Op {

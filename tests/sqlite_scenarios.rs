@@ -297,6 +297,7 @@ fn kanban_board_downgrade_of_step_2_recreates_a_self_referential_table() {
             columns: vec![],
             unique: false,
             sqlite_where: None,
+            unique_int: false,
         },
         if_exists: None,
     };

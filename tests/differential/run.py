@@ -155,6 +155,11 @@ def differences(a: Any, b: Any, path: str = "", names: tuple[str, str] = ("alemb
             else:
                 out += differences(a[i], b[i], p, names)
         return out
+    if isinstance(a, str) and isinstance(b, str) and "\n" in a + b:
+        # multi-line text (a script): the lines that differ
+        import difflib
+        lines = difflib.unified_diff(a.splitlines(), b.splitlines(), A, B, n=0, lineterm="")
+        return [f"{path or 'value'}: " + " | ".join(list(lines)[2:])]
     return [f"{path or 'value'}: {A}={_short(a)} {B}={_short(b)}"]
 
 

@@ -24,7 +24,8 @@ Per command this compares (each its own key for run.py's ratchet):
 `exit` (status), `stdout` (versions-dir path, database path and Create Date
 normalized), `stderr` (the log lines `INFO  [..]`/`WARNI [..]`/`ERROR [..]`,
 `FAILED:`, argparse's `error:` line, warnings, and the final exception line
-of a traceback), `files` (the versions directory's file names) and `db`
+of a traceback), `files` (the versions directory's file names), `scripts` (the text of each
+script the command wrote or changed, its Create Date normalized) and `db`
 (alembic_version rows, user tables via PRAGMA, row counts). The lines of
 `current` (one per head), lists of branch labels and a branch point's
 next revisions (`branches`) are sorted: Alembic
@@ -132,6 +133,23 @@ def _sorted_lines(m: re.Match) -> str:
     return "\n".join(sorted(block.rstrip("\n").split("\n"))) + end
 
 
+def read_scripts(versions: str) -> dict[str, str]:
+    """{file name: text} of the versions directory's .py files."""
+    if not os.path.isdir(versions):
+        return {}
+    out = {}
+    for n in sorted(os.listdir(versions)):
+        if n.endswith(".py"):
+            with open(os.path.join(versions, n), "rb") as f:
+                out[n] = f.read().decode("utf-8", "surrogateescape")
+    return out
+
+
+def norm_script(text: str) -> str:
+    """A script a command wrote, its one varying line (the date) normalized."""
+    return re.sub(r"Create Date: .*", "Create Date: <date>", text)
+
+
 def norm_stdout(text: str, versions: str, db: str) -> str:
     text = text.replace(os.path.abspath(versions), "<versions>").replace(os.path.abspath(db), "<db>")
     text = re.sub(r"Create Date: .*", "Create Date: <date>", text)
@@ -216,7 +234,9 @@ def run_session(impl: Any, steps: list[tuple[str, Any]], workdir: str) -> list[d
             finally:
                 con.close()
             continue
+        before = read_scripts(versions)
         r = impl.run(workdir, arg)
+        after = read_scripts(versions)
         stderr = norm_stderr(r.stderr, versions, db)
         if impl.name != "alembic" and not any(s.startswith("exception: ") for s in stderr) and r.code == 1:
             exc = exception_line(r.stderr)
@@ -233,6 +253,7 @@ def run_session(impl: Any, steps: list[tuple[str, Any]], workdir: str) -> list[d
             "stdout": stdout,
             "stderr": stderr,
             "files": files,
+            "scripts": {n: norm_script(t) for n, t in after.items() if before.get(n) != t},
             "db": snapshot(db),
             "raw_stderr": r.stderr,
         })
@@ -243,7 +264,7 @@ def comparisons(ref: list[dict[str, Any]], other: list[dict[str, Any]]) -> list[
     out = []
     for i, r in enumerate(ref):
         o = other[i] if i < len(other) else {}
-        for aspect in ("exit", "stdout", "stderr", "files", "db"):
+        for aspect in ("exit", "stdout", "stderr", "files", "scripts", "db"):
             out.append((f"{i + 1:02d} {r['cmd']} | {aspect}", r[aspect], o.get(aspect)))
     return out
 

@@ -44,6 +44,10 @@ pub struct ModelsResult {
     pub diagnostics: Vec<Diagnostic>,
     /// True when the file uses SQLModel (scripts then `import sqlmodel`).
     pub uses_sqlmodel: bool,
+    /// True when what the reference env.py reads exists: `models.Base.metadata`
+    /// (or `SQLModel.metadata` in a SQLModel project). Otherwise env.py dies
+    /// with `AttributeError` in every verb that runs it.
+    pub env_target: bool,
     /// The Python exceptions importing the file raises in real Python, in
     /// source order (each is also an error in `diagnostics`). The first one
     /// is what Alembic's traceback ends with when it is also the first error.

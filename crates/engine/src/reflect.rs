@@ -351,6 +351,7 @@ pub fn get_indexes(
             table: name.to_string(),
             columns: cols.into_iter().map(IndexColumn::Column).collect(),
             unique,
+            unique_int: true,
             sqlite_where,
         });
     }

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
 use crate::schema::{
-    Autoincrement, CheckConstraint, Column, Computed, Constraint, ForeignKeyConstraint, Index,
+    Autoincrement, CheckConstraint, Column, Computed, Constraint, ForeignKeyConstraint, Identity, Index,
     IndexColumn, Name, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass,
     UniqueConstraint,
 };
@@ -402,13 +402,15 @@ fn render_create_table(table: &Table, ctx: Ctx) -> String {
     text
 }
 
-/// `_render_column`: `sa.Column('name', type, [computed, ]server_default=...,
+/// `_render_column`: `sa.Column('name', type, [computed | identity, ]server_default=...,
 /// autoincrement=..., nullable=..., comment=...)`.
 pub fn render_column(column: &Column) -> String {
     let mut args: Vec<String> = Vec::new();
     let mut opts: Vec<String> = Vec::new();
     if let Some(computed) = &column.computed {
         args.push(render_computed(computed));
+    } else if let Some(identity) = &column.identity {
+        args.push(render_identity(identity));
     } else if let Some(default) = &column.server_default {
         opts.push(format!("server_default={}", render_server_default(default)));
     }
@@ -435,6 +437,12 @@ fn render_computed(c: &Computed) -> String {
         None => String::new(),
     };
     format!("sa.Computed({}, {kwargs})", py_repr_str(&c.sqltext))
+}
+
+/// `_render_identity`: each option as `%s=%s`, values unquoted.
+fn render_identity(i: &Identity) -> String {
+    let kwargs: Vec<String> = i.options.iter().map(|o| format!("{}={}", o.name, o.value)).collect();
+    format!("sa.Identity({})", kwargs.join(", "))
 }
 
 /// `_render_server_default`: a string default is `repr()`ed after one
@@ -512,15 +520,25 @@ fn render_create_index(index: &Index, if_not_exists: Option<bool>, ctx: Ctx) -> 
         .collect();
     let kwargs = format!("{}{}", index_dialect_kwargs(index), if_not_exists.map(|b| format!(", if_not_exists={}", py_bool(b))).unwrap_or_default());
     if ctx.batch {
-        format!("{}create_index({name}, [{}], unique={}{kwargs})", ctx.prefix(), columns.join(", "), py_bool(index.unique))
+        format!("{}create_index({name}, [{}], unique={}{kwargs})", ctx.prefix(), columns.join(", "), index_unique(index))
     } else {
         format!(
             "{}create_index({name}, {}, [{}], unique={}{kwargs})",
             ctx.prefix(),
             py_repr_str(&index.table),
             columns.join(", "),
-            py_bool(index.unique)
+            index_unique(index)
         )
+    }
+}
+
+/// `unique=%r` of `index.unique or False`: a reflected index holds SQLite's
+/// integer.
+fn index_unique(index: &Index) -> &'static str {
+    match (index.unique, index.unique_int) {
+        (false, _) => "False",
+        (true, true) => "1",
+        (true, false) => "True",
     }
 }
 

@@ -116,6 +116,10 @@ pub struct Column {
     pub autoincrement: Autoincrement,
     /// `Computed(sqltext, persisted=...)`.
     pub computed: Option<Computed>,
+    /// `Identity(...)`: SQLite has no identity columns, so no DDL or
+    /// comparison uses it; autogenerate renders it (`sa.Identity(always=False,
+    /// start=3)`) so the script runs the same on a database that has them.
+    pub identity: Option<Identity>,
     pub comment: Option<String>,
     /// Added by the models helper: `repr(Column.default)`, the client-side
     /// (Python) default, e.g. `ScalarElementColumnDefault('x')`. No DDL and
@@ -135,6 +139,7 @@ impl Column {
             server_default: None,
             autoincrement: Autoincrement::Auto,
             computed: None,
+            identity: None,
             comment: None,
             client_default: None,
         }
@@ -176,6 +181,20 @@ impl ServerDefault {
 pub struct Computed {
     pub sqltext: String,
     pub persisted: Option<bool>,
+}
+
+/// `Identity(always=..., start=..., ...)` as `Identity._as_dict()` plus its
+/// dialect keywords orders it: each option with `str()` of its value, which
+/// is how `_render_identity` writes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub options: Vec<IdentityOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityOption {
+    pub name: String,
+    pub value: String,
 }
 
 /// `PrimaryKeyConstraint(*columns, name=...)`.
@@ -222,6 +241,10 @@ pub struct Index {
     pub table: String,
     pub columns: Vec<IndexColumn>,
     pub unique: bool,
+    /// `unique` holds an integer rather than a bool: SQLite's reflection
+    /// gives PRAGMA index_list's `1`/`0`, and `_render_index` writes
+    /// `unique=1` (a false value is written `False`).
+    pub unique_int: bool,
     /// `sqlite_where=sa.text('...')`: a partial index's predicate, as SQL
     /// text (the dialect option SQLAlchemy reflects and Alembic renders).
     pub sqlite_where: Option<String>,

@@ -510,7 +510,7 @@ mod tests {
         t.columns.push(id);
         t.columns.push(Column::new("name", SqlType::new(TypeClass::String).with_length(Some(50))));
         t.primary_key = Some(PrimaryKeyConstraint { name: None, columns: vec!["id".into()] });
-        t.indexes.push(Index { sqlite_where: None,
+        t.indexes.push(Index { sqlite_where: None, unique_int: false,
             name: Some(Name::conv("ix_tag_name")),
             table: "tag".into(),
             columns: vec![IndexColumn::Column("name".into())],
@@ -592,7 +592,7 @@ mod tests {
         b.check_constraints.push(CheckConstraint { name: Some(Name::plain("ck_len")), sqltext: "length(name) > 0".into() });
         let mut a = tag_table();
         a.indexes[0].unique = true;
-        a.indexes.push(Index { sqlite_where: None, name: None, table: "tag".into(), columns: vec![IndexColumn::Expression("lower(name)".into())], unique: false });
+        a.indexes.push(Index { sqlite_where: None, unique_int: false, name: None, table: "tag".into(), columns: vec![IndexColumn::Expression("lower(name)".into())], unique: false });
         a.check_constraints.push(CheckConstraint { name: Some(Name::plain("ck_len")), sqltext: "length(name) > 1".into() });
         a.foreign_keys.push(ForeignKeyConstraint {
             name: None,

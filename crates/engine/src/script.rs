@@ -706,12 +706,12 @@ impl<'a, 'src> Cx<'a, 'src> {
                     None => return Err(self.err(call, format!("{name}() needs columns"))),
                 };
                 // reflected indexes render `unique=1` (SQLite's PRAGMA integer): Python truthiness
-                let unique = match b.get("unique") {
-                    Some(e @ Expr::NumberLiteral(_)) => self.int_lit(e)? != 0,
-                    other => self.opt_bool(other)?.unwrap_or(false),
+                let (unique, unique_int) = match b.get("unique") {
+                    Some(e @ Expr::NumberLiteral(_)) => (self.int_lit(e)? != 0, true),
+                    other => (self.opt_bool(other)?.unwrap_or(false), false),
                 };
                 let sqlite_where = self.index_dialect_kwargs(&b.kwargs, env, &name)?;
-                Ok(Op::CreateIndex { index: Index { name: idx_name, table, columns, unique, sqlite_where }, if_not_exists })
+                Ok(Op::CreateIndex { index: Index { name: idx_name, table, columns, unique, unique_int, sqlite_where }, if_not_exists })
             }
             ("drop_index", _) => {
                 let (table, b) = if in_batch {
@@ -733,7 +733,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 // `drop_index(..., sqlite_where=...)` (as Alembic renders a
                 // reflected partial index) does not change `DROP INDEX`
                 let sqlite_where = self.index_dialect_kwargs(&b.kwargs, env, &name)?;
-                Ok(Op::DropIndex { index: Index { name: idx_name, table, columns: Vec::new(), unique: false, sqlite_where }, if_exists })
+                Ok(Op::DropIndex { index: Index { name: idx_name, table, columns: Vec::new(), unique: false, unique_int: false, sqlite_where }, if_exists })
             }
             ("create_unique_constraint", _) => {
                 let (table, b) = if in_batch {
@@ -914,6 +914,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                         columns: vec![IndexColumn::Column(col.column.name.clone())],
                         unique: false,
                         sqlite_where: None,
+                        unique_int: false,
                     });
                 }
                 table.columns.push(col.column);
@@ -1335,7 +1336,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                     const ISIG: Sig = sig(
                         &["always", "on_null", "start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle", "cache", "order"],
                         0,
-                        &[],
+                        &["oracle_on_null", "oracle_order"],
                     );
                     self.bind(c, &ISIG, "sa.Identity")?;
                     identity = true;

@@ -1336,6 +1336,7 @@ fn changed_index_unique_fk_options_and_untyped_column() {
         columns: vec![alembic_engine::schema::IndexColumn::Expression("lower(name)".into())],
         unique: false,
         sqlite_where: None,
+        unique_int: false,
     });
     let untyped_model = table("untyped", vec![id(), col("x", ty(T::Integer))]);
     let mut reflected = reflect_metadata(&metadata(vec![p.clone(), o(1)]));

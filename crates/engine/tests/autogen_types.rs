@@ -268,6 +268,7 @@ fn everything() -> alembic_engine::schema::MetaData {
         columns: vec![alembic_engine::schema::IndexColumn::Expression("lower(text__)".into())],
         unique: false,
         sqlite_where: None,
+        unique_int: false,
     });
     let mut child = table(
         "child",

@@ -137,6 +137,7 @@ fn create_and_drop_index() {
         columns: vec![IndexColumn::Column("title".into()), IndexColumn::Expression("lower(title)".into())],
         unique: true,
         sqlite_where: None,
+        unique_int: false,
     };
     let text = format!("{}\n{}", both(&Op::CreateIndex { index: index.clone(), if_not_exists: None }), both(&Op::DropIndex { index, if_exists: None }));
     insta::assert_snapshot!(text);

@@ -61,16 +61,7 @@ fn label(p: &Path) -> String {
 
 /// Scripts whose text Alembic renders from information the op model does
 /// not keep. Each entry says why.
-const KNOWN_INEXACT: &[(&str, &str)] = &[
-    (
-        "x_naming_drop/r0002_step_2.py",
-        "reflected unique index renders `unique=1` (SQLite's PRAGMA integer); the model keeps `unique: bool`",
-    ),
-    (
-        "nobatch:x_naming_drop/r0002_step_2.py",
-        "reflected unique index renders `unique=1` (SQLite's PRAGMA integer); the model keeps `unique: bool`",
-    ),
-];
+const KNOWN_INEXACT: &[(&str, &str)] = &[];
 
 #[test]
 fn every_alembic_script_round_trips_byte_for_byte() {

@@ -722,6 +722,7 @@ mod tests {
         user.columns.push(Column::new("name", SqlType::new(TypeClass::String)));
         user.indexes.push(Index {
             sqlite_where: None,
+            unique_int: false,
             name: Some(Name::plain("ix_user_name")),
             table: "user".into(),
             columns: vec![IndexColumn::Column("name".into())],

@@ -45,25 +45,26 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
         }
     };
     result.uses_sqlmodel = it.modules.contains_key("sqlmodel");
+    result.env_target = result.uses_sqlmodel || base_metadata(&mut it, &module.globals).is_some();
     let Some(md) = target_metadata(&mut it, &module.globals) else {
         return result;
     };
     let origins = objects::table_origins(&md);
+    let at = |table: &str| -> (u32, u32) {
+        let Some((_, class, loc)) = origins.iter().find(|(n, _, _)| n == table) else { return (1, 1) };
+        if let Some(c) = class {
+            if let Some(p) = class_position(source, c) {
+                return p;
+            }
+        }
+        match loc {
+            Some((file, line, col)) if file == "models.py" => (*line, *col),
+            _ => (1, 1),
+        }
+    };
     match objects::to_schema(&mut it, &md) {
         Ok(mut md) => {
             fk_types(&mut md);
-            let at = |table: &str| -> (u32, u32) {
-                let Some((_, class, loc)) = origins.iter().find(|(n, _, _)| n == table) else { return (1, 1) };
-                if let Some(c) = class {
-                    if let Some(p) = class_position(source, c) {
-                        return p;
-                    }
-                }
-                match loc {
-                    Some((file, line, col)) if file == "models.py" => (*line, *col),
-                    _ => (1, 1),
-                }
-            };
             for (table, message) in fk_target_errors(&md) {
                 let (line, column) = at(&table);
                 result.diagnostics.push(Diagnostic { severity: Severity::Error, line, column, message });
@@ -73,7 +74,10 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
             }
             result.metadata = md;
         }
-        Err(e) => result.diagnostics.push(Diagnostic { severity: Severity::Error, line: 1, column: 1, message: e }),
+        Err(e) => {
+            let (line, column) = e.table.as_deref().map(at).unwrap_or((1, 1));
+            result.diagnostics.push(Diagnostic { severity: Severity::Error, line, column, message: e.message });
+        }
     }
     result
 }
@@ -85,14 +89,19 @@ fn raised(result: &mut ModelsResult, e: &PyError) {
     result.exceptions.push(PyException { class, message: e.message.clone(), line, column });
 }
 
+fn is_metadata(v: &Value) -> bool {
+    matches!(v, Value::Instance(i) if i.class.name == "MetaData" && i.class.module == "sqlalchemy.sql.schema")
+}
+
+/// `models.Base.metadata`, what the reference env.py reads.
+fn base_metadata(it: &mut Interp, globals: &crate::python::eval::Env) -> Option<Value> {
+    let base = globals.get("Base")?;
+    it.getattr_opt(&base, "metadata").ok().flatten().filter(is_metadata)
+}
+
 fn target_metadata(it: &mut Interp, globals: &crate::python::eval::Env) -> Option<Value> {
-    let is_md = |v: &Value| matches!(v, Value::Instance(i) if i.class.name == "MetaData" && i.class.module == "sqlalchemy.sql.schema");
-    if let Some(base) = globals.get("Base") {
-        if let Ok(Some(md)) = it.getattr_opt(&base, "metadata") {
-            if is_md(&md) {
-                return Some(md);
-            }
-        }
+    if let Some(md) = base_metadata(it, globals) {
+        return Some(md);
     }
     if it.modules.contains_key("sqlmodel") {
         if let Some(md) = objects::sqlmodel_metadata(it) {
@@ -100,7 +109,7 @@ fn target_metadata(it: &mut Interp, globals: &crate::python::eval::Env) -> Optio
         }
     }
     let vars = globals.vars.borrow();
-    vars.iter().map(|(_, v)| v.clone()).find(|v| is_md(v))
+    vars.iter().map(|(_, v)| v.clone()).find(is_metadata)
 }
 
 /// A column declared with a foreign key and no type takes the type of the

@@ -35,7 +35,7 @@ use crate::python::value::*;
 use crate::python::value::FunctionCode;
 use crate::python::{Args, Interp};
 use crate::schema::{
-    Autoincrement, CheckConstraint, Column, Computed, ForeignKeyConstraint, Index, IndexColumn, MetaData, Name,
+    Autoincrement, CheckConstraint, Column, Computed, ForeignKeyConstraint, Identity, IdentityOption, Index, IndexColumn, MetaData, Name,
     DecoratedType, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
 };
 
@@ -455,6 +455,15 @@ fn str_attr(i: &Instance, name: &str) -> Option<String> {
     attr(i, name).as_str().map(str::to_string)
 }
 
+/// `bool(i.name)` for the plain values SQLAlchemy tests as flags.
+fn truthy_attr(i: &Instance, name: &str) -> bool {
+    match attr(i, name) {
+        Value::Bool(b) => b,
+        Value::Int(n) => n != 0,
+        _ => false,
+    }
+}
+
 fn bool_attr(i: &Instance, name: &str) -> bool {
     matches!(attr(i, name), Value::Bool(true))
 }
@@ -605,17 +614,70 @@ fn init(it: &mut Interp, class: &str, me: &Rc<Instance>, a: &Args) -> R<()> {
             me.set("sqltext", sql);
             me.set("persisted", a.pos.get(1).or(a.kwarg("persisted")).cloned().unwrap_or(Value::None));
         }
-        "Identity" => {
-            check_kw(
-                it,
-                "Identity.__init__()",
-                &a,
-                &["always", "on_null", "start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle", "cache", "order"],
-                false,
-            )?;
-        }
+        "Identity" => init_identity(it, me, &a)?,
         other => return Err(it.exc("SystemError", format!("no constructor for {other}"))),
     }
+    Ok(())
+}
+
+/// `Identity.__init__`: `on_null` and `order` are Oracle's dialect keywords
+/// (`oracle_on_null`, `oracle_order`) in SQLAlchemy 2.1, appended after the
+/// ones given. `_options` keeps `_render_identity`'s order: `always`, the
+/// non-None sequence options, then the dialect keywords.
+fn init_identity(it: &mut Interp, me: &Rc<Instance>, a: &Args) -> R<()> {
+    const PARAMS: &[&str] =
+        &["always", "on_null", "start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle", "cache", "order"];
+    const DIALECT: &[&str] = &["oracle_on_null", "oracle_order"];
+    if a.pos.len() > 11 {
+        return Err(it.type_error(format!("Identity.__init__() takes from 1 to 12 positional arguments but {} were given", a.pos.len() + 1)));
+    }
+    let mut given: Vec<(&str, Value)> = Vec::new();
+    for (i, v) in a.pos.iter().enumerate() {
+        given.push((PARAMS[i], v.clone()));
+    }
+    let mut dialect: Vec<(String, Value)> = Vec::new();
+    for (k, v) in &a.kw {
+        if let Some(p) = PARAMS.iter().find(|p| **p == k.as_str()) {
+            if given.iter().any(|(g, _)| g == p) {
+                return Err(it.type_error(format!("Identity.__init__() got multiple values for argument '{k}'")));
+            }
+            given.push((p, v.clone()));
+        } else if DIALECT.contains(&k.as_str()) {
+            dialect.push((k.to_string(), v.clone()));
+        } else if k.contains('_') {
+            return Err(argument_error(it, format!("Argument '{k}' is not accepted by the playground on behalf of Identity (only {})", DIALECT.join(", "))));
+        } else {
+            return Err(it.type_error(format!("Additional arguments should be named <dialectname>_<argument>, got '{k}'")));
+        }
+    }
+    let get = |n: &str| given.iter().find(|(g, _)| *g == n).map(|(_, v)| v.clone()).unwrap_or(Value::None);
+    for (param, key) in [("on_null", "oracle_on_null"), ("order", "oracle_order")] {
+        let v = get(param);
+        if v.is_none() {
+            continue;
+        }
+        if dialect.iter().any(|(k, _)| k == key) {
+            return Err(argument_error(it, format!("Cannot specify both '{param}' and '{key}'. Please use only '{key}'.")));
+        }
+        dialect.push((key.to_string(), v));
+    }
+    let always = given.iter().find(|(g, _)| *g == "always").map(|(_, v)| v.clone()).unwrap_or(Value::Bool(false));
+    let mut options: Vec<(String, Value)> = vec![("always".to_string(), always.clone())];
+    me.set("always", always);
+    for p in ["start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle", "cache"] {
+        let v = get(p);
+        me.set(p, v.clone());
+        if !v.is_none() {
+            options.push((p.to_string(), v));
+        }
+    }
+    options.extend(dialect);
+    let mut rendered = Vec::new();
+    for (k, v) in options {
+        let text = it.str_of(&v)?;
+        rendered.push(Value::tuple(vec![Value::str(&k), Value::str(&text)]));
+    }
+    me.set("_options", Value::list(rendered));
     Ok(())
 }
 
@@ -1683,9 +1745,16 @@ pub(crate) fn table_origins(md: &Value) -> Vec<(String, Option<String>, Option<(
 /// playground does not model).
 pub(crate) type SchemaError = String;
 
+/// Why `to_schema` failed, and in which table (the loader places the error
+/// at that table's class or `Table(...)` call).
+pub(crate) struct SchemaFailure {
+    pub table: Option<String>,
+    pub message: SchemaError,
+}
+
 /// The `MetaData` value `md` as the engine's schema.
-pub(crate) fn to_schema(it: &mut Interp, md: &Value) -> Result<MetaData, SchemaError> {
-    let Some(mdi) = inst(md) else { return Err("not a MetaData".into()) };
+pub(crate) fn to_schema(it: &mut Interp, md: &Value) -> Result<MetaData, SchemaFailure> {
+    let Some(mdi) = inst(md) else { return Err(SchemaFailure { table: None, message: "not a MetaData".into() }) };
     let mut out = MetaData::default();
     if let Some(Value::Dict(nc)) = mdi.get("naming_convention") {
         for (k, v) in nc.borrow().items() {
@@ -1705,7 +1774,8 @@ pub(crate) fn to_schema(it: &mut Interp, md: &Value) -> Result<MetaData, SchemaE
             let pairs = c.dict.borrow().items().into_iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), inst(&v).and_then(|ci| str_attr(ci, "name"))?))).collect();
             keys.insert(str_attr(ti, "name").unwrap_or_default(), pairs);
         }
-        out.add_table(table_schema(it, ti)?);
+        let table = table_schema(it, ti).map_err(|message| SchemaFailure { table: str_attr(ti, "name"), message })?;
+        out.add_table(table);
     }
     // `ForeignKey("t.key")` names the referred column by its key.
     for t in out.tables.values_mut() {
@@ -1816,6 +1886,7 @@ fn table_schema(it: &mut Interp, ti: &Instance) -> Result<Table, SchemaError> {
                 columns: vec![IndexColumn::Column(col.name.clone())],
                 unique,
                 sqlite_where: None,
+                unique_int: false,
             });
         }
         let fks = match &a.foreign_keys {
@@ -1883,7 +1954,7 @@ fn table_schema(it: &mut Interp, ti: &Instance) -> Result<Table, SchemaError> {
             Value::None => None,
             w => Some(sql_text_of(&w)?),
         };
-        t.indexes.push(Index { name: name_of(&attr(xi, "name")), table: name.clone(), columns: cols, unique: bool_attr(xi, "unique"), sqlite_where });
+        t.indexes.push(Index { name: name_of(&attr(xi, "name")), table: name.clone(), columns: cols, unique: truthy_attr(xi, "unique"), unique_int: matches!(attr(xi, "unique"), Value::Int(_)), sqlite_where });
     }
     Ok(t)
 }
@@ -1935,6 +2006,7 @@ struct ColumnAttrs {
     autoincrement: Value,
     server_default: Value,
     computed: Value,
+    identity: Value,
     unique: Value,
     index: Value,
     foreign_keys: Value,
@@ -1953,6 +2025,7 @@ impl ColumnAttrs {
             autoincrement: Value::None,
             server_default: Value::None,
             computed: Value::None,
+            identity: Value::None,
             unique: Value::None,
             index: Value::None,
             foreign_keys: Value::None,
@@ -1970,6 +2043,7 @@ impl ColumnAttrs {
             "autoincrement" => &mut self.autoincrement,
             "server_default" => &mut self.server_default,
             "computed" => &mut self.computed,
+            "identity" => &mut self.identity,
             "unique" => &mut self.unique,
             "index" => &mut self.index,
             "foreign_keys" => &mut self.foreign_keys,
@@ -2036,6 +2110,23 @@ fn column_schema(it: &mut Interp, a: &ColumnAttrs) -> Result<Column, SchemaError
                 _ => None,
             },
         });
+    }
+    if let Some(i) = inst(&a.identity) {
+        let options = match i.get("_options") {
+            Some(Value::List(l)) => l
+                .borrow()
+                .iter()
+                .filter_map(|o| match o {
+                    Value::Tuple(t) if t.len() == 2 => Some(IdentityOption {
+                        name: t[0].as_str().unwrap_or_default().to_string(),
+                        value: t[1].as_str().unwrap_or_default().to_string(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        col.identity = Some(Identity { options });
     }
     Ok(col)
 }

@@ -494,6 +494,7 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
                 a.pos.first().cloned().or_else(|| a.kwarg("name").cloned()).ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))
             }),
             "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, h.clone()))),
+            "inline_literal" => native_fn("inline_literal", inline_literal),
             "get_context" => native_fn("get_context", move |it, _| migration_context(it, h.clone())),
             "execute" => native_fn("execute", move |it, a| {
                 let sql = statement_sql(it, &a, "execute")?;
@@ -677,11 +678,28 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
     me
 }
 
+/// `op.inline_literal(value, type_=None)`: a bound literal rendered inline,
+/// which is what `sa.literal(value, type_)` compiles to here.
+fn inline_literal(it: &mut Interp, a: Args) -> R<Value> {
+    let value = a.pos.first().or(a.kwarg("value")).cloned().ok_or_else(|| it.type_error("inline_literal() missing 1 required positional argument: 'value'"))?;
+    for (k, _) in &a.kw {
+        if k != "value" && k != "type_" {
+            return Err(it.type_error(format!("inline_literal() got an unexpected keyword argument '{k}'")));
+        }
+    }
+    if a.pos.len() > 2 {
+        return Err(it.type_error(format!("inline_literal() takes from 1 to 2 positional arguments but {} were given", a.pos.len())));
+    }
+    let base = sa_base_class(it);
+    Ok(opaque(&base, "sqlalchemy.literal".into(), it.call_site(), Args::new(vec![value])))
+}
+
 /// `batch_op.NAME`, bound to its batch: the batch's ops are collected in `state`.
 fn batch_method(name: &'static str, state: Rc<RefCell<Option<crate::ops::BatchAlterTable>>>, host: Rc<ScriptHost>) -> Value {
     match name {
         "f" => native_fn("f", |it, a| a.pos.first().cloned().ok_or_else(|| it.type_error("f() missing 1 required positional argument: 'name'"))),
         "get_bind" => native_fn("get_bind", move |it, _| Ok(connection(it, host.clone()))),
+        "inline_literal" => native_fn("inline_literal", inline_literal),
         _ => native_fn(name, move |it, a| {
             let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch op called from no code"))?;
             let imports = host.imports_of(&site.code);

@@ -693,13 +693,28 @@ impl ApplyBatch {
                 table: self.table.name.clone(),
                 columns,
                 unique: idx.unique,
+                unique_int: idx.unique_int,
                 // `**idx_existing.kwargs`: a partial index stays partial
                 sqlite_where: idx.sqlite_where.clone(),
             });
         }
+        // `self.new_table.c[col]`: a new index names columns by their key
+        // (a renamed column keeps its old key); an unknown key is KeyError,
+        // raised after the table was swapped, before any index is created.
+        let mut unknown_key = None;
         for idx in &self.new_indexes {
             let mut i = idx.clone();
             i.table = self.table.name.clone();
+            for c in i.columns.iter_mut() {
+                if let IndexColumn::Column(k) = c {
+                    match self.key_to_name(k) {
+                        Some(n) => *k = n,
+                        None => {
+                            unknown_key.get_or_insert_with(|| k.clone());
+                        }
+                    }
+                }
+            }
             indexes.push(i);
         }
 
@@ -714,6 +729,9 @@ impl ApplyBatch {
             return Err(e);
         }
         sink.exec(&ddl::rename_table(&self.temp_name, &self.table.name))?;
+        if let Some(k) = unknown_key {
+            return Err(RuntimeError::Key(k));
+        }
         for idx in &indexes {
             sink.exec(&ddl::create_index(idx, ddl::Existence::default())?)?;
         }

@@ -103,6 +103,7 @@ pub fn ix(name: Name, table: &str, cols: &[&str], unique: bool) -> Index {
         columns: cols.iter().map(|s| IndexColumn::Column(s.to_string())).collect(),
         unique,
         sqlite_where: None,
+        unique_int: false,
     }
 }
 
