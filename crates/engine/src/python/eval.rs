@@ -120,6 +120,7 @@ pub trait ModuleLoader {
     fn load(&self, dotted: &str) -> Option<ModuleSource>;
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleSource {
     /// The file name shown in messages.
     pub file: String,
