@@ -39,6 +39,10 @@ pub struct Exc {
     pub value: Value,
     /// Where it was raised (the innermost node).
     pub loc: Option<Loc>,
+    /// Where it passed from one file into another on its way out, innermost
+    /// first: the traceback's frames at file boundaries (the import of a
+    /// project module, a call of a function it defines).
+    pub frames: Vec<Loc>,
     /// Resource-limit errors: not catchable by `except`.
     pub fatal: bool,
 }
@@ -62,9 +66,31 @@ pub struct PyError {
     /// `str(exception)`.
     pub message: String,
     pub loc: Option<Loc>,
+    /// [`Exc::frames`]: where it left each file, innermost first.
+    pub frames: Vec<Loc>,
 }
 
 impl PyError {
+    /// Where it was raised or passed through in `file` (the outermost
+    /// place there): what a diagnostic of that file points at.
+    pub fn loc_in(&self, file: &str) -> Option<&Loc> {
+        self.frames.iter().rev().chain(self.loc.iter()).find(|l| l.file == file)
+    }
+
+    /// The traceback's places, outermost first (the innermost is `loc`).
+    pub fn traceback(&self) -> Vec<Loc> {
+        self.frames.iter().rev().chain(self.loc.iter()).cloned().collect()
+    }
+
+    /// [`PyError::exception_line`] for a diagnostic of `file`: when the
+    /// exception was raised in another file (a module it imported), where.
+    pub fn exception_line_in(&self, file: &str) -> String {
+        match &self.loc {
+            Some(l) if l.file != file => format!("{} (raised at {}:{}:{})", self.exception_line(), l.file, l.line, l.column),
+            _ => self.exception_line(),
+        }
+    }
+
     /// Python's last traceback line: `NameError: name 'x' is not defined`;
     /// a class outside `builtins` is named with its module, as the
     /// traceback names it (`sqlalchemy.exc.NoSuchTableError: t`).
@@ -642,7 +668,7 @@ impl Interp {
         let cls = self.types.exceptions.get(class).cloned().unwrap_or_else(|| self.types.exceptions["RuntimeError"].clone());
         let inst = Instance::new(cls);
         inst.set("args", Value::tuple(vec![Value::Str(Rc::from(msg.into().as_str()))]));
-        Box::new(Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false })
+        Box::new(Exc { value: Value::Instance(Rc::new(inst)), loc: None, frames: Vec::new(), fatal: false })
     }
 
     pub fn type_error(&self, msg: impl Into<String>) -> Box<Exc> {
@@ -657,9 +683,15 @@ impl Interp {
 
     /// Sets the location of `e` to `range` in the current code if unset.
     fn locate(&self, mut e: Box<Exc>, range: TextRange) -> Box<Exc> {
-        if e.loc.is_none() {
-            if let Some(code) = self.code.last() {
-                e.loc = Some(code.loc(range));
+        if let Some(code) = self.code.last() {
+            match &e.loc {
+                None => e.loc = Some(code.loc(range)),
+                Some(inner) => {
+                    let last = e.frames.last().unwrap_or(inner);
+                    if last.file != code.file {
+                        e.frames.push(code.loc(range));
+                    }
+                }
             }
         }
         e
@@ -674,7 +706,7 @@ impl Interp {
             _ => ("Exception".to_string(), "builtins".to_string(), vec!["Exception".to_string()]),
         };
         let message = self.str_of(&e.value).unwrap_or_default();
-        PyError { class, module, mro, message, loc: e.loc }
+        PyError { class, module, mro, message, loc: e.loc, frames: e.frames }
     }
 
     // ----- modules --------------------------------------------------------
@@ -953,7 +985,7 @@ impl Interp {
             Stmt::Raise(r) => {
                 let e = match &r.exc {
                     None => match self.handling.last() {
-                        Some(v) => Box::new(Exc { value: v.clone(), loc: None, fatal: false }),
+                        Some(v) => Box::new(Exc { value: v.clone(), loc: None, frames: Vec::new(), fatal: false }),
                         None => self.exc("RuntimeError", "No active exception to reraise"),
                     },
                     Some(x) => {
@@ -965,7 +997,7 @@ impl Interp {
                                 i.set("__cause__", cv);
                             }
                         }
-                        Box::new(Exc { value: inst, loc: None, fatal: false })
+                        Box::new(Exc { value: inst, loc: None, frames: Vec::new(), fatal: false })
                     }
                 };
                 return Err(self.locate(e, stmt.range()));
@@ -980,7 +1012,7 @@ impl Interp {
                         None => vec![],
                     };
                     inst.set("args", Value::tuple(args));
-                    return Err(Box::new(Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false }));
+                    return Err(Box::new(Exc { value: Value::Instance(Rc::new(inst)), loc: None, frames: Vec::new(), fatal: false }));
                 }
             }
             Stmt::Delete(d) => {
