@@ -118,6 +118,9 @@ impl engine::python::SearchRoot for DirRoot<'_> {
         let source = std::fs::read_to_string(&file).ok()?;
         Some((file.display().to_string(), source))
     }
+    fn is_file(&self, rel: &str) -> bool {
+        self.0.join(rel).is_file()
+    }
     fn folder(&self, rel: &str) -> Option<String> {
         let dir = self.0.join(rel);
         dir.is_dir().then(|| dir.display().to_string())

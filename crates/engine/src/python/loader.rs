@@ -10,6 +10,9 @@
 //!   package directory first; the first root that has either wins. A
 //!   folder `a/b` without `__init__.py` in any root makes a namespace
 //!   package, but only when no root has the module or regular package.
+//! - A submodule `a.b` is looked for only where `a` lives (its `__path__`):
+//!   the folder of a regular package, every root's folder of a namespace
+//!   package; under a module that is no package, nowhere.
 //! - Paths inside a root are `/`-separated and relative.
 //! - [`MemoryLoader`] remembers every name it was asked for (found or not),
 //!   so a host that keeps loaded modules between commands can tell whether
@@ -26,30 +29,69 @@ pub trait SearchRoot {
     /// The text of the file at `rel` under this root, with the name
     /// messages show it by; `None` when there is no such file.
     fn read_file(&self, rel: &str) -> Option<(String, String)>;
+    /// Whether the file `rel` is there (a parent package's `__init__.py`,
+    /// whose text is not needed to find its submodules).
+    fn is_file(&self, rel: &str) -> bool {
+        self.read_file(rel).is_some()
+    }
     /// The name messages show the folder `rel` by, when it is a folder.
     fn folder(&self, rel: &str) -> Option<String>;
 }
 
 /// Finds the module `dotted` in `roots` by Python's rules (see the module
 /// invariants); `None`: `ModuleNotFoundError`.
+///
+/// A submodule is looked for where its parent package lives, as in its
+/// `__path__`: the one folder of a regular package, every root's folder of
+/// a namespace package; under a module that is no package, nothing.
 pub fn find_module<'a>(dotted: &str, roots: impl IntoIterator<Item = &'a dyn SearchRoot>) -> Option<ModuleSource> {
     if dotted.is_empty() || dotted.split('.').any(str::is_empty) {
         return None;
     }
-    let rel = dotted.replace('.', "/");
-    let mut namespace = None;
-    for root in roots {
-        if let Some((file, source)) = root.read_file(&format!("{rel}/__init__.py")) {
-            return Some(ModuleSource { file, source, is_package: true });
+    let roots: Vec<&dyn SearchRoot> = roots.into_iter().collect();
+    // `__path__` of the package searched: indexes into `roots`
+    let mut path: Vec<usize> = (0..roots.len()).collect();
+    let mut parts = dotted.split('.').peekable();
+    let mut rel = String::new();
+    while let Some(part) = parts.next() {
+        if !rel.is_empty() {
+            rel.push('/');
         }
-        if let Some((file, source)) = root.read_file(&format!("{rel}.py")) {
-            return Some(ModuleSource { file, source, is_package: false });
+        rel.push_str(part);
+        let last = parts.peek().is_none();
+        let init = format!("{rel}/__init__.py");
+        let module = format!("{rel}.py");
+        let mut portions = Vec::new();
+        let mut package = None;
+        for &i in &path {
+            let root = roots[i];
+            if last {
+                if let Some((file, source)) = root.read_file(&init) {
+                    return Some(ModuleSource { file, source, is_package: true });
+                }
+                if let Some((file, source)) = root.read_file(&module) {
+                    return Some(ModuleSource { file, source, is_package: false });
+                }
+            } else if root.is_file(&init) {
+                package = Some(i);
+                break;
+            } else if root.is_file(&module) {
+                return None;
+            }
+            if let Some(name) = root.folder(&rel) {
+                portions.push((i, name));
+            }
         }
-        if namespace.is_none() {
-            namespace = root.folder(&rel);
+        match (package, last) {
+            (Some(i), _) => path = vec![i],
+            (None, true) => {
+                return portions.into_iter().next().map(|(_, file)| ModuleSource { file, source: String::new(), is_package: true })
+            }
+            (None, false) if portions.is_empty() => return None,
+            (None, false) => path = portions.into_iter().map(|(i, _)| i).collect(),
         }
     }
-    namespace.map(|file| ModuleSource { file, source: String::new(), is_package: true })
+    None
 }
 
 /// The project's files in memory, one search root: path → text.
@@ -61,6 +103,9 @@ pub struct MemoryRoot {
 impl SearchRoot for MemoryRoot {
     fn read_file(&self, rel: &str) -> Option<(String, String)> {
         self.files.get(rel).map(|text| (rel.to_string(), text.to_string()))
+    }
+    fn is_file(&self, rel: &str) -> bool {
+        self.files.contains_key(rel)
     }
     fn folder(&self, rel: &str) -> Option<String> {
         let prefix = format!("{rel}/");
@@ -188,6 +233,22 @@ mod tests {
         let roots: [&dyn SearchRoot; 2] = [&second, &first];
         assert_eq!(find_module("a", roots).unwrap().source, "second");
         assert!(find_module("a.x", [&first as &dyn SearchRoot]).is_some());
+    }
+
+    #[test]
+    fn a_submodule_is_looked_for_where_its_package_lives() {
+        let root = |files: &[(&str, &str)]| MemoryRoot { files: files.iter().map(|(p, t)| (p.to_string(), Rc::from(*t))).collect() };
+        let regular = root(&[("a/__init__.py", ""), ("ns/x.py", "first")]);
+        let other = root(&[("a/b.py", "other"), ("ns/y.py", "second"), ("m.py", ""), ("m/sub.py", "")]);
+        let roots = || -> [&dyn SearchRoot; 2] { [&regular, &other] };
+        // a regular package's __path__ is its one folder
+        assert!(find_module("a.b", roots()).is_none());
+        // a namespace package spans the folders of every root
+        assert_eq!(find_module("ns.x", roots()).unwrap().source, "first");
+        assert_eq!(find_module("ns.y", roots()).unwrap().source, "second");
+        // a module is no package, even with a folder of the same name after it
+        assert!(find_module("m", roots()).is_some_and(|m| !m.is_package));
+        assert!(find_module("m.sub", roots()).is_none());
     }
 
     #[test]
