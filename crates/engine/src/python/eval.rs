@@ -794,6 +794,16 @@ impl Interp {
             if let Some(m) = self.modules.get(dotted) {
                 return Ok(m.clone());
             }
+            // a module of the project that is no package has no submodules
+            let is_package = p.globals.get("__package__").is_some_and(|v| v.as_str() == Some(parent));
+            if p.file.is_some() && !is_package {
+                let msg = format!("No module named {}; {} is not a package", super::repr::py_repr_str(dotted), super::repr::py_repr_str(parent));
+                let e = self.exc("ModuleNotFoundError", msg);
+                if let Value::Instance(i) = &e.value {
+                    i.set("name", Value::str(dotted));
+                }
+                return Err(e);
+            }
             let m = self.load_module(dotted)?;
             p.globals.set(child, Value::Module(m.clone()));
             return Ok(m);
