@@ -161,6 +161,20 @@ test("a missing module: ModuleNotFoundError in the pane, the editor and the term
     await page.locator('[role="tab"][data-file="pkg/helper.py"].has-error').waitFor();
     await page.locator('[role="tab"][data-file="pkg/helper.py"]').click();
     await page.locator('[data-view="problems"] li.error', { hasText: /^pkg\/helper\.py:2:12 NameError/ }).waitFor();
+
+    // A permalink carries the modules: the project opens with them, the error in place.
+    const url = await page.evaluate(() => window.alembicPlayground.permalink());
+    const opened = await browser.context.newPage();
+    const problems = [];
+    opened.on("pageerror", (e) => problems.push(e.message));
+    opened.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+    await opened.goto(url);
+    await opened.evaluate(() => window.alembicPlayground.ready);
+    assert.deepEqual(await files(opened), await files(page));
+    await opened.locator('[role="tab"][data-file="pkg/helper.py"].has-error').waitFor();
+    assert.deepEqual(problems, []);
+    await opened.close();
+
     await assert.rejects(
         page.evaluate(() => window.alembicPlayground.setFiles({ "models.py": "", "notes.txt": "x" })),
         /"notes.txt" is neither models.py, versions\/<file> nor a module of the project/,
