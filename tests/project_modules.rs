@@ -164,3 +164,22 @@ fn an_exception_inside_a_module_names_both_files() {
 fn host_loader(host: &MemoryHost<NativeDatabase>) -> std::rc::Rc<dyn ModuleLoader> {
     engine::command::Host::module_loader(host)
 }
+
+#[test]
+fn a_module_that_imports_models_back_gets_the_module_being_imported() {
+    // models.py defines Base, then imports a module whose classes import
+    // Base back from models: Python hands out the partly run `models`
+    // (in sys.modules), so the classes join the same metadata.
+    let models = "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\nimport tables  # noqa: E402\n";
+    let tables = "from sqlalchemy import Column, Integer\nfrom models import Base\n\n\nclass Tag(Base):\n    __tablename__ = \"tag\"\n    id = Column(Integer, primary_key=True)\n";
+    let mut host = project(models, &[("tables.py", tables)]);
+    let out = run(&mut host, "revision --autogenerate -m tags --rev-id t1");
+    assert_eq!(out.exit_code, 0, "{out:?}");
+    assert!(host.versions["t1_tags.py"].contains("op.create_table('tag',"), "{}", host.versions["t1_tags.py"]);
+    // a name models.py defines after the import is not there yet: ImportError, as in Python
+    let late = "from sqlalchemy.orm import declarative_base\n\nimport tables  # noqa: E402\n\nBase = declarative_base()\n";
+    let mut host = project(late, &[("tables.py", tables)]);
+    let out = run(&mut host, "revision --autogenerate -m tags");
+    assert_eq!(out.exit_code, 1, "{out:?}");
+    assert!(out.stderr.contains("ImportError: cannot import name 'Base' from partially initialized module 'models'"), "{}", out.stderr);
+}

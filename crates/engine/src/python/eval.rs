@@ -1193,7 +1193,13 @@ impl Interp {
                                 && matches!(&e.value, Value::Instance(i) if i.get("name").and_then(|n| n.as_str().map(|s| s == sub)).unwrap_or(false)) =>
                         {
                             let loc = m.file.clone().unwrap_or_else(|| "unknown location".to_string());
-                            let e = self.exc("ImportError", format!("cannot import name '{name}' from '{base}' ({loc})"));
+                            // a module still running its body (an import cycle) is named so
+                            let msg = if self.code.iter().any(|c| c.name == base) {
+                                format!("cannot import name '{name}' from partially initialized module '{base}' (most likely due to a circular import) ({loc})")
+                            } else {
+                                format!("cannot import name '{name}' from '{base}' ({loc})")
+                            };
+                            let e = self.exc("ImportError", msg);
                             return Err(self.locate(e, alias.range()));
                         }
                         Err(e) => return Err(e),
