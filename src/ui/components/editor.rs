@@ -349,8 +349,9 @@ pub fn editor_pane(props: &EditorPaneProps) -> Html {
                     onclick={open_form(FileForm::Adding)}>{ "+ Module" }</button>
                 if let Some(path) = &open_module {
                     <span class="file-actions" data-file={path.clone()}>
-                        <button data-action="rename-file" onclick={open_form(FileForm::Renaming(path.clone()))}>{ "Rename" }</button>
-                        <button data-action="delete-file" onclick={{
+                        <button data-action="rename-file" aria-label={format!("Rename {path}")}
+                            onclick={open_form(FileForm::Renaming(path.clone()))}>{ "Rename" }</button>
+                        <button data-action="delete-file" aria-label={format!("Delete {path} (Undo brings it back)")} onclick={{
                             let on_file = props.on_file.clone();
                             let path = path.clone();
                             move |_| on_file.emit(FileIntent::Delete { path: path.clone() })
