@@ -116,7 +116,8 @@ pub struct Bridge {
     heads: Vec<String>,
     /// Each script of `versions/` as last loaded, with the text it was loaded from.
     loaded: BTreeMap<String, (String, project::LoadedScript)>,
-    /// Each module's syntax errors, with the text they were found in.
+    /// Each module's syntax errors, with the text they were found in;
+    /// emptied when the set of files changes (no entry outlives its file).
     module_syntax: BTreeMap<String, (String, Vec<Problem>)>,
     /// Problems the last import of models.py raised inside modules.
     module_raised: BTreeMap<String, Vec<Problem>>,
@@ -815,6 +816,7 @@ impl Bridge {
     }
 
     fn after_files_replaced(&mut self) {
+        self.module_syntax.clear();
         self.emit(Action::FilesChanged(self.store_files()));
         self.dirty.insert(MODELS.to_string());
         self.dirty.extend(self.host.modules.keys().cloned());
@@ -1054,7 +1056,6 @@ impl Bridge {
     /// text), then what the last import of models.py raised in them.
     fn module_problems(&mut self, paths: Vec<String>) -> BTreeMap<String, Vec<Problem>> {
         let mut found = BTreeMap::new();
-        self.module_syntax.retain(|path, _| self.host.modules.contains_key(path));
         for path in paths {
             let Some(text) = self.host.modules.get(&path) else {
                 found.insert(path, Vec::new());
@@ -1162,6 +1163,7 @@ impl Bridge {
     }
 
     fn after_modules_changed(&mut self, open: Option<&str>) {
+        self.module_syntax.clear();
         self.emit(Action::FilesChanged(self.store_files()));
         if let Some(path) = open {
             self.emit(Action::OpenFile(path.to_string()));
