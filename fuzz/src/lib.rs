@@ -196,7 +196,8 @@ const EMPTY_MODELS: &str = "from sqlalchemy.orm import declarative_base\n\nBase 
 
 /// The input is a command session in the format of
 /// `tests/differential/sessions/*.txt`: `write models.py <<EOF` ... `EOF`,
-/// `write versions/NAME.py <<EOF` ... `EOF`, `sql STATEMENT`, and alembic
+/// `write versions/NAME.py <<EOF` ... `EOF`, `write helpers.py <<EOF` (a
+/// module of the project) ... `EOF`, `sql STATEMENT`, and alembic
 /// command lines, run in order on one in-memory project. At most 12
 /// commands run, so that one input stays fast.
 pub fn session(data: &[u8]) {
@@ -225,6 +226,8 @@ pub fn session(data: &[u8]) {
                 host.models = Some(body);
             } else if let Some(name) = path.strip_prefix("versions/") {
                 host.versions.insert(name.to_string(), body);
+            } else {
+                host.modules.insert(path.to_string(), body);
             }
         } else if let Some(sql) = line.strip_prefix("sql ") {
             let _ = host.db.execute(sql);

@@ -101,32 +101,36 @@ impl FsHost {
     }
 }
 
-/// Imports from folders on disk, in order: `a.b` is `a/b.py` or
-/// `a/b/__init__.py`; a folder without `__init__.py` is a namespace package.
+/// Imports from folders on disk, in order, by the engine's one set of
+/// rules (`engine::python::find_module`): `a.b` is `a/b/__init__.py` or
+/// `a/b.py`; a folder without `__init__.py` is a namespace package.
 pub struct DirLoader {
     pub paths: Vec<PathBuf>,
 }
 
+/// One `--path` folder as a search root; files are named as the folder
+/// joined with their relative path, as the command line gave it.
+struct DirRoot<'a>(&'a Path);
+
+impl engine::python::SearchRoot for DirRoot<'_> {
+    fn read_file(&self, rel: &str) -> Option<(String, String)> {
+        let file = self.0.join(rel);
+        let source = std::fs::read_to_string(&file).ok()?;
+        Some((file.display().to_string(), source))
+    }
+    fn is_file(&self, rel: &str) -> bool {
+        self.0.join(rel).is_file()
+    }
+    fn folder(&self, rel: &str) -> Option<String> {
+        let dir = self.0.join(rel);
+        dir.is_dir().then(|| dir.display().to_string())
+    }
+}
+
 impl engine::python::ModuleLoader for DirLoader {
     fn load(&self, dotted: &str) -> Option<engine::python::ModuleSource> {
-        let rel = dotted.replace('.', "/");
-        for dir in &self.paths {
-            let file = dir.join(format!("{rel}.py"));
-            if let Ok(source) = std::fs::read_to_string(&file) {
-                return Some(engine::python::ModuleSource { file: file.display().to_string(), source, is_package: false });
-            }
-            let init = dir.join(&rel).join("__init__.py");
-            if let Ok(source) = std::fs::read_to_string(&init) {
-                return Some(engine::python::ModuleSource { file: init.display().to_string(), source, is_package: true });
-            }
-        }
-        for dir in &self.paths {
-            let pkg = dir.join(&rel);
-            if pkg.is_dir() {
-                return Some(engine::python::ModuleSource { file: pkg.display().to_string(), source: String::new(), is_package: true });
-            }
-        }
-        None
+        let roots: Vec<DirRoot<'_>> = self.paths.iter().map(|p| DirRoot(p)).collect();
+        engine::python::find_module(dotted, roots.iter().map(|r| r as &dyn engine::python::SearchRoot))
     }
 }
 

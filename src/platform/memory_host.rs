@@ -1,5 +1,5 @@
-//! A project held in memory, for tests and fuzzing: models.py and
-//! `versions/` as strings, any `Database` (an in-memory SQLite one natively,
+//! A project held in memory, for tests and fuzzing: models.py,
+//! `versions/` and the project's own modules as strings, any `Database` (an in-memory SQLite one natively,
 //! or a wrapper such as the fault injector), a fixed clock and counting
 //! revision ids.
 //!
@@ -10,6 +10,8 @@
 //!   missing file does); `versions` lists in file-name order, as the
 //!   filesystem host does.
 //! - No I/O besides the database it is given.
+//! - Every `.py` file is importable by its path, as in the page: models.py,
+//!   the modules and `versions/<file>` through the engine's `MemoryLoader`.
 
 use std::collections::BTreeMap;
 
@@ -25,6 +27,8 @@ pub struct MemoryHost<D> {
     pub models: Option<String>,
     /// `versions/<file name>` → text, in file-name order.
     pub versions: BTreeMap<String, String>,
+    /// The project's own modules: path (`myapp/types.py`) → text.
+    pub modules: BTreeMap<String, String>,
     pub db: D,
     next_id: u32,
 }
@@ -34,6 +38,7 @@ impl<D: Database> MemoryHost<D> {
         MemoryHost {
             models: models.map(str::to_string),
             versions: versions.iter().cloned().collect(),
+            modules: BTreeMap::new(),
             db,
             next_id: 0,
         }
@@ -49,7 +54,26 @@ impl MemoryHost<super::native::NativeDatabase> {
     }
 }
 
+impl<D> MemoryHost<D> {
+    /// With these modules (path → text).
+    pub fn with_modules(mut self, modules: &[(&str, &str)]) -> Self {
+        self.modules = modules.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+        self
+    }
+}
+
 impl<D: Database> Host for MemoryHost<D> {
+    fn module_loader(&self) -> std::rc::Rc<dyn engine::python::ModuleLoader> {
+        let versions: Vec<(String, &str)> = self.versions.iter().map(|(n, t)| (format!("versions/{n}"), t.as_str())).collect();
+        let files = self
+            .models
+            .iter()
+            .map(|m| ("models.py", m.as_str()))
+            .chain(self.modules.iter().map(|(p, t)| (p.as_str(), t.as_str())))
+            .chain(versions.iter().map(|(p, t)| (p.as_str(), *t)));
+        std::rc::Rc::new(engine::python::MemoryLoader::new(files))
+    }
+
     fn read_models(&self) -> Result<String, String> {
         self.models.clone().ok_or_else(|| "models.py does not exist".to_string())
     }

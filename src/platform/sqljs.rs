@@ -13,8 +13,10 @@
 //!   `__alembicPlaygroundBoot.sqlJs`, the promise of `initSqlJs`).
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use engine::command::script_directory::ScriptCache;
+use engine::python::{MemoryLoader, ModuleLoader};
 use engine::command::Host;
 use engine::db::{Database, DbError, QueryResult, Value};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -255,23 +257,70 @@ fn is_relative_version_path(p: &str) -> bool {
     !p.is_empty() && !p.starts_with('/') && !p.contains('\\') && p.split('/').all(|c| !c.is_empty() && c != "..")
 }
 
-/// The browser `Host`: `models.py` and `versions/` in memory, the live sql.js database.
+/// The browser `Host`: `models.py`, `versions/` and the project's own
+/// modules in memory, the live sql.js database.
+///
+/// Every `.py` file of the project is importable by its path
+/// (`myapp/types.py` is `myapp.types`, `versions/a_x.py` is `versions.a_x`),
+/// through the engine's one [`MemoryLoader`]. The scripts' loader remembers
+/// what they imported: when a change to the files reaches one of those
+/// modules, the [`ScriptCache`] starts a fresh process ([`BrowserHost::sync_modules`]).
 pub struct BrowserHost {
     pub models: String,
     /// `versions/<file name>` → text.
     pub versions: BTreeMap<String, String>,
+    /// The project's other `.py` files: path (`helpers.py`,
+    /// `myapp/types.py`) → text.
+    pub modules: BTreeMap<String, String>,
     pub db: SqlJsDatabase,
+    /// What models.py imports (each command's import of models.py and the
+    /// live autogenerate): brought up to date whenever it is handed out.
+    models_loader: Rc<MemoryLoader>,
+    /// What the kept scripts import.
+    scripts_loader: Rc<MemoryLoader>,
     /// The revision files as loaded, kept between commands (the page stays
     /// open): commands and the page's analysis share the module objects.
-    pub scripts: ScriptCache,
+    scripts: ScriptCache,
 }
 
 impl BrowserHost {
     /// No files yet, over `db`.
     pub fn new(db: SqlJsDatabase) -> BrowserHost {
-        // the scripts import what `Host::module_loader` finds: no project module in the page
-        let loader: std::rc::Rc<dyn engine::python::ModuleLoader> = std::rc::Rc::new(engine::python::NoModules);
-        BrowserHost { models: String::new(), versions: BTreeMap::new(), db, scripts: ScriptCache::new(loader) }
+        let scripts_loader = Rc::new(MemoryLoader::default());
+        BrowserHost {
+            models: String::new(),
+            versions: BTreeMap::new(),
+            modules: BTreeMap::new(),
+            db,
+            models_loader: Rc::new(MemoryLoader::default()),
+            scripts: ScriptCache::new(scripts_loader.clone()),
+            scripts_loader,
+        }
+    }
+
+    /// Every `.py` file of the project by its path.
+    fn project_files(&self) -> impl Iterator<Item = (String, &str)> {
+        std::iter::once(("models.py".to_string(), self.models.as_str()))
+            .chain(self.modules.iter().map(|(p, t)| (p.clone(), t.as_str())))
+            .chain(self.versions.iter().map(|(n, t)| (format!("versions/{n}"), t.as_str())))
+    }
+
+    /// Brings the scripts' loader up to date with the files; `true` when
+    /// that reached a module the kept scripts imported (or failed to): the
+    /// cache then starts a fresh process, and every script loads again.
+    pub fn sync_modules(&mut self) -> bool {
+        let files: Vec<(String, &str)> = self.project_files().collect();
+        let reached = self.scripts_loader.update(files.iter().map(|(p, t)| (p.as_str(), *t)));
+        if reached {
+            self.scripts.renew();
+            self.scripts_loader.forget_asked();
+        }
+        reached
+    }
+
+    /// The kept scripts, as last synchronised ([`BrowserHost::sync_modules`]).
+    pub fn scripts(&mut self) -> &mut ScriptCache {
+        &mut self.scripts
     }
 }
 
@@ -280,7 +329,14 @@ impl Host for BrowserHost {
         Ok(self.models.clone())
     }
 
+    fn module_loader(&self) -> Rc<dyn ModuleLoader> {
+        let files: Vec<(String, &str)> = self.project_files().collect();
+        self.models_loader.update(files.iter().map(|(p, t)| (p.as_str(), *t)));
+        self.models_loader.clone()
+    }
+
     fn script_cache(&mut self) -> Option<&mut ScriptCache> {
+        self.sync_modules();
         Some(&mut self.scripts)
     }
 

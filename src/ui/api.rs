@@ -9,7 +9,9 @@
 //! run(commandLine)       Promise<{ ok, output, exitCode }>: an alembic command line through
 //!                        engine::command::run, like the native CLI; output is
 //!                        stderr (the log) then stdout; ok is exit status 0
-//! files()                { "models.py": text, "versions/<file>": text, ... }
+//! files()                { "models.py": text, "versions/<file>": text, "helpers.py": text,
+//!                        "myapp/types.py": text, ... }: models.py, the scripts and the
+//!                        project's own modules (any other .py path, importable by it)
 //! setFiles(files)        replaces the project with the files() shape (undoable)
 //! schema()               { tables: [{ name, columns: [{ name, type, nullable, default,
 //!                        primary_key }], indexes, foreign_keys, unique_constraints }] }

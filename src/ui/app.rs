@@ -28,7 +28,7 @@ use crate::ui::views::steps_model::StepIntent;
 use crate::ui::views::{ChainView, StepThrough};
 use crate::ui::views::chain_model::ChainIntent;
 use crate::ui::views::rows_model::RowIntent;
-use crate::ui::store::{Action, Permalink, Problem, State};
+use crate::ui::store::{Action, FileIntent, Permalink, Problem, State};
 
 impl Reducible for State {
     type Action = Action;
@@ -166,6 +166,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
         on_undo,
         on_edit,
         on_open,
+        on_file,
         on_clear,
         on_example,
         on_autogenerate,
@@ -317,7 +318,7 @@ pub fn playground(props: &PlaygroundProps) -> Html {
                             open={open_revision} errors={chain_errors} />
                     </section>
                     <EditorPane files={state.files.clone()} open={state.open_file.clone()} chain={state.chain.clone()}
-                        problems={state.problems.clone()} on_open={on_open} on_edit={on_edit} />
+                        problems={state.problems.clone()} on_open={on_open} on_edit={on_edit} on_file={on_file} />
                     <AutogenPane preview={state.preview.clone()} on_analyse={on_analyse} />
                 </section>
                 <section class="column db-column" aria-label="Database and terminal">
@@ -351,6 +352,7 @@ struct Handlers {
     on_undo: Callback<()>,
     on_edit: Callback<(String, Rc<str>)>,
     on_open: Callback<String>,
+    on_file: Callback<FileIntent>,
     on_clear: Callback<()>,
     on_example: Callback<String>,
     on_autogenerate: Callback<String>,
@@ -430,6 +432,7 @@ impl Handlers {
                 let _ = b.edit_file(&path, text);
             }),
             on_open: to_store(&dispatcher, Action::OpenFile),
+            on_file: to_bridge_or_note(&b, &dispatcher, |b, intent| b.file_intent(intent)),
             on_clear: to_store(&dispatcher, |()| Action::ClearLog),
             on_example: to_bridge(&b, |b, id: String| {
                 let _ = b.load_example(&id);

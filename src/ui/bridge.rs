@@ -33,8 +33,8 @@ use crate::ui::examples::{self, StepAction};
 use crate::ui::inspect::{self, SchemaView};
 use crate::ui::persist::{self, Saved};
 use crate::ui::store::{
-    Action, ChainRevision, CompareSlice, DbView, Files, Notice, PreviewView, Problem, RowsSlice, SqlEntry, TimelineSlice,
-    MODELS,
+    is_module_path, module_path_error, Action, ChainRevision, CompareSlice, DbView, Files, Notice, PreviewView, Problem,
+    RowsSlice, SqlEntry, TimelineSlice, MODELS,
 };
 use crate::ui::store::StepSlice;
 use crate::ui::views::chain_model::ChainIntent;
@@ -92,7 +92,8 @@ struct Snapshot {
     database: Vec<u8>,
     models: String,
     versions: BTreeMap<String, String>,
-    /// Restore models.py too (a project change, not a command).
+    modules: BTreeMap<String, String>,
+    /// Restore models.py and the modules too (a project change, not a command).
     restore_models: bool,
 }
 
@@ -115,6 +116,11 @@ pub struct Bridge {
     heads: Vec<String>,
     /// Each script of `versions/` as last loaded, with the text it was loaded from.
     loaded: BTreeMap<String, (String, project::LoadedScript)>,
+    /// Each module's syntax errors, with the text they were found in;
+    /// emptied when the set of files changes (no entry outlives its file).
+    module_syntax: BTreeMap<String, (String, Vec<Problem>)>,
+    /// Problems the last import of models.py raised inside modules.
+    module_raised: BTreeMap<String, Vec<Problem>>,
     /// How long the last complete analysis took (ms).
     last_analysis_ms: f64,
     /// The next analysis runs even on a models.py over [`LIVE_MODELS_LIMIT`].
@@ -171,6 +177,8 @@ impl Bridge {
             current: None,
             heads: Vec::new(),
             loaded: BTreeMap::new(),
+            module_syntax: BTreeMap::new(),
+            module_raised: BTreeMap::new(),
             last_analysis_ms: 0.0,
             analyse_large: false,
             storage_key: storage_name.map(persist::storage_key),
@@ -189,9 +197,10 @@ impl Bridge {
             b.me = Rc::downgrade(&bridge);
             let opened = match link {
                 Some(Ok(files)) => match split_files(files) {
-                    Ok((models, versions)) => {
-                        b.host.models = models.unwrap_or_default();
-                        b.host.versions = versions;
+                    Ok(split) => {
+                        b.host.models = split.models.unwrap_or_default();
+                        b.host.versions = split.versions;
+                        b.host.modules = split.modules;
                         Some(Ok(()))
                     }
                     Err(e) => Some(Err(format!("The project in this link could not be opened: {e}"))),
@@ -221,9 +230,10 @@ impl Bridge {
 
     // ---------------------------------------------------------------- reads
 
-    /// `models.py` and `versions/<file>` → text.
+    /// `models.py`, `versions/<file>` and the modules (`helpers.py`,
+    /// `myapp/types.py`) → text.
     pub fn files(&self) -> BTreeMap<String, String> {
-        let mut files = BTreeMap::new();
+        let mut files = self.host.modules.clone();
         files.insert(MODELS.to_string(), self.host.models.clone());
         for (name, text) in &self.host.versions {
             files.insert(format!("versions/{name}"), text.clone());
@@ -267,6 +277,7 @@ impl Bridge {
             database: self.host.db.export()?,
             models: self.host.models.clone(),
             versions: self.host.versions.clone(),
+            modules: self.host.modules.clone(),
             restore_models,
         })
     }
@@ -279,7 +290,7 @@ impl Bridge {
         let now = self.host.db.export().ok();
         let changed = now.as_deref() != Some(&before.database[..])
             || self.host.versions != before.versions
-            || (before.restore_models && self.host.models != before.models);
+            || (before.restore_models && (self.host.models != before.models || self.host.modules != before.modules));
         if changed || always {
             self.undo.push(before);
             if self.undo.len() > UNDO_LIMIT {
@@ -321,6 +332,7 @@ impl Bridge {
         };
         let names_before: BTreeSet<String> = self.host.versions.keys().cloned().collect();
         let schema_before = self.live_schema();
+        self.sync_modules();
         self.host.db.record();
         let start = now_ms();
         let output = command::run_line(&mut self.host, line);
@@ -431,6 +443,7 @@ impl Bridge {
 
     /// Runs one command as part of a larger action (no undo step of its own).
     fn run_quietly(&mut self, line: &str) -> bool {
+        self.sync_modules();
         self.host.db.record();
         let start = now_ms();
         let output = command::run_line(&mut self.host, line);
@@ -446,7 +459,9 @@ impl Bridge {
     pub fn step_start(&mut self, upgrade: bool) -> Result<(), String> {
         let current = self.current_versions();
         let versions: Vec<(String, String)> = self.host.versions.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let plan = project::next_step_with(&self.host.models, &versions, &current, upgrade, &mut self.host.scripts)?;
+        self.sync_modules();
+        let models = self.host.models.clone();
+        let plan = project::next_step_with(&models, &versions, &current, upgrade, self.host.scripts())?;
         let label = format!("step through {}", plan.description);
         let before = self.snapshot(&label, false).map_err(|e| e.message)?;
         let image = before.database.clone();
@@ -614,6 +629,7 @@ impl Bridge {
         let mut scratch = BrowserHost::new(db);
         scratch.models = self.host.models.clone();
         scratch.versions = self.host.versions.clone();
+        scratch.modules = self.host.modules.clone();
         if let Some(rev) = rev {
             let output = command::run_line(&mut scratch, &format!("upgrade {}", crate::ui::cmdline::quote(rev)));
             if !output.ok() {
@@ -694,6 +710,14 @@ impl Bridge {
                 return Ok(());
             }
             self.host.models = text.to_string();
+        } else if is_module_path(path) {
+            let Some(old) = self.host.modules.get_mut(path) else { return Err(format!("no such file: {path}")) };
+            if **old == *text {
+                return Ok(());
+            }
+            *old = text.to_string();
+            // models.py may import it (and the scripts: see `sync_modules`)
+            self.dirty.insert(MODELS.to_string());
         } else {
             let name = path.strip_prefix("versions/").filter(|n| self.host.versions.contains_key(*n));
             let Some(name) = name else { return Err(format!("no such file: {path}")) };
@@ -710,13 +734,14 @@ impl Bridge {
         Ok(())
     }
 
-    /// Replaces the project's files (`setFiles`): `models.py` and
-    /// `versions/<file>` keys; the database stays. Undoable.
+    /// Replaces the project's files (`setFiles`): `models.py`,
+    /// `versions/<file>` and module paths; the database stays. Undoable.
     pub fn set_files(&mut self, files: BTreeMap<String, String>) -> Result<(), String> {
-        let (models, versions) = split_files(files).map_err(|e| format!("setFiles: {e}"))?;
+        let split = split_files(files).map_err(|e| format!("setFiles: {e}"))?;
         let before = self.snapshot("set files", true).map_err(|e| e.message)?;
-        self.host.models = models.unwrap_or_default();
-        self.host.versions = versions;
+        self.host.models = split.models.unwrap_or_default();
+        self.host.versions = split.versions;
+        self.host.modules = split.modules;
         self.push_undo_if_changed(before, false);
         self.after_files_replaced();
         Ok(())
@@ -738,6 +763,7 @@ impl Bridge {
     fn apply_example(&mut self, id: &str) {
         let Some(example) = examples::find(id) else { return };
         self.host.models = example.models.to_string();
+        self.host.modules = BTreeMap::new();
         self.host.versions = example
             .scripts
             .iter()
@@ -774,6 +800,7 @@ impl Bridge {
         self.host.versions = snapshot.versions;
         if snapshot.restore_models {
             self.host.models = snapshot.models;
+            self.host.modules = snapshot.modules;
         }
         self.emit_undo_stack();
         self.emit(Action::Undone { label: snapshot.label });
@@ -789,8 +816,10 @@ impl Bridge {
     }
 
     fn after_files_replaced(&mut self) {
+        self.module_syntax.clear();
         self.emit(Action::FilesChanged(self.store_files()));
         self.dirty.insert(MODELS.to_string());
+        self.dirty.extend(self.host.modules.keys().cloned());
         self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
         self.analyse_now();
         self.save_soon();
@@ -842,6 +871,7 @@ impl Bridge {
             }
         }
         self.dirty.insert(MODELS.to_string());
+        self.dirty.extend(self.host.modules.keys().cloned());
         self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
         self.after_database_change();
     }
@@ -872,10 +902,11 @@ impl Bridge {
     /// autogenerate follow the last slice.
     pub fn analyse_now(&mut self) {
         self.analysis = None;
+        self.sync_modules();
         if self.dirty.is_empty() {
             return;
         }
-        self.host.scripts.renew_if_worn();
+        self.host.scripts().renew_if_worn();
         let start = now_ms();
         let mut problems = BTreeMap::new();
         let pending: Vec<String> = self.dirty.iter().filter(|p| p.starts_with("versions/")).cloned().collect();
@@ -898,18 +929,18 @@ impl Bridge {
             }
             self.dirty.remove(path);
             let name = &path["versions/".len()..];
-            let Some(text) = self.host.versions.get(name) else {
+            let Some(text) = self.host.versions.get(name).cloned() else {
                 self.loaded.remove(name);
                 scripts_changed = true;
                 continue;
             };
             scripts_changed = true;
             let script = match self.loaded.get(name) {
-                Some((loaded_text, script)) if loaded_text == text => script.clone(),
+                Some((loaded_text, script)) if *loaded_text == text => script.clone(),
                 _ => {
                     // the scripts the commands run: the same loader and module objects
-                    let script = project::load_script(&mut self.host.scripts, name, text);
-                    self.loaded.insert(name.to_string(), (text.clone(), script.clone()));
+                    let script = project::load_script(self.host.scripts(), name, &text);
+                    self.loaded.insert(name.to_string(), (text, script.clone()));
                     script
                 }
             };
@@ -931,7 +962,8 @@ impl Bridge {
         if scripts_changed || self.heads.is_empty() {
             let versions = &self.host.versions;
             self.loaded.retain(|name, _| versions.contains_key(name));
-            self.host.scripts.retain(|name| versions.contains_key(name));
+            let names: BTreeSet<String> = versions.keys().cloned().collect();
+            self.host.scripts().retain(|name| names.contains(name));
             let chain =
                 project::chain_of(self.loaded.iter().filter(|(name, _)| project::is_script_file(name)).map(|(_, (_, s))| s));
             self.heads = chain.heads.clone();
@@ -952,11 +984,17 @@ impl Bridge {
                 problems.insert(MODELS.to_string(), Vec::new());
                 self.emit(Action::Preview(paused));
             } else {
-                let (preview, models_problems) = self.preview();
+                let (preview, models_problems, raised) = self.preview();
                 problems.insert(MODELS.to_string(), models_problems);
                 self.emit(Action::Preview(preview));
+                // every module's problems again: where the import raised may have moved
+                let before = std::mem::replace(&mut self.module_raised, raised);
+                problems.extend(before.into_keys().map(|path| (path, Vec::new())));
+                problems.extend(self.module_problems(self.host.modules.keys().cloned().collect()));
             }
         }
+        let modules: Vec<String> = dirty.iter().filter(|p| is_module_path(p)).cloned().collect();
+        problems.extend(self.module_problems(modules));
         self.emit(Action::Problems(problems));
         self.last_analysis_ms = now_ms() - start;
         measure_since("alembic:analyse", start);
@@ -969,19 +1007,31 @@ impl Bridge {
         self.analyse_now();
     }
 
-    fn preview(&mut self) -> (PreviewView, Vec<Problem>) {
+    /// The live autogenerate, models.py's problems, and the problems its
+    /// import raised inside the modules (path → problems).
+    fn preview(&mut self) -> (PreviewView, Vec<Problem>, BTreeMap<String, Vec<Problem>>) {
         self.live_schema();
+        let loader = engine::command::Host::module_loader(&self.host);
         let reflected = match self.reflected.as_ref() {
             Some(Ok(md)) => md,
             Some(Err(e)) => {
-                return (PreviewView { blocked: Some(format!("The database cannot be read: {e}")), ..Default::default() }, vec![])
+                let blocked = PreviewView { blocked: Some(format!("The database cannot be read: {e}")), ..Default::default() };
+                return (blocked, vec![], BTreeMap::new());
             }
             None => unreachable!("reflected was just set"),
         };
         let start = now_ms();
-        let preview = project::preview(&self.host.models, reflected);
+        let preview = project::preview_with(&self.host.models, reflected, loader);
         measure_since("alembic:autogenerate", start);
-        let problems: Vec<Problem> = preview.problems.iter().cloned().map(to_problem).collect();
+        let mut raised: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
+        let mut problems: Vec<Problem> = Vec::new();
+        for p in preview.problems.iter().cloned() {
+            if p.path == MODELS {
+                problems.push(to_problem(p));
+            } else if self.host.modules.contains_key(&p.path) {
+                raised.entry(p.path.clone()).or_default().push(to_problem(p));
+            }
+        }
         let blocked = preview
             .problems
             .iter()
@@ -999,7 +1049,130 @@ impl Bridge {
             not_at_head: current != heads,
             paused: None,
         };
-        (view, problems)
+        (view, problems, raised)
+    }
+
+    /// The problems of these modules: their syntax errors (found once per
+    /// text), then what the last import of models.py raised in them.
+    fn module_problems(&mut self, paths: Vec<String>) -> BTreeMap<String, Vec<Problem>> {
+        let mut found = BTreeMap::new();
+        for path in paths {
+            let Some(text) = self.host.modules.get(&path) else {
+                found.insert(path, Vec::new());
+                continue;
+            };
+            let syntax = match self.module_syntax.get(&path) {
+                Some((checked, problems)) if checked == text => problems.clone(),
+                _ => {
+                    let parsed = engine::python::parse_module(text);
+                    // Python reports the first syntax error only
+                    let problems: Vec<Problem> = parsed
+                        .diagnostics
+                        .iter()
+                        .find(|d| d.severity == engine::python::Severity::Error)
+                        .map(|d| Problem { line: d.line, column: d.column, error: true, message: d.message.clone() })
+                        .into_iter()
+                        .collect();
+                    self.module_syntax.insert(path.clone(), (text.clone(), problems.clone()));
+                    problems
+                }
+            };
+            let mut list = syntax;
+            for p in self.module_raised.get(&path).into_iter().flatten() {
+                if !list.contains(p) {
+                    list.push(p.clone());
+                }
+            }
+            found.insert(path, list);
+        }
+        found
+    }
+
+    /// Brings the scripts' imports up to date with the files: when a change
+    /// reached a module the scripts imported (or could not), every script is
+    /// loaded again, as a fresh `alembic` process would.
+    fn sync_modules(&mut self) {
+        if self.host.sync_modules() {
+            self.loaded.clear();
+            self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
+        }
+    }
+
+    // ------------------------------------------------------------- modules
+
+    /// Adds the module `path` to the project (`text`; empty for a new file)
+    /// and opens it. Undoable.
+    pub fn add_module(&mut self, path: &str, text: &str) -> Result<(), String> {
+        let path = path.trim();
+        if let Some(e) = module_path_error(path) {
+            return Err(e);
+        }
+        if self.host.modules.contains_key(path) {
+            return Err(format!("{path} already exists"));
+        }
+        let before = self.snapshot(&format!("add {path}"), true).map_err(|e| e.message)?;
+        self.host.modules.insert(path.to_string(), text.to_string());
+        self.push_undo_if_changed(before, true);
+        self.after_modules_changed(Some(path));
+        Ok(())
+    }
+
+    /// Renames the module `from` to `to` and opens it. Undoable.
+    pub fn rename_module(&mut self, from: &str, to: &str) -> Result<(), String> {
+        let to = to.trim();
+        if from == to {
+            return Ok(());
+        }
+        if !self.host.modules.contains_key(from) {
+            return Err(format!("no such module: {from}"));
+        }
+        if let Some(e) = module_path_error(to) {
+            return Err(e);
+        }
+        if self.host.modules.contains_key(to) {
+            return Err(format!("{to} already exists"));
+        }
+        let before = self.snapshot(&format!("rename {from} to {to}"), true).map_err(|e| e.message)?;
+        let text = self.host.modules.remove(from).unwrap_or_default();
+        self.host.modules.insert(to.to_string(), text);
+        self.push_undo_if_changed(before, true);
+        self.after_modules_changed(Some(to));
+        Ok(())
+    }
+
+    /// Deletes the module `path`. Undoable.
+    pub fn delete_module(&mut self, path: &str) -> Result<(), String> {
+        if !self.host.modules.contains_key(path) {
+            return Err(format!("no such module: {path}"));
+        }
+        let before = self.snapshot(&format!("delete {path}"), true).map_err(|e| e.message)?;
+        self.host.modules.remove(path);
+        self.push_undo_if_changed(before, true);
+        self.after_modules_changed(None);
+        Ok(())
+    }
+
+    /// The editor pane's add / rename / delete of a module.
+    pub fn file_intent(&mut self, intent: crate::ui::store::FileIntent) -> Result<(), String> {
+        use crate::ui::store::FileIntent;
+        match intent {
+            FileIntent::Add { path } => self.add_module(&path, ""),
+            FileIntent::Rename { from, to } => self.rename_module(&from, &to),
+            FileIntent::Delete { path } => self.delete_module(&path),
+        }
+    }
+
+    fn after_modules_changed(&mut self, open: Option<&str>) {
+        self.module_syntax.clear();
+        self.emit(Action::FilesChanged(self.store_files()));
+        if let Some(path) = open {
+            self.emit(Action::OpenFile(path.to_string()));
+        }
+        self.dirty.insert(MODELS.to_string());
+        self.dirty.extend(self.host.modules.keys().cloned());
+        self.edits += 1;
+        self.analyse_now();
+        self.save_now();
     }
 
     // -------------------------------------------------------------- storage
@@ -1023,12 +1196,10 @@ impl Bridge {
         if self.host.db.restore(&image).is_err() {
             return false;
         }
-        self.host.models = saved.files.get(MODELS).cloned().unwrap_or_default();
-        self.host.versions = saved
-            .files
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix("versions/")?.to_string(), v.clone())))
-            .collect();
+        let Ok(split) = split_files(saved.files) else { return false };
+        self.host.models = split.models.unwrap_or_default();
+        self.host.versions = split.versions;
+        self.host.modules = split.modules;
         self.example = saved.example;
         true
     }
@@ -1060,7 +1231,8 @@ impl Bridge {
 
     /// The files' size in characters (bytes: an upper bound, cheap to sum).
     fn project_chars(&self) -> usize {
-        self.host.models.len() + self.host.versions.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
+        self.host.models.len()
+            + self.host.versions.iter().chain(&self.host.modules).map(|(k, v)| k.len() + v.len()).sum::<usize>()
     }
 
     /// The typing pause's autosave: skipped when no edit came since the last
@@ -1125,20 +1297,31 @@ impl Bridge {
     }
 }
 
-/// `files()`-shaped files as models.py and `versions/` file name → text.
-fn split_files(files: BTreeMap<String, String>) -> Result<(Option<String>, BTreeMap<String, String>), String> {
-    let mut models = None;
-    let mut versions = BTreeMap::new();
+/// A project in the `files()` shape, split as the host holds it.
+#[derive(Default)]
+struct SplitFiles {
+    models: Option<String>,
+    /// `versions/` file name → text.
+    versions: BTreeMap<String, String>,
+    /// Module path → text.
+    modules: BTreeMap<String, String>,
+}
+
+/// `files()`-shaped files as models.py, `versions/` and the modules.
+fn split_files(files: BTreeMap<String, String>) -> Result<SplitFiles, String> {
+    let mut split = SplitFiles::default();
     for (path, text) in files {
         if path == MODELS {
-            models = Some(text);
+            split.models = Some(text);
         } else if let Some(name) = path.strip_prefix("versions/").filter(|n| !n.is_empty() && !n.contains('/')) {
-            versions.insert(name.to_string(), text);
+            split.versions.insert(name.to_string(), text);
+        } else if let Some(e) = module_path_error(&path) {
+            return Err(format!("{path:?} is neither models.py, versions/<file> nor a module of the project: {e}"));
         } else {
-            return Err(format!("{path:?} is neither models.py nor versions/<file>"));
+            split.modules.insert(path, text);
         }
     }
-    Ok((models, versions))
+    Ok(split)
 }
 
 fn to_problem(p: project::FileProblem) -> Problem {

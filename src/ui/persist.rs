@@ -19,7 +19,8 @@ pub fn storage_key(name: &str) -> String {
 /// One saved playground.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Saved {
-    /// `models.py` and `versions/<file>` → text.
+    /// `models.py`, `versions/<file>` and the project's modules → text
+    /// (the `files()` shape).
     pub files: BTreeMap<String, String>,
     /// The SQLite database file, base64.
     pub database: String,

@@ -36,8 +36,55 @@ pub const HISTORY_LIMIT: usize = 100;
 /// The path of the models file.
 pub const MODELS: &str = "models.py";
 
-/// `models.py` and `versions/<file>`: path → text.
+/// `models.py`, `versions/<file>` and the project's own modules
+/// (`helpers.py`, `myapp/types.py`): path → text.
 pub type Files = BTreeMap<String, Rc<str>>;
+
+/// A revision script's path (`versions/<file>`).
+pub fn is_script_path(path: &str) -> bool {
+    path.starts_with("versions/")
+}
+
+/// A project module's path: neither models.py nor a script.
+pub fn is_module_path(path: &str) -> bool {
+    path != MODELS && !is_script_path(path)
+}
+
+/// Why `path` cannot be a module of the project (`None`: it can): a
+/// relative `/`-separated path to a `.py` file whose folders and name are
+/// Python identifiers, so that `import` reaches it by its path
+/// (`myapp/types.py` is `myapp.types`), other than models.py and the
+/// scripts of `versions/`.
+pub fn module_path_error(path: &str) -> Option<String> {
+    let Some(stem) = path.strip_suffix(".py") else {
+        return Some(format!("{path:?} is not a Python file: a module's name ends in .py"));
+    };
+    if path == MODELS {
+        return Some("models.py is the models file, not a module of its own".to_string());
+    }
+    if is_script_path(path) || path == "versions" {
+        return Some(format!("{path:?} is in versions/: revision files are made with `revision`"));
+    }
+    let is_identifier = |part: &str| {
+        let mut chars = part.chars();
+        chars.next().is_some_and(|c| c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+    };
+    match stem.split('/').find(|part| !is_identifier(part)) {
+        Some(part) => Some(format!(
+            "{path:?} cannot be imported by its path: {part:?} is not a Python name (letters, digits and _, not starting with a digit; folders separated by /)"
+        )),
+        None => None,
+    }
+}
+
+/// A change to the project's modules asked for in the editor pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileIntent {
+    /// A new, empty module at this path.
+    Add { path: String },
+    Rename { from: String, to: String },
+    Delete { path: String },
+}
 
 /// What produced a log entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -459,9 +506,12 @@ impl State {
         }
     }
 
-    /// The open file must exist: else the newest script, else models.py.
+    /// The open file must exist: else (a script gone) the newest script,
+    /// else models.py.
     fn keep_open_file_valid(&mut self) {
-        if !self.files.contains_key(&self.open_file) {
+        if is_module_path(&self.open_file) && !self.files.contains_key(&self.open_file) {
+            self.open_file = MODELS.to_string();
+        } else if !self.files.contains_key(&self.open_file) {
             self.open_file = self
                 .files
                 .keys()
@@ -548,6 +598,53 @@ mod tests {
         s.apply(Action::FilesChanged(files(&["models.py", "versions/b.py"])));
         assert_eq!(s.open_file, "versions/b.py");
         s.apply(Action::FilesChanged(files(&["models.py"])));
+        assert_eq!(s.open_file, "models.py");
+    }
+
+    #[test]
+    fn module_paths_are_importable_python_files() {
+        for ok in ["helpers.py", "myapp/__init__.py", "myapp/types.py", "ns/inner/_x1.py", "café.py"] {
+            assert_eq!(module_path_error(ok), None, "{ok}");
+            assert!(is_module_path(ok));
+        }
+        for (bad, why) in [
+            ("helpers.txt", "is not a Python file"),
+            ("models.py", "the models file"),
+            ("versions/a_x.py", "in versions/"),
+            ("my-app/types.py", "\"my-app\" is not a Python name"),
+            ("1st.py", "\"1st\" is not a Python name"),
+            ("/abs.py", "\"\" is not a Python name"),
+            ("a//b.py", "\"\" is not a Python name"),
+            ("../up.py", "\"..\" is not a Python name"),
+            ("a/./b.py", "\".\" is not a Python name"),
+            (".py", "\"\" is not a Python name"),
+            ("a\\b.py", "is not a Python name"),
+        ] {
+            let e = module_path_error(bad).unwrap_or_else(|| panic!("{bad} accepted"));
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        assert!(!is_module_path(MODELS));
+        assert!(!is_module_path("versions/a.py"));
+    }
+
+    #[test]
+    fn modules_are_files_like_the_others() {
+        let mut s = State::new();
+        s.apply(Action::FilesChanged(files(&["models.py", "helpers.py", "myapp/types.py", "versions/a.py"])));
+        s.apply(Action::OpenFile("myapp/types.py".into()));
+        assert_eq!(s.open_file, "myapp/types.py");
+        s.apply(Action::FileEdited { path: "myapp/types.py".into(), text: Rc::from("GUID = 1") });
+        assert_eq!(&*s.file("myapp/types.py"), "GUID = 1");
+        let p = Problem { line: 1, column: 1, error: true, message: "NameError".into() };
+        s.apply(Action::Problems(BTreeMap::from([("myapp/types.py".to_string(), vec![p])])));
+        // renamed: the bridge reports the new files, then opens the new path
+        s.apply(Action::FilesChanged(files(&["models.py", "helpers.py", "myapp/guid.py", "versions/a.py"])));
+        assert!(s.problems.is_empty(), "problems go with their file");
+        assert_eq!(s.open_file, "models.py", "a module gone: models.py, not a script");
+        s.apply(Action::OpenFile("myapp/guid.py".into()));
+        assert_eq!(s.open_file, "myapp/guid.py");
+        // deleted
+        s.apply(Action::FilesChanged(files(&["models.py", "helpers.py", "versions/a.py"])));
         assert_eq!(s.open_file, "models.py");
     }
 

@@ -6,9 +6,11 @@ A session is a text file in sessions/ (`NAME.txt`), one step a line:
 
 ```
 # a comment; blank lines are skipped
-write models.py <<EOF          # a file, up to the line `EOF`: models.py, or
-...                            # versions/FILE (a hand-written migration)
-EOF
+write models.py <<EOF          # a file, up to the line `EOF`: models.py,
+...                            # versions/FILE (a hand-written migration), or
+EOF                            # another .py path: a module of the project beside
+                               # models.py (helpers.py, myapp/types.py), importable
+                               # (alembic.ini's prepend_sys_path; the CLI's --path)
 writeb versions/a\\nb.py <<EOF  # like `write`, but the name and the text are read as
 ...                            # Python bytes escapes (`\\n`, `\\xff`): odd names, bad UTF-8
 EOF
@@ -219,8 +221,11 @@ def run_session(impl: Any, steps: list[tuple[str, Any]], workdir: str) -> list[d
                 path = models
             elif name.startswith("versions/"):
                 path = os.path.join(versions, name[len("versions/"):])
+            elif name.endswith(".py") and not os.path.isabs(name) and ".." not in name.split("/"):
+                path = os.path.join(os.path.dirname(models), name)
+                os.makedirs(os.path.dirname(path), exist_ok=True)
             else:
-                raise ValueError(f"write: only models.py or versions/FILE, not {name}")
+                raise ValueError(f"write: only models.py, versions/FILE or a module's .py path, not {name}")
             with open(path, "wb" if isinstance(text, bytes) else "w") as f:
                 f.write(text)
             for pyc in ("__pycache__",):

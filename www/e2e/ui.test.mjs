@@ -292,7 +292,7 @@ test("setFiles replaces the project (undoable); several playgrounds on one page 
     assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), files);
     await page.locator('#scripts button[data-file="versions/aaa_first.py"]').waitFor();
     assert.equal((await run(page, "heads")).output.trim(), "aaa (head)");
-    await assert.rejects(page.evaluate(() => window.alembicPlayground.setFiles({ "other.py": "" })), /neither models\.py/);
+    await assert.rejects(page.evaluate(() => window.alembicPlayground.setFiles({ "notes.txt": "" })), /neither models\.py/);
     assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
     assert.match(await page.evaluate(() => window.alembicPlayground.models()), /class Post/);
 

@@ -71,9 +71,14 @@ pub struct PyException {
     /// (`NameError`, `sqlalchemy.exc.ArgumentError`).
     pub class: String,
     pub message: String,
-    /// 1-based, like `Diagnostic`.
+    /// Where in models.py, 1-based like `Diagnostic`: where it was raised,
+    /// or the statement it left models.py by (the import of a project
+    /// module that raised it, the call of a function defined there).
     pub line: u32,
     pub column: u32,
+    /// The traceback's places at file boundaries, outermost (models.py)
+    /// first, the place it was raised last.
+    pub traceback: Vec<crate::python::Loc>,
 }
 
 impl std::fmt::Display for PyException {

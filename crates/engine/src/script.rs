@@ -112,7 +112,7 @@ impl Script {
         let mut sink = RecordingSink::default();
         match self.module.process.run_function(&self.module.module, function, &mut sink) {
             Ok(()) => Ok(sink.ops),
-            Err(ScriptRunError::Python(e)) => Err(py_diagnostic(&e)),
+            Err(ScriptRunError::Python(e)) => Err(py_diagnostic(&e, &self.file_name)),
             Err(ScriptRunError::Runtime(e)) => Err(Diagnostic { severity: Severity::Error, line: 1, column: 1, message: e.to_string() }),
         }
     }
@@ -152,9 +152,11 @@ pub fn module_id(file_name: &str) -> String {
     file_name.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect()
 }
 
-fn py_diagnostic(e: &PyError) -> Diagnostic {
-    let (line, column) = e.loc.as_ref().map(|l| (l.line, l.column)).unwrap_or((1, 1));
-    Diagnostic { severity: Severity::Error, line, column, message: e.exception_line() }
+/// `e` as a diagnostic of `file`: where it was raised there, or where it
+/// left the file (the import of the module that raised it).
+fn py_diagnostic(e: &PyError, file: &str) -> Diagnostic {
+    let (line, column) = e.loc_in(file).map(|l| (l.line, l.column)).unwrap_or((1, 1));
+    Diagnostic { severity: Severity::Error, line, column, message: e.exception_line_in(file) }
 }
 
 /// Loads a revision file into `process` (the project load's one Python
@@ -169,7 +171,7 @@ pub fn parse_script_with(file_name: &str, source: &str, process: &Rc<ScriptProce
     }
     let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
     let id = module_id(file_name);
-    let module = process.load_module(&id, file_name, source, parsed).map_err(|e| fail(py_diagnostic(&e)))?;
+    let module = process.load_module(&id, file_name, source, parsed).map_err(|e| fail(py_diagnostic(&e, file_name)))?;
     let mut it = process.interp();
     let at = |name: &str| -> Diagnostic {
         // The assignment of `name`, for messages about its value (a

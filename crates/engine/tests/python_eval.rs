@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::rc::Rc;
 
-use alembic_engine::python::{Interp, ModuleLoader, ModuleSource};
+use alembic_engine::python::{Interp, MemoryLoader};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python_eval")
@@ -28,29 +28,28 @@ fn fixtures() -> Vec<PathBuf> {
     v
 }
 
-struct DirLoader(PathBuf);
-
-impl ModuleLoader for DirLoader {
-    fn load(&self, dotted: &str) -> Option<ModuleSource> {
-        let rel = dotted.replace('.', "/");
-        let file = self.0.join(format!("{rel}.py"));
-        if let Ok(source) = std::fs::read_to_string(&file) {
-            return Some(ModuleSource { file: format!("{rel}.py"), source, is_package: false });
+/// The fixtures' folder as the project an import searches, through the
+/// engine's own loader (the page's): every `.py` file by its relative path.
+fn fixture_loader() -> MemoryLoader {
+    fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                let rel = path.strip_prefix(root).unwrap().to_str().unwrap().replace('\\', "/");
+                files.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
         }
-        let init = self.0.join(&rel).join("__init__.py");
-        if let Ok(source) = std::fs::read_to_string(&init) {
-            return Some(ModuleSource { file: format!("{rel}/__init__.py"), source, is_package: true });
-        }
-        if self.0.join(&rel).is_dir() {
-            return Some(ModuleSource { file: rel, source: String::new(), is_package: true });
-        }
-        None
     }
+    let mut files = Vec::new();
+    walk(&dir(), &dir(), &mut files);
+    MemoryLoader::new(files.iter().map(|(p, t)| (p.as_str(), t.as_str())))
 }
 
 fn ours(path: &Path) -> String {
     let source = std::fs::read_to_string(path).unwrap();
-    let mut it = Interp::new(Rc::new(DirLoader(dir())));
+    let mut it = Interp::new(Rc::new(fixture_loader()));
     let r = it.run_module("__main__", path.file_name().unwrap().to_str().unwrap(), &source);
     let mut out = it.output.clone();
     if let Err(e) = r {

@@ -1,5 +1,6 @@
-//! The code editors: one CodeMirror 6 editor per file (models.py and each
-//! script), tabs to switch, the engine's problems inline and listed.
+//! The code editors: one CodeMirror 6 editor per file (models.py, the
+//! project's own modules and each script), tabs to switch, the engine's
+//! problems inline and listed; modules are added, renamed and deleted here.
 //!
 //! Invariants:
 //! - An editor reports edits by the person only; text that changes in the
@@ -17,7 +18,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::ui::bindings::{self, JsEditor};
-use crate::ui::store::{ChainRevision, Files, Problem, MODELS};
+use crate::ui::store::{is_module_path, module_path_error, ChainRevision, FileIntent, Files, Problem, MODELS};
 use crate::ui::views::progressive::use_progressive;
 
 #[derive(Properties, PartialEq)]
@@ -124,6 +125,7 @@ pub struct EditorPaneProps {
     pub problems: Rc<BTreeMap<String, Vec<Problem>>>,
     pub on_open: Callback<String>,
     pub on_edit: Callback<(String, Rc<str>)>,
+    pub on_file: Callback<FileIntent>,
 }
 
 /// The scripts' order in the tabs: oldest revision first (chain order), then
@@ -196,7 +198,8 @@ fn tabs(props: &TabsProps) -> Html {
             let has_error = props.errors.contains(path);
             let (label, class) = match path.strip_prefix("versions/") {
                 Some(name) => (name, "file"),
-                None => (path.as_str(), "models-tab"),
+                None if path == MODELS => (path.as_str(), "models-tab"),
+                None => (path.as_str(), "module-tab"),
             };
             html! {
                 <li key={path.clone()} role="presentation">
@@ -209,12 +212,22 @@ fn tabs(props: &TabsProps) -> Html {
     }
 }
 
-/// Tabs for models.py and the scripts, the editors, and the open file's problems.
+/// What the file form is doing.
+#[derive(Clone, PartialEq)]
+enum FileForm {
+    Closed,
+    Adding,
+    Renaming(String),
+}
+
+/// Tabs for models.py, the modules and the scripts, the editors, and the
+/// open file's problems.
 #[function_component(EditorPane)]
 pub fn editor_pane(props: &EditorPaneProps) -> Html {
     let order = use_mut_ref(|| None::<ScriptOrder>);
     let scripts = ScriptOrder::get(&order, &props.chain, &props.files);
-    let models_tab = use_memo((), |_| vec![MODELS.to_string()]);
+    let modules: Vec<String> = props.files.keys().filter(|p| is_module_path(p)).cloned().collect();
+    let first_tabs = use_memo(modules, |modules| std::iter::once(MODELS.to_string()).chain(modules.iter().cloned()).collect::<Vec<_>>());
     let empty = Rc::new(Vec::new());
     let problems_of = |path: &str| props.problems.get(path).map(|p| Rc::new(p.clone())).unwrap_or_else(|| empty.clone());
     let errors_in = |scripts: bool| -> Vec<String> {
@@ -236,21 +249,124 @@ pub fn editor_pane(props: &EditorPaneProps) -> Html {
         shown.clone()
     };
     let open_problems = props.problems.get(&props.open).cloned().unwrap_or_default();
-    let models_path = MODELS.to_string();
+
+    let form = use_state(|| FileForm::Closed);
+    let form_error = use_state(|| None::<String>);
+    let input = use_node_ref();
+    let open_form = |next: FileForm| {
+        let form = form.clone();
+        let form_error = form_error.clone();
+        Callback::from(move |_: MouseEvent| {
+            form_error.set(None);
+            form.set(next.clone());
+        })
+    };
+    let on_submit = {
+        let form = form.clone();
+        let form_error = form_error.clone();
+        let input = input.clone();
+        let files = props.files.clone();
+        let on_file = props.on_file.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let path = input.cast::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let path = path.trim().to_string();
+            let unchanged = matches!(&*form, FileForm::Renaming(from) if *from == path);
+            let refused = if unchanged {
+                None
+            } else if files.contains_key(&path) {
+                Some(format!("{path} already exists"))
+            } else {
+                module_path_error(&path)
+            };
+            if let Some(e) = refused {
+                form_error.set(Some(e));
+                return;
+            }
+            match &*form {
+                FileForm::Adding => on_file.emit(FileIntent::Add { path }),
+                FileForm::Renaming(from) if !unchanged => on_file.emit(FileIntent::Rename { from: from.clone(), to: path }),
+                FileForm::Renaming(_) | FileForm::Closed => {}
+            }
+            form_error.set(None);
+            form.set(FileForm::Closed);
+        })
+    };
+    let on_cancel = open_form(FileForm::Closed);
+    let on_keydown = {
+        let form = form.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                form.set(FileForm::Closed);
+            }
+        })
+    };
+    {
+        // the path field takes the focus when the form opens
+        let input = input.clone();
+        use_effect_with((*form).clone(), move |form| {
+            if *form != FileForm::Closed {
+                if let Some(i) = input.cast::<web_sys::HtmlInputElement>() {
+                    let _ = i.focus();
+                    i.select();
+                }
+            }
+        });
+    }
+    let open_module = is_module_path(&props.open).then(|| props.open.clone());
+    let file_form = match &*form {
+        FileForm::Closed => html! {},
+        f => {
+            let (label, value, action) = match f {
+                FileForm::Renaming(from) => ("Rename to", from.clone(), "Rename"),
+                _ => ("New module", String::new(), "Add"),
+            };
+            html! {
+                <form class="file-form" data-form={if matches!(f, FileForm::Adding) { "new-file" } else { "rename-file" }}
+                    onsubmit={on_submit} onkeydown={on_keydown}>
+                    <label>
+                        <span>{ label }</span>
+                        <input ref={input} id="file-path" type="text" value={value} spellcheck="false" autocomplete="off"
+                            placeholder="helpers.py or myapp/types.py" aria-invalid={form_error.is_some().to_string()}
+                            aria-describedby="file-path-help" />
+                    </label>
+                    <button type="submit">{ action }</button>
+                    <button type="button" onclick={on_cancel}>{ "Cancel" }</button>
+                    <p id="file-path-help" class={classes!("hint", form_error.is_some().then_some("error"))} role="status">
+                        { form_error.as_ref().cloned().unwrap_or_else(|| "Importable by its path: myapp/types.py is `import myapp.types`.".to_string()) }
+                    </p>
+                </form>
+            }
+        }
+    };
     html! {
         <section class="panel editors" aria-label="Files">
             <header class="panel-head tabs-head">
                 <ul class="tabs" role="tablist" aria-label="Files">
-                    <Tabs paths={Rc::new((*models_tab).clone())} open={open_in(false)} errors={errors_in(false)} on_open={props.on_open.clone()} />
+                    <Tabs paths={first_tabs.clone()} open={open_in(false)} errors={errors_in(false)} on_open={props.on_open.clone()} />
                 </ul>
+                <button class="new-file" data-action="new-file" title="Add a Python module to the project (importable from models.py and the scripts)"
+                    onclick={open_form(FileForm::Adding)}>{ "+ Module" }</button>
+                if let Some(path) = &open_module {
+                    <span class="file-actions" data-file={path.clone()}>
+                        <button data-action="rename-file" aria-label={format!("Rename {path}")}
+                            onclick={open_form(FileForm::Renaming(path.clone()))}>{ "Rename" }</button>
+                        <button data-action="delete-file" aria-label={format!("Delete {path} (Undo brings it back)")} onclick={{
+                            let on_file = props.on_file.clone();
+                            let path = path.clone();
+                            move |_| on_file.emit(FileIntent::Delete { path: path.clone() })
+                        }}>{ "Delete" }</button>
+                    </span>
+                }
                 if !scripts.is_empty() {
                     <ul id="scripts" class="tabs scripts" role="tablist" aria-label="Migration scripts">
                         <Tabs paths={scripts.clone()} open={open_in(true)} errors={errors_in(true)} on_open={props.on_open.clone()} />
                     </ul>
                 }
             </header>
+            { file_form }
             <div class="editor-stack">
-                { for std::iter::once(&models_path).chain(scripts.iter()).filter(|p| shown.contains(*p)).map(|path| {
+                { for first_tabs.iter().chain(scripts.iter()).filter(|p| shown.contains(*p)).map(|path| {
                     let text = props.files.get(path).cloned().unwrap_or_else(|| Rc::from(""));
                     html! {
                         <div key={path.clone()} class="editor-slot" role="tabpanel" hidden={*path != props.open}>

@@ -283,11 +283,30 @@ pub struct Preview {
 /// Compares `models.py` with the `reflected` live schema as
 /// `revision --autogenerate` does.
 pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
+    preview_with(models_source, reflected, Rc::new(NoModules))
+}
+
+/// [`preview`] with the project's own modules importable through `loader`.
+/// An exception raised inside one of them is also a problem of that file
+/// (at the place it was raised); models.py's problem is at the statement
+/// it left models.py by.
+pub fn preview_with(models_source: &str, reflected: &MetaData, loader: Rc<dyn ModuleLoader>) -> Preview {
     // One interpretation of models.py serves both the problems and the
     // comparison; a syntax error (found again only when there is an error,
     // as the parse costs as much as a fifth of the preview) is reported alone.
-    let loaded = models::load_models(models_source);
-    let problems: Vec<FileProblem> = loaded.diagnostics.iter().map(|d| problem("models.py", d)).collect();
+    let loaded = models::load_models_with(models_source, loader);
+    let mut problems: Vec<FileProblem> = loaded.diagnostics.iter().map(|d| problem("models.py", d)).collect();
+    for e in &loaded.exceptions {
+        if let Some(raised) = e.traceback.last().filter(|l| l.file != "models.py") {
+            problems.push(FileProblem {
+                path: raised.file.clone(),
+                line: raised.line,
+                column: raised.column,
+                error: true,
+                message: e.to_string(),
+            });
+        }
+    }
     if problems.iter().any(|p| p.error) {
         let parsed = parse_module(models_source);
         if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
@@ -367,7 +386,7 @@ pub fn next_step_with(
     let script = scripts.iter().find(|s| s.revision == step.revision).ok_or("the step's script is missing")?;
     let body = if upgrade { script.upgrade().clone().map(|u| u.ops) } else { script.downgrade().clone().map(|d| d.ops) };
     let mut ops = body.map_err(|d| format!("versions/{}:{}:{}: {}", script.file_name, d.line, d.column, d.message))?;
-    let convention = models::load_models(models_source).metadata.naming_convention;
+    let convention = models::load_models_with(models_source, cache.loader()).metadata.naming_convention;
     crate::runtime::apply_target_naming_convention(&mut ops, &convention).map_err(|e| format!("{}: {e}", e.python_exception()))?;
     let labels = ops.iter().map(|op| render::render_op(op).join("\n")).collect();
     Ok(PlannedStep {

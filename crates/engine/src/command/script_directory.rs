@@ -77,6 +77,11 @@ impl ScriptCache {
         ScriptCache { process: ScriptProcess::new(loader.clone()), loader, loaded: BTreeMap::new(), loads: 0 }
     }
 
+    /// Where its process imports the project's modules from.
+    pub fn loader(&self) -> Rc<dyn ModuleLoader> {
+        self.loader.clone()
+    }
+
     /// The script of `file_name` with the content `text`: loaded now, or as
     /// loaded before from the same text.
     pub fn load(&mut self, file_name: &str, text: &str) -> Result<Script, ScriptError> {

@@ -621,7 +621,13 @@ fn import_models(host: &mut dyn Host, out: &mut Out) -> Result<(String, models::
     // An exception Python raises importing models.py ends Alembic's
     // traceback: that exception, where it was raised, nothing after it.
     if let Some(e) = loaded.first_exception() {
-        return Err(Failure::Exception(python_traceback("models.py", e.line, e.column, &e.to_string())));
+        return Err(Failure::Exception(match e.traceback.as_slice() {
+            [_, ..] if e.traceback.iter().any(|l| l.file != "models.py") => {
+                let frames: String = e.traceback.iter().map(|l| format!("  File \"{}\", line {}, column {}\n", l.file, l.line, l.column)).collect();
+                format!("Traceback (most recent call last):\n{frames}{e}")
+            }
+            _ => python_traceback("models.py", e.line, e.column, &e.to_string()),
+        }));
     }
     let mut has_errors = false;
     for d in &loaded.diagnostics {

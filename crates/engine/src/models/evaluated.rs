@@ -83,10 +83,10 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
 }
 
 fn raised(result: &mut ModelsResult, e: &PyError) {
-    let (line, column) = e.loc.as_ref().map(|l| (l.line, l.column)).unwrap_or((1, 1));
-    result.diagnostics.push(Diagnostic { severity: Severity::Error, line, column, message: e.exception_line() });
+    let (line, column) = e.loc_in("models.py").map(|l| (l.line, l.column)).unwrap_or((1, 1));
+    result.diagnostics.push(Diagnostic { severity: Severity::Error, line, column, message: e.exception_line_in("models.py") });
     let class = if e.module == "builtins" || e.module.is_empty() { e.class.clone() } else { format!("{}.{}", e.module, e.class) };
-    result.exceptions.push(PyException { class, message: e.message.clone(), line, column });
+    result.exceptions.push(PyException { class, message: e.message.clone(), line, column, traceback: e.traceback() });
 }
 
 fn is_metadata(v: &Value) -> bool {

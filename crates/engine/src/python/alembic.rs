@@ -398,14 +398,14 @@ pub(crate) fn raise_named(it: &Interp, name: &str, module: &str, msg: &str) -> B
     if let Some(cls) = SA_EXCEPTIONS.iter().find(|e| e.0 == name).and_then(|_| shared_exception_class(it, name)) {
         let inst = Instance::new(cls);
         inst.set("args", Value::tuple(vec![Value::str(msg)]));
-        return Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false });
+        return Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, frames: Vec::new(), fatal: false });
     }
     let base = it.types.exceptions["Exception"].clone();
     let bases = vec![base];
     let cls = Class::new(name, module, bases, BuiltinType::Exception, None);
     let inst = Instance::new(cls);
     inst.set("args", Value::tuple(vec![Value::str(msg)]));
-    Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false })
+    Box::new(super::eval::Exc { value: Value::Instance(Rc::new(inst)), loc: None, frames: Vec::new(), fatal: false })
 }
 
 /// The reader refused the call: its exception (`TypeError` for arguments
@@ -1671,6 +1671,7 @@ impl ScriptProcess {
                 mro: vec!["AttributeError".into(), "Exception".into(), "BaseException".into(), "object".into()],
                 message: format!("module '{}' has no attribute '{function}'", module.name),
                 loc: None,
+                frames: Vec::new(),
             })
         })?;
         with_sink(host, sink, || match it.call(&f, Args::default()) {

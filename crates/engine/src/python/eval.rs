@@ -39,6 +39,10 @@ pub struct Exc {
     pub value: Value,
     /// Where it was raised (the innermost node).
     pub loc: Option<Loc>,
+    /// Where it passed from one file into another on its way out, innermost
+    /// first: the traceback's frames at file boundaries (the import of a
+    /// project module, a call of a function it defines).
+    pub frames: Vec<Loc>,
     /// Resource-limit errors: not catchable by `except`.
     pub fatal: bool,
 }
@@ -62,9 +66,31 @@ pub struct PyError {
     /// `str(exception)`.
     pub message: String,
     pub loc: Option<Loc>,
+    /// [`Exc::frames`]: where it left each file, innermost first.
+    pub frames: Vec<Loc>,
 }
 
 impl PyError {
+    /// Where it was raised or passed through in `file` (the outermost
+    /// place there): what a diagnostic of that file points at.
+    pub fn loc_in(&self, file: &str) -> Option<&Loc> {
+        self.frames.iter().rev().chain(self.loc.iter()).find(|l| l.file == file)
+    }
+
+    /// The traceback's places, outermost first (the innermost is `loc`).
+    pub fn traceback(&self) -> Vec<Loc> {
+        self.frames.iter().rev().chain(self.loc.iter()).cloned().collect()
+    }
+
+    /// [`PyError::exception_line`] for a diagnostic of `file`: when the
+    /// exception was raised in another file (a module it imported), where.
+    pub fn exception_line_in(&self, file: &str) -> String {
+        match &self.loc {
+            Some(l) if l.file != file => format!("{} (raised at {}:{}:{})", self.exception_line(), l.file, l.line, l.column),
+            _ => self.exception_line(),
+        }
+    }
+
     /// Python's last traceback line: `NameError: name 'x' is not defined`;
     /// a class outside `builtins` is named with its module, as the
     /// traceback names it (`sqlalchemy.exc.NoSuchTableError: t`).
@@ -120,6 +146,7 @@ pub trait ModuleLoader {
     fn load(&self, dotted: &str) -> Option<ModuleSource>;
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleSource {
     /// The file name shown in messages.
     pub file: String,
@@ -641,7 +668,7 @@ impl Interp {
         let cls = self.types.exceptions.get(class).cloned().unwrap_or_else(|| self.types.exceptions["RuntimeError"].clone());
         let inst = Instance::new(cls);
         inst.set("args", Value::tuple(vec![Value::Str(Rc::from(msg.into().as_str()))]));
-        Box::new(Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false })
+        Box::new(Exc { value: Value::Instance(Rc::new(inst)), loc: None, frames: Vec::new(), fatal: false })
     }
 
     pub fn type_error(&self, msg: impl Into<String>) -> Box<Exc> {
@@ -656,9 +683,15 @@ impl Interp {
 
     /// Sets the location of `e` to `range` in the current code if unset.
     fn locate(&self, mut e: Box<Exc>, range: TextRange) -> Box<Exc> {
-        if e.loc.is_none() {
-            if let Some(code) = self.code.last() {
-                e.loc = Some(code.loc(range));
+        if let Some(code) = self.code.last() {
+            match &e.loc {
+                None => e.loc = Some(code.loc(range)),
+                Some(inner) => {
+                    let last = e.frames.last().unwrap_or(inner);
+                    if last.file != code.file {
+                        e.frames.push(code.loc(range));
+                    }
+                }
             }
         }
         e
@@ -673,7 +706,7 @@ impl Interp {
             _ => ("Exception".to_string(), "builtins".to_string(), vec!["Exception".to_string()]),
         };
         let message = self.str_of(&e.value).unwrap_or_default();
-        PyError { class, module, mro, message, loc: e.loc }
+        PyError { class, module, mro, message, loc: e.loc, frames: e.frames }
     }
 
     // ----- modules --------------------------------------------------------
@@ -760,6 +793,16 @@ impl Interp {
             let p = self.import_module(parent)?;
             if let Some(m) = self.modules.get(dotted) {
                 return Ok(m.clone());
+            }
+            // a module of the project that is no package has no submodules
+            let is_package = p.globals.get("__package__").is_some_and(|v| v.as_str() == Some(parent));
+            if p.file.is_some() && !is_package {
+                let msg = format!("No module named {}; {} is not a package", super::repr::py_repr_str(dotted), super::repr::py_repr_str(parent));
+                let e = self.exc("ModuleNotFoundError", msg);
+                if let Value::Instance(i) = &e.value {
+                    i.set("name", Value::str(dotted));
+                }
+                return Err(e);
             }
             let m = self.load_module(dotted)?;
             p.globals.set(child, Value::Module(m.clone()));
@@ -952,7 +995,7 @@ impl Interp {
             Stmt::Raise(r) => {
                 let e = match &r.exc {
                     None => match self.handling.last() {
-                        Some(v) => Box::new(Exc { value: v.clone(), loc: None, fatal: false }),
+                        Some(v) => Box::new(Exc { value: v.clone(), loc: None, frames: Vec::new(), fatal: false }),
                         None => self.exc("RuntimeError", "No active exception to reraise"),
                     },
                     Some(x) => {
@@ -964,7 +1007,7 @@ impl Interp {
                                 i.set("__cause__", cv);
                             }
                         }
-                        Box::new(Exc { value: inst, loc: None, fatal: false })
+                        Box::new(Exc { value: inst, loc: None, frames: Vec::new(), fatal: false })
                     }
                 };
                 return Err(self.locate(e, stmt.range()));
@@ -979,7 +1022,7 @@ impl Interp {
                         None => vec![],
                     };
                     inst.set("args", Value::tuple(args));
-                    return Err(Box::new(Exc { value: Value::Instance(Rc::new(inst)), loc: None, fatal: false }));
+                    return Err(Box::new(Exc { value: Value::Instance(Rc::new(inst)), loc: None, frames: Vec::new(), fatal: false }));
                 }
             }
             Stmt::Delete(d) => {
@@ -1150,7 +1193,13 @@ impl Interp {
                                 && matches!(&e.value, Value::Instance(i) if i.get("name").and_then(|n| n.as_str().map(|s| s == sub)).unwrap_or(false)) =>
                         {
                             let loc = m.file.clone().unwrap_or_else(|| "unknown location".to_string());
-                            let e = self.exc("ImportError", format!("cannot import name '{name}' from '{base}' ({loc})"));
+                            // a module still running its body (an import cycle) is named so
+                            let msg = if self.code.iter().any(|c| c.name == base) {
+                                format!("cannot import name '{name}' from partially initialized module '{base}' (most likely due to a circular import) ({loc})")
+                            } else {
+                                format!("cannot import name '{name}' from '{base}' ({loc})")
+                            };
+                            let e = self.exc("ImportError", msg);
                             return Err(self.locate(e, alias.range()));
                         }
                         Err(e) => return Err(e),

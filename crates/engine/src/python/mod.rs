@@ -16,6 +16,7 @@ pub mod alembic;
 pub mod builtins;
 pub mod eval;
 mod format;
+pub mod loader;
 mod orm;
 pub mod repr;
 mod result;
@@ -24,6 +25,7 @@ mod suggestions;
 pub mod value;
 
 pub use eval::{Args, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};
+pub use loader::{find_module, MemoryLoader, MemoryRoot, SearchRoot};
 pub use ruff_python_ast as ast;
 use ruff_python_ast::PySourceType;
 use ruff_text_size::{Ranged, TextRange, TextSize};
