@@ -203,7 +203,15 @@ fn normalize(s: &str) -> Vec<char> {
         while i < order.len() && classes[i] != 0 {
             i += 1;
         }
-        order[start..i].sort_by_key(|&k| classes[k]);
+        // Insertion sort (stable; runs are a few marks long): a slice sort
+        // would compile a copy of the standard library's sort into the app.
+        for j in start + 1..i {
+            let mut k = j;
+            while k > start && classes[order[k - 1]] > classes[order[k]] {
+                order.swap(k - 1, k);
+                k -= 1;
+            }
+        }
     }
     // Canonical composition: a character joins the last starter unless a
     // character left between them is a starter or has a class not lower.
