@@ -67,6 +67,18 @@ test("setModels shows in the editor; typing shows in models(), diagnostics and t
         "class Thing(Base):\n__tablename__ = 'thing'\nid = Column(Integer, primary_key=True)\n");
     await page.locator('[data-view="autogen"] pre', { hasText: "op.create_table('thing'" }).waitFor();
     assert.equal(await page.locator('[data-view="problems"] li.error').count(), 0);
+    // Python highlighting: `class` is a keyword token, in the theme's keyword
+    // colour (not the text colour of its line).
+    const keyword = page.locator('[data-file="models.py"] .cm-line span', { hasText: /^class$/ }).first();
+    const colours = await keyword.evaluate((el) => {
+        const probe = document.body.appendChild(document.createElement("span"));
+        probe.style.color = "var(--syn-keyword)";
+        const theme = getComputedStyle(probe).color;
+        probe.remove();
+        return { token: getComputedStyle(el).color, theme, line: getComputedStyle(el.closest(".cm-line")).color };
+    });
+    assert.equal(colours.token, colours.theme);
+    assert.notEqual(colours.token, colours.line);
     // Undo and redo in the editor (CodeMirror's own history): Ctrl+Z takes
     // the newest typing back, Ctrl+Shift+Z puts exactly it back (key "Z",
     // as a keyboard sends it with Shift; a "z" with Shift is not redo).
