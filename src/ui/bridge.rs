@@ -1038,9 +1038,9 @@ impl Bridge {
             .find(|p| p.error)
             .map(|p| format!("models.py:{}:{}: {}", p.line, p.column, p.message));
         let mut current = self.current_versions();
-        current.sort();
+        engine::sort::sort(&mut current);
         let mut heads = self.heads.clone();
-        heads.sort();
+        engine::sort::sort(&mut heads);
         let view = PreviewView {
             upgrade: preview.upgrade,
             op_count: preview.op_count,

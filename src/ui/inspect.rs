@@ -230,8 +230,8 @@ fn table_view(t: TableRows) -> TableView {
             _ => {}
         }
     }
-    indexes.sort_by(|a, b| a.name.cmp(&b.name));
-    unique_constraints.sort_by(|a, b| a.column_names.cmp(&b.column_names));
+    engine::sort::sort_by(&mut indexes, |a, b| a.name.cmp(&b.name));
+    engine::sort::sort_by(&mut unique_constraints, |a, b| a.column_names.cmp(&b.column_names));
 
     let (fks, rows) = t.fks;
     let mut foreign_keys: Vec<(i64, ForeignKeyView)> = Vec::new();
@@ -257,7 +257,7 @@ fn table_view(t: TableRows) -> TableView {
             )),
         }
     }
-    foreign_keys.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+    engine::sort::sort_by_key(&mut foreign_keys, |(id, _)| std::cmp::Reverse(*id));
     let foreign_keys = foreign_keys.into_iter().map(|(_, fk)| fk).collect();
 
     TableView { name: t.name.to_string(), columns, indexes, foreign_keys, unique_constraints, row_count: t.row_count }

@@ -67,9 +67,37 @@ test("setModels shows in the editor; typing shows in models(), diagnostics and t
         "class Thing(Base):\n__tablename__ = 'thing'\nid = Column(Integer, primary_key=True)\n");
     await page.locator('[data-view="autogen"] pre', { hasText: "op.create_table('thing'" }).waitFor();
     assert.equal(await page.locator('[data-view="problems"] li.error').count(), 0);
-    // Undo in the editor (CodeMirror's own history).
+    // Python highlighting: `class` is a keyword token, in the theme's keyword
+    // colour (not the text colour of its line).
+    const keyword = page.locator('[data-file="models.py"] .cm-line span', { hasText: /^class$/ }).first();
+    const colours = await keyword.evaluate((el) => {
+        const probe = document.body.appendChild(document.createElement("span"));
+        probe.style.color = "var(--syn-keyword)";
+        const theme = getComputedStyle(probe).color;
+        probe.remove();
+        return { token: getComputedStyle(el).color, theme, line: getComputedStyle(el.closest(".cm-line")).color };
+    });
+    assert.equal(colours.token, colours.theme);
+    assert.notEqual(colours.token, colours.line);
+    // Undo and redo in the editor (CodeMirror's own history): Ctrl+Z takes
+    // the newest typing back, Ctrl+Shift+Z puts exactly it back (key "Z",
+    // as a keyboard sends it with Shift; a "z" with Shift is not redo).
+    const typed = await page.evaluate(() => window.alembicPlayground.models());
     await editor(page, "models.py").press("Control+z");
-    assert.notEqual(await page.evaluate(() => window.alembicPlayground.models()).then((m) => m.length), 0);
+    await page.waitForFunction((text) => window.alembicPlayground.models() !== text, typed);
+    await editor(page, "models.py").press("Control+Shift+Z");
+    await page.waitForFunction((text) => window.alembicPlayground.models() === text, typed);
+    // Line numbers in the gutter, and search: Ctrl+F opens the search panel,
+    // the query is typed (the panel takes it on each key), Enter selects the
+    // next match, Escape closes the panel.
+    await page.locator('[data-file="models.py"] .cm-lineNumbers .cm-gutterElement', { hasText: /^6$/ }).waitFor();
+    await editor(page, "models.py").press("Control+f");
+    const search = page.locator('[data-file="models.py"] .cm-search input[name="search"]');
+    await search.pressSequentially("__tablename__");
+    await search.press("Enter");
+    await page.locator('[data-file="models.py"] .cm-searchMatch-selected', { hasText: "__tablename__" }).waitFor();
+    await search.press("Escape");
+    await page.locator('[data-file="models.py"] .cm-search').waitFor({ state: "detached" });
 
     // Back to the example through the example picker.
     await page.locator("#example").selectOption("blog");

@@ -22,3 +22,4 @@ pub mod sample_rows;
 pub mod schema;
 pub mod schema_diff;
 pub mod script;
+pub mod sort;

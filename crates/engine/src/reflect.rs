@@ -201,7 +201,7 @@ pub fn get_pk_constraint(columns: &[ReflectedColumn], elements: &[String]) -> Op
     if pk_cols.is_empty() {
         return None;
     }
-    pk_cols.sort_by_key(|(k, _)| *k);
+    crate::sort::sort_by_key(&mut pk_cols, |(k, _)| *k);
     let pk_name = elements.iter().find_map(|e| {
         let (n, rest) = split_constraint_name(e);
         let n = n?;
@@ -355,7 +355,7 @@ pub fn get_indexes(
             sqlite_where,
         });
     }
-    indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::sort_by(&mut indexes, |a, b| a.name.cmp(&b.name));
     Ok(ReflectedIndexes { indexes, auto_indexes })
 }
 
@@ -403,7 +403,7 @@ pub fn get_check_constraints(elements: &[String]) -> Vec<CheckConstraint> {
     for e in elements {
         collect_checks(e, &mut checks);
     }
-    checks.sort_by(|a: &CheckConstraint, b| {
+    crate::sort::sort_by(&mut checks, |a: &CheckConstraint, b| {
         let ka = a
             .name
             .as_ref()
@@ -493,7 +493,7 @@ fn referred_pk(db: &mut dyn Database, table: &str) -> Result<Vec<String>, DbErro
             (k > 0).then(|| (k, text(info.get(i, "name")).unwrap_or_default()))
         })
         .collect();
-    pk.sort_by_key(|(k, _)| *k);
+    crate::sort::sort_by_key(&mut pk, |(k, _)| *k);
     Ok(pk.into_iter().map(|(_, n)| n).collect())
 }
 

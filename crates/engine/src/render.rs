@@ -383,7 +383,7 @@ fn render_create_table(table: &Table, ctx: Ctx) -> String {
     let mut args: Vec<String> = table.columns.iter().map(render_column).collect();
     let mut constraints: Vec<String> =
         table_constraints(table).iter().filter_map(|c| render_constraint(c, ctx)).collect();
-    constraints.sort();
+    crate::sort::sort(&mut constraints);
     args.extend(constraints);
     // Python calls take at most 255 arguments: Alembic switches to `*[...]`
     let args = if args.len() > MAX_PYTHON_ARGS {
@@ -717,7 +717,7 @@ pub fn render_type(t: &SqlType) -> String {
     if let Some(v) = &t.variant_of {
         let mut out = render_type(&v.base);
         let mut variants: Vec<&(String, SqlType)> = v.variants.iter().collect();
-        variants.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut variants, |a, b| a.0.cmp(&b.0));
         for (dialect, vt) in variants {
             out.push_str(&format!(".with_variant({}, {})", render_type(vt), py_repr_str(dialect)));
         }

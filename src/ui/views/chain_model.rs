@@ -512,8 +512,8 @@ mod tests {
         let mut edges: Vec<ChainEdge> = d.blocks.iter().flat_map(|b| b.edges.iter().copied()).collect();
         let mut all = l.edges.clone();
         let key = |e: &ChainEdge| (e.child_row, e.parent_row, e.via_lane, e.kind == EdgeKind::Down);
-        edges.sort_by_key(key);
-        all.sort_by_key(key);
+        engine::sort::sort_by_key(&mut edges, key);
+        engine::sort::sort_by_key(&mut all, key);
         assert_eq!(edges, all);
         // A change to one revision changes only its block.
         let mut changed = revs.clone();

@@ -269,7 +269,7 @@ fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, before: Option<&MetaDa
                     (bary, k, i)
                 })
                 .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            engine::sort::sort_by(&mut keyed, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             by_layer[l] = keyed.into_iter().map(|(_, _, i)| i).collect();
             set_pos(&by_layer, &mut pos);
         }
@@ -363,7 +363,7 @@ fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, before: Option<&MetaDa
                     (bary, k, i)
                 })
                 .collect();
-            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            engine::sort::sort_by(&mut keyed, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             *layer = keyed.into_iter().map(|(_, _, i)| i).collect();
         }
         current = place(&by_layer);
@@ -479,7 +479,7 @@ fn strips(tables: &[ErTable]) -> Vec<Strip> {
     }
     let mut out: Vec<Strip> = by_x.into_values().collect();
     for s in &mut out {
-        s.boxes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        engine::sort::sort_by(&mut s.boxes, |a, b| a.0.total_cmp(&b.0));
     }
     out
 }
@@ -599,7 +599,7 @@ mod tests {
         for i in 0..n {
             let k = if i == 0 { 0 } else { next() % 4 };
             let mut parents: Vec<String> = (0..k).map(|_| format!("t{:02}", next() % i)).collect();
-            parents.sort();
+            engine::sort::sort(&mut parents);
             parents.dedup();
             let refs: Vec<&str> = parents.iter().map(|s| s.as_str()).collect();
             tables.push(table(&format!("t{i:02}"), &refs, next() % 9));

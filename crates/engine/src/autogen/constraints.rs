@@ -65,7 +65,7 @@ impl Sig {
         match &self.obj {
             SigObj::Unique(uq) => {
                 let mut cols = uq.columns.clone();
-                cols.sort();
+                crate::sort::sort(&mut cols);
                 Unnamed::Unique(cols)
             }
             SigObj::Index(ix) => Unnamed::Index(

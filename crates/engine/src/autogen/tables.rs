@@ -72,7 +72,7 @@ pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, reflected: &MetaD
     // `for s, tname in sorted(existing_tables)`
     let mut existing: Vec<&Table> =
         meta_tables.iter().copied().filter(|t| conn_names.contains(t.name.as_str())).collect();
-    existing.sort_by(|a, b| a.name.cmp(&b.name));
+    crate::sort::sort_by(&mut existing, |a, b| a.name.cmp(&b.name));
     for meta in existing {
         let Some(raw) = reflected.tables.get(&meta.name) else { continue };
         let conn = conn_table(raw);
@@ -129,7 +129,7 @@ pub fn sorted_tables(metadata: &MetaData) -> Vec<&Table> {
             }
         }
         out.extend(layer.iter().map(|&i| tables[i]));
-        next.sort_unstable();
+        crate::sort::sort(&mut next);
         layer = next;
     }
     // Unreachable once cycles are cut; the rest in name order.

@@ -1607,7 +1607,7 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                     };
                     // `sort_order=` orders the columns of a new table (stable).
                     let mut sorted = columns.clone();
-                    sorted.sort_by_key(|(_, c)| {
+                    crate::sort::sort_by_key(&mut sorted, |(_, c)| {
                         inst(c)
                             .and_then(|ci| match attr(ci, "sort_order") {
                                 Value::Int(n) => Some(n),

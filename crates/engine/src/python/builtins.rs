@@ -451,7 +451,7 @@ fn sort_values(it: &mut Interp, items: &mut Vec<Value>, key: Option<Value>, reve
     }
     // Stable merge sort with a fallible comparison.
     let mut err = None;
-    keyed.sort_by(|a, b| {
+    crate::sort::sort_by(&mut keyed, |a, b| {
         if err.is_some() {
             return std::cmp::Ordering::Equal;
         }

@@ -252,7 +252,7 @@ pub fn compile(it: &mut Interp, v: &Value) -> R<Option<String>> {
         return Err(unsupported(it, format!("table {} without declared columns (autoload_with)", table.name)));
     }
     let mut values = s.values.clone();
-    values.sort_by_key(|(k, _)| table.columns.iter().position(|c| c == k).unwrap_or(usize::MAX));
+    crate::sort::sort_by_key(&mut values, |(k, _)| table.columns.iter().position(|c| c == k).unwrap_or(usize::MAX));
     for (k, _) in &values {
         if !table.columns.is_empty() && !table.columns.contains(k) {
             return Err(raise_named(it, "CompileError", "sqlalchemy.exc", &format!("Unconsumed column names: {k}")));

@@ -102,7 +102,7 @@ impl Node {
     /// order changes from run to run); sorted here.
     pub(super) fn sorted_labels(&self) -> String {
         let mut v: Vec<&str> = self.labels.iter().map(String::as_str).collect();
-        v.sort_unstable();
+        crate::sort::sort(&mut v);
         v.join(", ")
     }
 
@@ -443,7 +443,7 @@ impl RevisionMap {
                 // Alembic loops forever when duplicate revision ids hide a
                 // cycle from _detect_cycles; stop and say so instead
                 if walked.len() > map.nodes.len() {
-                    walked.sort();
+                    crate::sort::sort(&mut walked);
                     walked.dedup();
                     return Err(rev_err(format!("Cycle is detected in revisions ({})", walked.join(", "))));
                 }
@@ -1263,7 +1263,7 @@ impl RevisionMap {
             .collect::<BTreeSet<String>>()
             .into_iter()
             .collect();
-        current_heads.sort_by_key(|id| position(id));
+        crate::sort::sort_by_key(&mut current_heads, |id| position(id));
         let get_ancestors = |id: &str| -> R<BTreeSet<String>> {
             let n = self.node_by_key(id)?;
             Ok(self.ids_of(&self.ancestors(&[n], true, false)?))

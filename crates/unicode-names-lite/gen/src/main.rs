@@ -6,7 +6,8 @@ fn is_hangul(c: u32) -> bool { (0xAC00..=0xD7A3).contains(&c) }
 
 fn main() {
     let cjk: Vec<(u32, u32)> = vec![(0x3400,0x4DBF),(0x4E00,0x9FFF),(0x20000,0x2A6DF),(0x2A700,0x2B739),(0x2B740,0x2B81D),(0x2B820,0x2CEA1),(0x2CEB0,0x2EBE0),(0x2EBF0,0x2EE5D),(0x30000,0x3134A),(0x31350,0x323AF)];
-    let mut out = Vec::new();
+    // The three columns of the names (deltas, shared lengths, rests).
+    let (mut deltas, mut shares, mut rests) = (Vec::new(), Vec::new(), Vec::new());
     let mut prev_cp = 0u32;
     let mut prev_name: Vec<u8> = Vec::new();
     let mut n = 0;
@@ -19,11 +20,11 @@ fn main() {
         let delta = c - prev_cp;
         // varint delta
         let mut d = delta;
-        loop { let b = (d & 0x7f) as u8; d >>= 7; if d == 0 { out.push(b); break } else { out.push(b | 0x80) } }
+        loop { let b = (d & 0x7f) as u8; d >>= 7; if d == 0 { deltas.push(b); break } else { deltas.push(b | 0x80) } }
         let common = prev_name.iter().zip(&name).take_while(|(a, b)| a == b).count().min(255);
-        out.push(common as u8);
-        out.extend_from_slice(&name[common..]);
-        out.push(0);
+        shares.push(common as u8);
+        rests.extend_from_slice(&name[common..]);
+        rests.push(0);
         prev_cp = c; prev_name = name; n += 1;
     }
     // check the CJK ranges and Hangul against the real crate
@@ -45,6 +46,10 @@ fn main() {
         }
     }
     aliases.sort();
+    let mut out = Vec::new();
+    out.extend_from_slice(&deltas);
+    out.extend_from_slice(&shares);
+    out.extend_from_slice(&rests);
     for (name, c) in &aliases {
         out.extend_from_slice(name.as_bytes());
         out.push(0);
@@ -53,6 +58,7 @@ fn main() {
     let mut file = Vec::new();
     file.extend_from_slice(&(n as u32).to_le_bytes());
     file.extend_from_slice(&(aliases.len() as u32).to_le_bytes());
+    file.extend_from_slice(&(deltas.len() as u32).to_le_bytes());
     file.extend_from_slice(&out);
     let out = file;
     std::fs::File::create("../src/names.bin").unwrap().write_all(&out).unwrap();
