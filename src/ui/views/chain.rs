@@ -81,7 +81,7 @@ fn focus_node(svg: &web_sys::Element, row: usize) {
 
 /// Blocks drawn in the first render; the rest follow one per task, so a
 /// chain of thousands never holds the main thread for long.
-const FIRST_BLOCKS: usize = 2;
+const FIRST_BLOCKS: usize = 1;
 
 #[derive(Properties, PartialEq)]
 struct NodeBlockProps {
