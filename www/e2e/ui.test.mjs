@@ -80,6 +80,33 @@ test("setModels shows in the editor; typing shows in models(), diagnostics and t
     await page.close();
 });
 
+test("a paste of megabytes goes into the editor whole, as one undo step, line breaks normalised", async () => {
+    const page = await openPlayground(browser.context);
+    const before = await page.evaluate(() => window.alembicPlayground.models());
+    // Over the editor's 256 K characters read at once; CRLF and LF lines, so
+    // slice boundaries fall among both.
+    const lines = [];
+    for (let i = 0; lines.join("").length < 700 * 1024; i++) lines.push(`# pasted line ${i}${i % 3 ? "\n" : "\r\n"}`);
+    const text = lines.join("") + "# the end";
+    await editor(page, "models.py").click();
+    await page.keyboard.press("Control+A");
+    await page.evaluate((text) => {
+        const data = new DataTransfer();
+        data.setData("text/plain", text);
+        const content = document.querySelector('[data-view="editor"][data-file="models.py"] .cm-content');
+        content.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    }, text);
+    const expected = text.replace(/\r\n/g, "\n");
+    await page.waitForFunction((n) => window.alembicPlayground.models().length === n, expected.length);
+    assert.equal(await page.evaluate(() => window.alembicPlayground.models()), expected);
+    // The whole paste is one step of the editor's history.
+    await editor(page, "models.py").press("Control+z");
+    await page.waitForFunction((n) => window.alembicPlayground.models().length === n, before.length);
+    assert.equal(await page.evaluate(() => window.alembicPlayground.models()), before);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
 test("sql() and schema() read the live database; the UI shows it; undo by click", async () => {
     const page = await openPlayground(browser.context);
     assert.deepEqual(
