@@ -13,7 +13,9 @@
 //! - Before every command, SQL or project change the database image and the
 //!   files are snapshotted; when the change altered either, the snapshot
 //!   goes on the undo stack, and Undo restores both byte for byte (a command
-//!   keeps the person's models.py; a project change restores it too).
+//!   keeps the person's models.py; a project change restores it too). A
+//!   change that cannot touch the database (`setFiles`) snapshots the files
+//!   only: the database is as it was when Undo reaches it.
 //! - After every change the project is autosaved (when the playground has a
 //!   storage name); a storage failure is a message, never a failure.
 
@@ -101,7 +103,9 @@ struct Stepping {
 /// The database and files from just before a change.
 struct Snapshot {
     label: String,
-    database: Vec<u8>,
+    /// `None`: the change leaves the database as it is (it replaces files
+    /// only), so Undo has no image to restore.
+    database: Option<Vec<u8>>,
     models: String,
     versions: BTreeMap<String, String>,
     /// Restore models.py too (a project change, not a command).
@@ -279,7 +283,7 @@ impl Bridge {
     fn snapshot(&self, label: &str, restore_models: bool) -> Result<Snapshot, DbError> {
         Ok(Snapshot {
             label: label.to_string(),
-            database: self.host.db.export()?,
+            database: Some(self.host.db.export()?),
             models: self.host.models.clone(),
             versions: self.host.versions.clone(),
             restore_models,
@@ -291,8 +295,11 @@ impl Bridge {
     /// one Undo per such command is what a person counts on, even when it
     /// failed before changing anything).
     fn push_undo_if_changed(&mut self, before: Snapshot, always: bool) -> bool {
-        let now = self.host.db.export().ok();
-        let changed = now.as_deref() != Some(&before.database[..])
+        let database_changed = match &before.database {
+            Some(image) => self.host.db.export().ok().as_deref() != Some(&image[..]),
+            None => false,
+        };
+        let changed = database_changed
             || self.host.versions != before.versions
             || (before.restore_models && self.host.models != before.models);
         if changed || always {
@@ -464,7 +471,7 @@ impl Bridge {
         let plan = project::next_step_with(&self.host.models, &versions, &current, upgrade, &mut self.host.scripts)?;
         let label = format!("step through {}", plan.description);
         let before = self.snapshot(&label, false).map_err(|e| e.message)?;
-        let image = before.database.clone();
+        let image = before.database.clone().unwrap_or_default();
         self.push_undo_if_changed(before, true);
         let ops = plan.labels.iter().map(|l| StepOp { label: l.clone(), sql: Vec::new(), error: None }).collect();
         let empty = plan.ops.is_empty();
@@ -729,9 +736,16 @@ impl Bridge {
     /// `versions/<file>` keys; the database stays. Undoable.
     pub fn set_files(&mut self, files: BTreeMap<String, String>) -> Result<(), String> {
         let (models, versions) = split_files(files).map_err(|e| format!("setFiles: {e}"))?;
-        let before = self.snapshot("set files", true).map_err(|e| e.message)?;
-        self.host.models = models.unwrap_or_default();
-        self.host.versions = versions;
+        // The database stays as it is, so the snapshot holds the files only:
+        // by the time Undo reaches it, every later change is undone and the
+        // database is as it was (no image exported, none restored).
+        let before = Snapshot {
+            label: "set files".to_string(),
+            database: None,
+            models: std::mem::replace(&mut self.host.models, models.unwrap_or_default()),
+            versions: std::mem::replace(&mut self.host.versions, versions),
+            restore_models: true,
+        };
         self.push_undo_if_changed(before, false);
         self.after_files_replaced();
         Ok(())
@@ -783,8 +797,10 @@ impl Bridge {
     /// Undoes the newest change; `false` when there was nothing to undo.
     pub fn undo(&mut self) -> bool {
         let Some(snapshot) = self.undo.pop() else { return false };
-        if let Err(e) = self.host.db.restore(&snapshot.database) {
-            self.emit(Action::Note { text: format!("Undo could not restore the database: {e}"), error: true });
+        if let Some(image) = &snapshot.database {
+            if let Err(e) = self.host.db.restore(image) {
+                self.emit(Action::Note { text: format!("Undo could not restore the database: {e}"), error: true });
+            }
         }
         self.host.versions = snapshot.versions;
         if snapshot.restore_models {

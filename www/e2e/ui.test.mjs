@@ -315,13 +315,20 @@ test("setFiles replaces the project (undoable); several playgrounds on one page 
         "models.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
         "versions/aaa_first.py": "\"\"\"first\"\"\"\nrevision = 'aaa'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
     };
+    const image = () => page.evaluate(() => Array.from(window.alembicPlayground.exportDatabase()).join(","));
+    const imageBefore = await image();
     await page.evaluate((f) => window.alembicPlayground.setFiles(f), files);
     assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), files);
     await page.locator('#scripts button[data-file="versions/aaa_first.py"]').waitFor();
     assert.equal((await run(page, "heads")).output.trim(), "aaa (head)");
     await assert.rejects(page.evaluate(() => window.alembicPlayground.setFiles({ "other.py": "" })), /neither models\.py/);
+    // A command after it, then Undo twice: the database image and the files as before setFiles.
+    assert.ok((await run(page, "upgrade head")).ok);
+    assert.notEqual(await image(), imageBefore);
+    assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
     assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
     assert.match(await page.evaluate(() => window.alembicPlayground.models()), /class Post/);
+    assert.equal(await image(), imageBefore);
 
     // A second playground, mounted into the page: its own database and files.
     const second = await page.evaluateHandle(async () => {
