@@ -9,6 +9,7 @@
 // SCENARIO: keystroke (20 keys in a 50-table models.py at head), autogen
 // (setModels at 100 tables at head, 20 times), paste (a 5 MB models.py),
 // scripts (setFiles with 1,000 scripts), ready (a reload to `ready`).
+// With --trace, LONG_MS (default 30) is the shortest task listed.
 // DIST defaults to target/dev-site. --filter keeps the inclusive list to
 // matching function names (e.g. 'alembic_|yew::|editor.js').
 import { launch, serveDir } from "./e2e/harness.mjs";
