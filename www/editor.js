@@ -8,9 +8,12 @@
 //   the text as UTF-8 (a Uint8Array: cheaper to hand to wasm than a string of
 //   megabytes), for edits by the person only, never for setText(); for a
 //   document over REPORT_AT_ONCE characters, a few tasks after the edit.
+// - A paste of over PASTE_AT_ONCE characters is read into the document a
+//   slice per task and inserted whole in one transaction (one undo step),
+//   where the selection was when pasted (mapped through edits meanwhile).
 // - handle.setDiagnostics([{ line, column, error, message }]) shows the
 //   engine's problems inline (1-based line and column).
-import { Annotation, EditorState } from "@codemirror/state";
+import { Annotation, EditorState, Text } from "@codemirror/state";
 import {
     EditorView, drawSelection, dropCursor, highlightActiveLine, highlightActiveLineGutter,
     highlightSpecialChars, keymap, lineNumbers,
@@ -57,8 +60,42 @@ function toDiagnostic(doc, d) {
 const REPORT_AT_ONCE = 256 * 1024;
 const REPORT_SLICE = 256 * 1024;
 
+// CodeMirror splits a pasted text into lines and builds its document tree
+// in the paste event's task: for megabytes, a long task (and the garbage
+// of a hundred thousand line strings). A paste this large is split into
+// lines a slice of about PASTE_SLICE characters per task instead.
+const PASTE_AT_ONCE = 256 * 1024;
+const PASTE_SLICE = 256 * 1024;
+
 export function createEditor(parent, doc, label, onChange) {
     let reading = null;
+    let pasting = null;
+    const paste = (view, input) => {
+        if (pasting) pasting.dropped = true;
+        const { from, to } = view.state.selection.main;
+        const job = { dropped: false, from, to, text: Text.empty, pos: 0 };
+        pasting = job;
+        const step = () => {
+            if (job.dropped) return;
+            // Cut after a line feed, so a "\r\n" is never split.
+            const cut = input.indexOf("\n", Math.min(input.length, job.pos + PASTE_SLICE));
+            const end = cut < 0 ? input.length : cut + 1;
+            job.text = job.text.append(Text.of(input.slice(job.pos, end).split(/\r\n?|\n/)));
+            job.pos = end;
+            if (job.pos < input.length) {
+                setTimeout(step, 0);
+                return;
+            }
+            pasting = null;
+            view.dispatch({
+                changes: { from: job.from, to: job.to, insert: job.text },
+                selection: { anchor: job.from + job.text.length },
+                userEvent: "input.paste",
+                scrollIntoView: true,
+            });
+        };
+        setTimeout(step, 0);
+    };
     const report = (text) => {
         if (reading) reading.dropped = true;
         reading = null;
@@ -117,7 +154,21 @@ export function createEditor(parent, doc, label, onChange) {
                 indentUnit.of("    "),
                 lintGutter(),
                 EditorView.contentAttributes.of({ "aria-label": label }),
+                EditorView.domEventHandlers({
+                    paste(event, view) {
+                        const text = event.clipboardData?.getData("text/plain") ?? "";
+                        if (text.length <= PASTE_AT_ONCE || view.state.readOnly) return false;
+                        event.preventDefault();
+                        paste(view, text);
+                        return true;
+                    },
+                }),
                 EditorView.updateListener.of((update) => {
+                    if (pasting && update.docChanged) {
+                        // Where the paste goes, through the edits made while it is read.
+                        pasting.from = update.changes.mapPos(pasting.from, -1);
+                        pasting.to = Math.max(pasting.from, update.changes.mapPos(pasting.to, 1));
+                    }
                     if (update.docChanged && !update.transactions.some((t) => t.annotation(external))) {
                         report(update.state.doc);
                     }
@@ -132,6 +183,9 @@ export function createEditor(parent, doc, label, onChange) {
         setText(text) {
             if (reading) reading.dropped = true;
             reading = null;
+            // The document is replaced: a paste still being read was into the old one.
+            if (pasting) pasting.dropped = true;
+            pasting = null;
             const old = view.state.doc.toString();
             if (text === old) return;
             // Replace only what differs (common prefix and suffix kept), so the
@@ -166,6 +220,7 @@ export function createEditor(parent, doc, label, onChange) {
         },
         destroy() {
             if (reading) reading.dropped = true;
+            if (pasting) pasting.dropped = true;
             view.destroy();
         },
     };

@@ -9,6 +9,10 @@
 // SCENARIO: keystroke (20 keys in a 50-table models.py at head), autogen
 // (setModels at 100 tables at head, 20 times), paste (a 5 MB models.py),
 // scripts (setFiles with 1,000 scripts), ready (a reload to `ready`).
+// With --trace: the scenario's longest task, by wall time and by the main
+// thread's own time on the CPU (on a busy machine, wall time also counts
+// waiting for a core); tasks over LONG_MS (default 30) of wall time, or with
+// LONG_CPU_MS set, over that much CPU time, are listed.
 // DIST defaults to target/dev-site. --filter keeps the inclusive list to
 // matching function names (e.g. 'alembic_|yew::|editor.js').
 import { launch, serveDir } from "./e2e/harness.mjs";
@@ -52,20 +56,34 @@ const atHead = (models) =>
         await api.run("upgrade head");
     }, models);
 
+/** Keys typed into the terminal while `promise` works (as www/bench-page.mjs does). */
+async function typeWhile(promise) {
+    let working = true;
+    promise.finally(() => (working = false));
+    await page.locator("#command").focus().catch(() => {});
+    while (working) {
+        await page.keyboard.press("x").catch(() => {});
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    return promise;
+}
+
 const cdp = await browser.context.newCDPSession(page);
 const events = [];
 async function start() {
     if (trace) {
         cdp.on("Tracing.dataCollected", (e) => events.push(...e.value));
         await cdp.send("Tracing.start", {
-            categories: "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink",
+            categories: "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink,blink.user_timing",
             transferMode: "ReportEvents",
         });
-    } else {
-        await cdp.send("Profiler.enable");
-        await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
-        await cdp.send("Profiler.start");
     }
+    // With --trace too: its samples are put in the long tasks (same clock).
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: trace ? 250 : 100 });
+    await cdp.send("Profiler.start");
+    // The scenario's span in the trace (the tracer's own tasks before and after are not the page's).
+    await page.evaluate(() => performance.mark("profile:start"));
 }
 
 const scenarios = {
@@ -94,32 +112,58 @@ const scenarios = {
     async paste() {
         await page.locator('[data-view="editor"][data-file="models.py"] .cm-content').click();
         await page.keyboard.press("Control+A");
+        // The text reaches the page before the profile starts (as in www/bench-page.mjs).
+        await page.evaluate((text) => (window.pasteText = text), tables(17000));
         await start();
-        await page.evaluate(async (text) => {
+        await typeWhile(page.evaluate(async () => {
+            // the paste in a task of its own, as in www/bench-page.mjs
+            await new Promise((r) => setTimeout(r, 20));
             const data = new DataTransfer();
-            data.setData("text/plain", text);
+            data.setData("text/plain", window.pasteText);
             const content = document.querySelector('[data-view="editor"][data-file="models.py"] .cm-content');
             content.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
-            await new Promise((r) => setTimeout(r, 1500));
-        }, tables(17000));
+            await new Promise((r) => setTimeout(r, 4000));
+        }));
     },
     async scripts() {
         await start();
-        await page.evaluate(async () => {
+        await typeWhile(page.evaluate(async () => {
+            // The scripts of www/bench-page.mjs's chainScripts(1000), in the form Alembic writes.
             const files = { "models.py": window.alembicPlayground.models() };
+            let table = -1;
+            let column = 0;
             for (let i = 1; i <= 1000; i++) {
                 const rev = `r${String(i).padStart(4, "0")}`;
                 const down = i === 1 ? "None" : `'r${String(i - 1).padStart(4, "0")}'`;
-                files[`versions/${rev}_s.py`] = `"""s"""\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = '${rev}'\n` +
-                    `down_revision = ${down}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n` +
-                    `    op.create_table('t${i}', sa.Column('id', sa.Integer(), nullable=False), sa.PrimaryKeyConstraint('id'))\n\n` +
-                    `def downgrade():\n    op.drop_table('t${i}')\n`;
+                let up;
+                let downBody;
+                if ((i - 1) % 6 === 0) {
+                    table += 1;
+                    column = 2;
+                    up = `    op.create_table('t${table}',\n    sa.Column('id', sa.Integer(), nullable=False),\n    sa.Column('name', sa.String(length=80), nullable=False),\n    sa.PrimaryKeyConstraint('id')\n    )`;
+                    downBody = `    op.drop_table('t${table}')`;
+                } else {
+                    up = `    with op.batch_alter_table('t${table}', schema=None) as batch_op:\n        batch_op.add_column(sa.Column('c${column}', sa.Integer(), nullable=True))`;
+                    downBody = `    with op.batch_alter_table('t${table}', schema=None) as batch_op:\n        batch_op.drop_column('c${column}')`;
+                    column += 1;
+                }
+                files[`versions/${rev}_step_${i}.py`] =
+                    `"""step_${i}\n\nRevision ID: ${rev}\nRevises: ${i === 1 ? "" : down.slice(1, -1)}\nCreate Date: 2026-12-06 00:00:00.000000\n\n"""\n` +
+                    "from typing import Sequence, Union\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n" +
+                    `# revision identifiers, used by Alembic.\nrevision: str = '${rev}'\ndown_revision: Union[str, Sequence[str], None] = ${down}\n` +
+                    "branch_labels: Union[str, Sequence[str], None] = None\ndepends_on: Union[str, Sequence[str], None] = None\n\n\n" +
+                    `def upgrade() -> None:\n    """Upgrade schema."""\n    # ### commands auto generated by Alembic - please adjust! ###\n${up}\n    # ### end Alembic commands ###\n\n\n` +
+                    `def downgrade() -> None:\n    """Downgrade schema."""\n    # ### commands auto generated by Alembic - please adjust! ###\n${downBody}\n    # ### end Alembic commands ###\n`;
             }
+            // setFiles in a task of its own, as in www/bench-page.mjs
+            await new Promise((r) => setTimeout(r, 20));
             const t0 = performance.now();
             window.alembicPlayground.setFiles(files);
             while (document.querySelectorAll('svg[data-view="chain"] [data-revision]').length < 1000) await new Promise((r) => setTimeout(r, 20));
             console.log(`chain drawn after ${(performance.now() - t0).toFixed(0)} ms`);
-        });
+            // what follows (the autosave), as www/bench-page.mjs waits for it
+            await new Promise((r) => setTimeout(r, 4000));
+        }));
     },
     async ready() {
         await start();
@@ -131,8 +175,38 @@ if (!scenarios[scenario]) throw new Error(`no scenario ${scenario}: ${Object.key
 await scenarios[scenario]();
 
 const ms = (us) => (us / 1000).toFixed(1).padStart(8);
+const { profile } = await cdp.send("Profiler.stop");
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const name = (n) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
+const top = (m, k) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
+/** Self and inclusive time by function of the samples taken in [from, to) (µs, the trace's clock). */
+function attribute(from = -Infinity, to = Infinity) {
+    const self = new Map();
+    const inclusive = new Map();
+    let total = 0;
+    let at = profile.startTime;
+    profile.samples.forEach((id, i) => {
+        const us = profile.timeDeltas[i];
+        at += us;
+        if (at < from || at >= to) return;
+        total += us;
+        self.set(name(byId.get(id)), (self.get(name(byId.get(id))) ?? 0) + us);
+        const seen = new Set();
+        for (let p = id; p !== undefined; p = parent.get(p)) {
+            const k = name(byId.get(p));
+            if (!seen.has(k)) {
+                seen.add(k);
+                inclusive.set(k, (inclusive.get(k) ?? 0) + us);
+            }
+        }
+    });
+    return { self, inclusive, total };
+}
 if (trace) {
     const done = new Promise((r) => cdp.once("Tracing.tracingComplete", r));
+    await page.evaluate(() => performance.mark("profile:end"));
     await cdp.send("Tracing.end");
     await done;
     const thread = (e) => `${e.pid}:${e.tid}`;
@@ -145,38 +219,47 @@ if (trace) {
     for (const e of own) totals.set(e.name, (totals.get(e.name) ?? 0) + e.dur);
     console.log("== main thread, by event (ms) ==");
     for (const [name, us] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${ms(us)} ${name}`);
-    console.log("== tasks over 30 ms, with what in them took over 5 ms ==");
+    const over = Number(process.env.LONG_MS ?? 30);
+    const mark = (name) => events.find((e) => e.name === name)?.ts;
+    const [from, to] = [mark("profile:start") ?? -Infinity, mark("profile:end") ?? Infinity];
+    const scenario = own.filter((e) => e.name === "RunTask" && e.ts > from && e.ts + e.dur < to);
+    const longest = (key) => Math.max(0, ...scenario.map((t) => t[key] ?? 0)) / 1000;
+    console.log(`longest task of the scenario: ${longest("dur").toFixed(1)} ms wall; longest on the CPU: ${longest("tdur").toFixed(1)} ms`);
+    console.log(`== tasks over ${over} ms, with what in them took over 5 ms ==`);
     const tasks = own.filter((e) => e.name === "RunTask");
+    // performance.measure() spans: async begin/end pairs in blink.user_timing
+    const open = new Map();
+    const timings = [];
+    for (const e of events.filter((e) => e.cat === "blink.user_timing")) {
+        const key = `${e.name}:${e.id ?? e.id2?.local}`;
+        if (e.ph === "b") open.set(key, e.ts);
+        else if (e.ph === "e" && open.has(key)) {
+            timings.push({ name: e.name, start: open.get(key), end: e.ts });
+            open.delete(key);
+        }
+    }
     const t0 = Math.min(...tasks.map((t) => t.ts));
-    for (const t of tasks.filter((t) => t.dur > 30000)) {
+    // LONG_CPU_MS: list by time on the CPU instead (on a busy machine, wall time also counts waiting for a core)
+    const overCpu = process.env.LONG_CPU_MS === undefined ? null : Number(process.env.LONG_CPU_MS) * 1000;
+    for (const t of tasks.filter((t) => (overCpu === null ? t.dur > over * 1000 : (t.tdur ?? 0) > overCpu))) {
         const parts = own
             .filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > 5000)
             .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ""} ${(e.dur / 1000).toFixed(1)}`);
-        console.log(`@${((t.ts - t0) / 1000).toFixed(0)} ms: ${(t.dur / 1000).toFixed(1)} ms: ${parts.join(", ")}`);
+        // tdur: the thread's own time in the task (on a busy machine, wall time also counts waiting for a core)
+        const cpu = t.tdur === undefined ? "" : ` (${(t.tdur / 1000).toFixed(1)} ms on the CPU)`;
+        console.log(`@${((t.ts - t0) / 1000).toFixed(0)} ms: ${(t.dur / 1000).toFixed(1)} ms${cpu}: ${parts.join(", ")}`);
+        // The page's own performance.measure()s (alembic:*) that ended in this task.
+        const measures = timings
+            .filter((m) => m.end > t.ts && m.end <= t.ts + t.dur)
+            .map((m) => `${m.name} ${((m.end - m.start) / 1000).toFixed(1)}`);
+        if (measures.length) console.log(`    measures: ${measures.join(", ")}`);
+        // What the CPU profiler saw in this task (by default Rust and Yew functions).
+        const { inclusive } = attribute(t.ts, t.ts + t.dur);
+        const keep = filter ?? /alembic_|yew::|editor\.js|^\(program\)|^\(garbage/;
+        for (const [k, us] of top(new Map([...inclusive].filter(([k]) => keep.test(k))), 12)) console.log(`      ${ms(us)} ${k.slice(0, 140)}`);
     }
 } else {
-    const { profile } = await cdp.send("Profiler.stop");
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    const parent = new Map();
-    for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const name = (n) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
-    const self = new Map();
-    const inclusive = new Map();
-    let total = 0;
-    profile.samples.forEach((id, i) => {
-        const us = profile.timeDeltas[i];
-        total += us;
-        self.set(name(byId.get(id)), (self.get(name(byId.get(id))) ?? 0) + us);
-        const seen = new Set();
-        for (let p = id; p !== undefined; p = parent.get(p)) {
-            const k = name(byId.get(p));
-            if (!seen.has(k)) {
-                seen.add(k);
-                inclusive.set(k, (inclusive.get(k) ?? 0) + us);
-            }
-        }
-    });
-    const top = (m, k) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k);
+    const { self, inclusive, total } = attribute();
     console.log(`== ${scenario}: ${(total / 1000).toFixed(0)} ms sampled; by self time (ms) ==`);
     for (const [k, us] of top(self, 30)) console.log(`${ms(us)} ${k.slice(0, 160)}`);
     console.log("== by inclusive time (ms) ==");

@@ -13,7 +13,9 @@
 //! - Before every command, SQL or project change the database image and the
 //!   files are snapshotted; when the change altered either, the snapshot
 //!   goes on the undo stack, and Undo restores both byte for byte (a command
-//!   keeps the person's models.py; a project change restores it too).
+//!   keeps the person's models.py; a project change restores it too). A
+//!   change that cannot touch the database (`setFiles`) snapshots the files
+//!   only: the database is as it was when Undo reaches it.
 //! - After every change the project is autosaved (when the playground has a
 //!   storage name); a storage failure is a message, never a failure.
 
@@ -61,10 +63,11 @@ const SLICE_MS: f64 = 12.0;
 /// must stay responsive while such a file is pasted or edited.
 pub const LIVE_MODELS_LIMIT: usize = 256 * 1024;
 /// Typing pauses this long before the project is autosaved; for a project
-/// over [`LARGE_SAVE_CHARS`], whose save is itself a long task, longer.
+/// over [`LARGE_SAVE_CHARS`], whose save takes a task of its own (some ms
+/// per 100 KB: serialised, encoded, stored), longer.
 const SAVE_DELAY_MS: u32 = 600;
 const LARGE_SAVE_DELAY_MS: u32 = 3000;
-const LARGE_SAVE_CHARS: usize = 1 << 20;
+const LARGE_SAVE_CHARS: usize = 256 << 10;
 /// What a site's localStorage holds in the browsers the page supports: about
 /// 5 Mi UTF-16 code units (Chromium: 10 MiB as UTF-16; Firefox, Safari:
 /// 5 MiB). A project larger than this is not written (the write could only
@@ -72,6 +75,17 @@ const LARGE_SAVE_CHARS: usize = 1 << 20;
 const STORAGE_CHARS: usize = 5 << 20;
 
 pub type Shared = Rc<RefCell<Bridge>>;
+
+/// Where the chain of the loaded scripts is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChainState {
+    /// Scripts were loaded or dropped since it was worked out.
+    Stale,
+    /// Worked out (`Bridge::chain`), not yet sent to the store.
+    Unsent,
+    /// In the store.
+    Sent,
+}
 
 /// Verbs that change the database or the files (without `--sql`).
 const MUTATING_VERBS: &[&str] = &["upgrade", "downgrade", "stamp", "revision", "merge", "ensure_version"];
@@ -89,7 +103,9 @@ struct Stepping {
 /// The database and files from just before a change.
 struct Snapshot {
     label: String,
-    database: Vec<u8>,
+    /// `None`: the change leaves the database as it is (it replaces files
+    /// only), so Undo has no image to restore.
+    database: Option<Vec<u8>>,
     models: String,
     versions: BTreeMap<String, String>,
     modules: BTreeMap<String, String>,
@@ -121,6 +137,8 @@ pub struct Bridge {
     module_syntax: BTreeMap<String, (String, Vec<Problem>)>,
     /// Problems the last import of models.py raised inside modules.
     module_raised: BTreeMap<String, Vec<Problem>>,
+    /// Whether the store's chain is that of the loaded scripts.
+    chain_state: ChainState,
     /// How long the last complete analysis took (ms).
     last_analysis_ms: f64,
     /// The next analysis runs even on a models.py over [`LIVE_MODELS_LIMIT`].
@@ -179,6 +197,7 @@ impl Bridge {
             loaded: BTreeMap::new(),
             module_syntax: BTreeMap::new(),
             module_raised: BTreeMap::new(),
+            chain_state: ChainState::Sent,
             last_analysis_ms: 0.0,
             analyse_large: false,
             storage_key: storage_name.map(persist::storage_key),
@@ -274,7 +293,7 @@ impl Bridge {
     fn snapshot(&self, label: &str, restore_models: bool) -> Result<Snapshot, DbError> {
         Ok(Snapshot {
             label: label.to_string(),
-            database: self.host.db.export()?,
+            database: Some(self.host.db.export()?),
             models: self.host.models.clone(),
             versions: self.host.versions.clone(),
             modules: self.host.modules.clone(),
@@ -287,8 +306,11 @@ impl Bridge {
     /// one Undo per such command is what a person counts on, even when it
     /// failed before changing anything).
     fn push_undo_if_changed(&mut self, before: Snapshot, always: bool) -> bool {
-        let now = self.host.db.export().ok();
-        let changed = now.as_deref() != Some(&before.database[..])
+        let database_changed = match &before.database {
+            Some(image) => self.host.db.export().ok().as_deref() != Some(&image[..]),
+            None => false,
+        };
+        let changed = database_changed
             || self.host.versions != before.versions
             || (before.restore_models && (self.host.models != before.models || self.host.modules != before.modules));
         if changed || always {
@@ -464,7 +486,7 @@ impl Bridge {
         let plan = project::next_step_with(&models, &versions, &current, upgrade, self.host.scripts())?;
         let label = format!("step through {}", plan.description);
         let before = self.snapshot(&label, false).map_err(|e| e.message)?;
-        let image = before.database.clone();
+        let image = before.database.clone().unwrap_or_default();
         self.push_undo_if_changed(before, true);
         let ops = plan.labels.iter().map(|l| StepOp { label: l.clone(), sql: Vec::new(), error: None }).collect();
         let empty = plan.ops.is_empty();
@@ -738,10 +760,17 @@ impl Bridge {
     /// `versions/<file>` and module paths; the database stays. Undoable.
     pub fn set_files(&mut self, files: BTreeMap<String, String>) -> Result<(), String> {
         let split = split_files(files).map_err(|e| format!("setFiles: {e}"))?;
-        let before = self.snapshot("set files", true).map_err(|e| e.message)?;
-        self.host.models = split.models.unwrap_or_default();
-        self.host.versions = split.versions;
-        self.host.modules = split.modules;
+        // The database stays as it is, so the snapshot holds the files only:
+        // by the time Undo reaches it, every later change is undone and the
+        // database is as it was (no image exported, none restored).
+        let before = Snapshot {
+            label: "set files".to_string(),
+            database: None,
+            models: std::mem::replace(&mut self.host.models, split.models.unwrap_or_default()),
+            versions: std::mem::replace(&mut self.host.versions, split.versions),
+            modules: std::mem::replace(&mut self.host.modules, split.modules),
+            restore_models: true,
+        };
         self.push_undo_if_changed(before, false);
         self.after_files_replaced();
         Ok(())
@@ -794,8 +823,10 @@ impl Bridge {
     /// Undoes the newest change; `false` when there was nothing to undo.
     pub fn undo(&mut self) -> bool {
         let Some(snapshot) = self.undo.pop() else { return false };
-        if let Err(e) = self.host.db.restore(&snapshot.database) {
-            self.emit(Action::Note { text: format!("Undo could not restore the database: {e}"), error: true });
+        if let Some(image) = &snapshot.database {
+            if let Err(e) = self.host.db.restore(image) {
+                self.emit(Action::Note { text: format!("Undo could not restore the database: {e}"), error: true });
+            }
         }
         self.host.versions = snapshot.versions;
         if snapshot.restore_models {
@@ -821,7 +852,13 @@ impl Bridge {
         self.dirty.insert(MODELS.to_string());
         self.dirty.extend(self.host.modules.keys().cloned());
         self.dirty.extend(self.host.versions.keys().map(|n| format!("versions/{n}")));
-        self.analyse_now();
+        if self.scripts_to_load() > SYNC_SCRIPTS {
+            // Loaded in slices anyway: the first one too in a task of its
+            // own, not in the one that replaced the files and renders them.
+            self.analyse_next_task();
+        } else {
+            self.analyse_now();
+        }
         self.save_soon();
     }
 
@@ -893,48 +930,59 @@ impl Bridge {
         }));
     }
 
+    /// How many dirty scripts have a text not loaded yet.
+    fn scripts_to_load(&self) -> usize {
+        self.dirty
+            .iter()
+            .filter_map(|p| p.strip_prefix("versions/"))
+            .filter(|name| match (self.host.versions.get(*name), self.loaded.get(*name)) {
+                (Some(text), Some((loaded_text, _))) => text != loaded_text,
+                (Some(_), None) => true,
+                (None, _) => false,
+            })
+            .count()
+    }
+
+    /// Runs [`Bridge::analyse_now`] in a task of its own, after the page
+    /// has had its turn.
+    fn analyse_next_task(&mut self) {
+        let me = self.me.clone();
+        self.analysis = Some(Timeout::new(0, move || {
+            if let Some(bridge) = me.upgrade() {
+                let _ = with(&bridge, |b| b.analyse_now());
+            }
+        }));
+    }
+
     /// Problems of the dirty files, the chain, and the live autogenerate.
     ///
     /// Each script is loaded once per text (`loaded` keeps the result). When
     /// more than [`SYNC_SCRIPTS`] need loading (a big project pasted or
     /// restored), they are loaded [`SLICE_MS`] at a time, each slice its own
     /// task, so the page stays responsive; the chain and the live
-    /// autogenerate follow the last slice.
+    /// autogenerate follow in the task after the last slice.
     pub fn analyse_now(&mut self) {
         self.analysis = None;
         self.sync_modules();
-        if self.dirty.is_empty() {
+        if self.dirty.is_empty() && self.chain_state == ChainState::Sent {
             return;
         }
         self.host.scripts().renew_if_worn();
         let start = now_ms();
         let mut problems = BTreeMap::new();
         let pending: Vec<String> = self.dirty.iter().filter(|p| p.starts_with("versions/")).cloned().collect();
-        let to_load = pending
-            .iter()
-            .filter(|p| {
-                let name = &p["versions/".len()..];
-                match (self.host.versions.get(name), self.loaded.get(name)) {
-                    (Some(text), Some((loaded_text, _))) => text != loaded_text,
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                }
-            })
-            .count();
-        let sliced = to_load > SYNC_SCRIPTS;
-        let mut scripts_changed = false;
+        let sliced = self.scripts_to_load() > SYNC_SCRIPTS;
         for (i, path) in pending.iter().enumerate() {
             if sliced && i > 0 && now_ms() - start > SLICE_MS {
                 break;
             }
             self.dirty.remove(path);
+            self.chain_state = ChainState::Stale;
             let name = &path["versions/".len()..];
             let Some(text) = self.host.versions.get(name).cloned() else {
                 self.loaded.remove(name);
-                scripts_changed = true;
                 continue;
             };
-            scripts_changed = true;
             let script = match self.loaded.get(name) {
                 Some((loaded_text, script)) if *loaded_text == text => script.clone(),
                 _ => {
@@ -946,20 +994,15 @@ impl Bridge {
             };
             problems.insert(path.clone(), script.problems.into_iter().map(to_problem).collect::<Vec<_>>());
         }
-        if self.dirty.iter().any(|p| p.starts_with("versions/")) {
-            // More scripts to load: the main thread goes back to the page first.
+        if sliced {
+            // A slice loaded: the main thread goes back to the page first,
+            // then the next slice, or the chain and the live autogenerate.
             self.emit(Action::Problems(problems));
-            let me = self.me.clone();
-            self.analysis = Some(Timeout::new(0, move || {
-                if let Some(bridge) = me.upgrade() {
-                    let _ = with(&bridge, |b| b.analyse_now());
-                }
-            }));
+            self.analyse_next_task();
             measure_since("alembic:analyse", start);
             return;
         }
-        let dirty = std::mem::take(&mut self.dirty);
-        if scripts_changed || self.heads.is_empty() {
+        if self.chain_state == ChainState::Stale || (self.heads.is_empty() && self.chain_state == ChainState::Sent) {
             let versions = &self.host.versions;
             self.loaded.retain(|name, _| versions.contains_key(name));
             let names: BTreeSet<String> = versions.keys().cloned().collect();
@@ -968,16 +1011,34 @@ impl Bridge {
                 project::chain_of(self.loaded.iter().filter(|(name, _)| project::is_script_file(name)).map(|(_, (_, s))| s));
             self.heads = chain.heads.clone();
             for found in &chain.problems {
-                let list = problems.entry(found.path.clone()).or_insert_with(Vec::new);
+                // The file's own problems come first (it may have been loaded in an earlier slice).
+                let list = problems.entry(found.path.clone()).or_insert_with(|| {
+                    let name = found.path.trim_start_matches("versions/");
+                    self.loaded.get(name).map(|(_, s)| s.problems.iter().cloned().map(to_problem).collect()).unwrap_or_default()
+                });
                 let p = to_problem(found.clone());
                 if !list.contains(&p) {
                     list.push(p);
                 }
             }
+            let large = chain.revisions.len() > SYNC_SCRIPTS;
             self.chain = chain;
+            self.chain_state = ChainState::Unsent;
+            if large {
+                // Worked out: drawn (and the live autogenerate run) in the
+                // next task, so the two are not one long task.
+                self.emit(Action::Problems(problems));
+                self.analyse_next_task();
+                measure_since("alembic:analyse", start);
+                return;
+            }
+        }
+        if self.chain_state == ChainState::Unsent {
+            self.chain_state = ChainState::Sent;
             let current = self.current_versions();
             self.emit_chain(&current);
         }
+        let dirty = std::mem::take(&mut self.dirty);
         if dirty.contains(MODELS) {
             if self.host.models.len() > LIVE_MODELS_LIMIT && !std::mem::take(&mut self.analyse_large) {
                 let paused = PreviewView { paused: Some(self.host.models.len()), ..Default::default() };

@@ -108,6 +108,33 @@ test("setModels shows in the editor; typing shows in models(), diagnostics and t
     await page.close();
 });
 
+test("a paste of megabytes goes into the editor whole, as one undo step, line breaks normalised", async () => {
+    const page = await openPlayground(browser.context);
+    const before = await page.evaluate(() => window.alembicPlayground.models());
+    // Over the editor's 256 K characters read at once; CRLF and LF lines, so
+    // slice boundaries fall among both.
+    const lines = [];
+    for (let i = 0; lines.join("").length < 700 * 1024; i++) lines.push(`# pasted line ${i}${i % 3 ? "\n" : "\r\n"}`);
+    const text = lines.join("") + "# the end";
+    await editor(page, "models.py").click();
+    await page.keyboard.press("Control+A");
+    await page.evaluate((text) => {
+        const data = new DataTransfer();
+        data.setData("text/plain", text);
+        const content = document.querySelector('[data-view="editor"][data-file="models.py"] .cm-content');
+        content.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    }, text);
+    const expected = text.replace(/\r\n/g, "\n");
+    await page.waitForFunction((n) => window.alembicPlayground.models().length === n, expected.length);
+    assert.equal(await page.evaluate(() => window.alembicPlayground.models()), expected);
+    // The whole paste is one step of the editor's history.
+    await editor(page, "models.py").press("Control+z");
+    await page.waitForFunction((n) => window.alembicPlayground.models().length === n, before.length);
+    assert.equal(await page.evaluate(() => window.alembicPlayground.models()), before);
+    assert.deepEqual(page.problems, []);
+    await page.close();
+});
+
 test("sql() and schema() read the live database; the UI shows it; undo by click", async () => {
     const page = await openPlayground(browser.context);
     assert.deepEqual(
@@ -316,13 +343,20 @@ test("setFiles replaces the project (undoable); several playgrounds on one page 
         "models.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
         "versions/aaa_first.py": "\"\"\"first\"\"\"\nrevision = 'aaa'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
     };
+    const image = () => page.evaluate(() => Array.from(window.alembicPlayground.exportDatabase()).join(","));
+    const imageBefore = await image();
     await page.evaluate((f) => window.alembicPlayground.setFiles(f), files);
     assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), files);
     await page.locator('#scripts button[data-file="versions/aaa_first.py"]').waitFor();
     assert.equal((await run(page, "heads")).output.trim(), "aaa (head)");
     await assert.rejects(page.evaluate(() => window.alembicPlayground.setFiles({ "notes.txt": "" })), /neither models\.py/);
+    // A command after it, then Undo twice: the database image and the files as before setFiles.
+    assert.ok((await run(page, "upgrade head")).ok);
+    assert.notEqual(await image(), imageBefore);
+    assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
     assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
     assert.match(await page.evaluate(() => window.alembicPlayground.models()), /class Post/);
+    assert.equal(await image(), imageBefore);
 
     // A second playground, mounted into the page: its own database and files.
     const second = await page.evaluateHandle(async () => {

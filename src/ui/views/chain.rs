@@ -81,7 +81,7 @@ fn focus_node(svg: &web_sys::Element, row: usize) {
 
 /// Blocks drawn in the first render; the rest follow one per task, so a
 /// chain of thousands never holds the main thread for long.
-const FIRST_BLOCKS: usize = 2;
+const FIRST_BLOCKS: usize = 1;
 
 #[derive(Properties, PartialEq)]
 struct NodeBlockProps {
@@ -175,6 +175,26 @@ fn node_block(props: &NodeBlockProps) -> Html {
     html! { <g class="chain-block">{ for nodes }</g> }
 }
 
+#[derive(Properties, PartialEq)]
+struct EdgeBlockProps {
+    block: Rc<ChainBlock>,
+    width: usize,
+}
+
+/// The edges that leave one block's rows: drawn again only when the block
+/// or the lane count changed (not each time another block is added).
+#[function_component(EdgeBlock)]
+fn edge_block(props: &EdgeBlockProps) -> Html {
+    let edges = props.block.edges.iter().map(|e| {
+        let class = match e.kind {
+            EdgeKind::Down => classes!("chain-edge", format!("lane-{}", e.via_lane % 6)),
+            EdgeKind::DependsOn => classes!("chain-edge", "depends-on"),
+        };
+        html! { <path class={class} d={edge_path(e, props.width)} /> }
+    });
+    html! { <g class="edge-block">{ for edges }</g> }
+}
+
 /// What the node callbacks need from the latest render (they are made once,
 /// so the blocks' props stay equal from one render to the next).
 struct Latest {
@@ -253,13 +273,7 @@ pub fn chain_view(props: &ChainViewProps) -> Html {
     };
 
     let shown = &drawing.blocks[..drawn];
-    let edges = shown.iter().flat_map(|b| &b.edges).map(|e| {
-        let class = match e.kind {
-            EdgeKind::Down => classes!("chain-edge", format!("lane-{}", e.via_lane % 6)),
-            EdgeKind::DependsOn => classes!("chain-edge", "depends-on"),
-        };
-        html! { <path class={class} d={edge_path(e, width)} /> }
-    });
+    let edges = shown.iter().map(|block| html! { <EdgeBlock key={block.first_row} block={block.clone()} width={width} /> });
     let nodes = shown.iter().map(|block| {
         let here = |id: &Option<String>| id.clone().filter(|id| block.rows.iter().any(|r| &r.rev.id == id));
         let in_block = |id: &str| block.rows.iter().any(|r| r.rev.id == id);

@@ -227,8 +227,10 @@ pub fn layout(revs: &[ChainRevision]) -> ChainLayout {
     ChainLayout { lanes, edges, width }
 }
 
-/// Rows per block: the view draws the chain, and re-renders it, a block at a time.
-pub const BLOCK_ROWS: usize = 50;
+/// Rows per block: the view draws the chain, and re-renders it, a block at
+/// a time (each block's new text is shaped, laid out and painted in the
+/// frame after it, so a block must stay well under a long task).
+pub const BLOCK_ROWS: usize = 25;
 
 /// One row as a block draws it.
 #[derive(Debug, Clone, PartialEq, Eq)]
