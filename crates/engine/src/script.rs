@@ -1574,6 +1574,12 @@ impl<'a, 'src> Cx<'a, 'src> {
                 let b = self.bind(c, &SIG, "sa.text")?;
                 Ok(ServerDefault::Text(self.str_arg(&b, "text", c)?))
             }
+            // compiled as its text, like sa.text()
+            Expr::Call(c) if self.is_sa(&c.func, env, "literal_column") => {
+                const SIG: Sig = sig(&["text", "type_"], 1, &[]);
+                let b = self.bind(c, &SIG, "sa.literal_column")?;
+                Ok(ServerDefault::Text(self.str_arg(&b, "text", c)?))
+            }
             Expr::Call(c) if c.arguments.args.is_empty() && c.arguments.keywords.is_empty() => {
                 let q = self.qualname(&c.func, env).unwrap_or_default();
                 // SQLite has no native boolean: SQLAlchemy compiles false() / true() as 0 / 1

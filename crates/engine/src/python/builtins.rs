@@ -2502,7 +2502,40 @@ fn install_stdlib(it: &mut Interp) {
         let m = it.new_native_module("json");
         m.globals.set("dumps", native_fn("dumps", |it, a| {
             nargs(it, "dumps", &Args::new(a.pos.clone()), 1, 1)?;
-            json_dumps(it, &a.pos[0]).map(|s| Value::str(&s))
+            let mut opts = JsonDumps { sort_keys: false, item_sep: ", ".into(), key_sep: ": ".into() };
+            for (k, v) in &a.kw {
+                match (k.as_str(), v) {
+                    ("sort_keys", v) => opts.sort_keys = it.truthy(v)?,
+                    ("ensure_ascii", Value::Bool(true)) | ("indent", Value::None) | ("separators", Value::None) | ("default", Value::None) => {}
+                    ("separators", v) => {
+                        let parts = iterate(it, v)?;
+                        match &parts[..] {
+                            [Value::Str(i), Value::Str(k)] => (opts.item_sep, opts.key_sep) = (i.to_string(), k.to_string()),
+                            _ => return Err(it.type_error("separators must be a (item_separator, key_separator) pair of strings")),
+                        }
+                    }
+                    (k, _) => return Err(it.exc("NotImplementedError", format!("json.dumps({k}=...) is not supported by the playground"))),
+                }
+            }
+            json_dumps(it, &a.pos[0], &opts).map(|s| Value::str(&s))
+        }));
+        m.globals.set("loads", native_fn("loads", |it, a| {
+            nargs(it, "loads", &Args::new(a.pos.clone()), 1, 1)?;
+            if let Some((k, _)) = a.kw.first() {
+                return Err(it.exc("NotImplementedError", format!("json.loads({k}=...) is not supported by the playground")));
+            }
+            let text = match &a.pos[0] {
+                Value::Str(s) => s.to_string(),
+                other => return Err(it.type_error(format!("the JSON object must be str, bytes or bytearray, not {}", it.type_name(other)))),
+            };
+            let mut p = JsonParser { s: text.as_bytes(), text: &text, i: 0 };
+            p.ws();
+            let v = p.value().map_err(|e| p.error(it, e))?;
+            p.ws();
+            if p.i < p.s.len() {
+                return Err(p.error(it, "Extra data"));
+            }
+            Ok(v)
         }));
         Ok(m)
     }));
@@ -2767,7 +2800,210 @@ pub fn new_plain_class(it: &Interp, name: &str, module: &str) -> Rc<Class> {
     Class::new(name, module, bases, BuiltinType::Object, None)
 }
 
-fn json_dumps(it: &mut Interp, v: &Value) -> R<String> {
+/// `json.dumps` keywords the playground honours.
+struct JsonDumps {
+    sort_keys: bool,
+    item_sep: String,
+    key_sep: String,
+}
+
+/// `json.loads` over the JSON grammar (and Python's `NaN`/`Infinity`).
+struct JsonParser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    i: usize,
+}
+
+impl JsonParser<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    /// `json.JSONDecodeError` is a `ValueError`: `msg: line L column C (char N)`.
+    fn error(&self, it: &Interp, msg: &str) -> Box<super::eval::Exc> {
+        let before = self.text.get(..self.i).unwrap_or(self.text);
+        let line = before.matches('\n').count() + 1;
+        let col = before.chars().rev().take_while(|c| *c != '\n').count() + 1;
+        let pos = before.chars().count();
+        it.exc("ValueError", format!("{msg}: line {line} column {col} (char {pos})"))
+    }
+
+    fn value(&mut self) -> Result<Value, &'static str> {
+        let Some(&c) = self.s.get(self.i) else { return Err("Expecting value") };
+        match c {
+            b'{' => {
+                self.i += 1;
+                let mut d = Dict::new();
+                self.ws();
+                if self.s.get(self.i) == Some(&b'}') {
+                    self.i += 1;
+                    return Ok(Value::dict(d));
+                }
+                loop {
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b'"') {
+                        return Err("Expecting property name enclosed in double quotes");
+                    }
+                    let k = self.string()?;
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b':') {
+                        return Err("Expecting ':' delimiter");
+                    }
+                    self.i += 1;
+                    self.ws();
+                    let v = self.value()?;
+                    d.set_str(&k, v);
+                    self.ws();
+                    match self.s.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(Value::dict(d));
+                        }
+                        _ => return Err("Expecting ',' delimiter"),
+                    }
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.s.get(self.i) == Some(&b']') {
+                    self.i += 1;
+                    return Ok(Value::list(items));
+                }
+                loop {
+                    self.ws();
+                    items.push(self.value()?);
+                    self.ws();
+                    match self.s.get(self.i) {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Value::list(items));
+                        }
+                        _ => return Err("Expecting ',' delimiter"),
+                    }
+                }
+            }
+            b'"' => Ok(Value::str(&self.string()?)),
+            _ => {
+                for (word, v) in [
+                    ("null", Value::None),
+                    ("true", Value::Bool(true)),
+                    ("false", Value::Bool(false)),
+                    ("NaN", Value::Float(f64::NAN)),
+                    ("Infinity", Value::Float(f64::INFINITY)),
+                    ("-Infinity", Value::Float(f64::NEG_INFINITY)),
+                ] {
+                    if self.s[self.i..].starts_with(word.as_bytes()) {
+                        self.i += word.len();
+                        return Ok(v);
+                    }
+                }
+                self.number()
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, &'static str> {
+        let start = self.i;
+        let digits = |p: &mut Self| {
+            let s = p.i;
+            while p.i < p.s.len() && p.s[p.i].is_ascii_digit() {
+                p.i += 1;
+            }
+            p.i > s
+        };
+        if self.s.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        if self.s.get(self.i) == Some(&b'0') {
+            self.i += 1;
+        } else if !digits(self) {
+            self.i = start;
+            return Err("Expecting value");
+        }
+        let mut float = false;
+        if self.s.get(self.i) == Some(&b'.') && self.s.get(self.i + 1).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+            digits(self);
+            float = true;
+        }
+        if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
+            let save = self.i;
+            self.i += 1;
+            if matches!(self.s.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if digits(self) {
+                float = true;
+            } else {
+                self.i = save;
+            }
+        }
+        let t = &self.text[start..self.i];
+        if float {
+            t.parse::<f64>().map(Value::Float).map_err(|_| "Expecting value")
+        } else {
+            t.parse::<i64>().map(Value::Int).map_err(|_| "integers beyond 64 bits are not supported by the playground")
+        }
+    }
+
+    fn string(&mut self) -> Result<String, &'static str> {
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            let rest = &self.text[self.i..];
+            let Some(c) = rest.chars().next() else { return Err("Unterminated string starting at") };
+            self.i += c.len_utf8();
+            match c {
+                '"' => return Ok(out),
+                '\\' => {
+                    let Some(e) = self.text[self.i..].chars().next() else { return Err("Unterminated string starting at") };
+                    self.i += 1;
+                    match e {
+                        '"' => out.push('"'),
+                        '\\' => out.push('\\'),
+                        '/' => out.push('/'),
+                        'b' => out.push('\u{8}'),
+                        'f' => out.push('\u{c}'),
+                        'n' => out.push('\n'),
+                        'r' => out.push('\r'),
+                        't' => out.push('\t'),
+                        'u' => {
+                            let hex = |p: &mut Self| -> Result<u32, &'static str> {
+                                let h = p.text.get(p.i..p.i + 4).ok_or("Invalid \\uXXXX escape")?;
+                                let v = u32::from_str_radix(h, 16).map_err(|_| "Invalid \\uXXXX escape")?;
+                                p.i += 4;
+                                Ok(v)
+                            };
+                            let mut u = hex(self)?;
+                            if (0xd800..0xdc00).contains(&u) && self.text[self.i..].starts_with("\\u") {
+                                let save = self.i;
+                                self.i += 2;
+                                let lo = hex(self)?;
+                                if (0xdc00..0xe000).contains(&lo) {
+                                    u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+                                } else {
+                                    self.i = save;
+                                }
+                            }
+                            out.push(char::from_u32(u).ok_or("lone surrogates are not supported by the playground")?);
+                        }
+                        _ => return Err("Invalid \\escape"),
+                    }
+                }
+                c if (c as u32) < 0x20 => return Err("Invalid control character at"),
+                c => out.push(c),
+            }
+        }
+    }
+}
+
+fn json_dumps(it: &mut Interp, v: &Value, opts: &JsonDumps) -> R<String> {
     Ok(match v {
         Value::None => "null".into(),
         Value::Bool(b) => if *b { "true" } else { "false" }.into(),
@@ -2781,12 +3017,23 @@ fn json_dumps(it: &mut Interp, v: &Value) -> R<String> {
         Value::List(_) | Value::Tuple(_) => {
             let mut parts = Vec::new();
             for x in iterate(it, v)? {
-                parts.push(json_dumps(it, &x)?);
+                parts.push(json_dumps(it, &x, opts)?);
             }
-            format!("[{}]", parts.join(", "))
+            format!("[{}]", parts.join(&opts.item_sep))
         }
         Value::Dict(d) => {
-            let items = d.borrow().items();
+            let mut items = d.borrow().items();
+            if opts.sort_keys {
+                let mut keyed = Vec::new();
+                for (k, x) in items {
+                    match &k {
+                        Value::Str(s) => keyed.push((s.to_string(), (k.clone(), x))),
+                        other => return Err(it.exc("NotImplementedError", format!("json.dumps(sort_keys=True) with a {} key is not supported by the playground", it.type_name(other)))),
+                    }
+                }
+                crate::sort::sort_by(&mut keyed, |a, b| a.0.cmp(&b.0));
+                items = keyed.into_iter().map(|(_, kv)| kv).collect();
+            }
             let mut parts = Vec::new();
             for (k, x) in items {
                 let ks = match &k {
@@ -2796,9 +3043,9 @@ fn json_dumps(it: &mut Interp, v: &Value) -> R<String> {
                     Value::None => "null".into(),
                     other => return Err(it.type_error(format!("keys must be str, int, float, bool or None, not {}", it.type_name(other)))),
                 };
-                parts.push(format!("{}: {}", json_dumps(it, &Value::str(&ks))?, json_dumps(it, &x)?));
+                parts.push(format!("{}{}{}", json_dumps(it, &Value::str(&ks), opts)?, opts.key_sep, json_dumps(it, &x, opts)?));
             }
-            format!("{{{}}}", parts.join(", "))
+            format!("{{{}}}", parts.join(&opts.item_sep))
         }
         other => return Err(it.type_error(format!("Object of type {} is not JSON serializable", it.type_name(other)))),
     })

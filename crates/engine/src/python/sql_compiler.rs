@@ -415,9 +415,10 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
             (Some(t), None) => super::orm::bind_value(it, &t, &r)?,
             _ => r,
         };
-        match (&r, op) {
-            (Value::None, "=") => Ok((format!("{left} IS NULL"), Prec::Atom)),
-            (Value::None, "!=") => Ok((format!("{left} IS NOT NULL"), Prec::Atom)),
+        let is_null = matches!(r, Value::None) || construct(&r).is_some_and(|c| c.parent.is_none() && last_segment(&c.path) == "null");
+        match (is_null, op) {
+            (true, "=") => Ok((format!("{left} IS NULL"), Prec::Atom)),
+            (true, "!=") => Ok((format!("{left} IS NOT NULL"), Prec::Atom)),
             _ => Ok((format!("{left} {op} {}", expr(it, &r)?.0), Prec::Atom)),
         }
     };
@@ -432,6 +433,10 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
         ("__or__" | "or_", None) => junction(it, &c.args.pos, Prec::Or),
         ("column", None) => Ok((arg(0).as_str().map(str::to_string).unwrap_or_default(), Prec::Atom)),
         ("literal", None) => Ok((literal(it, &arg(0))?, Prec::Atom)),
+        // SQLite has no native boolean: `true()` / `false()` compile to 1 / 0
+        ("true", None) => Ok(("1".to_string(), Prec::Atom)),
+        ("false", None) => Ok(("0".to_string(), Prec::Atom)),
+        ("null", None) => Ok(("NULL".to_string(), Prec::Atom)),
         (method, Some(recv)) => {
             let left = expr(it, recv)?.0;
             match method {
