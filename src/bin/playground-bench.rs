@@ -180,17 +180,20 @@ struct Timing {
     ops: usize,
 }
 
-/// One live autogenerate: the database → MetaData, then project::preview
-/// (models.py → MetaData, compare, render). `models` is models.py's
-/// interpretation alone, timed apart (preview's share of it).
+/// One live autogenerate: the database → MetaData → the comparison's
+/// database side (`reflect`: the page does it once per database change),
+/// then project::preview_with (models.py → MetaData, compare, render: what
+/// the page does on each keystroke). `models` is models.py's interpretation
+/// alone, timed apart (preview's share of it).
 fn autogenerate_once(models: &str, db: &mut dyn Database) -> Result<Timing, String> {
     let start = Instant::now();
     let _ = engine::models::load_models(models);
     let t_models = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let reflected = engine::command::project::live_schema(db).map_err(|e| e.to_string())?;
+    let conn = engine::command::project::ConnSchema::new(&reflected);
     let t_reflect = start.elapsed().as_secs_f64();
-    let preview = engine::command::project::preview(models, &reflected);
+    let preview = engine::command::project::preview_with(models, &conn);
     let total = start.elapsed().as_secs_f64();
     if preview.problems.iter().any(|p| p.error) {
         return Err(format!("models.py has problems: {:?}", preview.problems));

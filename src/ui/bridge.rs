@@ -76,6 +76,13 @@ pub type Shared = Rc<RefCell<Bridge>>;
 /// Verbs that change the database or the files (without `--sql`).
 const MUTATING_VERBS: &[&str] = &["upgrade", "downgrade", "stamp", "revision", "merge", "ensure_version"];
 
+/// The live schema and the comparison's database side prepared from it:
+/// kept together so that the prepared side is never older than the schema.
+struct Reflected {
+    schema: MetaData,
+    conn: project::ConnSchema,
+}
+
 /// A migration run an operation at a time.
 struct Stepping {
     plan: project::PlannedStep,
@@ -107,8 +114,9 @@ pub struct Bridge {
     undo: Vec<Snapshot>,
     /// Every statement since load (`sqlLog()`).
     sql_log: Vec<SqlEntry>,
-    /// The live schema as autogenerate reflects it; `None`: re-read.
-    reflected: Option<Result<MetaData, String>>,
+    /// The live schema as autogenerate reflects it, with the comparison's
+    /// database side prepared from it (both re-read together); `None`: re-read.
+    reflected: Option<Result<Reflected, String>>,
     /// The `alembic_version` rows; `None`: re-read (with `reflected`).
     current: Option<Vec<String>>,
     /// Chain heads, for "is the database at head".
@@ -362,10 +370,17 @@ impl Bridge {
 
     /// The live schema (reflected once per database change).
     fn live_schema(&mut self) -> Option<MetaData> {
+        self.reflect();
+        self.reflected.as_ref().and_then(|r| r.as_ref().ok()).map(|r| r.schema.clone())
+    }
+
+    fn reflect(&mut self) {
         if self.reflected.is_none() {
-            self.reflected = Some(project::live_schema(&mut self.host.db).map_err(|e| e.message));
+            let reflected = project::live_schema(&mut self.host.db)
+                .map(|schema| Reflected { conn: project::ConnSchema::new(&schema), schema })
+                .map_err(|e| e.message);
+            self.reflected = Some(reflected);
         }
-        self.reflected.as_ref().and_then(|r| r.as_ref().ok()).cloned()
     }
 
     // ---------------------------------------------------------------- views
@@ -970,16 +985,16 @@ impl Bridge {
     }
 
     fn preview(&mut self) -> (PreviewView, Vec<Problem>) {
-        self.live_schema();
-        let reflected = match self.reflected.as_ref() {
-            Some(Ok(md)) => md,
+        self.reflect();
+        let conn = match self.reflected.as_ref() {
+            Some(Ok(r)) => &r.conn,
             Some(Err(e)) => {
                 return (PreviewView { blocked: Some(format!("The database cannot be read: {e}")), ..Default::default() }, vec![])
             }
             None => unreachable!("reflected was just set"),
         };
         let start = now_ms();
-        let preview = project::preview(&self.host.models, reflected);
+        let preview = project::preview_with(&self.host.models, conn);
         measure_since("alembic:autogenerate", start);
         let problems: Vec<Problem> = preview.problems.iter().cloned().map(to_problem).collect();
         let blocked = preview

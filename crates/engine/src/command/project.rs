@@ -21,6 +21,7 @@ use crate::revision::{Revision, RevisionMap};
 use crate::schema::MetaData;
 use crate::script::{self, Script, ScriptError};
 pub use super::script_directory::ScriptCache;
+pub use crate::autogen::ConnSchema;
 
 use super::script_directory::{load_version_scripts, VersionLoadError};
 use crate::python::{ModuleLoader, NoModules};
@@ -283,6 +284,12 @@ pub struct Preview {
 /// Compares `models.py` with the `reflected` live schema as
 /// `revision --autogenerate` does.
 pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
+    preview_with(models_source, &ConnSchema::new(reflected))
+}
+
+/// [`preview`] against a database side prepared once per database state
+/// (`ConnSchema::new` of the live schema), for previews on every keystroke.
+pub fn preview_with(models_source: &str, conn: &ConnSchema) -> Preview {
     // One interpretation of models.py serves both the problems and the
     // comparison; a syntax error (found again only when there is an error,
     // as the parse costs as much as a fifth of the preview) is reported alone.
@@ -295,7 +302,7 @@ pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
         }
         return Preview { problems, ..Preview::default() };
     }
-    let comparison = autogen::compare(&loaded.metadata, reflected);
+    let comparison = autogen::compare_with(&loaded.metadata, conn);
     Preview {
         op_count: comparison.upgrade.ops.len(),
         upgrade: render::render_body(&comparison.upgrade.ops),

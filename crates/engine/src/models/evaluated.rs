@@ -45,13 +45,15 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
         }
     };
     result.uses_sqlmodel = it.modules.contains_key("sqlmodel");
-    let Some(md) = target_metadata(&mut it, &module.globals) else {
+    let Some(md_value) = target_metadata(&mut it, &module.globals) else {
         return result;
     };
-    let origins = objects::table_origins(&md);
-    match objects::to_schema(&mut it, &md) {
+    match objects::to_schema(&mut it, &md_value) {
         Ok(mut md) => {
             fk_types(&mut md);
+            // Where each table was declared: read only when there is an error to place.
+            let fk_errors = fk_target_errors(&md);
+            let origins = if fk_errors.is_empty() { Vec::new() } else { objects::table_origins(&md_value) };
             let at = |table: &str| -> (u32, u32) {
                 let Some((_, class, loc)) = origins.iter().find(|(n, _, _)| n == table) else { return (1, 1) };
                 if let Some(c) = class {
@@ -64,7 +66,7 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
                     _ => (1, 1),
                 }
             };
-            for (table, message) in fk_target_errors(&md) {
+            for (table, message) in fk_errors {
                 let (line, column) = at(&table);
                 result.diagnostics.push(Diagnostic { severity: Severity::Error, line, column, message });
             }

@@ -72,10 +72,10 @@ pub fn py_repr_str(s: &str) -> String {
 }
 
 /// Python's `repr()` of a tuple of strings: `('a',)`, `('a', 'b')`, `()`.
-pub fn py_repr_str_tuple(items: &[String]) -> String {
+pub fn py_repr_str_tuple<S: AsRef<str>>(items: &[S]) -> String {
     match items {
-        [one] => format!("({},)", py_repr_str(one)),
-        _ => format!("({})", items.iter().map(|s| py_repr_str(s)).collect::<Vec<_>>().join(", ")),
+        [one] => format!("({},)", py_repr_str(one.as_ref())),
+        _ => format!("({})", items.iter().map(|s| py_repr_str(s.as_ref())).collect::<Vec<_>>().join(", ")),
     }
 }
 
