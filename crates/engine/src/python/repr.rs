@@ -41,6 +41,14 @@ pub fn py_repr_float(f: f64) -> String {
 /// `\\`, the quote, `\n`, `\r`, `\t` escaped; other non-printable characters
 /// as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
 pub fn py_repr_str(s: &str) -> String {
+    // Printable ASCII without a quote or a backslash is written as it is.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'\'' && b != b'\\') {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('\'');
+        out.push_str(s);
+        out.push('\'');
+        return out;
+    }
     let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
