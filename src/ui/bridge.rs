@@ -137,6 +137,9 @@ pub struct Bridge {
     /// Files whose problems are stale.
     dirty: BTreeSet<String>,
     analysis: Option<Timeout>,
+    /// Frees the last preview's evaluation once the page has shown it
+    /// (a new preview replacing it frees the previous one at once).
+    teardown: Option<Timeout>,
     save_timer: Option<Timeout>,
     me: Weak<RefCell<Bridge>>,
 }
@@ -189,6 +192,7 @@ impl Bridge {
             dispatch,
             dirty: BTreeSet::new(),
             analysis: None,
+            teardown: None,
             save_timer: None,
             me: Weak::new(),
         }));
@@ -994,8 +998,11 @@ impl Bridge {
             None => unreachable!("reflected was just set"),
         };
         let start = now_ms();
-        let preview = project::preview_with(&self.host.models, conn);
+        let (preview, teardown) = project::preview_deferred(&self.host.models, conn);
         measure_since("alembic:autogenerate", start);
+        // Freeing the evaluation's objects is a fifth of its cost: done in a
+        // task of its own, after the pane has its preview, not before.
+        self.teardown = Some(Timeout::new(0, move || drop(teardown)));
         let problems: Vec<Problem> = preview.problems.iter().cloned().map(to_problem).collect();
         let blocked = preview
             .problems

@@ -290,27 +290,35 @@ pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
 /// [`preview`] against a database side prepared once per database state
 /// (`ConnSchema::new` of the live schema), for previews on every keystroke.
 pub fn preview_with(models_source: &str, conn: &ConnSchema) -> Preview {
+    preview_deferred(models_source, conn).0
+}
+
+/// [`preview_with`], handing back the teardown of models.py's evaluation
+/// (see [`models::Teardown`]) so that the page frees those objects after
+/// showing the preview rather than before.
+pub fn preview_deferred(models_source: &str, conn: &ConnSchema) -> (Preview, models::Teardown) {
     // One interpretation of models.py serves both the problems and the
     // comparison; a syntax error (found again only when there is an error,
     // as the parse costs as much as a fifth of the preview) is reported alone.
-    let loaded = models::load_models(models_source);
+    let (loaded, teardown) = models::load_models_deferred(models_source);
     let problems: Vec<FileProblem> = loaded.diagnostics.iter().map(|d| problem("models.py", d)).collect();
     if problems.iter().any(|p| p.error) {
         let parsed = parse_module(models_source);
         if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
-            return Preview { problems: vec![problem("models.py", d)], ..Preview::default() };
+            return (Preview { problems: vec![problem("models.py", d)], ..Preview::default() }, teardown);
         }
-        return Preview { problems, ..Preview::default() };
+        return (Preview { problems, ..Preview::default() }, teardown);
     }
     let comparison = autogen::compare_with(&loaded.metadata, conn);
-    Preview {
+    let preview = Preview {
         op_count: comparison.upgrade.ops.len(),
         upgrade: render::render_body(&comparison.upgrade.ops),
         detected: comparison.log.into_iter().map(|(_, m)| m).collect(),
         upgrade_ops: comparison.upgrade,
         models: loaded.metadata,
         problems,
-    }
+    };
+    (preview, teardown)
 }
 
 impl Preview {

@@ -23,10 +23,30 @@ use crate::schema::TypeClass;
 
 /// Evaluates `source` as the module `models` and reads its target MetaData.
 pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResult {
+    load_evaluated_deferred(source, loader).0
+}
+
+/// [`load_evaluated`], handing back the evaluation's objects instead of
+/// freeing them: the caller drops the [`Teardown`] when it suits it (the
+/// page, once the result is on screen).
+pub fn load_evaluated_deferred(source: &str, loader: Rc<dyn ModuleLoader>) -> (ModelsResult, Teardown) {
     let mut it = Interp::new(loader);
-    alembic::install(&mut it, ScriptHost::new());
+    let result = evaluate(&mut it, source);
+    (result, Teardown { _interp: it })
+}
+
+/// The objects of one evaluation of models.py (its interpreter). Dropping
+/// it frees them, breaking their reference cycles: as much work as a fifth
+/// of the evaluation, which a caller may run later, off a keystroke's path.
+#[must_use = "dropping the teardown frees the evaluation's objects"]
+pub struct Teardown {
+    _interp: Interp,
+}
+
+fn evaluate(it: &mut Interp, source: &str) -> ModelsResult {
+    alembic::install(it, ScriptHost::new());
     let mut result = ModelsResult::default();
-    if let Err(e) = objects::enable(&mut it) {
+    if let Err(e) = objects::enable(it) {
         let e = it.to_error(e);
         raised(&mut result, &e);
         return result;
@@ -45,10 +65,10 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
         }
     };
     result.uses_sqlmodel = it.modules.contains_key("sqlmodel");
-    let Some(md_value) = target_metadata(&mut it, &module.globals) else {
+    let Some(md_value) = target_metadata(it, &module.globals) else {
         return result;
     };
-    match objects::to_schema(&mut it, &md_value) {
+    match objects::to_schema(it, &md_value) {
         Ok(mut md) => {
             fk_types(&mut md);
             // Where each table was declared: read only when there is an error to place.
