@@ -137,8 +137,9 @@ pub struct Bridge {
     /// Files whose problems are stale.
     dirty: BTreeSet<String>,
     analysis: Option<Timeout>,
-    /// Frees the last preview's evaluation once the page has shown it
-    /// (a new preview replacing it frees the previous one at once).
+    /// Previews' evaluations whose objects are still to be freed, and the
+    /// task that frees them once the page has shown the preview.
+    garbage: Vec<engine::models::Teardown>,
     teardown: Option<Timeout>,
     save_timer: Option<Timeout>,
     me: Weak<RefCell<Bridge>>,
@@ -192,6 +193,7 @@ impl Bridge {
             dispatch,
             dirty: BTreeSet::new(),
             analysis: None,
+            garbage: Vec::new(),
             teardown: None,
             save_timer: None,
             me: Weak::new(),
@@ -1000,9 +1002,20 @@ impl Bridge {
         let start = now_ms();
         let (preview, teardown) = project::preview_deferred(&self.host.models, conn);
         measure_since("alembic:autogenerate", start);
-        // Freeing the evaluation's objects is a fifth of its cost: done in a
-        // task of its own, after the pane has its preview, not before.
-        self.teardown = Some(Timeout::new(0, move || drop(teardown)));
+        // Freeing the evaluation's objects is a sixth of its cost: done in a
+        // task of its own, after the pane has its preview, not before. (A
+        // new preview replaces the task; the queue keeps what it had to free.)
+        self.garbage.push(teardown);
+        let me = self.me.clone();
+        self.teardown = Some(Timeout::new(0, move || {
+            if let Some(bridge) = me.upgrade() {
+                let garbage = with(&bridge, |b| {
+                    b.teardown = None;
+                    std::mem::take(&mut b.garbage)
+                });
+                drop(garbage);
+            }
+        }));
         let problems: Vec<Problem> = preview.problems.iter().cloned().map(to_problem).collect();
         let blocked = preview
             .problems
