@@ -154,7 +154,7 @@ fn an_exception_inside_a_module_names_both_files() {
         out.stderr
     );
     // the live autogenerate's view: models.py's problem at the call, helpers.py's where it was raised
-    let preview = command::project::preview_with(&host.models.clone().unwrap(), &Default::default(), host_loader(&host));
+    let preview = command::project::preview_with(&host.models.clone().unwrap(), &command::project::ConnSchema::new(&Default::default()), host_loader(&host));
     let at: Vec<(String, u32, u32)> = preview.problems.iter().map(|p| (p.path.clone(), p.line, p.column)).collect();
     assert_eq!(at, [("models.py".to_string(), 14, 12), ("helpers.py".to_string(), 5, 19)]);
     assert_eq!(preview.problems[0].message, "NameError: name 'Strin' is not defined. Did you mean: 'String'? (raised at helpers.py:5:19)");

@@ -9,7 +9,8 @@
 //! `playground-bench autogenerate --tables 10,100,500 [--repeat N]`
 //!   times models.py → reflected schema → ops → script text, in memory, for
 //!   models of N tables, against an empty database and against a database at
-//!   head with one column changed (the as-you-type case).
+//!   head with one column changed (the as-you-type case). `--case empty|head`
+//!   runs one of the two (e.g. under callgrind).
 //!
 //! Invariants: prints one `key=value` line per figure (seconds), which
 //! scripts/bench.py reads; asserts no speed; exits 1 only when a command the
@@ -179,17 +180,20 @@ struct Timing {
     ops: usize,
 }
 
-/// One live autogenerate: the database → MetaData, then project::preview
-/// (models.py → MetaData, compare, render). `models` is models.py's
-/// interpretation alone, timed apart (preview's share of it).
+/// One live autogenerate: the database → MetaData → the comparison's
+/// database side (`reflect`: the page does it once per database change),
+/// then project::preview_with (models.py → MetaData, compare, render: what
+/// the page does on each keystroke). `models` is models.py's interpretation
+/// alone, timed apart (preview's share of it).
 fn autogenerate_once(models: &str, db: &mut dyn Database) -> Result<Timing, String> {
     let start = Instant::now();
     let _ = engine::models::load_models(models);
     let t_models = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let reflected = engine::command::project::live_schema(db).map_err(|e| e.to_string())?;
+    let conn = engine::command::project::ConnSchema::new(&reflected);
     let t_reflect = start.elapsed().as_secs_f64();
-    let preview = engine::command::project::preview(models, &reflected);
+    let preview = engine::command::project::preview_with(models, &conn, std::rc::Rc::new(engine::python::NoModules));
     let total = start.elapsed().as_secs_f64();
     if preview.problems.iter().any(|p| p.error) {
         return Err(format!("models.py has problems: {:?}", preview.problems));
@@ -201,33 +205,53 @@ fn best(runs: &[Timing]) -> &Timing {
     runs.iter().min_by(|a, b| a.total.total_cmp(&b.total)).expect("at least one run")
 }
 
-fn autogenerate(sizes: &[usize], repeat: usize) -> Result<(), String> {
+/// Which autogenerate cases to run.
+#[derive(Clone, Copy)]
+struct Cases {
+    empty: bool,
+    head: bool,
+}
+
+fn autogenerate(sizes: &[usize], repeat: usize, cases: Cases) -> Result<(), String> {
     for &n in sizes {
         let models = tables(n, false);
-        let mut empty = MemoryHost::in_memory(Some(&models), &[]);
-        let runs = (0..repeat).map(|_| autogenerate_once(&models, &mut empty.db)).collect::<Result<Vec<_>, _>>()?;
-        let b = best(&runs);
-        println!(
-            "autogenerate_empty_{n}={:.6} models={:.6} reflect={:.6} compare_render={:.6} ops={}",
-            b.total, b.models, b.reflect, b.compare_render, b.ops
-        );
-
-        // The database at head of models with one more column; the models then lose it.
-        let mut host = MemoryHost::in_memory(Some(&tables(n, true)), &[]);
-        for command in [&["revision", "--autogenerate", "-m", "all"][..], &["upgrade", "head"][..]] {
-            let argv: Vec<String> = command.iter().map(|s| s.to_string()).collect();
-            let out = engine::command::run(&mut host, &argv);
-            if out.exit_code != 0 {
-                return Err(format!("{} failed:\n{}{}", argv.join(" "), out.stdout, out.stderr));
-            }
+        if cases.empty {
+            autogenerate_empty(n, &models, repeat)?;
         }
-        let runs = (0..repeat).map(|_| autogenerate_once(&models, &mut host.db)).collect::<Result<Vec<_>, _>>()?;
-        let b = best(&runs);
-        println!(
-            "autogenerate_head_{n}={:.6} models={:.6} reflect={:.6} compare_render={:.6} ops={}",
-            b.total, b.models, b.reflect, b.compare_render, b.ops
-        );
+        if cases.head {
+            autogenerate_head(n, &models, repeat)?;
+        }
     }
+    Ok(())
+}
+
+fn autogenerate_empty(n: usize, models: &str, repeat: usize) -> Result<(), String> {
+    let mut empty = MemoryHost::in_memory(Some(models), &[]);
+    let runs = (0..repeat).map(|_| autogenerate_once(models, &mut empty.db)).collect::<Result<Vec<_>, _>>()?;
+    let b = best(&runs);
+    println!(
+        "autogenerate_empty_{n}={:.6} models={:.6} reflect={:.6} compare_render={:.6} ops={}",
+        b.total, b.models, b.reflect, b.compare_render, b.ops
+    );
+    Ok(())
+}
+
+fn autogenerate_head(n: usize, models: &str, repeat: usize) -> Result<(), String> {
+    // The database at head of models with one more column; the models then lose it.
+    let mut host = MemoryHost::in_memory(Some(&tables(n, true)), &[]);
+    for command in [&["revision", "--autogenerate", "-m", "all"][..], &["upgrade", "head"][..]] {
+        let argv: Vec<String> = command.iter().map(|s| s.to_string()).collect();
+        let out = engine::command::run(&mut host, &argv);
+        if out.exit_code != 0 {
+            return Err(format!("{} failed:\n{}{}", argv.join(" "), out.stdout, out.stderr));
+        }
+    }
+    let runs = (0..repeat).map(|_| autogenerate_once(models, &mut host.db)).collect::<Result<Vec<_>, _>>()?;
+    let b = best(&runs);
+    println!(
+        "autogenerate_head_{n}={:.6} models={:.6} reflect={:.6} compare_render={:.6} ops={}",
+        b.total, b.models, b.reflect, b.compare_render, b.ops
+    );
     Ok(())
 }
 
@@ -245,12 +269,19 @@ fn main() -> ExitCode {
         },
         Some("autogenerate") => {
             let sizes: Result<Vec<usize>, _> = value(&args, "--tables").unwrap_or("10,100,500").split(',').map(str::parse).collect();
-            match sizes {
-                Ok(sizes) => autogenerate(&sizes, repeat),
-                Err(e) => Err(format!("--tables: {e}")),
+            let cases = match value(&args, "--case") {
+                None => Ok(Cases { empty: true, head: true }),
+                Some("empty") => Ok(Cases { empty: true, head: false }),
+                Some("head") => Ok(Cases { empty: false, head: true }),
+                Some(other) => Err(format!("--case: expected empty or head, got {other}")),
+            };
+            match (sizes, cases) {
+                (Ok(sizes), Ok(cases)) => autogenerate(&sizes, repeat, cases),
+                (_, Err(e)) => Err(e),
+                (Err(e), _) => Err(format!("--tables: {e}")),
             }
         }
-        _ => Err("usage: playground-bench upgrade --models FILE --versions DIR --workdir DIR [--repeat N]\n       playground-bench autogenerate [--tables 10,100,500] [--repeat N]".into()),
+        _ => Err("usage: playground-bench upgrade --models FILE --versions DIR --workdir DIR [--repeat N]\n       playground-bench autogenerate [--tables 10,100,500] [--repeat N] [--case empty|head]".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

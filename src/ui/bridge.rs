@@ -90,6 +90,13 @@ enum ChainState {
 /// Verbs that change the database or the files (without `--sql`).
 const MUTATING_VERBS: &[&str] = &["upgrade", "downgrade", "stamp", "revision", "merge", "ensure_version"];
 
+/// The live schema and the comparison's database side prepared from it:
+/// kept together so that the prepared side is never older than the schema.
+struct Reflected {
+    schema: MetaData,
+    conn: project::ConnSchema,
+}
+
 /// A migration run an operation at a time.
 struct Stepping {
     plan: project::PlannedStep,
@@ -124,8 +131,9 @@ pub struct Bridge {
     undo: Vec<Snapshot>,
     /// Every statement since load (`sqlLog()`).
     sql_log: Vec<SqlEntry>,
-    /// The live schema as autogenerate reflects it; `None`: re-read.
-    reflected: Option<Result<MetaData, String>>,
+    /// The live schema as autogenerate reflects it, with the comparison's
+    /// database side prepared from it (both re-read together); `None`: re-read.
+    reflected: Option<Result<Reflected, String>>,
     /// The `alembic_version` rows; `None`: re-read (with `reflected`).
     current: Option<Vec<String>>,
     /// Chain heads, for "is the database at head".
@@ -153,6 +161,10 @@ pub struct Bridge {
     /// Files whose problems are stale.
     dirty: BTreeSet<String>,
     analysis: Option<Timeout>,
+    /// Previews' evaluations whose objects are still to be freed, and the
+    /// task that frees them once the page has shown the preview.
+    garbage: Vec<engine::models::Teardown>,
+    teardown: Option<Timeout>,
     save_timer: Option<Timeout>,
     me: Weak<RefCell<Bridge>>,
 }
@@ -208,6 +220,8 @@ impl Bridge {
             dispatch,
             dirty: BTreeSet::new(),
             analysis: None,
+            garbage: Vec::new(),
+            teardown: None,
             save_timer: None,
             me: Weak::new(),
         }));
@@ -396,10 +410,17 @@ impl Bridge {
 
     /// The live schema (reflected once per database change).
     fn live_schema(&mut self) -> Option<MetaData> {
+        self.reflect();
+        self.reflected.as_ref().and_then(|r| r.as_ref().ok()).map(|r| r.schema.clone())
+    }
+
+    fn reflect(&mut self) {
         if self.reflected.is_none() {
-            self.reflected = Some(project::live_schema(&mut self.host.db).map_err(|e| e.message));
+            let reflected = project::live_schema(&mut self.host.db)
+                .map(|schema| Reflected { conn: project::ConnSchema::new(&schema), schema })
+                .map_err(|e| e.message);
+            self.reflected = Some(reflected);
         }
-        self.reflected.as_ref().and_then(|r| r.as_ref().ok()).cloned()
     }
 
     // ---------------------------------------------------------------- views
@@ -1071,10 +1092,10 @@ impl Bridge {
     /// The live autogenerate, models.py's problems, and the problems its
     /// import raised inside the modules (path → problems).
     fn preview(&mut self) -> (PreviewView, Vec<Problem>, BTreeMap<String, Vec<Problem>>) {
-        self.live_schema();
+        self.reflect();
         let loader = engine::command::Host::module_loader(&self.host);
-        let reflected = match self.reflected.as_ref() {
-            Some(Ok(md)) => md,
+        let conn = match self.reflected.as_ref() {
+            Some(Ok(r)) => &r.conn,
             Some(Err(e)) => {
                 let blocked = PreviewView { blocked: Some(format!("The database cannot be read: {e}")), ..Default::default() };
                 return (blocked, vec![], BTreeMap::new());
@@ -1082,8 +1103,22 @@ impl Bridge {
             None => unreachable!("reflected was just set"),
         };
         let start = now_ms();
-        let preview = project::preview_with(&self.host.models, reflected, loader);
+        let (preview, teardown) = project::preview_deferred(&self.host.models, conn, loader);
         measure_since("alembic:autogenerate", start);
+        // Freeing the evaluation's objects is a sixth of its cost: done in a
+        // task of its own, after the pane has its preview, not before. (A
+        // new preview replaces the task; the queue keeps what it had to free.)
+        self.garbage.push(teardown);
+        let me = self.me.clone();
+        self.teardown = Some(Timeout::new(0, move || {
+            if let Some(bridge) = me.upgrade() {
+                let garbage = with(&bridge, |b| {
+                    b.teardown = None;
+                    std::mem::take(&mut b.garbage)
+                });
+                drop(garbage);
+            }
+        }));
         let mut raised: BTreeMap<String, Vec<Problem>> = BTreeMap::new();
         let mut problems: Vec<Problem> = Vec::new();
         for p in preview.problems.iter().cloned() {

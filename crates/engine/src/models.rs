@@ -27,7 +27,7 @@ mod json;
 mod naming;
 pub(crate) mod objects;
 
-pub use evaluated::load_evaluated;
+pub use evaluated::{load_evaluated, load_evaluated_deferred, Teardown};
 pub use json::{enum_length, metadata_json, python_class_name, Json};
 /// `MetaData.naming_convention` templates, for the runtime's target metadata.
 pub(crate) use naming::format_convention;
@@ -94,6 +94,11 @@ impl std::fmt::Display for PyException {
 
 pub fn load_models(source: &str) -> ModelsResult {
     load_evaluated(source, std::rc::Rc::new(crate::python::NoModules))
+}
+
+/// [`load_models_with`], leaving the evaluation's teardown to the caller.
+pub fn load_models_deferred(source: &str, loader: std::rc::Rc<dyn crate::python::ModuleLoader>) -> (ModelsResult, Teardown) {
+    load_evaluated_deferred(source, loader)
 }
 
 /// `load_models` with the project's own modules importable through

@@ -134,8 +134,18 @@ pub fn render_body(ops: &[Op]) -> String {
     logical.push(END_MARKER.to_string());
     let printed = python_printer(&logical);
     // `_indent`: "    " before every line, strip() the whole, drop trailing spaces.
-    let indented: Vec<String> = printed.lines().map(|l| format!("    {l}").trim_end_matches(' ').to_string()).collect();
-    indented.join("\n").trim().to_string()
+    let mut indented = String::with_capacity(printed.len() + printed.len() / 8);
+    for (i, l) in printed.lines().enumerate() {
+        if i > 0 {
+            indented.push('\n');
+        }
+        let l = l.trim_end_matches(' ');
+        if !l.is_empty() {
+            indented.push_str("    ");
+            indented.push_str(l);
+        }
+    }
+    indented.trim().to_string()
 }
 
 /// Mako's `PythonPrinter.writeline` for the lines Alembic renders: a line
@@ -152,7 +162,9 @@ fn python_printer(lines: &[String]) -> String {
         if !is_comment && !hastext && indent > 0 {
             indent -= 1;
         }
-        out.push_str(&"    ".repeat(indent));
+        for _ in 0..indent {
+            out.push_str("    ");
+        }
         out.push_str(line);
         out.push('\n');
         let trimmed = line.trim_end_matches([' ', '\t']);
@@ -358,20 +370,20 @@ fn render_sa_table(t: &Table) -> String {
     let ctx = Ctx { batch: false };
     let mut args = vec![py_repr_str(&t.name), "sa.MetaData()".to_string()];
     args.extend(t.columns.iter().map(render_column));
-    args.extend(table_constraints(t).iter().filter_map(|c| render_constraint(c, ctx)));
+    args.extend(render_table_constraints(t, ctx));
     args.extend(table_dialect_kwargs(t));
     format!("sa.Table({})", args.join(", "))
 }
 
-/// The constraints of a table in SQLAlchemy's `Table.constraints` terms.
-fn table_constraints(t: &Table) -> Vec<Constraint> {
-    let mut out = Vec::new();
-    if let Some(pk) = &t.primary_key {
-        out.push(Constraint::PrimaryKey(pk.clone()));
-    }
-    out.extend(t.foreign_keys.iter().cloned().map(Constraint::ForeignKey));
-    out.extend(t.unique_constraints.iter().cloned().map(Constraint::Unique));
-    out.extend(t.check_constraints.iter().cloned().map(Constraint::Check));
+/// The rendered constraints of a table, in SQLAlchemy's `Table.constraints`
+/// order: primary key, foreign keys, uniques, checks (each as
+/// [`render_constraint`] renders it).
+fn render_table_constraints(t: &Table, ctx: Ctx) -> Vec<String> {
+    let mut out = Vec::with_capacity(1 + t.foreign_keys.len() + t.unique_constraints.len() + t.check_constraints.len());
+    out.extend(t.primary_key.as_ref().and_then(|pk| render_primary_key(pk, ctx)));
+    out.extend(t.foreign_keys.iter().map(|fk| render_foreign_key(fk, ctx)));
+    out.extend(t.unique_constraints.iter().map(|uq| render_unique(uq, ctx)));
+    out.extend(t.check_constraints.iter().map(|ck| render_check(ck, ctx)));
     out
 }
 
@@ -381,8 +393,7 @@ const MAX_PYTHON_ARGS: usize = 255;
 /// `_add_table`: columns in order, then the rendered constraints sorted as text.
 fn render_create_table(table: &Table, ctx: Ctx) -> String {
     let mut args: Vec<String> = table.columns.iter().map(render_column).collect();
-    let mut constraints: Vec<String> =
-        table_constraints(table).iter().filter_map(|c| render_constraint(c, ctx)).collect();
+    let mut constraints = render_table_constraints(table, ctx);
     crate::sort::sort(&mut constraints);
     args.extend(constraints);
     // Python calls take at most 255 arguments: Alembic switches to `*[...]`
@@ -405,28 +416,40 @@ fn render_create_table(table: &Table, ctx: Ctx) -> String {
 /// `_render_column`: `sa.Column('name', type, [computed | identity, ]server_default=...,
 /// autoincrement=..., nullable=..., comment=...)`.
 pub fn render_column(column: &Column) -> String {
-    let mut args: Vec<String> = Vec::new();
-    let mut opts: Vec<String> = Vec::new();
+    // Written into one string: a model of hundreds of columns renders them
+    // on every keystroke in the page.
+    let mut out = String::with_capacity(48 + column.name.len());
+    out.push_str("sa.Column(");
+    out.push_str(&py_repr_str(&column.name));
+    out.push_str(", ");
+    out.push_str(&render_type(&column.type_));
+    out.push_str(", ");
     if let Some(computed) = &column.computed {
-        args.push(render_computed(computed));
+        out.push_str(&render_computed(computed));
+        out.push_str(", ");
     } else if let Some(identity) = &column.identity {
-        args.push(render_identity(identity));
+        out.push_str(&render_identity(identity));
+        out.push_str(", ");
     } else if let Some(default) = &column.server_default {
-        opts.push(format!("server_default={}", render_server_default(default)));
+        out.push_str("server_default=");
+        out.push_str(&render_server_default(default));
+        out.push_str(", ");
     }
     match column.autoincrement {
         Autoincrement::Auto => {}
-        Autoincrement::True => opts.push("autoincrement=True".to_string()),
-        Autoincrement::False => opts.push("autoincrement=False".to_string()),
+        Autoincrement::True => out.push_str("autoincrement=True, "),
+        Autoincrement::False => out.push_str("autoincrement=False, "),
         // Alembic formats this one with %s, unquoted (a NameError when run).
-        Autoincrement::IgnoreFk => opts.push("autoincrement=ignore_fk".to_string()),
+        Autoincrement::IgnoreFk => out.push_str("autoincrement=ignore_fk, "),
     }
-    opts.push(format!("nullable={}", py_bool(column.nullable)));
+    out.push_str("nullable=");
+    out.push_str(py_bool(column.nullable));
     if let Some(comment) = &column.comment {
-        opts.push(format!("comment={}", py_repr_str(comment)));
+        out.push_str(", comment=");
+        out.push_str(&py_repr_str(comment));
     }
-    let args = if args.is_empty() { String::new() } else { format!("{}, ", args.join(", ")) };
-    format!("sa.Column({}, {}, {}{})", py_repr_str(&column.name), render_type(&column.type_), args, opts.join(", "))
+    out.push(')');
+    out
 }
 
 /// `_render_computed`: `sa.Computed('expr', persisted=True)`; note the
@@ -729,7 +752,19 @@ pub fn render_type(t: &SqlType) -> String {
         return format!("{}.{}({})", d.module, d.class, args.join(", "));
     }
     let (name, prefix): (&str, &str) = type_name(t.class);
-    format!("{prefix}{name}({})", type_args(t).join(", "))
+    let args = type_args(t);
+    let mut out = String::with_capacity(prefix.len() + name.len() + 2 + args.iter().map(|a| a.len() + 2).sum::<usize>());
+    out.push_str(prefix);
+    out.push_str(name);
+    out.push('(');
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(a);
+    }
+    out.push(')');
+    out
 }
 
 /// `generic_repr`'s arguments of a type: only those that differ from their

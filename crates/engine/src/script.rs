@@ -2283,8 +2283,15 @@ mod tests {
 /// holds values and no call text. An error is the message of the
 /// `TypeError` / unsupported argument.
 pub(crate) fn type_from_value(path: &str, args: &crate::python::Args) -> Result<SqlType, String> {
-    let index = crate::python::LineIndex::new("");
-    let cx = Cx { m: SourceRef { source: "", index: &index }, resolve: None, sa_type: None };
+    thread_local! {
+        // The index of no source (every type of a model is read through here).
+        static NO_SOURCE: crate::python::LineIndex = crate::python::LineIndex::new("");
+    }
+    NO_SOURCE.with(|index| type_from_value_in(index, path, args))
+}
+
+fn type_from_value_in(index: &crate::python::LineIndex, path: &str, args: &crate::python::Args) -> Result<SqlType, String> {
+    let cx = Cx { m: SourceRef { source: "", index }, resolve: None, sa_type: None };
     let Some(class) = type_class(path) else {
         return Err(format!("the type `{}` is not supported by the playground", path.rsplit('.').next().unwrap_or(path)));
     };

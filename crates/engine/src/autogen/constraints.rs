@@ -13,58 +13,59 @@ use super::{py_bool, py_opt_str, py_str, py_tuple, Cx, LOG_CONSTRAINTS, PY_WARNI
 use crate::ops::Op;
 use crate::schema::{Constraint, ConstraintKind, ForeignKeyConstraint, Index, IndexColumn, Name, Table, UniqueConstraint};
 
-#[derive(Debug, Clone)]
-enum SigObj {
-    Index(Index),
-    Unique(UniqueConstraint),
+#[derive(Debug, Clone, Copy)]
+enum SigObj<'a> {
+    Index(&'a Index),
+    Unique(&'a UniqueConstraint),
 }
 
-/// `_constraint_sig` over an `Index` or a `UniqueConstraint`.
-#[derive(Debug, Clone)]
-struct Sig {
-    obj: SigObj,
-    name: Option<String>,
+/// `_constraint_sig` over an `Index` or a `UniqueConstraint` (borrowed:
+/// only what ends up in an op is copied).
+#[derive(Debug)]
+struct Sig<'a> {
+    obj: SigObj<'a>,
+    name: Option<&'a str>,
     /// `column_names`: the real columns, in order.
-    column_names: Vec<String>,
+    column_names: Vec<&'a str>,
 }
 
 /// `unnamed`: sorted columns for a unique constraint, `(unique,) +
 /// column_names_optional` for an index.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Unnamed {
-    Unique(Vec<String>),
-    Index(bool, Vec<Option<String>>),
+enum Unnamed<'a> {
+    Unique(Vec<&'a str>),
+    Index(bool, Vec<Option<&'a str>>),
 }
 
-impl Sig {
-    fn index(ix: &Index) -> Sig {
+impl<'a> Sig<'a> {
+    fn index(ix: &'a Index) -> Sig<'a> {
         Sig {
-            name: ix.name.as_ref().map(|n| n.value.clone()),
+            name: ix.name.as_ref().map(|n| n.value.as_str()),
             column_names: ix
                 .columns
                 .iter()
                 .filter_map(|c| match c {
-                    IndexColumn::Column(n) => Some(n.clone()),
+                    IndexColumn::Column(n) => Some(n.as_str()),
                     IndexColumn::Expression(_) => None,
                 })
                 .collect(),
-            obj: SigObj::Index(ix.clone()),
+            obj: SigObj::Index(ix),
         }
     }
-    fn unique(uq: &UniqueConstraint) -> Sig {
+    fn unique(uq: &'a UniqueConstraint) -> Sig<'a> {
         Sig {
-            name: uq.name.as_ref().map(|n| n.value.clone()),
-            column_names: uq.columns.clone(),
-            obj: SigObj::Unique(uq.clone()),
+            name: uq.name.as_ref().map(|n| n.value.as_str()),
+            column_names: uq.columns.iter().map(String::as_str).collect(),
+            obj: SigObj::Unique(uq),
         }
     }
     fn is_index(&self) -> bool {
         matches!(self.obj, SigObj::Index(_))
     }
-    fn unnamed(&self) -> Unnamed {
-        match &self.obj {
+    fn unnamed(&self) -> Unnamed<'a> {
+        match self.obj {
             SigObj::Unique(uq) => {
-                let mut cols = uq.columns.clone();
+                let mut cols: Vec<&str> = uq.columns.iter().map(String::as_str).collect();
                 crate::sort::sort(&mut cols);
                 Unnamed::Unique(cols)
             }
@@ -73,7 +74,7 @@ impl Sig {
                 ix.columns
                     .iter()
                     .map(|c| match c {
-                        IndexColumn::Column(n) => Some(n.clone()),
+                        IndexColumn::Column(n) => Some(n.as_str()),
                         IndexColumn::Expression(_) => None,
                     })
                     .collect(),
@@ -132,43 +133,41 @@ pub(super) fn compare_indexes_and_uniques(
     let conn_ix_sigs: Vec<Sig> = conn_indexes.iter().map(|i| Sig::index(i)).collect();
 
     // 5. index things by name
-    let mut metadata_names: BTreeMap<Option<String>, Sig> = BTreeMap::new();
+    let mut metadata_names: BTreeMap<Option<&str>, &Sig> = BTreeMap::new();
     for s in meta_uq_sigs.iter().filter(|s| s.name.is_some()).chain(meta_ix_sigs.iter()) {
-        metadata_names.insert(s.name.clone(), s.clone());
+        metadata_names.insert(s.name, s);
     }
-    let conn_uniques_by_name: BTreeMap<String, Sig> =
-        conn_uq_sigs.iter().filter_map(|s| s.name.clone().map(|n| (n, s.clone()))).collect();
-    let conn_indexes_by_name: BTreeMap<String, Sig> =
-        conn_ix_sigs.iter().filter_map(|s| s.name.clone().map(|n| (n, s.clone()))).collect();
-    let mut conn_names: BTreeMap<Option<String>, Sig> = BTreeMap::new();
+    let conn_uniques_by_name: BTreeMap<&str, &Sig> = conn_uq_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))).collect();
+    let conn_indexes_by_name: BTreeMap<&str, &Sig> = conn_ix_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))).collect();
+    let mut conn_names: BTreeMap<Option<&str>, &Sig> = BTreeMap::new();
     for (n, s) in conn_uniques_by_name.iter().chain(conn_indexes_by_name.iter()) {
-        conn_names.insert(Some(n.clone()), s.clone());
+        conn_names.insert(Some(*n), *s);
     }
-    let doubled: BTreeMap<String, (Sig, Sig)> = conn_uniques_by_name
+    let doubled: BTreeMap<&str, (&Sig, &Sig)> = conn_uniques_by_name
         .iter()
-        .filter_map(|(n, uq)| conn_indexes_by_name.get(n).map(|ix| (n.clone(), (uq.clone(), ix.clone()))))
+        .filter_map(|(n, uq)| conn_indexes_by_name.get(n).map(|ix| (*n, (*uq, *ix))))
         .collect();
 
     // 6. index things by column signature
     let conn_uniques_by_sig: BTreeSet<Unnamed> = conn_uq_sigs.iter().map(Sig::unnamed).collect();
     let metadata_uniques_by_sig: BTreeSet<Unnamed> = meta_uq_sigs.iter().map(Sig::unnamed).collect();
     // Unnamed model uniques, first occurrence of each signature, model order.
-    let mut unnamed_metadata_uniques: Vec<(Unnamed, Sig)> = Vec::new();
+    let mut unnamed_metadata_uniques: Vec<(Unnamed, &Sig)> = Vec::new();
     for s in meta_uq_sigs.iter().filter(|s| s.name.is_none()) {
         let key = s.unnamed();
         match unnamed_metadata_uniques.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = s.clone(),
-            None => unnamed_metadata_uniques.push((key, s.clone())),
+            Some(slot) => slot.1 = s,
+            None => unnamed_metadata_uniques.push((key, s)),
         }
     }
     let unnamed_meta_keys: BTreeSet<Unnamed> = unnamed_metadata_uniques.iter().map(|(k, _)| k.clone()).collect();
 
-    let obj_added = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match &s.obj {
+    let obj_added = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match s.obj {
         SigObj::Index(ix) => {
             modify.push(Op::CreateIndex { index: index_for_op(ix), if_not_exists: None });
             cx.info(
                 LOG_CONSTRAINTS,
-                format!("Detected added index {} on '{}'", py_opt_str(s.name.as_deref()), py_tuple(&s.column_names)),
+                format!("Detected added index {} on '{}'", py_opt_str(s.name), py_tuple(&s.column_names)),
             );
         }
         SigObj::Unique(uq) => {
@@ -180,18 +179,18 @@ pub(super) fn compare_indexes_and_uniques(
                 LOG_CONSTRAINTS,
                 format!(
                     "Detected added unique constraint {} on '{}'",
-                    py_opt_str(s.name.as_deref()),
+                    py_opt_str(s.name),
                     py_tuple(&s.column_names)
                 ),
             );
         }
     };
-    let obj_removed = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match &s.obj {
+    let obj_removed = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match s.obj {
         SigObj::Index(ix) => {
             modify.push(Op::DropIndex { index: ix.clone(), if_exists: None });
             cx.info(
                 LOG_CONSTRAINTS,
-                format!("Detected removed index {} on {}", py_opt_str(s.name.as_deref()), py_str(tname)),
+                format!("Detected removed index {} on {}", py_opt_str(s.name), py_str(tname)),
             );
         }
         SigObj::Unique(uq) => {
@@ -201,14 +200,14 @@ pub(super) fn compare_indexes_and_uniques(
             modify.push(drop_unique(tname, uq));
             cx.info(
                 LOG_CONSTRAINTS,
-                format!("Detected removed unique constraint {} on {}", py_opt_str(s.name.as_deref()), py_str(tname)),
+                format!("Detected removed unique constraint {} on {}", py_opt_str(s.name), py_str(tname)),
             );
         }
     };
 
     // removed, by name
     for (removed_name, conn_obj) in conn_names.iter().filter(|(n, _)| !metadata_names.contains_key(*n)) {
-        let doubled_pair = removed_name.as_ref().and_then(|n| doubled.get(n));
+        let doubled_pair = removed_name.and_then(|n| doubled.get(n));
         if !conn_obj.is_index() && unnamed_meta_keys.contains(&conn_obj.unnamed()) {
             continue;
         } else if let Some((conn_uq, conn_ix)) = doubled_pair {
@@ -225,7 +224,7 @@ pub(super) fn compare_indexes_and_uniques(
 
     // existing, by name
     for (existing_name, meta_obj) in metadata_names.iter().filter(|(n, _)| conn_names.contains_key(*n)) {
-        let conn_obj = match existing_name.as_ref().and_then(|n| doubled.get(n)) {
+        let conn_obj = match existing_name.and_then(|n| doubled.get(n)) {
             Some((uq, ix)) => {
                 if meta_obj.is_index() {
                     ix
@@ -243,7 +242,7 @@ pub(super) fn compare_indexes_and_uniques(
             obj_added(cx, modify, meta_obj);
             continue;
         }
-        let msg = match (&meta_obj.obj, &conn_obj.obj) {
+        let msg = match (meta_obj.obj, conn_obj.obj) {
             (SigObj::Index(m), SigObj::Index(c)) => {
                 let mut msg = Vec::new();
                 if m.unique != c.unique {
@@ -274,12 +273,12 @@ pub(super) fn compare_indexes_and_uniques(
             LOG_CONSTRAINTS,
             format!(
                 "Detected changed {what} {} on {}: {}",
-                py_opt_str(conn_obj.name.as_deref()),
+                py_opt_str(conn_obj.name),
                 py_str(tname),
                 msg.join(", ")
             ),
         );
-        match (&conn_obj.obj, &meta_obj.obj) {
+        match (conn_obj.obj, meta_obj.obj) {
             (SigObj::Index(c), SigObj::Index(m)) => {
                 modify.push(Op::DropIndex { index: c.clone(), if_exists: None });
                 modify.push(Op::CreateIndex { index: index_for_op(m), if_not_exists: None });
@@ -318,17 +317,17 @@ fn drop_unique(tname: &str, uq: &UniqueConstraint) -> Op {
 // foreign keys (`_compare_foreign_keys`)
 
 /// `_fk_constraint_sig.unnamed`: columns, target, and the normalized options
-/// (lower-cased, "no action" = none, deferrable/initially as one state).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct FkSig {
-    source_table: String,
-    source_columns: Vec<String>,
-    target_table: String,
-    target_columns: Vec<String>,
+/// (lower-cased, "no action" = none, deferrable/initially as one state). The
+/// source table is the compared table's on both sides, so it is left out.
+#[derive(Debug, PartialEq, Eq)]
+struct FkSig<'a> {
+    source_columns: &'a [String],
+    target_table: &'a str,
+    target_columns: &'a [String],
     options: Option<(Option<String>, Option<String>, &'static str)>,
 }
 
-fn fk_sig(table: &str, fk: &ForeignKeyConstraint, with_options: bool) -> FkSig {
+fn fk_sig(fk: &ForeignKeyConstraint, with_options: bool) -> FkSig<'_> {
     let norm = |o: &Option<String>| o.as_ref().map(|s| s.to_lowercase()).filter(|s| s != "no action" && !s.is_empty());
     let deferral = if fk.initially.as_ref().is_some_and(|i| i.eq_ignore_ascii_case("deferred")) {
         "initially_deferrable"
@@ -338,10 +337,9 @@ fn fk_sig(table: &str, fk: &ForeignKeyConstraint, with_options: bool) -> FkSig {
         "not deferrable"
     };
     FkSig {
-        source_table: table.to_string(),
-        source_columns: fk.columns.clone(),
-        target_table: fk.referred_table.clone(),
-        target_columns: fk.referred_columns.clone(),
+        source_columns: &fk.columns,
+        target_table: &fk.referred_table,
+        target_columns: &fk.referred_columns,
         options: with_options.then(|| (norm(&fk.onupdate), norm(&fk.ondelete), deferral)),
     }
 }
@@ -350,19 +348,20 @@ pub(super) fn compare_foreign_keys(cx: &mut Cx, modify: &mut Vec<Op>, tname: &st
     // SQLite's inspector always returns "options": compare with them, unless
     // the table has no FK at all (then Alembic compares without options).
     let with_options = !conn.foreign_keys.is_empty();
-    let keyed = |t: &Table| {
-        let mut out: Vec<(FkSig, ForeignKeyConstraint)> = Vec::new();
+    // By signature, the last of equal ones winning (a dict keyed by signature).
+    fn keyed(t: &Table, with_options: bool) -> Vec<(FkSig<'_>, &ForeignKeyConstraint)> {
+        let mut out: Vec<(FkSig<'_>, &ForeignKeyConstraint)> = Vec::with_capacity(t.foreign_keys.len());
         for fk in &t.foreign_keys {
-            let sig = fk_sig(tname, fk, with_options);
+            let sig = fk_sig(fk, with_options);
             match out.iter_mut().find(|(s, _)| *s == sig) {
-                Some(slot) => slot.1 = fk.clone(),
-                None => out.push((sig, fk.clone())),
+                Some(slot) => slot.1 = fk,
+                None => out.push((sig, fk)),
             }
         }
         out
-    };
-    let conn_fks = keyed(conn);
-    let meta_fks = keyed(meta);
+    }
+    let conn_fks = keyed(conn, with_options);
+    let meta_fks = keyed(meta, with_options);
     let log_line = |verb: &str, fk: &ForeignKeyConstraint| {
         format!(
             "Detected {verb} foreign key ({})({}) on table {tname}",
@@ -378,7 +377,7 @@ pub(super) fn compare_foreign_keys(cx: &mut Cx, modify: &mut Vec<Op>, tname: &st
             table: tname.to_string(),
             name: fk.name.clone(),
             kind: Some(ConstraintKind::ForeignKey),
-            removed: Some(Constraint::ForeignKey(fk.clone())),
+            removed: Some(Constraint::ForeignKey((*fk).clone())),
         });
         cx.info(LOG_CONSTRAINTS, log_line("removed", fk));
     }
@@ -386,7 +385,7 @@ pub(super) fn compare_foreign_keys(cx: &mut Cx, modify: &mut Vec<Op>, tname: &st
         if conn_fks.iter().any(|(c, _)| c == sig) {
             continue;
         }
-        modify.push(Op::CreateForeignKey { table: tname.to_string(), constraint: fk.clone() });
+        modify.push(Op::CreateForeignKey { table: tname.to_string(), constraint: (*fk).clone() });
         cx.info(LOG_CONSTRAINTS, log_line("added", fk));
     }
 }

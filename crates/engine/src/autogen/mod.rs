@@ -44,7 +44,7 @@ mod util;
 use crate::ops::{BatchAlterTable, Op, Recreate, UpgradeOps};
 use crate::schema::MetaData;
 
-pub use tables::sorted_tables;
+pub use tables::{sorted_tables, ConnSchema};
 pub use types::{compare_type, sqlite_type_ddl, type_class_name, type_repr};
 
 /// Logger of table / column add and remove lines.
@@ -73,8 +73,13 @@ pub const PY_WARNINGS: &str = "py.warnings";
 /// `alembic_version` are skipped. Ops on existing tables come grouped in
 /// `Op::BatchAlterTable` blocks (render_as_batch=True).
 pub fn compare(metadata: &MetaData, reflected: &MetaData) -> Comparison {
+    compare_with(metadata, &ConnSchema::new(reflected))
+}
+
+/// [`compare`] with the database side already prepared.
+pub fn compare_with(metadata: &MetaData, conn: &ConnSchema) -> Comparison {
     let mut cx = Cx::default();
-    tables::compare_tables(&mut cx, metadata, reflected);
+    tables::compare_tables(&mut cx, metadata, conn);
     Comparison { upgrade: UpgradeOps { ops: cx.ops }, log: cx.log }
 }
 

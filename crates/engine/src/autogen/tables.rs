@@ -31,12 +31,28 @@ fn is_compared_conn_table(name: &str) -> bool {
     name != VERSION_TABLE && !name.starts_with("sqlite_")
 }
 
-/// `_compare_tables`: added, removed and existing tables, in that order.
-pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, reflected: &MetaData) {
+/// The database side of a comparison as autogenerate sees it: the compared
+/// tables of the reflected schema, through [`conn_table`]. It depends on the
+/// database alone, so a caller comparing many models with one database
+/// state (the page, on each keystroke) prepares it once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConnSchema {
+    /// By name, as `MetaData::tables`.
+    tables: BTreeMap<String, Table>,
+}
 
+impl ConnSchema {
+    pub fn new(reflected: &MetaData) -> ConnSchema {
+        let tables =
+            reflected.tables.iter().filter(|(n, _)| is_compared_conn_table(n)).map(|(n, t)| (n.clone(), conn_table(t))).collect();
+        ConnSchema { tables }
+    }
+}
+
+/// `_compare_tables`: added, removed and existing tables, in that order.
+pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, conn_schema: &ConnSchema) {
     let meta_tables: Vec<&Table> = sorted_tables(metadata).into_iter().filter(|t| t.name != VERSION_TABLE).collect();
-    let conn_names: BTreeSet<&str> =
-        reflected.tables.keys().map(String::as_str).filter(|n| is_compared_conn_table(n)).collect();
+    let conn_names: BTreeSet<&str> = conn_schema.tables.keys().map(String::as_str).collect();
     let meta_names: BTreeSet<&str> = meta_tables.iter().map(|t| t.name.as_str()).collect();
 
     // `for s, tname in metadata_table_names.difference(conn_table_names)`
@@ -49,12 +65,8 @@ pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, reflected: &MetaD
     }
 
     // `for s, tname in conn_table_names.difference(metadata_table_names)`
-    let removed: Vec<Table> = reflected
-        .tables
-        .values()
-        .filter(|t| is_compared_conn_table(&t.name) && !meta_names.contains(t.name.as_str()))
-        .map(conn_table)
-        .collect();
+    let removed: Vec<Table> =
+        conn_schema.tables.values().filter(|t| !meta_names.contains(t.name.as_str())).cloned().collect();
     let mut removed_meta = MetaData::default();
     for t in removed {
         removed_meta.add_table(t);
@@ -74,10 +86,9 @@ pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, reflected: &MetaD
         meta_tables.iter().copied().filter(|t| conn_names.contains(t.name.as_str())).collect();
     crate::sort::sort_by(&mut existing, |a, b| a.name.cmp(&b.name));
     for meta in existing {
-        let Some(raw) = reflected.tables.get(&meta.name) else { continue };
-        let conn = conn_table(raw);
+        let Some(conn) = conn_schema.tables.get(&meta.name) else { continue };
         let mut modify = Vec::new();
-        compare_columns(cx, &mut modify, &conn, meta);
+        compare_columns(cx, &mut modify, conn, meta);
         cx.push_batch(&meta.name, modify);
     }
 }
@@ -89,31 +100,33 @@ pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, reflected: &MetaD
 /// their FK dependencies, as SQLAlchemy does after warning.
 pub fn sorted_tables(metadata: &MetaData) -> Vec<&Table> {
     let tables: Vec<&Table> = metadata.tables.values().collect(); // BTreeMap: by name
-    let names: BTreeSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-    // child -> parents
-    let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for t in &tables {
+    let names: Vec<&str> = metadata.tables.keys().map(String::as_str).collect();
+    let index_of = |name: &str| names.binary_search(&name).ok();
+    // child -> parents (indexes into `tables`, sorted, distinct)
+    let mut parents: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
+    for (c, t) in tables.iter().enumerate() {
         for fk in &t.foreign_keys {
-            if fk.use_alter || fk.referred_table == t.name || !names.contains(fk.referred_table.as_str()) {
+            if fk.use_alter || fk.referred_table == t.name {
                 continue;
             }
-            edges.entry(t.name.as_str()).or_default().insert(fk.referred_table.as_str());
+            if let Some(p) = index_of(&fk.referred_table) {
+                parents[c].push(p);
+            }
         }
+        parents[c].sort_unstable();
+        parents[c].dedup();
     }
-    let cyclic = nodes_in_cycles(&edges);
-    for child in &cyclic {
-        edges.remove(child);
+    for child in nodes_in_cycles(&parents) {
+        parents[child].clear();
     }
     // Layer by layer (Kahn): a table is ready once the last of its parents is
     // emitted; each layer in name order (`tables` is). Linear in tables + FKs.
-    let index: BTreeMap<&str, usize> = tables.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
     let mut waiting = vec![0usize; tables.len()];
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); tables.len()];
-    for (child, parents) in &edges {
-        let c = index[child];
-        waiting[c] = parents.len();
-        for p in parents {
-            children[index[p]].push(c);
+    for (c, ps) in parents.iter().enumerate() {
+        waiting[c] = ps.len();
+        for &p in ps {
+            children[p].push(c);
         }
     }
     let mut layer: Vec<usize> = (0..tables.len()).filter(|&i| waiting[i] == 0).collect();
@@ -140,31 +153,33 @@ pub fn sorted_tables(metadata: &MetaData) -> Vec<&Table> {
 }
 
 /// Tables on a cycle of FK dependencies (a strongly connected component of
-/// two or more tables; self-references are not edges). Kosaraju's two
-/// passes, iterative: linear in tables + FKs.
-fn nodes_in_cycles<'a>(edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> BTreeSet<&'a str> {
-    let mut nodes: BTreeSet<&str> = edges.keys().copied().collect();
-    nodes.extend(edges.values().flatten().copied());
-    let mut reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (child, parents) in edges {
-        for p in parents {
-            reverse.entry(p).or_default().push(child);
+/// two or more tables; self-references are not edges), given each table's
+/// parents. Kosaraju's two passes, iterative: linear in tables + FKs.
+fn nodes_in_cycles(parents: &[Vec<usize>]) -> Vec<usize> {
+    let n = parents.len();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (c, ps) in parents.iter().enumerate() {
+        for &p in ps {
+            children[p].push(c);
         }
     }
-    // Pass 1: finishing order on the edges.
-    let mut seen = BTreeSet::new();
-    let mut order = Vec::new();
-    for &start in &nodes {
-        if !seen.insert(start) {
+    // Pass 1: finishing order on the child -> parent edges.
+    let mut seen = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    let mut stack: Vec<(usize, usize)> = Vec::new(); // (node, next parent to visit)
+    for start in 0..n {
+        if seen[start] || (parents[start].is_empty() && children[start].is_empty()) {
             continue;
         }
-        let mut stack: Vec<(&str, Vec<&str>)> = vec![(start, edges.get(start).map(|s| s.iter().copied().collect()).unwrap_or_default())];
-        while let Some((node, pending)) = stack.last_mut() {
-            match pending.pop() {
-                Some(next) => {
-                    if seen.insert(next) {
-                        let more = edges.get(next).map(|s| s.iter().copied().collect()).unwrap_or_default();
-                        stack.push((next, more));
+        seen[start] = true;
+        stack.push((start, 0));
+        while let Some((node, next)) = stack.last_mut() {
+            match parents[*node].get(*next) {
+                Some(&p) => {
+                    *next += 1;
+                    if !seen[p] {
+                        seen[p] = true;
+                        stack.push((p, 0));
                     }
                 }
                 None => {
@@ -175,24 +190,29 @@ fn nodes_in_cycles<'a>(edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> BTreeSet
         }
     }
     // Pass 2: components on the reversed edges, in reverse finishing order.
-    let mut assigned = BTreeSet::new();
-    let mut out = BTreeSet::new();
+    let mut assigned = vec![false; n];
+    let mut out = Vec::new();
+    let mut component = Vec::new();
+    let mut pending = Vec::new();
     for &root in order.iter().rev() {
-        if !assigned.insert(root) {
+        if assigned[root] {
             continue;
         }
-        let mut component = vec![root];
-        let mut stack = vec![root];
-        while let Some(n) = stack.pop() {
-            for &m in reverse.get(n).map(Vec::as_slice).unwrap_or_default() {
-                if assigned.insert(m) {
+        assigned[root] = true;
+        component.clear();
+        component.push(root);
+        pending.push(root);
+        while let Some(x) = pending.pop() {
+            for &m in &children[x] {
+                if !assigned[m] {
+                    assigned[m] = true;
                     component.push(m);
-                    stack.push(m);
+                    pending.push(m);
                 }
             }
         }
         if component.len() > 1 {
-            out.extend(component);
+            out.extend_from_slice(&component);
         }
     }
     out
@@ -212,8 +232,7 @@ fn compare_columns(cx: &mut Cx, modify: &mut Vec<Op>, conn: &Table, meta: &Table
     }
     for meta_col in &meta.columns {
         let Some(conn_col) = conn.column(&meta_col.name) else { continue };
-        let alter = compare_column(cx, meta, conn_col, meta_col);
-        if alter.modify_type.is_some() || alter.modify_nullable.is_some() {
+        if let Some(alter) = compare_column(cx, meta, conn_col, meta_col) {
             modify.push(Op::AlterColumn(alter));
         }
     }
@@ -231,16 +250,13 @@ fn compare_columns(cx: &mut Cx, modify: &mut Vec<Op>, conn: &Table, meta: &Table
 /// `_user_compare_type` (setup only) and `_user_compare_server_default`
 /// (fills `existing_server_default`, then STOPs the server_default group
 /// because `compare_server_default=False`), MEDIUM `_compare_nullable` and
-/// `_setup_autoincrement`, LAST `_dialect_impl_compare_type`.
-fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: &Column) -> AlterColumn {
+/// `_setup_autoincrement`, LAST `_dialect_impl_compare_type`. The op only
+/// when the type or nullability changes (what autogenerate keeps); the
+/// names and existing values are copied into it only then.
+fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: &Column) -> Option<AlterColumn> {
     let tname = &meta_table.name;
     let cname = &meta_col.name;
-    let mut alter = AlterColumn {
-        table: tname.clone(),
-        column: cname.clone(),
-        existing_type: Some(conn_col.type_.clone()),
-        ..AlterColumn::default()
-    };
+    let mut alter = AlterColumn::default();
     // _user_compare_type: setup only (logs when a type is unknown).
     compare_type_setup(cx, tname, cname, conn_col, meta_col);
 
@@ -248,9 +264,6 @@ fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: 
     let conn_has_default = conn_col.server_default.is_some() || conn_col.computed.is_some();
     let meta_has_default = meta_col.server_default.is_some() || meta_col.computed.is_some();
     let server_default_stopped = conn_has_default || meta_has_default;
-    if let Some(d) = &conn_col.server_default {
-        alter.existing_server_default = Some(Some(d.clone()));
-    }
 
     // _compare_nullable
     alter.existing_nullable = Some(conn_col.nullable);
@@ -286,5 +299,14 @@ fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: 
         );
         alter.modify_type = Some(meta_col.type_.clone());
     }
-    alter
+    if alter.modify_type.is_none() && alter.modify_nullable.is_none() {
+        return None;
+    }
+    alter.table = tname.clone();
+    alter.column = cname.clone();
+    alter.existing_type = Some(conn_col.type_.clone());
+    if let Some(d) = &conn_col.server_default {
+        alter.existing_server_default = Some(Some(d.clone()));
+    }
+    Some(alter)
 }

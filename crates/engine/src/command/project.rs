@@ -21,6 +21,7 @@ use crate::revision::{Revision, RevisionMap};
 use crate::schema::MetaData;
 use crate::script::{self, Script, ScriptError};
 pub use super::script_directory::ScriptCache;
+pub use crate::autogen::ConnSchema;
 
 use super::script_directory::{load_version_scripts, VersionLoadError};
 use crate::python::{ModuleLoader, NoModules};
@@ -283,18 +284,27 @@ pub struct Preview {
 /// Compares `models.py` with the `reflected` live schema as
 /// `revision --autogenerate` does.
 pub fn preview(models_source: &str, reflected: &MetaData) -> Preview {
-    preview_with(models_source, reflected, Rc::new(NoModules))
+    preview_with(models_source, &ConnSchema::new(reflected), Rc::new(NoModules))
 }
 
-/// [`preview`] with the project's own modules importable through `loader`.
-/// An exception raised inside one of them is also a problem of that file
-/// (at the place it was raised); models.py's problem is at the statement
-/// it left models.py by.
-pub fn preview_with(models_source: &str, reflected: &MetaData, loader: Rc<dyn ModuleLoader>) -> Preview {
+/// [`preview`] against a database side prepared once per database state
+/// (`ConnSchema::new` of the live schema), for previews on every keystroke,
+/// with the project's own modules importable through `loader`. An
+/// exception raised inside one of them is also a problem of that file (at
+/// the place it was raised); models.py's problem is at the statement it
+/// left models.py by.
+pub fn preview_with(models_source: &str, conn: &ConnSchema, loader: Rc<dyn ModuleLoader>) -> Preview {
+    preview_deferred(models_source, conn, loader).0
+}
+
+/// [`preview_with`], handing back the teardown of models.py's evaluation
+/// (see [`models::Teardown`]) so that the page frees those objects after
+/// showing the preview rather than before.
+pub fn preview_deferred(models_source: &str, conn: &ConnSchema, loader: Rc<dyn ModuleLoader>) -> (Preview, models::Teardown) {
     // One interpretation of models.py serves both the problems and the
     // comparison; a syntax error (found again only when there is an error,
     // as the parse costs as much as a fifth of the preview) is reported alone.
-    let loaded = models::load_models_with(models_source, loader);
+    let (loaded, teardown) = models::load_models_deferred(models_source, loader);
     let mut problems: Vec<FileProblem> = loaded.diagnostics.iter().map(|d| problem("models.py", d)).collect();
     for e in &loaded.exceptions {
         if let Some(raised) = e.traceback.last().filter(|l| l.file != "models.py") {
@@ -310,19 +320,20 @@ pub fn preview_with(models_source: &str, reflected: &MetaData, loader: Rc<dyn Mo
     if problems.iter().any(|p| p.error) {
         let parsed = parse_module(models_source);
         if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
-            return Preview { problems: vec![problem("models.py", d)], ..Preview::default() };
+            return (Preview { problems: vec![problem("models.py", d)], ..Preview::default() }, teardown);
         }
-        return Preview { problems, ..Preview::default() };
+        return (Preview { problems, ..Preview::default() }, teardown);
     }
-    let comparison = autogen::compare(&loaded.metadata, reflected);
-    Preview {
+    let comparison = autogen::compare_with(&loaded.metadata, conn);
+    let preview = Preview {
         op_count: comparison.upgrade.ops.len(),
         upgrade: render::render_body(&comparison.upgrade.ops),
         detected: comparison.log.into_iter().map(|(_, m)| m).collect(),
         upgrade_ops: comparison.upgrade,
         models: loaded.metadata,
         problems,
-    }
+    };
+    (preview, teardown)
 }
 
 impl Preview {

@@ -23,10 +23,30 @@ use crate::schema::TypeClass;
 
 /// Evaluates `source` as the module `models` and reads its target MetaData.
 pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResult {
+    load_evaluated_deferred(source, loader).0
+}
+
+/// [`load_evaluated`], handing back the evaluation's objects instead of
+/// freeing them: the caller drops the [`Teardown`] when it suits it (the
+/// page, once the result is on screen).
+pub fn load_evaluated_deferred(source: &str, loader: Rc<dyn ModuleLoader>) -> (ModelsResult, Teardown) {
     let mut it = Interp::new(loader);
-    alembic::install(&mut it, ScriptHost::new());
+    let result = evaluate(&mut it, source);
+    (result, Teardown { _interp: it })
+}
+
+/// The objects of one evaluation of models.py (its interpreter). Dropping
+/// it frees them, breaking their reference cycles: as much work as a fifth
+/// of the evaluation, which a caller may run later, off a keystroke's path.
+#[must_use = "dropping the teardown frees the evaluation's objects"]
+pub struct Teardown {
+    _interp: Interp,
+}
+
+fn evaluate(it: &mut Interp, source: &str) -> ModelsResult {
+    alembic::install(it, ScriptHost::new());
     let mut result = ModelsResult::default();
-    if let Err(e) = objects::enable(&mut it) {
+    if let Err(e) = objects::enable(it) {
         let e = it.to_error(e);
         raised(&mut result, &e);
         return result;
@@ -45,12 +65,13 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
         }
     };
     result.uses_sqlmodel = it.modules.contains_key("sqlmodel");
-    result.env_target = result.uses_sqlmodel || base_metadata(&mut it, &module.globals).is_some();
-    let Some(md) = target_metadata(&mut it, &module.globals) else {
+    result.env_target = result.uses_sqlmodel || base_metadata(it, &module.globals).is_some();
+    let Some(md_value) = target_metadata(it, &module.globals) else {
         return result;
     };
-    let origins = objects::table_origins(&md);
+    // Where a table was declared: read only when there is an error to place.
     let at = |table: &str| -> (u32, u32) {
+        let origins = objects::table_origins(&md_value);
         let Some((_, class, loc)) = origins.iter().find(|(n, _, _)| n == table) else { return (1, 1) };
         if let Some(c) = class {
             if let Some(p) = class_position(source, c) {
@@ -62,7 +83,7 @@ pub fn load_evaluated(source: &str, loader: Rc<dyn ModuleLoader>) -> ModelsResul
             _ => (1, 1),
         }
     };
-    match objects::to_schema(&mut it, &md) {
+    match objects::to_schema(it, &md_value) {
         Ok(mut md) => {
             fk_types(&mut md);
             for (table, message) in fk_target_errors(&md) {

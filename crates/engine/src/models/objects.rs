@@ -347,7 +347,17 @@ fn module_of(name: &str) -> &'static str {
 
 /// The one class object `name` of the object model in `it`.
 fn schema_class(it: &mut Interp, name: &str) -> Rc<Class> {
-    let key = format!("__sa_obj__{name}");
+    // The key is built on the stack: this runs for every object made.
+    const PREFIX: &[u8] = b"__sa_obj__";
+    let mut buf = [0u8; 64];
+    let key: std::borrow::Cow<str> = match buf.get_mut(..PREFIX.len() + name.len()) {
+        Some(slot) => {
+            slot[..PREFIX.len()].copy_from_slice(PREFIX);
+            slot[PREFIX.len()..].copy_from_slice(name.as_bytes());
+            std::borrow::Cow::Borrowed(std::str::from_utf8(slot).unwrap_or_default())
+        }
+        None => std::borrow::Cow::Owned(format!("__sa_obj__{name}")),
+    };
     if let Some(Value::Class(c)) = it.builtins.get(&key) {
         return c;
     }
@@ -1135,15 +1145,17 @@ fn new_registry(it: &mut Interp, md: Value) -> R<Value> {
 
 /// `Table(name, metadata, *columns, *__table_args__)` for a mapped class:
 /// unnamed columns take their attribute's name.
-fn build_table(it: &mut Interp, name: &str, md: &Value, columns: &[(String, Value)], targs: Option<Value>) -> R<Value> {
-    let mut args = vec![Value::str(name), md.clone()];
+fn build_table<K: Clone + Into<Rc<str>>>(it: &mut Interp, name: &str, md: &Value, columns: &[(K, Value)], targs: Option<Value>) -> R<Value> {
+    let mut args = Vec::with_capacity(columns.len() + 2);
+    args.push(Value::str(name));
+    args.push(md.clone());
     for (k, c) in columns {
         if let Some(ci) = inst(c) {
             if attr(ci, "name").is_none() {
-                ci.set("name", Value::str(k));
+                ci.set("name", Value::Str(k.clone().into()));
             }
             if attr(ci, "key").is_none() {
-                ci.set("key", Value::str(k));
+                ci.set("key", Value::Str(k.clone().into()));
             }
         }
         args.push(c.clone());
@@ -1482,29 +1494,33 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
         .collect();
     let own = |name: &str| sources.iter().find_map(|c| c.dict.borrow().get_str(name).cloned());
     let table_v = cls.dict.borrow().get_str("__table__").cloned();
-    let mut columns: Vec<(String, Value)> = Vec::new();
+    let mut columns: Vec<(Rc<str>, Value)> = Vec::new();
     for (i, src) in sources.iter().enumerate() {
         let items = src.dict.borrow().items();
         let anns: Vec<(Value, Value)> = match src.dict.borrow().get_str("__annotations__") {
             Some(Value::Dict(d)) => d.borrow().items(),
             _ => Vec::new(),
         };
-        let var_names: Vec<String> = items.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect();
-        let ann_names: Vec<String> = anns.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)).collect();
+        let str_key = |(k, _): &(Value, Value)| match k {
+            Value::Str(s) => Some(s.clone()),
+            _ => None,
+        };
+        let var_names: Vec<Rc<str>> = items.iter().filter_map(str_key).collect();
+        let ann_names: Vec<Rc<str>> = anns.iter().filter_map(str_key).collect();
         for k in merge_lists_w_ordering(&var_names, &ann_names) {
             if k.starts_with("__") || columns.iter().any(|(n, _)| *n == k) {
                 continue;
             }
-            let v = items.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v.clone());
+            let v = items.iter().find(|(n, _)| n.as_str() == Some(&*k)).map(|(_, v)| v.clone());
             let v = match v {
                 Some(v) if matches!(&v, Value::Instance(i) if i.class.name == "declared_attr") => Some(resolve_declared(it, cls, v)?),
                 other => other,
             };
-            let mut ann = anns.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v.clone());
+            let mut ann = anns.iter().find(|(n, _)| n.as_str() == Some(&*k)).map(|(_, v)| v.clone());
             // A mixin's `declared_attr` is read with its return annotation
             // (on the mapped class itself it is not).
             if ann.is_none() && i > 0 {
-                ann = declared_attr_return_annotation(it, items.iter().find(|(n, _)| n.as_str() == Some(&k)).map(|(_, v)| v))?;
+                ann = declared_attr_return_annotation(it, items.iter().find(|(n, _)| n.as_str() == Some(&*k)).map(|(_, v)| v))?;
             }
             let ann = ann.map(|a| match a {
                 Value::Str(text) => eval_annotation_text(it, cls, &text),
@@ -1606,16 +1622,21 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                         None => None,
                     };
                     // `sort_order=` orders the columns of a new table (stable).
-                    let mut sorted = columns.clone();
-                    crate::sort::sort_by_key(&mut sorted, |(_, c)| {
+                    let sort_order = |c: &Value| {
                         inst(c)
                             .and_then(|ci| match attr(ci, "sort_order") {
                                 Value::Int(n) => Some(n),
                                 _ => None,
                             })
                             .unwrap_or(0)
-                    });
-                    build_table(it, &name, &md, &sorted, targs)?
+                    };
+                    if columns.iter().any(|(_, c)| sort_order(c) != 0) {
+                        let mut sorted = columns.clone();
+                        crate::sort::sort_by_key(&mut sorted, |(_, c)| sort_order(c));
+                        build_table(it, &name, &md, &sorted, targs)?
+                    } else {
+                        build_table(it, &name, &md, &columns, targs)?
+                    }
                 }
                 None => match &parent {
                     Some(p) => {
@@ -1624,10 +1645,10 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                             for (k, c) in &columns {
                                 if let Some(ci) = inst(c) {
                                     if attr(ci, "name").is_none() {
-                                        ci.set("name", Value::str(k));
+                                        ci.set("name", Value::Str(k.clone()));
                                     }
                                     if attr(ci, "key").is_none() {
-                                        ci.set("key", Value::str(k));
+                                        ci.set("key", Value::Str(k.clone()));
                                     }
                                 }
                                 append_item(it, ti, c.clone())?;
@@ -1659,7 +1680,7 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
     d.set_str("__table__", table);
     d.set_str("__sa_mapped__", Value::Bool(true));
     for (k, c) in columns {
-        d.set_str(&k, c);
+        d.set_name(k, c);
     }
     Ok(())
 }
@@ -1771,8 +1792,24 @@ pub(crate) fn to_schema(it: &mut Interp, md: &Value) -> Result<MetaData, SchemaF
     for t in tables {
         let Some(ti) = inst(&t) else { continue };
         if let Some(Value::Instance(c)) = ti.get("c") {
-            let pairs = c.dict.borrow().items().into_iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), inst(&v).and_then(|ci| str_attr(ci, "name"))?))).collect();
-            keys.insert(str_attr(ti, "name").unwrap_or_default(), pairs);
+            // Only the columns whose key is not their name need a lookup.
+            let pairs: Vec<(String, String)> = c
+                .dict
+                .borrow()
+                .map
+                .values()
+                .filter_map(|(k, v)| {
+                    let k = k.as_str()?;
+                    let name = match attr(inst(v)?, "name") {
+                        Value::Str(n) => n,
+                        _ => return None,
+                    };
+                    (*name != *k).then(|| (k.to_string(), name.to_string()))
+                })
+                .collect();
+            if !pairs.is_empty() {
+                keys.insert(str_attr(ti, "name").unwrap_or_default(), pairs);
+            }
         }
         let table = table_schema(it, ti).map_err(|message| SchemaFailure { table: str_attr(ti, "name"), message })?;
         out.add_table(table);
@@ -2269,9 +2306,9 @@ fn alembic_sqlite_default_text(text: String) -> String {
 /// SQLAlchemy's `util.merge_lists_w_ordering`: walk one list until an item
 /// both lists share, then switch to the other list; the rest of the list
 /// that ran out last is appended.
-fn merge_lists_w_ordering(a: &[String], b: &[String]) -> Vec<String> {
-    let mut overlap: BTreeSet<&String> = a.iter().filter(|n| b.contains(n)).collect();
-    let mut out: Vec<String> = Vec::new();
+fn merge_lists_w_ordering<T: Ord + Clone>(a: &[T], b: &[T]) -> Vec<T> {
+    let mut overlap: BTreeSet<&T> = a.iter().filter(|n| b.contains(n)).collect();
+    let mut out: Vec<T> = Vec::with_capacity(a.len() + b.len());
     let (mut ia, mut ib) = (a.iter(), b.iter());
     let mut on_a = true;
     loop {

@@ -229,7 +229,12 @@ pub struct Env {
 
 impl Env {
     pub fn new(kind: EnvKind, parent: Option<Rc<Env>>) -> Rc<Env> {
-        Rc::new(Env { vars: RefCell::new(IndexMap::default()), parent, kind, scope: None })
+        Env::with_capacity(kind, parent, 0)
+    }
+    /// An environment with room for `n` names (a class body's, sized by its
+    /// statements, does not grow step by step).
+    pub fn with_capacity(kind: EnvKind, parent: Option<Rc<Env>>, n: usize) -> Rc<Env> {
+        Rc::new(Env { vars: RefCell::new(IndexMap::with_capacity_and_hasher(n, Default::default())), parent, kind, scope: None })
     }
     pub fn get(&self, name: &str) -> Option<Value> {
         self.vars.borrow().get(name).cloned()
@@ -1240,7 +1245,8 @@ impl Interp {
             bases.push(self.types.object.clone());
         }
         let module_name = env.module_env().get("__name__").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let ns = Env::new(EnvKind::Class, Some(env.clone()));
+        // `__module__`, `__qualname__`, `__doc__`, then about a name per statement.
+        let ns = Env::with_capacity(EnvKind::Class, Some(env.clone()), 3 + c.body.len());
         ns.set("__module__", Value::str(&module_name));
         ns.set("__qualname__", Value::str(c.name.as_str()));
         if let Some(d) = docstring(&c.body) {
@@ -1273,10 +1279,13 @@ impl Interp {
             self.type_error(format!("Cannot create a consistent method resolution order (MRO) for bases {}", names.join(", ")))
         })?;
         let builtin = mro.iter().map(|c| c.builtin).find(|b| *b != BuiltinType::Object).unwrap_or(BuiltinType::Object);
-        let mut dict = Dict::new();
-        for (k, v) in ns.vars.borrow().iter() {
+        let vars = ns.vars.borrow();
+        // Room for what class hooks add (a mapped class's `__table__`...).
+        let mut dict = Dict::with_capacity(vars.len() + 4);
+        for (k, v) in vars.iter() {
             dict.set_name(k.clone(), v.clone());
         }
+        drop(vars);
         let hook = mro.iter().find_map(|c| c.subclass_hook.clone());
         let methods: Vec<Value> = dict.values();
         let cls = Rc::new(Class {

@@ -41,6 +41,14 @@ pub fn py_repr_float(f: f64) -> String {
 /// `\\`, the quote, `\n`, `\r`, `\t` escaped; other non-printable characters
 /// as `\xNN`, `\uNNNN` or `\UNNNNNNNN`.
 pub fn py_repr_str(s: &str) -> String {
+    // Printable ASCII without a quote or a backslash is written as it is.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'\'' && b != b'\\') {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('\'');
+        out.push_str(s);
+        out.push('\'');
+        return out;
+    }
     let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
@@ -72,10 +80,10 @@ pub fn py_repr_str(s: &str) -> String {
 }
 
 /// Python's `repr()` of a tuple of strings: `('a',)`, `('a', 'b')`, `()`.
-pub fn py_repr_str_tuple(items: &[String]) -> String {
+pub fn py_repr_str_tuple<S: AsRef<str>>(items: &[S]) -> String {
     match items {
-        [one] => format!("({},)", py_repr_str(one)),
-        _ => format!("({})", items.iter().map(|s| py_repr_str(s)).collect::<Vec<_>>().join(", ")),
+        [one] => format!("({},)", py_repr_str(one.as_ref())),
+        _ => format!("({})", items.iter().map(|s| py_repr_str(s.as_ref())).collect::<Vec<_>>().join(", ")),
     }
 }
 
