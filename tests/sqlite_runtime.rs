@@ -1231,7 +1231,7 @@ fn batch_keeps_partial_index_where_strict_and_without_rowid() {
             "DROP TABLE user",
             "ALTER TABLE _alembic_tmp_user RENAME TO user",
             "CREATE UNIQUE INDEX uq_live_name ON user (name) WHERE deleted = 0",
-            "CREATE TABLE _alembic_tmp_kv (\n\tk TEXT NOT NULL, \n\tv INTEGER NOT NULL, \n\tPRIMARY KEY (k)\n)\n WITHOUT ROWID,\n STRICT",
+            "CREATE TABLE _alembic_tmp_kv (\n\tk TEXT NOT NULL, \n\tv INTEGER NOT NULL, \n\tPRIMARY KEY (k)\n)\n WITHOUT ROWID,\n STRICT\n\n",
             "INSERT INTO _alembic_tmp_kv (k, v) SELECT kv.k, kv.v \nFROM kv",
             "DROP TABLE kv",
             "ALTER TABLE _alembic_tmp_kv RENAME TO kv",

@@ -259,6 +259,8 @@ def _table(con: sqlite3.Connection, name: str, sql: str) -> dict[str, Any]:
                  for r in con.execute(f"PRAGMA table_xinfo({q})") if r[6] in (2, 3)]
     if generated:
         out["generated"] = generated
+    if re.search(r"\bAUTOINCREMENT\b", sql or "", re.I):
+        out["autoincrement"] = True
     m = _TABLE_OPTIONS.search((sql or "").strip())
     if m:
         out["options"] = sorted(re.sub(r"\s+", " ", o.strip().upper())
@@ -305,7 +307,7 @@ def loosen(snap: dict[str, Any]) -> dict[str, Any]:
             "rows": t["rows"],
         }
     for name, t in snap["tables"].items():
-        for extra in ("generated", "options"):
+        for extra in ("generated", "options", "autoincrement"):
             if extra in t:
                 tables[name][extra] = t[extra]
     loose = {"tables": tables, "alembic_version": snap["alembic_version"]}

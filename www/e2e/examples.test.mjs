@@ -107,7 +107,7 @@ test("undo after a half-applied failure restores the database image and the file
     // r1 creates tag; r2 creates half, then adds a NOT NULL column without a default to tag,
     // which has a row: SQLite refuses, after `half` exists (DDL is not transactional).
     await api("setFiles", {
-        "models.py": "# models are not needed here\n",
+        "models.py": "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n",
         "versions/a1_tag.py": script("a1", null,
             "    op.create_table('tag', sa.Column('id', sa.Integer(), nullable=False), sa.Column('name', sa.String(50)), sa.PrimaryKeyConstraint('id'))",
             "    op.drop_table('tag')"),

@@ -542,6 +542,7 @@ pub fn table_constraints(table: &Table) -> Vec<Constraint> {
 pub struct TableOptions {
     pub with_rowid: Option<bool>,
     pub strict: Option<bool>,
+    pub autoincrement: Option<bool>,
 }
 
 impl TableOptions {
@@ -549,10 +550,14 @@ impl TableOptions {
         TableOptions {
             with_rowid: table.sqlite_with_rowid,
             strict: table.sqlite_strict,
+            autoincrement: table.sqlite_autoincrement,
         }
     }
 
-    /// `SQLiteDDLCompiler.post_create_table`: `"\n WITHOUT ROWID,\n STRICT"`.
+    /// `SQLiteDDLCompiler.post_create_table`: `"\n WITHOUT ROWID,\n STRICT"`,
+    /// followed by the `"\n\n"` that ends SQLAlchemy's `CREATE TABLE`: SQLite
+    /// drops trailing whitespace after `)` but keeps it after a table option,
+    /// so `sqlite_master.sql` holds it.
     fn post_create_table(self) -> String {
         let mut opts = Vec::new();
         if self.with_rowid == Some(false) {
@@ -564,7 +569,7 @@ impl TableOptions {
         if opts.is_empty() {
             String::new()
         } else {
-            format!("\n {}", opts.join(",\n "))
+            format!("\n {}\n\n", opts.join(",\n "))
         }
     }
 }
@@ -578,16 +583,35 @@ pub fn create_table_with(
     constraints: &[Constraint],
     options: TableOptions,
 ) -> Result<String, DdlError> {
+    // `sqlite_autoincrement=True`: the primary key is inline with its lone
+    // integer column, not a table constraint (`get_column_specification`,
+    // `visit_primary_key_constraint`).
+    let inline_pk = match primary_key {
+        Some(pk) if options.autoincrement == Some(true) && pk.columns.len() == 1 => {
+            let col = &pk.columns[0];
+            let integer = columns.iter().find(|c| &c.name == col).is_some_and(|c| type_affinity(c.type_.class) == Affinity::Integer);
+            let has_fk = constraints.iter().any(|c| matches!(c, Constraint::ForeignKey(fk) if fk.columns.contains(col)));
+            (integer && !has_fk).then_some(col.as_str())
+        }
+        _ => None,
+    };
     let mut parts = Vec::new();
     for c in columns {
-        let spec = column_spec(c).map_err(|e| match e {
+        let mut spec = column_spec(c).map_err(|e| match e {
             DdlError::Compile(m) => DdlError::Compile(format!("(in table '{}', column '{}'): {}", name, c.name, m)),
             DdlError::UnnamedIndex => DdlError::UnnamedIndex,
         })?;
+        if inline_pk == Some(c.name.as_str()) {
+            let at = match &c.computed {
+                Some(computed) => spec.len() - computed_clause(computed).len() - 1,
+                None => spec.len(),
+            };
+            spec.insert_str(at, " PRIMARY KEY AUTOINCREMENT");
+        }
         parts.push(spec);
     }
     if let Some(pk) = primary_key {
-        if !pk.columns.is_empty() {
+        if !pk.columns.is_empty() && inline_pk.is_none() {
             parts.push(primary_key_clause(pk));
         }
     }

@@ -19,6 +19,7 @@ pub use crate::python::repr::{py_repr_float, py_repr_str};
 use std::collections::BTreeMap;
 
 use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
+
 use crate::schema::{
     Autoincrement, CheckConstraint, Column, Computed, Constraint, ForeignKeyConstraint, Identity, Index,
     IndexColumn, Name, PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass,
@@ -406,6 +407,9 @@ fn render_create_table(table: &Table, ctx: Ctx) -> String {
     if let Some(comment) = &table.comment {
         text.push_str(&format!(",\ncomment={}", py_repr_str(comment)));
     }
+    if let Some(info) = &table.info {
+        text.push_str(&format!(",\ninfo={info}"));
+    }
     for kw in table_dialect_kwargs(table) {
         text.push_str(&format!(",\n{kw}"));
     }
@@ -575,14 +579,17 @@ fn index_dialect_kwargs(index: &Index) -> String {
 
 /// `for k in sorted(op.kw)`: the table's dialect keywords (`table.kwargs`).
 fn table_dialect_kwargs(table: &Table) -> Vec<String> {
-    let mut kw = Vec::new();
+    let mut kw: BTreeMap<&str, String> = table.other_dialect_kwargs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
     if let Some(v) = table.sqlite_strict {
-        kw.push(format!("sqlite_strict={}", py_bool(v)));
+        kw.insert("sqlite_strict", py_bool(v).to_string());
     }
     if let Some(v) = table.sqlite_with_rowid {
-        kw.push(format!("sqlite_with_rowid={}", py_bool(v)));
+        kw.insert("sqlite_with_rowid", py_bool(v).to_string());
     }
-    kw
+    if let Some(v) = table.sqlite_autoincrement {
+        kw.insert("sqlite_autoincrement", py_bool(v).to_string());
+    }
+    kw.into_iter().map(|(k, v)| format!("{k}={v}")).collect()
 }
 
 /// `_add_fk_constraint`.

@@ -84,6 +84,16 @@ pub struct Table {
     /// `sqlite_strict=` as given (or `True` when reflected from a `STRICT`
     /// table); `Some(true)` emits `STRICT`.
     pub sqlite_strict: Option<bool>,
+    /// `sqlite_autoincrement=` as given: `Some(true)` puts `PRIMARY KEY
+    /// AUTOINCREMENT` on a lone integer primary key column. SQLAlchemy does
+    /// not reflect it, so a batch recreate drops it, as in Alembic.
+    pub sqlite_autoincrement: Option<bool>,
+    /// The other `<dialect>_<arg>` keywords of the table (`mysql_engine`,
+    /// `postgresql_partition_by`...), name → `repr(value)`: SQLite's DDL
+    /// ignores them; `op.create_table` renders them, sorted by name.
+    pub other_dialect_kwargs: BTreeMap<String, String>,
+    /// `repr(Table.info)` when the table has info (rendered as `info=`).
+    pub info: Option<String>,
 }
 
 impl Table {

@@ -529,6 +529,13 @@ impl<'e> Bound<'e> {
     }
 }
 
+/// The `sqlite_*` table keywords given as literals.
+struct SqliteTableKwargs {
+    with_rowid: Option<bool>,
+    strict: Option<bool>,
+    autoincrement: Option<bool>,
+}
+
 /// A Python signature: positional-or-keyword parameters (the first
 /// `required` of them required), an optional `*args`, keyword-only names.
 struct Sig {
@@ -890,11 +897,12 @@ impl<'a, 'src> Cx<'a, 'src> {
         self.expect_none(&b, "schema")?;
         // `info={...}` is Python-side only: it never reaches the DDL.
         self.unsupported_kw(&b, &["if_not_exists", "prefixes"], "op.create_table")?;
-        let (with_rowid, strict) = self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
+        let sqlite = self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
         let name = self.str_arg(&b, "table_name", call)?;
         let mut table = Table::new(name.clone());
-        table.sqlite_with_rowid = with_rowid;
-        table.sqlite_strict = strict;
+        table.sqlite_with_rowid = sqlite.with_rowid;
+        table.sqlite_strict = sqlite.strict;
+        table.sqlite_autoincrement = sqlite.autoincrement;
         table.comment = self.opt_str(b.get("comment"))?;
         let mut explicit_pk: Option<PrimaryKeyConstraint> = None;
         for item in &b.varargs {
@@ -1066,8 +1074,8 @@ impl<'a, 'src> Cx<'a, 'src> {
     /// Another dialect's keywords do not change SQLite's DDL; a keyword
     /// without a dialect prefix is SQLAlchemy's TypeError.
     /// Returns `sqlite_with_rowid=` / `sqlite_strict=` when given as literals.
-    fn table_dialect_kwargs(&self, kwargs: &[(String, &Expr)], name: &str) -> R<(Option<bool>, Option<bool>)> {
-        let (mut with_rowid, mut strict) = (None, None);
+    fn table_dialect_kwargs(&self, kwargs: &[(String, &Expr)], name: &str) -> R<SqliteTableKwargs> {
+        let (mut with_rowid, mut strict, mut autoincrement) = (None, None, None);
         for (key, value) in kwargs {
             let Some((dialect, _)) = key.split_once('_') else {
                 return Err(self.type_err(
@@ -1079,7 +1087,10 @@ impl<'a, 'src> Cx<'a, 'src> {
                 continue;
             }
             let understood = match (key.as_str(), value) {
-                ("sqlite_autoincrement", Expr::BooleanLiteral(l)) => !l.value,
+                ("sqlite_autoincrement", Expr::BooleanLiteral(l)) => {
+                    autoincrement = Some(l.value);
+                    true
+                }
                 ("sqlite_strict", Expr::BooleanLiteral(l)) => {
                     strict = Some(l.value);
                     true
@@ -1095,7 +1106,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 return Err(self.err(*value, format!("{name}({key}=...) is not supported by the playground")));
             }
         }
-        Ok((with_rowid, strict))
+        Ok(SqliteTableKwargs { with_rowid, strict, autoincrement })
     }
 
     /// `Index` dialect keywords: `sqlite_where=sa.text('...')` (the partial

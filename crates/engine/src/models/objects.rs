@@ -895,10 +895,31 @@ fn init_table(it: &mut Interp, me: &Rc<Instance>, a: &Args) -> R<()> {
     me.set("indexes", Value::list(vec![]));
     me.set("_pk", Value::None);
     me.set("comment", a.kwarg("comment").cloned().unwrap_or(Value::None));
+    let mut dialect_kwargs = Vec::new();
     for (k, v) in &a.kw {
+        if TABLE_KW.contains(&k.as_str()) {
+            continue;
+        }
         if k.starts_with("sqlite_") {
             me.set(k, v.clone());
         }
+        if !["sqlite_with_rowid", "sqlite_strict", "sqlite_autoincrement"].contains(&k.as_str()) {
+            let r = it.repr(v)?;
+            dialect_kwargs.push(Value::tuple(vec![Value::str(k), Value::str(&r)]));
+        }
+    }
+    me.set("_dialect_kwargs_repr", Value::list(dialect_kwargs));
+    if let Some(v) = a.kwarg("prefixes") {
+        if !v.is_none() && !it.iterate(v)?.is_empty() {
+            return Err(it.exc("NotImplementedError", "Table(prefixes=...) is not supported by the playground"));
+        }
+    }
+    match a.kwarg("info") {
+        Some(v) if it.truthy(v)? => {
+            let r = it.repr(v)?;
+            me.set("_info_repr", Value::str(&r));
+        }
+        _ => {}
     }
     for item in &a.pos[2..] {
         append_item(it, me, item.clone())?;
@@ -1902,6 +1923,19 @@ fn table_schema(it: &mut Interp, ti: &Instance) -> Result<Table, SchemaError> {
     if let Some(Value::Bool(b)) = ti.get("sqlite_strict") {
         t.sqlite_strict = Some(b);
     }
+    if let Some(Value::Bool(b)) = ti.get("sqlite_autoincrement") {
+        t.sqlite_autoincrement = Some(b);
+    }
+    if let Some(Value::List(l)) = ti.get("_dialect_kwargs_repr") {
+        for kv in l.borrow().iter() {
+            if let Value::Tuple(kv) = kv {
+                if let (Some(k), Some(v)) = (kv[0].as_str(), kv[1].as_str()) {
+                    t.other_dialect_kwargs.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+    }
+    t.info = str_attr(ti, "_info_repr");
     let mut pk_cols = Vec::new();
     let mut classes = Vec::new();
     for c in table_columns(ti) {

@@ -1316,7 +1316,8 @@ const SA_MODULES: &[&str] = &[
     "sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression", "sqlalchemy.sql.sqltypes", "sqlalchemy.sql.schema", "sqlalchemy.sql.elements",
     "sqlalchemy.sql.functions", "sqlalchemy.sql.naming", "sqlalchemy.types", "sqlalchemy.schema", "sqlalchemy.dialects", "sqlalchemy.dialects.sqlite",
     "sqlalchemy.dialects.postgresql", "sqlalchemy.dialects.mysql", "sqlalchemy.dialects.mssql", "sqlalchemy.dialects.oracle", "sqlalchemy.engine",
-    "sqlalchemy.engine.reflection", "sqlalchemy.exc", "sqlalchemy.orm", "sqlalchemy.orm.exc", "sqlalchemy.ext", "sqlalchemy.ext.declarative", "sqlmodel",
+    "sqlalchemy.engine.reflection", "sqlalchemy.exc", "sqlalchemy.orm", "sqlalchemy.orm.exc", "sqlalchemy.ext", "sqlalchemy.ext.declarative", "sqlalchemy.ext.hybrid",
+    "sqlalchemy.ext.associationproxy", "sqlmodel",
     "sqlmodel.sql", "sqlmodel.sql.sqltypes",
 ];
 
