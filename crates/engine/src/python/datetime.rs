@@ -1536,47 +1536,114 @@ fn attr(d: &Dt, name: &str) -> Option<Attr> {
     }
 }
 
-/// How SQLAlchemy's SQLite `DateTime`, `Date` and `Time` types store a
-/// value (their bind processors): `None` when the value is not one of
-/// this module's, `Err` with SQLAlchemy's message when the type refuses it.
-pub fn sqlite_storage(v: &Value, type_name: &str) -> Option<Result<String, String>> {
+/// What a bound parameter does with a value of this module on SQLite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// Through SQLAlchemy's SQLite `DateTime`, `Date` or `Time` type (a
+    /// column of that type, or `bindparam(value=...)`, whose type SQLAlchemy
+    /// resolves from the value).
+    Processor(TemporalType),
+    /// Straight to `sqlite3`, with no SQLAlchemy type converting it (an
+    /// untyped `sa.column('x')`, a `String` column, execution parameters
+    /// of `text()`): the driver's default adapters. `datatype` is the
+    /// column type's DDL name offline's error names (`NULL` when untyped).
+    Driver { datatype: &'static str },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemporalType {
+    DateTime,
+    Date,
+    Time,
+}
+
+impl TemporalType {
+    fn ddl(self) -> &'static str {
+        match self {
+            TemporalType::DateTime => "DATETIME",
+            TemporalType::Date => "DATE",
+            TemporalType::Time => "TIME",
+        }
+    }
+}
+
+/// The type SQLAlchemy resolves from a value bound without one
+/// (`text().bindparams(x=value)`): `None` when it is no value of this
+/// module; `Err` for a timedelta (SQLAlchemy's `Interval`, whose SQLite
+/// storage the playground does not model).
+pub fn resolved_type(it: &Interp, v: &Value) -> Option<R<TemporalType>> {
+    Some(match dt_of(v)? {
+        Dt::DateTime(..) => Ok(TemporalType::DateTime),
+        Dt::Date(_) => Ok(TemporalType::Date),
+        Dt::Time(_) => Ok(TemporalType::Time),
+        Dt::Delta(_) | Dt::Zone(_) => Err(it.exc("NotImplementedError", format!("binding a {} parameter is not supported by the playground", it.type_name(v)))),
+    })
+}
+
+/// The string SQLite receives for `v` bound as `binding` (`position`: the
+/// parameter's 1-based place in the statement, which sqlite3's error
+/// names); `None` when `v` is no value of this module. `offline`: rendered
+/// as a literal for `--sql`, where an untyped value has no renderer.
+pub fn bound_string(it: &Interp, v: &Value, binding: Binding, position: usize, offline: bool) -> Option<R<String>> {
     let d = dt_of(v)?;
+    let named = |class: &str, msg: String| super::alembic::raise_named(it, class, "sqlalchemy.exc", &msg);
+    Some(match binding {
+        Binding::Processor(t) => match sqlite_storage(&d, t) {
+            Ok(s) => Ok(s),
+            Err(_) if offline => Err(named(
+                "CompileError",
+                format!("Could not render literal value \"{}\" with datatype {}; see parent stack trace for more detail.", dt_repr(&d), t.ddl()),
+            )),
+            Err(msg) => Err(named("StatementError", format!("(builtins.TypeError) {msg}"))),
+        },
+        Binding::Driver { datatype } if offline => Err(named(
+            "CompileError",
+            match datatype {
+                "NULL" => format!("No literal value renderer is available for literal value \"{}\" with datatype NULL", dt_repr(&d)),
+                other => format!("Could not render literal value \"{}\" with datatype {other}; see parent stack trace for more detail.", dt_repr(&d)),
+            },
+        )),
+        Binding::Driver { .. } => sqlite3_adapted(&d).map_err(|msg| named("ProgrammingError", format!("(sqlite3.ProgrammingError) Error binding parameter {position}: {msg}"))),
+    })
+}
+
+/// How SQLAlchemy's SQLite `DateTime`, `Date` and `Time` types store a
+/// value (their bind processors), or the message of the `TypeError` they
+/// raise for a value they do not take.
+fn sqlite_storage(d: &Dt, t: TemporalType) -> Result<String, String> {
     let full = |ord: i64, c: &Clock| {
         let (y, m, dd) = ord_to_ymd(ord);
         format!("{y:04}-{m:02}-{dd:02} {:02}:{:02}:{:02}.{:06}", c.hour, c.minute, c.second, c.micro)
     };
-    Some(match (type_name, &d) {
-        ("DateTime", Dt::DateTime(o, c)) => Ok(full(*o, c)),
-        ("DateTime", Dt::Date(o)) => Ok(full(*o, &Clock::midnight())),
-        ("DateTime", _) => Err("SQLite DateTime type only accepts Python datetime and date objects as input.".into()),
-        ("Date", Dt::Date(o) | Dt::DateTime(o, _)) => Ok(date_iso(*o)),
-        ("Date", _) => Err("SQLite Date type only accepts Python date objects as input.".into()),
-        ("Time", Dt::Time(c)) => Ok(format!("{:02}:{:02}:{:02}.{:06}", c.hour, c.minute, c.second, c.micro)),
-        ("Time", _) => Err("SQLite Time type only accepts Python time objects as input.".into()),
-        _ => return None,
-    })
+    match (t, d) {
+        (TemporalType::DateTime, Dt::DateTime(o, c)) => Ok(full(*o, c)),
+        (TemporalType::DateTime, Dt::Date(o)) => Ok(full(*o, &Clock::midnight())),
+        (TemporalType::DateTime, _) => Err("SQLite DateTime type only accepts Python datetime and date objects as input.".into()),
+        (TemporalType::Date, Dt::Date(o) | Dt::DateTime(o, _)) => Ok(date_iso(*o)),
+        (TemporalType::Date, _) => Err("SQLite Date type only accepts Python date objects as input.".into()),
+        (TemporalType::Time, Dt::Time(c)) => Ok(format!("{:02}:{:02}:{:02}.{:06}", c.hour, c.minute, c.second, c.micro)),
+        (TemporalType::Time, _) => Err("SQLite Time type only accepts Python time objects as input.".into()),
+    }
 }
 
-/// How Python 3.11's `sqlite3` adapts a value bound without a SQLAlchemy
-/// type that converts it (its default adapters): a datetime as
-/// `isoformat(" ")`, a date as `isoformat()`; `Err` for what sqlite3
-/// refuses (a time, a timedelta, a timezone).
-pub fn sqlite3_adapted(v: &Value) -> Option<Result<String, String>> {
-    let d = dt_of(v)?;
-    Some(match &d {
+/// How Python 3.11's `sqlite3` adapts a value (its default adapters): a
+/// datetime as `isoformat(" ")`, a date as `isoformat()`; the message of
+/// its error for what it refuses (a time, a timedelta, a timezone).
+fn sqlite3_adapted(d: &Dt) -> Result<String, String> {
+    match d {
         Dt::Date(o) => Ok(date_iso(*o)),
-        Dt::DateTime(o, c) => Ok(format!("{} {}", date_iso(*o), {
+        Dt::DateTime(o, c) => {
             let mut s = match c.micro {
-                0 => format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second),
-                us => format!("{:02}:{:02}:{:02}.{us:06}", c.hour, c.minute, c.second),
+                0 => format!("{} {:02}:{:02}:{:02}", date_iso(*o), c.hour, c.minute, c.second),
+                us => format!("{} {:02}:{:02}:{:02}.{us:06}", date_iso(*o), c.hour, c.minute, c.second),
             };
             if let Some(z) = &c.tz {
                 s.push_str(&offset_str(z.offset, ":"));
             }
-            s
-        })),
+            Ok(s)
+        }
         Dt::Time(_) => Err("type 'datetime.time' is not supported".into()),
         Dt::Delta(_) => Err("type 'datetime.timedelta' is not supported".into()),
         Dt::Zone(_) => Err("type 'datetime.timezone' is not supported".into()),
-    })
+    }
 }

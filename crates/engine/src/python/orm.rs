@@ -554,7 +554,20 @@ pub fn text_clause(it: &mut Interp, c: &Construct) -> R<Option<(String, Vec<(Str
             if !c.args.pos.is_empty() {
                 return Err(not_supported(it, "text().bindparams() with bindparam() objects"));
             }
-            params.extend(c.args.kw.iter().cloned());
+            for (k, v) in &c.args.kw {
+                // a value given here gets the type SQLAlchemy resolves from it
+                let v = match super::datetime::resolved_type(it, v) {
+                    Some(t) => {
+                        let binding = super::datetime::Binding::Processor(t?);
+                        match super::datetime::bound_string(it, v, binding, 0, false) {
+                            Some(s) => Value::str(&s?),
+                            None => v.clone(),
+                        }
+                    }
+                    None => v.clone(),
+                };
+                params.push((k.clone(), v));
+            }
             Ok(Some((sql, params)))
         }
         _ => Ok(None),
