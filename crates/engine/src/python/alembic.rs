@@ -497,7 +497,8 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
             "inline_literal" => native_fn("inline_literal", inline_literal),
             "get_context" => native_fn("get_context", move |it, _| migration_context(it, h.clone())),
             "execute" => native_fn("execute", move |it, a| {
-                let sql = statement_sql(it, &a, "execute")?;
+                let offline = h.sink_environment().is_some_and(|e| e.as_sql);
+                let sql = statement_sql(it, &a, "execute", offline)?;
                 h.apply(it, Op::Execute { sql })?;
                 Ok(Value::None)
             }),
@@ -526,7 +527,7 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
 }
 
 /// The SQL of `op.execute(x)` / `bind.execute(x)`: a string or `sa.text(...)`.
-fn statement_sql(it: &mut Interp, a: &Args, fname: &str) -> R<String> {
+fn statement_sql(it: &mut Interp, a: &Args, fname: &str, offline: bool) -> R<String> {
     let v = a.pos.first().cloned().or_else(|| a.kwarg("sqltext").cloned()).or_else(|| a.kwarg("statement").cloned());
     match v {
         Some(Value::Str(s)) => Ok(s.to_string()),
@@ -535,7 +536,7 @@ fn statement_sql(it: &mut Interp, a: &Args, fname: &str) -> R<String> {
                 let (sql, params) = super::orm::text_clause(it, &c)?.unwrap_or_default();
                 super::orm::render_text(it, &sql, &params)
             }
-            Some(c) => match super::sql_compiler::compile(it, &Value::Instance(i.clone()))? {
+            Some(c) => match super::sql_compiler::compile(it, &Value::Instance(i.clone()), offline)? {
                 Some(sql) => Ok(sql),
                 None => Err(it.exc(
                     "NotImplementedError",
@@ -1003,7 +1004,7 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
         (None, Some(p)) if !p.is_none() => {
             return Err(it.exc("NotImplementedError", "execute() of a statement with parameters is not supported by the playground yet"));
         }
-        (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute")?],
+        (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute", h.sink_environment().is_some_and(|e| e.as_sql))?],
     };
     let mut rowcount = 0;
     let mut last = None;

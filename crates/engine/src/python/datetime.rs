@@ -1582,7 +1582,7 @@ pub fn resolved_type(it: &Interp, v: &Value) -> Option<R<TemporalType>> {
 
 /// The string SQLite receives for `v` bound as `binding` (`position`: the
 /// parameter's 1-based place in the statement, which sqlite3's error
-/// names); `None` when `v` is no value of this module. `offline`: rendered
+/// names, 0 when unknown); `None` when `v` is no value of this module. `offline`: rendered
 /// as a literal for `--sql`, where an untyped value has no renderer.
 pub fn bound_string(it: &Interp, v: &Value, binding: Binding, position: usize, offline: bool) -> Option<R<String>> {
     let d = dt_of(v)?;
@@ -1603,8 +1603,22 @@ pub fn bound_string(it: &Interp, v: &Value, binding: Binding, position: usize, o
                 other => format!("Could not render literal value \"{}\" with datatype {other}; see parent stack trace for more detail.", dt_repr(&d)),
             },
         )),
-        Binding::Driver { .. } => sqlite3_adapted(&d).map_err(|msg| named("ProgrammingError", format!("(sqlite3.ProgrammingError) Error binding parameter {position}: {msg}"))),
+        Binding::Driver { .. } => sqlite3_adapted(&d).map_err(|msg| match position {
+            // a caller that cannot tell the parameter's place names none
+            0 => named("ProgrammingError", format!("(sqlite3.ProgrammingError) Error binding parameter: {msg}")),
+            n => named("ProgrammingError", format!("(sqlite3.ProgrammingError) Error binding parameter {n}: {msg}")),
+        }),
     })
+}
+
+/// The message of the `TypeError` SQLAlchemy's SQLite type `t` raises for
+/// a value that is not one it stores.
+pub fn processor_refusal(t: TemporalType) -> &'static str {
+    match t {
+        TemporalType::DateTime => "SQLite DateTime type only accepts Python datetime and date objects as input.",
+        TemporalType::Date => "SQLite Date type only accepts Python date objects as input.",
+        TemporalType::Time => "SQLite Time type only accepts Python time objects as input.",
+    }
 }
 
 /// How SQLAlchemy's SQLite `DateTime`, `Date` and `Time` types store a
@@ -1618,11 +1632,11 @@ fn sqlite_storage(d: &Dt, t: TemporalType) -> Result<String, String> {
     match (t, d) {
         (TemporalType::DateTime, Dt::DateTime(o, c)) => Ok(full(*o, c)),
         (TemporalType::DateTime, Dt::Date(o)) => Ok(full(*o, &Clock::midnight())),
-        (TemporalType::DateTime, _) => Err("SQLite DateTime type only accepts Python datetime and date objects as input.".into()),
+        (TemporalType::DateTime, _) => Err(processor_refusal(t).into()),
         (TemporalType::Date, Dt::Date(o) | Dt::DateTime(o, _)) => Ok(date_iso(*o)),
-        (TemporalType::Date, _) => Err("SQLite Date type only accepts Python date objects as input.".into()),
+        (TemporalType::Date, _) => Err(processor_refusal(t).into()),
         (TemporalType::Time, Dt::Time(c)) => Ok(format!("{:02}:{:02}:{:02}.{:06}", c.hour, c.minute, c.second, c.micro)),
-        (TemporalType::Time, _) => Err("SQLite Time type only accepts Python time objects as input.".into()),
+        (TemporalType::Time, _) => Err(processor_refusal(t).into()),
     }
 }
 
