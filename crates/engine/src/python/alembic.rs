@@ -1006,6 +1006,7 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
         }
         (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute", h.sink_environment().is_some_and(|e| e.as_sql))?],
     };
+    let types = super::sql_compiler::select_types(it, stmt)?;
     let mut rowcount = 0;
     let mut last = None;
     for sql in sqls {
@@ -1022,7 +1023,28 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
             rowcount = if rowcount < 0 || n < 0 { n } else { rowcount + n };
         }
     }
-    Ok(result(it, last.unwrap_or_default(), rowcount))
+    match types {
+        Some(types) => typed_result(it, last.unwrap_or_default(), rowcount, &types),
+        None => Ok(result(it, last.unwrap_or_default(), rowcount)),
+    }
+}
+
+/// A Core select's result, its DateTime/Date/Time columns read back as
+/// SQLAlchemy's result processors read them.
+fn typed_result(it: &mut Interp, r: QueryResult, rowcount: i64, types: &[Option<Value>]) -> R<Value> {
+    let mut rows = Vec::with_capacity(r.rows.len());
+    for row in &r.rows {
+        let mut out = Vec::with_capacity(row.len());
+        for (i, v) in row.iter().enumerate() {
+            let v = db_value(v);
+            out.push(match types.get(i).and_then(|t| t.as_ref()) {
+                Some(t) => super::orm::temporal_result(it, t, v)?,
+                None => v,
+            });
+        }
+        rows.push(out);
+    }
+    Ok(super::result::result_of(it, r.columns.clone(), rows, rowcount))
 }
 
 /// Execution parameters of a `text()` reach sqlite3 untyped: a datetime

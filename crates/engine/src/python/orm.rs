@@ -447,6 +447,16 @@ pub fn bind_value(it: &mut Interp, t: &Value, v: &Value) -> R<Value> {
     })
 }
 
+/// A value a Core select read from a column of type `t`: SQLite's
+/// DateTime/Date/Time give Python values (the other types' result
+/// processing is not applied to Core rows here).
+pub fn temporal_result(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
+    match processing(it, t)? {
+        Processing::Temporal(_) => result_value(it, t, v),
+        Processing::Identity | Processing::Json | Processing::Boolean | Processing::Enum | Processing::Unsupported(_) => Ok(v),
+    }
+}
+
 /// A database value of a column of type `t`, as SQLAlchemy hands it to Python.
 fn result_value(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
     let v = match processing(it, t)? {

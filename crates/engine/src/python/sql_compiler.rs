@@ -350,6 +350,25 @@ fn junction(it: &mut Interp, items: &[Value], prec: Prec) -> R<(String, Prec)> {
     Ok((parts.join(sep), if parts.len() == 1 { Prec::Atom } else { prec }))
 }
 
+/// The declared types of a select's result columns (`None` for an untyped
+/// column or an expression), for SQLAlchemy's result processing; `None`
+/// when `v` is no select.
+pub fn select_types(it: &mut Interp, v: &Value) -> R<Option<Vec<Option<Value>>>> {
+    let Some(c) = construct(v) else { return Ok(None) };
+    let Some(s) = statement(it, &c)? else { return Ok(None) };
+    if s.kind != Kind::Select {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for col in &s.columns {
+        match construct(col).and_then(|c| table_clause(&c).map(|t| (c, t))) {
+            Some((c, t)) => out.extend(t.columns.iter().map(|n| column_type(&c, n))),
+            None => out.push(column_of(col).and_then(|(t, name)| column_type(&t, &name))),
+        }
+    }
+    Ok(Some(out))
+}
+
 /// The SQL of a value given to `values(...)` for column `k`: a datetime goes
 /// through the column type's bind processing (a project TypeDecorator's
 /// `process_bind_param`, SQLite's DateTime/Date/Time), else through
