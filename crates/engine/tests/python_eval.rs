@@ -197,6 +197,7 @@ fn datetime_refuses_what_it_cannot_reach() {
         ("from datetime import datetime\ndatetime.strptime('1', '%w')", "NotImplementedError", "'%w'"),
         ("from datetime import datetime\ndatetime(2020, 1, 1).timestamp()", "NotImplementedError", "local time zone"),
         ("from datetime import date\nclass D(date):\n    pass\nD(2020, 1, 1)", "NotImplementedError", "subclasses of datetime.date"),
+        ("from datetime import date\ndate(2020, 1, 1).isocalendar()", "NotImplementedError", "datetime.date.isocalendar()"),
     ] {
         let e = run(src).unwrap_err();
         assert_eq!(e.class, class, "{src}: {e}");

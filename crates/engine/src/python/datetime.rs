@@ -996,35 +996,22 @@ pub fn hash_key(v: &Value) -> Option<HashKey> {
 }
 
 fn richcmp(it: &mut Interp, me: &Dt, other: &Value, op: &str) -> R<Value> {
-    let lhs_name = match me {
-        Dt::Date(_) => "datetime.date",
-        Dt::DateTime(..) => "datetime.datetime",
-        Dt::Time(_) => "datetime.time",
-        Dt::Delta(_) => "datetime.timedelta",
-        Dt::Zone(_) => "datetime.timezone",
-    };
     let eq = matches!(op, "==" | "!=");
-    let not_supported = |it: &Interp| it.type_error(format!("'{op}' not supported between instances of '{lhs_name}' and '{}'", full_name(it, other)));
-    let Some(o) = dt_of(other) else {
-        if eq {
-            return Ok(Value::Bool(op == "!="));
-        }
-        return match other {
-            Value::Instance(_) => Ok(Value::NotImplemented),
-            _ => Err(not_supported(it)),
-        };
-    };
+    // what this module does not compare is left to Python's fallback
+    // (identity for ==, a TypeError naming both types otherwise)
+    let Some(o) = dt_of(other) else { return Ok(Value::NotImplemented) };
     let (k1, a) = order_key(me);
     let (k2, b) = order_key(&o);
     if k1 != k2 || matches!(me, Dt::Zone(_)) && !eq {
-        if eq {
-            return Ok(Value::Bool(op == "!="));
-        }
-        // a datetime against a date: CPython names both types
+        // a datetime is a date: CPython's datetime comparison answers (and
+        // names itself first) whichever side it is on
         if matches!((me, &o), (Dt::DateTime(..), Dt::Date(_)) | (Dt::Date(_), Dt::DateTime(..))) {
-            return Err(it.type_error(format!("can't compare {lhs_name} to {}", full_name(it, other))));
+            if eq {
+                return Ok(Value::Bool(op == "!="));
+            }
+            return Err(it.type_error("can't compare datetime.datetime to datetime.date"));
         }
-        return Err(not_supported(it));
+        return Ok(Value::NotImplemented);
     }
     let ord = match (a, b) {
         (Key::Naive(x), Key::Naive(y)) | (Key::Aware(x), Key::Aware(y)) => x.cmp(&y),
@@ -1385,6 +1372,22 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
             let cname = if Rc::ptr_eq(c, &cl.date) { "date" } else { "datetime" };
             set(c, clock, classmethod(clock, Rc::new(move |it, _, _| Err(clock_refused(it, cname, clock)))));
         }
+    }
+    // CPython methods the playground does not implement: an error naming them
+    // rather than an AttributeError that would deny they exist
+    for (c, cname) in [(&cl.date, "date"), (&cl.datetime, "datetime"), (&cl.time, "time")] {
+        let names: &[&str] = match cname {
+            "time" => &["__reduce__"],
+            _ => &["isocalendar", "ctime", "timetuple", "utctimetuple", "__reduce__"],
+        };
+        for name in names {
+            let what = format!("datetime.{cname}.{name}()");
+            set(c, name, native_fn(name, move |it, _| Err(it.exc("NotImplementedError", format!("{what} is not supported by the playground")))));
+        }
+    }
+    for (c, cname) in [(&cl.date, "date"), (&cl.datetime, "datetime")] {
+        let what = format!("datetime.{cname}.fromisocalendar()");
+        set(c, "fromisocalendar", classmethod("fromisocalendar", Rc::new(move |it, _, _| Err(it.exc("NotImplementedError", format!("{what} is not supported by the playground"))))));
     }
     set(&cl.date, "fromordinal", classmethod("fromordinal", Rc::new(|it, cl, a| {
         let v = parse(it, &a, &["ordinal"], 1, 1)?;

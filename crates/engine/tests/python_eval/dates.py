@@ -92,3 +92,8 @@ def setyear():
     d.year = 2000
 show(setyear)
 show(lambda: d.hour)
+show(lambda: date(2020, 1, 1) < datetime(2020, 1, 1))
+show(lambda: timedelta(1) < 1)
+show(lambda: 1 < timedelta(1))
+show(lambda: timezone.utc < timezone.utc)
+print(timedelta(1) == 1, date(2020, 1, 1) != datetime(2020, 1, 1), timezone.utc == timezone(timedelta(0), "x"), time(1) == 1)
