@@ -184,3 +184,23 @@ node = Node()
     assert!(keep.upgrade().is_none(), "self-calling closure leaked");
     assert!(color.upgrade().is_none(), "enum class leaked");
 }
+
+/// What `datetime` cannot do without the clock, the local time zone or a
+/// directive the playground does not implement is an error naming it.
+#[test]
+fn datetime_refuses_what_it_cannot_reach() {
+    for (src, class, needle) in [
+        ("import datetime\ndatetime.datetime.now()", "NotImplementedError", "datetime.datetime.now() reads the clock"),
+        ("from datetime import date\ndate.today()", "NotImplementedError", "datetime.date.today() reads the clock"),
+        ("from datetime import datetime\ndatetime.utcnow()", "NotImplementedError", "datetime.datetime.utcnow() reads the clock"),
+        ("from datetime import datetime\ndatetime(2020, 1, 1).strftime('%c')", "NotImplementedError", "'%c'"),
+        ("from datetime import datetime\ndatetime.strptime('1', '%w')", "NotImplementedError", "'%w'"),
+        ("from datetime import datetime\ndatetime(2020, 1, 1).timestamp()", "NotImplementedError", "local time zone"),
+        ("from datetime import date\nclass D(date):\n    pass\nD(2020, 1, 1)", "NotImplementedError", "subclasses of datetime.date"),
+        ("from datetime import date\ndate(2020, 1, 1).isocalendar()", "NotImplementedError", "datetime.date.isocalendar()"),
+    ] {
+        let e = run(src).unwrap_err();
+        assert_eq!(e.class, class, "{src}: {e}");
+        assert!(e.message.contains(needle), "{src}: {e}");
+    }
+}

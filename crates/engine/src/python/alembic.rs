@@ -497,7 +497,8 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
             "inline_literal" => native_fn("inline_literal", inline_literal),
             "get_context" => native_fn("get_context", move |it, _| migration_context(it, h.clone())),
             "execute" => native_fn("execute", move |it, a| {
-                let sql = statement_sql(it, &a, "execute")?;
+                let offline = h.sink_environment().is_some_and(|e| e.as_sql);
+                let sql = statement_sql(it, &a, "execute", offline)?;
                 h.apply(it, Op::Execute { sql })?;
                 Ok(Value::None)
             }),
@@ -526,7 +527,7 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
 }
 
 /// The SQL of `op.execute(x)` / `bind.execute(x)`: a string or `sa.text(...)`.
-fn statement_sql(it: &mut Interp, a: &Args, fname: &str) -> R<String> {
+fn statement_sql(it: &mut Interp, a: &Args, fname: &str, offline: bool) -> R<String> {
     let v = a.pos.first().cloned().or_else(|| a.kwarg("sqltext").cloned()).or_else(|| a.kwarg("statement").cloned());
     match v {
         Some(Value::Str(s)) => Ok(s.to_string()),
@@ -535,7 +536,7 @@ fn statement_sql(it: &mut Interp, a: &Args, fname: &str) -> R<String> {
                 let (sql, params) = super::orm::text_clause(it, &c)?.unwrap_or_default();
                 super::orm::render_text(it, &sql, &params)
             }
-            Some(c) => match super::sql_compiler::compile(it, &Value::Instance(i.clone()))? {
+            Some(c) => match super::sql_compiler::compile(it, &Value::Instance(i.clone()), offline)? {
                 Some(sql) => Ok(sql),
                 None => Err(it.exc(
                     "NotImplementedError",
@@ -587,19 +588,37 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
         (None, Some(t)) => (t.name, t.columns.into_iter().map(|c| (c, None)).collect()),
         (None, None) => return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...) or op.create_table(...)")),
     };
+    let offline = h.sink_environment().is_some_and(|e| e.as_sql);
     let mut out = Vec::new();
     for row in it.iterate(&rows)? {
         let mut map = BTreeMap::new();
-        for (k, v) in it.mapping_items(&row)? {
+        let items = it.mapping_items(&row)?;
+        for (k, v) in &items {
             let Value::Str(k) = k else {
                 return Err(it.type_error("bulk_insert row keys must be column names"));
             };
-            let lit = match v {
+            let column = columns.iter().position(|(c, _)| **c == **k);
+            let lit = match v.clone() {
                 Value::None => Literal::None,
                 Value::Bool(b) => Literal::Bool(b),
                 Value::Int(i) => Literal::Int(i),
                 Value::Float(f) => Literal::Float(f),
                 Value::Str(s) => Literal::Str(s.to_string()),
+                // a datetime goes through the column type's bind processor
+                // (sqlite3's adapters when it has none); its place among
+                // the row's columns is the parameter sqlite3 would name
+                other if super::datetime::dt_of(&other).is_some() => {
+                    let ty = column.and_then(|i| columns[i].1.as_ref());
+                    let binding = temporal_binding(it, ty)?;
+                    let position = 1 + items.iter().filter(|(o, _)| {
+                        let p = o.as_str().and_then(|o| columns.iter().position(|(c, _)| c == o));
+                        matches!((p, column), (Some(p), Some(c)) if p < c)
+                    }).count();
+                    match super::datetime::bound_string(it, &other, binding, position, offline) {
+                        Some(s) => Literal::Str(s?),
+                        None => Literal::None,
+                    }
+                }
                 other => {
                     let t = it.type_name(&other);
                     return Err(it.exc("NotImplementedError", format!("bulk_insert values of type {t} are not supported by the playground")));
@@ -611,6 +630,32 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
     }
     h.apply(it, Op::BulkInsert { table: name, columns, rows: out })?;
     Ok(Value::None)
+}
+
+/// How a column of type `ty` (`None`: untyped) binds a datetime value on
+/// SQLite; a type whose processing of one the playground does not model
+/// is refused.
+fn temporal_binding(it: &Interp, ty: Option<&crate::schema::SqlType>) -> R<super::datetime::Binding> {
+    use super::datetime::{Binding, TemporalType};
+    use crate::schema::TypeClass as T;
+    let Some(ty) = ty else { return Ok(Binding::Driver { datatype: "NULL" }) };
+    // a project's TypeDecorator may convert the value first (with_variant's
+    // fields are already SQLite's variant)
+    if ty.decorated.is_some() {
+        return Err(it.exc("NotImplementedError", "bulk_insert of a datetime value into a column of a TypeDecorator type is not supported by the playground"));
+    }
+    Ok(match ty.class {
+        T::DateTime | T::DateTimeUpper | T::TimestampUpper => Binding::Processor(TemporalType::DateTime),
+        T::Date | T::DateUpper => Binding::Processor(TemporalType::Date),
+        T::Time | T::TimeUpper => Binding::Processor(TemporalType::Time),
+        T::String | T::Unicode | T::AutoString | T::VarcharUpper | T::NVarcharUpper => Binding::Driver { datatype: "VARCHAR" },
+        T::Text | T::UnicodeText | T::TextUpper | T::ClobUpper => Binding::Driver { datatype: "TEXT" },
+        T::CharUpper | T::NCharUpper => Binding::Driver { datatype: "CHAR" },
+        T::Null => Binding::Driver { datatype: "NULL" },
+        other => {
+            return Err(it.exc("NotImplementedError", format!("bulk_insert of a datetime value into a {other:?} column is not supported by the playground")));
+        }
+    })
 }
 
 /// `batch_alter_table(naming_convention=...)` (the tenth positional
@@ -951,7 +996,7 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
             let mut out = Vec::new();
             for set in sets {
                 let mut all = bound.clone();
-                all.extend(set);
+                all.extend(driver_params(it, &sql, set)?);
                 out.push(super::orm::render_text(it, &sql, &all)?);
             }
             out
@@ -959,8 +1004,9 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
         (None, Some(p)) if !p.is_none() => {
             return Err(it.exc("NotImplementedError", "execute() of a statement with parameters is not supported by the playground yet"));
         }
-        (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute")?],
+        (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute", h.sink_environment().is_some_and(|e| e.as_sql))?],
     };
+    let types = super::sql_compiler::select_types(it, stmt)?;
     let mut rowcount = 0;
     let mut last = None;
     for sql in sqls {
@@ -977,7 +1023,45 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
             rowcount = if rowcount < 0 || n < 0 { n } else { rowcount + n };
         }
     }
-    Ok(result(it, last.unwrap_or_default(), rowcount))
+    match types {
+        Some(types) => typed_result(it, last.unwrap_or_default(), rowcount, &types),
+        None => Ok(result(it, last.unwrap_or_default(), rowcount)),
+    }
+}
+
+/// A Core select's result, its DateTime/Date/Time columns read back as
+/// SQLAlchemy's result processors read them.
+fn typed_result(it: &mut Interp, r: QueryResult, rowcount: i64, types: &[Option<Value>]) -> R<Value> {
+    let mut rows = Vec::with_capacity(r.rows.len());
+    for row in &r.rows {
+        let mut out = Vec::with_capacity(row.len());
+        for (i, v) in row.iter().enumerate() {
+            let v = db_value(v);
+            out.push(match types.get(i).and_then(|t| t.as_ref()) {
+                Some(t) => super::orm::temporal_result(it, t, v)?,
+                None => v,
+            });
+        }
+        rows.push(out);
+    }
+    Ok(super::result::result_of(it, r.columns.clone(), rows, rowcount))
+}
+
+/// Execution parameters of a `text()` reach sqlite3 untyped: a datetime
+/// value is what the driver's adapters make of it (the parameter's place
+/// is its first `:name` in the statement).
+fn driver_params(it: &mut Interp, sql: &str, set: Vec<(String, Value)>) -> R<Vec<(String, Value)>> {
+    let first = |k: &str| sql.find(&format!(":{k}")).unwrap_or(usize::MAX);
+    let mut out = Vec::with_capacity(set.len());
+    for (k, v) in &set {
+        let position = 1 + set.iter().filter(|(o, _)| first(o) < first(k)).count();
+        let v = match super::datetime::bound_string(it, v, super::datetime::Binding::Driver { datatype: "NULL" }, position, false) {
+            Some(s) => Value::str(&s?),
+            None => v.clone(),
+        };
+        out.push((k.clone(), v));
+    }
+    Ok(out)
 }
 
 fn string_items(it: &mut Interp, v: &Value) -> R<Vec<(String, Value)>> {

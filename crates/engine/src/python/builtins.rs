@@ -172,6 +172,10 @@ pub fn install(it: &mut Interp) {
                 Value::Int(i) => i.checked_abs().map(Value::Int).ok_or_else(|| it.exc("OverflowError", "integer overflow")),
                 Value::Bool(b) => Ok(Value::Int(*b as i64)),
                 Value::Float(f) => Ok(Value::Float(f.abs())),
+                v @ Value::Instance(_) => match it.getattr_opt(v, "__abs__")? {
+                    Some(f) => it.call(&f, Args::default()),
+                    None => Err(it.type_error(format!("bad operand type for abs(): '{}'", it.type_name(v)))),
+                },
                 v => Err(it.type_error(format!("bad operand type for abs(): '{}'", it.type_name(v)))),
             }
         }),
@@ -656,6 +660,9 @@ pub fn hash_key(it: &mut Interp, v: &Value) -> R<HashKey> {
         Value::Instance(i) => {
             if let Some(b) = i.base_value.borrow().clone() {
                 return hash_key(it, &b);
+            }
+            if let Some(k) = super::datetime::hash_key(v) {
+                return Ok(k);
             }
             if i.class.lookup("__eq__").is_some() && i.class.lookup("__hash__").is_none() && !is_native_class(&i.class) {
                 return Err(it.type_error(format!("unhashable type: '{}'", i.class.name)));
@@ -2539,29 +2546,7 @@ fn install_stdlib(it: &mut Interp) {
         }));
         Ok(m)
     }));
-    it.register_module("datetime", Rc::new(|it: &mut Interp| {
-        let m = it.new_native_module("datetime");
-        for n in ["datetime", "date", "time", "timedelta", "timezone"] {
-            let c = new_plain_class(it, n, "datetime");
-            let cname = n.to_string();
-            c.dict.borrow_mut().set_str("__init__", native_fn("__init__", move |it, a| {
-                let Some(Value::Instance(me)) = a.pos.first() else {
-                    return Err(it.type_error("__init__ needs self"));
-                };
-                me.set("_args", Value::tuple(a.pos[1..].to_vec()));
-                for (k, v) in &a.kw {
-                    me.set(k, v.clone());
-                }
-                Ok(Value::None)
-            }));
-            for clock in ["now", "utcnow", "today", "fromtimestamp"] {
-                let cname = cname.clone();
-                c.dict.borrow_mut().set_str(clock, native_fn(clock, move |it, _| Err(it.exc("NotImplementedError", format!("datetime.{cname}.{clock}() reads the clock, which code the playground evaluates cannot reach")))));
-            }
-            m.globals.set(n, Value::Class(c));
-        }
-        Ok(m)
-    }));
+    it.register_module("datetime", Rc::new(super::datetime::module));
     it.register_module("uuid", Rc::new(|it: &mut Interp| {
         let m = it.new_native_module("uuid");
         for n in ["uuid1", "uuid4"] {

@@ -2257,8 +2257,14 @@ impl Interp {
         }
     }
 
+    /// The name error messages give a value's type: CPython qualifies
+    /// the types its C modules define (`datetime.date`).
     pub fn type_name(&self, v: &Value) -> String {
-        self.class_of(v).name.clone()
+        let c = self.class_of(v);
+        match c.module.as_str() {
+            super::datetime::MODULE => format!("{}.{}", c.module, c.name),
+            _ => c.name.clone(),
+        }
     }
 
     /// `getattr(obj, name)`.

@@ -14,6 +14,7 @@
 
 pub mod alembic;
 pub mod builtins;
+pub mod datetime;
 pub mod eval;
 mod format;
 pub mod loader;

@@ -17,8 +17,9 @@
 //!   already in one); `rollback()` would roll it back, which is refused.
 //! - Values cross to SQL as SQLAlchemy's type processing makes them: a
 //!   project `TypeDecorator`'s `process_bind_param` / `process_result_value`,
-//!   JSON through `json.dumps` / `json.loads`, Boolean as 1/0. A value the
-//!   playground does not convert as SQLAlchemy would (a datetime, a
+//!   JSON through `json.dumps` / `json.loads`, Boolean as 1/0, SQLite's
+//!   DateTime/Date/Time as ISO text read back with `fromisoformat`. A value
+//!   the playground does not convert as SQLAlchemy would (an Interval, a
 //!   Decimal...) is refused with `NotImplementedError`, never stored as
 //!   something else.
 //! - What the ORM here does not model (relationships, inheritance, mixin
@@ -30,6 +31,7 @@ use std::rc::{Rc, Weak};
 
 use super::alembic::{construct_of, opaque_of, raise_named, sa_base_class, Construct, ScriptHost};
 use super::builtins::{native_fn, new_plain_class};
+use super::datetime::{Binding, TemporalType};
 use super::eval::{Args, Interp, R};
 use super::value::*;
 use crate::db::QueryResult;
@@ -360,6 +362,9 @@ enum Processing {
     Boolean,
     /// `sa.Enum(PyEnum)`: a member is stored by its name.
     Enum,
+    /// SQLite's `DateTime`/`Date`/`Time`: stored as ISO text, read back
+    /// with `fromisoformat`.
+    Temporal(TemporalType),
     /// A type whose values SQLAlchemy converts in a way the playground does not.
     Unsupported(String),
 }
@@ -371,6 +376,9 @@ fn processing(it: &mut Interp, t: &Value) -> R<Processing> {
         "JSON" | "JSONB" => Processing::Json,
         "Boolean" | "BOOLEAN" => Processing::Boolean,
         "Enum" => Processing::Enum,
+        "DateTime" | "DATETIME" | "TIMESTAMP" => Processing::Temporal(TemporalType::DateTime),
+        "Date" | "DATE" => Processing::Temporal(TemporalType::Date),
+        "Time" | "TIME" => Processing::Temporal(TemporalType::Time),
         "Integer" | "SmallInteger" | "BigInteger" | "INTEGER" | "INT" | "SMALLINT" | "BIGINT" | "String" | "Text" | "Unicode" | "UnicodeText"
         | "VARCHAR" | "CHAR" | "NVARCHAR" | "NCHAR" | "TEXT" | "CLOB" | "Float" | "Double" | "FLOAT" | "REAL" | "DOUBLE" | "DOUBLE_PRECISION"
         | "LargeBinary" | "BLOB" | "BINARY" | "VARBINARY" | "NullType" => Processing::Identity,
@@ -429,9 +437,24 @@ pub fn bind_value(it: &mut Interp, t: &Value, v: &Value) -> R<Value> {
             Value::Instance(i) if i.class.mro_all().any(|k| k.name == "Enum" && k.module == "enum") => i.get("name").unwrap_or(Value::None),
             _ => v,
         },
+        Processing::Temporal(_) if v.is_none() => v,
+        Processing::Temporal(t) => match super::datetime::bound_string(it, &v, Binding::Processor(t), 0, false) {
+            Some(s) => Value::str(&s?),
+            None => return Err(raise_named(it, "StatementError", "sqlalchemy.exc", &format!("(builtins.TypeError) {}", super::datetime::processor_refusal(t)))),
+        },
         Processing::Unsupported(_) if v.is_none() => v,
         Processing::Unsupported(name) => return Err(not_supported(it, format!("binding a value to a {name} column through the ORM"))),
     })
+}
+
+/// A value a Core select read from a column of type `t`: SQLite's
+/// DateTime/Date/Time give Python values (the other types' result
+/// processing is not applied to Core rows here).
+pub fn temporal_result(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
+    match processing(it, t)? {
+        Processing::Temporal(_) => result_value(it, t, v),
+        Processing::Identity | Processing::Json | Processing::Boolean | Processing::Enum | Processing::Unsupported(_) => Ok(v),
+    }
 }
 
 /// A database value of a column of type `t`, as SQLAlchemy hands it to Python.
@@ -452,6 +475,18 @@ fn result_value(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
             Some(cls) => it.getitem(&cls, v)?,
             None => v,
         },
+        Processing::Temporal(_) if v.is_none() => v,
+        Processing::Temporal(t) => {
+            let class = match t {
+                TemporalType::DateTime => "datetime",
+                TemporalType::Date => "date",
+                TemporalType::Time => "time",
+            };
+            let m = it.import_module("datetime")?;
+            let cls = it.getattr(&Value::Module(m), class)?;
+            let f = it.getattr(&cls, "fromisoformat")?;
+            it.call(&f, Args::new(vec![v]))?
+        }
         Processing::Unsupported(_) if v.is_none() => v,
         Processing::Unsupported(name) => return Err(not_supported(it, format!("reading a {name} value through the ORM"))),
     };
@@ -467,7 +502,11 @@ fn result_value(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
 
 fn bind_literal(it: &mut Interp, t: &Value, v: &Value) -> R<String> {
     let b = bind_value(it, t, v)?;
-    literal(it, &b)
+    // a datetime no type converted reaches sqlite3 as its adapters make it
+    match super::datetime::bound_string(it, &b, Binding::Driver { datatype: "NULL" }, 0, false) {
+        Some(s) => literal(it, &Value::str(&s?)),
+        None => literal(it, &b),
+    }
 }
 
 /// A value written into SQL as SQLAlchemy's literal rendering writes it.
@@ -554,7 +593,20 @@ pub fn text_clause(it: &mut Interp, c: &Construct) -> R<Option<(String, Vec<(Str
             if !c.args.pos.is_empty() {
                 return Err(not_supported(it, "text().bindparams() with bindparam() objects"));
             }
-            params.extend(c.args.kw.iter().cloned());
+            for (k, v) in &c.args.kw {
+                // a value given here gets the type SQLAlchemy resolves from it
+                let v = match super::datetime::resolved_type(it, v) {
+                    Some(t) => {
+                        let binding = super::datetime::Binding::Processor(t?);
+                        match super::datetime::bound_string(it, v, binding, 0, false) {
+                            Some(s) => Value::str(&s?),
+                            None => v.clone(),
+                        }
+                    }
+                    None => v.clone(),
+                };
+                params.push((k.clone(), v));
+            }
             Ok(Some((sql, params)))
         }
         _ => Ok(None),

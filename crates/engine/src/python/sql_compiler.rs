@@ -232,7 +232,8 @@ fn is_func_call(c: &Construct) -> bool {
 }
 
 /// The SQL of `v` when it is a Core statement; `None` when it is not one.
-pub fn compile(it: &mut Interp, v: &Value) -> R<Option<String>> {
+/// `offline`: rendered for `--sql`, where a value no type renders is an error.
+pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
     let Some(c) = construct(v) else { return Ok(None) };
     let Some(s) = statement(it, &c)? else { return Ok(None) };
     let table = match s.table.clone().or_else(|| s.wheres.iter().find_map(where_table)) {
@@ -261,16 +262,16 @@ pub fn compile(it: &mut Interp, v: &Value) -> R<Option<String>> {
     let sql = match s.kind {
         Kind::Insert => {
             let mut rendered = Vec::new();
-            for (_, v) in &values {
-                rendered.push(expr(it, v)?.0);
+            for (i, (k, v)) in values.iter().enumerate() {
+                rendered.push(value_sql(it, &s, k, v, i + 1, offline)?);
             }
             let names: Vec<&str> = values.iter().map(|(k, _)| k.as_str()).collect();
             format!("INSERT INTO {} ({}) VALUES ({})", table.name, names.join(", "), rendered.join(", "))
         }
         Kind::Update => {
             let mut sets = Vec::new();
-            for (k, v) in &values {
-                sets.push(format!("{k}={}", expr(it, v)?.0));
+            for (i, (k, v)) in values.iter().enumerate() {
+                sets.push(format!("{k}={}", value_sql(it, &s, k, v, i + 1, offline)?));
             }
             format!("UPDATE {} SET {}{}", table.name, sets.join(", "), where_clause(it)?)
         }
@@ -349,6 +350,81 @@ fn junction(it: &mut Interp, items: &[Value], prec: Prec) -> R<(String, Prec)> {
     Ok((parts.join(sep), if parts.len() == 1 { Prec::Atom } else { prec }))
 }
 
+/// The declared types of a select's result columns (`None` for an untyped
+/// column or an expression), for SQLAlchemy's result processing; `None`
+/// when `v` is no select.
+pub fn select_types(it: &mut Interp, v: &Value) -> R<Option<Vec<Option<Value>>>> {
+    let Some(c) = construct(v) else { return Ok(None) };
+    let Some(s) = statement(it, &c)? else { return Ok(None) };
+    if s.kind != Kind::Select {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for col in &s.columns {
+        match construct(col).and_then(|c| table_clause(&c).map(|t| (c, t))) {
+            Some((c, t)) => out.extend(t.columns.iter().map(|n| column_type(&c, n))),
+            None => out.push(column_of(col).and_then(|(t, name)| column_type(&t, &name))),
+        }
+    }
+    Ok(Some(out))
+}
+
+/// The SQL of a value given to `values(...)` for column `k`: a datetime goes
+/// through the column type's bind processing (a project TypeDecorator's
+/// `process_bind_param`, SQLite's DateTime/Date/Time), else through
+/// sqlite3's adapters (`position`: its parameter's place).
+fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, offline: bool) -> R<String> {
+    if super::datetime::dt_of(v).is_none() {
+        return Ok(expr(it, v)?.0);
+    }
+    let ty = s.table.as_ref().and_then(|t| column_type(t, k));
+    let bound = match &ty {
+        Some(t) => super::orm::bind_value(it, t, v)?,
+        None => v.clone(),
+    };
+    let datatype = match &ty {
+        Some(t) => ddl_name(it, t)?,
+        None => "NULL",
+    };
+    match super::datetime::bound_string(it, &bound, super::datetime::Binding::Driver { datatype }, position, offline) {
+        Some(s) => literal(it, &Value::str(&s?)),
+        None => literal(it, &bound),
+    }
+}
+
+/// The type a table clause declared for column `name` (`sa.column(name, type)`,
+/// `sa.Column(name, type)` or `type_=`).
+fn column_type(t: &Construct, name: &str) -> Option<Value> {
+    t.args.pos.iter().filter_map(construct).find_map(|cc| {
+        if !matches!(last_segment(&cc.path), "column" | "Column") || cc.args.pos.first().and_then(|n| n.as_str()) != Some(name) {
+            return None;
+        }
+        cc.args.kwarg("type_").cloned().or_else(|| cc.args.pos.get(1).cloned()).filter(|t| !t.is_none() && construct(t).is_none_or(|c| !matches!(last_segment(&c.path), "ForeignKey")))
+    })
+}
+
+/// The DDL name SQLAlchemy's "could not render" error gives a column type.
+fn ddl_name(it: &mut Interp, t: &Value) -> R<&'static str> {
+    let Some(tv) = super::alembic::type_value(it, t, 0)? else { return Ok("NULL") };
+    Ok(match last_segment(&tv.path) {
+        "NullType" => "NULL",
+        "String" | "Unicode" | "VARCHAR" | "NVARCHAR" | "AutoString" => "VARCHAR",
+        "Text" | "UnicodeText" | "TEXT" | "CLOB" => "TEXT",
+        "CHAR" | "NCHAR" => "CHAR",
+        "Integer" | "INTEGER" | "INT" => "INTEGER",
+        "BigInteger" | "BIGINT" => "BIGINT",
+        "SmallInteger" | "SMALLINT" => "SMALLINT",
+        "Float" | "FLOAT" => "FLOAT",
+        "REAL" => "REAL",
+        "Double" | "DOUBLE" => "DOUBLE",
+        "DOUBLE_PRECISION" => "DOUBLE PRECISION",
+        "LargeBinary" | "BLOB" => "BLOB",
+        "BINARY" => "BINARY",
+        "VARBINARY" => "VARBINARY",
+        _ => "NULL",
+    })
+}
+
 /// A literal as SQLAlchemy renders it with `literal_binds` on SQLite.
 fn literal(it: &mut Interp, v: &Value) -> R<String> {
     match literal_primitive(it, v)? {
@@ -410,8 +486,18 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
     let compare = |it: &mut Interp, op: &str| -> R<(String, Prec)> {
         let (l, r) = (arg(0), arg(1));
         let left = expr(it, &l)?.0;
-        // a value compared with a mapped column goes through its type's bind processing
+        // a datetime compared with a column gets the type SQLAlchemy resolves
+        // from the value (the column's own type loses to a different affinity);
+        // any other value compared with a mapped column goes through its type's
+        // bind processing
         let r = match (construct(&l).and_then(|c| c.args.kwarg("type_").cloned()), construct(&r)) {
+            (_, None) if super::datetime::dt_of(&r).is_some() => match super::datetime::resolved_type(it, &r) {
+                Some(t) => match super::datetime::bound_string(it, &r, super::datetime::Binding::Processor(t?), 0, false) {
+                    Some(s) => Value::str(&s?),
+                    None => r,
+                },
+                None => r,
+            },
             (Some(t), None) => super::orm::bind_value(it, &t, &r)?,
             _ => r,
         };
