@@ -1637,13 +1637,14 @@ impl<'a, 'src> Cx<'a, 'src> {
         let Some(q) = self.qualname(func, env) else {
             return self.valued_type(e, || format!("cannot interpret `{}` as a type: name is not imported", self.quote(func)));
         };
-        let Some(class) = type_class(&q) else {
+        let dialect = dialect_own_type(&q);
+        let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(&q)) else {
             return self.valued_type(e, || format!("the type `{}` is not supported by the playground", self.quote(func)));
         };
         let what = format!("{}()", self.quote(func));
         match call {
             None => Ok(SqlType::new(class)),
-            Some(call) => self.typed(class, &what, &|sig: &Sig| {
+            Some(call) => self.typed(class, dialect, &what, &|sig: &Sig| {
                 Ok(Box::new(ExprArgs { cx: self, b: self.bind(call, sig, &what)?, env }) as Box<dyn TypeArgs + '_>)
             }),
         }
@@ -1659,16 +1660,25 @@ impl<'a, 'src> Cx<'a, 'src> {
             Some(Err(m)) => return Err(self.err(e, m)),
             Some(Ok(v)) => v,
         };
-        let Some(class) = type_class(&v.path) else {
+        let dialect = dialect_own_type(&v.path);
+        let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(&v.path)) else {
             return Err(self.err(e, message()));
         };
         let what = format!("{}()", v.path.rsplit('.').next().unwrap_or(&v.path));
-        self.typed(class, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(self, e, &v.args, sig, &what)?) as Box<dyn TypeArgs + '_>))
+        self.typed(class, dialect, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(self, e, &v.args, sig, &what)?) as Box<dyn TypeArgs + '_>))
     }
 
     /// A type of `class` built with the arguments `bind` binds to its
-    /// constructor's signature (SQLAlchemy 2.1's).
-    fn typed<'b>(&self, class: TypeClass, what: &str, bind: &dyn Fn(&Sig) -> R<Box<dyn TypeArgs + 'b>>) -> R<SqlType> {
+    /// constructor's signature (SQLAlchemy 2.1's): the generic class's, or
+    /// that of the `dialect` class SQLite renders as `class`.
+    fn typed<'b>(
+        &self,
+        class: TypeClass,
+        dialect: Option<&DialectOwnType>,
+        what: &str,
+        bind: &dyn Fn(&Sig) -> R<Box<dyn TypeArgs + 'b>>,
+    ) -> R<SqlType> {
+        let bind = |generic: &Sig| bind(dialect.map_or(generic, |d| &d.sig));
         let mut t = SqlType::new(class);
         use TypeClass as C;
         match class {
@@ -2134,6 +2144,78 @@ fn type_class(q: &str) -> Option<TypeClass> {
     Some(class)
 }
 
+/// A class of the PostgreSQL or MySQL dialect (not one SQLAlchemy's own
+/// types re-exported: those are `sqlalchemy.X`) whose visit name SQLite's
+/// type compiler knows: SQLite gets the DDL of the generic class of that
+/// name; its constructor takes the dialect's arguments, the ones SQLite's
+/// DDL does not show (`display_width=`, `fsp=`, `astext_type=`...) accepted.
+struct DialectOwnType {
+    module: &'static str,
+    name: &'static str,
+    sqlite: TypeClass,
+    sig: Sig,
+}
+
+impl DialectOwnType {
+    /// `postgresql` / `mysql`, as Alembic's `from sqlalchemy.dialects import ...`.
+    fn dialect(&self) -> &'static str {
+        self.module.rsplit('.').next().unwrap_or(self.module)
+    }
+}
+
+const PG: &str = "sqlalchemy.dialects.postgresql";
+const MYSQL: &str = "sqlalchemy.dialects.mysql";
+/// `ENUM(*enums, name=, create_type=, **kw)`, `**kw` going to `sa.Enum`.
+const PG_ENUM_SIG: Sig = Sig {
+    params: &[],
+    required: 0,
+    varargs: true,
+    kwonly: &["name", "create_type", "native_enum", "create_constraint", "length", "inherit_schema", "schema", "validate_strings"],
+};
+/// `_IntegerType(display_width=None, unsigned=False, zerofill=False)`.
+const MYSQL_INT_SIG: Sig = sig(&["display_width"], 0, &["unsigned", "zerofill"]);
+/// `_StringType(length, charset=, collation=, ascii=, binary=, unicode=, national=)`.
+const MYSQL_STRING_SIG: Sig = sig(&["length"], 0, &["charset", "collation", "ascii", "binary", "unicode", "national"]);
+/// `_NumericType(precision, scale, asdecimal, unsigned=, zerofill=)`.
+const MYSQL_NUMERIC_SIG: Sig = sig(&["precision", "scale", "asdecimal"], 0, &["unsigned", "zerofill"]);
+const MYSQL_DATETIME_SIG: Sig = sig(&["timezone", "fsp"], 0, &[]);
+
+const DIALECT_OWN_TYPES: &[DialectOwnType] = {
+    use TypeClass as C;
+    const fn t(module: &'static str, name: &'static str, sqlite: TypeClass, sig: Sig) -> DialectOwnType {
+        DialectOwnType { module, name, sqlite, sig }
+    }
+    &[
+        t(PG, "TIMESTAMP", C::TimestampUpper, sig(&["timezone", "precision"], 0, &[])),
+        t(PG, "TIME", C::TimeUpper, sig(&["timezone", "precision"], 0, &[])),
+        t(PG, "JSON", C::JsonUpper, sig(&["none_as_null", "astext_type"], 0, &[])),
+        t(PG, "ENUM", C::Enum, PG_ENUM_SIG),
+        t(MYSQL, "INTEGER", C::IntegerUpper, MYSQL_INT_SIG),
+        t(MYSQL, "BIGINT", C::BigIntUpper, MYSQL_INT_SIG),
+        t(MYSQL, "SMALLINT", C::SmallIntUpper, MYSQL_INT_SIG),
+        t(MYSQL, "VARCHAR", C::VarcharUpper, MYSQL_STRING_SIG),
+        t(MYSQL, "CHAR", C::CharUpper, MYSQL_STRING_SIG),
+        t(MYSQL, "NVARCHAR", C::NVarcharUpper, MYSQL_STRING_SIG),
+        t(MYSQL, "NCHAR", C::NCharUpper, MYSQL_STRING_SIG),
+        t(MYSQL, "TEXT", C::TextUpper, MYSQL_STRING_SIG),
+        t(MYSQL, "DATETIME", C::DateTimeUpper, MYSQL_DATETIME_SIG),
+        t(MYSQL, "TIMESTAMP", C::TimestampUpper, MYSQL_DATETIME_SIG),
+        t(MYSQL, "TIME", C::TimeUpper, MYSQL_DATETIME_SIG),
+        t(MYSQL, "DECIMAL", C::DecimalUpper, MYSQL_NUMERIC_SIG),
+        t(MYSQL, "NUMERIC", C::NumericUpper, MYSQL_NUMERIC_SIG),
+        t(MYSQL, "FLOAT", C::FloatUpper, MYSQL_NUMERIC_SIG),
+        t(MYSQL, "DOUBLE", C::DoubleUpper, MYSQL_NUMERIC_SIG),
+        t(MYSQL, "REAL", C::RealUpper, MYSQL_NUMERIC_SIG),
+        t(MYSQL, "JSON", C::JsonUpper, sig(&["none_as_null"], 0, &[])),
+    ]
+};
+
+/// `sqlalchemy.dialects.postgresql.TIMESTAMP` → its entry in [`DIALECT_OWN_TYPES`].
+fn dialect_own_type(q: &str) -> Option<&'static DialectOwnType> {
+    let (module, name) = q.rsplit_once('.')?;
+    DIALECT_OWN_TYPES.iter().find(|d| d.name == name && d.module == module)
+}
+
 fn upper_type(name: &str) -> Option<TypeClass> {
     use TypeClass as C;
     Some(match name {
@@ -2292,6 +2374,11 @@ pub(crate) fn type_from_value(path: &str, args: &crate::python::Args) -> Result<
 
 fn type_from_value_in(index: &crate::python::LineIndex, path: &str, args: &crate::python::Args) -> Result<SqlType, String> {
     let cx = Cx { m: SourceRef { source: "", index }, resolve: None, sa_type: None };
+    if let Some(d) = dialect_own_type(path) {
+        // Alembic renders these with their dialect (`postgresql.TIMESTAMP(...)`),
+        // which the models' type does not carry yet.
+        return Err(format!("autogenerate with the {} type `{}` is not supported by the playground yet", d.dialect(), d.name));
+    }
     let Some(class) = type_class(path) else {
         return Err(format!("the type `{}` is not supported by the playground", path.rsplit('.').next().unwrap_or(path)));
     };
@@ -2300,6 +2387,6 @@ fn type_from_value_in(index: &crate::python::LineIndex, path: &str, args: &crate
     let mut what = String::with_capacity(short.len() + 2);
     what.push_str(short);
     what.push_str("()");
-    cx.typed(class, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(&cx, &at, args, sig, &what)?) as Box<dyn TypeArgs + '_>))
+    cx.typed(class, None, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(&cx, &at, args, sig, &what)?) as Box<dyn TypeArgs + '_>))
         .map_err(|e| e.diagnostic.message)
 }

@@ -1449,6 +1449,19 @@ const SQLITE_TYPE_CLASSES: &[SaTypeClass] = &[
     SaTypeClass::new("JSONB", "sqlalchemy.dialects.sqlite.json", "JSON"),
 ];
 
+/// The names under which the PostgreSQL and MySQL dialects export
+/// SQLAlchemy's own type classes (`sqlalchemy.dialects.postgresql.UUID is
+/// sqlalchemy.UUID`): the same class object, so it renders `sa.UUID()`.
+/// The dialects' own classes (`postgresql.TIMESTAMP`, `mysql.INTEGER`) are
+/// not in this list.
+const DIALECT_REEXPORTS: &[(&str, &[&str])] = &[
+    (
+        "sqlalchemy.dialects.postgresql",
+        &["BIGINT", "BOOLEAN", "CHAR", "DATE", "DOUBLE_PRECISION", "FLOAT", "INTEGER", "NUMERIC", "REAL", "SMALLINT", "TEXT", "UUID", "VARCHAR"],
+    ),
+    ("sqlalchemy.dialects.mysql", &["BINARY", "BLOB", "BOOLEAN", "DATE", "VARBINARY"]),
+];
+
 /// The modules through which the generic type classes are reached.
 const SA_TYPE_MODULES: &[&str] =
     &["sqlalchemy", "sqlalchemy.types", "sqlalchemy.sql.sqltypes", "sqlalchemy.sql.type_api", "sqlalchemy.dialects.sqlite"];
@@ -1476,7 +1489,8 @@ impl SaTypeClass {
 /// `module.name` when it is one of SQLAlchemy's type classes: the one
 /// class object for it in this interpreter, made on first use.
 fn sa_type_class(it: &mut Interp, module: &str, name: &str) -> Option<Rc<Class>> {
-    if !SA_TYPE_MODULES.contains(&module) {
+    let reexport = DIALECT_REEXPORTS.iter().any(|(m, names)| *m == module && names.contains(&name));
+    if !SA_TYPE_MODULES.contains(&module) && !reexport {
         return None;
     }
     let own = (module == "sqlalchemy.dialects.sqlite").then(|| SQLITE_TYPE_CLASSES.iter().find(|t| t.name == name)).flatten();
