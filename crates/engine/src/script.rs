@@ -43,7 +43,7 @@ use crate::render::ScriptHeader;
 use crate::schema::{
     Autoincrement, CheckConstraint, Column, Computed, Constraint, ConstraintKind, EnumInfo,
     ForeignKeyConstraint, Index, IndexColumn, Name, PrimaryKeyConstraint, ServerDefault, SqlType,
-    Table, TypeClass, UniqueConstraint,
+    Table, TypeClass, UniqueConstraint, UnrenderableType, Dialect, DialectTypeRepr,
 };
 
 /// A loaded revision file.
@@ -1678,7 +1678,15 @@ impl<'a, 'src> Cx<'a, 'src> {
         what: &str,
         bind: &dyn Fn(&Sig) -> R<Box<dyn TypeArgs + 'b>>,
     ) -> R<SqlType> {
-        let bind = |generic: &Sig| bind(dialect.map_or(generic, |d| &d.sig));
+        if let Some(d) = dialect {
+            let b = bind(&d.sig)?;
+            let args = d.repr.args(&*b, d.name)?;
+            let mut t = self.typed(class, None, what, &|_: &Sig| bind(&d.sig))?;
+            if !matches!(class, TypeClass::Unrenderable(_)) {
+                t.dialect = Some(Box::new(DialectTypeRepr { dialect: d.dialect, class: d.name, args }));
+            }
+            return Ok(t);
+        }
         let mut t = SqlType::new(class);
         use TypeClass as C;
         match class {
@@ -1750,7 +1758,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 t.create_constraint = create_constraint;
                 b.bool("validate_strings")?;
             }
-            C::Json | C::JsonUpper => {
+            C::Json | C::JsonUpper | C::JsonbUpper => {
                 const SIG: Sig = sig(&["none_as_null"], 0, &[]);
                 let b = bind(&SIG)?;
                 t.none_as_null = b.bool("none_as_null")?.unwrap_or(false);
@@ -1775,6 +1783,10 @@ impl<'a, 'src> Cx<'a, 'src> {
             | C::SmallIntUpper | C::DateUpper | C::Null => {
                 const SIG: Sig = sig(&[], 0, &[]);
                 bind(&SIG)?;
+            }
+            // bound to the dialect class's signature; SQLite's DDL fails
+            C::Unrenderable(_) => {
+                bind(&NO_ARGS)?;
             }
         }
         Ok(t)
@@ -1873,6 +1885,8 @@ trait TypeArgs {
     fn refuse(&self, keys: &[&str], what: &str) -> R<()>;
     /// `schema=`: SQLite has one schema.
     fn expect_none(&self, key: &str) -> R<()>;
+    /// `repr()` of the type argument `key` (`astext_type=sa.Text()` → `Text()`), if given.
+    fn type_repr(&self, key: &str) -> R<Option<String>>;
 }
 
 struct ExprArgs<'c, 'a, 'src, 'e> {
@@ -1916,6 +1930,12 @@ impl TypeArgs for ExprArgs<'_, '_, '_, '_> {
     }
     fn expect_none(&self, key: &str) -> R<()> {
         self.cx.expect_none(&self.b, key)
+    }
+    fn type_repr(&self, key: &str) -> R<Option<String>> {
+        match self.b.get(key) {
+            None | Some(Expr::NoneLiteral(_)) => Ok(None),
+            Some(e) => Ok(Some(crate::autogen::type_repr(&self.cx.sql_type(e, self.env)?))),
+        }
     }
 }
 
@@ -2062,6 +2082,12 @@ impl TypeArgs for ValueArgs<'_, '_, '_, '_> {
             Some(_) => Err(self.cx.err(self.at, format!("{key}= is not supported by the playground (SQLite has one schema, main)"))),
         }
     }
+    fn type_repr(&self, key: &str) -> R<Option<String>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(_) => Err(self.cx.err(self.at, format!("a type given as {key}= here is not supported by the playground yet"))),
+        }
+    }
 }
 
 /// A parsed `sa.Column(...)` plus what SQLAlchemy turns into table items.
@@ -2110,6 +2136,7 @@ fn type_class(q: &str) -> Option<TypeClass> {
         let rest = rest.strip_prefix("base.").or_else(|| rest.strip_prefix("json.")).unwrap_or(rest);
         return match rest {
             "JSON" => Some(C::JsonUpper),
+            "JSONB" => Some(C::JsonbUpper),
             // sqlite.DATETIME / DATE / TIME are storage-format variants of the standard types
             "DATETIME" => Some(C::DateTimeUpper),
             "DATE" => Some(C::DateUpper),
@@ -2150,21 +2177,152 @@ fn type_class(q: &str) -> Option<TypeClass> {
 /// name; its constructor takes the dialect's arguments, the ones SQLite's
 /// DDL does not show (`display_width=`, `fsp=`, `astext_type=`...) accepted.
 struct DialectOwnType {
-    module: &'static str,
+    /// The class is `sqlalchemy.dialects.<dialect>.<name>`.
+    dialect: Dialect,
     name: &'static str,
+    /// The class SQLite renders it as, or [`TypeClass::Unrenderable`].
     sqlite: TypeClass,
     sig: Sig,
+    repr: DialectRepr,
+}
+
+/// How `generic_repr` shows a dialect class's arguments (its `__init__`
+/// and the MRO's, in that order, those that differ from their defaults).
+#[derive(Debug, Clone, Copy)]
+enum DialectRepr {
+    /// postgresql TIMESTAMP / TIME: `timezone=`, `precision=`.
+    PgDateTime,
+    /// postgresql JSON / JSONB: `none_as_null=`, then `astext_type=`, which
+    /// `__init__` sets to `Text()` when not given.
+    PgJson,
+    /// postgresql ENUM: the members, `name=`, `create_type=False`, `length=`.
+    PgEnum,
+    /// mysql integer types: `display_width=`, `unsigned=`, `zerofill=`.
+    MysqlInt,
+    /// mysql string types: `_StringType`'s keywords, then `length=`;
+    /// `national=True` always for NCHAR / NVARCHAR.
+    MysqlString { national: bool },
+    /// mysql DATETIME / TIMESTAMP / TIME: `timezone=`, `fsp=`.
+    MysqlDateTime,
+    /// mysql DECIMAL / NUMERIC: `unsigned=`, `zerofill=`, `precision=`,
+    /// `scale=`, `asdecimal=False`.
+    MysqlNumeric,
+    /// mysql FLOAT (`asdecimal` default False) / DOUBLE, REAL (default
+    /// True): `precision=`, `scale=`, `asdecimal=True` when it is,
+    /// `unsigned=`, `zerofill=`.
+    MysqlFloat { asdecimal_default: bool },
+    /// mysql JSON: `none_as_null=`.
+    MysqlJson,
+    /// a class SQLite cannot render: never rendered by the playground.
+    Unrenderable,
+}
+
+impl DialectRepr {
+    fn args(self, b: &dyn TypeArgs, class: &str) -> R<Vec<String>> {
+        let mut out = Vec::new();
+        let int = |out: &mut Vec<String>, k: &str| -> R<()> {
+            if let Some(v) = b.u32(k)? {
+                out.push(format!("{k}={v}"));
+            }
+            Ok(())
+        };
+        let flag = |out: &mut Vec<String>, k: &str| -> R<()> {
+            if b.bool(k)? == Some(true) {
+                out.push(format!("{k}=True"));
+            }
+            Ok(())
+        };
+        let string = |out: &mut Vec<String>, k: &str| -> R<()> {
+            if let Some(v) = b.str(k)? {
+                out.push(format!("{k}={}", crate::autogen::py_str(&v)));
+            }
+            Ok(())
+        };
+        match self {
+            DialectRepr::PgDateTime => {
+                flag(&mut out, "timezone")?;
+                int(&mut out, "precision")?;
+            }
+            DialectRepr::PgJson => {
+                flag(&mut out, "none_as_null")?;
+                let text = b.type_repr("astext_type")?.unwrap_or_else(|| "Text()".into());
+                out.push(format!("astext_type={text}"));
+            }
+            DialectRepr::PgEnum => {
+                out.extend(b.enum_values()?.iter().map(|v| crate::autogen::py_str(v)));
+                string(&mut out, "name")?;
+                if b.bool("create_type")? == Some(false) {
+                    out.push("create_type=False".into());
+                }
+                int(&mut out, "length")?;
+                b.refuse(&["native_enum", "create_constraint", "inherit_schema", "validate_strings"], &format!("{class}()"))?;
+            }
+            DialectRepr::MysqlInt => {
+                int(&mut out, "display_width")?;
+                flag(&mut out, "unsigned")?;
+                flag(&mut out, "zerofill")?;
+            }
+            DialectRepr::MysqlString { national } => {
+                string(&mut out, "charset")?;
+                string(&mut out, "collation")?;
+                flag(&mut out, "ascii")?;
+                flag(&mut out, "binary")?;
+                flag(&mut out, "unicode")?;
+                if national {
+                    out.push("national=True".into());
+                } else {
+                    flag(&mut out, "national")?;
+                }
+                int(&mut out, "length")?;
+            }
+            DialectRepr::MysqlDateTime => {
+                flag(&mut out, "timezone")?;
+                int(&mut out, "fsp")?;
+            }
+            DialectRepr::MysqlNumeric => {
+                flag(&mut out, "unsigned")?;
+                flag(&mut out, "zerofill")?;
+                int(&mut out, "precision")?;
+                int(&mut out, "scale")?;
+                if b.bool("asdecimal")? == Some(false) {
+                    out.push("asdecimal=False".into());
+                }
+            }
+            DialectRepr::MysqlFloat { asdecimal_default } => {
+                int(&mut out, "precision")?;
+                int(&mut out, "scale")?;
+                if b.bool("asdecimal")?.unwrap_or(asdecimal_default) {
+                    out.push("asdecimal=True".into());
+                }
+                flag(&mut out, "unsigned")?;
+                flag(&mut out, "zerofill")?;
+            }
+            DialectRepr::MysqlJson => flag(&mut out, "none_as_null")?,
+            DialectRepr::Unrenderable => {}
+        }
+        Ok(out)
+    }
 }
 
 impl DialectOwnType {
     /// `postgresql` / `mysql`, as Alembic's `from sqlalchemy.dialects import ...`.
     fn dialect(&self) -> &'static str {
-        self.module.rsplit('.').next().unwrap_or(self.module)
+        self.dialect.name()
     }
 }
 
-const PG: &str = "sqlalchemy.dialects.postgresql";
-const MYSQL: &str = "sqlalchemy.dialects.mysql";
+const PG: Dialect = Dialect::Postgresql;
+const MYSQL: Dialect = Dialect::Mysql;
+/// A class without an `__init__` of its own (`TypeEngine`'s: no arguments).
+const NO_ARGS: Sig = sig(&[], 0, &[]);
+/// `mysql.ENUM(*enums, **kw)` / `SET(*values, **kw)`: `_StringType`'s and
+/// `sa.Enum`'s keywords.
+const MYSQL_ENUM_SIG: Sig = Sig {
+    params: &[],
+    required: 0,
+    varargs: true,
+    kwonly: &["charset", "collation", "ascii", "binary", "unicode", "national", "name", "native_enum", "create_constraint", "length", "validate_strings", "retrieve_as_bitwise"],
+};
 /// `ENUM(*enums, name=, create_type=, **kw)`, `**kw` going to `sa.Enum`.
 const PG_ENUM_SIG: Sig = Sig {
     params: &[],
@@ -2182,38 +2340,104 @@ const MYSQL_DATETIME_SIG: Sig = sig(&["timezone", "fsp"], 0, &[]);
 
 const DIALECT_OWN_TYPES: &[DialectOwnType] = {
     use TypeClass as C;
-    const fn t(module: &'static str, name: &'static str, sqlite: TypeClass, sig: Sig) -> DialectOwnType {
-        DialectOwnType { module, name, sqlite, sig }
+    use DialectRepr as R;
+    const fn t(dialect: Dialect, name: &'static str, sqlite: TypeClass, sig: Sig, repr: DialectRepr) -> DialectOwnType {
+        DialectOwnType { dialect, name, sqlite, sig, repr }
+    }
+    const fn u(dialect: Dialect, name: &'static str, sig: Sig) -> DialectOwnType {
+        DialectOwnType { dialect, name, sqlite: C::Unrenderable(UnrenderableType { dialect, name }), sig, repr: DialectRepr::Unrenderable }
     }
     &[
-        t(PG, "TIMESTAMP", C::TimestampUpper, sig(&["timezone", "precision"], 0, &[])),
-        t(PG, "TIME", C::TimeUpper, sig(&["timezone", "precision"], 0, &[])),
-        t(PG, "JSON", C::JsonUpper, sig(&["none_as_null", "astext_type"], 0, &[])),
-        t(PG, "ENUM", C::Enum, PG_ENUM_SIG),
-        t(MYSQL, "INTEGER", C::IntegerUpper, MYSQL_INT_SIG),
-        t(MYSQL, "BIGINT", C::BigIntUpper, MYSQL_INT_SIG),
-        t(MYSQL, "SMALLINT", C::SmallIntUpper, MYSQL_INT_SIG),
-        t(MYSQL, "VARCHAR", C::VarcharUpper, MYSQL_STRING_SIG),
-        t(MYSQL, "CHAR", C::CharUpper, MYSQL_STRING_SIG),
-        t(MYSQL, "NVARCHAR", C::NVarcharUpper, MYSQL_STRING_SIG),
-        t(MYSQL, "NCHAR", C::NCharUpper, MYSQL_STRING_SIG),
-        t(MYSQL, "TEXT", C::TextUpper, MYSQL_STRING_SIG),
-        t(MYSQL, "DATETIME", C::DateTimeUpper, MYSQL_DATETIME_SIG),
-        t(MYSQL, "TIMESTAMP", C::TimestampUpper, MYSQL_DATETIME_SIG),
-        t(MYSQL, "TIME", C::TimeUpper, MYSQL_DATETIME_SIG),
-        t(MYSQL, "DECIMAL", C::DecimalUpper, MYSQL_NUMERIC_SIG),
-        t(MYSQL, "NUMERIC", C::NumericUpper, MYSQL_NUMERIC_SIG),
-        t(MYSQL, "FLOAT", C::FloatUpper, MYSQL_NUMERIC_SIG),
-        t(MYSQL, "DOUBLE", C::DoubleUpper, MYSQL_NUMERIC_SIG),
-        t(MYSQL, "REAL", C::RealUpper, MYSQL_NUMERIC_SIG),
-        t(MYSQL, "JSON", C::JsonUpper, sig(&["none_as_null"], 0, &[])),
+        t(PG, "TIMESTAMP", C::TimestampUpper, sig(&["timezone", "precision"], 0, &[]), R::PgDateTime),
+        t(PG, "TIME", C::TimeUpper, sig(&["timezone", "precision"], 0, &[]), R::PgDateTime),
+        t(PG, "JSON", C::JsonUpper, sig(&["none_as_null", "astext_type"], 0, &[]), R::PgJson),
+        t(PG, "JSONB", C::JsonbUpper, sig(&["none_as_null", "astext_type"], 0, &[]), R::PgJson),
+        t(PG, "ENUM", C::Enum, PG_ENUM_SIG, R::PgEnum),
+        t(MYSQL, "INTEGER", C::IntegerUpper, MYSQL_INT_SIG, R::MysqlInt),
+        t(MYSQL, "BIGINT", C::BigIntUpper, MYSQL_INT_SIG, R::MysqlInt),
+        t(MYSQL, "SMALLINT", C::SmallIntUpper, MYSQL_INT_SIG, R::MysqlInt),
+        t(MYSQL, "VARCHAR", C::VarcharUpper, MYSQL_STRING_SIG, R::MysqlString { national: false }),
+        t(MYSQL, "CHAR", C::CharUpper, MYSQL_STRING_SIG, R::MysqlString { national: false }),
+        t(MYSQL, "NVARCHAR", C::NVarcharUpper, MYSQL_STRING_SIG, R::MysqlString { national: true }),
+        t(MYSQL, "NCHAR", C::NCharUpper, MYSQL_STRING_SIG, R::MysqlString { national: true }),
+        t(MYSQL, "TEXT", C::TextUpper, MYSQL_STRING_SIG, R::MysqlString { national: false }),
+        t(MYSQL, "DATETIME", C::DateTimeUpper, MYSQL_DATETIME_SIG, R::MysqlDateTime),
+        t(MYSQL, "TIMESTAMP", C::TimestampUpper, MYSQL_DATETIME_SIG, R::MysqlDateTime),
+        t(MYSQL, "TIME", C::TimeUpper, MYSQL_DATETIME_SIG, R::MysqlDateTime),
+        t(MYSQL, "DECIMAL", C::DecimalUpper, MYSQL_NUMERIC_SIG, R::MysqlNumeric),
+        t(MYSQL, "NUMERIC", C::NumericUpper, MYSQL_NUMERIC_SIG, R::MysqlNumeric),
+        t(MYSQL, "FLOAT", C::FloatUpper, MYSQL_NUMERIC_SIG, R::MysqlFloat { asdecimal_default: false }),
+        t(MYSQL, "DOUBLE", C::DoubleUpper, MYSQL_NUMERIC_SIG, R::MysqlFloat { asdecimal_default: true }),
+        t(MYSQL, "REAL", C::RealUpper, MYSQL_NUMERIC_SIG, R::MysqlFloat { asdecimal_default: true }),
+        t(MYSQL, "JSON", C::JsonUpper, sig(&["none_as_null"], 0, &[]), R::MysqlJson),
+        u(PG, "ARRAY", sig(&["item_type", "as_tuple", "dimensions", "zero_indexes"], 1, &[])),
+        u(PG, "BIT", sig(&["length", "varying"], 0, &[])),
+        u(PG, "BYTEA", sig(&["length"], 0, &[])),
+        u(PG, "CIDR", NO_ARGS),
+        u(PG, "CITEXT", sig(&["length", "collation", "collation_schema"], 0, &[])),
+        u(PG, "DOMAIN", Sig {
+            params: &["name", "data_type"],
+            required: 2,
+            varargs: false,
+            kwonly: &["collation", "collation_schema", "default", "constraint_name", "not_null", "check", "create_type", "schema"],
+        }),
+        u(PG, "HSTORE", sig(&["text_type"], 0, &[])),
+        u(PG, "INET", NO_ARGS),
+        u(PG, "INTERVAL", sig(&["precision", "fields"], 0, &[])),
+        u(PG, "JSONPATH", NO_ARGS),
+        u(PG, "MACADDR", NO_ARGS),
+        u(PG, "MACADDR8", NO_ARGS),
+        u(PG, "MONEY", NO_ARGS),
+        u(PG, "OID", NO_ARGS),
+        u(PG, "REGCLASS", NO_ARGS),
+        u(PG, "REGCONFIG", NO_ARGS),
+        u(PG, "TSQUERY", NO_ARGS),
+        u(PG, "TSVECTOR", NO_ARGS),
+        u(PG, "INT4RANGE", NO_ARGS),
+        u(PG, "INT8RANGE", NO_ARGS),
+        u(PG, "NUMRANGE", NO_ARGS),
+        u(PG, "DATERANGE", NO_ARGS),
+        u(PG, "TSRANGE", NO_ARGS),
+        u(PG, "TSTZRANGE", NO_ARGS),
+        u(PG, "INT4MULTIRANGE", NO_ARGS),
+        u(PG, "INT8MULTIRANGE", NO_ARGS),
+        u(PG, "NUMMULTIRANGE", NO_ARGS),
+        u(PG, "DATEMULTIRANGE", NO_ARGS),
+        u(PG, "TSMULTIRANGE", NO_ARGS),
+        u(PG, "TSTZMULTIRANGE", NO_ARGS),
+        u(MYSQL, "TINYINT", MYSQL_INT_SIG),
+        u(MYSQL, "MEDIUMINT", MYSQL_INT_SIG),
+        u(MYSQL, "YEAR", sig(&["display_width"], 0, &[])),
+        u(MYSQL, "BIT", sig(&["length"], 0, &[])),
+        u(MYSQL, "TINYTEXT", sig(&[], 0, &["charset", "collation", "ascii", "binary", "unicode", "national", "length"])),
+        u(MYSQL, "MEDIUMTEXT", sig(&[], 0, &["charset", "collation", "ascii", "binary", "unicode", "national", "length"])),
+        u(MYSQL, "LONGTEXT", sig(&[], 0, &["charset", "collation", "ascii", "binary", "unicode", "national", "length"])),
+        u(MYSQL, "TINYBLOB", sig(&["length"], 0, &[])),
+        u(MYSQL, "MEDIUMBLOB", sig(&["length"], 0, &[])),
+        u(MYSQL, "LONGBLOB", sig(&["length"], 0, &[])),
+        u(MYSQL, "ENUM", MYSQL_ENUM_SIG),
+        u(MYSQL, "SET", MYSQL_ENUM_SIG),
+        u(MYSQL, "INET4", NO_ARGS),
+        u(MYSQL, "INET6", NO_ARGS),
     ]
 };
 
+/// The SQLAlchemy class a dialect's own type class derives from
+/// (`postgresql.TIMESTAMP` → `TIMESTAMP`, `postgresql.ARRAY` → `TypeEngine`),
+/// for the evaluator's class objects.
+pub(crate) fn dialect_type_base(module: &str, name: &str) -> Option<&'static str> {
+    let d = dialect_own_type(&format!("{module}.{name}"))?;
+    Some(match d.sqlite {
+        TypeClass::Unrenderable(_) => "TypeEngine",
+        TypeClass::JsonbUpper => "JSON",
+        other => crate::autogen::type_class_name(other),
+    })
+}
+
 /// `sqlalchemy.dialects.postgresql.TIMESTAMP` → its entry in [`DIALECT_OWN_TYPES`].
 fn dialect_own_type(q: &str) -> Option<&'static DialectOwnType> {
-    let (module, name) = q.rsplit_once('.')?;
-    DIALECT_OWN_TYPES.iter().find(|d| d.name == name && d.module == module)
+    let (dialect, name) = q.strip_prefix("sqlalchemy.dialects.")?.split_once('.')?;
+    DIALECT_OWN_TYPES.iter().find(|d| d.name == name && d.dialect.name() == dialect)
 }
 
 fn upper_type(name: &str) -> Option<TypeClass> {
@@ -2374,12 +2598,13 @@ pub(crate) fn type_from_value(path: &str, args: &crate::python::Args) -> Result<
 
 fn type_from_value_in(index: &crate::python::LineIndex, path: &str, args: &crate::python::Args) -> Result<SqlType, String> {
     let cx = Cx { m: SourceRef { source: "", index }, resolve: None, sa_type: None };
-    if let Some(d) = dialect_own_type(path) {
-        // Alembic renders these with their dialect (`postgresql.TIMESTAMP(...)`),
-        // which the models' type does not carry yet.
+    let dialect = dialect_own_type(path);
+    if let Some(d) = dialect.filter(|d| matches!(d.sqlite, TypeClass::Unrenderable(_))) {
+        // Alembic renders it, but its repr, the comparison and the DDL all
+        // fail or differ in ways the playground does not model yet.
         return Err(format!("autogenerate with the {} type `{}` is not supported by the playground yet", d.dialect(), d.name));
     }
-    let Some(class) = type_class(path) else {
+    let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(path)) else {
         return Err(format!("the type `{}` is not supported by the playground", path.rsplit('.').next().unwrap_or(path)));
     };
     let at = Expr::NoneLiteral(ast::ExprNoneLiteral::default());
@@ -2387,6 +2612,6 @@ fn type_from_value_in(index: &crate::python::LineIndex, path: &str, args: &crate
     let mut what = String::with_capacity(short.len() + 2);
     what.push_str(short);
     what.push_str("()");
-    cx.typed(class, None, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(&cx, &at, args, sig, &what)?) as Box<dyn TypeArgs + '_>))
+    cx.typed(class, dialect, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(&cx, &at, args, sig, &what)?) as Box<dyn TypeArgs + '_>))
         .map_err(|e| e.diagnostic.message)
 }

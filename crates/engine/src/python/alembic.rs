@@ -1491,7 +1491,18 @@ impl SaTypeClass {
 fn sa_type_class(it: &mut Interp, module: &str, name: &str) -> Option<Rc<Class>> {
     let reexport = DIALECT_REEXPORTS.iter().any(|(m, names)| *m == module && names.contains(&name));
     if !SA_TYPE_MODULES.contains(&module) && !reexport {
-        return None;
+        // a dialect's own class: under its generic class, so `isinstance`
+        // answers as in SQLAlchemy and models.py takes it as a type
+        let base = crate::script::dialect_type_base(module, name)?;
+        let key = format!("__sa_type__{module}.{name}");
+        if let Some(Value::Class(c)) = it.builtins.get(&key) {
+            return Some(c);
+        }
+        let spec = SA_TYPE_CLASSES.iter().find(|t| t.name == base)?;
+        let bases = vec![sa_type_class_of(it, spec)];
+        let c = Class::new(name, module, bases, BuiltinType::Object, None);
+        it.builtins.set(&key, Value::Class(c.clone()));
+        return Some(c);
     }
     let own = (module == "sqlalchemy.dialects.sqlite").then(|| SQLITE_TYPE_CLASSES.iter().find(|t| t.name == name)).flatten();
     let spec = own.or_else(|| SA_TYPE_CLASSES.iter().find(|t| t.name == name))?;
@@ -1706,6 +1717,7 @@ const SA_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("ObjectNotExecutableError", "ArgumentError", "sqlalchemy.exc"),
     ("NoSuchModuleError", "ArgumentError", "sqlalchemy.exc"),
     ("CompileError", "SQLAlchemyError", "sqlalchemy.exc"),
+    ("UnsupportedCompilationError", "CompileError", "sqlalchemy.exc"),
     ("InvalidRequestError", "SQLAlchemyError", "sqlalchemy.exc"),
     ("NoResultFound", "InvalidRequestError", "sqlalchemy.exc"),
     ("MultipleResultsFound", "InvalidRequestError", "sqlalchemy.exc"),
