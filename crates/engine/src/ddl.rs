@@ -874,11 +874,28 @@ mod tests {
                 "VARBINARY(5)",
             ),
             (t(TypeClass::Json), "JSON"),
+            (t(TypeClass::JsonbUpper), "JSONB"),
         ];
         for (ty, want) in cases {
             assert_eq!(compile_type(&ty).unwrap(), want, "{ty:?}");
         }
         assert!(compile_type(&t(TypeClass::Null)).is_err());
+    }
+
+    #[test]
+    fn a_dialect_type_sqlite_cannot_render_fails_as_sqlalchemy_does() {
+        let array = TypeClass::Unrenderable(UnrenderableType { dialect: crate::schema::Dialect::Postgresql, name: "ARRAY" });
+        let err = compile_type(&SqlType::new(array)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Compiler <sqlalchemy.dialects.sqlite.base.SQLiteTypeCompiler object at 0x7f0000000000> can't render element of type ARRAY"
+        );
+        // CREATE TABLE names the column and re-raises it as CompileError
+        let col = Column::new("tags", SqlType::new(array));
+        let Err(DdlError::Compile(m)) = create_table_with("w", &[col], None, &[], TableOptions::default()) else {
+            panic!("expected a CompileError")
+        };
+        assert!(m.starts_with("(in table 'w', column 'tags'): Compiler <"), "{m}");
     }
 
     #[test]

@@ -1641,7 +1641,8 @@ impl<'a, 'src> Cx<'a, 'src> {
         let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(&q)) else {
             return self.valued_type(e, || format!("the type `{}` is not supported by the playground", self.quote(func)));
         };
-        let what = format!("{}()", self.quote(func));
+        // Python names the constructor in its `TypeError`s: `String.__init__()`
+        let what = format!("{}.__init__", q.rsplit('.').next().unwrap_or(&q));
         match call {
             None => Ok(SqlType::new(class)),
             Some(call) => self.typed(class, dialect, &what, &|sig: &Sig| {
@@ -1664,7 +1665,7 @@ impl<'a, 'src> Cx<'a, 'src> {
         let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(&v.path)) else {
             return Err(self.err(e, message()));
         };
-        let what = format!("{}()", v.path.rsplit('.').next().unwrap_or(&v.path));
+        let what = format!("{}.__init__", v.path.rsplit('.').next().unwrap_or(&v.path));
         self.typed(class, dialect, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(self, e, &v.args, sig, &what)?) as Box<dyn TypeArgs + '_>))
     }
 
@@ -2477,7 +2478,7 @@ mod tests {
 
     fn ops_of(body: &str) -> Vec<Op> {
         let source = format!(
-            "import sqlalchemy\nimport sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import sqlite\n\
+            "import sqlalchemy\nimport sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import sqlite, postgresql, mysql\n\
              from sqlalchemy import types, Integer as Int\nimport sqlmodel\n\nrevision = 'x1'\ndown_revision = None\n\n\
              def upgrade():\n{body}\n\ndef downgrade():\n    pass\n"
         );
@@ -2513,6 +2514,48 @@ mod tests {
         assert_eq!(t.class, TypeClass::AutoString);
         let t = added_type("    op.add_column('t', sa.Column('c', sa.VARCHAR(length=5, collation='NOCASE')))");
         assert_eq!((t.class, t.length, t.collation.as_deref()), (TypeClass::VarcharUpper, Some(5), Some("NOCASE")));
+    }
+
+    #[test]
+    fn dialect_type_spellings() {
+        // a name the dialect re-exports is SQLAlchemy's class
+        let t = added_type("    op.add_column('t', sa.Column('c', postgresql.UUID(as_uuid=True)))");
+        assert_eq!((t.class, t.dialect), (TypeClass::UuidUpper, None));
+        // the dialect's own classes: SQLite's class, rendered with the dialect
+        let t = added_type("    op.add_column('t', sa.Column('c', postgresql.TIMESTAMP(True, precision=3)))");
+        assert_eq!((t.class, t.timezone), (TypeClass::TimestampUpper, true));
+        let d = t.dialect.expect("dialect");
+        assert_eq!((d.dialect, d.class, d.args.join(", ")), (Dialect::Postgresql, "TIMESTAMP", "timezone=True, precision=3".to_string()));
+        let t = added_type("    op.add_column('t', sa.Column('c', mysql.VARCHAR(40, charset='utf8mb4', binary=True)))");
+        assert_eq!((t.class, t.length), (TypeClass::VarcharUpper, Some(40)));
+        assert_eq!(t.dialect.expect("dialect").args, ["charset='utf8mb4'", "binary=True", "length=40"]);
+        let t = added_type("    op.add_column('t', sa.Column('c', mysql.DOUBLE()))");
+        assert_eq!(t.dialect.expect("dialect").args, ["asdecimal=True"]);
+        let t = added_type("    op.add_column('t', sa.Column('c', postgresql.JSONB(astext_type=sa.String(5))))");
+        assert_eq!(t.class, TypeClass::JsonbUpper);
+        assert_eq!(t.dialect.expect("dialect").args, ["astext_type=String(length=5)"]);
+        // a class SQLite cannot render: its DDL fails
+        let t = added_type("    op.add_column('t', sa.Column('c', mysql.TINYINT(1, unsigned=True)))");
+        assert_eq!(t.class, TypeClass::Unrenderable(UnrenderableType { dialect: Dialect::Mysql, name: "TINYINT" }));
+    }
+
+    #[test]
+    fn dialect_type_arguments_bind_like_python() {
+        let source = |body: &str| {
+            format!(
+                "import sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import postgresql, mysql\n\n\
+                 revision = 'x1'\ndown_revision = None\n\ndef upgrade():\n{body}\n\ndef downgrade():\n    pass\n"
+            )
+        };
+        for body in [
+            "    op.add_column('t', sa.Column('c', mysql.INTEGER(width=3)))",
+            "    op.add_column('t', sa.Column('c', postgresql.INET(4)))",
+            "    op.add_column('t', sa.Column('c', postgresql.ARRAY()))",
+        ] {
+            let script = parse_script("x1_t.py", &source(body)).expect("script");
+            let Err(d) = script.upgrade() else { panic!("{body}: accepted") };
+            assert!(d.to_string().contains("TypeError: ") && d.to_string().contains(".__init__() "), "{body}: {d}");
+        }
     }
 
     #[test]
@@ -2609,9 +2652,9 @@ fn type_from_value_in(index: &crate::python::LineIndex, path: &str, args: &crate
     };
     let at = Expr::NoneLiteral(ast::ExprNoneLiteral::default());
     let short = path.rsplit('.').next().unwrap_or(path);
-    let mut what = String::with_capacity(short.len() + 2);
+    let mut what = String::with_capacity(short.len() + 9);
     what.push_str(short);
-    what.push_str("()");
+    what.push_str(".__init__");
     cx.typed(class, dialect, &what, &|sig: &Sig| Ok(Box::new(ValueArgs::bind(&cx, &at, args, sig, &what)?) as Box<dyn TypeArgs + '_>))
         .map_err(|e| e.diagnostic.message)
 }
