@@ -164,9 +164,15 @@ def norm_stdout(text: str, versions: str, db: str) -> str:
     return "\n".join(line.rstrip() for line in text.rstrip().splitlines())
 
 
+def norm_address(text: str) -> str:
+    """An object's repr carries its id (`<...SQLiteTypeCompiler object at 0x7f...>`)."""
+    return re.sub(r"( object at )0x[0-9a-f]+>", r"\g<1>0x...>", text)
+
+
 def norm_stderr(text: str, versions: str, db: str) -> list[str]:
     """The lines of stderr both sides must agree on."""
     text = text.replace(os.path.abspath(versions), "<versions>").replace(os.path.abspath(db), "<db>")
+    text = norm_address(text)
     out: list[str] = []
     in_tb = False
     last_exc = None
@@ -244,7 +250,7 @@ def run_session(impl: Any, steps: list[tuple[str, Any]], workdir: str) -> list[d
         after = read_scripts(versions)
         stderr = norm_stderr(r.stderr, versions, db)
         if impl.name != "alembic" and not any(s.startswith("exception: ") for s in stderr) and r.code == 1:
-            exc = exception_line(r.stderr)
+            exc = exception_line(norm_address(r.stderr))
             if exc:
                 stderr.append(f"exception: {exc}")
         files = sorted(f for f in os.listdir(versions) if f.endswith(".py")) if os.path.isdir(versions) else []

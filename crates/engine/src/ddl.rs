@@ -14,7 +14,7 @@
 //!   in the order given (SQLAlchemy sorts them by creation order, i.e. the
 //!   order the script wrote them).
 
-use crate::schema::{
+use crate::schema::{UnrenderableType, 
     CheckConstraint, Column, Computed, Constraint, ForeignKeyConstraint, Index, IndexColumn,
     PrimaryKeyConstraint, ServerDefault, SqlType, Table, TypeClass, UniqueConstraint,
 };
@@ -30,6 +30,17 @@ pub enum DdlError {
     /// under a naming convention without an `ix` template.
     #[error("")]
     UnnamedIndex,
+    /// `sqlalchemy.exc.UnsupportedCompilationError`: the SQLite type compiler
+    /// has no visit method for the dialect type.
+    #[error("{}", unsupported_compilation(.0))]
+    UnsupportedType(UnrenderableType),
+}
+
+/// SQLAlchemy's `UnsupportedCompilationError` message, the compiler's
+/// `repr` given one fixed address (Python prints the object's id, which
+/// changes from run to run).
+pub fn unsupported_compilation(t: &UnrenderableType) -> String {
+    format!("Compiler <sqlalchemy.dialects.sqlite.base.SQLiteTypeCompiler object at 0x7f0000000000> can't render element of type {}", t.name)
 }
 
 /// `SQLiteIdentifierPreparer.reserved_words`.
@@ -277,6 +288,7 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         TypeClass::TimestampUpper => "TIMESTAMP".into(),
         TypeClass::Time | TypeClass::TimeUpper => "TIME".into(),
         TypeClass::Json | TypeClass::JsonUpper => "JSON".into(),
+        TypeClass::JsonbUpper => "JSONB".into(),
         // `visit_large_binary` → `visit_BLOB`, which SQLite renders without length.
         TypeClass::LargeBinary | TypeClass::BlobUpper => "BLOB".into(),
         TypeClass::VarbinaryUpper => with_len("VARBINARY"),
@@ -284,6 +296,7 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         // No native UUID on SQLite: `_render_string_type(CHAR, 32)`.
         TypeClass::Uuid => "CHAR(32)".into(),
         TypeClass::UuidUpper => "UUID".into(),
+        TypeClass::Unrenderable(u) => return Err(DdlError::UnsupportedType(u)),
         TypeClass::Null => return Err(DdlError::Compile(
             "Can't generate DDL for NullType(); did you forget to specify a type on this Column?"
                 .into(),
@@ -344,10 +357,11 @@ pub fn type_affinity(class: TypeClass) -> Affinity {
         T::DateTime | T::UtcDateTime | T::DateTimeUpper | T::TimestampUpper => Affinity::DateTime,
         T::Time | T::TimeUpper => Affinity::Time,
         T::Interval => Affinity::Interval,
-        T::Json | T::JsonUpper => Affinity::Json,
+        T::Json | T::JsonUpper | T::JsonbUpper => Affinity::Json,
         T::LargeBinary | T::BlobUpper | T::VarbinaryUpper | T::BinaryUpper => Affinity::Binary,
         T::Uuid | T::UuidUpper => Affinity::Uuid,
-        T::Null => Affinity::Null,
+        // no column of such a type reaches the database (its DDL fails)
+        T::Null | T::Unrenderable(_) => Affinity::Null,
     }
 }
 
@@ -599,6 +613,10 @@ pub fn create_table_with(
     for c in columns {
         let mut spec = column_spec(c).map_err(|e| match e {
             DdlError::Compile(m) => DdlError::Compile(format!("(in table '{}', column '{}'): {}", name, c.name, m)),
+            // `CreateTable` re-raises a column's compile error as `CompileError`
+            DdlError::UnsupportedType(u) => {
+                DdlError::Compile(format!("(in table '{}', column '{}'): {}", name, c.name, unsupported_compilation(&u)))
+            }
             DdlError::UnnamedIndex => DdlError::UnnamedIndex,
         })?;
         if inline_pk == Some(c.name.as_str()) {
@@ -880,11 +898,28 @@ mod tests {
                 "VARBINARY(5)",
             ),
             (t(TypeClass::Json), "JSON"),
+            (t(TypeClass::JsonbUpper), "JSONB"),
         ];
         for (ty, want) in cases {
             assert_eq!(compile_type(&ty).unwrap(), want, "{ty:?}");
         }
         assert!(compile_type(&t(TypeClass::Null)).is_err());
+    }
+
+    #[test]
+    fn a_dialect_type_sqlite_cannot_render_fails_as_sqlalchemy_does() {
+        let array = TypeClass::Unrenderable(UnrenderableType { dialect: crate::schema::Dialect::Postgresql, name: "ARRAY" });
+        let err = compile_type(&SqlType::new(array)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Compiler <sqlalchemy.dialects.sqlite.base.SQLiteTypeCompiler object at 0x7f0000000000> can't render element of type ARRAY"
+        );
+        // CREATE TABLE names the column and re-raises it as CompileError
+        let col = Column::new("tags", SqlType::new(array));
+        let Err(DdlError::Compile(m)) = create_table_with("w", &[col], None, &[], TableOptions::default()) else {
+            panic!("expected a CompileError")
+        };
+        assert!(m.starts_with("(in table 'w', column 'tags'): Compiler <"), "{m}");
     }
 
     #[test]

@@ -186,7 +186,8 @@ fn python_printer(lines: &[String]) -> String {
 fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
     let mut imports = std::collections::BTreeSet::new();
     let mut visit_type = |t: &SqlType| {
-        if let Some(dialect) = dialect_module(t.class) {
+        let dialect = t.dialect.as_ref().map(|d| d.dialect.name()).or_else(|| dialect_module(t.class));
+        if let Some(dialect) = dialect {
             imports.insert(format!("from sqlalchemy.dialects import {dialect}"));
         }
     };
@@ -216,7 +217,8 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
 /// The `sqlalchemy.dialects.<name>` module a type class lives in, if any.
 fn dialect_module(class: TypeClass) -> Option<&'static str> {
     match class {
-        TypeClass::JsonUpper => Some("sqlite"),
+        TypeClass::JsonUpper | TypeClass::JsonbUpper => Some("sqlite"),
+        TypeClass::Unrenderable(u) => Some(u.dialect.name()),
         _ => None,
     }
 }
@@ -758,6 +760,9 @@ pub fn render_type(t: &SqlType) -> String {
         let args = if d.impl_type.decorated.is_some() { Vec::new() } else { type_args(&d.impl_type) };
         return format!("{}.{}({})", d.module, d.class, args.join(", "));
     }
+    if let Some(d) = &t.dialect {
+        return format!("{}{}({})", d.dialect.prefix(), d.class, d.args.join(", "));
+    }
     let (name, prefix): (&str, &str) = type_name(t.class);
     let args = type_args(t);
     let mut out = String::with_capacity(prefix.len() + name.len() + 2 + args.iter().map(|a| a.len() + 2).sum::<usize>());
@@ -847,7 +852,7 @@ fn type_args(t: &SqlType) -> Vec<String> {
                 }
             }
         }
-        C::Json | C::JsonUpper => {
+        C::Json | C::JsonUpper | C::JsonbUpper => {
             if t.none_as_null {
                 kw(&mut args, "none_as_null", "True".to_string());
             }
@@ -863,6 +868,8 @@ fn type_args(t: &SqlType) -> Vec<String> {
         }
         C::Integer | C::BigInteger | C::SmallInteger | C::Date | C::Interval | C::UtcDateTime | C::IntegerUpper
         | C::BigIntUpper | C::SmallIntUpper | C::DateUpper | C::Null => {}
+        // models.py refuses the dialects' own types (crate::script::type_from_value)
+        C::Unrenderable(_) => {}
     }
     args
 }
@@ -916,11 +923,13 @@ pub fn type_name(class: TypeClass) -> (&'static str, &'static str) {
         C::TimeUpper => ("TIME", SA),
         // the SQLite dialect reflects JSON as sqlalchemy.dialects.sqlite.JSON
         C::JsonUpper => ("JSON", "sqlite."),
+        C::JsonbUpper => ("JSONB", "sqlite."),
         C::BlobUpper => ("BLOB", SA),
         C::VarbinaryUpper => ("VARBINARY", SA),
         C::BinaryUpper => ("BINARY", SA),
         C::UuidUpper => ("UUID", SA),
         C::Null => ("NullType", SA),
+        C::Unrenderable(u) => (u.name, u.dialect.prefix()),
     }
 }
 

@@ -366,6 +366,20 @@ pub struct SqlType {
     /// this `SqlType` is the type SQLite sees (its `load_dialect_impl(dialect)`
     /// when the class overrides it, else its `impl`).
     pub decorated: Option<Box<DecoratedType>>,
+    /// `postgresql.TIMESTAMP(timezone=True)`: a dialect's own class as
+    /// written, which Alembic renders; every other field of this `SqlType`
+    /// is the type SQLite's compiler renders it as.
+    pub dialect: Option<Box<DialectTypeRepr>>,
+}
+
+/// A PostgreSQL / MySQL class SQLite renders by its visit name, as
+/// `generic_repr` shows it: `mysql.INTEGER(display_width=11)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialectTypeRepr {
+    pub dialect: Dialect,
+    pub class: &'static str,
+    /// The constructor arguments `repr()` shows, in its order.
+    pub args: Vec<String>,
 }
 
 /// `GUID()` where `class GUID(TypeDecorator)` is the project's own: Alembic
@@ -426,6 +440,7 @@ impl SqlType {
             none_as_null: false,
             variant_of: None,
             decorated: None,
+            dialect: None,
         }
     }
 
@@ -493,10 +508,52 @@ pub enum TypeClass {
     TimestampUpper,
     TimeUpper,
     JsonUpper,
+    /// `sqlalchemy.dialects.sqlite.JSONB` (DDL `JSONB`), what SQLite's
+    /// reflection gives for a `JSONB` column such as `postgresql.JSONB` makes.
+    JsonbUpper,
     BlobUpper,
     VarbinaryUpper,
     BinaryUpper,
     UuidUpper,
     /// SQLAlchemy's `NullType`: a declared type SQLite's reflection does not know.
     Null,
+    /// A PostgreSQL or MySQL class SQLite's type compiler has no visit method
+    /// for (`postgresql.ARRAY`, `mysql.TINYINT`): its DDL fails.
+    Unrenderable(UnrenderableType),
+}
+
+/// A dialect whose own type classes a project may name
+/// (`from sqlalchemy.dialects import postgresql`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Dialect {
+    Postgresql,
+    Mysql,
+}
+
+impl Dialect {
+    /// The module name under `sqlalchemy.dialects`, as Alembic imports it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgresql => "postgresql",
+            Dialect::Mysql => "mysql",
+        }
+    }
+
+    /// The prefix Alembic renders the dialect's types with.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Dialect::Postgresql => "postgresql.",
+            Dialect::Mysql => "mysql.",
+        }
+    }
+}
+
+/// `postgresql.ARRAY`, `mysql.TINYINT`...: a dialect's own type class
+/// SQLAlchemy's SQLite type compiler cannot render
+/// (`UnsupportedCompilationError`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnrenderableType {
+    pub dialect: Dialect,
+    /// The class name, which SQLAlchemy's message names.
+    pub name: &'static str,
 }

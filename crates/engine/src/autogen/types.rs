@@ -175,11 +175,13 @@ pub fn type_class_name(class: TypeClass) -> &'static str {
         TypeClass::TimestampUpper => "TIMESTAMP",
         TypeClass::TimeUpper => "TIME",
         TypeClass::JsonUpper => "JSON",
+        TypeClass::JsonbUpper => "JSONB",
         TypeClass::BlobUpper => "BLOB",
         TypeClass::VarbinaryUpper => "VARBINARY",
         TypeClass::BinaryUpper => "BINARY",
         TypeClass::UuidUpper => "UUID",
         TypeClass::Null => "NullType",
+        TypeClass::Unrenderable(u) => u.name,
     }
 }
 
@@ -194,6 +196,9 @@ pub fn type_repr(t: &SqlType) -> String {
         let inner = if d.impl_type.decorated.is_some() { String::new() } else { type_repr(&d.impl_type) };
         let args = inner.find('(').map_or("()", |i| &inner[i..]);
         return format!("{}{args}", d.class);
+    }
+    if let Some(d) = &t.dialect {
+        return format!("{}({})", d.class, d.args.join(", "));
     }
     let mut args: Vec<String> = Vec::new();
     let length = |args: &mut Vec<String>| {
@@ -266,7 +271,7 @@ pub fn type_repr(t: &SqlType) -> String {
                 args.push("timezone=True".to_string());
             }
         }
-        TypeClass::Json | TypeClass::JsonUpper => {
+        TypeClass::Json | TypeClass::JsonUpper | TypeClass::JsonbUpper => {
             if t.none_as_null {
                 args.push("none_as_null=True".to_string());
             }
@@ -297,6 +302,8 @@ pub fn type_repr(t: &SqlType) -> String {
         | TypeClass::DateUpper
         | TypeClass::Interval
         | TypeClass::Null => {}
+        // models.py refuses the dialects' own types (crate::script::type_from_value)
+        TypeClass::Unrenderable(_) => {}
     }
     format!("{}({})", type_class_name(t.class), args.join(", "))
 }

@@ -163,11 +163,13 @@ pub fn python_class_name(class: TypeClass) -> &'static str {
         TimestampUpper => "TIMESTAMP",
         TimeUpper => "TIME",
         JsonUpper => "JSON",
+        JsonbUpper => "JSONB",
         BlobUpper => "BLOB",
         VarbinaryUpper => "VARBINARY",
         BinaryUpper => "BINARY",
         UuidUpper => "UUID",
         Null => "NullType",
+        Unrenderable(u) => u.name,
     }
 }
 
@@ -256,7 +258,7 @@ fn type_json(t: &SqlType) -> Json {
         m.insert("as_uuid".into(), Json::Bool(t.as_uuid.unwrap_or(true)));
         m.insert("native_uuid".into(), Json::Bool(t.native_uuid.unwrap_or(true)));
     }
-    if matches!(c, T::Json | T::JsonUpper) {
+    if matches!(c, T::Json | T::JsonUpper | T::JsonbUpper) {
         m.insert("none_as_null".into(), Json::Bool(t.none_as_null));
     }
     Json::Object(m)

@@ -1534,6 +1534,19 @@ const SQLITE_TYPE_CLASSES: &[SaTypeClass] = &[
     SaTypeClass::new("JSONB", "sqlalchemy.dialects.sqlite.json", "JSON"),
 ];
 
+/// The names under which the PostgreSQL and MySQL dialects export
+/// SQLAlchemy's own type classes (`sqlalchemy.dialects.postgresql.UUID is
+/// sqlalchemy.UUID`): the same class object, so it renders `sa.UUID()`.
+/// The dialects' own classes (`postgresql.TIMESTAMP`, `mysql.INTEGER`) are
+/// not in this list.
+const DIALECT_REEXPORTS: &[(&str, &[&str])] = &[
+    (
+        "sqlalchemy.dialects.postgresql",
+        &["BIGINT", "BOOLEAN", "CHAR", "DATE", "DOUBLE_PRECISION", "FLOAT", "INTEGER", "NUMERIC", "REAL", "SMALLINT", "TEXT", "UUID", "VARCHAR"],
+    ),
+    ("sqlalchemy.dialects.mysql", &["BINARY", "BLOB", "BOOLEAN", "DATE", "VARBINARY"]),
+];
+
 /// The modules through which the generic type classes are reached.
 const SA_TYPE_MODULES: &[&str] =
     &["sqlalchemy", "sqlalchemy.types", "sqlalchemy.sql.sqltypes", "sqlalchemy.sql.type_api", "sqlalchemy.dialects.sqlite"];
@@ -1561,8 +1574,20 @@ impl SaTypeClass {
 /// `module.name` when it is one of SQLAlchemy's type classes: the one
 /// class object for it in this interpreter, made on first use.
 fn sa_type_class(it: &mut Interp, module: &str, name: &str) -> Option<Rc<Class>> {
-    if !SA_TYPE_MODULES.contains(&module) {
-        return None;
+    let reexport = DIALECT_REEXPORTS.iter().any(|(m, names)| *m == module && names.contains(&name));
+    if !SA_TYPE_MODULES.contains(&module) && !reexport {
+        // a dialect's own class: under its generic class, so `isinstance`
+        // answers as in SQLAlchemy and models.py takes it as a type
+        let base = crate::script::dialect_type_base(module, name)?;
+        let key = format!("__sa_type__{module}.{name}");
+        if let Some(Value::Class(c)) = it.builtins.get(&key) {
+            return Some(c);
+        }
+        let spec = SA_TYPE_CLASSES.iter().find(|t| t.name == base)?;
+        let bases = vec![sa_type_class_of(it, spec)];
+        let c = Class::new(name, module, bases, BuiltinType::Object, None);
+        it.builtins.set(&key, Value::Class(c.clone()));
+        return Some(c);
     }
     let own = (module == "sqlalchemy.dialects.sqlite").then(|| SQLITE_TYPE_CLASSES.iter().find(|t| t.name == name)).flatten();
     let spec = own.or_else(|| SA_TYPE_CLASSES.iter().find(|t| t.name == name))?;
@@ -1777,6 +1802,7 @@ const SA_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("ObjectNotExecutableError", "ArgumentError", "sqlalchemy.exc"),
     ("NoSuchModuleError", "ArgumentError", "sqlalchemy.exc"),
     ("CompileError", "SQLAlchemyError", "sqlalchemy.exc"),
+    ("UnsupportedCompilationError", "CompileError", "sqlalchemy.exc"),
     ("InvalidRequestError", "SQLAlchemyError", "sqlalchemy.exc"),
     ("NoResultFound", "InvalidRequestError", "sqlalchemy.exc"),
     ("MultipleResultsFound", "InvalidRequestError", "sqlalchemy.exc"),

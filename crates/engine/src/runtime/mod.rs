@@ -86,6 +86,10 @@ pub enum RuntimeError {
     /// `sqlalchemy.exc.CompileError`
     #[error("{0}")]
     Compile(String),
+    /// `sqlalchemy.exc.UnsupportedCompilationError` (a `CompileError`): the
+    /// message ends with SQLAlchemy's link to its error page.
+    #[error("{} (Background on this error at: https://sqlalche.me/e/21/l7de)", ddl::unsupported_compilation(.0))]
+    UnsupportedCompilation(crate::schema::UnrenderableType),
     /// `TypeError` (an argument the batch's `ApplyBatchImpl` method does not take).
     #[error("{0}")]
     Type(String),
@@ -143,6 +147,7 @@ impl RuntimeError {
             RuntimeError::Key(_) => "KeyError",
             RuntimeError::NoSuchTable(_) => "sqlalchemy.exc.NoSuchTableError",
             RuntimeError::Compile(_) => "sqlalchemy.exc.CompileError",
+            RuntimeError::UnsupportedCompilation(_) => "sqlalchemy.exc.UnsupportedCompilationError",
             RuntimeError::Type(_) => "TypeError",
             RuntimeError::InvalidRequest(_) => "sqlalchemy.exc.InvalidRequestError",
             RuntimeError::Assertion => "AssertionError",
@@ -155,6 +160,7 @@ impl From<DdlError> for RuntimeError {
         match e {
             DdlError::Compile(m) => RuntimeError::Compile(m),
             DdlError::UnnamedIndex => RuntimeError::Assertion,
+            DdlError::UnsupportedType(u) => RuntimeError::UnsupportedCompilation(u),
         }
     }
 }

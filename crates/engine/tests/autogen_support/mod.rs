@@ -161,6 +161,7 @@ pub fn reflected_type(t: &SqlType) -> SqlType {
         TypeClass::TimestampUpper => ty(TypeClass::TimestampUpper),
         TypeClass::Time | TypeClass::TimeUpper => ty(TypeClass::TimeUpper),
         TypeClass::Json | TypeClass::JsonUpper => ty(TypeClass::JsonUpper),
+        TypeClass::JsonbUpper => ty(TypeClass::JsonbUpper),
         TypeClass::LargeBinary | TypeClass::BlobUpper => ty(TypeClass::BlobUpper),
         // No INT/CHAR/CLOB/TEXT/BLOB/REAL/FLOA/DOUB in the name: NUMERIC affinity.
         TypeClass::VarbinaryUpper | TypeClass::BinaryUpper => {
@@ -171,6 +172,7 @@ pub fn reflected_type(t: &SqlType) -> SqlType {
         TypeClass::Uuid => ty_len(TypeClass::CharUpper, 32),
         TypeClass::UuidUpper => ty(TypeClass::NumericUpper),
         TypeClass::Null => ty(TypeClass::Null),
+        TypeClass::Unrenderable(u) => panic!("{u:?} has no DDL on SQLite: no column of it is reflected"),
     };
     r.collation = None;
     r
