@@ -651,15 +651,10 @@ fn strptime(it: &Interp, classes: &Classes, s: &str, fmt: &str) -> R<Value> {
         (None, _, Some(h)) => h,
         (None, _, None) => 0,
     };
+    // `%j` wins over a month and day, and may run into the next year
     let ord = match (p.yday, p.month, p.day) {
-        (Some(j), None, None) => {
-            let o = ymd_to_ord(year, 1, 1) + j - 1;
-            if j > 365 + is_leap(year) as i64 {
-                return Err(it.exc("ValueError", "day is out of range for month"));
-            }
-            o
-        }
-        (_, m, d) => {
+        (Some(j), _, _) => ymd_to_ord(year, 1, 1) + j - 1,
+        (None, m, d) => {
             let (m, d) = (m.unwrap_or(1), d.unwrap_or(1));
             if d > days_in_month(year, m) {
                 return Err(it.exc("ValueError", "day is out of range for month"));
