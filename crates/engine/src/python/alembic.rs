@@ -736,7 +736,11 @@ fn inline_literal(it: &mut Interp, a: Args) -> R<Value> {
         return Err(it.type_error(format!("inline_literal() takes from 1 to 2 positional arguments but {} were given", a.pos.len())));
     }
     let base = sa_base_class(it);
-    Ok(opaque(&base, "sqlalchemy.literal".into(), it.call_site(), Args::new(vec![value])))
+    let mut args = Args::new(vec![value]);
+    if let Some(t) = a.pos.get(1).or_else(|| a.kwarg("type_")) {
+        args.kw.push(("type_".into(), t.clone()));
+    }
+    Ok(opaque(&base, "sqlalchemy.literal".into(), it.call_site(), args))
 }
 
 /// `batch_op.NAME`, bound to its batch: the batch's ops are collected in `state`.

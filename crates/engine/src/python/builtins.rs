@@ -3032,7 +3032,7 @@ fn json_dumps(it: &mut Interp, v: &Value, opts: &JsonDumps) -> R<String> {
             }
             format!("{{{}}}", parts.join(&opts.item_sep))
         }
-        other => return Err(it.type_error(format!("Object of type {} is not JSON serializable", it.type_name(other)))),
+        other => return Err(it.type_error(format!("Object of type {} is not JSON serializable", it.class_of(other).name))),
     })
 }
 

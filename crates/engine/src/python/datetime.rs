@@ -651,15 +651,10 @@ fn strptime(it: &Interp, classes: &Classes, s: &str, fmt: &str) -> R<Value> {
         (None, _, Some(h)) => h,
         (None, _, None) => 0,
     };
+    // `%j` wins over a month and day, and may run into the next year
     let ord = match (p.yday, p.month, p.day) {
-        (Some(j), None, None) => {
-            let o = ymd_to_ord(year, 1, 1) + j - 1;
-            if j > 365 + is_leap(year) as i64 {
-                return Err(it.exc("ValueError", "day is out of range for month"));
-            }
-            o
-        }
-        (_, m, d) => {
+        (Some(j), _, _) => ymd_to_ord(year, 1, 1) + j - 1,
+        (None, m, d) => {
             let (m, d) = (m.unwrap_or(1), d.unwrap_or(1));
             if d > days_in_month(year, m) {
                 return Err(it.exc("ValueError", "day is out of range for month"));
@@ -812,13 +807,14 @@ fn dt_us(ord: i64, c: &Clock) -> i64 {
     (ord - 1) * US_PER_DAY + c.us()
 }
 
-fn from_dt_us(it: &Interp, us: i64, tz: Option<Zone>, fold: i64) -> R<Dt> {
+/// The datetime `us` microseconds after 0001-01-01 00:00 (an arithmetic
+/// result, so `fold` is 0 as in CPython).
+fn from_dt_us(it: &Interp, us: i64, tz: Option<Zone>) -> R<Dt> {
     let ord = us.div_euclid(US_PER_DAY) + 1;
     if !(1..=MAX_ORD).contains(&ord) {
         return Err(overflow(it, "date"));
     }
     let t = us.rem_euclid(US_PER_DAY);
-    let _ = fold;
     Ok(Dt::DateTime(
         ord,
         Clock { hour: t / 3_600_000_000, minute: t / 60_000_000 % 60, second: t / 1_000_000 % 60, micro: t % 1_000_000, tz, fold: 0 },
@@ -863,7 +859,7 @@ fn arith(it: &mut Interp, cl: &Classes, op: &str, me: &Dt, other: &Value, reflec
         if us < 0 || us >= MAX_ORD as i128 * DAY {
             return Err(overflow(it, "date"));
         }
-        from_dt_us(it, us as i64, c.tz.clone(), c.fold)
+        from_dt_us(it, us as i64, c.tz.clone())
     };
     let r: Option<R<Dt>> = match (op, me, &o, reflected) {
         ("+", Delta(a), Some(Delta(b)), _) => Some(check_delta(it, a + b).map(Delta)),
@@ -1450,7 +1446,7 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
         match (me, target) {
             (Dt::DateTime(o, c), Some(z)) if c.tz.is_some() => {
                 let utc = dt_us(o, &c) - c.tz.as_ref().map(|t| t.offset).unwrap_or(0);
-                Ok(cl.make(from_dt_us(it, utc + z.offset, Some(z), 0)?))
+                Ok(cl.make(from_dt_us(it, utc + z.offset, Some(z))?))
             }
             _ => Err(it.exc("NotImplementedError", "astimezone() of a naive datetime or to the local time zone needs the local time zone, which code the playground evaluates cannot reach")),
         }

@@ -518,7 +518,22 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
         ("__and__" | "and_", None) => junction(it, &c.args.pos, Prec::And),
         ("__or__" | "or_", None) => junction(it, &c.args.pos, Prec::Or),
         ("column", None) => Ok((arg(0).as_str().map(str::to_string).unwrap_or_default(), Prec::Atom)),
-        ("literal", None) => Ok((literal(it, &arg(0))?, Prec::Atom)),
+        // `sa.literal(v)` / `op.inline_literal(v)`: typed from the value
+        ("literal", None) => {
+            let v = arg(0);
+            let typed = c.args.pos.get(1).or_else(|| c.args.kwarg("type_")).is_some_and(|t| !t.is_none());
+            if typed && super::datetime::dt_of(&v).is_some() {
+                return Err(unsupported(it, "a literal() of a datetime value with an explicit type_"));
+            }
+            let v = match super::datetime::resolved_type(it, &v) {
+                Some(t) => match super::datetime::bound_string(it, &v, super::datetime::Binding::Processor(t?), 0, false) {
+                    Some(s) => Value::str(&s?),
+                    None => v,
+                },
+                None => v,
+            };
+            Ok((literal(it, &v)?, Prec::Atom))
+        }
         // SQLite has no native boolean: `true()` / `false()` compile to 1 / 0
         ("true", None) => Ok(("1".to_string(), Prec::Atom)),
         ("false", None) => Ok(("0".to_string(), Prec::Atom)),

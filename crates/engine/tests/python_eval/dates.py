@@ -97,3 +97,8 @@ show(lambda: timedelta(1) < 1)
 show(lambda: 1 < timedelta(1))
 show(lambda: timezone.utc < timezone.utc)
 print(timedelta(1) == 1, date(2020, 1, 1) != datetime(2020, 1, 1), timezone.utc == timezone(timedelta(0), "x"), time(1) == 1)
+print(repr(datetime.strptime("2021 366", "%Y %j")), repr(datetime.strptime("2020-03-05 001", "%Y-%m-%d %j")), repr(datetime.strptime(" 7 Mar  2021", "%d %b %Y")))
+print(repr(datetime.strptime("2021-01-01T00:00:00+01:30:15.5", "%Y-%m-%dT%H:%M:%S%z")), repr(datetime.strptime("12 am", "%I %p")), repr(datetime.strptime("99", "%y")))
+import json
+show(lambda: json.dumps({"d": d}))
+print(str(t), "%s|%r" % (d, td), "{}|{!r}".format(time(1), timezone.utc), type(t) is datetime, datetime.__name__, date.__module__ if hasattr(date, "__module__") else "")
