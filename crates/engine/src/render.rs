@@ -185,12 +185,19 @@ fn python_printer(lines: &[String]) -> String {
 /// sorted: a dialect type such as `sqlite.JSON()` needs its dialect module.
 fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
     let mut imports = std::collections::BTreeSet::new();
-    let mut visit_type = |t: &SqlType| {
+    // a variant renders its types too (`sa.JSON().with_variant(postgresql.JSONB(), ...)`)
+    fn type_imports(t: &SqlType, imports: &mut std::collections::BTreeSet<String>) {
+        if let Some(v) = &t.variant_of {
+            type_imports(&v.base, imports);
+            v.variants.iter().for_each(|(_, vt)| type_imports(vt, imports));
+            return;
+        }
         let dialect = t.dialect.as_ref().map(|d| d.dialect.name()).or_else(|| dialect_module(t.class));
         if let Some(dialect) = dialect {
             imports.insert(format!("from sqlalchemy.dialects import {dialect}"));
         }
-    };
+    }
+    let mut visit_type = |t: &SqlType| type_imports(t, &mut imports);
     fn walk(op: &Op, f: &mut dyn FnMut(&SqlType)) {
         match op {
             Op::CreateTable { table } => table.columns.iter().for_each(|c| f(&c.type_)),

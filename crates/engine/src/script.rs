@@ -1691,6 +1691,8 @@ impl<'a, 'src> Cx<'a, 'src> {
         bind: &dyn Fn(&Sig) -> R<Box<dyn TypeArgs + 'b>>,
     ) -> R<SqlType> {
         if let Some(d) = dialect {
+            // the dialect's signature binds the arguments; the SQLite class's
+            // arm below reads the ones its DDL shows, `repr` all it shows
             let b = bind(&d.sig)?;
             let args = d.repr.args(&*b, d.name)?;
             let mut t = self.typed(class, None, what, &|_: &Sig| bind(&d.sig))?;
