@@ -611,13 +611,18 @@ fn import_models(host: &mut dyn Host, out: &mut Out) -> Result<(String, models::
     // is a Python exception there (exit 1), reported at its first error as
     // Python does, without the follow-on errors of the half-parsed file.
     let source = host.read_models().map_err(Failure::Exception)?;
-    if let Some(d) = crate::python::parse_module(&source).diagnostics.first() {
-        return Err(Failure::Exception(format!(
-            "models.py:{}:{}: {}\nmodels.py is not valid Python: fix it and run again.",
-            d.line, d.column, d.message
-        )));
-    }
     let loaded = models::load_models_with(&source, host.module_loader());
+    // A file that does not parse runs nothing and comes back with errors:
+    // parsed again only then, for its first syntax error (parsing before
+    // loading was a second parse of models.py on every command).
+    if loaded.diagnostics.iter().any(|d| d.severity == crate::python::Severity::Error) {
+        if let Some(d) = crate::python::parse_module(&source).diagnostics.first() {
+            return Err(Failure::Exception(format!(
+                "models.py:{}:{}: {}\nmodels.py is not valid Python: fix it and run again.",
+                d.line, d.column, d.message
+            )));
+        }
+    }
     // An exception Python raises importing models.py ends Alembic's
     // traceback: that exception, where it was raised, nothing after it.
     if let Some(e) = loaded.first_exception() {
@@ -901,11 +906,12 @@ fn run_steps_in(
             )),
             (failure, _) => failure,
         };
-        let script_path = script.map(|(s, _)| host.version_path(&s.file_name)).unwrap_or_default();
-        let script_failure = |e: ScriptRunError| match e {
+        // the script's path is asked of the host only for a failure (the
+        // native host resolves the working directory for it)
+        let script_failure = |e: ScriptRunError, host: &dyn Host| match e {
             ScriptRunError::Runtime(e) => runtime_failure(e),
             ScriptRunError::Python(e) => {
-                let file = &script_path;
+                let file = &script.map(|(s, _)| host.version_path(&s.file_name)).unwrap_or_default();
                 Failure::Exception(match &e.loc {
                     Some(l) if l.file.ends_with(".py") && !l.file.contains('/') && script.is_some_and(|(s, _)| s.file_name == l.file) => {
                         python_traceback(file, l.line, l.column, &e.exception_line())
@@ -924,7 +930,7 @@ fn run_steps_in(
             let mut text = String::new();
             let result = runtime::offline_streaming(&mut text, body);
             out.stdout.push_str(&text);
-            result.map_err(script_failure)?;
+            result.map_err(|e| script_failure(e, &*host))?;
             out.stdout.push_str(&runtime::offline_version_updates(step.version_updates()));
         } else {
             let mut report = runtime::StepReport::default();
@@ -949,7 +955,7 @@ fn run_steps_in(
                 // `upgrade head` racing this one) may have moved it since this
                 // command read it
                 let now = runtime::read_heads(host.database()).unwrap_or_else(|_| heads.clone());
-                return Err(stopped_in(script_failure(e), &now));
+                return Err(stopped_in(script_failure(e, &*host), &now));
             }
         }
         rev::apply_version_updates(&mut heads, step.version_updates());
