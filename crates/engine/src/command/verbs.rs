@@ -148,12 +148,22 @@ pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
 /// The versions directory, parsed: scripts by revision id plus the map.
 struct ScriptDirectory {
     scripts: Vec<Script>,
+    /// The index in `scripts` of the first script of each revision id.
+    by_revision: std::collections::HashMap<String, usize>,
     map: RevisionMap,
 }
 
 impl ScriptDirectory {
+    fn new(scripts: Vec<Script>, map: RevisionMap) -> ScriptDirectory {
+        let mut by_revision = std::collections::HashMap::with_capacity(scripts.len());
+        for (i, s) in scripts.iter().enumerate() {
+            by_revision.entry(s.revision.clone()).or_insert(i);
+        }
+        ScriptDirectory { scripts, by_revision, map }
+    }
+
     fn script(&self, revision: &str) -> Option<&Script> {
-        self.scripts.iter().find(|s| s.revision == revision)
+        self.by_revision.get(revision).map(|&i| &self.scripts[i])
     }
 }
 
@@ -179,7 +189,7 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
         .map(Script::revision_entry)
         .collect();
     let map = RevisionMap::new(revisions).map_err(map_error)?;
-    Ok(ScriptDirectory { scripts, map })
+    Ok(ScriptDirectory::new(scripts, map))
 }
 
 /// Where CPython's import of a file that is not valid UTF-8 fails.
