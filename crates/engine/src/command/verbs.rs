@@ -623,8 +623,8 @@ fn import_models(host: &mut dyn Host, out: &mut Out) -> Result<(String, models::
     let source = host.read_models().map_err(Failure::Exception)?;
     let loaded = models::load_models_with(&source, host.module_loader());
     // A file that does not parse runs nothing and comes back with errors:
-    // parsed again only then, for its first syntax error (parsing before
-    // loading was a second parse of models.py on every command).
+    // only then is it parsed again, for its first syntax error, so a valid
+    // models.py is parsed once per command.
     if loaded.diagnostics.iter().any(|d| d.severity == crate::python::Severity::Error) {
         if let Some(d) = crate::python::parse_module(&source).diagnostics.first() {
             return Err(Failure::Exception(format!(

@@ -62,9 +62,8 @@ impl std::fmt::Display for Diagnostic {
 
 /// Line start offsets of a source, for offset → line:column, found the first
 /// time a position is asked for: most modules (every migration script of a
-/// chain) are run without one, and scanning each for newlines up front was
-/// a measurable part of loading a script directory. Always asked with the
-/// source it was made for.
+/// chain) run without ever needing one. Always asked with the source it was
+/// made for.
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: std::sync::OnceLock<Vec<usize>>,
