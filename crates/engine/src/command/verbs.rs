@@ -148,12 +148,22 @@ pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
 /// The versions directory, parsed: scripts by revision id plus the map.
 struct ScriptDirectory {
     scripts: Vec<Script>,
+    /// The index in `scripts` of the first script of each revision id.
+    by_revision: std::collections::HashMap<String, usize>,
     map: RevisionMap,
 }
 
 impl ScriptDirectory {
+    fn new(scripts: Vec<Script>, map: RevisionMap) -> ScriptDirectory {
+        let mut by_revision = std::collections::HashMap::with_capacity(scripts.len());
+        for (i, s) in scripts.iter().enumerate() {
+            by_revision.entry(s.revision.clone()).or_insert(i);
+        }
+        ScriptDirectory { scripts, by_revision, map }
+    }
+
     fn script(&self, revision: &str) -> Option<&Script> {
-        self.scripts.iter().find(|s| s.revision == revision)
+        self.by_revision.get(revision).map(|&i| &self.scripts[i])
     }
 }
 
@@ -179,7 +189,7 @@ fn load_scripts(host: &mut dyn Host) -> Result<ScriptDirectory, Failure> {
         .map(Script::revision_entry)
         .collect();
     let map = RevisionMap::new(revisions).map_err(map_error)?;
-    Ok(ScriptDirectory { scripts, map })
+    Ok(ScriptDirectory::new(scripts, map))
 }
 
 /// Where CPython's import of a file that is not valid UTF-8 fails.
@@ -611,13 +621,18 @@ fn import_models(host: &mut dyn Host, out: &mut Out) -> Result<(String, models::
     // is a Python exception there (exit 1), reported at its first error as
     // Python does, without the follow-on errors of the half-parsed file.
     let source = host.read_models().map_err(Failure::Exception)?;
-    if let Some(d) = crate::python::parse_module(&source).diagnostics.first() {
-        return Err(Failure::Exception(format!(
-            "models.py:{}:{}: {}\nmodels.py is not valid Python: fix it and run again.",
-            d.line, d.column, d.message
-        )));
-    }
     let loaded = models::load_models_with(&source, host.module_loader());
+    // A file that does not parse runs nothing and comes back with errors:
+    // only then is it parsed again, for its first syntax error, so a valid
+    // models.py is parsed once per command.
+    if loaded.diagnostics.iter().any(|d| d.severity == crate::python::Severity::Error) {
+        if let Some(d) = crate::python::parse_module(&source).diagnostics.first() {
+            return Err(Failure::Exception(format!(
+                "models.py:{}:{}: {}\nmodels.py is not valid Python: fix it and run again.",
+                d.line, d.column, d.message
+            )));
+        }
+    }
     // An exception Python raises importing models.py ends Alembic's
     // traceback: that exception, where it was raised, nothing after it.
     if let Some(e) = loaded.first_exception() {
@@ -912,11 +927,12 @@ fn run_steps_in(
             )),
             (failure, _) => failure,
         };
-        let script_path = script.map(|(s, _)| host.version_path(&s.file_name)).unwrap_or_default();
-        let script_failure = |e: ScriptRunError| match e {
+        // the script's path is asked of the host only for a failure (the
+        // native host resolves the working directory for it)
+        let script_failure = |e: ScriptRunError, host: &dyn Host| match e {
             ScriptRunError::Runtime(e) => runtime_failure(e),
             ScriptRunError::Python(e) => {
-                let file = &script_path;
+                let file = &script.map(|(s, _)| host.version_path(&s.file_name)).unwrap_or_default();
                 Failure::Exception(match &e.loc {
                     Some(l) if l.file.ends_with(".py") && !l.file.contains('/') && script.is_some_and(|(s, _)| s.file_name == l.file) => {
                         python_traceback(file, l.line, l.column, &e.exception_line())
@@ -935,7 +951,7 @@ fn run_steps_in(
             let mut text = String::new();
             let result = runtime::offline_streaming(&mut text, body);
             out.stdout.push_str(&text);
-            result.map_err(script_failure)?;
+            result.map_err(|e| script_failure(e, &*host))?;
             out.stdout.push_str(&runtime::offline_version_updates(step.version_updates()));
         } else {
             let mut report = runtime::StepReport::default();
@@ -960,7 +976,7 @@ fn run_steps_in(
                 // `upgrade head` racing this one) may have moved it since this
                 // command read it
                 let now = runtime::read_heads(host.database()).unwrap_or_else(|_| heads.clone());
-                return Err(stopped_in(script_failure(e), &now));
+                return Err(stopped_in(script_failure(e, &*host), &now));
             }
         }
         rev::apply_version_updates(&mut heads, step.version_updates());

@@ -61,28 +61,34 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
-/// Line start offsets of a source, for offset → line:column.
-#[derive(Debug, Clone)]
+/// Line start offsets of a source, for offset → line:column, found the first
+/// time a position is asked for: most modules (every migration script of a
+/// chain) run without ever needing one. Always asked with the source it was
+/// made for.
+#[derive(Debug, Clone, Default)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl LineIndex {
-    pub fn new(source: &str) -> Self {
-        let mut starts = vec![0];
-        // `match_indices` of a char searches with memchr, not byte by byte.
-        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+    pub fn new(_source: &str) -> Self {
+        LineIndex::default()
     }
 
     /// 1-based (line, column) of a byte offset; column counts characters.
     pub fn line_col(&self, source: &str, offset: usize) -> (u32, u32) {
+        let starts = self.starts.get_or_init(|| {
+            let mut starts = vec![0];
+            // `match_indices` of a char searches with memchr, not byte by byte.
+            starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        });
         let offset = offset.min(source.len());
-        let line = match self.starts.binary_search(&offset) {
+        let line = match starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.starts[line];
+        let start = starts[line];
         let col = source.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start);
         (line as u32 + 1, col as u32 + 1)
     }
