@@ -120,6 +120,17 @@ fn days_before_year(y: i64) -> i64 {
     let y = y - 1;
     y * 365 + y / 4 - y / 100 + y / 400
 }
+/// What `strftime` formats: a date at midnight, a datetime, or a time on
+/// 1900-01-01 (as CPython's `time.strftime` does).
+fn formatted_parts(it: &Interp, me: &Dt) -> R<(i64, Clock)> {
+    match me {
+        Dt::Date(o) => Ok((*o, Clock::midnight())),
+        Dt::DateTime(o, c) => Ok((*o, c.clone())),
+        Dt::Time(c) => Ok((ymd_to_ord(1900, 1, 1), c.clone())),
+        Dt::Delta(_) | Dt::Zone(_) => Err(it.type_error("strftime() of a timedelta or timezone")),
+    }
+}
+
 pub fn ymd_to_ord(y: i64, m: i64, d: i64) -> i64 {
     days_before_year(y) + days_before_month(y, m) + d
 }
@@ -1301,12 +1312,7 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
                 Some(other) => return Err(it.type_error(format!("strftime() argument 1 must be str, not {}", it.type_name(other)))),
                 None => String::new(),
             };
-            let (ord, clock) = match me {
-                Dt::Date(o) => (o, Clock::midnight()),
-                Dt::DateTime(o, c) => (o, c),
-                Dt::Time(c) => (ymd_to_ord(1900, 1, 1), c),
-                _ => return Ok(Value::None),
-            };
+            let (ord, clock) = formatted_parts(it, &me)?;
             Ok(Value::str(&strftime(it, &fmt, ord, &clock)?))
         })));
         set(c, "__format__", method("__format__", Rc::new(|it, _, me, a| {
@@ -1314,12 +1320,7 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
             if fmt.is_empty() {
                 return Ok(Value::str(&dt_str(it, &me)?));
             }
-            let (ord, clock) = match me {
-                Dt::Date(o) => (o, Clock::midnight()),
-                Dt::DateTime(o, c) => (o, c),
-                Dt::Time(c) => (ymd_to_ord(1900, 1, 1), c),
-                _ => return Ok(Value::None),
-            };
+            let (ord, clock) = formatted_parts(it, &me)?;
             Ok(Value::str(&strftime(it, &fmt, ord, &clock)?))
         })));
         set(c, "replace", method("replace", Rc::new(|it, cl, me, a| {
