@@ -1,6 +1,19 @@
-// The benchmark's in-page helpers, installed in a page as window.bench by
-// `page.evaluate(HELPERS)` (www/bench-page.mjs, www/profile-page.mjs): the
-// function is sent as source, so it uses nothing from this module's scope.
+// What www/bench-page.mjs and www/profile-page.mjs share: `HELPERS`, installed
+// in a page as window.bench by `page.evaluate(HELPERS)` (the function is sent
+// as source, so it uses nothing from this module's scope), and `typeWhile`.
+
+/** Keys typed into the terminal while `promise` works: their input delay is measured. */
+export async function typeWhile(page, promise) {
+    let working = true;
+    promise.finally(() => (working = false));
+    await page.locator("#command").focus().catch(() => {});
+    while (working) {
+        await page.keyboard.press("x").catch(() => {});
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    return promise;
+}
+
 export const HELPERS = () => {
     const lastMeasure = (name) => {
         const list = performance.getEntriesByName(name, "measure");

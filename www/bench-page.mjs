@@ -30,7 +30,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import { launch, serveDir } from "./e2e/harness.mjs";
-import { HELPERS } from "./bench-helpers.mjs";
+import { HELPERS, typeWhile } from "./bench-helpers.mjs";
 
 const args = process.argv.slice(2);
 let only = null;
@@ -257,17 +257,6 @@ try {
     // ----------------------------------------------------------- responsiveness
     if (wants("responsive")) {
         console.log("\n== responsiveness (#8): the longest main-thread task while the page works ==");
-        // Keys typed into the terminal while the page works: their input delay.
-        const typeWhile = async (page, promise) => {
-            let working = true;
-            promise.finally(() => (working = false));
-            await page.locator("#command").focus().catch(() => {});
-            while (working) {
-                await page.keyboard.press("x").catch(() => {});
-                await new Promise((r) => setTimeout(r, 50));
-            }
-            return promise;
-        };
         {
             const page = await open();
             await page.locator('[data-view="editor"][data-file="models.py"] .cm-content').click();

@@ -16,7 +16,7 @@
 // DIST defaults to target/dev-site. --filter keeps the inclusive list to
 // matching function names (e.g. 'alembic_|yew::|editor.js').
 import { launch, serveDir } from "./e2e/harness.mjs";
-import { HELPERS } from "./bench-helpers.mjs";
+import { HELPERS, typeWhile } from "./bench-helpers.mjs";
 
 const args = process.argv.slice(2);
 let trace = false;
@@ -37,18 +37,9 @@ await page.addInitScript(() => localStorage.clear());
 await page.goto(url);
 await page.evaluate(() => window.alembicPlayground.ready);
 
-/** Models with `n` tables (as www/bench-page.mjs writes them); `last` names the last column. */
-const tables = (n, last = "zz") => {
-    const out = ["import sqlalchemy as sa", "from sqlalchemy.orm import declarative_base", "", "Base = declarative_base()", ""];
-    for (let t = 0; t < n; t++) {
-        out.push("", `class T${t}(Base):`, `    __tablename__ = 't${t}'`, "    id = sa.Column(sa.Integer, primary_key=True)",
-            "    name = sa.Column(sa.String(80), nullable=False)", "    c2 = sa.Column(sa.Integer, index=True)",
-            "    c3 = sa.Column(sa.Text)", "    c4 = sa.Column(sa.DateTime)");
-        if (t > 0) out.push(`    t${t - 1}_id = sa.Column(sa.Integer, sa.ForeignKey('t${t - 1}.id'))`);
-    }
-    out.push(`    ${last} = sa.Column(sa.Integer)`);
-    return out.join("\n");
-};
+await page.evaluate(HELPERS);
+/** Models with `n` tables, as www/bench-page.mjs writes them (window.bench.tables); `last` names the last column. */
+const tables = (n, last = "zz") => page.evaluate(([n, l]) => window.bench.tables(n, { lastColumn: l }), [n, last]);
 const atHead = (models) =>
     page.evaluate(async (m) => {
         const api = window.alembicPlayground;
@@ -57,17 +48,6 @@ const atHead = (models) =>
         await api.run("upgrade head");
     }, models);
 
-/** Keys typed into the terminal while `promise` works (as www/bench-page.mjs does). */
-async function typeWhile(promise) {
-    let working = true;
-    promise.finally(() => (working = false));
-    await page.locator("#command").focus().catch(() => {});
-    while (working) {
-        await page.keyboard.press("x").catch(() => {});
-        await new Promise((r) => setTimeout(r, 50));
-    }
-    return promise;
-}
 
 const cdp = await browser.context.newCDPSession(page);
 const events = [];
@@ -89,7 +69,7 @@ async function start() {
 
 const scenarios = {
     async keystroke() {
-        await atHead(tables(50));
+        await atHead(await tables(50));
         await page.locator('[role="tab"][data-file="models.py"]').click();
         await page.locator('[data-view="editor"][data-file="models.py"] .cm-content').click();
         await page.keyboard.press("Control+End");
@@ -101,22 +81,22 @@ const scenarios = {
         }
     },
     async autogen() {
-        await atHead(tables(100));
+        await atHead(await tables(100));
         await start();
         await page.evaluate(async ({ a, b }) => {
             for (let i = 0; i < 20; i++) {
                 window.alembicPlayground.setModels(i % 2 ? a : b);
                 await new Promise((r) => setTimeout(r, 50));
             }
-        }, { a: tables(100), b: tables(100, "yy") });
+        }, { a: await tables(100), b: await tables(100, "yy") });
     },
     async paste() {
         await page.locator('[data-view="editor"][data-file="models.py"] .cm-content').click();
         await page.keyboard.press("Control+A");
         // The text reaches the page before the profile starts (as in www/bench-page.mjs).
-        await page.evaluate((text) => (window.pasteText = text), tables(17000));
+        await page.evaluate((text) => (window.pasteText = text), await tables(17000));
         await start();
-        await typeWhile(page.evaluate(async () => {
+        await typeWhile(page, page.evaluate(async () => {
             // the paste in a task of its own, as in www/bench-page.mjs
             await new Promise((r) => setTimeout(r, 20));
             const data = new DataTransfer();
@@ -127,9 +107,8 @@ const scenarios = {
         }));
     },
     async scripts() {
-        await page.evaluate(HELPERS);
         await start();
-        await typeWhile(page.evaluate(async () => {
+        await typeWhile(page, page.evaluate(async () => {
             // window.bench.chainScripts(1000) (www/bench-helpers.mjs), in the form Alembic writes
             const files = { "models.py": window.alembicPlayground.models(), ...window.bench.chainScripts(1000) };
             // setFiles in a task of its own, as in www/bench-page.mjs
