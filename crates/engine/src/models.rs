@@ -84,11 +84,7 @@ pub struct PyException {
 impl std::fmt::Display for PyException {
     /// The traceback's last line: `NameError: name 'Strin' is not defined`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.message.is_empty() {
-            write!(f, "{}", self.class)
-        } else {
-            write!(f, "{}: {}", self.class, self.message)
-        }
+        f.write_str(&crate::python::repr::exception_line(&self.class, &self.message))
     }
 }
 

@@ -363,17 +363,7 @@ fn python_traceback(file: &str, line: u32, column: u32, exception_line: &str) ->
 fn runtime_failure(e: RuntimeError) -> Failure {
     match e {
         RuntimeError::Command(message) => Failure::Command(message),
-        other => Failure::Exception(exception_line(other.python_exception(), &other.to_string())),
-    }
-}
-
-/// Python's last traceback line: `Class: message`, or `Class` alone for an
-/// exception raised without a message.
-fn exception_line(class: &str, message: &str) -> String {
-    if message.is_empty() {
-        class.to_string()
-    } else {
-        format!("{class}: {message}")
+        other => Failure::Exception(crate::python::repr::exception_line(other.python_exception(), &other.to_string())),
     }
 }
 

@@ -69,9 +69,10 @@ fn evaluate(it: &mut Interp, source: &str) -> ModelsResult {
     let Some(md_value) = target_metadata(it, &module.globals) else {
         return result;
     };
-    // Where a table was declared: read only when there is an error to place.
+    // Where a table was declared: read once, and only when there is an error to place.
+    let origins = std::cell::OnceCell::new();
     let at = |table: &str| -> (u32, u32) {
-        let origins = objects::table_origins(&md_value);
+        let origins = origins.get_or_init(|| objects::table_origins(&md_value));
         let Some((_, class, loc)) = origins.iter().find(|(n, _, _)| n == table) else { return (1, 1) };
         if let Some(c) = class {
             if let Some(p) = class_position(source, c) {

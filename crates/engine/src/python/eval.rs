@@ -99,11 +99,7 @@ impl PyError {
             "" | "builtins" | "__main__" => self.class.clone(),
             module => format!("{module}.{}", self.class),
         };
-        if self.message.is_empty() {
-            class
-        } else {
-            format!("{class}: {}", self.message)
-        }
+        super::repr::exception_line(&class, &self.message)
     }
     /// Whether the exception is an instance of the class named `class`.
     pub fn is_a(&self, class: &str) -> bool {

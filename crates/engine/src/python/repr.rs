@@ -107,6 +107,16 @@ fn is_printable(c: char) -> bool {
 }
 
 
+/// Python's last traceback line: `Class: message`, or `Class` alone for an
+/// exception raised without a message.
+pub fn exception_line(class: &str, message: &str) -> String {
+    if message.is_empty() {
+        class.to_string()
+    } else {
+        format!("{class}: {message}")
+    }
+}
+
 /// A context-free repr for debugging (no user `__repr__` is called).
 pub fn repr_shallow(v: &Value) -> String {
     match v {
