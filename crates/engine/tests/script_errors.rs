@@ -219,3 +219,20 @@ fn create_table_ddl_changing_or_unprefixed_kwargs_are_refused() {
         "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), prefixes=['TEMPORARY'])\n\n\ndef downgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), colour='red')\n"
     ));
 }
+
+#[test]
+fn one_call_making_several_arguments_of_different_types() {
+    // `t` is a type class per item: the reader cannot tell the items' types apart by source position
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    types = [sa.Integer, sa.Text]\n    op.create_table('pair', sa.Column('id', sa.Integer(), primary_key=True), *[sa.Column(f'c{{i}}', t) for i, t in enumerate(types)])\n{DOWN_PASS}"
+    )));
+}
+
+#[test]
+fn arguments_built_elsewhere_in_the_script() {
+    // what the readers restate from the values: spreads, helpers, **kwargs, comprehensions;
+    // two spreads that cannot be evaluated again (`cols()`, a comprehension) do not line up
+    insta::assert_snapshot!(outcome(&format!(
+        "def cols():\n    return [sa.Column('id', sa.Integer(), primary_key=True)]\n\n\ndef named(n, **kw):\n    return sa.Column('name', sa.String(n), **kw)\n\n\ndef upgrade():\n    extra = [named(30, nullable=False)]\n    op.create_table('a', *cols(), *extra)\n    op.create_table('b', *cols(), *[sa.Column(c, sa.String(5)) for c in ['x', 'y']])\n    op.create_table('c', *cols(), *extra, *[sa.Column('z', sa.Text())])\n{DOWN_PASS}"
+    )));
+}

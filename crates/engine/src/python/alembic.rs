@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::builtins::{native_fn, new_plain_class};
-use super::eval::{Args, CallSite, Interp, ModuleCode, R};
+use super::eval::{Args, CallSite, Env, Interp, ModuleCode, R};
 use super::value::*;
 use super::{PyError, SourceRef};
 use crate::db::QueryResult;
@@ -63,8 +63,10 @@ fn pure(e: &Expr) -> bool {
 /// Reads an op call, resolving pure argument expressions in the caller's
 /// scope and types from the values `args` the call was made with.
 fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>, args: &Args) -> R<Op> {
+    let restated = restate_call(it, site, args);
+    let call = restated.as_ref().unwrap_or(site.call());
     let mut values = Vec::new();
-    argument_values(site.call(), args, &site.code, &mut values);
+    argument_values(call, args, &site.code, &mut values);
     let cell = RefCell::new(&mut *it);
     let scalar = |v: Value| match v {
         Value::Str(s) => Some(Scalar::Str(s.to_string())),
@@ -75,8 +77,11 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
     let resolve = |e: &Expr| -> Option<Scalar> {
         // the value the call was made with, else (a name inside an argument
         // the evaluator did not hand over) the expression evaluated again
-        if let Some((_, v)) = values.iter().find(|(r, _)| *r == e.range()) {
-            return scalar(v.clone());
+        match recorded(&values, e.range()) {
+            Recorded::One(v) => return scalar(v.clone()),
+            // never evaluated again: that would give the loop's last value
+            Recorded::Several => return None,
+            Recorded::None => {}
         }
         if !pure(e) {
             return None;
@@ -90,16 +95,301 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
         }
     };
     let sa_type = |e: &Expr| -> Option<Result<TypeValue, String>> {
-        let v = values.iter().find(|(r, _)| *r == e.range()).map(|(_, v)| v.clone())?;
+        let v = match recorded(&values, e.range()) {
+            Recorded::One(v) => v.clone(),
+            Recorded::Several => return Some(Err(SEVERAL_VALUES.to_string())),
+            Recorded::None => return None,
+        };
         let mut it = cell.try_borrow_mut().ok()?;
         match type_value(&mut it, &v, 0) {
             Ok(t) => t.map(Ok),
             Err(exc) => Some(Err(it.to_error(exc).exception_line())),
         }
     };
-    let r = script::read_op(src(&site.code), imports, site.call(), method, batch_table, &resolve, &sa_type);
+    let r = script::read_op(src(&site.code), imports, call, method, batch_table, &resolve, &sa_type);
     drop(cell);
     r.map_err(|d| not_supported(it, &site.code, d))
+}
+
+/// What was recorded for one source range of an op call.
+enum Recorded<'v> {
+    None,
+    One(&'v Value),
+    /// Values that read differently: the same expression evaluated more than
+    /// once for this op (a construct made in a loop or a comprehension).
+    Several,
+}
+
+const SEVERAL_VALUES: &str = "this expression made several of the op's arguments with different values (a loop or \
+                              a comprehension), and the playground reads arguments by their place in the source: \
+                              write them out one by one";
+
+fn recorded(values: &[(TextRange, Value)], range: TextRange) -> Recorded<'_> {
+    let mut found = values.iter().filter(|(r, _)| *r == range).map(|(_, v)| v);
+    let Some(first) = found.next() else { return Recorded::None };
+    if found.all(|v| same_reading(first, v, 0)) {
+        Recorded::One(first)
+    } else {
+        Recorded::Several
+    }
+}
+
+/// Would the readers read `a` and `b` alike: the same object, equal
+/// scalars, or constructs made by the same constructor with such arguments
+/// (`sa.String(5)` made twice by one call in a loop)?
+fn same_reading(a: &Value, b: &Value, depth: u32) -> bool {
+    let args_alike = |x: &Args, y: &Args| {
+        x.pos.len() == y.pos.len()
+            && x.kw.len() == y.kw.len()
+            && x.pos.iter().zip(y.pos.iter()).all(|(p, q)| same_reading(p, q, depth + 1))
+            && x.kw.iter().zip(y.kw.iter()).all(|((k, p), (l, q))| k == l && same_reading(p, q, depth + 1))
+    };
+    match (a, b) {
+        (Value::Instance(x), Value::Instance(y)) => {
+            Rc::ptr_eq(x, y)
+                || (depth < 8
+                    && Rc::ptr_eq(&x.class, &y.class)
+                    && match (construct_of(x), construct_of(y)) {
+                        (Some(k), Some(l)) => k.path == l.path && k.parent.is_none() && l.parent.is_none() && args_alike(&k.args, &l.args),
+                        _ => false,
+                    })
+        }
+        (Value::Class(x), Value::Class(y)) => Rc::ptr_eq(x, y),
+        (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y),
+        (Value::Tuple(x), Value::Tuple(y)) => Rc::ptr_eq(x, y),
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::None, Value::None) => true,
+        _ => false,
+    }
+}
+
+/// The op call restated so that the readers, which read structure from call
+/// expressions, can read arguments built elsewhere in the same file: an
+/// argument whose value is a SQLAlchemy construct made by a call written
+/// elsewhere (`col`, `make_column('x')`, `*columns`) stands for that call,
+/// and the items of a `*spread` and the entries of a `**mapping` become one
+/// argument each (constructs as their calls; str, int, bool and None as
+/// literals placed at the spread). What cannot be restated (a construct made
+/// in another module, a float or a type class in a spread) stays as written,
+/// for the readers to refuse at its position. `None`: nothing to restate.
+fn restate_call(it: &mut Interp, site: &CallSite, args: &Args) -> Option<ast::ExprCall> {
+    restate_call_at(&mut SpreadLengths { it }, site.call(), &site.env, args, &site.code, 0)
+}
+
+/// The lengths of `*spread` expressions that can be evaluated again without
+/// side effects (`*columns`), so that several spreads in one call line up.
+struct SpreadLengths<'a> {
+    it: &'a mut Interp,
+}
+
+impl SpreadLengths<'_> {
+    fn of(&mut self, e: &Expr, env: &Rc<Env>) -> Option<usize> {
+        if !pure(e) {
+            return None;
+        }
+        match self.it.eval(e, env).ok()? {
+            Value::List(l) => Some(l.borrow().len()),
+            Value::Tuple(t) => Some(t.len()),
+            _ => None,
+        }
+    }
+}
+
+/// A construct made by a call in `code`: the construct and its call.
+fn construct_here<'v>(v: &'v Value, code: &Rc<ModuleCode>) -> Option<(Rc<Construct>, &'v Rc<Instance>)> {
+    let Value::Instance(i) = v else { return None };
+    let k = construct_of(i)?;
+    let same = k.site.as_ref().is_some_and(|site| Rc::ptr_eq(&site.code, code));
+    same.then_some((k, i))
+}
+
+fn restate_call_at(lens: &mut SpreadLengths, call: &ast::ExprCall, env: &Rc<Env>, args: &Args, code: &Rc<ModuleCode>, depth: u32) -> Option<ast::ExprCall> {
+    // constructs made from constructs: as deep as the source nests, bounded
+    if depth > 32 {
+        return None;
+    }
+    let written = &call.arguments.args;
+    let literal_spread = |e: &Expr| match e {
+        Expr::Starred(s) => match s.value.as_ref() {
+            Expr::List(l) => Some(l.elts.len()),
+            Expr::Tuple(t) => Some(t.elts.len()),
+            _ => None,
+        },
+        _ => Some(1),
+    };
+    let opaque: Vec<usize> = (0..written.len()).filter(|&i| literal_spread(&written[i]).is_none()).collect();
+    let fixed: usize = written.iter().filter_map(literal_spread).sum();
+    let mut changed = false;
+    let mut new_args: Vec<Expr> = Vec::with_capacity(args.pos.len());
+    let mut pos = args.pos.iter();
+    // each opaque spread's length: evaluated again where pure, and at most
+    // one of them taking what is left
+    let mut lengths: Vec<Option<usize>> = opaque
+        .iter()
+        .map(|&i| match &written[i] {
+            Expr::Starred(s) => lens.of(&s.value, env),
+            _ => None,
+        })
+        .collect();
+    let known: usize = lengths.iter().flatten().sum();
+    let rest = args.pos.len().checked_sub(fixed + known);
+    match (lengths.iter().filter(|l| l.is_none()).count(), rest) {
+        (0, Some(0)) => {}
+        (1, Some(n)) => {
+            if let Some(l) = lengths.iter_mut().find(|l| l.is_none()) {
+                *l = Some(n);
+            }
+        }
+        _ => lengths.iter_mut().for_each(|l| *l = None),
+    }
+    for (i, e) in written.iter().enumerate() {
+        match e {
+            Expr::Starred(s) if opaque.contains(&i) => {
+                let n = opaque.iter().position(|&j| j == i).and_then(|k| lengths[k]);
+                let items: Option<Vec<Expr>> = match n {
+                    Some(n) => pos.by_ref().take(n).map(|v| restate_value(lens, v, s.range, code, depth)).collect(),
+                    None => None,
+                };
+                match items {
+                    Some(items) => {
+                        changed = true;
+                        new_args.extend(items);
+                    }
+                    // cannot line up: the rest as written
+                    None => {
+                        new_args.extend(written[i..].iter().cloned());
+                        break;
+                    }
+                }
+            }
+            Expr::Starred(s) => {
+                let elts = match s.value.as_ref() {
+                    Expr::List(l) => &l.elts,
+                    Expr::Tuple(t) => &t.elts,
+                    _ => unreachable!("literal spreads only"),
+                };
+                for el in elts.iter() {
+                    match pos.next() {
+                        Some(v) => new_args.push(restate_arg(lens, el, v, code, depth, &mut changed)),
+                        None => new_args.push(el.clone()),
+                    }
+                }
+                changed = true;
+            }
+            other => match pos.next() {
+                Some(v) => new_args.push(restate_arg(lens, other, v, code, depth, &mut changed)),
+                None => new_args.push(other.clone()),
+            },
+        }
+    }
+    let written_names: Vec<&str> = call.arguments.keywords.iter().filter_map(|k| k.arg.as_ref().map(|a| a.as_str())).collect();
+    let mut keywords: Vec<ast::Keyword> = Vec::with_capacity(call.arguments.keywords.len());
+    for kw in call.arguments.keywords.iter() {
+        match &kw.arg {
+            Some(name) => {
+                let value = match args.kwarg(name.as_str()) {
+                    Some(v) => restate_arg(lens, &kw.value, v, code, depth, &mut changed),
+                    None => kw.value.clone(),
+                };
+                keywords.push(ast::Keyword { value, ..kw.clone() });
+            }
+            None => {
+                let spread: Option<Vec<ast::Keyword>> = args
+                    .kw
+                    .iter()
+                    .filter(|(name, _)| !written_names.contains(&name.as_str()))
+                    .map(|(name, v)| {
+                        Some(ast::Keyword {
+                            range: kw.range,
+                            node_index: Default::default(),
+                            arg: Some(ast::Identifier::new(name.as_str(), kw.range)),
+                            value: restate_value(lens, v, kw.range, code, depth)?,
+                        })
+                    })
+                    .collect();
+                match spread {
+                    Some(spread) => {
+                        changed = true;
+                        keywords.extend(spread);
+                    }
+                    None => keywords.push(kw.clone()),
+                }
+            }
+        }
+    }
+    changed.then(|| ast::ExprCall {
+        arguments: ast::Arguments {
+            args: new_args.into_boxed_slice(),
+            keywords: keywords.into_iter().collect(),
+            ..call.arguments.clone()
+        },
+        ..call.clone()
+    })
+}
+
+/// An argument `e` of a call with value `v`. Inside a restated construct
+/// (`depth` > 0) a str/int/bool/None argument other than a call becomes its literal: the same
+/// call may have made several of the op's constructs (a loop, a
+/// comprehension), and a literal needs no lookup by source range.
+fn restate_arg(lens: &mut SpreadLengths, e: &Expr, v: &Value, code: &Rc<ModuleCode>, depth: u32, changed: &mut bool) -> Expr {
+    // a call stays (the readers know `op.f(...)` by its text)
+    let literal = matches!(e, Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) | Expr::Call(_));
+    if depth > 0 && !literal && !matches!(v, Value::Instance(_)) {
+        if let Some(lit) = restate_value(lens, v, e.range(), code, depth) {
+            *changed = true;
+            return lit;
+        }
+    }
+    restate_expr(lens, e, v, code, depth, changed)
+}
+
+/// `e` as the readers can read it, given its value `v` (see [`restate_call`]).
+fn restate_expr(lens: &mut SpreadLengths, e: &Expr, v: &Value, code: &Rc<ModuleCode>, depth: u32, changed: &mut bool) -> Expr {
+    let Some((k, _)) = construct_here(v, code) else { return e.clone() };
+    let site = k.site.as_ref().expect("construct_here checked the site");
+    let made_here = matches!(e, Expr::Call(c) if c.range() == site.call().range());
+    if !made_here {
+        *changed = true;
+    }
+    match restate_call_at(lens, site.call(), &site.env, &k.args, code, depth + 1) {
+        Some(c) => {
+            *changed = true;
+            Expr::Call(c)
+        }
+        None if made_here => e.clone(),
+        None => Expr::Call(site.call().clone()),
+    }
+}
+
+/// One item of a `*spread` or `**mapping` as an argument expression placed at
+/// the spread (`at`); `None` when the value has no expression the readers take.
+fn restate_value(lens: &mut SpreadLengths, v: &Value, at: TextRange, code: &Rc<ModuleCode>, depth: u32) -> Option<Expr> {
+    let node_index = Default::default;
+    Some(match v {
+        Value::Instance(_) => {
+            let (k, _) = construct_here(v, code)?;
+            let site = k.site.as_ref()?;
+            Expr::Call(restate_call_at(lens, site.call(), &site.env, &k.args, code, depth + 1).unwrap_or_else(|| site.call().clone()))
+        }
+        Value::Str(s) => Expr::StringLiteral(ast::ExprStringLiteral {
+            range: at,
+            node_index: node_index(),
+            value: ast::StringLiteralValue::single(ast::StringLiteral {
+                range: at,
+                node_index: node_index(),
+                value: s.as_ref().into(),
+                flags: ast::StringLiteralFlags::empty(),
+            }),
+        }),
+        Value::Int(i) if *i >= 0 => {
+            Expr::NumberLiteral(ast::ExprNumberLiteral { range: at, node_index: node_index(), value: ast::Number::Int(ast::Int::from(*i as u64)) })
+        }
+        Value::Bool(b) => Expr::BooleanLiteral(ast::ExprBooleanLiteral { range: at, node_index: node_index(), value: *b }),
+        Value::None => Expr::NoneLiteral(ast::ExprNoneLiteral { range: at, node_index: node_index() }),
+        _ => return None,
+    })
 }
 
 /// The values the evaluator gave the argument expressions of `call`
@@ -131,6 +421,10 @@ fn argument_values(call: &ast::ExprCall, args: &Args, code: &Rc<ModuleCode>, out
 }
 
 fn value_of_expr(e: &Expr, v: &Value, code: &Rc<ModuleCode>, out: &mut Vec<(TextRange, Value)>) {
+    // a literal reads as itself (and restated literals share their spread's range)
+    if matches!(e, Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_)) {
+        return;
+    }
     out.push((e.range(), v.clone()));
     match (e, v) {
         (Expr::Call(c), Value::Instance(i)) => {
