@@ -118,6 +118,8 @@ struct Snapshot {
     modules: BTreeMap<String, String>,
     /// Restore models.py and the modules too (a project change, not a command).
     restore_models: bool,
+    /// The example loaded when it was taken (restored with the project).
+    example: Option<String>,
 }
 
 pub struct Bridge {
@@ -312,6 +314,7 @@ impl Bridge {
             versions: self.host.versions.clone(),
             modules: self.host.modules.clone(),
             restore_models,
+            example: self.example.clone(),
         })
     }
 
@@ -791,8 +794,13 @@ impl Bridge {
             versions: std::mem::replace(&mut self.host.versions, split.versions),
             modules: std::mem::replace(&mut self.host.modules, split.modules),
             restore_models: true,
+            example: self.example.clone(),
         };
         self.push_undo_if_changed(before, false);
+        // A project of the caller's own: the example's guided steps are not about it.
+        if self.example.take().is_some() {
+            self.emit(Action::ExampleLeft);
+        }
         self.after_files_replaced();
         Ok(())
     }
@@ -853,6 +861,13 @@ impl Bridge {
         if snapshot.restore_models {
             self.host.models = snapshot.models;
             self.host.modules = snapshot.modules;
+            if snapshot.example != self.example {
+                self.example = snapshot.example;
+                self.emit(match &self.example {
+                    Some(id) => Action::ExampleResumed(id.clone()),
+                    None => Action::ExampleLeft,
+                });
+            }
         }
         self.emit_undo_stack();
         self.emit(Action::Undone { label: snapshot.label });

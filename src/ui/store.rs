@@ -245,6 +245,8 @@ pub struct State {
     pub stepping: Option<Rc<StepSlice>>,
     /// The example loaded last and how many of its steps were done.
     pub example: Option<(String, usize)>,
+    /// The example `setFiles` replaced, with its progress, for an Undo of it.
+    pub left_example: Option<(String, usize)>,
     pub notice: Option<Notice>,
     /// The permalink made last, shown until closed.
     pub permalink: Option<Permalink>,
@@ -280,6 +282,7 @@ impl Default for State {
             timeline: None,
             stepping: None,
             example: None,
+            left_example: None,
             notice: None,
             permalink: None,
             next_id: 0,
@@ -325,6 +328,12 @@ pub enum Action {
     Stepping(Option<StepSlice>),
     /// An example was loaded (its steps start at 0).
     ExampleLoaded { id: String, title: String },
+    /// The project is no longer the loaded example's (`setFiles` replaced
+    /// it): the guide's steps no longer apply.
+    ExampleLeft,
+    /// An Undo brought the example's project back: its guide, with the
+    /// progress it had when it was left.
+    ExampleResumed(String),
     /// A step of the loaded example was done.
     StepDone(usize),
     /// A message of the playground itself, in the log.
@@ -463,6 +472,11 @@ impl State {
                 self.last_change = None;
                 self.compare = None;
                 self.timeline = None;
+            }
+            Action::ExampleLeft => self.left_example = self.example.take(),
+            Action::ExampleResumed(id) => {
+                let done = self.left_example.take().filter(|(left, _)| *left == id).map_or(0, |(_, done)| done);
+                self.example = Some((id, done));
             }
             Action::StepDone(step) => {
                 if let Some((_, done)) = &mut self.example {
@@ -708,6 +722,15 @@ mod tests {
         s.apply(Action::StepDone(1));
         s.apply(Action::StepDone(0));
         assert_eq!(s.example, Some(("tag".to_string(), 2)));
+        s.apply(Action::ExampleLeft);
+        assert_eq!(s.example, None);
+        s.apply(Action::StepDone(2));
+        assert_eq!(s.example, None);
+        s.apply(Action::ExampleResumed("tag".into()));
+        assert_eq!(s.example, Some(("tag".to_string(), 2)));
+        s.apply(Action::ExampleLeft);
+        s.apply(Action::ExampleResumed("blog".into()));
+        assert_eq!(s.example, Some(("blog".to_string(), 0)));
     }
 
     #[test]

@@ -348,6 +348,9 @@ test("setFiles replaces the project (undoable); several playgrounds on one page 
     await page.evaluate((f) => window.alembicPlayground.setFiles(f), files);
     assert.deepEqual(await page.evaluate(() => window.alembicPlayground.files()), files);
     await page.locator('#scripts button[data-file="versions/aaa_first.py"]').waitFor();
+    // The project is the caller's own now: no example's guide, the picker says so.
+    assert.equal(await page.locator("details[data-example]").count(), 0);
+    assert.match(await page.locator("select#example option:checked").textContent(), /Your own project/);
     assert.equal((await run(page, "heads")).output.trim(), "aaa (head)");
     await assert.rejects(page.evaluate(() => window.alembicPlayground.setFiles({ "notes.txt": "" })), /neither models\.py/);
     // A command after it, then Undo twice: the database image and the files as before setFiles.
@@ -357,6 +360,7 @@ test("setFiles replaces the project (undoable); several playgrounds on one page 
     assert.equal(await page.evaluate(() => window.alembicPlayground.undo()), true);
     assert.match(await page.evaluate(() => window.alembicPlayground.models()), /class Post/);
     assert.equal(await image(), imageBefore);
+    await page.locator('details[data-example="blog"]').waitFor();
 
     // A second playground, mounted into the page: its own database and files.
     const second = await page.evaluateHandle(async () => {

@@ -30,7 +30,7 @@ pub fn guide(props: &GuideProps) -> Html {
                 <span>{ "Example" }</span>
                 <select id="example" {onchange}>
                     if example.is_none() {
-                        <option value="" selected=true disabled=true>{ "Choose an example…" }</option>
+                        <option value="" selected=true disabled=true>{ "Your own project (choose an example…)" }</option>
                     }
                     { for EXAMPLES.iter().map(|e| html! {
                         <option value={e.id} selected={e.id == chosen}>{ e.title }</option>
