@@ -14,7 +14,10 @@
 //!   `t.c.x == None`, ...) are opaque values that remember the call that
 //!   made them and its argument values; only the op readers interpret them,
 //!   matching each argument expression of an op call to its value by
-//!   source range. A type value reaches the readers as SQLite's DDL
+//!   source range. An argument built elsewhere in the same file (a variable,
+//!   a helper's return value, a `*spread`, `**kwargs`) is first restated as
+//!   the call that made it; a range that read differently for two arguments
+//!   of one op (a construct made in a loop) is refused, never guessed. A type value reaches the readers as SQLite's DDL
 //!   compiler sees it (`TypeDecorator` → `load_dialect_impl` / `impl`). Asking one for its
 //!   truth value raises `TypeError`, as SQLAlchemy's clauses do.
 //! - Whatever the playground cannot honour raises `NotImplementedError`
