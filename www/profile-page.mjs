@@ -8,23 +8,33 @@
 //
 // SCENARIO: keystroke (20 keys in a 50-table models.py at head), autogen
 // (setModels at 100 tables at head, 20 times), paste (a 5 MB models.py),
-// scripts (setFiles with 1,000 scripts), ready (a reload to `ready`).
+// scripts (setFiles with 1,000 scripts), ready (a reload to `ready`),
+// upgrade (`upgrade head` of www/bench-page.mjs's 100-revision chain, then
+// undo, 20 times).
 // With --trace: the scenario's longest task, by wall time and by the main
 // thread's own time on the CPU (on a busy machine, wall time also counts
 // waiting for a core); tasks over LONG_MS (default 30) of wall time, or with
 // LONG_CPU_MS set, over that much CPU time, are listed.
 // DIST defaults to target/dev-site. --filter keeps the inclusive list to
-// matching function names (e.g. 'alembic_|yew::|editor.js').
+// matching function names (e.g. 'alembic_|yew::|editor.js'). --within REGEX
+// counts only the samples with a matching function on their stack (e.g.
+// 'command::run_line': the command without the bridge's work around it);
+// --without REGEX drops the samples with a matching function on their stack
+// (e.g. 'Database>::query': the engine without the statements' own time).
 import { launch, serveDir } from "./e2e/harness.mjs";
 import { HELPERS, typeWhile } from "./bench-helpers.mjs";
 
 const args = process.argv.slice(2);
 let trace = false;
 let filter = null;
+let within = null;
+let without = null;
 const rest = [];
 for (let i = 0; i < args.length; i++) {
     if (args[i] === "--trace") trace = true;
     else if (args[i] === "--filter") filter = new RegExp(args[++i]);
+    else if (args[i] === "--within") within = new RegExp(args[++i]);
+    else if (args[i] === "--without") without = new RegExp(args[++i]);
     else rest.push(args[i]);
 }
 const [scenario = "keystroke", dist = "target/dev-site"] = rest;
@@ -121,6 +131,35 @@ const scenarios = {
             await new Promise((r) => setTimeout(r, 4000));
         }));
     },
+    async upgrade() {
+        // The chain as www/bench-page.mjs autogenerates it (window.bench.chainModels).
+        await page.evaluate(async () => {
+            const api = window.alembicPlayground;
+            api.reset();
+            api.setFiles({ "models.py": window.bench.chainModels(0) });
+            for (let i = 1; i <= 100; i++) {
+                api.setModels(window.bench.chainModels(i));
+                const g = await api.run(`revision --autogenerate -m step_${i} --rev-id r${String(i).padStart(4, "0")}`);
+                const u = await api.run("upgrade head");
+                if (!g.ok || !u.ok) throw new Error(`revision ${i}: ${g.output}${u.output}`);
+            }
+            const files = api.files();
+            api.reset();
+            api.setFiles(files);
+            // warm up (as the benchmark's first, uncounted run)
+            await api.run("upgrade head");
+            api.undo();
+        });
+        await start();
+        await page.evaluate(async () => {
+            const api = window.alembicPlayground;
+            for (let i = 0; i < 20; i++) {
+                const u = await api.run("upgrade head");
+                if (!u.ok) throw new Error(u.output);
+                api.undo();
+            }
+        });
+    },
     async ready() {
         await start();
         await page.reload();
@@ -147,6 +186,16 @@ function attribute(from = -Infinity, to = Infinity) {
         const us = profile.timeDeltas[i];
         at += us;
         if (at < from || at >= to) return;
+        if (within || without) {
+            let inside = !within;
+            let excluded = false;
+            for (let p = id; p !== undefined; p = parent.get(p)) {
+                const k = name(byId.get(p));
+                if (within?.test(k)) inside = true;
+                if (without?.test(k)) excluded = true;
+            }
+            if (!inside || excluded) return;
+        }
         total += us;
         self.set(name(byId.get(id)), (self.get(name(byId.get(id))) ?? 0) + us);
         const seen = new Set();

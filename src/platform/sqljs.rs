@@ -42,6 +42,9 @@ extern "C" {
     fn exec(this: &JsDatabase, sql: &str, params: &JsValue, config: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn prepare(this: &JsDatabase, sql: &str) -> Result<JsStatement, JsValue>;
+    /// `db.run(sql)`: `sqlite3_exec`, rows discarded, in one call.
+    #[wasm_bindgen(method, catch, js_name = run)]
+    fn run(this: &JsDatabase, sql: &str) -> Result<JsDatabase, JsValue>;
     #[wasm_bindgen(method, catch, js_name = export)]
     fn export_image(this: &JsDatabase) -> Result<Uint8Array, JsValue>;
     #[wasm_bindgen(method, catch)]
@@ -205,6 +208,15 @@ impl SqlJsDatabase {
         self.log.take().unwrap_or_default()
     }
 
+    /// Records `sql` (started at `start`, while recording) with its outcome.
+    fn logged<T>(&mut self, sql: &str, start: Option<f64>, result: &Result<T, DbError>) {
+        if let (Some(log), Some(start)) = (&mut self.log, start) {
+            let ms = performance_now() - start;
+            let error = result.as_ref().err().map(|e| e.message.clone());
+            log.push(Statement { sql: sql.to_string(), ms, error });
+        }
+    }
+
     /// `sqlite3_changes()` of the last INSERT/UPDATE/DELETE.
     pub fn rows_modified(&self) -> f64 {
         self.db.rows_modified()
@@ -218,8 +230,16 @@ impl Drop for SqlJsDatabase {
 }
 
 impl Database for SqlJsDatabase {
+    /// `db.run` (`sqlite3_exec`): one call into sql.js instead of four
+    /// (prepare, column names, step, free) and no `Statement` object.
+    /// As the native `execute_batch` and Python's `cursor.execute`, text
+    /// with only comments runs nothing and is no error (sql.js's `prepare`
+    /// threw "Nothing to prepare").
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        self.query(sql).map(|_| ())
+        let start = self.log.is_some().then(performance_now);
+        let result = self.db.run(sql).map(|_| ()).map_err(db_error);
+        self.logged(sql, start, &result);
+        result
     }
 
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
@@ -229,10 +249,7 @@ impl Database for SqlJsDatabase {
             stmt.free();
             result
         });
-        if let (Some(log), Some(start)) = (&mut self.log, start) {
-            let error = result.as_ref().err().map(|e| e.message.clone());
-            log.push(Statement { sql: sql.to_string(), ms: performance_now() - start, error });
-        }
+        self.logged(sql, start, &result);
         result
     }
 
