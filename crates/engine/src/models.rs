@@ -52,6 +52,9 @@ pub struct ModelsResult {
     /// source order (each is also an error in `diagnostics`). The first one
     /// is what Alembic's traceback ends with when it is also the first error.
     pub exceptions: Vec<PyException>,
+    /// What the file's `print()` calls wrote while it was imported: Alembic's
+    /// env.py imports it, so the command prints it to stdout.
+    pub printed: String,
 }
 
 impl ModelsResult {

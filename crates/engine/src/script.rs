@@ -63,6 +63,10 @@ pub struct Script {
     pub source: String,
     /// The module object the file was evaluated into.
     pub module: ScriptModule,
+    /// What its `print()` calls wrote while it was imported (a command that
+    /// loads the versions directory prints it, each time, as each `alembic`
+    /// process imports the files again).
+    pub printed: String,
     /// The static views, made on first use.
     upgrade: std::cell::OnceCell<Result<UpgradeOps, Diagnostic>>,
     downgrade: std::cell::OnceCell<Result<DowngradeOps, Diagnostic>>,
@@ -172,6 +176,7 @@ pub fn parse_script_with(file_name: &str, source: &str, process: &Rc<ScriptProce
     let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
     let id = module_id(file_name);
     let module = process.load_module(&id, file_name, source, parsed).map_err(|e| fail(py_diagnostic(&e, file_name)))?;
+    let printed = process.take_output();
     let mut it = process.interp();
     let at = |name: &str| -> Diagnostic {
         // The assignment of `name`, for messages about its value (a
@@ -255,6 +260,7 @@ pub fn parse_script_with(file_name: &str, source: &str, process: &Rc<ScriptProce
         longdoc,
         source: source.to_string(),
         module: ScriptModule { process: process.clone(), module },
+        printed,
         upgrade: std::cell::OnceCell::new(),
         downgrade: std::cell::OnceCell::new(),
     })

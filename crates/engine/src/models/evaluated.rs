@@ -44,6 +44,12 @@ pub struct Teardown {
 }
 
 fn evaluate(it: &mut Interp, source: &str) -> ModelsResult {
+    let mut result = evaluate_module(it, source);
+    result.printed = std::mem::take(&mut it.output);
+    result
+}
+
+fn evaluate_module(it: &mut Interp, source: &str) -> ModelsResult {
     alembic::install(it, ScriptHost::new());
     let mut result = ModelsResult::default();
     if let Err(e) = objects::enable(it) {

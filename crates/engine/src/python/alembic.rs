@@ -533,6 +533,10 @@ pub(super) fn sqlite_dialect(it: &mut Interp) -> Value {
 
 /// Where a running script's ops go.
 pub trait OpSink {
+    /// What the script's `print()` calls wrote before the op that follows
+    /// (or before the function returned): stdout, in order with the SQL
+    /// `--sql` prints.
+    fn printed(&mut self, text: &str);
     /// Runs (online) or renders (offline) one op.
     fn op(&mut self, op: Op) -> Result<(), RuntimeError>;
     /// Runs a query online; `None` offline (there is no database).
@@ -582,6 +586,8 @@ impl OpSink for RecordingSink {
     fn environment(&self) -> &MigrationEnvironment {
         &self.environment
     }
+    /// A static view shows ops; what the script prints is a run's output.
+    fn printed(&mut self, _: &str) {}
     fn op(&mut self, op: Op) -> Result<(), RuntimeError> {
         self.ops.push(op);
         Ok(())
@@ -650,8 +656,12 @@ impl ScriptHost {
         }
     }
 
-    fn apply(&self, it: &Interp, op: Op) -> R<()> {
-        self.with_sink_do(it, |s| s.op(op))
+    fn apply(&self, it: &mut Interp, op: Op) -> R<()> {
+        let printed = std::mem::take(&mut it.output);
+        self.with_sink_do(it, |s| {
+            s.printed(&printed);
+            s.op(op)
+        })
     }
 
     /// The environment of the run in progress, if any.
@@ -2057,6 +2067,11 @@ impl ScriptProcess {
         it.run_file_module(module_id, file, source, parsed)
     }
 
+    /// What `print()` wrote since the last evaluation began.
+    pub fn take_output(&self) -> String {
+        std::mem::take(&mut self.interp().output)
+    }
+
     /// The interpreter, to read a loaded module's values.
     pub fn interp(&self) -> std::cell::RefMut<'_, Interp> {
         self.it.borrow_mut()
@@ -2085,13 +2100,16 @@ impl ScriptProcess {
                 frames: Vec::new(),
             })
         })?;
-        with_sink(host, sink, || match it.call(&f, Args::default()) {
+        let result = with_sink(host, sink, || match it.call(&f, Args::default()) {
             Ok(_) => Ok(()),
             Err(e) => {
                 let e = it.to_error(e);
                 Err(host.take_failure(e))
             }
-        })
+        });
+        // what it printed after its last op (also when it raised: Python printed it before)
+        sink.printed(&std::mem::take(&mut it.output));
+        result
     }
 }
 

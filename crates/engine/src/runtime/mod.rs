@@ -177,6 +177,8 @@ const SKIP_IMPLICIT_CONSTRAINT: &str = "Skipping unsupported ALTER for creation 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StepReport {
     pub warnings: Vec<String>,
+    /// What the script printed (stdout).
+    pub printed: String,
 }
 
 fn user_warning(message: impl std::fmt::Display) -> String {
@@ -220,9 +222,23 @@ pub fn run_step(
 pub struct StepRun<'a> {
     sink: Sink<'a>,
     warnings: Vec<String>,
+    /// What the script printed, online.
+    printed: String,
 }
 
 impl StepRun<'_> {
+    /// The script's `print()` output: in the `--sql` text where the script
+    /// printed it, or (online) kept for the step's report.
+    pub fn printed(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        match &mut self.sink {
+            Sink::Offline { out, .. } => out.push_str(text),
+            Sink::Online { .. } => self.printed.push_str(text),
+        }
+    }
+
     /// Runs (online) or renders (offline) one op now.
     pub fn apply(&mut self, op: &Op) -> Result<(), RuntimeError> {
         run_op(&mut self.sink, op, &mut self.warnings)
@@ -281,6 +297,7 @@ pub fn run_step_streaming<E>(
                 kept: vec![],
             },
             warnings: Vec::new(),
+            printed: String::new(),
         };
         let r = body(&mut run).and_then(|()| {
             for u in updates {
@@ -290,6 +307,7 @@ pub fn run_step_streaming<E>(
             Ok(())
         });
         report.warnings = std::mem::take(&mut run.warnings);
+        report.printed = std::mem::take(&mut run.printed);
         match run.sink {
             Sink::Online { kept, .. } => (r, kept),
             Sink::Offline { .. } => (r, vec![]),
@@ -327,7 +345,7 @@ pub fn run_step_streaming<E>(
 
 /// `--sql`: ops produced by `body` rendered into `out` as they arrive.
 pub fn offline_streaming<E>(out: &mut String, body: impl FnOnce(&mut StepRun<'_>) -> Result<(), E>) -> Result<(), E> {
-    let mut run = StepRun { sink: Sink::Offline { out }, warnings: Vec::new() };
+    let mut run = StepRun { sink: Sink::Offline { out }, warnings: Vec::new(), printed: String::new() };
     body(&mut run)
 }
 
