@@ -90,7 +90,7 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
             return None;
         }
         let mut it = cell.try_borrow_mut().ok()?;
-        match it.eval(e, &site.env).ok()? {
+        match it.eval(e, &site.env()?).ok()? {
             Value::Str(s) => Some(Scalar::Str(s.to_string())),
             Value::Int(i) => Some(Scalar::Int(i)),
             Value::Bool(b) => Some(Scalar::Bool(b)),
@@ -178,7 +178,7 @@ fn same_reading(a: &Value, b: &Value, depth: u32) -> bool {
 /// in another module, a float or a type class in a spread) stays as written,
 /// for the readers to refuse at its position. `None`: nothing to restate.
 fn restate_call(it: &mut Interp, site: &CallSite, args: &Args) -> Option<ast::ExprCall> {
-    restate_call_at(&mut SpreadLengths { it }, site.call(), &site.env, args, &site.code, 0)
+    restate_call_at(&mut SpreadLengths { it }, site.call(), site.env(), args, &site.code, 0)
 }
 
 /// The lengths of `*spread` expressions that can be evaluated again without
@@ -208,7 +208,7 @@ fn construct_here<'v>(v: &'v Value, code: &Rc<ModuleCode>) -> Option<(Rc<Constru
     same.then_some((k, i))
 }
 
-fn restate_call_at(lens: &mut SpreadLengths, call: &ast::ExprCall, env: &Rc<Env>, args: &Args, code: &Rc<ModuleCode>, depth: u32) -> Option<ast::ExprCall> {
+fn restate_call_at(lens: &mut SpreadLengths, call: &ast::ExprCall, env: Option<Rc<Env>>, args: &Args, code: &Rc<ModuleCode>, depth: u32) -> Option<ast::ExprCall> {
     // constructs made from constructs: as deep as the source nests, bounded
     if depth > 32 {
         return None;
@@ -232,7 +232,7 @@ fn restate_call_at(lens: &mut SpreadLengths, call: &ast::ExprCall, env: &Rc<Env>
     let mut lengths: Vec<Option<usize>> = opaque
         .iter()
         .map(|&i| match &written[i] {
-            Expr::Starred(s) => lens.of(&s.value, env),
+            Expr::Starred(s) => lens.of(&s.value, env.as_ref()?),
             _ => None,
         })
         .collect();
@@ -356,7 +356,7 @@ fn restate_expr(lens: &mut SpreadLengths, e: &Expr, v: &Value, code: &Rc<ModuleC
     if !made_here {
         *changed = true;
     }
-    match restate_call_at(lens, site.call(), &site.env, &k.args, code, depth + 1) {
+    match restate_call_at(lens, site.call(), site.env(), &k.args, code, depth + 1) {
         Some(c) => {
             *changed = true;
             Expr::Call(c)
@@ -374,7 +374,7 @@ fn restate_value(lens: &mut SpreadLengths, v: &Value, at: TextRange, code: &Rc<M
         Value::Instance(_) => {
             let (k, _) = construct_here(v, code)?;
             let site = k.site.as_ref()?;
-            Expr::Call(restate_call_at(lens, site.call(), &site.env, &k.args, code, depth + 1).unwrap_or_else(|| site.call().clone()))
+            Expr::Call(restate_call_at(lens, site.call(), site.env(), &k.args, code, depth + 1).unwrap_or_else(|| site.call().clone()))
         }
         Value::Str(s) => Expr::StringLiteral(ast::ExprStringLiteral {
             range: at,
@@ -742,6 +742,8 @@ const OP_METHODS: &[&str] = &[
 
 /// Registers `alembic`, `alembic.op` and the SQLAlchemy modules.
 pub fn install(it: &mut Interp, host: Rc<ScriptHost>) {
+    it.native_references.push(construct_references);
+    it.native_references.push(super::orm::native_references);
     let h = host.clone();
     it.register_module("alembic", Rc::new(move |it: &mut Interp| {
         let m = it.new_native_module("alembic");
@@ -1726,6 +1728,15 @@ pub struct Construct {
     /// The object it is an attribute of (`t.c` of `t`), or, for a method
     /// call, the object the method was taken from (`t.update()` of `t`).
     pub parent: Option<Value>,
+}
+
+/// What a [`Construct`] holds, for the interpreter's teardown.
+fn construct_references(native: &Rc<dyn std::any::Any>, values: &mut Vec<Value>, envs: &mut Vec<Rc<Env>>) {
+    let Some(k) = native.downcast_ref::<Construct>() else { return };
+    values.extend(k.args.pos.iter().cloned());
+    values.extend(k.args.kw.iter().map(|(_, v)| v.clone()));
+    values.extend(k.parent.iter().cloned());
+    envs.extend(k.site.as_ref().and_then(|s| s.env()));
 }
 
 pub fn construct_of(i: &Instance) -> Option<Rc<Construct>> {

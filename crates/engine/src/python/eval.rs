@@ -315,6 +315,11 @@ pub struct Interp {
     depth: u32,
     /// What `print` wrote.
     pub output: String,
+    /// For each kind of native payload (`Instance::native`), what it holds:
+    /// the teardown clears those values and environments too, or a cycle
+    /// through a payload (a Column's construct holding the frame that made
+    /// it) would outlive the interpreter.
+    pub native_references: Vec<NativeReferences>,
     /// The code being run, innermost last, for locating errors.
     code: Vec<Rc<ModuleCode>>,
     /// Exceptions being handled (`raise` without argument re-raises the last).
@@ -334,15 +339,23 @@ pub struct Interp {
 
 /// A call expression being evaluated: native functions may read the syntax
 /// of their own call (the op readers do). `call` points into `code`'s tree,
-/// which the `Rc` keeps alive.
+/// which the `Rc` keeps alive. The scope is held weakly: a construct keeps
+/// its call site, and the frame that made it often holds the construct
+/// (a cycle no teardown would reach once the frame is gone).
 #[derive(Clone)]
 pub struct CallSite {
     pub code: Rc<ModuleCode>,
     call: *const ast::ExprCall,
-    pub env: Rc<Env>,
+    env: std::rc::Weak<Env>,
 }
 
 impl CallSite {
+    /// The scope the call was evaluated in, while it lives (always, during
+    /// the call).
+    pub fn env(&self) -> Option<Rc<Env>> {
+        self.env.upgrade()
+    }
+
     pub fn call(&self) -> &ast::ExprCall {
         // SAFETY: `self.code` owns the tree `call` points into; it is never
         // mutated after parsing.
@@ -483,8 +496,13 @@ impl Types {
 /// and needs no bookkeeping; only what cannot be emptied and may be reached
 /// along many paths (tuples, functions' defaults, classes' bases) is
 /// remembered in `seen`, which keeps the walk linear in the graph.
+/// Hands what a native payload holds to the interpreter's teardown; a
+/// function ignores payloads of types it does not know.
+pub type NativeReferences = fn(&Rc<dyn std::any::Any>, &mut Vec<Value>, &mut Vec<Rc<Env>>);
+
 impl Drop for Interp {
     fn drop(&mut self) {
+        let native_references = std::mem::take(&mut self.native_references);
         let mut seen: rustc_hash::FxHashSet<usize> = rustc_hash::FxHashSet::with_capacity_and_hasher(1024, Default::default());
         let mut queued_classes = [0usize; 64];
         let mut envs: Vec<Rc<Env>> = vec![self.builtins.clone()];
@@ -596,7 +614,11 @@ impl Drop for Interp {
                 Value::Instance(i) => {
                     dict_values(i.dict.replace(Dict::new()), &mut values);
                     values.extend(i.base_value.replace(None));
-                    i.native.replace(None);
+                    if let Some(native) = i.native.replace(None) {
+                        for hand_over in &native_references {
+                            hand_over(&native, &mut values, &mut envs);
+                        }
+                    }
                     // Most instances share a few classes: a small cache of
                     // classes already queued spares a `seen` lookup each.
                     let ptr = Rc::as_ptr(&i.class) as usize;
@@ -639,6 +661,7 @@ impl Interp {
             steps: 0,
             depth: 0,
             output: String::new(),
+            native_references: Vec::new(),
             code: Vec::new(),
             handling: Vec::new(),
             scope_cache: HashMap::new(),
@@ -1780,7 +1803,7 @@ impl Interp {
                 let code = self.code.last().cloned();
                 match code {
                     Some(code) => {
-                        self.call_sites.push(CallSite { code, call: c as *const _, env: env.clone() });
+                        self.call_sites.push(CallSite { code, call: c as *const _, env: Rc::downgrade(env) });
                         let r = self.call(&f, args);
                         self.call_sites.pop();
                         r?

@@ -1616,3 +1616,30 @@ pub(super) fn sa_attr(it: &mut Interp, module: &str, attr: &str, host: &Rc<Scrip
         _ => None,
     }
 }
+
+/// What the ORM's native payloads hold (mappings, sessions, queries, object
+/// states), for the interpreter's teardown.
+pub(crate) fn native_references(native: &Rc<dyn std::any::Any>, values: &mut Vec<Value>, _envs: &mut Vec<Rc<super::eval::Env>>) {
+    if let Some(m) = native.downcast_ref::<Mapping>() {
+        values.push(m.table_value.clone());
+        for c in &m.columns {
+            values.push(c.type_.clone());
+            values.push(c.expr.clone());
+            values.extend(c.default.iter().cloned());
+        }
+    } else if let Some(s) = native.downcast_ref::<SessionState>() {
+        for list in [&s.identity, &s.new, &s.deleted] {
+            values.append(&mut list.borrow_mut());
+        }
+    } else if let Some(q) = native.downcast_ref::<QueryState>() {
+        values.extend(q.entities.iter().chain(&q.wheres).chain(&q.order_by).cloned());
+        values.extend(q.limit.iter().chain(q.offset.iter()).cloned());
+        if let Ok(mut list) = q.session.identity.try_borrow_mut() {
+            values.append(&mut list);
+        }
+    } else if let Some(o) = native.downcast_ref::<ObjState>() {
+        if let Some(committed) = o.committed.borrow_mut().take() {
+            values.extend(committed.into_iter().flatten());
+        }
+    }
+}
