@@ -298,6 +298,16 @@ pub struct BrowserHost {
     /// The revision files as loaded, kept between commands (the page stays
     /// open): commands and the page's analysis share the module objects.
     scripts: ScriptCache,
+    /// models.py as the last command imported it.
+    imported: Option<ImportedModels>,
+}
+
+/// An import of models.py kept for the next command: its text, and a loader
+/// of its own, which tells whether a module the import asked for changed.
+struct ImportedModels {
+    source: String,
+    loader: Rc<MemoryLoader>,
+    result: engine::models::ModelsResult,
 }
 
 impl BrowserHost {
@@ -312,6 +322,7 @@ impl BrowserHost {
             models_loader: Rc::new(MemoryLoader::default()),
             scripts: ScriptCache::new(scripts_loader.clone()),
             scripts_loader,
+            imported: None,
         }
     }
 
@@ -355,6 +366,21 @@ impl Host for BrowserHost {
     fn script_cache(&mut self) -> Option<&mut ScriptCache> {
         self.sync_modules();
         Some(&mut self.scripts)
+    }
+
+    /// The last command's import while models.py and every module it asked
+    /// for are unchanged (each command would import the same files again).
+    fn import_models(&mut self, source: &str) -> engine::models::ModelsResult {
+        let files: Vec<(String, &str)> = self.project_files().collect();
+        if let Some(kept) = &self.imported {
+            if kept.source == source && !kept.loader.update(files.iter().map(|(p, t)| (p.as_str(), *t))) {
+                return kept.result.clone();
+            }
+        }
+        let loader = Rc::new(MemoryLoader::new(files.iter().map(|(p, t)| (p.as_str(), *t))));
+        let result = engine::models::load_models_with(source, loader.clone());
+        self.imported = Some(ImportedModels { source: source.to_string(), loader, result: result.clone() });
+        result
     }
 
     /// The files directly in `versions/` (a subfolder's are not read, as in Alembic).

@@ -69,6 +69,12 @@ pub trait Host {
     fn module_loader(&self) -> std::rc::Rc<dyn crate::python::ModuleLoader> {
         std::rc::Rc::new(crate::python::NoModules)
     }
+    /// models.py (`source`) imported as env.py imports it. A host that stays
+    /// open (a page) may give back what importing the same files gave
+    /// before: the import reads nothing else.
+    fn import_models(&mut self, source: &str) -> crate::models::ModelsResult {
+        crate::models::load_models_with(source, self.module_loader())
+    }
     /// The revision files this host keeps loaded between commands (a page
     /// that stays open), or `None`: each command loads them in a process of
     /// its own, as each `alembic` command is a Python process of its own.

@@ -615,7 +615,7 @@ fn import_models(host: &mut dyn Host, out: &mut Out) -> Result<(String, models::
     // is a Python exception there (exit 1), reported at its first error as
     // Python does, without the follow-on errors of the half-parsed file.
     let source = host.read_models().map_err(Failure::Exception)?;
-    let loaded = models::load_models_with(&source, host.module_loader());
+    let loaded = host.import_models(&source);
     // its print() output, as Python writes it while env.py imports it
     out.stdout.push_str(&loaded.printed);
     // A file that does not parse runs nothing and comes back with errors:
