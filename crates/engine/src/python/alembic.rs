@@ -1033,8 +1033,8 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
     }
 }
 
-/// A Core select's result, its DateTime/Date/Time columns read back as
-/// SQLAlchemy's result processors read them.
+/// A Core select's result, each column read back through its type's result
+/// processing as SQLAlchemy's SQLite dialect does it.
 fn typed_result(it: &mut Interp, r: QueryResult, rowcount: i64, types: &[Option<Value>]) -> R<Value> {
     let mut rows = Vec::with_capacity(r.rows.len());
     for row in &r.rows {
@@ -1042,7 +1042,7 @@ fn typed_result(it: &mut Interp, r: QueryResult, rowcount: i64, types: &[Option<
         for (i, v) in row.iter().enumerate() {
             let v = db_value(v);
             out.push(match types.get(i).and_then(|t| t.as_ref()) {
-                Some(t) => super::orm::temporal_result(it, t, v)?,
+                Some(t) => super::orm::result_value(it, t, v)?,
                 None => v,
             });
         }

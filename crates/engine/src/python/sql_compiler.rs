@@ -238,6 +238,8 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
     let Some(s) = statement(it, &c)? else { return Ok(None) };
     let table = match s.table.clone().or_else(|| s.wheres.iter().find_map(where_table)) {
         Some(t) => table_clause(&t).ok_or_else(|| unsupported(it, format!("a FROM of {}", t.path)))?,
+        // `select(func.now())`: a SELECT without a FROM clause
+        None if s.kind == Kind::Select && s.wheres.is_empty() && s.order_by.is_empty() => TableClause { name: String::new(), columns: Vec::new() },
         None => return Err(unsupported(it, "a statement without a table")),
     };
     let where_clause = |it: &mut Interp| -> R<String> {
@@ -305,7 +307,10 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
                     }
                 }
             }
-            let mut sql = format!("SELECT {} \nFROM {}", cols.join(", "), table.name);
+            let mut sql = match table.name.is_empty() {
+                true => format!("SELECT {}", cols.join(", ")),
+                false => format!("SELECT {} \nFROM {}", cols.join(", "), table.name),
+            };
             if !s.wheres.is_empty() {
                 sql.push_str(&format!(" \nWHERE {}", junction(it, &s.wheres, Prec::And)?.0));
             }
@@ -363,10 +368,88 @@ pub fn select_types(it: &mut Interp, v: &Value) -> R<Option<Vec<Option<Value>>>>
     for col in &s.columns {
         match construct(col).and_then(|c| table_clause(&c).map(|t| (c, t))) {
             Some((c, t)) => out.extend(t.columns.iter().map(|n| column_type(&c, n))),
-            None => out.push(column_of(col).and_then(|(t, name)| column_type(&t, &name))),
+            None => out.push(expr_type(it, col)?),
         }
     }
     Ok(Some(out))
+}
+
+/// The type SQLAlchemy gives a column expression this compiler renders
+/// (`None`: `NullType`, whose results are not processed): a column's
+/// declared type, Boolean for comparisons, a literal's type from its
+/// value, a generic function's own type or its first typed argument's.
+fn expr_type(it: &mut Interp, v: &Value) -> R<Option<Value>> {
+    let Some(c) = construct(v) else { return Ok(None) };
+    if let Some((t, name)) = column_of(v) {
+        return Ok(column_type(&t, &name));
+    }
+    let sa = |it: &mut Interp, name: &str| -> R<Option<Value>> {
+        let m = it.import_module("sqlalchemy")?;
+        Ok(Some(it.getattr(&Value::Module(m), name)?))
+    };
+    if is_func_call(&c) {
+        // sqlalchemy.sql.functions' registry (looked up case-insensitively)
+        let name = last_segment(&c.path).to_ascii_lowercase();
+        return match name.as_str() {
+            "count" | "char_length" | "rank" | "dense_rank" | "next_value" => sa(it, "Integer"),
+            "now" | "current_timestamp" | "localtime" | "localtimestamp" | "sysdate" => sa(it, "DateTime"),
+            "current_date" => sa(it, "Date"),
+            "current_time" => sa(it, "Time"),
+            "concat" | "aggregate_strings" | "current_user" | "session_user" | "user" => sa(it, "String"),
+            "cume_dist" | "percent_rank" => sa(it, "Numeric"),
+            // `ReturnTypeFromArgs`: the first argument whose type is not NullType
+            "coalesce" | "max" | "min" | "sum" | "pow" => {
+                for a in &c.args.pos {
+                    if let Some(t) = expr_type(it, a)? {
+                        return Ok(Some(t));
+                    }
+                }
+                Ok(None)
+            }
+            "array_agg" | "mode" | "percentile_cont" | "percentile_disc" | "cube" | "rollup" | "grouping_sets" => {
+                Err(unsupported(it, format!("func.{name}() as a selected column")))
+            }
+            _ => Ok(None),
+        };
+    }
+    let arg = |i: usize| c.args.pos.get(i).cloned().unwrap_or(Value::None);
+    match (last_segment(&c.path), &c.parent) {
+        ("__eq__" | "__ne__" | "__lt__" | "__le__" | "__gt__" | "__ge__" | "__and__" | "and_" | "__or__" | "or_" | "true" | "false", None) => {
+            sa(it, "Boolean")
+        }
+        ("column" | "Column", None) => {
+            let t = c.args.kwarg("type_").cloned().or_else(|| c.args.pos.get(1).cloned());
+            Ok(t.filter(|t| !t.is_none()))
+        }
+        ("null", None) => Ok(None),
+        ("literal", None) => {
+            if let Some(t) = c.args.pos.get(1).or_else(|| c.args.kwarg("type_")).filter(|t| !t.is_none()) {
+                return Ok(Some(t.clone()));
+            }
+            // `type_api._resolve_value_to_type`
+            let v = arg(0);
+            match &v {
+                Value::None => Ok(None),
+                Value::Bool(_) => sa(it, "Boolean"),
+                Value::Int(_) => sa(it, "Integer"),
+                Value::Float(_) => sa(it, "Float"),
+                Value::Str(_) => sa(it, "String"),
+                _ => match super::datetime::dt_of(&v) {
+                    Some(super::datetime::Dt::DateTime(..)) => sa(it, "DateTime"),
+                    Some(super::datetime::Dt::Date(_)) => sa(it, "Date"),
+                    Some(super::datetime::Dt::Time(_)) => sa(it, "Time"),
+                    Some(super::datetime::Dt::Delta(_)) => sa(it, "Interval"),
+                    _ => {
+                        let t = it.type_name(&v);
+                        Err(unsupported(it, format!("a literal() of type {t} as a selected column")))
+                    }
+                },
+            }
+        }
+        ("is_" | "is_not" | "isnot" | "in_" | "not_in" | "notin_" | "like", Some(_)) => sa(it, "Boolean"),
+        ("desc" | "asc", Some(recv)) => expr_type(it, recv),
+        (other, _) => Err(unsupported(it, format!("the type of {other}() as a selected column"))),
+    }
 }
 
 /// The SQL of a value given to `values(...)` for column `k`: a datetime goes
@@ -470,10 +553,19 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
         for a in &c.args.pos {
             parts.push(expr(it, a)?.0);
         }
-        // SQLite's compiler: `now()` is CURRENT_TIMESTAMP, `count()` counts rows
+        // SQLite's compiler: `now()` is CURRENT_TIMESTAMP, `count()` counts
+        // rows, the ANSI functions are keywords without parentheses
         return Ok((
-            match (name, parts.is_empty()) {
+            match (name.to_ascii_lowercase().as_str(), parts.is_empty()) {
                 ("now" | "current_timestamp", true) => "CURRENT_TIMESTAMP".to_string(),
+                ("current_date", true) => "CURRENT_DATE".to_string(),
+                ("current_time", true) => "CURRENT_TIME".to_string(),
+                ("localtime", true) => "LOCALTIME".to_string(),
+                ("localtimestamp", true) => "DATETIME(CURRENT_TIMESTAMP, 'localtime')".to_string(),
+                ("current_user", true) => "CURRENT_USER".to_string(),
+                ("session_user", true) => "SESSION_USER".to_string(),
+                ("user", true) => "USER".to_string(),
+                ("sysdate", true) => "sysdate".to_string(),
                 ("count", true) => "count(*)".to_string(),
                 _ => format!("{name}({})", parts.join(", ")),
             },
