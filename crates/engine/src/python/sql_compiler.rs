@@ -248,6 +248,17 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
         }
         Ok(format!(" WHERE {}", junction(it, &s.wheres, Prec::And)?.0))
     };
+    // one table object per statement: two (a self-join of `sa.table("t")`
+    // built twice, a second table in a WHERE) would each be a FROM element
+    // in SQLAlchemy's SQL, which this compiler does not render
+    let mut tables: Vec<Rc<Construct>> = s.table.iter().cloned().collect();
+    for v in s.columns.iter().chain(&s.wheres).chain(&s.order_by).chain(s.values.iter().map(|(_, v)| v)) {
+        tables_in(v, &mut tables, 0);
+    }
+    if tables.len() > 1 {
+        let names: Vec<String> = tables.iter().map(|t| table_clause(t).map(|t| t.name).unwrap_or_else(|| t.path.clone())).collect();
+        return Err(unsupported(it, format!("a statement over more than one table object ({}; SQLAlchemy makes each a FROM element)", names.join(", "))));
+    }
     // SET / VALUES in the table's column order, as SQLAlchemy's crud scan
     // does: a table reflected at run time (`autoload_with`) has no declared
     // order here, so more than one value, or all its columns, is refused
@@ -336,6 +347,38 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
         }
     };
     Ok(Some(sql))
+}
+
+/// The distinct table objects (by identity, in order of appearance) an
+/// expression reads from.
+fn tables_in(v: &Value, out: &mut Vec<Rc<Construct>>, depth: u32) {
+    let Some(c) = construct(v) else {
+        let items: Vec<Value> = match v {
+            Value::List(l) => l.borrow().clone(),
+            Value::Tuple(t) => t.to_vec(),
+            _ => Vec::new(),
+        };
+        for item in &items {
+            tables_in(item, out, depth + 1);
+        }
+        return;
+    };
+    let found = match column_table(v) {
+        Some(t) => Some(t),
+        None => table_clause(&c).is_some().then(|| c.clone()),
+    };
+    if let Some(t) = found {
+        if !out.iter().any(|o| Rc::ptr_eq(o, &t)) {
+            out.push(t);
+        }
+        return;
+    }
+    if depth > 64 {
+        return;
+    }
+    for a in c.args.pos.iter().chain(c.args.kw.iter().map(|(_, v)| v)).chain(c.parent.iter()) {
+        tables_in(a, out, depth + 1);
+    }
 }
 
 /// `a AND b` / `a OR b`, children of weaker binding parenthesised.
