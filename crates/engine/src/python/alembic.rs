@@ -580,10 +580,15 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
         Value::Instance(i) => construct_of(i).filter(|c| c.site.is_none() && c.path == "sqlalchemy.Table").and_then(|c| super::sql_compiler::table_clause(&c)),
         _ => None,
     };
+    // columns without a type (NullType): --sql has no literal for their values
+    let mut untyped: Vec<String> = Vec::new();
     let (name, columns) = match (clause, created) {
         (Some(site), _) => {
             let imports = h.imports_of(&site.code);
-            script::read_table_clause(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?
+            let (name, columns): (String, Vec<(String, Option<crate::schema::SqlType>)>) =
+                script::read_table_clause(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
+            untyped.extend(columns.iter().filter(|(_, t)| t.is_none()).map(|(c, _)| c.clone()));
+            (name, columns)
         }
         (None, Some(t)) => (t.name, t.columns.into_iter().map(|c| (c, None)).collect()),
         (None, None) => return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...) or op.create_table(...)")),
@@ -598,6 +603,15 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
                 return Err(it.type_error("bulk_insert row keys must be column names"));
             };
             let column = columns.iter().position(|(c, _)| **c == **k);
+            if offline && !v.is_none() && untyped.iter().any(|c| **c == **k) {
+                let shown = super::sql_compiler::repr_single_value(it, v)?;
+                return Err(raise_named(
+                    it,
+                    "CompileError",
+                    "sqlalchemy.exc",
+                    &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL"),
+                ));
+            }
             let lit = match v.clone() {
                 Value::None => Literal::None,
                 Value::Bool(b) => Literal::Bool(b),

@@ -500,10 +500,21 @@ fn expr_type(it: &mut Interp, v: &Value) -> R<Option<Value>> {
 /// `process_bind_param`, SQLite's DateTime/Date/Time), else through
 /// sqlite3's adapters (`position`: its parameter's place).
 fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, offline: bool) -> R<String> {
+    let ty = s.table.as_ref().and_then(|t| column_type(t, k));
+    if offline && construct(v).is_none() && !v.is_none() && is_null_type(it, ty.as_ref())? {
+        // `literal_binds`: the bound value takes the column's type, and
+        // NullType has no literal renderer
+        let shown = repr_single_value(it, v)?;
+        return Err(raise_named(
+            it,
+            "CompileError",
+            "sqlalchemy.exc",
+            &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL"),
+        ));
+    }
     if super::datetime::dt_of(v).is_none() {
         return Ok(expr(it, v)?.0);
     }
-    let ty = s.table.as_ref().and_then(|t| column_type(t, k));
     let bound = match &ty {
         Some(t) => super::orm::bind_value(it, t, v)?,
         None => v.clone(),
@@ -516,6 +527,28 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
         Some(s) => literal(it, &Value::str(&s?)),
         None => literal(it, &bound),
     }
+}
+
+/// No type, or `NullType`.
+fn is_null_type(it: &mut Interp, t: Option<&Value>) -> R<bool> {
+    Ok(match t {
+        None => true,
+        Some(t) => super::alembic::type_value(it, t, 0)?.is_none_or(|tv| last_segment(&tv.path) == "NullType"),
+    })
+}
+
+/// `sql_util._repr_single_value`: the repr, its middle cut out past 300 characters.
+pub(super) fn repr_single_value(it: &mut Interp, v: &Value) -> R<String> {
+    let rep = it.repr(v)?;
+    let chars: Vec<char> = rep.chars().collect();
+    const MAX: usize = 300;
+    if chars.len() <= MAX {
+        return Ok(rep);
+    }
+    let half = MAX / 2;
+    let head: String = chars[..half].iter().collect();
+    let tail: String = chars[chars.len() - half..].iter().collect();
+    Ok(format!("{head} ... ({} characters truncated) ... {tail}", chars.len() - MAX))
 }
 
 /// The type a table clause declared for column `name` (`sa.column(name, type)`,
