@@ -283,10 +283,19 @@ pub struct BrowserHost {
     scripts: ScriptCache,
 }
 
+/// The page's clock: `Date.now()` and the local zone's offset at that instant.
+fn browser_clock() -> engine::python::ClockReading {
+    let d = js_sys::Date::new_0();
+    engine::python::ClockReading {
+        unix_micros: (d.get_time() * 1000.0) as i64,
+        utc_offset_seconds: -(d.get_timezone_offset() as i64) * 60,
+    }
+}
+
 impl BrowserHost {
     /// No files yet, over `db`.
     pub fn new(db: SqlJsDatabase) -> BrowserHost {
-        let scripts_loader = Rc::new(MemoryLoader::default());
+        let scripts_loader = Rc::new(MemoryLoader::default().with_clock(browser_clock));
         BrowserHost {
             models: String::new(),
             versions: BTreeMap::new(),

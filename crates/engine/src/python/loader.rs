@@ -120,13 +120,21 @@ impl SearchRoot for MemoryRoot {
 pub struct MemoryLoader {
     root: RefCell<MemoryRoot>,
     asked: RefCell<BTreeSet<String>>,
+    /// The host's clock, when it gives one.
+    clock: Option<fn() -> super::ClockReading>,
 }
 
 impl MemoryLoader {
+    /// The same loader, reading the host's clock with `clock`.
+    pub fn with_clock(mut self, clock: fn() -> super::ClockReading) -> MemoryLoader {
+        self.clock = Some(clock);
+        self
+    }
+
     /// A loader over `files` (path → text).
     pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> MemoryLoader {
         let files = files.into_iter().map(|(p, t)| (p.to_string(), Rc::from(t))).collect();
-        MemoryLoader { root: RefCell::new(MemoryRoot { files }), asked: RefCell::default() }
+        MemoryLoader { root: RefCell::new(MemoryRoot { files }), asked: RefCell::default(), clock: None }
     }
 
     /// Replaces the files with `files`; `true` when a module asked for
@@ -180,6 +188,9 @@ impl ModuleLoader for MemoryLoader {
     fn load(&self, dotted: &str) -> Option<ModuleSource> {
         self.asked.borrow_mut().insert(dotted.to_string());
         find_module(dotted, [&*self.root.borrow() as &dyn SearchRoot])
+    }
+    fn clock(&self) -> Option<super::ClockReading> {
+        self.clock.map(|f| f())
     }
 }
 
