@@ -1112,7 +1112,12 @@ fn new_datetime(it: &Interp, a: &Args, with_date: bool, with_time: bool) -> R<Dt
 }
 
 fn clock_refused(it: &Interp, cname: &str, what: &str) -> Box<Exc> {
-    it.exc("NotImplementedError", format!("datetime.{cname}.{what}() is not supported by the playground (its host gives no clock, or the function is not implemented)"))
+    match (cname, what) {
+        ("date", "today") | ("datetime", "today" | "now" | "utcnow") => {
+            it.exc("NotImplementedError", format!("datetime.{cname}.{what}() reads the clock, which this host does not give the playground"))
+        }
+        _ => it.exc("NotImplementedError", format!("datetime.{cname}.{what}() is not supported by the playground")),
+    }
 }
 
 fn no_args(it: &Interp, a: &Args, name: &str) -> R<()> {

@@ -409,6 +409,11 @@ fn processing(it: &mut Interp, t: &Value) -> R<Processing> {
     })
 }
 
+/// `t` is SQLAlchemy's `Interval` (on SQLite, a DateTime from the epoch).
+pub fn is_interval(it: &mut Interp, t: &Value) -> R<bool> {
+    Ok(matches!(processing(it, t)?, Processing::Interval))
+}
+
 fn is_py_enum(k: &Rc<Class>) -> bool {
     k.mro_all().any(|b| b.name == "Enum" && b.module == "enum")
 }

@@ -515,6 +515,20 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
     if super::datetime::dt_of(v).is_none() {
         return Ok(expr(it, v)?.0);
     }
+    // `Interval`'s literal processor is DateTime's, which takes no timedelta
+    if offline && matches!(super::datetime::dt_of(v), Some(super::datetime::Dt::Delta(_))) {
+        if let Some(t) = &ty {
+            if super::orm::is_interval(it, t)? {
+                let shown = repr_single_value(it, v)?;
+                return Err(raise_named(
+                    it,
+                    "CompileError",
+                    "sqlalchemy.exc",
+                    &format!("Could not render literal value \"{shown}\" with datatype DATETIME; see parent stack trace for more detail."),
+                ));
+            }
+        }
+    }
     let bound = match &ty {
         Some(t) => super::orm::bind_value(it, t, v)?,
         None => v.clone(),
@@ -659,6 +673,12 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
         // any other value compared with a mapped column goes through its type's
         // bind processing
         let r = match (construct(&l).and_then(|c| c.args.kwarg("type_").cloned()), construct(&r)) {
+            // a timedelta resolves to `Interval`
+            (_, None) if matches!(super::datetime::dt_of(&r), Some(super::datetime::Dt::Delta(_))) => {
+                let m = it.import_module("sqlalchemy")?;
+                let interval = it.getattr(&Value::Module(m), "Interval")?;
+                super::orm::bind_value(it, &interval, &r)?
+            }
             (_, None) if super::datetime::dt_of(&r).is_some() => match super::datetime::resolved_type(it, &r) {
                 Some(t) => match super::datetime::bound_string(it, &r, super::datetime::Binding::Processor(t?), 0, false) {
                     Some(s) => Value::str(&s?),
