@@ -17,10 +17,13 @@
 //!   already in one); `rollback()` would roll it back, which is refused.
 //! - Values cross to SQL as SQLAlchemy's type processing makes them: a
 //!   project `TypeDecorator`'s `process_bind_param` / `process_result_value`,
-//!   JSON through `json.dumps` / `json.loads`, Boolean as 1/0, SQLite's
-//!   DateTime/Date/Time as ISO text read back with `fromisoformat`. A value
-//!   the playground does not convert as SQLAlchemy would (an Interval, a
-//!   Decimal...) is refused with `NotImplementedError`, never stored as
+//!   JSON through `json.dumps` / `json.loads`, Boolean as 1/0 (read back
+//!   as `bool()`), Float through `float()`, Enum by member name, SQLite's
+//!   DateTime/Date/Time as ISO text read back with `fromisoformat`, Interval
+//!   as a DateTime from the epoch. The same processing reads Core select
+//!   rows. A value the playground does not convert as SQLAlchemy would (a
+//!   Numeric's Decimal, a PickleType, a Uuid...) is refused with
+//!   `NotImplementedError` naming the type, never stored or read as
 //!   something else.
 //! - What the ORM here does not model (relationships, inheritance, mixin
 //!   columns, joins, loader options other than `load_only`) raises
