@@ -1652,6 +1652,10 @@ impl<'a, 'src> Cx<'a, 'src> {
         let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(&q)) else {
             return self.valued_type(e, || format!("the type `{}` is not supported by the playground", self.quote(func)));
         };
+        // `sa.Enum(PyEnum)`: the members are the evaluator's to read
+        if class == TypeClass::Enum && call.is_some_and(|c| c.arguments.args.iter().any(|a| !matches!(a, Expr::StringLiteral(_)))) {
+            return self.valued_type(e, || format!("cannot interpret the arguments of `{}`", self.quote(e)));
+        }
         // Python names the constructor in its `TypeError`s: `String.__init__()`
         let what = format!("{}.__init__", q.rsplit('.').next().unwrap_or(&q));
         match call {

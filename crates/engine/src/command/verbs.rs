@@ -870,6 +870,17 @@ fn run_steps(
     result.and(finished)
 }
 
+/// A migration's warnings on stderr as Python's default filter shows them:
+/// the first time each is given in the process (Alembic's `util.warn`
+/// warns from one place per message).
+fn print_warnings(out: &mut Out, warned: &mut std::collections::BTreeSet<String>, warnings: Vec<String>) {
+    for w in warnings {
+        if warned.insert(w.clone()) {
+            out.stderr.push_str(&format!("{w}\n"));
+        }
+    }
+}
+
 fn run_steps_in(
     host: &mut dyn Host,
     out: &mut Out,
@@ -884,6 +895,7 @@ fn run_steps_in(
         runtime::ensure_version_table(host.database()).map_err(runtime_failure)?;
     }
     let mut heads: Vec<String> = start_heads.to_vec();
+    let mut warned = std::collections::BTreeSet::new();
     for step in steps {
         if offline && heads.is_empty() {
             out.stdout.push_str(&runtime::offline_version_table());
@@ -939,8 +951,10 @@ fn run_steps_in(
             };
             out.stdout.push_str(&format!("-- Running {comment}\n\n"));
             let mut text = String::new();
-            let result = runtime::offline_streaming(&mut text, body);
+            let mut report = runtime::StepReport::default();
+            let result = runtime::offline_streaming(&mut text, body, &mut report);
             out.stdout.push_str(&text);
+            print_warnings(out, &mut warned, report.warnings);
             result.map_err(|e| script_failure(e, &*host))?;
             out.stdout.push_str(&runtime::offline_version_updates(step.version_updates()));
         } else {
@@ -958,9 +972,7 @@ fn run_steps_in(
                 &mut report,
             );
             // warnings print even when the step fails, as Python prints them when they happen
-            for w in report.warnings {
-                out.stderr.push_str(&format!("{w}\n"));
-            }
+            print_warnings(out, &mut warned, report.warnings);
             if let Err(e) = result {
                 // what the version table says now: another process (a second
                 // `upgrade head` racing this one) may have moved it since this

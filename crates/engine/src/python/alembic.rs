@@ -93,6 +93,12 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
         let v = values.iter().find(|(r, _)| *r == e.range()).map(|(_, v)| v.clone())?;
         let mut it = cell.try_borrow_mut().ok()?;
         match type_value(&mut it, &v, 0) {
+            // `sa.Enum(PyEnum)`: the members' names, as models.py reads it
+            Ok(Some(t)) if t.path.ends_with(".Enum") => match crate::models::objects::python_enum_args(&mut it, &t.args) {
+                Ok(Some((args, _))) => Some(Ok(TypeValue { path: t.path, args })),
+                Ok(None) => Some(Ok(t)),
+                Err(m) => Some(Err(m)),
+            },
             Ok(t) => t.map(Ok),
             Err(exc) => Some(Err(it.to_error(exc).exception_line())),
         }

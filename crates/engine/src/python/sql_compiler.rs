@@ -513,6 +513,14 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
         ));
     }
     if super::datetime::dt_of(v).is_none() {
+        // a value no literal renders as it is (a Python enum's member, a
+        // dict for JSON) goes through the column type's bind processing
+        if let (Some(t), None) = (&ty, construct(v)) {
+            if literal_primitive(it, v)?.is_none() {
+                let bound = super::orm::bind_value(it, t, v)?;
+                return literal(it, &bound);
+            }
+        }
         return Ok(expr(it, v)?.0);
     }
     // `Interval`'s literal processor is DateTime's, which takes no timedelta
