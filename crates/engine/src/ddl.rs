@@ -649,13 +649,18 @@ pub fn create_table_with(
 
 /// `CREATE TABLE` for a model table (indexes not included: see [`create_index`]).
 pub fn create_table(table: &Table) -> Result<String, DdlError> {
-    create_table_with(
+    let sql = create_table_with(
         &table.name,
         &table.columns,
         table.primary_key.as_ref(),
         &table_constraints(table),
         TableOptions::of(table),
-    )
+    );
+    // `visit_create_table`: "CREATE " + the prefixes + " TABLE "
+    match (table.prefixes.is_empty(), sql) {
+        (false, Ok(sql)) => Ok(sql.replacen("CREATE TABLE ", &format!("CREATE {} TABLE ", table.prefixes.join(" ")), 1)),
+        (_, sql) => sql,
+    }
 }
 
 /// `DROP TABLE name`

@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
+use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, SqliteTableKwargs, UpgradeOps};
 use std::rc::Rc;
 
 use crate::python::alembic::{OpSink, RecordingSink, ScriptRunError};
@@ -529,12 +529,6 @@ impl<'e> Bound<'e> {
     }
 }
 
-/// The `sqlite_*` table keywords given as literals.
-struct SqliteTableKwargs {
-    with_rowid: Option<bool>,
-    strict: Option<bool>,
-    autoincrement: Option<bool>,
-}
 
 /// A Python signature: positional-or-keyword parameters (the first
 /// `required` of them required), an optional `*args`, keyword-only names.
@@ -607,15 +601,32 @@ impl<'a, 'src> Cx<'a, 'src> {
             Some(Expr::List(l)) => l.elts.iter().map(|e| self.constraint(e, env, None)).collect::<R<Vec<_>>>()?,
             Some(e) => return Err(self.err(e, "table_args must be a tuple of constraints")),
         };
+        let table_kwargs = match b.get("table_kwargs") {
+            None | Some(Expr::NoneLiteral(_)) => SqliteTableKwargs::default(),
+            Some(Expr::Dict(d)) => {
+                let mut kwargs: Vec<(String, &Expr)> = Vec::new();
+                for item in &d.items {
+                    let Some(k) = &item.key else { return Err(self.err(&item.value, "batch_alter_table(table_kwargs={**...}) is not supported by the playground")) };
+                    let key = self.str_lit(k)?;
+                    // Python-side only, or a comment SQLite's DDL does not show
+                    if matches!(key.as_str(), "info" | "comment") {
+                        continue;
+                    }
+                    kwargs.push((key, &item.value));
+                }
+                self.table_dialect_kwargs(&kwargs, "batch_alter_table(table_kwargs=...)")?
+            }
+            Some(e) => return Err(self.err(e, "batch_alter_table(table_kwargs=...) must be a dict literal in the playground")),
+        };
         // `naming_convention` is read from its value by the caller (`python::alembic`)
-        for k in ["partial_reordering", "table_kwargs", "reflect_args", "reflect_kwargs"] {
+        for k in ["partial_reordering", "reflect_args", "reflect_kwargs"] {
             if let Some(e) = b.get(k) {
                 if !matches!(e, Expr::NoneLiteral(_)) {
                     return Err(self.err(e, format!("batch_alter_table({k}=...) is not supported by the playground")));
                 }
             }
         }
-        Ok(BatchAlterTable { table, recreate, copy_from, table_args, naming_convention: Default::default(), ops: Vec::new() })
+        Ok(BatchAlterTable { table, recreate, copy_from, table_args, naming_convention: Default::default(), table_kwargs, ops: Vec::new() })
     }
 
     // ----- op calls ---------------------------------------------------------
@@ -896,10 +907,14 @@ impl<'a, 'src> Cx<'a, 'src> {
         let b = self.bind(call, &SIG, "op.create_table")?;
         self.expect_none(&b, "schema")?;
         // `info={...}` is Python-side only: it never reaches the DDL.
-        self.unsupported_kw(&b, &["if_not_exists", "prefixes"], "op.create_table")?;
+        self.unsupported_kw(&b, &["if_not_exists"], "op.create_table")?;
         let sqlite = self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
         let name = self.str_arg(&b, "table_name", call)?;
         let mut table = Table::new(name.clone());
+        table.prefixes = match b.get("prefixes") {
+            None | Some(Expr::NoneLiteral(_)) => Vec::new(),
+            Some(e) => self.str_list(e)?,
+        };
         table.sqlite_with_rowid = sqlite.with_rowid;
         table.sqlite_strict = sqlite.strict;
         table.sqlite_autoincrement = sqlite.autoincrement;

@@ -104,6 +104,7 @@ impl Cx {
             copy_from: None,
             table_args: Vec::new(),
             naming_convention: Default::default(),
+            table_kwargs: Default::default(),
             ops,
         }));
     }

@@ -678,6 +678,7 @@ mod tests {
             copy_from: None,
             table_args: vec![],
             naming_convention: Default::default(),
+            table_kwargs: Default::default(),
             ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag) }],
         })];
         let nc = BTreeMap::from([("ck".to_string(), "ck_%(table_name)s_%(constraint_name)s".to_string())]);
