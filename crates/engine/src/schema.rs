@@ -481,6 +481,8 @@ pub enum TypeClass {
     DateTime,
     Time,
     Interval,
+    /// `sa.PickleType`: a TypeDecorator over LargeBinary (BLOB on SQLite).
+    PickleType,
     Json,
     LargeBinary,
     Uuid,

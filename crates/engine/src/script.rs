@@ -1807,6 +1807,13 @@ impl<'a, 'src> Cx<'a, 'src> {
                 let b = bind(&SIG)?;
                 t.as_uuid = b.bool("as_uuid")?.filter(|v| !v);
             }
+            C::PickleType => {
+                // `protocol=` changes only what pickling writes, not the DDL or the repr
+                const SIG: Sig = sig(&["protocol", "pickler", "comparator", "impl"], 0, &[]);
+                let b = bind(&SIG)?;
+                b.u32("protocol")?;
+                b.refuse(&["pickler", "comparator", "impl"], what)?;
+            }
             C::Interval => {
                 const SIG: Sig = sig(&["native", "second_precision", "day_precision"], 0, &[]);
                 let b = bind(&SIG)?;
@@ -2195,6 +2202,7 @@ fn type_class(q: &str) -> Option<TypeClass> {
         "DateTime" => C::DateTime,
         "Time" => C::Time,
         "Interval" => C::Interval,
+        "PickleType" => C::PickleType,
         "JSON" => C::Json,
         "LargeBinary" => C::LargeBinary,
         "Uuid" => C::Uuid,
