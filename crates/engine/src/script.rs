@@ -1715,9 +1715,7 @@ impl<'a, 'src> Cx<'a, 'src> {
             let b = bind(&d.sig)?;
             let args = d.repr.args(&*b, d.name)?;
             let mut t = self.typed(class, None, what, &|_: &Sig| bind(&d.sig))?;
-            if !matches!(class, TypeClass::Unrenderable(_)) {
-                t.dialect = Some(Box::new(DialectTypeRepr { dialect: d.dialect, class: d.name, args }));
-            }
+            t.dialect = Some(Box::new(DialectTypeRepr { dialect: d.dialect, class: d.name, args }));
             return Ok(t);
         }
         let mut t = SqlType::new(class);
@@ -2124,8 +2122,14 @@ impl TypeArgs for ValueArgs<'_, '_, '_, '_> {
     }
     fn type_repr(&self, key: &str) -> R<Option<String>> {
         match self.get(key) {
-            None => Ok(None),
-            Some(_) => Err(self.cx.err(self.at, format!("a type given as {key}= here is not supported by the playground yet"))),
+            None | Some(Value::None) => Ok(None),
+            Some(v) => match crate::python::alembic::plain_type_value(v) {
+                Some(tv) => {
+                    let t = type_from_value(&tv.path, &tv.args).map_err(|m| self.cx.err(self.at, m))?;
+                    Ok(Some(crate::autogen::type_repr(&t)))
+                }
+                None => Err(self.cx.err(self.at, format!("a type given as {key}= here is not supported by the playground yet"))),
+            },
         }
     }
 }
@@ -2254,7 +2258,10 @@ enum DialectRepr {
     MysqlFloat { asdecimal_default: bool },
     /// mysql JSON: `none_as_null=`.
     MysqlJson,
-    /// a class SQLite cannot render: never rendered by the playground.
+    /// postgresql ARRAY: the item type's repr, `as_tuple=`, `dimensions=`,
+    /// `zero_indexes=`.
+    PgArray,
+    /// a class SQLite cannot render, without arguments: `postgresql.INET()`.
     Unrenderable,
 }
 
@@ -2339,16 +2346,18 @@ impl DialectRepr {
                 flag(&mut out, "zerofill")?;
             }
             DialectRepr::MysqlJson => flag(&mut out, "none_as_null")?,
+            DialectRepr::PgArray => {
+                // `ARRAY(item_type, as_tuple=False, dimensions=None, zero_indexes=False)`
+                if let Some(item) = b.type_repr("item_type")? {
+                    out.push(item);
+                }
+                flag(&mut out, "as_tuple")?;
+                int(&mut out, "dimensions")?;
+                flag(&mut out, "zero_indexes")?;
+            }
             DialectRepr::Unrenderable => {}
         }
         Ok(out)
-    }
-}
-
-impl DialectOwnType {
-    /// `postgresql` / `mysql`, as Alembic's `from sqlalchemy.dialects import ...`.
-    fn dialect(&self) -> &'static str {
-        self.dialect.name()
     }
 }
 
@@ -2411,7 +2420,13 @@ const DIALECT_OWN_TYPES: &[DialectOwnType] = {
         t(MYSQL, "DOUBLE", C::DoubleUpper, MYSQL_NUMERIC_SIG, R::MysqlFloat { asdecimal_default: true }),
         t(MYSQL, "REAL", C::RealUpper, MYSQL_NUMERIC_SIG, R::MysqlFloat { asdecimal_default: true }),
         t(MYSQL, "JSON", C::JsonUpper, sig(&["none_as_null"], 0, &[]), R::MysqlJson),
-        u(PG, "ARRAY", sig(&["item_type", "as_tuple", "dimensions", "zero_indexes"], 1, &[])),
+        DialectOwnType {
+            dialect: PG,
+            name: "ARRAY",
+            sqlite: C::Unrenderable(UnrenderableType { dialect: PG, name: "ARRAY" }),
+            sig: sig(&["item_type", "as_tuple", "dimensions", "zero_indexes"], 1, &[]),
+            repr: R::PgArray,
+        },
         u(PG, "BIT", sig(&["length", "varying"], 0, &[])),
         u(PG, "BYTEA", sig(&["length"], 0, &[])),
         u(PG, "CIDR", NO_ARGS),
@@ -2682,11 +2697,6 @@ pub(crate) fn type_from_value(path: &str, args: &crate::python::Args) -> Result<
 fn type_from_value_in(index: &crate::python::LineIndex, path: &str, args: &crate::python::Args) -> Result<SqlType, String> {
     let cx = Cx { m: SourceRef { source: "", index }, resolve: None, sa_type: None };
     let dialect = dialect_own_type(path);
-    if let Some(d) = dialect.filter(|d| matches!(d.sqlite, TypeClass::Unrenderable(_))) {
-        // Alembic renders it, but its repr, the comparison and the DDL all
-        // fail or differ in ways the playground does not model yet.
-        return Err(format!("autogenerate with the {} type `{}` is not supported by the playground yet", d.dialect(), d.name));
-    }
     let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(path)) else {
         return Err(format!("the type `{}` is not supported by the playground", path.rsplit('.').next().unwrap_or(path)));
     };

@@ -168,7 +168,7 @@ pub(crate) fn is_type_decorator(c: &Rc<Class>) -> bool {
     !is_sa_class(c) && c.mro_all().any(|k| k.name == "TypeDecorator" && is_sa_class(k))
 }
 
-pub(super) fn is_sa_class(c: &Class) -> bool {
+pub(crate) fn is_sa_class(c: &Class) -> bool {
     c.module == "sqlalchemy" || c.module.starts_with("sqlalchemy.") || c.module == "sqlmodel" || c.module.starts_with("sqlmodel.")
 }
 
@@ -178,6 +178,9 @@ pub(super) fn is_sa_class(c: &Class) -> bool {
 /// `load_dialect_impl(dialect)` (with the SQLite dialect) when the project
 /// overrides it, else its `impl`. `None` when `v` is not a type.
 pub(super) fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<TypeValue>> {
+    if let Some(t) = plain_type_value(v) {
+        return Ok(Some(t));
+    }
     if depth > 16 {
         return Err(it.exc("RecursionError", "TypeDecorator impl chain too deep"));
     }
@@ -193,6 +196,16 @@ pub(super) fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<Typ
         }
         Value::Instance(i) => Ok(construct_of(i).filter(|_| is_sa_class(&i.class)).map(|k| TypeValue { path: k.path.clone(), args: k.args.clone() })),
         _ => Ok(None),
+    }
+}
+
+/// A SQLAlchemy type class or instance (not a project's `TypeDecorator`):
+/// its path and constructor arguments, read without evaluating anything.
+pub(crate) fn plain_type_value(v: &Value) -> Option<TypeValue> {
+    match v {
+        Value::Class(c) if is_sa_class(c) => Some(TypeValue { path: format!("{}.{}", c.module, c.name), args: Args::default() }),
+        Value::Instance(i) if is_sa_class(&i.class) => construct_of(i).map(|k| TypeValue { path: k.path.clone(), args: k.args.clone() }),
+        _ => None,
     }
 }
 
