@@ -301,7 +301,7 @@ impl BrowserHost {
             versions: BTreeMap::new(),
             modules: BTreeMap::new(),
             db,
-            models_loader: Rc::new(MemoryLoader::default()),
+            models_loader: Rc::new(MemoryLoader::default().with_clock(browser_clock)),
             scripts: ScriptCache::new(scripts_loader.clone()),
             scripts_loader,
         }
