@@ -102,6 +102,7 @@ fn batch(table: &str, ops: Vec<Op>) -> Op {
         copy_from: None,
         table_args: vec![],
         naming_convention: Default::default(),
+        table_kwargs: Default::default(),
         ops,
     })
 }
@@ -569,6 +570,7 @@ fn recreate_always_and_never() {
         copy_from: None,
         table_args: vec![],
         naming_convention: Default::default(),
+        table_kwargs: Default::default(),
         ops: vec![Op::AddColumn {
             table: "tool".into(),
             column: kind,
@@ -629,6 +631,7 @@ fn batch_reflects_names_defaults_and_drops_unnamed_checks() {
         copy_from: None,
         table_args: vec![],
         naming_convention: Default::default(),
+        table_kwargs: Default::default(),
         ops: vec![],
     };
     let report = runtime::run_step(&mut db, &[Op::BatchAlterTable(b)], &[]).unwrap();
@@ -1022,6 +1025,7 @@ fn batch_rename_carries_indexes_and_copy_from_works_offline() {
         copy_from: Some(t),
         table_args: vec![],
         naming_convention: Default::default(),
+        table_kwargs: Default::default(),
         ops: vec![Op::AlterColumn(a)],
     });
     assert_eq!(
@@ -1039,6 +1043,7 @@ fn untyped_reflected_column_cannot_be_recreated_and_affinity_types_survive() {
             copy_from: None,
             table_args: vec![],
             naming_convention: Default::default(),
+            table_kwargs: Default::default(),
             ops: vec![],
         })
     };
@@ -1315,6 +1320,7 @@ fn batch_copy_wraps_a_multiline_reflected_default_as_alembic_does() {
         copy_from: None,
         table_args: vec![],
         naming_convention: Default::default(),
+        table_kwargs: Default::default(),
         ops: vec![Op::DropColumn { table: "t".into(), column: col("x", ty(TypeClass::Integer), true) }],
     };
     runtime::run_ops(&mut db, &[Op::BatchAlterTable(b)]).unwrap();

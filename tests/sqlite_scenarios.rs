@@ -47,6 +47,7 @@ fn batch(table: &str, ops: Vec<Op>) -> Op {
         copy_from: None,
         table_args: vec![],
         naming_convention: Default::default(),
+        table_kwargs: Default::default(),
         ops,
     })
 }

@@ -31,6 +31,7 @@ fn each_operation_shows_its_sql_and_batch_keeps_rows() {
         copy_from: None,
         table_args: vec![],
         naming_convention: Default::default(),
+        table_kwargs: Default::default(),
         ops: vec![Op::AlterColumn(AlterColumn {
             table: "tag".into(),
             column: "name".into(),

@@ -132,6 +132,10 @@ impl engine::python::ModuleLoader for DirLoader {
         let roots: Vec<DirRoot<'_>> = self.paths.iter().map(|p| DirRoot(p)).collect();
         engine::python::find_module(dotted, roots.iter().map(|r| r as &dyn engine::python::SearchRoot))
     }
+    fn clock(&self) -> Option<engine::python::ClockReading> {
+        let now = chrono::Local::now();
+        Some(engine::python::ClockReading { unix_micros: now.timestamp_micros(), utc_offset_seconds: now.offset().local_minus_utc() as i64 })
+    }
 }
 
 impl Host for FsHost {

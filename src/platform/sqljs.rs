@@ -310,16 +310,25 @@ struct ImportedModels {
     result: engine::models::ModelsResult,
 }
 
+/// The page's clock: `Date.now()` and the local zone's offset at that instant.
+fn browser_clock() -> engine::python::ClockReading {
+    let d = js_sys::Date::new_0();
+    engine::python::ClockReading {
+        unix_micros: (d.get_time() * 1000.0) as i64,
+        utc_offset_seconds: -(d.get_timezone_offset() as i64) * 60,
+    }
+}
+
 impl BrowserHost {
     /// No files yet, over `db`.
     pub fn new(db: SqlJsDatabase) -> BrowserHost {
-        let scripts_loader = Rc::new(MemoryLoader::default());
+        let scripts_loader = Rc::new(MemoryLoader::default().with_clock(browser_clock));
         BrowserHost {
             models: String::new(),
             versions: BTreeMap::new(),
             modules: BTreeMap::new(),
             db,
-            models_loader: Rc::new(MemoryLoader::default()),
+            models_loader: Rc::new(MemoryLoader::default().with_clock(browser_clock)),
             scripts: ScriptCache::new(scripts_loader.clone()),
             scripts_loader,
             imported: None,
@@ -369,7 +378,8 @@ impl Host for BrowserHost {
     }
 
     /// The last command's import while models.py and every module it asked
-    /// for are unchanged (each command would import the same files again).
+    /// for are unchanged and it did not read the clock (each command would
+    /// import the same files again).
     fn import_models(&mut self, source: &str) -> engine::models::ModelsResult {
         let files: Vec<(String, &str)> = self.project_files().collect();
         if let Some(kept) = &self.imported {
@@ -377,9 +387,11 @@ impl Host for BrowserHost {
                 return kept.result.clone();
             }
         }
-        let loader = Rc::new(MemoryLoader::new(files.iter().map(|(p, t)| (p.as_str(), *t))));
+        let loader = Rc::new(MemoryLoader::new(files.iter().map(|(p, t)| (p.as_str(), *t))).with_clock(browser_clock));
         let result = engine::models::load_models_with(source, loader.clone());
-        self.imported = Some(ImportedModels { source: source.to_string(), loader, result: result.clone() });
+        // an import that read the clock is not the same the next time
+        self.imported = (!loader.clock_was_read())
+            .then(|| ImportedModels { source: source.to_string(), loader, result: result.clone() });
         result
     }
 

@@ -290,7 +290,7 @@ pub fn compile_type(t: &SqlType) -> Result<String, DdlError> {
         TypeClass::Json | TypeClass::JsonUpper => "JSON".into(),
         TypeClass::JsonbUpper => "JSONB".into(),
         // `visit_large_binary` → `visit_BLOB`, which SQLite renders without length.
-        TypeClass::LargeBinary | TypeClass::BlobUpper => "BLOB".into(),
+        TypeClass::LargeBinary | TypeClass::BlobUpper | TypeClass::PickleType => "BLOB".into(),
         TypeClass::VarbinaryUpper => with_len("VARBINARY"),
         TypeClass::BinaryUpper => with_len("BINARY"),
         // No native UUID on SQLite: `_render_string_type(CHAR, 32)`.
@@ -358,7 +358,7 @@ pub fn type_affinity(class: TypeClass) -> Affinity {
         T::Time | T::TimeUpper => Affinity::Time,
         T::Interval => Affinity::Interval,
         T::Json | T::JsonUpper | T::JsonbUpper => Affinity::Json,
-        T::LargeBinary | T::BlobUpper | T::VarbinaryUpper | T::BinaryUpper => Affinity::Binary,
+        T::LargeBinary | T::BlobUpper | T::VarbinaryUpper | T::BinaryUpper | T::PickleType => Affinity::Binary,
         T::Uuid | T::UuidUpper => Affinity::Uuid,
         // no column of such a type reaches the database (its DDL fails)
         T::Null | T::Unrenderable(_) => Affinity::Null,
@@ -649,13 +649,18 @@ pub fn create_table_with(
 
 /// `CREATE TABLE` for a model table (indexes not included: see [`create_index`]).
 pub fn create_table(table: &Table) -> Result<String, DdlError> {
-    create_table_with(
+    let sql = create_table_with(
         &table.name,
         &table.columns,
         table.primary_key.as_ref(),
         &table_constraints(table),
         TableOptions::of(table),
-    )
+    );
+    // `visit_create_table`: "CREATE " + the prefixes + " TABLE "
+    match (table.prefixes.is_empty(), sql) {
+        (false, Ok(sql)) => Ok(sql.replacen("CREATE TABLE ", &format!("CREATE {} TABLE ", table.prefixes.join(" ")), 1)),
+        (_, sql) => sql,
+    }
 }
 
 /// `DROP TABLE name`
@@ -884,6 +889,7 @@ mod tests {
             (t(TypeClass::Double), "DOUBLE"),
             (t(TypeClass::DateTime), "DATETIME"),
             (t(TypeClass::Interval), "DATETIME"),
+            (t(TypeClass::PickleType), "BLOB"),
             (t(TypeClass::LargeBinary).with_length(Some(10)), "BLOB"),
             (t(TypeClass::Uuid), "CHAR(32)"),
             (t(TypeClass::UuidUpper), "UUID"),

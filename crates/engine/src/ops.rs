@@ -123,7 +123,18 @@ pub struct BatchAlterTable {
     /// `naming_convention={...}`: names the reflected table's unnamed
     /// constraints on a recreate (`_conv_constraint_names` + `to_metadata`).
     pub naming_convention: BTreeMap<String, String>,
+    /// `table_kwargs={...}`: the recreated table's SQLite options, over
+    /// what reflection gives (`table_kwargs.setdefault(k, table.kwargs[k])`).
+    pub table_kwargs: SqliteTableKwargs,
     pub ops: Vec<Op>,
+}
+
+/// The `sqlite_*` keywords of a `Table` that change its DDL (`None`: not given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SqliteTableKwargs {
+    pub with_rowid: Option<bool>,
+    pub strict: Option<bool>,
+    pub autoincrement: Option<bool>,
 }
 
 /// `alter_column`: `modify_*` is what changes, `existing_*` what the column
@@ -242,6 +253,7 @@ impl Op {
                 copy_from: b.copy_from.clone(),
                 table_args: b.table_args.clone(),
                 naming_convention: b.naming_convention.clone(),
+                table_kwargs: b.table_kwargs,
                 ops: reverse_ops(&b.ops),
             }),
         }

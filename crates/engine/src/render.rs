@@ -873,7 +873,7 @@ fn type_args(t: &SqlType) -> Vec<String> {
                 kw(&mut args, "native_uuid", "False".to_string());
             }
         }
-        C::Integer | C::BigInteger | C::SmallInteger | C::Date | C::Interval | C::UtcDateTime | C::IntegerUpper
+        C::Integer | C::BigInteger | C::SmallInteger | C::Date | C::Interval | C::PickleType | C::UtcDateTime | C::IntegerUpper
         | C::BigIntUpper | C::SmallIntUpper | C::DateUpper | C::Null => {}
         // models.py refuses the dialects' own types (crate::script::type_from_value)
         C::Unrenderable(_) => {}
@@ -903,6 +903,7 @@ pub fn type_name(class: TypeClass) -> (&'static str, &'static str) {
         C::DateTime => ("DateTime", SA),
         C::Time => ("Time", SA),
         C::Interval => ("Interval", SA),
+        C::PickleType => ("PickleType", SA),
         C::Json => ("JSON", SA),
         C::LargeBinary => ("LargeBinary", SA),
         C::Uuid => ("Uuid", SA),

@@ -94,6 +94,9 @@ pub struct Table {
     pub other_dialect_kwargs: BTreeMap<String, String>,
     /// `repr(Table.info)` when the table has info (rendered as `info=`).
     pub info: Option<String>,
+    /// `prefixes=[...]` of `op.create_table`: words between `CREATE` and
+    /// `TABLE` (`TEMPORARY`). Not reflected, as in SQLAlchemy.
+    pub prefixes: Vec<String>,
 }
 
 impl Table {
@@ -478,6 +481,8 @@ pub enum TypeClass {
     DateTime,
     Time,
     Interval,
+    /// `sa.PickleType`: a TypeDecorator over LargeBinary (BLOB on SQLite).
+    PickleType,
     Json,
     LargeBinary,
     Uuid,

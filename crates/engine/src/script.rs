@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
+use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, SqliteTableKwargs, UpgradeOps};
 use std::rc::Rc;
 
 use crate::python::alembic::{OpSink, RecordingSink, ScriptRunError};
@@ -535,12 +535,6 @@ impl<'e> Bound<'e> {
     }
 }
 
-/// The `sqlite_*` table keywords given as literals.
-struct SqliteTableKwargs {
-    with_rowid: Option<bool>,
-    strict: Option<bool>,
-    autoincrement: Option<bool>,
-}
 
 /// A Python signature: positional-or-keyword parameters (the first
 /// `required` of them required), an optional `*args`, keyword-only names.
@@ -613,15 +607,32 @@ impl<'a, 'src> Cx<'a, 'src> {
             Some(Expr::List(l)) => l.elts.iter().map(|e| self.constraint(e, env, None)).collect::<R<Vec<_>>>()?,
             Some(e) => return Err(self.err(e, "table_args must be a tuple of constraints")),
         };
+        let table_kwargs = match b.get("table_kwargs") {
+            None | Some(Expr::NoneLiteral(_)) => SqliteTableKwargs::default(),
+            Some(Expr::Dict(d)) => {
+                let mut kwargs: Vec<(String, &Expr)> = Vec::new();
+                for item in &d.items {
+                    let Some(k) = &item.key else { return Err(self.err(&item.value, "batch_alter_table(table_kwargs={**...}) is not supported by the playground")) };
+                    let key = self.str_lit(k)?;
+                    // Python-side only, or a comment SQLite's DDL does not show
+                    if matches!(key.as_str(), "info" | "comment") {
+                        continue;
+                    }
+                    kwargs.push((key, &item.value));
+                }
+                self.table_dialect_kwargs(&kwargs, "batch_alter_table(table_kwargs=...)")?
+            }
+            Some(e) => return Err(self.err(e, "batch_alter_table(table_kwargs=...) must be a dict literal in the playground")),
+        };
         // `naming_convention` is read from its value by the caller (`python::alembic`)
-        for k in ["partial_reordering", "table_kwargs", "reflect_args", "reflect_kwargs"] {
+        for k in ["partial_reordering", "reflect_args", "reflect_kwargs"] {
             if let Some(e) = b.get(k) {
                 if !matches!(e, Expr::NoneLiteral(_)) {
                     return Err(self.err(e, format!("batch_alter_table({k}=...) is not supported by the playground")));
                 }
             }
         }
-        Ok(BatchAlterTable { table, recreate, copy_from, table_args, naming_convention: Default::default(), ops: Vec::new() })
+        Ok(BatchAlterTable { table, recreate, copy_from, table_args, naming_convention: Default::default(), table_kwargs, ops: Vec::new() })
     }
 
     // ----- op calls ---------------------------------------------------------
@@ -902,10 +913,14 @@ impl<'a, 'src> Cx<'a, 'src> {
         let b = self.bind(call, &SIG, "op.create_table")?;
         self.expect_none(&b, "schema")?;
         // `info={...}` is Python-side only: it never reaches the DDL.
-        self.unsupported_kw(&b, &["if_not_exists", "prefixes"], "op.create_table")?;
+        self.unsupported_kw(&b, &["if_not_exists"], "op.create_table")?;
         let sqlite = self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
         let name = self.str_arg(&b, "table_name", call)?;
         let mut table = Table::new(name.clone());
+        table.prefixes = match b.get("prefixes") {
+            None | Some(Expr::NoneLiteral(_)) => Vec::new(),
+            Some(e) => self.str_list(e)?,
+        };
         table.sqlite_with_rowid = sqlite.with_rowid;
         table.sqlite_strict = sqlite.strict;
         table.sqlite_autoincrement = sqlite.autoincrement;
@@ -1658,6 +1673,10 @@ impl<'a, 'src> Cx<'a, 'src> {
         let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(&q)) else {
             return self.valued_type(e, || format!("the type `{}` is not supported by the playground", self.quote(func)));
         };
+        // `sa.Enum(PyEnum)`: the members are the evaluator's to read
+        if class == TypeClass::Enum && call.is_some_and(|c| c.arguments.args.iter().any(|a| !matches!(a, Expr::StringLiteral(_)))) {
+            return self.valued_type(e, || format!("cannot interpret the arguments of `{}`", self.quote(e)));
+        }
         // Python names the constructor in its `TypeError`s: `String.__init__()`
         let what = format!("{}.__init__", q.rsplit('.').next().unwrap_or(&q));
         match call {
@@ -1702,9 +1721,7 @@ impl<'a, 'src> Cx<'a, 'src> {
             let b = bind(&d.sig)?;
             let args = d.repr.args(&*b, d.name)?;
             let mut t = self.typed(class, None, what, &|_: &Sig| bind(&d.sig))?;
-            if !matches!(class, TypeClass::Unrenderable(_)) {
-                t.dialect = Some(Box::new(DialectTypeRepr { dialect: d.dialect, class: d.name, args }));
-            }
+            t.dialect = Some(Box::new(DialectTypeRepr { dialect: d.dialect, class: d.name, args }));
             return Ok(t);
         }
         let mut t = SqlType::new(class);
@@ -1793,6 +1810,13 @@ impl<'a, 'src> Cx<'a, 'src> {
                 const SIG: Sig = sig(&["as_uuid"], 0, &[]);
                 let b = bind(&SIG)?;
                 t.as_uuid = b.bool("as_uuid")?.filter(|v| !v);
+            }
+            C::PickleType => {
+                // `protocol=` changes only what pickling writes, not the DDL or the repr
+                const SIG: Sig = sig(&["protocol", "pickler", "comparator", "impl"], 0, &[]);
+                let b = bind(&SIG)?;
+                b.u32("protocol")?;
+                b.refuse(&["pickler", "comparator", "impl"], what)?;
             }
             C::Interval => {
                 const SIG: Sig = sig(&["native", "second_precision", "day_precision"], 0, &[]);
@@ -2104,8 +2128,14 @@ impl TypeArgs for ValueArgs<'_, '_, '_, '_> {
     }
     fn type_repr(&self, key: &str) -> R<Option<String>> {
         match self.get(key) {
-            None => Ok(None),
-            Some(_) => Err(self.cx.err(self.at, format!("a type given as {key}= here is not supported by the playground yet"))),
+            None | Some(Value::None) => Ok(None),
+            Some(v) => match crate::python::alembic::plain_type_value(v) {
+                Some(tv) => {
+                    let t = type_from_value(&tv.path, &tv.args).map_err(|m| self.cx.err(self.at, m))?;
+                    Ok(Some(crate::autogen::type_repr(&t)))
+                }
+                None => Err(self.cx.err(self.at, format!("a type given as {key}= here is not supported by the playground yet"))),
+            },
         }
     }
 }
@@ -2182,6 +2212,7 @@ fn type_class(q: &str) -> Option<TypeClass> {
         "DateTime" => C::DateTime,
         "Time" => C::Time,
         "Interval" => C::Interval,
+        "PickleType" => C::PickleType,
         "JSON" => C::Json,
         "LargeBinary" => C::LargeBinary,
         "Uuid" => C::Uuid,
@@ -2233,7 +2264,10 @@ enum DialectRepr {
     MysqlFloat { asdecimal_default: bool },
     /// mysql JSON: `none_as_null=`.
     MysqlJson,
-    /// a class SQLite cannot render: never rendered by the playground.
+    /// postgresql ARRAY: the item type's repr, `as_tuple=`, `dimensions=`,
+    /// `zero_indexes=`.
+    PgArray,
+    /// a class SQLite cannot render, without arguments: `postgresql.INET()`.
     Unrenderable,
 }
 
@@ -2318,16 +2352,18 @@ impl DialectRepr {
                 flag(&mut out, "zerofill")?;
             }
             DialectRepr::MysqlJson => flag(&mut out, "none_as_null")?,
+            DialectRepr::PgArray => {
+                // `ARRAY(item_type, as_tuple=False, dimensions=None, zero_indexes=False)`
+                if let Some(item) = b.type_repr("item_type")? {
+                    out.push(item);
+                }
+                flag(&mut out, "as_tuple")?;
+                int(&mut out, "dimensions")?;
+                flag(&mut out, "zero_indexes")?;
+            }
             DialectRepr::Unrenderable => {}
         }
         Ok(out)
-    }
-}
-
-impl DialectOwnType {
-    /// `postgresql` / `mysql`, as Alembic's `from sqlalchemy.dialects import ...`.
-    fn dialect(&self) -> &'static str {
-        self.dialect.name()
     }
 }
 
@@ -2390,7 +2426,13 @@ const DIALECT_OWN_TYPES: &[DialectOwnType] = {
         t(MYSQL, "DOUBLE", C::DoubleUpper, MYSQL_NUMERIC_SIG, R::MysqlFloat { asdecimal_default: true }),
         t(MYSQL, "REAL", C::RealUpper, MYSQL_NUMERIC_SIG, R::MysqlFloat { asdecimal_default: true }),
         t(MYSQL, "JSON", C::JsonUpper, sig(&["none_as_null"], 0, &[]), R::MysqlJson),
-        u(PG, "ARRAY", sig(&["item_type", "as_tuple", "dimensions", "zero_indexes"], 1, &[])),
+        DialectOwnType {
+            dialect: PG,
+            name: "ARRAY",
+            sqlite: C::Unrenderable(UnrenderableType { dialect: PG, name: "ARRAY" }),
+            sig: sig(&["item_type", "as_tuple", "dimensions", "zero_indexes"], 1, &[]),
+            repr: R::PgArray,
+        },
         u(PG, "BIT", sig(&["length", "varying"], 0, &[])),
         u(PG, "BYTEA", sig(&["length"], 0, &[])),
         u(PG, "CIDR", NO_ARGS),
@@ -2661,11 +2703,6 @@ pub(crate) fn type_from_value(path: &str, args: &crate::python::Args) -> Result<
 fn type_from_value_in(index: &crate::python::LineIndex, path: &str, args: &crate::python::Args) -> Result<SqlType, String> {
     let cx = Cx { m: SourceRef { source: "", index }, resolve: None, sa_type: None };
     let dialect = dialect_own_type(path);
-    if let Some(d) = dialect.filter(|d| matches!(d.sqlite, TypeClass::Unrenderable(_))) {
-        // Alembic renders it, but its repr, the comparison and the DDL all
-        // fail or differ in ways the playground does not model yet.
-        return Err(format!("autogenerate with the {} type `{}` is not supported by the playground yet", d.dialect(), d.name));
-    }
     let Some(class) = dialect.map(|d| d.sqlite).or_else(|| type_class(path)) else {
         return Err(format!("the type `{}` is not supported by the playground", path.rsplit('.').next().unwrap_or(path)));
     };

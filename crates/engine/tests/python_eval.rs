@@ -185,12 +185,44 @@ node = Node()
     assert!(color.upgrade().is_none(), "enum class leaked");
 }
 
+/// A host that gives a fixed clock: 2021-03-04 05:06:07.000008 UTC, two
+/// hours east of UTC locally.
+struct FixedClock;
+
+impl alembic_engine::python::ModuleLoader for FixedClock {
+    fn load(&self, _: &str) -> Option<alembic_engine::python::ModuleSource> {
+        None
+    }
+    fn clock(&self) -> Option<alembic_engine::python::ClockReading> {
+        Some(alembic_engine::python::ClockReading { unix_micros: 1_614_834_367_000_008, utc_offset_seconds: 7200 })
+    }
+}
+
+/// The clock is the host's: local and UTC readings, aware ones, dates and
+/// `time.time()` all come from its one reading.
+#[test]
+fn clock_reads_come_from_the_host() {
+    let mut it = Interp::new(Rc::new(FixedClock));
+    let src = "import datetime, time\nfrom datetime import date, timezone, timedelta\n\
+               print(repr(datetime.datetime.now()))\nprint(repr(datetime.datetime.utcnow()))\n\
+               print(datetime.datetime.now(timezone.utc).isoformat())\nprint(datetime.datetime.now(tz=timezone(timedelta(hours=-5))).isoformat())\n\
+               print(repr(date.today()), repr(datetime.datetime.today()))\nprint(time.time(), time.time_ns())\n";
+    it.run_module("__main__", "t.py", src).unwrap();
+    assert_eq!(
+        it.output,
+        "datetime.datetime(2021, 3, 4, 7, 6, 7, 8)\ndatetime.datetime(2021, 3, 4, 5, 6, 7, 8)\n\
+         2021-03-04T05:06:07.000008+00:00\n2021-03-04T00:06:07.000008-05:00\n\
+         datetime.date(2021, 3, 4) datetime.datetime(2021, 3, 4, 7, 6, 7, 8)\n1614834367.000008 1614834367000008000\n"
+    );
+}
+
 /// What `datetime` cannot do without the clock, the local time zone or a
 /// directive the playground does not implement is an error naming it.
 #[test]
 fn datetime_refuses_what_it_cannot_reach() {
     for (src, class, needle) in [
         ("import datetime\ndatetime.datetime.now()", "NotImplementedError", "datetime.datetime.now() reads the clock"),
+        ("import time\ntime.time()", "NotImplementedError", "time.time() reads the clock"),
         ("from datetime import date\ndate.today()", "NotImplementedError", "datetime.date.today() reads the clock"),
         ("from datetime import datetime\ndatetime.utcnow()", "NotImplementedError", "datetime.datetime.utcnow() reads the clock"),
         ("from datetime import datetime\ndatetime(2020, 1, 1).strftime('%c')", "NotImplementedError", "'%c'"),

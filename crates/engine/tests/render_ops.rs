@@ -204,6 +204,7 @@ fn batch_block_with_options() {
         copy_from: Some(copy),
         table_args: vec![Constraint::Unique(UniqueConstraint { name: Some(Name::plain("uq_x")), columns: vec!["id".into()] })],
         naming_convention: Default::default(),
+        table_kwargs: Default::default(),
         ops: vec![Op::DropColumn { table: "book".into(), column: Column::new("isbn", varchar(13)) }],
     };
     let ops = vec![
@@ -214,6 +215,7 @@ fn batch_block_with_options() {
             copy_from: None,
             table_args: vec![],
             naming_convention: Default::default(),
+            table_kwargs: Default::default(),
             ops: vec![],
         }),
         Op::DropTable { table: Table::new("other") },

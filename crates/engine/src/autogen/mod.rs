@@ -63,6 +63,11 @@ pub struct Comparison {
     /// warnings come in order among them under [`PY_WARNINGS`], the message
     /// being the whole line (`UserWarning: ...`).
     pub log: Vec<(String, String)>,
+    /// What SQLite's type compiler raised while comparing a column's type
+    /// (`_tokenize_column_type` compiles the model's type: a dialect type
+    /// SQLite cannot render): autogenerate stops there, `log` holding what
+    /// was logged before.
+    pub error: Option<crate::ddl::DdlError>,
 }
 
 /// The logger name Python gives warnings (`logging.captureWarnings`); Alembic
@@ -80,18 +85,27 @@ pub fn compare(metadata: &MetaData, reflected: &MetaData) -> Comparison {
 pub fn compare_with(metadata: &MetaData, conn: &ConnSchema) -> Comparison {
     let mut cx = Cx::default();
     tables::compare_tables(&mut cx, metadata, conn);
-    Comparison { upgrade: UpgradeOps { ops: cx.ops }, log: cx.log }
+    Comparison { upgrade: UpgradeOps { ops: cx.ops }, log: cx.log, error: cx.error }
 }
 
 #[derive(Default)]
 struct Cx {
     ops: Vec<Op>,
     log: Vec<(String, String)>,
+    /// The first error raised; nothing is logged after it.
+    error: Option<crate::ddl::DdlError>,
 }
 
 impl Cx {
     fn info(&mut self, logger: &str, message: String) {
-        self.log.push((logger.to_string(), message));
+        if self.error.is_none() {
+            self.log.push((logger.to_string(), message));
+        }
+    }
+    fn fail(&mut self, e: crate::ddl::DdlError) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
     }
     /// Appends a `ModifyTableOps` (rendered as a batch block) unless empty.
     fn push_batch(&mut self, table: &str, ops: Vec<Op>) {
@@ -104,6 +118,7 @@ impl Cx {
             copy_from: None,
             table_args: Vec::new(),
             naming_convention: Default::default(),
+            table_kwargs: Default::default(),
             ops,
         }));
     }

@@ -287,8 +287,16 @@ fn compare_column(cx: &mut Cx, meta_table: &Table, conn_col: &Column, meta_col: 
         }
     }
 
-    // _dialect_impl_compare_type: runs the setup (and its log line) again.
-    if compare_type_setup(cx, tname, cname, conn_col, meta_col) && compare_type(&conn_col.type_, &meta_col.type_) {
+    // _dialect_impl_compare_type: runs the setup (and its log line) again;
+    // the model's type compiled by SQLite's type compiler may raise
+    let setup = compare_type_setup(cx, tname, cname, conn_col, meta_col);
+    if setup {
+        if let Err(e) = crate::ddl::compile_type(&meta_col.type_) {
+            cx.fail(e);
+            return None;
+        }
+    }
+    if setup && compare_type(&conn_col.type_, &meta_col.type_) {
         cx.info(
             LOG_TYPES,
             format!(

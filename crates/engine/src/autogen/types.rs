@@ -150,6 +150,7 @@ pub fn type_class_name(class: TypeClass) -> &'static str {
         TypeClass::UtcDateTime => "UTCDateTime",
         TypeClass::Time => "Time",
         TypeClass::Interval => "Interval",
+        TypeClass::PickleType => "PickleType",
         TypeClass::Json => "JSON",
         TypeClass::LargeBinary => "LargeBinary",
         TypeClass::Uuid => "Uuid",
@@ -301,6 +302,7 @@ pub fn type_repr(t: &SqlType) -> String {
         | TypeClass::Date
         | TypeClass::DateUpper
         | TypeClass::Interval
+        | TypeClass::PickleType
         | TypeClass::Null => {}
         // models.py refuses the dialects' own types (crate::script::type_from_value)
         TypeClass::Unrenderable(_) => {}

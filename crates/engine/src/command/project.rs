@@ -325,6 +325,13 @@ pub fn preview_deferred(models_source: &str, conn: &ConnSchema, loader: Rc<dyn M
         return (Preview { problems, ..Preview::default() }, teardown);
     }
     let comparison = autogen::compare_with(&loaded.metadata, conn);
+    if let Some(e) = &comparison.error {
+        // autogenerate would stop with this exception: no ops to preview
+        let e = crate::runtime::RuntimeError::from(e.clone());
+        let message = crate::python::repr::exception_line(e.python_exception(), &e.to_string());
+        problems.push(FileProblem { path: "models.py".to_string(), line: 0, column: 0, error: true, message });
+        return (Preview { problems, ..Preview::default() }, teardown);
+    }
     let preview = Preview {
         op_count: comparison.upgrade.ops.len(),
         upgrade: render::render_body(&comparison.upgrade.ops),

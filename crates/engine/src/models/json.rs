@@ -137,6 +137,7 @@ pub fn python_class_name(class: TypeClass) -> &'static str {
         DateTime => "DateTime",
         Time => "Time",
         Interval => "Interval",
+        PickleType => "PickleType",
         Json => "JSON",
         LargeBinary => "LargeBinary",
         Uuid => "Uuid",

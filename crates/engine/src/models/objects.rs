@@ -2289,14 +2289,26 @@ fn decorated_type_schema(it: &mut Interp, v: &Value, i: &Rc<Instance>) -> Result
 /// `Enum(*values)` or `Enum(PyEnumClass)`: a Python enum class gives its
 /// member names, its name lowercased and `enum_class`.
 fn enum_type(it: &mut Interp, path: &str, args: &Args) -> Result<SqlType, SchemaError> {
-    let class = match args.pos.first() {
-        Some(Value::Class(c)) if c.dict.borrow().get_str("_member_names_").is_some() => Some(c.clone()),
-        _ => None,
-    };
-    let Some(class) = class else {
+    let Some((a, class)) = python_enum_args(it, args)? else {
         let mut a = args.clone();
         a.kw.retain(|(k, _)| k != "values_callable");
         return crate::script::type_from_value(path, &a);
+    };
+    let mut t = crate::script::type_from_value(path, &a)?;
+    if let Some(e) = t.enum_.as_mut() {
+        e.enum_class = Some(class);
+    }
+    Ok(t)
+}
+
+/// The arguments of `Enum(PyEnumClass, ...)` as SQLAlchemy reads them: the
+/// members' names (or what `values_callable` makes of the members), `name=`
+/// the class's name lowercased unless given; and the class's name. `None`
+/// when the first argument is no Python enum class.
+pub(crate) fn python_enum_args(it: &mut Interp, args: &Args) -> Result<Option<(Args, String)>, String> {
+    let class = match args.pos.first() {
+        Some(Value::Class(c)) if c.dict.borrow().get_str("_member_names_").is_some() => c.clone(),
+        _ => return Ok(None),
     };
     let names: Vec<Value> = match class.dict.borrow().get_str("_member_names_") {
         Some(Value::List(l)) => l.borrow().clone(),
@@ -2309,15 +2321,10 @@ fn enum_type(it: &mut Interp, path: &str, args: &Args) -> Result<SqlType, Schema
         values = it.iterate(&r).map_err(|_| "values_callable did not give a list".to_string())?;
     }
     let mut a = Args { pos: values, kw: args.kw.iter().filter(|(k, _)| k != "values_callable").cloned().collect() };
-    let named = a.kwarg("name").is_some();
-    if !named {
+    if a.kwarg("name").is_none() {
         a.kw.push(("name".into(), Value::str(&class.name.to_lowercase())));
     }
-    let mut t = crate::script::type_from_value(path, &a)?;
-    if let Some(e) = t.enum_.as_mut() {
-        e.enum_class = Some(class.name.clone());
-    }
-    Ok(t)
+    Ok(Some((a, class.name.clone())))
 }
 
 /// The text Alembic renders inside `sa.text(...)` for a model's SQL server

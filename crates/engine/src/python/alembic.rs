@@ -105,6 +105,12 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
         };
         let mut it = cell.try_borrow_mut().ok()?;
         match type_value(&mut it, &v, 0) {
+            // `sa.Enum(PyEnum)`: the members' names, as models.py reads it
+            Ok(Some(t)) if t.path.ends_with(".Enum") => match crate::models::objects::python_enum_args(&mut it, &t.args) {
+                Ok(Some((args, _))) => Some(Ok(TypeValue { path: t.path, args })),
+                Ok(None) => Some(Ok(t)),
+                Err(m) => Some(Err(m)),
+            },
             Ok(t) => t.map(Ok),
             Err(exc) => Some(Err(it.to_error(exc).exception_line())),
         }
@@ -459,7 +465,7 @@ pub(crate) fn is_type_decorator(c: &Rc<Class>) -> bool {
     !is_sa_class(c) && c.mro_all().any(|k| k.name == "TypeDecorator" && is_sa_class(k))
 }
 
-pub(super) fn is_sa_class(c: &Class) -> bool {
+pub(crate) fn is_sa_class(c: &Class) -> bool {
     c.module == "sqlalchemy" || c.module.starts_with("sqlalchemy.") || c.module == "sqlmodel" || c.module.starts_with("sqlmodel.")
 }
 
@@ -469,6 +475,9 @@ pub(super) fn is_sa_class(c: &Class) -> bool {
 /// `load_dialect_impl(dialect)` (with the SQLite dialect) when the project
 /// overrides it, else its `impl`. `None` when `v` is not a type.
 pub(super) fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<TypeValue>> {
+    if let Some(t) = plain_type_value(v) {
+        return Ok(Some(t));
+    }
     if depth > 16 {
         return Err(it.exc("RecursionError", "TypeDecorator impl chain too deep"));
     }
@@ -484,6 +493,16 @@ pub(super) fn type_value(it: &mut Interp, v: &Value, depth: u32) -> R<Option<Typ
         }
         Value::Instance(i) => Ok(construct_of(i).filter(|_| is_sa_class(&i.class)).map(|k| TypeValue { path: k.path.clone(), args: k.args.clone() })),
         _ => Ok(None),
+    }
+}
+
+/// A SQLAlchemy type class or instance (not a project's `TypeDecorator`):
+/// its path and constructor arguments, read without evaluating anything.
+pub(crate) fn plain_type_value(v: &Value) -> Option<TypeValue> {
+    match v {
+        Value::Class(c) if is_sa_class(c) => Some(TypeValue { path: format!("{}.{}", c.module, c.name), args: Args::default() }),
+        Value::Instance(i) if is_sa_class(&i.class) => construct_of(i).map(|k| TypeValue { path: k.path.clone(), args: k.args.clone() }),
+        _ => None,
     }
 }
 
@@ -889,10 +908,15 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
         Value::Instance(i) => construct_of(i).filter(|c| c.site.is_none() && c.path == "sqlalchemy.Table").and_then(|c| super::sql_compiler::table_clause(&c)),
         _ => None,
     };
+    // columns without a type (NullType): --sql has no literal for their values
+    let mut untyped: Vec<String> = Vec::new();
     let (name, columns) = match (clause, created) {
         (Some(site), _) => {
             let imports = h.imports_of(&site.code);
-            script::read_table_clause(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?
+            let (name, columns): (String, Vec<(String, Option<crate::schema::SqlType>)>) =
+                script::read_table_clause(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
+            untyped.extend(columns.iter().filter(|(_, t)| t.is_none()).map(|(c, _)| c.clone()));
+            (name, columns)
         }
         (None, Some(t)) => (t.name, t.columns.into_iter().map(|c| (c, None)).collect()),
         (None, None) => return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...) or op.create_table(...)")),
@@ -907,6 +931,15 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
                 return Err(it.type_error("bulk_insert row keys must be column names"));
             };
             let column = columns.iter().position(|(c, _)| **c == **k);
+            if offline && !v.is_none() && untyped.iter().any(|c| **c == **k) {
+                let shown = super::sql_compiler::repr_single_value(it, v)?;
+                return Err(raise_named(
+                    it,
+                    "CompileError",
+                    "sqlalchemy.exc",
+                    &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL"),
+                ));
+            }
             let lit = match v.clone() {
                 Value::None => Literal::None,
                 Value::Bool(b) => Literal::Bool(b),
@@ -1342,8 +1375,8 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
     }
 }
 
-/// A Core select's result, its DateTime/Date/Time columns read back as
-/// SQLAlchemy's result processors read them.
+/// A Core select's result, each column read back through its type's result
+/// processing as SQLAlchemy's SQLite dialect does it.
 fn typed_result(it: &mut Interp, r: QueryResult, rowcount: i64, types: &[Option<Value>]) -> R<Value> {
     let mut rows = Vec::with_capacity(r.rows.len());
     for row in &r.rows {
@@ -1351,7 +1384,7 @@ fn typed_result(it: &mut Interp, r: QueryResult, rowcount: i64, types: &[Option<
         for (i, v) in row.iter().enumerate() {
             let v = db_value(v);
             out.push(match types.get(i).and_then(|t| t.as_ref()) {
-                Some(t) => super::orm::temporal_result(it, t, v)?,
+                Some(t) => super::orm::result_value(it, t, v)?,
                 None => v,
             });
         }

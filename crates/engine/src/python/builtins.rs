@@ -2547,6 +2547,26 @@ fn install_stdlib(it: &mut Interp) {
         Ok(m)
     }));
     it.register_module("datetime", Rc::new(super::datetime::module));
+    // the clock through the host (`time.time()`); sleeping and the process
+    // clocks are not there
+    it.register_module("time", Rc::new(|it: &mut Interp| {
+        let m = it.new_native_module("time");
+        m.globals.set("time", native_fn("time", |it, a| {
+            nargs(it, "time", &a, 0, 0)?;
+            Ok(Value::Float(super::datetime::unix_seconds(it, "time")?))
+        }));
+        m.globals.set("time_ns", native_fn("time_ns", |it, a| {
+            nargs(it, "time_ns", &a, 0, 0)?;
+            match it.clock() {
+                Some(r) => Ok(Value::Int(r.unix_micros * 1000)),
+                None => Err(it.exc("NotImplementedError", "time.time_ns() reads the clock, which this host does not give the playground")),
+            }
+        }));
+        for n in ["sleep", "monotonic", "perf_counter", "process_time", "localtime", "gmtime", "strftime", "mktime"] {
+            m.globals.set(n, native_fn(n, move |it, _| Err(it.exc("NotImplementedError", format!("time.{n}() is not supported by the playground")))));
+        }
+        Ok(m)
+    }));
     it.register_module("uuid", Rc::new(|it: &mut Interp| {
         let m = it.new_native_module("uuid");
         for n in ["uuid1", "uuid4"] {

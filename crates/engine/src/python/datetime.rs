@@ -1112,7 +1112,42 @@ fn new_datetime(it: &Interp, a: &Args, with_date: bool, with_time: bool) -> R<Dt
 }
 
 fn clock_refused(it: &Interp, cname: &str, what: &str) -> Box<Exc> {
-    it.exc("NotImplementedError", format!("datetime.{cname}.{what}() reads the clock, which code the playground evaluates cannot reach"))
+    match (cname, what) {
+        ("date", "today") | ("datetime", "today" | "now" | "utcnow") => {
+            it.exc("NotImplementedError", format!("datetime.{cname}.{what}() reads the clock, which this host does not give the playground"))
+        }
+        _ => it.exc("NotImplementedError", format!("datetime.{cname}.{what}() is not supported by the playground")),
+    }
+}
+
+fn no_args(it: &Interp, a: &Args, name: &str) -> R<()> {
+    match a.pos.len() + a.kw.len() {
+        0 => Ok(()),
+        n => Err(it.type_error(format!("{name}() takes no arguments ({n} given)"))),
+    }
+}
+
+/// The host's clock as a date and a time of day: local and naive (`zone`
+/// `None`), or in the given fixed zone (`Some(None)`: local, naive).
+fn local_now(it: &Interp, cname: &str, what: &str, zone: Option<Option<Zone>>) -> R<(i64, Clock)> {
+    let Some(reading) = it.clock() else { return Err(clock_refused(it, cname, what)) };
+    let epoch = (ymd_to_ord(1970, 1, 1) - 1) * US_PER_DAY;
+    let (offset, tz) = match zone.flatten() {
+        Some(z) => (z.offset, Some(z)),
+        None => (reading.utc_offset_seconds * 1_000_000, None),
+    };
+    match from_dt_us(it, epoch + reading.unix_micros + offset, tz)? {
+        Dt::DateTime(ord, c) => Ok((ord, c)),
+        _ => Err(overflow(it, "date")),
+    }
+}
+
+/// Seconds since the epoch by the host's clock (`time.time()`).
+pub fn unix_seconds(it: &Interp, what: &str) -> R<f64> {
+    match it.clock() {
+        Some(r) => Ok(r.unix_micros as f64 / 1e6),
+        None => Err(it.exc("NotImplementedError", format!("time.{what}() reads the clock, which this host does not give the playground"))),
+    }
 }
 
 /// A method over the receiver's value (the other arguments follow).
@@ -1367,7 +1402,34 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
         }))));
         for clock in ["today", "now", "utcnow", "fromtimestamp", "utcfromtimestamp"] {
             let cname = if Rc::ptr_eq(c, &cl.date) { "date" } else { "datetime" };
-            set(c, clock, classmethod(clock, Rc::new(move |it, _, _| Err(clock_refused(it, cname, clock)))));
+            set(c, clock, classmethod(clock, Rc::new(move |it, cl, a| match (cname, clock) {
+                ("date", "today") => {
+                    no_args(it, &a, "today")?;
+                    let (ord, _) = local_now(it, cname, clock, None)?;
+                    Ok(cl.make(Dt::Date(ord)))
+                }
+                ("datetime", "today") => {
+                    no_args(it, &a, "today")?;
+                    let (ord, c) = local_now(it, cname, clock, None)?;
+                    Ok(cl.make(Dt::DateTime(ord, c)))
+                }
+                ("datetime", "now") => {
+                    if a.pos.len() + a.kw.len() > 1 || a.kw.iter().any(|(k, _)| &**k != "tz") {
+                        return Err(it.type_error("now() takes at most 1 argument (tz)"));
+                    }
+                    let tz = tz_arg(it, a.pos.first().or_else(|| a.kwarg("tz")))?;
+                    let (ord, c) = local_now(it, cname, clock, Some(tz))?;
+                    Ok(cl.make(Dt::DateTime(ord, c)))
+                }
+                ("datetime", "utcnow") => {
+                    no_args(it, &a, "utcnow")?;
+                    let utc = Zone { offset: 0, name: None };
+                    let (ord, mut c) = local_now(it, cname, clock, Some(Some(utc)))?;
+                    c.tz = None;
+                    Ok(cl.make(Dt::DateTime(ord, c)))
+                }
+                _ => Err(clock_refused(it, cname, clock)),
+            })));
         }
     }
     // CPython methods the playground does not implement: an error naming them

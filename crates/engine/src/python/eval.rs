@@ -134,12 +134,27 @@ impl Args {
     }
 }
 
-/// Where imported modules' source comes from.
+/// What the evaluated Python process gets from its host: where imported
+/// modules' source comes from, and the clock.
 pub trait ModuleLoader {
     /// The source of the module or package `dotted`, if the project has it.
     /// A folder without `__init__.py` is a namespace package: `Some` with an
     /// empty source and `is_package`.
     fn load(&self, dotted: &str) -> Option<ModuleSource>;
+    /// The host's clock (`datetime.now()`, `time.time()`); `None` when the
+    /// host has none to give, and reading it is then an error.
+    fn clock(&self) -> Option<ClockReading> {
+        None
+    }
+}
+
+/// One reading of the host's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockReading {
+    /// Microseconds since 1970-01-01 00:00 UTC.
+    pub unix_micros: i64,
+    /// The local time zone's offset from UTC at that instant, in seconds east.
+    pub utc_offset_seconds: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -647,6 +662,11 @@ impl Drop for Interp {
 }
 
 impl Interp {
+    /// The host's clock, now.
+    pub fn clock(&self) -> Option<ClockReading> {
+        self.loader.clock()
+    }
+
     pub fn new(loader: Rc<dyn ModuleLoader>) -> Interp {
         let types = Types::new();
         let builtins = Env::new(EnvKind::Builtins, None);

@@ -120,13 +120,29 @@ impl SearchRoot for MemoryRoot {
 pub struct MemoryLoader {
     root: RefCell<MemoryRoot>,
     asked: RefCell<BTreeSet<String>>,
+    /// The host's clock, when it gives one.
+    clock: Option<fn() -> super::ClockReading>,
+    /// Whether anything read the clock through this loader.
+    clock_read: std::cell::Cell<bool>,
 }
 
 impl MemoryLoader {
+    /// The same loader, reading the host's clock with `clock`.
+    pub fn with_clock(mut self, clock: fn() -> super::ClockReading) -> MemoryLoader {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Whether the clock was read through this loader (what was evaluated
+    /// with it depends on the instant, not only on the files).
+    pub fn clock_was_read(&self) -> bool {
+        self.clock_read.get()
+    }
+
     /// A loader over `files` (path → text).
     pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> MemoryLoader {
         let files = files.into_iter().map(|(p, t)| (p.to_string(), Rc::from(t))).collect();
-        MemoryLoader { root: RefCell::new(MemoryRoot { files }), asked: RefCell::default() }
+        MemoryLoader { root: RefCell::new(MemoryRoot { files }), asked: RefCell::default(), clock: None, clock_read: Default::default() }
     }
 
     /// Replaces the files with `files`; `true` when a module asked for
@@ -180,6 +196,10 @@ impl ModuleLoader for MemoryLoader {
     fn load(&self, dotted: &str) -> Option<ModuleSource> {
         self.asked.borrow_mut().insert(dotted.to_string());
         find_module(dotted, [&*self.root.borrow() as &dyn SearchRoot])
+    }
+    fn clock(&self) -> Option<super::ClockReading> {
+        self.clock_read.set(true);
+        self.clock.map(|f| f())
     }
 }
 

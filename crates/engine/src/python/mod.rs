@@ -25,7 +25,7 @@ mod sql_compiler;
 mod suggestions;
 pub mod value;
 
-pub use eval::{Args, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};
+pub use eval::{Args, ClockReading, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};
 pub use loader::{find_module, MemoryLoader, MemoryRoot, SearchRoot};
 pub use ruff_python_ast as ast;
 use ruff_python_ast::PySourceType;

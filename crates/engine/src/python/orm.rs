@@ -17,10 +17,13 @@
 //!   already in one); `rollback()` would roll it back, which is refused.
 //! - Values cross to SQL as SQLAlchemy's type processing makes them: a
 //!   project `TypeDecorator`'s `process_bind_param` / `process_result_value`,
-//!   JSON through `json.dumps` / `json.loads`, Boolean as 1/0, SQLite's
-//!   DateTime/Date/Time as ISO text read back with `fromisoformat`. A value
-//!   the playground does not convert as SQLAlchemy would (an Interval, a
-//!   Decimal...) is refused with `NotImplementedError`, never stored as
+//!   JSON through `json.dumps` / `json.loads`, Boolean as 1/0 (read back
+//!   as `bool()`), Float through `float()`, Enum by member name, SQLite's
+//!   DateTime/Date/Time as ISO text read back with `fromisoformat`, Interval
+//!   as a DateTime from the epoch. The same processing reads Core select
+//!   rows. A value the playground does not convert as SQLAlchemy would (a
+//!   Numeric's Decimal, a PickleType, a Uuid...) is refused with
+//!   `NotImplementedError` naming the type, never stored or read as
 //!   something else.
 //! - What the ORM here does not model (relationships, inheritance, mixin
 //!   columns, joins, loader options other than `load_only`) raises
@@ -359,14 +362,31 @@ fn pk_where(it: &mut Interp, m: &Mapping, pk: &[Value]) -> R<String> {
 enum Processing {
     Identity,
     Json,
+    /// Read back as `bool()` of what is stored.
     Boolean,
-    /// `sa.Enum(PyEnum)`: a member is stored by its name.
-    Enum,
+    /// `Float` and its kin: SQLite has no native decimal, so values go in
+    /// and come out through `float()`.
+    Float,
+    /// `sa.Enum("a", "b")` / `sa.Enum(PyEnum)`: a member is stored by its
+    /// name; a name read back that is not a member is `LookupError`.
+    Enum(EnumSpec),
     /// SQLite's `DateTime`/`Date`/`Time`: stored as ISO text, read back
     /// with `fromisoformat`.
     Temporal(TemporalType),
+    /// `Interval` on SQLite: a `DateTime` counted from the epoch
+    /// (1970-01-01 00:00:00).
+    Interval,
     /// A type whose values SQLAlchemy converts in a way the playground does not.
     Unsupported(String),
+}
+
+struct EnumSpec {
+    /// The Python enum class of `sa.Enum(PyEnum)`.
+    class: Option<Value>,
+    /// The names SQLAlchemy stores (`Enum.enums`).
+    members: Vec<String>,
+    /// `Enum.name`: `name=`, else a Python enum's class name lowercased.
+    name: Option<String>,
 }
 
 fn processing(it: &mut Interp, t: &Value) -> R<Processing> {
@@ -375,22 +395,84 @@ fn processing(it: &mut Interp, t: &Value) -> R<Processing> {
     Ok(match last_segment(&tv.path) {
         "JSON" | "JSONB" => Processing::Json,
         "Boolean" | "BOOLEAN" => Processing::Boolean,
-        "Enum" => Processing::Enum,
+        "Enum" => Processing::Enum(enum_spec(it, &tv.args)?),
         "DateTime" | "DATETIME" | "TIMESTAMP" => Processing::Temporal(TemporalType::DateTime),
         "Date" | "DATE" => Processing::Temporal(TemporalType::Date),
         "Time" | "TIME" => Processing::Temporal(TemporalType::Time),
+        "Interval" => Processing::Interval,
+        name @ ("Float" | "Double" | "FLOAT" | "REAL" | "DOUBLE" | "DOUBLE_PRECISION") => match tv.args.kwarg("asdecimal") {
+            Some(v) if it.truthy(v)? => Processing::Unsupported(format!("{name}(asdecimal=True)")),
+            _ => Processing::Float,
+        },
         "Integer" | "SmallInteger" | "BigInteger" | "INTEGER" | "INT" | "SMALLINT" | "BIGINT" | "String" | "Text" | "Unicode" | "UnicodeText"
-        | "VARCHAR" | "CHAR" | "NVARCHAR" | "NCHAR" | "TEXT" | "CLOB" | "Float" | "Double" | "FLOAT" | "REAL" | "DOUBLE" | "DOUBLE_PRECISION"
-        | "LargeBinary" | "BLOB" | "BINARY" | "VARBINARY" | "NullType" => Processing::Identity,
+        | "VARCHAR" | "CHAR" | "NVARCHAR" | "NCHAR" | "TEXT" | "CLOB" | "LargeBinary" | "BLOB" | "BINARY" | "VARBINARY" | "NullType" => {
+            Processing::Identity
+        }
         other => Processing::Unsupported(other.to_string()),
     })
 }
 
-/// The Python enum class of a `sa.Enum(PyEnum)` type.
-fn enum_class(t: &Value) -> Option<Value> {
-    let Value::Instance(i) = t else { return None };
-    let c = construct_of(i)?;
-    c.args.pos.iter().find(|v| matches!(v, Value::Class(k) if k.mro_all().any(|b| b.name == "Enum" && b.module == "enum"))).cloned()
+/// `t` is SQLAlchemy's `Interval` (on SQLite, a DateTime from the epoch).
+pub fn is_interval(it: &mut Interp, t: &Value) -> R<bool> {
+    Ok(matches!(processing(it, t)?, Processing::Interval))
+}
+
+fn is_py_enum(k: &Rc<Class>) -> bool {
+    k.mro_all().any(|b| b.name == "Enum" && b.module == "enum")
+}
+
+fn enum_spec(it: &mut Interp, args: &Args) -> R<EnumSpec> {
+    let class = args.pos.iter().find(|v| matches!(v, Value::Class(k) if is_py_enum(k))).cloned();
+    let members = match &class {
+        Some(cls) => {
+            let mut names = Vec::new();
+            for m in it.iterate(cls)? {
+                let n = it.getattr(&m, "name")?;
+                names.push(it.str_of(&n)?);
+            }
+            names
+        }
+        None => args.pos.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+    };
+    let name = match (args.kwarg("name").and_then(|v| v.as_str().map(str::to_string)), &class) {
+        (Some(n), _) => Some(n),
+        (None, Some(Value::Class(k))) => Some(k.name.to_lowercase()),
+        (None, _) => None,
+    };
+    Ok(EnumSpec { class, members, name })
+}
+
+/// SQLAlchemy's `Enum._object_value_for_elem`: the member (or string) a
+/// stored name stands for.
+fn enum_result(it: &mut Interp, spec: &EnumSpec, v: Value) -> R<Value> {
+    let key = match &v {
+        Value::Str(s) => Some(s.to_string()),
+        _ => None,
+    };
+    if let Some(k) = key.filter(|k| spec.members.contains(k)) {
+        return match &spec.class {
+            Some(cls) => it.getitem(cls, Value::str(&k)),
+            None => Ok(v),
+        };
+    }
+    // `langhelpers.repr_tuple_names`: up to four names, each cut at 11 characters
+    let cut = |n: &String| if n.chars().count() > 11 { format!("{}..", n.chars().take(11).collect::<String>()) } else { n.clone() };
+    let shown: Vec<String> = spec.members.iter().map(cut).collect();
+    let possible = match shown.len() {
+        0 => "None".to_string(),
+        1..=4 => shown.join(", "),
+        n => format!("{}, ..., {}", shown[..3].join(", "), shown[n - 1]),
+    };
+    let elem = it.str_of(&v)?;
+    let name = spec.name.clone().unwrap_or_else(|| "None".to_string());
+    Err(it.exc("LookupError", format!("'{elem}' is not among the defined enum values. Enum name: {name}. Possible values: {possible}")))
+}
+
+/// `datetime.datetime(1970, 1, 1)`: where SQLite's `Interval` counts from.
+fn interval_epoch(it: &mut Interp) -> R<Value> {
+    let m = it.import_module("datetime")?;
+    let cls = it.getattr(&Value::Module(m), "datetime")?;
+    it.call(&cls, Args::new(vec![Value::Int(1970), Value::Int(1), Value::Int(1)]))
 }
 
 /// A project `TypeDecorator` instance (made from the class when given one)
@@ -433,62 +515,76 @@ pub fn bind_value(it: &mut Interp, t: &Value, v: &Value) -> R<Value> {
         Processing::Json if v.is_none() => Value::str("null"),
         Processing::Json => json_call(it, "dumps", v)?,
         Processing::Boolean | Processing::Identity => v,
-        Processing::Enum => match &v {
-            Value::Instance(i) if i.class.mro_all().any(|k| k.name == "Enum" && k.module == "enum") => i.get("name").unwrap_or(Value::None),
+        Processing::Float => match v {
+            Value::Int(i) => Value::Float(i as f64),
+            Value::Bool(b) => Value::Float(if b { 1.0 } else { 0.0 }),
+            other => other,
+        },
+        Processing::Enum(_) => match &v {
+            Value::Instance(i) if is_py_enum(&i.class) => i.get("name").unwrap_or(Value::None),
             _ => v,
         },
-        Processing::Temporal(_) if v.is_none() => v,
+        Processing::Temporal(_) | Processing::Interval if v.is_none() => v,
         Processing::Temporal(t) => match super::datetime::bound_string(it, &v, Binding::Processor(t), 0, false) {
             Some(s) => Value::str(&s?),
             None => return Err(raise_named(it, "StatementError", "sqlalchemy.exc", &format!("(builtins.TypeError) {}", super::datetime::processor_refusal(t)))),
         },
+        Processing::Interval => {
+            let epoch = interval_epoch(it)?;
+            let at = it.binop(ruff_python_ast::Operator::Add, epoch, v)?;
+            match super::datetime::bound_string(it, &at, Binding::Processor(TemporalType::DateTime), 0, false) {
+                Some(s) => Value::str(&s?),
+                None => {
+                    let msg = super::datetime::processor_refusal(TemporalType::DateTime);
+                    return Err(raise_named(it, "StatementError", "sqlalchemy.exc", &format!("(builtins.TypeError) {msg}")));
+                }
+            }
+        }
         Processing::Unsupported(_) if v.is_none() => v,
-        Processing::Unsupported(name) => return Err(not_supported(it, format!("binding a value to a {name} column through the ORM"))),
+        Processing::Unsupported(name) => return Err(not_supported(it, format!("binding a value to a {name} column"))),
     })
 }
 
-/// A value a Core select read from a column of type `t`: SQLite's
-/// DateTime/Date/Time give Python values (the other types' result
-/// processing is not applied to Core rows here).
-pub fn temporal_result(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
-    match processing(it, t)? {
-        Processing::Temporal(_) => result_value(it, t, v),
-        Processing::Identity | Processing::Json | Processing::Boolean | Processing::Enum | Processing::Unsupported(_) => Ok(v),
-    }
+/// SQLite's `DateTime`/`Date`/`Time` result processors: the ISO text read back.
+fn temporal_value(it: &mut Interp, t: TemporalType, v: Value) -> R<Value> {
+    let class = match t {
+        TemporalType::DateTime => "datetime",
+        TemporalType::Date => "date",
+        TemporalType::Time => "time",
+    };
+    let m = it.import_module("datetime")?;
+    let cls = it.getattr(&Value::Module(m), class)?;
+    let f = it.getattr(&cls, "fromisoformat")?;
+    it.call(&f, Args::new(vec![v]))
 }
 
-/// A database value of a column of type `t`, as SQLAlchemy hands it to Python.
-fn result_value(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
+/// A database value of a column of type `t`, as SQLAlchemy hands it to Python
+/// (the ORM's loads and Core's result rows alike).
+pub fn result_value(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
     let v = match processing(it, t)? {
         Processing::Json => match &v {
             Value::Str(_) => json_call(it, "loads", v)?,
             _ => v,
         },
-        Processing::Boolean => match v {
-            Value::Int(i) => Value::Bool(i != 0),
-            other => other,
-        },
+        Processing::Boolean if v.is_none() => v,
+        Processing::Boolean => Value::Bool(it.truthy(&v)?),
         Processing::Identity => v,
-        Processing::Enum if v.is_none() => v,
-        // `sa.Enum(PyEnum)`: the member of that name; `sa.Enum("a", "b")`: the string
-        Processing::Enum => match enum_class(t) {
-            Some(cls) => it.getitem(&cls, v)?,
-            None => v,
-        },
-        Processing::Temporal(_) if v.is_none() => v,
-        Processing::Temporal(t) => {
-            let class = match t {
-                TemporalType::DateTime => "datetime",
-                TemporalType::Date => "date",
-                TemporalType::Time => "time",
-            };
-            let m = it.import_module("datetime")?;
-            let cls = it.getattr(&Value::Module(m), class)?;
-            let f = it.getattr(&cls, "fromisoformat")?;
-            it.call(&f, Args::new(vec![v]))?
+        Processing::Float if v.is_none() => v,
+        Processing::Float => {
+            let float = it.builtins.get("float").unwrap_or(Value::None);
+            it.call(&float, Args::new(vec![v]))?
+        }
+        Processing::Enum(_) if v.is_none() => v,
+        Processing::Enum(spec) => enum_result(it, &spec, v)?,
+        Processing::Temporal(_) | Processing::Interval if v.is_none() => v,
+        Processing::Temporal(t) => temporal_value(it, t, v)?,
+        Processing::Interval => {
+            let at = temporal_value(it, TemporalType::DateTime, v)?;
+            let epoch = interval_epoch(it)?;
+            it.binop(ruff_python_ast::Operator::Sub, at, epoch)?
         }
         Processing::Unsupported(_) if v.is_none() => v,
-        Processing::Unsupported(name) => return Err(not_supported(it, format!("reading a {name} value through the ORM"))),
+        Processing::Unsupported(name) => return Err(not_supported(it, format!("reading a {name} value (SQLAlchemy's result processing of that type)"))),
     };
     match decorator_with(it, t, "process_result_value")? {
         Some(d) => {

@@ -238,6 +238,8 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
     let Some(s) = statement(it, &c)? else { return Ok(None) };
     let table = match s.table.clone().or_else(|| s.wheres.iter().find_map(where_table)) {
         Some(t) => table_clause(&t).ok_or_else(|| unsupported(it, format!("a FROM of {}", t.path)))?,
+        // `select(func.now())`: a SELECT without a FROM clause
+        None if s.kind == Kind::Select && s.wheres.is_empty() && s.order_by.is_empty() => TableClause { name: String::new(), columns: Vec::new() },
         None => return Err(unsupported(it, "a statement without a table")),
     };
     let where_clause = |it: &mut Interp| -> R<String> {
@@ -246,6 +248,17 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
         }
         Ok(format!(" WHERE {}", junction(it, &s.wheres, Prec::And)?.0))
     };
+    // one table object per statement: two (a self-join of `sa.table("t")`
+    // built twice, a second table in a WHERE) would each be a FROM element
+    // in SQLAlchemy's SQL, which this compiler does not render
+    let mut tables: Vec<Rc<Construct>> = s.table.iter().cloned().collect();
+    for v in s.columns.iter().chain(&s.wheres).chain(&s.order_by).chain(s.values.iter().map(|(_, v)| v)) {
+        tables_in(v, &mut tables, 0);
+    }
+    if tables.len() > 1 {
+        let names: Vec<String> = tables.iter().map(|t| table_clause(t).map(|t| t.name).unwrap_or_else(|| t.path.clone())).collect();
+        return Err(unsupported(it, format!("a statement over more than one table object ({}; SQLAlchemy makes each a FROM element)", names.join(", "))));
+    }
     // SET / VALUES in the table's column order, as SQLAlchemy's crud scan
     // does: a table reflected at run time (`autoload_with`) has no declared
     // order here, so more than one value, or all its columns, is refused
@@ -305,7 +318,10 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
                     }
                 }
             }
-            let mut sql = format!("SELECT {} \nFROM {}", cols.join(", "), table.name);
+            let mut sql = match table.name.is_empty() {
+                true => format!("SELECT {}", cols.join(", ")),
+                false => format!("SELECT {} \nFROM {}", cols.join(", "), table.name),
+            };
             if !s.wheres.is_empty() {
                 sql.push_str(&format!(" \nWHERE {}", junction(it, &s.wheres, Prec::And)?.0));
             }
@@ -331,6 +347,38 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
         }
     };
     Ok(Some(sql))
+}
+
+/// The distinct table objects (by identity, in order of appearance) an
+/// expression reads from.
+fn tables_in(v: &Value, out: &mut Vec<Rc<Construct>>, depth: u32) {
+    let Some(c) = construct(v) else {
+        let items: Vec<Value> = match v {
+            Value::List(l) => l.borrow().clone(),
+            Value::Tuple(t) => t.to_vec(),
+            _ => Vec::new(),
+        };
+        for item in &items {
+            tables_in(item, out, depth + 1);
+        }
+        return;
+    };
+    let found = match column_table(v) {
+        Some(t) => Some(t),
+        None => table_clause(&c).is_some().then(|| c.clone()),
+    };
+    if let Some(t) = found {
+        if !out.iter().any(|o| Rc::ptr_eq(o, &t)) {
+            out.push(t);
+        }
+        return;
+    }
+    if depth > 64 {
+        return;
+    }
+    for a in c.args.pos.iter().chain(c.args.kw.iter().map(|(_, v)| v)).chain(c.parent.iter()) {
+        tables_in(a, out, depth + 1);
+    }
 }
 
 /// `a AND b` / `a OR b`, children of weaker binding parenthesised.
@@ -363,10 +411,88 @@ pub fn select_types(it: &mut Interp, v: &Value) -> R<Option<Vec<Option<Value>>>>
     for col in &s.columns {
         match construct(col).and_then(|c| table_clause(&c).map(|t| (c, t))) {
             Some((c, t)) => out.extend(t.columns.iter().map(|n| column_type(&c, n))),
-            None => out.push(column_of(col).and_then(|(t, name)| column_type(&t, &name))),
+            None => out.push(expr_type(it, col)?),
         }
     }
     Ok(Some(out))
+}
+
+/// The type SQLAlchemy gives a column expression this compiler renders
+/// (`None`: `NullType`, whose results are not processed): a column's
+/// declared type, Boolean for comparisons, a literal's type from its
+/// value, a generic function's own type or its first typed argument's.
+fn expr_type(it: &mut Interp, v: &Value) -> R<Option<Value>> {
+    let Some(c) = construct(v) else { return Ok(None) };
+    if let Some((t, name)) = column_of(v) {
+        return Ok(column_type(&t, &name));
+    }
+    let sa = |it: &mut Interp, name: &str| -> R<Option<Value>> {
+        let m = it.import_module("sqlalchemy")?;
+        Ok(Some(it.getattr(&Value::Module(m), name)?))
+    };
+    if is_func_call(&c) {
+        // sqlalchemy.sql.functions' registry (looked up case-insensitively)
+        let name = last_segment(&c.path).to_ascii_lowercase();
+        return match name.as_str() {
+            "count" | "char_length" | "rank" | "dense_rank" | "next_value" => sa(it, "Integer"),
+            "now" | "current_timestamp" | "localtime" | "localtimestamp" | "sysdate" => sa(it, "DateTime"),
+            "current_date" => sa(it, "Date"),
+            "current_time" => sa(it, "Time"),
+            "concat" | "aggregate_strings" | "current_user" | "session_user" | "user" => sa(it, "String"),
+            "cume_dist" | "percent_rank" => sa(it, "Numeric"),
+            // `ReturnTypeFromArgs`: the first argument whose type is not NullType
+            "coalesce" | "max" | "min" | "sum" | "pow" => {
+                for a in &c.args.pos {
+                    if let Some(t) = expr_type(it, a)? {
+                        return Ok(Some(t));
+                    }
+                }
+                Ok(None)
+            }
+            "array_agg" | "mode" | "percentile_cont" | "percentile_disc" | "cube" | "rollup" | "grouping_sets" => {
+                Err(unsupported(it, format!("func.{name}() as a selected column")))
+            }
+            _ => Ok(None),
+        };
+    }
+    let arg = |i: usize| c.args.pos.get(i).cloned().unwrap_or(Value::None);
+    match (last_segment(&c.path), &c.parent) {
+        ("__eq__" | "__ne__" | "__lt__" | "__le__" | "__gt__" | "__ge__" | "__and__" | "and_" | "__or__" | "or_" | "true" | "false", None) => {
+            sa(it, "Boolean")
+        }
+        ("column" | "Column", None) => {
+            let t = c.args.kwarg("type_").cloned().or_else(|| c.args.pos.get(1).cloned());
+            Ok(t.filter(|t| !t.is_none()))
+        }
+        ("null", None) => Ok(None),
+        ("literal", None) => {
+            if let Some(t) = c.args.pos.get(1).or_else(|| c.args.kwarg("type_")).filter(|t| !t.is_none()) {
+                return Ok(Some(t.clone()));
+            }
+            // `type_api._resolve_value_to_type`
+            let v = arg(0);
+            match &v {
+                Value::None => Ok(None),
+                Value::Bool(_) => sa(it, "Boolean"),
+                Value::Int(_) => sa(it, "Integer"),
+                Value::Float(_) => sa(it, "Float"),
+                Value::Str(_) => sa(it, "String"),
+                _ => match super::datetime::dt_of(&v) {
+                    Some(super::datetime::Dt::DateTime(..)) => sa(it, "DateTime"),
+                    Some(super::datetime::Dt::Date(_)) => sa(it, "Date"),
+                    Some(super::datetime::Dt::Time(_)) => sa(it, "Time"),
+                    Some(super::datetime::Dt::Delta(_)) => sa(it, "Interval"),
+                    _ => {
+                        let t = it.type_name(&v);
+                        Err(unsupported(it, format!("a literal() of type {t} as a selected column")))
+                    }
+                },
+            }
+        }
+        ("is_" | "is_not" | "isnot" | "in_" | "not_in" | "notin_" | "like", Some(_)) => sa(it, "Boolean"),
+        ("desc" | "asc", Some(recv)) => expr_type(it, recv),
+        (other, _) => Err(unsupported(it, format!("the type of {other}() as a selected column"))),
+    }
 }
 
 /// The SQL of a value given to `values(...)` for column `k`: a datetime goes
@@ -374,10 +500,43 @@ pub fn select_types(it: &mut Interp, v: &Value) -> R<Option<Vec<Option<Value>>>>
 /// `process_bind_param`, SQLite's DateTime/Date/Time), else through
 /// sqlite3's adapters (`position`: its parameter's place).
 fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, offline: bool) -> R<String> {
+    let ty = s.table.as_ref().and_then(|t| column_type(t, k));
+    if offline && construct(v).is_none() && !v.is_none() && is_null_type(it, ty.as_ref())? {
+        // `literal_binds`: the bound value takes the column's type, and
+        // NullType has no literal renderer
+        let shown = repr_single_value(it, v)?;
+        return Err(raise_named(
+            it,
+            "CompileError",
+            "sqlalchemy.exc",
+            &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL"),
+        ));
+    }
     if super::datetime::dt_of(v).is_none() {
+        // a value no literal renders as it is (a Python enum's member, a
+        // dict for JSON) goes through the column type's bind processing
+        if let (Some(t), None) = (&ty, construct(v)) {
+            if literal_primitive(it, v)?.is_none() {
+                let bound = super::orm::bind_value(it, t, v)?;
+                return literal(it, &bound);
+            }
+        }
         return Ok(expr(it, v)?.0);
     }
-    let ty = s.table.as_ref().and_then(|t| column_type(t, k));
+    // `Interval`'s literal processor is DateTime's, which takes no timedelta
+    if offline && matches!(super::datetime::dt_of(v), Some(super::datetime::Dt::Delta(_))) {
+        if let Some(t) = &ty {
+            if super::orm::is_interval(it, t)? {
+                let shown = repr_single_value(it, v)?;
+                return Err(raise_named(
+                    it,
+                    "CompileError",
+                    "sqlalchemy.exc",
+                    &format!("Could not render literal value \"{shown}\" with datatype DATETIME; see parent stack trace for more detail."),
+                ));
+            }
+        }
+    }
     let bound = match &ty {
         Some(t) => super::orm::bind_value(it, t, v)?,
         None => v.clone(),
@@ -390,6 +549,28 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
         Some(s) => literal(it, &Value::str(&s?)),
         None => literal(it, &bound),
     }
+}
+
+/// No type, or `NullType`.
+fn is_null_type(it: &mut Interp, t: Option<&Value>) -> R<bool> {
+    Ok(match t {
+        None => true,
+        Some(t) => super::alembic::type_value(it, t, 0)?.is_none_or(|tv| last_segment(&tv.path) == "NullType"),
+    })
+}
+
+/// `sql_util._repr_single_value`: the repr, its middle cut out past 300 characters.
+pub(super) fn repr_single_value(it: &mut Interp, v: &Value) -> R<String> {
+    let rep = it.repr(v)?;
+    let chars: Vec<char> = rep.chars().collect();
+    const MAX: usize = 300;
+    if chars.len() <= MAX {
+        return Ok(rep);
+    }
+    let half = MAX / 2;
+    let head: String = chars[..half].iter().collect();
+    let tail: String = chars[chars.len() - half..].iter().collect();
+    Ok(format!("{head} ... ({} characters truncated) ... {tail}", chars.len() - MAX))
 }
 
 /// The type a table clause declared for column `name` (`sa.column(name, type)`,
@@ -470,10 +651,19 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
         for a in &c.args.pos {
             parts.push(expr(it, a)?.0);
         }
-        // SQLite's compiler: `now()` is CURRENT_TIMESTAMP, `count()` counts rows
+        // SQLite's compiler: `now()` is CURRENT_TIMESTAMP, `count()` counts
+        // rows, the ANSI functions are keywords without parentheses
         return Ok((
-            match (name, parts.is_empty()) {
+            match (name.to_ascii_lowercase().as_str(), parts.is_empty()) {
                 ("now" | "current_timestamp", true) => "CURRENT_TIMESTAMP".to_string(),
+                ("current_date", true) => "CURRENT_DATE".to_string(),
+                ("current_time", true) => "CURRENT_TIME".to_string(),
+                ("localtime", true) => "LOCALTIME".to_string(),
+                ("localtimestamp", true) => "DATETIME(CURRENT_TIMESTAMP, 'localtime')".to_string(),
+                ("current_user", true) => "CURRENT_USER".to_string(),
+                ("session_user", true) => "SESSION_USER".to_string(),
+                ("user", true) => "USER".to_string(),
+                ("sysdate", true) => "sysdate".to_string(),
                 ("count", true) => "count(*)".to_string(),
                 _ => format!("{name}({})", parts.join(", ")),
             },
@@ -491,6 +681,12 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
         // any other value compared with a mapped column goes through its type's
         // bind processing
         let r = match (construct(&l).and_then(|c| c.args.kwarg("type_").cloned()), construct(&r)) {
+            // a timedelta resolves to `Interval`
+            (_, None) if matches!(super::datetime::dt_of(&r), Some(super::datetime::Dt::Delta(_))) => {
+                let m = it.import_module("sqlalchemy")?;
+                let interval = it.getattr(&Value::Module(m), "Interval")?;
+                super::orm::bind_value(it, &interval, &r)?
+            }
             (_, None) if super::datetime::dt_of(&r).is_some() => match super::datetime::resolved_type(it, &r) {
                 Some(t) => match super::datetime::bound_string(it, &r, super::datetime::Binding::Processor(t?), 0, false) {
                     Some(s) => Value::str(&s?),

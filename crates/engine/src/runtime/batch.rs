@@ -135,6 +135,11 @@ pub(super) fn run_batch(
             (t, true)
         }
     };
+    let mut existing = existing;
+    let kw = b.table_kwargs;
+    existing.sqlite_with_rowid = kw.with_rowid.or(existing.sqlite_with_rowid);
+    existing.sqlite_strict = kw.strict.or(existing.sqlite_strict);
+    existing.sqlite_autoincrement = kw.autoincrement.or(existing.sqlite_autoincrement);
     let mut batch = ApplyBatch::new(existing, reflected, &b.table_args, warnings);
     for op in &b.ops {
         batch.apply(op)?;

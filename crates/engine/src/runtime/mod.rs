@@ -343,10 +343,13 @@ pub fn run_step_streaming<E>(
     }
 }
 
-/// `--sql`: ops produced by `body` rendered into `out` as they arrive.
-pub fn offline_streaming<E>(out: &mut String, body: impl FnOnce(&mut StepRun<'_>) -> Result<(), E>) -> Result<(), E> {
+/// `--sql`: ops produced by `body` rendered into `out` as they arrive;
+/// the warnings they gave go into `report`, a step that fails included.
+pub fn offline_streaming<E>(out: &mut String, body: impl FnOnce(&mut StepRun<'_>) -> Result<(), E>, report: &mut StepReport) -> Result<(), E> {
     let mut run = StepRun { sink: Sink::Offline { out }, warnings: Vec::new(), printed: String::new() };
-    body(&mut run)
+    let r = body(&mut run);
+    report.warnings = std::mem::take(&mut run.warnings);
+    r
 }
 
 /// `alembic upgrade --sql` text for `ops` (no version bookkeeping, no
@@ -693,6 +696,7 @@ mod tests {
             copy_from: None,
             table_args: vec![],
             naming_convention: Default::default(),
+            table_kwargs: Default::default(),
             ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag) }],
         })];
         let nc = BTreeMap::from([("ck".to_string(), "ck_%(table_name)s_%(constraint_name)s".to_string())]);

@@ -162,7 +162,7 @@ pub fn reflected_type(t: &SqlType) -> SqlType {
         TypeClass::Time | TypeClass::TimeUpper => ty(TypeClass::TimeUpper),
         TypeClass::Json | TypeClass::JsonUpper => ty(TypeClass::JsonUpper),
         TypeClass::JsonbUpper => ty(TypeClass::JsonbUpper),
-        TypeClass::LargeBinary | TypeClass::BlobUpper => ty(TypeClass::BlobUpper),
+        TypeClass::LargeBinary | TypeClass::BlobUpper | TypeClass::PickleType => ty(TypeClass::BlobUpper),
         // No INT/CHAR/CLOB/TEXT/BLOB/REAL/FLOA/DOUB in the name: NUMERIC affinity.
         TypeClass::VarbinaryUpper | TypeClass::BinaryUpper => {
             let mut r = ty(TypeClass::NumericUpper);
