@@ -495,6 +495,11 @@ fn expr_type(it: &mut Interp, v: &Value) -> R<Option<Value>> {
     }
 }
 
+/// SQLAlchemy's `CompileError` with `message`.
+fn compile_error(it: &Interp, message: &str) -> Box<super::eval::Exc> {
+    raise_named(it, "CompileError", "sqlalchemy.exc", message)
+}
+
 /// The SQL of a value given to `values(...)` for column `k`: a datetime goes
 /// through the column type's bind processing (a project TypeDecorator's
 /// `process_bind_param`, SQLite's DateTime/Date/Time), else through
@@ -505,12 +510,7 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
         // `literal_binds`: the bound value takes the column's type, and
         // NullType has no literal renderer
         let shown = repr_single_value(it, v)?;
-        return Err(raise_named(
-            it,
-            "CompileError",
-            "sqlalchemy.exc",
-            &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL"),
-        ));
+        return Err(compile_error(it, &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL")));
     }
     if super::datetime::dt_of(v).is_none() {
         // a value no literal renders as it is (a Python enum's member, a
@@ -528,10 +528,8 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
         if let Some(t) = &ty {
             if super::orm::is_interval(it, t)? {
                 let shown = repr_single_value(it, v)?;
-                return Err(raise_named(
+                return Err(compile_error(
                     it,
-                    "CompileError",
-                    "sqlalchemy.exc",
                     &format!("Could not render literal value \"{shown}\" with datatype DATETIME; see parent stack trace for more detail."),
                 ));
             }
