@@ -269,7 +269,7 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
     crate::sort::sort_by_key(&mut values, |(k, _)| table.columns.iter().position(|c| c == k).unwrap_or(usize::MAX));
     for (k, _) in &values {
         if !table.columns.is_empty() && !table.columns.contains(k) {
-            return Err(raise_named(it, "CompileError", "sqlalchemy.exc", &format!("Unconsumed column names: {k}")));
+            return Err(compile_error(it, &format!("Unconsumed column names: {k}")));
         }
     }
     let sql = match s.kind {
