@@ -1039,9 +1039,10 @@ fn batch_operations(it: &mut Interp, host: Rc<ScriptHost>, header: crate::ops::B
     let inst = Rc::new(Instance::new(cls.clone()));
     let me = Value::Instance(inst.clone());
     {
-        let me2 = me.clone();
         let mut d = cls.dict.borrow_mut();
-        d.set_str("__enter__", native_fn("__enter__", move |_, _| Ok(me2.clone())));
+        // `self`, not a captured instance: the class (which the instance
+        // holds) holding its instance would be a cycle nothing frees
+        d.set_str("__enter__", native_fn("__enter__", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))));
         let (st, h) = (state.clone(), host.clone());
         d.set_str("__exit__", native_fn("__exit__", move |it, a| {
             let failed = a.pos.get(1).is_some_and(|v| !v.is_none());
