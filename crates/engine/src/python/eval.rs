@@ -344,6 +344,10 @@ pub struct Interp {
     scope_cache: HashMap<usize, (Rc<ModuleCode>, Rc<ScopeInfo>)>,
     /// Python functions being run, innermost last (for `super()`).
     functions: Vec<Rc<Function>>,
+    /// Classes whose class statement raised after they were made (a
+    /// declarative scan refusing them): nothing names them, and what they
+    /// made may hold them, so only the teardown can free them.
+    orphans: Vec<Value>,
     /// The call expressions being evaluated, innermost last.
     call_sites: Vec<CallSite>,
     /// `collections.defaultdict`s: dict identity → (the dict, kept alive so
@@ -535,6 +539,7 @@ impl Drop for Interp {
         values.extend(t.exceptions.values().map(|c| Value::Class(c.clone())));
         values.append(&mut self.handling);
         values.extend(self.functions.drain(..).map(Value::Function));
+        values.append(&mut self.orphans);
         for (_, (d, f)) in self.dict_defaults.drain() {
             values.push(d);
             values.push(f);
@@ -686,6 +691,7 @@ impl Interp {
             handling: Vec::new(),
             scope_cache: HashMap::new(),
             functions: Vec::new(),
+            orphans: Vec::new(),
             call_sites: Vec::new(),
             dict_defaults: HashMap::new(),
             expr_depth: 0,
@@ -1351,7 +1357,10 @@ impl Interp {
             }
         }
         if let Some(h) = hook {
-            h(self, &cls)?;
+            if let Err(e) = h(self, &cls) {
+                self.orphans.push(Value::Class(cls.clone()));
+                return Err(e);
+            }
         }
         let user_kwargs: Vec<(String, Value)> = kwargs.into_iter().filter(|(k, _)| k != "metaclass").collect();
         // `__init_subclass__` defined in Python on a base.
@@ -1365,7 +1374,10 @@ impl Interp {
             };
             let mut args = Args::new(vec![Value::Class(cls.clone())]);
             args.kw = user_kwargs;
-            self.call(&f, args)?;
+            if let Err(e) = self.call(&f, args) {
+                self.orphans.push(Value::Class(cls.clone()));
+                return Err(e);
+            }
         } else if !user_kwargs.is_empty() {
             return Err(self.type_error(format!("{name}.__init_subclass__() takes no keyword arguments")));
         }
