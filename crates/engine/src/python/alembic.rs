@@ -14,11 +14,12 @@
 //!   `t.c.x == None`, ...) are opaque values that remember the call that
 //!   made them and its argument values; only the op readers interpret them,
 //!   matching each argument expression of an op call to its value by
-//!   source range. An argument built elsewhere in the same file (a variable,
-//!   a helper's return value, a `*spread`, `**kwargs`) is first restated as
-//!   the call that made it; a range that read differently for two arguments
-//!   of one op (a construct made in a loop) is refused, never guessed. A type value reaches the readers as SQLite's DDL
-//!   compiler sees it (`TypeDecorator` → `load_dialect_impl` / `impl`). Asking one for its
+//!   source range. An argument built elsewhere in the same file (a
+//!   variable, a helper's return value, a `*spread`, `**kwargs`) is first
+//!   restated as the call that made it; a range that read differently for
+//!   two arguments of one op (a construct made in a loop) is refused, never
+//!   guessed. A type value reaches the readers as SQLite's DDL compiler sees
+//!   it (`TypeDecorator` → `load_dialect_impl` / `impl`). Asking one for its
 //!   truth value raises `TypeError`, as SQLAlchemy's clauses do.
 //! - Whatever the playground cannot honour raises `NotImplementedError`
 //!   at the call, with the reader's message; nothing is skipped.
@@ -206,12 +207,16 @@ impl SpreadLengths<'_> {
     }
 }
 
-/// A construct made by a call in `code`: the construct and its call.
-fn construct_here<'v>(v: &'v Value, code: &Rc<ModuleCode>) -> Option<(Rc<Construct>, &'v Rc<Instance>)> {
+/// The construct `v` is, when a call in `code` made it.
+fn construct_here(v: &Value, code: &Rc<ModuleCode>) -> Option<Rc<Construct>> {
     let Value::Instance(i) = v else { return None };
     let k = construct_of(i)?;
-    let same = k.site.as_ref().is_some_and(|site| Rc::ptr_eq(&site.code, code));
-    same.then_some((k, i))
+    k.site.as_ref().is_some_and(|site| Rc::ptr_eq(&site.code, code)).then_some(k)
+}
+
+/// A literal reads as itself, without a value recorded for its range.
+fn is_literal(e: &Expr) -> bool {
+    matches!(e, Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_))
 }
 
 fn restate_call_at(lens: &mut SpreadLengths, call: &ast::ExprCall, env: Option<Rc<Env>>, args: &Args, code: &Rc<ModuleCode>, depth: u32) -> Option<ast::ExprCall> {
@@ -344,8 +349,7 @@ fn restate_call_at(lens: &mut SpreadLengths, call: &ast::ExprCall, env: Option<R
 /// comprehension), and a literal needs no lookup by source range.
 fn restate_arg(lens: &mut SpreadLengths, e: &Expr, v: &Value, code: &Rc<ModuleCode>, depth: u32, changed: &mut bool) -> Expr {
     // a call stays (the readers know `op.f(...)` by its text)
-    let literal = matches!(e, Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) | Expr::Call(_));
-    if depth > 0 && !literal && !matches!(v, Value::Instance(_)) {
+    if depth > 0 && !is_literal(e) && !matches!(e, Expr::Call(_)) && !matches!(v, Value::Instance(_)) {
         if let Some(lit) = restate_value(lens, v, e.range(), code, depth) {
             *changed = true;
             return lit;
@@ -356,7 +360,7 @@ fn restate_arg(lens: &mut SpreadLengths, e: &Expr, v: &Value, code: &Rc<ModuleCo
 
 /// `e` as the readers can read it, given its value `v` (see [`restate_call`]).
 fn restate_expr(lens: &mut SpreadLengths, e: &Expr, v: &Value, code: &Rc<ModuleCode>, depth: u32, changed: &mut bool) -> Expr {
-    let Some((k, _)) = construct_here(v, code) else { return e.clone() };
+    let Some(k) = construct_here(v, code) else { return e.clone() };
     let site = k.site.as_ref().expect("construct_here checked the site");
     let made_here = matches!(e, Expr::Call(c) if c.range() == site.call().range());
     if !made_here {
@@ -378,7 +382,7 @@ fn restate_value(lens: &mut SpreadLengths, v: &Value, at: TextRange, code: &Rc<M
     let node_index = Default::default;
     Some(match v {
         Value::Instance(_) => {
-            let (k, _) = construct_here(v, code)?;
+            let k = construct_here(v, code)?;
             let site = k.site.as_ref()?;
             Expr::Call(restate_call_at(lens, site.call(), site.env(), &k.args, code, depth + 1).unwrap_or_else(|| site.call().clone()))
         }
@@ -430,8 +434,8 @@ fn argument_values(call: &ast::ExprCall, args: &Args, code: &Rc<ModuleCode>, out
 }
 
 fn value_of_expr(e: &Expr, v: &Value, code: &Rc<ModuleCode>, out: &mut Vec<(TextRange, Value)>) {
-    // a literal reads as itself (and restated literals share their spread's range)
-    if matches!(e, Expr::StringLiteral(_) | Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) | Expr::NoneLiteral(_)) {
+    // restated literals share their spread's range
+    if is_literal(e) {
         return;
     }
     out.push((e.range(), v.clone()));
@@ -683,6 +687,11 @@ impl ScriptHost {
         })
     }
 
+    /// Whether the run in progress renders SQL (`--sql`) instead of running it.
+    fn offline(&self) -> bool {
+        self.sink_environment().is_some_and(|e| e.as_sql)
+    }
+
     /// The environment of the run in progress, if any.
     fn sink_environment(&self) -> Option<MigrationEnvironment> {
         let ptr = (*self.sink.borrow())?;
@@ -825,8 +834,7 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
             "inline_literal" => native_fn("inline_literal", inline_literal),
             "get_context" => native_fn("get_context", move |it, _| migration_context(it, h.clone())),
             "execute" => native_fn("execute", move |it, a| {
-                let offline = h.sink_environment().is_some_and(|e| e.as_sql);
-                let sql = statement_sql(it, &a, "execute", offline)?;
+                let sql = statement_sql(it, &a, "execute", h.offline())?;
                 h.apply(it, Op::Execute { sql })?;
                 Ok(Value::None)
             }),
@@ -921,7 +929,7 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
         (None, Some(t)) => (t.name, t.columns.into_iter().map(|c| (c, None)).collect()),
         (None, None) => return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...) or op.create_table(...)")),
     };
-    let offline = h.sink_environment().is_some_and(|e| e.as_sql);
+    let offline = h.offline();
     let mut out = Vec::new();
     for row in it.iterate(&rows)? {
         let mut map = BTreeMap::new();
@@ -932,13 +940,7 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
             };
             let column = columns.iter().position(|(c, _)| **c == **k);
             if offline && !v.is_none() && untyped.iter().any(|c| **c == **k) {
-                let shown = super::sql_compiler::repr_single_value(it, v)?;
-                return Err(raise_named(
-                    it,
-                    "CompileError",
-                    "sqlalchemy.exc",
-                    &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL"),
-                ));
+                return Err(super::sql_compiler::no_literal_renderer(it, v)?);
             }
             let lit = match v.clone() {
                 Value::None => Literal::None,
@@ -1351,7 +1353,7 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
         (None, Some(p)) if !p.is_none() => {
             return Err(it.exc("NotImplementedError", "execute() of a statement with parameters is not supported by the playground yet"));
         }
-        (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute", h.sink_environment().is_some_and(|e| e.as_sql))?],
+        (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute", h.offline())?],
     };
     let types = super::sql_compiler::select_types(it, stmt)?;
     let mut rowcount = 0;

@@ -1356,14 +1356,21 @@ impl Interp {
                 *f.class_cell.borrow_mut() = Some(Rc::downgrade(&cls));
             }
         }
+        if let Err(e) = self.init_subclass(&cls, hook, kwargs) {
+            self.orphans.push(Value::Class(cls.clone()));
+            return Err(e);
+        }
+        Ok(cls)
+    }
+
+    /// A new class's subclass hook (the declarative scan), then
+    /// `__init_subclass__` defined in Python on a base, with the class
+    /// statement's keywords.
+    fn init_subclass(&mut self, cls: &Rc<Class>, hook: Option<Rc<SubclassHook>>, kwargs: Vec<(String, Value)>) -> R<()> {
         if let Some(h) = hook {
-            if let Err(e) = h(self, &cls) {
-                self.orphans.push(Value::Class(cls.clone()));
-                return Err(e);
-            }
+            h(self, cls)?;
         }
         let user_kwargs: Vec<(String, Value)> = kwargs.into_iter().filter(|(k, _)| k != "metaclass").collect();
-        // `__init_subclass__` defined in Python on a base.
         if let Some(f) = cls.mro.iter().find_map(|c| c.dict.borrow().get_str("__init_subclass__").cloned()) {
             let f = match &f {
                 Value::Descriptor(d) => match d.as_ref() {
@@ -1374,14 +1381,11 @@ impl Interp {
             };
             let mut args = Args::new(vec![Value::Class(cls.clone())]);
             args.kw = user_kwargs;
-            if let Err(e) = self.call(&f, args) {
-                self.orphans.push(Value::Class(cls.clone()));
-                return Err(e);
-            }
+            self.call(&f, args)?;
         } else if !user_kwargs.is_empty() {
-            return Err(self.type_error(format!("{name}.__init_subclass__() takes no keyword arguments")));
+            return Err(self.type_error(format!("{}.__init_subclass__() takes no keyword arguments", cls.name)));
         }
-        Ok(cls)
+        Ok(())
     }
 
     fn make_function(&mut self, code: FunctionCode, name: &str, params: &ast::Parameters, doc: Option<String>, env: &Rc<Env>) -> R<Function> {

@@ -500,6 +500,13 @@ fn compile_error(it: &Interp, message: &str) -> Box<super::eval::Exc> {
     raise_named(it, "CompileError", "sqlalchemy.exc", message)
 }
 
+/// `literal_binds` of a value bound to an untyped (NullType) column:
+/// SQLAlchemy's `CompileError`, NullType having no literal renderer.
+pub(super) fn no_literal_renderer(it: &mut Interp, v: &Value) -> R<Box<super::eval::Exc>> {
+    let shown = repr_single_value(it, v)?;
+    Ok(compile_error(it, &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL")))
+}
+
 /// The SQL of a value given to `values(...)` for column `k`: a datetime goes
 /// through the column type's bind processing (a project TypeDecorator's
 /// `process_bind_param`, SQLite's DateTime/Date/Time), else through
@@ -509,8 +516,7 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
     if offline && construct(v).is_none() && !v.is_none() && is_null_type(it, ty.as_ref())? {
         // `literal_binds`: the bound value takes the column's type, and
         // NullType has no literal renderer
-        let shown = repr_single_value(it, v)?;
-        return Err(compile_error(it, &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL")));
+        return Err(no_literal_renderer(it, v)?);
     }
     if super::datetime::dt_of(v).is_none() {
         // a value no literal renders as it is (a Python enum's member, a
