@@ -4,9 +4,10 @@
 //!
 //! unicode_names2 carries bidirectional tables (name ↔ character), about
 //! 400 KB of the site's gzip transfer; the parser only looks names up. This
-//! crate carries the names alone, in code-point order and front-coded
-//! (`names.bin`, ~100 KB gzip), and builds a lookup map on first use (only
-//! a `\N{...}` escape needs it).
+//! crate carries the names alone, in code-point order and front-coded, then
+//! shipped LZMA-compressed (`names.lzma`, 83 KB; `names.bin`, the table
+//! itself, is 101 KB under the site's gzip alone), and builds a lookup map
+//! on first use (only a `\N{...}` escape needs it).
 //!
 //! Invariants:
 //! - Same answers as unicode_names2 1.3.0's `character` for every name and
@@ -18,10 +19,15 @@
 //!   perfect-hash collision, accept a string that merely starts with a name;
 //!   CPython does not, and neither does this).
 //!
+//! `names.lzma` is `names.bin` through Python's `lzma` module
+//! (`FORMAT_ALONE`, LZMA1 preset 9 extreme, lc=2 lp=0 pb=0, 512 KiB
+//! dictionary: gen/Cargo.toml has the command); a test checks that it
+//! decodes to `names.bin`.
+//!
 //! `names.bin`: u32 LE name count N, u32 LE alias count A, u32 LE byte
 //! length of the first column; then the names in code-point order as three
-//! columns (gzip, which serves the site, packs columns of like values ~13%
-//! tighter than the same fields interleaved): N LEB128 code-point deltas from
+//! columns (compressors pack columns of like values tighter than the same
+//! fields interleaved): N LEB128 code-point deltas from
 //! the previous name; N bytes, how many leading bytes a name shares with the
 //! previous one; N rests of the names, each ending with 0. Then A aliases of
 //! (name, 0, 3-byte LE code point). CJK unified ideographs and Hangul
@@ -30,7 +36,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-static DATA: &[u8] = include_bytes!("names.bin");
+static PACKED: &[u8] = include_bytes!("names.lzma");
 
 /// The longest name (`MAX_NAME_LENGTH` of unicode_names2).
 const MAX_NAME_LENGTH: usize = 88;
@@ -64,14 +70,21 @@ struct Tables {
     aliases: HashMap<Box<[u8]>, char>,
 }
 
-fn u32_at(at: usize) -> usize {
-    u32::from_le_bytes([DATA[at], DATA[at + 1], DATA[at + 2], DATA[at + 3]]) as usize
+/// The table, decompressed (once, by `tables()`).
+fn unpack() -> Vec<u8> {
+    lzma_alone::decode(PACKED).expect("names.lzma: a valid .lzma stream")
+}
+
+fn u32_at(data: &[u8], at: usize) -> usize {
+    u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]) as usize
 }
 
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let (count, alias_count, deltas_len) = (u32_at(0), u32_at(4), u32_at(8));
+        let data = unpack();
+        let data = data.as_slice();
+        let (count, alias_count, deltas_len) = (u32_at(data, 0), u32_at(data, 4), u32_at(data, 8));
         let mut names = HashMap::with_capacity(count + 11172);
         // One cursor per column: deltas, shared lengths, rests of names.
         let (mut delta_at, mut share_at) = (12, 12 + deltas_len);
@@ -81,7 +94,7 @@ fn tables() -> &'static Tables {
         for _ in 0..count {
             let (mut delta, mut shift) = (0u32, 0);
             loop {
-                let byte = DATA[delta_at];
+                let byte = data[delta_at];
                 delta_at += 1;
                 delta |= u32::from(byte & 0x7f) << shift;
                 shift += 7;
@@ -90,10 +103,10 @@ fn tables() -> &'static Tables {
                 }
             }
             code += delta;
-            name.truncate(usize::from(DATA[share_at]));
+            name.truncate(usize::from(data[share_at]));
             share_at += 1;
-            let end = at + DATA[at..].iter().position(|&b| b == 0).expect("names.bin: a name ends with 0");
-            name.extend_from_slice(&DATA[at..end]);
+            let end = at + data[at..].iter().position(|&b| b == 0).expect("names.lzma: a name ends with 0");
+            name.extend_from_slice(&data[at..end]);
             at = end + 1;
             if let Some(c) = char::from_u32(code) {
                 names.insert(name.clone().into_boxed_slice(), c);
@@ -112,9 +125,9 @@ fn tables() -> &'static Tables {
         }
         let mut aliases = HashMap::with_capacity(alias_count);
         for _ in 0..alias_count {
-            let end = at + DATA[at..].iter().position(|&b| b == 0).expect("names.bin: an alias ends with 0");
-            let name: Box<[u8]> = DATA[at..end].into();
-            let code = u32::from(DATA[end + 1]) | u32::from(DATA[end + 2]) << 8 | u32::from(DATA[end + 3]) << 16;
+            let end = at + data[at..].iter().position(|&b| b == 0).expect("names.lzma: an alias ends with 0");
+            let name: Box<[u8]> = data[at..end].into();
+            let code = u32::from(data[end + 1]) | u32::from(data[end + 2]) << 8 | u32::from(data[end + 3]) << 16;
             at = end + 4;
             if let Some(c) = char::from_u32(code) {
                 aliases.insert(name, c);
@@ -154,6 +167,11 @@ mod tests {
     use super::character;
 
     #[test]
+    fn the_shipped_table_is_names_bin() {
+        assert!(lzma_alone::decode(super::PACKED).as_deref() == Some(&include_bytes!("names.bin")[..]));
+    }
+
+    #[test]
     fn names_aliases_and_algorithmic_names() {
         assert_eq!(character("LATIN SMALL LETTER A"), Some('a'));
         assert_eq!(character("latin SMALL letter A"), Some('a'));
@@ -191,5 +209,6 @@ mod tests {
         let tables = super::tables();
         assert_eq!(tables.names.len(), 40_013 + 11_172, "listed names and Hangul syllables");
         assert_eq!(tables.aliases.len(), 477);
+        assert_eq!(character("VARIATION SELECTOR-256"), Some('\u{E01EF}'), "the last name in the table");
     }
 }

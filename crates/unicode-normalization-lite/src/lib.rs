@@ -6,8 +6,9 @@
 //! unicode-normalization's perfect-hash tables cost the app wasm ~55 KB of
 //! gzip; the parser needs NFKC only, and only for identifiers that are not
 //! ASCII. This crate carries the three mappings NFKC uses, sorted and
-//! delta-coded (`tables.bin`, ~14 KB gzip), and decodes them on first use:
-//! the app wasm is 39 KB (gzip) smaller with it.
+//! delta-coded (`tables.bin`), shipped LZMA-compressed (`tables.lzma`,
+//! 10 KB; `tables.bin` under the site's gzip alone is 14 KB), and decodes
+//! them on first use: the app wasm is 39 KB (gzip) smaller with it.
 //!
 //! Invariants:
 //! - `nfkc()` yields what unicode-normalization 0.1.26's `nfkc()` yields for
@@ -28,10 +29,15 @@
 //!    point, N classes (u8); before the first run the class is 0;
 //! 3. canonical compositions (Hangul's are computed): N deltas of the
 //!    composite, then its two parts for each, as one UTF-8 string.
+//!
+//! `tables.lzma` is `tables.bin` through Python's `lzma` module
+//! (`FORMAT_ALONE`, LZMA1 preset 9 extreme, lc=2 lp=0 pb=0, 64 KiB
+//! dictionary); a test checks that it decodes to `tables.bin`, so after gen/
+//! writes a new `tables.bin`, write `tables.lzma` again.
 
 use std::sync::OnceLock;
 
-static DATA: &[u8] = include_bytes!("tables.bin");
+static PACKED: &[u8] = include_bytes!("tables.lzma");
 
 const S_BASE: u32 = 0xAC00;
 const L_BASE: u32 = 0x1100;
@@ -57,19 +63,20 @@ struct Tables {
 }
 
 struct Reader {
+    data: Vec<u8>,
     at: usize,
 }
 
 impl Reader {
     fn u32(&mut self) -> usize {
-        let b = &DATA[self.at..self.at + 4];
+        let b = &self.data[self.at..self.at + 4];
         self.at += 4;
         u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
     }
 
     fn u8(&mut self) -> u8 {
         self.at += 1;
-        DATA[self.at - 1]
+        self.data[self.at - 1]
     }
 
     /// `count` LEB128 deltas, summed into ascending code points.
@@ -99,8 +106,8 @@ impl Reader {
         while out.len() < count {
             end += 1;
             // A whole character is read when the next byte is not a continuation byte.
-            if end == DATA.len() || DATA[end] & 0xC0 != 0x80 {
-                let text = std::str::from_utf8(&DATA[self.at..end]).expect("tables.bin: UTF-8");
+            if end == self.data.len() || self.data[end] & 0xC0 != 0x80 {
+                let text = std::str::from_utf8(&self.data[self.at..end]).expect("tables.bin: UTF-8");
                 out.extend(text.chars());
                 self.at = end;
             }
@@ -112,7 +119,8 @@ impl Reader {
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let mut r = Reader { at: 0 };
+        let data = lzma_alone::decode(PACKED).expect("tables.lzma: a valid .lzma stream");
+        let mut r = Reader { data, at: 0 };
         let count = r.u32();
         let decomposable = r.code_points(count);
         let lengths: Vec<u8> = (0..count).map(|_| r.u8()).collect();
@@ -132,7 +140,7 @@ fn tables() -> &'static Tables {
         let count = r.u32();
         let composites = r.code_points(count);
         let parts = r.chars(2 * count);
-        assert_eq!(r.at, DATA.len(), "tables.bin: read to its end");
+        assert_eq!(r.at, r.data.len(), "tables.bin: read to its end");
         let mut compositions: Vec<((char, char), char)> = composites
             .iter()
             .zip(parts.chunks(2))
@@ -300,6 +308,11 @@ mod tests {
         assert_eq!(nfkc("\u{1611e}\u{1611e}\u{1611f}"), "\u{16126}");
         // Already normalized non-ASCII stays.
         assert_eq!(nfkc("naïve_число_名前"), "naïve_число_名前");
+    }
+
+    #[test]
+    fn the_shipped_tables_are_tables_bin() {
+        assert!(lzma_alone::decode(super::PACKED).as_deref() == Some(&include_bytes!("tables.bin")[..]));
     }
 
     #[test]
