@@ -166,3 +166,86 @@ fn offline_upgrade_makes_no_database_file() {
     assert!(out.stdout.contains("CREATE TABLE t (x INTEGER);"), "{}", out.stdout);
     assert!(!db.exists(), "upgrade --sql made {}", db.display());
 }
+
+/// Records every statement the transaction layer runs, on a real SQLite.
+struct Recorder {
+    db: alembic_playground::platform::native::NativeDatabase,
+    log: Vec<String>,
+}
+
+impl Database for Recorder {
+    fn execute(&mut self, sql: &str) -> Result<(), engine::db::DbError> {
+        self.log.push(sql.to_string());
+        self.db.execute(sql)
+    }
+    fn query(&mut self, sql: &str) -> Result<engine::db::QueryResult, engine::db::DbError> {
+        self.log.push(sql.to_string());
+        self.db.query(sql)
+    }
+}
+
+fn recorder(setup: &str) -> Recorder {
+    let mut db = alembic_playground::platform::native::NativeDatabase::open_in_memory().unwrap();
+    db.execute(setup).unwrap();
+    Recorder { db, log: vec![] }
+}
+
+/// The version table's bookkeeping opens pysqlite's transaction without a
+/// savepoint (the step commits right after it); DML in a step's body gets one.
+#[test]
+fn only_a_steps_own_dml_gets_a_savepoint() {
+    use engine::runtime::Transactions;
+    let mut db = recorder("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)");
+    let mut tx = Transactions::batched();
+    tx.execute(&mut db, "CREATE TABLE t (x INTEGER)", false).unwrap();
+    tx.execute_alone(&mut db, "INSERT INTO alembic_version (version_num) VALUES ('r1')", false).unwrap();
+    tx.commit(&mut db).unwrap();
+    tx.execute(&mut db, "INSERT INTO t VALUES (1)", false).unwrap();
+    tx.execute_alone(&mut db, "UPDATE alembic_version SET version_num='r2' WHERE alembic_version.version_num = 'r1'", false).unwrap();
+    tx.commit(&mut db).unwrap();
+    tx.finish(&mut db).unwrap();
+    assert_eq!(
+        db.log,
+        [
+            "BEGIN",
+            "CREATE TABLE t (x INTEGER)",
+            "INSERT INTO alembic_version (version_num) VALUES ('r1')",
+            "SAVEPOINT alembic_playground_step",
+            "INSERT INTO t VALUES (1)",
+            "UPDATE alembic_version SET version_num='r2' WHERE alembic_version.version_num = 'r1'",
+            "RELEASE alembic_playground_step",
+            "COMMIT",
+        ]
+    );
+}
+
+/// Rolling back a transaction opened without a savepoint reruns what was
+/// committed before it: the state is the one before the statement, in the
+/// same real transaction, which later work and the final commit go on from.
+#[test]
+fn rolling_back_the_bookkeeping_reruns_what_was_committed() {
+    use engine::runtime::Transactions;
+    let mut db = recorder("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)");
+    let mut tx = Transactions::batched();
+    tx.execute(&mut db, "CREATE TABLE t (x INTEGER)", false).unwrap();
+    tx.execute(&mut db, "INSERT INTO t VALUES (1)", false).unwrap();
+    tx.commit(&mut db).unwrap();
+    tx.execute_alone(&mut db, "INSERT INTO alembic_version (version_num) VALUES ('r1')", false).unwrap();
+    assert!(tx.in_transaction());
+    tx.rollback(&mut db);
+    assert!(!tx.in_transaction());
+    assert_eq!(state(&mut db.db), ["alembic_version: ", "t: 1"]);
+    tx.execute(&mut db, "CREATE TABLE after (y INTEGER)", false).unwrap();
+    tx.finish(&mut db).unwrap();
+    assert_eq!(state(&mut db.db), ["after: ", "alembic_version: ", "t: 1"]);
+    // A failed statement changed nothing: its rollback has nothing to rerun.
+    let mut db = recorder("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)");
+    let mut tx = Transactions::batched();
+    tx.execute(&mut db, "CREATE TABLE t (x INTEGER)", false).unwrap();
+    assert!(tx.execute_alone(&mut db, "INSERT INTO alembic_version (nosuch) VALUES ('r1')", false).is_err());
+    tx.rollback(&mut db);
+    tx.finish(&mut db).unwrap();
+    assert!(!db.log.iter().any(|s| s.starts_with("ROLLBACK") || s.starts_with("SAVEPOINT")), "{:?}", db.log);
+    assert_eq!(db.log.last().map(String::as_str), Some("COMMIT"));
+    assert_eq!(state(&mut db.db), ["alembic_version: ", "t: "]);
+}

@@ -17,7 +17,13 @@
 //!   model's rollback undoes anything, and it undoes exactly what the
 //!   model's transaction ran, so every state the model reaches is the state
 //!   the real database holds (one connection sees its own uncommitted
-//!   work). Three things would break that, and each is handled:
+//!   work). The version table's bookkeeping at the end of a step, after
+//!   which the step commits or rolls back with nothing run between
+//!   ([`Transactions::execute_alone`]), opens the model's transaction
+//!   without a savepoint: a statement that fails changed nothing (SQLite
+//!   undoes a failed statement), and the rare rollback after one that ran
+//!   goes back by rerunning what the model had committed, as below.
+//!   Three things would break the model, and each is handled:
 //!   - a statement whose effect differs inside a transaction (`PRAGMA`
 //!     settings, `VACUUM`, `ATTACH`, transaction control) while the model
 //!     has no transaction open: the real transaction commits first and the
@@ -58,6 +64,18 @@ struct Batch {
     committed: Vec<String>,
     /// Statements run inside the model's open transaction.
     pending: Vec<String>,
+    /// The model's transaction is open without a savepoint (opened by
+    /// [`Transactions::execute_alone`]): undoing it reruns `committed`.
+    unguarded: bool,
+}
+
+/// How a statement that opens the model's transaction (batched mode) guards it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opener {
+    /// A savepoint, which the model's rollback goes back to.
+    Savepoint,
+    /// None: the caller commits or rolls back next.
+    Alone,
 }
 
 /// How a statement relates to transactions.
@@ -151,13 +169,23 @@ impl Transactions {
     /// `autocommit` is `MigrationContext.autocommit_block()` (no implicit
     /// `BEGIN`).
     pub fn execute(&mut self, db: &mut dyn Database, sql: &str, autocommit: bool) -> Result<(), DbError> {
-        self.run(db, sql, autocommit, |db| db.execute(sql)).map(|_| ())
+        self.run(db, sql, autocommit, Opener::Savepoint, |db| db.execute(sql)).map(|_| ())
+    }
+
+    /// [`Self::execute`] of a statement after which the caller commits or
+    /// rolls back, with no statement between (the version table's
+    /// bookkeeping): in batched mode, if it opens the model's transaction,
+    /// no savepoint is made for it (see the module invariants). Two
+    /// statements less per step; a statement run between anyway is still
+    /// undone by a rollback, by the slower rerun.
+    pub fn execute_alone(&mut self, db: &mut dyn Database, sql: &str, autocommit: bool) -> Result<(), DbError> {
+        self.run(db, sql, autocommit, Opener::Alone, |db| db.execute(sql)).map(|_| ())
     }
 
     /// `cursor.execute(sql)` of a query a script runs (through the bind or a
     /// session), with its rows.
     pub fn query(&mut self, db: &mut dyn Database, sql: &str, autocommit: bool) -> Result<QueryResult, DbError> {
-        self.run(db, sql, autocommit, |db| db.query(sql))
+        self.run(db, sql, autocommit, Opener::Savepoint, |db| db.query(sql))
     }
 
     fn run<T: Default>(
@@ -165,6 +193,7 @@ impl Transactions {
         db: &mut dyn Database,
         sql: &str,
         autocommit: bool,
+        opener: Opener,
         statement: impl Fn(&mut dyn Database) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
         let kind = kind(sql);
@@ -196,7 +225,7 @@ impl Transactions {
         match kind {
             Kind::Other | Kind::Commit | Kind::Rollback if !self.in_transaction => {
                 self.go_exact(db)?;
-                return self.run(db, sql, autocommit, statement);
+                return self.run(db, sql, autocommit, opener, statement);
             }
             Kind::Commit => {
                 // the model's COMMIT commits all there is to commit: the
@@ -217,12 +246,15 @@ impl Transactions {
             if db.execute("BEGIN").is_err() {
                 // a transaction is open already, not this command's: run exactly
                 self.batch = None;
-                return self.run(db, sql, autocommit, statement);
+                return self.run(db, sql, autocommit, opener, statement);
             }
             batch.open = true;
         }
         if opens {
-            db.execute(&format!("SAVEPOINT {STEP_SAVEPOINT}"))?;
+            match opener {
+                Opener::Savepoint => db.execute(&format!("SAVEPOINT {STEP_SAVEPOINT}"))?,
+                Opener::Alone => batch.unguarded = true,
+            }
             self.in_transaction = true;
         }
         match statement(db) {
@@ -233,8 +265,11 @@ impl Transactions {
             }
             Err(e) => {
                 if opens && !compiles(db, sql) {
-                    let _ = db.execute(&format!("ROLLBACK TO {STEP_SAVEPOINT}"));
-                    let _ = db.execute(&format!("RELEASE {STEP_SAVEPOINT}"));
+                    let batch = self.batch.as_mut().expect("batched");
+                    if !std::mem::take(&mut batch.unguarded) {
+                        let _ = db.execute(&format!("ROLLBACK TO {STEP_SAVEPOINT}"));
+                        let _ = db.execute(&format!("RELEASE {STEP_SAVEPOINT}"));
+                    }
                     self.in_transaction = false;
                 }
                 self.recover(db);
@@ -253,6 +288,7 @@ impl Transactions {
         }
         self.in_transaction = false;
         batch.pending.clear();
+        batch.unguarded = false;
         for sql in &batch.committed {
             if db.execute(sql).is_err() {
                 break;
@@ -279,7 +315,10 @@ impl Transactions {
         match self.batch.as_mut() {
             None => db.execute("COMMIT")?,
             Some(batch) => {
-                db.execute(&format!("RELEASE {STEP_SAVEPOINT}"))?;
+                if !batch.unguarded {
+                    db.execute(&format!("RELEASE {STEP_SAVEPOINT}"))?;
+                }
+                batch.unguarded = false;
                 let pending = std::mem::take(&mut batch.pending);
                 batch.committed.extend(pending);
             }
@@ -297,6 +336,15 @@ impl Transactions {
         match self.batch.as_mut() {
             None => {
                 let _ = db.execute("ROLLBACK");
+            }
+            Some(batch) if batch.unguarded => {
+                batch.unguarded = false;
+                if !std::mem::take(&mut batch.pending).is_empty() {
+                    // no savepoint to go back to: the real transaction goes,
+                    // and what the model had committed in it runs again
+                    let _ = db.execute("ROLLBACK");
+                    self.recover(db);
+                }
             }
             Some(batch) => {
                 batch.pending.clear();

@@ -301,7 +301,7 @@ pub fn run_step_streaming<E>(
         };
         let r = body(&mut run).and_then(|()| {
             for u in updates {
-                run.sink.exec(&version_update_sql(u, false)).map_err(&from_runtime)?;
+                run.sink.exec_version_update(&version_update_sql(u, false)).map_err(&from_runtime)?;
                 check_version_rowcount(&mut run.sink, u).map_err(&from_runtime)?;
             }
             Ok(())

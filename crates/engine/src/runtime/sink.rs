@@ -224,6 +224,21 @@ impl Sink<'_> {
         }
     }
 
+    /// [`Self::exec`] of the version table's bookkeeping, which the step's
+    /// commit or rollback follows (`Transactions::execute_alone`).
+    pub(super) fn exec_version_update(&mut self, sql: &str) -> Result<(), RuntimeError> {
+        match self {
+            Sink::Offline { .. } => self.exec(sql),
+            Sink::Online { db, tx, autocommit, kept } => {
+                tx.execute_alone(&mut **db, sql, *autocommit).map_err(|e| db_err(sql, e))?;
+                if !tx.in_transaction() {
+                    kept.push(sql.to_string());
+                }
+                Ok(())
+            }
+        }
+    }
+
     pub(super) fn db(&mut self) -> Option<&mut dyn Database> {
         match self {
             Sink::Online { db, .. } => Some(&mut **db),
