@@ -142,6 +142,12 @@ impl Script {
 pub struct ScriptError {
     pub file_name: String,
     pub diagnostic: Diagnostic,
+    /// What the module's `print()` calls wrote before it failed: Python
+    /// has written it by the time the traceback shows.
+    pub printed: String,
+    /// The module raised a Python exception while it ran (Python prints a
+    /// traceback), rather than not parsing or lacking its header variables.
+    pub raised: bool,
 }
 
 /// Loads a revision file on its own (a process of its own, no project
@@ -169,14 +175,16 @@ fn py_diagnostic(e: &PyError, file: &str) -> Diagnostic {
 /// from its globals.
 pub fn parse_script_with(file_name: &str, source: &str, process: &Rc<ScriptProcess>) -> Result<Script, ScriptError> {
     let parsed = parse_module(source);
-    let fail = |diagnostic: Diagnostic| ScriptError { file_name: file_name.to_string(), diagnostic };
+    let fail_printed = |diagnostic: Diagnostic, printed: String| ScriptError { file_name: file_name.to_string(), diagnostic, printed, raised: false };
     if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
-        return Err(fail(d.clone()));
+        return Err(fail_printed(d.clone(), String::new()));
     }
     let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
     let id = module_id(file_name);
-    let module = process.load_module(&id, file_name, source, parsed).map_err(|e| fail(py_diagnostic(&e, file_name)))?;
+    let loaded = process.load_module(&id, file_name, source, parsed);
     let printed = process.take_output();
+    let module = loaded.map_err(|e| ScriptError { raised: true, ..fail_printed(py_diagnostic(&e, file_name), printed.clone()) })?;
+    let fail = |diagnostic: Diagnostic| fail_printed(diagnostic, printed.clone());
     let mut it = process.interp();
     let at = |name: &str| -> Diagnostic {
         // The assignment of `name`, for messages about its value (a
