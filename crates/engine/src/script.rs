@@ -658,10 +658,10 @@ impl<'a, 'src> Cx<'a, 'src> {
                 const SIG: Sig = sig(&["table_name"], 1, &["schema", "if_exists", KWARGS]);
                 let b = self.bind(call, &SIG, &name)?;
                 self.expect_none(&b, "schema")?;
-                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                let if_exists = self.opt_bool(b.get("if_exists"))?;
                 // `**kw` go to the `Table` Alembic builds to drop: SQLAlchemy checks them
                 self.table_dialect_kwargs(&b.kwargs, &name)?;
-                Ok(Op::DropTable { table: Table::new(self.str_arg(&b, "table_name", call)?) })
+                Ok(Op::DropTable { table: Table::new(self.str_arg(&b, "table_name", call)?), if_exists })
             }
             ("rename_table", false) => {
                 const SIG: Sig = sig(&["old_table_name", "new_table_name"], 2, &["schema"]);
@@ -921,7 +921,7 @@ impl<'a, 'src> Cx<'a, 'src> {
         let b = self.bind(call, &SIG, "op.create_table")?;
         self.expect_none(&b, "schema")?;
         // `info={...}` is Python-side only: it never reaches the DDL.
-        self.unsupported_kw(&b, &["if_not_exists"], "op.create_table")?;
+        let if_not_exists = self.opt_bool(b.get("if_not_exists"))?;
         let sqlite = self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
         let name = self.str_arg(&b, "table_name", call)?;
         let mut table = Table::new(name.clone());
@@ -988,7 +988,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 }
             }
         }
-        Ok(Op::CreateTable { table })
+        Ok(Op::CreateTable { table, if_not_exists })
     }
 
     fn op_alter_column(&self, call: &ast::ExprCall, cx: &OpCx, name: &str) -> R<Op> {
@@ -2669,7 +2669,7 @@ mod tests {
     #[test]
     fn starred_list_of_columns() {
         let ops = ops_of("    op.create_table('w',\n    *[sa.Column('a', sa.Integer(), nullable=True),\n    sa.Column('b', sa.Integer(), nullable=True)]\n    )");
-        assert!(matches!(&ops[0], Op::CreateTable { table } if table.columns.len() == 2));
+        assert!(matches!(&ops[0], Op::CreateTable { table, .. } if table.columns.len() == 2));
     }
 
     #[test]
