@@ -768,6 +768,7 @@ fn batch_reflection_needs_every_referred_table() {
     let ops = vec![
         Op::DropTable {
             table: engine::schema::Table::new("category"),
+            if_exists: None,
         },
         batch(
             "thread",
@@ -846,7 +847,7 @@ fn create_table_online_and_offline() {
     });
     t.indexes
         .push(index("ix_u", "item", &["order", "id"], true));
-    let ops = [Op::CreateTable { table: t.clone() }];
+    let ops = [Op::CreateTable { table: t.clone(), if_not_exists: None }];
     runtime::run_ops(&mut db, &ops).unwrap();
     let create = "CREATE TABLE item (\n\tid INTEGER NOT NULL, \n\t\"order\" INTEGER, \n\t\"Weird Name\" TEXT, \n\tPRIMARY KEY (id), \n\tCONSTRAINT ck_n CHECK (\"order\" > 0)\n)";
     assert_eq!(

@@ -24,7 +24,7 @@ fn tag() -> Table {
 #[test]
 fn each_operation_shows_its_sql_and_batch_keeps_rows() {
     let mut db = NativeDatabase::open_in_memory().unwrap();
-    let create = Op::CreateTable { table: tag() };
+    let create = Op::CreateTable { table: tag(), if_not_exists: None };
     let batch = Op::BatchAlterTable(BatchAlterTable {
         table: "tag".into(),
         recreate: Recreate::Auto,
@@ -65,7 +65,7 @@ fn each_operation_shows_its_sql_and_batch_keeps_rows() {
 #[test]
 fn a_failing_operation_reports_its_error() {
     let mut db = NativeDatabase::open_in_memory().unwrap();
-    let step = run_one(&mut db, &Op::DropTable { table: tag() });
+    let step = run_one(&mut db, &Op::DropTable { table: tag(), if_exists: None });
     assert!(step.error.as_deref().unwrap_or("").contains("no such table"), "{:?}", step.error);
     assert_eq!(step.sql, vec!["DROP TABLE tag".to_string()]);
 }

@@ -649,6 +649,12 @@ pub fn create_table_with(
 
 /// `CREATE TABLE` for a model table (indexes not included: see [`create_index`]).
 pub fn create_table(table: &Table) -> Result<String, DdlError> {
+    create_table_if(table, Existence::default())
+}
+
+/// [`create_table`], with `IF NOT EXISTS` after `TABLE` when asked
+/// (`visit_create_table`: "CREATE " + prefixes + "TABLE " + "IF NOT EXISTS ").
+pub fn create_table_if(table: &Table, if_not_exists: Existence) -> Result<String, DdlError> {
     let sql = create_table_with(
         &table.name,
         &table.columns,
@@ -657,19 +663,23 @@ pub fn create_table(table: &Table) -> Result<String, DdlError> {
         TableOptions::of(table),
     );
     // `visit_create_table`: "CREATE " + the prefixes + " TABLE "
-    match (table.prefixes.is_empty(), sql) {
-        (false, Ok(sql)) => Ok(sql.replacen("CREATE TABLE ", &format!("CREATE {} TABLE ", table.prefixes.join(" ")), 1)),
-        (_, sql) => sql,
-    }
+    let exists = if if_not_exists.0 { "IF NOT EXISTS " } else { "" };
+    let prefixes = if table.prefixes.is_empty() { String::new() } else { format!("{} ", table.prefixes.join(" ")) };
+    sql.map(|sql| sql.replacen("CREATE TABLE ", &format!("CREATE {prefixes}TABLE {exists}"), 1))
 }
 
 /// `DROP TABLE name`
 pub fn drop_table(name: &str) -> String {
-    format!("DROP TABLE {}", quote(name))
+    drop_table_if(name, Existence::default())
 }
 
-/// `IF [NOT] EXISTS` on `CREATE INDEX` / `DROP INDEX` (`if_not_exists=True`,
-/// `if_exists=True` of the op).
+/// `DROP TABLE [IF EXISTS] name`
+pub fn drop_table_if(name: &str, if_exists: Existence) -> String {
+    format!("DROP TABLE {}{}", if if_exists.0 { "IF EXISTS " } else { "" }, quote(name))
+}
+
+/// `IF [NOT] EXISTS` on `CREATE TABLE` / `DROP TABLE` / `CREATE INDEX` /
+/// `DROP INDEX` (`if_not_exists=True`, `if_exists=True` of the op).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Existence(pub bool);
 

@@ -66,10 +66,14 @@ pub enum Recreate {
 /// One migration directive.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
-    /// `op.create_table('name', sa.Column(...), ..., sa.PrimaryKeyConstraint(...))`
-    CreateTable { table: Table },
-    /// `op.drop_table('name')` — carries the whole table so it can be recreated.
-    DropTable { table: Table },
+    /// `op.create_table('name', sa.Column(...), ..., sa.PrimaryKeyConstraint(...))`;
+    /// `if_not_exists=True` gives `CREATE TABLE IF NOT EXISTS` (the indexes
+    /// of `index=True` columns stay plain `CREATE INDEX`). `None` when not
+    /// given, as Alembic passes it on only when it is not `None`.
+    CreateTable { table: Table, if_not_exists: Option<bool> },
+    /// `op.drop_table('name')` — carries the whole table so it can be
+    /// recreated; `if_exists=True` gives `DROP TABLE IF EXISTS`.
+    DropTable { table: Table, if_exists: Option<bool> },
     /// `op.rename_table('old', 'new')`
     RenameTable { old_name: String, new_name: String },
     /// `op.add_column('t', sa.Column(...))` / `batch_op.add_column(sa.Column(...))`
@@ -186,8 +190,9 @@ impl Op {
     /// The exact inverse of this op (Alembic's `MigrateOperation.reverse()`).
     pub fn reverse(&self) -> Op {
         match self {
-            Op::CreateTable { table } => Op::DropTable { table: table.clone() },
-            Op::DropTable { table } => Op::CreateTable { table: table.clone() },
+            // `CreateTableOp.reverse()` / `DropTableOp.reverse()` do not carry the IF [NOT] EXISTS
+            Op::CreateTable { table, .. } => Op::DropTable { table: table.clone(), if_exists: None },
+            Op::DropTable { table, .. } => Op::CreateTable { table: table.clone(), if_not_exists: None },
             Op::RenameTable { old_name, new_name } => {
                 Op::RenameTable { old_name: new_name.clone(), new_name: old_name.clone() }
             }

@@ -200,7 +200,7 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
     let mut visit_type = |t: &SqlType| type_imports(t, &mut imports);
     fn walk(op: &Op, f: &mut dyn FnMut(&SqlType)) {
         match op {
-            Op::CreateTable { table } => table.columns.iter().for_each(|c| f(&c.type_)),
+            Op::CreateTable { table, .. } => table.columns.iter().for_each(|c| f(&c.type_)),
             // drop_table / drop_column render no types
             Op::DropTable { .. } | Op::DropColumn { .. } => {}
             Op::RenameTable { .. } => {}
@@ -261,8 +261,21 @@ pub fn render_batch_op(op: &Op) -> Vec<String> {
 fn render_op_in(op: &Op, ctx: Ctx) -> Vec<String> {
     let p = ctx.prefix();
     match op {
-        Op::CreateTable { table } => vec![render_create_table(table, ctx)],
-        Op::DropTable { table } => vec![format!("{p}drop_table({})", py_repr_str(&table.name))],
+        Op::CreateTable { table, if_not_exists } => {
+            let text = render_create_table(table, ctx);
+            match if_not_exists {
+                // `_add_table`: `,\nif_not_exists=%r` before the closing parenthesis
+                Some(b) => vec![format!("{},\nif_not_exists={}\n)", text.strip_suffix("\n)").unwrap_or(&text), if *b { "True" } else { "False" })],
+                None => vec![text],
+            }
+        }
+        Op::DropTable { table, if_exists } => {
+            let exists = match if_exists {
+                Some(b) => format!(", if_exists={}", if *b { "True" } else { "False" }),
+                None => String::new(),
+            };
+            vec![format!("{p}drop_table({}{exists})", py_repr_str(&table.name))]
+        }
         // Alembic has no autogenerate renderer for these two; they are
         // rendered the way people write them.
         Op::RenameTable { old_name, new_name } => {
@@ -1010,7 +1023,7 @@ mod tests {
     fn wide_create_table_uses_a_starred_list() {
         let mut t = Table::new("wide");
         t.columns = (0..300).map(|i| Column::new(format!("c{i}"), SqlType::new(TypeClass::Integer))).collect();
-        let text = render_op(&Op::CreateTable { table: t }).join("\n");
+        let text = render_op(&Op::CreateTable { table: t, if_not_exists: None }).join("\n");
         assert!(text.starts_with("op.create_table('wide',\n*[sa.Column('c0', sa.Integer(), nullable=True),\n"));
         assert!(text.ends_with("sa.Column('c299', sa.Integer(), nullable=True)]\n)"));
     }

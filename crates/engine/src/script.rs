@@ -142,6 +142,12 @@ impl Script {
 pub struct ScriptError {
     pub file_name: String,
     pub diagnostic: Diagnostic,
+    /// What the module's `print()` calls wrote before it failed: Python
+    /// has written it by the time the traceback shows.
+    pub printed: String,
+    /// The module raised a Python exception while it ran (Python prints a
+    /// traceback), rather than not parsing or lacking its header variables.
+    pub raised: bool,
 }
 
 /// Loads a revision file on its own (a process of its own, no project
@@ -169,14 +175,16 @@ fn py_diagnostic(e: &PyError, file: &str) -> Diagnostic {
 /// from its globals.
 pub fn parse_script_with(file_name: &str, source: &str, process: &Rc<ScriptProcess>) -> Result<Script, ScriptError> {
     let parsed = parse_module(source);
-    let fail = |diagnostic: Diagnostic| ScriptError { file_name: file_name.to_string(), diagnostic };
+    let fail_printed = |diagnostic: Diagnostic, printed: String| ScriptError { file_name: file_name.to_string(), diagnostic, printed, raised: false };
     if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
-        return Err(fail(d.clone()));
+        return Err(fail_printed(d.clone(), String::new()));
     }
     let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
     let id = module_id(file_name);
-    let module = process.load_module(&id, file_name, source, parsed).map_err(|e| fail(py_diagnostic(&e, file_name)))?;
+    let loaded = process.load_module(&id, file_name, source, parsed);
     let printed = process.take_output();
+    let module = loaded.map_err(|e| ScriptError { raised: true, ..fail_printed(py_diagnostic(&e, file_name), printed.clone()) })?;
+    let fail = |diagnostic: Diagnostic| fail_printed(diagnostic, printed.clone());
     let mut it = process.interp();
     let at = |name: &str| -> Diagnostic {
         // The assignment of `name`, for messages about its value (a
@@ -650,10 +658,10 @@ impl<'a, 'src> Cx<'a, 'src> {
                 const SIG: Sig = sig(&["table_name"], 1, &["schema", "if_exists", KWARGS]);
                 let b = self.bind(call, &SIG, &name)?;
                 self.expect_none(&b, "schema")?;
-                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                let if_exists = self.opt_bool(b.get("if_exists"))?;
                 // `**kw` go to the `Table` Alembic builds to drop: SQLAlchemy checks them
                 self.table_dialect_kwargs(&b.kwargs, &name)?;
-                Ok(Op::DropTable { table: Table::new(self.str_arg(&b, "table_name", call)?) })
+                Ok(Op::DropTable { table: Table::new(self.str_arg(&b, "table_name", call)?), if_exists })
             }
             ("rename_table", false) => {
                 const SIG: Sig = sig(&["old_table_name", "new_table_name"], 2, &["schema"]);
@@ -913,7 +921,7 @@ impl<'a, 'src> Cx<'a, 'src> {
         let b = self.bind(call, &SIG, "op.create_table")?;
         self.expect_none(&b, "schema")?;
         // `info={...}` is Python-side only: it never reaches the DDL.
-        self.unsupported_kw(&b, &["if_not_exists"], "op.create_table")?;
+        let if_not_exists = self.opt_bool(b.get("if_not_exists"))?;
         let sqlite = self.table_dialect_kwargs(&b.kwargs, "op.create_table")?;
         let name = self.str_arg(&b, "table_name", call)?;
         let mut table = Table::new(name.clone());
@@ -980,7 +988,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                 }
             }
         }
-        Ok(Op::CreateTable { table })
+        Ok(Op::CreateTable { table, if_not_exists })
     }
 
     fn op_alter_column(&self, call: &ast::ExprCall, cx: &OpCx, name: &str) -> R<Op> {
@@ -2661,7 +2669,7 @@ mod tests {
     #[test]
     fn starred_list_of_columns() {
         let ops = ops_of("    op.create_table('w',\n    *[sa.Column('a', sa.Integer(), nullable=True),\n    sa.Column('b', sa.Integer(), nullable=True)]\n    )");
-        assert!(matches!(&ops[0], Op::CreateTable { table } if table.columns.len() == 2));
+        assert!(matches!(&ops[0], Op::CreateTable { table, .. } if table.columns.len() == 2));
     }
 
     #[test]

@@ -199,7 +199,7 @@ INFO  [alembic.autogenerate.compare.types] Detected type change from VARCHAR(len
     );
     // The created table carries no index: it follows as create_index.
     match cmp.upgrade.ops.first() {
-        Some(alembic_engine::ops::Op::CreateTable { table }) => assert!(table.indexes.is_empty()),
+        Some(alembic_engine::ops::Op::CreateTable { table, .. }) => assert!(table.indexes.is_empty()),
         other => panic!("expected CreateTable, got {other:?}"),
     }
 }

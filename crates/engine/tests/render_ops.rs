@@ -72,12 +72,12 @@ fn book() -> Table {
 
 #[test]
 fn create_table() {
-    insta::assert_snapshot!(render_op(&Op::CreateTable { table: book() }).join("\n"));
+    insta::assert_snapshot!(render_op(&Op::CreateTable { table: book(), if_not_exists: None }).join("\n"));
 }
 
 #[test]
 fn drop_table() {
-    insta::assert_snapshot!(render_op(&Op::DropTable { table: book() }).join("\n"));
+    insta::assert_snapshot!(render_op(&Op::DropTable { table: book(), if_exists: None }).join("\n"));
 }
 
 #[test]
@@ -218,7 +218,7 @@ fn batch_block_with_options() {
             table_kwargs: Default::default(),
             ops: vec![],
         }),
-        Op::DropTable { table: Table::new("other") },
+        Op::DropTable { table: Table::new("other"), if_exists: None },
     ];
     insta::assert_snapshot!(render_body(&ops));
 }

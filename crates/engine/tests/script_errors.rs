@@ -216,7 +216,7 @@ fn create_table_info_and_default_dialect_kwargs_are_accepted() {
 #[test]
 fn create_table_ddl_changing_or_unprefixed_kwargs_are_refused() {
     insta::assert_snapshot!(outcome(
-        "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), if_not_exists=True)\n\n\ndef downgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), colour='red')\n"
+        "def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), schema='other')\n\n\ndef downgrade():\n    op.create_table('t', sa.Column('id', sa.Integer()), colour='red')\n"
     ));
 }
 

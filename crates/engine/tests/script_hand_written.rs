@@ -26,7 +26,7 @@ fn check(file: &str) -> String {
     if let Ok(ops) = script.upgrade() {
         // Column(index=True) inside create_table: created with the table, not rendered
         for op in &ops.ops {
-            if let Op::CreateTable { table } = op {
+            if let Op::CreateTable { table, .. } = op {
                 for ix in &table.indexes {
                     writeln!(out, "index created with {}: {:?}", table.name, ix).ok();
                 }

@@ -57,7 +57,7 @@ pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, conn_schema: &Con
 
     // `for s, tname in metadata_table_names.difference(conn_table_names)`
     for table in meta_tables.iter().filter(|t| !conn_names.contains(t.name.as_str())) {
-        cx.ops.push(Op::CreateTable { table: without_indexes(table) });
+        cx.ops.push(Op::CreateTable { table: without_indexes(table), if_not_exists: None });
         cx.info(LOG_TABLES, format!("Detected added table {}", py_str(&table.name)));
         let mut modify = Vec::new();
         compare_indexes_and_uniques(cx, &mut modify, &table.name, None, Some(table));
@@ -77,7 +77,7 @@ pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, conn_schema: &Con
         let mut modify = Vec::new();
         compare_indexes_and_uniques(cx, &mut modify, &table.name, Some(table), None);
         cx.push_batch(&table.name, modify);
-        cx.ops.push(Op::DropTable { table: without_indexes(table) });
+        cx.ops.push(Op::DropTable { table: without_indexes(table), if_exists: None });
         cx.info(LOG_TABLES, format!("Detected removed table {}", py_str(&table.name)));
     }
 

@@ -35,8 +35,8 @@ pub(super) fn as_diffs(upgrade: &UpgradeOps, sides: &Sides<'_>) -> String {
 fn diffs(op: &Op, sides: &Sides<'_>, out: &mut Vec<String>) {
     let q = |s: &str| py_repr_str(s);
     match op {
-        Op::CreateTable { table } => out.push(format!("('add_table', {})", table_repr(table))),
-        Op::DropTable { table } => {
+        Op::CreateTable { table, .. } => out.push(format!("('add_table', {})", table_repr(table))),
+        Op::DropTable { table, .. } => {
             let reflected = sides.database.tables.get(&table.name).unwrap_or(table);
             out.push(format!("('remove_table', {})", table_repr(reflected)))
         }
@@ -248,7 +248,7 @@ mod tests {
             initially: None,
             use_alter: false,
         });
-        let ops = UpgradeOps { ops: vec![Op::CreateTable { table }] };
+        let ops = UpgradeOps { ops: vec![Op::CreateTable { table, if_not_exists: None }] };
         sides_with(MetaData::default(), MetaData::default(), |sides| {
             assert_eq!(
                 as_diffs(&ops, sides),

@@ -185,7 +185,10 @@ fn load_scripts(host: &mut dyn Host, out: &mut Out) -> Result<ScriptDirectory, F
                 scripts.push(s)
             }
             Err(VersionLoadError::Source(e)) => return Err(unicode_load_failure(host, &name, &e)),
-            Err(VersionLoadError::Script(e)) => return Err(script_load_failure(host, &e)),
+            Err(VersionLoadError::Script(e)) => {
+                out.stdout.push_str(&e.printed);
+                return Err(script_load_failure(host, &e));
+            }
         }
     }
     let revisions: Vec<Revision> = scripts
@@ -320,6 +323,13 @@ fn script_load_failure_at(host: &dyn Host, file_name: &str, e: &script::ScriptEr
         .message
         .starts_with("invalid syntax: Simple statements must be separated by newlines or semicolons")
         .then(|| "SyntaxError: invalid syntax\n".to_string());
+    if e.raised {
+        // a traceback as Python ends it, the exception line last
+        return Failure::Exception(format!(
+            "{}\nCould not load revision file {path}: no command can run until it is fixed.",
+            python_traceback(&path, d.line, d.column, &d.message)
+        ));
+    }
     Failure::Exception(format!(
         "{path}:{}:{}: {}\n{}Could not load revision file {path}: no command can run until it is fixed.",
         d.line,

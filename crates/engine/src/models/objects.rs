@@ -48,12 +48,6 @@ pub(crate) fn enable(it: &mut Interp) -> R<()> {
     // Annotations keep what they say (`Optional[int]`, `int | None`,
     // `Mapped[...]`), since declarative reads them.
     it.builtins.set("__typing_union__", native_fn("__typing_union__", |it, a| Ok(alias(it, "Union", a.pos.clone()))));
-    it.register_module("decimal", Rc::new(|it: &mut Interp| {
-        let m = it.new_native_module("decimal");
-        let c = crate::python::builtins::new_plain_class(it, "Decimal", "decimal");
-        m.globals.set("Decimal", Value::Class(c));
-        Ok(m)
-    }));
     let typing = it.import_module("typing")?;
     for form in ["Optional", "Union", "Annotated", "ClassVar", "List", "Dict", "Set", "Tuple", "Sequence", "Literal", "Type", "Final"] {
         let f = form.to_string();
@@ -2289,23 +2283,33 @@ fn decorated_type_schema(it: &mut Interp, v: &Value, i: &Rc<Instance>) -> Result
 /// `Enum(*values)` or `Enum(PyEnumClass)`: a Python enum class gives its
 /// member names, its name lowercased and `enum_class`.
 fn enum_type(it: &mut Interp, path: &str, args: &Args) -> Result<SqlType, SchemaError> {
-    let Some((a, class)) = python_enum_args(it, args)? else {
+    let Some(e) = python_enum_args(it, args).map_err(|e| it.to_error(e).exception_line())? else {
         let mut a = args.clone();
         a.kw.retain(|(k, _)| k != "values_callable");
         return crate::script::type_from_value(path, &a);
     };
-    let mut t = crate::script::type_from_value(path, &a)?;
-    if let Some(e) = t.enum_.as_mut() {
-        e.enum_class = Some(class);
+    let mut t = crate::script::type_from_value(path, &e.args)?;
+    if let Some(spec) = t.enum_.as_mut() {
+        spec.enum_class = Some(e.class.name.clone());
     }
     Ok(t)
 }
 
-/// The arguments of `Enum(PyEnumClass, ...)` as SQLAlchemy reads them: the
-/// members' names (or what `values_callable` makes of the members), `name=`
-/// the class's name lowercased unless given; and the class's name. `None`
-/// when the first argument is no Python enum class.
-pub(crate) fn python_enum_args(it: &mut Interp, args: &Args) -> Result<Option<(Args, String)>, String> {
+/// `Enum(PyEnumClass, ...)` as SQLAlchemy reads it.
+pub(crate) struct PyEnumArgs {
+    /// The type's arguments with the class replaced by the strings stored
+    /// (`Enum.enums`: the members' names, or what `values_callable` makes
+    /// of the members) and `name=` the class's name lowercased unless given.
+    pub args: Args,
+    pub class: Rc<Class>,
+    /// The members, in the order of the stored strings.
+    pub members: Vec<Value>,
+}
+
+/// The one reading of `Enum(PyEnumClass, ...)`'s arguments (models.py's
+/// columns, scripts' types, result processing). `None` when the first
+/// argument is no Python enum class.
+pub(crate) fn python_enum_args(it: &mut Interp, args: &Args) -> R<Option<PyEnumArgs>> {
     let class = match args.pos.first() {
         Some(Value::Class(c)) if c.dict.borrow().get_str("_member_names_").is_some() => c.clone(),
         _ => return Ok(None),
@@ -2314,17 +2318,17 @@ pub(crate) fn python_enum_args(it: &mut Interp, args: &Args) -> Result<Option<(A
         Some(Value::List(l)) => l.borrow().clone(),
         _ => Vec::new(),
     };
+    let members: Vec<Value> = names.iter().filter_map(|n| n.as_str().and_then(|n| class.dict.borrow().get_str(n).cloned())).collect();
     let mut values = names.clone();
     if let Some(f) = args.kwarg("values_callable") {
-        let members: Vec<Value> = names.iter().filter_map(|n| n.as_str().and_then(|n| class.dict.borrow().get_str(n).cloned())).collect();
-        let r = it.call(f, Args::new(vec![Value::list(members)])).map_err(|_| "values_callable raised".to_string())?;
-        values = it.iterate(&r).map_err(|_| "values_callable did not give a list".to_string())?;
+        let r = it.call(f, Args::new(vec![Value::list(members.clone())]))?;
+        values = it.iterate(&r)?;
     }
     let mut a = Args { pos: values, kw: args.kw.iter().filter(|(k, _)| k != "values_callable").cloned().collect() };
     if a.kwarg("name").is_none() {
         a.kw.push(("name".into(), Value::str(&class.name.to_lowercase())));
     }
-    Ok(Some((a, class.name.clone())))
+    Ok(Some(PyEnumArgs { args: a, class, members }))
 }
 
 /// The text Alembic renders inside `sa.text(...)` for a model's SQL server

@@ -108,9 +108,9 @@ fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str,
         match type_value(&mut it, &v, 0) {
             // `sa.Enum(PyEnum)`: the members' names, as models.py reads it
             Ok(Some(t)) if t.path.ends_with(".Enum") => match crate::models::objects::python_enum_args(&mut it, &t.args) {
-                Ok(Some((args, _))) => Some(Ok(TypeValue { path: t.path, args })),
+                Ok(Some(e)) => Some(Ok(TypeValue { path: t.path, args: e.args })),
                 Ok(None) => Some(Ok(t)),
-                Err(m) => Some(Err(m)),
+                Err(exc) => Some(Err(it.to_error(exc).exception_line())),
             },
             Ok(t) => t.map(Ok),
             Err(exc) => Some(Err(it.to_error(exc).exception_line())),
@@ -963,6 +963,17 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
                         None => Literal::None,
                     }
                 }
+                // Numeric / Float bind through `float()`; a Uuid binds its hex
+                other if bulk_numeric_or_uuid(column.and_then(|i| columns[i].1.as_ref()), &other) => match super::uuid::uuid_of(&other) {
+                    Some(_) => Literal::Str(it.getattr(&other, "hex")?.as_str().unwrap_or_default().to_string()),
+                    None => {
+                        let float = it.builtins.get("float").unwrap_or(Value::None);
+                        match it.call(&float, Args::new(vec![other]))? {
+                            Value::Float(f) => Literal::Float(f),
+                            _ => return Err(it.type_error("float() did not give a float")),
+                        }
+                    }
+                },
                 other => {
                     let t = it.type_name(&other);
                     return Err(it.exc("NotImplementedError", format!("bulk_insert values of type {t} are not supported by the playground")));
@@ -974,6 +985,17 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
     }
     h.apply(it, Op::BulkInsert { table: name, columns, rows: out })?;
     Ok(Value::None)
+}
+
+/// A `Decimal` bound to a Numeric / Float column (its bind processor is
+/// `float()`), or a `UUID` to a `Uuid(as_uuid=True)` column (`value.hex`).
+fn bulk_numeric_or_uuid(ty: Option<&crate::schema::SqlType>, v: &Value) -> bool {
+    use crate::schema::TypeClass as T;
+    let Some(ty) = ty.filter(|t| t.decorated.is_none()) else { return false };
+    if super::decimal::dec_of(v).is_some() {
+        return matches!(ty.class, T::Numeric | T::NumericUpper | T::DecimalUpper | T::Float | T::FloatUpper | T::RealUpper | T::Double | T::DoubleUpper | T::DoublePrecisionUpper);
+    }
+    super::uuid::uuid_of(v).is_some() && matches!(ty.class, T::Uuid | T::UuidUpper) && ty.as_uuid != Some(false)
 }
 
 /// How a column of type `ty` (`None`: untyped) binds a datetime value on

@@ -664,6 +664,9 @@ pub fn hash_key(it: &mut Interp, v: &Value) -> R<HashKey> {
             if let Some(k) = super::datetime::hash_key(v) {
                 return Ok(k);
             }
+            if let Some(k) = super::decimal::hash_key(v).or_else(|| super::uuid::hash_key(v)) {
+                return Ok(k);
+            }
             if i.class.lookup("__eq__").is_some() && i.class.lookup("__hash__").is_none() && !is_native_class(&i.class) {
                 return Err(it.type_error(format!("unhashable type: '{}'", i.class.name)));
             }
@@ -1573,6 +1576,13 @@ pub fn construct_builtin(it: &mut Interp, cls: &Rc<Class>, a: &Args) -> R<Option
                     None => return Err(it.exc("ValueError", format!("could not convert string to float: {}", py_repr_str(s)))),
                 }
             }
+            Some(v @ Value::Instance(i)) if i.class.lookup("__float__").is_some() => {
+                let f = it.getattr(v, "__float__")?;
+                match it.call(&f, Args::default())? {
+                    r @ Value::Float(_) => r,
+                    r => return Err(it.type_error(format!("{}.__float__ returned non-float (type {})", i.class.name, it.type_name(&r)))),
+                }
+            }
             Some(v) => return Err(it.type_error(format!("float() argument must be a string or a real number, not '{}'", it.type_name(v)))),
         }
     } else if is(&t.bool_) {
@@ -1740,6 +1750,10 @@ fn to_int(it: &mut Interp, v: &Value, base: Option<&Value>) -> R<Value> {
                 Ok(i) => Value::Int(i),
                 Err(_) => return Err(it.exc("ValueError", format!("invalid literal for int() with base {radix}: {}", py_repr_str(s)))),
             }
+        }
+        Value::Instance(i) if i.base_value.borrow().is_none() && i.class.lookup("__int__").is_some() => {
+            let f = it.getattr(v, "__int__")?;
+            return it.call(&f, Args::default());
         }
         Value::Instance(i) => match i.base_value.borrow().clone() {
             Some(b) => return to_int(it, &b, base),
@@ -2547,6 +2561,7 @@ fn install_stdlib(it: &mut Interp) {
         Ok(m)
     }));
     it.register_module("datetime", Rc::new(super::datetime::module));
+    it.register_module("decimal", Rc::new(super::decimal::module));
     // the clock through the host (`time.time()`); sleeping and the process
     // clocks are not there
     it.register_module("time", Rc::new(|it: &mut Interp| {
@@ -2567,15 +2582,7 @@ fn install_stdlib(it: &mut Interp) {
         }
         Ok(m)
     }));
-    it.register_module("uuid", Rc::new(|it: &mut Interp| {
-        let m = it.new_native_module("uuid");
-        for n in ["uuid1", "uuid4"] {
-            m.globals.set(n, native_fn(n, move |it, _| Err(it.exc("NotImplementedError", format!("uuid.{n}() needs randomness or the clock, which code the playground evaluates cannot reach")))));
-        }
-        let c = new_plain_class(it, "UUID", "uuid");
-        m.globals.set("UUID", Value::Class(c));
-        Ok(m)
-    }));
+    it.register_module("uuid", Rc::new(super::uuid::module));
     it.register_module("abc", Rc::new(|it: &mut Interp| {
         let m = it.new_native_module("abc");
         let abc = new_plain_class(it, "ABC", "abc");

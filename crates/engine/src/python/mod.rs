@@ -15,6 +15,7 @@
 pub mod alembic;
 pub mod builtins;
 pub mod datetime;
+pub mod decimal;
 pub mod eval;
 mod format;
 pub mod loader;
@@ -23,6 +24,7 @@ pub mod repr;
 mod result;
 mod sql_compiler;
 mod suggestions;
+pub mod uuid;
 pub mod value;
 
 pub use eval::{Args, ClockReading, Interp, Loc, ModuleLoader, ModuleSource, NoModules, PyError};

@@ -364,9 +364,17 @@ enum Processing {
     Json,
     /// Read back as `bool()` of what is stored.
     Boolean,
-    /// `Float` and its kin: SQLite has no native decimal, so values go in
-    /// and come out through `float()`.
+    /// `Float` and its kin (`asdecimal=False`), `Numeric(asdecimal=False)`:
+    /// SQLite has no native decimal, so values go in through `float()` and
+    /// come out as stored.
     Float,
+    /// `Numeric` and `Float(asdecimal=True)`: in through `float()`, out as
+    /// `Decimal("%.<scale>f" % value)` (`processors.to_decimal_processor_factory`).
+    Decimal { scale: i64 },
+    /// `Uuid` / `UUID` on SQLite: 32 hex digits stored; `as_uuid=True` (the
+    /// default) reads `uuid.UUID(value)` and binds `value.hex`, else the
+    /// string form.
+    Uuid { as_uuid: bool },
     /// `sa.Enum("a", "b")` / `sa.Enum(PyEnum)`: a member is stored by its
     /// name; a name read back that is not a member is `LookupError`.
     Enum(EnumSpec),
@@ -381,10 +389,11 @@ enum Processing {
 }
 
 struct EnumSpec {
-    /// The Python enum class of `sa.Enum(PyEnum)`.
-    class: Option<Value>,
-    /// The names SQLAlchemy stores (`Enum.enums`).
-    members: Vec<String>,
+    /// The strings SQLAlchemy stores (`Enum.enums`): the arguments, a
+    /// Python enum's member names, or what `values_callable` made of them.
+    stored: Vec<String>,
+    /// `sa.Enum(PyEnum)`'s members, one per stored string.
+    members: Option<Vec<Value>>,
     /// `Enum.name`: `name=`, else a Python enum's class name lowercased.
     name: Option<String>,
 }
@@ -400,9 +409,28 @@ fn processing(it: &mut Interp, t: &Value) -> R<Processing> {
         "Date" | "DATE" => Processing::Temporal(TemporalType::Date),
         "Time" | "TIME" => Processing::Temporal(TemporalType::Time),
         "Interval" => Processing::Interval,
-        name @ ("Float" | "Double" | "FLOAT" | "REAL" | "DOUBLE" | "DOUBLE_PRECISION") => match tv.args.kwarg("asdecimal") {
-            Some(v) if it.truthy(v)? => Processing::Unsupported(format!("{name}(asdecimal=True)")),
-            _ => Processing::Float,
+        // Numeric(precision, scale, decimal_return_scale, asdecimal=True);
+        // Float(precision, asdecimal=False, decimal_return_scale)
+        name @ ("Float" | "Double" | "FLOAT" | "REAL" | "DOUBLE" | "DOUBLE_PRECISION" | "Numeric" | "NUMERIC" | "DECIMAL") => {
+            let float = !matches!(name, "Numeric" | "NUMERIC" | "DECIMAL");
+            let arg = |k: &str, at: usize| tv.args.kwarg(k).or_else(|| tv.args.pos.get(at)).filter(|v| !v.is_none()).cloned();
+            let asdecimal = match arg("asdecimal", if float { 1 } else { 3 }) {
+                Some(v) => it.truthy(&v)?,
+                None => !float,
+            };
+            let scale = if float { None } else { arg("scale", 1) };
+            let scale = match arg("decimal_return_scale", 2).or(scale) {
+                Some(Value::Int(n)) => n,
+                Some(other) => return Err(it.type_error(format!("decimal_return_scale / scale must be an int, not {}", it.type_name(&other)))),
+                None => 10,
+            };
+            if asdecimal { Processing::Decimal { scale } } else { Processing::Float }
+        }
+        "Uuid" | "UUID" => Processing::Uuid {
+            as_uuid: match tv.args.kwarg("as_uuid").or_else(|| tv.args.pos.first()) {
+                Some(v) => it.truthy(v)?,
+                None => true,
+            },
         },
         "Integer" | "SmallInteger" | "BigInteger" | "INTEGER" | "INT" | "SMALLINT" | "BIGINT" | "String" | "Text" | "Unicode" | "UnicodeText"
         | "VARCHAR" | "CHAR" | "NVARCHAR" | "NCHAR" | "TEXT" | "CLOB" | "LargeBinary" | "BLOB" | "BINARY" | "VARBINARY" | "NullType" => {
@@ -421,25 +449,19 @@ fn is_py_enum(k: &Rc<Class>) -> bool {
     k.mro_all().any(|b| b.name == "Enum" && b.module == "enum")
 }
 
+/// The Enum type's arguments through the one reader of `Enum(PyEnum, ...)`
+/// (`models::objects::python_enum_args`).
 fn enum_spec(it: &mut Interp, args: &Args) -> R<EnumSpec> {
-    let class = args.pos.iter().find(|v| matches!(v, Value::Class(k) if is_py_enum(k))).cloned();
-    let members = match &class {
-        Some(cls) => {
-            let mut names = Vec::new();
-            for m in it.iterate(cls)? {
-                let n = it.getattr(&m, "name")?;
-                names.push(it.str_of(&n)?);
-            }
-            names
-        }
-        None => args.pos.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+    let (args, members) = match crate::models::objects::python_enum_args(it, args)? {
+        Some(e) => (e.args, Some(e.members)),
+        None => (args.clone(), None),
     };
-    let name = match (args.kwarg("name").and_then(|v| v.as_str().map(str::to_string)), &class) {
-        (Some(n), _) => Some(n),
-        (None, Some(Value::Class(k))) => Some(k.name.to_lowercase()),
-        (None, _) => None,
-    };
-    Ok(EnumSpec { class, members, name })
+    let mut stored = Vec::new();
+    for v in &args.pos {
+        stored.push(it.str_of(v)?);
+    }
+    let name = args.kwarg("name").and_then(|v| v.as_str().map(str::to_string));
+    Ok(EnumSpec { stored, members, name })
 }
 
 /// SQLAlchemy's `Enum._object_value_for_elem`: the member (or string) a
@@ -449,15 +471,15 @@ fn enum_result(it: &mut Interp, spec: &EnumSpec, v: Value) -> R<Value> {
         Value::Str(s) => Some(s.to_string()),
         _ => None,
     };
-    if let Some(k) = key.filter(|k| spec.members.contains(k)) {
-        return match &spec.class {
-            Some(cls) => it.getitem(cls, Value::str(&k)),
-            None => Ok(v),
-        };
+    if let Some(i) = key.and_then(|k| spec.stored.iter().position(|s| *s == k)) {
+        return Ok(match &spec.members {
+            Some(members) => members.get(i).cloned().unwrap_or(Value::None),
+            None => v,
+        });
     }
     // `langhelpers.repr_tuple_names`: up to four names, each cut at 11 characters
     let cut = |n: &String| if n.chars().count() > 11 { format!("{}..", n.chars().take(11).collect::<String>()) } else { n.clone() };
-    let shown: Vec<String> = spec.members.iter().map(cut).collect();
+    let shown: Vec<String> = spec.stored.iter().map(cut).collect();
     let possible = match shown.len() {
         0 => "None".to_string(),
         1..=4 => shown.join(", "),
@@ -515,13 +537,28 @@ pub fn bind_value(it: &mut Interp, t: &Value, v: &Value) -> R<Value> {
         Processing::Json if v.is_none() => Value::str("null"),
         Processing::Json => json_call(it, "dumps", v)?,
         Processing::Boolean | Processing::Identity => v,
-        Processing::Float => match v {
-            Value::Int(i) => Value::Float(i as f64),
-            Value::Bool(b) => Value::Float(if b { 1.0 } else { 0.0 }),
-            other => other,
+        Processing::Float | Processing::Decimal { .. } if v.is_none() => v,
+        // `processors.to_float`
+        Processing::Float | Processing::Decimal { .. } => {
+            let float = it.builtins.get("float").unwrap_or(Value::None);
+            it.call(&float, Args::new(vec![v]))?
+        }
+        Processing::Uuid { .. } if v.is_none() => v,
+        Processing::Uuid { as_uuid: true } => match super::uuid::uuid_of(&v) {
+            Some(_) => it.getattr(&v, "hex")?,
+            None => return Err(statement_error(it, "AttributeError", &format!("'{}' object has no attribute 'hex'", it.type_name(&v)))),
         },
-        Processing::Enum(_) => match &v {
-            Value::Instance(i) if is_py_enum(&i.class) => i.get("name").unwrap_or(Value::None),
+        Processing::Uuid { as_uuid: false } => match &v {
+            Value::Str(s) => Value::str(&s.replace('-', "")),
+            _ => return Err(statement_error(it, "AttributeError", &format!("'{}' object has no attribute 'replace'", it.type_name(&v)))),
+        },
+        // `Enum._db_value_for_elem`: a member is stored as its string
+        Processing::Enum(spec) => match (&v, &spec.members) {
+            (Value::Instance(i), Some(members)) if is_py_enum(&i.class) => match members.iter().position(|m| m.identity() == v.identity()) {
+                Some(k) => Value::str(&spec.stored[k]),
+                None => v,
+            },
+            (Value::Instance(i), None) if is_py_enum(&i.class) => i.get("name").unwrap_or(Value::None),
             _ => v,
         },
         Processing::Temporal(_) | Processing::Interval if v.is_none() => v,
@@ -543,6 +580,12 @@ pub fn bind_value(it: &mut Interp, t: &Value, v: &Value) -> R<Value> {
         Processing::Unsupported(_) if v.is_none() => v,
         Processing::Unsupported(name) => return Err(not_supported(it, format!("binding a value to a {name} column"))),
     })
+}
+
+/// A bind processor's exception as SQLAlchemy wraps it: `StatementError:
+/// (builtins.<class>) <message>`.
+fn statement_error(it: &Interp, class: &str, message: &str) -> Box<super::eval::Exc> {
+    raise_named(it, "StatementError", "sqlalchemy.exc", &format!("(builtins.{class}) {message}"))
 }
 
 /// SQLite's `DateTime`/`Date`/`Time` result processors: the ISO text read back.
@@ -569,10 +612,21 @@ pub fn result_value(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
         Processing::Boolean if v.is_none() => v,
         Processing::Boolean => Value::Bool(it.truthy(&v)?),
         Processing::Identity => v,
-        Processing::Float if v.is_none() => v,
-        Processing::Float => {
-            let float = it.builtins.get("float").unwrap_or(Value::None);
-            it.call(&float, Args::new(vec![v]))?
+        Processing::Float => v,
+        Processing::Decimal { .. } | Processing::Uuid { .. } if v.is_none() => v,
+        Processing::Decimal { scale } => {
+            let text = match &v {
+                Value::Int(i) => format!("{:.*}", scale.max(0) as usize, *i as f64),
+                Value::Float(f) => format!("{:.*}", scale.max(0) as usize, f),
+                other => return Err(it.type_error(format!("must be real number, not {}", it.type_name(other)))),
+            };
+            super::decimal::new_decimal(it, &text)?
+        }
+        Processing::Uuid { as_uuid } => {
+            let m = it.import_module("uuid")?;
+            let cls = it.getattr(&Value::Module(m), "UUID")?;
+            let u = it.call(&cls, Args::new(vec![v]))?;
+            if as_uuid { u } else { Value::str(&it.str_of(&u)?) }
         }
         Processing::Enum(_) if v.is_none() => v,
         Processing::Enum(spec) => enum_result(it, &spec, v)?,

@@ -390,14 +390,14 @@ pub fn offline_step_into(
 
 fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<(), RuntimeError> {
     match op {
-        Op::CreateTable { table } => {
-            sink.exec(&ddl::create_table(table)?)?;
+        Op::CreateTable { table, if_not_exists } => {
+            sink.exec(&ddl::create_table_if(table, ddl::Existence(*if_not_exists == Some(true)))?)?;
             for idx in &table.indexes {
                 sink.exec(&ddl::create_index(idx, ddl::Existence::default())?)?;
             }
             Ok(())
         }
-        Op::DropTable { table } => sink.exec(&ddl::drop_table(&table.name)),
+        Op::DropTable { table, if_exists } => sink.exec(&ddl::drop_table_if(&table.name, ddl::Existence(*if_exists == Some(true)))),
         Op::RenameTable { old_name, new_name } => sink.exec(&ddl::rename_table(old_name, new_name)),
         Op::AddColumn { table, column } => {
             sink.exec(&ddl::add_column(table, column)?)?;
@@ -506,7 +506,7 @@ pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeM
     };
     for op in ops.iter_mut() {
         match op {
-            Op::CreateTable { table } => {
+            Op::CreateTable { table, .. } => {
                 crate::models::name_table_constraints(table, naming_convention).map_err(naming_error)?;
                 if let Some(tpl) = ck {
                     let name = table.name.clone();
@@ -515,7 +515,7 @@ pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeM
                     }
                 }
             }
-            Op::DropTable { table } => {
+            Op::DropTable { table, .. } => {
                 if let Some(tpl) = ck {
                     let name = table.name.clone();
                     for c in &mut table.columns {
@@ -667,10 +667,10 @@ mod tests {
             Column::new("state", state),
         ];
         let checks = |tpl: &str| {
-            let mut ops = vec![Op::CreateTable { table: table.clone() }];
+            let mut ops = vec![Op::CreateTable { table: table.clone(), if_not_exists: None }];
             let nc = BTreeMap::from([("ck".to_string(), tpl.to_string())]);
             apply_target_naming_convention(&mut ops, &nc).unwrap();
-            let Op::CreateTable { table } = &ops[0] else { unreachable!() };
+            let Op::CreateTable { table, .. } = &ops[0] else { unreachable!() };
             table
                 .columns
                 .iter()

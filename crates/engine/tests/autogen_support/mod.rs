@@ -310,7 +310,7 @@ pub fn script(ops: &[Op]) -> Vec<String> {
 
 fn write_op(op: &Op, p: &str, ind: &str, out: &mut Vec<String>) {
     match op {
-        Op::CreateTable { table } => {
+        Op::CreateTable { table, .. } => {
             out.push(format!("{ind}op.create_table({},", py_str(&table.name)));
             let mut items: Vec<String> = table.columns.iter().map(column_text).collect();
             for c in &table.check_constraints {
@@ -357,7 +357,7 @@ fn write_op(op: &Op, p: &str, ind: &str, out: &mut Vec<String>) {
             }
             out.push(format!("{ind})"));
         }
-        Op::DropTable { table } => out.push(format!("{ind}op.drop_table({})", py_str(&table.name))),
+        Op::DropTable { table, .. } => out.push(format!("{ind}op.drop_table({})", py_str(&table.name))),
         Op::AddColumn { column, .. } => out.push(format!("{ind}{p}.add_column({})", column_text(column))),
         Op::DropColumn { column, .. } => out.push(format!("{ind}{p}.drop_column({})", py_str(&column.name))),
         Op::AlterColumn(a) => write_alter(a, p, ind, out),
