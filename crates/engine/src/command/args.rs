@@ -73,6 +73,8 @@ pub struct Invocation {
     pub rev_id: Option<String>,
     pub depends_on: Vec<String>,
     pub tag: Option<String>,
+    /// `-x` (repeatable, before the verb): `EnvironmentContext.get_x_argument()`.
+    pub x: Vec<String>,
     pub verbose: bool,
     pub resolve_dependencies: bool,
     pub rev_range: Option<String>,
@@ -312,9 +314,18 @@ pub fn parse_args(args: &[String]) -> Result<Invocation, ArgsError> {
                 if i + 1 >= args.len() {
                     return Err(top_error(format!("argument {a}: expected one argument")));
                 }
+                if a == "-x" {
+                    inv.x.push(args[i + 1].clone());
+                }
                 i += 2;
             }
-            _ if a.starts_with("--config=") || a.starts_with("--name=") || (a.starts_with("-x") && a.len() > 2) => i += 1,
+            _ if a.starts_with("--config=") || a.starts_with("--name=") => i += 1,
+            _ if a.starts_with("-x") && a.len() > 2 => {
+                // argparse: `-x=v` and `-xv` both give `v`
+                let value = a.strip_prefix("-x=").unwrap_or(&a[2..]);
+                inv.x.push(value.to_string());
+                i += 1;
+            }
             _ => break,
         }
     }

@@ -795,6 +795,7 @@ fn migrate(host: &mut dyn Host, inv: &Invocation, out: &mut Out, upgrade: bool) 
         starting_rev: starting.clone(),
         destination: vec![target.clone()],
         tag: inv.tag.clone(),
+        x_arguments: inv.x.clone(),
         naming_convention: models.metadata.naming_convention,
     };
     out.migration_context(inv.sql);
@@ -1066,6 +1067,7 @@ fn stamp(host: &mut dyn Host, inv: &Invocation, out: &mut Out) -> VerbResult {
         starting_rev: starting.filter(|_| inv.sql),
         destination: destinations,
         tag: inv.tag.clone(),
+        x_arguments: inv.x.clone(),
         naming_convention: models.metadata.naming_convention,
     };
     run_steps(host, out, &dir, &heads, &steps, &environment)?;

@@ -594,6 +594,8 @@ pub struct MigrationEnvironment {
     pub destination: Vec<String>,
     /// `--tag`
     pub tag: Option<String>,
+    /// `-x` values, in order.
+    pub x_arguments: Vec<String>,
     /// env.py's `target_metadata.naming_convention` (models.py's MetaData).
     pub naming_convention: BTreeMap<String, String>,
 }
@@ -794,6 +796,30 @@ pub fn install(it: &mut Interp, host: Rc<ScriptHost>) {
             Some(env) => Ok(env.tag.as_deref().map(Value::str).unwrap_or(Value::None)),
             None => Err(it.exc("NotImplementedError", "context.get_tag_argument() outside a migration is not supported by the playground")),
         }));
+        let h6 = h.clone();
+        context.globals.set("get_x_argument", native_fn("get_x_argument", move |it, a| {
+            let as_dictionary = match (a.pos.as_slice(), a.kw.as_slice()) {
+                ([], []) => false,
+                ([v], []) => it.truthy(v)?,
+                ([], [(k, v)]) if k == "as_dictionary" => it.truthy(v)?,
+                _ => return Err(it.type_error("get_x_argument() takes one argument, as_dictionary")),
+            };
+            let Some(env) = h6.sink_environment() else {
+                return Err(it.exc("NotImplementedError", "context.get_x_argument() outside a migration is not supported by the playground"));
+            };
+            if !as_dictionary {
+                return Ok(Value::list(env.x_arguments.iter().map(|x| Value::str(x)).collect()));
+            }
+            // `partition("=")`: a later value of a key replaces the earlier
+            let mut d = Dict::new();
+            for x in &env.x_arguments {
+                let (key, value) = x.split_once('=').unwrap_or((x, ""));
+                let k = Value::str(key);
+                let hk = it.hash_key(&k)?;
+                d.insert(hk, k, Value::str(value));
+            }
+            Ok(Value::dict(d))
+        }));
         let cfg_value = alembic_config(it);
         context.globals.set("config", cfg_value);
         it.modules.insert("alembic.context".into(), context.clone());
@@ -910,8 +936,7 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
         Value::Instance(i) => construct_of(i).filter(|c| c.path.ends_with(".table")).and_then(|c| c.site.clone()),
         _ => None,
     };
-    // the Table op.create_table returned: its columns' names (their types
-    // only matter to the literals of --sql, which a value's own kind gives)
+    // the Table op.create_table returned: its columns' names and types
     let created = match &table {
         Value::Instance(i) => construct_of(i).filter(|c| c.site.is_none() && c.path == "sqlalchemy.Table").and_then(|c| super::sql_compiler::table_clause(&c)),
         _ => None,
@@ -926,7 +951,21 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
             untyped.extend(columns.iter().filter(|(_, t)| t.is_none()).map(|(c, _)| c.clone()));
             (name, columns)
         }
-        (None, Some(t)) => (t.name, t.columns.into_iter().map(|c| (c, None)).collect()),
+        (None, Some(t)) => {
+            let construct = match &table {
+                Value::Instance(i) => construct_of(i),
+                _ => None,
+            };
+            let types = match construct {
+                Some(c) => created_column_types(it, &c)?,
+                None => BTreeMap::new(),
+            };
+            let columns = t.columns.into_iter().map(|c| {
+                let ty = types.get(&c).cloned();
+                (c, ty)
+            }).collect();
+            (t.name, columns)
+        }
         (None, None) => return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...) or op.create_table(...)")),
     };
     let offline = h.offline();
@@ -940,51 +979,109 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
             };
             let column = columns.iter().position(|(c, _)| **c == **k);
             if offline && !v.is_none() && untyped.iter().any(|c| **c == **k) {
-                return Err(super::sql_compiler::no_literal_renderer(it, v)?);
+                return Err(super::sql_compiler::no_literal_renderer(it, v, "NULL")?);
             }
-            let lit = match v.clone() {
-                Value::None => Literal::None,
-                Value::Bool(b) => Literal::Bool(b),
-                Value::Int(i) => Literal::Int(i),
-                Value::Float(f) => Literal::Float(f),
-                Value::Str(s) => Literal::Str(s.to_string()),
-                // a datetime goes through the column type's bind processor
-                // (sqlite3's adapters when it has none); its place among
-                // the row's columns is the parameter sqlite3 would name
-                other if super::datetime::dt_of(&other).is_some() => {
-                    let ty = column.and_then(|i| columns[i].1.as_ref());
-                    let binding = temporal_binding(it, ty)?;
-                    let position = 1 + items.iter().filter(|(o, _)| {
-                        let p = o.as_str().and_then(|o| columns.iter().position(|(c, _)| c == o));
-                        matches!((p, column), (Some(p), Some(c)) if p < c)
-                    }).count();
-                    match super::datetime::bound_string(it, &other, binding, position, offline) {
-                        Some(s) => Literal::Str(s?),
-                        None => Literal::None,
+            // a JSON column binds through `json.dumps` (None is JSON null
+            // unless `none_as_null=True`), whatever the value's kind
+            let json = column.and_then(|i| columns[i].1.as_ref()).filter(|t| {
+                t.decorated.is_none() && matches!(t.class, crate::schema::TypeClass::Json | crate::schema::TypeClass::JsonUpper | crate::schema::TypeClass::JsonbUpper)
+            });
+            let lit = match (json, v.clone()) {
+                // --sql: JSON has no literal renderer (NULL needs none)
+                (Some(_), Value::None) if offline => Literal::None,
+                (Some(_), other) if offline => return Err(super::sql_compiler::no_literal_renderer(it, &other, "JSON")?),
+                (Some(t), Value::None) if t.none_as_null => Literal::None,
+                (Some(_), Value::None) => Literal::Str("null".into()),
+                (Some(_), other) => {
+                    let json = it.import_module("json")?;
+                    let dumps = it.getattr(&Value::Module(json), "dumps")?;
+                    match it.call(&dumps, Args::new(vec![other]))? {
+                        Value::Str(s) => Literal::Str(s.to_string()),
+                        _ => return Err(it.type_error("json.dumps() did not give a string")),
                     }
                 }
-                // Numeric / Float bind through `float()`; a Uuid binds its hex
-                other if bulk_numeric_or_uuid(column.and_then(|i| columns[i].1.as_ref()), &other) => match super::uuid::uuid_of(&other) {
-                    Some(_) => Literal::Str(it.getattr(&other, "hex")?.as_str().unwrap_or_default().to_string()),
-                    None => {
-                        let float = it.builtins.get("float").unwrap_or(Value::None);
-                        match it.call(&float, Args::new(vec![other]))? {
-                            Value::Float(f) => Literal::Float(f),
-                            _ => return Err(it.type_error("float() did not give a float")),
+                (None, v) => match v {
+                    Value::None => Literal::None,
+                    Value::Bool(b) => Literal::Bool(b),
+                    Value::Int(i) => Literal::Int(i),
+                    Value::Float(f) => Literal::Float(f),
+                    Value::Str(s) => Literal::Str(s.to_string()),
+                    // a datetime goes through the column type's bind processor
+                    // (sqlite3's adapters when it has none); its place among
+                    // the row's columns is the parameter sqlite3 would name
+                    other if super::datetime::dt_of(&other).is_some() => {
+                        let ty = column.and_then(|i| columns[i].1.as_ref());
+                        let binding = temporal_binding(it, ty)?;
+                        let position = 1 + items.iter().filter(|(o, _)| {
+                            let p = o.as_str().and_then(|o| columns.iter().position(|(c, _)| c == o));
+                            matches!((p, column), (Some(p), Some(c)) if p < c)
+                        }).count();
+                        match super::datetime::bound_string(it, &other, binding, position, offline) {
+                            Some(s) => Literal::Str(s?),
+                            None => Literal::None,
                         }
                     }
+                    // Numeric / Float bind through `float()`; a Uuid binds its hex
+                    other if bulk_numeric_or_uuid(column.and_then(|i| columns[i].1.as_ref()), &other) => match super::uuid::uuid_of(&other) {
+                        Some(_) => Literal::Str(it.getattr(&other, "hex")?.as_str().unwrap_or_default().to_string()),
+                        None => {
+                            let float = it.builtins.get("float").unwrap_or(Value::None);
+                            match it.call(&float, Args::new(vec![other]))? {
+                                Value::Float(f) => Literal::Float(f),
+                                _ => return Err(it.type_error("float() did not give a float")),
+                            }
+                        }
+                    },
+                    other => {
+                        let t = it.type_name(&other);
+                        return Err(it.exc("NotImplementedError", format!("bulk_insert values of type {t} are not supported by the playground")));
+                    }
                 },
-                other => {
-                    let t = it.type_name(&other);
-                    return Err(it.exc("NotImplementedError", format!("bulk_insert values of type {t} are not supported by the playground")));
-                }
             };
             map.insert(k.to_string(), lit);
         }
         out.push(map);
     }
+    // Online, `multiinsert=True` (the default) runs one executemany whose
+    // parameters are the first row's keys: a later row without one of them
+    // fails as SQLAlchemy's construct_params does, and its other keys are
+    // not used. (--sql and multiinsert=False insert each row by itself.)
+    let multiinsert = match a.kwarg("multiinsert") {
+        Some(v) => it.truthy(v)?,
+        None => true,
+    };
+    if multiinsert && !offline {
+        if let Some((first, rest)) = out.split_first_mut() {
+            let keys: Vec<&String> = columns.iter().map(|(c, _)| c).filter(|c| first.contains_key(*c)).collect();
+            for (group, row) in rest.iter_mut().enumerate() {
+                if let Some(missing) = keys.iter().find(|k| !row.contains_key(**k)) {
+                    let message = format!("(sqlalchemy.exc.InvalidRequestError) A value is required for bind parameter '{missing}', in parameter group {}", group + 1);
+                    return Err(raise_named(it, "StatementError", "sqlalchemy.exc", &message));
+                }
+                row.retain(|k, _| first.contains_key(k));
+            }
+        }
+    }
     h.apply(it, Op::BulkInsert { table: name, columns, rows: out })?;
     Ok(Value::None)
+}
+
+/// The types of a `Table(name, metadata, Column(name, type, ...), ...)`'s
+/// columns (what `op.create_table` returned), by column name: the ones the
+/// one table of type signatures reads ([`script::type_from_value`]).
+fn created_column_types(it: &mut Interp, table: &Construct) -> R<BTreeMap<String, crate::schema::SqlType>> {
+    let mut types = BTreeMap::new();
+    for column in table.args.pos.iter().skip(2) {
+        let Value::Instance(i) = column else { continue };
+        let Some(c) = construct_of(i).filter(|c| c.path.rsplit('.').next() == Some("Column")) else { continue };
+        let (Some(name), Some(ty)) = (c.args.pos.first().and_then(|n| n.as_str()), c.args.pos.get(1)) else { continue };
+        if let Some(tv) = type_value(it, ty, 0)? {
+            if let Ok(t) = script::type_from_value(&tv.path, &tv.args) {
+                types.insert(name.to_string(), t);
+            }
+        }
+    }
+    Ok(types)
 }
 
 /// A `Decimal` bound to a Numeric / Float column (its bind processor is

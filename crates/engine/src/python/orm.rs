@@ -361,7 +361,9 @@ fn pk_where(it: &mut Interp, m: &Mapping, pk: &[Value]) -> R<String> {
 /// What SQLAlchemy's SQLite dialect does to a value of a type on its way in and out.
 enum Processing {
     Identity,
-    Json,
+    /// Serialized with `json.dumps` (so `None` is JSON `null`, unless
+    /// `none_as_null=True` makes it SQL NULL), read back with `json.loads`.
+    Json { none_as_null: bool },
     /// Read back as `bool()` of what is stored.
     Boolean,
     /// `Float` and its kin (`asdecimal=False`), `Numeric(asdecimal=False)`:
@@ -402,7 +404,13 @@ fn processing(it: &mut Interp, t: &Value) -> R<Processing> {
     let tv = super::alembic::type_value(it, t, 0)?;
     let Some(tv) = tv else { return Ok(Processing::Identity) };
     Ok(match last_segment(&tv.path) {
-        "JSON" | "JSONB" => Processing::Json,
+        "JSON" | "JSONB" => {
+            let none_as_null = match tv.args.kwarg("none_as_null") {
+                Some(v) => it.truthy(&v)?,
+                None => false,
+            };
+            Processing::Json { none_as_null }
+        }
         "Boolean" | "BOOLEAN" => Processing::Boolean,
         "Enum" => Processing::Enum(enum_spec(it, &tv.args)?),
         "DateTime" | "DATETIME" | "TIMESTAMP" => Processing::Temporal(TemporalType::DateTime),
@@ -525,6 +533,12 @@ fn json_call(it: &mut Interp, f: &str, v: Value) -> R<Value> {
     it.call(&f, Args::new(vec![v]))
 }
 
+/// Whether binding `None` to a column of type `t` gives a value rather than
+/// NULL: JSON's `null` (unless `none_as_null=True`).
+pub fn binds_none(it: &mut Interp, t: &Value) -> R<bool> {
+    Ok(matches!(processing(it, t)?, Processing::Json { none_as_null: false }))
+}
+
 /// A Python value bound to a column of type `t`, as the value the database gets.
 pub fn bind_value(it: &mut Interp, t: &Value, v: &Value) -> R<Value> {
     let mut v = v.clone();
@@ -534,8 +548,9 @@ pub fn bind_value(it: &mut Interp, t: &Value, v: &Value) -> R<Value> {
         v = it.call(&f, Args::new(vec![v, dialect]))?;
     }
     Ok(match processing(it, t)? {
-        Processing::Json if v.is_none() => Value::str("null"),
-        Processing::Json => json_call(it, "dumps", v)?,
+        Processing::Json { none_as_null: true } if v.is_none() => v,
+        Processing::Json { .. } if v.is_none() => Value::str("null"),
+        Processing::Json { .. } => json_call(it, "dumps", v)?,
         Processing::Boolean | Processing::Identity => v,
         Processing::Float | Processing::Decimal { .. } if v.is_none() => v,
         // `processors.to_float`
@@ -605,7 +620,7 @@ fn temporal_value(it: &mut Interp, t: TemporalType, v: Value) -> R<Value> {
 /// (the ORM's loads and Core's result rows alike).
 pub fn result_value(it: &mut Interp, t: &Value, v: Value) -> R<Value> {
     let v = match processing(it, t)? {
-        Processing::Json => match &v {
+        Processing::Json { .. } => match &v {
             Value::Str(_) => json_call(it, "loads", v)?,
             _ => v,
         },

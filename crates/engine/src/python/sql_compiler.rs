@@ -502,9 +502,9 @@ fn compile_error(it: &Interp, message: &str) -> Box<super::eval::Exc> {
 
 /// `literal_binds` of a value bound to an untyped (NullType) column:
 /// SQLAlchemy's `CompileError`, NullType having no literal renderer.
-pub(super) fn no_literal_renderer(it: &mut Interp, v: &Value) -> R<Box<super::eval::Exc>> {
+pub(super) fn no_literal_renderer(it: &mut Interp, v: &Value, datatype: &str) -> R<Box<super::eval::Exc>> {
     let shown = repr_single_value(it, v)?;
-    Ok(compile_error(it, &format!("No literal value renderer is available for literal value \"{shown}\" with datatype NULL")))
+    Ok(compile_error(it, &format!("No literal value renderer is available for literal value \"{shown}\" with datatype {datatype}")))
 }
 
 /// The SQL of a value given to `values(...)` for column `k`: a datetime goes
@@ -516,13 +516,14 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
     if offline && construct(v).is_none() && !v.is_none() && is_null_type(it, ty.as_ref())? {
         // `literal_binds`: the bound value takes the column's type, and
         // NullType has no literal renderer
-        return Err(no_literal_renderer(it, v)?);
+        return Err(no_literal_renderer(it, v, "NULL")?);
     }
     if super::datetime::dt_of(v).is_none() {
         // a value no literal renders as it is (a Python enum's member, a
         // dict for JSON) goes through the column type's bind processing
         if let (Some(t), None) = (&ty, construct(v)) {
-            if literal_primitive(it, v)?.is_none() {
+            // online, JSON binds None as its `null` (a literal NULL offline)
+            if literal_primitive(it, v)?.is_none() || (v.is_none() && !offline && super::orm::binds_none(it, t)?) {
                 let bound = super::orm::bind_value(it, t, v)?;
                 return literal(it, &bound);
             }
