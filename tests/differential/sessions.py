@@ -15,6 +15,8 @@ writeb versions/a\\nb.py <<EOF  # like `write`, but the name and the text are re
 ...                            # Python bytes escapes (`\\n`, `\\xff`): odd names, bad UTF-8
 EOF
 sql INSERT INTO t VALUES (1)   # run on the database with sqlite3 (not compared)
+random item.token              # that column's values come from a random source (such
+                               # as randomblob()): compared by storage class only
 revision -m "first" --rev-id a1   # anything else: an alembic command line
 ```
 
@@ -71,7 +73,7 @@ def discover() -> dict[str, str]:
 # --- session files -----------------------------------------------------------
 
 def read_steps(text: str, where: str = "session") -> list[tuple[str, Any]]:
-    """[("write", (path, text | bytes)) | ("sql", statement) | ("cmd", line)] of a
+    """[("write", (path, text | bytes)) | ("sql", statement) | ("random", "table.column") | ("cmd", line)] of a
     session file's text; the one reader of the format (fuzz/seeds.py uses it too)."""
     steps: list[tuple[str, Any]] = []
     lines = text.splitlines()
@@ -99,6 +101,8 @@ def read_steps(text: str, where: str = "session") -> list[tuple[str, Any]]:
                 steps.append(("write", (m.group(2), text)))
         elif line.startswith("sql "):
             steps.append(("sql", line[4:]))
+        elif re.fullmatch(r"random\s+[^.\s]+\.\S+", line):
+            steps.append(("random", line.split()[1]))
         else:
             steps.append(("cmd", line))
     return steps
@@ -220,7 +224,10 @@ def run_session(impl: Any, steps: list[tuple[str, Any]], workdir: str) -> list[d
     with open(models, "w") as f:
         f.write(EMPTY_MODELS)
     records = []
+    random_columns = [arg.split(".", 1) for kind, arg in steps if kind == "random"]
     for kind, arg in steps:
+        if kind == "random":
+            continue
         if kind == "write":
             name, text = arg
             if name == "models.py":
@@ -265,10 +272,24 @@ def run_session(impl: Any, steps: list[tuple[str, Any]], workdir: str) -> list[d
             "stderr": stderr,
             "files": files,
             "scripts": {n: norm_script(t) for n, t in after.items() if before.get(n) != t},
-            "db": snapshot(db),
+            "db": mask_random(snapshot(db), random_columns),
             "raw_stderr": r.stderr,
         })
     return records
+
+
+def mask_random(snap: dict[str, Any], columns: list[list[str]]) -> dict[str, Any]:
+    """The snapshot with the values of the `random` columns replaced by `<random>`."""
+    for table, column in columns:
+        t = snap.get("tables", {}).get(table)
+        names = [c["name"] for c in t["columns"]] if t else []
+        if column not in names:
+            continue
+        i = names.index(column)
+        for row in t["data"]:
+            row[i] = [row[i][0], "<random>"]
+        t["data"].sort(key=repr)
+    return snap
 
 
 def comparisons(ref: list[dict[str, Any]], other: list[dict[str, Any]]) -> list[tuple[str, Any, Any]]:

@@ -4,6 +4,10 @@ A snapshot is plain JSON data (dicts, lists, strings, ints), so two snapshots
 compare with ``==`` and differences are reported path by path.
 
 * ``strict``: ordered columns and every index / constraint name.
+* Every table's rows (``data``): each value with its SQLite storage class, so
+  NULL and ``'null'``, ``1`` and ``'1'`` differ; a value read from the clock
+  while the command ran (a timestamp within two days of now) is compared by
+  its shape only (digits masked), since the two runs read different instants.
 * ``loose``: columns keyed by name (order ignored), indexes and constraints
   without their names.
 
@@ -12,10 +16,44 @@ or changes the file.
 """
 from __future__ import annotations
 
+import datetime
 import os
 import re
 import sqlite3
+import time
 from typing import Any
+
+# `2026-12-07`, `2026-12-07 18:20:40.715268`, `2026-12-07T18:20:40+00:00`
+_DATETIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)?(?:Z|[+-]\d\d:?\d\d)?")
+_NEAR = 2 * 86400
+
+
+def _clock_read(v: Any) -> bool:
+    """A value that is an instant within two days of now (as text or seconds)."""
+    if isinstance(v, str):
+        m = _DATETIME.fullmatch(v)
+        if not m:
+            return False
+        try:
+            day = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return False
+        return abs((day - datetime.date.today()).days) <= 2
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return abs(v - time.time()) < _NEAR
+    return False
+
+
+def cell(v: Any) -> list[Any]:
+    """[storage class, value] of one stored value, as plain JSON data."""
+    kind = {type(None): "null", int: "integer", float: "real", str: "text", bytes: "blob"}[type(v)]
+    if _clock_read(v):
+        return [kind, "<clock> " + re.sub(r"\d", "9", str(v) if not isinstance(v, float) else str(int(v)))]
+    if isinstance(v, bytes):
+        return [kind, v.hex()]
+    if isinstance(v, float):
+        return [kind, repr(v)]
+    return [kind, v]
 
 
 def connect_ro(path: str) -> sqlite3.Connection:
@@ -253,6 +291,7 @@ def _table(con: sqlite3.Connection, name: str, sql: str) -> dict[str, Any]:
         "foreign_keys": sorted(fks.values(), key=repr),
         "constraints": constraints,
         "rows": count,
+        "data": sorted(([cell(v) for v in r] for r in con.execute(f"SELECT * FROM {q}")), key=repr),
     }
     # unusual objects, present only where the table has them
     generated = [{"name": r[1], "type": norm_type(r[2]), "stored": r[6] == 3}
@@ -305,6 +344,7 @@ def loosen(snap: dict[str, Any]) -> dict[str, Any]:
             "foreign_keys": t["foreign_keys"],
             "constraints": sorted(({k: v for k, v in c.items() if k != "name"} for c in t["constraints"]), key=repr),
             "rows": t["rows"],
+            "data": t["data"],
         }
     for name, t in snap["tables"].items():
         for extra in ("generated", "options", "autoincrement"):
