@@ -2196,7 +2196,18 @@ pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
                 _ => Err(it.type_error("Boolean value of this clause is not defined")),
             }
         }));
-        d.set_str("__iter__", native_fn("__iter__", |it, _| Err(it.type_error("this SQLAlchemy construct is not iterable"))));
+        // A table's column and constraint collections are iterable in
+        // SQLAlchemy: the playground does not model them as collections, so
+        // iterating one is refused as such, not as a TypeError the user's
+        // code would not get.
+        d.set_str("__iter__", native_fn("__iter__", move |it, a| {
+            let path = a.pos.first().map(path_of).unwrap_or_default();
+            let collection = ["c", "columns", "primary_key", "constraints", "indexes", "foreign_keys", "foreign_key_constraints"];
+            if collection.contains(&path.rsplit('.').next().unwrap_or("")) {
+                return Err(it.exc("NotImplementedError", format!("iterating `{path}` is not supported by the playground")));
+            }
+            Err(it.type_error("this SQLAlchemy construct is not iterable"))
+        }));
         d.set_str("__hash__", native_fn("__hash__", |_, a| Ok(Value::Int(a.pos.first().map(|v| v.identity() as i64).unwrap_or(0)))));
         d.set_str("__repr__", native_fn("__repr__", move |_, a| Ok(Value::str(&format!("<{}>", path_of(a.pos.first().unwrap_or(&Value::None)))))));
     }
