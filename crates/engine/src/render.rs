@@ -281,18 +281,21 @@ fn render_op_in(op: &Op, ctx: Ctx) -> Vec<String> {
         Op::RenameTable { old_name, new_name } => {
             vec![format!("{p}rename_table({}, {})", py_repr_str(old_name), py_repr_str(new_name))]
         }
-        Op::AddColumn { table, column } => {
+        // `_add_column` / `_drop_column`: IF [NOT] EXISTS is rendered outside a batch only
+        Op::AddColumn { table, column, if_not_exists } => {
             if ctx.batch {
                 vec![format!("{p}add_column({})", render_column(column))]
             } else {
-                vec![format!("{p}add_column({}, {})", py_repr_str(table), render_column(column))]
+                let exists = if_not_exists.map(|b| format!(", if_not_exists={}", if b { "True" } else { "False" })).unwrap_or_default();
+                vec![format!("{p}add_column({}, {}{exists})", py_repr_str(table), render_column(column))]
             }
         }
-        Op::DropColumn { table, column } => {
+        Op::DropColumn { table, column, if_exists } => {
             if ctx.batch {
                 vec![format!("{p}drop_column({})", py_repr_str(&column.name))]
             } else {
-                vec![format!("{p}drop_column({}, {})", py_repr_str(table), py_repr_str(&column.name))]
+                let exists = if_exists.map(|b| format!(", if_exists={}", if b { "True" } else { "False" })).unwrap_or_default();
+                vec![format!("{p}drop_column({}, {}{exists})", py_repr_str(table), py_repr_str(&column.name))]
             }
         }
         Op::AlterColumn(a) => vec![render_alter_column(a, ctx)],

@@ -676,15 +676,16 @@ impl<'a, 'src> Cx<'a, 'src> {
                 let (table, b) = if in_batch {
                     const SIG: Sig = sig(&["column"], 1, &["insert_before", "insert_after", "if_not_exists"]);
                     let b = self.bind(call, &SIG, &name)?;
-                    self.unsupported_kw(&b, &["insert_before", "insert_after", "if_not_exists"], &name)?;
+                    self.unsupported_kw(&b, &["insert_before", "insert_after"], &name)?;
                     (cx.batch_table.unwrap_or_default().to_string(), b)
                 } else {
                     const SIG: Sig = sig(&["table_name", "column"], 2, &["schema", "if_not_exists", "inline_references", "inline_primary_key"]);
                     let b = self.bind(call, &SIG, &name)?;
                     self.expect_none(&b, "schema")?;
-                    self.unsupported_kw(&b, &["if_not_exists", "inline_references", "inline_primary_key"], &name)?;
+                    self.unsupported_kw(&b, &["inline_references", "inline_primary_key"], &name)?;
                     (self.str_arg(&b, "table_name", call)?, b)
                 };
+                let if_not_exists = self.opt_bool(b.get("if_not_exists"))?;
                 let col_expr = b.get("column").ok_or_else(|| self.err(call, format!("{name}() needs a column")))?;
                 let col = self.column(col_expr, env)?;
                 if let Some(fk) = col.foreign_key {
@@ -701,7 +702,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                          create_unique_constraint / create_index",
                     ));
                 }
-                Ok(Op::AddColumn { table, column: col.column })
+                Ok(Op::AddColumn { table, column: col.column, if_not_exists })
             }
             ("drop_column", _) => {
                 let (table, b) = if in_batch {
@@ -714,9 +715,9 @@ impl<'a, 'src> Cx<'a, 'src> {
                     self.expect_none(&b, "schema")?;
                     (self.str_arg(&b, "table_name", call)?, b)
                 };
-                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                let if_exists = self.opt_bool(b.get("if_exists"))?;
                 let col = self.str_arg(&b, "column_name", call)?;
-                Ok(Op::DropColumn { table, column: Column::new(col, SqlType::new(TypeClass::Null)) })
+                Ok(Op::DropColumn { table, column: Column::new(col, SqlType::new(TypeClass::Null)), if_exists })
             }
             ("alter_column", _) => self.op_alter_column(call, &cx, &name),
             ("create_index", _) => {
@@ -2645,7 +2646,7 @@ mod tests {
         );
         let Some(Op::BatchAlterTable(batch)) = ops.first() else { panic!("{ops:?}") };
         assert_eq!(batch.recreate, Recreate::Never);
-        assert!(matches!(&batch.ops[0], Op::DropColumn { table, column } if table == "t" && column.name == "c"));
+        assert!(matches!(&batch.ops[0], Op::DropColumn { table, column, .. } if table == "t" && column.name == "c"));
         assert!(matches!(&batch.ops[1], Op::CreateIndex { index, .. } if index.table == "t" && index.name == Some(Name::conv("ix_t_d"))));
     }
 

@@ -41,11 +41,11 @@ fn diffs(op: &Op, sides: &Sides<'_>, out: &mut Vec<String>) {
             out.push(format!("('remove_table', {})", table_repr(reflected)))
         }
         Op::RenameTable { old_name, new_name } => out.push(format!("('rename_table', {}, {})", q(old_name), q(new_name))),
-        Op::AddColumn { table, column } => {
+        Op::AddColumn { table, column, .. } => {
             let t = sides.models.tables.get(table);
             out.push(format!("('add_column', None, {}, {})", q(table), column_repr(column, table, t)))
         }
-        Op::DropColumn { table, column } => {
+        Op::DropColumn { table, column, .. } => {
             let t = sides.database.tables.get(table);
             let c = t.and_then(|t| t.column(&column.name)).unwrap_or(column);
             out.push(format!("('remove_column', None, {}, {})", q(table), column_repr(c, table, t)))
