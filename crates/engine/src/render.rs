@@ -192,7 +192,10 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
             v.variants.iter().for_each(|(_, vt)| type_imports(vt, imports));
             return;
         }
-        let dialect = t.dialect.as_ref().map(|d| d.dialect.name()).or_else(|| dialect_module(t.class));
+        let dialect = match &t.dialect {
+            Some(d) => d.dialect.import_module(),
+            None => dialect_module(t.class),
+        };
         if let Some(dialect) = dialect {
             imports.insert(format!("from sqlalchemy.dialects import {dialect}"));
         }
@@ -225,7 +228,7 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
 fn dialect_module(class: TypeClass) -> Option<&'static str> {
     match class {
         TypeClass::JsonUpper | TypeClass::JsonbUpper => Some("sqlite"),
-        TypeClass::Unrenderable(u) => Some(u.dialect.name()),
+        TypeClass::Unrenderable(u) => u.dialect.import_module(),
         _ => None,
     }
 }
@@ -784,6 +787,11 @@ pub fn render_type(t: &SqlType) -> String {
         return format!("{}.{}({})", d.module, d.class, args.join(", "));
     }
     if let Some(d) = &t.dialect {
+        // `_render_ARRAY_type`: the item type's repr in the outer repr replaced by its rendering
+        if let (Some(item), Some((_, rest))) = (&d.item_type, d.args.split_first()) {
+            let args: Vec<String> = std::iter::once(render_type(item)).chain(rest.iter().cloned()).collect();
+            return format!("{}{}({})", d.dialect.prefix(), d.class, args.join(", "));
+        }
         return format!("{}{}({})", d.dialect.prefix(), d.class, d.args.join(", "));
     }
     let (name, prefix): (&str, &str) = type_name(t.class);

@@ -67,6 +67,10 @@ fn diffs(op: &Op, sides: &Sides<'_>, out: &mut Vec<String>) {
 fn type_repr(t: &SqlType) -> String {
     // a Variant's repr is its base type's
     let t = t.variant_of.as_ref().map(|v| &v.base).unwrap_or(t);
+    // `sa.ARRAY(sa.String(...))` renders its item as a type; its repr does not
+    if t.dialect.as_ref().is_some_and(|d| d.item_type.is_some()) {
+        return crate::autogen::type_repr(t);
+    }
     let rendered = render::render_type(t);
     let call = rendered.find('(').unwrap_or(rendered.len());
     match rendered[..call].rfind('.') {
