@@ -43,6 +43,45 @@ use crate::script::{self, Imports, Scalar, TypeValue};
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextRange};
 
+/// A Column, constraint or Index given to an op (or in a list or tuple
+/// given to it) that a call in another module made: refused by name. The op
+/// readers read a schema item from its call in the migration script (the
+/// call's text with the values its arguments had), and a call in another
+/// module is text of another file, whose names the script's imports do not
+/// resolve. (Types made elsewhere are read from their values and work.)
+fn schema_item_from_elsewhere(it: &Interp, site: &CallSite, method: &str, args: &Args) -> Option<Box<super::eval::Exc>> {
+    const ITEMS: &[&str] = &[".Column", ".PrimaryKeyConstraint", ".ForeignKeyConstraint", ".UniqueConstraint", ".CheckConstraint", ".Index"];
+    let mut values: Vec<&Value> = args.pos.iter().chain(args.kw.iter().map(|(_, v)| v)).collect();
+    let mut nested: Vec<Value> = Vec::new();
+    for v in &values {
+        match v {
+            Value::List(l) => nested.extend(l.borrow().iter().cloned()),
+            Value::Tuple(t) => nested.extend(t.iter().cloned()),
+            _ => {}
+        }
+    }
+    values.extend(nested.iter());
+    for v in values {
+        let Value::Instance(i) = v else { continue };
+        let Some(k) = construct_of(i) else { continue };
+        let Some(made) = k.site.as_ref().filter(|m| !Rc::ptr_eq(&m.code, &site.code)) else { continue };
+        let Some(kind) = ITEMS.iter().find(|s| k.path.ends_with(**s)) else { continue };
+        let at = made.code.loc(made.call().range());
+        return Some(it.exc(
+            "NotImplementedError",
+            format!(
+                "{method}() of a sa.{} made in another module ({}:{}) is not supported by the playground: an op reads its \
+                 columns and constraints from their calls in the migration script; write the sa.{}(...) call in the script",
+                &kind[1..],
+                at.file,
+                at.line,
+                &kind[1..]
+            ),
+        ));
+    }
+    None
+}
+
 /// Expressions the op readers may have evaluated again without side
 /// effects: names, attribute chains, f-strings, arithmetic and subscripts of
 /// those, literals.
@@ -67,6 +106,10 @@ fn pure(e: &Expr) -> bool {
 /// Reads an op call, resolving pure argument expressions in the caller's
 /// scope and types from the values `args` the call was made with.
 fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>, args: &Args) -> R<Op> {
+    let receiver = if batch_table.is_some() { "batch_op" } else { "op" };
+    if let Some(e) = schema_item_from_elsewhere(it, site, &format!("{receiver}.{method}"), args) {
+        return Err(e);
+    }
     let restated = restate_call(it, site, args);
     let call = restated.as_ref().unwrap_or(site.call());
     let mut values = Vec::new();
