@@ -969,7 +969,15 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
             untyped.extend(columns.iter().filter(|(_, t)| t.is_none()).map(|(c, _)| c.clone()));
             (name, columns)
         }
-        (None, Some(t)) => (t.name, t.columns.into_iter().map(|c| (c, None)).collect()),
+        // the Table op.create_table returned: its columns' types as SQLAlchemy's
+        // bind processing sees them (a project's TypeDecorator stays untyped here)
+        (None, Some(t)) => {
+            let types = created_column_types(&table);
+            (t.name.clone(), t.columns.into_iter().map(|c| {
+                let ty = types.iter().find(|(n, _)| *n == c).and_then(|(_, ty)| ty.clone());
+                (c, ty)
+            }).collect())
+        }
         (None, None) => return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...) or op.create_table(...)")),
     };
     let offline = h.offline();
@@ -1028,6 +1036,29 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
     }
     h.apply(it, Op::BulkInsert { table: name, columns, rows: out })?;
     Ok(Value::None)
+}
+
+/// The types of the `Column`s of the `Table` construct `table`
+/// (`op.create_table`'s result): the type argument (second positional or
+/// `type_=`) of each, when it is one of SQLAlchemy's own types.
+fn created_column_types(table: &Value) -> Vec<(String, Option<crate::schema::SqlType>)> {
+    let Value::Instance(i) = table else { return Vec::new() };
+    let Some(t) = construct_of(i) else { return Vec::new() };
+    let mut out = Vec::new();
+    for v in t.args.pos.iter().skip(2) {
+        let Value::Instance(ci) = v else { continue };
+        let Some(c) = construct_of(ci).filter(|c| c.path.ends_with(".Column")) else { continue };
+        let Some(name) = c.args.pos.first().and_then(|n| n.as_str().map(str::to_string)) else { continue };
+        let ty = c
+            .args
+            .pos
+            .get(1)
+            .or_else(|| c.args.kwarg("type_"))
+            .and_then(plain_type_value)
+            .and_then(|tv| script::type_from_value(&tv.path, &tv.args).ok());
+        out.push((name, ty));
+    }
+    out
 }
 
 /// A `Decimal` bound to a Numeric / Float column (its bind processor is
