@@ -1,5 +1,6 @@
 //! SQLAlchemy's `Result` (a `CursorResult` of Core, the result of an ORM
-//! `Session.execute`) and `ScalarResult`, over rows already fetched.
+//! `Session.execute`), `ScalarResult` and `MappingResult`, over rows
+//! already fetched.
 //!
 //! Invariants:
 //! - A result is consumed as SQLAlchemy's is: `fetchone`/`fetchall`/
@@ -56,6 +57,8 @@ pub fn result_of(it: &mut Interp, columns: Vec<String>, rows: Vec<Vec<Value>>, r
         let c = cursor.clone();
         d.set_str("scalars", native_fn("scalars", move |it, _| Ok(scalar_result(it, c.clone()))));
         let c = cursor.clone();
+        d.set_str("mappings", native_fn("mappings", move |it, _| Ok(mapping_result(it, c.clone()))));
+        let c = cursor.clone();
         d.set_str("scalar", native_fn("scalar", move |it, _| {
             let rows = c.borrow_mut().rest();
             match rows.first() {
@@ -95,6 +98,16 @@ fn scalar_result(it: &mut Interp, cursor: Rc<RefCell<Cursor>>) -> Value {
     {
         let mut d = cls.dict.borrow_mut();
         fetchers(&mut d, cursor, |it, row| it.getitem(row, Value::Int(0)));
+    }
+    Value::Instance(Rc::new(Instance::new(cls)))
+}
+
+/// `MappingResult`: each row as its `row._mapping`.
+fn mapping_result(it: &mut Interp, cursor: Rc<RefCell<Cursor>>) -> Value {
+    let cls = new_plain_class(it, "MappingResult", "sqlalchemy.engine.result");
+    {
+        let mut d = cls.dict.borrow_mut();
+        fetchers(&mut d, cursor, |it, row| it.getattr(row, "_mapping"));
     }
     Value::Instance(Rc::new(Instance::new(cls)))
 }
