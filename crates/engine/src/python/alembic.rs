@@ -714,9 +714,15 @@ impl ScriptHost {
         match f(sink) {
             Ok(v) => Ok(v),
             Err(e) => {
-                let class = e.python_exception().rsplit('.').next().unwrap_or("Exception").to_string();
+                let qualified = e.python_exception().to_string();
+                let class = qualified.rsplit('.').next().unwrap_or("Exception").to_string();
                 let msg = e.to_string();
                 *self.pending.borrow_mut() = Some(e);
+                // Python's own exceptions (Alembic's NotImplementedError of an
+                // ALTER SQLite lacks) are the builtin classes, so `except` catches them
+                if !qualified.contains('.') && it.types.exceptions.contains_key(class.as_str()) {
+                    return Err(it.exc(&class, msg));
+                }
                 Err(raise_named(it, &class, "sqlalchemy.exc", &msg))
             }
         }
@@ -1902,7 +1908,18 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
             native_fn("engine_from_config", engine_from_config)
         } else if attr == "inspect" {
             let h = h.clone();
-            native_fn("inspect", move |it, _| Ok(inspector(it, h.clone())))
+            native_fn("inspect", move |it, _| {
+                // `op.get_bind()` is a MockConnection with --sql
+                if h.offline() {
+                    return Err(raise_named(
+                        it,
+                        "NoInspectionAvailable",
+                        "sqlalchemy.exc",
+                        "No inspection system is available for object of type <class 'sqlalchemy.engine.mock.MockConnection'>",
+                    ));
+                }
+                Ok(inspector(it, h.clone()))
+            })
         } else if let Some(c) = sa_type_class(it, &module_name, &attr) {
             Value::Class(c)
         } else if attr.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
@@ -2269,6 +2286,7 @@ const SA_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("NoResultFound", "InvalidRequestError", "sqlalchemy.exc"),
     ("MultipleResultsFound", "InvalidRequestError", "sqlalchemy.exc"),
     ("NoSuchTableError", "InvalidRequestError", "sqlalchemy.exc"),
+    ("NoInspectionAvailable", "InvalidRequestError", "sqlalchemy.exc"),
     ("NoReferenceError", "InvalidRequestError", "sqlalchemy.exc"),
     ("StatementError", "SQLAlchemyError", "sqlalchemy.exc"),
     ("DBAPIError", "StatementError", "sqlalchemy.exc"),
