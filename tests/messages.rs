@@ -489,3 +489,32 @@ fn duplicate_revision_ids_hiding_a_cycle_fail_instead_of_hanging() {
     assert_eq!((out.exit_code, out.stdout.as_str()), (1, ""));
     assert_eq!(errors(&out), "alembic.script.revision.CycleDetected: Cycle is detected in revisions (a1, b1)\n");
 }
+
+#[test]
+fn column_made_in_another_module_is_refused_by_name() {
+    // Alembic runs `op.add_column('tag', cols.flag_col('active'))`; the op
+    // readers read a column from its call in the script, which this one is
+    // not: refused with where the column was made, never guessed.
+    let mut p = project_at_r1();
+    let d = p.dir.path().to_path_buf();
+    p.host = FsHost::open(&d.join("models.py"), &d.join("versions"), &d.join("app.db")).expect("open").with_paths(vec![d.clone()]);
+    std::fs::write(
+        p.dir.path().join("cols.py"),
+        "import sqlalchemy as sa\n\n\ndef flag_col(name):\n    return sa.Column(name, sa.Boolean(), nullable=True)\n",
+    )
+    .unwrap();
+    let path = p.version("r1_create_tag.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen("import sqlalchemy as sa\n", "import sqlalchemy as sa\n\nimport cols\n", 1);
+    let text = text.replacen("    op.create_table(", "    op.create_table('flags', sa.Column('id', sa.Integer(), primary_key=True))\n    op.add_column('flags', cols.flag_col('active'))\n    op.create_table(", 1);
+    std::fs::write(&path, text).unwrap();
+    let out = p.run("upgrade head");
+    assert_eq!(out.exit_code, 1, "{}{}", out.stdout, out.stderr);
+    let errors = errors(&out);
+    assert!(
+        errors.contains(
+            "NotImplementedError: op.add_column() of a sa.Column made in another module (<dir>/cols.py:5) is not supported by the playground"
+        ),
+        "{errors}"
+    );
+}

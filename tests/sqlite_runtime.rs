@@ -156,10 +156,12 @@ fn plain_ops_emit_alembics_alters() {
         Op::AddColumn {
             table: "tool".into(),
             column: price.clone(),
+            if_not_exists: None,
         },
         Op::AddColumn {
             table: "tool".into(),
             column: kind,
+            if_not_exists: None,
         },
         Op::DropIndex {
             index: index("ix_tool_name", "tool", &["name"], false),
@@ -173,6 +175,7 @@ fn plain_ops_emit_alembics_alters() {
         Op::DropColumn {
             table: "tool".into(),
             column: price,
+            if_exists: None,
         },
         Op::RenameTable {
             old_name: "tool".into(),
@@ -403,6 +406,7 @@ fn batch_drop_column_with_index_ops() {
         Op::DropColumn {
             table: "tool".into(),
             column: col("serial_no", varchar(40), true),
+            if_exists: None,
         },
         Op::CreateIndex {
             index: index("ix_tool_id", "tool", &["id"], false),
@@ -448,6 +452,7 @@ fn batch_add_column_with_sql_default_recreates() {
                 vec![Op::AddColumn {
                     table: "tool".into(),
                     column: c,
+                    if_not_exists: None,
                 }],
             )],
         )
@@ -474,10 +479,12 @@ fn batch_plain_add_column_uses_alter_and_not_null_without_default_fails_on_rows(
         Op::AddColumn {
             table: "tool".into(),
             column: kind,
+            if_not_exists: None,
         },
         Op::AddColumn {
             table: "tool".into(),
             column: col("n", ty(TypeClass::Integer), false),
+            if_not_exists: None,
         },
         Op::CreateIndex {
             index: index("ix_tool_kind", "tool", &["kind"], false),
@@ -574,6 +581,7 @@ fn recreate_always_and_never() {
         ops: vec![Op::AddColumn {
             table: "tool".into(),
             column: kind,
+            if_not_exists: None,
         }],
     };
     runtime::run_ops(&mut db, &[Op::BatchAlterTable(b.clone())]).unwrap();
@@ -592,6 +600,7 @@ fn recreate_always_and_never() {
     b.ops = vec![Op::DropColumn {
         table: "tool".into(),
         column: col("serial_no", varchar(40), true),
+        if_exists: None,
     }];
     runtime::run_ops(&mut db, &[Op::BatchAlterTable(b.clone())]).unwrap();
     assert_eq!(db.statements(), ["ALTER TABLE tool DROP COLUMN serial_no"]);
@@ -741,6 +750,7 @@ fn batch_errors_before_any_sql() {
         Op::DropColumn {
             table: "order".into(),
             column: col("qty", ty(TypeClass::Integer), true),
+            if_exists: None,
         },
         Op::DropIndex {
             index: index("nope", "order", &["x"], false),
@@ -782,6 +792,7 @@ fn batch_reflection_needs_every_referred_table() {
                 Op::DropColumn {
                     table: "thread".into(),
                     column: col("category_id", ty(TypeClass::Integer), true),
+                    if_exists: None,
                 },
             ],
         ),
@@ -812,6 +823,7 @@ fn second_batch_failing_rolls_back_the_first_but_not_its_create() {
             vec![Op::AddColumn {
                 table: "parent".into(),
                 column: x,
+                if_not_exists: None,
             }],
         ),
         batch("order", vec![Op::AlterColumn(price)]),
@@ -949,6 +961,7 @@ fn dropping_an_indexed_column_fails_after_the_swap_and_rolls_back() {
         Op::DropColumn {
             table: "tool".into(),
             column: col("serial_no", varchar(40), true),
+            if_exists: None,
         },
     ];
     ops.swap(0, 1); // execute written after drop_column still runs first
@@ -1141,6 +1154,7 @@ fn boolean_check_constraints_in_batch() {
             vec![Op::AddColumn {
                 table: "t".into(),
                 column: flag.clone(),
+                if_not_exists: None,
             }],
         )],
     )
@@ -1159,6 +1173,7 @@ fn boolean_check_constraints_in_batch() {
         &[Op::AddColumn {
             table: "t".into(),
             column: flag,
+            if_not_exists: None,
         }],
         &[],
     )
@@ -1291,7 +1306,7 @@ fn a_copy_that_does_not_compile_leaves_no_alembic_tmp() {
     ]);
     let mut note = Column::new("note", string(20));
     note.server_default = Some(ServerDefault::Text("'x'".into()));
-    let err = runtime::run_ops(&mut db, &[batch("metric", vec![Op::AddColumn { table: "metric".into(), column: note }])])
+    let err = runtime::run_ops(&mut db, &[batch("metric", vec![Op::AddColumn { table: "metric".into(), column: note, if_not_exists: None }])])
         .unwrap_err();
     assert!(err.to_string().contains("cannot INSERT into generated column \"doubled\""), "{err}");
     assert_eq!(
@@ -1322,7 +1337,7 @@ fn batch_copy_wraps_a_multiline_reflected_default_as_alembic_does() {
         table_args: vec![],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),
-        ops: vec![Op::DropColumn { table: "t".into(), column: col("x", ty(TypeClass::Integer), true) }],
+        ops: vec![Op::DropColumn { table: "t".into(), column: col("x", ty(TypeClass::Integer), true), if_exists: None }],
     };
     runtime::run_ops(&mut db, &[Op::BatchAlterTable(b)]).unwrap();
     assert_eq!(

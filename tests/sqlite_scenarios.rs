@@ -70,10 +70,12 @@ fn weather_stations_naming_step_2_adds_a_named_fk() {
         Op::AddColumn {
             table: "reading".into(),
             column: col("station_id", SqlType::new(TypeClass::Integer), true),
+            if_not_exists: None,
         },
         Op::AddColumn {
             table: "reading".into(),
             column: col("humidity_pct", SqlType::new(TypeClass::Float), true),
+            if_not_exists: None,
         },
         Op::CreateForeignKey {
             table: "reading".into(),
@@ -131,6 +133,7 @@ fn podcast_catalog_step_3_unique_on_populated_table_and_drop_column() {
                 Op::AddColumn {
                     table: "episode".into(),
                     column: col("number", SqlType::new(TypeClass::Integer), true),
+                    if_not_exists: None,
                 },
                 Op::CreateUniqueConstraint {
                     table: "episode".into(),
@@ -150,6 +153,7 @@ fn podcast_catalog_step_3_unique_on_populated_table_and_drop_column() {
                     SqlType::new(TypeClass::VarcharUpper).with_length(Some(300)),
                     true,
                 ),
+                if_exists: None,
             }],
         ),
     ];
@@ -196,6 +200,7 @@ fn clinic_appointments_steps_2_and_3() {
             vec![Op::AddColumn {
                 table: "appointments".into(),
                 column: col("notes", SqlType::new(TypeClass::Text), true),
+                if_not_exists: None,
             }],
         ),
         batch(
@@ -203,6 +208,7 @@ fn clinic_appointments_steps_2_and_3() {
             vec![Op::AddColumn {
                 table: "vets".into(),
                 column: visits,
+                if_not_exists: None,
             }],
         ),
     ];
@@ -308,6 +314,7 @@ fn kanban_board_downgrade_of_step_2_recreates_a_self_referential_table() {
             vec![Op::DropColumn {
                 table: "lanes".into(),
                 column: col("wip_limit", SqlType::new(TypeClass::IntegerUpper), true),
+                if_exists: None,
             }],
         ),
         batch(
@@ -318,14 +325,17 @@ fn kanban_board_downgrade_of_step_2_recreates_a_self_referential_table() {
                 Op::DropColumn {
                     table: "cards".into(),
                     column: col("checklist", SqlType::new(TypeClass::JsonUpper), true),
+                    if_exists: None,
                 },
                 Op::DropColumn {
                     table: "cards".into(),
                     column: col("external_ref", v(40), true),
+                    if_exists: None,
                 },
                 Op::DropColumn {
                     table: "cards".into(),
                     column: col("assignee", v(60), true),
+                    if_exists: None,
                 },
             ],
         ),

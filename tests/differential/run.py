@@ -141,7 +141,7 @@ def differences(a: Any, b: Any, path: str = "", names: tuple[str, str] = ("alemb
         if named and a and b:
             an, bn = [x["name"] for x in a], [x["name"] for x in b]
             out = []
-            if an != bn and sorted(an) == sorted(bn):
+            if an != bn and sorted(an, key=repr) == sorted(bn, key=repr):
                 out.append(f"{path}: order {A}={an} {B}={bn}")
             out += differences({x["name"]: x for x in a}, {x["name"]: x for x in b}, path, names)
             return out

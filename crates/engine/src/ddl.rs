@@ -717,16 +717,28 @@ pub fn drop_index(name: &str, if_exists: Existence) -> String {
 
 /// `ALTER TABLE t ADD COLUMN spec`
 pub fn add_column(table: &str, column: &Column) -> Result<String, DdlError> {
+    add_column_if(table, column, Existence::default())
+}
+
+/// `ALTER TABLE t ADD COLUMN [IF NOT EXISTS] c ...` (Alembic's `add_column`
+/// writes the words whatever the dialect; SQLite does not parse them).
+pub fn add_column_if(table: &str, column: &Column, if_not_exists: Existence) -> Result<String, DdlError> {
     Ok(format!(
-        "ALTER TABLE {} ADD COLUMN {}",
+        "ALTER TABLE {} ADD COLUMN {}{}",
         quote(table),
+        if if_not_exists.0 { "IF NOT EXISTS " } else { "" },
         column_spec(column)?
     ))
 }
 
 /// `ALTER TABLE t DROP COLUMN c`
 pub fn drop_column(table: &str, column: &str) -> String {
-    format!("ALTER TABLE {} DROP COLUMN {}", quote(table), quote(column))
+    drop_column_if(table, column, Existence::default())
+}
+
+/// `ALTER TABLE t DROP COLUMN [IF EXISTS] c`
+pub fn drop_column_if(table: &str, column: &str, if_exists: Existence) -> String {
+    format!("ALTER TABLE {} DROP COLUMN {}{}", quote(table), if if_exists.0 { "IF EXISTS " } else { "" }, quote(column))
 }
 
 /// `ALTER TABLE old RENAME TO new`

@@ -76,10 +76,13 @@ pub enum Op {
     DropTable { table: Table, if_exists: Option<bool> },
     /// `op.rename_table('old', 'new')`
     RenameTable { old_name: String, new_name: String },
-    /// `op.add_column('t', sa.Column(...))` / `batch_op.add_column(sa.Column(...))`
-    AddColumn { table: String, column: Column },
-    /// `op.drop_column('t', 'c')` — carries the dropped column.
-    DropColumn { table: String, column: Column },
+    /// `op.add_column('t', sa.Column(...))` / `batch_op.add_column(sa.Column(...))`;
+    /// `if_not_exists=True` gives `ADD COLUMN IF NOT EXISTS` (which SQLite
+    /// does not parse; a batch that recreates the table ignores it).
+    AddColumn { table: String, column: Column, if_not_exists: Option<bool> },
+    /// `op.drop_column('t', 'c')` — carries the dropped column;
+    /// `if_exists=True` gives `DROP COLUMN IF EXISTS`.
+    DropColumn { table: String, column: Column, if_exists: Option<bool> },
     /// `op.alter_column('t', 'c', type_=..., nullable=..., existing_type=..., ...)`
     AlterColumn(AlterColumn),
     /// `op.create_index(op.f('ix_t_c'), 't', ['c'], unique=False)`;
@@ -196,8 +199,9 @@ impl Op {
             Op::RenameTable { old_name, new_name } => {
                 Op::RenameTable { old_name: new_name.clone(), new_name: old_name.clone() }
             }
-            Op::AddColumn { table, column } => Op::DropColumn { table: table.clone(), column: column.clone() },
-            Op::DropColumn { table, column } => Op::AddColumn { table: table.clone(), column: column.clone() },
+            // `AddColumnOp.reverse()` / `DropColumnOp.reverse()` carry the IF [NOT] EXISTS over
+            Op::AddColumn { table, column, if_not_exists } => Op::DropColumn { table: table.clone(), column: column.clone(), if_exists: *if_not_exists },
+            Op::DropColumn { table, column, if_exists } => Op::AddColumn { table: table.clone(), column: column.clone(), if_not_exists: *if_exists },
             Op::AlterColumn(a) => Op::AlterColumn(a.reverse()),
             // as Alembic's `CreateIndexOp.reverse()`: the existence checks are not carried over
             Op::CreateIndex { index, .. } => Op::DropIndex { index: index.clone(), if_exists: None },

@@ -192,7 +192,10 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
             v.variants.iter().for_each(|(_, vt)| type_imports(vt, imports));
             return;
         }
-        let dialect = t.dialect.as_ref().map(|d| d.dialect.name()).or_else(|| dialect_module(t.class));
+        let dialect = match &t.dialect {
+            Some(d) => d.dialect.import_module(),
+            None => dialect_module(t.class),
+        };
         if let Some(dialect) = dialect {
             imports.insert(format!("from sqlalchemy.dialects import {dialect}"));
         }
@@ -225,7 +228,7 @@ fn autogenerate_imports<'a>(ops: impl Iterator<Item = &'a Op>) -> Vec<String> {
 fn dialect_module(class: TypeClass) -> Option<&'static str> {
     match class {
         TypeClass::JsonUpper | TypeClass::JsonbUpper => Some("sqlite"),
-        TypeClass::Unrenderable(u) => Some(u.dialect.name()),
+        TypeClass::Unrenderable(u) => u.dialect.import_module(),
         _ => None,
     }
 }
@@ -281,18 +284,21 @@ fn render_op_in(op: &Op, ctx: Ctx) -> Vec<String> {
         Op::RenameTable { old_name, new_name } => {
             vec![format!("{p}rename_table({}, {})", py_repr_str(old_name), py_repr_str(new_name))]
         }
-        Op::AddColumn { table, column } => {
+        // `_add_column` / `_drop_column`: IF [NOT] EXISTS is rendered outside a batch only
+        Op::AddColumn { table, column, if_not_exists } => {
             if ctx.batch {
                 vec![format!("{p}add_column({})", render_column(column))]
             } else {
-                vec![format!("{p}add_column({}, {})", py_repr_str(table), render_column(column))]
+                let exists = if_not_exists.map(|b| format!(", if_not_exists={}", if b { "True" } else { "False" })).unwrap_or_default();
+                vec![format!("{p}add_column({}, {}{exists})", py_repr_str(table), render_column(column))]
             }
         }
-        Op::DropColumn { table, column } => {
+        Op::DropColumn { table, column, if_exists } => {
             if ctx.batch {
                 vec![format!("{p}drop_column({})", py_repr_str(&column.name))]
             } else {
-                vec![format!("{p}drop_column({}, {})", py_repr_str(table), py_repr_str(&column.name))]
+                let exists = if_exists.map(|b| format!(", if_exists={}", if b { "True" } else { "False" })).unwrap_or_default();
+                vec![format!("{p}drop_column({}, {}{exists})", py_repr_str(table), py_repr_str(&column.name))]
             }
         }
         Op::AlterColumn(a) => vec![render_alter_column(a, ctx)],
@@ -781,6 +787,11 @@ pub fn render_type(t: &SqlType) -> String {
         return format!("{}.{}({})", d.module, d.class, args.join(", "));
     }
     if let Some(d) = &t.dialect {
+        // `_render_ARRAY_type`: the item type's repr in the outer repr replaced by its rendering
+        if let (Some(item), Some((_, rest))) = (&d.item_type, d.args.split_first()) {
+            let args: Vec<String> = std::iter::once(render_type(item)).chain(rest.iter().cloned()).collect();
+            return format!("{}{}({})", d.dialect.prefix(), d.class, args.join(", "));
+        }
         return format!("{}{}({})", d.dialect.prefix(), d.class, d.args.join(", "));
     }
     let (name, prefix): (&str, &str) = type_name(t.class);

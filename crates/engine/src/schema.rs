@@ -383,6 +383,10 @@ pub struct DialectTypeRepr {
     pub class: &'static str,
     /// The constructor arguments `repr()` shows, in its order.
     pub args: Vec<String>,
+    /// The type of `item_type=` (`sa.ARRAY`), which Alembic renders as a
+    /// type of its own (`sa.ARRAY(sa.String(length=20))`) where `repr()`
+    /// shows `ARRAY(String(length=20))`.
+    pub item_type: Option<Box<SqlType>>,
 }
 
 /// `GUID()` where `class GUID(TypeDecorator)` is the project's own: Alembic
@@ -528,19 +532,33 @@ pub enum TypeClass {
 }
 
 /// A dialect whose own type classes a project may name
-/// (`from sqlalchemy.dialects import postgresql`).
+/// (`from sqlalchemy.dialects import postgresql`), or SQLAlchemy's generic
+/// types themselves (`sa.ARRAY`, which SQLite cannot compile either).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Dialect {
     Postgresql,
     Mysql,
+    /// `sqlalchemy.types`: rendered `sa.X`, imported by every script already.
+    Generic,
 }
 
 impl Dialect {
-    /// The module name under `sqlalchemy.dialects`, as Alembic imports it.
+    /// The module name under `sqlalchemy.dialects`, as Alembic imports it
+    /// (`sqlalchemy` for the generic types).
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Postgresql => "postgresql",
             Dialect::Mysql => "mysql",
+            Dialect::Generic => "sqlalchemy",
+        }
+    }
+
+    /// The `from sqlalchemy.dialects import <module>` a rendered script
+    /// needs for the dialect's types; none for the generic ones.
+    pub fn import_module(self) -> Option<&'static str> {
+        match self {
+            Dialect::Postgresql | Dialect::Mysql => Some(self.name()),
+            Dialect::Generic => None,
         }
     }
 
@@ -549,6 +567,7 @@ impl Dialect {
         match self {
             Dialect::Postgresql => "postgresql.",
             Dialect::Mysql => "mysql.",
+            Dialect::Generic => "sa.",
         }
     }
 }

@@ -676,15 +676,16 @@ impl<'a, 'src> Cx<'a, 'src> {
                 let (table, b) = if in_batch {
                     const SIG: Sig = sig(&["column"], 1, &["insert_before", "insert_after", "if_not_exists"]);
                     let b = self.bind(call, &SIG, &name)?;
-                    self.unsupported_kw(&b, &["insert_before", "insert_after", "if_not_exists"], &name)?;
+                    self.unsupported_kw(&b, &["insert_before", "insert_after"], &name)?;
                     (cx.batch_table.unwrap_or_default().to_string(), b)
                 } else {
                     const SIG: Sig = sig(&["table_name", "column"], 2, &["schema", "if_not_exists", "inline_references", "inline_primary_key"]);
                     let b = self.bind(call, &SIG, &name)?;
                     self.expect_none(&b, "schema")?;
-                    self.unsupported_kw(&b, &["if_not_exists", "inline_references", "inline_primary_key"], &name)?;
+                    self.unsupported_kw(&b, &["inline_references", "inline_primary_key"], &name)?;
                     (self.str_arg(&b, "table_name", call)?, b)
                 };
+                let if_not_exists = self.opt_bool(b.get("if_not_exists"))?;
                 let col_expr = b.get("column").ok_or_else(|| self.err(call, format!("{name}() needs a column")))?;
                 let col = self.column(col_expr, env)?;
                 if let Some(fk) = col.foreign_key {
@@ -701,7 +702,7 @@ impl<'a, 'src> Cx<'a, 'src> {
                          create_unique_constraint / create_index",
                     ));
                 }
-                Ok(Op::AddColumn { table, column: col.column })
+                Ok(Op::AddColumn { table, column: col.column, if_not_exists })
             }
             ("drop_column", _) => {
                 let (table, b) = if in_batch {
@@ -714,9 +715,9 @@ impl<'a, 'src> Cx<'a, 'src> {
                     self.expect_none(&b, "schema")?;
                     (self.str_arg(&b, "table_name", call)?, b)
                 };
-                self.unsupported_kw(&b, &["if_exists"], &name)?;
+                let if_exists = self.opt_bool(b.get("if_exists"))?;
                 let col = self.str_arg(&b, "column_name", call)?;
-                Ok(Op::DropColumn { table, column: Column::new(col, SqlType::new(TypeClass::Null)) })
+                Ok(Op::DropColumn { table, column: Column::new(col, SqlType::new(TypeClass::Null)), if_exists })
             }
             ("alter_column", _) => self.op_alter_column(call, &cx, &name),
             ("create_index", _) => {
@@ -1728,8 +1729,12 @@ impl<'a, 'src> Cx<'a, 'src> {
             // arm below reads the ones its DDL shows, `repr` all it shows
             let b = bind(&d.sig)?;
             let args = d.repr.args(&*b, d.name)?;
+            let item_type = match d.repr {
+                DialectRepr::SaArray => b.item_type("item_type")?.map(Box::new),
+                _ => None,
+            };
             let mut t = self.typed(class, None, what, &|_: &Sig| bind(&d.sig))?;
-            t.dialect = Some(Box::new(DialectTypeRepr { dialect: d.dialect, class: d.name, args }));
+            t.dialect = Some(Box::new(DialectTypeRepr { dialect: d.dialect, class: d.name, args, item_type }));
             return Ok(t);
         }
         let mut t = SqlType::new(class);
@@ -1938,7 +1943,8 @@ trait TypeArgs {
     /// `schema=`: SQLite has one schema.
     fn expect_none(&self, key: &str) -> R<()>;
     /// `repr()` of the type argument `key` (`astext_type=sa.Text()` → `Text()`), if given.
-    fn type_repr(&self, key: &str) -> R<Option<String>>;
+    /// The type given as `key` (an ARRAY's item type).
+    fn item_type(&self, key: &str) -> R<Option<SqlType>>;
 }
 
 struct ExprArgs<'c, 'a, 'src, 'e> {
@@ -1983,10 +1989,10 @@ impl TypeArgs for ExprArgs<'_, '_, '_, '_> {
     fn expect_none(&self, key: &str) -> R<()> {
         self.cx.expect_none(&self.b, key)
     }
-    fn type_repr(&self, key: &str) -> R<Option<String>> {
+    fn item_type(&self, key: &str) -> R<Option<SqlType>> {
         match self.b.get(key) {
             None | Some(Expr::NoneLiteral(_)) => Ok(None),
-            Some(e) => Ok(Some(crate::autogen::type_repr(&self.cx.sql_type(e, self.env)?))),
+            Some(e) => Ok(Some(self.cx.sql_type(e, self.env)?)),
         }
     }
 }
@@ -2134,13 +2140,13 @@ impl TypeArgs for ValueArgs<'_, '_, '_, '_> {
             Some(_) => Err(self.cx.err(self.at, format!("{key}= is not supported by the playground (SQLite has one schema, main)"))),
         }
     }
-    fn type_repr(&self, key: &str) -> R<Option<String>> {
+    fn item_type(&self, key: &str) -> R<Option<SqlType>> {
         match self.get(key) {
             None | Some(Value::None) => Ok(None),
             Some(v) => match crate::python::alembic::plain_type_value(v) {
                 Some(tv) => {
                     let t = type_from_value(&tv.path, &tv.args).map_err(|m| self.cx.err(self.at, m))?;
-                    Ok(Some(crate::autogen::type_repr(&t)))
+                    Ok(Some(t))
                 }
                 None => Err(self.cx.err(self.at, format!("a type given as {key}= here is not supported by the playground yet"))),
             },
@@ -2275,6 +2281,9 @@ enum DialectRepr {
     /// postgresql ARRAY: the item type's repr, `as_tuple=`, `dimensions=`,
     /// `zero_indexes=`.
     PgArray,
+    /// `sa.ARRAY`: as postgresql's; Alembic renders the item type as a
+    /// type of its own (`DialectTypeRepr::item_type`).
+    SaArray,
     /// a class SQLite cannot render, without arguments: `postgresql.INET()`.
     Unrenderable,
 }
@@ -2307,7 +2316,7 @@ impl DialectRepr {
             }
             DialectRepr::PgJson => {
                 flag(&mut out, "none_as_null")?;
-                let text = b.type_repr("astext_type")?.unwrap_or_else(|| "Text()".into());
+                let text = b.item_type("astext_type")?.map(|t| crate::autogen::type_repr(&t)).unwrap_or_else(|| "Text()".into());
                 out.push(format!("astext_type={text}"));
             }
             DialectRepr::PgEnum => {
@@ -2360,10 +2369,10 @@ impl DialectRepr {
                 flag(&mut out, "zerofill")?;
             }
             DialectRepr::MysqlJson => flag(&mut out, "none_as_null")?,
-            DialectRepr::PgArray => {
+            DialectRepr::PgArray | DialectRepr::SaArray => {
                 // `ARRAY(item_type, as_tuple=False, dimensions=None, zero_indexes=False)`
-                if let Some(item) = b.type_repr("item_type")? {
-                    out.push(item);
+                if let Some(item) = b.item_type("item_type")? {
+                    out.push(crate::autogen::type_repr(&item));
                 }
                 flag(&mut out, "as_tuple")?;
                 int(&mut out, "dimensions")?;
@@ -2441,6 +2450,13 @@ const DIALECT_OWN_TYPES: &[DialectOwnType] = {
             sig: sig(&["item_type", "as_tuple", "dimensions", "zero_indexes"], 1, &[]),
             repr: R::PgArray,
         },
+        DialectOwnType {
+            dialect: Dialect::Generic,
+            name: "ARRAY",
+            sqlite: C::Unrenderable(UnrenderableType { dialect: Dialect::Generic, name: "ARRAY" }),
+            sig: sig(&["item_type", "as_tuple", "dimensions", "zero_indexes"], 1, &[]),
+            repr: R::SaArray,
+        },
         u(PG, "BIT", sig(&["length", "varying"], 0, &[])),
         u(PG, "BYTEA", sig(&["length"], 0, &[])),
         u(PG, "CIDR", NO_ARGS),
@@ -2506,6 +2522,10 @@ pub(crate) fn dialect_type_base(module: &str, name: &str) -> Option<&'static str
 
 /// `sqlalchemy.dialects.postgresql.TIMESTAMP` → its entry in [`DIALECT_OWN_TYPES`].
 fn dialect_own_type(q: &str) -> Option<&'static DialectOwnType> {
+    let generic = ["sqlalchemy.", "sqlalchemy.types.", "sqlalchemy.sql.sqltypes."].iter().filter_map(|p| q.strip_prefix(p)).find(|n| !n.contains('.'));
+    if let Some(name) = generic {
+        return DIALECT_OWN_TYPES.iter().find(|d| d.name == name && d.dialect == Dialect::Generic);
+    }
     let (dialect, name) = q.strip_prefix("sqlalchemy.dialects.")?.split_once('.')?;
     DIALECT_OWN_TYPES.iter().find(|d| d.name == name && d.dialect.name() == dialect)
 }
@@ -2645,7 +2665,7 @@ mod tests {
         );
         let Some(Op::BatchAlterTable(batch)) = ops.first() else { panic!("{ops:?}") };
         assert_eq!(batch.recreate, Recreate::Never);
-        assert!(matches!(&batch.ops[0], Op::DropColumn { table, column } if table == "t" && column.name == "c"));
+        assert!(matches!(&batch.ops[0], Op::DropColumn { table, column, .. } if table == "t" && column.name == "c"));
         assert!(matches!(&batch.ops[1], Op::CreateIndex { index, .. } if index.table == "t" && index.name == Some(Name::conv("ix_t_d"))));
     }
 

@@ -90,12 +90,12 @@ fn add_column() {
     let mut c = Column::new("isbn", SqlType::new(TypeClass::AutoString).with_length(Some(13)));
     c.nullable = false;
     c.server_default = Some(ServerDefault::Literal("'n/a'".into()));
-    insta::assert_snapshot!(both(&Op::AddColumn { table: "book".into(), column: c }));
+    insta::assert_snapshot!(both(&Op::AddColumn { table: "book".into(), column: c, if_not_exists: None }));
 }
 
 #[test]
 fn drop_column() {
-    insta::assert_snapshot!(both(&Op::DropColumn { table: "book".into(), column: Column::new("isbn", varchar(13)) }));
+    insta::assert_snapshot!(both(&Op::DropColumn { table: "book".into(), column: Column::new("isbn", varchar(13)), if_exists: None }));
 }
 
 #[test]
@@ -205,7 +205,7 @@ fn batch_block_with_options() {
         table_args: vec![Constraint::Unique(UniqueConstraint { name: Some(Name::plain("uq_x")), columns: vec!["id".into()] })],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),
-        ops: vec![Op::DropColumn { table: "book".into(), column: Column::new("isbn", varchar(13)) }],
+        ops: vec![Op::DropColumn { table: "book".into(), column: Column::new("isbn", varchar(13)), if_exists: None }],
     };
     let ops = vec![
         Op::BatchAlterTable(b),
@@ -236,7 +236,7 @@ fn script_with_merge_labels_and_dialect_import() {
         autogenerate: true,
     };
     let up = alembic_engine::ops::UpgradeOps {
-        ops: vec![Op::AddColumn { table: "t".into(), column: Column::new("j", SqlType::new(TypeClass::JsonUpper)) }],
+        ops: vec![Op::AddColumn { table: "t".into(), column: Column::new("j", SqlType::new(TypeClass::JsonUpper)), if_not_exists: None }],
     };
     let down = up.reverse();
     insta::assert_snapshot!(render_script(&header, &up, &down));

@@ -88,7 +88,7 @@ fn unknown_op() {
 #[test]
 fn unsupported_type() {
     insta::assert_snapshot!(outcome(&format!(
-        "def upgrade():\n    op.add_column('a', sa.Column('x', sa.ARRAY(sa.Integer())))\n{DOWN_PASS}"
+        "def upgrade():\n    op.add_column('a', sa.Column('x', sa.TupleType(sa.Integer())))\n{DOWN_PASS}"
     )));
 }
 

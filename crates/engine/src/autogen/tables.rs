@@ -227,7 +227,7 @@ fn without_indexes(table: &Table) -> Table {
 fn compare_columns(cx: &mut Cx, modify: &mut Vec<Op>, conn: &Table, meta: &Table) {
     let tname = &meta.name;
     for col in meta.columns.iter().filter(|c| conn.column(&c.name).is_none()) {
-        modify.push(Op::AddColumn { table: tname.clone(), column: col.clone() });
+        modify.push(Op::AddColumn { table: tname.clone(), column: col.clone(), if_not_exists: None });
         cx.info(LOG_TABLES, format!("Detected added column '{}.{}'", tname, col.name));
     }
     for meta_col in &meta.columns {
@@ -241,7 +241,7 @@ fn compare_columns(cx: &mut Cx, modify: &mut Vec<Op>, conn: &Table, meta: &Table
     compare_foreign_keys(cx, modify, tname, conn, meta);
 
     for col in conn.columns.iter().filter(|c| meta.column(&c.name).is_none()) {
-        modify.push(Op::DropColumn { table: tname.clone(), column: col.clone() });
+        modify.push(Op::DropColumn { table: tname.clone(), column: col.clone(), if_exists: None });
         cx.info(LOG_TABLES, format!("Detected removed column '{}.{}'", tname, col.name));
     }
 }

@@ -41,11 +41,11 @@ fn diffs(op: &Op, sides: &Sides<'_>, out: &mut Vec<String>) {
             out.push(format!("('remove_table', {})", table_repr(reflected)))
         }
         Op::RenameTable { old_name, new_name } => out.push(format!("('rename_table', {}, {})", q(old_name), q(new_name))),
-        Op::AddColumn { table, column } => {
+        Op::AddColumn { table, column, .. } => {
             let t = sides.models.tables.get(table);
             out.push(format!("('add_column', None, {}, {})", q(table), column_repr(column, table, t)))
         }
-        Op::DropColumn { table, column } => {
+        Op::DropColumn { table, column, .. } => {
             let t = sides.database.tables.get(table);
             let c = t.and_then(|t| t.column(&column.name)).unwrap_or(column);
             out.push(format!("('remove_column', None, {}, {})", q(table), column_repr(c, table, t)))
@@ -67,6 +67,10 @@ fn diffs(op: &Op, sides: &Sides<'_>, out: &mut Vec<String>) {
 fn type_repr(t: &SqlType) -> String {
     // a Variant's repr is its base type's
     let t = t.variant_of.as_ref().map(|v| &v.base).unwrap_or(t);
+    // `sa.ARRAY(sa.String(...))` renders its item as a type; its repr does not
+    if t.dialect.as_ref().is_some_and(|d| d.item_type.is_some()) {
+        return crate::autogen::type_repr(t);
+    }
     let rendered = render::render_type(t);
     let call = rendered.find('(').unwrap_or(rendered.len());
     match rendered[..call].rfind('.') {

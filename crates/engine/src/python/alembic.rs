@@ -43,6 +43,45 @@ use crate::script::{self, Imports, Scalar, TypeValue};
 use ruff_python_ast::{self as ast, Expr};
 use ruff_text_size::{Ranged, TextRange};
 
+/// A Column, constraint or Index given to an op (or in a list or tuple
+/// given to it) that a call in another module made: refused by name. The op
+/// readers read a schema item from its call in the migration script (the
+/// call's text with the values its arguments had), and a call in another
+/// module is text of another file, whose names the script's imports do not
+/// resolve. (Types made elsewhere are read from their values and work.)
+fn schema_item_from_elsewhere(it: &Interp, site: &CallSite, method: &str, args: &Args) -> Option<Box<super::eval::Exc>> {
+    const ITEMS: &[&str] = &[".Column", ".PrimaryKeyConstraint", ".ForeignKeyConstraint", ".UniqueConstraint", ".CheckConstraint", ".Index"];
+    let mut values: Vec<&Value> = args.pos.iter().chain(args.kw.iter().map(|(_, v)| v)).collect();
+    let mut nested: Vec<Value> = Vec::new();
+    for v in &values {
+        match v {
+            Value::List(l) => nested.extend(l.borrow().iter().cloned()),
+            Value::Tuple(t) => nested.extend(t.iter().cloned()),
+            _ => {}
+        }
+    }
+    values.extend(nested.iter());
+    for v in values {
+        let Value::Instance(i) = v else { continue };
+        let Some(k) = construct_of(i) else { continue };
+        let Some(made) = k.site.as_ref().filter(|m| !Rc::ptr_eq(&m.code, &site.code)) else { continue };
+        let Some(kind) = ITEMS.iter().find(|s| k.path.ends_with(**s)) else { continue };
+        let at = made.code.loc(made.call().range());
+        return Some(it.exc(
+            "NotImplementedError",
+            format!(
+                "{method}() of a sa.{} made in another module ({}:{}) is not supported by the playground: an op reads its \
+                 columns and constraints from their calls in the migration script; write the sa.{}(...) call in the script",
+                &kind[1..],
+                at.file,
+                at.line,
+                &kind[1..]
+            ),
+        ));
+    }
+    None
+}
+
 /// Expressions the op readers may have evaluated again without side
 /// effects: names, attribute chains, f-strings, arithmetic and subscripts of
 /// those, literals.
@@ -67,6 +106,10 @@ fn pure(e: &Expr) -> bool {
 /// Reads an op call, resolving pure argument expressions in the caller's
 /// scope and types from the values `args` the call was made with.
 fn read_op_at(it: &mut Interp, site: &CallSite, imports: &Imports, method: &str, batch_table: Option<&str>, args: &Args) -> R<Op> {
+    let receiver = if batch_table.is_some() { "batch_op" } else { "op" };
+    if let Some(e) = schema_item_from_elsewhere(it, site, &format!("{receiver}.{method}"), args) {
+        return Err(e);
+    }
     let restated = restate_call(it, site, args);
     let call = restated.as_ref().unwrap_or(site.call());
     let mut values = Vec::new();
@@ -673,9 +716,15 @@ impl ScriptHost {
         match f(sink) {
             Ok(v) => Ok(v),
             Err(e) => {
-                let class = e.python_exception().rsplit('.').next().unwrap_or("Exception").to_string();
+                let qualified = e.python_exception().to_string();
+                let class = qualified.rsplit('.').next().unwrap_or("Exception").to_string();
                 let msg = e.to_string();
                 *self.pending.borrow_mut() = Some(e);
+                // Python's own exceptions (Alembic's NotImplementedError of an
+                // ALTER SQLite lacks) are the builtin classes, so `except` catches them
+                if !qualified.contains('.') && it.types.exceptions.contains_key(class.as_str()) {
+                    return Err(it.exc(&class, msg));
+                }
                 Err(raise_named(it, &class, "sqlalchemy.exc", &msg))
             }
         }
@@ -951,20 +1000,14 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
             untyped.extend(columns.iter().filter(|(_, t)| t.is_none()).map(|(c, _)| c.clone()));
             (name, columns)
         }
+        // the Table op.create_table returned: its columns' types as SQLAlchemy's
+        // bind processing sees them (a project's TypeDecorator stays untyped here)
         (None, Some(t)) => {
-            let construct = match &table {
-                Value::Instance(i) => construct_of(i),
-                _ => None,
-            };
-            let types = match construct {
-                Some(c) => created_column_types(it, &c)?,
-                None => BTreeMap::new(),
-            };
-            let columns = t.columns.into_iter().map(|c| {
-                let ty = types.get(&c).cloned();
+            let types = created_column_types(&table);
+            (t.name.clone(), t.columns.into_iter().map(|c| {
+                let ty = types.iter().find(|(n, _)| *n == c).and_then(|(_, ty)| ty.clone());
                 (c, ty)
-            }).collect();
-            (t.name, columns)
+            }).collect())
         }
         (None, None) => return Err(it.exc("NotImplementedError", "bulk_insert needs a table made by sa.table('name', sa.column(...), ...) or op.create_table(...)")),
     };
@@ -1066,22 +1109,27 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
     Ok(Value::None)
 }
 
-/// The types of a `Table(name, metadata, Column(name, type, ...), ...)`'s
-/// columns (what `op.create_table` returned), by column name: the ones the
-/// one table of type signatures reads ([`script::type_from_value`]).
-fn created_column_types(it: &mut Interp, table: &Construct) -> R<BTreeMap<String, crate::schema::SqlType>> {
-    let mut types = BTreeMap::new();
-    for column in table.args.pos.iter().skip(2) {
-        let Value::Instance(i) = column else { continue };
-        let Some(c) = construct_of(i).filter(|c| c.path.rsplit('.').next() == Some("Column")) else { continue };
-        let (Some(name), Some(ty)) = (c.args.pos.first().and_then(|n| n.as_str()), c.args.pos.get(1)) else { continue };
-        if let Some(tv) = type_value(it, ty, 0)? {
-            if let Ok(t) = script::type_from_value(&tv.path, &tv.args) {
-                types.insert(name.to_string(), t);
-            }
-        }
+/// The types of the `Column`s of the `Table` construct `table`
+/// (`op.create_table`'s result): the type argument (second positional or
+/// `type_=`) of each, when it is one of SQLAlchemy's own types.
+fn created_column_types(table: &Value) -> Vec<(String, Option<crate::schema::SqlType>)> {
+    let Value::Instance(i) = table else { return Vec::new() };
+    let Some(t) = construct_of(i) else { return Vec::new() };
+    let mut out = Vec::new();
+    for v in t.args.pos.iter().skip(2) {
+        let Value::Instance(ci) = v else { continue };
+        let Some(c) = construct_of(ci).filter(|c| c.path.ends_with(".Column")) else { continue };
+        let Some(name) = c.args.pos.first().and_then(|n| n.as_str().map(str::to_string)) else { continue };
+        let ty = c
+            .args
+            .pos
+            .get(1)
+            .or_else(|| c.args.kwarg("type_"))
+            .and_then(plain_type_value)
+            .and_then(|tv| script::type_from_value(&tv.path, &tv.args).ok());
+        out.push((name, ty));
     }
-    Ok(types)
+    out
 }
 
 /// A `Decimal` bound to a Numeric / Float column (its bind processor is
@@ -1925,7 +1973,18 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
             native_fn("engine_from_config", engine_from_config)
         } else if attr == "inspect" {
             let h = h.clone();
-            native_fn("inspect", move |it, _| Ok(inspector(it, h.clone())))
+            native_fn("inspect", move |it, _| {
+                // `op.get_bind()` is a MockConnection with --sql
+                if h.offline() {
+                    return Err(raise_named(
+                        it,
+                        "NoInspectionAvailable",
+                        "sqlalchemy.exc",
+                        "No inspection system is available for object of type <class 'sqlalchemy.engine.mock.MockConnection'>",
+                    ));
+                }
+                Ok(inspector(it, h.clone()))
+            })
         } else if let Some(c) = sa_type_class(it, &module_name, &attr) {
             Value::Class(c)
         } else if attr.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
@@ -2303,6 +2362,7 @@ const SA_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("NoResultFound", "InvalidRequestError", "sqlalchemy.exc"),
     ("MultipleResultsFound", "InvalidRequestError", "sqlalchemy.exc"),
     ("NoSuchTableError", "InvalidRequestError", "sqlalchemy.exc"),
+    ("NoInspectionAvailable", "InvalidRequestError", "sqlalchemy.exc"),
     ("NoReferenceError", "InvalidRequestError", "sqlalchemy.exc"),
     ("StatementError", "SQLAlchemyError", "sqlalchemy.exc"),
     ("DBAPIError", "StatementError", "sqlalchemy.exc"),

@@ -18,13 +18,15 @@
 //! - Values cross to SQL as SQLAlchemy's type processing makes them: a
 //!   project `TypeDecorator`'s `process_bind_param` / `process_result_value`,
 //!   JSON through `json.dumps` / `json.loads`, Boolean as 1/0 (read back
-//!   as `bool()`), Float through `float()`, Enum by member name, SQLite's
-//!   DateTime/Date/Time as ISO text read back with `fromisoformat`, Interval
-//!   as a DateTime from the epoch. The same processing reads Core select
-//!   rows. A value the playground does not convert as SQLAlchemy would (a
-//!   Numeric's Decimal, a PickleType, a Uuid...) is refused with
-//!   `NotImplementedError` naming the type, never stored or read as
-//!   something else.
+//!   as `bool()`), Float and Numeric bound through `float()` (Float read as
+//!   stored, Numeric as `Decimal("%.<scale>f" % value)`), Uuid as its hex
+//!   digits read back as `uuid.UUID`, Enum by its stored string (a member
+//!   name or what `values_callable` made), SQLite's DateTime/Date/Time as
+//!   ISO text read back with `fromisoformat`, Interval as a DateTime from
+//!   the epoch. The same processing reads Core select rows. A value the
+//!   playground does not convert as SQLAlchemy would (a PickleType...) is
+//!   refused with `NotImplementedError` naming the type, never stored or
+//!   read as something else.
 //! - What the ORM here does not model (relationships, inheritance, mixin
 //!   columns, joins, loader options other than `load_only`) raises
 //!   `NotImplementedError` at the call.

@@ -102,7 +102,7 @@ fn scalar_result(it: &mut Interp, cursor: Rc<RefCell<Cursor>>) -> Value {
     Value::Instance(Rc::new(Instance::new(cls)))
 }
 
-/// `MappingResult`: each row as its `_mapping` (column name → value).
+/// `MappingResult`: each row as its `row._mapping`.
 fn mapping_result(it: &mut Interp, cursor: Rc<RefCell<Cursor>>) -> Value {
     let cls = new_plain_class(it, "MappingResult", "sqlalchemy.engine.result");
     {

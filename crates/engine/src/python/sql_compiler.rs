@@ -40,6 +40,8 @@ struct Stmt {
     columns: Vec<Value>,
     wheres: Vec<Value>,
     values: Vec<(String, Value)>,
+    /// `insert().values([{...}, {...}])`: the rows of a multi-VALUES INSERT.
+    rows: Vec<Vec<(String, Value)>>,
     order_by: Vec<Value>,
     limit: Option<Value>,
     offset: Option<Value>,
@@ -104,6 +106,7 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
         columns: Vec::new(),
         wheres: Vec::new(),
         values: Vec::new(),
+        rows: Vec::new(),
         order_by: Vec::new(),
         limit: None,
         offset: None,
@@ -132,6 +135,20 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
         let args = &c.args;
         match method {
             "where" | "filter" => s.wheres.extend(args.pos.iter().cloned()),
+            // a list of dicts: one row each (a multi-VALUES INSERT)
+            "values" if matches!(args.pos.as_slice(), [Value::List(_)]) && args.kw.is_empty() => {
+                for row in it.iterate(&args.pos[0])? {
+                    if !matches!(row, Value::Dict(_)) {
+                        return Err(unsupported(it, "values() rows other than dicts"));
+                    }
+                    let mut items = Vec::new();
+                    for (k, v) in it.mapping_items(&row)? {
+                        let Value::Str(k) = k else { return Err(unsupported(it, "a values() key that is not a column name")) };
+                        items.push((k.to_string(), v));
+                    }
+                    s.rows.push(items);
+                }
+            }
             "values" => {
                 for v in &args.pos {
                     for (k, v) in it.mapping_items(v)? {
@@ -273,6 +290,30 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
         }
     }
     let sql = match s.kind {
+        Kind::Insert if !s.rows.is_empty() => {
+            if !s.values.is_empty() || s.rows.iter().any(|r| r.len() != s.rows[0].len() || r.iter().any(|(k, _)| !s.rows[0].iter().any(|(f, _)| f == k))) {
+                return Err(unsupported(it, "values() rows with different keys, or rows mixed with single values"));
+            }
+            let mut names: Vec<String> = s.rows[0].iter().map(|(k, _)| k.clone()).collect();
+            crate::sort::sort_by_key(&mut names, |k| table.columns.iter().position(|c| c == k).unwrap_or(usize::MAX));
+            for k in &names {
+                if !table.columns.is_empty() && !table.columns.contains(k) {
+                    return Err(compile_error(it, &format!("Unconsumed column names: {k}")));
+                }
+            }
+            let mut groups = Vec::new();
+            let mut position = 0;
+            for row in &s.rows {
+                let mut rendered = Vec::new();
+                for k in &names {
+                    let v = row.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone()).unwrap_or(Value::None);
+                    position += 1;
+                    rendered.push(value_sql(it, &s, k, &v, position, offline)?);
+                }
+                groups.push(format!("({})", rendered.join(", ")));
+            }
+            format!("INSERT INTO {} ({}) VALUES {}", table.name, names.join(", "), groups.join(", "))
+        }
         Kind::Insert => {
             let mut rendered = Vec::new();
             for (i, (k, v)) in values.iter().enumerate() {
@@ -363,6 +404,10 @@ fn tables_in(v: &Value, out: &mut Vec<Rc<Construct>>, depth: u32) {
         }
         return;
     };
+    // a scalar subquery has its own FROM
+    if is_scalar_subquery(&c) {
+        return;
+    }
     let found = match column_table(v) {
         Some(t) => Some(t),
         None => table_clause(&c).is_some().then(|| c.clone()),
@@ -641,8 +686,25 @@ pub(super) fn render_clause(it: &mut Interp, v: &Value, in_and: bool) -> R<Strin
     Ok(if in_and && p < Prec::And { format!("({s})") } else { s })
 }
 
+/// `select(...).scalar_subquery()`.
+fn is_scalar_subquery(c: &Construct) -> bool {
+    last_segment(&c.path) == "scalar_subquery" && c.parent.as_ref().and_then(construct).is_some()
+}
+
 fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
     let Some(c) = construct(v) else { return Ok((literal(it, v)?, Prec::Atom)) };
+    if is_scalar_subquery(&c) {
+        let inner = c.parent.clone().unwrap_or(Value::None);
+        let is_select = construct(&inner).map(|k| statement(it, &k)).transpose()?.flatten().is_some_and(|st| st.kind == Kind::Select);
+        if !is_select {
+            return Err(unsupported(it, "scalar_subquery() of something other than a select()"));
+        }
+        // its values are inlined as the outer statement's are
+        return match compile(it, &inner, false)? {
+            Some(sql) => Ok((format!("({sql})"), Prec::Atom)),
+            None => Err(unsupported(it, "this scalar_subquery()")),
+        };
+    }
     if let Some((t, name)) = column_of(v) {
         let table = table_clause(&t).map(|t| t.name).unwrap_or_default();
         return Ok((format!("{table}.{name}"), Prec::Atom));

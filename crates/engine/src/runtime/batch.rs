@@ -768,8 +768,8 @@ mod tests {
             b.reorder_columns();
             b.columns.iter().map(|c| c.key.clone()).collect::<Vec<_>>().join(",")
         };
-        let add = |n: &str| Op::AddColumn { table: "vehicle".into(), column: Column::new(n, int()) };
-        let drop = |n: &str| Op::DropColumn { table: "vehicle".into(), column: Column::new(n, int()) };
+        let add = |n: &str| Op::AddColumn { table: "vehicle".into(), column: Column::new(n, int()), if_not_exists: None };
+        let drop = |n: &str| Op::DropColumn { table: "vehicle".into(), column: Column::new(n, int()), if_exists: None };
         assert_eq!(
             order(&[add("axles"), add("cargo_m3"), drop("seats")]),
             "id,axles,cargo_m3,kind,plate,payload_kg"

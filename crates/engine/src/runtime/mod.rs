@@ -399,14 +399,14 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
         }
         Op::DropTable { table, if_exists } => sink.exec(&ddl::drop_table_if(&table.name, ddl::Existence(*if_exists == Some(true)))),
         Op::RenameTable { old_name, new_name } => sink.exec(&ddl::rename_table(old_name, new_name)),
-        Op::AddColumn { table, column } => {
-            sink.exec(&ddl::add_column(table, column)?)?;
+        Op::AddColumn { table, column, if_not_exists } => {
+            sink.exec(&ddl::add_column_if(table, column, ddl::Existence(*if_not_exists == Some(true)))?)?;
             if !ddl::type_bound_checks(column).is_empty() {
                 warnings.push(user_warning(SKIP_IMPLICIT_CONSTRAINT));
             }
             Ok(())
         }
-        Op::DropColumn { table, column } => sink.exec(&ddl::drop_column(table, &column.name)),
+        Op::DropColumn { table, column, if_exists } => sink.exec(&ddl::drop_column_if(table, &column.name, ddl::Existence(*if_exists == Some(true)))),
         Op::AlterColumn(a) => alter_column_plain(sink, a, warnings),
         Op::CreateIndex { index, if_not_exists } => sink.exec(&ddl::create_index(index, ddl::Existence(*if_not_exists == Some(true)))?),
         Op::DropIndex { index, if_exists } => sink.exec(&ddl::drop_index(
@@ -523,7 +523,7 @@ pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeM
                     }
                 }
             }
-            Op::AddColumn { table, column } | Op::DropColumn { table, column } => {
+            Op::AddColumn { table, column, .. } | Op::DropColumn { table, column, .. } => {
                 if let Some(tpl) = ck {
                     name_type_bound_check(tpl, table, &column.name, &mut column.type_);
                 }
@@ -697,7 +697,7 @@ mod tests {
             table_args: vec![],
             naming_convention: Default::default(),
             table_kwargs: Default::default(),
-            ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag) }],
+            ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag), if_not_exists: None }],
         })];
         let nc = BTreeMap::from([("ck".to_string(), "ck_%(table_name)s_%(constraint_name)s".to_string())]);
         apply_target_naming_convention(&mut ops, &nc).unwrap();
