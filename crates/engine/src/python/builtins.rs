@@ -2592,22 +2592,9 @@ fn install_stdlib(it: &mut Interp) {
         m.globals.set("abstractmethod", native_fn("abstractmethod", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))));
         Ok(m)
     }));
-    // Log records have nowhere to go in the playground: loggers accept and
-    // drop them (Alembic's own log lines are written by the command layer).
-    it.register_module("logging", Rc::new(|it: &mut Interp| {
-        let m = it.new_native_module("logging");
-        let logger = new_plain_class(it, "Logger", "logging");
-        for n in ["debug", "info", "warning", "warn", "error", "exception", "critical", "log", "setLevel", "addHandler"] {
-            logger.dict.borrow_mut().set_str(n, native_fn(n, |_, _| Ok(Value::None)));
-        }
-        let inst = Value::Instance(Rc::new(Instance::new(logger)));
-        m.globals.set("getLogger", native_fn("getLogger", move |_, _| Ok(inst.clone())));
-        m.globals.set("basicConfig", native_fn("basicConfig", |_, _| Ok(Value::None)));
-        for (n, v) in [("DEBUG", 10), ("INFO", 20), ("WARNING", 30), ("ERROR", 40), ("CRITICAL", 50)] {
-            m.globals.set(n, Value::Int(v));
-        }
-        Ok(m)
-    }));
+    it.register_module("logging", Rc::new(super::logging::module));
+    it.register_module("logging.config", Rc::new(super::logging::config_module));
+    it.register_module("logging.handlers", Rc::new(super::logging::handlers_module));
     it.register_module("math", Rc::new(|it: &mut Interp| {
         let m = it.new_native_module("math");
         m.globals.set("pi", Value::Float(std::f64::consts::PI));
