@@ -20,7 +20,11 @@
 //! - What cannot be reproduced is `NotImplementedError` at its call, never
 //!   dropped: handlers other than `NullHandler` and the console handler,
 //!   formatters, filters, `logging.config`, `logging.handlers`,
-//!   `stack_info`, chained exception tracebacks.
+//!   `stack_info`, chained exception tracebacks; and changes that would
+//!   alter Alembic's own lines (which the command layer writes as the
+//!   template configures them: the level, flags or handlers of Alembic's
+//!   loggers, `logging.disable` from INFO up, the root's console handler)
+//!   or make SQLAlchemy log what it runs (its loggers below WARNING).
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -45,6 +49,43 @@ const DISABLED_AT_CONFIG: &[&str] = &["asyncio", "concurrent.futures", "sqlalche
 
 /// The loggers alembic.ini configures (name, level).
 const CONFIGURED: &[(&str, i64)] = &[("sqlalchemy.engine", WARNING), ("alembic", INFO)];
+
+/// The loggers Alembic's own modules write through (its `INFO  [...]`
+/// lines, which the playground's command layer writes).
+const ALEMBIC_LOGGERS: &[&str] = &[
+    "alembic", "alembic.autogenerate.api", "alembic.autogenerate.compare", "alembic.autogenerate.compare.comments",
+    "alembic.autogenerate.compare.constraints", "alembic.autogenerate.compare.schema",
+    "alembic.autogenerate.compare.server_defaults", "alembic.autogenerate.compare.tables", "alembic.autogenerate.compare.types",
+    "alembic.config", "alembic.ddl.impl", "alembic.ddl.postgresql", "alembic.ext.checkconstraint_byname",
+    "alembic.runtime.migration", "alembic.runtime.plugins", "alembic.util.messaging",
+];
+
+/// Whether the logger `name` is one of Alembic's or an ancestor of one:
+/// its level, flags and handlers decide how Alembic's own lines show.
+fn carries_alembic_lines(name: &str) -> bool {
+    ALEMBIC_LOGGERS.iter().any(|a| *a == name || a.strip_prefix(name).is_some_and(|rest| rest.starts_with('.')))
+}
+
+/// Refuses a change to logger `name` (`what`) that would change what
+/// Alembic or SQLAlchemy themselves log: the command layer writes Alembic's
+/// lines as the template configures them, and SQLAlchemy's own INFO/DEBUG
+/// records (the SQL it runs) are not made in the playground.
+fn guard_change(it: &Interp, name: &str, what: &str, level: Option<i64>) -> R<()> {
+    if carries_alembic_lines(name) {
+        return Err(not_supported(it, &format!("changing {what} of the logger '{name}', which Alembic's own log lines go through")));
+    }
+    let sqlalchemy = name == "sqlalchemy" || name.starts_with("sqlalchemy.");
+    if let (true, Some(level)) = (sqlalchemy, level) {
+        if level != NOTSET && level < WARNING {
+            return Err(not_supported(it, &format!("setting the logger '{name}' below WARNING (SQLAlchemy's own INFO and DEBUG records, such as the SQL it runs)")));
+        }
+    }
+    Ok(())
+}
+
+fn name_of(l: &Instance) -> String {
+    l.get("name").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
 
 /// The attributes a `LogRecord` has, which `extra` may not overwrite.
 const RECORD_ATTRIBUTES: &[&str] = &[
@@ -482,6 +523,10 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
             Some(Value::Int(n)) => *n,
             _ => return Err(not_supported(it, "Handler.setLevel() with a level name")),
         };
+        let console = h.native.borrow().as_ref().and_then(|n| n.downcast_ref::<HandlerKind>().copied()) == Some(HandlerKind::Console);
+        if console && level > INFO {
+            return Err(not_supported(it, "raising the console handler's level above INFO (Alembic's own INFO lines would go)"));
+        }
         h.set("level", Value::Int(level));
         Ok(Value::None)
     }));
@@ -538,6 +583,16 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
     *root.native.borrow_mut() = Some(st.clone() as Rc<dyn std::any::Any>);
     let w = Rc::downgrade(&st);
     drop(st);
+    {
+        let w = w.clone();
+        handler.dict.borrow_mut().set_str("__repr__", native_fn("__repr__", move |it, a| {
+            let st = state(it, &w)?;
+            let Some(Value::Instance(h)) = a.pos.first() else { return Err(it.type_error("__repr__ needs a handler")) };
+            let level = st.level_name(int_attr(h, "level"));
+            let console = h.native.borrow().as_ref().and_then(|n| n.downcast_ref::<HandlerKind>().copied()) == Some(HandlerKind::Console);
+            Ok(Value::str(&if console { format!("<{} <stderr> ({level})>", h.class.name) } else { format!("<{} ({level})>", h.class.name) }))
+        }));
+    }
 
     // Logger methods
     let method = |name: &'static str, f: Rc<dyn Fn(&mut Interp, &State, Rc<Instance>, Args) -> R<Value>>| {
@@ -556,7 +611,31 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
         d.set_str("setLevel", method("setLevel", Rc::new(|it, st, me, a| {
             let Some(v) = a.pos.get(1) else { return Err(it.type_error("Logger.setLevel() missing 1 required positional argument: 'level'")) };
             let level = st.check_level(it, v)?;
+            if !Rc::ptr_eq(&me, &st.root) {
+                guard_change(it, &name_of(&me), "the level", Some(level))?;
+            }
             me.set("level", Value::Int(level));
+            Ok(Value::None)
+        })));
+        d.set_str("__setattr__", method("__setattr__", Rc::new(|it, st, me, a| {
+            let (Some(Value::Str(attr)), Some(v)) = (a.pos.get(1), a.pos.get(2)) else {
+                return Err(it.type_error("__setattr__ expected 2 arguments"));
+            };
+            let is_root = Rc::ptr_eq(&me, &st.root);
+            match &**attr {
+                "parent" => return Err(not_supported(it, "assigning a logger's parent")),
+                "handlers" if is_root => return Err(not_supported(it, "replacing the root logger's handlers (env.py's console handler)")),
+                "level" if !is_root => {
+                    let level = match v {
+                        Value::Int(n) => Some(*n),
+                        _ => None,
+                    };
+                    guard_change(it, &name_of(&me), "the level", level)?;
+                }
+                "disabled" | "propagate" | "handlers" if !is_root => guard_change(it, &name_of(&me), attr, None)?,
+                _ => {}
+            }
+            me.set(attr, v.clone());
             Ok(Value::None)
         })));
         d.set_str("isEnabledFor", method("isEnabledFor", Rc::new(|it, st, me, a| {
@@ -600,6 +679,10 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
                 };
                 return Err(not_supported(it, &what));
             }
+            let console = matches!(&h, Value::Instance(i) if i.native.borrow().as_ref().and_then(|n| n.downcast_ref::<HandlerKind>().copied()) == Some(HandlerKind::Console));
+            if console {
+                guard_change(it, &name_of(&me), "the handlers", None)?;
+            }
             if let Some(Value::List(l)) = me.get("handlers") {
                 if !l.borrow().iter().any(|x| x.is(&h)) {
                     l.borrow_mut().push(h);
@@ -607,8 +690,12 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
             }
             Ok(Value::None)
         })));
-        d.set_str("removeHandler", method("removeHandler", Rc::new(|_, _, me, a| {
+        d.set_str("removeHandler", method("removeHandler", Rc::new(|it, st, me, a| {
             let h = a.pos.get(1).cloned().unwrap_or(Value::None);
+            let console = matches!(&h, Value::Instance(i) if i.native.borrow().as_ref().and_then(|n| n.downcast_ref::<HandlerKind>().copied()) == Some(HandlerKind::Console));
+            if console && Rc::ptr_eq(&me, &st.root) {
+                return Err(not_supported(it, "removing env.py's console handler from the root logger"));
+            }
             if let Some(Value::List(l)) = me.get("handlers") {
                 l.borrow_mut().retain(|x| !x.is(&h));
             }
@@ -691,6 +778,9 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
                 None => CRITICAL,
                 Some(v) => st.check_level(it, &v.clone())?,
             };
+            if level >= INFO {
+                return Err(not_supported(it, "logging.disable() of INFO or above (Alembic's own INFO lines would go too)"));
+            }
             st.disable.set(level);
             Ok(Value::None)
         }));
@@ -818,6 +908,33 @@ mod tests {
             let e = r.expect_err(src);
             assert!(e.starts_with(expected), "{src}\n{e}");
         }
+    }
+
+    /// Alembic's own lines are written by the command layer as the template
+    /// configures them, and SQLAlchemy's own records are not made: a change
+    /// that would alter either is refused, one that would not is not.
+    #[test]
+    fn changes_to_what_alembic_and_sqlalchemy_log_are_refused() {
+        let refused: &[(&str, &str)] = &[
+            ("logging.getLogger('alembic').setLevel(logging.WARNING)", "m.py:2:1: NotImplementedError: changing the level of the logger 'alembic'"),
+            ("logging.getLogger('alembic.runtime').level = 30", "m.py:2:1: NotImplementedError: changing the level of the logger 'alembic.runtime'"),
+            ("logging.getLogger('alembic.runtime.migration').propagate = False", "m.py:2:1: NotImplementedError: changing propagate of the logger"),
+            ("logging.getLogger('sqlalchemy.engine').setLevel(logging.INFO)", "m.py:2:1: NotImplementedError: setting the logger 'sqlalchemy.engine' below WARNING"),
+            ("logging.disable(logging.INFO)", "m.py:2:1: NotImplementedError: logging.disable() of INFO or above"),
+            ("logging.root.removeHandler(logging.root.handlers[0])", "m.py:2:1: NotImplementedError: removing env.py's console handler"),
+            ("logging.root.handlers[0].setLevel(logging.ERROR)", "m.py:2:1: NotImplementedError: raising the console handler's level above INFO"),
+        ];
+        for (line, expected) in refused {
+            let src = format!("import logging\n{line}\n");
+            let e = run(&src).1.expect_err(&src);
+            assert!(e.starts_with(expected), "{src}\n{e}");
+        }
+        let (log, r) = run(
+            "import logging\nlogging.getLogger('alembic.custom').setLevel(logging.DEBUG)\nlogging.getLogger('alembic.custom').debug('d')\n\
+             logging.getLogger('sqlalchemy.engine').setLevel(logging.ERROR)\nlogging.getLogger().setLevel(logging.INFO)\nlogging.getLogger('x').info('i')\n",
+        );
+        r.unwrap();
+        assert_eq!(log.configured, "DEBUG [alembic.custom] d\nINFO  [x] i\n");
     }
 
     #[test]
