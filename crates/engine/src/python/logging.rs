@@ -821,10 +821,83 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
         g.set("getLoggerClass", native_fn("getLoggerClass", move |_, _| Ok(lc.clone())));
     }
     g.set("shutdown", native_fn("shutdown", |_, _| Ok(Value::None)));
-    for n in ["Formatter", "Filter", "LoggerAdapter", "LogRecord", "setLoggerClass", "captureWarnings", "makeLogRecord", "setLogRecordFactory"] {
+    let adapter = logger_adapter(it)?;
+    if let Some(v) = adapter.globals.get("LoggerAdapter") {
+        g.set("LoggerAdapter", v);
+    }
+    adapter.globals.set("getLevelName", g.get("getLevelName").unwrap_or(Value::None));
+    for n in ["Formatter", "Filter", "LogRecord", "setLoggerClass", "captureWarnings", "makeLogRecord", "setLogRecordFactory"] {
         g.set(n, native_fn(n, move |it, _| Err(not_supported(it, &format!("logging.{n}")))));
     }
     Ok(m)
+}
+
+/// `logging.LoggerAdapter` as CPython 3.11 writes it: Python over the
+/// logger's own methods, so a subclass's `process()` is honoured.
+const LOGGER_ADAPTER: &str = r#"
+class LoggerAdapter:
+    def __init__(self, logger, extra=None):
+        self.logger = logger
+        self.extra = extra
+
+    def process(self, msg, kwargs):
+        kwargs["extra"] = self.extra
+        return msg, kwargs
+
+    def debug(self, msg, *args, **kwargs):
+        self.log(10, msg, *args, **kwargs)
+
+    def info(self, msg, *args, **kwargs):
+        self.log(20, msg, *args, **kwargs)
+
+    def warning(self, msg, *args, **kwargs):
+        self.log(30, msg, *args, **kwargs)
+
+    def warn(self, msg, *args, **kwargs):
+        self.log(30, msg, *args, **kwargs)
+
+    def error(self, msg, *args, **kwargs):
+        self.log(40, msg, *args, **kwargs)
+
+    def exception(self, msg, *args, exc_info=True, **kwargs):
+        self.log(40, msg, *args, exc_info=exc_info, **kwargs)
+
+    def critical(self, msg, *args, **kwargs):
+        self.log(50, msg, *args, **kwargs)
+
+    def log(self, level, msg, *args, **kwargs):
+        if self.isEnabledFor(level):
+            msg, kwargs = self.process(msg, kwargs)
+            self.logger.log(level, msg, *args, **kwargs)
+
+    def isEnabledFor(self, level):
+        return self.logger.isEnabledFor(level)
+
+    def setLevel(self, level):
+        self.logger.setLevel(level)
+
+    def getEffectiveLevel(self):
+        return self.logger.getEffectiveLevel()
+
+    def hasHandlers(self):
+        return self.logger.hasHandlers()
+
+    @property
+    def name(self):
+        return self.logger.name
+
+    def __repr__(self):
+        logger = self.logger
+        level = getLevelName(logger.getEffectiveLevel())
+        return '<%s %s (%s)>' % (self.__class__.__name__, logger.name, level)
+"#;
+
+/// The module [`LOGGER_ADAPTER`] runs in (its class's `__module__` is
+/// `logging`); taken out of `sys.modules` again.
+fn logger_adapter(it: &mut Interp) -> R<Rc<Module>> {
+    let r = it.run_module("logging", "logging/__init__.py", LOGGER_ADAPTER);
+    it.modules.shift_remove("logging");
+    r.map_err(|e| it.exc("RuntimeError", format!("logging.LoggerAdapter: {}", e.exception_line())))
 }
 
 fn st_logger_class(w: &Weak<State>) -> Value {
