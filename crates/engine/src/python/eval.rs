@@ -55,7 +55,8 @@ pub struct Handled {
     pub frames: Vec<Loc>,
 }
 
-/// What the `logging` module wrote to stderr, in two renderings: as the
+/// What went to stderr (the `logging` module's records, `sys.stderr`
+/// writes, which read the same either way), in two renderings: as the
 /// process env.py configured (`fileConfig` of alembic.ini: the console
 /// handler and its format) writes it, and as a process without logging
 /// configuration does (Python's last-resort handler: the message alone, for
@@ -356,7 +357,7 @@ pub struct Interp {
     depth: u32,
     /// What `print` wrote.
     pub output: String,
-    /// What `logging` wrote to stderr.
+    /// What went to stderr: log records, and writes to `sys.stderr`.
     pub log: LogOutput,
     /// For each kind of native payload (`Instance::native`), what it holds:
     /// the teardown clears those values and environments too, or a cycle
