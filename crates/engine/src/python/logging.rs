@@ -826,7 +826,11 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
         g.set("LoggerAdapter", v);
     }
     adapter.globals.set("getLevelName", g.get("getLevelName").unwrap_or(Value::None));
-    for n in ["Formatter", "Filter", "LogRecord", "setLoggerClass", "captureWarnings", "makeLogRecord", "setLogRecordFactory"] {
+    // classes a project may subclass at import: made, they are refused
+    for n in ["Formatter", "Filter", "LogRecord"] {
+        g.set(n, Value::Class(refused_class(it, n, "logging", None)));
+    }
+    for n in ["setLoggerClass", "captureWarnings", "makeLogRecord", "setLogRecordFactory"] {
         g.set(n, native_fn(n, move |it, _| Err(not_supported(it, &format!("logging.{n}")))));
     }
     Ok(m)
@@ -924,15 +928,30 @@ pub fn config_module(it: &mut Interp) -> R<Rc<Module>> {
 }
 
 pub fn handlers_module(it: &mut Interp) -> R<Rc<Module>> {
+    let logging = it.import_module("logging")?;
+    let handler = match logging.globals.get("Handler") {
+        Some(Value::Class(c)) => Some(c),
+        _ => None,
+    };
     let m = it.new_native_module("logging.handlers");
     for n in [
         "RotatingFileHandler", "TimedRotatingFileHandler", "WatchedFileHandler", "SocketHandler", "DatagramHandler",
-        "SysLogHandler", "SMTPHandler", "NTEventLogHandler", "MemoryHandler", "HTTPHandler", "QueueHandler", "QueueListener",
-        "BufferingHandler",
+        "SysLogHandler", "SMTPHandler", "NTEventLogHandler", "MemoryHandler", "HTTPHandler", "QueueHandler", "BufferingHandler",
     ] {
-        m.globals.set(n, native_fn(n, move |it, _| Err(not_supported(it, &format!("logging.handlers.{n}")))));
+        m.globals.set(n, Value::Class(refused_class(it, n, "logging.handlers", handler.as_ref())));
     }
+    m.globals.set("QueueListener", Value::Class(refused_class(it, "QueueListener", "logging.handlers", None)));
     Ok(m)
+}
+
+/// A class of `module` that can be named and subclassed, but whose
+/// instances are refused (`__init__` raises) at the call that makes one.
+fn refused_class(it: &Interp, name: &str, module: &str, base: Option<&Rc<Class>>) -> Rc<Class> {
+    let bases = vec![base.cloned().unwrap_or_else(|| it.types.object.clone())];
+    let cls = Class::new(name, module, bases, BuiltinType::Object, None);
+    let what = format!("{module}.{name}");
+    cls.dict.borrow_mut().set_str("__init__", native_fn("__init__", move |it, _| Err(not_supported(it, &format!("a {what}")))));
+    cls
 }
 
 #[cfg(test)]
@@ -964,7 +983,15 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("import logging\nlogging.getLogger().addHandler(logging.StreamHandler())\n", "m.py:2:32: NotImplementedError: a logging.StreamHandler is not supported"),
             ("import logging.config\nlogging.config.dictConfig({})\n", "m.py:2:1: NotImplementedError: logging.config.dictConfig() is not supported"),
-            ("import logging\nf = logging.Formatter('%(message)s')\n", "m.py:2:5: NotImplementedError: logging.Formatter is not supported"),
+            ("import logging\nf = logging.Formatter('%(message)s')\n", "m.py:2:5: NotImplementedError: a logging.Formatter is not supported"),
+            (
+                "import logging\nclass F(logging.Formatter):\n    pass\nf = F('%(message)s')\n",
+                "m.py:4:5: NotImplementedError: a logging.Formatter is not supported",
+            ),
+            (
+                "import logging.handlers\nclass H(logging.handlers.RotatingFileHandler):\n    pass\nprint(issubclass(H, logging.Handler))\nH('x.log')\n",
+                "m.py:5:1: NotImplementedError: a logging.handlers.RotatingFileHandler is not supported",
+            ),
             ("import logging\nlogging.getLogger('a').warning('x', stack_info=True)\n", "m.py:2:1: NotImplementedError: stack_info=True (the stack Python would print) is not supported"),
             ("import logging\nlogging.basicConfig(force=True)\n", "m.py:2:1: NotImplementedError: logging.basicConfig(force=True)"),
             (
