@@ -7,8 +7,9 @@
 //!   construct (`match` arms list every kind; there is no catch-all arm).
 //! - Nothing touches files, network, processes, clock or randomness: modules
 //!   come through [`ModuleLoader`], output of `print` goes to
-//!   [`Interp::output`], and the std-lib pieces that would need the outside
-//!   world raise.
+//!   [`Interp::output`] (stdout) and what goes to stderr (log records,
+//!   `sys.stderr`) to [`Interp::log`], and the std-lib pieces that would
+//!   need the outside world raise.
 //! - Resources are bounded ([`Limits`]): steps, call depth and collection
 //!   sizes; exceeding one raises a fatal exception that `except` does not
 //!   catch, so evaluation always ends.
@@ -66,12 +67,6 @@ pub struct Handled {
 pub struct LogOutput {
     pub configured: String,
     pub unconfigured: String,
-}
-
-impl LogOutput {
-    pub fn is_empty(&self) -> bool {
-        self.configured.is_empty() && self.unconfigured.is_empty()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
