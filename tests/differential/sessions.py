@@ -26,7 +26,8 @@ declarative `Base`. Revision ids are random unless given: sessions pass
 
 Per command this compares (each its own key for run.py's ratchet):
 `exit` (status), `stdout` (versions-dir path, database path and Create Date
-normalized), `stderr` (the log lines `INFO  [..]`/`WARNI [..]`/`ERROR [..]`,
+normalized), `stderr` (the log lines `INFO  [..]`/`WARNI [..]`/`ERROR [..]` and the
+other levels, logging's `NoneType: None` and `--- Logging error ---`,
 `FAILED:`, argparse's `error:` line, warnings, and the final exception line
 of a traceback), `files` (the versions directory's file names), `scripts` (the text of each
 script the command wrote or changed, its Create Date normalized) and `db`
@@ -185,7 +186,12 @@ def norm_stderr(text: str, versions: str, db: str) -> list[str]:
         if line.startswith("Traceback (most recent call last):"):
             in_tb = True
             continue
-        if line.startswith(("INFO  [", "WARNI [", "ERROR [", "FAILED:")):
+        if line.startswith(("INFO  [", "WARNI [", "ERROR [", "CRITI [", "DEBUG [", "Level [", "FAILED:")):
+            out.append(line)
+            continue
+        # what logging adds to a record's line (`exc_info` outside an except
+        # block) and what a record that fails to format prints instead
+        if line in ("NoneType: None", "--- Logging error ---"):
             out.append(line)
             continue
         m = re.match(r"^\S+: error: (.*)$", line)

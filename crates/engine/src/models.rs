@@ -55,6 +55,9 @@ pub struct ModelsResult {
     /// What the file's `print()` calls wrote while it was imported: Alembic's
     /// env.py imports it, so the command prints it to stdout.
     pub printed: String,
+    /// What its log records wrote to stderr while it was imported (after
+    /// env.py's `fileConfig`: the console handler's lines).
+    pub logged: String,
 }
 
 impl ModelsResult {

@@ -37,6 +37,7 @@ use std::rc::Rc;
 
 use crate::python::alembic::{OpSink, RecordingSink, ScriptRunError};
 pub use crate::python::alembic::ScriptProcess;
+use crate::python::eval::LogOutput;
 use crate::python::value::{Module, Value};
 use crate::python::{parse_module, Diagnostic, NoModules, PyError, Severity, SourceRef};
 use crate::render::ScriptHeader;
@@ -67,6 +68,8 @@ pub struct Script {
     /// loads the versions directory prints it, each time, as each `alembic`
     /// process imports the files again).
     pub printed: String,
+    /// What its log records wrote to stderr while it was imported.
+    pub logged: LogOutput,
     /// The static views, made on first use.
     upgrade: std::cell::OnceCell<Result<UpgradeOps, Diagnostic>>,
     downgrade: std::cell::OnceCell<Result<DowngradeOps, Diagnostic>>,
@@ -145,6 +148,8 @@ pub struct ScriptError {
     /// What the module's `print()` calls wrote before it failed: Python
     /// has written it by the time the traceback shows.
     pub printed: String,
+    /// What its log records wrote to stderr before it failed.
+    pub logged: LogOutput,
     /// The module raised a Python exception while it ran (Python prints a
     /// traceback), rather than not parsing or lacking its header variables.
     pub raised: bool,
@@ -175,16 +180,17 @@ fn py_diagnostic(e: &PyError, file: &str) -> Diagnostic {
 /// from its globals.
 pub fn parse_script_with(file_name: &str, source: &str, process: &Rc<ScriptProcess>) -> Result<Script, ScriptError> {
     let parsed = parse_module(source);
-    let fail_printed = |diagnostic: Diagnostic, printed: String| ScriptError { file_name: file_name.to_string(), diagnostic, printed, raised: false };
+    let fail_printed = |diagnostic: Diagnostic, printed: String, logged: LogOutput| ScriptError { file_name: file_name.to_string(), diagnostic, printed, logged, raised: false };
     if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
-        return Err(fail_printed(d.clone(), String::new()));
+        return Err(fail_printed(d.clone(), String::new(), LogOutput::default()));
     }
     let longdoc = module_docstring(&parsed.module).map(|d| d.trim().to_string()).unwrap_or_default();
     let id = module_id(file_name);
     let loaded = process.load_module(&id, file_name, source, parsed);
     let printed = process.take_output();
-    let module = loaded.map_err(|e| ScriptError { raised: true, ..fail_printed(py_diagnostic(&e, file_name), printed.clone()) })?;
-    let fail = |diagnostic: Diagnostic| fail_printed(diagnostic, printed.clone());
+    let logged = process.take_log();
+    let module = loaded.map_err(|e| ScriptError { raised: true, ..fail_printed(py_diagnostic(&e, file_name), printed.clone(), logged.clone()) })?;
+    let fail = |diagnostic: Diagnostic| fail_printed(diagnostic, printed.clone(), logged.clone());
     let mut it = process.interp();
     let at = |name: &str| -> Diagnostic {
         // The assignment of `name`, for messages about its value (a
@@ -269,6 +275,7 @@ pub fn parse_script_with(file_name: &str, source: &str, process: &Rc<ScriptProce
         source: source.to_string(),
         module: ScriptModule { process: process.clone(), module },
         printed,
+        logged,
         upgrade: std::cell::OnceCell::new(),
         downgrade: std::cell::OnceCell::new(),
     })

@@ -70,6 +70,12 @@ impl Out {
             self.stdout.push_str(text);
         }
     }
+    /// What log records of code run in the command wrote: as the console
+    /// handler of env.py's `fileConfig` writes them once env.py ran, else as
+    /// Python's last-resort handler does.
+    fn logged(&mut self, logged: &crate::python::eval::LogOutput) {
+        self.stderr.push_str(if self.env_py { &logged.configured } else { &logged.unconfigured });
+    }
     fn migration_context(&mut self, offline: bool) {
         self.env_py = true;
         self.info("alembic.runtime.migration", "Context impl SQLiteImpl.");
@@ -180,13 +186,16 @@ fn load_scripts(host: &mut dyn Host, out: &mut Out) -> Result<ScriptDirectory, F
     for (name, loaded) in loaded {
         match loaded {
             Ok(s) => {
-                // each file's print() output at import, in the order Alembic imports them
+                // each file's print() output and log records at import, in
+                // the order Alembic imports them
                 out.stdout.push_str(&s.printed);
+                out.logged(&s.logged);
                 scripts.push(s)
             }
             Err(VersionLoadError::Source(e)) => return Err(unicode_load_failure(host, &name, &e)),
             Err(VersionLoadError::Script(e)) => {
                 out.stdout.push_str(&e.printed);
+                out.logged(&e.logged);
                 return Err(script_load_failure(host, &e));
             }
         }
@@ -626,8 +635,10 @@ fn import_models(host: &mut dyn Host, out: &mut Out) -> Result<(String, models::
     // Python does, without the follow-on errors of the half-parsed file.
     let source = host.read_models().map_err(Failure::Exception)?;
     let loaded = host.import_models(&source);
-    // its print() output, as Python writes it while env.py imports it
+    // its print() output and log records, as Python writes them while
+    // env.py imports it (after env.py's fileConfig)
     out.stdout.push_str(&loaded.printed);
+    out.stderr.push_str(&loaded.logged);
     // A file that does not parse runs nothing and comes back with errors:
     // only then is it parsed again, for its first syntax error, so a valid
     // models.py is parsed once per command.
@@ -854,6 +865,9 @@ impl OpSink for StepSink<'_, '_> {
     fn printed(&mut self, text: &str) {
         self.run.printed(text);
     }
+    fn logged(&mut self, text: &str) {
+        self.run.logged(text);
+    }
     fn op(&mut self, op: crate::ops::Op) -> Result<(), RuntimeError> {
         let mut ops = [op];
         runtime::apply_target_naming_convention(&mut ops, &self.environment.naming_convention)?;
@@ -893,13 +907,18 @@ fn run_steps(
     result.and(finished)
 }
 
-/// A migration's warnings on stderr as Python's default filter shows them:
-/// the first time each is given in the process (Alembic's `util.warn`
-/// warns from one place per message).
-fn print_warnings(out: &mut Out, warned: &mut std::collections::BTreeSet<String>, warnings: Vec<String>) {
-    for w in warnings {
-        if warned.insert(w.clone()) {
-            out.stderr.push_str(&format!("{w}\n"));
+/// A step's stderr in order: its log records, and its warnings as Python's
+/// default filter shows them, the first time each is given in the process
+/// (Alembic's `util.warn` warns from one place per message).
+fn print_step_stderr(out: &mut Out, warned: &mut std::collections::BTreeSet<String>, stderr: Vec<runtime::StepStderr>) {
+    for s in stderr {
+        match s {
+            runtime::StepStderr::Warning(w) => {
+                if warned.insert(w.clone()) {
+                    out.stderr.push_str(&format!("{w}\n"));
+                }
+            }
+            runtime::StepStderr::Logged(text) => out.stderr.push_str(&text),
         }
     }
 }
@@ -977,7 +996,7 @@ fn run_steps_in(
             let mut report = runtime::StepReport::default();
             let result = runtime::offline_streaming(&mut text, body, &mut report);
             out.stdout.push_str(&text);
-            print_warnings(out, &mut warned, report.warnings);
+            print_step_stderr(out, &mut warned, report.stderr);
             result.map_err(|e| script_failure(e, &*host))?;
             out.stdout.push_str(&runtime::offline_version_updates(step.version_updates()));
         } else {
@@ -996,7 +1015,7 @@ fn run_steps_in(
             );
             // prints and warnings show even when the step fails, as Python writes them when they happen
             out.stdout.push_str(&report.printed);
-            print_warnings(out, &mut warned, report.warnings);
+            print_step_stderr(out, &mut warned, report.stderr);
             if let Err(e) = result {
                 // what the version table says now: another process (a second
                 // `upgrade head` racing this one) may have moved it since this

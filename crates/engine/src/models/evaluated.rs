@@ -46,6 +46,7 @@ pub struct Teardown {
 fn evaluate(it: &mut Interp, source: &str) -> ModelsResult {
     let mut result = evaluate_module(it, source);
     result.printed = std::mem::take(&mut it.output);
+    result.logged = std::mem::take(&mut it.log).configured;
     result
 }
 

@@ -603,6 +603,10 @@ pub trait OpSink {
     /// (or before the function returned): stdout, in order with the SQL
     /// `--sql` prints.
     fn printed(&mut self, text: &str);
+    /// What the script's log records wrote to stderr before the op that
+    /// follows (or before the function returned), as the configured
+    /// process writes them (the run's env.py configured logging).
+    fn logged(&mut self, text: &str);
     /// Runs (online) or renders (offline) one op.
     fn op(&mut self, op: Op) -> Result<(), RuntimeError>;
     /// Runs a query online; `None` offline (there is no database).
@@ -656,6 +660,7 @@ impl OpSink for RecordingSink {
     }
     /// A static view shows ops; what the script prints is a run's output.
     fn printed(&mut self, _: &str) {}
+    fn logged(&mut self, _: &str) {}
     fn op(&mut self, op: Op) -> Result<(), RuntimeError> {
         self.ops.push(op);
         Ok(())
@@ -732,8 +737,10 @@ impl ScriptHost {
 
     fn apply(&self, it: &mut Interp, op: Op) -> R<()> {
         let printed = std::mem::take(&mut it.output);
+        let logged = std::mem::take(&mut it.log).configured;
         self.with_sink_do(it, |s| {
             s.printed(&printed);
+            s.logged(&logged);
             s.op(op)
         })
     }
@@ -2308,6 +2315,11 @@ impl ScriptProcess {
         std::mem::take(&mut self.interp().output)
     }
 
+    /// What log records wrote since the last evaluation began.
+    pub fn take_log(&self) -> super::eval::LogOutput {
+        std::mem::take(&mut self.interp().log)
+    }
+
     /// The interpreter, to read a loaded module's values.
     pub fn interp(&self) -> std::cell::RefMut<'_, Interp> {
         self.it.borrow_mut()
@@ -2345,6 +2357,7 @@ impl ScriptProcess {
         });
         // what it printed after its last op (also when it raised: Python printed it before)
         sink.printed(&std::mem::take(&mut it.output));
+        sink.logged(&std::mem::take(&mut it.log).configured);
         result
     }
 }

@@ -18,6 +18,33 @@ use super::eval::{binop_dunder, Args, Env, EnvKind, Interp, R};
 use super::repr::{py_repr_float, py_repr_str, write_json_str};
 use super::value::*;
 
+/// `sys.stdout` / `sys.stderr`: what the command prints on each.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StdStream {
+    Stdout,
+    Stderr,
+}
+
+/// The standard stream `v` is, if it is one.
+fn std_stream(v: &Value) -> Option<StdStream> {
+    let Value::Instance(i) = v else { return None };
+    let n = i.native.borrow();
+    n.as_ref()?.downcast_ref::<StdStream>().copied()
+}
+
+/// Text written to a standard stream: stdout is `print()`'s output;
+/// stderr goes where log records go, in order with them (alike with or
+/// without env.py's logging configuration).
+fn write_std(it: &mut Interp, stream: StdStream, text: &str) {
+    match stream {
+        StdStream::Stdout => it.output.push_str(text),
+        StdStream::Stderr => {
+            it.log.configured.push_str(text);
+            it.log.unconfigured.push_str(text);
+        }
+    }
+}
+
 pub fn native_fn(name: &str, f: impl Fn(&mut Interp, Args) -> R<Value> + 'static) -> Value {
     Value::Builtin(Rc::new(Builtin { name: name.to_string(), func: Box::new(f) }))
 }
@@ -91,18 +118,20 @@ pub fn install(it: &mut Interp) {
                 Some(Value::Str(s)) => s.to_string(),
                 _ => "\n".to_string(),
             };
-            if let Some(f) = a.kwarg("file") {
-                if !f.is_none() {
-                    return Err(it.exc("OSError", "print(file=...) is not available in the playground"));
-                }
-            }
+            let stream = match a.kwarg("file") {
+                None | Some(Value::None) => StdStream::Stdout,
+                Some(f) => match std_stream(f) {
+                    Some(s) => s,
+                    None => return Err(it.exc("OSError", "print(file=...) is not available in the playground (only sys.stdout and sys.stderr)")),
+                },
+            };
             let mut parts = Vec::new();
             for v in &a.pos {
                 parts.push(it.str_of(v)?);
             }
             let line = parts.join(&sep);
-            it.output.push_str(&line);
-            it.output.push_str(&end);
+            write_std(it, stream, &line);
+            write_std(it, stream, &end);
             Ok(Value::None)
         }),
         f("isinstance", |it, a| {
@@ -2517,6 +2546,30 @@ fn install_stdlib(it: &mut Interp) {
         m.globals.set("version_info", Value::tuple(vec![Value::Int(3), Value::Int(12), Value::Int(0)]));
         m.globals.set("platform", Value::str("linux"));
         m.globals.set("modules", Value::dict(Dict::new()));
+        let io = Class::new("TextIOWrapper", "_io", vec![it.types.object.clone()], BuiltinType::Object, None);
+        fn stream_of(it: &Interp, a: &Args) -> R<StdStream> {
+            a.pos.first().and_then(std_stream).ok_or_else(|| it.type_error("descriptor needs a TextIOWrapper object"))
+        }
+        io.dict.borrow_mut().set_str("write", native_fn("write", |it, a| {
+            let stream = stream_of(it, &a)?;
+            match a.pos.get(1) {
+                Some(Value::Str(s)) => {
+                    write_std(it, stream, s);
+                    Ok(Value::Int(s.chars().count() as i64))
+                }
+                Some(other) => Err(it.type_error(format!("write() argument must be str, not {}", it.type_name(other)))),
+                None => Err(it.type_error("TextIOWrapper.write() takes exactly one argument (0 given)")),
+            }
+        }));
+        io.dict.borrow_mut().set_str("flush", native_fn("flush", |it, a| stream_of(it, &a).map(|_| Value::None)));
+        io.dict.borrow_mut().set_str("isatty", native_fn("isatty", |it, a| stream_of(it, &a).map(|_| Value::Bool(false))));
+        for (name, stream) in [("stdout", StdStream::Stdout), ("stderr", StdStream::Stderr)] {
+            let i = Instance::new(io.clone());
+            i.set("name", Value::str(&format!("<{name}>")));
+            i.set("encoding", Value::str("utf-8"));
+            *i.native.borrow_mut() = Some(Rc::new(stream));
+            m.globals.set(name, Value::Instance(Rc::new(i)));
+        }
         Ok(m)
     }));
     it.register_module("json", Rc::new(|it: &mut Interp| {
@@ -2592,22 +2645,9 @@ fn install_stdlib(it: &mut Interp) {
         m.globals.set("abstractmethod", native_fn("abstractmethod", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))));
         Ok(m)
     }));
-    // Log records have nowhere to go in the playground: loggers accept and
-    // drop them (Alembic's own log lines are written by the command layer).
-    it.register_module("logging", Rc::new(|it: &mut Interp| {
-        let m = it.new_native_module("logging");
-        let logger = new_plain_class(it, "Logger", "logging");
-        for n in ["debug", "info", "warning", "warn", "error", "exception", "critical", "log", "setLevel", "addHandler"] {
-            logger.dict.borrow_mut().set_str(n, native_fn(n, |_, _| Ok(Value::None)));
-        }
-        let inst = Value::Instance(Rc::new(Instance::new(logger)));
-        m.globals.set("getLogger", native_fn("getLogger", move |_, _| Ok(inst.clone())));
-        m.globals.set("basicConfig", native_fn("basicConfig", |_, _| Ok(Value::None)));
-        for (n, v) in [("DEBUG", 10), ("INFO", 20), ("WARNING", 30), ("ERROR", 40), ("CRITICAL", 50)] {
-            m.globals.set(n, Value::Int(v));
-        }
-        Ok(m)
-    }));
+    it.register_module("logging", Rc::new(super::logging::module));
+    it.register_module("logging.config", Rc::new(super::logging::config_module));
+    it.register_module("logging.handlers", Rc::new(super::logging::handlers_module));
     it.register_module("math", Rc::new(|it: &mut Interp| {
         let m = it.new_native_module("math");
         m.globals.set("pi", Value::Float(std::f64::consts::PI));

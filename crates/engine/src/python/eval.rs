@@ -7,8 +7,9 @@
 //!   construct (`match` arms list every kind; there is no catch-all arm).
 //! - Nothing touches files, network, processes, clock or randomness: modules
 //!   come through [`ModuleLoader`], output of `print` goes to
-//!   [`Interp::output`], and the std-lib pieces that would need the outside
-//!   world raise.
+//!   [`Interp::output`] (stdout) and what goes to stderr (log records,
+//!   `sys.stderr`) to [`Interp::log`], and the std-lib pieces that would
+//!   need the outside world raise.
 //! - Resources are bounded ([`Limits`]): steps, call depth and collection
 //!   sizes; exceeding one raises a fatal exception that `except` does not
 //!   catch, so evaluation always ends.
@@ -45,6 +46,27 @@ pub struct Exc {
     pub frames: Vec<Loc>,
     /// Resource-limit errors: not catchable by `except`.
     pub fatal: bool,
+}
+
+/// An exception an `except` block is handling, with where it was raised.
+pub struct Handled {
+    pub value: Value,
+    pub loc: Option<Loc>,
+    /// As [`Exc::frames`].
+    pub frames: Vec<Loc>,
+}
+
+/// What went to stderr (the `logging` module's records, `sys.stderr`
+/// writes, which read the same either way), in two renderings: as the
+/// process env.py configured (`fileConfig` of alembic.ini: the console
+/// handler and its format) writes it, and as a process without logging
+/// configuration does (Python's last-resort handler: the message alone, for
+/// WARNING and above): the commands that do not run env.py load the
+/// scripts in such a process.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogOutput {
+    pub configured: String,
+    pub unconfigured: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,6 +352,8 @@ pub struct Interp {
     depth: u32,
     /// What `print` wrote.
     pub output: String,
+    /// What went to stderr: log records, and writes to `sys.stderr`.
+    pub log: LogOutput,
     /// For each kind of native payload (`Instance::native`), what it holds:
     /// the teardown clears those values and environments too, or a cycle
     /// through a payload (a Column's construct holding the frame that made
@@ -337,8 +361,9 @@ pub struct Interp {
     pub native_references: Vec<NativeReferences>,
     /// The code being run, innermost last, for locating errors.
     code: Vec<Rc<ModuleCode>>,
-    /// Exceptions being handled (`raise` without argument re-raises the last).
-    handling: Vec<Value>,
+    /// Exceptions being handled, innermost last (`raise` without argument
+    /// re-raises the last; `logging`'s `exc_info` formats it).
+    handling: Vec<Handled>,
     /// Each function's scope, by the address of its syntax node (its code is
     /// kept alive here, so the address is not reused in this interpreter).
     scope_cache: HashMap<usize, (Rc<ModuleCode>, Rc<ScopeInfo>)>,
@@ -537,7 +562,7 @@ impl Drop for Interp {
         .map(|c| Value::Class(c.clone()))
         .collect();
         values.extend(t.exceptions.values().map(|c| Value::Class(c.clone())));
-        values.append(&mut self.handling);
+        values.extend(self.handling.drain(..).map(|h| h.value));
         values.extend(self.functions.drain(..).map(Value::Function));
         values.append(&mut self.orphans);
         for (_, (d, f)) in self.dict_defaults.drain() {
@@ -686,6 +711,7 @@ impl Interp {
             steps: 0,
             depth: 0,
             output: String::new(),
+            log: LogOutput::default(),
             native_references: Vec::new(),
             code: Vec::new(),
             handling: Vec::new(),
@@ -704,6 +730,16 @@ impl Interp {
     /// native function running now).
     pub fn call_site(&self) -> Option<CallSite> {
         self.call_sites.last().cloned()
+    }
+
+    /// Where the innermost call expression being evaluated is.
+    pub fn call_loc(&self) -> Option<Loc> {
+        self.call_sites.last().map(|c| c.code.loc(c.call().range()))
+    }
+
+    /// The exceptions being handled (`except` blocks running), innermost last.
+    pub fn handling(&self) -> &[Handled] {
+        &self.handling
     }
 
     /// Makes `name` importable as a module built by `init` on first import.
@@ -791,6 +827,7 @@ impl Interp {
     pub fn begin_evaluation(&mut self) {
         self.steps = 0;
         self.output.clear();
+        self.log = LogOutput::default();
     }
 
     /// A module object for `code` with its globals set as the import system
@@ -1045,7 +1082,7 @@ impl Interp {
             Stmt::Raise(r) => {
                 let e = match &r.exc {
                     None => match self.handling.last() {
-                        Some(v) => Box::new(Exc { value: v.clone(), loc: None, frames: Vec::new(), fatal: false }),
+                        Some(h) => Box::new(Exc { value: h.value.clone(), loc: None, frames: Vec::new(), fatal: false }),
                         None => self.exc("RuntimeError", "No active exception to reraise"),
                     },
                     Some(x) => {
@@ -1135,9 +1172,18 @@ impl Interp {
                         if let Some(n) = &h.name {
                             self.store(env, n.as_str(), e.value.clone())?;
                         }
-                        self.handling.push(e.value.clone());
+                        self.handling.push(Handled { value: e.value.clone(), loc: e.loc.clone(), frames: e.frames.clone() });
                         let r = self.exec_block(&h.body, env);
                         self.handling.pop();
+                        // an exception leaving the handler was raised while
+                        // this one was handled: its `__context__`
+                        if let Err(out) = &r {
+                            if let Value::Instance(i) = &out.value {
+                                if !out.value.is(&e.value) && i.get("__context__").is_none_or(|c| c.is_none()) {
+                                    i.set("__context__", e.value.clone());
+                                }
+                            }
+                        }
                         if let Some(n) = &h.name {
                             env.vars.borrow_mut().shift_remove(n.as_str());
                         }

@@ -19,6 +19,7 @@ pub mod decimal;
 pub mod eval;
 mod format;
 pub mod loader;
+pub mod logging;
 mod orm;
 pub mod repr;
 mod result;

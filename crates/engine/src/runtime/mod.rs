@@ -170,15 +170,26 @@ const NO_CONSTRAINT_ALTER: &str = "No support for ALTER of constraints in SQLite
 const SKIP_IMPLICIT_CONSTRAINT: &str = "Skipping unsupported ALTER for creation of implicit constraint. Please refer to the batch mode feature which allows for SQLite migrations using a copy-and-move strategy.";
 
 
-/// What a step reports besides its effect: the Python warnings Alembic /
-/// SQLAlchemy would print, as the lines Python's `warnings` module ends them
-/// with (`UserWarning: ...` from Alembic's `util.warn`, `SAWarning: ...`
-/// from SQLAlchemy's reflection).
+/// What a step reports besides its effect: its stderr (the Python warnings
+/// Alembic / SQLAlchemy would print, as the lines Python's `warnings`
+/// module ends them with: `UserWarning: ...` from Alembic's `util.warn`,
+/// `SAWarning: ...` from SQLAlchemy's reflection; and the script's log
+/// records), in order, and what the script printed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StepReport {
-    pub warnings: Vec<String>,
+    /// What the step wrote to stderr, in the order it happened.
+    pub stderr: Vec<StepStderr>,
     /// What the script printed (stdout).
     pub printed: String,
+}
+
+/// A piece of a step's stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepStderr {
+    /// A Python warning's line (the command layer shows each once).
+    Warning(String),
+    /// What the script's log records wrote (whole lines).
+    Logged(String),
 }
 
 fn user_warning(message: impl std::fmt::Display) -> String {
@@ -221,7 +232,9 @@ pub fn run_step(
 /// script's `upgrade()` calls them.
 pub struct StepRun<'a> {
     sink: Sink<'a>,
+    /// The warnings of the op that ran last (moved to `stderr` after it).
     warnings: Vec<String>,
+    stderr: Vec<StepStderr>,
     /// What the script printed, online.
     printed: String,
 }
@@ -239,9 +252,19 @@ impl StepRun<'_> {
         }
     }
 
+    /// What the script's log records wrote: stderr, online and offline,
+    /// after what the step wrote there before.
+    pub fn logged(&mut self, text: &str) {
+        if !text.is_empty() {
+            self.stderr.push(StepStderr::Logged(text.to_string()));
+        }
+    }
+
     /// Runs (online) or renders (offline) one op now.
     pub fn apply(&mut self, op: &Op) -> Result<(), RuntimeError> {
-        run_op(&mut self.sink, op, &mut self.warnings)
+        let r = run_op(&mut self.sink, op, &mut self.warnings);
+        self.stderr.extend(self.warnings.drain(..).map(StepStderr::Warning));
+        r
     }
 
     /// `MigrationContext.autocommit_block()` entered (`on`) or left: on
@@ -297,6 +320,7 @@ pub fn run_step_streaming<E>(
                 kept: vec![],
             },
             warnings: Vec::new(),
+            stderr: Vec::new(),
             printed: String::new(),
         };
         let r = body(&mut run).and_then(|()| {
@@ -306,7 +330,8 @@ pub fn run_step_streaming<E>(
             }
             Ok(())
         });
-        report.warnings = std::mem::take(&mut run.warnings);
+        run.stderr.extend(run.warnings.drain(..).map(StepStderr::Warning));
+        report.stderr = std::mem::take(&mut run.stderr);
         report.printed = std::mem::take(&mut run.printed);
         match run.sink {
             Sink::Online { kept, .. } => (r, kept),
@@ -346,9 +371,10 @@ pub fn run_step_streaming<E>(
 /// `--sql`: ops produced by `body` rendered into `out` as they arrive;
 /// the warnings they gave go into `report`, a step that fails included.
 pub fn offline_streaming<E>(out: &mut String, body: impl FnOnce(&mut StepRun<'_>) -> Result<(), E>, report: &mut StepReport) -> Result<(), E> {
-    let mut run = StepRun { sink: Sink::Offline { out }, warnings: Vec::new(), printed: String::new() };
+    let mut run = StepRun { sink: Sink::Offline { out }, warnings: Vec::new(), stderr: Vec::new(), printed: String::new() };
     let r = body(&mut run);
-    report.warnings = std::mem::take(&mut run.warnings);
+    run.stderr.extend(run.warnings.drain(..).map(StepStderr::Warning));
+    report.stderr = std::mem::take(&mut run.stderr);
     r
 }
 
