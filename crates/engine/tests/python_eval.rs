@@ -138,8 +138,11 @@ fn unsupported_constructs_are_errors_at_their_position() {
     assert_eq!(e.loc.unwrap().line, 2);
     let e = run("open('x')").unwrap_err();
     assert_eq!(e.class, "OSError");
+    // Python has it: not a missing module, but one the playground does not implement
     let e = run("import socket").unwrap_err();
-    assert_eq!(e.exception_line(), "ModuleNotFoundError: No module named 'socket'");
+    assert_eq!(e.exception_line(), "NotImplementedError: the standard library module 'socket' is not supported by the playground");
+    let e = run("import no_such_module_here").unwrap_err();
+    assert_eq!(e.exception_line(), "ModuleNotFoundError: No module named 'no_such_module_here'");
     let e = run("x = 1\ny = Strin(50)\n").unwrap_err();
     assert_eq!(e.exception_line(), "NameError: name 'Strin' is not defined");
     let l = e.loc.unwrap();

@@ -236,3 +236,10 @@ fn arguments_built_elsewhere_in_the_script() {
         "def cols():\n    return [sa.Column('id', sa.Integer(), primary_key=True)]\n\n\ndef named(n, **kw):\n    return sa.Column('name', sa.String(n), **kw)\n\n\ndef upgrade():\n    extra = [named(30, nullable=False)]\n    op.create_table('a', *cols(), *extra)\n    op.create_table('b', *cols(), *[sa.Column(c, sa.String(5)) for c in ['x', 'y']])\n    op.create_table('c', *cols(), *extra, *[sa.Column('z', sa.Text())])\n{DOWN_PASS}"
     )));
 }
+
+/// A standard library module the evaluator does not implement is named as
+/// such: Python has it, so "No module named 're'" would be wrong.
+#[test]
+fn unimplemented_stdlib_module_is_not_a_missing_module() {
+    insta::assert_snapshot!(outcome(&format!("def upgrade():\n    import re\n    op.execute(re.sub('a', 'b', 'x'))\n{DOWN_PASS}")));
+}

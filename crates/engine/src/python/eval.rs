@@ -907,6 +907,11 @@ impl Interp {
         match self.loader.load(dotted) {
             Some(src) => self.exec_module_source(dotted, &src.file, src.source, src.is_package),
             None => {
+                let top = dotted.split('.').next().unwrap_or(dotted);
+                // (a missing submodule of one the evaluator implements stays ModuleNotFoundError)
+                if super::loader::STDLIB_MODULES.contains(&top) && !self.native_modules.contains_key(top) {
+                    return Err(self.exc("NotImplementedError", format!("the standard library module {} is not supported by the playground", super::repr::py_repr_str(dotted))));
+                }
                 let e = self.exc("ModuleNotFoundError", format!("No module named {}", super::repr::py_repr_str(dotted)));
                 if let Value::Instance(i) = &e.value {
                     i.set("name", Value::str(dotted));
