@@ -544,6 +544,17 @@ fn range_len(a: i64, b: i64, s: i64) -> usize {
     }
 }
 
+/// The six rich comparisons of a totally ordered value class (`Decimal`,
+/// `UUID`): each method's name and whether an ordering satisfies it.
+pub const RICH_COMPARISONS: [(&str, fn(std::cmp::Ordering) -> bool); 6] = [
+    ("__eq__", std::cmp::Ordering::is_eq),
+    ("__ne__", std::cmp::Ordering::is_ne),
+    ("__lt__", std::cmp::Ordering::is_lt),
+    ("__le__", std::cmp::Ordering::is_le),
+    ("__gt__", std::cmp::Ordering::is_gt),
+    ("__ge__", std::cmp::Ordering::is_ge),
+];
+
 pub fn truthy(it: &mut Interp, v: &Value) -> R<bool> {
     Ok(match v {
         Value::None => false,

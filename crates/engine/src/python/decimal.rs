@@ -430,18 +430,10 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
     set("__neg__", method("__neg__", Rc::new(|_, c, me, _| Ok(make(c, if is_zero(&me.coef) { me } else { me.negated() })))));
     set("__pos__", method("__pos__", Rc::new(|_, c, me, _| Ok(make(c, Dec { neg: me.neg && !is_zero(&me.coef), ..me }.finish())))));
     set("__abs__", method("__abs__", Rc::new(|_, c, me, _| Ok(make(c, Dec { neg: false, ..me }.finish())))));
-    for (name, op) in [("__eq__", "=="), ("__ne__", "!="), ("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")] {
+    for (name, holds) in super::builtins::RICH_COMPARISONS {
         set(name, method(name, Rc::new(move |_, _, me, a| {
             let Some(o) = a.pos.first().and_then(|v| operand(v, true)) else { return Ok(Value::NotImplemented) };
-            let c = me.cmp(&o);
-            Ok(Value::Bool(match op {
-                "==" => c.is_eq(),
-                "!=" => c.is_ne(),
-                "<" => c.is_lt(),
-                "<=" => c.is_le(),
-                ">" => c.is_gt(),
-                _ => c.is_ge(),
-            }))
+            Ok(Value::Bool(holds(me.cmp(&o))))
         })));
     }
     for (name, op, refl) in [("__add__", '+', false), ("__radd__", '+', true), ("__sub__", '-', false), ("__rsub__", '-', true), ("__mul__", '*', false), ("__rmul__", '*', true)] {

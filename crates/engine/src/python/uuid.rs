@@ -105,18 +105,10 @@ pub fn module(it: &mut Interp) -> R<Rc<Module>> {
     set("__repr__", method("__repr__", Rc::new(|_, me, _| Ok(Value::str(&format!("UUID('{}')", me.text()))))));
     set("__str__", method("__str__", Rc::new(|_, me, _| Ok(Value::str(&me.text())))));
     set("__hash__", native_fn("__hash__", |_, _| Ok(Value::None)));
-    for (name, op) in [("__eq__", "=="), ("__ne__", "!="), ("__lt__", "<"), ("__le__", "<="), ("__gt__", ">"), ("__ge__", ">=")] {
+    for (name, holds) in super::builtins::RICH_COMPARISONS {
         set(name, method(name, Rc::new(move |_, me, a| {
             let Some(o) = a.pos.first().and_then(uuid_of) else { return Ok(Value::NotImplemented) };
-            let c = me.cmp(&o);
-            Ok(Value::Bool(match op {
-                "==" => c.is_eq(),
-                "!=" => c.is_ne(),
-                "<" => c.is_lt(),
-                "<=" => c.is_le(),
-                ">" => c.is_gt(),
-                _ => c.is_ge(),
-            }))
+            Ok(Value::Bool(holds(me.cmp(&o))))
         })));
     }
     set("__getattr__", method("__getattr__", Rc::new(|it, me, a| {
