@@ -870,9 +870,7 @@ pub fn install(it: &mut Interp, host: Rc<ScriptHost>) {
             let mut d = Dict::new();
             for x in &env.x_arguments {
                 let (key, value) = x.split_once('=').unwrap_or((x, ""));
-                let k = Value::str(key);
-                let hk = it.hash_key(&k)?;
-                d.insert(hk, k, Value::str(value));
+                d.set_str(key, Value::str(value));
             }
             Ok(Value::dict(d))
         }));
@@ -1040,16 +1038,11 @@ fn bulk_insert(it: &mut Interp, h: &Rc<ScriptHost>, a: Args) -> R<Value> {
                 // --sql: JSON has no literal renderer (NULL needs none)
                 (Some(_), Value::None) if offline => Literal::None,
                 (Some(_), other) if offline => return Err(super::sql_compiler::no_literal_renderer(it, &other, "JSON")?),
-                (Some(t), Value::None) if t.none_as_null => Literal::None,
-                (Some(_), Value::None) => Literal::Str("null".into()),
-                (Some(_), other) => {
-                    let json = it.import_module("json")?;
-                    let dumps = it.getattr(&Value::Module(json), "dumps")?;
-                    match it.call(&dumps, Args::new(vec![other]))? {
-                        Value::Str(s) => Literal::Str(s.to_string()),
-                        _ => return Err(it.type_error("json.dumps() did not give a string")),
-                    }
-                }
+                (Some(t), other) => match super::orm::json_bind(it, other, t.none_as_null)? {
+                    Value::None => Literal::None,
+                    Value::Str(s) => Literal::Str(s.to_string()),
+                    _ => return Err(it.type_error("json.dumps() did not give a string")),
+                },
                 (None, v) => match v {
                     Value::None => Literal::None,
                     Value::Bool(b) => Literal::Bool(b),

@@ -535,6 +535,16 @@ fn json_call(it: &mut Interp, f: &str, v: Value) -> R<Value> {
     it.call(&f, Args::new(vec![v]))
 }
 
+/// JSON's bind processing: `json.dumps`, `None` as JSON `null` (SQL NULL
+/// with `none_as_null=True`).
+pub fn json_bind(it: &mut Interp, v: Value, none_as_null: bool) -> R<Value> {
+    match (v.is_none(), none_as_null) {
+        (true, true) => Ok(v),
+        (true, false) => Ok(Value::str("null")),
+        (false, _) => json_call(it, "dumps", v),
+    }
+}
+
 /// Whether binding `None` to a column of type `t` gives a value rather than
 /// NULL: JSON's `null` (unless `none_as_null=True`).
 pub fn binds_none(it: &mut Interp, t: &Value) -> R<bool> {
@@ -550,9 +560,7 @@ pub fn bind_value(it: &mut Interp, t: &Value, v: &Value) -> R<Value> {
         v = it.call(&f, Args::new(vec![v, dialect]))?;
     }
     Ok(match processing(it, t)? {
-        Processing::Json { none_as_null: true } if v.is_none() => v,
-        Processing::Json { .. } if v.is_none() => Value::str("null"),
-        Processing::Json { .. } => json_call(it, "dumps", v)?,
+        Processing::Json { none_as_null } => json_bind(it, v, none_as_null)?,
         Processing::Boolean | Processing::Identity => v,
         Processing::Float | Processing::Decimal { .. } if v.is_none() => v,
         // `processors.to_float`
