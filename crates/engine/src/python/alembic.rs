@@ -1974,17 +1974,13 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
         } else if attr == "inspect" {
             let h = h.clone();
             native_fn("inspect", move |it, _| {
-                // `op.get_bind()` is a MockConnection with --sql
                 if h.offline() {
-                    return Err(raise_named(
-                        it,
-                        "NoInspectionAvailable",
-                        "sqlalchemy.exc",
-                        "No inspection system is available for object of type <class 'sqlalchemy.engine.mock.MockConnection'>",
-                    ));
+                    return Err(no_inspection(it));
                 }
                 Ok(inspector(it, h.clone()))
             })
+        } else if attr == "Table" {
+            Value::Class(table_class(&base, &module_name, h.clone()))
         } else if let Some(c) = sa_type_class(it, &module_name, &attr) {
             Value::Class(c)
         } else if attr.chars().next().is_some_and(|c| c.is_ascii_uppercase()) {
@@ -1997,6 +1993,90 @@ fn sa_module(it: &mut Interp, name: &str, host: Rc<ScriptHost>) -> Rc<Module> {
         Ok(v)
     }));
     m
+}
+
+/// `inspect(op.get_bind())` with --sql, where the bind is a MockConnection.
+fn no_inspection(it: &Interp) -> Box<super::eval::Exc> {
+    raise_named(it, "NoInspectionAvailable", "sqlalchemy.exc", "No inspection system is available for object of type <class 'sqlalchemy.engine.mock.MockConnection'>")
+}
+
+/// `sa.Table`: a construct like the others, except that `autoload_with=`
+/// reflects the table where the call is made, as SQLAlchemy does, and the
+/// reflected columns (`include_columns=` keeps some) become the columns it
+/// was declared with: `sa.Column(name, TYPE(), primary_key=, nullable=)` in
+/// the table's order, so statements over it order and bind their values as
+/// SQLAlchemy's do. A table that is not there is `NoSuchTableError` at the
+/// call; with --sql the bind cannot be inspected.
+fn table_class(base: &Rc<Class>, module: &str, h: Rc<ScriptHost>) -> Rc<Class> {
+    let cls = Class::new("Table", module.to_string(), vec![base.clone()], BuiltinType::Object, None);
+    let path = format!("{module}.Table");
+    let weak_base = Rc::downgrade(base);
+    cls.dict.borrow_mut().set_str("__init__", native_fn("__init__", move |it, a| {
+        let Args { mut pos, kw } = a;
+        let Some(Value::Instance(me)) = (!pos.is_empty()).then(|| pos.remove(0)) else { return Ok(Value::None) };
+        let site = it.call_site();
+        let kwarg = |k: &str| kw.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).filter(|v| !v.is_none());
+        if kwarg("autoload_with").is_some() {
+            if h.offline() {
+                return Err(no_inspection(it));
+            }
+            let Some(Value::Str(name)) = pos.first().cloned() else {
+                return Err(it.type_error("Table() takes a name and a MetaData"));
+            };
+            if pos.len() > 2 {
+                return Err(it.exc("NotImplementedError", "Table(autoload_with=...) with columns given as well is not supported by the playground"));
+            }
+            let include = match kwarg("include_columns") {
+                Some(v) => Some(it.iterate(&v)?.iter().map(|c| c.as_str().map(str::to_string).unwrap_or_default()).collect::<Vec<_>>()),
+                None => None,
+            };
+            let mut warnings = Vec::new();
+            let reflected = h.with_sink_do(it, |s| {
+                crate::reflect::reflect_table(&mut SinkDatabase(s), &name, &mut warnings)
+                    .map_err(|e| RuntimeError::Database { statement: String::new(), message: e.message, left_behind: Vec::new() })
+            })?;
+            let Some(table) = reflected else {
+                return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", &name));
+            };
+            let base = weak_base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
+            for col in table.columns.iter().filter(|c| include.as_ref().is_none_or(|i| i.contains(&c.name))) {
+                let type_value = type_instance(it, &col.type_)?;
+                let kw = vec![("primary_key".to_string(), Value::Bool(col.primary_key)), ("nullable".to_string(), Value::Bool(col.nullable))];
+                let args = Args { pos: vec![Value::str(&col.name), type_value], kw };
+                pos.push(opaque_of(&base, Construct { path: "sqlalchemy.sql.schema.Column".into(), site: None, args, parent: None }));
+            }
+        }
+        *me.native.borrow_mut() = Some(Rc::new(Construct { path: path.clone(), site, args: Args { pos, kw }, parent: None }));
+        Ok(Value::None)
+    }));
+    cls
+}
+
+/// An attribute SQLAlchemy computes from a construct's arguments, where
+/// they say it: a table's `name`; a `Column`'s `name`, `key`, `type`,
+/// `primary_key` and `nullable`; the same of `t.c.x` when the table
+/// declares `x`. `None`: the attribute stays an opaque construct.
+fn known_attribute(me: &Value, name: &str) -> Option<Value> {
+    let c = match me {
+        Value::Instance(i) => construct_of(i)?,
+        _ => return None,
+    };
+    if let Some(t) = super::sql_compiler::table_clause(&c) {
+        return (name == "name").then(|| Value::str(&t.name));
+    }
+    if c.parent.is_none() && c.path.rsplit('.').next() == Some("Column") {
+        let kw = |k: &str| c.args.kwarg(k).cloned().filter(|v| !v.is_none());
+        let primary_key = || kw("primary_key").unwrap_or(Value::Bool(false));
+        return match name {
+            "name" | "key" => c.args.pos.first().filter(|n| n.as_str().is_some()).cloned(),
+            "type" => kw("type_").or_else(|| c.args.pos.get(1).cloned()).filter(|t| matches!(t, Value::Instance(i) if construct_of(i).is_none())),
+            "primary_key" => Some(primary_key()),
+            "nullable" => kw("nullable").or_else(|| Some(Value::Bool(!matches!(primary_key(), Value::Bool(true))))),
+            _ => None,
+        };
+    }
+    let column = super::sql_compiler::declared_column(me)?;
+    known_attribute(&column, name)
 }
 
 /// SQLAlchemy's type classes with their base, as `sqlalchemy.sql.sqltypes`
@@ -2194,6 +2274,9 @@ pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
             }
             let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
             let me = a.pos.first().cloned().unwrap_or(Value::None);
+            if let Some(v) = known_attribute(&me, &name) {
+                return Ok(v);
+            }
             let path = format!("{}.{name}", path_of(&me));
             Ok(opaque_of(&base, Construct { path, site: None, args: Args::default(), parent: Some(me) }))
         }));
@@ -2259,7 +2342,16 @@ pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
         // SQLAlchemy: the playground does not model them as collections, so
         // iterating one is refused as such, not as a TypeError the user's
         // code would not get.
+        let base = Rc::downgrade(&cls);
         d.set_str("__iter__", native_fn("__iter__", move |it, a| {
+            let me = a.pos.first().cloned().unwrap_or(Value::None);
+            // a table's `c` / `columns`: its declared columns, each as `t.c.x`
+            if let Some(names) = super::sql_compiler::collection_columns(&me) {
+                let base = base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
+                let collection = path_of(&me);
+                let columns = names.iter().map(|n| opaque_of(&base, Construct { path: format!("{collection}.{n}"), site: None, args: Args::default(), parent: Some(me.clone()) }));
+                return Ok(Value::list(columns.collect()));
+            }
             let path = a.pos.first().map(path_of).unwrap_or_default();
             let collection = ["c", "columns", "primary_key", "constraints", "indexes", "foreign_keys", "foreign_key_constraints"];
             if collection.contains(&path.rsplit('.').next().unwrap_or("")) {

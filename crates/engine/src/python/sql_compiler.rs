@@ -211,11 +211,27 @@ fn column_of(v: &Value) -> Option<(Rc<Construct>, String)> {
         ("__getitem__", [cols, Value::Str(name)]) if c.parent.is_none() => (construct(cols)?, name.to_string()),
         _ => (construct(c.parent.as_ref()?)?, last_segment(&c.path).to_string()),
     };
-    if last_segment(&cols.path) != "c" {
+    if !matches!(last_segment(&cols.path), "c" | "columns") {
         return None;
     }
     let t = construct(cols.parent.as_ref()?).filter(|t| table_clause(t).is_some())?;
     Some((t, name))
+}
+
+/// The `Column` construct a table declared for `t.c.x`, if it declared one.
+pub(super) fn declared_column(v: &Value) -> Option<Value> {
+    let (t, name) = column_of(v)?;
+    t.args.pos.iter().find(|v| construct(v).is_some_and(|cc| matches!(last_segment(&cc.path), "column" | "Column") && cc.args.pos.first().and_then(|n| n.as_str()) == Some(name.as_str()))).cloned()
+}
+
+/// The column names of a table's `c` / `columns` collection, in order.
+pub(super) fn collection_columns(v: &Value) -> Option<Vec<String>> {
+    let c = construct(v)?;
+    if !matches!(last_segment(&c.path), "c" | "columns") {
+        return None;
+    }
+    let t = construct(c.parent.as_ref()?)?;
+    Some(table_clause(&t)?.columns)
 }
 
 /// The table a select's column expression implies in its FROM: the table
