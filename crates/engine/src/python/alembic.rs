@@ -949,8 +949,8 @@ fn statement_sql(it: &mut Interp, a: &Args, fname: &str, offline: bool) -> R<Str
         Some(Value::Str(s)) => Ok(s.to_string()),
         Some(Value::Instance(i)) => match construct_of(&i) {
             Some(c) if super::orm::text_clause(it, &c)?.is_some() => {
-                let (sql, params) = super::orm::text_clause(it, &c)?.unwrap_or_default();
-                super::orm::render_text(it, &sql, &params)
+                let clause = super::orm::text_clause(it, &c)?.unwrap_or_default();
+                super::orm::render_text(it, &clause.sql, &clause.params)
             }
             Some(c) => match super::sql_compiler::compile(it, &Value::Instance(i.clone()), offline)? {
                 Some(sql) => Ok(sql),
@@ -1479,6 +1479,17 @@ fn connection(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
         }
         execute_statement(it, &h, &stmt, params)
     }));
+    let h = host.clone();
+    // the SQL string goes to sqlite3 as it is (no `:name` binds are read)
+    cls.dict.borrow_mut().set_str("exec_driver_sql", native_fn("exec_driver_sql", move |it, a| {
+        let Some(Value::Str(sql)) = a.pos.get(1).cloned().or_else(|| a.kwarg("statement").cloned()) else {
+            return Err(it.type_error("exec_driver_sql() takes a SQL string"));
+        };
+        if a.pos.get(2).or_else(|| a.kwarg("parameters")).is_some_and(|p| !p.is_none()) {
+            return Err(it.exc("NotImplementedError", "exec_driver_sql() with parameters is not supported by the playground yet"));
+        }
+        execute_sqls(it, &h, vec![sql.to_string()], None)
+    }));
     Value::Instance(conn)
 }
 
@@ -1497,7 +1508,7 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
         _ => None,
     };
     let sqls: Vec<String> = match (text, params) {
-        (Some((sql, bound)), params) => {
+        (Some(super::orm::TextClause { sql, params: bound, types }), params) => {
             let sets = match params {
                 None | Some(Value::None) => vec![Vec::new()],
                 Some(p @ (Value::List(_) | Value::Tuple(_))) => {
@@ -1510,7 +1521,13 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
                 Some(p) => vec![string_items(it, &p)?],
             };
             let mut out = Vec::new();
-            for set in sets {
+            for mut set in sets {
+                // a parameter `bindparam(key, type_=...)` typed goes through the type's bind processing
+                for (k, v) in set.iter_mut() {
+                    if let Some((_, t)) = types.iter().find(|(tk, _)| tk == k) {
+                        *v = super::orm::bind_value(it, t, v)?;
+                    }
+                }
                 let mut all = bound.clone();
                 all.extend(driver_params(it, &sql, set)?);
                 out.push(super::orm::render_text(it, &sql, &all)?);
@@ -1523,6 +1540,21 @@ pub(super) fn execute_statement(it: &mut Interp, h: &Rc<ScriptHost>, stmt: &Valu
         (None, _) => vec![statement_sql(it, &Args::new(vec![stmt.clone()]), "execute", h.offline())?],
     };
     let types = super::sql_compiler::select_types(it, stmt)?;
+    execute_sqls(it, h, sqls, types)
+}
+
+/// Runs statements rendered to SQL in order: a query gives its rows (read
+/// through `types`, the select's column types, when known), anything else
+/// the rows it changed.
+fn execute_sqls(it: &mut Interp, h: &Rc<ScriptHost>, sqls: Vec<String>, types: Option<Vec<Option<Value>>>) -> R<Value> {
+    // with --sql the bind is a MockConnection: every statement, a SELECT
+    // too, is written out, and `execute()` returns None
+    if h.offline() {
+        for sql in sqls {
+            h.apply(it, Op::Execute { sql })?;
+        }
+        return Ok(Value::None);
+    }
     let mut rowcount = 0;
     let mut last = None;
     for sql in sqls {

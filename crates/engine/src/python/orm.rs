@@ -754,37 +754,82 @@ pub fn render_text(it: &mut Interp, sql: &str, params: &[(String, Value)]) -> R<
     Ok(out)
 }
 
+/// A `text(...)` clause: its SQL, the values `bindparams(...)` gave, and
+/// the types `bindparam(key, type_=...)` gave parameters whose values come
+/// at execution.
+#[derive(Default)]
+pub struct TextClause {
+    pub sql: String,
+    pub params: Vec<(String, Value)>,
+    pub types: Vec<(String, Value)>,
+}
+
 /// The SQL text and parameters of `text(...)` / `text(...).bindparams(...)`.
-pub fn text_clause(it: &mut Interp, c: &Construct) -> R<Option<(String, Vec<(String, Value)>)>> {
+pub fn text_clause(it: &mut Interp, c: &Construct) -> R<Option<TextClause>> {
     match last_segment(&c.path) {
         "text" if c.parent.is_none() || c.site.is_some() => match c.args.pos.first().or_else(|| c.args.kwarg("text")) {
-            Some(Value::Str(s)) => Ok(Some((s.to_string(), Vec::new()))),
+            Some(Value::Str(s)) => Ok(Some(TextClause { sql: s.to_string(), ..TextClause::default() })),
             _ => Err(it.type_error("text() argument must be a str")),
         },
         "bindparams" => {
             let Some(Value::Instance(p)) = &c.parent else { return Ok(None) };
             let Some(pc) = construct_of(p) else { return Ok(None) };
-            let Some((sql, mut params)) = text_clause(it, &pc)? else { return Ok(None) };
-            if !c.args.pos.is_empty() {
-                return Err(not_supported(it, "text().bindparams() with bindparam() objects"));
+            let Some(mut clause) = text_clause(it, &pc)? else { return Ok(None) };
+            for b in &c.args.pos {
+                let Some(bc) = construct_of_value(b).filter(|bc| last_segment(&bc.path) == "bindparam") else {
+                    return Err(it.type_error("bindparams() takes bindparam() objects and keyword values"));
+                };
+                let arg = |i: usize, k: &str| bc.args.pos.get(i).or_else(|| bc.args.kwarg(k)).cloned();
+                let Some(Value::Str(key)) = arg(0, "key") else {
+                    return Err(not_supported(it, "a bindparam() without a string key"));
+                };
+                for k in ["expanding", "callable_", "literal_execute"] {
+                    if bc.args.kwarg(k).is_some_and(|v| !v.is_none() && !matches!(v, Value::Bool(false))) {
+                        return Err(not_supported(it, format!("bindparam({k}=...)")));
+                    }
+                }
+                let ty = arg(2, "type_").filter(|t| !t.is_none());
+                match (arg(1, "value"), ty) {
+                    (Some(v), Some(t)) => {
+                        let bound = bind_value(it, &t, &v)?;
+                        clause.params.push((key.to_string(), bound));
+                    }
+                    (Some(v), None) => {
+                        let v = resolved_bind(it, &v)?;
+                        clause.params.push((key.to_string(), v));
+                    }
+                    (None, Some(t)) => clause.types.push((key.to_string(), t)),
+                    (None, None) => {}
+                }
             }
             for (k, v) in &c.args.kw {
-                // a value given here gets the type SQLAlchemy resolves from it
-                let v = match super::datetime::resolved_type(it, v) {
-                    Some(t) => {
-                        let binding = super::datetime::Binding::Processor(t?);
-                        match super::datetime::bound_string(it, v, binding, 0, false) {
-                            Some(s) => Value::str(&s?),
-                            None => v.clone(),
-                        }
-                    }
-                    None => v.clone(),
-                };
-                params.push((k.clone(), v));
+                let v = resolved_bind(it, v)?;
+                clause.params.push((k.clone(), v));
             }
-            Ok(Some((sql, params)))
+            Ok(Some(clause))
         }
         _ => Ok(None),
+    }
+}
+
+/// A value given without a type gets the type SQLAlchemy resolves from it.
+fn resolved_bind(it: &mut Interp, v: &Value) -> R<Value> {
+    Ok(match super::datetime::resolved_type(it, v) {
+        Some(t) => {
+            let binding = super::datetime::Binding::Processor(t?);
+            match super::datetime::bound_string(it, v, binding, 0, false) {
+                Some(s) => Value::str(&s?),
+                None => v.clone(),
+            }
+        }
+        None => v.clone(),
+    })
+}
+
+fn construct_of_value(v: &Value) -> Option<Rc<Construct>> {
+    match v {
+        Value::Instance(i) => construct_of(i),
+        _ => None,
     }
 }
 
