@@ -2647,6 +2647,7 @@ fn install_stdlib(it: &mut Interp) {
         Ok(m)
     }));
     it.register_module("uuid", Rc::new(super::uuid::module));
+    it.register_module("re", Rc::new(super::re::module));
     it.register_module("abc", Rc::new(|it: &mut Interp| {
         let m = it.new_native_module("abc");
         let abc = new_plain_class(it, "ABC", "abc");

@@ -930,6 +930,21 @@ impl Interp {
 
     // ----- statements -----------------------------------------------------
 
+    /// Steps left before the limit, for native loops that count their own work.
+    pub fn steps_left(&self) -> u64 {
+        self.limits.steps.saturating_sub(self.steps)
+    }
+
+    /// Charges `n` steps of native work: past the limit, the evaluation
+    /// stops as it does for statements.
+    pub fn charge_steps(&mut self, n: u64) -> R<()> {
+        self.steps = self.steps.saturating_add(n);
+        if self.steps > self.limits.steps {
+            return Err(self.fatal("RuntimeError", format!("evaluation stopped after {} steps (the playground's limit)", self.limits.steps)));
+        }
+        Ok(())
+    }
+
     fn step(&mut self) -> R<()> {
         self.steps += 1;
         if self.steps > self.limits.steps {

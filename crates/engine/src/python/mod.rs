@@ -21,6 +21,7 @@ mod format;
 pub mod loader;
 pub mod logging;
 mod orm;
+mod re;
 pub mod repr;
 mod result;
 mod sql_compiler;
