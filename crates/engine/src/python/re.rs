@@ -1099,37 +1099,38 @@ enum Mode {
 impl Regex {
     /// The first match at or after `pos` (at `pos` for `Match` / `Full`).
     fn find(&self, it: &mut Interp, text: &[char], pos: usize, end: usize, mode: Mode, must_advance: bool) -> R<Option<Found>> {
-        let budget = it.steps_left().saturating_mul(64);
+        let (result, used) = self.search(text, pos, end, mode, must_advance, it.steps_left().saturating_mul(64));
+        it.charge_steps(used / 64)?;
+        match result {
+            Ok(found) => Ok(found),
+            Err(Exhausted) => {
+                let left = it.steps_left();
+                it.charge_steps(left + 1)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// [`Regex::find`] within `budget` instructions: the result and the
+    /// instructions used.
+    fn search(&self, text: &[char], pos: usize, end: usize, mode: Mode, must_advance: bool, budget: u64) -> (Result<Option<Found>, Exhausted>, u64) {
         let mut m = Machine { re: self, text, end, budget, used: 0 };
         let rules = Rules { full: mode == Mode::Full, must_advance };
-        let mut result = None;
         let mut start = pos;
-        let mut exhausted = false;
         while start <= end {
             let mut slots = vec![None; 2 * (self.groups + 1)];
             let mut regs = vec![usize::MAX; self.registers];
             match m.run(0, start, &mut slots, &mut regs, Some((rules, pos))) {
-                Ok(true) => {
-                    result = Some(Found { slots });
-                    break;
-                }
+                Ok(true) => return (Ok(Some(Found { slots })), m.used),
                 Ok(false) => {}
-                Err(Exhausted) => {
-                    exhausted = true;
-                    break;
-                }
+                Err(e) => return (Err(e), m.used),
             }
             if mode != Mode::Search {
                 break;
             }
             start += 1;
         }
-        it.charge_steps(m.used / 64)?;
-        if exhausted {
-            let left = it.steps_left();
-            it.charge_steps(left + 1)?;
-        }
-        Ok(result)
+        (Ok(None), m.used)
     }
 }
 
@@ -1749,4 +1750,49 @@ fn install_match(cls: &Rc<Class>) {
         let shown = super::repr::py_repr_str(&slice(&st.text, s, e));
         Ok(Value::str(&format!("<re.Match object; span=({s}, {e}), match={shown}>")))
     }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Patterns of up to 12 characters drawn from the syntax's own
+    /// characters compile or fail cleanly, and match any subject within
+    /// their budget without panicking.
+    #[test]
+    fn generated_patterns_never_panic() {
+        let alphabet: Vec<char> = "ab()[]{}*+?|^$\\.-,0123dswbBAZP<>=!:#ix ".chars().collect();
+        let subjects: Vec<Vec<char>> = ["", "ab", "a\nb1 _", "aaaa(b)", "]{}", "é٣"].iter().map(|s| s.chars().collect()).collect();
+        let mut seed: u64 = 0x2545F4914F6CDD1D;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut compiled = 0;
+        for _ in 0..30_000 {
+            let len = (next() % 12) as usize + 1;
+            let pattern: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            let flags = [0, I, M | S, X, A][(next() % 5) as usize];
+            let Ok(re) = compile(&pattern, flags) else { continue };
+            compiled += 1;
+            for text in &subjects {
+                for mode in [Mode::Search, Mode::Match, Mode::Full] {
+                    let _ = re.search(text, 0, text.len(), mode, false, 100_000);
+                    let _ = re.search(text, text.len().min(1), text.len(), mode, true, 100_000);
+                }
+            }
+        }
+        assert!(compiled > 5_000, "{compiled}");
+    }
+
+    #[test]
+    fn catastrophic_backtracking_stops_at_the_budget() {
+        let Ok(re) = compile("(a*)*b", 0) else { panic!("compiles") };
+        let text: Vec<char> = "a".repeat(40).chars().collect();
+        let (result, used) = re.search(&text, 0, text.len(), Mode::Search, false, 1_000_000);
+        assert!(result.is_err());
+        assert!(used > 1_000_000);
+    }
 }
