@@ -1537,6 +1537,10 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
             if ann.is_none() && i > 0 {
                 ann = declared_attr_return_annotation(it, items.iter().find(|(n, _)| n.as_str() == Some(&*k)).map(|(_, v)| v))?;
             }
+            let ann_text = match &ann {
+                Some(Value::Str(text)) => Some(text.to_string()),
+                _ => None,
+            };
             let ann = ann.map(|a| match a {
                 Value::Str(text) => eval_annotation_text(it, cls, &text),
                 other => Ok(other),
@@ -1600,6 +1604,19 @@ fn declarative_scan(it: &mut Interp, cls: &Rc<Class>) -> R<()> {
                         };
                         match found {
                             Some(t) => ci.set("type", t),
+                            // a forward reference nothing defines
+                            None if matches!(inner, Value::Str(_)) => {
+                                let shown = match &ann_text {
+                                    Some(text) => text.clone(),
+                                    None => format!("sqlalchemy.orm.base.Mapped[ForwardRef({})]", it.repr(&inner)?),
+                                };
+                                return Err(raise_named(
+                                    it,
+                                    "MappedAnnotationError",
+                                    "sqlalchemy.orm.exc",
+                                    &format!("Could not resolve all types within mapped annotation: \"{shown}\".  Ensure all types are written correctly and are imported within the module in use."),
+                                ));
+                            }
                             None => {
                                 let r = it.repr(&inner)?;
                                 return Err(argument_error(
@@ -1711,7 +1728,27 @@ fn eval_annotation_text(it: &mut Interp, cls: &Rc<Class>, text: &str) -> R<Value
     let Some(module) = module else {
         return Err(it.exc("NameError", format!("module {} of an annotation is not loaded", cls.module)));
     };
-    it.eval(&e.value, &module.globals)
+    // a name the module does not define (yet) is a forward reference, as
+    // SQLAlchemy reads `Mapped[list[Post]]` above `class Post`: it stands
+    // for its name as a string, `Mapped[list["Post"]]`
+    struct Names(Vec<String>);
+    impl<'a> ruff_python_ast::visitor::Visitor<'a> for Names {
+        fn visit_expr(&mut self, e: &'a ruff_python_ast::Expr) {
+            if let ruff_python_ast::Expr::Name(n) = e {
+                self.0.push(n.id.to_string());
+            }
+            ruff_python_ast::visitor::walk_expr(self, e);
+        }
+    }
+    let mut names = Names(Vec::new());
+    ruff_python_ast::visitor::Visitor::visit_expr(&mut names, &e.value);
+    let env = crate::python::eval::Env::new(crate::python::eval::EnvKind::Function, Some(module.globals.clone()));
+    for n in names.0 {
+        if module.globals.get(&n).is_none() && it.builtins.get(&n).is_none() {
+            env.set(&n, Value::str(&n));
+        }
+    }
+    it.eval(&e.value, &env)
 }
 
 /// A mixin's column copied for one mapped class (`Column._copy()`).

@@ -2510,6 +2510,7 @@ const SA_EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("DetachedInstanceError", "SQLAlchemyError", "sqlalchemy.orm.exc"),
     ("ObjectDeletedError", "InvalidRequestError", "sqlalchemy.orm.exc"),
     ("StaleDataError", "SQLAlchemyError", "sqlalchemy.orm.exc"),
+    ("MappedAnnotationError", "ArgumentError", "sqlalchemy.orm.exc"),
 ];
 
 /// The one class object of SQLAlchemy's exception `name` in this interpreter.
