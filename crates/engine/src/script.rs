@@ -1392,6 +1392,16 @@ impl<'a, 'src> Cx<'a, 'src> {
                     identity = true;
                     continue;
                 }
+                if self.is_sa(&c.func, env, "Sequence") {
+                    // SQLite has no sequences: SQLAlchemy's DDL leaves it out
+                    const SSIG: Sig = sig(
+                        &["name", "start", "increment", "minvalue", "maxvalue", "nominvalue", "nomaxvalue", "cycle", "schema", "cache", "order", "data_type", "optional", "quote", "metadata", "quote_schema", "for_update"],
+                        1,
+                        &[],
+                    );
+                    self.bind(c, &SSIG, "sa.Sequence")?;
+                    continue;
+                }
                 if self.is_sa(&c.func, env, "Computed") {
                     const CSIG: Sig = sig(&["sqltext", "persisted"], 1, &[]);
                     let cb = self.bind(c, &CSIG, "sa.Computed")?;

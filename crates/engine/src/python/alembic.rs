@@ -1435,7 +1435,15 @@ fn alembic_config(it: &mut Interp) -> Value {
     cls.dict.borrow_mut().set_str("get_main_option", native_fn("get_main_option", |it, a| {
         let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).ok_or_else(|| it.type_error("get_main_option() missing 1 required positional argument: 'name'"))?;
         let default = a.pos.get(2).cloned().or_else(|| a.kwarg("default").cloned()).unwrap_or(Value::None);
-        Ok(if name == "sqlalchemy.url" { Value::str(DATABASE_URL) } else { default })
+        // the options `alembic init`'s alembic.ini sets; where the scripts
+        // live is not a path the playground can give
+        Ok(match name.as_str() {
+            "sqlalchemy.url" => Value::str(DATABASE_URL),
+            "prepend_sys_path" => Value::str("."),
+            "path_separator" => Value::str("os"),
+            "script_location" => return Err(it.exc("NotImplementedError", "config.get_main_option('script_location') is not supported by the playground (its scripts have no folder a script could read)")),
+            _ => default,
+        })
     }));
     let cfg = Instance::new(cls);
     cfg.set("config_ini_section", Value::str("alembic"));
