@@ -243,3 +243,15 @@ fn arguments_built_elsewhere_in_the_script() {
 fn unimplemented_stdlib_module_is_not_a_missing_module() {
     insta::assert_snapshot!(outcome(&format!("def upgrade():\n    import socket\n    op.execute(socket.gethostname())\n{DOWN_PASS}")));
 }
+
+/// `Table.create(bind)` and `MetaData.create_all(bind)` run DDL in
+/// SQLAlchemy: refused at the call, never a construct that does nothing.
+#[test]
+fn ddl_methods_of_core_objects_are_refused() {
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    meta = sa.MetaData()\n    t = sa.Table('x', meta, sa.Column('id', sa.Integer, primary_key=True))\n    meta.create_all(op.get_bind())\n{DOWN_PASS}"
+    )));
+    insta::assert_snapshot!(outcome(&format!(
+        "def upgrade():\n    t = sa.table('x', sa.column('id'))\n    sa.Index('ix_x_id', t.c.id).create(op.get_bind())\n{DOWN_PASS}"
+    )));
+}

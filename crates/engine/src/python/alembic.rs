@@ -746,7 +746,7 @@ impl ScriptHost {
     }
 
     /// Whether the run in progress renders SQL (`--sql`) instead of running it.
-    fn offline(&self) -> bool {
+    pub(super) fn offline(&self) -> bool {
         self.sink_environment().is_some_and(|e| e.as_sql)
     }
 
@@ -1751,7 +1751,7 @@ fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
 }
 
 /// The database as `crate::reflect` reads it, through the running sink.
-struct SinkDatabase<'a>(&'a mut dyn OpSink);
+pub(super) struct SinkDatabase<'a>(pub(super) &'a mut dyn OpSink);
 
 impl crate::db::Database for SinkDatabase<'_> {
     fn execute(&mut self, _: &str) -> Result<(), crate::db::DbError> {
@@ -2050,7 +2050,6 @@ fn no_inspection(it: &Interp) -> Box<super::eval::Exc> {
 fn table_class(base: &Rc<Class>, module: &str, h: Rc<ScriptHost>) -> Rc<Class> {
     let cls = Class::new("Table", module.to_string(), vec![base.clone()], BuiltinType::Object, None);
     let path = format!("{module}.Table");
-    let weak_base = Rc::downgrade(base);
     cls.dict.borrow_mut().set_str("__init__", native_fn("__init__", move |it, a| {
         let Args { mut pos, kw } = a;
         let Some(Value::Instance(me)) = (!pos.is_empty()).then(|| pos.remove(0)) else { return Ok(Value::None) };
@@ -2070,21 +2069,7 @@ fn table_class(base: &Rc<Class>, module: &str, h: Rc<ScriptHost>) -> Rc<Class> {
                 Some(v) => Some(it.iterate(&v)?.iter().map(|c| c.as_str().map(str::to_string).unwrap_or_default()).collect::<Vec<_>>()),
                 None => None,
             };
-            let mut warnings = Vec::new();
-            let reflected = h.with_sink_do(it, |s| {
-                crate::reflect::reflect_table(&mut SinkDatabase(s), &name, &mut warnings)
-                    .map_err(|e| RuntimeError::Database { statement: String::new(), message: e.message, left_behind: Vec::new() })
-            })?;
-            let Some(table) = reflected else {
-                return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", &name));
-            };
-            let base = weak_base.upgrade().ok_or_else(|| it.exc("RuntimeError", "no SQLAlchemy base"))?;
-            for col in table.columns.iter().filter(|c| include.as_ref().is_none_or(|i| i.contains(&c.name))) {
-                let type_value = type_instance(it, &col.type_)?;
-                let kw = vec![("primary_key".to_string(), Value::Bool(col.primary_key)), ("nullable".to_string(), Value::Bool(col.nullable))];
-                let args = Args { pos: vec![Value::str(&col.name), type_value], kw };
-                pos.push(opaque_of(&base, Construct { path: "sqlalchemy.sql.schema.Column".into(), site: None, args, parent: None }));
-            }
+            pos.extend(super::orm::reflected_columns(it, &h, &name, include.as_deref())?);
         }
         *me.native.borrow_mut() = Some(Rc::new(Construct { path: path.clone(), site, args: Args { pos, kw }, parent: None }));
         Ok(Value::None)
@@ -2337,6 +2322,19 @@ pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
                 Value::Instance(i) => construct_of(i).and_then(|c| c.parent.clone()),
                 _ => None,
             };
+            // `t.create(bind)`, `metadata.create_all(bind)` and friends run
+            // DDL: they are refused rather than left as a construct nobody runs
+            let method = path.rsplit('.').next().unwrap_or("");
+            if matches!(method, "create" | "drop" | "create_all" | "drop_all") {
+                let receiver = parent.as_ref().map(path_of).unwrap_or_default();
+                let kind = receiver.rsplit('.').next().unwrap_or("");
+                if matches!(kind, "Table" | "table" | "MetaData" | "Index") {
+                    return Err(it.exc(
+                        "NotImplementedError",
+                        format!("{kind}.{method}() is not supported by the playground yet: write op.create_table / op.drop_table / op.create_index / op.drop_index"),
+                    ));
+                }
+            }
             let args = Args { pos: a.pos[1..].to_vec(), kw: a.kw.clone() };
             Ok(opaque_of(&base, Construct { path, site: it.call_site(), args, parent }))
         }));

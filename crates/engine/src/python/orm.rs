@@ -1716,28 +1716,39 @@ fn new_session(it: &mut Interp, host: &Rc<ScriptHost>, a: &Args) -> R<Value> {
 // ----- reflection --------------------------------------------------------------------
 
 /// The `Table` SQLAlchemy reflects for `name` from the database: its name
-/// and one `Column(name, type, primary_key=...)` per column, in order.
+/// and its reflected columns ([`reflected_columns`]).
 fn reflected_table(it: &mut Interp, host: &Rc<ScriptHost>, name: &str, metadata: Value) -> R<Value> {
-    let sql = format!("PRAGMA main.table_info({})", crate::ddl::quote_identifier(name));
-    let r = match host.with_sink_do(it, |s| s.query(&sql))? {
-        Some(r) => r,
-        None => return Err(it.exc("NotImplementedError", "reflecting a table needs a database; it cannot run in --sql mode")),
-    };
-    if r.rows.is_empty() {
-        return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", name));
+    if host.offline() {
+        return Err(it.exc("NotImplementedError", "reflecting a table needs a database; it cannot run in --sql mode"));
     }
-    let base = sa_base_class(it);
     let mut args = vec![Value::str(name), metadata];
-    for i in 0..r.rows.len() {
-        let col = r.get(i, "name").as_str().unwrap_or("").to_string();
-        let declared = r.get(i, "type").as_str().unwrap_or("").to_uppercase();
-        let (t, _) = crate::reflect::resolve_type_affinity(&declared);
-        let type_ = super::alembic::type_instance(it, &t)?;
-        let pk = r.get(i, "pk").as_i64().unwrap_or(0) > 0;
-        let cargs = Args { pos: vec![Value::str(&col), type_], kw: vec![("primary_key".into(), Value::Bool(pk))] };
-        args.push(opaque_of(&base, Construct { path: "sqlalchemy.Column".into(), site: None, args: cargs, parent: None }));
-    }
+    args.extend(reflected_columns(it, host, name, None)?);
+    let base = sa_base_class(it);
     Ok(opaque_of(&base, Construct { path: "sqlalchemy.Table".into(), site: None, args: Args::new(args), parent: None }))
+}
+
+/// The columns SQLAlchemy reflects for table `name` (those `include` names,
+/// when given), in the table's order, each a `Column(name, TYPE(),
+/// primary_key=, nullable=)`: the columns a `Table` reflected at run time is
+/// declared with. A table that is not there is `NoSuchTableError`.
+pub(super) fn reflected_columns(it: &mut Interp, host: &Rc<ScriptHost>, name: &str, include: Option<&[String]>) -> R<Vec<Value>> {
+    let mut warnings = Vec::new();
+    let reflected = host.with_sink_do(it, |s| {
+        crate::reflect::reflect_table(&mut super::alembic::SinkDatabase(s), name, &mut warnings)
+            .map_err(|e| crate::runtime::RuntimeError::Database { statement: String::new(), message: e.message, left_behind: Vec::new() })
+    })?;
+    let Some(table) = reflected else {
+        return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", name));
+    };
+    let base = sa_base_class(it);
+    let mut out = Vec::new();
+    for col in table.columns.iter().filter(|c| include.is_none_or(|i| i.contains(&c.name))) {
+        let type_value = super::alembic::type_instance(it, &col.type_)?;
+        let kw = vec![("primary_key".to_string(), Value::Bool(col.primary_key)), ("nullable".to_string(), Value::Bool(col.nullable))];
+        let args = Args { pos: vec![Value::str(&col.name), type_value], kw };
+        out.push(opaque_of(&base, Construct { path: "sqlalchemy.sql.schema.Column".into(), site: None, args, parent: None }));
+    }
+    Ok(out)
 }
 
 /// `sa.MetaData()` with `reflect(bind, only=None)` filling `tables`.
