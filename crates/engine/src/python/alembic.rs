@@ -2077,6 +2077,20 @@ fn table_class(base: &Rc<Class>, module: &str, h: Rc<ScriptHost>) -> Rc<Class> {
     cls
 }
 
+/// The class of the Core statement a construct's path builds
+/// (`sqlalchemy.table.insert.values` is an `Insert`), if it builds one.
+fn statement_class_name(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.split('.').collect();
+    segments.iter().rev().find_map(|s| match *s {
+        "insert" => Some("Insert"),
+        "update" => Some("Update"),
+        "delete" => Some("Delete"),
+        "select" => Some("Select"),
+        "text" => Some("TextClause"),
+        _ => None,
+    })
+}
+
 /// An attribute SQLAlchemy computes from a construct's arguments, where
 /// they say it: a table's `name`; a `Column`'s `name`, `key`, `type`,
 /// `primary_key` and `nullable`; the same of `t.c.x` when the table
@@ -2301,6 +2315,14 @@ pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
             let me = a.pos.first().cloned().unwrap_or(Value::None);
             if let Some(v) = known_attribute(&me, &name) {
                 return Ok(v);
+            }
+            // SQLAlchemy 1.x's implicit execution (`stmt.execute()`,
+            // `select(...).scalar()`) is gone from 2.x: the attribute is not there
+            if matches!(name.as_str(), "execute" | "scalar") {
+                if let Some(kind) = statement_class_name(&path_of(&me)) {
+                    let hint = if kind == "Select" && name == "scalar" { ". Did you mean: 'as_scalar'?" } else { "" };
+                    return Err(it.exc("AttributeError", format!("'{kind}' object has no attribute '{name}'{hint}")));
+                }
             }
             let path = format!("{}.{name}", path_of(&me));
             Ok(opaque_of(&base, Construct { path, site: None, args: Args::default(), parent: Some(me) }))

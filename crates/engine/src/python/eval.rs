@@ -349,6 +349,9 @@ pub struct Interp {
     loader: Rc<dyn ModuleLoader>,
     pub limits: Limits,
     steps: u64,
+    /// The AttributeError a `__getattr__` raised in the last
+    /// [`Interp::getattr_opt`]: `obj.name` raises it as it is, with its message.
+    getattr_error: Option<Box<Exc>>,
     depth: u32,
     /// What `print` wrote.
     pub output: String,
@@ -709,6 +712,7 @@ impl Interp {
             loader,
             limits: Limits::default(),
             steps: 0,
+            getattr_error: None,
             depth: 0,
             output: String::new(),
             log: LogOutput::default(),
@@ -2390,9 +2394,10 @@ impl Interp {
 
     /// `getattr(obj, name)`.
     pub fn getattr(&mut self, obj: &Value, name: &str) -> R<Value> {
+        self.getattr_error = None;
         match self.getattr_opt(obj, name)? {
             Some(v) => Ok(v),
-            None => Err(self.attribute_error(obj, name)),
+            None => Err(self.getattr_error.take().unwrap_or_else(|| self.attribute_error(obj, name))),
         }
     }
 
@@ -2439,7 +2444,10 @@ impl Interp {
                     let f = self.bind_attr(ga, obj, &inst.class);
                     return match self.call(&f, Args::new(vec![Value::str(name)])) {
                         Ok(v) => Ok(Some(v)),
-                        Err(e) if self.is_instance_of_name(&e.value, "AttributeError") => Ok(None),
+                        Err(e) if self.is_instance_of_name(&e.value, "AttributeError") => {
+                            self.getattr_error = Some(e);
+                            Ok(None)
+                        }
                         Err(e) => Err(e),
                     };
                 }

@@ -1759,6 +1759,15 @@ fn metadata_class(it: &mut Interp, module: &str, host: &Rc<ScriptHost>) -> Rc<Cl
     let init = base.dict.borrow().get_str("__init__").cloned().unwrap_or(Value::None);
     let mut d = cls.dict.borrow_mut();
     d.set_str("__init__", native_fn("__init__", move |it, a| {
+        // SQLAlchemy 2's signature: `bind=` (1.x) is gone
+        for (k, _) in &a.kw {
+            if !matches!(k.as_str(), "schema" | "quote_schema" | "naming_convention" | "info") {
+                return Err(it.type_error(format!("MetaData.__init__() got an unexpected keyword argument '{k}'")));
+            }
+        }
+        if a.pos.len() > 2 {
+            return Err(it.type_error(format!("MetaData.__init__() takes from 1 to 2 positional arguments but {} were given", a.pos.len())));
+        }
         it.call(&init, a.clone())?;
         if let Some(Value::Instance(me)) = a.pos.first() {
             me.set("tables", Value::dict(Dict::new()));
