@@ -844,14 +844,29 @@ pub struct SessionState {
 
 impl SessionState {
     fn query(&self, it: &mut Interp, sql: &str) -> R<QueryResult> {
+        self.online(it)?;
         match self.host.with_sink_do(it, |s| s.query(sql))? {
             Some(r) => Ok(r),
-            None => Err(it.exc("NotImplementedError", "an ORM Session needs a database; it cannot run in --sql mode")),
+            None => Err(mock_connection(it)),
         }
     }
     fn dml(&self, it: &mut Interp, sql: String) -> R<i64> {
+        self.online(it)?;
         super::alembic::run_dml(it, &self.host, sql)
     }
+    /// With --sql the bind is a MockConnection: the Session fails at its
+    /// first statement, before writing anything out.
+    fn online(&self, it: &Interp) -> R<()> {
+        if self.host.offline() {
+            return Err(mock_connection(it));
+        }
+        Ok(())
+    }
+}
+
+/// What SQLAlchemy's Session raises on a MockConnection.
+fn mock_connection(it: &Interp) -> Box<super::eval::Exc> {
+    it.exc("AttributeError", "'MockConnection' object has no attribute 'close'")
 }
 
 fn session_of(it: &Interp, v: &Value) -> R<Rc<SessionState>> {
