@@ -21,10 +21,14 @@
     // A failed boot is shown in the page; a test awaiting `ready` sees the rejection.
     ready.catch(function () {});
     window.alembicPlayground = { ready: ready };
+    // SQLite's own functions only, as Python's sqlite3 has them: sql.js's
+    // legacy extension functions add some (reverse, stdev...) and give
+    // floor() an integer result where SQLite's math functions give a real.
     boot.sqlJs = window.initSqlJs({
         locateFile: function (file) {
             return new URL(file, document.baseURI).href;
         },
+        useOldExtensionFunctions: false,
     });
     boot.sqlJs.catch(function () {});
     boot.editor = import(new URL("editor.js", document.baseURI).href).then(function (module) {

@@ -2362,7 +2362,7 @@ pub(crate) fn sa_base_class(it: &mut Interp) -> Rc<Class> {
         }));
         for op in [
             "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-            "__truediv__", "__mod__", "__and__", "__rand__", "__or__", "__ror__", "__invert__", "__neg__", "__getitem__",
+            "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__and__", "__rand__", "__or__", "__ror__", "__invert__", "__neg__", "__getitem__",
         ] {
             let base = Rc::downgrade(&cls);
             d.set_str(op, native_fn(op, move |it, a| {

@@ -589,7 +589,11 @@ fn value_sql(it: &mut Interp, s: &Stmt, k: &str, v: &Value, position: usize, off
                 return literal(it, &bound);
             }
         }
-        return Ok(expr(it, v)?.0);
+        // an operator expression as a value is grouped, as SQLAlchemy's
+        // crud groups it: `SET n=(t.n + 1)`
+        let (sql, _) = expr(it, v)?;
+        let operator = arith_op(v).is_some() || construct(v).is_some_and(|c| c.parent.is_none() && last_segment(&c.path) == "__neg__");
+        return Ok(if operator { format!("({sql})") } else { sql });
     }
     // `Interval`'s literal processor is DateTime's, which takes no timedelta
     if offline && matches!(super::datetime::dt_of(v), Some(super::datetime::Dt::Delta(_))) {
@@ -707,7 +711,136 @@ fn is_scalar_subquery(c: &Construct) -> bool {
     last_segment(&c.path) == "scalar_subquery" && c.parent.as_ref().and_then(construct).is_some()
 }
 
+/// An arithmetic operator of SQLAlchemy's: its SQL, its precedence
+/// (`operators._PRECEDENCE`) and whether it groups with itself without
+/// parentheses (`is_natural_self_precedent`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arith {
+    Add,
+    Sub,
+    Mul,
+    TrueDiv,
+    FloorDiv,
+    Mod,
+    Concat,
+}
+
+impl Arith {
+    fn precedence(self) -> u8 {
+        match self {
+            Arith::Mul | Arith::TrueDiv | Arith::FloorDiv | Arith::Mod => 8,
+            Arith::Add | Arith::Sub => 7,
+            Arith::Concat => 6,
+        }
+    }
+    fn self_associative(self) -> bool {
+        matches!(self, Arith::Add | Arith::Mul | Arith::Concat)
+    }
+}
+
+/// `a + b` and friends: the operator and its (left, right) operands, the
+/// reflected forms (`1 + t.c.n` is `__radd__(t.c.n, 1)`) put back in order.
+fn arith_op(v: &Value) -> Option<(Arith, Value, Value)> {
+    let c = construct(v)?;
+    if c.parent.is_some() {
+        return None;
+    }
+    let (op, reflected) = match last_segment(&c.path) {
+        "__add__" => (Arith::Add, false),
+        "__radd__" => (Arith::Add, true),
+        "__sub__" => (Arith::Sub, false),
+        "__rsub__" => (Arith::Sub, true),
+        "__mul__" => (Arith::Mul, false),
+        "__rmul__" => (Arith::Mul, true),
+        "__truediv__" => (Arith::TrueDiv, false),
+        "__rtruediv__" => (Arith::TrueDiv, true),
+        "__floordiv__" => (Arith::FloorDiv, false),
+        "__rfloordiv__" => (Arith::FloorDiv, true),
+        "__mod__" => (Arith::Mod, false),
+        "__rmod__" => (Arith::Mod, true),
+        _ => return None,
+    };
+    let (a, b) = (c.args.pos.first()?.clone(), c.args.pos.get(1)?.clone());
+    Some(if reflected { (op, b, a) } else { (op, a, b) })
+}
+
+/// What an operand's type is, as far as `+` and `//` care.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OperandKind {
+    Str,
+    Int,
+    /// No type (`NullType`): the other operand decides.
+    Untyped,
+    Other,
+}
+
+fn operand_kind(it: &mut Interp, v: &Value) -> R<OperandKind> {
+    if construct(v).is_none() {
+        return Ok(match v {
+            Value::Str(_) => OperandKind::Str,
+            Value::Int(_) | Value::Bool(_) => OperandKind::Int,
+            _ => OperandKind::Other,
+        });
+    }
+    if let Some((op, l, r)) = arith_op(v) {
+        let (lk, rk) = (operand_kind(it, &l)?, operand_kind(it, &r)?);
+        return Ok(match resolved_arith(op, lk, rk) {
+            Arith::Concat => OperandKind::Str,
+            Arith::Add | Arith::Sub | Arith::Mul | Arith::Mod | Arith::FloorDiv if lk == OperandKind::Int && rk == OperandKind::Int => OperandKind::Int,
+            _ => OperandKind::Other,
+        });
+    }
+    let Some(t) = expr_type(it, v)? else { return Ok(OperandKind::Untyped) };
+    let Some(tv) = super::alembic::type_value(it, &t, 0)? else { return Ok(OperandKind::Untyped) };
+    Ok(match last_segment(&tv.path) {
+        "String" | "Text" | "Unicode" | "UnicodeText" | "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" => OperandKind::Str,
+        "Integer" | "SmallInteger" | "BigInteger" | "INTEGER" | "INT" | "SMALLINT" | "BIGINT" => OperandKind::Int,
+        "NullType" => OperandKind::Untyped,
+        _ => OperandKind::Other,
+    })
+}
+
+/// `+` is string concatenation when the left operand is a string, or has
+/// no type and the right one is a string.
+fn resolved_arith(op: Arith, l: OperandKind, r: OperandKind) -> Arith {
+    match (op, l, r) {
+        (Arith::Add, OperandKind::Str, _) | (Arith::Add, OperandKind::Untyped, OperandKind::Str) => Arith::Concat,
+        _ => op,
+    }
+}
+
+/// An arithmetic expression as SQLAlchemy's SQLite compiler renders it:
+/// an operand of lower or equal precedence is grouped (not an operator
+/// with itself where it is associative); `/` is true division, `(r + 0.0)`;
+/// `//` of two integers is SQLite's `/`, otherwise `FLOOR(l / r)`.
+fn arith_sql(it: &mut Interp, op: Arith, l: &Value, r: &Value) -> R<String> {
+    let (lk, rk) = (operand_kind(it, l)?, operand_kind(it, r)?);
+    let op = resolved_arith(op, lk, rk);
+    let operand = |it: &mut Interp, v: &Value| -> R<String> {
+        let sql = expr(it, v)?.0;
+        let Some((child, cl, cr)) = arith_op(v) else { return Ok(sql) };
+        let (ck, crk) = (operand_kind(it, &cl)?, operand_kind(it, &cr)?);
+        let child = resolved_arith(child, ck, crk);
+        let grouped = !(child == op && op.self_associative()) && child.precedence() <= op.precedence();
+        Ok(if grouped { format!("({sql})") } else { sql })
+    };
+    let (left, right) = (operand(it, l)?, operand(it, r)?);
+    Ok(match op {
+        Arith::Add => format!("{left} + {right}"),
+        Arith::Sub => format!("{left} - {right}"),
+        Arith::Mul => format!("{left} * {right}"),
+        Arith::Mod => format!("{left} % {right}"),
+        Arith::Concat => format!("{left} || {right}"),
+        Arith::TrueDiv => format!("{left} / ({right} + 0.0)"),
+        Arith::FloorDiv if lk == OperandKind::Int && rk == OperandKind::Int => format!("{left} / {right}"),
+        Arith::FloorDiv => format!("FLOOR({left} / {right})"),
+    })
+}
+
 fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
+    if let Some((op, l, r)) = arith_op(v) {
+        return Ok((arith_sql(it, op, &l, &r)?, Prec::Atom));
+    }
     let Some(c) = construct(v) else { return Ok((literal(it, v)?, Prec::Atom)) };
     if is_scalar_subquery(&c) {
         let inner = c.parent.clone().unwrap_or(Value::None);
@@ -817,6 +950,11 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
         ("true", None) => Ok(("1".to_string(), Prec::Atom)),
         ("false", None) => Ok(("0".to_string(), Prec::Atom)),
         ("null", None) => Ok(("NULL".to_string(), Prec::Atom)),
+        ("__neg__", None) => {
+            let operand = arg(0);
+            let sql = expr(it, &operand)?.0;
+            Ok((if arith_op(&operand).is_some() { format!("-({sql})") } else { format!("-{sql}") }, Prec::Atom))
+        }
         (method, Some(recv)) => {
             let left = expr(it, recv)?.0;
             match method {
