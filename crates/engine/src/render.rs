@@ -18,6 +18,7 @@
 pub use crate::python::repr::{py_repr_float, py_repr_str};
 use std::collections::BTreeMap;
 
+use crate::sort::map_of;
 use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
 
 use crate::schema::{
@@ -607,7 +608,7 @@ fn index_dialect_kwargs(index: &Index) -> String {
 
 /// `for k in sorted(op.kw)`: the table's dialect keywords (`table.kwargs`).
 fn table_dialect_kwargs(table: &Table) -> Vec<String> {
-    let mut kw: BTreeMap<&str, String> = table.other_dialect_kwargs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let mut kw: BTreeMap<&str, String> = map_of(table.other_dialect_kwargs.iter().map(|(k, v)| (k.as_str(), v.clone())));
     if let Some(v) = table.sqlite_strict {
         kw.insert("sqlite_strict", py_bool(v).to_string());
     }

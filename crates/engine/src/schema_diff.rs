@@ -24,6 +24,7 @@
 use std::collections::BTreeSet;
 
 use crate::ddl;
+use crate::sort::set_of;
 use crate::schema::{
     CheckConstraint, Column, ConstraintKind, ForeignKeyConstraint, Index, MetaData, Name,
     PrimaryKeyConstraint, ServerDefault, Table, UniqueConstraint,
@@ -223,7 +224,7 @@ impl SchemaDiff {
 
 /// The difference from `before` to `after`.
 pub fn diff(before: &MetaData, after: &MetaData) -> SchemaDiff {
-    let names: BTreeSet<&String> = before.tables.keys().chain(after.tables.keys()).collect();
+    let names: BTreeSet<&String> = set_of(before.tables.keys().chain(after.tables.keys()));
     let mut tables = Vec::new();
     for name in names {
         match (before.tables.get(name), after.tables.get(name)) {

@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::sort::{map_of, set_of};
+
 use super::{py_bool, py_opt_str, py_str, py_tuple, Cx, LOG_CONSTRAINTS, PY_WARNINGS};
 use crate::ops::Op;
 use crate::schema::{Constraint, ConstraintKind, ForeignKeyConstraint, Index, IndexColumn, Name, Table, UniqueConstraint};
@@ -106,8 +108,7 @@ pub(super) fn compare_indexes_and_uniques(
     // SQLiteImpl.correct_for_autogen_constraints → _skip_functional_indexes:
     // SQLite reflection skips expression indexes, so model ones are dropped
     // from the comparison (with a Python warning, not a log line).
-    let conn_index_names: BTreeSet<&str> =
-        conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()).collect();
+    let conn_index_names: BTreeSet<&str> = set_of(conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()));
     let mut skipped = Vec::new();
     meta_indexes.retain(|ix| {
         let named_in_conn = ix.name.as_ref().is_some_and(|n| conn_index_names.contains(n.value.as_str()));
@@ -137,20 +138,18 @@ pub(super) fn compare_indexes_and_uniques(
     for s in meta_uq_sigs.iter().filter(|s| s.name.is_some()).chain(meta_ix_sigs.iter()) {
         metadata_names.insert(s.name, s);
     }
-    let conn_uniques_by_name: BTreeMap<&str, &Sig> = conn_uq_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))).collect();
-    let conn_indexes_by_name: BTreeMap<&str, &Sig> = conn_ix_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))).collect();
+    let conn_uniques_by_name: BTreeMap<&str, &Sig> = map_of(conn_uq_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))));
+    let conn_indexes_by_name: BTreeMap<&str, &Sig> = map_of(conn_ix_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))));
     let mut conn_names: BTreeMap<Option<&str>, &Sig> = BTreeMap::new();
     for (n, s) in conn_uniques_by_name.iter().chain(conn_indexes_by_name.iter()) {
         conn_names.insert(Some(*n), *s);
     }
-    let doubled: BTreeMap<&str, (&Sig, &Sig)> = conn_uniques_by_name
-        .iter()
-        .filter_map(|(n, uq)| conn_indexes_by_name.get(n).map(|ix| (*n, (*uq, *ix))))
-        .collect();
+    let doubled: BTreeMap<&str, (&Sig, &Sig)> =
+        map_of(conn_uniques_by_name.iter().filter_map(|(n, uq)| conn_indexes_by_name.get(n).map(|ix| (*n, (*uq, *ix)))));
 
     // 6. index things by column signature
-    let conn_uniques_by_sig: BTreeSet<Unnamed> = conn_uq_sigs.iter().map(Sig::unnamed).collect();
-    let metadata_uniques_by_sig: BTreeSet<Unnamed> = meta_uq_sigs.iter().map(Sig::unnamed).collect();
+    let conn_uniques_by_sig: BTreeSet<Unnamed> = set_of(conn_uq_sigs.iter().map(Sig::unnamed));
+    let metadata_uniques_by_sig: BTreeSet<Unnamed> = set_of(meta_uq_sigs.iter().map(Sig::unnamed));
     // Unnamed model uniques, first occurrence of each signature, model order.
     let mut unnamed_metadata_uniques: Vec<(Unnamed, &Sig)> = Vec::new();
     for s in meta_uq_sigs.iter().filter(|s| s.name.is_none()) {
@@ -160,7 +159,7 @@ pub(super) fn compare_indexes_and_uniques(
             None => unnamed_metadata_uniques.push((key, s)),
         }
     }
-    let unnamed_meta_keys: BTreeSet<Unnamed> = unnamed_metadata_uniques.iter().map(|(k, _)| k.clone()).collect();
+    let unnamed_meta_keys: BTreeSet<Unnamed> = set_of(unnamed_metadata_uniques.iter().map(|(k, _)| k.clone()));
 
     let obj_added = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match s.obj {
         SigObj::Index(ix) => {

@@ -2352,7 +2352,7 @@ fn alembic_sqlite_default_text(text: String) -> String {
 /// both lists share, then switch to the other list; the rest of the list
 /// that ran out last is appended.
 fn merge_lists_w_ordering<T: Ord + Clone>(a: &[T], b: &[T]) -> Vec<T> {
-    let mut overlap: BTreeSet<&T> = a.iter().filter(|n| b.contains(n)).collect();
+    let mut overlap: BTreeSet<&T> = crate::sort::set_of(a.iter().filter(|n| b.contains(n)));
     let mut out: Vec<T> = Vec::with_capacity(a.len() + b.len());
     let (mut ia, mut ib) = (a.iter(), b.iter());
     let mut on_a = true;
