@@ -221,11 +221,11 @@ impl Arg {
 
 /// `Revision.verify_rev_id`: `Character(s) '-' not allowed in revision identifier 'a-b'`.
 pub fn verify_rev_id(revision: &str) -> Result<(), RevisionError> {
-    let illegal: BTreeSet<char> = set_of(revision.chars().filter(|c| matches!(c, '@' | '-' | '+' | ':')));
-    if illegal.is_empty() {
+    // `sorted(set(revision) & _revision_illegal_chars)`: in code point order.
+    let list: Vec<&str> = ["+", "-", ":", "@"].into_iter().filter(|c| revision.contains(c)).collect();
+    if list.is_empty() {
         return Ok(());
     }
-    let list: Vec<String> = illegal.iter().map(|c| c.to_string()).collect();
     Err(RevisionError::Message(format!(
         "Character(s) '{}' not allowed in revision identifier '{}'",
         list.join(", "),

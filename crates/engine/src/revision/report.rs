@@ -278,9 +278,9 @@ pub fn current(map: &RevisionMap, opts: &CurrentOptions) -> Result<String, Revis
         let _ = writeln!(out, "Current revision(s) for {}:", opts.url);
     }
     if opts.check_heads {
-        let a: BTreeSet<&String> = set_of(&opts.current_heads);
+        let a: BTreeSet<&str> = set_of(opts.current_heads.iter().map(String::as_str));
         let heads = map.heads();
-        let b: BTreeSet<&String> = set_of(&heads);
+        let b: BTreeSet<&str> = set_of(heads.iter().map(String::as_str));
         if a != b {
             return Err(RevisionError::Message("Database is not on all head revisions".into()));
         }

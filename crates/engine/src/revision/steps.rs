@@ -337,7 +337,7 @@ impl RevisionMap {
     /// -N` from several heads: `downgrade -1 from multiple heads is
     /// ambiguous; this usage will be disallowed in a future release.`
     pub fn downgrade_warnings(&self, current_heads: &[String], destination: &str) -> Vec<String> {
-        let unique: BTreeSet<&String> = set_of(current_heads);
+        let unique: BTreeSet<&str> = set_of(current_heads.iter().map(String::as_str));
         match relative_match(destination) {
             Some((None, None, relative)) if py_int(&relative).is_some_and(|r| r < 0) && unique.len() > 1 => {
                 vec!["downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release."
