@@ -217,7 +217,8 @@ fn chain_of_revisions(revisions: Vec<Revision>, mut problems: Vec<FileProblem>) 
 /// by the heads' order, then by id).
 fn history_order<'a>(revisions: &'a [Revision], map: &RevisionMap) -> Vec<&'a Revision> {
     use std::collections::{BTreeMap, BTreeSet};
-    let by_id: BTreeMap<&str, &Revision> = map_of(revisions.iter().map(|r| (r.revision.as_str(), r)));
+    // id → index in `revisions`
+    let by_id: BTreeMap<&str, usize> = map_of(revisions.iter().enumerate().map(|(i, r)| (r.revision.as_str(), i)));
     // children count: a revision is emitted once all its children are
     let mut pending: BTreeMap<&str, usize> = map_of(by_id.keys().map(|k| (*k, 0)));
     for r in revisions {
@@ -245,7 +246,7 @@ fn history_order<'a>(revisions: &'a [Revision], map: &RevisionMap) -> Vec<&'a Re
         if !seen.insert(id) {
             continue;
         }
-        let r = by_id[id];
+        let r = &revisions[by_id[id]];
         out.push(r);
         let mut parents: Vec<&str> = r.down_revisions.iter().chain(&r.depends_on).map(String::as_str).collect();
         parents.reverse();
