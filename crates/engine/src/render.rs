@@ -18,7 +18,6 @@
 pub use crate::python::repr::{py_repr_float, py_repr_str};
 use std::collections::BTreeMap;
 
-use crate::sort::map_of;
 use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, UpgradeOps};
 
 use crate::schema::{
@@ -608,15 +607,15 @@ fn index_dialect_kwargs(index: &Index) -> String {
 
 /// `for k in sorted(op.kw)`: the table's dialect keywords (`table.kwargs`).
 fn table_dialect_kwargs(table: &Table) -> Vec<String> {
-    let mut kw: BTreeMap<&str, String> = map_of(table.other_dialect_kwargs.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    let mut kw = table.other_dialect_kwargs.clone();
     if let Some(v) = table.sqlite_strict {
-        kw.insert("sqlite_strict", py_bool(v).to_string());
+        kw.insert("sqlite_strict".into(), py_bool(v).to_string());
     }
     if let Some(v) = table.sqlite_with_rowid {
-        kw.insert("sqlite_with_rowid", py_bool(v).to_string());
+        kw.insert("sqlite_with_rowid".into(), py_bool(v).to_string());
     }
     if let Some(v) = table.sqlite_autoincrement {
-        kw.insert("sqlite_autoincrement", py_bool(v).to_string());
+        kw.insert("sqlite_autoincrement".into(), py_bool(v).to_string());
     }
     kw.into_iter().map(|(k, v)| format!("{k}={v}")).collect()
 }
