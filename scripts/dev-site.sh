@@ -18,7 +18,7 @@ if [ "${1:-}" = "--names" ]; then
     KEEP=(--keep-debug)
     cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features --lib
 elif [ "${1:-}" = "--release" ]; then
-    # Trunk's release settings (index.html): the wasm-release profile, wasm-opt -Oz.
+    # Trunk's release settings (index.html): the wasm-release profile, wasm-opt -Oz, functions by name.
     PROFILE=wasm-release
     cargo build --profile wasm-release --target wasm32-unknown-unknown --no-default-features --lib
 else
@@ -29,7 +29,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 wasm-bindgen --target web --no-typescript "${KEEP[@]}" --out-dir "$OUT" "target/wasm32-unknown-unknown/$PROFILE/alembic_playground.wasm"
 if [ "$PROFILE" = wasm-release ] && [ ${#KEEP[@]} = 0 ]; then
     wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-        --enable-mutable-globals --enable-multivalue -o "$OUT/alembic_playground_bg.wasm" "$OUT/alembic_playground_bg.wasm"
+        --enable-mutable-globals --enable-multivalue --reorder-functions-by-name -o "$OUT/alembic_playground_bg.wasm" "$OUT/alembic_playground_bg.wasm"
 fi
 cp target/www/sql-wasm.js node_modules/sql.js/dist/sql-wasm.wasm target/www/editor.js www/boot.js static/style.css static/views.css "$OUT/"
 printf '%s\n' "import init from './alembic_playground.js';" "await init({ module_or_path: './alembic_playground_bg.wasm' });" >"$OUT/init.js"

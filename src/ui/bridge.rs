@@ -26,6 +26,7 @@ use std::rc::{Rc, Weak};
 use engine::command::{self, project, Output};
 use engine::db::DbError;
 use engine::schema::MetaData;
+use engine::sort::{map_of, set_of};
 use gloo_storage::Storage;
 use gloo_timers::callback::Timeout;
 
@@ -369,7 +370,7 @@ impl Bridge {
             Ok(before) => before,
             Err(e) => return err_output(&e.message),
         };
-        let names_before: BTreeSet<String> = self.host.versions.keys().cloned().collect();
+        let names_before: BTreeSet<String> = set_of(self.host.versions.keys().cloned());
         let schema_before = self.live_schema();
         self.sync_modules();
         self.host.db.record();
@@ -822,11 +823,9 @@ impl Bridge {
         let Some(example) = examples::find(id) else { return };
         self.host.models = example.models.to_string();
         self.host.modules = BTreeMap::new();
-        self.host.versions = example
-            .scripts
-            .iter()
-            .filter_map(|(path, text)| Some((path.strip_prefix("versions/")?.to_string(), text.to_string())))
-            .collect();
+        self.host.versions = map_of(
+            example.scripts.iter().filter_map(|(path, text)| Some((path.strip_prefix("versions/")?.to_string(), text.to_string()))),
+        );
         self.example = Some(example.id.to_string());
     }
 
@@ -879,7 +878,7 @@ impl Bridge {
     // ------------------------------------------------------------- analyses
 
     fn store_files(&self) -> Files {
-        self.files().into_iter().map(|(k, v)| (k, Rc::from(v.as_str()))).collect()
+        map_of(self.files().into_iter().map(|(k, v)| (k, Rc::from(v.as_str()))))
     }
 
     fn after_files_replaced(&mut self) {
@@ -1041,7 +1040,7 @@ impl Bridge {
         if self.chain_state == ChainState::Stale || (self.heads.is_empty() && self.chain_state == ChainState::Sent) {
             let versions = &self.host.versions;
             self.loaded.retain(|name, _| versions.contains_key(name));
-            let names: BTreeSet<String> = versions.keys().cloned().collect();
+            let names: BTreeSet<String> = set_of(versions.keys().cloned());
             self.host.scripts().retain(|name| names.contains(name));
             let chain =
                 project::chain_of(self.loaded.iter().filter(|(name, _)| project::is_script_file(name)).map(|(_, (_, s))| s));

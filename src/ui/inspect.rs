@@ -145,7 +145,7 @@ pub fn inspect(db: &mut dyn Database) -> Result<SchemaView, DbError> {
          FROM sqlite_master AS m JOIN pragma_foreign_key_list(m.name) AS f \
          WHERE {USER_TABLES_WHERE} ORDER BY m.name, f.id, f.seq",
     ))?;
-    let mut counts = std::collections::HashMap::new();
+    let mut counts: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
     for chunk in names.chunks(COUNTS_PER_STATEMENT) {
         let select: Vec<String> = chunk
             .iter()

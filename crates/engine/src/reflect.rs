@@ -54,12 +54,9 @@ pub fn reflect_with_warnings(db: &mut dyn Database) -> Result<(MetaData, Vec<Str
 }
 
 /// `_get_table_sql` for every table and view at once: name → stored text.
-fn get_all_table_sql(db: &mut dyn Database) -> Result<std::collections::HashMap<String, String>, DbError> {
+fn get_all_table_sql(db: &mut dyn Database) -> Result<std::collections::BTreeMap<String, String>, DbError> {
     let r = db.query("SELECT name, sql FROM sqlite_master WHERE type in ('table', 'view')")?;
-    Ok(r.rows
-        .iter()
-        .filter_map(|row| Some((text(row.first()?)?, text(row.get(1)?)?)))
-        .collect())
+    Ok(crate::sort::map_of(r.rows.iter().filter_map(|row| Some((text(row.first()?)?, text(row.get(1)?)?)))))
 }
 
 /// `get_table_names()`: user tables sorted by name, without `sqlite_%`.

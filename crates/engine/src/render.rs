@@ -607,15 +607,15 @@ fn index_dialect_kwargs(index: &Index) -> String {
 
 /// `for k in sorted(op.kw)`: the table's dialect keywords (`table.kwargs`).
 fn table_dialect_kwargs(table: &Table) -> Vec<String> {
-    let mut kw: BTreeMap<&str, String> = table.other_dialect_kwargs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let mut kw = table.other_dialect_kwargs.clone();
     if let Some(v) = table.sqlite_strict {
-        kw.insert("sqlite_strict", py_bool(v).to_string());
+        kw.insert("sqlite_strict".into(), py_bool(v).to_string());
     }
     if let Some(v) = table.sqlite_with_rowid {
-        kw.insert("sqlite_with_rowid", py_bool(v).to_string());
+        kw.insert("sqlite_with_rowid".into(), py_bool(v).to_string());
     }
     if let Some(v) = table.sqlite_autoincrement {
-        kw.insert("sqlite_autoincrement", py_bool(v).to_string());
+        kw.insert("sqlite_autoincrement".into(), py_bool(v).to_string());
     }
     kw.into_iter().map(|(k, v)| format!("{k}={v}")).collect()
 }

@@ -24,6 +24,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::sort::{map_of, set_of};
+
 use crate::db::{QueryResult, Value};
 use crate::ddl::{self, type_affinity, Affinity};
 use crate::schema::{Column, IndexColumn, MetaData, Table, TypeClass};
@@ -286,7 +288,7 @@ fn check_members(t: &Table, c: &Column) -> Option<Vec<Value>> {
 /// needs that has no rows, in FK order (parents first).
 fn fill_order(meta: &MetaData, targets: &[String], existing: &BTreeMap<String, QueryResult>) -> Vec<String> {
     let has_rows = |t: &str| existing.get(t).is_some_and(|q| !q.rows.is_empty());
-    let mut set: BTreeSet<String> = targets.iter().cloned().collect();
+    let mut set: BTreeSet<String> = set_of(targets.iter().cloned());
     loop {
         let mut added = false;
         for name in set.clone() {
@@ -342,8 +344,7 @@ pub fn sample_rows(
         }
     }
     let order = fill_order(meta, targets, existing);
-    let mut rows: BTreeMap<String, Rows> =
-        meta.tables.keys().map(|n| (n.clone(), Rows::from(existing.get(n)))).collect();
+    let mut rows: BTreeMap<String, Rows> = map_of(meta.tables.keys().map(|n| (n.clone(), Rows::from(existing.get(n)))));
     let mut rng = Rng(opts.seed ^ 0xA1E3_B1C0);
     let mut plan = SamplePlan::default();
     for name in order {
@@ -352,7 +353,7 @@ pub fn sample_rows(
         let sets = unique_sets(t);
         let mut taken: Vec<BTreeSet<Vec<Key>>> = sets
             .iter()
-            .map(|s| rows[&name].tuples(s).iter().map(|tu| tu.iter().map(key).collect()).collect())
+            .map(|s| set_of(rows[&name].tuples(s).iter().map(|tu| tu.iter().map(key).collect())))
             .collect();
         let int_pk = integer_pk(t).map(|c| c.name.clone());
         let mut next_id: i64 = match &int_pk {

@@ -24,6 +24,7 @@
 use std::collections::BTreeSet;
 
 use crate::ddl;
+use crate::sort::set_of;
 use crate::schema::{
     CheckConstraint, Column, ConstraintKind, ForeignKeyConstraint, Index, MetaData, Name,
     PrimaryKeyConstraint, ServerDefault, Table, UniqueConstraint,
@@ -223,16 +224,16 @@ impl SchemaDiff {
 
 /// The difference from `before` to `after`.
 pub fn diff(before: &MetaData, after: &MetaData) -> SchemaDiff {
-    let names: BTreeSet<&String> = before.tables.keys().chain(after.tables.keys()).collect();
+    let names: BTreeSet<&str> = set_of(before.tables.keys().chain(after.tables.keys()).map(String::as_str));
     let mut tables = Vec::new();
     for name in names {
         match (before.tables.get(name), after.tables.get(name)) {
-            (None, Some(_)) => tables.push(TableDiff { name: name.clone(), change: Change::Added, items: vec![] }),
-            (Some(_), None) => tables.push(TableDiff { name: name.clone(), change: Change::Dropped, items: vec![] }),
+            (None, Some(_)) => tables.push(TableDiff { name: name.to_string(), change: Change::Added, items: vec![] }),
+            (Some(_), None) => tables.push(TableDiff { name: name.to_string(), change: Change::Dropped, items: vec![] }),
             (Some(b), Some(a)) => {
                 let items = table_items(b, a);
                 if !items.is_empty() {
-                    tables.push(TableDiff { name: name.clone(), change: Change::Changed, items });
+                    tables.push(TableDiff { name: name.to_string(), change: Change::Changed, items });
                 }
             }
             (None, None) => {}

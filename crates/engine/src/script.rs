@@ -532,9 +532,36 @@ impl From<ReadError> for Diagnostic {
     }
 }
 
+/// Values bound to a signature's parameters by name: a signature's few
+/// names, so a list rather than a map type of its own per value type.
+struct Named<V>(Vec<(&'static str, V)>);
+
+impl<V> Named<V> {
+    fn new() -> Self {
+        Named(Vec::new())
+    }
+
+    /// Binds `param`; `false` (and nothing bound) when it already was.
+    fn bind(&mut self, param: &'static str, value: V) -> bool {
+        if self.contains(param) {
+            return false;
+        }
+        self.0.push((param, value));
+        true
+    }
+
+    fn contains(&self, param: &str) -> bool {
+        self.0.iter().any(|(p, _)| *p == param)
+    }
+
+    fn get(&self, param: &str) -> Option<&V> {
+        self.0.iter().find(|(p, _)| *p == param).map(|(_, v)| v)
+    }
+}
+
 /// A call's arguments bound to a signature, as Python binds them.
 struct Bound<'e> {
-    named: BTreeMap<&'static str, &'e Expr>,
+    named: Named<&'e Expr>,
     varargs: Vec<&'e Expr>,
     /// `**kw` collected when the signature lists [`KWARGS`].
     kwargs: Vec<(String, &'e Expr)>,
@@ -1050,7 +1077,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     // ----- argument binding ---------------------------------------------
 
     fn bind<'e>(&self, call: &'e ast::ExprCall, sig: &Sig, name: &str) -> R<Bound<'e>> {
-        let mut named: BTreeMap<&'static str, &'e Expr> = BTreeMap::new();
+        let mut named = Named::new();
         let mut varargs = Vec::new();
         let mut kwargs = Vec::new();
         // `*[a, b]` (Alembic renders wide create_table calls so) spreads a literal list
@@ -1068,7 +1095,7 @@ impl<'a, 'src> Cx<'a, 'src> {
         for (i, arg) in positional.into_iter().enumerate() {
             match sig.params.get(i) {
                 Some(p) => {
-                    named.insert(p, arg);
+                    named.bind(p, arg);
                 }
                 None if sig.varargs => varargs.push(arg),
                 None => return Err(self.type_err(arg, too_many_positional(name, sig, call_positional_count(call)))),
@@ -1086,11 +1113,11 @@ impl<'a, 'src> Cx<'a, 'src> {
                 }
                 return Err(self.type_err(kw, format!("{}() got an unexpected keyword argument '{key}'", python_name(name).0)));
             };
-            if named.insert(p, &kw.value).is_some() {
+            if !named.bind(p, &kw.value) {
                 return Err(self.type_err(kw, format!("{}() got multiple values for argument '{key}'", python_name(name).0)));
             }
         }
-        let missing: Vec<&str> = sig.params.iter().take(sig.required).filter(|p| !named.contains_key(*p)).copied().collect();
+        let missing: Vec<&str> = sig.params.iter().take(sig.required).filter(|p| !named.contains(p)).copied().collect();
         if !missing.is_empty() {
             return Err(self.type_err(call, missing_positional(name, &missing)));
         }
@@ -2074,18 +2101,18 @@ fn missing_positional(name: &str, missing: &[&str]) -> String {
 struct ValueArgs<'c, 'a, 'src, 'e> {
     cx: &'c Cx<'a, 'src>,
     at: &'e Expr,
-    named: BTreeMap<&'static str, Value>,
+    named: Named<Value>,
     varargs: Vec<Value>,
 }
 
 impl<'c, 'a, 'src, 'e> ValueArgs<'c, 'a, 'src, 'e> {
     fn bind(cx: &'c Cx<'a, 'src>, at: &'e Expr, args: &crate::python::Args, sig: &Sig, what: &str) -> R<Self> {
-        let mut named = BTreeMap::new();
+        let mut named = Named::new();
         let mut varargs = Vec::new();
         for (i, v) in args.pos.iter().enumerate() {
             match sig.params.get(i) {
                 Some(p) => {
-                    named.insert(*p, v.clone());
+                    named.bind(p, v.clone());
                 }
                 None if sig.varargs => varargs.push(v.clone()),
                 None => return Err(cx.type_err(at, format!("{what} takes at most {} positional arguments", sig.params.len()))),
@@ -2095,7 +2122,7 @@ impl<'c, 'a, 'src, 'e> ValueArgs<'c, 'a, 'src, 'e> {
             let Some(p) = sig.params.iter().chain(sig.kwonly.iter()).find(|p| **p == k && **p != KWARGS) else {
                 return Err(cx.type_err(at, format!("{what} got an unexpected keyword argument '{k}'")));
             };
-            if named.insert(*p, v.clone()).is_some() {
+            if !named.bind(p, v.clone()) {
                 return Err(cx.type_err(at, format!("{what} got multiple values for argument '{k}'")));
             }
         }

@@ -13,7 +13,7 @@
 //! - Linear in the number of revisions (ids are looked up through one
 //!   index), so a chain of thousands lays out in about a millisecond.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use engine::revision::{HistoryOptions, RevisionMap};
@@ -148,8 +148,8 @@ pub struct ChainLayout {
 }
 
 /// Row of each id (the first, should an id repeat).
-fn rows_by_id(revs: &[ChainRevision]) -> HashMap<&str, usize> {
-    let mut rows = HashMap::with_capacity(revs.len());
+fn rows_by_id(revs: &[ChainRevision]) -> BTreeMap<&str, usize> {
+    let mut rows = BTreeMap::new();
     for (row, r) in revs.iter().enumerate() {
         rows.entry(r.id.as_str()).or_insert(row);
     }

@@ -212,7 +212,7 @@ fn build_with(meta: &MetaData, diff: Option<&SchemaDiff>, before: Option<&MetaDa
             }
         }
     }
-    let index: BTreeMap<&str, usize> = order.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = engine::sort::map_of(order.iter().enumerate().map(|(i, t)| (t.name.as_str(), i)));
     let n = order.len();
     if n == 0 {
         return ErDiagram::default();

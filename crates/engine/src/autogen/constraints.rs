@@ -9,6 +9,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::sort::{map_of, set_of};
+
 use super::{py_bool, py_opt_str, py_str, py_tuple, Cx, LOG_CONSTRAINTS, PY_WARNINGS};
 use crate::ops::Op;
 use crate::schema::{Constraint, ConstraintKind, ForeignKeyConstraint, Index, IndexColumn, Name, Table, UniqueConstraint};
@@ -106,8 +108,7 @@ pub(super) fn compare_indexes_and_uniques(
     // SQLiteImpl.correct_for_autogen_constraints → _skip_functional_indexes:
     // SQLite reflection skips expression indexes, so model ones are dropped
     // from the comparison (with a Python warning, not a log line).
-    let conn_index_names: BTreeSet<&str> =
-        conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()).collect();
+    let conn_index_names: BTreeSet<&str> = set_of(conn_indexes.iter().filter_map(|i| i.name.as_ref()).map(|n| n.value.as_str()));
     let mut skipped = Vec::new();
     meta_indexes.retain(|ix| {
         let named_in_conn = ix.name.as_ref().is_some_and(|n| conn_index_names.contains(n.value.as_str()));
@@ -137,20 +138,18 @@ pub(super) fn compare_indexes_and_uniques(
     for s in meta_uq_sigs.iter().filter(|s| s.name.is_some()).chain(meta_ix_sigs.iter()) {
         metadata_names.insert(s.name, s);
     }
-    let conn_uniques_by_name: BTreeMap<&str, &Sig> = conn_uq_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))).collect();
-    let conn_indexes_by_name: BTreeMap<&str, &Sig> = conn_ix_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))).collect();
+    let conn_uniques_by_name: BTreeMap<&str, &Sig> = map_of(conn_uq_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))));
+    let conn_indexes_by_name: BTreeMap<&str, &Sig> = map_of(conn_ix_sigs.iter().filter_map(|s| s.name.map(|n| (n, s))));
     let mut conn_names: BTreeMap<Option<&str>, &Sig> = BTreeMap::new();
     for (n, s) in conn_uniques_by_name.iter().chain(conn_indexes_by_name.iter()) {
         conn_names.insert(Some(*n), *s);
     }
-    let doubled: BTreeMap<&str, (&Sig, &Sig)> = conn_uniques_by_name
-        .iter()
-        .filter_map(|(n, uq)| conn_indexes_by_name.get(n).map(|ix| (*n, (*uq, *ix))))
-        .collect();
+    // A name the database has both a unique constraint and an index under.
+    let doubled = |n: &str| Some((*conn_uniques_by_name.get(n)?, *conn_indexes_by_name.get(n)?));
 
-    // 6. index things by column signature
-    let conn_uniques_by_sig: BTreeSet<Unnamed> = conn_uq_sigs.iter().map(Sig::unnamed).collect();
-    let metadata_uniques_by_sig: BTreeSet<Unnamed> = meta_uq_sigs.iter().map(Sig::unnamed).collect();
+    // 6. index things by column signature (a table's few constraints: lists)
+    let conn_uniques_by_sig: Vec<Unnamed> = conn_uq_sigs.iter().map(Sig::unnamed).collect();
+    let metadata_uniques_by_sig: Vec<Unnamed> = meta_uq_sigs.iter().map(Sig::unnamed).collect();
     // Unnamed model uniques, first occurrence of each signature, model order.
     let mut unnamed_metadata_uniques: Vec<(Unnamed, &Sig)> = Vec::new();
     for s in meta_uq_sigs.iter().filter(|s| s.name.is_none()) {
@@ -160,7 +159,6 @@ pub(super) fn compare_indexes_and_uniques(
             None => unnamed_metadata_uniques.push((key, s)),
         }
     }
-    let unnamed_meta_keys: BTreeSet<Unnamed> = unnamed_metadata_uniques.iter().map(|(k, _)| k.clone()).collect();
 
     let obj_added = |cx: &mut Cx, modify: &mut Vec<Op>, s: &Sig| match s.obj {
         SigObj::Index(ix) => {
@@ -207,8 +205,8 @@ pub(super) fn compare_indexes_and_uniques(
 
     // removed, by name
     for (removed_name, conn_obj) in conn_names.iter().filter(|(n, _)| !metadata_names.contains_key(*n)) {
-        let doubled_pair = removed_name.and_then(|n| doubled.get(n));
-        if !conn_obj.is_index() && unnamed_meta_keys.contains(&conn_obj.unnamed()) {
+        let doubled_pair = removed_name.and_then(doubled);
+        if !conn_obj.is_index() && unnamed_metadata_uniques.iter().any(|(k, _)| *k == conn_obj.unnamed()) {
             continue;
         } else if let Some((conn_uq, conn_ix)) = doubled_pair {
             if meta_ix_sigs.iter().all(|m| conn_ix.unnamed() != m.unnamed())
@@ -224,7 +222,7 @@ pub(super) fn compare_indexes_and_uniques(
 
     // existing, by name
     for (existing_name, meta_obj) in metadata_names.iter().filter(|(n, _)| conn_names.contains_key(*n)) {
-        let conn_obj = match existing_name.and_then(|n| doubled.get(n)) {
+        let conn_obj = match existing_name.and_then(doubled) {
             Some((uq, ix)) => {
                 if meta_obj.is_index() {
                     ix
@@ -233,7 +231,7 @@ pub(super) fn compare_indexes_and_uniques(
                 }
             }
             None => match conn_names.get(existing_name) {
-                Some(c) => c,
+                Some(c) => *c,
                 None => continue,
             },
         };

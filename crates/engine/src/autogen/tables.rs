@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::sort::{map_of, set_of};
+
 use super::constraints::{compare_foreign_keys, compare_indexes_and_uniques};
 use super::server_defaults::is_autoincrement_column;
 use super::types::{compare_type, compare_type_setup, type_repr};
@@ -43,8 +45,7 @@ pub struct ConnSchema {
 
 impl ConnSchema {
     pub fn new(reflected: &MetaData) -> ConnSchema {
-        let tables =
-            reflected.tables.iter().filter(|(n, _)| is_compared_conn_table(n)).map(|(n, t)| (n.clone(), conn_table(t))).collect();
+        let tables = map_of(reflected.tables.iter().filter(|(n, _)| is_compared_conn_table(n)).map(|(n, t)| (n.clone(), conn_table(t))));
         ConnSchema { tables }
     }
 }
@@ -52,8 +53,8 @@ impl ConnSchema {
 /// `_compare_tables`: added, removed and existing tables, in that order.
 pub(super) fn compare_tables(cx: &mut Cx, metadata: &MetaData, conn_schema: &ConnSchema) {
     let meta_tables: Vec<&Table> = sorted_tables(metadata).into_iter().filter(|t| t.name != VERSION_TABLE).collect();
-    let conn_names: BTreeSet<&str> = conn_schema.tables.keys().map(String::as_str).collect();
-    let meta_names: BTreeSet<&str> = meta_tables.iter().map(|t| t.name.as_str()).collect();
+    let conn_names: BTreeSet<&str> = set_of(conn_schema.tables.keys().map(String::as_str));
+    let meta_names: BTreeSet<&str> = set_of(meta_tables.iter().map(|t| t.name.as_str()));
 
     // `for s, tname in metadata_table_names.difference(conn_table_names)`
     for table in meta_tables.iter().filter(|t| !conn_names.contains(t.name.as_str())) {

@@ -19,6 +19,7 @@ use crate::reflect;
 use crate::render;
 use crate::revision::{Revision, RevisionMap};
 use crate::schema::MetaData;
+use crate::sort::map_of;
 use crate::script::{self, Script, ScriptError};
 pub use super::script_directory::ScriptCache;
 pub use crate::autogen::ConnSchema;
@@ -216,9 +217,10 @@ fn chain_of_revisions(revisions: Vec<Revision>, mut problems: Vec<FileProblem>) 
 /// by the heads' order, then by id).
 fn history_order<'a>(revisions: &'a [Revision], map: &RevisionMap) -> Vec<&'a Revision> {
     use std::collections::{BTreeMap, BTreeSet};
-    let by_id: BTreeMap<&str, &Revision> = revisions.iter().map(|r| (r.revision.as_str(), r)).collect();
+    // id → index in `revisions`
+    let by_id: BTreeMap<&str, usize> = map_of(revisions.iter().enumerate().map(|(i, r)| (r.revision.as_str(), i)));
     // children count: a revision is emitted once all its children are
-    let mut pending: BTreeMap<&str, usize> = by_id.keys().map(|k| (*k, 0)).collect();
+    let mut pending: BTreeMap<&str, usize> = map_of(by_id.keys().map(|k| (*k, 0)));
     for r in revisions {
         for d in r.down_revisions.iter().chain(&r.depends_on) {
             if let Some(n) = pending.get_mut(d.as_str()) {
@@ -244,7 +246,7 @@ fn history_order<'a>(revisions: &'a [Revision], map: &RevisionMap) -> Vec<&'a Re
         if !seen.insert(id) {
             continue;
         }
-        let r = by_id[id];
+        let r = &revisions[by_id[id]];
         out.push(r);
         let mut parents: Vec<&str> = r.down_revisions.iter().chain(&r.depends_on).map(String::as_str).collect();
         parents.reverse();

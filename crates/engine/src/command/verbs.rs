@@ -155,13 +155,13 @@ pub(super) fn dispatch(host: &mut dyn Host, inv: &Invocation) -> Output {
 struct ScriptDirectory {
     scripts: Vec<Script>,
     /// The index in `scripts` of the first script of each revision id.
-    by_revision: std::collections::HashMap<String, usize>,
+    by_revision: std::collections::BTreeMap<String, usize>,
     map: RevisionMap,
 }
 
 impl ScriptDirectory {
     fn new(scripts: Vec<Script>, map: RevisionMap) -> ScriptDirectory {
-        let mut by_revision = std::collections::HashMap::with_capacity(scripts.len());
+        let mut by_revision = std::collections::BTreeMap::new();
         for (i, s) in scripts.iter().enumerate() {
             by_revision.entry(s.revision.clone()).or_insert(i);
         }

@@ -25,7 +25,6 @@
 //! - A Column keeps on the instance only what differs from its class's
 //!   attributes (`COLUMN_DEFAULTS`); [`attr`] reads as Python does.
 
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use crate::python::alembic::{construct_of, decorator_dialect_impl, decorator_impl_instance, is_type_decorator, raise_named, sa_base_class, Construct};
@@ -2388,8 +2387,14 @@ fn alembic_sqlite_default_text(text: String) -> String {
 /// SQLAlchemy's `util.merge_lists_w_ordering`: walk one list until an item
 /// both lists share, then switch to the other list; the rest of the list
 /// that ran out last is appended.
-fn merge_lists_w_ordering<T: Ord + Clone>(a: &[T], b: &[T]) -> Vec<T> {
-    let mut overlap: BTreeSet<&T> = a.iter().filter(|n| b.contains(n)).collect();
+fn merge_lists_w_ordering<T: PartialEq + Clone>(a: &[T], b: &[T]) -> Vec<T> {
+    // `set(a).intersection(b)`: a class's few attribute names, as a list.
+    let mut overlap: Vec<&T> = Vec::new();
+    for n in a.iter().filter(|n| b.contains(n)) {
+        if !overlap.contains(&n) {
+            overlap.push(n);
+        }
+    }
     let mut out: Vec<T> = Vec::with_capacity(a.len() + b.len());
     let (mut ia, mut ib) = (a.iter(), b.iter());
     let mut on_a = true;
@@ -2397,7 +2402,8 @@ fn merge_lists_w_ordering<T: Ord + Clone>(a: &[T], b: &[T]) -> Vec<T> {
         let cur = if on_a { &mut ia } else { &mut ib };
         let mut switched = false;
         for el in cur.by_ref() {
-            if overlap.remove(el) {
+            if let Some(i) = overlap.iter().position(|o| *o == el) {
+                overlap.swap_remove(i);
                 switched = true;
                 break;
             }

@@ -1398,7 +1398,7 @@ fn unavailable_object(it: &mut Interp, name: &str, module: &str, what: &'static 
 fn target_metadata_value(it: &mut Interp, naming_convention: &BTreeMap<String, String>) -> R<Value> {
     let md = unavailable_object(it, "MetaData", "sqlalchemy.sql.schema", "target_metadata");
     let mut d = Dict::new();
-    let default = BTreeMap::from([("ix".to_string(), "ix_%(column_0_label)s".to_string())]);
+    let default = crate::sort::map_of([("ix".to_string(), "ix_%(column_0_label)s".to_string())]);
     let convention = if naming_convention.is_empty() { &default } else { naming_convention };
     for (k, v) in convention {
         let k = Value::str(k);

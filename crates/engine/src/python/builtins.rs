@@ -46,7 +46,14 @@ fn write_std(it: &mut Interp, stream: StdStream, text: &str) {
 }
 
 pub fn native_fn(name: &str, f: impl Fn(&mut Interp, Args) -> R<Value> + 'static) -> Value {
-    Value::Builtin(Rc::new(Builtin { name: name.to_string(), func: Box::new(f) }))
+    boxed_native_fn(name, Box::new(f))
+}
+
+/// What `native_fn` does past boxing the closure, compiled once rather than
+/// per closure (some two hundred of them).
+#[inline(never)]
+fn boxed_native_fn(name: &str, func: Box<NativeFn>) -> Value {
+    Value::Builtin(Rc::new(Builtin { name: name.to_string(), func }))
 }
 
 fn nargs(it: &Interp, name: &str, a: &Args, min: usize, max: usize) -> R<()> {

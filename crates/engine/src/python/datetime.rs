@@ -494,7 +494,7 @@ fn directive_matches(dir: char, s: &str) -> Vec<usize> {
     }
     let words = |names: Vec<String>| -> Vec<usize> {
         let mut names = names;
-        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        crate::sort::sort_by_key(&mut names, |n| std::cmp::Reverse(n.len()));
         names.iter().filter(|n| s.len() >= n.len() && s.is_char_boundary(n.len()) && s[..n.len()].eq_ignore_ascii_case(n)).map(|n| n.len()).collect()
     };
     match dir {

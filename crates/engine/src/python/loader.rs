@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use super::eval::{ModuleLoader, ModuleSource};
+use crate::sort::map_of;
 
 /// One entry of the module search path.
 pub trait SearchRoot {
@@ -141,7 +142,7 @@ impl MemoryLoader {
 
     /// A loader over `files` (path → text).
     pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> MemoryLoader {
-        let files = files.into_iter().map(|(p, t)| (p.to_string(), Rc::from(t))).collect();
+        let files = map_of(files.into_iter().map(|(p, t)| (p.to_string(), Rc::from(t))));
         MemoryLoader { root: RefCell::new(MemoryRoot { files }), asked: RefCell::default(), clock: None, clock_read: Default::default() }
     }
 

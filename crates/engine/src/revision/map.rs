@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::sort::set_of;
+
 use super::{
     internal, plain, py_repr_str, rev_err, translate, verify_rev_id, Arg, Catch, Fail, Revision, RevisionError, R,
 };
@@ -479,10 +481,8 @@ impl RevisionMap {
         }
         // Ids borrowed, not copied: a chain of thousands builds these sets four times.
         let space = |down: Edge, up: Edge, heads: &[usize], bases: &[usize]| -> R<Vec<String>> {
-            let a: BTreeSet<&str> =
-                self.iterate_related(down, heads, false)?.into_iter().map(|i| self.nodes[i].id.as_str()).collect();
-            let b: BTreeSet<&str> =
-                self.iterate_related(up, bases, false)?.into_iter().map(|i| self.nodes[i].id.as_str()).collect();
+            let a: BTreeSet<&str> = set_of(self.iterate_related(down, heads, false)?.into_iter().map(|i| self.nodes[i].id.as_str()));
+            let b: BTreeSet<&str> = set_of(self.iterate_related(up, bases, false)?.into_iter().map(|i| self.nodes[i].id.as_str()));
             Ok(id_lookup.keys().filter(|k| !(a.contains(k.as_str()) && b.contains(k.as_str()))).cloned().collect())
         };
         let deleted = space(Edge::Down, Edge::Next, &self.heads, &self.bases)?;
@@ -681,7 +681,7 @@ impl RevisionMap {
     }
 
     pub(super) fn ids_of(&self, nodes: &[usize]) -> BTreeSet<String> {
-        nodes.iter().map(|&i| self.nodes[i].id.clone()).collect()
+        set_of(nodes.iter().map(|&i| self.nodes[i].id.clone()))
     }
 
     // ----- resolution -------------------------------------------------------
@@ -895,11 +895,8 @@ impl RevisionMap {
                 against.insert(i);
             }
         }
-        let related: BTreeSet<usize> = self
-            .descendants(&[target], incl, false)?
-            .into_iter()
-            .chain(self.ancestors(&[target], incl, false)?)
-            .collect();
+        let related: BTreeSet<usize> =
+            set_of(self.descendants(&[target], incl, false)?.into_iter().chain(self.ancestors(&[target], incl, false)?));
         Ok(related.intersection(&against).next().is_some())
     }
 
@@ -1067,12 +1064,8 @@ impl RevisionMap {
                 if start_revs.is_empty() {
                     let anc = self.ancestors(&current_nodes, true, false)?;
                     let active = self.filter_nodes_for_lineage(&anc, &Arg::one(&label), false)?;
-                    let downs: BTreeSet<String> =
-                        active.iter().flat_map(|&i| self.nodes[i].normalized_down()).collect();
-                    start_revs = active
-                        .iter()
-                        .map(|&i| self.nodes[i].id.clone())
-                        .collect::<BTreeSet<String>>()
+                    let downs: BTreeSet<String> = set_of(active.iter().flat_map(|&i| self.nodes[i].normalized_down()));
+                    start_revs = set_of(active.iter().map(|&i| self.nodes[i].id.clone()))
                         .into_iter()
                         .filter(|id| !downs.contains(id))
                         .map(Start::Id)
@@ -1145,7 +1138,7 @@ impl RevisionMap {
                 targets.retain(|&t| self.nodes[t].labels.contains(&branch));
             }
         }
-        let mut required: BTreeSet<usize> = self.ancestors(&targets, true, true)?.into_iter().collect();
+        let mut required: BTreeSet<usize> = set_of(self.ancestors(&targets, true, true)?);
         required.extend(targets.iter().copied());
 
         let mut current = self.get_revisions_arg(lower)?;
@@ -1171,16 +1164,16 @@ impl RevisionMap {
         for v in &current {
             current_nodes.push(v.node()?);
         }
-        let mut current_set: BTreeSet<usize> = self.ancestors(&current_nodes, true, true)?.into_iter().collect();
+        let mut current_set: BTreeSet<usize> = set_of(self.ancestors(&current_nodes, true, true)?);
         current_set.extend(current_nodes.iter().copied());
-        let mut needs: BTreeSet<usize> = required.difference(&current_set).copied().collect();
+        let mut needs: BTreeSet<usize> = set_of(required.difference(&current_set).copied());
         if inclusive {
             for v in self.get_revisions_arg(&lower)? {
                 needs.insert(v.node()?);
             }
         }
         if !current_nodes.is_empty() && !implicit_base {
-            let lower_desc: BTreeSet<usize> = self.descendants(&current_nodes, false, true)?.into_iter().collect();
+            let lower_desc: BTreeSet<usize> = set_of(self.descendants(&current_nodes, false, true)?);
             needs.retain(|n| lower_desc.contains(n));
         }
         Ok((needs, targets))
@@ -1236,11 +1229,11 @@ impl RevisionMap {
         for v in &heads_vals {
             heads.push(v.node()?);
         }
-        let mut downgrade: BTreeSet<usize> = self.descendants(&roots, true, false)?.into_iter().collect();
-        let active: BTreeSet<usize> = self.ancestors(&heads, true, false)?.into_iter().collect();
+        let mut downgrade: BTreeSet<usize> = set_of(self.descendants(&roots, true, false)?);
+        let active: BTreeSet<usize> = set_of(self.ancestors(&heads, true, false)?);
         downgrade.retain(|n| active.contains(n));
         if implicit_base {
-            let root_anc: BTreeSet<usize> = self.ancestors(&roots, true, false)?.into_iter().collect();
+            let root_anc: BTreeSet<usize> = set_of(self.ancestors(&roots, true, false)?);
             downgrade.extend(active.difference(&root_anc).copied());
         }
         if let Val::Rev(t) = target {
@@ -1254,15 +1247,10 @@ impl RevisionMap {
     /// `_topological_sort`: revisions come after their down revisions are
     /// emitted... in reverse: heads first, walking down.
     pub(super) fn topological_sort(&self, revisions: &BTreeSet<usize>, heads: &[usize]) -> R<Vec<usize>> {
-        let mut todo: BTreeSet<String> = revisions.iter().map(|&i| self.nodes[i].id.clone()).collect();
+        let mut todo: BTreeSet<String> = set_of(revisions.iter().map(|&i| self.nodes[i].id.clone()));
         let position = |id: &str| self.keys.iter().position(|k| k == id).unwrap_or(usize::MAX);
-        let mut current_heads: Vec<String> = heads
-            .iter()
-            .map(|&h| self.nodes[h].id.clone())
-            .filter(|id| todo.contains(id))
-            .collect::<BTreeSet<String>>()
-            .into_iter()
-            .collect();
+        let mut current_heads: Vec<String> =
+            set_of(heads.iter().map(|&h| self.nodes[h].id.clone()).filter(|id| todo.contains(id))).into_iter().collect();
         crate::sort::sort_by_key(&mut current_heads, |id| position(id));
         let get_ancestors = |id: &str| -> R<BTreeSet<String>> {
             let n = self.node_by_key(id)?;

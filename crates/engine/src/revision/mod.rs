@@ -53,6 +53,7 @@ mod steps;
 use std::collections::BTreeSet;
 
 use crate::python::repr::{py_repr_str, py_repr_str_tuple};
+use crate::sort::set_of;
 
 pub(crate) use map::py_decimal;
 pub use map::RevisionMap;
@@ -220,11 +221,11 @@ impl Arg {
 
 /// `Revision.verify_rev_id`: `Character(s) '-' not allowed in revision identifier 'a-b'`.
 pub fn verify_rev_id(revision: &str) -> Result<(), RevisionError> {
-    let illegal: BTreeSet<char> = revision.chars().filter(|c| matches!(c, '@' | '-' | '+' | ':')).collect();
-    if illegal.is_empty() {
+    // `sorted(set(revision) & _revision_illegal_chars)`: in code point order.
+    let list: Vec<&str> = ["+", "-", ":", "@"].into_iter().filter(|c| revision.contains(c)).collect();
+    if list.is_empty() {
         return Ok(());
     }
-    let list: Vec<String> = illegal.iter().map(|c| c.to_string()).collect();
     Err(RevisionError::Message(format!(
         "Character(s) '{}' not allowed in revision identifier '{}'",
         list.join(", "),
@@ -307,12 +308,9 @@ impl RevisionMap {
     /// (`Target database is not up to date.`).
     pub fn is_up_to_date(&self, current_heads: &[String]) -> Result<bool, RevisionError> {
         let current: BTreeSet<String> =
-            self.val_ids(&self.get_revisions_arg(&Arg::Many(current_heads.to_vec())).map_err(plain)?)
-                .map_err(plain)?
-                .into_iter()
-                .collect();
+            set_of(self.val_ids(&self.get_revisions_arg(&Arg::Many(current_heads.to_vec())).map_err(plain)?).map_err(plain)?);
         let heads: BTreeSet<String> =
-            self.val_ids(&self.get_revisions_arg(&Arg::one("heads")).map_err(plain)?).map_err(plain)?.into_iter().collect();
+            set_of(self.val_ids(&self.get_revisions_arg(&Arg::one("heads")).map_err(plain)?).map_err(plain)?);
         Ok(current == heads)
     }
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 
 use super::map::{py_splitlines, Node};
 use super::{plain, Arg, RevisionError, RevisionMap};
+use crate::sort::set_of;
 
 /// `history` options: `alembic history [-r START:END] [-v] [-i]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -277,9 +278,9 @@ pub fn current(map: &RevisionMap, opts: &CurrentOptions) -> Result<String, Revis
         let _ = writeln!(out, "Current revision(s) for {}:", opts.url);
     }
     if opts.check_heads {
-        let a: BTreeSet<&String> = opts.current_heads.iter().collect();
+        let a: BTreeSet<&str> = set_of(opts.current_heads.iter().map(String::as_str));
         let heads = map.heads();
-        let b: BTreeSet<&String> = heads.iter().collect();
+        let b: BTreeSet<&str> = set_of(heads.iter().map(String::as_str));
         if a != b {
             return Err(RevisionError::Message("Database is not on all head revisions".into()));
         }

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::sort::set_of;
+
 use super::map::{py_int, relative_match, Node, Val};
 use super::{internal, plain, py_repr_str, translate, Arg, Catch, RevisionError, RevisionMap, R};
 
@@ -335,7 +337,7 @@ impl RevisionMap {
     /// -N` from several heads: `downgrade -1 from multiple heads is
     /// ambiguous; this usage will be disallowed in a future release.`
     pub fn downgrade_warnings(&self, current_heads: &[String], destination: &str) -> Vec<String> {
-        let unique: BTreeSet<&String> = current_heads.iter().collect();
+        let unique: BTreeSet<&str> = set_of(current_heads.iter().map(String::as_str));
         match relative_match(destination) {
             Some((None, None, relative)) if py_int(&relative).is_some_and(|r| r < 0) && unique.len() > 1 => {
                 vec!["downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release."
@@ -426,8 +428,8 @@ impl RevisionMap {
             if filtered.contains(&d) {
                 continue;
             }
-            let desc: BTreeSet<usize> = self.descendants(&[d], true, false)?.into_iter().collect();
-            let anc: BTreeSet<usize> = self.ancestors(&[d], true, false)?.into_iter().collect();
+            let desc: BTreeSet<usize> = set_of(self.descendants(&[d], true, false)?);
+            let anc: BTreeSet<usize> = set_of(self.ancestors(&[d], true, false)?);
             let todo_heads: Vec<String> = filtered.iter().map(|&h| self.nodes[h].id.clone()).collect();
             let dest_id = self.nodes[d].id.clone();
             if filtered.iter().any(|h| desc.contains(h)) {

@@ -517,7 +517,7 @@ pub fn apply_target_naming_convention(ops: &mut [Op], naming_convention: &BTreeM
     // no target metadata: `MetaData()`'s own convention
     let default;
     let naming_convention = if naming_convention.is_empty() {
-        default = BTreeMap::from([("ix".to_string(), "ix_%(column_0_label)s".to_string())]);
+        default = crate::sort::map_of([("ix".to_string(), "ix_%(column_0_label)s".to_string())]);
         &default
     } else {
         naming_convention
