@@ -790,7 +790,13 @@ fn operand_kind(it: &mut Interp, v: &Value) -> R<OperandKind> {
             _ => OperandKind::Other,
         });
     }
-    let Some(t) = expr_type(it, v)? else { return Ok(OperandKind::Untyped) };
+    let t = match construct(v) {
+        // (not selectable columns here: their result keys would need labels)
+        Some(c) if c.parent.is_none() && last_segment(&c.path) == "cast" => c.args.pos.get(1).or_else(|| c.args.kwarg("type_")).cloned(),
+        Some(c) if c.parent.is_none() && last_segment(&c.path) == "case" => return Ok(OperandKind::Other),
+        _ => expr_type(it, v)?,
+    };
+    let Some(t) = t else { return Ok(OperandKind::Untyped) };
     let Some(tv) = super::alembic::type_value(it, &t, 0)? else { return Ok(OperandKind::Untyped) };
     Ok(match last_segment(&tv.path) {
         "String" | "Text" | "Unicode" | "UnicodeText" | "VARCHAR" | "NVARCHAR" | "CHAR" | "NCHAR" | "TEXT" | "CLOB" => OperandKind::Str,
@@ -950,6 +956,64 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
         ("true", None) => Ok(("1".to_string(), Prec::Atom)),
         ("false", None) => Ok(("0".to_string(), Prec::Atom)),
         ("null", None) => Ok(("NULL".to_string(), Prec::Atom)),
+        // `sa.cast(expr, type)`: the type as SQLite's DDL names it
+        ("cast", None) => {
+            let inner = expr(it, &arg(0))?.0;
+            let ty = c.args.pos.get(1).or_else(|| c.args.kwarg("type_")).cloned().unwrap_or(Value::None);
+            let sql_type = super::alembic::type_value(it, &ty, 0)?.and_then(|tv| crate::script::type_from_value(&tv.path, &tv.args).ok());
+            let ddl = sql_type.as_ref().and_then(|t| crate::ddl::compile_type(t).ok());
+            match ddl {
+                Some(ddl) => Ok((format!("CAST({inner} AS {ddl})"), Prec::Atom)),
+                None => Err(unsupported(it, "a cast() to this type")),
+            }
+        }
+        // `sa.case((cond, value), ..., else_=...)` / `sa.case({k: v}, value=expr)`
+        ("case", None) => {
+            let mut sql = String::from("CASE");
+            let whens: Vec<(Value, Value)> = match c.args.pos.first() {
+                Some(Value::List(_)) => {
+                    return Err(raise_named(
+                        it,
+                        "ArgumentError",
+                        "sqlalchemy.exc",
+                        "The \"whens\" argument to case(), when referring to a sequence of items, is now passed as a series of positional elements, rather than as a list. ",
+                    ))
+                }
+                Some(d @ Value::Dict(_)) => {
+                    let Some(value) = c.args.kwarg("value").cloned() else {
+                        return Err(unsupported(it, "case() of a dict without value="));
+                    };
+                    sql.push(' ');
+                    sql.push_str(&expr(it, &value)?.0);
+                    super::builtins::mapping_items(it, d)?
+                }
+                _ => {
+                    let mut out = Vec::new();
+                    for w in &c.args.pos {
+                        match it.iterate(w)?.as_slice() {
+                            [cond, value] => out.push((cond.clone(), value.clone())),
+                            _ => return Err(unsupported(it, "a case() when that is not a (condition, value) pair")),
+                        }
+                    }
+                    out
+                }
+            };
+            let by_value = c.args.kwarg("value").is_some();
+            for (cond, value) in &whens {
+                let cond = expr(it, cond)?.0;
+                let value = expr(it, value)?.0;
+                if by_value {
+                    sql.push_str(&format!(" WHEN {cond} THEN {value}"));
+                } else {
+                    sql.push_str(&format!(" WHEN ({cond}) THEN {value}"));
+                }
+            }
+            if let Some(e) = c.args.kwarg("else_").filter(|e| !e.is_none()) {
+                sql.push_str(&format!(" ELSE {}", expr(it, e)?.0));
+            }
+            sql.push_str(" END");
+            Ok((sql, Prec::Atom))
+        }
         ("__neg__", None) => {
             let operand = arg(0);
             let sql = expr(it, &operand)?.0;
