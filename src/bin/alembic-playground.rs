@@ -9,11 +9,11 @@ use std::process::ExitCode;
 #[cfg(not(target_arch = "wasm32"))]
 use alembic_playground::platform::{fault::FaultPlan, fs_host::FsHost};
 
-/// mimalloc: the engine makes many small, short-lived allocations (AST nodes,
+/// mimalloc (src/platform/allocator.rs): the engine makes many small, short-lived allocations (AST nodes,
 /// Python values); with glibc's allocator they cost about a fifth of `upgrade
 /// head`'s wall time in the benchmark, with mimalloc about half of that.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alembic_playground::platform::allocator::Mimalloc = alembic_playground::platform::allocator::Mimalloc;
 
 const USAGE: &str = "usage: alembic-playground --models FILE --versions DIR --db FILE [--path DIR]... COMMAND [ARGS...]
 

@@ -26,11 +26,11 @@ use alembic_playground::platform::native::NativeDatabase;
 use engine::command::Host;
 use engine::db::{Database, DbError, QueryResult};
 
-/// mimalloc: the engine makes many small, short-lived allocations (AST nodes,
+/// mimalloc (src/platform/allocator.rs): the engine makes many small, short-lived allocations (AST nodes,
 /// Python values); with glibc's allocator they cost about a fifth of `upgrade
 /// head`'s wall time in the benchmark, with mimalloc about half of that.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alembic_playground::platform::allocator::Mimalloc = alembic_playground::platform::allocator::Mimalloc;
 
 /// A database that remembers the statements it was asked to execute.
 struct Recording {

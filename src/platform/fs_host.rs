@@ -78,10 +78,21 @@ impl FsHost {
         let mut files = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !name.ends_with(".py") || !entry.path().is_file() {
+            if !name.ends_with(".py") {
                 continue;
             }
-            let contents = read(&entry.path()).map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+            let path = entry.path();
+            // the directory entry's type (no stat on most file systems); a
+            // symbolic link counts as what it points to
+            let is_file = match entry.file_type() {
+                Ok(t) if t.is_file() => true,
+                Ok(t) if !t.is_symlink() => false,
+                _ => path.is_file(),
+            };
+            if !is_file {
+                continue;
+            }
+            let contents = read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             files.push((name, contents));
         }
         files.sort();

@@ -1357,10 +1357,19 @@ impl<'a, 'src> Cx<'a, 'src> {
     }
 
     /// Is `e` SQLAlchemy's `name` (`sa.name`, `sa.sql.name`, `sa.schema.name`, ...)?
+    /// As `sa_member(qualname(e)) == Some(name)`, without building the
+    /// qualified name: an attribute is `name` of one of SA_MODULES.
     fn is_sa(&self, e: &Expr, env: &Env, name: &str) -> bool {
-        match self.qualname(e, env) {
-            Some(q) => sa_member(&q) == Some(name),
-            None => false,
+        match e {
+            Expr::Name(n) => env.names.get(n.id.as_str()).is_some_and(|q| sa_member(q) == Some(name)),
+            Expr::Attribute(a) => {
+                a.attr.as_str() == name
+                    && match a.value.as_ref() {
+                        Expr::Name(n) => env.names.get(n.id.as_str()).is_some_and(|q| SA_MODULES.contains(&q.as_str())),
+                        other => self.qualname(other, env).is_some_and(|q| SA_MODULES.contains(&q.as_str())),
+                    }
+            }
+            _ => false,
         }
     }
 
@@ -2217,18 +2226,25 @@ struct OpCx<'s> {
 /// `sqlalchemy.X`, `sqlalchemy.types.X`, `sqlalchemy.schema.X`,
 /// `sqlalchemy.sql.X`, `sqlalchemy.sql.expression.X`, ... → `X`.
 fn sa_member(q: &str) -> Option<&str> {
-    const PREFIXES: [&str; 8] = [
-        "sqlalchemy.sql.sqltypes.",
-        "sqlalchemy.sql.expression.",
-        "sqlalchemy.sql.schema.",
-        "sqlalchemy.sql.elements.",
-        "sqlalchemy.types.",
-        "sqlalchemy.schema.",
-        "sqlalchemy.sql.",
-        "sqlalchemy.",
-    ];
-    PREFIXES.iter().find_map(|p| q.strip_prefix(p)).filter(|rest| !rest.contains('.'))
+    SA_MODULES
+        .iter()
+        .find_map(|m| q.strip_prefix(m).and_then(|rest| rest.strip_prefix('.')))
+        .filter(|rest| !rest.contains('.'))
 }
+
+/// The modules whose members `sa_member` names, most specific first (none
+/// is a prefix of one before it, so the first that `q` starts with is the
+/// module `q`'s member is directly in, when there is one).
+const SA_MODULES: [&str; 8] = [
+    "sqlalchemy.sql.sqltypes",
+    "sqlalchemy.sql.expression",
+    "sqlalchemy.sql.schema",
+    "sqlalchemy.sql.elements",
+    "sqlalchemy.types",
+    "sqlalchemy.schema",
+    "sqlalchemy.sql",
+    "sqlalchemy",
+];
 
 /// Qualified type name → the playground's type class.
 fn type_class(q: &str) -> Option<TypeClass> {
