@@ -237,6 +237,9 @@ pub(super) fn collection_columns(v: &Value) -> Option<Vec<String>> {
 /// The table a select's column expression implies in its FROM: the table
 /// itself, a column's table, or the first one inside a function's arguments.
 fn from_table(v: &Value) -> Option<Rc<Construct>> {
+    if let Some((inner, _)) = labelled(v) {
+        return from_table(&inner);
+    }
     if let Some(t) = column_table(v) {
         return Some(t);
     }
@@ -351,6 +354,11 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
             // SQLAlchemy's anonymous labels: `count(*) AS count_1`, numbered per name
             let mut labels: Vec<(String, usize)> = Vec::new();
             for v in &s.columns {
+                // `expr.label(name)`: `expr AS name`
+                if let Some((inner, name)) = labelled(v) {
+                    cols.push(format!("{} AS {name}", expr(it, &inner)?.0));
+                    continue;
+                }
                 match construct(v).and_then(|c| table_clause(&c)) {
                     Some(t) => cols.extend(t.columns.iter().map(|c| format!("{}.{c}", t.name))),
                     None => {
@@ -459,6 +467,17 @@ fn junction(it: &mut Interp, items: &[Value], prec: Prec) -> R<(String, Prec)> {
     Ok((parts.join(sep), if parts.len() == 1 { Prec::Atom } else { prec }))
 }
 
+/// `expr.label("name")`: the expression and the name.
+fn labelled(v: &Value) -> Option<(Value, String)> {
+    let c = construct(v)?;
+    if last_segment(&c.path) != "label" {
+        return None;
+    }
+    let inner = c.parent.clone()?;
+    let name = c.args.pos.first().or_else(|| c.args.kwarg("name"))?.as_str()?.to_string();
+    Some((inner, name))
+}
+
 /// The declared types of a select's result columns (`None` for an untyped
 /// column or an expression), for SQLAlchemy's result processing; `None`
 /// when `v` is no select.
@@ -484,6 +503,9 @@ pub fn select_types(it: &mut Interp, v: &Value) -> R<Option<Vec<Option<Value>>>>
 /// value, a generic function's own type or its first typed argument's.
 fn expr_type(it: &mut Interp, v: &Value) -> R<Option<Value>> {
     let Some(c) = construct(v) else { return Ok(None) };
+    if let Some((inner, _)) = labelled(v) {
+        return expr_type(it, &inner);
+    }
     if let Some((t, name)) = column_of(v) {
         return Ok(column_type(&t, &name));
     }
