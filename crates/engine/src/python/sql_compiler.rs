@@ -43,6 +43,9 @@ struct Stmt {
     /// `insert().values([{...}, {...}])`: the rows of a multi-VALUES INSERT.
     rows: Vec<Vec<(String, Value)>>,
     order_by: Vec<Value>,
+    group_by: Vec<Value>,
+    having: Vec<Value>,
+    distinct: bool,
     limit: Option<Value>,
     offset: Option<Value>,
 }
@@ -108,6 +111,9 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
         values: Vec::new(),
         rows: Vec::new(),
         order_by: Vec::new(),
+        group_by: Vec::new(),
+        having: Vec::new(),
+        distinct: false,
         limit: None,
         offset: None,
     };
@@ -159,6 +165,9 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
                 s.values.extend(args.kw.iter().cloned());
             }
             "order_by" => s.order_by.extend(args.pos.iter().cloned()),
+            "group_by" if s.kind == Kind::Select => s.group_by.extend(args.pos.iter().cloned()),
+            "having" if s.kind == Kind::Select => s.having.extend(args.pos.iter().cloned()),
+            "distinct" if s.kind == Kind::Select && args.pos.is_empty() && args.kw.is_empty() => s.distinct = true,
             "limit" => s.limit = args.pos.first().cloned(),
             "offset" => s.offset = args.pos.first().cloned(),
             "select_from" => s.table = args.pos.first().and_then(construct),
@@ -288,7 +297,7 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
     // built twice, a second table in a WHERE) would each be a FROM element
     // in SQLAlchemy's SQL, which this compiler does not render
     let mut tables: Vec<Rc<Construct>> = s.table.iter().cloned().collect();
-    for v in s.columns.iter().chain(&s.wheres).chain(&s.order_by).chain(s.values.iter().map(|(_, v)| v)) {
+    for v in s.columns.iter().chain(&s.wheres).chain(&s.order_by).chain(&s.group_by).chain(&s.having).chain(s.values.iter().map(|(_, v)| v)) {
         tables_in(v, &mut tables, 0);
     }
     if tables.len() > 1 {
@@ -383,12 +392,23 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
                     }
                 }
             }
+            let select = if s.distinct { "SELECT DISTINCT" } else { "SELECT" };
             let mut sql = match table.name.is_empty() {
-                true => format!("SELECT {}", cols.join(", ")),
-                false => format!("SELECT {} \nFROM {}", cols.join(", "), table.name),
+                true => format!("{select} {}", cols.join(", ")),
+                false => format!("{select} {} \nFROM {}", cols.join(", "), table.name),
             };
             if !s.wheres.is_empty() {
                 sql.push_str(&format!(" \nWHERE {}", junction(it, &s.wheres, Prec::And)?.0));
+            }
+            if !s.group_by.is_empty() {
+                let mut parts = Vec::new();
+                for v in &s.group_by {
+                    parts.push(expr(it, v)?.0);
+                }
+                sql.push_str(&format!(" GROUP BY {}", parts.join(", ")));
+            }
+            if !s.having.is_empty() {
+                sql.push_str(&format!(" \nHAVING {}", junction(it, &s.having, Prec::And)?.0));
             }
             if !s.order_by.is_empty() {
                 let mut parts = Vec::new();
