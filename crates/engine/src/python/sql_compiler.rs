@@ -46,6 +46,8 @@ struct Stmt {
     group_by: Vec<Value>,
     having: Vec<Value>,
     distinct: bool,
+    /// `insert().from_select(names, select)`.
+    from_select: Option<(Vec<String>, Value)>,
     limit: Option<Value>,
     offset: Option<Value>,
 }
@@ -114,6 +116,7 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
         group_by: Vec::new(),
         having: Vec::new(),
         distinct: false,
+        from_select: None,
         limit: None,
         offset: None,
     };
@@ -165,6 +168,19 @@ fn statement(it: &mut Interp, c: &Rc<Construct>) -> R<Option<Stmt>> {
                 s.values.extend(args.kw.iter().cloned());
             }
             "order_by" => s.order_by.extend(args.pos.iter().cloned()),
+            "from_select" if s.kind == Kind::Insert => {
+                let names = args.pos.first().or_else(|| args.kwarg("names")).cloned().unwrap_or(Value::None);
+                let select = args.pos.get(1).or_else(|| args.kwarg("select")).cloned().unwrap_or(Value::None);
+                let mut out = Vec::new();
+                for n in it.iterate(&names)? {
+                    match (&n, column_of(&n)) {
+                        (Value::Str(k), _) => out.push(k.to_string()),
+                        (_, Some((_, k))) => out.push(k),
+                        _ => return Err(unsupported(it, "a from_select() name that is not a column name")),
+                    }
+                }
+                s.from_select = Some((out, select));
+            }
             "group_by" if s.kind == Kind::Select => s.group_by.extend(args.pos.iter().cloned()),
             "having" if s.kind == Kind::Select => s.having.extend(args.pos.iter().cloned()),
             "distinct" if s.kind == Kind::Select && args.pos.is_empty() && args.kw.is_empty() => s.distinct = true,
@@ -256,10 +272,40 @@ fn from_table(v: &Value) -> Option<Rc<Construct>> {
     if table_clause(&c).is_some() {
         return Some(c);
     }
-    if is_func_call(&c) {
-        return c.args.pos.iter().find_map(from_table);
+    if is_func_call(&c) || (c.parent.is_none() && (arith_op(v).is_some() || matches!(last_segment(&c.path), "cast" | "case" | "__neg__"))) {
+        // the operands, and a case()'s (condition, value) pairs
+        return c.args.pos.iter().find_map(|a| match a {
+            Value::Tuple(items) => items.iter().find_map(from_table),
+            other => from_table(other),
+        });
     }
     None
+}
+
+/// The name SQLAlchemy gives a selected expression that has no label of
+/// its own: a column's name, a function's name numbered (`max_1`), or a
+/// numbered `anon` (an operator, a case()); a cast() takes its operand's.
+enum AnonLabel {
+    Name(String),
+    Numbered(String),
+}
+
+fn anon_label(v: &Value) -> Option<AnonLabel> {
+    if let Some((_, name)) = column_of(v) {
+        return Some(AnonLabel::Name(name));
+    }
+    let c = construct(v)?;
+    if is_func_call(&c) {
+        return Some(AnonLabel::Numbered(last_segment(&c.path).to_string()));
+    }
+    if arith_op(v).is_some() {
+        return Some(AnonLabel::Numbered("anon".into()));
+    }
+    match (last_segment(&c.path), &c.parent) {
+        ("cast", None) => c.args.pos.first().and_then(anon_label),
+        ("case" | "__neg__", None) => Some(AnonLabel::Numbered("anon".into())),
+        _ => None,
+    }
 }
 
 /// The first table a where clause names.
@@ -318,6 +364,17 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
         }
     }
     let sql = match s.kind {
+        Kind::Insert if s.from_select.is_some() => {
+            let (names, select) = s.from_select.clone().unwrap_or((Vec::new(), Value::None));
+            let inner = construct(&select).map(|k| statement(it, &k)).transpose()?.flatten();
+            if !s.values.is_empty() || !s.rows.is_empty() || !inner.is_some_and(|st| st.kind == Kind::Select) {
+                return Err(unsupported(it, "from_select() of something other than a select(), or with values()"));
+            }
+            match compile(it, &select, offline)? {
+                Some(sql) => format!("INSERT INTO {} ({}) {sql}", table.name, names.join(", ")),
+                None => return Err(unsupported(it, "this from_select()")),
+            }
+        }
         Kind::Insert if !s.rows.is_empty() => {
             if !s.values.is_empty() || s.rows.iter().any(|r| r.len() != s.rows[0].len() || r.iter().any(|(k, _)| !s.rows[0].iter().any(|(f, _)| f == k))) {
                 return Err(unsupported(it, "values() rows with different keys, or rows mixed with single values"));
@@ -372,9 +429,11 @@ pub fn compile(it: &mut Interp, v: &Value, offline: bool) -> R<Option<String>> {
                     Some(t) => cols.extend(t.columns.iter().map(|c| format!("{}.{c}", t.name))),
                     None => {
                         let rendered = expr(it, v)?.0;
-                        match construct(v).filter(|c| is_func_call(c)) {
-                            Some(f) => {
-                                let name = last_segment(&f.path).to_string();
+                        match anon_label(v) {
+                            // a column is selected under its own name
+                            _ if column_of(v).is_some() => cols.push(rendered),
+                            Some(AnonLabel::Name(name)) => cols.push(format!("{rendered} AS {name}")),
+                            Some(AnonLabel::Numbered(name)) => {
                                 let n = match labels.iter_mut().find(|(k, _)| *k == name) {
                                     Some((_, n)) => {
                                         *n += 1;
