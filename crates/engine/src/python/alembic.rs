@@ -1751,7 +1751,7 @@ fn inspector(it: &mut Interp, host: Rc<ScriptHost>) -> Value {
 }
 
 /// The database as `crate::reflect` reads it, through the running sink.
-pub(super) struct SinkDatabase<'a>(pub(super) &'a mut dyn OpSink);
+struct SinkDatabase<'a>(&'a mut dyn OpSink);
 
 impl crate::db::Database for SinkDatabase<'_> {
     fn execute(&mut self, _: &str) -> Result<(), crate::db::DbError> {
@@ -1766,6 +1766,18 @@ impl crate::db::Database for SinkDatabase<'_> {
     }
 }
 
+/// Table `name` as SQLAlchemy reflects it at this point of the migration
+/// (through the sink, so it sees what ran before); `NoSuchTableError`
+/// when it is not there.
+pub(super) fn reflect_now(it: &mut Interp, h: &Rc<ScriptHost>, name: &str) -> R<crate::schema::Table> {
+    let mut warnings = Vec::new();
+    let reflected = h.with_sink_do(it, |s| {
+        crate::reflect::reflect_table(&mut SinkDatabase(s), name, &mut warnings)
+            .map_err(|e| RuntimeError::Database { statement: String::new(), message: e.message, left_behind: Vec::new() })
+    })?;
+    reflected.ok_or_else(|| raise_named(it, "NoSuchTableError", "sqlalchemy.exc", name))
+}
+
 /// The constraint and index methods of `Inspector` as SQLAlchemy's SQLite
 /// dialect answers them (`crate::reflect` reads the catalog the same way):
 /// `get_unique_constraints` `[{"name", "column_names"}]`, `get_pk_constraint`
@@ -1777,16 +1789,7 @@ impl crate::db::Database for SinkDatabase<'_> {
 /// "referred_columns", "options"}]` and `get_check_constraints`
 /// `[{"sqltext", "name"}]` by name, unnamed last.
 fn reflected_constraints(it: &mut Interp, h: &Rc<ScriptHost>, method: &str, table: &str) -> R<Value> {
-    let mut warnings = Vec::new();
-    let reflected = h.with_sink_do(it, |s| {
-        let mut db = SinkDatabase(s);
-        crate::reflect::reflect_table(&mut db, table, &mut warnings).map_err(|e| RuntimeError::Database { statement: String::new(), message: e.message, left_behind: Vec::new() })
-    });
-    let t = match reflected {
-        Ok(Some(t)) => t,
-        Ok(None) => return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", table)),
-        Err(e) => return Err(e),
-    };
+    let t = reflect_now(it, h, table)?;
     let dict = |it: &mut Interp, entries: Vec<(&str, Value)>| -> R<Value> {
         let mut d = Dict::new();
         for (k, v) in entries {

@@ -1747,14 +1747,7 @@ fn reflected_table(it: &mut Interp, host: &Rc<ScriptHost>, name: &str, metadata:
 /// primary_key=, nullable=)`: the columns a `Table` reflected at run time is
 /// declared with. A table that is not there is `NoSuchTableError`.
 pub(super) fn reflected_columns(it: &mut Interp, host: &Rc<ScriptHost>, name: &str, include: Option<&[String]>) -> R<Vec<Value>> {
-    let mut warnings = Vec::new();
-    let reflected = host.with_sink_do(it, |s| {
-        crate::reflect::reflect_table(&mut super::alembic::SinkDatabase(s), name, &mut warnings)
-            .map_err(|e| crate::runtime::RuntimeError::Database { statement: String::new(), message: e.message, left_behind: Vec::new() })
-    })?;
-    let Some(table) = reflected else {
-        return Err(raise_named(it, "NoSuchTableError", "sqlalchemy.exc", name));
-    };
+    let table = super::alembic::reflect_now(it, host, name)?;
     let base = sa_base_class(it);
     let mut out = Vec::new();
     for col in table.columns.iter().filter(|c| include.is_none_or(|i| i.contains(&c.name))) {
