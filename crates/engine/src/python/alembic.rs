@@ -948,6 +948,7 @@ fn statement_sql(it: &mut Interp, a: &Args, fname: &str, offline: bool) -> R<Str
     match v {
         Some(Value::Str(s)) => Ok(s.to_string()),
         Some(Value::Instance(i)) => match construct_of(&i) {
+            Some(c) if super::orm::ddl_statement(it, &c)?.is_some() => Ok(super::orm::ddl_statement(it, &c)?.unwrap_or_default()),
             Some(c) if super::orm::text_clause(it, &c)?.is_some() => {
                 let clause = super::orm::text_clause(it, &c)?.unwrap_or_default();
                 super::orm::render_text(it, &clause.sql, &clause.params)
@@ -1666,6 +1667,22 @@ pub(super) fn row_class(it: &mut Interp, columns: Rc<Vec<String>>) -> Rc<Class> 
                 }
                 return Ok(Value::dict(m));
             }
+            // `row._asdict()`: a new dict; `row._tuple()`: the plain tuple
+            "_asdict" => {
+                let (names, t) = (cols.clone(), tuple_of(&a));
+                return Ok(native_fn("_asdict", move |it, _| {
+                    let mut m = Dict::new();
+                    for (k, v) in names.iter().zip(it.iterate(&t)?) {
+                        m.set_str(k, v);
+                    }
+                    Ok(Value::dict(m))
+                }));
+            }
+            "_tuple" => {
+                let t = tuple_of(&a);
+                return Ok(native_fn("_tuple", move |_, _| Ok(t.clone())));
+            }
+            "_t" => return Ok(tuple_of(&a)),
             _ => {}
         }
         match cols.iter().position(|c| *c == name) {

@@ -648,6 +648,29 @@ pub fn iterate(it: &mut Interp, v: &Value) -> R<Vec<Value>> {
     })
 }
 
+/// `Color(value)`: `EnumType.__call__` looks the member up by value (a
+/// member given is itself).
+fn enum_by_value(it: &mut Interp, cls: &Rc<Class>, a: &Args) -> R<Value> {
+    let [value] = a.pos.as_slice() else {
+        return Err(it.type_error(format!("{}() takes exactly one argument (the value of a member)", cls.name)));
+    };
+    if !a.kw.is_empty() {
+        return Err(it.type_error(format!("{}() takes no keyword arguments", cls.name)));
+    }
+    for member in enum_members(it, cls)? {
+        if member.is(value) {
+            return Ok(member);
+        }
+        let Value::Instance(m) = &member else { continue };
+        let v = m.get("_value_").unwrap_or(Value::None);
+        if values_eq(it, &v, value)? {
+            return Ok(member);
+        }
+    }
+    let shown = repr(it, value)?;
+    Err(it.exc("ValueError", format!("{shown} is not a valid {}", cls.qualname)))
+}
+
 fn enum_members(it: &mut Interp, c: &Rc<Class>) -> R<Vec<Value>> {
     let names = c.dict.borrow().get_str("_member_names_").cloned().unwrap_or(Value::None);
     let mut out = Vec::new();
@@ -1595,6 +1618,9 @@ pub fn compare(it: &mut Interp, op: ast::CmpOp, l: &Value, r: &Value) -> R<Value
 /// `int(...)`, `str(...)`, ... : the value, or `None` when `cls` is not a
 /// builtin value type (then the caller builds an instance).
 pub fn construct_builtin(it: &mut Interp, cls: &Rc<Class>, a: &Args) -> R<Option<Value>> {
+    if cls.dict.borrow().get_str("_member_names_").is_some() {
+        return enum_by_value(it, cls, a).map(Some);
+    }
     let t = &it.types;
     let is = |c: &Rc<Class>| Rc::ptr_eq(cls, c);
     let v = if is(&t.object) {
@@ -2594,22 +2620,33 @@ fn install_stdlib(it: &mut Interp) {
         let m = it.new_native_module("json");
         m.globals.set("dumps", native_fn("dumps", |it, a| {
             nargs(it, "dumps", &Args::new(a.pos.clone()), 1, 1)?;
-            let mut opts = JsonDumps { sort_keys: false, item_sep: ", ".into(), key_sep: ": ".into() };
+            let mut opts = JsonDumps { sort_keys: false, item_sep: ", ".into(), key_sep: ": ".into(), indent: None, default: None };
+            let mut separators = false;
             for (k, v) in &a.kw {
                 match (k.as_str(), v) {
                     ("sort_keys", v) => opts.sort_keys = it.truthy(v)?,
                     ("ensure_ascii", Value::Bool(true)) | ("indent", Value::None) | ("separators", Value::None) | ("default", Value::None) => {}
+                    ("indent", Value::Int(n)) => opts.indent = Some(" ".repeat((*n).max(0) as usize)),
+                    ("indent", Value::Str(s)) => opts.indent = Some(s.to_string()),
+                    ("default", f) => opts.default = Some(f.clone()),
                     ("separators", v) => {
                         let parts = iterate(it, v)?;
                         match &parts[..] {
-                            [Value::Str(i), Value::Str(k)] => (opts.item_sep, opts.key_sep) = (i.to_string(), k.to_string()),
+                            [Value::Str(i), Value::Str(k)] => {
+                                (opts.item_sep, opts.key_sep) = (i.to_string(), k.to_string());
+                                separators = true;
+                            }
                             _ => return Err(it.type_error("separators must be a (item_separator, key_separator) pair of strings")),
                         }
                     }
                     (k, _) => return Err(it.exc("NotImplementedError", format!("json.dumps({k}=...) is not supported by the playground"))),
                 }
             }
-            json_dumps(it, &a.pos[0], &opts).map(|s| Value::str(&s))
+            // with an indent the item separator loses its space (json.dumps's default)
+            if opts.indent.is_some() && !separators {
+                opts.item_sep = ",".into();
+            }
+            json_dumps(it, &a.pos[0], &opts, 0).map(|s| Value::str(&s))
         }));
         m.globals.set("loads", native_fn("loads", |it, a| {
             nargs(it, "loads", &Args::new(a.pos.clone()), 1, 1)?;
@@ -2718,6 +2755,7 @@ fn install_stdlib(it: &mut Interp) {
         });
         dd.dict.borrow_mut().set_str("__call_native__", ctor);
         m.globals.set("OrderedDict", Value::Class(it.types.dict.clone()));
+        m.globals.set("namedtuple", native_fn("namedtuple", namedtuple));
         Ok(m)
     }));
     it.register_module("dataclasses", Rc::new(|it: &mut Interp| {
@@ -2781,9 +2819,41 @@ fn install_stdlib(it: &mut Interp) {
         }));
         Ok(m)
     }));
+    it.register_module("itertools", Rc::new(super::itertools::module));
     it.register_module("functools", Rc::new(|it: &mut Interp| {
         let m = it.new_native_module("functools");
         m.globals.set("wraps", native_fn("wraps", |_, _| Ok(native_fn("decorator", |_, a| Ok(a.pos.first().cloned().unwrap_or(Value::None))))));
+        m.globals.set("reduce", native_fn("reduce", |it, a| {
+            nargs(it, "reduce", &Args::new(a.pos.clone()), 2, 3)?;
+            let mut items = iterate(it, &a.pos[1])?.into_iter();
+            let mut acc = match a.pos.get(2).cloned().or_else(|| items.next()) {
+                Some(v) => v,
+                None => return Err(it.type_error("reduce() of empty iterable with no initial value")),
+            };
+            for x in items {
+                acc = it.call(&a.pos[0], Args::new(vec![acc, x]))?;
+            }
+            Ok(acc)
+        }));
+        // `@cache`, `@lru_cache`, `@lru_cache(maxsize=N)`: results kept by
+        // the arguments' hash keys, least recently used dropped past maxsize
+        m.globals.set("cache", native_fn("cache", |it, a| match a.pos.first() {
+            Some(f) => Ok(memoized(f.clone(), None)),
+            None => Err(it.type_error("cache() missing 1 required positional argument: 'user_function'")),
+        }));
+        m.globals.set("lru_cache", native_fn("lru_cache", |it, a| {
+            let maxsize = match a.pos.first().or_else(|| a.kwarg("maxsize")) {
+                Some(f @ (Value::Function(_) | Value::Builtin(_))) => return Ok(memoized(f.clone(), Some(128))),
+                Some(Value::None) => None,
+                Some(Value::Int(n)) => Some((*n).max(0) as usize),
+                None => Some(128),
+                Some(_) => return Err(it.type_error("Expected first argument to be an integer, a callable, or None")),
+            };
+            Ok(native_fn("decorating_function", move |it, a| match a.pos.first() {
+                Some(f) => Ok(memoized(f.clone(), maxsize)),
+                None => Err(it.type_error("lru_cache decorator needs a function")),
+            }))
+        }));
         m.globals.set("partial", native_fn("partial", |it, a| {
             if a.pos.is_empty() {
                 return Err(it.type_error("partial() needs a callable"));
@@ -2801,6 +2871,38 @@ fn install_stdlib(it: &mut Interp) {
         }));
         Ok(m)
     }));
+}
+
+/// `f` wrapped by `functools.lru_cache(maxsize)` (`None`: unbounded).
+fn memoized(f: Value, maxsize: Option<usize>) -> Value {
+    let kept: Rc<RefCell<Vec<(HashKey, Value)>>> = Rc::new(RefCell::new(Vec::new()));
+    native_fn("lru_cache_wrapper", move |it, a| {
+        let mut parts = Vec::with_capacity(a.pos.len() + 2 * a.kw.len());
+        for v in &a.pos {
+            parts.push(hash_key(it, v)?);
+        }
+        for (k, v) in &a.kw {
+            parts.push(HashKey::Str(Rc::from(k.as_str())));
+            parts.push(hash_key(it, v)?);
+        }
+        let key = HashKey::Tuple(parts);
+        let hit = kept.borrow().iter().position(|(k, _)| *k == key);
+        if let Some(i) = hit {
+            let entry = kept.borrow_mut().remove(i);
+            let v = entry.1.clone();
+            kept.borrow_mut().push(entry);
+            return Ok(v);
+        }
+        let v = it.call(&f, a)?;
+        if maxsize != Some(0) {
+            let mut kept = kept.borrow_mut();
+            kept.push((key, v.clone()));
+            if maxsize.is_some_and(|m| kept.len() > m) {
+                kept.remove(0);
+            }
+        }
+        Ok(v)
+    })
 }
 
 /// `@dataclass`: an `__init__` taking the annotated fields in order (class
@@ -2866,6 +2968,170 @@ fn make_dataclass(it: &mut Interp, c: &Rc<Class>) -> R<()> {
     Ok(())
 }
 
+/// `collections.namedtuple(typename, field_names, *, rename=False,
+/// defaults=None, module=None)`: a class whose instances are tuples (their
+/// `base_value`) with the fields as attributes.
+fn namedtuple(it: &mut Interp, a: Args) -> R<Value> {
+    let typename = match a.pos.first().or_else(|| a.kwarg("typename")) {
+        Some(Value::Str(s)) => s.to_string(),
+        _ => return Err(it.type_error("namedtuple() missing required argument 'typename' (a str)")),
+    };
+    let fields: Vec<String> = match a.pos.get(1).or_else(|| a.kwarg("field_names")) {
+        Some(Value::Str(s)) => s.replace(',', " ").split_whitespace().map(str::to_string).collect(),
+        Some(v) => {
+            let mut out = Vec::new();
+            for f in iterate(it, v)? {
+                out.push(str_of(it, &f)?);
+            }
+            out
+        }
+        None => return Err(it.type_error("namedtuple() missing 1 required positional argument: 'field_names'")),
+    };
+    if a.pos.len() > 2 {
+        return Err(it.type_error(format!("namedtuple() takes 2 positional arguments but {} were given", a.pos.len())));
+    }
+    let mut defaults = Vec::new();
+    for (k, v) in &a.kw {
+        match k.as_str() {
+            "typename" | "field_names" | "module" => {}
+            "rename" if !it.truthy(v)? => {}
+            "defaults" if v.is_none() => {}
+            "defaults" => defaults = iterate(it, v)?,
+            "rename" => return Err(it.exc("NotImplementedError", "namedtuple(rename=True) is not supported by the playground")),
+            other => return Err(it.type_error(format!("namedtuple() got an unexpected keyword argument '{other}'"))),
+        }
+    }
+    for name in std::iter::once(&typename).chain(&fields) {
+        let ok = name.chars().next().is_some_and(|c| c == '_' || c.is_alphabetic()) && name.chars().all(|c| c == '_' || c.is_alphanumeric());
+        if !ok {
+            return Err(it.exc("ValueError", format!("Type names and field names must be valid identifiers: {}", py_repr_str(name))));
+        }
+        if super::is_keyword(name) {
+            return Err(it.exc("ValueError", format!("Type names and field names cannot be a keyword: {}", py_repr_str(name))));
+        }
+    }
+    for (i, f) in fields.iter().enumerate() {
+        if f.starts_with('_') {
+            return Err(it.exc("ValueError", format!("Field names cannot start with an underscore: {}", py_repr_str(f))));
+        }
+        if fields[..i].contains(f) {
+            return Err(it.exc("ValueError", format!("Encountered duplicate field name: {}", py_repr_str(f))));
+        }
+    }
+    if defaults.len() > fields.len() {
+        return Err(it.type_error("Got more default values than field names"));
+    }
+    let fields = Rc::new(fields);
+    let defaults = Rc::new(defaults);
+    let cls = new_plain_class(it, &typename, "collections");
+    let the_tuple = |a: &Args| -> Value {
+        match a.pos.first() {
+            Some(Value::Instance(i)) => i.base_value.borrow().clone().unwrap_or(Value::None),
+            _ => Value::None,
+        }
+    };
+    let mut d = cls.dict.borrow_mut();
+    d.set_str("_fields", Value::tuple(fields.iter().map(|f| Value::str(f)).collect()));
+    let mut field_defaults = Dict::new();
+    for (f, v) in fields[fields.len() - defaults.len()..].iter().zip(defaults.iter()) {
+        field_defaults.set_str(f, v.clone());
+    }
+    d.set_str("_field_defaults", Value::dict(field_defaults));
+    let (fs, ds, tn) = (fields.clone(), defaults.clone(), typename.clone());
+    d.set_str("__init__", native_fn("__init__", move |it, a| {
+        let Some(Value::Instance(me)) = a.pos.first() else { return Err(it.type_error("__init__ needs an instance")) };
+        let given = &a.pos[1..];
+        if given.len() > fs.len() {
+            return Err(it.type_error(format!("{tn}.__new__() takes {} positional arguments but {} were given", fs.len() + 1, given.len() + 1)));
+        }
+        let mut values: Vec<Option<Value>> = given.iter().cloned().map(Some).chain(std::iter::repeat(None)).take(fs.len()).collect();
+        for (k, v) in &a.kw {
+            match fs.iter().position(|f| f == k) {
+                Some(i) if values[i].is_some() => return Err(it.type_error(format!("{tn}.__new__() got multiple values for argument '{k}'"))),
+                Some(i) => values[i] = Some(v.clone()),
+                None => return Err(it.type_error(format!("{tn}.__new__() got an unexpected keyword argument '{k}'"))),
+            }
+        }
+        let first_default = fs.len() - ds.len();
+        let mut missing = Vec::new();
+        for (i, v) in values.iter_mut().enumerate() {
+            if v.is_none() {
+                match i.checked_sub(first_default) {
+                    Some(j) => *v = Some(ds[j].clone()),
+                    None => missing.push(py_repr_str(&fs[i])),
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let listed = match missing.as_slice() {
+                [one] => one.clone(),
+                [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                [] => String::new(),
+            };
+            let s = if missing.len() == 1 { "" } else { "s" };
+            return Err(it.type_error(format!("{tn}.__new__() missing {} required positional argument{s}: {listed}", missing.len())));
+        }
+        let values: Vec<Value> = values.into_iter().flatten().collect();
+        for (f, v) in fs.iter().zip(&values) {
+            me.set(f, v.clone());
+        }
+        *me.base_value.borrow_mut() = Some(Value::tuple(values));
+        Ok(Value::None)
+    }));
+    d.set_str("__getitem__", native_fn("__getitem__", move |it, a| it.getitem(&the_tuple(&a), a.pos.get(1).cloned().unwrap_or(Value::None))));
+    d.set_str("__iter__", native_fn("__iter__", move |it, a| Ok(Value::list(iterate(it, &the_tuple(&a))?))));
+    d.set_str("__len__", native_fn("__len__", move |it, a| Ok(Value::Int(iterate(it, &the_tuple(&a))?.len() as i64))));
+    d.set_str("__eq__", native_fn("__eq__", move |it, a| {
+        let other = match a.pos.get(1) {
+            Some(Value::Instance(i)) => i.base_value.borrow().clone().unwrap_or(Value::None),
+            Some(v) => v.clone(),
+            None => Value::None,
+        };
+        it.compare(ast::CmpOp::Eq, &the_tuple(&a), &other)
+    }));
+    let fs = fields.clone();
+    d.set_str("__repr__", native_fn("__repr__", move |it, a| {
+        let Some(Value::Instance(me)) = a.pos.first() else { return Ok(Value::str("")) };
+        let mut parts = Vec::new();
+        for (f, v) in fs.iter().zip(iterate(it, &the_tuple(&a))?) {
+            parts.push(format!("{f}={}", repr(it, &v)?));
+        }
+        Ok(Value::str(&format!("{}({})", me.class.name, parts.join(", "))))
+    }));
+    let fs = fields.clone();
+    d.set_str("_asdict", native_fn("_asdict", move |it, a| {
+        let mut m = Dict::new();
+        for (f, v) in fs.iter().zip(iterate(it, &the_tuple(&a))?) {
+            m.set_str(f, v);
+        }
+        Ok(Value::dict(m))
+    }));
+    let fs = fields.clone();
+    d.set_str("_replace", native_fn("_replace", move |it, a| {
+        let Some(Value::Instance(me)) = a.pos.first() else { return Err(it.type_error("_replace() needs an instance")) };
+        let mut values = iterate(it, &the_tuple(&a))?;
+        for (k, v) in &a.kw {
+            match fs.iter().position(|f| f == k) {
+                Some(i) => values[i] = v.clone(),
+                None => return Err(it.exc("ValueError", format!("Got unexpected field names: [{}]", py_repr_str(k)))),
+            }
+        }
+        it.call(&Value::Class(me.class.clone()), Args::new(values))
+    }));
+    let made = cls.clone();
+    d.set_str("_make", native_fn("_make", move |it, a| {
+        // `P._make(iterable)` on the class, or through an instance
+        let iterable = match a.pos.as_slice() {
+            [Value::Instance(_), x] | [x] => x.clone(),
+            _ => return Err(it.type_error("_make() takes one iterable")),
+        };
+        let items = iterate(it, &iterable)?;
+        it.call(&Value::Class(made.clone()), Args::new(items))
+    }));
+    drop(d);
+    Ok(Value::Class(cls))
+}
+
 pub fn new_plain_class(it: &Interp, name: &str, module: &str) -> Rc<Class> {
     let bases = vec![it.types.object.clone()];
     Class::new(name, module, bases, BuiltinType::Object, None)
@@ -2876,6 +3142,10 @@ struct JsonDumps {
     sort_keys: bool,
     item_sep: String,
     key_sep: String,
+    /// `indent=`: one level's indentation; `None` keeps everything on one line.
+    indent: Option<String>,
+    /// `default=`: called for what JSON has no form for.
+    default: Option<Value>,
 }
 
 /// `json.loads` over the JSON grammar (and Python's `NaN`/`Infinity`).
@@ -3074,7 +3344,23 @@ impl JsonParser<'_> {
     }
 }
 
-fn json_dumps(it: &mut Interp, v: &Value, opts: &JsonDumps) -> R<String> {
+/// One JSON text as `json.dumps` writes it, `level` containers deep.
+fn json_dumps(it: &mut Interp, v: &Value, opts: &JsonDumps, level: usize) -> R<String> {
+    // a container holding itself, or a `default=` giving back what it got
+    if level > 500 {
+        return Err(it.exc("ValueError", "Circular reference detected"));
+    }
+    // `[a, b]` or, with an indent, one item per line one level deeper
+    let join = |parts: Vec<String>, open: &str, close: &str| -> String {
+        match &opts.indent {
+            _ if parts.is_empty() => format!("{open}{close}"),
+            None => format!("{open}{}{close}", parts.join(&opts.item_sep)),
+            Some(ind) => {
+                let inner = format!("\n{}", ind.repeat(level + 1));
+                format!("{open}{inner}{}\n{}{close}", parts.join(&format!("{}{inner}", opts.item_sep)), ind.repeat(level))
+            }
+        }
+    };
     Ok(match v {
         Value::None => "null".into(),
         Value::Bool(b) => if *b { "true" } else { "false" }.into(),
@@ -3088,9 +3374,9 @@ fn json_dumps(it: &mut Interp, v: &Value, opts: &JsonDumps) -> R<String> {
         Value::List(_) | Value::Tuple(_) => {
             let mut parts = Vec::new();
             for x in iterate(it, v)? {
-                parts.push(json_dumps(it, &x, opts)?);
+                parts.push(json_dumps(it, &x, opts, level + 1)?);
             }
-            format!("[{}]", parts.join(&opts.item_sep))
+            join(parts, "[", "]")
         }
         Value::Dict(d) => {
             let mut items = d.borrow().items();
@@ -3114,11 +3400,17 @@ fn json_dumps(it: &mut Interp, v: &Value, opts: &JsonDumps) -> R<String> {
                     Value::None => "null".into(),
                     other => return Err(it.type_error(format!("keys must be str, int, float, bool or None, not {}", it.type_name(other)))),
                 };
-                parts.push(format!("{}{}{}", json_dumps(it, &Value::str(&ks), opts)?, opts.key_sep, json_dumps(it, &x, opts)?));
+                parts.push(format!("{}{}{}", json_dumps(it, &Value::str(&ks), opts, level + 1)?, opts.key_sep, json_dumps(it, &x, opts, level + 1)?));
             }
-            format!("{{{}}}", parts.join(&opts.item_sep))
+            join(parts, "{", "}")
         }
-        other => return Err(it.type_error(format!("Object of type {} is not JSON serializable", it.class_of(other).name))),
+        other => match &opts.default {
+            Some(f) => {
+                let replaced = it.call(f, Args::new(vec![other.clone()]))?;
+                json_dumps(it, &replaced, opts, level)?
+            }
+            None => return Err(it.type_error(format!("Object of type {} is not JSON serializable", it.class_of(other).name))),
+        },
     })
 }
 
@@ -3249,10 +3541,12 @@ fn enum_module(it: &mut Interp) -> R<Rc<Module>> {
             let r = repr(it, &v)?;
             Ok(Value::str(&format!("<{}.{}: {}>", i.class.name, i.get("name").and_then(|n| n.as_str().map(str::to_string)).unwrap_or_default(), r)))
         }));
-        d.set_str("__str__", native_fn("__str__", |_, a| {
+        d.set_str("__str__", native_fn("__str__", |it, a| {
             let Some(Value::Instance(i)) = a.pos.first() else { return Ok(Value::str("")) };
-            if i.class.mro.iter().any(|c| c.name == "StrEnum") {
-                return Ok(i.get("value").unwrap_or(Value::str("")));
+            // 3.11's `ReprEnum`s (IntEnum, StrEnum) print as their value
+            if i.class.mro.iter().any(|c| c.module == "enum" && matches!(c.name.as_str(), "StrEnum" | "IntEnum")) {
+                let v = i.get("value").unwrap_or(Value::str(""));
+                return Ok(Value::str(&str_of(it, &v)?));
             }
             Ok(Value::str(&format!("{}.{}", i.class.name, i.get("name").and_then(|n| n.as_str().map(str::to_string)).unwrap_or_default())))
         }));

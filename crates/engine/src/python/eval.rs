@@ -1363,7 +1363,7 @@ impl Interp {
         // `__module__`, `__qualname__`, `__doc__`, then about a name per statement.
         let ns = Env::with_capacity(EnvKind::Class, Some(env.clone()), 3 + c.body.len());
         ns.set("__module__", Value::str(&module_name));
-        ns.set("__qualname__", Value::str(c.name.as_str()));
+        ns.set("__qualname__", Value::str(&self.qualname_in(env, c.name.as_str())));
         if let Some(d) = docstring(&c.body) {
             ns.set("__doc__", Value::str(&d));
         }
@@ -1403,9 +1403,10 @@ impl Interp {
         drop(vars);
         let hook = mro.iter().find_map(|c| c.subclass_hook.clone());
         let methods: Vec<Value> = dict.values();
+        let qualname = ns.get("__qualname__").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| name.to_string());
         let cls = Rc::new(Class {
             name: name.to_string(),
-            qualname: name.to_string(),
+            qualname,
             module: module.to_string(),
             bases,
             mro,
@@ -1475,10 +1476,7 @@ impl Interp {
         while closure.kind == EnvKind::Class {
             closure = closure.parent.clone().unwrap_or_else(|| self.builtins.clone());
         }
-        let qualname = match env.kind {
-            EnvKind::Class => format!("{}.{name}", env.get("__qualname__").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
-            _ => name.to_string(),
-        };
+        let qualname = self.qualname_in(env, name);
         let module = self.code.last().cloned().ok_or_else(|| self.exc("SystemError", "no code running"))?;
         Ok(Function { name: name.to_string(), qualname, code, module, defaults, kw_defaults, closure, doc, attrs: RefCell::new(Dict::new()), class_cell: RefCell::new(None) })
     }
@@ -2122,6 +2120,19 @@ impl Interp {
     }
 
     /// `super()` inside a method: the defining class and the first argument.
+    /// The `__qualname__` of `name` defined in `env`: `C.name` in a class
+    /// body, `f.<locals>.name` in a function's.
+    fn qualname_in(&self, env: &Env, name: &str) -> String {
+        match env.kind {
+            EnvKind::Class => format!("{}.{name}", env.get("__qualname__").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+            EnvKind::Function => match self.functions.last() {
+                Some(f) => format!("{}.<locals>.{name}", f.qualname),
+                None => name.to_string(),
+            },
+            EnvKind::Builtins | EnvKind::Module | EnvKind::Comprehension => name.to_string(),
+        }
+    }
+
     fn zero_arg_super(&mut self, env: &Rc<Env>) -> R<Value> {
         let err = || self.exc("RuntimeError", "super(): no arguments");
         let func = self.functions.last().cloned().ok_or_else(err)?;

@@ -18,6 +18,7 @@ pub mod datetime;
 pub mod decimal;
 pub mod eval;
 mod format;
+mod itertools;
 pub mod loader;
 pub mod logging;
 mod orm;
@@ -176,6 +177,16 @@ pub fn parse_module(source: &str) -> ParsedModule<'_> {
         })
         .collect();
     ParsedModule { source, module: parsed.into_syntax(), index, diagnostics }
+}
+
+/// Python 3.11's `keyword.kwlist`.
+pub fn is_keyword(name: &str) -> bool {
+    const KWLIST: [&str; 35] = [
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
+        "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
+        "return", "try", "while", "with", "yield",
+    ];
+    KWLIST.contains(&name)
 }
 
 /// CPython's tokenizer limit on open brackets (`MAXLEVEL`).

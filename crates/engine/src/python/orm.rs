@@ -764,6 +764,28 @@ pub struct TextClause {
     pub types: Vec<(String, Value)>,
 }
 
+/// The SQL of `DDL(statement, context=None)` executed on its own (no
+/// target table): `DDLCompiler.visit_ddl` gives `statement % context`, and
+/// SQLite's paramstyle doubles no `%`.
+pub fn ddl_statement(it: &mut Interp, c: &Construct) -> R<Option<String>> {
+    if last_segment(&c.path) != "DDL" || c.parent.is_some() {
+        return Ok(None);
+    }
+    let statement = match c.args.pos.first().or_else(|| c.args.kwarg("statement")) {
+        Some(Value::Str(s)) => s.to_string(),
+        Some(other) => {
+            let shown = it.repr(other)?;
+            return Err(raise_named(it, "ArgumentError", "sqlalchemy.exc", &format!("Expected a string or unicode SQL statement, got '{shown}'")));
+        }
+        None => return Err(it.type_error("DDL.__init__() missing 1 required positional argument: 'statement'")),
+    };
+    let context = match c.args.pos.get(1).or_else(|| c.args.kwarg("context")) {
+        Some(v) if !v.is_none() => v.clone(),
+        _ => Value::dict(super::value::Dict::default()),
+    };
+    super::format::percent_format(it, &statement, &context).map(Some)
+}
+
 /// The SQL text and parameters of `text(...)` / `text(...).bindparams(...)`.
 pub fn text_clause(it: &mut Interp, c: &Construct) -> R<Option<TextClause>> {
     match last_segment(&c.path) {
