@@ -238,6 +238,7 @@ pub fn install(handle: &JsValue, bridge: Shared) {
                     StepAction::Command(line) => ("command", line),
                     StepAction::Sql(q) => ("sql", q),
                     StepAction::Models(m) => ("models", m),
+                    StepAction::ScriptEdit { insert, .. } => ("script", insert),
                     StepAction::Undo => ("undo", ""),
                 };
                 set(&step, "kind", &kind.into());

@@ -822,7 +822,7 @@ impl Bridge {
     fn apply_example(&mut self, id: &str) {
         let Some(example) = examples::find(id) else { return };
         self.host.models = example.models.to_string();
-        self.host.modules = BTreeMap::new();
+        self.host.modules = map_of(example.modules.iter().map(|(path, text)| (path.to_string(), text.to_string())));
         self.host.versions = map_of(
             example.scripts.iter().filter_map(|(path, text)| Some((path.strip_prefix("versions/")?.to_string(), text.to_string()))),
         );
@@ -841,6 +841,23 @@ impl Bridge {
                 self.edit_file(MODELS, Rc::from(source))?;
                 self.analyse_now();
                 true
+            }
+            StepAction::ScriptEdit { after, insert } => {
+                let edits: Vec<(String, String)> = self
+                    .host
+                    .versions
+                    .iter()
+                    .filter(|(_, text)| !text.contains(insert))
+                    .filter_map(|(name, text)| {
+                        let at = text.find(after)? + after.len();
+                        Some((format!("versions/{name}"), format!("{}{insert}{}", &text[..at], &text[at..])))
+                    })
+                    .collect();
+                for (path, text) in &edits {
+                    self.edit_file(path, Rc::from(text.as_str()))?;
+                }
+                self.analyse_now();
+                !edits.is_empty()
             }
             StepAction::Undo => self.undo(),
         };

@@ -55,6 +55,17 @@ const FINAL = {
         assert.equal(book.columns.find((c) => c.name === "published").nullable, true);
         assert.equal(book.columns.find((c) => c.name === "title").nullable, false);
     },
+    "project-type": async (page) => {
+        const files = await page.evaluate(() => window.alembicPlayground.files());
+        assert.match(files["myapp/types.py"], /class GUID\(TypeDecorator\)/);
+        const written = Object.entries(files).filter(([f]) => f.startsWith("versions/"));
+        assert.equal(written.length, 2);
+        for (const [f, text] of written) assert.match(text, /^import myapp\.types$/m, f);
+        assert.deepEqual(await sql(page, "SELECT id, email, invited_by FROM account"),
+            [{ id: "0c6b0e5e6f9f4a3c9d1d2b7a4f1e8c55", email: "ada@example.com", invited_by: null }]);
+        const account = (await schema(page)).tables.find((t) => t.name === "account");
+        assert.equal(account.columns.find((c) => c.name === "invited_by").type, "CHAR(32)");
+    },
     sqlmodel: async (page) => {
         assert.deepEqual(await sql(page, "SELECT hero.name, team.name AS team FROM hero JOIN team ON team.id = hero.team_id"),
             [{ name: "Deadpond", team: "Preventers" }]);
@@ -76,6 +87,13 @@ test("every example, step by step, by clicks; no request leaves the origin, no C
             const where = `${example.id} step ${i} (${step.kind} ${step.value.slice(0, 40)})`;
             if (step.kind === "models") {
                 assert.equal(await page.evaluate(() => window.alembicPlayground.models()), step.value, where);
+                continue;
+            }
+            if (step.kind === "script") {
+                const files = await page.evaluate(() => window.alembicPlayground.files());
+                const written = Object.entries(files).filter(([f]) => f.startsWith("versions/"));
+                assert.ok(written.length > 0 && written.every(([, text]) => text.includes(step.value)), where);
+                assert.match(await guide.locator(`[data-guide-step="${i}"]`).getAttribute("class"), /\bdone\b/, where);
                 continue;
             }
             assert.ok((await page.locator("#output .entry").count()) > entries || entries >= 200, `${where}: logged`);

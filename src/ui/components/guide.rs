@@ -47,6 +47,7 @@ pub fn guide(props: &GuideProps) -> Html {
                                 StepAction::Command(line) => ("Run", format!("alembic {line}")),
                                 StepAction::Sql(q) => ("Run SQL", q.to_string()),
                                 StepAction::Models(_) => ("Apply", "edit models.py".to_string()),
+                                StepAction::ScriptEdit { insert, .. } => ("Apply", format!("add `{}` to the script", insert.trim_end())),
                                 StepAction::Undo => ("Undo", "undo".to_string()),
                             };
                             let state = if i < done { "done" } else if i == done { "next" } else { "later" };

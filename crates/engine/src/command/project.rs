@@ -53,11 +53,16 @@ fn problem(path: &str, d: &Diagnostic) -> FileProblem {
 /// `models.py`'s problems: syntax errors first (as Python reports only
 /// the first), else the exception importing it raises (see `models::load_models`).
 pub fn models_problems(source: &str) -> Vec<FileProblem> {
+    models_problems_with(source, Rc::new(NoModules))
+}
+
+/// [`models_problems`] with the project's own modules importable through `loader`.
+pub fn models_problems_with(source: &str, loader: Rc<dyn ModuleLoader>) -> Vec<FileProblem> {
     let parsed = parse_module(source);
     if let Some(d) = parsed.diagnostics.iter().find(|d| d.severity == Severity::Error) {
         return vec![problem("models.py", d)];
     }
-    models::load_models(source).diagnostics.iter().map(|d| problem("models.py", d)).collect()
+    models::load_models_with(source, loader).diagnostics.iter().map(|d| problem("models.py", d)).collect()
 }
 
 /// A revision script's problems, loaded on its own (a process of its own,
