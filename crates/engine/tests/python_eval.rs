@@ -134,8 +134,13 @@ fn limits_stop_evaluation_with_a_clear_error() {
 fn unsupported_constructs_are_errors_at_their_position() {
     let e = run("x = 1\nmatch x:\n    case 1:\n        pass\n").unwrap_err();
     assert_eq!((e.class.as_str(), e.loc.as_ref().unwrap().line), ("SyntaxError", 2));
-    let e = run("def g():\n    yield 1\ng()\n").unwrap_err();
-    assert_eq!(e.loc.unwrap().line, 2);
+    // a generator cannot be suspended between two values: next() is refused where it is called
+    let e = run("def g():\n    yield 1\n    yield 2\nx = g()\nprint(next(x))\n").unwrap_err();
+    assert_eq!((e.class.as_str(), e.loc.as_ref().unwrap().line), ("NotImplementedError", 5));
+    let e = run("def g():\n    yield 1\ng().send(None)\n").unwrap_err();
+    assert_eq!(e.class, "NotImplementedError");
+    let e = run("import itertools\nfor i in itertools.count():\n    break\n").unwrap_err();
+    assert_eq!((e.class.as_str(), e.loc.as_ref().unwrap().line), ("NotImplementedError", 2));
     let e = run("open('x')").unwrap_err();
     assert_eq!(e.class, "OSError");
     // Python has it: not a missing module, but one the playground does not implement

@@ -351,6 +351,10 @@ pub fn install(it: &mut Interp) {
             if let Value::Iterator(_) = &a.pos[0] {
                 return Ok(a.pos[0].clone());
             }
+            // a generator is its own iterator
+            if it.generator_object(&a.pos[0]).is_some() {
+                return Ok(a.pos[0].clone());
+            }
             let items = it.iterate(&a.pos[0])?;
             Ok(iter_of(items))
         }),
@@ -370,6 +374,13 @@ pub fn install(it: &mut Interp) {
                         }
                     }
                 }
+                v @ Value::Instance(_) => match it.getattr_opt(v, "__next__")? {
+                    Some(f) => match it.call(&f, Args::default()) {
+                        Err(e) if a.pos.len() > 1 && !e.fatal && it.is_instance_of_name(&e.value, "StopIteration") => Ok(a.pos[1].clone()),
+                        r => r,
+                    },
+                    None => Err(it.type_error(format!("'{}' object is not an iterator", it.type_name(v)))),
+                },
                 v => Err(it.type_error(format!("'{}' object is not an iterator", it.type_name(v)))),
             }
         }),
@@ -613,6 +624,19 @@ pub fn iterate(it: &mut Interp, v: &Value) -> R<Vec<Value>> {
             rest
         }
         Value::Instance(i) => {
+            if let Some(g) = it.generator_object(v) {
+                // read whole: each value as the body yields it
+                if matches!(*g.state.borrow(), super::eval::GeneratorState::Done) {
+                    return Ok(Vec::new());
+                }
+                let mut items = Vec::new();
+                it.drive_generator(&g, &mut |it, x| {
+                    items.push(x);
+                    it.check_size(items.len())?;
+                    Ok(Value::None)
+                })?;
+                return Ok(items);
+            }
             if let Some(b) = i.base_value.borrow().clone() {
                 if i.class.lookup("__iter__").is_none() {
                     return iterate(it, &b);

@@ -248,6 +248,8 @@ pub struct ScopeInfo {
     pub locals: HashSet<String>,
     pub globals: HashSet<String>,
     pub nonlocals: HashSet<String>,
+    /// The body holds a `yield` of its own: calling it makes a generator.
+    pub generator: bool,
 }
 
 /// A scope: module globals, a function call's locals, a class body, a
@@ -382,6 +384,46 @@ pub struct Interp {
     /// the identity is not reused, and its default factory).
     pub dict_defaults: HashMap<usize, (Value, Value)>,
     expr_depth: u32,
+    /// The consumers of the generators being driven, innermost last (see
+    /// [`Interp::drive_generator`]).
+    yield_handlers: Vec<YieldHandler>,
+    /// The class of generator objects and of `contextlib.contextmanager`'s
+    /// context managers.
+    pub generator_class: Rc<Class>,
+    pub generator_cm_class: Rc<Class>,
+}
+
+/// What a driven generator's `yield` hands its value to: the consumer
+/// gives back the value the `yield` evaluates to, or the exception raised
+/// at the `yield` (a `GeneratorExit` closes the generator).
+pub type YieldFn<'a> = dyn FnMut(&mut Interp, Value) -> R<Value> + 'a;
+
+/// A consumer, and the interpreter's stacks as they were where it runs
+/// (the caller of [`Interp::drive_generator`]): it runs with those, not with
+/// the generator's frame on top.
+struct YieldHandler {
+    consumer: *mut YieldFn<'static>,
+    functions: usize,
+    code: usize,
+    call_sites: usize,
+    handling: usize,
+    expr_depth: u32,
+}
+
+/// A generator object's frame: its function and the scope its arguments
+/// were bound in, run once by [`Interp::drive_generator`].
+pub struct Generator {
+    pub func: Rc<Function>,
+    pub env: Rc<Env>,
+    pub state: RefCell<GeneratorState>,
+}
+
+pub enum GeneratorState {
+    /// Not started.
+    Fresh,
+    /// Its body is running.
+    Running,
+    Done,
 }
 
 /// A call expression being evaluated: native functions may read the syntax
@@ -547,6 +589,24 @@ impl Types {
 /// function ignores payloads of types it does not know.
 pub type NativeReferences = fn(&Rc<dyn std::any::Any>, &mut Vec<Value>, &mut Vec<Rc<Env>>);
 
+impl Interp {
+    /// `v`'s frame when it is a generator object.
+    pub fn generator_object(&self, v: &Value) -> Option<Rc<Generator>> {
+        match v {
+            Value::Instance(i) if Rc::ptr_eq(&i.class, &self.generator_class) => generator_of(v),
+            _ => None,
+        }
+    }
+}
+
+/// The frame of a generator object or of a `@contextmanager`'s context manager.
+pub fn generator_of(v: &Value) -> Option<Rc<Generator>> {
+    match v {
+        Value::Instance(i) => i.native.borrow().as_ref().and_then(|n| n.clone().downcast::<Generator>().ok()),
+        _ => None,
+    }
+}
+
 impl Drop for Interp {
     fn drop(&mut self) {
         let native_references = std::mem::take(&mut self.native_references);
@@ -702,6 +762,7 @@ impl Interp {
 
     pub fn new(loader: Rc<dyn ModuleLoader>) -> Interp {
         let types = Types::new();
+        let object = types.object.clone();
         let builtins = Env::new(EnvKind::Builtins, None);
         let mut it = Interp {
             types,
@@ -725,8 +786,12 @@ impl Interp {
             call_sites: Vec::new(),
             dict_defaults: HashMap::new(),
             expr_depth: 0,
+            yield_handlers: Vec::new(),
+            generator_class: Class::new("generator", "builtins", vec![object.clone()], BuiltinType::Object, None),
+            generator_cm_class: Class::new("_GeneratorContextManager", "contextlib", vec![object], BuiltinType::Object, None),
         };
         super::builtins::install(&mut it);
+        super::generators::install(&mut it);
         it
     }
 
@@ -1033,7 +1098,37 @@ impl Interp {
                         r @ Flow::Return(_) => Ok(Some(r)),
                     }
                 };
-                if let Value::Range(start, stop, step) = it {
+                if let Some(g) = self.generator_object(&it).filter(|g| matches!(*g.state.borrow(), GeneratorState::Fresh)) {
+                    // each value runs the body at the `yield`; a break, a
+                    // return or an exception in the body closes the generator
+                    let mut stop: Option<R<Flow>> = None;
+                    let drove = self.drive_generator(&g, &mut |this, item| {
+                        if stop.is_some() {
+                            return Err(this.exc("RuntimeError", "generator ignored GeneratorExit"));
+                        }
+                        let r = run(this, item);
+                        match r {
+                            Ok(None) => Ok(Value::None),
+                            Ok(Some(flow)) => {
+                                stop = Some(Ok(flow));
+                                Err(this.exc("GeneratorExit", ""))
+                            }
+                            Err(e) => {
+                                stop = Some(Err(e));
+                                Err(this.exc("GeneratorExit", ""))
+                            }
+                        }
+                    });
+                    match stop {
+                        // what closing raises is CPython's "Exception ignored" when the loop drops it
+                        Some(Ok(Flow::Break)) => broke = true,
+                        Some(Ok(flow)) => return Ok(flow),
+                        Some(Err(e)) => return Err(e),
+                        None => {
+                            drove?;
+                        }
+                    }
+                } else if let Value::Range(start, stop, step) = it {
                     let mut i = start;
                     while (step > 0 && i < stop) || (step < 0 && i > stop) {
                         match run(self, Value::Int(i))? {
@@ -1236,6 +1331,12 @@ impl Interp {
             return self.exec_block(&w.body, env);
         };
         let mgr = self.eval(&item.context_expr, env)?;
+        if let Value::Instance(inst) = &mgr {
+            if Rc::ptr_eq(&inst.class, &self.generator_cm_class) {
+                let g = generator_of(&mgr).ok_or_else(|| self.exc("RuntimeError", "a context manager without its generator"))?;
+                return self.with_generator(&g, w, i, env);
+            }
+        }
         let enter = self.getattr(&mgr, "__enter__")?;
         let exit = self.getattr(&mgr, "__exit__")?;
         let entered = self.call(&enter, Args::default())?;
@@ -1261,6 +1362,97 @@ impl Interp {
                 }
             }
         }
+    }
+
+    /// `with cm():` where `cm` is a `@contextmanager` function: the body runs
+    /// at the generator's `yield` (its value bound to the `as` target), an
+    /// exception in the body is raised there, and the generator must then
+    /// end; if it ends without raising, the exception is suppressed.
+    fn with_generator(&mut self, g: &Rc<Generator>, w: &ast::StmtWith, i: usize, env: &Rc<Env>) -> R<Flow> {
+        if !matches!(*g.state.borrow(), GeneratorState::Fresh) {
+            return Err(self.exc("RuntimeError", "generator didn't yield"));
+        }
+        let mut yields = 0;
+        let mut flow = None;
+        let drove = self.drive_generator(g, &mut |this, entered| {
+            yields += 1;
+            if yields > 1 {
+                return Err(this.exc("RuntimeError", "generator didn't stop"));
+            }
+            if let Some(t) = &w.items[i].optional_vars {
+                this.assign(t, entered, env)?;
+            }
+            flow = Some(this.exec_with(w, i + 1, env)?);
+            Ok(Value::None)
+        });
+        match (drove, flow) {
+            (Err(e), _) => Err(e),
+            (Ok(_), _) if yields == 0 => Err(self.exc("RuntimeError", "generator didn't yield")),
+            (Ok(_), Some(flow)) => Ok(flow),
+            // the body raised and the generator ended without raising again
+            (Ok(_), None) => Ok(Flow::Normal),
+        }
+    }
+
+    /// Runs generator `g` (fresh) to its end, handing each value it yields
+    /// to `consumer`: its return value, or the exception that ended it.
+    pub fn drive_generator(&mut self, g: &Rc<Generator>, consumer: &mut YieldFn<'_>) -> R<Value> {
+        {
+            let mut state = g.state.borrow_mut();
+            match *state {
+                GeneratorState::Fresh => *state = GeneratorState::Running,
+                GeneratorState::Running => return Err(self.exc("ValueError", "generator already executing")),
+                GeneratorState::Done => return Err(self.exc("RuntimeError", "a generator runs once in the playground's evaluator")),
+            }
+        }
+        let consumer: *mut YieldFn<'_> = consumer;
+        // SAFETY: the lifetime is erased only while the body runs: the
+        // handler is popped below, before `consumer`'s borrow ends; a
+        // `yield` pops it while calling it, so it is never called re-entrantly.
+        let consumer: *mut YieldFn<'static> = unsafe { std::mem::transmute(consumer) };
+        self.yield_handlers.push(YieldHandler {
+            consumer,
+            functions: self.functions.len(),
+            code: self.code.len(),
+            call_sites: self.call_sites.len(),
+            handling: self.handling.len(),
+            expr_depth: self.expr_depth,
+        });
+        let r = if self.depth >= self.limits.depth {
+            Err(self.fatal("RecursionError", "maximum recursion depth exceeded"))
+        } else {
+            self.run_frame(&g.func, g.env.clone())
+        };
+        self.yield_handlers.pop();
+        *g.state.borrow_mut() = GeneratorState::Done;
+        match r {
+            // PEP 479: a StopIteration escaping the body
+            Err(e) if !e.fatal && self.is_instance_of_name(&e.value, "StopIteration") => Err(self.exc("RuntimeError", "generator raised StopIteration")),
+            r => r,
+        }
+    }
+
+    /// `yield v` in the body of the generator being driven: `v` goes to its
+    /// consumer, run with the stacks of the place that drives the generator.
+    fn yield_value(&mut self, v: Value) -> R<Value> {
+        let Some(h) = self.yield_handlers.pop() else {
+            return Err(self.exc("SyntaxError", "'yield' outside function"));
+        };
+        let functions = self.functions.split_off(h.functions.min(self.functions.len()));
+        let code = self.code.split_off(h.code.min(self.code.len()));
+        let call_sites = self.call_sites.split_off(h.call_sites.min(self.call_sites.len()));
+        let handling = self.handling.split_off(h.handling.min(self.handling.len()));
+        let expr_depth = std::mem::replace(&mut self.expr_depth, h.expr_depth);
+        // SAFETY: see `drive_generator`: the consumer outlives its handler,
+        // and it was popped, so this is the only call in progress.
+        let r = unsafe { &mut *h.consumer }(self, v);
+        self.functions.extend(functions);
+        self.code.extend(code);
+        self.call_sites.extend(call_sites);
+        self.handling.extend(handling);
+        self.expr_depth = expr_depth;
+        self.yield_handlers.push(h);
+        r
     }
 
     fn import_from(&mut self, i: &ast::StmtImportFrom, env: &Rc<Env>) -> R<()> {
@@ -1497,10 +1689,18 @@ impl Interp {
                 info.locals.insert(p.name().as_str().to_string());
             }
         }
-        if let FunctionCode::Def(p) = f.code {
-            // SAFETY: `FunctionCode` points into `f.module`, alive here.
-            let def = unsafe { &*p };
-            collect_bindings(&def.body, &mut info);
+        match f.code {
+            FunctionCode::Def(p) => {
+                // SAFETY: `FunctionCode` points into `f.module`, alive here.
+                let def = unsafe { &*p };
+                collect_bindings(&def.body, &mut info);
+                info.generator = yields_in(def.body.iter().map(Yields::Stmt));
+            }
+            FunctionCode::Lambda(p) => {
+                // SAFETY: as above.
+                let l = unsafe { &*p };
+                info.generator = yields_in(std::iter::once(Yields::Expr(&l.body)));
+            }
         }
         for n in info.globals.iter().chain(info.nonlocals.iter()) {
             info.locals.remove(n);
@@ -1957,7 +2157,25 @@ impl Interp {
                 Value::dict(out)
             }
             Expr::Await(_) => return Err(self.exc("SyntaxError", "'await' is not supported by the playground's evaluator")),
-            Expr::Yield(_) | Expr::YieldFrom(_) => return Err(self.exc("SyntaxError", "generator functions ('yield') are not supported by the playground's evaluator")),
+            Expr::Yield(y) => {
+                let v = match &y.value {
+                    Some(e) => self.eval(e, env)?,
+                    None => Value::None,
+                };
+                self.yield_value(v)?
+            }
+            Expr::YieldFrom(y) => {
+                let sub = self.eval(&y.value, env)?;
+                match self.generator_object(&sub) {
+                    Some(g) if matches!(*g.state.borrow(), GeneratorState::Fresh) => self.drive_generator(&g, &mut |it, v| it.yield_value(v))?,
+                    _ => {
+                        for v in self.iterate(&sub)? {
+                            self.yield_value(v)?;
+                        }
+                        Value::None
+                    }
+                }
+            }
             Expr::IpyEscapeCommand(_) => return Err(self.exc("SyntaxError", "IPython escape commands are not Python")),
         })
     }
@@ -2020,19 +2238,33 @@ impl Interp {
         // The first iterable is evaluated in the enclosing scope.
         let iter = self.eval(&g.iter, env)?;
         let cenv = if i == 0 { Env::new(EnvKind::Comprehension, Some(env.clone())) } else { env.clone() };
-        for item in self.iterate(&iter)? {
-            self.step()?;
-            self.assign(&g.target, item, &cenv)?;
-            let mut ok = true;
+        let mut each = |this: &mut Interp, item: Value| -> R<()> {
+            this.step()?;
+            this.assign(&g.target, item, &cenv)?;
             for cond in &g.ifs {
-                if !self.eval_truthy(cond, &cenv)? {
-                    ok = false;
-                    break;
+                if !this.eval_truthy(cond, &cenv)? {
+                    return Ok(());
                 }
             }
-            if ok {
-                self.comprehension(gens, i + 1, &cenv, body)?;
-            }
+            this.comprehension(gens, i + 1, &cenv, body)
+        };
+        if let Some(gen) = self.generator_object(&iter).filter(|g| matches!(*g.state.borrow(), GeneratorState::Fresh)) {
+            // each value is used at its `yield`; an exception closes the generator
+            let mut failed = None;
+            let drove = self.drive_generator(&gen, &mut |this, item| match each(this, item) {
+                Ok(()) => Ok(Value::None),
+                Err(e) => {
+                    failed = Some(e);
+                    Err(this.exc("GeneratorExit", ""))
+                }
+            });
+            return match failed {
+                Some(e) => Err(e),
+                None => drove.map(|_| ()),
+            };
+        }
+        for item in self.iterate(&iter)? {
+            each(self, item)?;
         }
         Ok(())
     }
@@ -2151,8 +2383,20 @@ impl Interp {
             return Err(self.fatal("RecursionError", "maximum recursion depth exceeded"));
         }
         let scope = self.scope_of(func);
+        let generator = scope.generator;
         let env = Rc::new(Env { vars: RefCell::new(IndexMap::default()), parent: Some(func.closure.clone()), kind: EnvKind::Function, scope: Some(scope) });
         self.bind_args(func, args, &env)?;
+        if generator {
+            let g = Generator { func: func.clone(), env, state: RefCell::new(GeneratorState::Fresh) };
+            let inst = Instance::new(self.generator_class.clone());
+            *inst.native.borrow_mut() = Some(Rc::new(g));
+            return Ok(Value::Instance(Rc::new(inst)));
+        }
+        self.run_frame(func, env)
+    }
+
+    /// Runs `func`'s body in `env` (its arguments bound): its return value.
+    fn run_frame(&mut self, func: &Rc<Function>, env: Rc<Env>) -> R<Value> {
         self.depth += 1;
         // Expression nesting is counted per frame; the call depth bounds the rest.
         let saved_expr_depth = std::mem::replace(&mut self.expr_depth, 0);
@@ -2670,6 +2914,42 @@ fn docstring(body: &[Stmt]) -> Option<String> {
 }
 
 /// Names a function body binds, for Python's static scoping.
+/// Where to look for a `yield`.
+enum Yields<'a> {
+    Stmt(&'a Stmt),
+    Expr(&'a Expr),
+}
+
+/// Whether a function body holds a `yield` or `yield from` of its own (not
+/// one of a function, lambda or class nested in it).
+fn yields_in<'a>(parts: impl Iterator<Item = Yields<'a>>) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    struct Finder(bool);
+    impl<'a> Visitor<'a> for Finder {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if !self.0 && !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            match expr {
+                Expr::Yield(_) | Expr::YieldFrom(_) => self.0 = true,
+                Expr::Lambda(_) => {}
+                _ if !self.0 => walk_expr(self, expr),
+                _ => {}
+            }
+        }
+    }
+    let mut f = Finder(false);
+    for part in parts {
+        match part {
+            Yields::Stmt(s) => f.visit_stmt(s),
+            Yields::Expr(e) => f.visit_expr(e),
+        }
+    }
+    f.0
+}
+
 fn collect_bindings(body: &[Stmt], info: &mut ScopeInfo) {
     fn target(e: &Expr, info: &mut ScopeInfo) {
         match e {

@@ -18,6 +18,7 @@ pub mod datetime;
 pub mod decimal;
 pub mod eval;
 mod format;
+mod generators;
 mod itertools;
 pub mod loader;
 pub mod logging;
