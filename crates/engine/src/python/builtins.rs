@@ -2943,6 +2943,7 @@ fn make_dataclass(it: &mut Interp, c: &Rc<Class>) -> R<()> {
         }
     }
     let _ = it;
+    c.dict.borrow_mut().set_str("__match_args__", Value::tuple(fields.iter().map(|(n, _)| Value::str(n)).collect()));
     let fields = Rc::new(fields);
     let f1 = fields.clone();
     let cname = c.name.clone();
@@ -3056,6 +3057,7 @@ fn namedtuple(it: &mut Interp, a: Args) -> R<Value> {
     };
     let mut d = cls.dict.borrow_mut();
     d.set_str("_fields", Value::tuple(fields.iter().map(|f| Value::str(f)).collect()));
+    d.set_str("__match_args__", Value::tuple(fields.iter().map(|f| Value::str(f)).collect()));
     let mut field_defaults = Dict::new();
     for (f, v) in fields[fields.len() - defaults.len()..].iter().zip(defaults.iter()) {
         field_defaults.set_str(f, v.clone());

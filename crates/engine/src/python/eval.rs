@@ -1253,7 +1253,20 @@ impl Interp {
             }
             Stmt::ImportFrom(i) => self.import_from(i, env)?,
             Stmt::With(w) => return self.exec_with(w, 0, env),
-            Stmt::Match(_) => return Err(self.exc("SyntaxError", "'match' statements are not supported by the playground's evaluator")),
+            Stmt::Match(m) => {
+                let subject = self.eval(&m.subject, env)?;
+                for case in &m.cases {
+                    if !self.match_pattern(&case.pattern, &subject, env)? {
+                        continue;
+                    }
+                    if let Some(g) = &case.guard {
+                        if !self.eval_truthy(g, env)? {
+                            continue;
+                        }
+                    }
+                    return self.exec_block(&case.body, env);
+                }
+            }
             Stmt::TypeAlias(_) => return Err(self.exc("SyntaxError", "'type' aliases are not supported by the playground's evaluator")),
             Stmt::IpyEscapeCommand(_) => return Err(self.exc("SyntaxError", "IPython escape commands are not Python")),
         }
@@ -1360,6 +1373,151 @@ impl Interp {
                 } else {
                     Err(e)
                 }
+            }
+        }
+    }
+
+    /// Whether `v` matches the `case` pattern `p`, binding its capture names
+    /// in `env` as it goes (as CPython does, a failed match may leave some).
+    fn match_pattern(&mut self, p: &ast::Pattern, v: &Value, env: &Rc<Env>) -> R<bool> {
+        use ast::Pattern as P;
+        self.step()?;
+        match p {
+            P::MatchValue(m) => {
+                let x = self.eval(&m.value, env)?;
+                let eq = self.compare(ast::CmpOp::Eq, v, &x)?;
+                self.truthy(&eq)
+            }
+            P::MatchSingleton(m) => Ok(match m.value {
+                ast::Singleton::None => v.is_none(),
+                ast::Singleton::True => matches!(v, Value::Bool(true)),
+                ast::Singleton::False => matches!(v, Value::Bool(false)),
+            }),
+            P::MatchSequence(m) => {
+                // str, bytes and mappings are not sequences to `case [...]`
+                let sequence = match v {
+                    Value::List(_) | Value::Tuple(_) | Value::Range(..) => true,
+                    Value::Instance(i) => matches!(&*i.base_value.borrow(), Some(Value::Tuple(_))),
+                    _ => false,
+                };
+                if !sequence {
+                    return Ok(false);
+                }
+                let items = self.iterate(v)?;
+                let star = m.patterns.iter().position(|p| matches!(p, P::MatchStar(_)));
+                let n = m.patterns.len();
+                match star {
+                    None if items.len() != n => return Ok(false),
+                    Some(_) if items.len() < n - 1 => return Ok(false),
+                    _ => {}
+                }
+                let after = star.map(|s| n - s - 1).unwrap_or(0);
+                for (k, sub) in m.patterns.iter().enumerate() {
+                    let ok = match (star, sub) {
+                        (Some(s), P::MatchStar(st)) if k == s => {
+                            if let Some(name) = &st.name {
+                                let middle = items[s..items.len() - after].to_vec();
+                                env.set(name.as_str(), Value::list(middle));
+                            }
+                            true
+                        }
+                        (Some(s), _) if k > s => self.match_pattern(sub, &items[items.len() - (n - k)], env)?,
+                        _ => self.match_pattern(sub, &items[k], env)?,
+                    };
+                    if !ok {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            P::MatchMapping(m) => {
+                let Value::Dict(d) = v else { return Ok(false) };
+                let mut used = Vec::new();
+                for (key, sub) in m.keys.iter().zip(m.patterns.iter()) {
+                    let k = self.eval(key, env)?;
+                    let found = d.borrow().get(&self.hash_key(&k)?).cloned();
+                    let Some(x) = found else { return Ok(false) };
+                    if !self.match_pattern(sub, &x, env)? {
+                        return Ok(false);
+                    }
+                    used.push(self.hash_key(&k)?);
+                }
+                if let Some(rest) = &m.rest {
+                    let mut left = Dict::new();
+                    for (k, x) in d.borrow().items() {
+                        if !used.contains(&self.hash_key(&k)?) {
+                            left.insert(self.hash_key(&k)?, k, x);
+                        }
+                    }
+                    env.set(rest.as_str(), Value::dict(left));
+                }
+                Ok(true)
+            }
+            P::MatchClass(m) => {
+                let cls = self.eval(&m.cls, env)?;
+                let Value::Class(c) = &cls else {
+                    return Err(self.type_error("called match pattern must be a class"));
+                };
+                if !self.class_of(v).is_subclass(c) {
+                    return Ok(false);
+                }
+                let positional = &m.arguments.patterns;
+                if !positional.is_empty() {
+                    // `int(x)`, `str(s)`...: the subject itself
+                    let self_matching = c.module == "builtins"
+                        && matches!(c.name.as_str(), "bool" | "bytearray" | "bytes" | "dict" | "float" | "frozenset" | "int" | "list" | "set" | "str" | "tuple");
+                    if self_matching {
+                        if positional.len() > 1 {
+                            return Err(self.type_error(format!("{}() accepts 1 positional sub-pattern ({} given)", c.name, positional.len())));
+                        }
+                        if !self.match_pattern(&positional[0], v, env)? {
+                            return Ok(false);
+                        }
+                    } else {
+                        let names = match c.lookup("__match_args__") {
+                            Some(t @ Value::Tuple(_)) => self.iterate(&t)?,
+                            Some(_) => return Err(self.type_error(format!("{}.__match_args__ must be a tuple", c.name))),
+                            None => Vec::new(),
+                        };
+                        if positional.len() > names.len() {
+                            return Err(self.type_error(format!("{}() accepts {} positional sub-pattern{} ({} given)", c.name, names.len(), if names.len() == 1 { "" } else { "s" }, positional.len())));
+                        }
+                        for (sub, name) in positional.iter().zip(names) {
+                            let name = self.str_of(&name)?;
+                            let Some(x) = self.getattr_opt(v, &name)? else { return Ok(false) };
+                            if !self.match_pattern(sub, &x, env)? {
+                                return Ok(false);
+                            }
+                        }
+                    }
+                }
+                for kw in &m.arguments.keywords {
+                    let Some(x) = self.getattr_opt(v, kw.attr.as_str())? else { return Ok(false) };
+                    if !self.match_pattern(&kw.pattern, &x, env)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            P::MatchStar(_) => Err(self.exc("SyntaxError", "starred pattern outside a sequence pattern")),
+            P::MatchAs(m) => {
+                if let Some(sub) = &m.pattern {
+                    if !self.match_pattern(sub, v, env)? {
+                        return Ok(false);
+                    }
+                }
+                if let Some(name) = &m.name {
+                    env.set(name.as_str(), v.clone());
+                }
+                Ok(true)
+            }
+            P::MatchOr(m) => {
+                for alt in &m.patterns {
+                    if self.match_pattern(alt, v, env)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
             }
         }
     }
@@ -2950,6 +3108,36 @@ fn yields_in<'a>(parts: impl Iterator<Item = Yields<'a>>) -> bool {
     f.0
 }
 
+/// The names a `case` pattern captures.
+fn pattern_bindings(p: &ast::Pattern, info: &mut ScopeInfo) {
+    use ast::Pattern as P;
+    let mut name = |n: &Option<ast::Identifier>| {
+        if let Some(n) = n {
+            info.locals.insert(n.as_str().to_string());
+        }
+    };
+    match p {
+        P::MatchValue(_) | P::MatchSingleton(_) => {}
+        P::MatchStar(m) => name(&m.name),
+        P::MatchAs(m) => {
+            name(&m.name);
+            if let Some(sub) = &m.pattern {
+                pattern_bindings(sub, info);
+            }
+        }
+        P::MatchMapping(m) => {
+            name(&m.rest);
+            m.patterns.iter().for_each(|sub| pattern_bindings(sub, info));
+        }
+        P::MatchSequence(m) => m.patterns.iter().for_each(|sub| pattern_bindings(sub, info)),
+        P::MatchOr(m) => m.patterns.iter().for_each(|sub| pattern_bindings(sub, info)),
+        P::MatchClass(m) => {
+            m.arguments.patterns.iter().for_each(|sub| pattern_bindings(sub, info));
+            m.arguments.keywords.iter().for_each(|k| pattern_bindings(&k.pattern, info));
+        }
+    }
+}
+
 fn collect_bindings(body: &[Stmt], info: &mut ScopeInfo) {
     fn target(e: &Expr, info: &mut ScopeInfo) {
         match e {
@@ -3030,8 +3218,13 @@ fn collect_bindings(body: &[Stmt], info: &mut ScopeInfo) {
             Stmt::Nonlocal(g) => g.names.iter().for_each(|n| {
                 info.nonlocals.insert(n.as_str().to_string());
             }),
-            Stmt::Match(_)
-            | Stmt::Return(_)
+            Stmt::Match(m) => {
+                for case in &m.cases {
+                    pattern_bindings(&case.pattern, info);
+                    collect_bindings(&case.body, info);
+                }
+            }
+            Stmt::Return(_)
             | Stmt::TypeAlias(_)
             | Stmt::Raise(_)
             | Stmt::Assert(_)
