@@ -507,8 +507,8 @@ fn tables_in(v: &Value, out: &mut Vec<Rc<Construct>>, depth: u32) {
         }
         return;
     };
-    // a scalar subquery has its own FROM
-    if is_scalar_subquery(&c) {
+    // a scalar subquery, and a select() given to in_(), has its own FROM
+    if is_scalar_subquery(&c) || is_select(&c) {
         return;
     }
     let found = match column_table(v) {
@@ -805,6 +805,18 @@ pub(super) fn literal_primitive(it: &mut Interp, v: &Value) -> R<Option<String>>
 pub(super) fn render_clause(it: &mut Interp, v: &Value, in_and: bool) -> R<String> {
     let (s, p) = expr(it, v)?;
     Ok(if in_and && p < Prec::And { format!("({s})") } else { s })
+}
+
+/// `select(...)`, with any of its methods chained (`.where(...)`...).
+fn is_select(c: &Rc<Construct>) -> bool {
+    let mut c = c.clone();
+    for _ in 0..64 {
+        match c.parent.as_ref().and_then(construct) {
+            Some(p) => c = p,
+            None => return last_segment(&c.path) == "select",
+        }
+    }
+    false
 }
 
 /// `select(...).scalar_subquery()`.
@@ -1126,8 +1138,19 @@ fn expr(it: &mut Interp, v: &Value) -> R<(String, Prec)> {
                 "is_" => Ok((format!("{left} IS {}", literal(it, &arg(0))?), Prec::Atom)),
                 "is_not" | "isnot" => Ok((format!("{left} IS NOT {}", literal(it, &arg(0))?), Prec::Atom)),
                 "in_" | "not_in" | "notin_" => {
-                    let items = it.iterate(&arg(0))?;
                     let not = if method == "in_" { "" } else { "NOT " };
+                    // `x.in_(select(...))`: a subquery with its own FROM
+                    if let Some(sub) = construct(&arg(0)).filter(|k| is_select(k)) {
+                        let sql = match compile(it, &arg(0), false)? {
+                            Some(sql) => sql,
+                            None => return Err(unsupported(it, format!("this {}.{method}(select(...))", sub.path))),
+                        };
+                        return Ok(match method {
+                            "in_" => (format!("{left} IN ({sql})"), Prec::Atom),
+                            _ => (format!("({left} NOT IN ({sql}))"), Prec::Atom),
+                        });
+                    }
+                    let items = it.iterate(&arg(0))?;
                     if items.is_empty() {
                         // SQLAlchemy's empty IN: a subquery with no rows
                         const EMPTY: &str = "(SELECT 1 FROM (SELECT 1) WHERE 1!=1)";
