@@ -416,10 +416,18 @@ pub(crate) fn read_op(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCal
     cx.op_method(call, method, batch_table.is_some(), &scope, batch_table, &imports.0)
 }
 
-/// Reads `op.batch_alter_table(...)`'s arguments.
-pub(crate) fn read_batch(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<BatchAlterTable, ReadError> {
+/// Reads `op.batch_alter_table(...)`'s arguments; `copy_from` is the table
+/// its `copy_from=` names when that is not written in the call itself.
+pub(crate) fn read_batch(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall, copy_from: Option<Table>) -> Result<BatchAlterTable, ReadError> {
     let cx = Cx { m: src, resolve: None, sa_type: None };
-    cx.batch_header(call, &imports.0)
+    cx.batch_header(call, &imports.0, copy_from)
+}
+
+/// Reads the `sa.Table('t', sa.MetaData(), sa.Column(...), ...)` call that
+/// made a batch's `copy_from=` table.
+pub(crate) fn read_copy_from(src: SourceRef<'_>, imports: &Imports, call: &ast::ExprCall) -> Result<Table, ReadError> {
+    let cx = Cx { m: src, resolve: None, sa_type: None };
+    cx.sa_table(&Expr::Call(call.clone()), &imports.0)
 }
 
 /// Reads `sa.table('t', sa.column('a', type), ...)`.
@@ -621,7 +629,7 @@ impl<'a, 'src> Cx<'a, 'src> {
     // ----- functions and statements ----------------------------------------
 
     /// `op.batch_alter_table(...)`'s arguments: the batch without its ops.
-    fn batch_header(&self, call: &ast::ExprCall, env: &Env) -> R<BatchAlterTable> {
+    fn batch_header(&self, call: &ast::ExprCall, env: &Env, given_copy_from: Option<Table>) -> R<BatchAlterTable> {
         const SIG: Sig = sig(
             &["table_name", "schema", "recreate", "partial_reordering", "copy_from", "table_args", "table_kwargs", "reflect_args", "reflect_kwargs", "naming_convention"],
             1,
@@ -639,9 +647,10 @@ impl<'a, 'src> Cx<'a, 'src> {
                 other => return Err(self.err(e, format!("recreate must be 'auto', 'always' or 'never', not {other:?}"))),
             },
         };
-        let copy_from = match b.get("copy_from") {
-            None | Some(Expr::NoneLiteral(_)) => None,
-            Some(e) => Some(self.sa_table(e, env)?),
+        let copy_from = match (b.get("copy_from"), given_copy_from) {
+            (_, Some(t)) => Some(t),
+            (None | Some(Expr::NoneLiteral(_)), None) => None,
+            (Some(e), None) => Some(self.sa_table(e, env)?),
         };
         let table_args = match b.get("table_args") {
             None => Vec::new(),

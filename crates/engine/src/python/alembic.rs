@@ -922,7 +922,19 @@ fn op_module(it: &mut Interp, host: Rc<ScriptHost>) -> Rc<Module> {
             "batch_alter_table" => native_fn("batch_alter_table", move |it, a| {
                 let site = it.call_site().ok_or_else(|| it.exc("RuntimeError", "batch_alter_table called from no code"))?;
                 let imports = h.imports_of(&site.code);
-                let mut header = script::read_batch(src(&site.code), &imports, site.call()).map_err(|d| not_supported(it, &site.code, d))?;
+                // `copy_from=table` where `table = sa.Table(...)` was made before: read where it was made
+                let made_elsewhere = match a.kwarg("copy_from") {
+                    Some(Value::Instance(i)) => construct_of(i).filter(|c| c.path.ends_with(".Table") && c.parent.is_none()).and_then(|c| c.site.clone()),
+                    _ => None,
+                };
+                let copy_from = match made_elsewhere {
+                    Some(made) => {
+                        let made_imports = h.imports_of(&made.code);
+                        Some(script::read_copy_from(src(&made.code), &made_imports, made.call()).map_err(|d| not_supported(it, &made.code, d))?)
+                    }
+                    None => None,
+                };
+                let mut header = script::read_batch(src(&site.code), &imports, site.call(), copy_from).map_err(|d| not_supported(it, &site.code, d))?;
                 header.naming_convention = naming_convention_arg(it, &a)?;
                 Ok(batch_operations(it, h.clone(), header))
             }),
