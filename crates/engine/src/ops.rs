@@ -125,6 +125,10 @@ pub struct BatchAlterTable {
     pub recreate: Recreate,
     /// `copy_from=sa.Table(...)`: the table definition to use instead of reflecting.
     pub copy_from: Option<Table>,
+    /// `reflect_args=[sa.Column(...), ...]`: columns that replace the
+    /// reflected ones of the same name (with their foreign keys), as
+    /// `Table(name, *reflect_args, autoload_with=conn)` does.
+    pub reflect_args: Option<Table>,
     /// `table_args=(...)`: extra constraints for the recreated table.
     pub table_args: Vec<Constraint>,
     /// `naming_convention={...}`: names the reflected table's unnamed
@@ -260,6 +264,7 @@ impl Op {
                 table: b.table.clone(),
                 recreate: b.recreate,
                 copy_from: b.copy_from.clone(),
+                reflect_args: b.reflect_args.clone(),
                 table_args: b.table_args.clone(),
                 naming_convention: b.naming_convention.clone(),
                 table_kwargs: b.table_kwargs,

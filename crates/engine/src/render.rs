@@ -374,6 +374,12 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
     if let Some(t) = &b.copy_from {
         opts.push(format!("copy_from={}", render_sa_table(t)));
     }
+    if let Some(t) = &b.reflect_args {
+        let ctx = Ctx { batch: false };
+        let mut items: Vec<String> = t.columns.iter().map(render_column).collect();
+        items.extend(render_table_constraints(t, ctx));
+        opts.push(format!("reflect_args=[{}]", items.join(", ")));
+    }
     if !b.table_args.is_empty() {
         // `batch_op` does not exist yet on the `with` line: names use `op.f`
         let ctx = Ctx { batch: false };

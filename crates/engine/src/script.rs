@@ -647,6 +647,12 @@ impl<'a, 'src> Cx<'a, 'src> {
                 other => return Err(self.err(e, format!("recreate must be 'auto', 'always' or 'never', not {other:?}"))),
             },
         };
+        let reflect_args = match b.get("reflect_args") {
+            None | Some(Expr::NoneLiteral(_)) => None,
+            Some(Expr::List(l)) => Some(self.table_items(&table, l.elts.iter(), env)?),
+            Some(Expr::Tuple(t)) => Some(self.table_items(&table, t.elts.iter(), env)?),
+            Some(e) => return Err(self.err(e, "batch_alter_table(reflect_args=...) must be a list of sa.Column(...) in the playground")),
+        };
         let copy_from = match (b.get("copy_from"), given_copy_from) {
             (_, Some(t)) => Some(t),
             (None | Some(Expr::NoneLiteral(_)), None) => None,
@@ -676,14 +682,14 @@ impl<'a, 'src> Cx<'a, 'src> {
             Some(e) => return Err(self.err(e, "batch_alter_table(table_kwargs=...) must be a dict literal in the playground")),
         };
         // `naming_convention` is read from its value by the caller (`python::alembic`)
-        for k in ["partial_reordering", "reflect_args", "reflect_kwargs"] {
+        for k in ["partial_reordering", "reflect_kwargs"] {
             if let Some(e) = b.get(k) {
                 if !matches!(e, Expr::NoneLiteral(_)) {
                     return Err(self.err(e, format!("batch_alter_table({k}=...) is not supported by the playground")));
                 }
             }
         }
-        Ok(BatchAlterTable { table, recreate, copy_from, table_args, naming_convention: Default::default(), table_kwargs, ops: Vec::new() })
+        Ok(BatchAlterTable { table, recreate, copy_from, reflect_args, table_args, naming_convention: Default::default(), table_kwargs, ops: Vec::new() })
     }
 
     // ----- op calls ---------------------------------------------------------
@@ -1617,8 +1623,14 @@ impl<'a, 'src> Cx<'a, 'src> {
         if let Some(kw) = call.arguments.keywords.first() {
             return Err(self.err(kw, "keyword arguments of sa.Table are not supported in copy_from"));
         }
-        let mut table = Table::new(name.clone());
-        for item in args {
+        self.table_items(&name, args, env)
+    }
+
+    /// A table named `name` of the columns and constraints `items`
+    /// (`sa.Table`'s arguments after the metadata, or `reflect_args`).
+    fn table_items<'e>(&self, name: &str, items: impl Iterator<Item = &'e Expr>, env: &Env) -> R<Table> {
+        let mut table = Table::new(name.to_string());
+        for item in items {
             if self.is_column(item, env) {
                 let col = self.column(item, env)?;
                 if let Some(fk) = col.foreign_key {

@@ -116,6 +116,7 @@ impl Cx {
             table: table.to_string(),
             recreate: Recreate::Auto,
             copy_from: None,
+            reflect_args: None,
             table_args: Vec::new(),
             naming_convention: Default::default(),
             table_kwargs: Default::default(),

@@ -129,6 +129,9 @@ pub(super) fn run_batch(
                 .ok_or_else(|| RuntimeError::NoSuchTable(b.table.clone()))?;
             check_referred_tables(db, &t)?;
             let mut t = t;
+            if let Some(given) = &b.reflect_args {
+                apply_reflect_args(&mut t, given)?;
+            }
             if !b.naming_convention.is_empty() {
                 crate::models::name_reflected_constraints(&mut t, &b.naming_convention).map_err(super::naming_error)?;
             }
@@ -145,6 +148,32 @@ pub(super) fn run_batch(
         batch.apply(op)?;
     }
     batch.create(sink)
+}
+
+/// `Table(name, *reflect_args, autoload_with=conn)`: each given column
+/// replaces the reflected one of its name (`Column._set_parent` with
+/// replacements allowed: the old column's foreign keys go, the new one's
+/// come), or is added; the given table-level constraints are added.
+fn apply_reflect_args(t: &mut Table, given: &Table) -> Result<(), RuntimeError> {
+    for col in &given.columns {
+        match t.columns.iter().position(|c| c.name == col.name) {
+            Some(i) => {
+                if t.columns[i].primary_key && !col.primary_key {
+                    return Err(RuntimeError::NotImplemented(format!(
+                        "reflect_args redefining the primary-key column '{}' of '{}' as a non-primary-key column (SQLAlchemy's ArgumentError) is not supported by the playground",
+                        col.name, t.name
+                    )));
+                }
+                t.columns[i] = col.clone();
+                t.foreign_keys.retain(|fk| !fk.columns.contains(&col.name));
+            }
+            None => t.columns.push(col.clone()),
+        }
+    }
+    t.foreign_keys.extend(given.foreign_keys.iter().cloned());
+    t.unique_constraints.extend(given.unique_constraints.iter().cloned());
+    t.check_constraints.extend(given.check_constraints.iter().cloned());
+    Ok(())
 }
 
 /// `Table(name, autoload_with=conn)` resolves foreign keys: every table a

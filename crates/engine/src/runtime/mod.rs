@@ -720,6 +720,7 @@ mod tests {
             table: "flag".into(),
             recreate: Recreate::Auto,
             copy_from: None,
+            reflect_args: None,
             table_args: vec![],
             naming_convention: Default::default(),
             table_kwargs: Default::default(),
