@@ -129,6 +129,9 @@ pub struct BatchAlterTable {
     /// reflected ones of the same name (with their foreign keys), as
     /// `Table(name, *reflect_args, autoload_with=conn)` does.
     pub reflect_args: Option<Table>,
+    /// `partial_reordering=[('a', 'b'), ...]`: the order of the recreated
+    /// table's columns, each tuple a chain of names (instead of the existing order).
+    pub partial_reordering: Vec<Vec<String>>,
     /// `table_args=(...)`: extra constraints for the recreated table.
     pub table_args: Vec<Constraint>,
     /// `naming_convention={...}`: names the reflected table's unnamed
@@ -265,6 +268,7 @@ impl Op {
                 recreate: b.recreate,
                 copy_from: b.copy_from.clone(),
                 reflect_args: b.reflect_args.clone(),
+                partial_reordering: b.partial_reordering.clone(),
                 table_args: b.table_args.clone(),
                 naming_convention: b.naming_convention.clone(),
                 table_kwargs: b.table_kwargs,

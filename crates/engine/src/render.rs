@@ -374,6 +374,10 @@ fn render_batch(b: &BatchAlterTable) -> Vec<String> {
     if let Some(t) = &b.copy_from {
         opts.push(format!("copy_from={}", render_sa_table(t)));
     }
+    if !b.partial_reordering.is_empty() {
+        let chains: Vec<String> = b.partial_reordering.iter().map(|c| crate::python::repr::py_repr_str_tuple(c)).collect();
+        opts.push(format!("partial_reordering=[{}]", chains.join(", ")));
+    }
     if let Some(t) = &b.reflect_args {
         let ctx = Ctx { batch: false };
         let mut items: Vec<String> = t.columns.iter().map(render_column).collect();

@@ -653,6 +653,22 @@ impl<'a, 'src> Cx<'a, 'src> {
             Some(Expr::Tuple(t)) => Some(self.table_items(&table, t.elts.iter(), env)?),
             Some(e) => return Err(self.err(e, "batch_alter_table(reflect_args=...) must be a list of sa.Column(...) in the playground")),
         };
+        let partial_reordering = match b.get("partial_reordering") {
+            None | Some(Expr::NoneLiteral(_)) => Vec::new(),
+            Some(Expr::List(ast::ExprList { elts, .. }) | Expr::Tuple(ast::ExprTuple { elts, .. })) => {
+                let mut chains = Vec::new();
+                for chain in elts {
+                    match chain {
+                        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                            chains.push(elts.iter().map(|e| self.str_lit(e)).collect::<R<Vec<_>>>()?);
+                        }
+                        e => return Err(self.err(e, "partial_reordering must be a list of tuples of column names")),
+                    }
+                }
+                chains
+            }
+            Some(e) => return Err(self.err(e, "partial_reordering must be a list of tuples of column names")),
+        };
         let copy_from = match (b.get("copy_from"), given_copy_from) {
             (_, Some(t)) => Some(t),
             (None | Some(Expr::NoneLiteral(_)), None) => None,
@@ -682,14 +698,14 @@ impl<'a, 'src> Cx<'a, 'src> {
             Some(e) => return Err(self.err(e, "batch_alter_table(table_kwargs=...) must be a dict literal in the playground")),
         };
         // `naming_convention` is read from its value by the caller (`python::alembic`)
-        for k in ["partial_reordering", "reflect_kwargs"] {
+        for k in ["reflect_kwargs"] {
             if let Some(e) = b.get(k) {
                 if !matches!(e, Expr::NoneLiteral(_)) {
                     return Err(self.err(e, format!("batch_alter_table({k}=...) is not supported by the playground")));
                 }
             }
         }
-        Ok(BatchAlterTable { table, recreate, copy_from, reflect_args, table_args, naming_convention: Default::default(), table_kwargs, ops: Vec::new() })
+        Ok(BatchAlterTable { table, recreate, copy_from, reflect_args, partial_reordering, table_args, naming_convention: Default::default(), table_kwargs, ops: Vec::new() })
     }
 
     // ----- op calls ---------------------------------------------------------

@@ -117,6 +117,7 @@ impl Cx {
             recreate: Recreate::Auto,
             copy_from: None,
             reflect_args: None,
+            partial_reordering: Vec::new(),
             table_args: Vec::new(),
             naming_convention: Default::default(),
             table_kwargs: Default::default(),

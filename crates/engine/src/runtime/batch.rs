@@ -144,6 +144,7 @@ pub(super) fn run_batch(
     existing.sqlite_strict = kw.strict.or(existing.sqlite_strict);
     existing.sqlite_autoincrement = kw.autoincrement.or(existing.sqlite_autoincrement);
     let mut batch = ApplyBatch::new(existing, reflected, &b.table_args, warnings);
+    batch.partial_reordering = b.partial_reordering.clone();
     for op in &b.ops {
         batch.apply(op)?;
     }
@@ -231,6 +232,9 @@ struct ApplyBatch {
     /// `ApplyBatchImpl.add_col_ordering`: (before, after) pairs; an added
     /// column follows the *then* last existing column.
     add_col_ordering: Vec<(String, String)>,
+    /// `ApplyBatchImpl.partial_reordering`: chains of column names that
+    /// replace `existing_ordering` as the order's source.
+    partial_reordering: Vec<Vec<String>>,
 }
 
 /// `sqlalchemy.util.topological.sort(tuples, allitems, deterministic_order=True)`:
@@ -342,6 +346,7 @@ impl ApplyBatch {
             new_indexes: vec![],
             existing_ordering: table.columns.iter().map(|c| c.name.clone()).collect(),
             add_col_ordering: vec![],
+            partial_reordering: vec![],
             columns,
             named,
             unnamed,
@@ -462,8 +467,9 @@ impl ApplyBatch {
                     e.create_constraint = false;
                 }
                 // `_setup_dependencies_for_add_column` without
-                // insert_before/insert_after: after the last existing column.
-                if let Some(last) = self.existing_ordering.last() {
+                // insert_before/insert_after: after the last existing column
+                // (with partial_reordering, nowhere in particular)
+                if let Some(last) = self.existing_ordering.last().filter(|_| self.partial_reordering.is_empty()) {
                     self.add_col_ordering.push((last.clone(), column.name.clone()));
                 }
                 self.columns.push(BatchColumn {
@@ -618,22 +624,31 @@ impl ApplyBatch {
     /// added columns have no live parent and sort right after the first
     /// column, as in Alembic (`id, new, …rest`).
     fn reorder_columns(&mut self) {
-        if self.add_col_ordering.is_empty() {
+        if self.add_col_ordering.is_empty() && self.partial_reordering.is_empty() {
             return;
         }
         let col_by_idx: Vec<String> = self.columns.iter().map(|c| c.key.clone()).collect();
-        let mut pairs: Vec<(String, String)> = self
-            .existing_ordering
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter_map(|(i, elem)| {
-                col_by_idx
-                    .get(i - 1)
-                    .map(|prev| (prev.clone(), elem.clone()))
-            })
-            .collect();
+        let mut pairs: Vec<(String, String)> = if self.partial_reordering.is_empty() {
+            self.existing_ordering
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter_map(|(i, elem)| col_by_idx.get(i - 1).map(|prev| (prev.clone(), elem.clone())))
+                .collect()
+        } else {
+            let mut pairs = Vec::new();
+            for chain in &self.partial_reordering {
+                for w in chain.windows(2) {
+                    let pair = (w[0].clone(), w[1].clone());
+                    if !pairs.contains(&pair) {
+                        pairs.push(pair);
+                    }
+                }
+            }
+            pairs
+        };
         pairs.extend(self.add_col_ordering.iter().cloned());
+        pairs.retain(|(a, b)| a != b);
         let sorted = topological_sort(&pairs, &col_by_idx);
         let mut columns = std::mem::take(&mut self.columns);
         for key in &sorted {

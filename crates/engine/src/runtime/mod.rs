@@ -721,6 +721,7 @@ mod tests {
             recreate: Recreate::Auto,
             copy_from: None,
             reflect_args: None,
+            partial_reordering: Vec::new(),
             table_args: vec![],
             naming_convention: Default::default(),
             table_kwargs: Default::default(),
