@@ -111,7 +111,7 @@ fn batch(table: &str, ops: Vec<Op>) -> Op {
     Op::BatchAlterTable(BatchAlterTable {
         table: table.into(),
         recreate: Recreate::Auto,
-        copy_from: None,
+        copy_from: None, reflect_args: None, partial_reordering: Vec::new(),
         table_args: vec![],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),
@@ -168,12 +168,12 @@ fn plain_ops_emit_alembics_alters() {
         Op::AddColumn {
             table: "tool".into(),
             column: price.clone(),
-            if_not_exists: None,
+            if_not_exists: None, position: Default::default(),
         },
         Op::AddColumn {
             table: "tool".into(),
             column: kind,
-            if_not_exists: None,
+            if_not_exists: None, position: Default::default(),
         },
         Op::DropIndex {
             index: index("ix_tool_name", "tool", &["name"], false),
@@ -464,7 +464,7 @@ fn batch_add_column_with_sql_default_recreates() {
                 vec![Op::AddColumn {
                     table: "tool".into(),
                     column: c,
-                    if_not_exists: None,
+                    if_not_exists: None, position: Default::default(),
                 }],
             )],
         )
@@ -491,12 +491,12 @@ fn batch_plain_add_column_uses_alter_and_not_null_without_default_fails_on_rows(
         Op::AddColumn {
             table: "tool".into(),
             column: kind,
-            if_not_exists: None,
+            if_not_exists: None, position: Default::default(),
         },
         Op::AddColumn {
             table: "tool".into(),
             column: col("n", ty(TypeClass::Integer), false),
-            if_not_exists: None,
+            if_not_exists: None, position: Default::default(),
         },
         Op::CreateIndex {
             index: index("ix_tool_kind", "tool", &["kind"], false),
@@ -586,14 +586,14 @@ fn recreate_always_and_never() {
     let mut b = BatchAlterTable {
         table: "tool".into(),
         recreate: Recreate::Always,
-        copy_from: None,
+        copy_from: None, reflect_args: None, partial_reordering: Vec::new(),
         table_args: vec![],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),
         ops: vec![Op::AddColumn {
             table: "tool".into(),
             column: kind,
-            if_not_exists: None,
+            if_not_exists: None, position: Default::default(),
         }],
     };
     runtime::run_ops(&mut db, &[Op::BatchAlterTable(b.clone())]).unwrap();
@@ -649,7 +649,7 @@ fn batch_reflects_names_defaults_and_drops_unnamed_checks() {
     let b = BatchAlterTable {
         table: "order".into(),
         recreate: Recreate::Always,
-        copy_from: None,
+        copy_from: None, reflect_args: None, partial_reordering: Vec::new(),
         table_args: vec![],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),
@@ -835,7 +835,7 @@ fn second_batch_failing_rolls_back_the_first_but_not_its_create() {
             vec![Op::AddColumn {
                 table: "parent".into(),
                 column: x,
-                if_not_exists: None,
+                if_not_exists: None, position: Default::default(),
             }],
         ),
         batch("order", vec![Op::AlterColumn(price)]),
@@ -1048,7 +1048,7 @@ fn batch_rename_carries_indexes_and_copy_from_works_offline() {
     let b = Op::BatchAlterTable(BatchAlterTable {
         table: "tool".into(),
         recreate: Recreate::Auto,
-        copy_from: Some(t),
+        copy_from: Some(t), reflect_args: None, partial_reordering: Vec::new(),
         table_args: vec![],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),
@@ -1066,7 +1066,7 @@ fn untyped_reflected_column_cannot_be_recreated_and_affinity_types_survive() {
         Op::BatchAlterTable(BatchAlterTable {
             table: table.into(),
             recreate: Recreate::Always,
-            copy_from: None,
+            copy_from: None, reflect_args: None, partial_reordering: Vec::new(),
             table_args: vec![],
             naming_convention: Default::default(),
             table_kwargs: Default::default(),
@@ -1166,7 +1166,7 @@ fn boolean_check_constraints_in_batch() {
             vec![Op::AddColumn {
                 table: "t".into(),
                 column: flag.clone(),
-                if_not_exists: None,
+                if_not_exists: None, position: Default::default(),
             }],
         )],
     )
@@ -1185,7 +1185,7 @@ fn boolean_check_constraints_in_batch() {
         &[Op::AddColumn {
             table: "t".into(),
             column: flag,
-            if_not_exists: None,
+            if_not_exists: None, position: Default::default(),
         }],
         &[],
     )
@@ -1318,7 +1318,7 @@ fn a_copy_that_does_not_compile_leaves_no_alembic_tmp() {
     ]);
     let mut note = Column::new("note", string(20));
     note.server_default = Some(ServerDefault::Text("'x'".into()));
-    let err = runtime::run_ops(&mut db, &[batch("metric", vec![Op::AddColumn { table: "metric".into(), column: note, if_not_exists: None }])])
+    let err = runtime::run_ops(&mut db, &[batch("metric", vec![Op::AddColumn { table: "metric".into(), column: note, if_not_exists: None, position: Default::default() }])])
         .unwrap_err();
     assert!(err.to_string().contains("cannot INSERT into generated column \"doubled\""), "{err}");
     assert_eq!(
@@ -1345,7 +1345,7 @@ fn batch_copy_wraps_a_multiline_reflected_default_as_alembic_does() {
     let b = BatchAlterTable {
         table: "t".into(),
         recreate: Recreate::Always,
-        copy_from: None,
+        copy_from: None, reflect_args: None, partial_reordering: Vec::new(),
         table_args: vec![],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),

@@ -44,7 +44,7 @@ fn batch(table: &str, ops: Vec<Op>) -> Op {
     Op::BatchAlterTable(BatchAlterTable {
         table: table.into(),
         recreate: Recreate::Auto,
-        copy_from: None,
+        copy_from: None, reflect_args: None, partial_reordering: Vec::new(),
         table_args: vec![],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),
@@ -70,12 +70,12 @@ fn weather_stations_naming_step_2_adds_a_named_fk() {
         Op::AddColumn {
             table: "reading".into(),
             column: col("station_id", SqlType::new(TypeClass::Integer), true),
-            if_not_exists: None,
+            if_not_exists: None, position: Default::default(),
         },
         Op::AddColumn {
             table: "reading".into(),
             column: col("humidity_pct", SqlType::new(TypeClass::Float), true),
-            if_not_exists: None,
+            if_not_exists: None, position: Default::default(),
         },
         Op::CreateForeignKey {
             table: "reading".into(),
@@ -133,7 +133,7 @@ fn podcast_catalog_step_3_unique_on_populated_table_and_drop_column() {
                 Op::AddColumn {
                     table: "episode".into(),
                     column: col("number", SqlType::new(TypeClass::Integer), true),
-                    if_not_exists: None,
+                    if_not_exists: None, position: Default::default(),
                 },
                 Op::CreateUniqueConstraint {
                     table: "episode".into(),
@@ -200,7 +200,7 @@ fn clinic_appointments_steps_2_and_3() {
             vec![Op::AddColumn {
                 table: "appointments".into(),
                 column: col("notes", SqlType::new(TypeClass::Text), true),
-                if_not_exists: None,
+                if_not_exists: None, position: Default::default(),
             }],
         ),
         batch(
@@ -208,7 +208,7 @@ fn clinic_appointments_steps_2_and_3() {
             vec![Op::AddColumn {
                 table: "vets".into(),
                 column: visits,
-                if_not_exists: None,
+                if_not_exists: None, position: Default::default(),
             }],
         ),
     ];

@@ -28,7 +28,7 @@ fn each_operation_shows_its_sql_and_batch_keeps_rows() {
     let batch = Op::BatchAlterTable(BatchAlterTable {
         table: "tag".into(),
         recreate: Recreate::Auto,
-        copy_from: None,
+        copy_from: None, reflect_args: None, partial_reordering: Vec::new(),
         table_args: vec![],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),

@@ -79,7 +79,7 @@ pub enum Op {
     /// `op.add_column('t', sa.Column(...))` / `batch_op.add_column(sa.Column(...))`;
     /// `if_not_exists=True` gives `ADD COLUMN IF NOT EXISTS` (which SQLite
     /// does not parse; a batch that recreates the table ignores it).
-    AddColumn { table: String, column: Column, if_not_exists: Option<bool> },
+    AddColumn { table: String, column: Column, if_not_exists: Option<bool>, position: ColumnPosition },
     /// `op.drop_column('t', 'c')` — carries the dropped column;
     /// `if_exists=True` gives `DROP COLUMN IF EXISTS`.
     DropColumn { table: String, column: Column, if_exists: Option<bool> },
@@ -116,6 +116,14 @@ pub enum Op {
     BulkInsert { table: String, columns: Vec<(String, Option<SqlType>)>, rows: Vec<BTreeMap<String, Literal>> },
     /// `with op.batch_alter_table('t', schema=None, recreate=...) as batch_op:`
     BatchAlterTable(BatchAlterTable),
+}
+
+/// `batch_op.add_column(..., insert_before=, insert_after=)`: where a
+/// recreated table puts the column (neither: after the last one).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ColumnPosition {
+    pub insert_before: Option<String>,
+    pub insert_after: Option<String>,
 }
 
 /// `with op.batch_alter_table(...) as batch_op:` and the ops in its body.
@@ -207,8 +215,10 @@ impl Op {
                 Op::RenameTable { old_name: new_name.clone(), new_name: old_name.clone() }
             }
             // `AddColumnOp.reverse()` / `DropColumnOp.reverse()` carry the IF [NOT] EXISTS over
-            Op::AddColumn { table, column, if_not_exists } => Op::DropColumn { table: table.clone(), column: column.clone(), if_exists: *if_not_exists },
-            Op::DropColumn { table, column, if_exists } => Op::AddColumn { table: table.clone(), column: column.clone(), if_not_exists: *if_exists },
+            Op::AddColumn { table, column, if_not_exists, .. } => Op::DropColumn { table: table.clone(), column: column.clone(), if_exists: *if_not_exists },
+            Op::DropColumn { table, column, if_exists } => {
+                Op::AddColumn { table: table.clone(), column: column.clone(), if_not_exists: *if_exists, position: ColumnPosition::default() }
+            }
             Op::AlterColumn(a) => Op::AlterColumn(a.reverse()),
             // as Alembic's `CreateIndexOp.reverse()`: the existence checks are not carried over
             Op::CreateIndex { index, .. } => Op::DropIndex { index: index.clone(), if_exists: None },

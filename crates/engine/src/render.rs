@@ -285,9 +285,16 @@ fn render_op_in(op: &Op, ctx: Ctx) -> Vec<String> {
             vec![format!("{p}rename_table({}, {})", py_repr_str(old_name), py_repr_str(new_name))]
         }
         // `_add_column` / `_drop_column`: IF [NOT] EXISTS is rendered outside a batch only
-        Op::AddColumn { table, column, if_not_exists } => {
+        Op::AddColumn { table, column, if_not_exists, position } => {
             if ctx.batch {
-                vec![format!("{p}add_column({})", render_column(column))]
+                let mut at = String::new();
+                if let Some(b) = &position.insert_before {
+                    at.push_str(&format!(", insert_before={}", py_repr_str(b)));
+                }
+                if let Some(a) = &position.insert_after {
+                    at.push_str(&format!(", insert_after={}", py_repr_str(a)));
+                }
+                vec![format!("{p}add_column({}{at})", render_column(column))]
             } else {
                 let exists = if_not_exists.map(|b| format!(", if_not_exists={}", if b { "True" } else { "False" })).unwrap_or_default();
                 vec![format!("{p}add_column({}, {}{exists})", py_repr_str(table), render_column(column))]

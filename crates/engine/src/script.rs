@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::Ranged;
 
-use crate::ops::{AlterColumn, BatchAlterTable, DowngradeOps, Literal, Op, Recreate, SqliteTableKwargs, UpgradeOps};
+use crate::ops::{AlterColumn, BatchAlterTable, ColumnPosition, DowngradeOps, Literal, Op, Recreate, SqliteTableKwargs, UpgradeOps};
 use std::rc::Rc;
 
 use crate::python::alembic::{OpSink, RecordingSink, ScriptRunError};
@@ -741,7 +741,6 @@ impl<'a, 'src> Cx<'a, 'src> {
                 let (table, b) = if in_batch {
                     const SIG: Sig = sig(&["column"], 1, &["insert_before", "insert_after", "if_not_exists"]);
                     let b = self.bind(call, &SIG, &name)?;
-                    self.unsupported_kw(&b, &["insert_before", "insert_after"], &name)?;
                     (cx.batch_table.unwrap_or_default().to_string(), b)
                 } else {
                     const SIG: Sig = sig(&["table_name", "column"], 2, &["schema", "if_not_exists", "inline_references", "inline_primary_key"]);
@@ -767,7 +766,11 @@ impl<'a, 'src> Cx<'a, 'src> {
                          create_unique_constraint / create_index",
                     ));
                 }
-                Ok(Op::AddColumn { table, column: col.column, if_not_exists })
+                let position = ColumnPosition {
+                    insert_before: b.get("insert_before").filter(|e| !matches!(e, Expr::NoneLiteral(_))).map(|e| self.str_lit(e)).transpose()?,
+                    insert_after: b.get("insert_after").filter(|e| !matches!(e, Expr::NoneLiteral(_))).map(|e| self.str_lit(e)).transpose()?,
+                };
+                Ok(Op::AddColumn { table, column: col.column, if_not_exists, position })
             }
             ("drop_column", _) => {
                 let (table, b) = if in_batch {

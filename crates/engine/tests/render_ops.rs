@@ -90,7 +90,7 @@ fn add_column() {
     let mut c = Column::new("isbn", SqlType::new(TypeClass::AutoString).with_length(Some(13)));
     c.nullable = false;
     c.server_default = Some(ServerDefault::Literal("'n/a'".into()));
-    insta::assert_snapshot!(both(&Op::AddColumn { table: "book".into(), column: c, if_not_exists: None }));
+    insta::assert_snapshot!(both(&Op::AddColumn { table: "book".into(), column: c, if_not_exists: None, position: Default::default() }));
 }
 
 #[test]
@@ -201,7 +201,7 @@ fn batch_block_with_options() {
     let b = BatchAlterTable {
         table: "book".into(),
         recreate: Recreate::Always,
-        copy_from: Some(copy),
+        copy_from: Some(copy), reflect_args: None, partial_reordering: Vec::new(),
         table_args: vec![Constraint::Unique(UniqueConstraint { name: Some(Name::plain("uq_x")), columns: vec!["id".into()] })],
         naming_convention: Default::default(),
         table_kwargs: Default::default(),
@@ -212,7 +212,7 @@ fn batch_block_with_options() {
         Op::BatchAlterTable(BatchAlterTable {
             table: "empty".into(),
             recreate: Recreate::Auto,
-            copy_from: None,
+            copy_from: None, reflect_args: None, partial_reordering: Vec::new(),
             table_args: vec![],
             naming_convention: Default::default(),
             table_kwargs: Default::default(),
@@ -236,7 +236,7 @@ fn script_with_merge_labels_and_dialect_import() {
         autogenerate: true,
     };
     let up = alembic_engine::ops::UpgradeOps {
-        ops: vec![Op::AddColumn { table: "t".into(), column: Column::new("j", SqlType::new(TypeClass::JsonUpper)), if_not_exists: None }],
+        ops: vec![Op::AddColumn { table: "t".into(), column: Column::new("j", SqlType::new(TypeClass::JsonUpper)), if_not_exists: None, position: Default::default() }],
     };
     let down = up.reverse();
     insta::assert_snapshot!(render_script(&header, &up, &down));

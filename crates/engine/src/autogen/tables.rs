@@ -19,7 +19,7 @@ use super::server_defaults::is_autoincrement_column;
 use super::types::{compare_type, compare_type_setup, type_repr};
 use super::util::conn_table;
 use super::{py_str, Cx, LOG_CONSTRAINTS, LOG_TABLES, LOG_TYPES};
-use crate::ops::{AlterColumn, Op};
+use crate::ops::{AlterColumn, ColumnPosition, Op};
 use crate::schema::{Autoincrement, Column, MetaData, Table};
 
 /// Alembic's version table: never compared.
@@ -228,7 +228,7 @@ fn without_indexes(table: &Table) -> Table {
 fn compare_columns(cx: &mut Cx, modify: &mut Vec<Op>, conn: &Table, meta: &Table) {
     let tname = &meta.name;
     for col in meta.columns.iter().filter(|c| conn.column(&c.name).is_none()) {
-        modify.push(Op::AddColumn { table: tname.clone(), column: col.clone(), if_not_exists: None });
+        modify.push(Op::AddColumn { table: tname.clone(), column: col.clone(), if_not_exists: None, position: ColumnPosition::default() });
         cx.info(LOG_TABLES, format!("Detected added column '{}.{}'", tname, col.name));
     }
     for meta_col in &meta.columns {

@@ -15,7 +15,7 @@
 
 use crate::db::Database;
 use crate::ddl::{self, CopyColumn};
-use crate::ops::{AlterColumn, BatchAlterTable, Op, Recreate};
+use crate::ops::{AlterColumn, BatchAlterTable, ColumnPosition, Op, Recreate};
 use crate::reflect;
 use crate::schema::{
     CheckConstraint, Column, Constraint, ConstraintKind, Index, IndexColumn, Name, PrimaryKeyConstraint,
@@ -89,6 +89,11 @@ pub(super) fn run_batch(
                 Op::DropTable { .. } => {
                     return Err(RuntimeError::NotImplemented(
                         "Can't drop table in batch mode".into(),
+                    ))
+                }
+                Op::AddColumn { position, .. } if position.insert_before.is_some() || position.insert_after.is_some() => {
+                    return Err(RuntimeError::Command(
+                        "Can't specify insert_before or insert_after when using ALTER; please specify recreate='always'".into(),
                     ))
                 }
                 Op::RenameTable { .. }
@@ -459,19 +464,14 @@ impl ApplyBatch {
 
     fn apply(&mut self, op: &Op) -> Result<(), RuntimeError> {
         match op {
-            Op::AddColumn { column, .. } => {
+            Op::AddColumn { column, position, .. } => {
                 let mut col = column.clone();
                 // the type's own CHECK is not created on the new table
                 col.type_.create_constraint = false;
                 if let Some(e) = col.type_.enum_.as_mut() {
                     e.create_constraint = false;
                 }
-                // `_setup_dependencies_for_add_column` without
-                // insert_before/insert_after: after the last existing column
-                // (with partial_reordering, nowhere in particular)
-                if let Some(last) = self.existing_ordering.last().filter(|_| self.partial_reordering.is_empty()) {
-                    self.add_col_ordering.push((last.clone(), column.name.clone()));
-                }
+                self.setup_dependencies_for_add_column(&column.name, position)?;
                 self.columns.push(BatchColumn {
                     key: column.name.clone(),
                     column: col,
@@ -615,6 +615,49 @@ impl ApplyBatch {
         cols.iter()
             .map(|k| self.key_to_name(k).unwrap_or_else(|| k.clone()))
             .collect()
+    }
+
+    /// `_setup_dependencies_for_add_column`: the (before, after) pairs that
+    /// place an added column: next to the column it is inserted before or
+    /// after (completed with that column's neighbour in the existing order,
+    /// or with the added column it was placed against), else after the last
+    /// existing column; with partial_reordering, only what is given.
+    fn setup_dependencies_for_add_column(&mut self, name: &str, position: &ColumnPosition) -> Result<(), RuntimeError> {
+        let (mut before, mut after) = (position.insert_before.clone(), position.insert_after.clone());
+        let index_cols = &self.existing_ordering;
+        if self.partial_reordering.is_empty() {
+            if let (Some(a), None) = (&after, &before) {
+                match index_cols.iter().position(|c| c == a) {
+                    Some(i) => before = index_cols.get(i + 1).cloned(),
+                    // `dict(self.add_col_ordering)[insert_after]`: the last pair wins
+                    None => match self.add_col_ordering.iter().rev().find(|(x, _)| x == a) {
+                        Some((_, y)) => before = Some(y.clone()),
+                        None => return Err(RuntimeError::Key(a.clone())),
+                    },
+                }
+            }
+            if let (Some(b), None) = (&before, &after) {
+                match index_cols.iter().position(|c| c == b) {
+                    Some(i) => after = i.checked_sub(1).map(|j| index_cols[j].clone()),
+                    None => match self.add_col_ordering.iter().rev().find(|(_, y)| y == b) {
+                        Some((x, _)) => after = Some(x.clone()),
+                        None => return Err(RuntimeError::Key(b.clone())),
+                    },
+                }
+            }
+        }
+        if let Some(b) = &before {
+            self.add_col_ordering.push((name.to_string(), b.clone()));
+        }
+        if let Some(a) = &after {
+            self.add_col_ordering.push((a.clone(), name.to_string()));
+        }
+        if self.partial_reordering.is_empty() && before.is_none() && after.is_none() {
+            if let Some(last) = self.existing_ordering.last() {
+                self.add_col_ordering.push((last.clone(), name.to_string()));
+            }
+        }
+        Ok(())
     }
 
     /// `_adjust_self_columns_for_partial_reordering` (no partial_reordering):
@@ -812,7 +855,7 @@ mod tests {
             b.reorder_columns();
             b.columns.iter().map(|c| c.key.clone()).collect::<Vec<_>>().join(",")
         };
-        let add = |n: &str| Op::AddColumn { table: "vehicle".into(), column: Column::new(n, int()), if_not_exists: None };
+        let add = |n: &str| Op::AddColumn { table: "vehicle".into(), column: Column::new(n, int()), if_not_exists: None, position: ColumnPosition::default() };
         let drop = |n: &str| Op::DropColumn { table: "vehicle".into(), column: Column::new(n, int()), if_exists: None };
         assert_eq!(
             order(&[add("axles"), add("cargo_m3"), drop("seats")]),

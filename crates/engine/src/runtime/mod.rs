@@ -425,7 +425,8 @@ fn run_op(sink: &mut Sink<'_>, op: &Op, warnings: &mut Vec<String>) -> Result<()
         }
         Op::DropTable { table, if_exists } => sink.exec(&ddl::drop_table_if(&table.name, ddl::Existence(*if_exists == Some(true)))),
         Op::RenameTable { old_name, new_name } => sink.exec(&ddl::rename_table(old_name, new_name)),
-        Op::AddColumn { table, column, if_not_exists } => {
+        // the position only orders a recreated table's columns
+        Op::AddColumn { table, column, if_not_exists, position: _ } => {
             sink.exec(&ddl::add_column_if(table, column, ddl::Existence(*if_not_exists == Some(true)))?)?;
             if !ddl::type_bound_checks(column).is_empty() {
                 warnings.push(user_warning(SKIP_IMPLICIT_CONSTRAINT));
@@ -725,7 +726,7 @@ mod tests {
             table_args: vec![],
             naming_convention: Default::default(),
             table_kwargs: Default::default(),
-            ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag), if_not_exists: None }],
+            ops: vec![Op::AddColumn { table: "flag".into(), column: Column::new("gradual", flag), if_not_exists: None, position: crate::ops::ColumnPosition::default() }],
         })];
         let nc = BTreeMap::from([("ck".to_string(), "ck_%(table_name)s_%(constraint_name)s".to_string())]);
         apply_target_naming_convention(&mut ops, &nc).unwrap();
