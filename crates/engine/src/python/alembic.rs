@@ -960,7 +960,7 @@ fn statement_sql(it: &mut Interp, a: &Args, fname: &str, offline: bool) -> R<Str
     match v {
         Some(Value::Str(s)) => Ok(s.to_string()),
         Some(Value::Instance(i)) => match construct_of(&i) {
-            Some(c) if super::orm::ddl_statement(it, &c)?.is_some() => Ok(super::orm::ddl_statement(it, &c)?.unwrap_or_default()),
+            Some(c) if let Some(sql) = super::orm::ddl_statement(it, &c)? => Ok(sql),
             Some(c) if super::orm::text_clause(it, &c)?.is_some() => {
                 let clause = super::orm::text_clause(it, &c)?.unwrap_or_default();
                 super::orm::render_text(it, &clause.sql, &clause.params)
@@ -1672,23 +1672,11 @@ pub(super) fn row_class(it: &mut Interp, columns: Rc<Vec<String>>) -> Rc<Class> 
         let name = a.pos.get(1).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
         match name.as_str() {
             "_fields" => return Ok(Value::tuple(cols.iter().map(|c| Value::str(c)).collect())),
-            "_mapping" => {
-                let mut m = Dict::new();
-                for (k, v) in cols.iter().zip(it.iterate(&tuple_of(&a))?) {
-                    m.set_str(k, v);
-                }
-                return Ok(Value::dict(m));
-            }
+            "_mapping" => return row_mapping(it, &cols, &tuple_of(&a)),
             // `row._asdict()`: a new dict; `row._tuple()`: the plain tuple
             "_asdict" => {
                 let (names, t) = (cols.clone(), tuple_of(&a));
-                return Ok(native_fn("_asdict", move |it, _| {
-                    let mut m = Dict::new();
-                    for (k, v) in names.iter().zip(it.iterate(&t)?) {
-                        m.set_str(k, v);
-                    }
-                    Ok(Value::dict(m))
-                }));
+                return Ok(native_fn("_asdict", move |it, _| row_mapping(it, &names, &t)));
             }
             "_tuple" => {
                 let t = tuple_of(&a);
@@ -1717,6 +1705,15 @@ pub(super) fn row_class(it: &mut Interp, columns: Rc<Vec<String>>) -> Rc<Class> 
     d.set_str("__repr__", native_fn("__repr__", move |it, a| Ok(Value::str(&it.repr(&tuple_of(&a))?))));
     drop(d);
     cls
+}
+
+/// A row's values by column name, in a new dict.
+fn row_mapping(it: &mut Interp, columns: &[String], row: &Value) -> R<Value> {
+    let mut m = Dict::new();
+    for (k, v) in columns.iter().zip(it.iterate(row)?) {
+        m.set_str(k, v);
+    }
+    Ok(Value::dict(m))
 }
 
 /// A `CursorResult` over rows already fetched.

@@ -1099,34 +1099,10 @@ impl Interp {
                     }
                 };
                 if let Some(g) = self.generator_object(&it).filter(|g| matches!(*g.state.borrow(), GeneratorState::Fresh)) {
-                    // each value runs the body at the `yield`; a break, a
-                    // return or an exception in the body closes the generator
-                    let mut stop: Option<R<Flow>> = None;
-                    let drove = self.drive_generator(&g, &mut |this, item| {
-                        if stop.is_some() {
-                            return Err(this.exc("RuntimeError", "generator ignored GeneratorExit"));
-                        }
-                        let r = run(this, item);
-                        match r {
-                            Ok(None) => Ok(Value::None),
-                            Ok(Some(flow)) => {
-                                stop = Some(Ok(flow));
-                                Err(this.exc("GeneratorExit", ""))
-                            }
-                            Err(e) => {
-                                stop = Some(Err(e));
-                                Err(this.exc("GeneratorExit", ""))
-                            }
-                        }
-                    });
-                    match stop {
-                        // what closing raises is CPython's "Exception ignored" when the loop drops it
-                        Some(Ok(Flow::Break)) => broke = true,
-                        Some(Ok(flow)) => return Ok(flow),
-                        Some(Err(e)) => return Err(e),
-                        None => {
-                            drove?;
-                        }
+                    match self.drive_closing(&g, run)? {
+                        Some(Flow::Break) => broke = true,
+                        Some(flow) => return Ok(flow),
+                        None => {}
                     }
                 } else if let Value::Range(start, stop, step) = it {
                     let mut i = start;
@@ -1435,18 +1411,20 @@ impl Interp {
                 let mut used = Vec::new();
                 for (key, sub) in m.keys.iter().zip(m.patterns.iter()) {
                     let k = self.eval(key, env)?;
-                    let found = d.borrow().get(&self.hash_key(&k)?).cloned();
+                    let hk = self.hash_key(&k)?;
+                    let found = d.borrow().get(&hk).cloned();
                     let Some(x) = found else { return Ok(false) };
                     if !self.match_pattern(sub, &x, env)? {
                         return Ok(false);
                     }
-                    used.push(self.hash_key(&k)?);
+                    used.push(hk);
                 }
                 if let Some(rest) = &m.rest {
                     let mut left = Dict::new();
                     for (k, x) in d.borrow().items() {
-                        if !used.contains(&self.hash_key(&k)?) {
-                            left.insert(self.hash_key(&k)?, k, x);
+                        let hk = self.hash_key(&k)?;
+                        if !used.contains(&hk) {
+                            left.insert(hk, k, x);
                         }
                     }
                     env.set(rest.as_str(), Value::dict(left));
@@ -1549,6 +1527,35 @@ impl Interp {
             (Ok(_), Some(flow)) => Ok(flow),
             // the body raised and the generator ended without raising again
             (Ok(_), None) => Ok(Flow::Normal),
+        }
+    }
+
+    /// Drives fresh generator `g` for a loop: `each` runs at every `yield`.
+    /// A flow (`break`, `return`) or an exception out of `each` closes the
+    /// generator (`GeneratorExit` at the `yield`, so its `finally` blocks
+    /// run) and is what this gives back; what closing raises is dropped, as
+    /// CPython's "Exception ignored" when the loop lets go of the generator.
+    fn drive_closing(&mut self, g: &Rc<Generator>, mut each: impl FnMut(&mut Interp, Value) -> R<Option<Flow>>) -> R<Option<Flow>> {
+        let mut stop: Option<R<Flow>> = None;
+        let drove = self.drive_generator(g, &mut |this, item| {
+            if stop.is_some() {
+                return Err(this.exc("RuntimeError", "generator ignored GeneratorExit"));
+            }
+            match each(this, item) {
+                Ok(None) => Ok(Value::None),
+                Ok(Some(flow)) => {
+                    stop = Some(Ok(flow));
+                    Err(this.exc("GeneratorExit", ""))
+                }
+                Err(e) => {
+                    stop = Some(Err(e));
+                    Err(this.exc("GeneratorExit", ""))
+                }
+            }
+        });
+        match stop {
+            Some(r) => r.map(Some),
+            None => drove.map(|_| None),
         }
     }
 
@@ -2407,19 +2414,7 @@ impl Interp {
             this.comprehension(gens, i + 1, &cenv, body)
         };
         if let Some(gen) = self.generator_object(&iter).filter(|g| matches!(*g.state.borrow(), GeneratorState::Fresh)) {
-            // each value is used at its `yield`; an exception closes the generator
-            let mut failed = None;
-            let drove = self.drive_generator(&gen, &mut |this, item| match each(this, item) {
-                Ok(()) => Ok(Value::None),
-                Err(e) => {
-                    failed = Some(e);
-                    Err(this.exc("GeneratorExit", ""))
-                }
-            });
-            return match failed {
-                Some(e) => Err(e),
-                None => drove.map(|_| ()),
-            };
+            return self.drive_closing(&gen, |this, item| each(this, item).map(|()| None)).map(|_| ());
         }
         for item in self.iterate(&iter)? {
             each(self, item)?;
@@ -2509,7 +2504,6 @@ impl Interp {
         }
     }
 
-    /// `super()` inside a method: the defining class and the first argument.
     /// The `__qualname__` of `name` defined in `env`: `C.name` in a class
     /// body, `f.<locals>.name` in a function's.
     fn qualname_in(&self, env: &Env, name: &str) -> String {
@@ -2523,6 +2517,7 @@ impl Interp {
         }
     }
 
+    /// `super()` inside a method: the defining class and the first argument.
     fn zero_arg_super(&mut self, env: &Rc<Env>) -> R<Value> {
         let err = || self.exc("RuntimeError", "super(): no arguments");
         let func = self.functions.last().cloned().ok_or_else(err)?;
@@ -3071,7 +3066,6 @@ fn docstring(body: &[Stmt]) -> Option<String> {
     }
 }
 
-/// Names a function body binds, for Python's static scoping.
 /// Where to look for a `yield`.
 enum Yields<'a> {
     Stmt(&'a Stmt),
@@ -3138,6 +3132,7 @@ fn pattern_bindings(p: &ast::Pattern, info: &mut ScopeInfo) {
     }
 }
 
+/// Names a function body binds, for Python's static scoping.
 fn collect_bindings(body: &[Stmt], info: &mut ScopeInfo) {
     fn target(e: &Expr, info: &mut ScopeInfo) {
         match e {

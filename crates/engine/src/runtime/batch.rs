@@ -148,8 +148,7 @@ pub(super) fn run_batch(
     existing.sqlite_with_rowid = kw.with_rowid.or(existing.sqlite_with_rowid);
     existing.sqlite_strict = kw.strict.or(existing.sqlite_strict);
     existing.sqlite_autoincrement = kw.autoincrement.or(existing.sqlite_autoincrement);
-    let mut batch = ApplyBatch::new(existing, reflected, &b.table_args, warnings);
-    batch.partial_reordering = b.partial_reordering.clone();
+    let mut batch = ApplyBatch::new(existing, reflected, &b.table_args, &b.partial_reordering, warnings);
     for op in &b.ops {
         batch.apply(op)?;
     }
@@ -284,6 +283,7 @@ impl ApplyBatch {
         table: Table,
         reflected: bool,
         table_args: &[Constraint],
+        partial_reordering: &[Vec<String>],
         warnings: &mut Vec<String>,
     ) -> Self {
         let columns = table
@@ -351,7 +351,7 @@ impl ApplyBatch {
             new_indexes: vec![],
             existing_ordering: table.columns.iter().map(|c| c.name.clone()).collect(),
             add_col_ordering: vec![],
-            partial_reordering: vec![],
+            partial_reordering: partial_reordering.to_vec(),
             columns,
             named,
             unnamed,
@@ -848,7 +848,7 @@ mod tests {
             .map(|n| Column::new(*n, int()))
             .collect();
         let order = |ops: &[Op]| {
-            let mut b = ApplyBatch::new(table.clone(), true, &[], &mut vec![]);
+            let mut b = ApplyBatch::new(table.clone(), true, &[], &[], &mut vec![]);
             for op in ops {
                 b.apply(op).expect("op applies");
             }
